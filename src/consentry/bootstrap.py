@@ -1,0 +1,49 @@
+"""The one wiring module: settings in, a ready :class:`Context` out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine
+
+from consentry.adapters.sql.engine import make_engine, upgrade
+from consentry.adapters.sql.uow import SqlUnitOfWork
+from consentry.config.policy_file import load_policy
+from consentry.config.settings import Settings
+from consentry.domain.clock import Clock, SystemClock, TestClock, parse_iso
+from consentry.domain.policy import Policy
+from consentry.service.context import Context
+
+
+@dataclass(frozen=True)
+class App:
+    settings: Settings
+    engine: Engine
+    ctx: Context
+
+    @property
+    def test_clock(self) -> TestClock | None:
+        clock = self.ctx.clock
+        return clock if isinstance(clock, TestClock) else None
+
+
+def build(
+    settings: Settings,
+    *,
+    migrate: bool = True,
+    clock: Clock | None = None,
+    policy: Policy | None = None,
+) -> App:
+    """Open the database (upgrading it to the latest schema), load the policy, pick a clock."""
+    if migrate:
+        upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    if clock is None:
+        clock = TestClock(parse_iso(settings.test_clock)) if settings.test_clock else SystemClock()
+
+    def uow(**kwargs: Any) -> SqlUnitOfWork:
+        return SqlUnitOfWork(engine, **kwargs)
+
+    ctx = Context(uow=uow, policy=policy or load_policy(settings.policy_path), clock=clock)
+    return App(settings, engine, ctx)

@@ -1,0 +1,1 @@
+"""Configuration: the TOML policy file and the service settings."""

@@ -1,0 +1,125 @@
+"""`consentry demo`: seed a database with a synthetic population.
+
+Small populations go through the service layer (every rule applies, the outbox fills,
+accounts get real tokens); ``--bulk`` writes large ones straight into the tables.
+Register with ``app.command("demo")(demo)`` in the main CLI.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+from consentry.adapters.sql.engine import make_engine, upgrade
+from consentry.bootstrap import build
+from consentry.config.policy_file import load_policy
+from consentry.config.settings import Settings
+from consentry.demo.bulk import LoadStats, load_population
+from consentry.demo.population import Mix, plan_account
+from consentry.demo.replay import replay
+from consentry.demo.texts import Pools, TextMaker
+from consentry.domain.clock import TestClock, iso, parse_iso
+from consentry.domain.errors import ConsentryError
+
+out = Console()
+err = Console(stderr=True)
+
+
+def demo(
+    accounts: Annotated[int, typer.Option("--accounts", min=1, help="Accounts to create.")] = 50,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed; same seed, same data.")] = 1,
+    database_url: Annotated[
+        str | None,
+        typer.Option("--database-url", envvar="CONSENTRY_DATABASE_URL", help="SQLAlchemy URL."),
+    ] = None,
+    policy: Annotated[
+        str | None, typer.Option("--policy", envvar="CONSENTRY_POLICY", help="TOML policy file.")
+    ] = None,
+    bulk: Annotated[
+        bool, typer.Option("--bulk", help="Write rows directly (fast; for large populations).")
+    ] = False,
+    until: Annotated[
+        str | None,
+        typer.Option("--until", help="End of the simulated history (ISO; default: now)."),
+    ] = None,
+    sessions: Annotated[float, typer.Option(help="Mean sessions per account.")] = 10.0,
+    messages: Annotated[float, typer.Option(help="Mean messages per session.")] = 10.0,
+    short_texts: Annotated[
+        bool, typer.Option("--short-texts", help="Short message texts (benchmarks).")
+    ] = False,
+) -> None:
+    """Seed a synthetic population: plans and surfaces, sign-ups before and after the
+    deadline, imported users who defer then choose (or stay blocked), opt-ins and
+    opt-outs, chats and coding sessions with sensitive values, feedback, deletions,
+    incognito sessions and holds. History runs from 2025-06-01 to `--until`."""
+    settings = Settings.from_env(database_url=database_url, policy_path=policy)
+    try:
+        loaded = load_policy(settings.policy_path)
+        end = parse_iso(until) if until else datetime.now(UTC).replace(microsecond=0)
+        mix = Mix(until=end, sessions=sessions, messages=messages)
+        if mix.until - mix.start < timedelta(days=2):
+            raise typer.BadParameter("--until must be at least two days after 2025-06-01")
+        columns = (*Progress.get_default_columns(), MofNCompleteColumn(), TimeElapsedColumn())
+        if bulk:
+            upgrade(settings.database_url)
+            engine = make_engine(settings.database_url)
+            with Progress(*columns[:2], BarColumn(), *columns[3:], console=err) as bar:
+                task = bar.add_task("bulk load (accounts)", total=accounts)
+
+                def step(stats: LoadStats) -> None:
+                    bar.update(task, completed=stats.accounts)
+
+                stats = load_population(
+                    engine,
+                    accounts=accounts,
+                    seed=seed,
+                    mix=mix,
+                    policy=loaded,
+                    short_texts=short_texts,
+                    progress=step,
+                )
+            engine.dispose()
+            out.print(
+                f"[green]loaded[/] {stats.accounts} accounts, {stats.sessions} sessions, "
+                f"{stats.messages} messages, {stats.feedback} feedback, {stats.holds} holds, "
+                f"{stats.events} consent events in {stats.seconds:.1f} s"
+            )
+            return
+        clock = TestClock(mix.start - timedelta(days=1))
+        app = build(settings, clock=clock, policy=loaded)
+        texts = TextMaker(Pools.build(seed), short=short_texts)
+        plans = [
+            plan_account(i, seed=seed, mix=mix, policy=loaded, texts=texts) for i in range(accounts)
+        ]
+        with Progress(*columns, console=err) as bar:
+            task = bar.add_task("service layer (operations)", total=None)
+
+            def tick(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            result = replay(app.ctx, clock, plans, progress=tick)
+        app.engine.dispose()
+        out.print(
+            f"[green]seeded[/] {len(result.accounts)} accounts, {len(result.sessions)} sessions, "
+            f"{len(result.messages)} messages, {len(result.feedback)} feedback, "
+            f"{len(result.holds)} holds through the service layer "
+            f"({result.operations} operations, history until {iso(mix.until)})"
+        )
+        live = [
+            a
+            for a in result.accounts
+            if not any(p.ordinal == a and p.deleted_at is not None for p in plans)
+        ]
+        for ordinal in live[:3]:
+            out.print(f"  account {result.accounts[ordinal]}  token {result.tokens[ordinal]}")
+    except ConsentryError as error:
+        err.print(f"[bold red]error[/] [red]{error.code}[/]: {error.message}")
+        raise typer.Exit(2) from error
+
+
+if __name__ == "__main__":  # pragma: no cover - `python -m consentry.demo.cli`
+    typer.run(demo)

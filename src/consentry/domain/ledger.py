@@ -1,0 +1,149 @@
+"""The consent ledger (R27): append-only events in one hash chain, and consent receipts.
+
+Each event stores the hash of its predecessor; the hash covers the event's sequence
+number, so an edit, a deletion or a reordering breaks the chain at the first bad event.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from consentry.domain.clock import iso
+from consentry.domain.policy import Policy
+from consentry.domain.types import ChoiceSource, EventType, Training
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentEvent:
+    seq: int
+    event_id: str
+    account_id: str
+    at: datetime
+    type: EventType
+    value: Training | None
+    source: ChoiceSource | None
+    terms_version: str
+    prev_hash: str
+    hash: str
+
+
+def event_hash(
+    *,
+    seq: int,
+    event_id: str,
+    account_id: str,
+    at: datetime,
+    type: EventType,
+    value: Training | None,
+    source: ChoiceSource | None,
+    terms_version: str,
+    prev_hash: str,
+) -> str:
+    body = {
+        "seq": seq,
+        "event_id": event_id,
+        "account_id": account_id,
+        "at": iso(at),
+        "type": str(type),
+        "value": None if value is None else str(value),
+        "source": None if source is None else str(source),
+        "terms_version": terms_version,
+        "prev_hash": prev_hash,
+    }
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def recompute(event: ConsentEvent) -> str:
+    return event_hash(
+        seq=event.seq,
+        event_id=event.event_id,
+        account_id=event.account_id,
+        at=event.at,
+        type=event.type,
+        value=event.value,
+        source=event.source,
+        terms_version=event.terms_version,
+        prev_hash=event.prev_hash,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerVerification:
+    ok: bool
+    events: int
+    head: str
+    first_bad_seq: int | None = None
+    problem: str | None = None
+
+
+def verify_chain(
+    events: Iterable[ConsentEvent], *, head_seq: int, head_hash: str | None
+) -> LedgerVerification:
+    """Walk the chain in stored order; the first event that does not link names the break.
+
+    `head_seq`/`head_hash` are the separately stored head, so a deleted tail is caught too;
+    `head_hash=None` checks only a prefix of `head_seq` events.
+    """
+    prev = GENESIS
+    count = 0
+    for event in events:
+        count += 1
+        if event.seq != count:
+            problem = f"expected sequence {count}, found {event.seq} (deleted or reordered)"
+            return LedgerVerification(False, count, prev, event.seq, problem)
+        if event.prev_hash != prev:
+            return LedgerVerification(
+                False, count, prev, event.seq, "prev_hash does not match the previous event"
+            )
+        if recompute(event) != event.hash:
+            return LedgerVerification(
+                False, count, prev, event.seq, "hash does not match the event's content"
+            )
+        prev = event.hash
+    if count != head_seq or (head_hash is not None and prev != head_hash):
+        return LedgerVerification(
+            False,
+            count,
+            prev,
+            count + 1 if count < head_seq else count,
+            f"chain ends at {count} events but the head records {head_seq}",
+        )
+    return LedgerVerification(True, count, prev)
+
+
+def consent_receipt(event: ConsentEvent, policy: Policy) -> dict[str, object]:
+    """An ISO/IEC TS 27560-style consent record with its core fields."""
+    terms = policy.terms_version(event.terms_version)
+    on = event.value is Training.ON
+    days = policy.retention.training_on if on else policy.retention.standard
+    return {
+        "record_id": event.event_id,
+        "principal": event.account_id,
+        "controller": policy.controller,
+        "purposes": ["model_training", "safety_classifiers"],
+        "notice": {
+            "version": event.terms_version,
+            "text_digest": terms.text_digest if terms else None,
+        },
+        "collection_method": str(event.source) if event.source else str(event.type),
+        "retention_period_days": days,
+        "withdrawal_method": 'privacy settings: PUT /v1/me/privacy {"training": "off"}',
+        "event_state": "given" if on else ("withdrawn" if event.value else "deferred"),
+        "time": iso(event.at),
+        "hash": event.hash,
+    }
+
+
+def latest_choice_at(events: Iterable[ConsentEvent], at: datetime) -> Training:
+    value = Training.UNSET
+    for e in events:
+        if e.type is EventType.CHOICE and e.at <= at and e.value is not None:
+            value = e.value
+    return value

@@ -1,0 +1,101 @@
+"""Sign-up and everything under ``/v1/me`` except sessions (R3–R8, R15, R21, R27, R28).
+
+None of these is ever blocked by a pending notice (R7): a user can always read and
+change the choice, answer the notice, take their data and leave.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from consentry.domain.clock import iso
+from consentry.domain.scope import account_scope
+from consentry.domain.types import ChoiceSource, Plan, Scope
+from consentry.entrypoints.api import schemas as s
+from consentry.entrypoints.api.deps import Core, CurrentAccount, Metrics
+from consentry.entrypoints.api.errors import ERROR_RESPONSES
+from consentry.entrypoints.api.render import run_ref_json
+from consentry.service import accounts, data_export, ledger, runs
+from consentry.service.views import privacy_json
+
+router = APIRouter(responses=ERROR_RESPONSES)
+
+
+@router.post("/v1/accounts", status_code=201, response_model=s.CredentialsOut, tags=["accounts"])
+def sign_up(body: s.SignUp, core: Core, metrics: Metrics) -> dict[str, Any]:
+    """R4: consumer plans choose at sign-up (422 ``choice_required`` without one)."""
+    creds = accounts.sign_up(core.ctx, plan=body.plan, training=body.training)
+    consumer = account_scope(Plan(body.plan), core.ctx.policy) is Scope.CONSUMER
+    if body.training is not None and consumer:
+        metrics.choice(body.training, ChoiceSource.SIGNUP)
+    return {"account_id": creds.account_id, "token": creds.token}
+
+
+@router.get("/v1/me/privacy", response_model=s.PrivacyOut, tags=["privacy"])
+def get_privacy(core: Core, me: CurrentAccount) -> dict[str, Any]:
+    return privacy_json(accounts.privacy_view(core.ctx, me))
+
+
+@router.put("/v1/me/privacy", response_model=s.PrivacyOut, tags=["privacy"])
+def change_choice(body: s.ChoiceIn, core: Core, me: CurrentAccount, metrics: Metrics) -> Any:
+    """R8: change the choice any time; commercial plans answer 409 ``not_applicable``."""
+    view = accounts.record_choice(core.ctx, account_id=me.id, training=body.training)
+    metrics.choice(view.training, ChoiceSource.SETTINGS)
+    return privacy_json(view)
+
+
+@router.post("/v1/me/notice/accept", response_model=s.PrivacyOut, tags=["privacy"])
+def accept_notice(body: s.ChoiceIn, core: Core, me: CurrentAccount, metrics: Metrics) -> Any:
+    view = accounts.accept_notice(core.ctx, account_id=me.id, training=body.training)
+    metrics.choice(view.training, ChoiceSource.NOTICE)
+    return privacy_json(view)
+
+
+@router.post("/v1/me/notice/defer", response_model=s.PrivacyOut, tags=["privacy"])
+def defer_notice(core: Core, me: CurrentAccount, metrics: Metrics) -> dict[str, Any]:
+    """R6: "Not now", only before the deadline (409 ``deadline_passed`` after it)."""
+    view = accounts.defer_notice(core.ctx, account_id=me.id)
+    metrics.deferrals.inc()
+    return privacy_json(view)
+
+
+@router.get("/v1/me/consent-history", response_model=list[s.HistoryItemOut], tags=["privacy"])
+def consent_history(core: Core, me: CurrentAccount) -> list[dict[str, Any]]:
+    return [
+        {
+            "at": iso(item.at),
+            "type": item.type,
+            "value": item.value,
+            "source": item.source,
+            "terms_version": item.terms_version,
+        }
+        for item in accounts.consent_history(core.ctx, account_id=me.id)
+    ]
+
+
+@router.get("/v1/me/consent-receipts", response_model=list[s.JsonObject], tags=["privacy"])
+def consent_receipts(core: Core, me: CurrentAccount) -> list[dict[str, object]]:
+    """R27: each consent event as an ISO/IEC TS 27560 receipt."""
+    return ledger.receipts(core.ctx, account_id=me.id)
+
+
+@router.get("/v1/me/training-runs", response_model=list[s.RunRef], tags=["privacy"])
+def my_runs(core: Core, me: CurrentAccount) -> list[dict[str, Any]]:
+    """R21: the runs that contain this account's data."""
+    return [run_ref_json(run) for run in runs.runs_for_account(core.ctx, account_id=me.id)]
+
+
+@router.get("/v1/me/export", response_model=s.JsonObject, tags=["privacy"])
+def export_my_data(core: Core, me: CurrentAccount) -> dict[str, Any]:
+    """R28: account, privacy, consent history, sessions, feedback and training runs."""
+    return data_export.export_account(core.ctx, account_id=me.id)
+
+
+@router.delete("/v1/me", status_code=204, tags=["accounts"])
+def delete_me(core: Core, me: CurrentAccount, metrics: Metrics) -> None:
+    """R15: sessions and feedback deleted, a final ``off``, the token dead (401 after)."""
+    accounts.delete_account(core.ctx, account_id=me.id)
+    if me.scope is Scope.CONSUMER:
+        metrics.choice("off", ChoiceSource.ACCOUNT_DELETED)

@@ -1,0 +1,46 @@
+"""Build the FastAPI application around a core built by :func:`consentry.bootstrap.build`."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from consentry.bootstrap import App
+from consentry.entrypoints.api import accounts, admin, runs, sessions, system
+from consentry.entrypoints.api.errors import install_error_handlers
+from consentry.entrypoints.api.metrics import ApiMetrics
+from consentry.entrypoints.api.middleware import RequestMiddleware
+from consentry.entrypoints.web.router import build_router
+from consentry.outbox import http as outbox_http
+
+DESCRIPTION = """\
+Consent-governed retention, deletion and training runs (SPEC §3).
+
+Errors are `{"error": {"code", "message"}}` with a stable code. Account paths take
+`Authorization: Bearer <account token>`; `/v1/admin` paths take the admin token.
+"""
+
+
+def create_app(core: App) -> FastAPI:
+    """One application per core; metrics live in a registry of their own."""
+    # No Swagger/ReDoc pages: they load their assets from the network. The document is
+    # at /openapi.json.
+    app = FastAPI(
+        title="consentry",
+        version="0.1.0",
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.core = core
+    app.state.metrics = ApiMetrics()
+    for module in (accounts, sessions, runs, admin, system):
+        app.include_router(module.router)
+    app.include_router(build_router(core))  # the web pages (SPEC §3)
+    app.include_router(outbox_http.router)  # change feed and webhooks (issue 7)
+    install_error_handlers(app)
+    app.add_middleware(
+        RequestMiddleware,
+        metrics=app.state.metrics,
+        max_body_bytes=core.settings.max_body_bytes,
+    )
+    return app

@@ -1,0 +1,68 @@
+"""Request dependencies: the core, the metrics, and who is calling.
+
+``CurrentAccount`` is the live account behind an account token (401 otherwise).
+``Admin`` passes only the configured admin token, compared in constant time; with no
+admin token configured every admin path answers 401, and an account token on an admin
+path answers 403 ``forbidden`` (the caller is known, just not allowed).
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated, cast
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from consentry.bootstrap import App
+from consentry.domain.errors import Forbidden, Unauthenticated
+from consentry.entrypoints.api.metrics import ApiMetrics
+from consentry.service import accounts
+from consentry.service.records import AccountRecord
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="An account token from sign-up, or the admin token on /v1/admin paths.",
+)
+Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+async def get_core(request: Request) -> App:
+    return cast(App, request.app.state.core)
+
+
+async def get_metrics(request: Request) -> ApiMetrics:
+    return cast(ApiMetrics, request.app.state.metrics)
+
+
+Core = Annotated[App, Depends(get_core)]
+Metrics = Annotated[ApiMetrics, Depends(get_metrics)]
+
+
+def _token(credentials: HTTPAuthorizationCredentials | None) -> str:
+    if credentials is None or not credentials.credentials:
+        raise Unauthenticated("an 'Authorization: Bearer <token>' header is required")
+    return credentials.credentials
+
+
+def current_account(core: Core, credentials: Bearer) -> AccountRecord:
+    """The live account the bearer token belongs to (R15: dead after account deletion)."""
+    return accounts.authenticate(core.ctx, _token(credentials))
+
+
+def require_admin(core: Core, credentials: Bearer) -> None:
+    token = _token(credentials)
+    expected = core.settings.admin_token
+    if expected is None:
+        raise Unauthenticated("the admin API is disabled: no admin token is configured")
+    if hmac.compare_digest(token.encode(), expected.encode()):
+        return
+    try:
+        accounts.authenticate(core.ctx, token)
+    except Unauthenticated:
+        raise Unauthenticated("invalid admin token") from None
+    raise Forbidden("this path needs the admin token; account tokens are not accepted")
+
+
+CurrentAccount = Annotated[AccountRecord, Depends(current_account)]
+Admin = Annotated[None, Depends(require_admin)]

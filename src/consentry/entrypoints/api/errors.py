@@ -1,0 +1,95 @@
+"""The one place errors become HTTP answers: ``{"error": {"code", "message"}}``.
+
+* :class:`~consentry.domain.errors.ConsentryError` answers its own ``status`` and ``code``.
+* FastAPI's request validation answers 422 ``validation_error`` naming the fields.
+* Routing answers 404 ``not_found`` and 405 ``method_not_allowed``.
+* Anything unexpected answers 500 ``internal_error`` with no detail (the log has it);
+  :mod:`consentry.entrypoints.api.middleware` calls :func:`internal_error` for that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from consentry.domain.errors import ConsentryError
+from consentry.entrypoints.api.schemas import ErrorBody
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+}
+
+# Declared on every route so the OpenAPI document (and schemathesis) know the error shape.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": code}
+    for status, code in {
+        401: "unauthenticated",
+        403: "forbidden or choice_required",
+        404: "not_found",
+        409: "a conflict with the current state",
+        413: "too_large",
+        422: "validation_error or a specific code",
+        500: "internal_error",
+    }.items()
+}
+
+
+def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
+    return {"error": {"code": code, "message": message}}
+
+
+def error_response(
+    status: int, code: str, message: str, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(error_body(code, message), status_code=status, headers=headers)
+
+
+def internal_error() -> JSONResponse:
+    return error_response(500, "internal_error", "an unexpected error occurred; it was logged")
+
+
+def _describe(error: RequestValidationError) -> str:
+    parts = []
+    for item in error.errors()[:5]:
+        where = ".".join(str(p) for p in item.get("loc", ()) if p != "body") or "body"
+        parts.append(f"{where}: {item.get('msg', 'invalid')}")
+    return "; ".join(parts) or "the request is not valid"
+
+
+async def _consentry(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ConsentryError)
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    return error_response(exc.status, exc.code, exc.message, headers)
+
+
+async def _validation(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return error_response(422, "validation_error", _describe(exc))
+
+
+async def _http(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    code = _HTTP_CODES.get(exc.status_code, "error")
+    message = exc.detail if isinstance(exc.detail, str) else code
+    if exc.status_code == 404:
+        message = "no such resource"
+    return error_response(exc.status_code, code, message, exc.headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ConsentryError, _consentry)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(HTTPException, _http)

@@ -1,0 +1,74 @@
+"""Prometheus metrics of the API, in a registry per application.
+
+Request counts and latencies are labelled by route *template* (``/v1/me/sessions/{session_id}``),
+never by raw path, so ids cannot blow up the label space. Business counters are
+observed in the API layer from the results the service returns.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
+from prometheus_client import generate_latest as _generate_latest
+
+from consentry.service.records import PurgeCounts
+
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0)
+
+
+class ApiMetrics:
+    content_type = CONTENT_TYPE_LATEST
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        r = self.registry
+        self.requests = Counter(
+            "consentry_http_requests",
+            "HTTP requests by method, route template and status.",
+            ["method", "route", "status"],
+            registry=r,
+        )
+        self.latency = Histogram(
+            "consentry_http_request_duration_seconds",
+            "HTTP request latency by method, route template and status.",
+            ["method", "route", "status"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.choices = Counter(
+            "consentry_choices",
+            "Training choices recorded, by value and source (R3).",
+            ["value", "source"],
+            registry=r,
+        )
+        self.deferrals = Counter(
+            "consentry_notice_deferrals", "Notice deferrals ('Not now', R6).", registry=r
+        )
+        self.runs = Counter(
+            "consentry_training_runs_created",
+            "Training runs created, by purpose (R19).",
+            ["purpose"],
+            registry=r,
+        )
+        self.purged = Counter(
+            "consentry_purged_items",
+            "Items purged by the retention sweeper, by kind (R17).",
+            ["kind"],
+            registry=r,
+        )
+
+    def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
+        code = str(status)
+        self.requests.labels(method, route, code).inc()
+        self.latency.labels(method, route, code).observe(seconds)
+
+    def choice(self, value: str, source: str) -> None:
+        self.choices.labels(value, source).inc()
+
+    def purge(self, counts: PurgeCounts) -> None:
+        for kind in ("sessions", "messages", "feedback", "scores"):
+            amount = getattr(counts, kind)
+            if amount:
+                self.purged.labels(kind).inc(amount)
+
+    def render(self) -> bytes:
+        return _generate_latest(self.registry)

@@ -1,0 +1,299 @@
+"""Request and response bodies of the HTTP API (SPEC §3).
+
+These are the wire shapes clients are written against; they are deliberately separate
+from the storage records in :mod:`consentry.service.records`. Names follow the SPEC
+table exactly; extra fields are additions, never renames.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+Choice = Literal["on", "off"]
+TrainingState = Literal["on", "off", "unset", "not_applicable"]
+PlanName = Literal["free", "pro", "max", "team", "enterprise", "education", "gov", "api"]
+SurfaceName = Literal["web", "desktop", "mobile", "code", "api", "bedrock", "vertex"]
+
+
+EARLIEST_YEAR, LATEST_YEAR = 1970, 9000
+
+
+def _utc_instant(value: datetime) -> datetime:
+    """Naive instants are UTC; far-off ones are refused so date arithmetic cannot overflow."""
+    if not EARLIEST_YEAR <= value.year < LATEST_YEAR:
+        raise ValueError(f"the year must be between {EARLIEST_YEAR} and {LATEST_YEAR - 1}")
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the instant is out of range") from None
+
+
+Instant = Annotated[datetime, AfterValidator(_utc_instant)]
+"""An ISO 8601 instant, normalised to UTC, within a range date arithmetic can handle."""
+
+
+class Body(BaseModel):
+    """Request bodies refuse unknown fields, so a typo is a 422, not a silent default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- errors -------------------------------------------------------------------------
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(examples=["not_found"])
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """Every error: ``{"error": {"code", "message"}}`` with a stable ``code``."""
+
+    error: ErrorDetail
+
+
+# --- accounts and privacy -----------------------------------------------------------
+
+
+class SignUp(Body):
+    plan: PlanName
+    training: Choice | None = None
+
+
+class ImportAccount(Body):
+    plan: PlanName
+    training: Choice | None = Field(
+        default=None, description="A choice the user already made elsewhere; default unset."
+    )
+
+
+class CredentialsOut(BaseModel):
+    account_id: str
+    token: str = Field(description="Shown once; only its hash is stored.")
+
+
+class NoticeOut(BaseModel):
+    terms_version: str
+    deadline: str
+    can_defer: bool
+    default_training: Choice
+
+
+class PrivacyOut(BaseModel):
+    account_id: str
+    plan: PlanName
+    scope: Literal["consumer", "commercial"]
+    training: TrainingState
+    terms_version_accepted: str | None
+    notice: NoticeOut | None
+    blocked: bool
+    retention_days: int
+
+
+class ChoiceIn(Body):
+    training: Choice
+
+
+class HistoryItemOut(BaseModel):
+    at: str
+    type: Literal["choice", "deferral"]
+    value: Choice | None
+    source: str | None
+    terms_version: str
+
+
+# --- sessions -----------------------------------------------------------------------
+
+
+class SessionIn(Body):
+    kind: Literal["chat", "code"]
+    surface: SurfaceName | None = None
+    incognito: bool = False
+
+
+class SessionCreated(BaseModel):
+    session_id: str
+    covered: bool
+    retain_until: str
+
+
+class SessionOut(BaseModel):
+    session_id: str
+    kind: Literal["chat", "code"]
+    surface: SurfaceName
+    incognito: bool
+    scope: Literal["consumer", "commercial"]
+    created_at: str
+    last_activity_at: str
+    covered: bool
+    retain_until: str
+
+
+class MessageOut(BaseModel):
+    message_id: str
+    role: Literal["user", "assistant"]
+    content: str
+    at: str
+    covered: bool
+
+
+class SessionDetail(SessionOut):
+    messages: list[MessageOut]
+
+
+class SessionPage(BaseModel):
+    items: list[SessionOut]
+    next_cursor: str | None
+
+
+class MessageIn(Body):
+    role: Literal["user", "assistant"]
+    content: str
+
+
+class MessageCreated(BaseModel):
+    message_id: str
+    at: str
+    covered: bool
+
+
+class FeedbackIn(Body):
+    message_id: str
+    rating: Literal["up", "down"]
+    comment: str | None = None
+
+
+class FeedbackCreated(BaseModel):
+    feedback_id: str
+
+
+# --- training runs ------------------------------------------------------------------
+
+
+class RunIn(Body):
+    purpose: str = Field(
+        description="model_training or safety_classifiers; anything else is refused (R19)"
+    )
+
+
+class RunRef(BaseModel):
+    run_id: str
+    purpose: str
+    cutoff: str
+
+
+class RunCounts(BaseModel):
+    sessions: int
+    messages: int
+    feedback: int
+
+
+class RunOut(RunRef):
+    status: Literal["created", "started"]
+    counts: RunCounts
+    policy_digest: str
+    ledger_head: str
+
+
+class ManifestOut(BaseModel):
+    run_id: str
+    sessions: list[str]
+    feedback: list[str]
+
+
+class ExportIn(Body):
+    format: Literal["parquet", "jsonl"] = "parquet"
+
+
+class ExportedFileOut(BaseModel):
+    path: str
+    sha256: str
+    rows: int
+
+
+class ExportOut(BaseModel):
+    directory: str
+    files: list[ExportedFileOut]
+
+
+class AuditFindingOut(BaseModel):
+    kind: str
+    item_id: str
+    problem: str
+    detail: str
+
+
+class AuditOut(BaseModel):
+    run_id: str
+    ok: bool
+    checked_sessions: int
+    checked_feedback: int
+    findings: list[AuditFindingOut]
+
+
+# --- admin --------------------------------------------------------------------------
+
+
+class PurgedOut(BaseModel):
+    sessions: int
+    messages: int
+    feedback: int
+    scores: int
+
+
+class SweepOut(BaseModel):
+    purged: PurgedOut
+    sweep_id: str
+    batches: int
+
+
+class HoldIn(Body):
+    session_id: str
+    kind: Literal["legal", "safety"]
+    scores: dict[str, float] | None = Field(
+        default=None, description="Classifier scores kept for retention.safety_scores (R16)."
+    )
+
+
+class HoldCreated(BaseModel):
+    hold_id: str
+
+
+class CheckOut(BaseModel):
+    rule: str
+    passed: bool
+    detail: str
+
+
+class ExplainOut(BaseModel):
+    eligible: bool
+    checks: list[CheckOut]
+    include_from: str | None = None
+
+
+class LedgerOut(BaseModel):
+    ok: bool
+    events: int
+    head: str
+    first_bad_seq: int | None = None
+    problem: str | None = None
+
+
+class ClockIn(Body):
+    now: Instant
+
+
+class ClockOut(BaseModel):
+    now: str
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+JsonObject = dict[str, Any]

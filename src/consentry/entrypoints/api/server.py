@@ -1,0 +1,43 @@
+"""Run the API under uvicorn (``consentry serve``)."""
+
+from __future__ import annotations
+
+import logging
+
+import uvicorn
+from fastapi import FastAPI
+
+from consentry.bootstrap import build
+from consentry.config.settings import Settings
+from consentry.entrypoints.api.app import create_app
+from consentry.entrypoints.api.logs import configure_logging
+
+log = logging.getLogger("consentry.api")
+
+
+def serve(settings: Settings, host: str, port: int) -> None:
+    """Open (and upgrade) the database, build the application and serve it until stopped."""
+    configure_logging()
+    core = build(settings)
+    if settings.admin_token is None:
+        log.warning(
+            "no admin token is configured (CONSENTRY_ADMIN_TOKEN or --admin-token): "
+            "every /v1/admin path will answer 401"
+        )
+    if core.test_clock is not None:
+        log.warning("the test clock is on, frozen at %s", settings.test_clock)
+    app = create_app(core)
+    try:
+        uvicorn.run(app, host=host, port=port, access_log=False, log_config=None)
+    finally:
+        core.engine.dispose()
+
+
+def app_from_env() -> FastAPI:
+    """An application from ``CONSENTRY_*`` variables, for ``uvicorn --factory`` (several
+    workers); the database must already be upgraded (``consentry db upgrade``)."""
+    configure_logging()
+    settings = Settings.from_env()
+    if settings.admin_token is None:
+        log.warning("no admin token is configured: every /v1/admin path will answer 401")
+    return create_app(build(settings, migrate=False))

@@ -1,0 +1,124 @@
+"""Sessions, messages and feedback of the calling account (R7, R9–R14).
+
+Another account's session answers 404, never 403. Starting a session, adding a
+message and giving feedback answer 403 ``choice_required`` while the account is
+blocked (R7); reading and deleting never are.
+
+``GET /v1/me/sessions`` answers a plain JSON array of every live session (newest
+first) when called without ``limit`` and ``cursor``, as the SPEC table shows; with
+either it answers one page ``{items, next_cursor}`` (``next_cursor`` null on the last).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from consentry.domain.clock import iso
+from consentry.domain.errors import InvalidInput
+from consentry.entrypoints.api import schemas as s
+from consentry.entrypoints.api.deps import Core, CurrentAccount
+from consentry.entrypoints.api.errors import ERROR_RESPONSES
+from consentry.entrypoints.api.render import message_json, session_json
+from consentry.service import sessions
+
+router = APIRouter(prefix="/v1/me/sessions", tags=["sessions"], responses=ERROR_RESPONSES)
+
+_ALL_PAGE = 500
+
+
+def _encode_cursor(session_id: str) -> str:
+    return base64.urlsafe_b64encode(session_id.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> str:
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise InvalidInput("cursor is not one this API issued") from None
+    if not text.startswith("ses_"):
+        raise InvalidInput("cursor is not one this API issued")
+    return text
+
+
+@router.post("", status_code=201, response_model=s.SessionCreated)
+def start_session(body: s.SessionIn, core: Core, me: CurrentAccount) -> dict[str, Any]:
+    view = sessions.start_session(
+        core.ctx, account_id=me.id, kind=body.kind, surface=body.surface, incognito=body.incognito
+    )
+    return {
+        "session_id": view.session.id,
+        "covered": view.covered,
+        "retain_until": iso(view.session.retain_until),
+    }
+
+
+@router.get("", response_model=list[s.SessionOut] | s.SessionPage)
+def list_sessions(
+    core: Core,
+    me: CurrentAccount,
+    limit: Annotated[int | None, Query(ge=1, le=200)] = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> Any:
+    if limit is None and cursor is None:
+        everything: list[dict[str, Any]] = []
+        after = None
+        while True:
+            page = sessions.list_sessions(core.ctx, account_id=me.id, limit=_ALL_PAGE, after=after)
+            everything.extend(session_json(x) for x in page)
+            if len(page) < _ALL_PAGE:
+                return everything
+            after = page[-1].id
+    size = limit or 50
+    after = _decode_cursor(cursor) if cursor is not None else None
+    page = sessions.list_sessions(core.ctx, account_id=me.id, limit=size + 1, after=after)
+    more = len(page) > size
+    page = page[:size]
+    return {
+        "items": [session_json(x) for x in page],
+        "next_cursor": _encode_cursor(page[-1].id) if more and page else None,
+    }
+
+
+@router.get("/{session_id}", response_model=s.SessionDetail)
+def get_session(session_id: str, core: Core, me: CurrentAccount) -> dict[str, Any]:
+    view = sessions.get_session(core.ctx, account_id=me.id, session_id=session_id)
+    return {
+        **session_json(view.session, view.covered),
+        "messages": [message_json(m) for m in view.messages],
+    }
+
+
+@router.post("/{session_id}/messages", status_code=201, response_model=s.MessageCreated)
+def add_message(
+    session_id: str, body: s.MessageIn, core: Core, me: CurrentAccount
+) -> dict[str, Any]:
+    """R10: a message while training is on covers (resumes) the session."""
+    message = sessions.add_message(
+        core.ctx, account_id=me.id, session_id=session_id, role=body.role, content=body.content
+    )
+    return {"message_id": message.id, "at": iso(message.at), "covered": message.covered}
+
+
+@router.delete("/{session_id}", status_code=204)
+def delete_session(session_id: str, core: Core, me: CurrentAccount) -> None:
+    """R14: gone from every read at once; purged within the grace period."""
+    sessions.delete_session(core.ctx, account_id=me.id, session_id=session_id)
+
+
+@router.post("/{session_id}/feedback", status_code=201, response_model=s.FeedbackCreated)
+def give_feedback(
+    session_id: str, body: s.FeedbackIn, core: Core, me: CurrentAccount
+) -> dict[str, Any]:
+    record = sessions.give_feedback(
+        core.ctx,
+        account_id=me.id,
+        session_id=session_id,
+        message_id=body.message_id,
+        rating=body.rating,
+        comment=body.comment,
+    )
+    return {"feedback_id": record.id}

@@ -1,0 +1,325 @@
+"""The `consentry` command line: thin commands over the same service functions as the API."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from consentry.bootstrap import App, build
+from consentry.config.policy_file import load_policy, policy_to_toml
+from consentry.config.settings import Settings
+from consentry.domain.clock import iso, parse_iso
+from consentry.domain.errors import ConsentryError, InvalidInput
+from consentry.service import ledger as ledger_service
+from consentry.service import retention, runs
+from consentry.service.views import run_json
+
+app = typer.Typer(
+    name="consentry",
+    help="Consent-governed retention, deletion and training runs for AI assistant data.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+policy_app = typer.Typer(help="Policy files.", no_args_is_help=True)
+runs_app = typer.Typer(help="Training runs (R19–R26).", no_args_is_help=True)
+ledger_app = typer.Typer(help="The consent ledger (R27).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(policy_app, name="policy")
+app.add_typer(runs_app, name="runs")
+app.add_typer(runs_app, name="run", hidden=True)
+app.add_typer(ledger_app, name="ledger")
+
+out = Console()
+err = Console(stderr=True)
+T = TypeVar("T")
+
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option("--database-url", envvar="CONSENTRY_DATABASE_URL", help="SQLAlchemy URL."),
+]
+PolicyPath = Annotated[
+    str | None, typer.Option("--policy", envvar="CONSENTRY_POLICY", help="TOML policy file.")
+]
+TestClockOpt = Annotated[
+    str | None,
+    typer.Option("--test-clock", envvar="CONSENTRY_TEST_CLOCK", help="Freeze the clock (ISO)."),
+]
+JsonOut = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def fail(error: ConsentryError) -> None:
+    err.print(f"[bold red]error[/] [red]{error.code}[/]: {error.message}")
+    raise typer.Exit(2)
+
+
+def guarded(fn: Callable[[], T]) -> T:
+    """Run `fn`, turning consentry's errors into a message and exit status 2."""
+    try:
+        return fn()
+    except ConsentryError as error:
+        fail(error)
+        raise AssertionError("unreachable") from error
+
+
+def core(database_url: str | None, policy: str | None, test_clock: str | None = None) -> App:
+    settings = Settings.from_env(
+        database_url=database_url, policy_path=policy, test_clock=test_clock
+    )
+    return guarded(lambda: build(settings))
+
+
+def print_json(data: Any) -> None:
+    out.print_json(json.dumps(data, default=str))
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    database_url: DatabaseUrl = None,
+    policy: PolicyPath = None,
+    admin_token: Annotated[
+        str | None, typer.Option("--admin-token", envvar="CONSENTRY_ADMIN_TOKEN")
+    ] = None,
+    test_clock: TestClockOpt = None,
+) -> None:
+    """Start the HTTP API and the web pages."""
+    from consentry.entrypoints.api.server import serve as run_server
+
+    settings = Settings.from_env(
+        database_url=database_url,
+        policy_path=policy,
+        admin_token=admin_token,
+        test_clock=test_clock,
+    )
+    guarded(lambda: run_server(settings, host, port))
+
+
+@db_app.command("upgrade")
+def db_upgrade(database_url: DatabaseUrl = None) -> None:
+    """Create or upgrade the schema to the latest revision (idempotent)."""
+    from consentry.adapters.sql.engine import current_revision, make_engine, upgrade
+
+    url = Settings.from_env(database_url=database_url).database_url
+    upgrade(url)
+    engine = make_engine(url)
+    out.print(f"database at revision [bold]{current_revision(engine)}[/]")
+    engine.dispose()
+
+
+@policy_app.command("check")
+def policy_check(path: Annotated[str, typer.Argument(help="TOML policy file.")]) -> None:
+    """Validate a policy file; errors name the key and the problem."""
+    loaded = guarded(lambda: load_policy(path))
+    out.print(f"[green]ok[/] {path}: policy digest {loaded.digest}")
+
+
+@policy_app.command("show")
+def policy_show(policy: PolicyPath = None) -> None:
+    """Print the effective policy (TOML) and its digest."""
+    loaded = guarded(lambda: load_policy(policy))
+    out.print(policy_to_toml(loaded), markup=False, highlight=False)
+    out.print(f"# digest: {loaded.digest}", markup=False, highlight=False)
+
+
+@app.command()
+def sweep(
+    database_url: DatabaseUrl = None,
+    policy: PolicyPath = None,
+    test_clock: TestClockOpt = None,
+    batch_size: Annotated[int | None, typer.Option(min=1, help="Items per batch.")] = None,
+) -> None:
+    """Purge every item whose retention ended and that no hold protects (R17)."""
+    c = core(database_url, policy, test_clock)
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("sweeping", total=None)
+        result = guarded(
+            lambda: retention.sweep_expired(
+                c.ctx,
+                batch_size=batch_size,
+                progress=lambda n: bar.update(
+                    task, description=f"purged {n.sessions} sessions, {n.messages} messages"
+                ),
+            )
+        )
+    p = result.purged
+    print_json(
+        {
+            "sweep_id": result.sweep_id,
+            "purged": {
+                "sessions": p.sessions,
+                "messages": p.messages,
+                "feedback": p.feedback,
+                "scores": p.scores,
+            },
+            "batches": result.batches,
+        }
+    )
+
+
+@runs_app.command("create")
+def runs_create(
+    purpose: Annotated[str, typer.Argument(help="model_training or safety_classifiers")],
+    database_url: DatabaseUrl = None,
+    policy: PolicyPath = None,
+    test_clock: TestClockOpt = None,
+) -> None:
+    """Freeze a run's manifest at now (R20)."""
+    c = core(database_url, policy, test_clock)
+    with err.status("computing the manifest"):
+        run = guarded(lambda: runs.create_run(c.ctx, purpose=purpose))
+    print_json(run_json(run))
+
+
+@runs_app.command("start")
+def runs_start(run_id: str, database_url: DatabaseUrl = None, policy: PolicyPath = None) -> None:
+    """Mark a run started (R21)."""
+    c = core(database_url, policy)
+    print_json(run_json(guarded(lambda: runs.start_run(c.ctx, run_id=run_id))))
+
+
+@runs_app.command("list")
+def runs_list(
+    database_url: DatabaseUrl = None, policy: PolicyPath = None, as_json: JsonOut = False
+) -> None:
+    """All runs with their counts."""
+    c = core(database_url, policy)
+    found = runs.list_runs(c.ctx)
+    if as_json:
+        print_json([run_json(r) for r in found])
+        return
+    table = Table("run", "purpose", "cutoff", "status", "sessions", "messages", "feedback")
+    for r in found:
+        table.add_row(
+            r.id,
+            r.purpose.value,
+            iso(r.cutoff),
+            r.status.value,
+            str(r.sessions),
+            str(r.messages),
+            str(r.feedback),
+        )
+    out.print(table)
+
+
+@runs_app.command("audit")
+def runs_audit(run_id: str, database_url: DatabaseUrl = None, policy: PolicyPath = None) -> None:
+    """Re-prove a run's manifest from stored history and the ledger (R26); exit 1 on findings."""
+    c = core(database_url, policy)
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=True
+    ) as bar:
+        task = bar.add_task("auditing", total=None)
+        report = guarded(
+            lambda: runs.audit_run(
+                c.ctx,
+                run_id=run_id,
+                progress=lambda n: bar.update(task, description=f"checked {n} sessions"),
+            )
+        )
+    print_json(
+        {
+            "run_id": report.run_id,
+            "ok": report.ok,
+            "checked": {"sessions": report.checked_sessions, "feedback": report.checked_feedback},
+            "findings": [f.__dict__ for f in report.findings],
+        }
+    )
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def explain(
+    session_id: str,
+    purpose: Annotated[
+        str, typer.Option(help="model_training or safety_classifiers")
+    ] = "model_training",
+    at: Annotated[str | None, typer.Option(help="Instant (ISO 8601); default now.")] = None,
+    database_url: DatabaseUrl = None,
+    policy: PolicyPath = None,
+    test_clock: TestClockOpt = None,
+) -> None:
+    """Why a session is or is not eligible: every rule with pass or fail (R26)."""
+    c = core(database_url, policy, test_clock)
+
+    def instant() -> datetime | None:
+        if at is None:
+            return None
+        try:
+            return parse_iso(at)
+        except ValueError:
+            raise InvalidInput(f"--at: {at!r} is not an ISO 8601 instant") from None
+
+    result = guarded(
+        lambda: runs.explain(c.ctx, session_id=session_id, purpose=purpose, at=instant())
+    )
+    table = Table("rule", "passed", "detail", title=f"eligible: {result.eligible}")
+    for check in result.checks:
+        table.add_row(
+            check.rule, "[green]pass[/]" if check.passed else "[red]fail[/]", check.detail
+        )
+    out.print(table)
+
+
+@ledger_app.command("verify")
+def ledger_verify(database_url: DatabaseUrl = None, policy: PolicyPath = None) -> None:
+    """Walk the hash chain; exit 1 and name the first bad event on any tampering (R27)."""
+    c = core(database_url, policy)
+    result = ledger_service.verify_ledger(c.ctx)
+    print_json(
+        {
+            "ok": result.ok,
+            "events": result.events,
+            "head": result.head,
+            "first_bad_seq": result.first_bad_seq,
+            "problem": result.problem,
+        }
+    )
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def redact(
+    key: Annotated[
+        str | None, typer.Option(help="Pseudonym key: keyed pseudonyms instead of [TYPE].")
+    ] = None,
+) -> None:
+    """Filter JSON Lines {"text": …} from stdin to {"text", "findings"} on stdout (SPEC §4)."""
+    from consentry.redaction import RedactionError, Redactor, redact_jsonl
+
+    redactor = Redactor(pseudonym_key=key.encode() if key else None)
+    try:
+        redact_jsonl(sys.stdin, sys.stdout, redactor)
+    except RedactionError as error:
+        err.print(f"[bold red]error[/] redaction_failed: {error}")
+        raise typer.Exit(2) from error
+
+
+def _register_export_commands() -> None:
+    from consentry.export.cli import register
+
+    register(runs_app)  # `runs export` and `runs audit-export` (R25, R26)
+
+
+_register_export_commands()
+
+
+def main() -> None:
+    app()

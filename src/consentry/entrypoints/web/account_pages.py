@@ -1,0 +1,182 @@
+"""Sign-up, sign-in, the notice, privacy settings, export and account deletion (R3–R8, R15, R28)."""
+
+import json
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from consentry.domain.clock import iso
+from consentry.domain.errors import InvalidInput, Unauthenticated
+from consentry.domain.types import Plan
+from consentry.entrypoints.web.render import Posted, Redirect, Visit, Web
+from consentry.service import accounts, data_export, runs
+
+
+def training_value(posted: Posted) -> str:
+    """The toggle is a checkbox: present means `on`, absent means `off`."""
+    return "on" if posted.field("training") == "on" else "off"
+
+
+def add_account_pages(router: APIRouter, web: Web) -> None:
+    ctx = web.ctx
+
+    def plans() -> tuple[list[Plan], list[Plan]]:
+        consumer = [p for p in Plan if p in ctx.policy.consumer_plans]
+        return consumer, [p for p in Plan if p not in ctx.policy.consumer_plans]
+
+    @router.get("/")
+    def home(visit: Visit = Depends(web.visit)) -> Response:
+        raise Redirect("/sessions" if visit.account else "/signin")
+
+    @router.get("/signup")
+    def signup_form(request: Request, visit: Visit = Depends(web.visit)) -> Response:
+        consumer, commercial = plans()
+        return web.page(
+            request,
+            "signup.html",
+            title="Sign up",
+            consumer_plans=consumer,
+            commercial_plans=commercial,
+            chosen_plan="free",
+            chosen_training=None,
+            error=None,
+        )
+
+    @router.post("/signup")
+    def signup(request: Request, posted: Posted = Depends(web.posted)) -> Response:
+        plan, training = posted.field("plan"), posted.field("training") or None
+        try:
+            creds = accounts.sign_up(ctx, plan=plan, training=training)
+        except InvalidInput as error:  # R4: re-ask, keeping what was entered
+            consumer, commercial = plans()
+            return web.page(
+                request,
+                "signup.html",
+                status=error.status,
+                title="Sign up",
+                consumer_plans=consumer,
+                commercial_plans=commercial,
+                chosen_plan=plan,
+                chosen_training=training,
+                error=error.message,
+            )
+        posted.visit.browser.sign_in(creds.token)
+        web.visit_as(request, posted.visit, creds.token)
+        return web.page(request, "welcome.html", title="Your account token", token=creds.token)
+
+    @router.get("/signin")
+    def signin_form(request: Request, visit: Visit = Depends(web.visit)) -> Response:
+        return web.page(request, "signin.html", title="Sign in", error=None)
+
+    @router.post("/signin")
+    def signin(request: Request, posted: Posted = Depends(web.posted)) -> Response:
+        token = posted.field("token").strip()
+        try:
+            accounts.authenticate(ctx, token)
+        except Unauthenticated:
+            return web.page(
+                request,
+                "signin.html",
+                status=401,
+                title="Sign in",
+                error="That account token is not valid. Check it and try again.",
+            )
+        posted.visit.browser.sign_in(token)
+        raise Redirect("/sessions")
+
+    @router.post("/signout")
+    def signout(posted: Posted = Depends(web.posted)) -> Response:
+        posted.visit.browser.sign_out()
+        posted.visit.browser.say("You are signed out.")
+        raise Redirect("/signin")
+
+    @router.post("/notice/accept")
+    def accept(posted: Posted = Depends(web.posted)) -> Response:
+        account = posted.visit.require_account()
+        view = accounts.accept_notice(ctx, account_id=account.id, training=training_value(posted))
+        posted.visit.browser.say(
+            f"Thank you. Model training is {view.training.value}; you can change it any time "
+            "in Privacy settings."
+        )
+        raise Redirect(_back(posted))
+
+    @router.post("/notice/defer")
+    def defer(posted: Posted = Depends(web.posted)) -> Response:
+        account = posted.visit.require_account()
+        view = accounts.defer_notice(ctx, account_id=account.id)
+        if view.notice is not None:
+            posted.visit.browser.deferred = view.notice.terms_version
+            posted.visit.browser.say(
+                f"Not now — noted. Please choose by {iso(view.notice.deadline)}."
+            )
+        raise Redirect(_back(posted))
+
+    @router.get("/privacy")
+    def privacy(request: Request, visit: Visit = Depends(web.visit)) -> Response:
+        account = visit.require_account()
+        return web.page(
+            request,
+            "privacy.html",
+            title="Privacy settings",
+            notice_inline=True,
+            history=accounts.consent_history(ctx, account_id=account.id),
+            used_by=runs.runs_for_account(ctx, account_id=account.id),
+        )
+
+    @router.post("/privacy/training")
+    def change(posted: Posted = Depends(web.posted)) -> Response:
+        account = posted.visit.require_account()
+        view = accounts.record_choice(ctx, account_id=account.id, training=training_value(posted))
+        posted.visit.browser.say(f"Saved. Model training is now {view.training.value}.")
+        raise Redirect("/privacy")
+
+    @router.post("/privacy/export")
+    def export(posted: Posted = Depends(web.posted)) -> Response:
+        account = posted.visit.require_account()
+        document = data_export.export_account(ctx, account_id=account.id)
+        stamp = _stamp(ctx.clock.now())
+        return Response(
+            json.dumps(document, indent=2, ensure_ascii=False),
+            media_type="application/json",
+            headers={
+                "Content-Disposition": (
+                    f'attachment; filename="consentry-export-{account.id}-{stamp}.json"'
+                )
+            },
+        )
+
+    @router.get("/privacy/delete")
+    def delete_form(request: Request, visit: Visit = Depends(web.visit)) -> Response:
+        visit.require_account()
+        return web.page(
+            request, "delete_account.html", title="Delete account", notice_inline=True, error=None
+        )
+
+    @router.post("/privacy/delete")
+    def delete(request: Request, posted: Posted = Depends(web.posted)) -> Response:
+        account = posted.visit.require_account()
+        if posted.field("confirm") != "yes":
+            return web.page(
+                request,
+                "delete_account.html",
+                status=422,
+                title="Delete account",
+                notice_inline=True,
+                error="Tick the box to confirm that you want to delete it.",
+            )
+        accounts.delete_account(ctx, account_id=account.id)
+        posted.visit.browser.sign_out()
+        web.visit_as(request, posted.visit, None)
+        return web.page(request, "goodbye.html", title="Account deleted")
+
+
+def _back(posted: Posted) -> str:
+    """Return to the page the form was on; only local paths are followed."""
+    target = posted.field("next")
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/sessions"
+
+
+def _stamp(instant: datetime) -> str:
+    return instant.strftime("%Y%m%dT%H%M%SZ")

@@ -1,0 +1,136 @@
+"""CLI commands for exports: ``consentry runs export`` and ``consentry runs audit-export``.
+
+Thin wrappers over :func:`consentry.service.training_export.export_run` and
+:func:`consentry.service.export_audit.audit_export`; registered on ``runs_app`` in
+:mod:`consentry.entrypoints.cli`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from consentry.bootstrap import build
+from consentry.config.settings import Settings
+from consentry.domain.errors import ConsentryError
+from consentry.redaction import RedactionError
+
+out = Console()
+err = Console(stderr=True)
+
+FormatOpt = Annotated[
+    str, typer.Option("--format", help="parquet (default) or jsonl.", show_default=True)
+]
+OutOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--out", envvar="CONSENTRY_EXPORT_DIR", help="Parent directory (default: ./exports)."
+    ),
+]
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option("--database-url", envvar="CONSENTRY_DATABASE_URL", help="SQLAlchemy URL."),
+]
+PolicyPath = Annotated[
+    str | None, typer.Option("--policy", envvar="CONSENTRY_POLICY", help="TOML policy file.")
+]
+
+
+def _fail(code: str, message: str) -> typer.Exit:
+    err.print(f"[bold red]error[/] [red]{code}[/]: {message}")
+    return typer.Exit(2)
+
+
+def export_command(
+    run_id: Annotated[str, typer.Argument(help="The run to export.")],
+    fmt: FormatOpt = "parquet",
+    out_dir: OutOpt = None,
+    database_url: DatabaseUrl = None,
+    policy: PolicyPath = None,
+) -> None:
+    """Write a run's filtered, pseudonymised shards and manifest.json to OUT/RUN_ID (R25)."""
+    from consentry.service.training_export import export_run
+
+    try:
+        settings = Settings.from_env(database_url=database_url, policy_path=policy)
+        app = build(settings)
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("exporting", total=None)
+            result = export_run(
+                app.ctx,
+                run_id=run_id,
+                out_dir=out_dir or settings.export_dir,
+                fmt=fmt,
+                progress=lambda n: bar.update(task, description=f"exported {n} rows"),
+            )
+        app.engine.dispose()
+    except ConsentryError as error:
+        raise _fail(error.code, error.message) from error
+    except RedactionError as error:
+        raise _fail("redaction_failed", f"{error}; no manifest was written") from error
+    out.print_json(
+        json.dumps(
+            {
+                "directory": result.directory,
+                "files": [asdict(f) for f in result.files],
+                "unavailable": asdict(result.unavailable),
+            }
+        )
+    )
+
+
+def audit_export_command(
+    run_id: Annotated[str, typer.Argument(help="The run to audit.")],
+    directory: Annotated[
+        str | None, typer.Argument(help="Its export directory (default: OUT/RUN_ID).")
+    ] = None,
+    out_dir: OutOpt = None,
+    database_url: DatabaseUrl = None,
+    policy: PolicyPath = None,
+) -> None:
+    """Re-prove a run and its export (R25, R26): exit 1 and name each item on findings."""
+    from consentry.service.export_audit import audit_export
+
+    try:
+        settings = Settings.from_env(database_url=database_url, policy_path=policy)
+        app = build(settings)
+        where = directory or str(Path(out_dir or settings.export_dir) / run_id)
+        with err.status("auditing"):
+            report = audit_export(app.ctx, run_id=run_id, directory=where)
+        app.engine.dispose()
+    except ConsentryError as error:
+        raise _fail(error.code, error.message) from error
+    out.print_json(
+        json.dumps(
+            {
+                "run_id": report.run_id,
+                "directory": where,
+                "ok": report.ok,
+                "checked": {
+                    "sessions": report.checked_sessions,
+                    "feedback": report.checked_feedback,
+                },
+                "findings": [asdict(f) for f in report.findings],
+            }
+        )
+    )
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def register(runs_app: typer.Typer) -> None:
+    """Add ``export`` and ``audit-export`` to the ``runs`` command group."""
+    runs_app.command("export")(export_command)
+    runs_app.command("audit-export")(audit_export_command)

@@ -1,0 +1,235 @@
+"""Webhook delivery, at least once: fan out, claim, attempt over HTTP, record the outcome.
+
+1. :func:`fan_out` turns committed outbox rows (up to the safe horizon, see
+   :mod:`consentry.outbox.feed`) into one ``pending`` delivery per interested endpoint and
+   moves the fan-out cursor, in one transaction.
+2. :func:`claim_due` picks due deliveries (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so
+   workers never share one; SQLite's ``BEGIN IMMEDIATE`` serialises them) and leases them
+   by pushing ``next_attempt_at`` out by ``lease_s``. The claim commits before any HTTP.
+3. :func:`attempt` makes one signed POST with timeouts.
+4. :func:`record_attempt` stores the attempt and either marks the delivery ``delivered``,
+   schedules a retry with exponential backoff and full jitter, or dead-letters it.
+
+A worker killed between 2 and 4 leaves a pending delivery whose lease runs out: it is
+delivered again. Receivers therefore de-duplicate by ``Consentry-Event-Id``.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from sqlalchemy import Engine, insert, select, update
+
+from consentry.adapters.sql import tables as t
+from consentry.outbox.events import OutboxEvent
+from consentry.outbox.feed import (
+    FANOUT_CURSOR,
+    events_between,
+    lock_cursor,
+    move_cursor,
+    safe_horizon,
+)
+from consentry.outbox.registry import DeliveryStatus, endpoint_from_row
+from consentry.outbox.settings import DeliverySettings
+from consentry.outbox.signing import EVENT_ID_HEADER, SIGNATURE_HEADER, signature_header
+
+USER_AGENT = "consentry-webhooks/1"
+MAX_ERROR_CHARS = 500
+
+
+@dataclass(frozen=True)
+class Claim:
+    delivery_id: int
+    attempt: int
+    endpoint_id: str
+    url: str
+    secret: str
+    event: OutboxEvent
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    status_code: int | None
+    error: str | None
+    started_at: datetime
+    finished_at: datetime
+
+
+def backoff_delay(attempt: int, settings: DeliverySettings, rng: random.Random) -> float:
+    """Seconds before the retry that follows failed attempt `attempt` (1-based): full jitter,
+    uniform in [0, min(cap, base · 2^(attempt-1))]."""
+    ceiling = min(settings.backoff_cap_s, settings.backoff_base_s * 2 ** (attempt - 1))
+    return rng.uniform(0, ceiling)
+
+
+def fan_out(engine: Engine, *, now: datetime, limit: int = 500) -> int:
+    """Create deliveries for newly committed events; returns how many were created."""
+    horizon = safe_horizon(engine, lock_timeout_ms=500)
+    if horizon is None:
+        return 0
+    w = t.webhook_endpoints.c
+    with engine.begin() as conn:
+        position = lock_cursor(conn, FANOUT_CURSOR, now=now)
+        if horizon <= position:
+            return 0
+        events = events_between(conn, position, horizon, limit)
+        live = conn.execute(select(t.webhook_endpoints).where(w.deleted_at.is_(None))).all()
+        endpoints = [endpoint_from_row(r) for r in live]
+        after = {r.id: int(r.after_outbox_id) for r in live}
+        rows = [
+            {
+                "endpoint_id": ep.id,
+                "outbox_id": event.cursor,
+                "event_id": event.event_id,
+                "event_type": event.type,
+                "status": DeliveryStatus.PENDING.value,
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for event in events
+            for ep in endpoints
+            if ep.wants(event.type) and event.cursor > after[ep.id]
+        ]
+        if rows:
+            conn.execute(insert(t.webhook_deliveries), rows)
+        move_cursor(conn, FANOUT_CURSOR, events[-1].cursor if events else position, now=now)
+    return len(rows)
+
+
+def claim_due(engine: Engine, *, now: datetime, settings: DeliverySettings) -> list[Claim]:
+    """Lease up to `batch_size` due deliveries to this worker, committed before any HTTP."""
+    d, w, o = t.webhook_deliveries.c, t.webhook_endpoints.c, t.outbox.c
+    with engine.begin() as conn:
+        ids = list(
+            conn.execute(
+                select(d.id)
+                .where(d.status == DeliveryStatus.PENDING.value, d.next_attempt_at <= now)
+                .order_by(d.next_attempt_at, d.id)
+                .limit(settings.batch_size)
+                .with_for_update(skip_locked=True)
+            ).scalars()
+        )
+        if not ids:
+            return []
+        conn.execute(
+            update(t.webhook_deliveries)
+            .where(d.id.in_(ids))
+            .values(next_attempt_at=now + timedelta(seconds=settings.lease_s), updated_at=now)
+        )
+        rows = conn.execute(
+            select(
+                d.id,
+                d.attempts,
+                w.id.label("endpoint_id"),
+                w.url,
+                w.secret,
+                o.id.label("cursor"),
+                o.event_id,
+                o.type,
+                o.payload,
+                o.created_at,
+            )
+            .join(t.webhook_endpoints, w.id == d.endpoint_id)
+            .join(t.outbox, o.id == d.outbox_id)
+            .where(d.id.in_(ids))
+            .order_by(d.outbox_id, d.id)
+        ).all()
+    return [
+        Claim(
+            delivery_id=r.id,
+            attempt=r.attempts + 1,
+            endpoint_id=r.endpoint_id,
+            url=r.url,
+            secret=r.secret,
+            event=OutboxEvent(r.cursor, r.event_id, r.type, json.loads(r.payload), r.created_at),
+        )
+        for r in rows
+    ]
+
+
+def _now() -> datetime:
+    # Wall time, not the policy clock: a frozen test clock must not freeze retries.
+    return datetime.now(UTC)
+
+
+def attempt(client: httpx.Client, claim: Claim) -> Outcome:
+    """One signed POST of the event; any 2xx is success, everything else a failure."""
+    body = claim.event.body()
+    timestamp = int(time.time())
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        SIGNATURE_HEADER: signature_header(claim.secret, timestamp, body),
+        EVENT_ID_HEADER: claim.event.event_id,
+        "Consentry-Event-Type": claim.event.type,
+        "Consentry-Delivery-Attempt": str(claim.attempt),
+    }
+    started = _now()
+    status: int | None = None
+    error: str | None = None
+    try:
+        response = client.post(claim.url, content=body.encode(), headers=headers)
+        status = response.status_code
+        if not response.is_success:
+            error = f"HTTP {status}: {response.text[:200]}"
+    except httpx.TimeoutException as exc:
+        error = f"timeout: {exc.__class__.__name__}"
+    except httpx.HTTPError as exc:
+        error = f"{exc.__class__.__name__}: {exc}"
+    return Outcome(error is None, status, error and error[:MAX_ERROR_CHARS], started, _now())
+
+
+def record_attempt(
+    engine: Engine,
+    claim: Claim,
+    outcome: Outcome,
+    *,
+    settings: DeliverySettings,
+    rng: random.Random,
+) -> DeliveryStatus:
+    """Store the attempt and move the delivery on: delivered, retry later, or dead."""
+    d = t.webhook_deliveries.c
+    now = outcome.finished_at
+    with engine.begin() as conn:
+        conn.execute(
+            insert(t.webhook_attempts).values(
+                delivery_id=claim.delivery_id,
+                attempt=claim.attempt,
+                started_at=outcome.started_at,
+                finished_at=outcome.finished_at,
+                status_code=outcome.status_code,
+                error=outcome.error,
+            )
+        )
+        row = conn.execute(
+            select(d.status, d.attempts).where(d.id == claim.delivery_id).with_for_update()
+        ).one()
+        status = DeliveryStatus(row.status)
+        if status is not DeliveryStatus.PENDING:
+            return status  # delivered by an overlapping attempt, or cancelled meanwhile
+        attempts = row.attempts + 1
+        values: dict[str, object] = {
+            "attempts": attempts,
+            "last_status_code": outcome.status_code,
+            "last_error": outcome.error,
+            "updated_at": now,
+        }
+        if outcome.ok:
+            status = DeliveryStatus.DELIVERED
+            values["delivered_at"] = now
+        elif attempts >= settings.max_attempts:
+            status = DeliveryStatus.DEAD
+        else:
+            delay = backoff_delay(attempts, settings, rng)
+            values["next_attempt_at"] = now + timedelta(seconds=delay)
+        values["status"] = status.value
+        conn.execute(update(t.webhook_deliveries).where(d.id == claim.delivery_id).values(**values))
+    return status

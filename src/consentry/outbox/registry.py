@@ -1,0 +1,223 @@
+"""Webhook endpoints and the status of their deliveries: what operators register and see.
+
+An endpoint receives every event committed after its registration whose type passes its
+filter (all types when it has none). Removing an endpoint cancels its pending deliveries
+and keeps their history.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import httpx
+from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy.engine import Row
+
+from consentry.adapters.sql import tables as t
+from consentry.domain.errors import InvalidInput, NotFound
+from consentry.domain.ids import new_id
+from consentry.outbox.events import EVENT_TYPES
+from consentry.outbox.feed import FANOUT_CURSOR, lock_cursor, safe_horizon
+from consentry.outbox.signing import generate_secret
+
+MIN_SECRET_CHARS = 16
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    DEAD = "dead"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    id: str
+    url: str
+    event_types: tuple[str, ...] | None
+    created_at: datetime
+    deleted_at: datetime | None
+
+    def wants(self, event_type: str) -> bool:
+        return self.event_types is None or event_type in self.event_types
+
+
+@dataclass(frozen=True)
+class NewEndpoint:
+    """A registered endpoint and its signing secret, shown this once."""
+
+    endpoint: Endpoint
+    secret: str
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: int
+    endpoint_id: str
+    event_id: str
+    event_type: str
+    status: DeliveryStatus
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    last_status_code: int | None
+    created_at: datetime
+    updated_at: datetime
+    delivered_at: datetime | None
+
+
+def endpoint_from_row(row: Row[Any]) -> Endpoint:
+    types = json.loads(row.event_types) if row.event_types is not None else None
+    return Endpoint(
+        id=row.id,
+        url=row.url,
+        event_types=tuple(types) if types is not None else None,
+        created_at=row.created_at,
+        deleted_at=row.deleted_at,
+    )
+
+
+def _check_url(url: str) -> str:
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError):
+        raise InvalidInput(f"url {url!r} is not a valid URL") from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise InvalidInput("url must be an absolute http:// or https:// URL")
+    return str(parsed)
+
+
+def _check_types(event_types: list[str] | None) -> list[str] | None:
+    if event_types is None:
+        return None
+    if not event_types:
+        raise InvalidInput("event_types must name at least one type; omit it for every type")
+    unknown = sorted(set(event_types) - set(EVENT_TYPES))
+    if unknown:
+        known = ", ".join(EVENT_TYPES)
+        raise InvalidInput(f"unknown event types {unknown}; expected some of {known}")
+    return sorted(set(event_types))
+
+
+def add_endpoint(
+    engine: Engine,
+    *,
+    url: str,
+    now: datetime,
+    event_types: list[str] | None = None,
+    secret: str | None = None,
+) -> NewEndpoint:
+    """Register a receiver; it gets the events committed from now on."""
+    clean_url, types = _check_url(url), _check_types(event_types)
+    if secret is not None and len(secret) < MIN_SECRET_CHARS:
+        raise InvalidInput(f"a signing secret needs at least {MIN_SECRET_CHARS} characters")
+    secret = secret or generate_secret()
+    endpoint_id = new_id("whk")
+    horizon = safe_horizon(engine)
+    with engine.begin() as conn:
+        if horizon is None:  # writers busy: the newest visible id is near enough
+            horizon = conn.execute(select(func.coalesce(func.max(t.outbox.c.id), 0))).scalar_one()
+        # Locking the fan-out cursor orders this registration with fan-out: events not yet
+        # fanned out when it commits reach the new endpoint; those already committed
+        # before it (below the horizon) do not.
+        after = max(int(horizon), lock_cursor(conn, FANOUT_CURSOR, now=now))
+        conn.execute(
+            insert(t.webhook_endpoints).values(
+                id=endpoint_id,
+                url=clean_url,
+                secret=secret,
+                event_types=json.dumps(types) if types is not None else None,
+                after_outbox_id=after,
+                created_at=now,
+                deleted_at=None,
+            )
+        )
+    endpoint = Endpoint(
+        endpoint_id, clean_url, tuple(types) if types is not None else None, now, None
+    )
+    return NewEndpoint(endpoint, secret)
+
+
+def list_endpoints(engine: Engine) -> list[Endpoint]:
+    w = t.webhook_endpoints.c
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(t.webhook_endpoints).where(w.deleted_at.is_(None)).order_by(w.created_at, w.id)
+        )
+        return [endpoint_from_row(r) for r in rows]
+
+
+def get_endpoint(engine: Engine, endpoint_id: str) -> Endpoint:
+    w = t.webhook_endpoints.c
+    with engine.connect() as conn:
+        row = conn.execute(select(t.webhook_endpoints).where(w.id == endpoint_id)).first()
+    if row is None or row.deleted_at is not None:
+        raise NotFound(f"no webhook endpoint {endpoint_id!r}")
+    return endpoint_from_row(row)
+
+
+def remove_endpoint(engine: Engine, *, endpoint_id: str, now: datetime) -> None:
+    """Stop delivering to an endpoint: pending deliveries are cancelled, history kept."""
+    w, d = t.webhook_endpoints.c, t.webhook_deliveries.c
+    with engine.begin() as conn:
+        done = conn.execute(
+            update(t.webhook_endpoints)
+            .where(w.id == endpoint_id, w.deleted_at.is_(None))
+            .values(deleted_at=now)
+        )
+        if done.rowcount == 0:
+            raise NotFound(f"no webhook endpoint {endpoint_id!r}")
+        conn.execute(
+            update(t.webhook_deliveries)
+            .where(d.endpoint_id == endpoint_id, d.status == DeliveryStatus.PENDING.value)
+            .values(
+                status=DeliveryStatus.CANCELLED.value,
+                last_error="endpoint removed",
+                updated_at=now,
+            )
+        )
+
+
+def list_deliveries(
+    engine: Engine,
+    *,
+    endpoint_id: str,
+    status: str | None = None,
+    limit: int = 100,
+    before: int | None = None,
+) -> list[Delivery]:
+    """An endpoint's deliveries, newest first (keyset-paginated by id)."""
+    get_endpoint(engine, endpoint_id)
+    d = t.webhook_deliveries.c
+    query = select(t.webhook_deliveries).where(d.endpoint_id == endpoint_id)
+    if status is not None:
+        try:
+            query = query.where(d.status == DeliveryStatus(status).value)
+        except ValueError:
+            allowed = ", ".join(s.value for s in DeliveryStatus)
+            raise InvalidInput(f"status must be one of {allowed}") from None
+    if before is not None:
+        query = query.where(d.id < before)
+    with engine.connect() as conn:
+        rows = conn.execute(query.order_by(d.id.desc()).limit(limit))
+        return [
+            Delivery(
+                id=r.id,
+                endpoint_id=r.endpoint_id,
+                event_id=r.event_id,
+                event_type=r.event_type,
+                status=DeliveryStatus(r.status),
+                attempts=r.attempts,
+                next_attempt_at=r.next_attempt_at,
+                last_error=r.last_error,
+                last_status_code=r.last_status_code,
+                created_at=r.created_at,
+                updated_at=r.updated_at,
+                delivered_at=r.delivered_at,
+            )
+            for r in rows
+        ]

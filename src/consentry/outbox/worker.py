@@ -1,0 +1,152 @@
+"""The delivery worker: fan out, deliver what is due, publish to Redis, sleep, repeat.
+
+It runs inside ``consentry serve`` (:func:`start_background_worker`, a daemon thread) or
+on its own (``consentry deliver``, ``python -m consentry.outbox.worker_main``). Any number
+of workers may run against PostgreSQL; on SQLite run one.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import httpx
+from sqlalchemy import Engine
+
+from consentry.bootstrap import App
+from consentry.outbox.delivery import attempt, claim_due, fan_out, record_attempt
+from consentry.outbox.redis_stream import RedisStreamPublisher
+from consentry.outbox.registry import DeliveryStatus
+from consentry.outbox.settings import DeliverySettings
+
+log = logging.getLogger("consentry.outbox")
+
+
+@dataclass
+class CycleResult:
+    fanned_out: int = 0
+    attempted: int = 0
+    delivered: int = 0
+    failed: int = 0
+    dead: int = 0
+    streamed: int = 0
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.fanned_out or self.attempted or self.streamed)
+
+
+class Worker:
+    def __init__(
+        self,
+        engine: Engine,
+        settings: DeliverySettings,
+        *,
+        client: httpx.Client | None = None,
+        publisher: RedisStreamPublisher | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.client = client or httpx.Client(
+            timeout=httpx.Timeout(settings.timeout_s), follow_redirects=False
+        )
+        if publisher is None and settings.redis_url:
+            publisher = RedisStreamPublisher.from_url(
+                engine,
+                settings.redis_url,
+                stream=settings.redis_stream,
+                maxlen=settings.redis_maxlen,
+            )
+        self.publisher = publisher
+        self.rng = rng or random.SystemRandom()
+        self._pool = ThreadPoolExecutor(
+            max_workers=max(1, settings.concurrency), thread_name_prefix="consentry-webhook"
+        )
+
+    def run_once(self) -> CycleResult:
+        """One pass: fan out new events, attempt every due delivery, publish to Redis."""
+        result = CycleResult()
+        now = datetime.now(UTC)
+        result.fanned_out = fan_out(self.engine, now=now)
+        claims = claim_due(self.engine, now=now, settings=self.settings)
+        result.attempted = len(claims)
+
+        def deliver(claim_index: int) -> DeliveryStatus:
+            claim = claims[claim_index]
+            outcome = attempt(self.client, claim)
+            return record_attempt(self.engine, claim, outcome, settings=self.settings, rng=self.rng)
+
+        for status in self._pool.map(deliver, range(len(claims))):
+            if status is DeliveryStatus.DELIVERED:
+                result.delivered += 1
+            elif status is DeliveryStatus.DEAD:
+                result.dead += 1
+            else:
+                result.failed += 1
+        if self.publisher is not None:
+            result.streamed = self.publisher.publish_pending(now=now)
+        return result
+
+    def drain(self, *, max_cycles: int = 10_000) -> CycleResult:
+        """Run passes until one finds nothing to do (retries not yet due are left)."""
+        total = CycleResult()
+        for _ in range(max_cycles):
+            step = self.run_once()
+            for name in ("fanned_out", "attempted", "delivered", "failed", "dead", "streamed"):
+                setattr(total, name, getattr(total, name) + getattr(step, name))
+            if not step.busy:
+                break
+        return total
+
+    def run_forever(self, stop: threading.Event) -> None:
+        """Loop until `stop` is set; errors are logged and the loop carries on."""
+        while not stop.is_set():
+            busy = False
+            try:
+                busy = self.run_once().busy
+            except Exception:  # a database or Redis outage must not kill the worker
+                log.exception("outbox worker pass failed; retrying")
+            if not busy:
+                stop.wait(self.settings.poll_interval_s)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+        self.client.close()
+        if self.publisher is not None:
+            self.publisher.close()
+
+
+class WorkerHandle:
+    """A running background worker; :meth:`stop` ends it after the pass in flight."""
+
+    def __init__(self, worker: Worker) -> None:
+        self.worker = worker
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, name="consentry-outbox-worker", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.worker.run_forever(self._stop)
+        finally:
+            self.worker.close()
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def stop(self, timeout: float | None = 30.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+
+def start_background_worker(core: App, settings: DeliverySettings | None = None) -> WorkerHandle:
+    """Run the delivery worker in a daemon thread beside the API (``consentry serve``)."""
+    return WorkerHandle(Worker(core.engine, settings or DeliverySettings.from_env()))

@@ -1,0 +1,238 @@
+"""Detectors for secrets that coding sessions leak.
+
+Provider API keys live in :mod:`.tokens`; this module holds private-key blocks,
+JWTs, passwords in URLs and connection strings, and high-entropy values next to
+key words.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import ClassVar
+
+from .checksums import entropy_at_least, looks_random
+from .detector import (
+    ANCHOR_START,
+    UNANCHORED,
+    Candidate,
+    PatternDetector,
+    RawCandidate,
+    byte_at,
+    compile_pattern,
+    raw_matcher,
+)
+from .model import JWT, PASSWORD, PRIVATE_KEY, SECRET
+from .tokens import ProviderTokenDetector
+
+RANK = {PRIVATE_KEY: 0, JWT: 10, SECRET: 20, PASSWORD: 30}
+KEYWORD_SECRET_RANK = 50
+MIN_SECRET_ENTROPY = 3.3  # bits per character, for values next to a key word
+MIN_LETTERS_ONLY_ENTROPY = 4.2  # ditto, for values without digits
+
+def _jwt(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    header = data[start : data.index(b".", start, end)]
+    if len(header) > 4096:
+        return None
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(header + b"=" * (-len(header) % 4)))
+    except (binascii.Error, ValueError):
+        return None
+    if not isinstance(decoded, dict) or "alg" not in decoded:
+        return None
+    return start, end
+
+
+_PLACEHOLDER_VALUES = frozenset(
+    b"none null nil true false undefined password passwd secret changeme".split()
+)
+
+
+def _is_template(value: bytes) -> bool:
+    """printf/format placeholders: ``%s``, ``%(password)s``, ``{{ pw }}``."""
+    return value[:2] in (b"%(", b"{{", b"${") or value in (b"%s", b"%r")
+
+
+def _is_reference(value: bytes) -> bool:
+    """Variable names, dotted attribute paths and templates, not literal secrets."""
+    if value[:1] in (b"$", b"{", b"<", b"[", b"/", b"=", b"*") or _is_template(value):
+        return True
+    stripped = value.replace(b".", b"").replace(b"_", b"")
+    return stripped.isalpha() or not stripped
+
+
+def _password_value(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    quote = data[start]
+    if quote in (0x22, 0x27):  # quoted literal: always a password unless empty/template
+        start += 1
+        if data[end - 1] == quote and end > start:
+            end -= 1
+        value = data[start:end]
+        if not value.strip() or value[:1] in (b"$", b"{", b"<") or set(value) <= set(b"*x"):
+            return None
+        return None if _is_template(value) else (start, end)
+    value = data[start:end]
+    if byte_at(data, end) in b"([." or _is_reference(value):
+        return None
+    return (start, end) if value.lower() not in _PLACEHOLDER_VALUES else None
+
+
+def _url_password(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    value = data[start:end]
+    if value[:1] in (b"$", b"{") or _is_template(value) or set(value) <= set(b"*x"):
+        return None
+    return start, end
+
+
+# The patterns below have no capture groups: RE2 then answers from its DFA alone,
+# about 4x faster than extracting submatches. Each value span is recovered from
+# the whole match with byte operations bounded by the match (see each function).
+_SECRET_VALUE_CHARS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_.~-"
+_RE2_SPACE = b" \t\n\f\r"  # RE2's \s
+
+
+def _url_password_match(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """``scheme://user:PASS@``: neither scheme nor user holds ``:``; PASS ends before ``@``."""
+    colon = data.index(b":", data.index(b"://", start, end) + 3, end)
+    return _url_password(data, colon + 1, end - 1)
+
+
+def _password_match(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """``password["']?\\s*[:=]\\s*VALUE``: the first ``:``/``=`` is the separator
+    (key word, quote and spaces hold none) and VALUE starts at a non-space."""
+    colon, equals = data.find(b":", start, end), data.find(b"=", start, end)
+    sep = equals if colon < 0 or 0 <= equals < colon else colon
+    value_start = end - len(data[sep + 1 : end].lstrip(_RE2_SPACE))
+    return _password_value(data, value_start, end)
+
+
+def _keyword_secret_match(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """A high-entropy value after a key word.
+
+    The value ends the match: ``[A-Za-z0-9+/_.~-]{12,}=*``, after a separator,
+    quote or space that is not one of its characters. Rejected when followed by
+    ``(`` (a call such as ``token = make_token(...)``); needs digits and letters
+    and entropy >= MIN_SECRET_ENTROPY, or mixed-case letters only (>= 16, not a
+    CamelCase name) and entropy >= MIN_LETTERS_ONLY_ENTROPY.
+    """
+    match = data[start:end]
+    value = match[len(match.rstrip(b"=").rstrip(_SECRET_VALUE_CHARS)) :]
+    if end < len(data) and data[end] == 0x28:
+        return None
+    core = value.strip(b"=")
+    if looks_random(core):
+        threshold = MIN_SECRET_ENTROPY
+    elif len(core) >= 16 and core.lower() != core and core.upper() != core:
+        threshold = MIN_LETTERS_ONLY_ENTROPY  # random letters, not a CamelCase name
+    else:
+        return None
+    return (end - len(value), end) if entropy_at_least(value, threshold) else None
+
+
+@dataclass(frozen=True, slots=True)
+class PrivateKeyDetector:
+    """PEM private-key blocks, from ``-----BEGIN`` to the matching ``-----END`` line.
+
+    A block without an END line (truncated paste) is redacted through the end of
+    its base64 body. Each END search starts after the previous block, and a failed
+    search is remembered, so the scan is linear however many headers there are.
+    """
+
+    prefilter: ClassVar[str] = "PRIVATE KEY"  # see PatternDetector.prefilter
+
+    def scan(self, data: bytes) -> Iterator[Candidate]:
+        """Yield one candidate per private-key block."""
+        found: list[RawCandidate] = []
+        self.collect(data, found)
+        for cand in found:
+            yield Candidate._make(cand)
+
+    def collect(self, data: bytes, out: list[RawCandidate]) -> None:
+        """Append one candidate per private-key block to ``out`` (see :meth:`scan`)."""
+        if b"PRIVATE KEY" not in data:
+            return
+        n = len(data)
+        covered_to = 0
+        no_end_from = n + 1
+        pos = 0
+        while pos <= n:
+            start, header_end = _PEM_HEADER_MATCH(UNANCHORED, data, pos, n)[0]
+            if start < 0:
+                return
+            pos = header_end  # the header is never empty
+            if start < covered_to:
+                continue
+            end = -1
+            if header_end < no_end_from:
+                end = data.find(b"-----END", header_end)
+                if end < 0:
+                    no_end_from = header_end
+            if end >= 0:
+                close = data.find(b"-----", end + 8, end + 8 + 80)
+                end = close + 5 if close >= 0 else end + 8
+            else:
+                end = max(header_end, _PEM_BODY_MATCH(ANCHOR_START, data, header_end, n)[0][1])
+            covered_to = end
+            out.append((start, end, PRIVATE_KEY, RANK[PRIVATE_KEY]))
+
+
+_PEM_HEADER = compile_pattern(r"-----BEGIN (?:[A-Z0-9]{1,20} ){0,4}PRIVATE KEY(?: BLOCK)?-----")
+_PEM_BODY = compile_pattern(r"(?:[A-Za-z0-9+/=:,.-]|\s|\\[rn])*")
+_PEM_HEADER_MATCH = raw_matcher(_PEM_HEADER)
+_PEM_BODY_MATCH = raw_matcher(_PEM_BODY)
+
+_SECRET_WORDS = (
+    r"(?:secret|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|private[_-]?key"  # noqa: S105
+    r"|credentials?|accountkey|sharedaccesskey|bearer)"
+)
+# The closing quote is optional, so the anchored match always succeeds once it
+# reaches a value; key words inside a matched value are then skipped (linear).
+_QUOTED_OR_BARE = r"(?:\"[^\"\r\n]+\"?|'[^'\r\n]+'?|[^\s;,&'\"(){}\[\]<>]+)"
+
+DETECTORS = (
+    PrivateKeyDetector(),
+    PatternDetector(
+        JWT,
+        RANK[JWT],
+        compile_pattern(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"),
+        _jwt,
+        triggers=(b"eyJ",),
+        prefilter="eyJ",
+    ),
+    ProviderTokenDetector(),
+    PatternDetector(
+        PASSWORD,
+        RANK[PASSWORD],
+        compile_pattern(
+            r"\b[A-Za-z][A-Za-z0-9+.-]{1,30}://[^\s:/?#@\"'<>]*:[^\s/?#@\"'<>]+@"
+        ),
+        _url_password_match,
+        triggers=(b"://",),
+        prefilter="://",
+    ),
+    PatternDetector(
+        PASSWORD,
+        RANK[PASSWORD] + 1,
+        compile_pattern(r"(?i)(?:password|passwd|pwd)"),
+        _password_match,
+        prefilter=r"(?i)(?:password|passwd|pwd)",
+        body=compile_pattern(
+            r"(?i)(?:password|passwd|pwd)[\"']?\s{0,3}[:=]\s{0,3}" + _QUOTED_OR_BARE
+        ),
+    ),
+    PatternDetector(
+        SECRET,
+        KEYWORD_SECRET_RANK,
+        compile_pattern("(?i)" + _SECRET_WORDS),
+        _keyword_secret_match,
+        prefilter="(?i)" + _SECRET_WORDS,
+        body=compile_pattern(
+            r"(?i)" + _SECRET_WORDS + r"[A-Za-z0-9_-]{0,20}[\"']?\s{0,3}"
+            r"(?:[:=]|=>|:=)\s{0,3}[\"']?[A-Za-z0-9+/_.~-]{12,}=*"
+            r"|(?i)bearer\s{1,3}[A-Za-z0-9+/_.~-]{12,}=*"
+        ),
+    ),
+)

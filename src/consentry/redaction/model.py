@@ -1,0 +1,47 @@
+"""Value objects returned by the filter.
+
+Finding types are UPPER_SNAKE strings, the same in Python and in JSON output:
+``EMAIL``, ``PHONE``, ``CARD``, ``SSN``, ``IBAN``, ``IP``, ``SECRET``,
+``PRIVATE_KEY``, ``JWT``, ``PASSWORD``, plus whatever an NER stage reports
+(the bundled gazetteer uses ``PERSON`` and ``ADDRESS``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+EMAIL = "EMAIL"
+PHONE = "PHONE"
+CARD = "CARD"
+SSN = "SSN"
+IBAN = "IBAN"
+IP = "IP"
+SECRET = "SECRET"  # noqa: S105 - a type name, not a secret
+PRIVATE_KEY = "PRIVATE_KEY"
+JWT = "JWT"
+PASSWORD = "PASSWORD"  # noqa: S105 - a type name, not a password
+PERSON = "PERSON"
+ADDRESS = "ADDRESS"
+
+BUILTIN_TYPES = (EMAIL, PHONE, CARD, SSN, IBAN, IP, SECRET, PRIVATE_KEY, JWT, PASSWORD)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One replaced span: ``text[start:end]`` of the *input* text (str offsets)."""
+
+    type: str
+    start: int
+    end: int
+
+    def to_json(self) -> dict[str, object]:
+        """The ``{"type", "start", "end"}`` object of the ``consentry redact`` contract."""
+        return {"type": self.type, "start": self.start, "end": self.end}
+
+
+@dataclass(frozen=True, slots=True)
+class RedactionResult:
+    """Filtered text and the findings (sorted by start) that were replaced in it."""
+
+    text: str
+    findings: tuple[Finding, ...]

@@ -1,0 +1,1 @@
+"""Use cases: the one implementation the HTTP API, the web pages and the CLI all call."""

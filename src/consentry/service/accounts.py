@@ -1,0 +1,293 @@
+"""Accounts and choices: sign-up, import, the notice, settings, history, deletion (R3–R8, R15)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from consentry.domain import notice as notice_rules
+from consentry.domain.clock import iso
+from consentry.domain.errors import ChoiceMissing, InvalidInput, NotApplicable, Unauthenticated
+from consentry.domain.ids import new_id
+from consentry.domain.notice import Notice, PrivacyState
+from consentry.domain.scope import account_scope
+from consentry.domain.types import ChoiceSource, EventType, Plan, Scope, Training
+from consentry.service.context import Context, UnitOfWork
+from consentry.service.records import AccountRecord
+
+
+@dataclass(frozen=True)
+class Credentials:
+    account_id: str
+    token: str
+
+
+@dataclass(frozen=True)
+class PrivacyView:
+    account_id: str
+    plan: Plan
+    scope: Scope
+    training: Training
+    terms_version_accepted: str | None
+    notice: Notice | None
+    blocked: bool
+    retention_days: int
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    at: datetime
+    type: str
+    value: str | None
+    source: str | None
+    terms_version: str
+
+
+def hash_token(token: str) -> str:
+    """Tokens carry 256 random bits, so one SHA-256 is a safe at-rest form."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def parse_plan(value: str) -> Plan:
+    try:
+        return Plan(value)
+    except ValueError:
+        allowed = ", ".join(p.value for p in Plan)
+        raise InvalidInput(f"unknown plan {value!r}; expected one of {allowed}") from None
+
+
+def parse_choice(value: str | None) -> Training | None:
+    if value is None:
+        return None
+    if value not in (Training.ON.value, Training.OFF.value):
+        raise InvalidInput(f"training must be 'on' or 'off', not {value!r}")
+    return Training(value)
+
+
+def state_of(account: AccountRecord) -> PrivacyState:
+    return PrivacyState(
+        scope=account.scope,
+        training=account.training,
+        terms_accepted=account.terms_accepted,
+        deleted=account.deleted_at is not None,
+    )
+
+
+def _new_account(
+    ctx: Context, uow: UnitOfWork, *, plan: Plan, training: Training | None, source: ChoiceSource
+) -> Credentials:
+    now = ctx.clock.now()
+    scope = account_scope(plan, ctx.policy)
+    token = secrets.token_urlsafe(32)
+    account = AccountRecord(
+        id=new_id("acc"),
+        plan=plan,
+        scope=scope,
+        created_at=now,
+        training=Training.NOT_APPLICABLE if scope is Scope.COMMERCIAL else Training.UNSET,
+        terms_accepted=None,
+        choice_at=None,
+        deleted_at=None,
+    )
+    uow.store.insert_account(account, hash_token(token))
+    uow.store.publish("account.created", {"account_id": account.id, "plan": plan}, now)
+    if scope is Scope.CONSUMER and training is not None:
+        _record(ctx, uow, account, training, source)
+    return Credentials(account.id, token)
+
+
+def sign_up(ctx: Context, *, plan: str, training: str | None) -> Credentials:
+    """R4: a new consumer account must choose at sign-up; commercial ones have no choice."""
+    plan_value, choice = parse_plan(plan), parse_choice(training)
+    if account_scope(plan_value, ctx.policy) is Scope.CONSUMER and choice is None:
+        raise ChoiceMissing(
+            "consumer plans must choose 'on' or 'off' for model training at sign-up"
+        )
+    with ctx.uow() as uow:
+        creds = _new_account(ctx, uow, plan=plan_value, training=choice, source=ChoiceSource.SIGNUP)
+        uow.commit()
+    return creds
+
+
+def import_account(ctx: Context, *, plan: str, training: str | None = None) -> Credentials:
+    """An existing user brought in by an operator: `unset` unless a prior choice is imported."""
+    plan_value, choice = parse_plan(plan), parse_choice(training)
+    with ctx.uow() as uow:
+        creds = _new_account(
+            ctx, uow, plan=plan_value, training=choice, source=ChoiceSource.ADMIN_IMPORT
+        )
+        uow.commit()
+    return creds
+
+
+def authenticate(ctx: Context, token: str) -> AccountRecord:
+    """The live account a token belongs to; dead tokens (deleted accounts) fail (R15)."""
+    digest = hash_token(token)
+    with ctx.uow() as uow:
+        account = uow.store.account_by_token_hash(digest)
+    if account is None or account.deleted_at is not None:
+        raise Unauthenticated("missing, invalid or revoked token")
+    # The lookup is by hash; compare again in constant time as defence in depth.
+    if not hmac.compare_digest(digest, hash_token(token)):
+        raise Unauthenticated("missing, invalid or revoked token")
+    return account
+
+
+def load_account(uow: UnitOfWork, account_id: str) -> AccountRecord:
+    account = uow.store.get_account(account_id)
+    if account is None or account.deleted_at is not None:
+        raise Unauthenticated("the account no longer exists")
+    return account
+
+
+def privacy_view(ctx: Context, account: AccountRecord) -> PrivacyView:
+    now = ctx.clock.now()
+    state = state_of(account)
+    r = ctx.policy.retention
+    if account.scope is Scope.COMMERCIAL:
+        days = r.commercial
+    else:
+        days = r.training_on if account.training is Training.ON else r.standard
+    return PrivacyView(
+        account_id=account.id,
+        plan=account.plan,
+        scope=account.scope,
+        training=account.training,
+        terms_version_accepted=account.terms_accepted,
+        notice=notice_rules.pending_notice(state, ctx.policy, now),
+        blocked=notice_rules.is_blocked(state, ctx.policy, now),
+        retention_days=days,
+    )
+
+
+def get_privacy(ctx: Context, *, account_id: str) -> PrivacyView:
+    with ctx.uow() as uow:
+        return privacy_view(ctx, load_account(uow, account_id))
+
+
+def _record(
+    ctx: Context, uow: UnitOfWork, account: AccountRecord, value: Training, source: ChoiceSource
+) -> AccountRecord:
+    """R3/R8: a choice is a ledger event that accepts the terms in force; it takes effect now."""
+    now = ctx.clock.now()
+    terms = notice_rules.current_terms(ctx.policy, now)
+    uow.store.append_consent_event(
+        account_id=account.id,
+        at=now,
+        type=EventType.CHOICE,
+        value=value,
+        source=source,
+        terms_version=terms.version,
+    )
+    uow.store.set_privacy(account.id, training=value, terms_accepted=terms.version, at=now)
+    turned_off = account.training is Training.ON and value is Training.OFF
+    if turned_off and ctx.policy.retention.on_opt_out.value == "shorten":
+        uow.store.shorten_retention(account.id, period_days=ctx.policy.retention.standard)
+    uow.store.publish(
+        "consent.choice",
+        {
+            "account_id": account.id,
+            "value": value,
+            "source": source,
+            "terms_version": terms.version,
+        },
+        now,
+    )
+    updated = uow.store.get_account(account.id)
+    assert updated is not None
+    return updated
+
+
+def record_choice(
+    ctx: Context, *, account_id: str, training: str, source: ChoiceSource = ChoiceSource.SETTINGS
+) -> PrivacyView:
+    """R8: change the choice any time; R5: answering the notice is the same act."""
+    value = parse_choice(training)
+    if value is None:
+        raise InvalidInput("training is required")
+    with ctx.uow() as uow:
+        account = load_account(uow, account_id)
+        if account.scope is Scope.COMMERCIAL:
+            raise NotApplicable("commercial plans have no training choice; their data never trains")
+        account = _record(ctx, uow, account, value, source)
+        uow.commit()
+    return privacy_view(ctx, account)
+
+
+def accept_notice(ctx: Context, *, account_id: str, training: str) -> PrivacyView:
+    return record_choice(ctx, account_id=account_id, training=training, source=ChoiceSource.NOTICE)
+
+
+def defer_notice(ctx: Context, *, account_id: str) -> PrivacyView:
+    """R6: "Not now" is recorded in the ledger and leaves the notice pending."""
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        account = load_account(uow, account_id)
+        if account.scope is Scope.COMMERCIAL:
+            raise NotApplicable("commercial plans have no training notice")
+        notice = notice_rules.check_deferral(state_of(account), ctx.policy, now)
+        uow.store.append_consent_event(
+            account_id=account.id,
+            at=now,
+            type=EventType.DEFERRAL,
+            value=None,
+            source=ChoiceSource.NOTICE,
+            terms_version=notice.terms_version,
+        )
+        uow.store.publish("consent.deferral", {"account_id": account.id}, now)
+        uow.commit()
+    return privacy_view(ctx, account)
+
+
+def consent_history(ctx: Context, *, account_id: str) -> list[HistoryItem]:
+    with ctx.uow() as uow:
+        load_account(uow, account_id)
+        return [
+            HistoryItem(
+                at=e.at,
+                type=e.type.value,
+                value=e.value.value if e.value else None,
+                source=e.source.value if e.source else None,
+                terms_version=e.terms_version,
+            )
+            for e in uow.store.consent_events(account_id)
+        ]
+
+
+def delete_account(ctx: Context, *, account_id: str) -> None:
+    """R15: sessions and feedback deleted, a final `off`, credentials revoked: one transaction."""
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        account = load_account(uow, account_id)
+        grace = now + ctx.policy.retention.days("deleted_grace")
+        uow.store.delete_account_sessions(account.id, at=now, purge_by=grace)
+        uow.store.mark_feedback_deleted(account.id, at=now, purge_by=grace)
+        if account.scope is Scope.CONSUMER:
+            terms = notice_rules.current_terms(ctx.policy, now)
+            uow.store.append_consent_event(
+                account_id=account.id,
+                at=now,
+                type=EventType.CHOICE,
+                value=Training.OFF,
+                source=ChoiceSource.ACCOUNT_DELETED,
+                terms_version=account.terms_accepted or terms.version,
+            )
+            uow.store.set_privacy(
+                account.id, training=Training.OFF, terms_accepted=account.terms_accepted, at=now
+            )
+            uow.store.publish(
+                "consent.choice",
+                {
+                    "account_id": account.id,
+                    "value": Training.OFF,
+                    "source": ChoiceSource.ACCOUNT_DELETED,
+                    "terms_version": account.terms_accepted or terms.version,
+                },
+                now,
+            )
+        uow.store.mark_account_deleted(account.id, now)
+        uow.store.publish("account.deleted", {"account_id": account.id, "at": iso(now)}, now)
+        uow.commit()

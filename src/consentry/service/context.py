@@ -1,0 +1,36 @@
+"""What every use case needs: a way to open a unit of work, the policy and the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Protocol
+
+from consentry.adapters.sql.runs_store import SqlRunStore
+from consentry.adapters.sql.store import SqlStore
+from consentry.domain.clock import Clock
+from consentry.domain.policy import Policy
+
+
+class UnitOfWork(Protocol):
+    """The storage port: one transaction over the store and the run store."""
+
+    store: SqlStore
+    runs: SqlRunStore
+
+    def __enter__(self) -> UnitOfWork: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    def commit(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Context:
+    uow: Callable[..., UnitOfWork]
+    policy: Policy
+    clock: Clock

@@ -1,0 +1,152 @@
+"""Re-prove an exported run (R25, R26): the run's audit plus its files.
+
+`audit_export` runs :func:`consentry.service.runs.audit_run` (eligibility recomputed
+with the pure domain rules, ledger head at the cutoff) and then checks the export
+directory against the run:
+
+* :func:`~consentry.export.verify_export`: the manifest is complete and canonical,
+  every shard has its recorded SHA-256 and row count, nothing unlisted is present;
+* the manifest's run id, purpose, cutoff, policy digest, ledger head and counts are
+  the run's;
+* the session pseudonyms in the message shards are exactly the HMACs of the manifest
+  sessions that have exportable messages (sessions purged since may be present, as
+  long as they are manifest sessions), each with its own account's pseudonym; the
+  feedback pseudonyms likewise.
+
+Every discrepancy is an :class:`~consentry.service.runs.AuditFinding` naming the item.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from consentry.export.formats import iso_utc
+from consentry.export.manifest import read_manifest, shard_kind, verify_export
+from consentry.export.pseudonyms import Pseudonymizer
+from consentry.service.context import Context
+from consentry.service.records import RunRecord
+from consentry.service.runs import AuditFinding, AuditReport, audit_run, get_run
+
+
+def audit_export(
+    ctx: Context,
+    *,
+    run_id: str,
+    directory: str,
+    progress: Callable[[int], None] | None = None,
+) -> AuditReport:
+    """R26 for a run and one export directory of it; ``report.ok`` only if all hold."""
+    report = audit_run(ctx, run_id=run_id, progress=progress)
+    check_export(ctx, report, run=get_run(ctx, run_id=run_id), directory=Path(directory))
+    return report
+
+
+def check_export(ctx: Context, report: AuditReport, *, run: RunRecord, directory: Path) -> None:
+    problems = verify_export(directory)
+    for problem in problems:
+        item = problem.split(":", 1)[0]
+        report.add(AuditFinding("export", item, "export_invalid", problem))
+    try:
+        manifest = read_manifest(directory)
+    except (OSError, ValueError):
+        return
+    _check_fields(report, run, manifest)
+    if problems:
+        return  # shard contents are not trustworthy enough to compare item by item
+    _check_items(ctx, report, run, manifest, directory)
+
+
+def _check_fields(report: AuditReport, run: RunRecord, manifest: dict[str, Any]) -> None:
+    expected = {
+        "run_id": run.id,
+        "purpose": run.purpose.value,
+        "cutoff": iso_utc(run.cutoff),
+        "policy_digest": run.policy_digest,
+        "ledger_head": run.ledger_head,
+        "counts": {"sessions": run.sessions, "messages": run.messages, "feedback": run.feedback},
+    }
+    for key, value in expected.items():
+        if manifest.get(key) != value:
+            report.add(
+                AuditFinding(
+                    "export",
+                    f"manifest.json:{key}",
+                    "manifest_mismatch",
+                    f"the export says {manifest.get(key)!r}, the run says {value!r}",
+                )
+            )
+
+
+def _check_items(
+    ctx: Context, report: AuditReport, run: RunRecord, manifest: dict[str, Any], root: Path
+) -> None:
+    pseudonym = Pseudonymizer(run.pseudonym_secret)
+    with ctx.uow() as uow:
+        members = uow.runs.manifest_sessions(run.id)
+        with_content = set(uow.runs.export_session_ids(run.id, cutoff=run.cutoff))
+        feedback_ids = uow.runs.manifest_feedback(run.id)
+        feedback_live = set(uow.runs.export_feedback_ids(run.id))
+    sessions = {
+        pseudonym("session", sid): (sid, pseudonym("account", acc)) for sid, acc, _ in members
+    }
+    feedback = {pseudonym("feedback", fid): fid for fid in feedback_ids}
+    seen_sessions: set[str] = set()
+    seen_feedback: set[str] = set()
+    fmt = manifest["format"]
+    for entry in manifest["shards"]:
+        kind = shard_kind(entry["path"])
+        path = root / entry["path"]
+        if kind == "messages":
+            for session_p, account_p in _columns(path, fmt, ("session", "account")):
+                if session_p not in seen_sessions:
+                    seen_sessions.add(session_p)
+                    _check_session(report, sessions, session_p, account_p)
+        elif kind == "feedback":
+            for (feedback_p,) in _columns(path, fmt, ("feedback",)):
+                seen_feedback.add(feedback_p)
+    for session_p, (sid, _) in sorted(sessions.items(), key=lambda kv: kv[1][0]):
+        if sid in with_content and session_p not in seen_sessions:
+            report.add(
+                AuditFinding(
+                    "session", sid, "missing_from_export", "has exportable messages, none exported"
+                )
+            )
+    for feedback_p in sorted(seen_feedback - set(feedback)):
+        report.add(
+            AuditFinding("feedback", feedback_p, "extra_in_export", "matches no manifest feedback")
+        )
+    for feedback_p, fid in sorted(feedback.items(), key=lambda kv: kv[1]):
+        if fid in feedback_live and feedback_p not in seen_feedback:
+            report.add(AuditFinding("feedback", fid, "missing_from_export", "not exported"))
+
+
+def _check_session(
+    report: AuditReport, sessions: dict[str, tuple[str, str]], session_p: str, account_p: str
+) -> None:
+    known = sessions.get(session_p)
+    if known is None:
+        report.add(
+            AuditFinding(
+                "session", session_p, "extra_in_export", "matches no manifest session (pseudonym)"
+            )
+        )
+    elif known[1] != account_p:
+        report.add(AuditFinding("session", known[0], "wrong_account", "account pseudonym differs"))
+
+
+def _columns(path: Path, fmt: str, names: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+    """The given columns of a shard, row by row, streamed."""
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        with pq.ParquetFile(path) as shard:
+            for batch in shard.iter_batches(columns=list(names)):
+                yield from zip(*(batch.column(n).to_pylist() for n in names), strict=True)
+        return
+    with open(path, encoding="utf-8") as lines:
+        for line in lines:
+            row = json.loads(line)
+            yield tuple(row[n] for n in names)

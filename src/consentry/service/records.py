@@ -1,0 +1,116 @@
+"""Plain records that cross the storage port (not API schemas, not ORM rows)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from consentry.domain.types import (
+    HoldKind,
+    Plan,
+    Purpose,
+    Rating,
+    Role,
+    RunStatus,
+    Scope,
+    SessionKind,
+    Surface,
+    Training,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRecord:
+    id: str
+    plan: Plan
+    scope: Scope
+    created_at: datetime
+    training: Training
+    terms_accepted: str | None
+    choice_at: datetime | None
+    deleted_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRecord:
+    id: str
+    account_id: str
+    kind: SessionKind
+    surface: Surface
+    incognito: bool
+    scope: Scope
+    created_at: datetime
+    last_activity_at: datetime
+    first_covered_at: datetime | None
+    retain_until: datetime
+    deleted_at: datetime | None
+    purge_at: datetime | None
+    purged_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRecord:
+    id: str
+    session_id: str
+    role: Role
+    content: str
+    at: datetime
+    covered: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackRecord:
+    id: str
+    account_id: str
+    session_id: str
+    message_id: str
+    rating: Rating
+    comment: str | None
+    at: datetime
+    choice_at_submission: Training
+    retain_until: datetime
+    deleted_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class HoldRecord:
+    id: str
+    session_id: str
+    kind: HoldKind
+    placed_at: datetime
+    released_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    id: str
+    purpose: Purpose
+    cutoff: datetime
+    status: RunStatus
+    created_at: datetime
+    started_at: datetime | None
+    policy_digest: str
+    resume_scope: str
+    ledger_head: str
+    ledger_events: int
+    activity_hwm: int
+    sessions: int
+    messages: int
+    feedback: int
+    pseudonym_secret: str
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeCounts:
+    sessions: int = 0
+    messages: int = 0
+    feedback: int = 0
+    scores: int = 0
+
+    def __add__(self, other: PurgeCounts) -> PurgeCounts:
+        return PurgeCounts(
+            self.sessions + other.sessions,
+            self.messages + other.messages,
+            self.feedback + other.feedback,
+            self.scores + other.scores,
+        )

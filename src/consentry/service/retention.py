@@ -1,0 +1,118 @@
+"""Holds and the expiry sweeper (R16, R17)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from consentry.domain.errors import InvalidInput, NotFound
+from consentry.domain.ids import new_id
+from consentry.domain.types import HoldKind
+from consentry.service.context import Context, UnitOfWork
+from consentry.service.records import HoldRecord, PurgeCounts
+
+Progress = Callable[[PurgeCounts], None]
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    sweep_id: str
+    purged: PurgeCounts
+    batches: int
+
+
+def _refresh_holds(ctx: Context, uow: UnitOfWork, session_id: str) -> None:
+    """Project the active holds onto the session so `purge_at` stays one indexed column."""
+    active = [h for h in uow.store.session_holds(session_id) if h.released_at is None]
+    legal = any(h.kind is HoldKind.LEGAL for h in active)
+    flagged = ctx.policy.retention.days("safety_flagged")
+    keep = [h.placed_at + flagged for h in active if h.kind is HoldKind.SAFETY]
+    uow.store.set_hold_state(session_id, legal=legal, keep_until=max(keep) if keep else None)
+
+
+def place_hold(
+    ctx: Context, *, session_id: str, kind: str, scores: dict[str, float] | None = None
+) -> HoldRecord:
+    """R16: a `legal` hold keeps content until released; a `safety` flag keeps it for
+    `retention.safety_flagged` days and its classifier scores for `safety_scores` days."""
+    try:
+        kind_value = HoldKind(kind)
+    except ValueError:
+        raise InvalidInput(f"hold kind must be 'legal' or 'safety', not {kind!r}") from None
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        session = uow.store.get_session(session_id)
+        if session is None or session.purged_at is not None:
+            raise NotFound(f"no session {session_id!r} with content to hold")
+        hold = HoldRecord(new_id("hld"), session.id, kind_value, now, None)
+        scores_until = (
+            now + ctx.policy.retention.days("safety_scores")
+            if kind_value is HoldKind.SAFETY and scores is not None
+            else None
+        )
+        uow.store.insert_hold(hold, scores=scores, scores_until=scores_until)
+        _refresh_holds(ctx, uow, session.id)
+        uow.store.publish(
+            "hold.placed", {"hold_id": hold.id, "session_id": session.id, "kind": kind_value}, now
+        )
+        uow.commit()
+    return hold
+
+
+def release_hold(ctx: Context, *, hold_id: str) -> None:
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        hold = uow.store.get_hold(hold_id)
+        if hold is None or hold.released_at is not None:
+            raise NotFound(f"no active hold {hold_id!r}")
+        uow.store.release_hold(hold.id, now)
+        _refresh_holds(ctx, uow, hold.session_id)
+        uow.store.publish("hold.released", {"hold_id": hold.id, "session_id": hold.session_id}, now)
+        uow.commit()
+
+
+def sweep_expired(
+    ctx: Context, *, batch_size: int | None = None, progress: Progress | None = None
+) -> SweepResult:
+    """R17: purge every item whose retention ended and that no hold protects.
+
+    Each batch is its own transaction, so a crash loses at most the batch in flight and a
+    rerun simply continues; already-purged items are never selected again (idempotent).
+    The due items are found through partial indexes on `purge_at`, so the cost follows
+    the number of expired items, not the size of the store.
+    """
+    size = batch_size or ctx.policy.sweep_batch_size
+    if size < 1:
+        raise InvalidInput("batch size must be at least 1")
+    now = ctx.clock.now()
+    sweep_id = new_id("swp")
+    with ctx.uow() as uow:
+        uow.store.start_sweep(sweep_id, now)
+        uow.commit()
+    total, batches = PurgeCounts(), 0
+    for due, purge in (
+        ("due_sessions", "purge_sessions"),
+        ("due_feedback", "purge_feedback"),
+        ("due_scores", "purge_scores"),
+    ):
+        while True:
+            with ctx.uow() as uow:
+                ids = getattr(uow.runs, due)(now, size)
+                if not ids:
+                    break
+                counts: PurgeCounts = getattr(uow.runs, purge)(ids, now=now, sweep_id=sweep_id)
+                total = total + counts
+                uow.store.update_sweep(sweep_id, total, finished=None)
+                uow.store.publish(
+                    "retention.purged",
+                    {"sweep_id": sweep_id, "kind": due.removeprefix("due_"), "ids": ids},
+                    now,
+                )
+                uow.commit()
+            batches += 1
+            if progress is not None:
+                progress(total)
+    with ctx.uow() as uow:
+        uow.store.update_sweep(sweep_id, total, finished=ctx.clock.now())
+        uow.commit()
+    return SweepResult(sweep_id, total, batches)

@@ -1,0 +1,204 @@
+"""Training runs (R19–R23, R26): create at a cutoff, start, explain and audit."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from consentry.domain.eligibility import (
+    Eligibility,
+    SessionFacts,
+    check_eligibility,
+    check_feedback_eligibility,
+    parse_purpose,
+)
+from consentry.domain.errors import InvalidState, NotFound
+from consentry.domain.ids import new_id
+from consentry.domain.types import RunStatus
+from consentry.service.context import Context
+from consentry.service.records import RunRecord
+
+
+@dataclass(frozen=True)
+class Manifest:
+    run_id: str
+    sessions: list[str]
+    feedback: list[str]
+
+
+@dataclass(frozen=True)
+class AuditFinding:
+    kind: str  # "session" | "feedback" | "ledger" | "counts"
+    item_id: str
+    problem: str  # "extra" | "missing" | ...
+    detail: str
+
+
+@dataclass
+class AuditReport:
+    run_id: str
+    ok: bool = True
+    checked_sessions: int = 0
+    checked_feedback: int = 0
+    findings: list[AuditFinding] = field(default_factory=list)
+
+    def add(self, finding: AuditFinding) -> None:
+        self.ok = False
+        self.findings.append(finding)
+
+
+def create_run(ctx: Context, *, purpose: str) -> RunRecord:
+    """R20: fix the cutoff at now and freeze the manifest in one consistent read."""
+    purpose_value = parse_purpose(purpose, ctx.policy)
+    with ctx.uow(consistent=True) as uow:
+        run = uow.runs.create_run(
+            run_id=new_id("run"),
+            purpose=purpose_value,
+            cutoff=ctx.clock.now(),
+            policy=ctx.policy,
+            secret=secrets.token_hex(32),
+        )
+        uow.store.publish(
+            "run.created",
+            {"run_id": run.id, "purpose": run.purpose, "sessions": run.sessions},
+            run.created_at,
+        )
+        uow.commit()
+    return run
+
+
+def get_run(ctx: Context, *, run_id: str) -> RunRecord:
+    with ctx.uow() as uow:
+        run = uow.runs.get_run(run_id)
+    if run is None:
+        raise NotFound(f"no training run {run_id!r}")
+    return run
+
+
+def list_runs(ctx: Context) -> list[RunRecord]:
+    with ctx.uow() as uow:
+        return uow.runs.list_runs()
+
+
+def start_run(ctx: Context, *, run_id: str) -> RunRecord:
+    """R21: once started, data in the run stays there; the manifest never changes anyway."""
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        run = uow.runs.get_run(run_id)
+        if run is None:
+            raise NotFound(f"no training run {run_id!r}")
+        if run.status is not RunStatus.CREATED:
+            raise InvalidState(f"run {run_id} is already {run.status}")
+        uow.runs.set_run_started(run.id, now)
+        uow.store.publish("run.started", {"run_id": run.id}, now)
+        started = uow.runs.get_run(run.id)
+        uow.commit()
+    assert started is not None
+    return started
+
+
+def get_manifest(ctx: Context, *, run_id: str) -> Manifest:
+    with ctx.uow() as uow:
+        if uow.runs.get_run(run_id) is None:
+            raise NotFound(f"no training run {run_id!r}")
+        sessions = [sid for sid, _, _ in uow.runs.manifest_sessions(run_id)]
+        return Manifest(run_id, sessions, uow.runs.manifest_feedback(run_id))
+
+
+def runs_for_account(ctx: Context, *, account_id: str) -> list[RunRecord]:
+    """R21: the runs that contain this account's data."""
+    with ctx.uow() as uow:
+        return uow.runs.runs_for_account(account_id)
+
+
+def explain(
+    ctx: Context, *, session_id: str, purpose: str, at: datetime | None = None
+) -> Eligibility:
+    """R26: every rule with pass or fail for one session, a purpose and an instant."""
+    purpose_value = parse_purpose(purpose, ctx.policy)
+    instant = at or ctx.clock.now()
+    with ctx.uow() as uow:
+        facts = uow.runs.one_session_facts(session_id)
+    if facts is None:
+        raise NotFound(f"no session {session_id!r}")
+    return check_eligibility(facts, purpose=purpose_value, at=instant, policy=ctx.policy)
+
+
+def audit_run(
+    ctx: Context, *, run_id: str, progress: Callable[[int], None] | None = None
+) -> AuditReport:
+    """R26: recompute eligibility at the cutoff from stored history and the ledger, with
+    the pure domain rules (not the SQL that built the manifest), and report every extra
+    or missing item, a ledger head that does not match, and counts that do not add up."""
+    from consentry.service.ledger import verify_ledger
+
+    run = get_run(ctx, run_id=run_id)
+    report = AuditReport(run_id)
+    ledger = verify_ledger(ctx, upto=run.ledger_events)
+    if not ledger.ok or ledger.head != run.ledger_head:
+        report.add(
+            AuditFinding(
+                "ledger",
+                str(ledger.first_bad_seq or run.ledger_events),
+                "ledger_mismatch",
+                ledger.problem or "the ledger head at the cutoff differs from the manifest's",
+            )
+        )
+    with ctx.uow() as uow:
+        manifest = {sid: frm for sid, _, frm in uow.runs.manifest_sessions(run_id)}
+        manifest_fb = set(uow.runs.manifest_feedback(run_id))
+        seen: set[str] = set()
+        facts: SessionFacts
+        for facts in uow.runs.session_facts(
+            ledger_seq=run.ledger_events, activity_hwm=run.activity_hwm
+        ):
+            report.checked_sessions += 1
+            if progress is not None and report.checked_sessions % 1000 == 0:
+                progress(report.checked_sessions)
+            result = check_eligibility(facts, purpose=run.purpose, at=run.cutoff, policy=ctx.policy)
+            _compare(report, "session", facts.session_id, result, facts.session_id in manifest)
+            seen.add(facts.session_id)
+            in_scope = result.eligible and facts.session_id in manifest
+            if in_scope and manifest[facts.session_id] != result.include_from:
+                report.add(
+                    AuditFinding("session", facts.session_id, "wrong_scope", "include_from differs")
+                )
+        for sid in sorted(set(manifest) - seen):
+            report.add(
+                AuditFinding("session", sid, "extra", "in the manifest but not in the store")
+            )
+        fb_seen: set[str] = set()
+        for fb in uow.runs.feedback_facts(
+            ledger_seq=run.ledger_events, activity_hwm=run.activity_hwm
+        ):
+            report.checked_feedback += 1
+            result = check_feedback_eligibility(
+                fb, purpose=run.purpose, at=run.cutoff, policy=ctx.policy
+            )
+            _compare(report, "feedback", fb.feedback_id, result, fb.feedback_id in manifest_fb)
+            fb_seen.add(fb.feedback_id)
+        for fid in sorted(manifest_fb - fb_seen):
+            report.add(
+                AuditFinding("feedback", fid, "extra", "in the manifest but not in the store")
+            )
+        if len(manifest) != run.sessions or len(manifest_fb) != run.feedback:
+            report.add(
+                AuditFinding(
+                    "counts", run.id, "counts_mismatch", "recorded counts differ from the manifest"
+                )
+            )
+    return report
+
+
+def _compare(
+    report: AuditReport, kind: str, item_id: str, result: Eligibility, in_manifest: bool
+) -> None:
+    if result.eligible and not in_manifest:
+        report.add(
+            AuditFinding(kind, item_id, "missing", "eligible at the cutoff but not in the manifest")
+        )
+    elif not result.eligible and in_manifest:
+        failed = "; ".join(f"{c.rule}: {c.detail}" for c in result.checks if not c.passed)
+        report.add(AuditFinding(kind, item_id, "extra", f"not eligible at the cutoff ({failed})"))

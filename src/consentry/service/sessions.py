@@ -1,0 +1,235 @@
+"""Sessions, messages and feedback (R7, R9–R14): every activity records its coverage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import TypeVar
+
+from consentry.domain import notice as notice_rules
+from consentry.domain.coverage import is_covered
+from consentry.domain.errors import ChoiceRequired, InvalidInput, NotFound, TooLarge
+from consentry.domain.ids import new_id
+from consentry.domain.retention import feedback_retain_until, retention_period
+from consentry.domain.scope import session_scope
+from consentry.domain.types import Rating, Role, SessionKind, Surface
+from consentry.service.accounts import load_account, state_of
+from consentry.service.context import Context, UnitOfWork
+from consentry.service.records import (
+    AccountRecord,
+    FeedbackRecord,
+    MessageRecord,
+    SessionRecord,
+)
+
+MAX_MESSAGE_CHARS = 200_000
+
+
+@dataclass(frozen=True)
+class SessionView:
+    session: SessionRecord
+    covered: bool
+    messages: tuple[MessageRecord, ...] = ()
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def check_text(value: str, what: str) -> None:
+    """Text every store can hold: bounded, valid Unicode (no lone surrogates) and no NUL,
+    which PostgreSQL text refuses; refused as input rather than failing in the driver."""
+    if len(value) > MAX_MESSAGE_CHARS:
+        raise TooLarge(f"{what} may hold at most {MAX_MESSAGE_CHARS} characters")
+    if "\x00" in value:
+        raise InvalidInput(f"{what} may not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput(f"{what} is not valid Unicode (a lone surrogate)") from None
+
+
+def parse_enum(kind: type[E], value: str, what: str) -> E:
+    """A member of `kind`, or a validation error that lists the allowed values."""
+    try:
+        return kind(value)
+    except ValueError:
+        allowed = ", ".join(v.value for v in kind)
+        raise InvalidInput(f"unknown {what} {value!r}; expected one of {allowed}") from None
+
+
+def _require_open(ctx: Context, account: AccountRecord) -> None:
+    """R7: after the deadline a pending notice blocks new activity until the user chooses."""
+    decision = notice_rules.gate(state_of(account), ctx.policy, ctx.clock.now())
+    if decision.blocked:
+        raise ChoiceRequired(f"a training choice is required to continue: {decision.reason}")
+
+
+def _own_session(uow: UnitOfWork, account_id: str, session_id: str) -> SessionRecord:
+    """Another account's session, or a deleted or purged one, is simply not found (never
+    403). A purged session (R17) takes no new content: the sweeper never selects it again."""
+    session = uow.store.get_session(session_id)
+    if (
+        session is None
+        or session.account_id != account_id
+        or session.deleted_at is not None
+        or session.purged_at is not None
+    ):
+        raise NotFound(f"no session {session_id!r}")
+    return session
+
+
+def _activity(
+    ctx: Context, uow: UnitOfWork, account: AccountRecord, session: SessionRecord, kind: str
+) -> tuple[datetime, bool]:
+    """R9 and R12: record one activity, its coverage, and push retention forward."""
+    now = ctx.clock.now()
+    covered = is_covered(
+        scope=session.scope, incognito=session.incognito, training=account.training
+    ).covered
+    period = retention_period(
+        scope=session.scope, incognito=session.incognito, covered=covered, policy=ctx.policy
+    )
+    uow.store.add_activity(session.id, at=now, covered=covered, kind=kind)
+    uow.store.record_activity(session.id, at=now, covered=covered, retain_until=now + period)
+    return now, covered
+
+
+def start_session(
+    ctx: Context, *, account_id: str, kind: str, surface: str | None = None, incognito: bool = False
+) -> SessionView:
+    kind_value = parse_enum(SessionKind, kind, "session kind")
+    surface_value = parse_enum(
+        Surface, surface or ("code" if kind_value is SessionKind.CODE else "web"), "surface"
+    )
+    with ctx.uow() as uow:
+        account = load_account(uow, account_id)
+        _require_open(ctx, account)
+        now = ctx.clock.now()
+        scope = session_scope(account.plan, surface_value, ctx.policy)
+        session = SessionRecord(
+            id=new_id("ses"),
+            account_id=account.id,
+            kind=kind_value,
+            surface=surface_value,
+            incognito=incognito,
+            scope=scope,
+            created_at=now,
+            last_activity_at=now,
+            first_covered_at=None,
+            retain_until=now,
+            deleted_at=None,
+            purge_at=None,
+            purged_at=None,
+        )
+        uow.store.insert_session(session)
+        _, covered = _activity(ctx, uow, account, session, "start")
+        uow.store.publish(
+            "session.created", {"account_id": account.id, "session_id": session.id}, now
+        )
+        stored = uow.store.get_session(session.id)
+        assert stored is not None
+        uow.commit()
+    return SessionView(stored, covered)
+
+
+def add_message(
+    ctx: Context, *, account_id: str, session_id: str, role: str, content: str
+) -> MessageRecord:
+    """R10: a message on an old session while training is on resumes (covers) it."""
+    role_value = parse_enum(Role, role, "role")
+    check_text(content, "a message")
+    with ctx.uow() as uow:
+        account = load_account(uow, account_id)
+        _require_open(ctx, account)
+        session = _own_session(uow, account.id, session_id)
+        at, covered = _activity(ctx, uow, account, session, "message")
+        message = MessageRecord(new_id("msg"), session.id, role_value, content, at, covered)
+        uow.store.insert_message(message)
+        uow.store.publish(
+            "message.added",
+            {
+                "account_id": account.id,
+                "session_id": session.id,
+                "message_id": message.id,
+                "covered": covered,
+            },
+            at,
+        )
+        uow.commit()
+    return message
+
+
+def list_sessions(
+    ctx: Context, *, account_id: str, limit: int = 50, after: str | None = None
+) -> list[SessionRecord]:
+    with ctx.uow() as uow:
+        load_account(uow, account_id)
+        return uow.store.list_sessions(account_id, limit=limit, after=after)
+
+
+def get_session(ctx: Context, *, account_id: str, session_id: str) -> SessionView:
+    with ctx.uow() as uow:
+        load_account(uow, account_id)
+        session = _own_session(uow, account_id, session_id)
+        messages = tuple(uow.store.messages(session.id))
+    return SessionView(session, session.first_covered_at is not None, messages)
+
+
+def delete_session(ctx: Context, *, account_id: str, session_id: str) -> None:
+    """R14: gone from history and reads at once; purged by deletion + grace (R7: never blocked)."""
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        load_account(uow, account_id)
+        session = _own_session(uow, account_id, session_id)
+        grace = now + ctx.policy.retention.days("deleted_grace")
+        uow.store.delete_session(session.id, at=now, purge_by=grace)
+        uow.store.publish(
+            "session.deleted", {"account_id": account_id, "session_id": session.id}, now
+        )
+        uow.commit()
+
+
+def give_feedback(
+    ctx: Context,
+    *,
+    account_id: str,
+    session_id: str,
+    message_id: str,
+    rating: str,
+    comment: str | None = None,
+) -> FeedbackRecord:
+    """R13: feedback keeps `retention.feedback` days and remembers the choice at submission."""
+    rating_value = parse_enum(Rating, rating, "rating")
+    if comment is not None:
+        check_text(comment, "a comment")
+    with ctx.uow() as uow:
+        account = load_account(uow, account_id)
+        _require_open(ctx, account)
+        session = _own_session(uow, account.id, session_id)
+        message = uow.store.get_message(message_id)
+        if message is None or message.session_id != session.id:
+            raise NotFound(f"no message {message_id!r} in this session")
+        if message.role is not Role.ASSISTANT:
+            raise InvalidInput("feedback rates an assistant message")
+        now = ctx.clock.now()
+        record = FeedbackRecord(
+            id=new_id("fbk"),
+            account_id=account.id,
+            session_id=session.id,
+            message_id=message.id,
+            rating=rating_value,
+            comment=comment,
+            at=now,
+            choice_at_submission=account.training,
+            retain_until=feedback_retain_until(now, ctx.policy),
+            deleted_at=None,
+        )
+        uow.store.insert_feedback(record)
+        uow.store.publish(
+            "feedback.given",
+            {"account_id": account.id, "session_id": session.id, "feedback_id": record.id},
+            now,
+        )
+        uow.commit()
+    return record

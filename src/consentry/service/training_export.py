@@ -1,0 +1,311 @@
+"""Export a training run to files (R24, R25): filtered text, pseudonymous ids, a manifest.
+
+`export_run` streams a run's content from the store in keyset pages of `batch_rows`,
+filters every text (§4, fail-closed), replaces every identifier by the run's keyed
+pseudonym, cuts the stream into record batches of `batch_rows` and shards of
+`shard_rows`, and hands each shard to an :class:`~consentry.export.ExportSink`, which
+writes it under a temporary name, fsyncs and renames it. `manifest.json` comes last,
+the same way. The same run, store content and parameters give the same bytes, so
+a rerun after a crash overwrites the partial directory with an identical result.
+File format: docs/export.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import groupby
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import pyarrow as pa
+
+from consentry.domain.errors import InvalidInput, InvalidState
+from consentry.export.formats import (
+    FEEDBACK_SCHEMA,
+    MESSAGE_SCHEMA,
+    ShardEncoder,
+    encoder_for,
+    iso_utc,
+)
+from consentry.export.manifest import MANIFEST_NAME, canonical_json, shard_name
+from consentry.export.pseudonyms import Pseudonymizer
+from consentry.export.sink import DirectorySink, ExportSink, StoredFile
+from consentry.redaction import Redactor
+from consentry.service.context import Context
+from consentry.service.records import RunRecord
+from consentry.service.runs import get_run
+
+Progress = Callable[[int], None]
+SESSIONS_PER_PAGE_DIVISOR = 20
+"""A window holds `batch_rows / 20` sessions: about one page for ten-message sessions."""
+
+
+@dataclass(frozen=True)
+class ExportedFile:
+    path: str
+    sha256: str
+    rows: int
+
+
+@dataclass(frozen=True)
+class ExportCounts:
+    sessions: int = 0
+    messages: int = 0
+    feedback: int = 0
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """The files of a complete export, shards first and ``manifest.json`` last."""
+
+    directory: str
+    files: list[ExportedFile]
+    counts: ExportCounts = field(default_factory=ExportCounts)
+    unavailable: ExportCounts = field(default_factory=ExportCounts)
+
+
+def export_run(
+    ctx: Context,
+    *,
+    run_id: str,
+    out_dir: str,
+    fmt: str = "parquet",
+    shard_rows: int = 50_000,
+    batch_rows: int = 5_000,
+    progress: Progress | None = None,
+) -> ExportResult:
+    """Write run `run_id` to ``<out_dir>/<run_id>/`` (R25); see the module docstring.
+
+    Raises InvalidInput for a bad format or sizes, NotFound for an unknown run,
+    Conflict when another export holds the directory, and RedactionError when the
+    filter fails (the directory then has no manifest: it is incomplete).
+    """
+    encoder = encoder_for(fmt)
+    run = get_run(ctx, run_id=run_id)
+    if not run.id or run.id in (".", "..") or "/" in run.id or "\\" in run.id:
+        raise InvalidState(f"run id {run.id!r} cannot name a directory")
+    with DirectorySink(Path(out_dir) / run.id) as sink:
+        return write_export(
+            ctx,
+            run=run,
+            sink=sink,
+            encoder=encoder,
+            shard_rows=shard_rows,
+            batch_rows=batch_rows,
+            progress=progress,
+        )
+
+
+def write_export(
+    ctx: Context,
+    *,
+    run: RunRecord,
+    sink: ExportSink,
+    encoder: ShardEncoder,
+    shard_rows: int,
+    batch_rows: int,
+    progress: Progress | None = None,
+) -> ExportResult:
+    """The export itself, over any sink (the directory adapter or a fake)."""
+    if shard_rows < 1 or batch_rows < 1:
+        raise InvalidInput("shard_rows and batch_rows must be at least 1")
+    pseudonym = Pseudonymizer(run.pseudonym_secret)
+    redactor = Redactor(pseudonym_key=pseudonym.key)
+    tally = _Tally(progress)
+    sink.begin()
+    stored: list[StoredFile] = []
+    for kind, schema, rows in (
+        (
+            "messages",
+            MESSAGE_SCHEMA,
+            _message_rows(ctx, run, pseudonym, redactor, tally, batch_rows),
+        ),
+        (
+            "feedback",
+            FEEDBACK_SCHEMA,
+            _feedback_rows(ctx, run, pseudonym, redactor, tally, batch_rows),
+        ),
+    ):
+        batches = _batches(rows, schema, batch_rows=batch_rows, shard_rows=shard_rows)
+        for index, shard in groupby(batches, key=lambda item: item[0]):
+            parts = (batch for _, batch in shard)
+            stored.append(
+                sink.put(
+                    shard_name(kind, index, encoder.extension), _writer(encoder, schema, parts)
+                )
+            )
+        if not stored or not stored[-1].name.startswith(kind):
+            # An empty kind still gets one empty shard, so readers always find a schema.
+            stored.append(
+                sink.put(shard_name(kind, 0, encoder.extension), _writer(encoder, schema, iter(())))
+            )
+    with ctx.uow() as uow:
+        purged_sessions, _ = uow.runs.export_unavailable(run.id)
+    if tally.messages > run.messages or tally.feedback > run.feedback:
+        raise InvalidState(
+            f"run {run.id}: the store now yields more rows than were counted at the cutoff"
+            f" ({tally.messages}/{run.messages} messages, {tally.feedback}/{run.feedback} feedback)"
+        )
+    counts = ExportCounts(run.sessions, run.messages, run.feedback)
+    unavailable = ExportCounts(
+        purged_sessions, run.messages - tally.messages, run.feedback - tally.feedback
+    )
+    manifest = build_manifest(run, encoder.name, counts, unavailable, stored)
+    sink.seal()  # the shards' names are durable before the manifest can be
+    manifest_file = sink.put(
+        MANIFEST_NAME, lambda stream: _write_bytes(stream, canonical_json(manifest))
+    )
+    sink.seal()
+    files = [ExportedFile(f.path, f.sha256, f.rows) for f in [*stored, manifest_file]]
+    return ExportResult(sink.location, files, counts, unavailable)
+
+
+def build_manifest(
+    run: RunRecord,
+    fmt: str,
+    counts: ExportCounts,
+    unavailable: ExportCounts,
+    shards: list[StoredFile],
+) -> dict[str, Any]:
+    return {
+        "run_id": run.id,
+        "purpose": run.purpose.value,
+        "cutoff": iso_utc(run.cutoff),
+        "policy_digest": run.policy_digest,
+        "ledger_head": run.ledger_head,
+        "format": fmt,
+        "counts": _counts_json(counts),
+        "unavailable": _counts_json(unavailable),
+        "shards": [{"path": s.name, "sha256": s.sha256, "rows": s.rows} for s in shards],
+        "complete": True,
+    }
+
+
+def _counts_json(counts: ExportCounts) -> dict[str, int]:
+    return {"sessions": counts.sessions, "messages": counts.messages, "feedback": counts.feedback}
+
+
+class _Tally:
+    def __init__(self, progress: Progress | None) -> None:
+        self.messages = 0
+        self.feedback = 0
+        self._progress = progress
+
+    def add(self, messages: int = 0, feedback: int = 0) -> None:
+        self.messages += messages
+        self.feedback += feedback
+        if self._progress is not None:
+            self._progress(self.messages + self.feedback)
+
+
+def _write_bytes(stream: BinaryIO, data: bytes) -> int:
+    stream.write(data)
+    return 0
+
+
+def _writer(
+    encoder: ShardEncoder, schema: pa.Schema, batches: Iterator[pa.RecordBatch]
+) -> Callable[[BinaryIO], int]:
+    return lambda stream: encoder.encode(stream, schema, batches)
+
+
+Row = tuple[Any, ...]
+
+
+def _message_rows(
+    ctx: Context,
+    run: RunRecord,
+    pseudonym: Pseudonymizer,
+    redactor: Redactor,
+    tally: _Tally,
+    page: int,
+) -> Iterator[Row]:
+    """(session, account, kind, surface, seq, role, text, at) in export order.
+
+    Walks the manifest in windows of sessions, and each window in keyset pages of
+    `page` messages, every read in its own short transaction.
+    """
+    window = max(1, page // SESSIONS_PER_PAGE_DIVISOR)
+    last_session = ""
+    current, session_p, account_p, seq = "", "", "", 0
+    while True:
+        with ctx.uow() as uow:
+            ids = uow.runs.export_session_window(run.id, after=last_session, limit=window)
+        if not ids:
+            return
+        span = (ids[0], ids[-1])
+        after: tuple[str, datetime, str] | None = None
+        while True:
+            with ctx.uow() as uow:
+                rows = uow.runs.export_messages_page(
+                    run.id, cutoff=run.cutoff, sessions=span, after=after, limit=page
+                )
+            for session_id, account_id, kind, surface, _mid, role, content, at in rows:
+                if session_id != current:
+                    current, seq = session_id, 0
+                    session_p = pseudonym("session", session_id)
+                    account_p = pseudonym("account", account_id)
+                text = redactor.redact(content).text
+                yield (session_p, account_p, kind, surface, seq, role, text, at)
+                seq += 1
+            tally.add(messages=len(rows))
+            if len(rows) < page:
+                break
+            last = rows[-1]
+            after = (last[0], last[7], last[4])
+        last_session = span[1]
+
+
+def _feedback_rows(
+    ctx: Context,
+    run: RunRecord,
+    pseudonym: Pseudonymizer,
+    redactor: Redactor,
+    tally: _Tally,
+    page: int,
+) -> Iterator[Row]:
+    """(feedback, rating, comment, at) by real feedback id; nothing links to a session (R13)."""
+    after: str | None = None
+    while True:
+        with ctx.uow() as uow:
+            rows = uow.runs.export_feedback_page(run.id, after=after, limit=page)
+        for feedback_id, rating, comment, at in rows:
+            text = None if comment is None else redactor.redact(comment).text
+            yield (pseudonym("feedback", feedback_id), rating, text, at)
+        tally.add(feedback=len(rows))
+        if len(rows) < page:
+            return
+        after = rows[-1][0]
+
+
+def _batches(
+    rows: Iterator[Row], schema: pa.Schema, *, batch_rows: int, shard_rows: int
+) -> Iterator[tuple[int, pa.RecordBatch]]:
+    """(shard index, record batch): batches of `batch_rows`, never spanning a shard.
+
+    Boundaries depend only on row positions, never on how the store paged, so the
+    bytes depend only on the content and the two sizes.
+    """
+    width = len(schema)
+    columns: list[list[Any]] = [[] for _ in range(width)]
+    position = 0  # rows emitted so far
+
+    def flush() -> tuple[int, pa.RecordBatch]:
+        batch = pa.RecordBatch.from_arrays(
+            [pa.array(col, type=schema.field(i).type) for i, col in enumerate(columns)],
+            schema=schema,
+        )
+        for col in columns:
+            col.clear()
+        return (position - 1) // shard_rows, batch
+
+    for row in rows:
+        for i in range(width):
+            columns[i].append(row[i])
+        position += 1
+        if len(columns[0]) == batch_rows or position % shard_rows == 0:
+            yield flush()
+    if columns[0]:
+        yield flush()

@@ -1,0 +1,42 @@
+"""JSON shapes shared by the HTTP API, the web pages and the CLI (SPEC §3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from consentry.domain.clock import iso
+from consentry.service.accounts import PrivacyView
+from consentry.service.records import RunRecord
+
+
+def privacy_json(view: PrivacyView) -> dict[str, Any]:
+    notice = view.notice
+    return {
+        "account_id": view.account_id,
+        "plan": view.plan.value,
+        "scope": view.scope.value,
+        "training": view.training.value,
+        "terms_version_accepted": view.terms_version_accepted,
+        "notice": None
+        if notice is None
+        else {
+            "terms_version": notice.terms_version,
+            "deadline": iso(notice.deadline),
+            "can_defer": notice.can_defer,
+            "default_training": notice.default_training.value,
+        },
+        "blocked": view.blocked,
+        "retention_days": view.retention_days,
+    }
+
+
+def run_json(run: RunRecord) -> dict[str, Any]:
+    return {
+        "run_id": run.id,
+        "purpose": run.purpose.value,
+        "cutoff": iso(run.cutoff),
+        "status": run.status.value,
+        "counts": {"sessions": run.sessions, "messages": run.messages, "feedback": run.feedback},
+        "policy_digest": run.policy_digest,
+        "ledger_head": run.ledger_head,
+    }

@@ -1,0 +1,91 @@
+"""The spark-submit entry point: ``spark-submit job.py run-create|export|sweep ...``.
+
+Plain argparse (no Typer) so the file runs under spark-submit with only the
+consentry package on the executors' path (``--py-files consentry.zip``). The same
+functions back ``consentry spark ...`` (:mod:`consentry.spark.cli`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+from consentry.config.policy_file import load_policy
+from consentry.domain.clock import parse_iso
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="consentry-spark", description=__doc__)
+    p.add_argument("--master", default=None, help="e.g. local[2]; omit under spark-submit")
+    p.add_argument("--shuffle-partitions", type=int, default=None)
+    p.add_argument("--policy", default=None, help="the policy TOML the system of record uses")
+    sub = p.add_subparsers(dest="command", required=True)
+    c = sub.add_parser("run-create", help="compute a run's manifest at a cutoff (R20-R23)")
+    c.add_argument("--lake", required=True)
+    c.add_argument("--purpose", default="model_training")
+    c.add_argument("--cutoff", default=None, help="ISO instant; default now")
+    c.add_argument("--run-id", default=None)
+    e = sub.add_parser("export", help="write a run's filtered shards and manifest (R24, R25)")
+    e.add_argument("--lake", required=True)
+    e.add_argument("--run-id", required=True)
+    e.add_argument("--out", required=True)
+    e.add_argument("--shard-rows", type=int, default=50_000)
+    e.add_argument("--batch-rows", type=int, default=5_000)
+    s = sub.add_parser("sweep", help="purge what retention and deletion say is due (R17)")
+    s.add_argument("--lake", required=True)
+    s.add_argument("--now", default=None, help="ISO instant; default now")
+    return p
+
+
+def run(argv: list[str], spark: Any = None) -> dict[str, Any]:
+    """Parse `argv`, run the command on `spark` (or a new session); return its JSON result."""
+    from consentry.spark.session import spark_session
+
+    args = _parser().parse_args(argv)
+    policy = load_policy(args.policy)
+    spark = spark or spark_session(args.master, shuffle_partitions=args.shuffle_partitions)
+    if args.command == "run-create":
+        from consentry.spark.runs import create_run
+
+        cutoff = parse_iso(args.cutoff) if args.cutoff else datetime.now(UTC)
+        created = create_run(
+            spark,
+            lake=args.lake,
+            purpose=args.purpose,
+            cutoff=cutoff,
+            policy=policy,
+            run_id=args.run_id,
+        )
+        out = asdict(created)
+        out.pop("pseudonym_secret")
+        return out
+    if args.command == "export":
+        from consentry.spark.export import export_run
+
+        return export_run(
+            spark,
+            lake=args.lake,
+            run_id=args.run_id,
+            out_dir=args.out,
+            shard_rows=args.shard_rows,
+            batch_rows=args.batch_rows,
+        )
+    from consentry.spark.sweep import sweep_lake
+
+    now = parse_iso(args.now) if args.now else datetime.now(UTC)
+    return asdict(sweep_lake(spark, lake=args.lake, now=now, policy=policy))
+
+
+def main(argv: list[str] | None = None) -> int:
+    result = run(sys.argv[1:] if argv is None else argv)
+    print(json.dumps(result, indent=2, default=str))
+    problems = result.get("proof") or []
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""Schemathesis against the served OpenAPI document: no 5xx, every response as documented.
+
+Bounded on purpose (a few examples per operation, SQLite only) so it stays well under a
+minute; CI runs it on every change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from consentry.bootstrap import build
+from consentry.config.settings import Settings
+from consentry.domain.clock import TestClock
+from consentry.entrypoints.api.app import create_app
+from consentry.service import accounts
+from tests.e2e.api.conftest import ADMIN, ADMIN_TOKEN
+
+MAX_EXAMPLES = 40
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+# Deleting the account would leave every later /v1/me operation with a dead token.
+LAST = ("DELETE", "/v1/me")
+
+
+def _runner(
+    case_strategy: Any, headers: dict[str, str], seen: list[tuple[str, str, int]]
+) -> Callable[[], None]:
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        deadline=None,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(data=st.data())
+    def run(data: st.DataObject) -> None:
+        case = data.draw(case_strategy)
+        response = case.call_and_validate(headers=headers, checks=CHECKS)
+        seen.append((case.method, case.operation.path, response.status_code))
+
+    return run
+
+
+def test_api_conforms_to_its_openapi_document(
+    sqlite_url: str, clock: TestClock, tmp_path: Path
+) -> None:
+    settings = Settings(
+        database_url=sqlite_url, admin_token=ADMIN_TOKEN, export_dir=str(tmp_path / "exports")
+    )
+    core = build(settings, migrate=False, clock=clock)
+    try:
+        creds = accounts.sign_up(core.ctx, plan="free", training="on")
+        user = {"Authorization": f"Bearer {creds.token}"}
+        schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(core))
+        operations = [result.ok() for result in schema.get_all_operations()]
+        operations.sort(key=lambda op: (op.method.upper(), op.path) == LAST)
+        assert len(operations) >= 27
+        seen: list[tuple[str, str, int]] = []
+        for operation in operations:
+            headers = ADMIN if operation.path.startswith("/v1/admin") else user
+            _runner(operation.as_strategy(), headers, seen)()
+        answered = {(method, path) for method, path, status in seen if status < 400}
+        assert len(answered) >= len(operations) // 2, "most operations must be reached"
+    finally:
+        core.engine.dispose()

@@ -1,0 +1,147 @@
+"""A live server on 127.0.0.1 (uvicorn in a thread) with a movable test clock, and
+Debian's Chromium driven by Playwright. Without Chromium these tests fail in CI and
+skip elsewhere (``require_or_skip``)."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, Route, sync_playwright
+
+from consentry.bootstrap import App, build
+from consentry.config.settings import Settings
+from consentry.domain.clock import TestClock
+from consentry.entrypoints.api.app import create_app
+from consentry.service import accounts
+from tests.conftest import require_or_skip
+
+ADMIN_TOKEN = "web-test-admin-token-0123456789"
+SCREENSHOTS = Path(__file__).parents[3] / "docs" / "screenshots"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-gpu",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@dataclass
+class Site:
+    url: str
+    core: App
+    clock: TestClock
+
+    def import_user(self, plan: str = "free") -> str:
+        """An existing user brought in with choice `unset` (R5); returns the token."""
+        return accounts.import_account(self.core.ctx, plan=plan).token
+
+
+class _Server(uvicorn.Server):
+    def install_signal_handlers(self) -> None:  # running in a thread
+        pass
+
+
+@pytest.fixture
+def site(sqlite_url: str, clock: TestClock) -> Iterator[Site]:
+    core = build(
+        Settings(database_url=sqlite_url, admin_token=ADMIN_TOKEN), migrate=False, clock=clock
+    )
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        create_app(core), log_level="warning", lifespan="off", ws="none", access_log=False
+    )
+    server = _Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.01)
+    yield Site(f"http://127.0.0.1:{port}", core, clock)
+    server.should_exit = True
+    thread.join(timeout=10)
+    sock.close()
+    core.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    executable = shutil.which("chromium")
+    require_or_skip(executable is not None, "Chromium")
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser, site: Site) -> Iterator[Page]:
+    context = browser.new_context(
+        viewport=DESKTOP, accept_downloads=True, base_url=site.url, locale="en-GB"
+    )
+    context.set_default_timeout(5000)
+    # No request may leave 127.0.0.1: every asset is shipped with the package.
+    outside: list[str] = []
+
+    def guard(route: Route) -> None:
+        url = route.request.url
+        if url.startswith((site.url, "data:")):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    context.route("**/*", guard)
+    tab = context.new_page()
+    yield tab
+    context.close()
+    assert outside == [], f"pages fetched outside assets: {outside}"
+
+
+def sign_in(page: Page, token: str) -> None:
+    page.goto("/signin")
+    page.get_by_label("Account token").fill(token)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.wait_for_url("**/sessions")
+
+
+UNLABELLED_CONTROLS = """() => Array.from(document.querySelectorAll(
+    'input:not([type=hidden]), select, textarea, button'))
+  .filter(el => {
+    const named = el.getAttribute('aria-label');
+    if (el.tagName === 'BUTTON') { return !(el.innerText || '').trim() && !named; }
+    return el.labels.length === 0 && !named;
+  })
+  .map(el => el.outerHTML)"""
+
+
+def shoot(page: Page, name: str) -> None:
+    """Screenshots at desktop and phone widths into docs/screenshots (PNG); on the way,
+    every control on the page must have a label (or a button its text)."""
+    assert page.evaluate(UNLABELLED_CONTROLS) == [], f"unlabelled controls on {name}"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    modal = page.get_by_role("dialog").is_visible()
+    for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
+        page.set_viewport_size(size)
+        page.screenshot(
+            path=str(SCREENSHOTS / f"{name}-{label}.png"),
+            full_page=not modal,  # a fixed backdrop covers only the viewport
+            animations="disabled",
+        )
+    page.set_viewport_size(DESKTOP)

@@ -1,0 +1,99 @@
+"""The command line: thin over the service layer, clear errors, non-zero exit on bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from consentry.bootstrap import build
+from consentry.config.settings import Settings
+from consentry.domain.clock import TestClock, parse_iso
+from consentry.entrypoints.cli import app as cli
+from consentry.service import accounts, sessions
+
+runner = CliRunner()
+CLOCK = "2025-09-01T00:00:00Z"
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def seeded(sqlite_url: str) -> tuple[str, str]:
+    app = build(Settings(database_url=sqlite_url), migrate=False, clock=TestClock(parse_iso(CLOCK)))
+    uid = accounts.sign_up(app.ctx, plan="pro", training="on").account_id
+    sid = sessions.start_session(app.ctx, account_id=uid, kind="chat").session.id
+    app.engine.dispose()
+    return sqlite_url, sid
+
+
+def test_db_upgrade_is_idempotent(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    for _ in range(2):
+        code, out, _ = invoke("db", "upgrade", "--database-url", url)
+        assert code == 0 and "revision" in out
+
+
+def test_policy_check_names_the_bad_key(tmp_path: Path) -> None:
+    bad = tmp_path / "p.toml"
+    bad.write_text("[retention]\nstandard = -1\n")
+    code, _, err = invoke("policy", "check", str(bad))
+    assert code == 2 and "retention.standard" in err and "policy_invalid" in err
+    good = tmp_path / "ok.toml"
+    good.write_text("[retention]\nstandard = 14\n")
+    code, out, _ = invoke("policy", "check", str(good))
+    assert code == 0 and "digest" in out
+
+
+def test_policy_show_prints_policy_and_digest() -> None:
+    code, out, _ = invoke("policy", "show")
+    assert code == 0 and "training_on = 1825" in out and "# digest:" in out
+
+
+def test_runs_create_list_start_audit(seeded: tuple[str, str]) -> None:
+    url, _ = seeded
+    code, out, _ = invoke(
+        "runs",
+        "create",
+        "model_training",
+        "--database-url",
+        url,
+        "--test-clock",
+        "2025-09-02T00:00:00Z",
+    )
+    assert code == 0
+    run = json.loads(out)
+    assert run["counts"]["sessions"] == 1
+    code, out, _ = invoke("runs", "list", "--json", "--database-url", url)
+    assert [r["run_id"] for r in json.loads(out)] == [run["run_id"]]
+    code, out, _ = invoke("runs", "start", run["run_id"], "--database-url", url)
+    assert code == 0 and json.loads(out)["status"] == "started"
+    code, out, _ = invoke("runs", "audit", run["run_id"], "--database-url", url)
+    assert code == 0 and json.loads(out)["ok"] is True
+
+
+def test_runs_create_refuses_other_purposes_R19(seeded: tuple[str, str]) -> None:
+    url, _ = seeded
+    code, _, err = invoke("runs", "create", "advertising", "--database-url", url)
+    assert code == 2 and "purpose_not_permitted" in err
+
+
+def test_explain_prints_every_rule_R26(seeded: tuple[str, str]) -> None:
+    url, sid = seeded
+    code, out, _ = invoke("explain", sid, "--database-url", url, "--at", "2025-09-02T00:00:00Z")
+    assert code == 0 and "R20" in out and "eligible: True" in out
+    code, _, err = invoke("explain", "ses_missing", "--database-url", url)
+    assert code == 2 and "not_found" in err
+    code, _, err = invoke("explain", sid, "--database-url", url, "--at", "yesterday")
+    assert code == 2 and "validation_error" in err
+
+
+def test_sweep_reports_counts_R17(seeded: tuple[str, str]) -> None:
+    url, _ = seeded
+    code, out, _ = invoke("sweep", "--database-url", url, "--test-clock", "2031-01-01T00:00:00Z")
+    assert code == 0 and json.loads(out)["purged"]["sessions"] == 1

@@ -1,0 +1,75 @@
+"""The CLI sub-app (as the main CLI mounts it) and the worker that runs inside serve."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import typer
+from typer.testing import CliRunner
+
+from consentry.bootstrap import App
+from consentry.outbox import cli, registry
+from consentry.outbox.worker import start_background_worker
+
+from .conftest import FAST, Receiver, make_changes
+
+runner = CliRunner()
+
+
+def mounted() -> typer.Typer:
+    main = typer.Typer()
+
+    @main.command()
+    def version() -> None:  # a second command, as in the real CLI
+        print("0")
+
+    main.add_typer(cli.app)
+    return main
+
+
+def test_webhooks_add_list_remove_and_deliver_once(
+    app: App, database_url: str, receiver: Receiver
+) -> None:
+    main = mounted()
+    url = ["--database-url", database_url]
+    added = runner.invoke(
+        main, ["webhooks", "add", receiver.url, "-e", "consent.choice", *url, "--json"]
+    )
+    assert added.exit_code == 0, added.output
+    endpoint = json.loads(added.output)
+    assert endpoint["secret"].startswith("whsec_")
+    listed = runner.invoke(main, ["webhooks", "list", *url, "--json"])
+    assert [e["id"] for e in json.loads(listed.output)] == [endpoint["id"]]
+    assert "whsec_" not in listed.output
+
+    make_changes(app)
+    delivered = runner.invoke(main, ["deliver", "--once", *url], env={"CONSENTRY_REDIS_URL": ""})
+    assert delivered.exit_code == 0, delivered.output
+    assert "delivered 3" in delivered.output
+    assert len(receiver.delivered_ids()) == 3
+    status = runner.invoke(main, ["webhooks", "deliveries", endpoint["id"], *url])
+    assert status.exit_code == 0
+    assert "delivered" in status.output
+
+    removed = runner.invoke(main, ["webhooks", "remove", endpoint["id"], *url])
+    assert removed.exit_code == 0, removed.output
+    again = runner.invoke(main, ["webhooks", "remove", endpoint["id"], *url])
+    assert again.exit_code == 2
+    assert "not_found" in again.output
+    bad = runner.invoke(main, ["webhooks", "add", "ftp://x", *url])
+    assert bad.exit_code == 2
+
+
+def test_the_background_worker_delivers_and_stops(app: App, receiver: Receiver) -> None:
+    registry.add_endpoint(app.engine, url=receiver.url, now=app.ctx.clock.now())
+    handle = start_background_worker(app, FAST)
+    try:
+        events = make_changes(app)
+        deadline = time.monotonic() + 10
+        while receiver.delivered_ids() != set(events):
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+    finally:
+        handle.stop()
+    assert not handle.running

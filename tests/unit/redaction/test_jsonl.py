@@ -1,0 +1,51 @@
+"""The `consentry redact` JSON Lines contract (SPEC §3)."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from consentry.redaction import MalformedLineError, RedactionError, Redactor, redact_jsonl
+
+
+def run(lines: str) -> tuple[int, list[dict[str, object]]]:
+    out = io.StringIO()
+    n = redact_jsonl(io.StringIO(lines), out, Redactor())
+    return n, [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+def test_each_line_gets_filtered_text_and_findings() -> None:
+    n, rows = run('{"text": "mail me at a@b.com"}\n{"text": "nothing here"}\n')
+    assert n == 2
+    assert rows == [
+        {"text": "mail me at [EMAIL]", "findings": [{"type": "EMAIL", "start": 11, "end": 18}]},
+        {"text": "nothing here", "findings": []},
+    ]
+
+
+def test_other_fields_are_dropped_because_they_are_unfiltered() -> None:
+    _, rows = run('{"text": "hi", "user": "a@b.com"}\n')
+    assert rows == [{"text": "hi", "findings": []}]
+
+
+def test_offsets_count_characters_not_bytes() -> None:
+    _, rows = run(json.dumps({"text": "é a@b.com"}, ensure_ascii=False) + "\n")
+    assert rows[0]["findings"] == [{"type": "EMAIL", "start": 2, "end": 9}]
+
+
+def test_blank_lines_are_skipped() -> None:
+    n, _ = run('\n{"text": "x"}\n\n')
+    assert n == 1
+
+
+@pytest.mark.parametrize(
+    "bad", ["not json", "[1, 2]", '{"txt": "x"}', '{"text": 5}', '{"text": "x"'],
+)
+def test_malformed_line_raises_with_its_line_number(bad: str) -> None:
+    with pytest.raises(MalformedLineError) as info:
+        run('{"text": "fine"}\n' + bad + "\n")
+    assert info.value.line_number == 2
+    assert "line 2" in str(info.value)
+    assert isinstance(info.value, RedactionError)

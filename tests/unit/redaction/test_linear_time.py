@@ -1,0 +1,72 @@
+"""Adversarial inputs: time grows linearly (SPEC §4: no catastrophic backtracking).
+
+Each pathological string is timed at N and 4N characters; a linear scan takes
+about 4x as long, a quadratic one 16x. The bound (< 8x) is loose so the test is
+not flaky, and sizes stay small so the whole file runs in a few seconds.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+
+import pytest
+
+from consentry.redaction import Redactor
+
+N = 64_000
+
+PATTERNS = {
+    "at-signs": "a@",
+    "dashed digits": "1-",
+    "spaced digits": "1 ",
+    "dotted digits": "1.",
+    "digit run": "7",
+    "hex run": "deadbeef",
+    "base64 run": "QUJD+/",
+    "colons": "a:",
+    "nested BEGIN": "-----BEGIN ",
+    "BEGIN headers": "-----BEGIN RSA PRIVATE KEY-----\n",
+    "password keys": 'password="',
+    "token keys": "token=",
+    "url userinfo": "x://a:",
+    "provider prefix": "ghp_",
+    "jwt heads": "eyJhbGciOi.",
+    "email-ish": "a.b@c.",
+    "plus digits": "+1 ",
+    "iban-ish": "DE89 ",
+}
+
+
+def _elapsed(r: Redactor, text: str) -> float:
+    best = float("inf")
+    gc.disable()
+    try:
+        for _ in range(3):
+            start = time.perf_counter()
+            r.redact(text)
+            best = min(best, time.perf_counter() - start)
+    finally:
+        gc.enable()
+    return best
+
+
+@pytest.mark.parametrize("unit", list(PATTERNS.values()), ids=list(PATTERNS))
+def test_time_grows_linearly(unit: str) -> None:
+    r = Redactor()
+    small = unit * (N // len(unit))
+    large = unit * (4 * N // len(unit))
+    ratios = []
+    for _ in range(3):  # a quadratic scan is ~16x every time; noise is not
+        t_small, t_large = _elapsed(r, small), _elapsed(r, large)
+        ratios.append(t_large / max(t_small, 2e-3))
+        if ratios[-1] < 8:
+            return
+    pytest.fail(f"time grew superlinearly: ratios {ratios}")
+
+
+def test_one_megabyte_of_mixed_pathology_finishes_quickly() -> None:
+    text = "".join(u * (1_000_000 // len(PATTERNS) // len(u)) for u in PATTERNS.values())
+    start = time.perf_counter()
+    Redactor().redact(text)
+    assert time.perf_counter() - start < 10
