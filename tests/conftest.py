@@ -80,6 +80,9 @@ def _reset_postgres(url: str) -> None:
     names = ", ".join(t.name for t in metadata.sorted_tables)
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        # A tampering test may have switched the append-only guard off: every test starts
+        # with the schema the migrations made.
+        conn.execute(text("ALTER TABLE consent_events ENABLE TRIGGER USER"))
         conn.execute(
             text("INSERT INTO ledger_head (id, seq, hash) VALUES (1, 0, :h)"), {"h": "0" * 64}
         )

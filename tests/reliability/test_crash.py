@@ -13,8 +13,10 @@ import os
 import random
 import shutil
 import signal
+import sqlite3
 import subprocess
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -55,13 +57,25 @@ def _copy(population: Path, tmp_path: Path) -> tuple[Path, str]:
 
 
 def _launch_and_kill(
-    args: list[str], db: Path, rng: random.Random, jitter: float, after: float | None = None
+    args: list[str],
+    db: Path,
+    rng: random.Random,
+    jitter: float,
+    after: float | None = None,
+    progressed: Callable[[], bool] | None = None,
 ) -> str:
-    """Start `consentry args`; SIGKILL it `jitter`·U(0,1) s after its WAL starts growing
-    (a commit), or, with `after`, that many seconds after the launch.
+    """Start `consentry args`; SIGKILL it `jitter`·U(0,1) s after `progressed()` first holds
+    (some of its work is committed), or, with no such check, after its WAL file changes; with
+    `after`, that many seconds after the launch instead.
     Returns "killed" or "finished" (it ended first)."""
     wal = Path(f"{db}-wal")
-    before = wal.stat().st_size if wal.exists() else 0
+
+    def wal_state() -> tuple[int, int]:
+        stat = wal.stat() if wal.exists() else None
+        return (stat.st_size, stat.st_mtime_ns) if stat else (0, 0)
+
+    before = wal_state()
+    changed = progressed or (lambda: wal_state() != before)
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     launched = time.monotonic()
     proc = subprocess.Popen(
@@ -71,7 +85,7 @@ def _launch_and_kill(
         time.sleep(max(0.0, launched + after - time.monotonic()))
     deadline = time.monotonic() + 30
     while after is None and proc.poll() is None and time.monotonic() < deadline:
-        if wal.exists() and wal.stat().st_size != before:
+        if changed():
             break
         time.sleep(0.002)
     time.sleep(rng.uniform(0, jitter))
@@ -80,6 +94,17 @@ def _launch_and_kill(
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     return "killed"
+
+
+def _tombstones_grew(db: Path) -> Callable[[], bool]:
+    """A check that holds once a sweep has committed a batch since this call."""
+
+    def count() -> int:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
+            return int(conn.execute("SELECT count(*) FROM tombstones").fetchone()[0])
+
+    start = count()
+    return lambda: count() > start
 
 
 def _run_ids(engine: Engine) -> list[str]:
@@ -154,7 +179,8 @@ def test_sigkilled_sweeps_lose_nothing_and_a_rerun_completes_R17_R27(
         if outcomes and outcomes[-1] == "finished":
             clock += timedelta(days=3)
         args = ["sweep", "--database-url", url, "--test-clock", iso(clock), "--batch-size", "5"]
-        outcomes.append(_launch_and_kill(args, db, rng, jitter=0.25))
+        grew = _tombstones_grew(db)
+        outcomes.append(_launch_and_kill(args, db, rng, jitter=0.25, progressed=grew))
         progress.append(_check_store(engine, start, url)["t_messages"])
     done = subprocess.run(
         [CONSENTRY, *args], capture_output=True, text=True, check=True, timeout=120

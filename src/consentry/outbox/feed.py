@@ -46,7 +46,7 @@ class FeedPage:
 def parse_cursor(value: str | None) -> int:
     if value is None or value == "":
         return 0
-    if not value.isdigit() or len(value) > 18:
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
         raise InvalidInput(f"cursor must be a non-negative integer, not {value!r}")
     return int(value)
 

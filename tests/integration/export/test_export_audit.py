@@ -86,6 +86,8 @@ def test_tampered_ledger_fails_the_audit_R26_R27(
         else:
             conn.execute(text("ALTER TABLE consent_events DISABLE TRIGGER USER"))
         conn.execute(text("UPDATE consent_events SET value = 'on' WHERE value = 'off'"))
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("ALTER TABLE consent_events ENABLE TRIGGER USER"))
         uow.commit()
     found = _findings(app, run_id, directory)
     assert any(kind == "ledger" for kind, _, _ in found), found
