@@ -312,13 +312,22 @@ def redact(
         raise typer.Exit(2) from error
 
 
-def _register_export_commands() -> None:
+def _register_extension_commands() -> None:
+    """The commands that live beside their packages: export, outbox, lake, Spark, demo."""
+    from consentry.demo.cli import demo
     from consentry.export.cli import register
+    from consentry.lake.cli import app as lake_app
+    from consentry.outbox.cli import app as outbox_app
+    from consentry.spark.cli import app as spark_app
 
     register(runs_app)  # `runs export` and `runs audit-export` (R25, R26)
+    app.add_typer(outbox_app)  # `webhooks …` and `deliver`
+    app.add_typer(lake_app, name="lake")
+    app.add_typer(spark_app, name="spark")
+    app.command("demo")(demo)
 
 
-_register_export_commands()
+_register_extension_commands()
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
 import typer
 from typer.testing import CliRunner
 
@@ -73,3 +74,49 @@ def test_the_background_worker_delivers_and_stops(app: App, receiver: Receiver) 
     finally:
         handle.stop()
     assert not handle.running
+
+
+def test_serve_runs_the_delivery_worker_while_it_serves(
+    app: App, database_url: str, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`consentry serve` delivers webhooks in-process (issue 7) and stops the worker on exit."""
+    from consentry.config.settings import Settings
+    from consentry.entrypoints.api import server
+    from consentry.outbox import worker as worker_module
+
+    registry.add_endpoint(app.engine, url=receiver.url, now=app.ctx.clock.now())
+    handles: list[worker_module.WorkerHandle] = []
+
+    def start(core: App) -> worker_module.WorkerHandle:
+        handles.append(start_background_worker(core, FAST))
+        return handles[-1]
+
+    def run_while_serving(*_: object, **__: object) -> None:
+        events = make_changes(app)
+        deadline = time.monotonic() + 10
+        while receiver.delivered_ids() != set(events):
+            assert time.monotonic() < deadline, "serve did not deliver"
+            time.sleep(0.02)
+
+    monkeypatch.setattr(worker_module, "start_background_worker", start)
+    monkeypatch.setattr(server.uvicorn, "run", run_while_serving)
+    monkeypatch.setattr(server, "configure_logging", lambda: None)
+    server.serve(Settings(database_url=database_url, admin_token="t" * 32), "127.0.0.1", 0)
+    assert len(handles) == 1 and not handles[0].running
+
+
+def test_serve_leaves_delivery_to_a_separate_worker_when_told(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from consentry.config.settings import Settings
+    from consentry.entrypoints.api import server
+    from consentry.outbox import worker as worker_module
+
+    def refuse(core: App) -> None:
+        raise AssertionError("no in-process worker with CONSENTRY_DELIVERY_IN_SERVE=0")
+
+    monkeypatch.setenv("CONSENTRY_DELIVERY_IN_SERVE", "0")
+    monkeypatch.setattr(worker_module, "start_background_worker", refuse)
+    monkeypatch.setattr(server.uvicorn, "run", lambda *a, **k: None)
+    monkeypatch.setattr(server, "configure_logging", lambda: None)
+    server.serve(Settings(database_url=database_url, admin_token="t" * 32), "127.0.0.1", 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 import uvicorn
 from fastapi import FastAPI
@@ -27,9 +28,18 @@ def serve(settings: Settings, host: str, port: int) -> None:
     if core.test_clock is not None:
         log.warning("the test clock is on, frozen at %s", settings.test_clock)
     app = create_app(core)
+    worker = None
+    if os.environ.get("CONSENTRY_DELIVERY_IN_SERVE", "1").lower() not in ("0", "false", "off"):
+        from consentry.outbox.worker import start_background_worker
+
+        # Webhooks and the Redis stream are fed from the outbox beside the API; a deployment
+        # that runs `consentry deliver` separately sets CONSENTRY_DELIVERY_IN_SERVE=0.
+        worker = start_background_worker(core)
     try:
         uvicorn.run(app, host=host, port=port, access_log=False, log_config=None)
     finally:
+        if worker is not None:
+            worker.stop()
         core.engine.dispose()
 
 
