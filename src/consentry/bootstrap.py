@@ -11,7 +11,7 @@ from consentry.adapters.sql.engine import make_engine, upgrade
 from consentry.adapters.sql.uow import SqlUnitOfWork
 from consentry.config.policy_file import load_policy
 from consentry.config.settings import Settings
-from consentry.domain.clock import Clock, SystemClock, TestClock, parse_iso
+from consentry.domain.clock import Clock, SystemClock, TestClock, parse_instant
 from consentry.domain.policy import Policy
 from consentry.service.context import Context
 
@@ -40,10 +40,19 @@ def build(
         upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     if clock is None:
-        clock = TestClock(parse_iso(settings.test_clock)) if settings.test_clock else SystemClock()
+        clock = (
+            TestClock(parse_instant(settings.test_clock, "the test clock"))
+            if settings.test_clock
+            else SystemClock()
+        )
 
     def uow(**kwargs: Any) -> SqlUnitOfWork:
         return SqlUnitOfWork(engine, **kwargs)
 
-    ctx = Context(uow=uow, policy=policy or load_policy(settings.policy_path), clock=clock)
+    ctx = Context(
+        uow=uow,
+        policy=policy or load_policy(settings.policy_path),
+        clock=clock,
+        max_message_chars=settings.max_message_chars,
+    )
     return App(settings, engine, ctx)

@@ -6,6 +6,11 @@ import os
 from dataclasses import dataclass
 
 from consentry.adapters.sql.engine import DEFAULT_DATABASE_URL
+from consentry.domain.clock import parse_instant
+from consentry.domain.errors import InvalidInput
+
+DEFAULT_MAX_BODY_BYTES = 1_048_576
+DEFAULT_MAX_MESSAGE_CHARS = 200_000
 
 
 @dataclass(frozen=True)
@@ -15,7 +20,22 @@ class Settings:
     policy_path: str | None = None
     test_clock: str | None = None
     export_dir: str = "exports"
-    max_body_bytes: int = 1_048_576
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    """Request bodies above this answer 413 `too_large` before they are read in full."""
+    max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS
+    """Messages and feedback comments above this answer 413 `too_large`."""
+    web_secret: str | None = None
+    """Signs browser-session cookies; derived from the admin token when unset."""
+
+    def __post_init__(self) -> None:
+        if self.test_clock is not None:
+            parse_instant(self.test_clock, "the test clock")
+        if self.max_body_bytes < 1:
+            raise InvalidInput("max_body_bytes must be positive")
+        if self.max_message_chars < 1:
+            raise InvalidInput("max_message_chars must be at least 1")
+        if self.web_secret is not None and len(self.web_secret) < 32:
+            raise InvalidInput("the web secret (CONSENTRY_WEB_SECRET) needs 32 characters or more")
 
     @classmethod
     def from_env(cls, **overrides: str | None) -> Settings:
@@ -26,6 +46,9 @@ class Settings:
             "policy_path": env.get("CONSENTRY_POLICY") or None,
             "test_clock": env.get("CONSENTRY_TEST_CLOCK") or None,
             "export_dir": env.get("CONSENTRY_EXPORT_DIR") or "exports",
+            "max_body_bytes": env.get("CONSENTRY_MAX_BODY_BYTES") or None,
+            "max_message_chars": env.get("CONSENTRY_MAX_MESSAGE_CHARS") or None,
+            "web_secret": env.get("CONSENTRY_WEB_SECRET") or None,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(
@@ -34,4 +57,25 @@ class Settings:
             policy_path=values["policy_path"],
             test_clock=values["test_clock"],
             export_dir=values["export_dir"] or "exports",
+            max_body_bytes=_positive_int(
+                values["max_body_bytes"], "CONSENTRY_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES
+            ),
+            max_message_chars=_positive_int(
+                values["max_message_chars"],
+                "CONSENTRY_MAX_MESSAGE_CHARS",
+                DEFAULT_MAX_MESSAGE_CHARS,
+            ),
+            web_secret=values["web_secret"],
         )
+
+
+def _positive_int(raw: str | None, name: str, default: int) -> int:
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidInput(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 1:
+        raise InvalidInput(f"{name} must be positive, not {value}")
+    return value

@@ -6,7 +6,7 @@ import threading
 from datetime import UTC, datetime
 from typing import Protocol
 
-from consentry.domain.errors import ClockBackwards
+from consentry.domain.errors import ClockBackwards, InvalidInput
 
 
 class Clock(Protocol):
@@ -59,3 +59,21 @@ def iso(instant: datetime) -> str:
 
 def parse_iso(text: str) -> datetime:
     return as_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
+
+
+EARLIEST_YEAR, LATEST_YEAR = 1970, 9000
+"""Instants given by people (a test clock, an `--at`) must lie in [1970, 9000): far enough
+from datetime's limits that adding retention periods can never overflow."""
+
+
+def parse_instant(text: str, what: str = "the instant") -> datetime:
+    """:func:`parse_iso` for input: a clear `validation_error` instead of a traceback."""
+    try:
+        value = parse_iso(text)
+    except (ValueError, OverflowError):
+        raise InvalidInput(f"{what} must be an ISO 8601 instant, not {text!r}") from None
+    if not EARLIEST_YEAR <= value.year < LATEST_YEAR:
+        raise InvalidInput(
+            f"{what} must lie between the years {EARLIEST_YEAR} and {LATEST_YEAR - 1}"
+        )
+    return value

@@ -16,8 +16,8 @@ from rich.table import Table
 from consentry.bootstrap import App, build
 from consentry.config.policy_file import load_policy, policy_to_toml
 from consentry.config.settings import Settings
-from consentry.domain.clock import iso, parse_iso
-from consentry.domain.errors import ConsentryError, InvalidInput
+from consentry.domain.clock import iso, parse_instant
+from consentry.domain.errors import ConsentryError
 from consentry.service import ledger as ledger_service
 from consentry.service import retention, runs
 from consentry.service.views import run_json
@@ -71,8 +71,10 @@ def guarded(fn: Callable[[], T]) -> T:
 
 
 def core(database_url: str | None, policy: str | None, test_clock: str | None = None) -> App:
-    settings = Settings.from_env(
-        database_url=database_url, policy_path=policy, test_clock=test_clock
+    settings = guarded(
+        lambda: Settings.from_env(
+            database_url=database_url, policy_path=policy, test_clock=test_clock
+        )
     )
     return guarded(lambda: build(settings))
 
@@ -91,15 +93,29 @@ def serve(
         str | None, typer.Option("--admin-token", envvar="CONSENTRY_ADMIN_TOKEN")
     ] = None,
     test_clock: TestClockOpt = None,
+    max_body_bytes: Annotated[
+        str | None,
+        typer.Option("--max-body-bytes", envvar="CONSENTRY_MAX_BODY_BYTES", help="413 above this."),
+    ] = None,
+    max_message_chars: Annotated[
+        str | None,
+        typer.Option(
+            "--max-message-chars", envvar="CONSENTRY_MAX_MESSAGE_CHARS", help="413 above this."
+        ),
+    ] = None,
 ) -> None:
     """Start the HTTP API and the web pages."""
     from consentry.entrypoints.api.server import serve as run_server
 
-    settings = Settings.from_env(
-        database_url=database_url,
-        policy_path=policy,
-        admin_token=admin_token,
-        test_clock=test_clock,
+    settings = guarded(
+        lambda: Settings.from_env(
+            database_url=database_url,
+            policy_path=policy,
+            admin_token=admin_token,
+            test_clock=test_clock,
+            max_body_bytes=max_body_bytes,
+            max_message_chars=max_message_chars,
+        )
     )
     guarded(lambda: run_server(settings, host, port))
 
@@ -259,12 +275,7 @@ def explain(
     c = core(database_url, policy, test_clock)
 
     def instant() -> datetime | None:
-        if at is None:
-            return None
-        try:
-            return parse_iso(at)
-        except ValueError:
-            raise InvalidInput(f"--at: {at!r} is not an ISO 8601 instant") from None
+        return None if at is None else parse_instant(at, "--at")
 
     result = guarded(
         lambda: runs.explain(c.ctx, session_id=session_id, purpose=purpose, at=instant())

@@ -34,3 +34,5 @@ class Context:
     uow: Callable[..., UnitOfWork]
     policy: Policy
     clock: Clock
+    max_message_chars: int = 200_000
+    """The longest message or feedback comment accepted (413 `too_large` above it)."""

@@ -23,8 +23,6 @@ from consentry.service.records import (
     SessionRecord,
 )
 
-MAX_MESSAGE_CHARS = 200_000
-
 
 @dataclass(frozen=True)
 class SessionView:
@@ -36,11 +34,11 @@ class SessionView:
 E = TypeVar("E", bound=StrEnum)
 
 
-def check_text(value: str, what: str) -> None:
+def check_text(value: str, what: str, limit: int) -> None:
     """Text every store can hold: bounded, valid Unicode (no lone surrogates) and no NUL,
     which PostgreSQL text refuses; refused as input rather than failing in the driver."""
-    if len(value) > MAX_MESSAGE_CHARS:
-        raise TooLarge(f"{what} may hold at most {MAX_MESSAGE_CHARS} characters")
+    if len(value) > limit:
+        raise TooLarge(f"{what} may hold at most {limit} characters")
     if "\x00" in value:
         raise InvalidInput(f"{what} may not contain NUL characters")
     try:
@@ -138,7 +136,7 @@ def add_message(
 ) -> MessageRecord:
     """R10: a message on an old session while training is on resumes (covers) it."""
     role_value = parse_enum(Role, role, "role")
-    check_text(content, "a message")
+    check_text(content, "a message", ctx.max_message_chars)
     with ctx.uow() as uow:
         account = load_account(uow, account_id)
         _require_open(ctx, account)
@@ -202,7 +200,7 @@ def give_feedback(
     """R13: feedback keeps `retention.feedback` days and remembers the choice at submission."""
     rating_value = parse_enum(Rating, rating, "rating")
     if comment is not None:
-        check_text(comment, "a comment")
+        check_text(comment, "a comment", ctx.max_message_chars)
     with ctx.uow() as uow:
         account = load_account(uow, account_id)
         _require_open(ctx, account)

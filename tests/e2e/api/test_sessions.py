@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from tests.e2e.api.conftest import ADMIN, Api, expect
+import dataclasses
+
+from consentry.bootstrap import App
+from tests.e2e.api.conftest import ADMIN, Api, client_for, expect
 
 
 def test_session_covered_while_training_is_on_R9_R12(api: Api) -> None:
@@ -163,3 +166,25 @@ def test_unknown_session_fields_are_refused(api: Api) -> None:
         response = api.client.post("/v1/me/sessions", json=body, headers=user.headers)
         expect(response, 422, "validation_error")
     expect(api.client.post("/v1/me/sessions", json={"kind": "chat"}, headers=ADMIN), 401)
+
+
+def test_message_limit_is_configurable(core: App) -> None:
+    """CONSENTRY_MAX_MESSAGE_CHARS: the service refuses longer messages and comments, 413."""
+    from consentry.bootstrap import build
+
+    settings = dataclasses.replace(core.settings, max_message_chars=10)
+    small = build(settings, migrate=False, clock=core.ctx.clock, policy=core.ctx.policy)
+    with client_for(small) as client:
+        api = Api(client)
+        user = api.signup()
+        sid = api.start_session(user)["session_id"]
+        path = f"/v1/me/sessions/{sid}/messages"
+        expect(
+            client.post(path, json={"role": "user", "content": "x" * 10}, headers=user.headers), 201
+        )
+        refused = client.post(
+            path, json={"role": "user", "content": "x" * 11}, headers=user.headers
+        )
+        body = expect(refused, 413, "too_large")
+        assert "10 characters" in body["error"]["message"]
+    small.engine.dispose()

@@ -204,3 +204,33 @@ def test_workers_of_one_deployment_sign_cookies_alike(site: Site) -> None:
     cookie = SessionCodec(key).dump(BrowserSession(csrf="abc", token="t"))
     assert SessionCodec(cookie_key(site.core, None)).load(cookie).token == "t"
     assert SessionCodec("another key").load(cookie).token is None
+
+
+def test_a_configured_web_secret_signs_the_cookies(site: Site) -> None:
+    """CONSENTRY_WEB_SECRET: the pages accept cookies signed with it, and only those."""
+    import dataclasses
+
+    from fastapi.testclient import TestClient
+
+    from consentry.entrypoints.api.app import create_app
+    from consentry.entrypoints.web.browser import BrowserSession, SessionCodec
+
+    secret = "w" * 40
+    settings = dataclasses.replace(site.core.settings, web_secret=secret)
+    core = dataclasses.replace(site.core, settings=settings)
+    planted = "planted-csrf-token-0123456789"
+    with TestClient(create_app(core)) as client:
+        for key, accepted in ((secret, True), (site_key(site), False)):
+            cookie = SessionCodec(key).dump(BrowserSession(csrf=planted))
+            client.cookies.set(COOKIE_NAME, cookie)
+            page = client.get("/signin")
+            assert page.status_code == 200
+            assert (f'value="{planted}"' in page.text) is accepted, key
+            client.cookies.clear()
+
+
+def site_key(site: Site) -> str:
+    """The key the pages would use without a web secret (derived from the admin token)."""
+    from consentry.entrypoints.web.router import cookie_key
+
+    return cookie_key(site.core, None)

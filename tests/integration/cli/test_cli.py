@@ -131,3 +131,13 @@ def test_every_documented_command_is_mounted(command: list[str]) -> None:
     result = CliRunner().invoke(cli, [*command, "--help"])
     assert result.exit_code == 0, result.output
     assert "Usage" in result.output
+
+
+@pytest.mark.parametrize("instant", ["99999-01-01T00:00:00Z", "9999-12-31T00:00:00Z", "soon"])
+def test_a_bad_test_clock_is_a_clear_error_not_a_traceback(tmp_path: Path, instant: str) -> None:
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    result = CliRunner().invoke(
+        cli, ["sweep", "--database-url", url, "--test-clock", instant], catch_exceptions=False
+    )
+    assert result.exit_code == 2
+    assert "validation_error" in result.output and "test clock" in result.output

@@ -35,7 +35,8 @@ def create_app(core: App) -> FastAPI:
     app.state.metrics = ApiMetrics()
     for module in (accounts, sessions, runs, admin, system):
         app.include_router(module.router)
-    app.include_router(build_router(core))  # the web pages (SPEC §3)
+    # The web pages (SPEC §3).
+    app.include_router(build_router(core, secret_key=core.settings.web_secret))
     app.include_router(outbox_http.router)  # change feed and webhooks (issue 7)
     install_error_handlers(app)
     app.add_middleware(

@@ -12,13 +12,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from consentry.domain.clock import EARLIEST_YEAR, LATEST_YEAR
+
 Choice = Literal["on", "off"]
 TrainingState = Literal["on", "off", "unset", "not_applicable"]
 PlanName = Literal["free", "pro", "max", "team", "enterprise", "education", "gov", "api"]
 SurfaceName = Literal["web", "desktop", "mobile", "code", "api", "bedrock", "vertex"]
-
-
-EARLIEST_YEAR, LATEST_YEAR = 1970, 9000
 
 
 def _utc_instant(value: datetime) -> datetime:
