@@ -6,6 +6,8 @@ import dataclasses
 import hashlib
 from pathlib import Path
 
+import pytest
+
 from consentry.bootstrap import App
 from tests.e2e.api.conftest import ADMIN, Api, client_for, expect
 
@@ -164,3 +166,27 @@ def test_export_writes_filtered_shards_and_a_manifest_R24_R25(core: App, tmp_pat
         expect(client.post(missing, headers=ADMIN), 404, "not_found")
         bad = client.post(path, json={"format": "csv"}, headers=ADMIN)
         expect(bad, 422, "validation_error")
+
+
+def test_a_failing_filter_exports_nothing_R24(
+    core: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The filter fails closed: the export answers 500 `redaction_failed`, no manifest."""
+    from consentry.redaction import Redactor
+    from consentry.redaction.errors import RedactionError
+
+    def broken(self: Redactor, text: str) -> None:
+        raise RedactionError("a detector crashed")
+
+    settings = dataclasses.replace(core.settings, export_dir=str(tmp_path / "exports"))
+    with client_for(dataclasses.replace(core, settings=settings)) as client:
+        api = Api(client)
+        user = api.signup("free", "on")
+        sid = api.start_session(user)["session_id"]
+        api.message(user, sid, "mail me at jane.doe@example.com")
+        run_id = api.create_run()["run_id"]
+        monkeypatch.setattr(Redactor, "redact", broken)
+        answer = client.post(f"/v1/admin/training-runs/{run_id}/export", headers=ADMIN)
+        body = expect(answer, 500, "redaction_failed")
+        assert "jane.doe" not in body["error"]["message"]
+    assert not list((tmp_path / "exports").rglob("manifest.json"))

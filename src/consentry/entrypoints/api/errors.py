@@ -3,6 +3,7 @@
 * :class:`~consentry.domain.errors.ConsentryError` answers its own ``status`` and ``code``.
 * FastAPI's request validation answers 422 ``validation_error`` naming the fields.
 * Routing answers 404 ``not_found`` and 405 ``method_not_allowed``.
+* The sensitive-data filter failing closed answers 500 ``redaction_failed``: nothing left.
 * Anything unexpected answers 500 ``internal_error`` with no detail (the log has it);
   :mod:`consentry.entrypoints.api.middleware` calls :func:`internal_error` for that.
 """
@@ -19,6 +20,7 @@ from starlette.exceptions import HTTPException
 
 from consentry.domain.errors import ConsentryError
 from consentry.entrypoints.api.schemas import ErrorBody
+from consentry.redaction.errors import RedactionError
 
 _HTTP_CODES = {
     400: "bad_request",
@@ -42,7 +44,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         409: "a conflict with the current state",
         413: "too_large",
         422: "validation_error or a specific code",
-        500: "internal_error",
+        500: "internal_error or redaction_failed",
     }.items()
 }
 
@@ -80,6 +82,12 @@ async def _validation(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(422, "validation_error", _describe(exc))
 
 
+async def _redaction(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RedactionError)
+    message = "the sensitive-data filter failed; it fails closed, so nothing was exported"
+    return error_response(500, "redaction_failed", message)
+
+
 async def _http(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     code = _HTTP_CODES.get(exc.status_code, "error")
@@ -91,5 +99,6 @@ async def _http(_request: Request, exc: Exception) -> JSONResponse:
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ConsentryError, _consentry)
+    app.add_exception_handler(RedactionError, _redaction)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(HTTPException, _http)
