@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from consentry.adapters.sql.engine import make_engine, upgrade
+from consentry.adapters.sql.engine import make_engine, refresh_statistics, upgrade
 from consentry.adapters.sql.uow import SqlUnitOfWork
 from consentry.config.policy_file import load_policy
 from consentry.config.settings import Settings
@@ -39,6 +39,8 @@ def build(
     if migrate:
         upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
+    if migrate and engine.dialect.name == "sqlite":
+        refresh_statistics(engine)  # milliseconds; keeps SQLite's plans right (engine.py)
     if clock is None:
         clock = (
             TestClock(parse_instant(settings.test_clock, "the test clock"))

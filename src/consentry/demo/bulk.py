@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
+from consentry.adapters.sql.engine import refresh_statistics
 from consentry.demo.population import Mix, plan_account
 from consentry.demo.simulate import Ids, Row, Rows, Simulator
 from consentry.demo.texts import Pools, TextMaker
@@ -255,14 +256,6 @@ def load_population(
                 progress(stats)
     finally:
         writer.close()
-    if engine.dialect.name == "sqlite":
-        # Planner statistics, as PostgreSQL's ANALYZE below. Without them SQLite drives
-        # run creation from the first_covered_at index into random session lookups (3.5x
-        # the CPU at 1M sessions, docs/bench/scale.md); analysis_limit keeps this ~10 ms.
-        with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA analysis_limit=1000")
-            conn.exec_driver_sql("ANALYZE")
-            conn.commit()
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:
             conn.execute(
@@ -271,7 +264,6 @@ def load_population(
                     "(SELECT coalesce(max(id), 1) FROM activities))"
                 )
             )
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("ANALYZE"))
+    refresh_statistics(engine)
     stats.seconds = time.perf_counter() - started
     return stats

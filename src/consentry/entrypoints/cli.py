@@ -123,13 +123,30 @@ def serve(
 @db_app.command("upgrade")
 def db_upgrade(database_url: DatabaseUrl = None) -> None:
     """Create or upgrade the schema to the latest revision (idempotent)."""
-    from consentry.adapters.sql.engine import current_revision, make_engine, upgrade
+    from consentry.adapters.sql.engine import (
+        current_revision,
+        make_engine,
+        refresh_statistics,
+        upgrade,
+    )
 
-    url = Settings.from_env(database_url=database_url).database_url
+    url = guarded(lambda: Settings.from_env(database_url=database_url)).database_url
     upgrade(url)
     engine = make_engine(url)
+    refresh_statistics(engine)
     out.print(f"database at revision [bold]{current_revision(engine)}[/]")
     engine.dispose()
+
+
+@db_app.command("analyze")
+def db_analyze(database_url: DatabaseUrl = None) -> None:
+    """Refresh the query planner's statistics (ANALYZE); cheap, safe while serving."""
+    from consentry.adapters.sql.engine import make_engine, refresh_statistics
+
+    engine = make_engine(guarded(lambda: Settings.from_env(database_url=database_url)).database_url)
+    refresh_statistics(engine)
+    engine.dispose()
+    out.print("statistics refreshed")
 
 
 @policy_app.command("check")
@@ -173,6 +190,11 @@ def sweep(
                 ),
             )
         )
+    if c.engine.dialect.name == "sqlite":  # PostgreSQL's autovacuum does this itself
+        # A sweep can remove a large share of the rows: keep the planner's picture current.
+        from consentry.adapters.sql.engine import refresh_statistics
+
+        refresh_statistics(c.engine)
     p = result.purged
     print_json(
         {
