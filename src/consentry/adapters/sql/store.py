@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.engine import Row
 
 from consentry.adapters.sql import tables as t
@@ -89,14 +89,38 @@ def _event(row: Row[Any]) -> ConsentEvent:
     )
 
 
-def purge_at_expr() -> Any:
+def purge_at_expr(retain_until: Any = None) -> Any:
     """R14/R16/R17 as one SQL expression over a session row: never while a legal hold
     stands; else the earlier of retention end and deletion + grace, pushed back to the
-    end of any safety hold."""
+    end of any safety hold. `retain_until` stands in for the column when an UPDATE sets
+    both (SET expressions see the row as it was)."""
     s = t.sessions.c
-    base = least(s.retain_until, func.coalesce(s.deleted_purge_at, s.retain_until))
+    retain = s.retain_until if retain_until is None else retain_until
+    base = least(retain, func.coalesce(s.deleted_purge_at, retain))
     kept = greatest(base, func.coalesce(s.hold_keep_until, base))
     return case((s.legal_hold, None), else_=kept)
+
+
+def _record_activity_statement(covered: bool) -> Any:
+    """One UPDATE moving every projection of a session after an activity (R10, R12, R17).
+
+    Built once: the message append is the hottest write path, and constructing the
+    expression tree on each call cost a third of its CPU (BENCHMARKS.md, API load)."""
+    s = t.sessions.c
+    retain = greatest(s.retain_until, bindparam("p_retain_until"))
+    values: dict[str, Any] = {
+        "last_activity_at": bindparam("p_at"),
+        "retain_until": retain,
+        "purge_at": purge_at_expr(retain),
+    }
+    if covered:
+        values["first_covered_at"] = func.coalesce(s.first_covered_at, bindparam("p_at"))
+    return update(t.sessions).where(s.id == bindparam("p_session_id")).values(**values)
+
+
+_RECORD_ACTIVITY = {covered: _record_activity_statement(covered) for covered in (False, True)}
+_ACCOUNT_BY_ID = select(t.accounts).where(t.accounts.c.id == bindparam("p_id"))
+_SESSION_BY_ID = select(t.sessions).where(t.sessions.c.id == bindparam("p_id"))
 
 
 class SqlStore:
@@ -122,7 +146,7 @@ class SqlStore:
         )
 
     def get_account(self, account_id: str) -> AccountRecord | None:
-        row = self.conn.execute(select(t.accounts).where(t.accounts.c.id == account_id)).first()
+        row = self.conn.execute(_ACCOUNT_BY_ID, {"p_id": account_id}).first()
         return _account(row) if row else None
 
     def account_by_token_hash(self, token_hash: str) -> AccountRecord | None:
@@ -238,7 +262,7 @@ class SqlStore:
         )
 
     def get_session(self, session_id: str) -> SessionRecord | None:
-        row = self.conn.execute(select(t.sessions).where(t.sessions.c.id == session_id)).first()
+        row = self.conn.execute(_SESSION_BY_ID, {"p_id": session_id}).first()
         return _session(row) if row else None
 
     def list_sessions(
@@ -272,7 +296,8 @@ class SqlStore:
 
     def add_activity(self, session_id: str, *, at: datetime, covered: bool, kind: str) -> int:
         result = self.conn.execute(
-            insert(t.activities).values(session_id=session_id, at=at, covered=covered, kind=kind)
+            insert(t.activities),
+            {"session_id": session_id, "at": at, "covered": covered, "kind": kind},
         )
         key = result.inserted_primary_key
         assert key is not None
@@ -282,29 +307,25 @@ class SqlStore:
         self, session_id: str, *, at: datetime, covered: bool, retain_until: datetime
     ) -> None:
         """Move the session's projections forward after an activity (R10, R12)."""
-        s = t.sessions.c
-        values: dict[str, Any] = {
-            "last_activity_at": at,
-            "retain_until": greatest(s.retain_until, retain_until),
-        }
-        if covered:
-            values["first_covered_at"] = func.coalesce(s.first_covered_at, at)
-        self.conn.execute(update(t.sessions).where(s.id == session_id).values(**values))
-        self.refresh_purge_at(t.sessions.c.id == session_id)
+        self.conn.execute(
+            _RECORD_ACTIVITY[covered],
+            {"p_session_id": session_id, "p_at": at, "p_retain_until": retain_until},
+        )
 
     def refresh_purge_at(self, where: Any) -> None:
         self.conn.execute(update(t.sessions).where(where).values(purge_at=purge_at_expr()))
 
     def insert_message(self, message: MessageRecord) -> None:
         self.conn.execute(
-            insert(t.messages).values(
-                id=message.id,
-                session_id=message.session_id,
-                role=message.role.value,
-                content=message.content,
-                at=message.at,
-                covered=message.covered,
-            )
+            insert(t.messages),
+            {
+                "id": message.id,
+                "session_id": message.session_id,
+                "role": message.role.value,
+                "content": message.content,
+                "at": message.at,
+                "covered": message.covered,
+            },
         )
 
     def messages(self, session_id: str, *, upto: datetime | None = None) -> list[MessageRecord]:
@@ -505,12 +526,13 @@ class SqlStore:
     # -- outbox (every change, in the same transaction) ---------------------------------
     def publish(self, type: str, payload: dict[str, Any], at: datetime) -> None:
         self.conn.execute(
-            insert(t.outbox).values(
-                event_id=new_id("chg"),
-                type=type,
-                payload=json.dumps(payload, sort_keys=True, default=str),
-                created_at=at,
-            )
+            insert(t.outbox),
+            {
+                "event_id": new_id("chg"),
+                "type": type,
+                "payload": json.dumps(payload, sort_keys=True, default=str),
+                "created_at": at,
+            },
         )
 
     def count(self, table: Any, *where: Any) -> int:
