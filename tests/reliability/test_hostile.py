@@ -22,7 +22,7 @@ from tests.e2e.api.conftest import ADMIN, ADMIN_TOKEN, client_for, expect
 
 TABLES = [t.accounts, t.consent_events, t.sessions, t.activities, t.messages, t.feedback, t.runs]
 # Codes the API may answer for refused input (SPEC §3 error shape, stable codes).
-STABLE = {"validation_error", "too_large", "not_found", "purpose_not_permitted", "bad_request"}
+STABLE = {"validation_error", "too_large", "not_found", "purpose_not_permitted"}
 
 
 @pytest.fixture

@@ -23,7 +23,6 @@ from consentry.entrypoints.api.schemas import ErrorBody
 from consentry.redaction.errors import RedactionError
 
 _HTTP_CODES = {
-    400: "bad_request",
     401: "unauthenticated",
     403: "forbidden",
     404: "not_found",
@@ -90,6 +89,10 @@ async def _redaction(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _http(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 400:
+        # A body that cannot be parsed at all (not UTF-8, not JSON) is bad input like any
+        # other: 422 `validation_error`, the one code clients handle for it (SPEC §3).
+        return error_response(422, "validation_error", "the request body is not valid JSON")
     code = _HTTP_CODES.get(exc.status_code, "error")
     message = exc.detail if isinstance(exc.detail, str) else code
     if exc.status_code == 404:
