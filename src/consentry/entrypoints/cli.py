@@ -4,20 +4,27 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from consentry.bootstrap import App, build
 from consentry.config.policy_file import load_policy, policy_to_toml
 from consentry.config.settings import Settings
 from consentry.domain.clock import iso, parse_instant
-from consentry.domain.errors import ConsentryError
+from consentry.entrypoints.cli_common import (
+    DatabaseUrl,
+    JsonOut,
+    PolicyPath,
+    TestClockOpt,
+    core,
+    describe,
+    err,
+    guarded,
+    out,
+    spinner,
+)
 from consentry.service import ledger as ledger_service
 from consentry.service import retention, runs
 from consentry.service.views import run_json
@@ -37,47 +44,6 @@ app.add_typer(policy_app, name="policy")
 app.add_typer(runs_app, name="runs")
 app.add_typer(runs_app, name="run", hidden=True)
 app.add_typer(ledger_app, name="ledger")
-
-out = Console()
-err = Console(stderr=True)
-T = TypeVar("T")
-
-DatabaseUrl = Annotated[
-    str | None,
-    typer.Option("--database-url", envvar="CONSENTRY_DATABASE_URL", help="SQLAlchemy URL."),
-]
-PolicyPath = Annotated[
-    str | None, typer.Option("--policy", envvar="CONSENTRY_POLICY", help="TOML policy file.")
-]
-TestClockOpt = Annotated[
-    str | None,
-    typer.Option("--test-clock", envvar="CONSENTRY_TEST_CLOCK", help="Freeze the clock (ISO)."),
-]
-JsonOut = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-
-
-def fail(error: ConsentryError) -> None:
-    err.print(f"[bold red]error[/] [red]{error.code}[/]: {error.message}")
-    raise typer.Exit(2)
-
-
-def guarded(fn: Callable[[], T]) -> T:
-    """Run `fn`, turning consentry's errors into a message and exit status 2."""
-    try:
-        return fn()
-    except ConsentryError as error:
-        fail(error)
-        raise AssertionError("unreachable") from error
-
-
-def core(database_url: str | None, policy: str | None, test_clock: str | None = None) -> App:
-    settings = guarded(
-        lambda: Settings.from_env(
-            database_url=database_url, policy_path=policy, test_clock=test_clock
-        )
-    )
-    return guarded(lambda: build(settings))
-
 
 def print_json(data: Any) -> None:
     out.print_json(json.dumps(data, default=str))
@@ -173,20 +139,13 @@ def sweep(
 ) -> None:
     """Purge every item whose retention ended and that no hold protects (R17)."""
     c = core(database_url, policy, test_clock)
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("sweeping", total=None)
+    with spinner("sweeping") as bar:
         result = guarded(
             lambda: retention.sweep_expired(
                 c.ctx,
                 batch_size=batch_size,
-                progress=lambda n: bar.update(
-                    task, description=f"purged {n.sessions} sessions, {n.messages} messages"
+                progress=lambda n: describe(
+                    bar, f"purged {n.sessions} sessions, {n.messages} messages"
                 ),
             )
         )
@@ -259,15 +218,10 @@ def runs_list(
 def runs_audit(run_id: str, database_url: DatabaseUrl = None, policy: PolicyPath = None) -> None:
     """Re-prove a run's manifest from stored history and the ledger (R26); exit 1 on findings."""
     c = core(database_url, policy)
-    with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=True
-    ) as bar:
-        task = bar.add_task("auditing", total=None)
+    with spinner("auditing") as bar:
         report = guarded(
             lambda: runs.audit_run(
-                c.ctx,
-                run_id=run_id,
-                progress=lambda n: bar.update(task, description=f"checked {n} sessions"),
+                c.ctx, run_id=run_id, progress=lambda n: describe(bar, f"checked {n} sessions")
             )
         )
     print_json(

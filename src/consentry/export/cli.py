@@ -13,16 +13,20 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from consentry.bootstrap import build
 from consentry.config.settings import Settings
 from consentry.domain.errors import ConsentryError
+from consentry.entrypoints.cli_common import (
+    DatabaseUrl,
+    PolicyPath,
+    describe,
+    err,
+    out,
+    spinner,
+)
+from consentry.entrypoints.cli_common import fail_with as _fail
 from consentry.redaction import RedactionError
-
-out = Console()
-err = Console(stderr=True)
 
 FormatOpt = Annotated[
     str, typer.Option("--format", help="parquet (default) or jsonl.", show_default=True)
@@ -33,19 +37,6 @@ OutOpt = Annotated[
         "--out", envvar="CONSENTRY_EXPORT_DIR", help="Parent directory (default: ./exports)."
     ),
 ]
-DatabaseUrl = Annotated[
-    str | None,
-    typer.Option("--database-url", envvar="CONSENTRY_DATABASE_URL", help="SQLAlchemy URL."),
-]
-PolicyPath = Annotated[
-    str | None, typer.Option("--policy", envvar="CONSENTRY_POLICY", help="TOML policy file.")
-]
-
-
-def _fail(code: str, message: str) -> typer.Exit:
-    err.print(f"[bold red]error[/] [red]{code}[/]: {message}")
-    return typer.Exit(2)
-
 
 def export_command(
     run_id: Annotated[str, typer.Argument(help="The run to export.")],
@@ -60,20 +51,13 @@ def export_command(
     try:
         settings = Settings.from_env(database_url=database_url, policy_path=policy)
         app = build(settings)
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-        ) as bar:
-            task = bar.add_task("exporting", total=None)
+        with spinner("exporting") as bar:
             result = export_run(
                 app.ctx,
                 run_id=run_id,
                 out_dir=out_dir or settings.export_dir,
                 fmt=fmt,
-                progress=lambda n: bar.update(task, description=f"exported {n} rows"),
+                progress=lambda n: describe(bar, f"exported {n} rows"),
             )
         app.engine.dispose()
     except ConsentryError as error:

@@ -14,13 +14,13 @@ from types import FrameType
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from consentry.bootstrap import App, build
-from consentry.config.settings import Settings
+from consentry.bootstrap import App
 from consentry.domain.clock import iso
 from consentry.domain.errors import ConsentryError
+from consentry.entrypoints.cli_common import DatabaseUrl, JsonOut, core, err, out
+from consentry.entrypoints.cli_common import fail as _fail
 from consentry.outbox import registry
 from consentry.outbox.settings import DeliverySettings
 from consentry.outbox.worker import Worker
@@ -29,27 +29,9 @@ app = typer.Typer(no_args_is_help=True)
 webhooks_app = typer.Typer(help="Webhook endpoints (issue 7).", no_args_is_help=True)
 app.add_typer(webhooks_app, name="webhooks")
 
-out = Console()
-err = Console(stderr=True)
-
-DatabaseUrl = Annotated[
-    str | None,
-    typer.Option("--database-url", envvar="CONSENTRY_DATABASE_URL", help="SQLAlchemy URL."),
-]
-JsonOut = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-
 
 def _core(database_url: str | None) -> App:
-    try:
-        return build(Settings.from_env(database_url=database_url))
-    except ConsentryError as error:
-        _fail(error)
-        raise
-
-
-def _fail(error: ConsentryError) -> None:
-    err.print(f"[bold red]error[/] [red]{error.code}[/]: {error.message}")
-    raise typer.Exit(2)
+    return core(database_url, None)
 
 
 @webhooks_app.command("add")

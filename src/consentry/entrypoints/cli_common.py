@@ -1,0 +1,82 @@
+"""What every `consentry` command shares: consoles, option types, errors, a spinner.
+
+The main CLI (:mod:`consentry.entrypoints.cli`) and the command groups that live beside
+their packages (export, outbox, demo) import these, so a flag reads and fails the same
+way everywhere: a consentry error prints ``error <code>: <message>`` and exits 2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from consentry.bootstrap import App, build
+from consentry.config.settings import Settings
+from consentry.domain.errors import ConsentryError
+
+out = Console()
+err = Console(stderr=True)
+T = TypeVar("T")
+
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option("--database-url", envvar="CONSENTRY_DATABASE_URL", help="SQLAlchemy URL."),
+]
+PolicyPath = Annotated[
+    str | None, typer.Option("--policy", envvar="CONSENTRY_POLICY", help="TOML policy file.")
+]
+TestClockOpt = Annotated[
+    str | None,
+    typer.Option("--test-clock", envvar="CONSENTRY_TEST_CLOCK", help="Freeze the clock (ISO)."),
+]
+JsonOut = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def fail_with(code: str, message: str) -> typer.Exit:
+    """Print the error line; the caller raises the returned exit (status 2)."""
+    err.print(f"[bold red]error[/] [red]{code}[/]: {message}")
+    return typer.Exit(2)
+
+
+def fail(error: ConsentryError) -> None:
+    raise fail_with(error.code, error.message)
+
+
+def guarded(fn: Callable[[], T]) -> T:
+    """Run `fn`, turning consentry's errors into a message and exit status 2."""
+    try:
+        return fn()
+    except ConsentryError as error:
+        raise fail_with(error.code, error.message) from error
+
+
+def core(database_url: str | None, policy: str | None, test_clock: str | None = None) -> App:
+    """The application for one command, from its flags and the environment."""
+    settings = guarded(
+        lambda: Settings.from_env(
+            database_url=database_url, policy_path=policy, test_clock=test_clock
+        )
+    )
+    return guarded(lambda: build(settings))
+
+
+def spinner(description: str) -> Progress:
+    """A transient spinner on stderr for long work; stdout stays machine-readable."""
+    bar = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+    bar.add_task(description, total=None)
+    return bar
+
+
+def describe(bar: Progress, text: str) -> None:
+    """Replace the spinner's text (progress callbacks)."""
+    bar.update(bar.task_ids[0], description=text)
