@@ -2,6 +2,14 @@
 
 These functions are the reference the audit uses: a run's manifest is computed by
 set-based SQL in the storage adapter, and the audit re-proves it with these.
+
+Each rule set has two entry points that decide alike (a property test holds them to it):
+
+- :func:`decide_eligibility` / :func:`decide_feedback_eligibility` decide first: the
+  verdict, the codes of the rules that fail and ``include_from``, and no text. The audit
+  calls them for every item.
+- :func:`check_eligibility` / :func:`check_feedback_eligibility` explain: every rule with
+  pass or fail and its detail (R26), for ``explain`` and for the items an audit reports.
 """
 
 from __future__ import annotations
@@ -38,6 +46,22 @@ class Eligibility:
     checks: tuple[Check, ...]
     include_from: datetime | None = None
     """With ``from_first_covered_activity``: messages before this are left out (R10)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The verdict without its explanation: which rules fail, by code, in check order."""
+
+    failed: tuple[str, ...] = ()
+    include_from: datetime | None = None
+    """As :attr:`Eligibility.include_from`."""
+
+    @property
+    def eligible(self) -> bool:
+        return not self.failed
+
+
+ELIGIBLE = Decision()
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +112,90 @@ def _gone(rule: str, what: str, when: datetime | None, at: datetime) -> Check:
     return Check(rule, True, f"{what} not deleted")
 
 
+def _gone_by(when: datetime | None, at: datetime) -> bool:
+    return when is not None and when <= at
+
+
+def _safety_flagged(holds: tuple[HoldFact, ...], at: datetime) -> bool:
+    return any(h.kind is HoldKind.SAFETY and h.active_at(at) for h in holds)
+
+
+def decide_eligibility(
+    facts: SessionFacts, *, purpose: Purpose, at: datetime, policy: Policy
+) -> Decision:
+    """R20/R22 decided as :func:`check_eligibility` decides, without explaining why."""
+    failed: list[str] = []
+    if purpose not in policy.permitted_purposes:
+        failed.append("R19")
+    if facts.scope is not Scope.CONSUMER:
+        failed.append("R1")
+    if facts.incognito:
+        failed.append("R11")
+    if _gone_by(facts.account_deleted_at, at):
+        failed.append("R15")
+    if _gone_by(facts.deleted_at, at):
+        failed.append("R14")
+    if _gone_by(facts.purged_at, at):
+        failed.append("R17")
+    via_flag = (
+        purpose is Purpose.SAFETY_CLASSIFIERS
+        and policy.safety_train_on_flagged
+        and bool(facts.holds)
+        and _safety_flagged(facts.holds, at)
+    )
+    first: datetime | None = None
+    if not via_flag:
+        if choice_at(facts.choices, at) is not Training.ON:
+            failed.append("R20")
+        first = first_covered_at(facts.activities, at)
+        if first is None:
+            failed.append("R10")
+    until = retain_until(
+        scope=facts.scope,
+        incognito=facts.incognito,
+        activities=facts.activities,
+        choices=facts.choices,
+        policy=policy,
+        at=at,
+    )
+    if until is None or until <= at:
+        failed.append("R12")
+    if failed:
+        return Decision(tuple(failed))
+    if first is not None and policy.resume_scope is ResumeScope.FROM_FIRST_COVERED_ACTIVITY:
+        return Decision((), first)
+    return ELIGIBLE
+
+
+def decide_feedback_eligibility(
+    facts: FeedbackFacts, *, purpose: Purpose, at: datetime, policy: Policy
+) -> Decision:
+    """R23 decided as :func:`check_feedback_eligibility` decides, without explaining why."""
+    failed: list[str] = []
+    if purpose not in policy.permitted_purposes:
+        failed.append("R19")
+    if facts.scope is not Scope.CONSUMER:
+        failed.append("R1")
+    if facts.incognito:
+        failed.append("R11")
+    if facts.submitted_at > at:
+        failed.append("R23")
+    if _gone_by(facts.account_deleted_at, at):
+        failed.append("R15")
+    if _gone_by(facts.deleted_at, at):
+        failed.append("R14")
+    if facts.submitted_at + policy.retention.periods.feedback <= at:
+        failed.append("R13")
+    if _gone_by(facts.purged_at, at):
+        failed.append("R17")
+    if policy.feedback_trainable is FeedbackTrainable.FOLLOWS_SETTING and (
+        facts.choice_at_submission is not Training.ON
+        or choice_at(facts.choices, at) is not Training.ON
+    ):
+        failed.append("R23")
+    return Decision(tuple(failed)) if failed else ELIGIBLE
+
+
 def check_eligibility(
     facts: SessionFacts, *, purpose: Purpose, at: datetime, policy: Policy
 ) -> Eligibility:
@@ -101,7 +209,7 @@ def check_eligibility(
     ]
     if facts.purged_at is not None and facts.purged_at <= at:
         checks.append(Check("R17", False, f"content purged at {iso(facts.purged_at)}"))
-    flagged = any(h.kind is HoldKind.SAFETY and h.active_at(at) for h in facts.holds)
+    flagged = _safety_flagged(facts.holds, at)
     via_flag = purpose is Purpose.SAFETY_CLASSIFIERS and policy.safety_train_on_flagged and flagged
     choice = choice_at(facts.choices, at)
     first = first_covered_at(facts.activities, at)
@@ -144,7 +252,7 @@ def check_feedback_eligibility(
     facts: FeedbackFacts, *, purpose: Purpose, at: datetime, policy: Policy
 ) -> Eligibility:
     """R23: feedback follows the choice at submission and at the cutoff (or `always`)."""
-    until = facts.submitted_at + policy.retention.days("feedback")
+    until = facts.submitted_at + policy.retention.periods.feedback
     checks = [
         Check("R19", purpose in policy.permitted_purposes, f"purpose {purpose}"),
         Check("R1", facts.scope is Scope.CONSUMER, f"scope {facts.scope}"),

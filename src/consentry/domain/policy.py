@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
@@ -46,6 +46,28 @@ class TermsVersion:
 
 
 @dataclass(frozen=True, slots=True)
+class RetentionPeriods:
+    """The periods of a :class:`RetentionPolicy` as ``timedelta``s, built once per policy.
+
+    Retention and eligibility add a period to every activity they look at; reading it
+    here costs an attribute access instead of building a ``timedelta`` each time.
+    """
+
+    training_on: timedelta
+    standard: timedelta
+    commercial: timedelta
+    incognito: timedelta
+    feedback: timedelta
+    deleted_grace: timedelta
+    safety_flagged: timedelta
+    safety_scores: timedelta
+
+
+DERIVED = {"derived": True}
+"""Field metadata: computed from the other fields, so left out of :meth:`Policy.to_dict`."""
+
+
+@dataclass(frozen=True, slots=True)
 class RetentionPolicy:
     """Retention periods in days (R2, R11–R18)."""
 
@@ -58,11 +80,27 @@ class RetentionPolicy:
     safety_flagged: int = 730
     safety_scores: int = 2555
     on_opt_out: OnOptOut = OnOptOut.KEEP
+    periods: RetentionPeriods = field(init=False, repr=False, compare=False, metadata=DERIVED)
+    """The same periods as ``timedelta``s, derived at construction (not part of the digest)."""
+
+    def __post_init__(self) -> None:
+        periods = RetentionPeriods(
+            training_on=timedelta(days=self.training_on),
+            standard=timedelta(days=self.standard),
+            commercial=timedelta(days=self.commercial),
+            incognito=timedelta(days=self.incognito),
+            feedback=timedelta(days=self.feedback),
+            deleted_grace=timedelta(days=self.deleted_grace),
+            safety_flagged=timedelta(days=self.safety_flagged),
+            safety_scores=timedelta(days=self.safety_scores),
+        )
+        object.__setattr__(self, "periods", periods)
 
     def days(self, name: str) -> timedelta:
-        value = getattr(self, name)
-        assert isinstance(value, int)
-        return timedelta(days=value)
+        """The period called `name` (``"feedback"``, ``"deleted_grace"``, …)."""
+        value = getattr(self.periods, name)
+        assert isinstance(value, timedelta)
+        return value
 
 
 DEFAULT_TERMS = TermsVersion(
@@ -102,6 +140,12 @@ class Policy:
         """A canonical, JSON-ready form (sets sorted, times ISO)."""
 
         def norm(value: object) -> object:
+            if is_dataclass(value) and not isinstance(value, type):
+                return {
+                    f.name: norm(getattr(value, f.name))
+                    for f in fields(value)
+                    if not f.metadata.get("derived")
+                }
             if isinstance(value, frozenset | set):
                 return sorted(str(v) for v in value)
             if isinstance(value, datetime):
@@ -114,7 +158,7 @@ class Policy:
                 return str(value)
             return value
 
-        result = norm(asdict(self))
+        result = norm(self)
         assert isinstance(result, dict)
         return result
 

@@ -12,6 +12,8 @@ from consentry.domain.eligibility import (
     SessionFacts,
     check_eligibility,
     check_feedback_eligibility,
+    decide_eligibility,
+    decide_feedback_eligibility,
     parse_purpose,
 )
 from consentry.domain.errors import InvalidState, NotFound
@@ -157,8 +159,17 @@ def audit_run(
             report.checked_sessions += 1
             if progress is not None and report.checked_sessions % 1000 == 0:
                 progress(report.checked_sessions)
-            result = check_eligibility(facts, purpose=run.purpose, at=run.cutoff, policy=ctx.policy)
-            _compare(report, "session", facts.session_id, result, facts.session_id in manifest)
+            # Decide every item; explain (R26) only the ones reported.
+            result = decide_eligibility(
+                facts, purpose=run.purpose, at=run.cutoff, policy=ctx.policy
+            )
+            if result.eligible is not (facts.session_id in manifest):
+                explained = check_eligibility(
+                    facts, purpose=run.purpose, at=run.cutoff, policy=ctx.policy
+                )
+                _compare(
+                    report, "session", facts.session_id, explained, facts.session_id in manifest
+                )
             seen.add(facts.session_id)
             in_scope = result.eligible and facts.session_id in manifest
             if in_scope and manifest[facts.session_id] != result.include_from:
@@ -174,10 +185,16 @@ def audit_run(
             ledger_seq=run.ledger_events, activity_hwm=run.activity_hwm
         ):
             report.checked_feedback += 1
-            result = check_feedback_eligibility(
+            decision = decide_feedback_eligibility(
                 fb, purpose=run.purpose, at=run.cutoff, policy=ctx.policy
             )
-            _compare(report, "feedback", fb.feedback_id, result, fb.feedback_id in manifest_fb)
+            if decision.eligible is not (fb.feedback_id in manifest_fb):
+                explained = check_feedback_eligibility(
+                    fb, purpose=run.purpose, at=run.cutoff, policy=ctx.policy
+                )
+                _compare(
+                    report, "feedback", fb.feedback_id, explained, fb.feedback_id in manifest_fb
+                )
             fb_seen.add(fb.feedback_id)
         for fid in sorted(manifest_fb - fb_seen):
             report.add(
