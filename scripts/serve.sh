@@ -1,10 +1,21 @@
 #!/usr/bin/env bash
 # Set everything up on a fresh machine and run consentry on SQLite (./consentry.db).
 # The admin token comes from CONSENTRY_ADMIN_TOKEN, or one is made and printed.
+# On first start (no database file yet) a small synthetic population is seeded so there
+# is something to look at; CONSENTRY_SEED=0 starts empty instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export CONSENTRY_ADMIN_TOKEN="${CONSENTRY_ADMIN_TOKEN:-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))')}"
+url="${CONSENTRY_DATABASE_URL:-sqlite:///consentry.db}"
+fresh=0
+case "$url" in
+  sqlite:///*) [ -e "${url#sqlite:///}" ] || fresh=1 ;;
+esac
+.venv/bin/consentry db upgrade --database-url "$url"
+if [ "$fresh" = 1 ] && [ "${CONSENTRY_SEED:-1}" != 0 ]; then
+  echo "== seeding 50 synthetic accounts (CONSENTRY_SEED=0 to skip)"
+  .venv/bin/consentry demo --accounts 50 --database-url "$url"
+fi
 echo "consentry admin token: $CONSENTRY_ADMIN_TOKEN"
-.venv/bin/consentry db upgrade
-exec .venv/bin/consentry serve --host "${HOST:-127.0.0.1}" --port "${PORT:-8000}" "$@"
+exec .venv/bin/consentry serve --database-url "$url" --host "${HOST:-127.0.0.1}" --port "${PORT:-8000}" "$@"

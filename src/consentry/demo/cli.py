@@ -52,13 +52,11 @@ def demo(
         bool, typer.Option("--short-texts", help="Short message texts (benchmarks).")
     ] = False,
 ) -> None:
-    """Seed a synthetic population (plans, sign-ups, deferrals, choices, chats, deletions).
-
-    Plans and surfaces, sign-ups before and after the deadline, imported users who defer
-    then choose (or stay blocked), opt-ins and opt-outs, chats and coding sessions with
-    sensitive values, feedback, deletions, incognito sessions and holds. History runs from
-    2025-06-01 to `--until`.
-    """
+    """Seed a synthetic population: sign-ups, notices, choices, chats, deletions, holds."""
+    # Plans and surfaces, sign-ups before and after the deadline, imported users who defer
+    # then choose (or stay blocked), opt-ins and opt-outs, chats and coding sessions with
+    # sensitive values, feedback, deletions, incognito sessions and holds, from 2025-06-01
+    # to `--until`.
     settings = Settings.from_env(database_url=database_url, policy_path=policy)
     try:
         loaded = load_policy(settings.policy_path)
