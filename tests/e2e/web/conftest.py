@@ -4,8 +4,10 @@ skip elsewhere (``require_or_skip``)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -24,7 +26,16 @@ from consentry.service import accounts
 from tests.conftest import require_or_skip
 
 ADMIN_TOKEN = "web-test-admin-token-0123456789"
-SCREENSHOTS = Path(__file__).parents[3] / "docs" / "screenshots"
+DOCS_SCREENSHOTS = Path(__file__).parents[3] / "docs" / "screenshots"
+
+
+def screenshot_dir() -> Path:
+    """docs/screenshots with CONSENTRY_SCREENSHOTS=1 (to refresh the README's pictures);
+    otherwise a scratch folder, so a test run does not rewrite tracked files."""
+    if os.environ.get("CONSENTRY_SCREENSHOTS") == "1":
+        return DOCS_SCREENSHOTS
+    return Path(tempfile.gettempdir()) / "consentry-screenshots"
+
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 CHROMIUM_ARGS = [
@@ -132,15 +143,16 @@ UNLABELLED_CONTROLS = """() => Array.from(document.querySelectorAll(
 
 
 def shoot(page: Page, name: str) -> None:
-    """Screenshots at desktop and phone widths into docs/screenshots (PNG); on the way,
+    """Screenshots at desktop and phone widths (PNG, see `screenshot_dir`); on the way,
     every control on the page must have a label (or a button its text)."""
     assert page.evaluate(UNLABELLED_CONTROLS) == [], f"unlabelled controls on {name}"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    folder = screenshot_dir()
+    folder.mkdir(parents=True, exist_ok=True)
     modal = page.get_by_role("dialog").is_visible()
     for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
         page.set_viewport_size(size)
         page.screenshot(
-            path=str(SCREENSHOTS / f"{name}-{label}.png"),
+            path=str(folder / f"{name}-{label}.png"),
             full_page=not modal,  # a fixed backdrop covers only the viewport
             animations="disabled",
         )
