@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -313,12 +314,22 @@ def main() -> None:
         help="the application factory uvicorn serves",
     )
     parser.add_argument("--profile", help="write a py-spy speedscope profile of the server here")
+    parser.add_argument(
+        "--database-url",
+        help="append into this existing, upgraded store (e.g. a `consentry demo --bulk` "
+        "population, to measure at scale) instead of a throwaway one; it keeps the "
+        "64 accounts the run adds",
+    )
     args = parser.parse_args()
-    for kind in args.db or ["sqlite", "postgres"]:
+    kinds = args.db or ["sqlite", "postgres"]
+    if args.database_url:
+        kinds = ["postgres" if args.database_url.startswith("postgresql") else "sqlite"]
+    for kind in kinds:
         workdir = Path(tempfile.mkdtemp(prefix="consentry-bench-"))
+        given = contextlib.nullcontext(args.database_url) if args.database_url else None
         try:
             with (
-                database(kind, workdir) as url,
+                given or database(kind, workdir) as url,
                 server(url, args.workers, workdir, args.factory) as (base, pid),
             ):
                 profile = f"{args.profile}.{kind}.json" if args.profile else None
@@ -339,6 +350,7 @@ def main() -> None:
             json.dumps(
                 {
                     "db": kind,
+                    "store": args.database_url or "throwaway",
                     "concurrency": args.concurrency,
                     "workers": args.workers,
                     "client": args.client,
