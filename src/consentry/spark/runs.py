@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 
 from consentry.domain.clock import as_utc, iso, parse_iso
 from consentry.domain.eligibility import parse_purpose
+from consentry.domain.ids import new_id
 from consentry.domain.ledger import GENESIS
 from consentry.domain.policy import Policy
 from consentry.lake.hive import _write_durable
@@ -83,7 +83,7 @@ def create_run(
 
     purpose_value = parse_purpose(purpose, policy)
     at = as_utc(cutoff)
-    run_id = run_id or f"run_{uuid.uuid4().hex}"
+    run_id = run_id or new_id("run")
     secret = secret or secrets.token_hex(32)
     lake_frames = load_lake(spark, lake)
     sessions = rules.eligible_sessions(lake_frames, purpose=purpose_value, at=at, policy=policy)

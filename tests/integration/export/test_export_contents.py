@@ -317,3 +317,23 @@ def test_memory_sink_fake_gets_the_same_files_as_a_directory(
             batch_rows=5_000,
         )
     assert sink.files == on_disk
+
+
+def test_a_message_written_at_the_cutoff_instant_after_the_run_stays_out_R20_R25(
+    app: App, tmp_path: Path
+) -> None:
+    """With a frozen clock a message can share the run's cutoff instant yet come after it:
+    it is not in the run's past, so the export leaves it out (and does not refuse)."""
+    from consentry.service import accounts
+
+    ctx = app.ctx
+    user = accounts.sign_up(ctx, plan="pro", training="on").account_id
+    sid = sessions.start_session(ctx, account_id=user, kind="chat").session.id
+    sessions.add_message(ctx, account_id=user, session_id=sid, role="user", content="before")
+    run = runs.create_run(ctx, purpose="model_training")
+    sessions.add_message(ctx, account_id=user, session_id=sid, role="user", content="after")
+    assert run.messages == 1
+    result = export_run(ctx, run_id=run.id, out_dir=str(tmp_path), fmt="jsonl")
+    texts = [row["text"] for row in _rows(Path(result.directory), "messages")]
+    assert texts == ["before"]
+    assert result.unavailable.messages == 0

@@ -28,6 +28,7 @@ from sqlalchemy import (
 
 from consentry.adapters.sql import tables as t
 from consentry.domain.eligibility import FeedbackFacts, SessionFacts
+from consentry.domain.ids import STAMP_CHARS, stamp
 from consentry.domain.policy import FeedbackTrainable, Policy, ResumeScope
 from consentry.domain.types import (
     ActivityFact,
@@ -73,6 +74,16 @@ def _run(row: Any) -> RunRecord:
         feedback=m["feedback_count"],
         pseudonym_secret=m["pseudonym_secret"],
     )
+
+
+def _in_runs_past(run_id: str, cutoff: datetime) -> Any:
+    """R20: a message belongs to a run when written before its cutoff, or at the cutoff
+    instant (a frozen clock) but before the run itself: ids sort in the order they were
+    made (`domain.ids`), so the message's stamp is below the run's."""
+    m = t.messages.c
+    prefix = len("msg_")
+    made_first = func.substr(m.id, prefix + 1, STAMP_CHARS) < stamp(run_id)
+    return and_(m.at <= cutoff, or_(m.at < cutoff, made_first))
 
 
 class SqlRunStore:
@@ -531,7 +542,7 @@ class SqlRunStore:
             .where(
                 rs.run_id == run_id,
                 rs.session_id.between(*sessions),
-                m.at <= cutoff,
+                _in_runs_past(run_id, cutoff),
                 or_(rs.include_from.is_(None), m.at >= rs.include_from),
             )
         )
@@ -594,7 +605,7 @@ class SqlRunStore:
                     rs.run_id == run_id,
                     exists().where(
                         m.session_id == rs.session_id,
-                        m.at <= cutoff,
+                        _in_runs_past(run_id, cutoff),
                         or_(rs.include_from.is_(None), m.at >= rs.include_from),
                     ),
                 )
