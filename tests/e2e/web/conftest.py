@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import shutil
 import socket
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -29,12 +28,24 @@ ADMIN_TOKEN = "web-test-admin-token-0123456789"
 DOCS_SCREENSHOTS = Path(__file__).parents[3] / "docs" / "screenshots"
 
 
+_scratch_screenshots: Path | None = None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _screenshot_scratch(tmp_path_factory: pytest.TempPathFactory) -> None:
+    global _scratch_screenshots
+    _scratch_screenshots = tmp_path_factory.mktemp("screenshots")
+
+
 def screenshot_dir() -> Path:
     """docs/screenshots with CONSENTRY_SCREENSHOTS=1 (to refresh the README's pictures);
-    otherwise a scratch folder, so a test run does not rewrite tracked files."""
+    otherwise this run's pytest temporary folder, so the screenshots are still taken but
+    a test run does not rewrite tracked files."""
     if os.environ.get("CONSENTRY_SCREENSHOTS") == "1":
         return DOCS_SCREENSHOTS
-    return Path(tempfile.gettempdir()) / "consentry-screenshots"
+    assert _scratch_screenshots is not None, "the session fixture sets the scratch folder"
+    return _scratch_screenshots
+
 
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
