@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Set everything up on a fresh machine and run consentry on SQLite (./consentry.db).
 # The admin token comes from CONSENTRY_ADMIN_TOKEN, or one is made and printed.
-# On first start (no database file yet) a small synthetic population is seeded so there
-# is something to look at; CONSENTRY_SEED=0 starts empty instead.
+# On first start (no SQLite database file yet, or an empty one) 50 synthetic accounts are
+# seeded through the service layer so there is something to look at, and three of their
+# tokens are printed; CONSENTRY_SEED=0 starts empty instead. An existing database, or one
+# that is not SQLite, is never seeded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -10,7 +12,10 @@ export CONSENTRY_ADMIN_TOKEN="${CONSENTRY_ADMIN_TOKEN:-$(.venv/bin/python -c 'im
 url="${CONSENTRY_DATABASE_URL:-sqlite:///consentry.db}"
 fresh=0
 case "$url" in
-  sqlite:///*) [ -e "${url#sqlite:///}" ] || fresh=1 ;;
+  sqlite:///*)
+    file="${url#sqlite:///}"
+    file="${file%%\?*}"                # drop ?query options
+    [ -s "$file" ] || fresh=1 ;;        # missing or zero bytes
 esac
 .venv/bin/consentry db upgrade --database-url "$url"
 if [ "$fresh" = 1 ] && [ "${CONSENTRY_SEED:-1}" != 0 ]; then
