@@ -154,7 +154,7 @@ def audit_run(
         seen: set[str] = set()
         facts: SessionFacts
         for facts in uow.runs.session_facts(
-            ledger_seq=run.ledger_events, activity_hwm=run.activity_hwm
+            ledger_seq=run.ledger_events, activity_hwm=run.activity_hwm, run_id=run.id
         ):
             report.checked_sessions += 1
             if progress is not None and report.checked_sessions % 1000 == 0:

@@ -373,13 +373,22 @@ class SqlRunStore:
         return next(self.session_facts(ledger_seq=head, activity_hwm=hwm, only=session_id), None)
 
     def session_facts(
-        self, *, ledger_seq: int, activity_hwm: int, batch: int = 2000, only: str | None = None
+        self,
+        *,
+        ledger_seq: int,
+        activity_hwm: int,
+        batch: int = 2000,
+        only: str | None = None,
+        run_id: str | None = None,
     ) -> Iterator[SessionFacts]:
         """Every session's history as it stood when a run was created, streamed in batches.
 
         Only consent events up to `ledger_seq` and activities (and deletions) up to
         `activity_hwm` count, so what happened at the same instant after the run does not.
+        With `run_id`, neither do holds placed after that run: hold ids sort in the order
+        they were made (`domain.ids`), like the run's own id.
         """
+        after_run = stamp(run_id) if run_id is not None else None
         last = ""
         while True:
             rows = self.conn.execute(
@@ -407,6 +416,8 @@ class SqlRunStore:
             choices, account_deleted = self._choices(accounts, ledger_seq)
             held: dict[str, list[HoldFact]] = defaultdict(list)
             for row in self.conn.execute(select(t.holds).where(h.session_id.in_(ids))):
+                if after_run is not None and stamp(row.id) > after_run:
+                    continue
                 held[row.session_id].append(
                     HoldFact(HoldKind(row.kind), row.placed_at, row.released_at)
                 )
