@@ -116,7 +116,10 @@ def demo(
             if not any(p.ordinal == a and p.deleted_at is not None for p in plans)
         ]
         for ordinal in live[:3]:
-            out.print(f"  account {result.accounts[ordinal]}  token {result.tokens[ordinal]}")
+            out.print(
+                f"  account {result.accounts[ordinal]}  token {result.tokens[ordinal]}",
+                soft_wrap=True,  # a token cut in two is no use to copy
+            )
     except ConsentryError as error:
         err.print(f"[bold red]error[/] [red]{error.code}[/]: {error.message}")
         raise typer.Exit(2) from error

@@ -126,8 +126,9 @@ def policy_check(path: Annotated[str, typer.Argument(help="TOML policy file.")])
 def policy_show(policy: PolicyPath = None) -> None:
     """Print the effective policy (TOML) and its digest."""
     loaded = guarded(lambda: load_policy(policy))
-    out.print(policy_to_toml(loaded), markup=False, highlight=False)
-    out.print(f"# digest: {loaded.digest}", markup=False, highlight=False)
+    # Plain text, never wrapped: the output is a policy file (`policy show > p.toml`).
+    typer.echo(policy_to_toml(loaded).rstrip("\n"))
+    typer.echo(f"# digest: {loaded.digest}")
 
 
 @app.command()

@@ -159,3 +159,13 @@ def test_db_upgrade_and_analyze_give_sqlite_planner_statistics(
     with sqlite3.connect(path) as conn:
         tables = {row[0] for row in conn.execute("SELECT tbl FROM sqlite_stat1")}
     assert {"accounts", "sessions", "activities"} <= tables
+
+
+def test_policy_show_output_is_a_policy_file_that_loads(tmp_path: Path) -> None:
+    """`consentry policy show > p.toml` round-trips: nothing wrapped or decorated."""
+    result = CliRunner().invoke(cli, ["policy", "show"], terminal_width=40)
+    assert result.exit_code == 0
+    path = tmp_path / "p.toml"
+    path.write_text(result.stdout)
+    checked = CliRunner().invoke(cli, ["policy", "check", str(path)])
+    assert checked.exit_code == 0, checked.output
