@@ -1,4 +1,5 @@
-"""The domain stays pure: no web framework, ORM or CLI library (STYLE.md §1)."""
+"""Layers stay apart: a pure domain (STYLE.md §1), use cases that reach storage only
+through their ports (STYLE.md §2)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,26 @@ def test_domain_imports_only_the_standard_library_and_itself() -> None:
             name
             for name in _imports(path)
             if name.split(".")[0] not in stdlib and not name.startswith("consentry.domain")
+        }
+        if bad:
+            offenders[path.name] = sorted(bad)
+    assert offenders == {}
+
+
+SERVICE = DOMAIN.parent / "service"
+ADAPTER_LIBRARIES = {"sqlalchemy", "alembic", "psycopg", "fastapi", "starlette", "typer"}
+
+
+def test_use_cases_reach_storage_only_through_the_ports() -> None:
+    """service/ imports no adapter, ORM, web or CLI module: storage is `service/ports.py`,
+    which the SQL adapter implements (mypy checks it where the unit of work is built)."""
+    offenders = {}
+    for path in SERVICE.glob("*.py"):
+        bad = {
+            name
+            for name in _imports(path)
+            if name.startswith(("consentry.adapters", "consentry.entrypoints"))
+            or name.split(".")[0] in ADAPTER_LIBRARIES
         }
         if bad:
             offenders[path.name] = sorted(bad)

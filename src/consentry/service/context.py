@@ -7,17 +7,18 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol
 
-from consentry.adapters.sql.runs_store import SqlRunStore
-from consentry.adapters.sql.store import SqlStore
 from consentry.domain.clock import Clock
 from consentry.domain.policy import Policy
+from consentry.service.ports import RunStore, Store
 
 
 class UnitOfWork(Protocol):
     """The storage port: one transaction over the store and the run store."""
 
-    store: SqlStore
-    runs: SqlRunStore
+    @property
+    def store(self) -> Store: ...
+    @property
+    def runs(self) -> RunStore: ...
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(
