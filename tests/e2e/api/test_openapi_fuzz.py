@@ -6,10 +6,12 @@ minute; CI runs it on every change.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -20,7 +22,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from consentry.bootstrap import build
+from consentry.bootstrap import App, build
 from consentry.config.settings import Settings
 from consentry.domain.clock import TestClock
 from consentry.entrypoints.api.app import create_app
@@ -57,82 +59,110 @@ def _runner(
     return run
 
 
-def test_api_conforms_to_its_openapi_document(
-    sqlite_url: str, clock: TestClock, tmp_path: Path
-) -> None:
+@pytest.fixture
+def fuzzed(sqlite_url: str, clock: TestClock, tmp_path: Path) -> Iterator[App]:
+    """A SQLite core with an admin token and its own export directory."""
     settings = Settings(
         database_url=sqlite_url, admin_token=ADMIN_TOKEN, export_dir=str(tmp_path / "exports")
     )
     core = build(settings, migrate=False, clock=clock)
-    try:
-        creds = accounts.sign_up(core.ctx, plan="free", training="on")
-        user = {"Authorization": f"Bearer {creds.token}"}
-        schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(core))
-        operations = [result.ok() for result in schema.get_all_operations()]
-        operations.sort(key=lambda op: (op.method.upper(), op.path) == LAST)
-        assert len(operations) >= 27
-        seen: list[tuple[str, str, int]] = []
-        for operation in operations:
-            headers = ADMIN if operation.path.startswith("/v1/admin") else user
-            _runner(operation.as_strategy(), headers, seen)()
-        answered = {(method, path) for method, path, status in seen if status < 400}
-        assert len(answered) >= len(operations) // 2, "most operations must be reached"
-    finally:
-        core.engine.dispose()
+    yield core
+    core.engine.dispose()
+
+
+def _user(core: App) -> tuple[str, dict[str, str]]:
+    creds = accounts.sign_up(core.ctx, plan="free", training="on")
+    return creds.account_id, {"Authorization": f"Bearer {creds.token}"}
+
+
+def test_api_conforms_to_its_openapi_document(fuzzed: App) -> None:
+    core = fuzzed
+    _, user = _user(core)
+    schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(core))
+    operations = [result.ok() for result in schema.get_all_operations()]
+    operations.sort(key=lambda op: (op.method.upper(), op.path) == LAST)
+    assert len(operations) >= 27
+    seen: list[tuple[str, str, int]] = []
+    for operation in operations:
+        headers = ADMIN if operation.path.startswith("/v1/admin") else user
+        _runner(operation.as_strategy(), headers, seen)()
+    answered = {(method, path) for method, path, status in seen if status < 400}
+    assert len(answered) >= len(operations) // 2, "most operations must be reached"
+
+
+def _seeded_core(
+    template: Path, path: Path, clock: TestClock, exports: Path
+) -> tuple[App, dict[str, str]]:
+    """A fresh store, the same for every scenario: one user with four chats, two runs.
+
+    Random bodies rarely create resources (a purpose must be one of two words, a webhook
+    a real URL), so the list operations hand these to the linked ones."""
+    shutil.copy(template, path)
+    settings = Settings(
+        database_url=f"sqlite:///{path}", admin_token=ADMIN_TOKEN, export_dir=str(exports)
+    )
+    core = build(settings, migrate=False, clock=TestClock(clock.now()))
+    account_id, headers = _user(core)
+    for n in range(4):
+        started = sessions.start_session(core.ctx, account_id=account_id, kind="chat")
+        sessions.add_message(
+            core.ctx,
+            account_id=account_id,
+            session_id=started.session.id,
+            role="user",
+            content=f"message {n}",
+        )
+    for purpose in ("model_training", "safety_classifiers"):
+        runs.create_run(core.ctx, purpose=purpose)
+    return core, headers
 
 
 def test_api_holds_up_under_schemathesis_stateful_sequences(
-    sqlite_url: str, clock: TestClock, tmp_path: Path
+    fuzzed: App, sqlite_template: Path, clock: TestClock, tmp_path: Path
 ) -> None:
-    """Chained calls built from the document's own links (a run created, then started,
+    """Chained calls built from the document's own links (a run listed, then started,
     read, audited and exported; a session listed, then read, written and deleted; holds
-    and webhooks placed and removed): no 5xx, every response as documented."""
-    settings_ = Settings(
-        database_url=sqlite_url, admin_token=ADMIN_TOKEN, export_dir=str(tmp_path / "exports")
-    )
-    core = build(settings_, migrate=False, clock=clock)
-    try:
-        creds = accounts.sign_up(core.ctx, plan="free", training="on")
-        user = {"Authorization": f"Bearer {creds.token}"}
-        # Resources for the list operations to hand to the linked ones: random bodies
-        # rarely create them (a purpose must be one of two words, a webhook a real URL).
-        for n in range(4):
-            started = sessions.start_session(core.ctx, account_id=creds.account_id, kind="chat")
-            sessions.add_message(
-                core.ctx,
-                account_id=creds.account_id,
-                session_id=started.session.id,
-                role="user",
-                content=f"message {n}",
+    and webhooks placed and removed): no 5xx, every response as documented. Each
+    scenario starts from the same freshly seeded store, so hypothesis can replay it."""
+    app = create_app(fuzzed)
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    calls: list[tuple[str, str, int]] = []
+    scenario = iter(range(10**6))
+    user: dict[str, str] = {}
+
+    class Workflow(schema.as_state_machine()):  # type: ignore[misc]
+        def setup(self) -> None:
+            old = app.state.core
+            path = tmp_path / f"scenario-{next(scenario)}.db"
+            app.state.core, headers = _seeded_core(
+                sqlite_template, path, clock, tmp_path / "exports"
             )
-        for purpose in ("model_training", "safety_classifiers"):
-            runs.create_run(core.ctx, purpose=purpose)
-        schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(core))
-        calls: list[tuple[str, str, int]] = []
+            old.engine.dispose()
+            user.clear()
+            user.update(headers)
 
-        class Workflow(schema.as_state_machine()):  # type: ignore[misc]
-            def before_call(self, case: Any, **kwargs: Any) -> None:
-                auth = ADMIN if case.path.startswith("/v1/admin") else user
-                case.headers = {**(case.headers or {}), **auth}
+        def before_call(self, case: Any, **kwargs: Any) -> None:
+            auth = ADMIN if case.path.startswith("/v1/admin") else user
+            case.headers = {**(case.headers or {}), **auth}
 
-            def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
-                # Not schemathesis' "positive data accepted" check: SPEC §3 answers some
-                # schema-valid bodies 422 by design (`purpose_not_permitted`).
-                case.validate_response(response, checks=CHECKS)
+        def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
+            # Not schemathesis' "positive data accepted" check: SPEC §3 answers some
+            # schema-valid bodies 422 by design (`purpose_not_permitted`).
+            case.validate_response(response, checks=CHECKS)
 
-            def after_call(self, response: Any, case: Any) -> None:
-                calls.append((case.method, case.path, response.status_code))
+        def after_call(self, response: Any, case: Any) -> None:
+            calls.append((case.method, case.path, response.status_code))
 
-        Workflow.run(
-            settings=settings(
-                max_examples=MAX_EXAMPLES,
-                stateful_step_count=8,
-                deadline=None,
-                database=None,
-                suppress_health_check=list(HealthCheck),
-            )
+    Workflow.run(
+        settings=settings(
+            max_examples=MAX_EXAMPLES,
+            stateful_step_count=8,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
         )
-        chained = {(m, p) for m, p, status in calls if "{" in p and status < 400}
-        assert len(chained) >= 5, f"the links must reach stored resources: {sorted(chained)}"
-    finally:
-        core.engine.dispose()
+    )
+    app.state.core.engine.dispose()
+    chained = {(m, p) for m, p, status in calls if "{" in p and status < 400}
+    assert len(chained) >= 5, f"the links must reach stored resources: {sorted(chained)}"
+    assert any(p.startswith("/v1/me/sessions/{") for _, p in chained), "user links too"

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from consentry.bootstrap import App
 from tests.e2e.api.conftest import ADMIN, Api, client_for, expect
@@ -137,14 +140,21 @@ def test_ledger_verifies_R27(api: Api) -> None:
     assert len(result["head"]) == 64
 
 
-def test_export_writes_filtered_shards_and_a_manifest_R24_R25(core: App, tmp_path: Path) -> None:
+@contextmanager
+def _run_with_an_email(core: App, tmp_path: Path) -> Iterator[tuple[TestClient, str, str, str]]:
+    """A client exporting under tmp_path, and a run holding one chat with an e-mail:
+    (client, account id, session id, run id)."""
     settings = dataclasses.replace(core.settings, export_dir=str(tmp_path / "exports"))
     with client_for(dataclasses.replace(core, settings=settings)) as client:
         api = Api(client)
         user = api.signup("free", "on")
         sid = api.start_session(user)["session_id"]
         api.message(user, sid, "mail me at jane.doe@example.com")
-        run_id = api.create_run()["run_id"]
+        yield client, user.account_id, sid, api.create_run()["run_id"]
+
+
+def test_export_writes_filtered_shards_and_a_manifest_R24_R25(core: App, tmp_path: Path) -> None:
+    with _run_with_an_email(core, tmp_path) as (client, account_id, sid, run_id):
         path = f"/v1/admin/training-runs/{run_id}/export"
         result = expect(client.post(path, json={"format": "jsonl"}, headers=ADMIN), 200)
         assert Path(result["directory"]).is_absolute()
@@ -157,7 +167,7 @@ def test_export_writes_filtered_shards_and_a_manifest_R24_R25(core: App, tmp_pat
             assert hashlib.sha256(content).hexdigest() == file["sha256"]
             text += content.decode()
         assert "jane.doe@example.com" not in text
-        assert sid not in text and user.account_id not in text
+        assert sid not in text and account_id not in text
         again = expect(client.post(path, json={"format": "jsonl"}, headers=ADMIN), 200)
         assert [f["sha256"] for f in again["files"]] == [f["sha256"] for f in result["files"]]
         parquet = expect(client.post(path, headers=ADMIN), 200)
@@ -178,13 +188,7 @@ def test_a_failing_filter_exports_nothing_R24(
     def broken(self: Redactor, text: str) -> None:
         raise RedactionError("a detector crashed")
 
-    settings = dataclasses.replace(core.settings, export_dir=str(tmp_path / "exports"))
-    with client_for(dataclasses.replace(core, settings=settings)) as client:
-        api = Api(client)
-        user = api.signup("free", "on")
-        sid = api.start_session(user)["session_id"]
-        api.message(user, sid, "mail me at jane.doe@example.com")
-        run_id = api.create_run()["run_id"]
+    with _run_with_an_email(core, tmp_path) as (client, _, _, run_id):
         monkeypatch.setattr(Redactor, "redact", broken)
         answer = client.post(f"/v1/admin/training-runs/{run_id}/export", headers=ADMIN)
         body = expect(answer, 500, "redaction_failed")
