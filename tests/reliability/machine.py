@@ -93,15 +93,6 @@ class ServiceMachine(RuleBasedStateMachine):
     def _step(self) -> None:
         type(self).steps += 1
 
-    def _past_run_instant(self) -> None:
-        """A hold *released* at a run's cutoff instant, after the run, is a known open audit
-        false positive (a release carries no order mark; placements are ordered by their
-        ids, see test_regressions): step one second past it so the rest of the history is
-        still explored."""
-        if any(r.cutoff == self.model.now for r in self.model.runs.values()):
-            self.model.now += timedelta(seconds=1)
-            self.clock.set(self.model.now)
-
     def _live_accounts(self) -> list[str]:
         return [a.id for a in self.model.accounts.values() if a.deleted_at is None]
 
@@ -355,7 +346,6 @@ class ServiceMachine(RuleBasedStateMachine):
     def release_hold(self, i: int) -> None:
         self._step()
         hold = self.model.holds[pick(list(self.model.holds), i)]
-        self._past_run_instant()
 
         def call() -> None:
             retention.release_hold(self.ctx, hold_id=hold.id)

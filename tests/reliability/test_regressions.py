@@ -65,6 +65,47 @@ def test_hold_placed_at_the_cutoff_after_the_run_keeps_the_audit_clean_R22_R26(
     assert runs.audit_run(ctx, run_id=run.id).ok
 
 
+def test_hold_released_at_the_cutoff_after_the_run_keeps_the_audit_clean_R22_R26(
+    app: App, clock: TestClock
+) -> None:
+    """Found by the state machine (open until 2026-12-02): a safety hold released at a
+    run's cutoff instant, after the run, was read by the audit as already released at the
+    cutoff, so the session in the manifest was reported extra. Fixed: a release records
+    an id of its own (`holds.release_id`), ordered like the run's, and the audit keeps a
+    hold active when its release was made after the run."""
+    ctx = app.ctx
+    account = accounts.import_account(ctx, plan="free").account_id  # unset: not covered
+    sid = sessions.start_session(ctx, account_id=account, kind="chat").session.id
+    hold = retention.place_hold(ctx, session_id=sid, kind="safety")
+    run = runs.create_run(ctx, purpose="safety_classifiers")
+    retention.release_hold(ctx, hold_id=hold.id)  # same instant, after the run
+    assert runs.get_manifest(ctx, run_id=run.id).sessions == [sid]
+    assert runs.audit_run(ctx, run_id=run.id).ok
+    later = runs.create_run(ctx, purpose="safety_classifiers")  # same instant, after release
+    assert runs.get_manifest(ctx, run_id=later.id).sessions == []
+    assert runs.audit_run(ctx, run_id=later.id).ok
+
+
+def test_feedback_given_at_the_cutoff_after_the_run_keeps_the_audit_clean_R23_R26(
+    app: App, clock: TestClock
+) -> None:
+    """Feedback given at a run's cutoff instant but after the run is not in its manifest,
+    and the audit must agree: feedback ids sort in the order they were made, like runs."""
+    ctx = app.ctx
+    account = accounts.sign_up(ctx, plan="free", training="on").account_id
+    sid = sessions.start_session(ctx, account_id=account, kind="chat").session.id
+    msg = sessions.add_message(
+        ctx, account_id=account, session_id=sid, role="assistant", content="hi"
+    )
+    run = runs.create_run(ctx, purpose="model_training")
+    sessions.give_feedback(ctx, account_id=account, session_id=sid, message_id=msg.id, rating="up")
+    assert runs.get_manifest(ctx, run_id=run.id).feedback == []
+    assert runs.audit_run(ctx, run_id=run.id).ok
+    later = runs.create_run(ctx, purpose="model_training")
+    assert len(runs.get_manifest(ctx, run_id=later.id).feedback) == 1
+    assert runs.audit_run(ctx, run_id=later.id).ok
+
+
 @pytest.mark.parametrize("content", ["a\ud800b", "\udfff", "nul\x00byte"])
 def test_unstorable_text_is_refused_as_input_on_every_store(app: App, content: str) -> None:
     """Found by the hostile-input suite: a lone surrogate (any store) or a NUL

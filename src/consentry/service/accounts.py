@@ -126,7 +126,7 @@ def import_account(ctx: Context, *, plan: str, training: str | None = None) -> C
 def authenticate(ctx: Context, token: str) -> AccountRecord:
     """The live account a token belongs to; dead tokens (deleted accounts) fail (R15)."""
     digest = hash_token(token)
-    with ctx.uow() as uow:
+    with ctx.uow(read_only=True) as uow:
         account = uow.store.account_by_token_hash(digest)
     if account is None or account.deleted_at is not None:
         raise Unauthenticated("missing, invalid or revoked token")
@@ -164,7 +164,7 @@ def privacy_view(ctx: Context, account: AccountRecord) -> PrivacyView:
 
 
 def get_privacy(ctx: Context, *, account_id: str) -> PrivacyView:
-    with ctx.uow() as uow:
+    with ctx.uow(read_only=True) as uow:
         return privacy_view(ctx, load_account(uow, account_id))
 
 
@@ -223,8 +223,8 @@ def accept_notice(ctx: Context, *, account_id: str, training: str) -> PrivacyVie
 
 def defer_notice(ctx: Context, *, account_id: str) -> PrivacyView:
     """R6: "Not now" is recorded in the ledger and leaves the notice pending."""
-    now = ctx.clock.now()
     with ctx.uow() as uow:
+        now = ctx.clock.now()
         account = load_account(uow, account_id)
         if account.scope is Scope.COMMERCIAL:
             raise NotApplicable("commercial plans have no training notice")
@@ -243,7 +243,7 @@ def defer_notice(ctx: Context, *, account_id: str) -> PrivacyView:
 
 
 def consent_history(ctx: Context, *, account_id: str) -> list[HistoryItem]:
-    with ctx.uow() as uow:
+    with ctx.uow(read_only=True) as uow:
         load_account(uow, account_id)
         return [
             HistoryItem(
@@ -259,8 +259,8 @@ def consent_history(ctx: Context, *, account_id: str) -> list[HistoryItem]:
 
 def delete_account(ctx: Context, *, account_id: str) -> None:
     """R15: sessions and feedback deleted, a final `off`, credentials revoked: one transaction."""
-    now = ctx.clock.now()
     with ctx.uow() as uow:
+        now = ctx.clock.now()
         account = load_account(uow, account_id)
         grace = now + ctx.policy.retention.days("deleted_grace")
         uow.store.delete_account_sessions(account.id, at=now, purge_by=grace)

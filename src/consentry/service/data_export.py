@@ -14,7 +14,7 @@ from consentry.service.views import privacy_json
 def export_account(ctx: Context, *, account_id: str) -> dict[str, Any]:
     """Account, privacy state, consent history (with receipts), sessions with messages,
     feedback, and the training runs that included the user's data — one consistent read."""
-    with ctx.uow(consistent=True) as uow:
+    with ctx.uow(consistent=True, read_only=True) as uow:
         account = load_account(uow, account_id)
         events = list(uow.store.consent_events(account_id))
         sessions = []

@@ -84,7 +84,7 @@ def _check_items(
     ctx: Context, report: AuditReport, run: RunRecord, manifest: dict[str, Any], root: Path
 ) -> None:
     pseudonym = Pseudonymizer(run.pseudonym_secret)
-    with ctx.uow() as uow:
+    with ctx.uow(read_only=True) as uow:
         members = uow.runs.manifest_sessions(run.id)
         with_content = set(uow.runs.export_session_ids(run.id, cutoff=run.cutoff))
         feedback_ids = uow.runs.manifest_feedback(run.id)

@@ -11,7 +11,7 @@ from consentry.service.context import Context
 
 def verify_ledger(ctx: Context, *, upto: int | None = None) -> LedgerVerification:
     """Walk the whole chain; with `upto`, only its first `upto` events (a run's view)."""
-    with ctx.uow() as uow:
+    with ctx.uow(read_only=True) as uow:
         head_seq, head_hash = uow.store.ledger_head()
         events = uow.store.consent_events()
         if upto is None:
@@ -20,6 +20,6 @@ def verify_ledger(ctx: Context, *, upto: int | None = None) -> LedgerVerificatio
 
 
 def receipts(ctx: Context, *, account_id: str) -> list[dict[str, object]]:
-    with ctx.uow() as uow:
+    with ctx.uow(read_only=True) as uow:
         load_account(uow, account_id)
         return [consent_receipt(e, ctx.policy) for e in uow.store.consent_events(account_id)]

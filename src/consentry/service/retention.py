@@ -39,8 +39,8 @@ def place_hold(
         kind_value = HoldKind(kind)
     except ValueError:
         raise InvalidInput(f"hold kind must be 'legal' or 'safety', not {kind!r}") from None
-    now = ctx.clock.now()
     with ctx.uow() as uow:
+        now = ctx.clock.now()
         session = uow.store.get_session(session_id)
         if session is None or session.purged_at is not None:
             raise NotFound(f"no session {session_id!r} with content to hold")
@@ -60,12 +60,12 @@ def place_hold(
 
 
 def release_hold(ctx: Context, *, hold_id: str) -> None:
-    now = ctx.clock.now()
     with ctx.uow() as uow:
+        now = ctx.clock.now()
         hold = uow.store.get_hold(hold_id)
         if hold is None or hold.released_at is not None:
             raise NotFound(f"no active hold {hold_id!r}")
-        uow.store.release_hold(hold.id, now)
+        uow.store.release_hold(hold.id, now, release_id=new_id("rel"))
         _refresh_holds(ctx, uow, hold.session_id)
         uow.store.publish("hold.released", {"hold_id": hold.id, "session_id": hold.session_id}, now)
         uow.commit()

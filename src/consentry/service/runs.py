@@ -54,7 +54,7 @@ class AuditReport:
 def create_run(ctx: Context, *, purpose: str) -> RunRecord:
     """R20: fix the cutoff at now and freeze the manifest in one consistent read."""
     purpose_value = parse_purpose(purpose, ctx.policy)
-    with ctx.uow(consistent=True) as uow:
+    with ctx.uow(barrier=True) as uow:  # the cutoff and run id are taken behind it
         run = uow.runs.create_run(
             run_id=new_id("run"),
             purpose=purpose_value,
@@ -72,7 +72,7 @@ def create_run(ctx: Context, *, purpose: str) -> RunRecord:
 
 
 def get_run(ctx: Context, *, run_id: str) -> RunRecord:
-    with ctx.uow() as uow:
+    with ctx.uow(read_only=True) as uow:
         run = uow.runs.get_run(run_id)
     if run is None:
         raise NotFound(f"no training run {run_id!r}")
@@ -80,14 +80,14 @@ def get_run(ctx: Context, *, run_id: str) -> RunRecord:
 
 
 def list_runs(ctx: Context) -> list[RunRecord]:
-    with ctx.uow() as uow:
+    with ctx.uow(read_only=True) as uow:
         return uow.runs.list_runs()
 
 
 def start_run(ctx: Context, *, run_id: str) -> RunRecord:
     """R21: once started, data in the run stays there; the manifest never changes anyway."""
-    now = ctx.clock.now()
     with ctx.uow() as uow:
+        now = ctx.clock.now()
         run = uow.runs.get_run(run_id)
         if run is None:
             raise NotFound(f"no training run {run_id!r}")
@@ -102,7 +102,7 @@ def start_run(ctx: Context, *, run_id: str) -> RunRecord:
 
 
 def get_manifest(ctx: Context, *, run_id: str) -> Manifest:
-    with ctx.uow() as uow:
+    with ctx.uow(read_only=True) as uow:
         if uow.runs.get_run(run_id) is None:
             raise NotFound(f"no training run {run_id!r}")
         sessions = [sid for sid, _, _ in uow.runs.manifest_sessions(run_id)]
@@ -111,7 +111,7 @@ def get_manifest(ctx: Context, *, run_id: str) -> Manifest:
 
 def runs_for_account(ctx: Context, *, account_id: str) -> list[RunRecord]:
     """R21: the runs that contain this account's data."""
-    with ctx.uow() as uow:
+    with ctx.uow(read_only=True) as uow:
         return uow.runs.runs_for_account(account_id)
 
 
@@ -121,7 +121,7 @@ def explain(
     """R26: every rule with pass or fail for one session, a purpose and an instant."""
     purpose_value = parse_purpose(purpose, ctx.policy)
     instant = at or ctx.clock.now()
-    with ctx.uow() as uow:
+    with ctx.uow(read_only=True) as uow:
         facts = uow.runs.one_session_facts(session_id)
     if facts is None:
         raise NotFound(f"no session {session_id!r}")
@@ -148,7 +148,7 @@ def audit_run(
                 ledger.problem or "the ledger head at the cutoff differs from the manifest's",
             )
         )
-    with ctx.uow() as uow:
+    with ctx.uow(read_only=True) as uow:
         manifest = {sid: frm for sid, _, frm in uow.runs.manifest_sessions(run_id)}
         manifest_fb = set(uow.runs.manifest_feedback(run_id))
         seen: set[str] = set()
@@ -182,7 +182,7 @@ def audit_run(
             )
         fb_seen: set[str] = set()
         for fb in uow.runs.feedback_facts(
-            ledger_seq=run.ledger_events, activity_hwm=run.activity_hwm
+            ledger_seq=run.ledger_events, activity_hwm=run.activity_hwm, run_id=run.id
         ):
             report.checked_feedback += 1
             decision = decide_feedback_eligibility(

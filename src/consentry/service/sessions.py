@@ -161,13 +161,13 @@ def add_message(
 def list_sessions(
     ctx: Context, *, account_id: str, limit: int = 50, after: str | None = None
 ) -> list[SessionRecord]:
-    with ctx.uow() as uow:
+    with ctx.uow(read_only=True) as uow:
         load_account(uow, account_id)
         return uow.store.list_sessions(account_id, limit=limit, after=after)
 
 
 def get_session(ctx: Context, *, account_id: str, session_id: str) -> SessionView:
-    with ctx.uow() as uow:
+    with ctx.uow(read_only=True) as uow:
         load_account(uow, account_id)
         session = _own_session(uow, account_id, session_id)
         messages = tuple(uow.store.messages(session.id))
@@ -176,8 +176,8 @@ def get_session(ctx: Context, *, account_id: str, session_id: str) -> SessionVie
 
 def delete_session(ctx: Context, *, account_id: str, session_id: str) -> None:
     """R14: gone from history and reads at once; purged by deletion + grace (R7: never blocked)."""
-    now = ctx.clock.now()
     with ctx.uow() as uow:
+        now = ctx.clock.now()
         load_account(uow, account_id)
         session = _own_session(uow, account_id, session_id)
         grace = now + ctx.policy.retention.days("deleted_grace")

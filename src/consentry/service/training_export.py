@@ -141,7 +141,7 @@ def write_export(
             stored.append(
                 sink.put(shard_name(kind, 0, encoder.extension), _writer(encoder, schema, iter(())))
             )
-    with ctx.uow() as uow:
+    with ctx.uow(read_only=True) as uow:
         purged_sessions, _ = uow.runs.export_unavailable(run.id)
     if tally.messages > run.messages or tally.feedback > run.feedback:
         raise InvalidState(
@@ -231,14 +231,14 @@ def _message_rows(
     last_session = ""
     current, session_p, account_p, seq = "", "", "", 0
     while True:
-        with ctx.uow() as uow:
+        with ctx.uow(read_only=True) as uow:
             ids = uow.runs.export_session_window(run.id, after=last_session, limit=window)
         if not ids:
             return
         span = (ids[0], ids[-1])
         after: tuple[str, datetime, str] | None = None
         while True:
-            with ctx.uow() as uow:
+            with ctx.uow(read_only=True) as uow:
                 rows = uow.runs.export_messages_page(
                     run.id, cutoff=run.cutoff, sessions=span, after=after, limit=page
                 )
@@ -269,7 +269,7 @@ def _feedback_rows(
     """(feedback, rating, comment, at) by real feedback id; nothing links to a session (R13)."""
     after: str | None = None
     while True:
-        with ctx.uow() as uow:
+        with ctx.uow(read_only=True) as uow:
             rows = uow.runs.export_feedback_page(run.id, after=after, limit=page)
         for feedback_id, rating, comment, at in rows:
             text = None if comment is None else redactor.redact(comment).text

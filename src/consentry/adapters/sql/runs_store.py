@@ -385,8 +385,9 @@ class SqlRunStore:
 
         Only consent events up to `ledger_seq` and activities (and deletions) up to
         `activity_hwm` count, so what happened at the same instant after the run does not.
-        With `run_id`, neither do holds placed after that run: hold ids sort in the order
-        they were made (`domain.ids`), like the run's own id.
+        With `run_id`, neither do holds placed after that run, nor releases made after it:
+        hold and release ids sort in the order they were made (`domain.ids`), like the
+        run's own id, so what happened at the cutoff instant keeps its order.
         """
         after_run = stamp(run_id) if run_id is not None else None
         last = ""
@@ -416,10 +417,14 @@ class SqlRunStore:
             choices, account_deleted = self._choices(accounts, ledger_seq)
             held: dict[str, list[HoldFact]] = defaultdict(list)
             for row in self.conn.execute(select(t.holds).where(h.session_id.in_(ids))):
-                if after_run is not None and stamp(row.id) > after_run:
-                    continue
+                released_at = row.released_at
+                if after_run is not None:
+                    if stamp(row.id) > after_run:
+                        continue
+                    if row.release_id is not None and stamp(row.release_id) > after_run:
+                        released_at = None
                 held[row.session_id].append(
-                    HoldFact(HoldKind(row.kind), row.placed_at, row.released_at)
+                    HoldFact(HoldKind(row.kind), row.placed_at, released_at)
                 )
             for r in rows:
                 yield SessionFacts(
@@ -469,9 +474,19 @@ class SqlRunStore:
         )
 
     def feedback_facts(
-        self, *, ledger_seq: int, activity_hwm: int, batch: int = 2000
+        self,
+        *,
+        ledger_seq: int,
+        activity_hwm: int,
+        batch: int = 2000,
+        run_id: str | None = None,
     ) -> Iterator[FeedbackFacts]:
-        """Feedback as it stood when a run was created (deletions up to the high-water marks)."""
+        """Feedback as it stood when a run was created (deletions up to the high-water marks).
+
+        With `run_id`, feedback given after that run is left out, even at its cutoff
+        instant: feedback ids sort in the order they were made, like the run's.
+        """
+        after_run = stamp(run_id) if run_id is not None else None
         last = ""
         while True:
             rows = self.conn.execute(
@@ -496,6 +511,8 @@ class SqlRunStore:
             choices, account_deleted = self._choices({r.account_id for r in rows}, ledger_seq)
             gone = self._deleted_sessions([r.session_id for r in rows], activity_hwm)
             for r in rows:
+                if after_run is not None and stamp(r.id) > after_run:
+                    continue
                 deleted = r.session_id in gone or r.account_id in account_deleted
                 yield FeedbackFacts(
                     feedback_id=r.id,

@@ -475,8 +475,12 @@ class SqlStore:
             row.id, row.session_id, HoldKind(row.kind), row.placed_at, row.released_at
         )
 
-    def release_hold(self, hold_id: str, at: datetime) -> None:
-        self.conn.execute(update(t.holds).where(t.holds.c.id == hold_id).values(released_at=at))
+    def release_hold(self, hold_id: str, at: datetime, *, release_id: str) -> None:
+        self.conn.execute(
+            update(t.holds)
+            .where(t.holds.c.id == hold_id)
+            .values(released_at=at, release_id=release_id)
+        )
 
     def session_holds(self, session_id: str) -> list[HoldRecord]:
         rows = self.conn.execute(

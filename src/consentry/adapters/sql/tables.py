@@ -182,6 +182,9 @@ holds = Table(
     Column("kind", String(8), nullable=False),
     Column("placed_at", TS, nullable=False),
     Column("released_at", TS, nullable=True),
+    # The id of the release (`domain.ids`): orders a release against runs made at the
+    # same instant, as a hold's own id orders its placement (R22, R26).
+    Column("release_id", ID, nullable=True),
     Column("scores", Text, nullable=True),
     Column("scores_retain_until", TS, nullable=True),
     Index(
