@@ -12,7 +12,7 @@ import pytest
 from consentry.bootstrap import build
 from consentry.config.settings import Settings
 from consentry.domain.errors import ConsentryError
-from consentry.service import accounts, runs, sessions
+from consentry.service import accounts, retention, runs, sessions
 from consentry.service.ledger import verify_ledger
 from consentry.service.runs import AuditFinding
 from tests.conftest import _reset_postgres
@@ -25,9 +25,10 @@ CLIENTS = 8
 def test_concurrent_clients_and_runs_keep_every_audit_clean_R20_R21_R26_R27(
     pg_url: str, request: pytest.FixtureRequest
 ) -> None:
-    """8 client threads change choices, start sessions, add messages, give feedback and
-    delete sessions and accounts while a ninth creates runs; afterwards every run's
-    manifest equals eligibility at its cutoff and no consent event is lost.
+    """8 client threads change choices, start sessions, add messages, give feedback, place
+    and release holds, and delete sessions and accounts while a ninth creates runs;
+    afterwards every run's manifest equals eligibility at its cutoff and no consent event
+    is lost.
 
     Until 2026-12-02 some audits reported writes that were in flight when a run took its
     snapshot (stamped before the cutoff, committed after it); run creation now waits
@@ -53,11 +54,21 @@ def test_concurrent_clients_and_runs_keep_every_audit_clean_R20_R21_R26_R27(
         rng = random.Random(seed + index)
         mine = pool[index::CLIENTS]
         open_sessions: dict[str, list[tuple[str, str]]] = {a: [] for a in mine}
+        holds: list[str] = []
         while time.monotonic() < stop:
             account = rng.choice(mine)
             op = rng.choices(
-                ["choose", "start", "message", "feedback", "delete_session", "delete_account"],
-                weights=[6, 5, 10, 3, 2, 0.05],
+                [
+                    "choose",
+                    "start",
+                    "message",
+                    "feedback",
+                    "delete_session",
+                    "delete_account",
+                    "hold",
+                    "release",
+                ],
+                weights=[6, 5, 10, 3, 2, 0.05, 1, 1],
             )[0]
             try:
                 if op == "choose":
@@ -93,6 +104,13 @@ def test_concurrent_clients_and_runs_keep_every_audit_clean_R20_R21_R26_R27(
                 elif op == "delete_session" and open_sessions[account]:
                     sid, _ = open_sessions[account].pop(rng.randrange(len(open_sessions[account])))
                     sessions.delete_session(ctx, account_id=account, session_id=sid)
+                elif op == "hold" and open_sessions[account]:
+                    sid, _ = rng.choice(open_sessions[account])
+                    kind = rng.choice(["safety", "legal"])
+                    holds.append(retention.place_hold(ctx, session_id=sid, kind=kind).id)
+                elif op == "release" and holds:
+                    hold_id = holds.pop(rng.randrange(len(holds)))
+                    retention.release_hold(ctx, hold_id=hold_id)
                 elif op == "delete_account":
                     accounts.delete_account(ctx, account_id=account)
                     with lock:
