@@ -216,7 +216,7 @@ def check_eligibility(
     if via_flag:
         checks.append(Check("R22", True, "safety-flagged; eligible regardless of choice"))
     else:
-        checks.append(Check("R20", choice is Training.ON, f"choice at cutoff is {choice}"))
+        checks.append(Check("R20", choice is Training.ON, f"choice at {iso(at)} is {choice}"))
         checks.append(
             Check(
                 "R10",
@@ -270,7 +270,7 @@ def check_feedback_eligibility(
             Check(
                 "R23",
                 facts.choice_at_submission is Training.ON and now_choice is Training.ON,
-                f"choice at submission {facts.choice_at_submission}, at cutoff {now_choice}",
+                f"choice at submission {facts.choice_at_submission}; at {iso(at)}: {now_choice}",
             )
         )
     return Eligibility(all(c.passed for c in checks), tuple(checks))

@@ -225,10 +225,13 @@ def runs_audit(run_id: str, database_url: DatabaseUrl = None, policy: PolicyPath
                 c.ctx, run_id=run_id, progress=lambda n: describe(bar, f"checked {n} sessions")
             )
         )
+    # The API's fields (GET /v1/admin/training-runs/{id}/audit), plus the older `checked`.
     print_json(
         {
             "run_id": report.run_id,
             "ok": report.ok,
+            "checked_sessions": report.checked_sessions,
+            "checked_feedback": report.checked_feedback,
             "checked": {"sessions": report.checked_sessions, "feedback": report.checked_feedback},
             "findings": [f.__dict__ for f in report.findings],
         }

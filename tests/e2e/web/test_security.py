@@ -234,3 +234,21 @@ def site_key(site: Site) -> str:
     from consentry.entrypoints.web.router import cookie_key
 
     return cookie_key(site.core, None)
+
+
+def test_an_admin_without_an_account_sees_admin_sign_out_not_sign_up(
+    site: Site, http: httpx.Client
+) -> None:
+    form = http.get("/admin/signin")
+    answer = http.post(
+        "/admin/signin", data={"csrf_token": csrf_of(form), "admin_token": ADMIN_TOKEN}
+    )
+    assert answer.status_code == 303
+    page = http.get("/admin").text
+    nav = page[page.index("<nav") : page.index("</nav>")]
+    assert 'action="/admin/signout"' in nav and "Sign out (admin)" in nav
+    assert 'href="/signup"' not in nav and 'href="/signin"' not in nav
+    signed_out = http.post("/admin/signout", data={"csrf_token": csrf_of(http.get("/admin"))})
+    assert signed_out.status_code == 303
+    nav_after = http.get("/signin").text
+    assert 'href="/signup"' in nav_after[nav_after.index("<nav") : nav_after.index("</nav>")]

@@ -74,7 +74,11 @@ def test_runs_create_list_start_audit(seeded: tuple[str, str]) -> None:
     code, out, _ = invoke("runs", "start", run["run_id"], "--database-url", url)
     assert code == 0 and json.loads(out)["status"] == "started"
     code, out, _ = invoke("runs", "audit", run["run_id"], "--database-url", url)
-    assert code == 0 and json.loads(out)["ok"] is True
+    audit = json.loads(out)
+    assert code == 0 and audit["ok"] is True and audit["findings"] == []
+    # The same fields as the API's audit (AuditOut), so one client parses both.
+    assert audit["checked_sessions"] == 1 == audit["checked"]["sessions"]
+    assert {"run_id", "ok", "checked_sessions", "checked_feedback", "findings"} <= set(audit)
 
 
 def test_runs_create_refuses_other_purposes_R19(seeded: tuple[str, str]) -> None:
