@@ -1,6 +1,6 @@
 """What the PostgreSQL run barrier costs a writer: appends with and without it.
 
-Every write transaction on PostgreSQL first takes `LOCK TABLE runs IN ROW SHARE MODE`
+Every write transaction on PostgreSQL first takes the run barrier in shared mode
 (`adapters/sql/uow.py`), so that run creation can wait out writers in flight. This
 times `sessions.add_message` through the service layer on a throwaway database,
 alternating rounds with the barrier and rounds without it (the same unit of work with
@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
-from consentry.adapters.sql.uow import _BARRIER_SHARED, SqlUnitOfWork
+from consentry.adapters.sql.uow import _SHARED, SqlUnitOfWork
 from consentry.bootstrap import build
 from consentry.config.settings import Settings
 from consentry.service import accounts, sessions
@@ -70,7 +70,7 @@ def main() -> None:
                 results[label].append(_appends(ctx, account, session, args.appends))
         statement: dict[str, float] = {}
         with app.engine.connect() as conn:
-            for label, sql in (("select_1", "SELECT 1"), ("barrier", _BARRIER_SHARED)):
+            for label, sql in (("select_1", "SELECT 1"), ("barrier", _SHARED)):
                 start = time.perf_counter()
                 for _ in range(2000):
                     conn.begin()

@@ -28,6 +28,9 @@ class UnitOfWork(Protocol):
         tb: TracebackType | None,
     ) -> None: ...
     def commit(self) -> None: ...
+    def freeze(self) -> None:
+        """Take the transaction's snapshot now; with `barrier=True`, let held writers go."""
+        ...
 
 
 @dataclass(frozen=True)

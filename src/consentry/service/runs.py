@@ -54,11 +54,15 @@ class AuditReport:
 def create_run(ctx: Context, *, purpose: str) -> RunRecord:
     """R20: fix the cutoff at now and freeze the manifest in one consistent read."""
     purpose_value = parse_purpose(purpose, ctx.policy)
-    with ctx.uow(barrier=True) as uow:  # the cutoff and run id are taken behind it
+    with ctx.uow(barrier=True) as uow:
+        # Writers are held off here: what committed is stamped before the cutoff, and
+        # what is still to come will be stamped after it (and after the run's id).
+        cutoff, run_id = ctx.clock.now(), new_id("run")
+        uow.freeze()
         run = uow.runs.create_run(
-            run_id=new_id("run"),
+            run_id=run_id,
             purpose=purpose_value,
-            cutoff=ctx.clock.now(),
+            cutoff=cutoff,
             policy=ctx.policy,
             secret=secrets.token_hex(32),
         )

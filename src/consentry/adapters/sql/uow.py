@@ -35,26 +35,31 @@ def _sqlite_queue(engine: Engine) -> threading.RLock | None:
 # The run barrier on PostgreSQL (R20, R26). A run's manifest is one snapshot of what
 # had committed, but its audit orders history by timestamps and ids, which a writer takes
 # before it commits: a write in flight when the snapshot was taken is stamped before the
-# cutoff and committed after it, and the audit then disagrees with the manifest. So a
-# run's transaction first takes the barrier EXCLUSIVE: it waits until every writer in
-# flight has committed, then takes its snapshot and its cutoff, while new writers wait
-# for it to commit before they take their timestamps (they do, inside the unit of work).
-# Writers take the barrier in ROW SHARE mode, which never conflicts with another writer,
-# and readers (`read_only=True`) not at all. `LOCK TABLE` takes no snapshot, so it can
-# come first in a REPEATABLE READ transaction. SQLite needs none of it: `BEGIN
-# IMMEDIATE` already serialises every writer, runs included.
-_BARRIER_EXCLUSIVE = "LOCK TABLE runs IN EXCLUSIVE MODE"
-_BARRIER_SHARED = "LOCK TABLE runs IN ROW SHARE MODE"
+# cutoff and committed after it, and the audit then disagrees with the manifest. So every
+# write transaction first takes an advisory lock in shared mode (writers never wait for
+# each other) and takes its timestamps and ids after it. Run creation takes the same
+# lock exclusively, on a second, autocommit connection, before its own transaction
+# begins: that waits until every writer in flight has committed and holds new ones off.
+# With writers held, the run takes its cutoff and its id, then `freeze()` takes the
+# REPEATABLE READ snapshot and lets the writers go: they are held for milliseconds, not
+# for the whole run creation, and whatever they write is stamped after the cutoff.
+# Readers (`read_only=True`) never wait. SQLite needs none of it: `BEGIN IMMEDIATE`
+# already serialises every writer, runs included. The key is a fixed 64-bit number, so
+# other users of advisory locks in the same database keep clear of it.
+RUN_BARRIER_KEY = 0x636F6E73656E7472  # "consentr"
+_SHARED = f"SELECT pg_advisory_xact_lock_shared({RUN_BARRIER_KEY})"
+_EXCLUSIVE = f"SELECT pg_advisory_lock({RUN_BARRIER_KEY})"
+_UNLOCK = f"SELECT pg_advisory_unlock({RUN_BARRIER_KEY})"
 
 
 class SqlUnitOfWork:
     """`with uow:` opens a transaction; leaving without `commit()` rolls it back.
 
     `consistent=True` asks PostgreSQL for REPEATABLE READ, so every statement reads one
-    snapshot. `barrier=True` (run creation, R20) also waits out the writers in flight
-    and holds new ones off until it commits; `read_only=True` promises no writes, so
-    the transaction does not wait for a barrier. SQLite's `BEGIN IMMEDIATE` already
-    serialises writers and gives the transaction one snapshot.
+    snapshot. `barrier=True` (run creation, R20) also holds writers off from before the
+    transaction begins until `freeze()` has taken its snapshot; `read_only=True` promises
+    no writes, so the transaction waits for no barrier. SQLite's `BEGIN IMMEDIATE`
+    already serialises writers and gives the transaction one snapshot.
     """
 
     store: SqlStore
@@ -73,6 +78,7 @@ class SqlUnitOfWork:
         self._barrier = barrier
         self._read_only = read_only and not barrier
         self._conn: Connection | None = None
+        self._holder: Connection | None = None
         self._queue: threading.RLock | None = None
 
     def __enter__(self) -> SqlUnitOfWork:
@@ -81,22 +87,52 @@ class SqlUnitOfWork:
             self._queue = queue
         conn: Connection | None = None
         try:
-            conn = self._engine.connect()
             postgres = self._engine.dialect.name == "postgresql"
+            if postgres and self._barrier:
+                self._holder = self._engine.connect().execution_options(
+                    isolation_level="AUTOCOMMIT"
+                )
+                self._holder.exec_driver_sql(_EXCLUSIVE)
+            conn = self._engine.connect()
             if self._consistent and postgres:
                 conn = conn.execution_options(isolation_level="REPEATABLE READ")
             conn.begin()
-            if postgres and not self._read_only:
-                conn.exec_driver_sql(_BARRIER_EXCLUSIVE if self._barrier else _BARRIER_SHARED)
+            if postgres and not self._read_only and not self._barrier:
+                conn.exec_driver_sql(_SHARED)
         except BaseException:
             if conn is not None:
                 conn.close()
+            self._let_writers_go()
             self._release()
             raise
         self._conn = conn
         self.store = SqlStore(conn)
         self.runs = SqlRunStore(conn)
         return self
+
+    def freeze(self) -> None:
+        """Take this transaction's snapshot now and let writers held by the barrier go.
+
+        Call it after reading the clock for a run's cutoff: every writer that committed
+        is in the snapshot, and every writer still to come stamps after the cutoff.
+        Without a barrier it only takes the snapshot; it is a no-op on SQLite.
+        """
+        assert self._conn is not None
+        if self._engine.dialect.name == "postgresql":
+            self._conn.exec_driver_sql("SELECT pg_current_snapshot()")
+        self._let_writers_go()
+
+    def _let_writers_go(self) -> None:
+        holder, self._holder = self._holder, None
+        if holder is None:
+            return
+        try:
+            holder.exec_driver_sql(_UNLOCK)
+        except BaseException:
+            holder.invalidate()  # closing the session is what frees a session-level lock
+            raise
+        finally:
+            holder.close()
 
     def __exit__(
         self,
@@ -113,7 +149,10 @@ class SqlUnitOfWork:
                 self._conn.close()
             finally:
                 self._conn = None
-                self._release()
+                try:
+                    self._let_writers_go()
+                finally:
+                    self._release()
 
     def _release(self) -> None:
         if self._queue is not None:
