@@ -36,6 +36,9 @@ class UnitOfWork(Protocol):
 @dataclass(frozen=True)
 class Context:
     uow: Callable[..., UnitOfWork]
+    """Opens a unit of work. Keywords: `read_only=True` for reads (they never wait for a
+    run), `consistent=True` for one snapshot across statements, `barrier=True` for run
+    creation (writers held until `freeze()`). Writers read the clock inside it."""
     policy: Policy
     clock: Clock
     max_message_chars: int = 200_000
