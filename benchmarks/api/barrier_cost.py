@@ -18,20 +18,15 @@ import json
 import os
 import statistics
 import time
-import uuid
 from typing import Any
 
-from sqlalchemy import create_engine, text
+from _pg import throwaway_database
 
 from consentry.adapters.sql.uow import _SHARED, SqlUnitOfWork
 from consentry.bootstrap import build
 from consentry.config.settings import Settings
 from consentry.service import accounts, sessions
 from consentry.service.context import Context
-
-PG_ADMIN_URL = os.environ.get(
-    "CONSENTRY_BENCH_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 
 
 def _appends(ctx: Context, account: str, session: str, n: int) -> tuple[float, float]:
@@ -48,12 +43,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--appends", type=int, default=1000, help="appends per round")
     args = parser.parse_args()
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"consentry_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    try:
+    with throwaway_database() as url:
         app = build(Settings(database_url=url))
 
         def unbarred(**kwargs: Any) -> SqlUnitOfWork:
@@ -90,10 +80,6 @@ def main() -> None:
         out["rounds"], out["appends_per_round"] = args.rounds, args.appends
         out["loadavg"] = list(os.getloadavg())
         print(json.dumps(out))
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 if __name__ == "__main__":

@@ -23,10 +23,9 @@ import os
 import statistics
 import threading
 import time
-import uuid
 from typing import Any
 
-from sqlalchemy import create_engine, text
+from _pg import throwaway_database
 
 from consentry.adapters.sql.engine import upgrade
 from consentry.adapters.sql.uow import SqlUnitOfWork
@@ -35,10 +34,6 @@ from consentry.config.settings import Settings
 from consentry.demo.bulk import load_population
 from consentry.domain.policy import DEFAULT_POLICY
 from consentry.service import accounts, runs, sessions
-
-PG_ADMIN_URL = os.environ.get(
-    "CONSENTRY_BENCH_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 
 
 def _snapshot_only(self: SqlUnitOfWork) -> None:
@@ -52,12 +47,7 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3, help="runs per mode")
     args = parser.parse_args()
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"consentry_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    try:
+    with throwaway_database() as url:
         upgrade(url)
         app = build(Settings(database_url=url), migrate=False)
         stats = load_population(
@@ -116,10 +106,6 @@ def main() -> None:
         out["loadavg"] = list(os.getloadavg())
         print(json.dumps(out))
         app.engine.dispose()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 if __name__ == "__main__":
