@@ -51,7 +51,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "holds": (
         "id", "session_id", "kind", "placed_at", "released_at", "scores",
-        "scores_retain_until",
+        "scores_retain_until", "release_id",
     ),
 }  # fmt: skip
 

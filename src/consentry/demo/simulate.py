@@ -65,6 +65,10 @@ class Ids:
     def hold(self, a: int, s: int, h: int) -> str:
         return f"hld_{self.ns}{a:016x}{s:04x}{h:04x}"
 
+    def release(self, a: int, s: int, h: int) -> str:
+        """The id of a hold's release (`holds.release_id`); sorts before any real run's."""
+        return f"rel_{self.ns}{a:016x}{s:04x}{h:04x}"
+
 
 class Simulator:
     """Applies the service's rules to plans, account by account."""
@@ -256,6 +260,7 @@ class Simulator:
                     hold.released_at,
                     json.dumps(hold.scores, sort_keys=True) if hold.scores is not None else None,
                     scores_until,
+                    ids.release(a, s, hold.hold_no) if hold.released_at is not None else None,
                 )
             )
         active = [hf for hf in holds if hf.released_at is None]
