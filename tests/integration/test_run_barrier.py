@@ -11,7 +11,9 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine, create_engine
 
+from consentry.adapters.sql import uow as uow_module
 from consentry.adapters.sql.uow import SqlUnitOfWork
+from consentry.domain.errors import Busy
 
 WAIT = 0.5  # how long a blocked party is given to (wrongly) get through
 
@@ -72,3 +74,25 @@ def test_a_run_that_fails_before_its_snapshot_lets_writers_go(engine: Engine) ->
     writer_entered, writer_leave = _enter_in_thread(SqlUnitOfWork(engine))
     assert writer_entered.wait(5), "the barrier outlived the failed run"
     writer_leave.set()
+
+
+def test_a_run_that_waits_too_long_gives_up_busy_and_holds_no_one(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stuck writer must not stall every writer queued behind a waiting run: the run
+    gives up with 503 `busy` after RUN_BARRIER_WAIT_S, and writers go on."""
+    monkeypatch.setattr(uow_module, "RUN_BARRIER_WAIT_S", 0.3)
+    with SqlUnitOfWork(engine):  # the stuck writer
+        with pytest.raises(Busy) as raised, SqlUnitOfWork(engine, barrier=True):
+            pass
+        assert raised.value.status == 503 and raised.value.code == "busy"
+        writer_entered, writer_leave = _enter_in_thread(SqlUnitOfWork(engine))
+        assert writer_entered.wait(5), "a writer stayed held after the run gave up"
+        writer_leave.set()
+    # No pooled connection keeps the run's lock timeout.
+    conns = [engine.connect() for _ in range(4)]
+    try:
+        assert {c.exec_driver_sql("SHOW lock_timeout").scalar_one() for c in conns} == {"0"}
+    finally:
+        for conn in conns:
+            conn.close()

@@ -19,6 +19,7 @@ handler to ``{"error": {"code", "message"}}``; the CLI prints them and exits 2.
      │    ├── ClockBackwards            409 clock_backwards
      │    └── InvalidState              409 invalid_state        (e.g. starting a started run)
      ├── TooLarge                       413 too_large
+     ├── Busy                           503 busy                 (a run could not freeze in time)
      └── LedgerCorrupt                  500 ledger_corrupt       (R27: verification failed)
 """
 
@@ -94,6 +95,13 @@ class InvalidState(Conflict):
 class TooLarge(ConsentryError):
     code = "too_large"
     status = 413
+
+
+class Busy(ConsentryError):
+    """The store could not serve this now (a run waited too long for writers); retry."""
+
+    code = "busy"
+    status = 503
 
 
 class LedgerCorrupt(ConsentryError):

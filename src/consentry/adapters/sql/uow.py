@@ -7,9 +7,11 @@ from types import TracebackType
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import OperationalError
 
 from consentry.adapters.sql.runs_store import SqlRunStore
 from consentry.adapters.sql.store import SqlStore
+from consentry.domain.errors import Busy
 
 # SQLite lets one writer in at a time, and every transaction here begins IMMEDIATE.
 # Threads of one process that race for that lock fall into SQLite's busy handler,
@@ -47,9 +49,13 @@ def _sqlite_queue(engine: Engine) -> threading.RLock | None:
 # already serialises every writer, runs included. The key is a fixed 64-bit number, so
 # other users of advisory locks in the same database keep clear of it.
 RUN_BARRIER_KEY = 0x636F6E73656E7472  # "consentr"
+# How long a run waits for the writers in flight before it gives up with 503 `busy`
+# (while it waits, new writers queue behind it; a stuck writer must not stall them all).
+RUN_BARRIER_WAIT_S = 30.0
 _SHARED = f"SELECT pg_advisory_xact_lock_shared({RUN_BARRIER_KEY})"
 _EXCLUSIVE = f"SELECT pg_advisory_lock({RUN_BARRIER_KEY})"
 _UNLOCK = f"SELECT pg_advisory_unlock({RUN_BARRIER_KEY})"
+_LOCK_NOT_AVAILABLE = "55P03"
 
 
 class SqlUnitOfWork:
@@ -89,10 +95,7 @@ class SqlUnitOfWork:
         try:
             postgres = self._engine.dialect.name == "postgresql"
             if postgres and self._barrier:
-                self._holder = self._engine.connect().execution_options(
-                    isolation_level="AUTOCOMMIT"
-                )
-                self._holder.exec_driver_sql(_EXCLUSIVE)
+                self._hold_writers()
             conn = self._engine.connect()
             if self._consistent and postgres:
                 conn = conn.execution_options(isolation_level="REPEATABLE READ")
@@ -109,6 +112,20 @@ class SqlUnitOfWork:
         self.store = SqlStore(conn)
         self.runs = SqlRunStore(conn)
         return self
+
+    def _hold_writers(self) -> None:
+        holder = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        self._holder = holder
+        holder.exec_driver_sql(f"SET lock_timeout = {int(RUN_BARRIER_WAIT_S * 1000)}")
+        try:
+            holder.exec_driver_sql(_EXCLUSIVE)
+        except OperationalError as error:
+            if getattr(error.orig, "sqlstate", None) != _LOCK_NOT_AVAILABLE:
+                raise
+            raise Busy(
+                f"writers in flight did not finish within {RUN_BARRIER_WAIT_S:g} s; "
+                "the run was not created, try again"
+            ) from None
 
     def freeze(self) -> None:
         """Take this transaction's snapshot now and let writers held by the barrier go.
@@ -127,7 +144,8 @@ class SqlUnitOfWork:
         if holder is None:
             return
         try:
-            holder.exec_driver_sql(_UNLOCK)
+            holder.exec_driver_sql(_UNLOCK)  # false, harmlessly, when it was never granted
+            holder.exec_driver_sql("RESET lock_timeout")
         except BaseException:
             holder.invalidate()  # closing the session is what frees a session-level lock
             raise
