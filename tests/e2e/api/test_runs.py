@@ -194,3 +194,24 @@ def test_a_failing_filter_exports_nothing_R24(
         body = expect(answer, 500, "redaction_failed")
         assert "jane.doe" not in body["error"]["message"]
     assert not list((tmp_path / "exports").rglob("manifest.json"))
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_a_run_that_cannot_get_past_a_stuck_writer_answers_503_busy_R20(
+    api: Api, core: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL: creating a run waits for writers in flight; past the limit it answers
+    503 `busy` with Retry-After and creates nothing, and the next try succeeds."""
+    from consentry.adapters.sql import uow as uow_module
+
+    monkeypatch.setattr(uow_module, "RUN_BARRIER_WAIT_S", 0.3)
+    api.signup()
+    with uow_module.SqlUnitOfWork(core.engine):  # a writer that does not finish
+        answer = api.client.post(
+            "/v1/admin/training-runs", json={"purpose": "model_training"}, headers=ADMIN
+        )
+    body = expect(answer, 503, "busy")
+    assert "try again" in body["error"]["message"]
+    assert answer.headers["retry-after"] == "5"
+    assert expect(api.client.get("/v1/admin/training-runs", headers=ADMIN), 200) == []
+    assert api.create_run()["counts"]["sessions"] == 0

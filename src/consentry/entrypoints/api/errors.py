@@ -4,6 +4,7 @@
 * FastAPI's request validation answers 422 ``validation_error`` naming the fields.
 * Routing answers 404 ``not_found`` and 405 ``method_not_allowed``.
 * The sensitive-data filter failing closed answers 500 ``redaction_failed``: nothing left.
+* 503 ``busy`` (a run that could not get past writers in time) carries ``Retry-After``.
 * Anything unexpected answers 500 ``internal_error`` with no detail (the log has it);
   :mod:`consentry.entrypoints.api.middleware` calls :func:`internal_error` for that.
 """
@@ -34,6 +35,9 @@ _HTTP_CODES = {
 }
 
 # Declared on every route so the OpenAPI document (and schemathesis) know the error shape.
+RETRY_AFTER_S = 5
+"""What a 503 `busy` answer asks the client to wait before trying again."""
+
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": code}
     for status, code in {
@@ -72,7 +76,13 @@ def _describe(error: RequestValidationError) -> str:
 
 async def _consentry(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ConsentryError)
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    headers = (
+        {"WWW-Authenticate": "Bearer"}
+        if exc.status == 401
+        else {"Retry-After": str(RETRY_AFTER_S)}
+        if exc.status == 503
+        else None
+    )
     return error_response(exc.status, exc.code, exc.message, headers)
 
 

@@ -18,7 +18,12 @@ router = APIRouter(
 )
 
 
-@router.post("", status_code=201, response_model=s.RunOut)
+@router.post(
+    "",
+    status_code=201,
+    response_model=s.RunOut,
+    responses={503: {"model": s.ErrorBody, "description": "busy: writers in flight too long"}},
+)
 def create_run(body: s.RunIn, core: Core, _: Admin, metrics: Metrics) -> dict[str, Any]:
     """R19/R20: a permitted purpose only (422 ``purpose_not_permitted``); cutoff is now."""
     run = runs.create_run(core.ctx, purpose=body.purpose)
