@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 from consentry.redaction import Redactor
+from consentry.redaction.engine import DEFAULT_DETECTORS
 
 from .corpus import build_corpus
 from .util import Record
@@ -186,6 +187,15 @@ def main() -> None:
         f"\nsame {sum(len(t.encode()) for t in sub_texts) / 1e6:.2f} MB subset: consentry "
         f"{ours_sub_mbps:.1f} MB/s, Presidio {presidio_mbps:.3f} MB/s, "
         f"ratio {ours_sub_mbps / presidio_mbps:.0f}x"
+    )
+    # The same comparison with both engines looking for the same six types only: our
+    # detectors for Presidio's types, nothing for keys, tokens, passwords or JWTs.
+    six = Redactor(detectors=[d for d in DEFAULT_DETECTORS if getattr(d, "type", None) in keep])
+    six_sub_mbps = throughput(six.redact, sub_texts)
+    six_mbps = throughput(six.redact, texts)
+    print(
+        f"\nconsentry restricted to Presidio's six types: {six_sub_mbps:.1f} MB/s on the subset, "
+        f"ratio {six_sub_mbps / presidio_mbps:.0f}x; {six_mbps:.1f} MB/s on the whole corpus"
     )
 
 
