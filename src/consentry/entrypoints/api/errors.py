@@ -34,10 +34,11 @@ _HTTP_CODES = {
     422: "validation_error",
 }
 
-# Declared on every route so the OpenAPI document (and schemathesis) know the error shape.
 RETRY_AFTER_S = 5
 """What a 503 `busy` answer asks the client to wait before trying again."""
+_HEADERS_BY_STATUS = {401: {"WWW-Authenticate": "Bearer"}, 503: {"Retry-After": str(RETRY_AFTER_S)}}
 
+# Declared on every route so the OpenAPI document (and schemathesis) know the error shape.
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": code}
     for status, code in {
@@ -76,14 +77,7 @@ def _describe(error: RequestValidationError) -> str:
 
 async def _consentry(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ConsentryError)
-    headers = (
-        {"WWW-Authenticate": "Bearer"}
-        if exc.status == 401
-        else {"Retry-After": str(RETRY_AFTER_S)}
-        if exc.status == 503
-        else None
-    )
-    return error_response(exc.status, exc.code, exc.message, headers)
+    return error_response(exc.status, exc.code, exc.message, _HEADERS_BY_STATUS.get(exc.status))
 
 
 async def _validation(_request: Request, exc: Exception) -> JSONResponse:
