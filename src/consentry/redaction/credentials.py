@@ -37,13 +37,16 @@ def _jwt(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     header = data[start : data.index(b".", start, end)]
     if len(header) > 4096:
         return None
+    return (start, end) if jwt_header_ok(header) else None
+
+
+def jwt_header_ok(header: bytes) -> bool:
+    """True when ``header`` (base64url) decodes to a JSON object naming an ``alg``."""
     try:
         decoded = json.loads(base64.urlsafe_b64decode(header + b"=" * (-len(header) % 4)))
     except (binascii.Error, ValueError):
-        return None
-    if not isinstance(decoded, dict) or "alg" not in decoded:
-        return None
-    return start, end
+        return False
+    return isinstance(decoded, dict) and "alg" in decoded
 
 
 _PLACEHOLDER_VALUES = frozenset(
@@ -188,8 +191,8 @@ _SECRET_WORDS = (
     r"(?:secret|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|private[_-]?key"  # noqa: S105
     r"|credentials?|accountkey|sharedaccesskey|bearer)"
 )
-# The closing quote is optional, so the anchored match always succeeds once it
-# reaches a value; key words inside a matched value are then skipped (linear).
+# The closing quote is optional, so a match always reaches the end of the value;
+# the next search starts after it, so key words inside a value are not matched.
 _QUOTED_OR_BARE = r"(?:\"[^\"\r\n]+\"?|'[^'\r\n]+'?|[^\s;,&'\"(){}\[\]<>]+)"
 
 DETECTORS = (
@@ -216,23 +219,19 @@ DETECTORS = (
     PatternDetector(
         PASSWORD,
         RANK[PASSWORD] + 1,
-        compile_pattern(r"(?i)(?:password|passwd|pwd)"),
+        compile_pattern(r"(?i)(?:password|passwd|pwd)[\"']?\s{0,3}[:=]\s{0,3}" + _QUOTED_OR_BARE),
         _password_match,
         prefilter=r"(?i)(?:password|passwd|pwd)",
-        body=compile_pattern(
-            r"(?i)(?:password|passwd|pwd)[\"']?\s{0,3}[:=]\s{0,3}" + _QUOTED_OR_BARE
-        ),
     ),
     PatternDetector(
         SECRET,
         KEYWORD_SECRET_RANK,
-        compile_pattern("(?i)" + _SECRET_WORDS),
-        _keyword_secret_match,
-        prefilter="(?i)" + _SECRET_WORDS,
-        body=compile_pattern(
+        compile_pattern(
             r"(?i)" + _SECRET_WORDS + r"[A-Za-z0-9_-]{0,20}[\"']?\s{0,3}"
             r"(?:[:=]|=>|:=)\s{0,3}[\"']?[A-Za-z0-9+/_.~-]{12,}=*"
             r"|(?i)bearer\s{1,3}[A-Za-z0-9+/_.~-]{12,}=*"
         ),
+        _keyword_secret_match,
+        prefilter="(?i)" + _SECRET_WORDS,
     ),
 )

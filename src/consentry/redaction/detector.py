@@ -75,10 +75,7 @@ class PatternDetector:
     ``groups`` lists the capture groups to report, first participating one wins
     (group 0 is the whole match). ``triggers`` are literal byte strings of which
     at least one must occur in the input for the pattern to run at all (a
-    memchr-speed pre-filter). With ``body``, ``regex`` only finds where a match
-    may start (e.g. a key word) and ``body`` is matched anchored there; this keeps
-    each automaton small, and therefore fast, without giving up linear time.
-    ``validate_many`` replaces ``validate`` when one match may hold several
+    memchr-speed pre-filter). ``validate_many`` replaces ``validate`` when one match may hold several
     findings (a run of digit groups holding two card numbers). ``prefilter`` is
     a small RE2 pattern that matches somewhere in every input where ``regex``
     does (a necessary condition); the engine checks all prefilters in one
@@ -91,7 +88,6 @@ class PatternDetector:
     validate: Validator | None = None
     groups: tuple[int, ...] = (0,)
     triggers: tuple[bytes, ...] = ()
-    body: re2._Regexp | None = None
     validate_many: MultiValidator | None = None
     prefilter: str | None = None
     _setup: tuple[Any, ...] = field(init=False, repr=False, compare=False)
@@ -102,12 +98,10 @@ class PatternDetector:
         setup = (
             self.triggers,
             raw_matcher(self.regex),
-            None if self.body is None else raw_matcher(self.body),
             self.validate,
             self.validate_many,
             self.groups,
             whole,
-            whole and self.body is None,
             self.type,
             self.rank,
         )
@@ -135,9 +129,7 @@ class PatternDetector:
         Same results as :meth:`scan`; the engine calls this to skip a generator
         and a ``Candidate`` namedtuple per match (plain tuples are appended).
         """
-        (triggers, search, body, validate, validate_many, groups, whole, rescan, kind, rank) = (
-            self._setup
-        )
+        triggers, search, validate, validate_many, groups, whole, kind, rank = self._setup
         if triggers:
             for trigger in triggers:
                 if trigger in data:
@@ -145,7 +137,6 @@ class PatternDetector:
             else:
                 return
         n = len(data)
-        covered_to = 0
         pos = 0
         while pos <= n:
             spans = search(UNANCHORED, data, pos, n)
@@ -153,14 +144,6 @@ class PatternDetector:
             if start < 0:
                 return
             pos = max(end, pos + 1) if end == start else end
-            if body is not None:
-                if start < covered_to:
-                    continue
-                spans = body(ANCHOR_START, data, start, n)
-                start, end = spans[0]
-                if start < 0:
-                    continue
-                covered_to = end
             if not whole:
                 start = end = -1
                 for group in groups:
@@ -173,14 +156,14 @@ class PatternDetector:
                 spans_found, resume = validate_many(data, start, end)
                 for found_start, found_end in spans_found:
                     out.append((found_start, found_end, kind, rank))
-                if rescan and start < resume < end:
+                if whole and start < resume < end:
                     pos = resume  # rescan the rest of the match
                 continue
             if validate is not None:
                 span = validate(data, start, end)
                 if span is None:
                     continue
-                if rescan and span[1] < end:
+                if whole and span[1] < end:
                     pos = span[1]  # narrowed (e.g. a card inside a digit run): rescan the rest
                 start, end = span
             out.append((start, end, kind, rank))

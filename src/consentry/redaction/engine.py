@@ -21,7 +21,7 @@ from typing import cast
 
 import re2
 
-from . import credentials, pii, tokens
+from . import credentials, native, pii, tokens
 from .detector import (
     UNANCHORED,
     Candidate,
@@ -55,7 +55,9 @@ class Redactor:
     ``Redactor()`` replaces with typed placeholders (``[EMAIL]``);
     ``Redactor(pseudonym_key=key)`` with keyed pseudonyms (``[EMAIL_3f9a2c1b]``),
     stable for one key and unlinkable across keys. ``ner`` plugs in an optional
-    :class:`NerStage` for names and addresses (off by default).
+    :class:`NerStage` for names and addresses (off by default). With the
+    built-in detectors the scan runs compiled (:mod:`.native`) when that is
+    built; ``native=False`` keeps it in Python (same findings, slower).
     """
 
     def __init__(
@@ -64,20 +66,30 @@ class Redactor:
         *,
         ner: NerStage | None = None,
         detectors: Sequence[Detector] = DEFAULT_DETECTORS,
+        native: bool = True,
     ) -> None:
         self._replace = Replacer(pseudonym_key)
         self._ner = ner
         self._detectors = tuple(detectors)
+        self._use_native = native
         self._plan = _ScanPlan(self._detectors)
+        self._native = native_scan(self._detectors) if native else None
 
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
-        del state["_plan"]  # holds raw RE2 objects, which do not pickle; rebuilt below
+        # Both hold compiled RE2 objects, which do not pickle; rebuilt below.
+        del state["_plan"], state["_native"]
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
         self._plan = _ScanPlan(self._detectors)
+        self._native = native_scan(self._detectors) if self._use_native else None
+
+    @property
+    def compiled(self) -> bool:
+        """True when the scan runs in the compiled extension (see :mod:`.native`)."""
+        return self._native is not None
 
     def redact(self, text: str) -> RedactionResult:
         """Filtered text and the findings replaced in it (offsets into ``text``).
@@ -97,8 +109,19 @@ class Redactor:
     def _redact(self, text: str) -> RedactionResult:
         is_ascii = text.isascii()
         data = text.encode("ascii") if is_ascii else text.encode("utf-8", "surrogatepass")
-        found: list[RawCandidate] = []
-        self._plan.collect(data, found)
+        scan = self._native
+        if scan is not None and self._ner is None:
+            if self._replace.keyed:
+                findings = scan.findings(data, is_ascii)
+                return RedactionResult(self._replaced(text, findings), findings)
+            redacted, findings = scan.redact(data, is_ascii)
+            return RedactionResult(text if redacted is None else redacted, findings)
+        found: list[RawCandidate]
+        if scan is not None:
+            found = scan.candidates(data)
+        else:
+            found = []
+            self._plan.collect(data, found)
         if found and b"[" in data:
             found = [c for c in found if not _is_own_placeholder(data, c)]
         if not is_ascii and found:
@@ -119,6 +142,11 @@ class Redactor:
             pos = f.end
         pieces.append(text[pos:])
         return "".join(pieces)
+
+
+def native_scan(detectors: Sequence[Detector]) -> native.NativeScan | None:
+    """The compiled scan of ``detectors``, None when not built or not all built in."""
+    return native.build(detectors)
 
 
 class _ScanPlan:

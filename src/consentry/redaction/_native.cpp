@@ -1,0 +1,1348 @@
+// The filter's compiled scan: the built-in detectors' candidate loops and
+// validators, overlap resolution and byte->str offsets, in C++ over RE2.
+//
+// This is a port of the Python reference (engine.py, detector.py, pii.py,
+// credentials.py, tokens.py, checksums.py) and must find exactly what it finds;
+// tests/unit/redaction/test_native.py compares the two on the labelled corpus and
+// on generated text. Every pattern string and every table (IBAN lengths, file
+// extensions, thresholds...) is passed in from the Python modules, so the two
+// implementations cannot drift apart on data; only the logic lives here twice.
+// A JWT header is still checked by the Python function (base64 + json.loads),
+// called back for each JWT-shaped match, which is rare.
+//
+// Scanning stays linear: RE2 runs in time linear in the input, and every
+// validator reads only its match plus O(1) bytes around it, as in Python.
+
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+#include <re2/re2.h>
+#include <re2/set.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace py = pybind11;
+
+namespace {
+
+using Pos = Py_ssize_t;
+using Span = std::pair<Pos, Pos>;
+
+struct Cand {
+  Pos start;
+  Pos end;
+  int type;  // index into Engine::types_
+  int rank;
+  Pos byte_start;  // start and end in bytes once start and end are str offsets
+  Pos byte_end;
+};
+
+// ---------------------------------------------------------------- bytes helpers
+
+inline bool is_word(unsigned char b) {
+  return (b >= '0' && b <= '9') || (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') || b == '_';
+}
+inline bool is_digit(unsigned char b) { return b >= '0' && b <= '9'; }
+inline bool is_upper(unsigned char b) { return b >= 'A' && b <= 'Z'; }
+inline bool is_lower(unsigned char b) { return b >= 'a' && b <= 'z'; }
+inline bool is_alpha(unsigned char b) { return is_upper(b) || is_lower(b); }
+inline unsigned char lower(unsigned char b) { return is_upper(b) ? b + 32 : b; }
+
+// Python's bytes.strip()/isspace() whitespace.
+inline bool is_py_space(unsigned char b) {
+  return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\x0b' || b == '\x0c';
+}
+// RE2's \s
+inline bool is_re2_space(unsigned char b) {
+  return b == ' ' || b == '\t' || b == '\n' || b == '\f' || b == '\r';
+}
+
+struct Text {
+  const unsigned char* d;
+  Pos n;
+  std::string_view view(Pos a, Pos b) const {
+    return std::string_view(reinterpret_cast<const char*>(d) + a, static_cast<size_t>(b - a));
+  }
+  unsigned char before(Pos start) const { return start > 0 ? d[start - 1] : 0x20; }
+  unsigned char at(Pos i) const { return i < n ? d[i] : 0x20; }
+  // bytes.find(needle, a, b): the needle must lie inside [a, b).
+  Pos find(std::string_view needle, Pos a, Pos b) const {
+    if (a < 0) a = 0;
+    if (b > n) b = n;
+    if (b - a < static_cast<Pos>(needle.size())) return -1;
+    std::string_view hay = view(a, b);
+    size_t at = hay.find(needle);
+    return at == std::string_view::npos ? -1 : a + static_cast<Pos>(at);
+  }
+  Pos find_byte(unsigned char c, Pos a, Pos b) const {
+    if (a < 0) a = 0;
+    if (b > n) b = n;
+    if (a >= b) return -1;
+    const void* p = std::memchr(d + a, c, static_cast<size_t>(b - a));
+    return p ? static_cast<const unsigned char*>(p) - d : -1;
+  }
+  bool contains(std::string_view needle) const { return find(needle, 0, n) >= 0; }
+};
+
+// Python slice bounds: negative indices count from the end, then clamp.
+inline Span py_slice(Pos a, Pos b, Pos n) {
+  if (a < 0) a = std::max<Pos>(0, a + n);
+  if (b < 0) b = std::max<Pos>(0, b + n);
+  a = std::min(a, n);
+  b = std::min(b, n);
+  return {a, std::max(a, b)};
+}
+
+inline Pos count_digits(std::string_view s) {
+  Pos c = 0;
+  for (unsigned char b : s) c += is_digit(b);
+  return c;
+}
+
+// ---------------------------------------------------------------- RE2
+
+RE2::Options re2_options() {
+  RE2::Options o;
+  o.set_max_mem(64 << 20);
+  o.set_log_errors(false);
+  return o;
+}
+
+std::unique_ptr<RE2> compile(const std::string& pattern) {
+  auto re = std::make_unique<RE2>(pattern, re2_options());
+  if (!re->ok()) throw std::invalid_argument("RE2 cannot compile " + pattern + ": " + re->error());
+  return re;
+}
+
+// Python's raw_matcher(regex)(anchor, data, pos, endpos)[0].
+inline bool match(const RE2& re, const Text& t, Pos pos, Pos endpos, RE2::Anchor anchor,
+                  Pos& start, Pos& end) {
+  re2::StringPiece text(reinterpret_cast<const char*>(t.d), static_cast<size_t>(t.n));
+  re2::StringPiece m;
+  if (!re.Match(text, static_cast<size_t>(pos), static_cast<size_t>(endpos), anchor, &m, 1)) {
+    return false;
+  }
+  start = m.data() - text.data();
+  end = start + static_cast<Pos>(m.size());
+  return true;
+}
+
+// ---------------------------------------------------------------- checksums.py
+
+struct Tables {
+  std::unordered_map<std::string, int> iban_lengths;
+  std::set<std::string> file_extensions;
+  std::set<std::string> placeholder_values;
+  double min_secret_entropy = 0;
+  double min_letters_only_entropy = 0;
+  int credential_rank_limit = 0;
+  size_t pseudonym_hex_chars = 0;
+};
+
+bool luhn_ok(std::string_view digits) {
+  int total = 0;
+  int i = 0;
+  for (auto it = digits.rbegin(); it != digits.rend(); ++it, ++i) {
+    int d = static_cast<unsigned char>(*it) - 48;
+    if (i % 2) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    total += d;
+  }
+  return total % 10 == 0;
+}
+
+int leading_int(std::string_view digits, size_t k) {
+  int v = 0;
+  for (size_t i = 0; i < k && i < digits.size(); ++i) v = v * 10 + (digits[i] - '0');
+  return v;
+}
+
+bool card_prefix_ok(std::string_view d) {
+  const size_t n = d.size();
+  const int two = leading_int(d, 2), three = leading_int(d, 3), four = leading_int(d, 4);
+  if (d[0] == '4') return n == 13 || n == 16 || n == 19;                    // Visa
+  if ((51 <= two && two <= 55) || (2221 <= four && four <= 2720)) return n == 16;  // Mastercard
+  if (two == 34 || two == 37) return n == 15;                                // Amex
+  if (two == 36 || two == 38 || two == 39 || (300 <= three && three <= 305))
+    return 14 <= n && n <= 19;                                               // Diners
+  if (two == 35) return 16 <= n && n <= 19;                                  // JCB
+  if (four == 6011 || two == 65 || (644 <= three && three <= 649)) return 16 <= n && n <= 19;
+  if (two == 62) return 16 <= n && n <= 19;                                  // UnionPay
+  if (two == 50 || two == 56 || two == 57 || two == 58 || two == 63 || two == 67 || two == 69)
+    return 12 < n && n <= 19;                                                // Maestro
+  return false;
+}
+
+bool ssn_ok(std::string_view area, std::string_view group, std::string_view serial) {
+  return area != "000" && area != "666" && area.substr(0, 1) != "9" && group != "00" &&
+         serial != "0000";
+}
+
+int base36(unsigned char c) {
+  if (is_digit(c)) return c - '0';
+  if (is_upper(c)) return c - 'A' + 10;
+  if (is_lower(c)) return c - 'a' + 10;
+  throw std::invalid_argument("IBAN holds a character that is not alphanumeric");
+}
+
+bool iban_ok(const std::string& compact, const Tables& tables) {
+  auto it = tables.iban_lengths.find(compact.substr(0, 2));
+  if (it == tables.iban_lengths.end() || it->second != static_cast<int>(compact.size()))
+    return false;
+  if (compact.size() < 4 || !is_digit(compact[2]) || !is_digit(compact[3])) return false;
+  std::string rearranged = compact.substr(4) + compact.substr(0, 4);
+  int mod = 0;
+  for (unsigned char c : rearranged) {
+    int v = base36(c);
+    mod = (v >= 10 ? mod * 100 + v : mod * 10 + v) % 97;
+  }
+  return mod == 1;
+}
+
+bool ipv4_ok(std::string_view s) {
+  int parts = 0;
+  size_t pos = 0;
+  while (true) {
+    size_t dot = s.find('.', pos);
+    std::string_view part = s.substr(pos, dot == std::string_view::npos ? s.npos : dot - pos);
+    ++parts;
+    if (parts > 4) return false;
+    if (part.empty() || part.size() > 3 || (part.size() > 1 && part[0] == '0')) return false;
+    int v = 0;
+    for (unsigned char c : part) {
+      if (!is_digit(c)) return false;  // int() would raise; the pattern has digits only
+      v = v * 10 + (c - '0');
+    }
+    if (v > 255) return false;
+    if (dot == std::string_view::npos) break;
+    pos = dot + 1;
+  }
+  return parts == 4;
+}
+
+std::vector<std::string_view> split(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  size_t pos = 0;
+  while (true) {
+    size_t at = s.find(sep, pos);
+    if (at == std::string_view::npos) {
+      out.push_back(s.substr(pos));
+      return out;
+    }
+    out.push_back(s.substr(pos, at - pos));
+    pos = at + 1;
+  }
+}
+
+// ipaddress.IPv4Address(s) accepts s (Python 3.11 rules).
+bool py_ipv4_address(std::string_view s) {
+  if (s.empty()) return false;
+  auto octets = split(s, '.');
+  if (octets.size() != 4) return false;
+  for (auto o : octets) {
+    if (o.empty() || o.size() > 3) return false;
+    for (unsigned char c : o)
+      if (!is_digit(c)) return false;
+    if (o != "0" && o[0] == '0') return false;
+    if (leading_int(o, 3) > 255) return false;
+  }
+  return true;
+}
+
+bool is_hex(unsigned char c) {
+  return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+// ipaddress.IPv6Address(s) accepts s (Python 3.11 _ip_int_from_string).
+bool py_ipv6_address(std::string_view s) {
+  if (s.empty()) return false;
+  if (s.find('/') != s.npos || s.find('%') != s.npos) return false;  // never in our matches
+  auto parts = split(s, ':');
+  if (parts.size() < 3) return false;
+  bool tail = false;
+  if (parts.back().find('.') != std::string_view::npos) {
+    if (!py_ipv4_address(parts.back())) return false;
+    parts.pop_back();
+    tail = true;  // stands for two hextets, both valid
+  }
+  const size_t count = parts.size() + (tail ? 2 : 0);
+  if (count > 9) return false;
+  auto part_empty = [&](size_t i) { return i < parts.size() ? parts[i].empty() : false; };
+  std::optional<size_t> skip;
+  for (size_t i = 1; i + 1 < count; ++i) {
+    if (part_empty(i)) {
+      if (skip) return false;
+      skip = i;
+    }
+  }
+  size_t hi, lo;
+  if (skip) {
+    long parts_hi = static_cast<long>(*skip);
+    long parts_lo = static_cast<long>(count - *skip - 1);
+    if (part_empty(0)) {
+      if (--parts_hi) return false;
+    }
+    if (part_empty(count - 1)) {
+      if (--parts_lo) return false;
+    }
+    if (8 - (parts_hi + parts_lo) < 1) return false;
+    hi = static_cast<size_t>(parts_hi);
+    lo = static_cast<size_t>(parts_lo);
+  } else {
+    if (count != 8 || part_empty(0) || part_empty(count - 1)) return false;
+    hi = count;
+    lo = 0;
+  }
+  auto hextet_ok = [&](size_t i) {
+    if (i >= parts.size()) return true;  // from the IPv4 tail
+    auto h = parts[i];
+    if (h.empty() || h.size() > 4) return false;
+    for (unsigned char c : h)
+      if (!is_hex(c)) return false;
+    return true;
+  };
+  for (size_t i = 0; i < hi; ++i)
+    if (!hextet_ok(i)) return false;
+  for (size_t i = count - lo; i < count; ++i)
+    if (!hextet_ok(i)) return false;
+  return true;
+}
+
+bool ipv6_ok(std::string_view s) {
+  if (!py_ipv6_address(s)) return false;
+  size_t groups = 0, longest = 0;
+  for (auto g : split(s, ':')) {
+    if (g.empty()) continue;
+    ++groups;
+    longest = std::max(longest, g.size());
+  }
+  return groups >= 3 || (groups == 2 && longest >= 3);
+}
+
+// checksums.entropy_at_least, term for term (Python 3.11 float arithmetic).
+bool entropy_at_least(std::string_view value, double threshold) {
+  const double margin = 1e-9;
+  const size_t n = value.size();
+  if (!n) return threshold <= 0.0;
+  // Counts in order of first occurrence, as collections.Counter iterates.
+  int counts[256] = {0};
+  unsigned char order[256];
+  size_t k = 0;
+  for (unsigned char c : value) {
+    if (!counts[c]++) order[k++] = c;
+  }
+  const double dn = static_cast<double>(n);
+  if (std::log2(static_cast<double>(k)) < threshold - margin) return false;
+  const double top = static_cast<double>(n - k + 1);
+  const double skewed =
+      -(top / dn * std::log2(top / dn) + static_cast<double>(k - 1) / dn * std::log2(1 / dn));
+  if (skewed >= threshold + margin) return true;
+  int most = 0;
+  for (size_t i = 0; i < k; ++i) most = std::max(most, counts[order[i]]);
+  if (std::log2(dn / most) >= threshold + margin) return true;
+  double sum = 0.0;
+  for (size_t i = 0; i < k; ++i) {
+    const double p = counts[order[i]] / dn;
+    sum += p * std::log2(p);
+  }
+  return -sum >= threshold;
+}
+
+bool looks_random(std::string_view value) {
+  bool digit = false, letter = false;
+  for (unsigned char c : value) {
+    digit |= is_digit(c);
+    letter |= is_alpha(c);
+  }
+  return digit && letter;
+}
+
+// ---------------------------------------------------------------- pii.py validators
+
+inline bool in(unsigned char b, std::string_view set) { return set.find(static_cast<char>(b)) != set.npos; }
+
+constexpr std::string_view kNumericJoiners = ".-/:,";
+
+bool glued_before(const Text& t, Pos start) {
+  unsigned char before = t.before(start);
+  if (is_word(before)) return true;
+  return in(before, kNumericJoiners) && start > 1 && is_digit(t.d[start - 2]);
+}
+
+bool glued_after(const Text& t, Pos end) {
+  unsigned char after = t.at(end);
+  if (is_word(after)) return true;
+  return in(after, kNumericJoiners) && end + 1 < t.n && is_digit(t.d[end + 1]);
+}
+
+bool glued_to_number(const Text& t, Pos start, Pos end) {
+  return glued_before(t, start) || glued_after(t, end);
+}
+
+bool number_follows(const Text& t, Pos end) {
+  unsigned char after = t.at(end);
+  if (is_digit(after)) return true;
+  return in(after, kNumericJoiners) && end + 1 < t.n && is_digit(t.d[end + 1]);
+}
+
+bool email(const Text& t, const Tables& tables, Pos& start, Pos& end) {
+  while (start < end && t.d[start] == '.') ++start;
+  if (t.before(start) == ':' && t.find("://", std::max<Pos>(0, start - 300), start) >= 0)
+    return false;
+  Pos at = t.find_byte('@', start, end);
+  if (at < 0) throw std::logic_error("e-mail match without @");
+  if (at == start || t.d[at - 1] == '.' || at - start > 64) return false;
+  auto labels = split(t.view(at + 1, end), '.');
+  for (auto x : labels) {
+    if (x.empty() || x.size() > 63 || x.front() == '-' || x.back() == '-') return false;
+  }
+  std::string last(labels.back());
+  for (auto& c : last) c = static_cast<char>(lower(static_cast<unsigned char>(c)));
+  return !tables.file_extensions.count(last);
+}
+
+bool phone(const Text& t, Pos& start, Pos& end) {
+  if (glued_before(t, start) || t.before(start) == '+') return false;
+  const bool plus = t.d[start] == '+';
+  if (glued_after(t, end) && !(plus && number_follows(t, end))) return false;
+  bool glued = t.before(start) == ' ' && is_digit(t.before(start - 1));
+  if (glued && is_digit(t.d[start])) return false;
+  std::string_view span = t.view(start, end);
+  Pos digits = count_digits(span);
+  bool ok;
+  if (plus) {
+    glued = glued_after(t, end);
+    while ((digits > 15 || (glued && number_follows(t, end))) &&
+           span.find_first_of(" .-") != span.npos) {
+      size_t cut = span.find_last_of(" .-");
+      digits -= count_digits(span.substr(cut));
+      span = span.substr(0, cut);
+      end = start + static_cast<Pos>(cut);
+    }
+    ok = 8 <= digits && digits <= 15 && !(glued && glued_after(t, end));
+  } else if (span[0] == '0' || span.substr(0, 2) == "(0") {
+    ok = 9 <= digits && digits <= 12;
+  } else {
+    ok = digits == 10 || (digits == 11 && span[0] == '1');
+  }
+  return ok;
+}
+
+bool card_digits_ok(std::string_view digits) {
+  return 13 <= digits.size() && digits.size() <= 19 && card_prefix_ok(digits) && luhn_ok(digits);
+}
+
+// pii._card: the longest run of digit groups in [start, end) that is a valid card.
+std::optional<Span> card(const Text& t, Pos start, Pos end) {
+  std::vector<Span> groups;
+  Pos pos = start;
+  for (Pos i = start; i <= end; ++i) {
+    if (i == end || t.d[i] == ' ' || t.d[i] == '-') {
+      groups.push_back({pos, i});
+      pos = i + 1;
+    }
+  }
+  std::optional<Span> best;
+  std::string compact;
+  for (size_t i = 0; i < groups.size(); ++i) {
+    Pos digits = 0;
+    for (size_t j = i; j < groups.size(); ++j) {
+      if (j > i + 1 && t.d[groups[j - 1].second] != t.d[groups[i].second]) break;
+      Pos length = groups[j].second - groups[j].first;
+      digits += length;
+      if (digits > 19) break;
+      Pos s = groups[i].first, e = groups[j].second;
+      bool longer = !best || e - s > best->second - best->first;
+      if (digits >= 13 && longer && !glued_to_number(t, s, e)) {
+        std::string_view raw = t.view(s, e);
+        bool ok;
+        if (i == j) {
+          ok = card_digits_ok(raw);
+        } else {
+          compact.clear();
+          for (char c : raw)
+            if (c != ' ' && c != '-') compact.push_back(c);
+          ok = card_digits_ok(compact);
+        }
+        if (ok) best = Span{s, e};
+      }
+      if (!(3 <= length && length <= 6)) break;
+    }
+  }
+  return best;
+}
+
+// pii._cards: every card in a digit-group run, and where to resume scanning.
+Pos cards(const Text& t, Pos start, Pos end, std::vector<Span>& found) {
+  Pos stop = end;
+  while (start < stop) {
+    auto best = card(t, start, stop);
+    if (!best) break;
+    found.push_back(*best);
+    stop = best->first - 1;
+  }
+  std::reverse(found.begin(), found.end());
+  if (!found.empty()) return found.back().second;
+  if (end + 1 < t.n && (t.d[end] == ' ' || t.d[end] == '-') && is_digit(t.d[end + 1])) {
+    Pos resume = end, digits = 0, group_end = end;
+    // The groups of [start, end) right to left, leaving out the first.
+    std::vector<Pos> lengths;
+    Pos part_start = start;
+    for (Pos i = start; i <= end; ++i) {
+      if (i == end || t.d[i] == ' ' || t.d[i] == '-') {
+        lengths.push_back(i - part_start);
+        part_start = i + 1;
+      }
+    }
+    for (size_t k = lengths.size(); k-- > 1;) {
+      digits += lengths[k];
+      if (digits >= 19) break;
+      resume = group_end - lengths[k];
+      group_end = resume - 1;
+    }
+    return resume;
+  }
+  return end;
+}
+
+bool ssn(const Text& t, Pos& start, Pos& end) {
+  if (glued_to_number(t, start, end)) return false;
+  std::string_view span = t.view(start, end);
+  if (span.size() == 11) {
+    if (span[3] != span[6]) return false;
+    return ssn_ok(span.substr(0, 3), span.substr(4, 2), span.substr(7, 4));
+  }
+  return ssn_ok(span.substr(0, 3), span.substr(3, 2), span.substr(5, 4));
+}
+
+bool ssn_after_key_word(const Text& t, Pos& start, Pos& end) {
+  start = end - 9;
+  return ssn(t, start, end);
+}
+
+bool iban(const Text& t, const Tables& tables, Pos& start, Pos& end) {
+  if (is_word(t.before(start))) return false;
+  auto it = tables.iban_lengths.find(std::string(t.view(start, std::min(start + 2, t.n))));
+  if (it == tables.iban_lengths.end()) return false;
+  const int length = it->second;
+  int seen = 0;
+  Pos pos = start;
+  while (pos < end && seen < length) {
+    if (t.d[pos] != ' ') ++seen;
+    ++pos;
+  }
+  if (seen < length || is_word(t.at(pos))) return false;
+  std::string compact;
+  for (char c : t.view(start, pos))
+    if (c != ' ') compact.push_back(c);
+  if (!iban_ok(compact, tables)) return false;
+  end = pos;
+  return true;
+}
+
+bool ipv4(const Text& t, Pos& start, Pos& end) {
+  unsigned char before = t.before(start), after = t.at(end);
+  if (is_word(before) || is_word(after) || !ipv4_ok(t.view(start, end))) return false;
+  if (before == '.' || (after == '.' && is_digit(t.at(end + 1)))) return false;
+  std::string context(t.view(std::max<Pos>(0, start - 10), start));
+  for (auto& c : context) c = static_cast<char>(lower(static_cast<unsigned char>(c)));
+  std::string_view ctx(context);
+  auto ends_with = [&](std::string_view s) {
+    return ctx.size() >= s.size() && ctx.substr(ctx.size() - s.size()) == s;
+  };
+  if (ends_with("v") || ends_with("==") || ends_with(">=") || ends_with("<=") || ends_with("~=") ||
+      ctx.find("version") != ctx.npos)
+    return false;
+  return true;
+}
+
+bool ipv6(const Text& t, Pos& start, Pos& end) {
+  auto slice_is = [&](Pos a, Pos b, std::string_view s) {
+    Span sp = py_slice(a, b, t.n);
+    return t.view(sp.first, sp.second) == s;
+  };
+  if (t.d[start] == ':' && !slice_is(start, start + 2, "::")) ++start;
+  if (t.d[end - 1] == ':' && !slice_is(end - 2, end, "::")) --end;
+  unsigned char before = t.before(start), after = t.at(end);
+  if (is_word(before) || is_word(after) || before == '.' || before == ':') return false;
+  Span sp = py_slice(start, end, t.n);
+  return ipv6_ok(t.view(sp.first, sp.second));
+}
+
+// ---------------------------------------------------------------- credentials.py validators
+
+bool is_template(std::string_view v) {
+  auto two = v.substr(0, 2);
+  return two == "%(" || two == "{{" || two == "${" || v == "%s" || v == "%r";
+}
+
+bool only_of(std::string_view v, std::string_view alphabet) {
+  for (unsigned char c : v)
+    if (!in(c, alphabet)) return false;
+  return true;
+}
+
+bool is_reference(std::string_view v) {
+  if ((!v.empty() && in(v[0], "${<[/=*")) || is_template(v)) return true;
+  bool any = false, alpha = true;
+  for (unsigned char c : v) {
+    if (c == '.' || c == '_') continue;
+    any = true;
+    alpha &= is_alpha(c);
+  }
+  return !any || alpha;
+}
+
+bool password_value(const Text& t, const Tables& tables, Pos& start, Pos& end) {
+  unsigned char quote = t.d[start];
+  if (quote == '"' || quote == '\'') {
+    ++start;
+    if (t.d[end - 1] == quote && end > start) --end;
+    std::string_view value = t.view(start, std::max(start, end));
+    bool blank = true;
+    for (unsigned char c : value) blank &= is_py_space(c);
+    if (blank || in(value[0], "${<") || only_of(value, "*x")) return false;
+    return !is_template(value);
+  }
+  std::string_view value = t.view(start, end);
+  unsigned char after = t.at(end);
+  if (after == '(' || after == '[' || after == '.' || is_reference(value)) return false;
+  std::string low(value);
+  for (auto& c : low) c = static_cast<char>(lower(static_cast<unsigned char>(c)));
+  return !tables.placeholder_values.count(low);
+}
+
+bool url_password_match(const Text& t, Pos& start, Pos& end) {
+  Pos scheme = t.find("://", start, end);
+  if (scheme < 0) throw std::logic_error("URL match without ://");
+  Pos colon = t.find_byte(':', scheme + 3, end);
+  if (colon < 0) throw std::logic_error("URL password match without :");
+  start = colon + 1;
+  end = end - 1;
+  std::string_view value = t.view(start, std::max(start, end));
+  if ((!value.empty() && (value[0] == '$' || value[0] == '{')) || is_template(value) ||
+      only_of(value, "*x"))
+    return false;
+  return true;
+}
+
+bool password_match(const Text& t, const Tables& tables, Pos& start, Pos& end) {
+  Pos colon = t.find_byte(':', start, end), equals = t.find_byte('=', start, end);
+  Pos sep = (colon < 0 || (0 <= equals && equals < colon)) ? equals : colon;
+  Span rest = py_slice(sep + 1, end, t.n);
+  Pos value_start = rest.first;
+  while (value_start < rest.second && is_re2_space(t.d[value_start])) ++value_start;
+  start = end - (rest.second - value_start);
+  return password_value(t, tables, start, end);
+}
+
+constexpr std::string_view kSecretValueChars =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_.~-";
+
+bool keyword_secret_match(const Text& t, const Tables& tables, Pos& start, Pos& end) {
+  Pos value_start = end;
+  while (value_start > start && t.d[value_start - 1] == '=') --value_start;
+  while (value_start > start && in(t.d[value_start - 1], kSecretValueChars)) --value_start;
+  if (end < t.n && t.d[end] == '(') return false;
+  std::string_view value = t.view(value_start, end);
+  std::string_view core = value;
+  while (!core.empty() && core.front() == '=') core.remove_prefix(1);
+  while (!core.empty() && core.back() == '=') core.remove_suffix(1);
+  double threshold;
+  if (looks_random(core)) {
+    threshold = tables.min_secret_entropy;
+  } else {
+    bool has_upper = false, has_lower = false;
+    for (unsigned char c : core) {
+      has_upper |= is_upper(c);
+      has_lower |= is_lower(c);
+    }
+    // core.lower() != core and core.upper() != core
+    if (core.size() >= 16 && has_upper && has_lower) {
+      threshold = tables.min_letters_only_entropy;
+    } else {
+      return false;
+    }
+  }
+  if (!entropy_at_least(value, threshold)) return false;
+  start = value_start;
+  return true;
+}
+
+bool random_openai_body(std::string_view body) {
+  std::string_view tail = body;
+  if (body.size() > 40) {
+    size_t dash = body.rfind('-');
+    if (dash != body.npos) tail = body.substr(dash + 1);
+  }
+  return looks_random(tail) && entropy_at_least(tail, 3.5);
+}
+
+// ---------------------------------------------------------------- detectors
+
+enum class Validator {
+  kNone, kEmail, kPhone, kCards, kSsn, kSsnKeyword, kIban, kIpv4, kIpv6,
+  kJwt, kUrlPassword, kPassword, kKeywordSecret,
+};
+
+Validator validator_named(const std::string& name) {
+  static const std::map<std::string, Validator> names = {
+      {"", Validator::kNone},
+      {"email", Validator::kEmail},
+      {"phone", Validator::kPhone},
+      {"cards", Validator::kCards},
+      {"ssn", Validator::kSsn},
+      {"ssn_keyword", Validator::kSsnKeyword},
+      {"iban", Validator::kIban},
+      {"ipv4", Validator::kIpv4},
+      {"ipv6", Validator::kIpv6},
+      {"jwt", Validator::kJwt},
+      {"url_password", Validator::kUrlPassword},
+      {"password", Validator::kPassword},
+      {"keyword_secret", Validator::kKeywordSecret},
+  };
+  auto it = names.find(name);
+  if (it == names.end()) throw std::invalid_argument("unknown validator " + name);
+  return it->second;
+}
+
+// ---------------------------------------------------------------- regions
+
+// The engine's Python scan runs every detector's RE2 search over the whole text
+// unless an RE2::Set of prefilters rules it out; that costs one pass per detector
+// (and one for the set). Here, most detectors search only *regions*: the maximal
+// runs of the bytes their pattern can consume that hold a byte or string every
+// match holds. A match is a contiguous run of such bytes containing that seed, so
+// it lies inside one region, and searching each region (RE2 still sees the text
+// around it for \b) finds exactly the matches a search of the whole text finds:
+//
+//   validator  pattern's bytes (superset)          seed / condition on the region
+//   email      ASCII alnum ._%+-@ and bytes >= 0x80 "@"
+//   jwt        [A-Za-z0-9_.-]                       "eyJ"
+//   url        anything but \t \n \f \r space "'<>  "://"
+//   ipv6       [0-9A-Fa-f:.]                        "::" or 6 colons
+//   iban       [A-Z0-9 ]                            [A-Z][A-Z][0-9][0-9]
+//   cards      [0-9 .()+-] (digit clusters)         13 digits joined by single [ -]
+//   ssn        [0-9 .()+-]                          9 digits joined by single [ -]
+//   ipv4       [0-9 .()+-]                          3 dots in a run of [0-9.]
+//   phone      [0-9 .()+-]                          "+[1-9]", or 4 digits in a run of [0-9 .()-]
+//
+// "SSN: 123456789" runs over the whole text, only when 9 digits follow each
+// other somewhere. The key-word and token detectors always search the whole
+// text. tests/unit/redaction/test_native.py checks that the compiled scan finds
+// what the Python one finds, on the labelled corpus and on generated text.
+
+struct Alphabet {
+  bool in[256] = {false};
+  template <typename Pred>
+  static Alphabet of(Pred pred) {
+    Alphabet a;
+    for (int b = 0; b < 256; ++b) a.in[b] = pred(static_cast<unsigned char>(b));
+    return a;
+  }
+};
+
+const Alphabet kEmailBytes = Alphabet::of([](unsigned char b) {
+  return b >= 0x80 || is_word(b) || in(b, "._%+-@");
+});
+const Alphabet kJwtBytes = Alphabet::of([](unsigned char b) {
+  return is_word(b) || b == '.' || b == '-';
+});
+const Alphabet kUrlBytes = Alphabet::of([](unsigned char b) {
+  return !is_re2_space(b) && !in(b, "\"'<>");
+});
+const Alphabet kIbanBytes = Alphabet::of([](unsigned char b) {
+  return is_upper(b) || is_digit(b) || b == ' ';
+});
+const Alphabet kIpv6Bytes = Alphabet::of([](unsigned char b) {
+  return is_hex(b) || b == ':' || b == '.';
+});
+const Alphabet kNumberBytes = Alphabet::of([](unsigned char b) {
+  return is_digit(b) || in(b, " .()+-");
+});
+
+using Regions = std::vector<Span>;
+
+// The maximal run of `a` around position `at`, not reaching back before `floor`.
+Span run_around(const Text& t, Pos at, Pos floor, const Alphabet& a) {
+  Pos l = at, r = at;
+  while (l > floor && a.in[t.d[l - 1]]) --l;
+  while (r < t.n && a.in[t.d[r]]) ++r;
+  return {l, r};
+}
+
+// Maximal runs of `a` holding an occurrence of `seed`.
+Regions runs_with(const Text& t, std::string_view seed, const Alphabet& a) {
+  Regions out;
+  Pos covered = 0;
+  for (Pos at = t.find(seed, 0, t.n); at >= 0; at = t.find(seed, at + 1, t.n)) {
+    if (at < covered) continue;
+    Span run = run_around(t, at, covered, a);
+    out.push_back(run);
+    covered = run.second;
+  }
+  return out;
+}
+
+// The next ASCII digit at or after i, or n. strcspn is vectorised in glibc; the
+// bytes of a Python bytes object end with a NUL, and NULs inside are stepped over.
+Pos next_digit(const Text& t, Pos i) {
+  while (i < t.n) {
+    i += static_cast<Pos>(std::strcspn(reinterpret_cast<const char*>(t.d) + i, "0123456789"));
+    if (i >= t.n || t.d[i] != 0) return std::min(i, t.n);
+    ++i;
+  }
+  return t.n;
+}
+
+// The digit clusters of a text and the regions of the numeric detectors.
+struct NumberRegions {
+  Regions cards, ssn, ipv4, phone, iban;
+  bool nine_digits = false;  // 9 digits in a row somewhere ("SSN: 123456789")
+
+  explicit NumberRegions(const Text& t) {
+    Pos i = 0, iban_covered = 0;
+    while ((i = next_digit(t, i)) < t.n) {
+      Span c = run_around(t, i, 0, kNumberBytes);
+      cluster(t, c);
+      const Pos s = c.first;
+      if (s == i && s >= 2 && i + 1 < t.n && is_upper(t.d[s - 2]) && is_upper(t.d[s - 1]) &&
+          is_digit(t.d[s + 1]) && s >= iban_covered) {
+        Span run = run_around(t, s, iban_covered, kIbanBytes);
+        iban.push_back(run);
+        iban_covered = run.second;
+      }
+      i = c.second;
+    }
+  }
+
+  void cluster(const Text& t, Span c) {
+    int run = 0, gap = 0, chain = 0, digits = 0, most_digits = 0;
+    int dot_run = 0, dots = 0, phone_run = 0, phone_digits = 0;
+    bool plus = false;
+    for (Pos k = c.first; k < c.second; ++k) {
+      const unsigned char b = t.d[k];
+      if (is_digit(b)) {
+        run = (run > 0 && gap <= 1) ? run + 1 : 1;
+        gap = 0;
+        chain = std::max(chain, run);
+        most_digits = std::max(most_digits, ++digits);
+        phone_digits = std::max(phone_digits, ++phone_run);
+        continue;
+      }
+      digits = 0;
+      if (b == ' ' || b == '-') {
+        ++gap;
+      } else {
+        run = gap = 0;
+      }
+      if (b == '.') {
+        dots = std::max(dots, ++dot_run);
+      } else {
+        dot_run = 0;
+      }
+      if (b == '+') {
+        phone_run = 0;
+        if (k + 1 < c.second && t.d[k + 1] >= '1' && t.d[k + 1] <= '9') plus = true;
+      }
+    }
+    if (chain >= 13) cards.push_back(c);
+    if (chain >= 9) ssn.push_back(c);
+    if (dots >= 3) ipv4.push_back(c);
+    if (plus || phone_digits >= 4) phone.push_back(c);
+    nine_digits |= most_digits >= 9;
+  }
+};
+
+// Runs of [0-9A-Fa-f:.] holding "::" or 6 colons.
+Regions ipv6_regions(const Text& t) {
+  Regions out;
+  Pos covered = 0;
+  for (Pos c = t.find_byte(':', 0, t.n); c >= 0; c = t.find_byte(':', c + 1, t.n)) {
+    if (c < covered) continue;
+    Span run = run_around(t, c, covered, kIpv6Bytes);
+    int colons = 0;
+    bool twice = false;
+    for (Pos k = run.first; k < run.second; ++k) {
+      if (t.d[k] != ':') continue;
+      ++colons;
+      twice |= k + 1 < run.second && t.d[k + 1] == ':';
+    }
+    if (twice || colons >= 6) out.push_back(run);
+    covered = run.second;
+  }
+  return out;
+}
+
+// Where each detector of one text searches, worked out on first use.
+class Scope {
+ public:
+  explicit Scope(const Text& t) : t_(t) {}
+
+  // The regions to search for `v`, or nullptr for the whole text.
+  const Regions* regions(Validator v) {
+    switch (v) {
+      case Validator::kEmail: return lazy(email_, [&] { return runs_with(t_, "@", kEmailBytes); });
+      case Validator::kJwt: return lazy(jwt_, [&] { return runs_with(t_, "eyJ", kJwtBytes); });
+      case Validator::kUrlPassword: return lazy(url_, [&] { return runs_with(t_, "://", kUrlBytes); });
+      case Validator::kIpv6: return lazy(ipv6_, [&] { return ipv6_regions(t_); });
+      case Validator::kIban: return &numbers().iban;
+      case Validator::kCards: return &numbers().cards;
+      case Validator::kSsn: return &numbers().ssn;
+      case Validator::kIpv4: return &numbers().ipv4;
+      case Validator::kPhone: return &numbers().phone;
+      default: return nullptr;
+    }
+  }
+
+  // False when `v` cannot match anywhere in the text (for whole-text detectors).
+  bool possible(Validator v) {
+    return v != Validator::kSsnKeyword || numbers().nine_digits;
+  }
+
+ private:
+  template <typename Make>
+  const Regions* lazy(std::optional<Regions>& slot, Make make) {
+    if (!slot) slot = make();
+    return &*slot;
+  }
+
+  const NumberRegions& numbers() {
+    if (!numbers_) numbers_.emplace(t_);
+    return *numbers_;
+  }
+
+  const Text& t_;
+  std::optional<Regions> email_, jwt_, url_, ipv6_;
+  std::optional<NumberRegions> numbers_;
+};
+
+struct TokenBody {
+  std::unique_ptr<RE2> body;
+  Pos min_body;
+  Pos max_body;
+};
+
+enum class Kind { kPattern, kPrivateKey, kTokens };
+
+struct Detector {
+  Kind kind = Kind::kPattern;
+  int type = 0;
+  int rank = 0;
+  std::unique_ptr<RE2> regex;  // PEM header / token prefixes for the other kinds
+  std::unique_ptr<RE2> body;   // PEM body for kPrivateKey
+  std::vector<std::string> triggers;
+  Validator validator = Validator::kNone;
+  std::unordered_map<std::string, TokenBody> tokens;
+};
+
+class Engine {
+ public:
+  Engine(const py::list& specs, const py::dict& tables, py::object jwt_header_ok,
+         py::object finding)
+      : jwt_header_ok_(std::move(jwt_header_ok)), finding_(std::move(finding)) {
+    if (!PyType_Check(finding_.ptr())) throw std::invalid_argument("finding must be a class");
+    load_tables(tables);
+    for (const auto& item : specs) {
+      py::tuple spec = item.cast<py::tuple>();
+      std::string kind = spec[0].cast<std::string>();
+      Detector det;
+      det.type = type_index(spec[1].cast<std::string>());
+      det.rank = spec[2].cast<int>();
+      det.regex = compile(spec[3].cast<std::string>());
+      if (kind == "pattern") {
+        // ("pattern", type, rank, regex, triggers, validator)
+        det.kind = Kind::kPattern;
+        for (const auto& trig : spec[4].cast<py::list>()) det.triggers.push_back(trig.cast<std::string>());
+        det.validator = validator_named(spec[5].cast<std::string>());
+      } else if (kind == "private_key") {
+        // ("private_key", type, rank, header, body)
+        det.kind = Kind::kPrivateKey;
+        det.body = compile(spec[4].cast<std::string>());
+      } else if (kind == "tokens") {
+        // ("tokens", type, rank, prefixes, [(prefix, body, min, max)])
+        det.kind = Kind::kTokens;
+        for (const auto& b : spec[4].cast<py::list>()) {
+          py::tuple shape = b.cast<py::tuple>();
+          det.tokens.emplace(shape[0].cast<std::string>(),
+                             TokenBody{compile(shape[1].cast<std::string>()),
+                                       shape[2].cast<Pos>(), shape[3].cast<Pos>()});
+        }
+      } else {
+        throw std::invalid_argument("unknown detector kind " + kind);
+      }
+      detectors_.push_back(std::move(det));
+    }
+    names_[0] = py::reinterpret_steal<py::object>(PyUnicode_InternFromString("type"));
+    names_[1] = py::reinterpret_steal<py::object>(PyUnicode_InternFromString("start"));
+    names_[2] = py::reinterpret_steal<py::object>(PyUnicode_InternFromString("end"));
+  }
+
+  // engine._ScanPlan.collect: every detector's candidates, in detector order;
+  // most detectors search regions of the text rather than all of it (see Scope).
+  void collect(const Text& t, std::vector<Cand>& out) const {
+    Scope scope(t);
+    for (const auto& det : detectors_) {
+      switch (det.kind) {
+        case Kind::kPattern:
+          collect_pattern(det, t, scope, out);
+          break;
+        case Kind::kPrivateKey: collect_private_keys(det, t, out); break;
+        case Kind::kTokens: collect_tokens(det, t, out); break;
+      }
+    }
+  }
+
+  // Raw candidates in byte offsets: [(start, end, type, rank)].
+  py::list candidates(const py::bytes& data) const {
+    Text t = text_of(data);
+    std::vector<Cand> found;
+    collect(t, found);
+    py::list out(found.size());
+    for (size_t i = 0; i < found.size(); ++i) {
+      const Cand& c = found[i];
+      out[i] = py::make_tuple(c.start, c.end, types_[static_cast<size_t>(c.type)], c.rank);
+    }
+    return out;
+  }
+
+  // Everything engine.Redactor._redact does before replacement: candidates, minus
+  // our own placeholders, in str offsets, merged into findings (Finding objects).
+  py::tuple findings(const py::bytes& data, bool is_ascii) const {
+    Text t = text_of(data);
+    return finding_objects(scan(t, is_ascii));
+  }
+
+  // (redacted text, findings) with typed placeholders ("[EMAIL]"): all of
+  // Redactor.redact for a Redactor without a pseudonym key or NER stage. The text
+  // is None when nothing was found (the input is the output).
+  py::tuple redact(const py::bytes& data, bool is_ascii) const {
+    Text t = text_of(data);
+    std::vector<Cand> merged = scan(t, is_ascii);
+    py::tuple found = finding_objects(merged);
+    if (merged.empty()) return py::make_tuple(py::none(), found);
+    std::string out;
+    out.reserve(static_cast<size_t>(t.n) + merged.size() * 8);
+    Pos pos = 0;
+    for (const Cand& f : merged) {
+      out.append(t.view(pos, f.byte_start));
+      out.push_back('[');
+      out.append(type_names_[static_cast<size_t>(f.type)]);
+      out.push_back(']');
+      pos = f.byte_end;
+    }
+    out.append(t.view(pos, t.n));
+    PyObject* text = is_ascii ? PyUnicode_DecodeASCII(out.data(), static_cast<Py_ssize_t>(out.size()), "strict")
+                              : PyUnicode_DecodeUTF8(out.data(), static_cast<Py_ssize_t>(out.size()), "surrogatepass");
+    if (!text) throw py::error_already_set();
+    return py::make_tuple(py::reinterpret_steal<py::object>(text), found);
+  }
+
+ private:
+  static Text text_of(const py::bytes& data) {
+    char* buffer = nullptr;
+    Py_ssize_t size = 0;
+    if (PyBytes_AsStringAndSize(data.ptr(), &buffer, &size) != 0) throw py::error_already_set();
+    return Text{reinterpret_cast<const unsigned char*>(buffer), size};
+  }
+
+  void load_tables(const py::dict& tables) {
+    for (auto item : tables["iban_lengths"].cast<py::dict>())
+      tables_.iban_lengths[item.first.cast<std::string>()] = item.second.cast<int>();
+    for (auto item : tables["file_extensions"])
+      tables_.file_extensions.insert(item.cast<std::string>());
+    for (auto item : tables["placeholder_values"])
+      tables_.placeholder_values.insert(item.cast<std::string>());
+    tables_.min_secret_entropy = tables["min_secret_entropy"].cast<double>();
+    tables_.min_letters_only_entropy = tables["min_letters_only_entropy"].cast<double>();
+    tables_.credential_rank_limit = tables["credential_rank_limit"].cast<int>();
+    tables_.pseudonym_hex_chars = tables["pseudonym_hex_chars"].cast<size_t>();
+  }
+
+  int type_index(const std::string& name) {
+    for (size_t i = 0; i < type_names_.size(); ++i)
+      if (type_names_[i] == name) return static_cast<int>(i);
+    type_names_.push_back(name);
+    types_.push_back(py::str(name));
+    return static_cast<int>(type_names_.size() - 1);
+  }
+
+  // detector.PatternDetector.collect (groups == (0,) only; the Python side checks).
+  void collect_pattern(const Detector& det, const Text& t, Scope& scope,
+                       std::vector<Cand>& out) const {
+    if (!det.triggers.empty()) {
+      bool any = false;
+      for (const auto& trig : det.triggers) {
+        if (t.contains(trig)) {
+          any = true;
+          break;
+        }
+      }
+      if (!any) return;
+    }
+    const Regions* regions = scope.regions(det.validator);
+    if (regions == nullptr) {
+      if (scope.possible(det.validator)) search(det, t, 0, t.n, out);
+      return;
+    }
+    Pos pos = 0;
+    for (const Span& region : *regions) pos = search(det, t, std::max(pos, region.first), region.second, out);
+  }
+
+  // PatternDetector.collect's loop over the matches in [pos, stop), which no match
+  // crosses; returns where the next search would start.
+  Pos search(const Detector& det, const Text& t, Pos pos, Pos stop, std::vector<Cand>& out) const {
+    std::vector<Span> many;
+    while (pos <= stop) {
+      Pos start, end;
+      if (!match(*det.regex, t, pos, stop, RE2::UNANCHORED, start, end)) break;
+      pos = end == start ? std::max(end, pos + 1) : end;
+      if (det.validator == Validator::kCards) {
+        many.clear();
+        Pos resume = cards(t, start, end, many);
+        for (const auto& s : many) out.push_back({s.first, s.second, det.type, det.rank, 0, 0});
+        if (start < resume && resume < end) pos = resume;
+        continue;
+      }
+      if (det.validator != Validator::kNone) {
+        const Pos match_end = end;
+        if (!validate(det.validator, t, start, end)) continue;
+        if (end < match_end) pos = end;
+      }
+      out.push_back({start, end, det.type, det.rank, 0, 0});
+    }
+    return pos;
+  }
+
+  bool validate(Validator v, const Text& t, Pos& start, Pos& end) const {
+    switch (v) {
+      case Validator::kEmail: return email(t, tables_, start, end);
+      case Validator::kPhone: return phone(t, start, end);
+      case Validator::kSsn: return ssn(t, start, end);
+      case Validator::kSsnKeyword: return ssn_after_key_word(t, start, end);
+      case Validator::kIban: return iban(t, tables_, start, end);
+      case Validator::kIpv4: return ipv4(t, start, end);
+      case Validator::kIpv6: return ipv6(t, start, end);
+      case Validator::kJwt: return jwt(t, start, end);
+      case Validator::kUrlPassword: return url_password_match(t, start, end);
+      case Validator::kPassword: return password_match(t, tables_, start, end);
+      case Validator::kKeywordSecret: return keyword_secret_match(t, tables_, start, end);
+      case Validator::kNone:
+      case Validator::kCards: break;
+    }
+    return true;
+  }
+
+  bool jwt(const Text& t, Pos start, Pos end) const {
+    Pos dot = t.find_byte('.', start, end);
+    if (dot < 0) throw std::logic_error("JWT match without .");
+    if (dot - start > 4096) return false;
+    std::string_view header = t.view(start, dot);
+    py::object ok = jwt_header_ok_(py::bytes(header.data(), header.size()));
+    return ok.cast<bool>();
+  }
+
+  // credentials.PrivateKeyDetector.collect
+  void collect_private_keys(const Detector& det, const Text& t, std::vector<Cand>& out) const {
+    if (!t.contains("PRIVATE KEY")) return;
+    const Pos n = t.n;
+    Pos covered_to = 0, no_end_from = n + 1, pos = 0;
+    while (pos <= n) {
+      Pos start, header_end;
+      if (!match(*det.regex, t, pos, n, RE2::UNANCHORED, start, header_end)) return;
+      pos = header_end;
+      if (start < covered_to) continue;
+      Pos end = -1;
+      if (header_end < no_end_from) {
+        end = t.find("-----END", header_end, n);
+        if (end < 0) no_end_from = header_end;
+      }
+      if (end >= 0) {
+        Pos close = t.find("-----", end + 8, end + 8 + 80);
+        end = close >= 0 ? close + 5 : end + 8;
+      } else {
+        Pos s, e;
+        if (!match(*det.body, t, header_end, n, RE2::ANCHOR_START, s, e)) e = -1;
+        end = std::max(header_end, e);
+      }
+      covered_to = end;
+      out.push_back({start, end, det.type, det.rank, 0, 0});
+    }
+  }
+
+  // tokens.ProviderTokenDetector.collect
+  void collect_tokens(const Detector& det, const Text& t, std::vector<Cand>& out) const {
+    const Pos n = t.n;
+    Pos covered_to = 0, pos = 0;
+    while (pos <= n) {
+      Pos start, body_start;
+      if (!match(*det.regex, t, pos, n, RE2::UNANCHORED, start, body_start)) return;
+      pos = body_start;
+      if (start < covered_to) continue;
+      std::string_view prefix = t.view(start, body_start);
+      auto it = det.tokens.find(std::string(prefix));
+      if (it == det.tokens.end()) throw std::logic_error("token prefix without a shape");
+      const TokenBody& shape = it->second;
+      Pos s, end;
+      if (!match(*shape.body, t, body_start, n, RE2::ANCHOR_START, s, end)) end = body_start;
+      covered_to = end;
+      const Pos length = end - body_start;
+      if (!(shape.min_body <= length && length <= shape.max_body)) continue;
+      unsigned char after = t.at(end);
+      if (is_word(after) || after == '-') continue;
+      if (prefix == "sk-" && !random_openai_body(t.view(body_start, end))) continue;
+      out.push_back({start, end, det.type, det.rank, 0, 0});
+    }
+  }
+
+  // replacement.is_placeholder on data[start:end], which starts with "[".
+  bool own_placeholder(const Text& t, const Cand& c) const {
+    if (t.d[c.start] != '[') return false;
+    std::string_view value = t.view(c.start, c.end);
+    if (value.size() < 3 || value.front() != '[' || value.back() != ']') return false;
+    std::string_view inner = value.substr(1, value.size() - 2);
+    size_t underscore = inner.rfind('_');
+    std::string_view name = underscore == inner.npos ? std::string_view() : inner.substr(0, underscore);
+    std::string_view suffix = underscore == inner.npos ? inner : inner.substr(underscore + 1);
+    if (!name.empty() && suffix.size() == tables_.pseudonym_hex_chars &&
+        only_of(suffix, "0123456789abcdef"))
+      inner = name;
+    return only_of(inner, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_");
+  }
+
+  // engine._to_str_offsets: UTF-8 (surrogatepass) byte offsets -> str offsets.
+  static void to_str_offsets(const Text& t, std::vector<Cand>& found) {
+    std::vector<Pos> offsets;
+    offsets.reserve(found.size() * 2);
+    for (const auto& c : found) {
+      offsets.push_back(c.start);
+      offsets.push_back(c.end);
+    }
+    std::sort(offsets.begin(), offsets.end());
+    offsets.erase(std::unique(offsets.begin(), offsets.end()), offsets.end());
+    std::vector<Pos> chars(offsets.size());
+    Pos byte = 0, ch = 0;
+    for (size_t i = 0; i < offsets.size(); ++i) {
+      const Pos off = offsets[i];
+      if (off < t.n && (t.d[off] & 0xC0) == 0x80)
+        throw std::invalid_argument("a finding boundary splits a character");
+      for (; byte < off; ++byte) ch += (t.d[byte] & 0xC0) != 0x80;
+      chars[i] = ch;
+    }
+    auto map = [&](Pos off) {
+      return chars[static_cast<size_t>(std::lower_bound(offsets.begin(), offsets.end(), off) -
+                                       offsets.begin())];
+    };
+    for (auto& c : found) {
+      c.start = map(c.start);
+      c.end = map(c.end);
+    }
+  }
+
+  // engine._winner_key(a) < engine._winner_key(b)
+  bool wins(const Cand& a, const Cand& b) const {
+    const int ca = a.rank < tables_.credential_rank_limit ? 0 : 1;
+    const int cb = b.rank < tables_.credential_rank_limit ? 0 : 1;
+    if (ca != cb) return ca < cb;
+    if (a.start - a.end != b.start - b.end) return a.start - a.end < b.start - b.end;
+    if (a.rank != b.rank) return a.rank < b.rank;
+    if (a.start != b.start) return a.start < b.start;
+    return type_names_[static_cast<size_t>(a.type)] < type_names_[static_cast<size_t>(b.type)];
+  }
+
+  std::vector<Cand> scan(const Text& t, bool is_ascii) const {
+    std::vector<Cand> found;
+    collect(t, found);
+    if (!found.empty() && t.find_byte('[', 0, t.n) >= 0) {
+      found.erase(std::remove_if(found.begin(), found.end(),
+                                 [&](const Cand& c) { return own_placeholder(t, c); }),
+                  found.end());
+    }
+    for (auto& c : found) {
+      c.byte_start = c.start;
+      c.byte_end = c.end;
+    }
+    if (!is_ascii && !found.empty()) to_str_offsets(t, found);
+    return resolve(found);
+  }
+
+  // engine._resolve: merge overlapping candidates into union spans typed by the winner.
+  std::vector<Cand> resolve(std::vector<Cand>& cands) const {
+    std::vector<Cand> merged;
+    if (cands.empty()) return merged;
+    std::stable_sort(cands.begin(), cands.end(), [](const Cand& a, const Cand& b) {
+      return a.start != b.start ? a.start < b.start : a.end > b.end;
+    });
+    Cand best = cands[0];
+    Cand span = cands[0];
+    for (size_t i = 1; i < cands.size(); ++i) {
+      const Cand& c = cands[i];
+      if (c.start < span.end) {
+        if (c.end > span.end) {
+          span.end = c.end;
+          span.byte_end = c.byte_end;
+        }
+        if (wins(c, best)) best = c;
+        continue;
+      }
+      merged.push_back({span.start, span.end, best.type, best.rank, span.byte_start, span.byte_end});
+      best = span = c;
+    }
+    merged.push_back({span.start, span.end, best.type, best.rank, span.byte_start, span.byte_end});
+    return merged;
+  }
+
+  // Finding(type, start, end) without the dataclass __init__: object.__new__ and
+  // the three slots set the way a frozen dataclass's own __init__ sets them.
+  py::tuple finding_objects(const std::vector<Cand>& merged) const {
+    py::tuple out(merged.size());
+    auto* cls = reinterpret_cast<PyTypeObject*>(finding_.ptr());
+    for (size_t i = 0; i < merged.size(); ++i) {
+      const Cand& f = merged[i];
+      py::object obj = py::reinterpret_steal<py::object>(cls->tp_alloc(cls, 0));
+      if (!obj) throw py::error_already_set();
+      py::object start = py::reinterpret_steal<py::object>(PyLong_FromSsize_t(f.start));
+      py::object end = py::reinterpret_steal<py::object>(PyLong_FromSsize_t(f.end));
+      if (!start || !end) throw py::error_already_set();
+      if (PyObject_GenericSetAttr(obj.ptr(), names_[0].ptr(), types_[static_cast<size_t>(f.type)].ptr()) ||
+          PyObject_GenericSetAttr(obj.ptr(), names_[1].ptr(), start.ptr()) ||
+          PyObject_GenericSetAttr(obj.ptr(), names_[2].ptr(), end.ptr()))
+        throw py::error_already_set();
+      PyTuple_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(i), obj.release().ptr());
+    }
+    return out;
+  }
+
+  Tables tables_;
+  std::vector<Detector> detectors_;
+  std::vector<std::string> type_names_;
+  std::vector<py::str> types_;
+  py::object names_[3];   // "type", "start", "end", interned
+  py::object jwt_header_ok_;
+  py::object finding_;
+};
+
+}  // namespace
+
+PYBIND11_MODULE(_native, m) {
+  m.doc() = "Compiled scan of consentry's built-in sensitive-data detectors (see native.py).";
+  py::class_<Engine>(m, "Engine")
+      .def(py::init<const py::list&, const py::dict&, py::object, py::object>(), py::arg("specs"),
+           py::arg("tables"), py::arg("jwt_header_ok"), py::arg("finding"))
+      .def("candidates", &Engine::candidates, py::arg("data"))
+      .def("findings", &Engine::findings, py::arg("data"), py::arg("is_ascii"))
+      .def("redact", &Engine::redact, py::arg("data"), py::arg("is_ascii"));
+}
