@@ -19,6 +19,9 @@
 #include <re2/set.h>
 
 #include <algorithm>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -50,9 +53,17 @@ struct Cand {
 
 // ---------------------------------------------------------------- bytes helpers
 
-inline bool is_word(unsigned char b) {
+constexpr bool word_byte(unsigned char b) {
   return (b >= '0' && b <= '9') || (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') || b == '_';
 }
+struct WordTable {
+  bool in[256];
+  constexpr WordTable() : in() {
+    for (int b = 0; b < 256; ++b) in[b] = word_byte(static_cast<unsigned char>(b));
+  }
+};
+constexpr WordTable kWord;
+inline bool is_word(unsigned char b) { return kWord.in[b]; }
 inline bool is_digit(unsigned char b) { return b >= '0' && b <= '9'; }
 inline bool is_upper(unsigned char b) { return b >= 'A' && b <= 'Z'; }
 inline bool is_lower(unsigned char b) { return b >= 'a' && b <= 'z'; }
@@ -80,10 +91,33 @@ struct Text {
   Pos find(std::string_view needle, Pos a, Pos b) const {
     if (a < 0) a = 0;
     if (b > n) b = n;
-    if (b - a < static_cast<Pos>(needle.size())) return -1;
-    std::string_view hay = view(a, b);
-    size_t at = hay.find(needle);
-    return at == std::string_view::npos ? -1 : a + static_cast<Pos>(at);
+    const Pos m = static_cast<Pos>(needle.size());
+    if (b - a < m) return -1;
+    if (m == 0) return a;
+    // memchr for the needle's rarest byte (by a rough guess for text), then compare:
+    // much faster than memmem or a scan for the first byte on short needles.
+    const Pos r = rarest(needle);
+    const unsigned char key = static_cast<unsigned char>(needle[static_cast<size_t>(r)]);
+    for (Pos k = a + r; k < b - (m - 1 - r);) {
+      const void* hit = std::memchr(d + k, key, static_cast<size_t>(b - (m - 1 - r) - k));
+      if (!hit) return -1;
+      k = static_cast<const unsigned char*>(hit) - d;
+      if (std::memcmp(d + k - r, needle.data(), static_cast<size_t>(m)) == 0) return k - r;
+      ++k;
+    }
+    return -1;
+  }
+  static Pos rarest(std::string_view needle) {
+    auto rarity = [](unsigned char c) {
+      return (is_lower(c) || c == ' ') ? 0 : is_digit(c) ? 1 : is_upper(c) ? 2 : 3;
+    };
+    Pos best = 0;
+    for (Pos i = 1; i < static_cast<Pos>(needle.size()); ++i) {
+      if (rarity(static_cast<unsigned char>(needle[static_cast<size_t>(i)])) >
+          rarity(static_cast<unsigned char>(needle[static_cast<size_t>(best)])))
+        best = i;
+    }
+    return best;
   }
   Pos find_byte(unsigned char c, Pos a, Pos b) const {
     if (a < 0) a = 0;
@@ -691,6 +725,105 @@ bool random_openai_body(std::string_view body) {
   return looks_random(tail) && entropy_at_least(tail, 3.5);
 }
 
+// ---------------------------------------------------------------- JWT headers
+
+// base64url text -> bytes as base64.urlsafe_b64decode(text + padding) decodes it,
+// or nullopt where that raises (a length of 4k + 1). The text holds only
+// [A-Za-z0-9_-] (the JWT pattern's alphabet).
+std::optional<std::string> b64url_decode(std::string_view text) {
+  if (text.size() % 4 == 1) return std::nullopt;
+  auto value = [](unsigned char c) -> int {
+    if (is_upper(c)) return c - 'A';
+    if (is_lower(c)) return c - 'a' + 26;
+    if (is_digit(c)) return c - '0' + 52;
+    return c == '-' ? 62 : 63;  // '_'
+  };
+  std::string out;
+  out.reserve(text.size() * 3 / 4);
+  unsigned bits = 0;
+  int count = 0;
+  for (unsigned char c : text) {
+    bits = (bits << 6) | static_cast<unsigned>(value(c));
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      out.push_back(static_cast<char>((bits >> count) & 0xFF));
+    }
+  }
+  return out;
+}
+
+// What credentials.jwt_header_ok answers for headers whose JSON is a flat object of
+// ASCII string keys and string, integer, true, false or null values without
+// escapes: json.loads surely parses those (to a dict), so the answer is whether a
+// key is "alg". Anything else (escapes, nesting, floats, other encodings, bad
+// JSON) gets nullopt, and the Python function decides.
+std::optional<bool> simple_jwt_header(std::string_view header) {
+  auto decoded = b64url_decode(header);
+  if (!decoded) return false;  // the Python function returns False on binascii.Error
+  std::string_view j = *decoded;
+  size_t i = 0;
+  auto ws = [&] { while (i < j.size() && in(j[i], " \t\n\r")) ++i; };
+  auto string = [&](std::string_view* out) {
+    if (i >= j.size() || j[i] != '"') return false;
+    const size_t from = ++i;
+    while (i < j.size() && j[i] != '"') {
+      const auto c = static_cast<unsigned char>(j[i]);
+      if (c < 0x20 || c >= 0x7F || c == '\\') return false;
+      ++i;
+    }
+    if (i >= j.size()) return false;
+    if (out) *out = j.substr(from, i - from);
+    ++i;
+    return true;
+  };
+  auto word = [&](std::string_view w) {
+    if (j.substr(i, w.size()) != w) return false;
+    i += w.size();
+    return true;
+  };
+  auto integer = [&] {
+    if (i < j.size() && j[i] == '-') ++i;
+    if (i >= j.size() || !is_digit(static_cast<unsigned char>(j[i]))) return false;
+    if (j[i++] != '0')
+      while (i < j.size() && is_digit(static_cast<unsigned char>(j[i]))) ++i;
+    // a fraction or exponent is valid JSON too, but leave those to Python
+    return i >= j.size() || !in(j[i], ".eE0123456789");
+  };
+  ws();
+  if (i >= j.size() || j[i++] != '{') return std::nullopt;
+  bool alg = false;
+  ws();
+  if (i < j.size() && j[i] == '}') {
+    ++i;
+  } else {
+    while (true) {
+      std::string_view key;
+      ws();
+      if (!string(&key)) return std::nullopt;
+      alg |= key == "alg";
+      ws();
+      if (i >= j.size() || j[i++] != ':') return std::nullopt;
+      ws();
+      if (!(string(nullptr) || word("true") || word("false") || word("null") || integer()))
+        return std::nullopt;
+      ws();
+      if (i < j.size() && j[i] == ',') {
+        ++i;
+        continue;
+      }
+      if (i < j.size() && j[i] == '}') {
+        ++i;
+        break;
+      }
+      return std::nullopt;
+    }
+  }
+  ws();
+  if (i != j.size()) return std::nullopt;
+  return alg;
+}
+
 // ---------------------------------------------------------------- detectors
 
 enum class Validator {
@@ -734,15 +867,20 @@ Validator validator_named(const std::string& name) {
 //   jwt        [A-Za-z0-9_.-]                       "eyJ"
 //   url        anything but \t \n \f \r space "'<>  "://"
 //   ipv6       [0-9A-Fa-f:.]                        "::" or 6 colons
-//   iban       [A-Z0-9 ]                            [A-Z][A-Z][0-9][0-9]
+//   iban       [A-Z0-9 ]                            \b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11}
 //   cards      [0-9 .()+-] (digit clusters)         13 digits joined by single [ -]
-//   ssn        [0-9 .()+-]                          9 digits joined by single [ -]
+//   ssn        [0-9 .()+-]                          groups of 3, 2 and 4 digits joined by
+//                                                   single [ -], at word boundaries
 //   ipv4       [0-9 .()+-]                          3 dots in a run of [0-9.]
-//   phone      [0-9 .()+-]                          "+[1-9]", or 4 digits in a run of [0-9 .()-]
+//   phone      [0-9 .()+-]                          "+[1-9]"; or 10 digits in a run of
+//                                                   [0-9 .()-]; or a group "0[1-9]..." at a
+//                                                   word boundary and 4 digits from it on in
+//                                                   a run of [0-9 ()-]
 //
-// "SSN: 123456789" runs over the whole text, only when 9 digits follow each
-// other somewhere. The key-word and token detectors always search the whole
-// text. tests/unit/redaction/test_native.py checks that the compiled scan finds
+// "SSN: 123456789" searches the 64 bytes before each run of exactly 9 digits
+// and the run (the key word, spaces and separator take at most 41 bytes). The
+// key-word detectors search the whole text; provider tokens are found without
+// RE2 (see PrefixFinder). tests/unit/redaction/test_native.py checks that the compiled scan finds
 // what the Python one finds, on the labelled corpus and on generated text.
 
 struct Alphabet {
@@ -797,31 +935,44 @@ Regions runs_with(const Text& t, std::string_view seed, const Alphabet& a) {
   return out;
 }
 
-// The next ASCII digit at or after i, or n. strcspn is vectorised in glibc; the
-// bytes of a Python bytes object end with a NUL, and NULs inside are stepped over.
+// The next ASCII digit at or after i, or n: 16 bytes at a time with SSE2.
 Pos next_digit(const Text& t, Pos i) {
-  while (i < t.n) {
-    i += static_cast<Pos>(std::strcspn(reinterpret_cast<const char*>(t.d) + i, "0123456789"));
-    if (i >= t.n || t.d[i] != 0) return std::min(i, t.n);
-    ++i;
+#if defined(__SSE2__)
+  const __m128i low = _mm_set1_epi8(static_cast<char>('0' - 1 - 128));
+  const __m128i high = _mm_set1_epi8(static_cast<char>('9' + 1 - 128));
+  const __m128i flip = _mm_set1_epi8(static_cast<char>(-128));
+  for (; i + 16 <= t.n; i += 16) {
+    // Signed compares on bytes shifted by 128 compare them as unsigned.
+    __m128i v = _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(t.d + i)), flip);
+    int mask = _mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(v, low), _mm_cmplt_epi8(v, high)));
+    if (mask) return i + __builtin_ctz(static_cast<unsigned>(mask));
   }
-  return t.n;
+#endif
+  while (i < t.n && !is_digit(t.d[i])) ++i;
+  return i;
+}
+
+// Appends a window to sorted windows, merging it with the last one if they overlap.
+void add_window(Regions& out, Span w) {
+  if (!out.empty() && w.first <= out.back().second) {
+    out.back().second = std::max(out.back().second, w.second);
+  } else {
+    out.push_back(w);
+  }
 }
 
 // The digit clusters of a text and the regions of the numeric detectors.
 struct NumberRegions {
   Regions cards, ssn, ipv4, phone, iban;
-  bool nine_digits = false;  // 9 digits in a row somewhere ("SSN: 123456789")
+  Regions ssn_keyword;  // the 64 bytes before each run of exactly 9 digits, and the run
 
   explicit NumberRegions(const Text& t) {
     Pos i = 0, iban_covered = 0;
     while ((i = next_digit(t, i)) < t.n) {
       Span c = run_around(t, i, 0, kNumberBytes);
       cluster(t, c);
-      const Pos s = c.first;
-      if (s == i && s >= 2 && i + 1 < t.n && is_upper(t.d[s - 2]) && is_upper(t.d[s - 1]) &&
-          is_digit(t.d[s + 1]) && s >= iban_covered) {
-        Span run = run_around(t, s, iban_covered, kIbanBytes);
+      if (c.first == i && i >= iban_covered && iban_at(t, i - 2)) {
+        Span run = run_around(t, i - 2, iban_covered, kIbanBytes);
         iban.push_back(run);
         iban_covered = run.second;
       }
@@ -829,41 +980,73 @@ struct NumberRegions {
     }
   }
 
+  // \b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11} at s: the start every IBAN match has.
+  static bool iban_at(const Text& t, Pos s) {
+    if (s < 0 || s + 4 > t.n || is_word(t.before(s)) || !is_upper(t.d[s]) || !is_upper(t.d[s + 1]) ||
+        !is_digit(t.d[s + 2]) || !is_digit(t.d[s + 3]))
+      return false;
+    Pos k = s + 4;
+    for (int count = 0; count < 11; ++count) {
+      if (k < t.n && t.d[k] == ' ') ++k;
+      if (k >= t.n || !(is_upper(t.d[k]) || is_digit(t.d[k]))) return false;
+      ++k;
+    }
+    return true;
+  }
+
+  // One cluster, digit group by digit group (see the table above for what each
+  // detector needs).
   void cluster(const Text& t, Span c) {
-    int run = 0, gap = 0, chain = 0, digits = 0, most_digits = 0;
-    int dot_run = 0, dots = 0, phone_run = 0, phone_digits = 0;
-    bool plus = false;
-    for (Pos k = c.first; k < c.second; ++k) {
+    int chain = 0, run = 0;           // digits joined by single [ -]
+    int dots = 0, dot_run = 0;        // dots in a run of [0-9.]
+    int phone_run = 0, phone_ten = 0; // digits in a run of [0-9 .()-]
+    int zero_run = -1;                // digits since a group "0[1-9]..." in [0-9 ()-], or -1
+    bool plus = false, zero = false, ssn_shape = false;
+    int prev2 = 0, prev1 = 0;         // lengths of the two groups before, joined by one [ -]
+    Pos k = c.first;
+    while (k < c.second) {
       const unsigned char b = t.d[k];
-      if (is_digit(b)) {
-        run = (run > 0 && gap <= 1) ? run + 1 : 1;
-        gap = 0;
-        chain = std::max(chain, run);
-        most_digits = std::max(most_digits, ++digits);
-        phone_digits = std::max(phone_digits, ++phone_run);
+      if (!is_digit(b)) {
+        if (b == '.') {
+          dots = std::max(dots, ++dot_run);
+        } else {
+          dot_run = 0;
+        }
+        if (b == '+') {
+          phone_run = 0;
+          if (k + 1 < c.second && t.d[k + 1] >= '1' && t.d[k + 1] <= '9') plus = true;
+        }
+        if (b == '.' || b == '+') zero_run = -1;
+        ++k;
         continue;
       }
-      digits = 0;
-      if (b == ' ' || b == '-') {
-        ++gap;
-      } else {
-        run = gap = 0;
+      // a digit group [k, e) and the separator bytes [e, next)
+      Pos e = k;
+      while (e < c.second && is_digit(t.d[e])) ++e;
+      const int len = static_cast<int>(e - k);
+      const bool joined = k > c.first && (t.d[k - 1] == ' ' || t.d[k - 1] == '-') &&
+                          (k - 1 == c.first || is_digit(t.d[k - 2]));
+      run = joined ? run + len : len;
+      chain = std::max(chain, run);
+      if (joined && prev2 == 3 && prev1 == 2 && len == 4 && !is_word(t.at(e)) &&
+          !is_word(t.before(k - 7)))
+        ssn_shape = true;
+      prev2 = joined ? prev1 : 0;
+      prev1 = len;
+      phone_run += len;
+      phone_ten = std::max(phone_ten, phone_run);
+      if (len >= 2 && b == '0' && t.d[k + 1] >= '1' && !is_word(t.before(k))) zero_run = 0;
+      if (zero_run >= 0) {
+        zero_run += len;
+        zero |= zero_run >= 4;
       }
-      if (b == '.') {
-        dots = std::max(dots, ++dot_run);
-      } else {
-        dot_run = 0;
-      }
-      if (b == '+') {
-        phone_run = 0;
-        if (k + 1 < c.second && t.d[k + 1] >= '1' && t.d[k + 1] <= '9') plus = true;
-      }
+      if (len == 9) add_window(ssn_keyword, {std::max<Pos>(0, k - 64), e});
+      k = e;
     }
     if (chain >= 13) cards.push_back(c);
-    if (chain >= 9) ssn.push_back(c);
+    if (ssn_shape) ssn.push_back(c);
     if (dots >= 3) ipv4.push_back(c);
-    if (plus || phone_digits >= 4) phone.push_back(c);
-    nine_digits |= most_digits >= 9;
+    if (plus || phone_ten >= 10 || zero) phone.push_back(c);
   }
 };
 
@@ -904,13 +1087,9 @@ class Scope {
       case Validator::kSsn: return &numbers().ssn;
       case Validator::kIpv4: return &numbers().ipv4;
       case Validator::kPhone: return &numbers().phone;
+      case Validator::kSsnKeyword: return &numbers().ssn_keyword;
       default: return nullptr;
     }
-  }
-
-  // False when `v` cannot match anywhere in the text (for whole-text detectors).
-  bool possible(Validator v) {
-    return v != Validator::kSsnKeyword || numbers().nine_digits;
   }
 
  private:
@@ -931,9 +1110,90 @@ class Scope {
 };
 
 struct TokenBody {
-  std::unique_ptr<RE2> body;
+  std::string prefix;
+  Alphabet body;  // the bytes [alphabet]+ matches (ASCII classes; computed by RE2 in native.py)
   Pos min_body;
   Pos max_body;
+};
+
+// The token detector's prefix search, \b(?:p1|p2|...) with the literal prefixes in
+// the pattern's order, without RE2: at the leftmost position after a non-word
+// byte where some prefix occurs, the first prefix in that order that occurs
+// there, exactly what RE2's leftmost-first alternation returns. Every prefix
+// starts with a word byte (checked when built), so \b there means "the byte
+// before is not a word byte". Candidates come from a table of first byte pairs.
+class PrefixFinder {
+ public:
+  explicit PrefixFinder(const std::vector<TokenBody>& shapes) : pairs_(65536) {
+    for (size_t i = 0; i < shapes.size(); ++i) {
+      const std::string& p = shapes[i].prefix;
+      if (p.size() < 2 || !is_word(static_cast<unsigned char>(p[0])))
+        throw std::invalid_argument("a token prefix must start with a word byte and hold two");
+      pairs_[key(p[0], p[1])].push_back(i);
+    }
+  }
+
+  // (index of the prefix, where it starts) of the leftmost match at or after pos.
+  std::optional<std::pair<size_t, Pos>> find(const Text& t, const std::vector<TokenBody>& shapes,
+                                             Pos pos) const {
+    Pos i = pos;
+#if defined(__SSE2__)
+    // Word starts 16 bytes at a time: word bytes whose previous byte is not one.
+    unsigned carry = pos > 0 && is_word(t.d[pos - 1]) ? 1u : 0u;
+    for (; i + 16 < t.n; i += 16) {
+      const unsigned words = word_mask16(t.d + i);
+      unsigned starts = words & ~((words << 1) | carry);
+      carry = words >> 15;
+      while (starts) {
+        const Pos at = i + __builtin_ctz(starts);
+        starts &= starts - 1;
+        if (auto hit = prefix_at(t, shapes, at)) return std::make_pair(*hit, at);
+      }
+    }
+#endif
+    bool word_before = i > 0 && is_word(t.d[i - 1]);
+    for (; i + 1 < t.n; ++i) {
+      const bool word = is_word(t.d[i]);
+      if (word && !word_before) {
+        if (auto hit = prefix_at(t, shapes, i)) return std::make_pair(*hit, i);
+      }
+      word_before = word;
+    }
+    return std::nullopt;
+  }
+
+ private:
+  // The first prefix (in pattern order) that occurs at i.
+  std::optional<size_t> prefix_at(const Text& t, const std::vector<TokenBody>& shapes, Pos i) const {
+    if (i + 1 >= t.n) return std::nullopt;
+    for (size_t index : pairs_[key(static_cast<char>(t.d[i]), static_cast<char>(t.d[i + 1]))]) {
+      const std::string& p = shapes[index].prefix;
+      if (i + static_cast<Pos>(p.size()) <= t.n && std::memcmp(t.d + i, p.data(), p.size()) == 0)
+        return index;
+    }
+    return std::nullopt;
+  }
+
+#if defined(__SSE2__)
+  // One bit per byte of p[0..16): ASCII letter, digit or underscore.
+  static unsigned word_mask16(const unsigned char* p) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i folded = _mm_or_si128(v, _mm_set1_epi8(0x20));  // A-Z -> a-z
+    auto between = [](__m128i x, char lo, char hi) {  // signed: bytes >= 0x80 are never inside
+      return _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(static_cast<char>(lo - 1))),
+                           _mm_cmplt_epi8(x, _mm_set1_epi8(static_cast<char>(hi + 1))));
+    };
+    const __m128i word = _mm_or_si128(
+        _mm_or_si128(between(folded, 'a', 'z'), between(v, '0', '9')),
+        _mm_cmpeq_epi8(v, _mm_set1_epi8('_')));
+    return static_cast<unsigned>(_mm_movemask_epi8(word));
+  }
+#endif
+
+  static size_t key(char a, char b) {
+    return static_cast<size_t>(static_cast<unsigned char>(a)) << 8 | static_cast<unsigned char>(b);
+  }
+  std::vector<std::vector<size_t>> pairs_;
 };
 
 enum class Kind { kPattern, kPrivateKey, kTokens };
@@ -946,7 +1206,10 @@ struct Detector {
   std::unique_ptr<RE2> body;   // PEM body for kPrivateKey
   std::vector<std::string> triggers;
   Validator validator = Validator::kNone;
-  std::unordered_map<std::string, TokenBody> tokens;
+  bool nonempty = false;  // no match is empty (so an empty span holds none)
+  bool regional = false;  // search only the regions Scope gives (native.REGION_RULES)
+  std::vector<TokenBody> tokens;  // in the order of the prefix pattern's alternatives
+  std::unique_ptr<PrefixFinder> prefixes;
 };
 
 class Engine {
@@ -964,23 +1227,33 @@ class Engine {
       det.rank = spec[2].cast<int>();
       det.regex = compile(spec[3].cast<std::string>());
       if (kind == "pattern") {
-        // ("pattern", type, rank, regex, triggers, validator)
+        // ("pattern", type, rank, regex, triggers, validator, regional)
         det.kind = Kind::kPattern;
         for (const auto& trig : spec[4].cast<py::list>()) det.triggers.push_back(trig.cast<std::string>());
         det.validator = validator_named(spec[5].cast<std::string>());
+        det.regional = spec[6].cast<bool>();
+        // The lexicographically smallest string a match can be is empty if an empty
+        // match is possible; where RE2 cannot tell, assume it is.
+        std::string least, most;
+        det.nonempty = det.regex->PossibleMatchRange(&least, &most, 8) && !least.empty();
       } else if (kind == "private_key") {
         // ("private_key", type, rank, header, body)
         det.kind = Kind::kPrivateKey;
         det.body = compile(spec[4].cast<std::string>());
       } else if (kind == "tokens") {
-        // ("tokens", type, rank, prefixes, [(prefix, body, min, max)])
+        // ("tokens", type, rank, prefix pattern, [(prefix, body byte table, min, max)]),
+        // the prefixes in the order of the pattern's alternatives
         det.kind = Kind::kTokens;
         for (const auto& b : spec[4].cast<py::list>()) {
           py::tuple shape = b.cast<py::tuple>();
-          det.tokens.emplace(shape[0].cast<std::string>(),
-                             TokenBody{compile(shape[1].cast<std::string>()),
-                                       shape[2].cast<Pos>(), shape[3].cast<Pos>()});
+          std::string bytes = shape[1].cast<std::string>();
+          if (bytes.size() != 256) throw std::invalid_argument("a token body table has 256 entries");
+          Alphabet body;
+          for (size_t i = 0; i < 256; ++i) body.in[i] = bytes[i] != 0;
+          det.tokens.push_back(TokenBody{shape[0].cast<std::string>(), body, shape[2].cast<Pos>(),
+                                         shape[3].cast<Pos>()});
         }
+        det.prefixes = std::make_unique<PrefixFinder>(det.tokens);
       } else {
         throw std::invalid_argument("unknown detector kind " + kind);
       }
@@ -1093,20 +1366,30 @@ class Engine {
       }
       if (!any) return;
     }
-    const Regions* regions = scope.regions(det.validator);
+    const Regions* regions = det.regional ? scope.regions(det.validator) : nullptr;
     if (regions == nullptr) {
-      if (scope.possible(det.validator)) search(det, t, 0, t.n, out);
+      search(det, t, 0, t.n, out);
       return;
     }
+    // Regions closer than this are searched as one span: scanning the bytes between
+    // costs less than another RE2 call (the span still holds every match).
+    constexpr Pos kJoin = 256;
     Pos pos = 0;
-    for (const Span& region : *regions) pos = search(det, t, std::max(pos, region.first), region.second, out);
+    for (size_t i = 0; i < regions->size();) {
+      const Pos first = (*regions)[i].first;
+      Pos last = (*regions)[i].second;
+      for (++i; i < regions->size() && (*regions)[i].first - last < kJoin; ++i) last = (*regions)[i].second;
+      pos = search(det, t, std::max(pos, first), last, out, true);
+    }
   }
 
   // PatternDetector.collect's loop over the matches in [pos, stop), which no match
   // crosses; returns where the next search would start.
-  Pos search(const Detector& det, const Text& t, Pos pos, Pos stop, std::vector<Cand>& out) const {
+  Pos search(const Detector& det, const Text& t, Pos pos, Pos stop, std::vector<Cand>& out,
+             bool regional = false) const {
     std::vector<Span> many;
-    while (pos <= stop) {
+    for (bool first = true; pos < stop || (pos == stop && !det.nonempty); first = false) {
+      if (regional && !first && !more_possible(det.validator, t, pos, stop)) break;
       Pos start, end;
       if (!match(*det.regex, t, pos, stop, RE2::UNANCHORED, start, end)) break;
       pos = end == start ? std::max(end, pos + 1) : end;
@@ -1125,6 +1408,26 @@ class Engine {
       out.push_back({start, end, det.type, det.rank, 0, 0});
     }
     return pos;
+  }
+
+  // After a match inside a region, whether [pos, stop) still holds what every match
+  // of the detector holds (see the table above Alphabet): saves a search that
+  // would find nothing.
+  static bool more_possible(Validator v, const Text& t, Pos pos, Pos stop) {
+    switch (v) {
+      case Validator::kEmail: return t.find_byte('@', pos, stop) >= 0;
+      case Validator::kJwt: return t.find("eyJ", pos, stop) >= 0;
+      case Validator::kUrlPassword: return t.find("://", pos, stop) >= 0;
+      case Validator::kIpv6: {
+        Pos colon = t.find_byte(':', pos, stop);
+        return colon >= 0 && t.find_byte(':', colon + 1, stop) >= 0;
+      }
+      default: {  // every numeric pattern holds a digit
+        Pos k = pos;
+        while (k < stop && !is_digit(t.d[k])) ++k;
+        return k < stop;
+      }
+    }
   }
 
   bool validate(Validator v, const Text& t, Pos& start, Pos& end) const {
@@ -1151,6 +1454,7 @@ class Engine {
     if (dot < 0) throw std::logic_error("JWT match without .");
     if (dot - start > 4096) return false;
     std::string_view header = t.view(start, dot);
+    if (auto known = simple_jwt_header(header)) return *known;
     py::object ok = jwt_header_ok_(py::bytes(header.data(), header.size()));
     return ok.cast<bool>();
   }
@@ -1188,22 +1492,21 @@ class Engine {
     const Pos n = t.n;
     Pos covered_to = 0, pos = 0;
     while (pos <= n) {
-      Pos start, body_start;
-      if (!match(*det.regex, t, pos, n, RE2::UNANCHORED, start, body_start)) return;
+      auto found = det.prefixes->find(t, det.tokens, pos);
+      if (!found) return;
+      const TokenBody& shape = det.tokens[found->first];
+      const Pos start = found->second;
+      const Pos body_start = start + static_cast<Pos>(shape.prefix.size());
       pos = body_start;
       if (start < covered_to) continue;
-      std::string_view prefix = t.view(start, body_start);
-      auto it = det.tokens.find(std::string(prefix));
-      if (it == det.tokens.end()) throw std::logic_error("token prefix without a shape");
-      const TokenBody& shape = it->second;
-      Pos s, end;
-      if (!match(*shape.body, t, body_start, n, RE2::ANCHOR_START, s, end)) end = body_start;
+      Pos end = body_start;
+      while (end < n && shape.body.in[t.d[end]]) ++end;
       covered_to = end;
       const Pos length = end - body_start;
       if (!(shape.min_body <= length && length <= shape.max_body)) continue;
       unsigned char after = t.at(end);
       if (is_word(after) || after == '-') continue;
-      if (prefix == "sk-" && !random_openai_body(t.view(body_start, end))) continue;
+      if (shape.prefix == "sk-" && !random_openai_body(t.view(body_start, end))) continue;
       out.push_back({start, end, det.type, det.rank, 0, 0});
     }
   }

@@ -16,13 +16,17 @@ slower). ``CONSENTRY_FILTER_NATIVE=0`` switches it off at run time.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+import re2
+
 from . import credentials, pii, tokens
 from .checksums import IBAN_LENGTHS
-from .detector import Detector, PatternDetector, RawCandidate
+from .detector import Detector, PatternDetector, RawCandidate, compile_pattern
 from .model import Finding
 from .replacement import PSEUDONYM_HEX_CHARS
 
@@ -49,6 +53,31 @@ _VALIDATORS: dict[Any, str] = {
     credentials._password_match: "password",
     credentials._keyword_secret_match: "keyword_secret",
 }
+
+
+# The compiled scan searches most detectors only in regions of the text: runs of
+# the bytes their pattern can consume around what every match holds (the table in
+# _native.cpp). Each such rule was worked out from one pattern; the digest of that
+# pattern (sha256, 16 hex digits) is pinned here, and a detector whose pattern has
+# changed is searched over the whole text until its rule is checked again and its
+# digest updated (tests/unit/redaction/test_native.py fails meanwhile).
+REGION_RULES: dict[str, str] = {
+    "jwt": "6d53ba0eba951af5",
+    "url_password": "ea78b62ce67a0346",
+    "email": "b89234764244e360",
+    "phone": "87af0e36e2c54996",
+    "cards": "fa37bb0d2489037c",
+    "ssn": "22bc836c6c44e0cb",
+    "ssn_keyword": "5218950e68e5ff36",
+    "iban": "6de7d1529dc0f697",
+    "ipv4": "78be42896a850899",
+    "ipv6": "673a0c15b5bff46a",
+}
+
+
+def pattern_digest(pattern: str) -> str:
+    """The digest REGION_RULES pins a pattern by."""
+    return hashlib.sha256(pattern.encode()).hexdigest()[:16]
 
 
 class NativeScan(Protocol):
@@ -103,26 +132,37 @@ def _spec(detector: Detector) -> tuple[object, ...] | None:
             credentials._PEM_BODY.pattern,
         )
     if isinstance(detector, tokens.ProviderTokenDetector):
-        shapes = [
-            (prefix, f"[{shape.alphabet}]+", shape.min_body, shape.max_body)
+        # The compiled scan finds the literal prefixes without RE2; that only holds
+        # for this exact pattern (see PrefixFinder in _native.cpp).
+        expected = r"\b(?:" + "|".join(re2.escape(p) for p in tokens.prefix_order()) + ")"
+        if detector.prefilter != expected:
+            return None
+        shapes = {
+            prefix: (prefix, _byte_table(f"[{shape.alphabet}]"), shape.min_body, shape.max_body)
             for shape in tokens.SHAPES
             for prefix in shape.prefixes
-        ]
-        return ("tokens", credentials.SECRET, tokens.RANK, detector.prefilter, shapes)
+        }
+        ordered = [shapes[prefix] for prefix in tokens.prefix_order()]
+        return ("tokens", credentials.SECRET, tokens.RANK, detector.prefilter, ordered)
     if not isinstance(detector, PatternDetector) or detector.groups != (0,):
         return None
     function = detector.validate_many if detector.validate_many is not None else detector.validate
     validator = "" if function is None else _VALIDATORS.get(function)
     if validator is None or (validator == "cards") != (detector.validate_many is not None):
         return None
-    return (
-        "pattern",
-        detector.type,
-        detector.rank,
-        detector.regex.pattern,
-        list(detector.triggers),
-        validator,
-    )
+    pattern: str = detector.regex.pattern
+    regional = REGION_RULES.get(validator) == pattern_digest(pattern)
+    return ("pattern", detector.type, detector.rank, pattern, list(detector.triggers), validator, regional)
+
+
+@functools.cache
+def _byte_table(char_class: str) -> bytes:
+    """256 flags: which single bytes RE2 matches with ``char_class`` (ASCII classes only)."""
+    regex = compile_pattern(char_class)
+    table = bytes(b < 0x80 and regex.fullmatch(chr(b)) is not None for b in range(256))
+    if any(regex.fullmatch(chr(b)) for b in range(0x80, 0x100)):
+        raise ValueError(f"{char_class} matches non-ASCII characters")
+    return table
 
 
 def _tables() -> dict[str, object]:

@@ -68,13 +68,18 @@ SHAPES = (
 )
 
 
+def prefix_order() -> list[str]:
+    """Every prefix, longest first: the order of the alternatives in the prefix pattern."""
+    return sorted((p for s in SHAPES for p in s.prefixes), key=lambda p: (-len(p), p))
+
+
 class ProviderTokenDetector:
     """Finds tokens of the :data:`SHAPES` above."""
 
     __slots__ = ("_bodies", "_prefixes", "_search")
 
     def __init__(self) -> None:
-        literals = sorted((p for s in SHAPES for p in s.prefixes), key=lambda p: (-len(p), p))
+        literals = prefix_order()
         self._prefixes = compile_pattern(r"\b(?:" + "|".join(re2.escape(p) for p in literals) + ")")
         self._search = raw_matcher(self._prefixes)
         self._bodies = {
