@@ -23,6 +23,7 @@
 #include <emmintrin.h>
 #endif
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -879,8 +880,9 @@ Validator validator_named(const std::string& name) {
 //
 // "SSN: 123456789" searches the 64 bytes before each run of exactly 9 digits
 // and the run (the key word, spaces and separator take at most 41 bytes). The
-// key-word detectors search the whole text; provider tokens are found without
-// RE2 (see PrefixFinder). tests/unit/redaction/test_native.py checks that the compiled scan finds
+// key-word detectors (password, secret) search the whole text, or nothing when it
+// holds no ":" or "=" (the separator every match has; or "bearer" for secret).
+// Provider tokens are found without RE2 (see PrefixFinder). tests/unit/redaction/test_native.py checks that the compiled scan finds
 // what the Python one finds, on the labelled corpus and on generated text.
 
 struct Alphabet {
@@ -1088,11 +1090,30 @@ class Scope {
       case Validator::kIpv4: return &numbers().ipv4;
       case Validator::kPhone: return &numbers().phone;
       case Validator::kSsnKeyword: return &numbers().ssn_keyword;
+      case Validator::kPassword: return separator() ? nullptr : &none_;
+      case Validator::kKeywordSecret: return separator() || bearer() ? nullptr : &none_;
       default: return nullptr;
     }
   }
 
  private:
+  bool separator() {
+    if (separator_ < 0) separator_ = t_.find_byte(':', 0, t_.n) >= 0 || t_.find_byte('=', 0, t_.n) >= 0;
+    return separator_ == 1;
+  }
+
+  bool bearer() const {  // "bearer" in any case (no other character folds to these letters)
+    for (unsigned char first : {'b', 'B'}) {
+      for (Pos b = t_.find_byte(first, 0, t_.n); b >= 0 && b + 6 <= t_.n;
+           b = t_.find_byte(first, b + 1, t_.n)) {
+        bool all = true;
+        for (int i = 1; i < 6 && all; ++i) all = lower(t_.d[b + i]) == "bearer"[i];
+        if (all) return true;
+      }
+    }
+    return false;
+  }
+
   template <typename Make>
   const Regions* lazy(std::optional<Regions>& slot, Make make) {
     if (!slot) slot = make();
@@ -1106,6 +1127,8 @@ class Scope {
 
   const Text& t_;
   std::optional<Regions> email_, jwt_, url_, ipv6_;
+  int separator_ = -1;  // ":" or "=" in the text: -1 not looked yet
+  const Regions none_;
   std::optional<NumberRegions> numbers_;
 };
 
@@ -1130,6 +1153,8 @@ class PrefixFinder {
       if (p.size() < 2 || !is_word(static_cast<unsigned char>(p[0])))
         throw std::invalid_argument("a token prefix must start with a word byte and hold two");
       pairs_[key(p[0], p[1])].push_back(i);
+      const size_t k = key(p[0], p[1]);
+      any_[k >> 6] |= uint64_t{1} << (k & 63);
     }
   }
 
@@ -1166,7 +1191,9 @@ class PrefixFinder {
   // The first prefix (in pattern order) that occurs at i.
   std::optional<size_t> prefix_at(const Text& t, const std::vector<TokenBody>& shapes, Pos i) const {
     if (i + 1 >= t.n) return std::nullopt;
-    for (size_t index : pairs_[key(static_cast<char>(t.d[i]), static_cast<char>(t.d[i + 1]))]) {
+    const size_t k = key(static_cast<char>(t.d[i]), static_cast<char>(t.d[i + 1]));
+    if (!(any_[k >> 6] >> (k & 63) & 1)) return std::nullopt;  // 8 KiB, stays in cache
+    for (size_t index : pairs_[k]) {
       const std::string& p = shapes[index].prefix;
       if (i + static_cast<Pos>(p.size()) <= t.n && std::memcmp(t.d + i, p.data(), p.size()) == 0)
         return index;
@@ -1194,6 +1221,7 @@ class PrefixFinder {
     return static_cast<size_t>(static_cast<unsigned char>(a)) << 8 | static_cast<unsigned char>(b);
   }
   std::vector<std::vector<size_t>> pairs_;
+  uint64_t any_[65536 / 64] = {};  // pairs_[k] is not empty
 };
 
 enum class Kind { kPattern, kPrivateKey, kTokens };

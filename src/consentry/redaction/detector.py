@@ -75,8 +75,9 @@ class PatternDetector:
     ``groups`` lists the capture groups to report, first participating one wins
     (group 0 is the whole match). ``triggers`` are literal byte strings of which
     at least one must occur in the input for the pattern to run at all (a
-    memchr-speed pre-filter). ``validate_many`` replaces ``validate`` when one match may hold several
-    findings (a run of digit groups holding two card numbers). ``prefilter`` is
+    memchr-speed pre-filter). ``validate_many`` replaces ``validate`` when one
+    match may hold several findings (a run of digit groups holding two card
+    numbers). ``prefilter`` is
     a small RE2 pattern that matches somewhere in every input where ``regex``
     does (a necessary condition); the engine checks all prefilters in one
     ``re2.Set`` pass and skips detectors whose prefilter is absent.

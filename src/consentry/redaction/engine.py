@@ -79,10 +79,17 @@ class Redactor:
         state = dict(self.__dict__)
         # Both hold compiled RE2 objects, which do not pickle; rebuilt below.
         del state["_plan"], state["_native"]
+        # Built-in detectors travel as their index, so that the copy holds the very
+        # same instances (the compiled scan takes only those).
+        state["_detectors"] = tuple(_builtin_index(d) for d in self._detectors)
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
+        self._detectors = tuple(
+            DEFAULT_DETECTORS[d] if isinstance(d, int) else d
+            for d in cast("tuple[Detector | int, ...]", self._detectors)
+        )
         self._plan = _ScanPlan(self._detectors)
         self._native = native_scan(self._detectors) if self._use_native else None
 
@@ -142,6 +149,13 @@ class Redactor:
             pos = f.end
         pieces.append(text[pos:])
         return "".join(pieces)
+
+
+def _builtin_index(detector: Detector) -> Detector | int:
+    for i, builtin in enumerate(DEFAULT_DETECTORS):
+        if detector is builtin:
+            return i
+    return detector
 
 
 def native_scan(detectors: Sequence[Detector]) -> native.NativeScan | None:

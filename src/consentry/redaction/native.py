@@ -20,6 +20,7 @@ import functools
 import hashlib
 import os
 from collections.abc import Sequence
+from types import ModuleType
 from typing import Any, Protocol
 
 import re2
@@ -27,13 +28,14 @@ import re2
 from . import credentials, pii, tokens
 from .checksums import IBAN_LENGTHS
 from .detector import Detector, PatternDetector, RawCandidate, compile_pattern
-from .model import Finding
+from .model import PRIVATE_KEY, SECRET, Finding
 from .replacement import PSEUDONYM_HEX_CHARS
 
+_native: ModuleType | None
 try:
     from . import _native
 except ImportError:  # not built: the Python scan runs instead
-    _native = None  # type: ignore[assignment]
+    _native = None
 
 ENV_SWITCH = "CONSENTRY_FILTER_NATIVE"
 _BUILTIN: tuple[Detector, ...] = (*credentials.DETECTORS, *pii.DETECTORS)
@@ -64,6 +66,8 @@ _VALIDATORS: dict[Any, str] = {
 REGION_RULES: dict[str, str] = {
     "jwt": "6d53ba0eba951af5",
     "url_password": "ea78b62ce67a0346",
+    "password": "e9e21539c78677bc",
+    "keyword_secret": "1bb0bf1c40d9e7fb",
     "email": "b89234764244e360",
     "phone": "87af0e36e2c54996",
     "cards": "fa37bb0d2489037c",
@@ -103,7 +107,7 @@ def available() -> bool:
 
 def build(detectors: Sequence[Detector]) -> NativeScan | None:
     """A compiled scan running ``detectors`` in order, or None when any is not built in."""
-    if not available():
+    if _native is None or not available():
         return None
     specs = []
     for detector in detectors:
@@ -126,8 +130,8 @@ def _spec(detector: Detector) -> tuple[object, ...] | None:
     if isinstance(detector, credentials.PrivateKeyDetector):
         return (
             "private_key",
-            credentials.PRIVATE_KEY,
-            credentials.RANK[credentials.PRIVATE_KEY],
+            PRIVATE_KEY,
+            credentials.RANK[PRIVATE_KEY],
             credentials._PEM_HEADER.pattern,
             credentials._PEM_BODY.pattern,
         )
@@ -143,7 +147,7 @@ def _spec(detector: Detector) -> tuple[object, ...] | None:
             for prefix in shape.prefixes
         }
         ordered = [shapes[prefix] for prefix in tokens.prefix_order()]
-        return ("tokens", credentials.SECRET, tokens.RANK, detector.prefilter, ordered)
+        return ("tokens", SECRET, tokens.RANK, detector.prefilter, ordered)
     if not isinstance(detector, PatternDetector) or detector.groups != (0,):
         return None
     function = detector.validate_many if detector.validate_many is not None else detector.validate
@@ -152,7 +156,8 @@ def _spec(detector: Detector) -> tuple[object, ...] | None:
         return None
     pattern: str = detector.regex.pattern
     regional = REGION_RULES.get(validator) == pattern_digest(pattern)
-    return ("pattern", detector.type, detector.rank, pattern, list(detector.triggers), validator, regional)
+    triggers = list(detector.triggers)
+    return ("pattern", detector.type, detector.rank, pattern, triggers, validator, regional)
 
 
 @functools.cache
