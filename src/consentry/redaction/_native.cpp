@@ -7,11 +7,16 @@
 // on generated text. Every pattern string and every table (IBAN lengths, file
 // extensions, thresholds...) is passed in from the Python modules, so the two
 // implementations cannot drift apart on data; only the logic lives here twice.
-// A JWT header is still checked by the Python function (base64 + json.loads),
-// called back for each JWT-shaped match, which is rare.
+// A JWT header that is not a flat JSON object of plain keys and values is still
+// decided by the Python function (base64 + json.loads), called back.
 //
-// Scanning stays linear: RE2 runs in time linear in the input, and every
-// validator reads only its match plus O(1) bytes around it, as in Python.
+// Where the Python scan runs each detector's RE2 search over the whole text, most
+// detectors here search only regions that can hold their matches (see "regions"
+// below), and provider-token prefixes are found without RE2 (PrefixFinder).
+//
+// Scanning stays linear: RE2 runs in time linear in the input, every validator
+// reads only its match plus O(1) bytes around it, as in Python, and the region
+// scans read each byte a bounded number of times.
 
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>

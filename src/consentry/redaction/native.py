@@ -10,7 +10,7 @@ find the same spans. Patterns and tables are handed over from the Python
 modules here, so they exist once.
 
 The extension is optional: without a C++ compiler and ``libre2-dev`` the package
-installs without it and the filter runs in Python (same findings, about 4x
+installs without it and the filter runs in Python (same findings, about 6x
 slower). ``CONSENTRY_FILTER_NATIVE=0`` switches it off at run time.
 """
 
