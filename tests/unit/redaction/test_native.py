@@ -206,3 +206,16 @@ def test_every_region_rule_holds_for_its_pattern() -> None:
             f"the {spec[5]} pattern changed (digest {native.pattern_digest(str(spec[3]))}): "
             "check its region rule in _native.cpp, then update native.REGION_RULES"
         )
+
+
+WIDE_TEXTS = st.lists(
+    st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=6)), max_size=30
+).map("".join)
+
+
+@pytest.mark.slow
+@settings(max_examples=20_000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(WIDE_TEXTS)
+def test_same_findings_soak(text: str) -> None:
+    """--run-slow: 20,000 texts mixing the fragments with arbitrary code points."""
+    _assert_same(text)
