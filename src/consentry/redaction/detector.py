@@ -77,10 +77,10 @@ class PatternDetector:
     at least one must occur in the input for the pattern to run at all (a
     memchr-speed pre-filter). ``validate_many`` replaces ``validate`` when one
     match may hold several findings (a run of digit groups holding two card
-    numbers). ``prefilter`` is
-    a small RE2 pattern that matches somewhere in every input where ``regex``
-    does (a necessary condition); the engine checks all prefilters in one
-    ``re2.Set`` pass and skips detectors whose prefilter is absent.
+    numbers). ``prefilter`` is a small RE2 pattern that matches somewhere in
+    every input where ``regex`` does (a necessary condition); the engine checks
+    all prefilters in one ``re2.Set`` pass and skips detectors whose prefilter
+    is absent.
     """
 
     type: str

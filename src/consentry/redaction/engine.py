@@ -21,7 +21,7 @@ from typing import cast
 
 import re2
 
-from . import credentials, native, pii, tokens
+from . import credentials, pii, tokens
 from .detector import (
     UNANCHORED,
     Candidate,
@@ -34,6 +34,7 @@ from .detector import (
 )
 from .errors import RedactionError
 from .model import Finding, RedactionResult
+from .native import build as compiled_scan
 from .ner import NerStage
 from .replacement import Replacer, is_placeholder
 
@@ -73,7 +74,7 @@ class Redactor:
         self._detectors = tuple(detectors)
         self._use_native = native
         self._plan = _ScanPlan(self._detectors)
-        self._native = native_scan(self._detectors) if native else None
+        self._native = compiled_scan(self._detectors) if native else None
 
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
@@ -91,7 +92,7 @@ class Redactor:
             for d in cast("tuple[Detector | int, ...]", self._detectors)
         )
         self._plan = _ScanPlan(self._detectors)
-        self._native = native_scan(self._detectors) if self._use_native else None
+        self._native = compiled_scan(self._detectors) if self._use_native else None
 
     @property
     def compiled(self) -> bool:
@@ -156,11 +157,6 @@ def _builtin_index(detector: Detector) -> Detector | int:
         if detector is builtin:
             return i
     return detector
-
-
-def native_scan(detectors: Sequence[Detector]) -> native.NativeScan | None:
-    """The compiled scan of ``detectors``, None when not built or not all built in."""
-    return native.build(detectors)
 
 
 class _ScanPlan:
