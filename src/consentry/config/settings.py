@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from consentry.adapters.sql.engine import DEFAULT_DATABASE_URL
 from consentry.domain.clock import parse_instant
@@ -26,6 +26,11 @@ class Settings:
     """Messages and feedback comments above this answer 413 `too_large`."""
     web_secret: str | None = None
     """Signs browser-session cookies; derived from the admin token when unset."""
+    secret_key: str | None = field(default=None, repr=False)
+    """The master key for secrets at rest and signing (CONSENTRY_SECRET_KEY); see
+    :mod:`consentry.config.secret_key` for the key file used when it is unset."""
+    secret_key_file: str | None = None
+    """Where the generated master key lives (CONSENTRY_SECRET_KEY_FILE)."""
 
     def __post_init__(self) -> None:
         if self.test_clock is not None:
@@ -34,6 +39,8 @@ class Settings:
             raise InvalidInput("max_body_bytes must be positive")
         if self.max_message_chars < 1:
             raise InvalidInput("max_message_chars must be at least 1")
+        if self.secret_key is not None and len(self.secret_key.strip()) < 32:
+            raise InvalidInput("the secret key (CONSENTRY_SECRET_KEY) needs 32 characters or more")
         if self.web_secret is not None and len(self.web_secret) < 32:
             raise InvalidInput("the web secret (CONSENTRY_WEB_SECRET) needs 32 characters or more")
 
@@ -49,6 +56,8 @@ class Settings:
             "max_body_bytes": env.get("CONSENTRY_MAX_BODY_BYTES") or None,
             "max_message_chars": env.get("CONSENTRY_MAX_MESSAGE_CHARS") or None,
             "web_secret": env.get("CONSENTRY_WEB_SECRET") or None,
+            "secret_key": env.get("CONSENTRY_SECRET_KEY") or None,
+            "secret_key_file": env.get("CONSENTRY_SECRET_KEY_FILE") or None,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(
@@ -66,6 +75,8 @@ class Settings:
                 DEFAULT_MAX_MESSAGE_CHARS,
             ),
             web_secret=values["web_secret"],
+            secret_key=values["secret_key"],
+            secret_key_file=values["secret_key_file"],
         )
 
 
