@@ -2,13 +2,15 @@
 
 Small populations go through the service layer (every rule applies, the outbox fills,
 accounts get real tokens); ``--bulk`` writes large ones straight into the tables.
-Register with ``app.command("demo")(demo)`` in the main CLI.
+Register with ``app.command("demo")(demo)`` in the main CLI. Faker writes the texts: the
+population modules are imported only when the command runs, and without the ``demo``
+extra the command says which to install.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -18,12 +20,12 @@ from consentry.adapters.sql.engine import make_engine, upgrade
 from consentry.bootstrap import build
 from consentry.config.policy_file import load_policy
 from consentry.config.settings import Settings
-from consentry.demo.bulk import LoadStats, load_population
-from consentry.demo.population import Mix, plan_account
-from consentry.demo.replay import replay
-from consentry.demo.texts import Pools, TextMaker
 from consentry.domain.clock import TestClock, iso, parse_iso
 from consentry.domain.errors import ConsentryError
+from consentry.extras import require
+
+if TYPE_CHECKING:
+    from consentry.demo.bulk import LoadStats
 
 out = Console()
 err = Console(stderr=True)
@@ -59,6 +61,12 @@ def demo(
     # to `--until`.
     settings = Settings.from_env(database_url=database_url, policy_path=policy)
     try:
+        require("demo", command="consentry demo")  # Faker writes the texts
+        from consentry.demo.bulk import load_population
+        from consentry.demo.population import Mix, plan_account
+        from consentry.demo.replay import replay
+        from consentry.demo.texts import Pools, TextMaker
+
         loaded = load_policy(settings.policy_path)
         end = parse_iso(until) if until else datetime.now(UTC).replace(microsecond=0)
         mix = Mix(until=end, sessions=sessions, messages=messages)

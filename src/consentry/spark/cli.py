@@ -10,9 +10,21 @@ from typing import Annotated
 
 import typer
 
+from consentry.extras import ExtraMissing, require
 from consentry.spark.job import run
 
 app = typer.Typer(help="The Spark job over the lake (SPEC §5).", no_args_is_help=True)
+
+
+@app.callback()
+def _needs_spark() -> None:
+    """The Spark job over the lake (SPEC §5); needs the ``spark`` extra."""
+    try:
+        require("spark", command="consentry spark")
+    except ExtraMissing as error:
+        typer.echo(f"error {error.code}: {error.message}", err=True)
+        raise typer.Exit(2) from error
+
 
 Lake = Annotated[str, typer.Option("--lake", help="lake root (path or URI)")]
 Master = Annotated[
