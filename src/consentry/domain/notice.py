@@ -24,6 +24,8 @@ class PrivacyState:
 
 @dataclass(frozen=True, slots=True)
 class Notice:
+    """A pending notice; `default_training` is the toggle's preset (:func:`notice_preset`)."""
+
     terms_version: str
     deadline: datetime
     can_defer: bool
@@ -55,13 +57,21 @@ def pending_notice(state: PrivacyState, policy: Policy, now: datetime) -> Notice
     terms = current_terms(policy, now)
     if state.training is not Training.UNSET and state.terms_accepted == terms.version:
         return None
-    default = Training.ON if policy.notice_default_training else Training.OFF
     return Notice(
         terms_version=terms.version,
         deadline=terms.deadline,
         can_defer=now < terms.deadline,
-        default_training=default,
+        default_training=notice_preset(state.training, policy),
     )
+
+
+def notice_preset(training: Training, policy: Policy) -> Training:
+    """R5: the notice's toggle shows the account's current choice when it has one, so a
+    new terms version never flips an earlier answer; `notice.default_training` applies
+    only while the choice is unset."""
+    if training in (Training.ON, Training.OFF):
+        return training
+    return Training.ON if policy.notice_default_training else Training.OFF
 
 
 def gate(state: PrivacyState, policy: Policy, now: datetime) -> GateDecision:

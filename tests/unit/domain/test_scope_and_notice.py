@@ -58,6 +58,23 @@ def test_notice_default_follows_policy_R5() -> None:
     assert notice is not None and notice.default_training is Training.OFF
 
 
+V2 = TermsVersion("2026-03-01", datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC))
+AFTER_V2 = datetime(2026, 3, 2, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("choice", [Training.ON, Training.OFF])
+@pytest.mark.parametrize("default", [True, False])
+def test_new_terms_notice_is_preset_to_the_accounts_current_choice_R5(
+    choice: Training, default: bool
+) -> None:
+    """R5: a new terms version never flips an earlier answer, whatever the policy default."""
+    policy = replace(P, terms=(*P.terms, V2), notice_default_training=default)
+    state = PrivacyState(Scope.CONSUMER, choice, "2025-08-28")
+    notice = pending_notice(state, policy, AFTER_V2)
+    assert notice is not None and notice.terms_version == "2026-03-01"
+    assert notice.default_training is choice
+
+
 def test_accepted_current_terms_has_no_notice_R5() -> None:
     state = PrivacyState(Scope.CONSUMER, Training.OFF, "2025-08-28")
     assert pending_notice(state, P, BEFORE) is None
