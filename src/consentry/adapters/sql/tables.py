@@ -148,6 +148,8 @@ messages = Table(
     Column("content", Text, nullable=False),
     Column("at", TS, nullable=False),
     Column("covered", Boolean, nullable=False),
+    # Which credential kind wrote it (issue 17 item 7): `account` or `service`.
+    Column("author", String(16), nullable=False, server_default="account"),
     Index("ix_messages_session_at", "session_id", "at"),
 )
 
@@ -213,6 +215,9 @@ runs = Table(
     Column("messages_count", Integer, nullable=False),
     Column("feedback_count", Integer, nullable=False),
     Column("pseudonym_secret", String(64), nullable=False),
+    # `assistant_messages_from` when the run was made: `service` exports only assistant
+    # messages a service token wrote; NULL (runs made before it existed) means `any`.
+    Column("assistant_from", String(16), nullable=True),
 )
 
 run_sessions = Table(
@@ -334,3 +339,33 @@ outbox_cursors = Table(
     Column("updated_at", TS, nullable=False),
 )
 """How far each consumer of the outbox (webhook fan-out, Redis stream) has read."""
+
+# -- web sessions and service tokens (issue 17 items 3 and 7) ----------------------------
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("account_id", ID, ForeignKey("accounts.id"), nullable=True, index=True),
+    Column("admin_key", String(64), nullable=True),
+    Column("created_at", TS, nullable=False),
+    Column("last_seen_at", TS, nullable=False),
+    Column("expires_at", TS, nullable=False, index=True),
+    Column("idle_timeout_s", Integer, nullable=False),
+)
+"""Signed-in browsers. The cookie holds a random id; only its SHA-256 is stored. A row
+is an account's session (`account_id`), an operator's (`admin_key`: a keyed fingerprint
+of the admin token it was opened with), or both. Signing out deletes the row; so do
+account deletion and token rotation for every row of the account."""
+
+service_tokens = Table(
+    "service_tokens",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("name", String(64), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", TS, nullable=False),
+    Column("revoked_at", TS, nullable=True),
+)
+"""Credentials of the assistant's backend, made by an admin: they may write messages
+(`role: assistant` among them) into any account's session, and nothing else."""
