@@ -33,6 +33,35 @@ class ConsentEvent:
     hash: str
 
 
+def canonical_entry(
+    *,
+    seq: int,
+    event_id: str,
+    account_id: str,
+    at: datetime,
+    type: EventType,
+    value: Training | None,
+    source: ChoiceSource | None,
+    terms_version: str,
+    prev_hash: str,
+) -> bytes:
+    """The event's canonical serialisation: JSON of its nine fields, keys sorted, no spaces,
+    ASCII only (``json.dumps(sort_keys=True, separators=(",", ":"))``). Its SHA-256 is the
+    chain hash; SHA-256(0x00 ‖ it) is the event's leaf in the Merkle tree."""
+    body = {
+        "seq": seq,
+        "event_id": event_id,
+        "account_id": account_id,
+        "at": iso(at),
+        "type": str(type),
+        "value": None if value is None else str(value),
+        "source": None if source is None else str(source),
+        "terms_version": terms_version,
+        "prev_hash": prev_hash,
+    }
+    return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+
+
 def event_hash(
     *,
     seq: int,
@@ -45,23 +74,24 @@ def event_hash(
     terms_version: str,
     prev_hash: str,
 ) -> str:
-    body = {
-        "seq": seq,
-        "event_id": event_id,
-        "account_id": account_id,
-        "at": iso(at),
-        "type": str(type),
-        "value": None if value is None else str(value),
-        "source": None if source is None else str(source),
-        "terms_version": terms_version,
-        "prev_hash": prev_hash,
-    }
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    """The chain hash (R27): SHA-256 of the event's canonical entry, as hex."""
+    entry = canonical_entry(
+        seq=seq,
+        event_id=event_id,
+        account_id=account_id,
+        at=at,
+        type=type,
+        value=value,
+        source=source,
+        terms_version=terms_version,
+        prev_hash=prev_hash,
+    )
+    return hashlib.sha256(entry).hexdigest()
 
 
-def recompute(event: ConsentEvent) -> str:
-    return event_hash(
+def entry_of(event: ConsentEvent) -> bytes:
+    """The event's canonical entry: the leaf input of the ledger's Merkle tree."""
+    return canonical_entry(
         seq=event.seq,
         event_id=event.event_id,
         account_id=event.account_id,
@@ -72,6 +102,10 @@ def recompute(event: ConsentEvent) -> str:
         terms_version=event.terms_version,
         prev_hash=event.prev_hash,
     )
+
+
+def recompute(event: ConsentEvent) -> str:
+    return hashlib.sha256(entry_of(event)).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
