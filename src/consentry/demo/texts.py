@@ -14,8 +14,6 @@ import json
 import random
 from dataclasses import dataclass
 
-from faker import Faker
-
 
 def _luhn_complete(prefix: str, length: int, rng: random.Random) -> str:
     digits = prefix + "".join(str(rng.randrange(10)) for _ in range(length - len(prefix) - 1))
@@ -62,6 +60,8 @@ class Pools:
 
     @classmethod
     def build(cls, seed: int, size: int = 256) -> Pools:
+        from faker import Faker  # the demo extra; `consentry demo` checks it first
+
         fake = Faker("en_US")
         fake.seed_instance(seed)
         rng = random.Random(seed)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import datetime
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from consentry.config.policy_file import load_policy, policy_to_toml
@@ -21,6 +23,7 @@ from consentry.entrypoints.cli_common import (
     core,
     describe,
     err,
+    fail_with,
     guarded,
     out,
     spinner,
@@ -44,6 +47,20 @@ app.add_typer(policy_app, name="policy")
 app.add_typer(runs_app, name="runs")
 app.add_typer(runs_app, name="run", hidden=True)
 app.add_typer(ledger_app, name="ledger")
+
+
+@app.callback()
+def _no_frozen_clock_outside_serve(ctx: typer.Context) -> None:
+    # A clock frozen from the environment made `sweep` purge data with years to live and
+    # `runs create` cut off in 2099 (issue 17 item 6): only `serve` (and tests) may use it.
+    if ctx.invoked_subcommand != "serve" and os.environ.get("CONSENTRY_TEST_CLOCK"):
+        raise fail_with(
+            "test_clock_refused",
+            "CONSENTRY_TEST_CLOCK is set: a frozen clock is only for `consentry serve` "
+            f"(`--test-clock`), never for `{ctx.invoked_subcommand}`, which would act "
+            "at the wrong instant (purge or cut off by a false date). Unset it and retry.",
+        )
+
 
 def print_json(data: Any) -> None:
     out.print_json(json.dumps(data, default=str))
@@ -84,6 +101,33 @@ def serve(
         )
     )
     guarded(lambda: run_server(settings, host, port))
+
+
+@app.command()
+def info(
+    database_url: DatabaseUrl = None, policy: PolicyPath = None, as_json: JsonOut = False
+) -> None:
+    """Version, Python, database (password masked), filter scan and why, extras, policy digest."""
+    from consentry.diagnostics import collect
+
+    settings = guarded(lambda: Settings.from_env(database_url=database_url, policy_path=policy))
+    loaded = guarded(lambda: load_policy(settings.policy_path))
+    found = collect(database_url=settings.database_url, policy_digest=loaded.digest)
+    if as_json:
+        print_json(found)
+        return
+    table = Table(show_header=False, box=None)
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="fold")
+    table.add_row("version", found["version"])
+    table.add_row("python", f"{found['python']} ({found['executable']})")
+    table.add_row("database", found["database_url"])
+    table.add_row("filter scan", f"{found['filter']['scan']}: {found['filter']['reason']}")
+    for name, extra in found["extras"].items():
+        missing = f"not installed: pip install 'consentry[{name}]'"
+        table.add_row(f"extra {name}", "installed" if extra["installed"] else escape(missing))
+    table.add_row("policy digest", found["policy_digest"])
+    out.print(table)
 
 
 @db_app.command("upgrade")

@@ -30,6 +30,9 @@ MANIFEST_KEYS = {
     "shards",
     "complete",
 }
+# Keys a manifest may hold beyond MANIFEST_KEYS: manifests written before they existed
+# stay valid. ``filter``: the scan that ran and the filter's stages.
+OPTIONAL_KEYS = {"filter"}
 
 
 def shard_name(kind: str, index: int, extension: str) -> str:
@@ -82,7 +85,7 @@ def verify_export(directory: str | Path) -> list[str]:
     problems: list[str] = []
     if canonical_json(manifest) != raw:
         problems.append(f"{MANIFEST_NAME}: not in canonical form (edited?)")
-    if set(manifest) != MANIFEST_KEYS:
+    if not MANIFEST_KEYS <= set(manifest) <= MANIFEST_KEYS | OPTIONAL_KEYS:
         problems.append(f"{MANIFEST_NAME}: keys {sorted(manifest)} != {sorted(MANIFEST_KEYS)}")
         return problems
     if manifest["complete"] is not True:

@@ -99,6 +99,11 @@ class Redactor:
         """True when the scan runs in the compiled extension (see :mod:`.native`)."""
         return self._native is not None
 
+    @property
+    def stages(self) -> tuple[str, ...]:
+        """The filter's stages in the order they run, as a run's manifest records them."""
+        return ("patterns", "ner") if self._ner is not None else ("patterns",)
+
     def redact(self, text: str) -> RedactionResult:
         """Filtered text and the findings replaced in it (offsets into ``text``).
 

@@ -32,6 +32,7 @@ from consentry.export.formats import (
 from consentry.export.manifest import MANIFEST_NAME, canonical_json, shard_name
 from consentry.export.pseudonyms import Pseudonymizer
 from consentry.export.sink import DirectorySink, ExportSink, StoredFile
+from consentry.diagnostics import filter_profile
 from consentry.redaction import Redactor
 from consentry.service.context import Context
 from consentry.service.records import RunRecord
@@ -152,7 +153,9 @@ def write_export(
     unavailable = ExportCounts(
         purged_sessions, run.messages - tally.messages, run.feedback - tally.feedback
     )
-    manifest = build_manifest(run, encoder.name, counts, unavailable, stored)
+    manifest = build_manifest(
+        run, encoder.name, counts, unavailable, stored, filter_profile(redactor)
+    )
     sink.seal()  # the shards' names are durable before the manifest can be
     manifest_file = sink.put(
         MANIFEST_NAME, lambda stream: _write_bytes(stream, canonical_json(manifest))
@@ -168,7 +171,9 @@ def build_manifest(
     counts: ExportCounts,
     unavailable: ExportCounts,
     shards: list[StoredFile],
+    filtered_by: dict[str, Any],
 ) -> dict[str, Any]:
+    """The manifest's content; ``filtered_by`` is :func:`~consentry.diagnostics.filter_profile`."""
     return {
         "run_id": run.id,
         "purpose": run.purpose.value,
@@ -179,6 +184,7 @@ def build_manifest(
         "counts": _counts_json(counts),
         "unavailable": _counts_json(unavailable),
         "shards": [{"path": s.name, "sha256": s.sha256, "rows": s.rows} for s in shards],
+        "filter": filtered_by,
         "complete": True,
     }
 

@@ -312,7 +312,9 @@ def build_manifest(
     run: SparkRun, shards: list[StoredFile], exported: dict[str, int], purged_sessions: int
 ) -> dict[str, Any]:
     """The manifest, built by the embedded exporter's own ``build_manifest``."""
+    from consentry.diagnostics import filter_profile
     from consentry.domain.types import RunStatus
+    from consentry.redaction import Redactor
     from consentry.service.records import RunRecord
     from consentry.service.training_export import ExportCounts
     from consentry.service.training_export import build_manifest as embedded_manifest
@@ -339,4 +341,6 @@ def build_manifest(
     unavailable = ExportCounts(
         purged_sessions, run.messages - exported["messages"], run.feedback - exported["feedback"]
     )
-    return embedded_manifest(record, "parquet", counts, unavailable, shards)
+    # The driver's filter: the executors run the same package, so the same scan.
+    filtered_by = filter_profile(Redactor())
+    return embedded_manifest(record, "parquet", counts, unavailable, shards, filtered_by)

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from consentry.bootstrap import build
 from consentry.config.settings import Settings
+from consentry.diagnostics import collect
 from consentry.entrypoints.api.app import create_app
 from consentry.entrypoints.api.logs import configure_logging
 
@@ -20,6 +21,7 @@ def serve(settings: Settings, host: str, port: int) -> None:
     """Open (and upgrade) the database, build the application and serve it until stopped."""
     configure_logging()
     core = build(settings)
+    log_install(settings.database_url, core.ctx.policy.digest)
     if settings.admin_token is None:
         log.warning(
             "no admin token is configured (CONSENTRY_ADMIN_TOKEN or --admin-token): "
@@ -41,6 +43,24 @@ def serve(settings: Settings, host: str, port: int) -> None:
         if worker is not None:
             worker.stop()
         core.engine.dispose()
+
+
+def log_install(database_url: str, policy_digest: str) -> None:
+    """One line at start with what ``consentry info`` prints (filter scan, extras, …)."""
+    found = collect(database_url=database_url, policy_digest=policy_digest)
+    extras = ", ".join(
+        f"{name}={'yes' if e['installed'] else 'no'}" for name, e in found["extras"].items()
+    )
+    log.info(
+        "consentry %s on %s; database %s; filter scan %s (%s); extras %s; policy %s",
+        found["version"],
+        found["python"],
+        found["database_url"],
+        found["filter"]["scan"],
+        found["filter"]["reason"],
+        extras,
+        found["policy_digest"],
+    )
 
 
 def app_from_env() -> FastAPI:

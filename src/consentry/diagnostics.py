@@ -1,0 +1,89 @@
+"""What this install of consentry is: version, Python, database, filter scan, extras, policy.
+
+``consentry info`` prints it, ``consentry serve`` logs it at start, and a run's
+``manifest.json`` records the filter part (:func:`filter_profile`), so that nobody has to
+guess whether the compiled scan ran or an extra is missing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import os
+import platform
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+import consentry
+from consentry.extras import EXTRAS
+from consentry.extras import status as extra_status
+from consentry.redaction import Redactor
+from consentry.redaction.native import ENV_SWITCH
+
+NATIVE_MODULE = "consentry.redaction._native"
+
+
+@dataclass(frozen=True)
+class FilterScan:
+    """Which scan the default filter runs (``compiled`` or ``python``) and why."""
+
+    scan: str
+    reason: str
+
+
+def filter_scan() -> FilterScan:
+    """The scan a default :class:`Redactor` runs here, with the reason in words."""
+    if os.environ.get(ENV_SWITCH, "1") == "0":
+        return FilterScan("python", f"switched off by {ENV_SWITCH}=0")
+    try:
+        module = importlib.import_module(NATIVE_MODULE)
+    except ImportError as error:
+        return FilterScan(
+            "python",
+            f"the compiled scan is not in this install ({error}); install the binary wheel, or "
+            "build from source with g++ and RE2's headers (Debian: libre2-dev)",
+        )
+    if not Redactor().compiled:
+        return FilterScan("python", "a detector of the default filter has no compiled port")
+    return FilterScan("compiled", f"{NATIVE_MODULE} loaded from {module.__file__}")
+
+
+def filter_profile(redactor: Redactor) -> dict[str, Any]:
+    """The filter as a run's manifest records it: the scan that ran and the stages."""
+    return {"scan": "compiled" if redactor.compiled else "python", "stages": list(redactor.stages)}
+
+
+def mask_url(url: str) -> str:
+    """A database URL with its password replaced by ``***``."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparseable URL>"
+
+
+def version() -> str:
+    try:
+        return importlib.metadata.version("consentry")
+    except importlib.metadata.PackageNotFoundError:  # running from a source tree
+        return consentry.__version__
+
+
+def collect(*, database_url: str, policy_digest: str) -> dict[str, Any]:
+    """Everything ``consentry info --json`` prints."""
+    scan = filter_scan()
+    return {
+        "version": version(),
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "executable": sys.executable,
+        "database_url": mask_url(database_url),
+        "filter": {"scan": scan.scan, "reason": scan.reason},
+        "extras": {
+            name: {"installed": s.installed, "missing": list(s.missing)}
+            for name, s in ((n, extra_status(n)) for n in EXTRAS)
+        },
+        "policy_digest": policy_digest,
+    }
