@@ -6,6 +6,7 @@ import json
 import os
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -313,8 +314,27 @@ def explain(
 
 
 @ledger_app.command("verify")
-def ledger_verify(database_url: DatabaseUrl = None, policy: PolicyPath = None) -> None:
-    """Walk the hash chain; exit 1 and name the first bad event on any tampering (R27)."""
+def ledger_verify(
+    database_url: DatabaseUrl = None,
+    policy: PolicyPath = None,
+    checkpoint: Annotated[
+        Path | None, typer.Option(help="A signed checkpoint the ledger must extend.")
+    ] = None,
+    public_key: Annotated[
+        Path | None, typer.Option(help="The Ed25519 PEM key that signed --checkpoint.")
+    ] = None,
+) -> None:
+    """Walk the hash chain; exit 1 and name the first bad event on any tampering (R27).
+
+    With --checkpoint and --public-key: exit 0 only when the checkpoint's signature
+    verifies and the ledger's first N events still hash to its root (issue 21)."""
+    if checkpoint is not None or public_key is not None:
+        if checkpoint is None or public_key is None:
+            raise fail_with("validation_error", "--checkpoint and --public-key go together")
+        from consentry.entrypoints.ledger_cli import verify_checkpoint
+
+        verify_checkpoint(database_url, policy, checkpoint, public_key)
+        return
     c = core(database_url, policy)
     result = ledger_service.verify_ledger(c.ctx)
     print_json(
@@ -350,6 +370,7 @@ def redact(
 def _register_extension_commands() -> None:
     """The commands that live beside their packages: export, outbox, lake, Spark, demo."""
     from consentry.demo.cli import demo
+    from consentry.entrypoints.ledger_cli import register as register_ledger
     from consentry.export.cli import register
     from consentry.lake.cli import app as lake_app
     from consentry.outbox.cli import app as outbox_app
@@ -360,6 +381,7 @@ def _register_extension_commands() -> None:
     app.add_typer(lake_app, name="lake")
     app.add_typer(spark_app, name="spark")
     app.command("demo")(demo)
+    register_ledger(app, ledger_app)  # `ledger checkpoint`, `verify-receipt` (issue 21)
 
 
 _register_extension_commands()

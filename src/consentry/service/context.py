@@ -9,6 +9,7 @@ from typing import Protocol
 
 from consentry.domain.clock import Clock
 from consentry.domain.policy import Policy
+from consentry.service.ledger_ports import LedgerTreeStore
 from consentry.service.ports import RunStore, Store
 
 
@@ -19,6 +20,8 @@ class UnitOfWork(Protocol):
     def store(self) -> Store: ...
     @property
     def runs(self) -> RunStore: ...
+    @property
+    def ledger(self) -> LedgerTreeStore: ...
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(

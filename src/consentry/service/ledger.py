@@ -1,12 +1,40 @@
-"""Ledger verification and consent receipts (R27)."""
+"""Ledger verification, consent receipts (R27) and the ledger's signed Merkle tree (issue 21).
+
+The hash chain proves an edit to someone who trusts today's database; the Merkle tree and
+its signed checkpoints prove it to someone who kept an old checkpoint. Tree heads come from
+the stored compact range (no ledger read); checking a checkpoint recomputes the tree from
+the events themselves, so rewriting the stored tree does not hide a rewritten event.
+"""
 
 from __future__ import annotations
 
+import base64
+from dataclasses import dataclass
 from itertools import islice
+from pathlib import Path
+from typing import Any
 
-from consentry.domain.ledger import LedgerVerification, consent_receipt, verify_chain
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from consentry.domain.errors import InvalidInput, NotFound
+from consentry.domain.ledger import LedgerVerification, consent_receipt, entry_of, verify_chain
+from consentry.domain.merkle import (
+    CompactRange,
+    consistency_spans,
+    inclusion_spans,
+    leaf_hash,
+    prove,
+)
 from consentry.service.accounts import load_account
 from consentry.service.context import Context
+from consentry.service.ledger_ports import CheckpointRecord
+from consentry.verify import (
+    Checkpoint,
+    VerificationError,
+    load_private_key,
+    open_checkpoint,
+    sign_checkpoint,
+)
 
 
 def verify_ledger(ctx: Context, *, upto: int | None = None) -> LedgerVerification:
@@ -19,7 +47,176 @@ def verify_ledger(ctx: Context, *, upto: int | None = None) -> LedgerVerificatio
         return verify_chain(islice(events, upto), head_seq=upto, head_hash=None)
 
 
-def receipts(ctx: Context, *, account_id: str) -> list[dict[str, object]]:
+# -- tree heads and signed checkpoints --------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CheckpointSigner:
+    """The log's identity: its origin line (also the signature's key name) and its key."""
+
+    origin: str
+    key: Ed25519PrivateKey
+
+    @classmethod
+    def from_pem_file(cls, path: str | Path, *, origin: str) -> CheckpointSigner:
+        """Reads an Ed25519 PEM key (``openssl genpkey -algorithm ed25519``)."""
+        if not origin or any(c.isspace() or c == "+" for c in origin):
+            raise InvalidInput(f"origin {origin!r} must be non-empty, without spaces or '+'")
+        try:
+            pem = Path(path).read_bytes()
+        except OSError as error:
+            raise InvalidInput(f"cannot read the signing key {path}: {error}") from None
+        try:
+            return cls(origin, load_private_key(pem))
+        except VerificationError as error:
+            raise InvalidInput(f"signing key {path}: {error}") from None
+
+
+def tree_head(ctx: Context) -> CompactRange:
+    """The tree over every event, from the stored compact range (events it lacks, written
+    around the store's append, are folded in first)."""
+    with ctx.uow() as uow:
+        tree = uow.ledger.tree_head(catch_up=True)
+        uow.commit()
+        return tree
+
+
+def issue_checkpoint(ctx: Context, *, signer: CheckpointSigner) -> CheckpointRecord:
+    """Sign the current tree head as a C2SP checkpoint and keep it in the history."""
+    with ctx.uow() as uow:
+        tree = uow.ledger.tree_head(catch_up=True)
+        checkpoint = Checkpoint(signer.origin, tree.size, tree.root())
+        record = uow.ledger.insert_checkpoint(
+            tree_size=tree.size,
+            root_hash=tree.root().hex(),
+            origin=signer.origin,
+            note=sign_checkpoint(checkpoint, signer.key),
+            at=ctx.clock.now(),
+        )
+        uow.commit()
+        return record
+
+
+def latest_checkpoint(ctx: Context) -> CheckpointRecord:
+    with ctx.uow(read_only=True) as uow:
+        found = uow.ledger.checkpoints(limit=1)
+    if not found:
+        raise NotFound("no checkpoint has been signed yet")
+    return found[0]
+
+
+def checkpoint_history(
+    ctx: Context, *, limit: int = 100, before: int | None = None
+) -> list[CheckpointRecord]:
+    """Stored checkpoints, newest first (`before`: an id, to page back)."""
+    if not 1 <= limit <= 1000:
+        raise InvalidInput("limit must be between 1 and 1000")
+    with ctx.uow(read_only=True) as uow:
+        return uow.ledger.checkpoints(limit=limit, before=before)
+
+
+def consistency_proof(ctx: Context, *, first: int, second: int) -> list[bytes]:
+    """RFC 9162 §2.1.4 PROOF(first, second) over the stored tree."""
+    with ctx.uow(read_only=True) as uow:
+        size = uow.ledger.tree_head().size
+        if not 0 <= first <= second <= size:
+            raise InvalidInput(f"need 0 <= first <= second <= {size} (the tree size)")
+        return prove(consistency_spans(first, second), uow.ledger.tree_nodes)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckpointCheck:
+    """The answer of :func:`check_against_checkpoint`: ok, or the first problem found."""
+
+    ok: bool
+    problem: str | None
+    checkpoint: Checkpoint | None
+    events: int
+
+
+def check_against_checkpoint(ctx: Context, *, note: str, key: Ed25519PublicKey) -> CheckpointCheck:
+    """The signature verifies, the current ledger's first N events hash to the checkpoint's
+    root (recomputed from the events, not the stored tree), the chain is intact, and the
+    stored tree agrees with the events. Stops at the first problem."""
+    try:
+        checkpoint = open_checkpoint(note, key)
+    except VerificationError as error:
+        return CheckpointCheck(False, f"checkpoint: {error}", None, 0)
+    with ctx.uow(read_only=True, consistent=True) as uow:
+        stored = uow.ledger.tree_head()
+        tree, at_checkpoint, at_stored = CompactRange(), None, None
+        for expected, event in enumerate(uow.store.consent_events(), start=1):
+            if event.seq != expected:
+                break
+            if tree.size == checkpoint.size:
+                at_checkpoint = tree
+            if tree.size == stored.size:
+                at_stored = tree
+            tree, _ = tree.append(leaf_hash(entry_of(event)))
+        at_checkpoint = tree if tree.size == checkpoint.size else at_checkpoint
+        at_stored = tree if tree.size == stored.size else at_stored
+    if at_checkpoint is None:
+        problem = (
+            f"the ledger holds {tree.size} events in sequence but the checkpoint covers"
+            f" {checkpoint.size}: events were deleted"
+        )
+        return CheckpointCheck(False, problem, checkpoint, tree.size)
+    if at_checkpoint.root() != checkpoint.root:
+        problem = (
+            f"the first {checkpoint.size} events hash to {_b64(at_checkpoint.root())}, not to"
+            f" the checkpoint's root {_b64(checkpoint.root)}: the ledger was rewritten"
+        )
+        return CheckpointCheck(False, problem, checkpoint, tree.size)
+    chain = verify_ledger(ctx)
+    if not chain.ok:
+        problem = f"hash chain: event {chain.first_bad_seq}: {chain.problem}"
+        return CheckpointCheck(False, problem, checkpoint, chain.events)
+    if at_stored is None or at_stored.root() != stored.root():
+        problem = f"the stored tree of {stored.size} events does not match the events"
+        return CheckpointCheck(False, problem, checkpoint, tree.size)
+    return CheckpointCheck(True, None, checkpoint, tree.size)
+
+
+def _b64(digest: bytes) -> str:
+    return base64.b64encode(digest).decode()
+
+
+# -- receipts -------------------------------------------------------------------------------
+
+
+def receipts(
+    ctx: Context, *, account_id: str, signer: CheckpointSigner | None = None
+) -> list[dict[str, Any]]:
+    """The account's consent receipts (R27), each with its ledger entry and an inclusion
+    proof into the newest checkpoint. When that checkpoint predates one of the account's
+    events and the service holds a signing key, a new checkpoint is signed first; without
+    a key the proof is into the current tree head and `checkpoint` is null."""
     with ctx.uow(read_only=True) as uow:
         load_account(uow, account_id)
-        return [consent_receipt(e, ctx.policy) for e in uow.store.consent_events(account_id)]
+        events = list(uow.store.consent_events(account_id))
+        latest = uow.ledger.checkpoints(limit=1)
+    newest = events[-1].seq if events else 0
+    if signer is not None and (not latest or latest[0].tree_size < newest):
+        latest = [issue_checkpoint(ctx, signer=signer)]
+    note: str | None = None
+    with ctx.uow(read_only=True) as uow:
+        if latest and latest[0].tree_size >= newest:
+            size, note = latest[0].tree_size, latest[0].note
+        else:
+            size = uow.ledger.tree_head().size
+        out = []
+        for event in events:
+            receipt: dict[str, Any] = consent_receipt(event, ctx.policy)
+            receipt["ledger_entry"] = entry_of(event).decode()
+            index = event.seq - 1
+            receipt["proof"] = None
+            if index < size:
+                path = prove(inclusion_spans(index, size), uow.ledger.tree_nodes)
+                receipt["proof"] = {
+                    "leaf_index": index,
+                    "tree_size": size,
+                    "audit_path": [_b64(h) for h in path],
+                    "checkpoint": note,
+                }
+            out.append(receipt)
+    return out

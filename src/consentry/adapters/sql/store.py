@@ -6,6 +6,7 @@ Every method runs inside the caller's transaction (the unit of work).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -15,9 +16,10 @@ from sqlalchemy import Connection, and_, bindparam, case, func, insert, or_, sel
 from sqlalchemy.engine import Row
 
 from consentry.adapters.sql import tables as t
+from consentry.adapters.sql.ledger_tree import append_to_tree
 from consentry.adapters.sql.sqlfuncs import greatest, least
 from consentry.domain.ids import new_id
-from consentry.domain.ledger import GENESIS, ConsentEvent, event_hash
+from consentry.domain.ledger import GENESIS, ConsentEvent, canonical_entry
 from consentry.domain.types import (
     ChoiceSource,
     EventType,
@@ -182,15 +184,17 @@ class SqlStore:
         source: ChoiceSource | None,
         terms_version: str,
     ) -> ConsentEvent:
-        """Append one event to the chain; the head row is locked so appends serialise."""
+        """Append one event to the chain and its leaf to the Merkle tree (issue 21); the
+        head row, which holds both heads, is locked so appends serialise."""
+        h = t.ledger_head.c
         head = self.conn.execute(
-            select(t.ledger_head.c.seq, t.ledger_head.c.hash)
+            select(h.seq, h.hash, h.tree_size, h.tree_range)
             .where(t.ledger_head.c.id == 1)
             .with_for_update()
         ).one()
         seq, prev = head.seq + 1, head.hash or GENESIS
         event_id = new_id("evt")
-        digest = event_hash(
+        entry = canonical_entry(
             seq=seq,
             event_id=event_id,
             account_id=account_id,
@@ -201,6 +205,7 @@ class SqlStore:
             terms_version=terms_version,
             prev_hash=prev,
         )
+        digest = hashlib.sha256(entry).hexdigest()
         self.conn.execute(
             insert(t.consent_events).values(
                 seq=seq,
@@ -215,8 +220,9 @@ class SqlStore:
                 hash=digest,
             )
         )
+        tree = append_to_tree(self.conn, head=head, seq=seq, entry=entry)
         self.conn.execute(
-            update(t.ledger_head).where(t.ledger_head.c.id == 1).values(seq=seq, hash=digest)
+            update(t.ledger_head).where(h.id == 1).values(seq=seq, hash=digest, **tree)
         )
         return ConsentEvent(
             seq, event_id, account_id, at, type, value, source, terms_version, prev, digest

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -98,6 +100,32 @@ ledger_head = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("seq", Integer, nullable=False),
     Column("hash", String(64), nullable=False),
+    # The Merkle tree over the first `tree_size` events (issue 21): its compact range,
+    # hex digests concatenated, largest subtree first. Updated with `seq` on each append.
+    Column("tree_size", Integer, nullable=False, server_default=text("0")),
+    Column("tree_range", Text, nullable=False, server_default=text("''")),
+)
+
+# Every perfect subtree of the ledger's Merkle tree: (level, index) covers the leaves
+# [index * 2^level, (index + 1) * 2^level). Level 0 holds the leaf hashes.
+ledger_tree_nodes = Table(
+    "ledger_tree_nodes",
+    metadata,
+    Column("level", Integer, primary_key=True, autoincrement=False),
+    Column("idx", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", LargeBinary(32), nullable=False),
+)
+
+# Signed checkpoints (C2SP tlog-checkpoint notes) the server has issued, oldest first.
+ledger_checkpoints = Table(
+    "ledger_checkpoints",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tree_size", Integer, nullable=False),
+    Column("root_hash", String(64), nullable=False),
+    Column("origin", String(255), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("created_at", TS, nullable=False),
 )
 
 sessions = Table(

@@ -9,6 +9,7 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
+from consentry.adapters.sql.ledger_tree import SqlLedgerTree
 from consentry.adapters.sql.runs_store import SqlRunStore
 from consentry.adapters.sql.store import SqlStore
 from consentry.domain.errors import Busy
@@ -70,6 +71,7 @@ class SqlUnitOfWork:
 
     store: SqlStore
     runs: SqlRunStore
+    ledger: SqlLedgerTree
 
     def __init__(
         self,
@@ -111,6 +113,7 @@ class SqlUnitOfWork:
         self._conn = conn
         self.store = SqlStore(conn)
         self.runs = SqlRunStore(conn)
+        self.ledger = SqlLedgerTree(conn)
         return self
 
     def _hold_writers(self) -> None:

@@ -1,0 +1,154 @@
+"""The ledger's Merkle tree in SQL (issue 21): stored nodes, the compact range, checkpoints.
+
+The compact range lives in the ``ledger_head`` row beside the chain head and is updated in
+the same statement, inside the append's transaction (:func:`extend_tree`); every perfect
+subtree an append completes goes into ``ledger_tree_nodes`` so that proofs read O(log² n)
+rows. The tree may lag the chain (``tree_size < seq``) only where events were written
+without the store's append (the bulk loader, or a database from before revision 0007);
+the next append or checkpoint folds the missing events in, reading only those.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, tuple_, update
+from sqlalchemy.engine import Row
+
+from consentry.adapters.sql import tables as t
+from consentry.domain.ledger import ConsentEvent, entry_of
+from consentry.domain.merkle import CompactRange, NodeId, leaf_hash
+from consentry.domain.types import ChoiceSource, EventType, Training
+from consentry.service.ledger_ports import CheckpointRecord
+
+_BATCH = 5000
+
+
+def event_of_row(row: Row[Any]) -> ConsentEvent:
+    m = row._mapping
+    return ConsentEvent(
+        seq=m["seq"],
+        event_id=m["event_id"],
+        account_id=m["account_id"],
+        at=m["at"],
+        type=EventType(m["type"]),
+        value=Training(m["value"]) if m["value"] else None,
+        source=ChoiceSource(m["source"]) if m["source"] else None,
+        terms_version=m["terms_version"],
+        prev_hash=m["prev_hash"],
+        hash=m["hash"],
+    )
+
+
+def _events_after(conn: Connection, seq: int, upto: int) -> Iterator[ConsentEvent]:
+    ce = t.consent_events.c
+    last = seq
+    while last < upto:
+        rows = conn.execute(
+            select(t.consent_events)
+            .where(ce.seq > last, ce.seq <= upto)
+            .order_by(ce.seq)
+            .limit(_BATCH)
+        ).all()
+        if not rows:
+            return
+        for row in rows:
+            yield event_of_row(row)
+        last = rows[-1].seq
+
+
+def extend_tree(conn: Connection, tree: CompactRange, entries: Iterable[bytes]) -> CompactRange:
+    """Append leaves for ``entries`` and store every node they complete (no head update)."""
+    pending: list[dict[str, Any]] = []
+    for entry in entries:
+        tree, created = tree.append(leaf_hash(entry))
+        pending.extend({"level": n.level, "idx": n.index, "hash": h} for n, h in created)
+        if len(pending) >= _BATCH:
+            conn.execute(insert(t.ledger_tree_nodes), pending)
+            pending = []
+    if pending:
+        conn.execute(insert(t.ledger_tree_nodes), pending)
+    return tree
+
+
+def append_to_tree(conn: Connection, *, head: Any, seq: int, entry: bytes) -> dict[str, Any]:
+    """The tree columns of the head row after event ``seq`` (whose entry is given) joins.
+
+    ``head`` is the locked head row as it stood before the append; events it lags behind
+    are folded in first."""
+    tree = CompactRange.decode(head.tree_size, head.tree_range)
+    missing = (entry_of(e) for e in _events_after(conn, tree.size, seq - 1))
+    tree = extend_tree(conn, tree, [*missing, entry])
+    if tree.size != seq:
+        raise RuntimeError(f"the ledger tree holds {tree.size} leaves after event {seq}")
+    return {"tree_size": tree.size, "tree_range": tree.encode()}
+
+
+class SqlLedgerTree:
+    """Reads the tree and its checkpoints; catches a lagging tree up. One transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def tree_head(self, *, catch_up: bool = False) -> CompactRange:
+        """The stored compact range; with ``catch_up``, first fold in events it lacks
+        (locking the head row like an append does)."""
+        h = t.ledger_head.c
+        query = select(h.seq, h.tree_size, h.tree_range).where(h.id == 1)
+        head = self.conn.execute(query.with_for_update() if catch_up else query).one()
+        tree = CompactRange.decode(head.tree_size, head.tree_range)
+        if catch_up and tree.size < head.seq:
+            missing = (entry_of(e) for e in _events_after(self.conn, tree.size, head.seq))
+            tree = extend_tree(self.conn, tree, missing)
+            self.conn.execute(
+                update(t.ledger_head)
+                .where(h.id == 1)
+                .values(tree_size=tree.size, tree_range=tree.encode())
+            )
+        return tree
+
+    def tree_nodes(self, ids: set[NodeId]) -> dict[NodeId, bytes]:
+        """The stored hashes of these perfect subtrees (all of them must exist)."""
+        if not ids:
+            return {}
+        n = t.ledger_tree_nodes.c
+        keys = [(i.level, i.index) for i in ids]
+        rows = self.conn.execute(
+            select(n.level, n.idx, n.hash).where(tuple_(n.level, n.idx).in_(keys))
+        ).all()
+        found = {NodeId(r.level, r.idx): bytes(r.hash) for r in rows}
+        if len(found) != len(ids):
+            missing = sorted(ids - found.keys())[:3]
+            raise LookupError(f"the ledger tree lacks nodes {missing}")
+        return found
+
+    def event_at(self, seq: int) -> ConsentEvent | None:
+        row = self.conn.execute(
+            select(t.consent_events).where(t.consent_events.c.seq == seq)
+        ).first()
+        return None if row is None else event_of_row(row)
+
+    def insert_checkpoint(
+        self, *, tree_size: int, root_hash: str, origin: str, note: str, at: datetime
+    ) -> CheckpointRecord:
+        result = self.conn.execute(
+            insert(t.ledger_checkpoints).values(
+                tree_size=tree_size, root_hash=root_hash, origin=origin, note=note, created_at=at
+            )
+        )
+        key = result.inserted_primary_key
+        assert key is not None
+        return CheckpointRecord(int(key[0]), tree_size, root_hash, origin, note, at)
+
+    def checkpoints(self, *, limit: int = 100, before: int | None = None) -> list[CheckpointRecord]:
+        """Stored checkpoints, newest first."""
+        c = t.ledger_checkpoints.c
+        query = select(t.ledger_checkpoints).order_by(c.id.desc()).limit(limit)
+        if before is not None:
+            query = query.where(c.id < before)
+        return [
+            CheckpointRecord(r.id, r.tree_size, r.root_hash, r.origin, r.note, r.created_at)
+            for r in self.conn.execute(query).all()
+        ]

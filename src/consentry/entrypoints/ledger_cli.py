@@ -1,0 +1,114 @@
+"""CLI commands of the signed ledger (issue 21): ``consentry ledger checkpoint``, the
+checkpoint check behind ``consentry ledger verify --checkpoint``, ``consentry
+verify-receipt``. Registered from :mod:`consentry.entrypoints.cli`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from consentry.entrypoints.cli_common import DatabaseUrl, PolicyPath, core, err, guarded, out
+from consentry.service import ledger as ledger_service
+from consentry.verify import VerificationError, load_public_key, verifier_key, verify_receipt
+
+SigningKeyFile = Annotated[
+    Path,
+    typer.Option(
+        "--signing-key-file",
+        envvar="CONSENTRY_SIGNING_KEY_FILE",
+        help="Ed25519 private key, PEM (openssl genpkey -algorithm ed25519).",
+    ),
+]
+Origin = Annotated[
+    str,
+    typer.Option(
+        "--origin",
+        envvar="CONSENTRY_LEDGER_ORIGIN",
+        help="The log's name: the checkpoint's first line and the signature's key name.",
+    ),
+]
+
+
+def _public_key(path: Path) -> Ed25519PublicKey:
+    try:
+        return load_public_key(path.read_bytes())
+    except (OSError, VerificationError) as error:
+        err.print(f"[bold red]error[/] public key {path}: {error}")
+        raise typer.Exit(2) from error
+
+
+def checkpoint(
+    signing_key_file: SigningKeyFile,
+    origin: Origin,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write the note here (default: stdout).")
+    ] = None,
+    database_url: DatabaseUrl = None,
+    policy: PolicyPath = None,
+) -> None:
+    """Sign the ledger's current Merkle tree head as a C2SP checkpoint and store it."""
+    c = core(database_url, policy)
+    signer = guarded(
+        lambda: ledger_service.CheckpointSigner.from_pem_file(signing_key_file, origin=origin)
+    )
+    record = guarded(lambda: ledger_service.issue_checkpoint(c.ctx, signer=signer))
+    if out_file is None:
+        out.file.write(record.note)
+    else:
+        out_file.write_text(record.note, encoding="utf-8")
+        err.print(f"checkpoint of {record.tree_size} events written to {out_file}")
+    err.print(f"verifier key: {verifier_key(origin, signer.key.public_key())}")
+
+
+def verify_checkpoint(
+    database_url: str | None, policy: str | None, checkpoint_file: Path, public_key: Path
+) -> None:
+    """Exit 0 only when the checkpoint's signature verifies and the ledger extends it."""
+    key = _public_key(public_key)
+    try:
+        note = checkpoint_file.read_text(encoding="utf-8")
+    except OSError as error:
+        err.print(f"[bold red]error[/] checkpoint {checkpoint_file}: {error}")
+        raise typer.Exit(2) from error
+    c = core(database_url, policy)
+    result = ledger_service.check_against_checkpoint(c.ctx, note=note, key=key)
+    cp = result.checkpoint
+    out.print_json(
+        json.dumps(
+            {
+                "ok": result.ok,
+                "events": result.events,
+                "checkpoint": None if cp is None else {"origin": cp.origin, "tree_size": cp.size},
+                "problem": result.problem,
+            }
+        )
+    )
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+def verify_receipt_command(
+    receipt_file: Annotated[Path, typer.Argument(help="One receipt (JSON), as the API gives it.")],
+    public_key: Annotated[Path, typer.Option("--public-key", help="The log's Ed25519 PEM key.")],
+) -> None:
+    """Check a consent receipt offline: its entry is in a checkpoint the key signed."""
+    key = _public_key(public_key)
+    try:
+        receipt = json.loads(receipt_file.read_text(encoding="utf-8"))
+        if not isinstance(receipt, dict):
+            raise VerificationError("the file does not hold one receipt object")
+        cp = verify_receipt(receipt, key)
+    except (OSError, ValueError, VerificationError) as error:
+        out.print_json(json.dumps({"ok": False, "problem": str(error)}))
+        raise typer.Exit(1) from error
+    body = {"ok": True, "record_id": receipt.get("record_id"), "origin": cp.origin}
+    out.print_json(json.dumps({**body, "tree_size": cp.size}))
+
+
+def register(app: typer.Typer, ledger_app: typer.Typer) -> None:
+    ledger_app.command("checkpoint")(checkpoint)
+    app.command("verify-receipt")(verify_receipt_command)

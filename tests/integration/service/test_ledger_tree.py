@@ -1,0 +1,304 @@
+"""Issue 21: the ledger's Merkle tree in the store, signed checkpoints, and the rewrite
+attack of the issue's first paragraph, on SQLite and PostgreSQL.
+
+Keys are made by the real `openssl` command line, as an operator would make them.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, select, text, update
+from typer.testing import CliRunner
+
+from consentry.adapters.sql import tables as t
+from consentry.adapters.sql.ledger_tree import event_of_row, extend_tree
+from consentry.domain.ledger import GENESIS, entry_of, event_hash
+from consentry.domain.merkle import CompactRange, leaf_hash, root_of
+from consentry.entrypoints.cli import app as cli
+from consentry.service import accounts, ledger
+from consentry.verify import (
+    load_private_key,
+    load_public_key,
+    open_checkpoint,
+    verify_consistency,
+    verify_inclusion,
+)
+from tests.integration.service.conftest import World
+from tests.integration.service.test_runs import _tamper_ledger
+
+ORIGIN = "consentry.example/ledger"
+
+
+def _populate(world: World, users: int = 3) -> list[str]:
+    ids = []
+    for i in range(users):
+        uid = world.user(training="off" if i % 2 else "on")
+        world.choose(uid, "on" if i % 2 else "off")
+        ids.append(uid)
+    return ids
+
+
+def _events(world: World) -> list[bytes]:
+    with world.app.engine.connect() as conn:
+        rows = conn.execute(select(t.consent_events).order_by(t.consent_events.c.seq)).all()
+    return [entry_of(event_of_row(r)) for r in rows]
+
+
+def _keys(tmp_path: Path, name: str = "log") -> tuple[Path, Path]:
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is not installed")
+    private, public = tmp_path / f"{name}.pem", tmp_path / f"{name}.pub"
+    subprocess.run([openssl, "genpkey", "-algorithm", "ed25519", "-out", str(private)], check=True)
+    subprocess.run(
+        [openssl, "pkey", "-in", str(private), "-pubout", "-out", str(public)], check=True
+    )
+    return private, public
+
+
+def _cli(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout
+
+
+def _checkpoint(world: World, key: Path, out: Path) -> str:
+    url = world.app.settings.database_url
+    code, _ = _cli(
+        "ledger", "checkpoint", "--database-url", url, "--signing-key-file", str(key),
+        "--origin", ORIGIN, "--out", str(out),
+    )  # fmt: skip
+    assert code == 0
+    return out.read_text(encoding="utf-8")
+
+
+def _verify(world: World, checkpoint: Path, public: Path) -> tuple[int, dict[str, object]]:
+    url = world.app.settings.database_url
+    code, stdout = _cli(
+        "ledger", "verify", "--database-url", url,
+        "--checkpoint", str(checkpoint), "--public-key", str(public),
+    )  # fmt: skip
+    return code, json.loads(stdout)
+
+
+# -- the tree in the store -------------------------------------------------------------------
+
+
+def test_every_append_grows_the_stored_tree_to_the_root_of_all_events(world: World) -> None:
+    _populate(world)
+    entries = _events(world)
+    head = ledger.tree_head(world.ctx)
+    assert head.size == len(entries) == 6
+    assert head.root() == root_of([leaf_hash(e) for e in entries])
+
+
+def test_proofs_from_the_store_verify_for_every_leaf_and_size(world: World) -> None:
+    _populate(world, users=4)
+    leaves = [leaf_hash(e) for e in _events(world)]
+    n = len(leaves)
+    with world.ctx.uow(read_only=True) as uow:
+        for size in range(1, n + 1):
+            root = root_of(leaves[:size])
+            for index in range(size):
+                from consentry.domain.merkle import inclusion_spans, prove
+
+                path = prove(inclusion_spans(index, size), uow.ledger.tree_nodes)
+                verify_inclusion(index, size, leaves[index], path, root)
+    for first in range(0, n + 1):
+        proof = ledger.consistency_proof(world.ctx, first=first, second=n)
+        verify_consistency(first, n, root_of(leaves[:first]), root_of(leaves), proof)
+
+
+def test_a_tree_behind_the_chain_catches_up_on_the_next_append(world: World) -> None:
+    """Events written around the store (the bulk loader, a database from before 0007)."""
+    uid = _populate(world)[0]
+    with world.app.engine.begin() as conn:
+        conn.execute(delete(t.ledger_tree_nodes))
+        conn.execute(update(t.ledger_head).values(tree_size=0, tree_range=""))
+    world.choose(uid, "on")
+    entries = _events(world)
+    head = ledger.tree_head(world.ctx)
+    assert (head.size, head.root()) == (7, root_of([leaf_hash(e) for e in entries]))
+
+
+def test_concurrent_appends_keep_the_tree_in_step_with_the_chain(world: World) -> None:
+    ids = _populate(world, users=4)
+    errors: list[BaseException] = []
+
+    def flip(uid: str) -> None:
+        try:
+            for i in range(6):
+                accounts.record_choice(world.ctx, account_id=uid, training="on" if i % 2 else "off")
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=flip, args=(uid,)) for uid in ids]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert errors == []
+    entries = _events(world)
+    assert len(entries) == 8 + 24
+    assert ledger.verify_ledger(world.ctx).ok
+    head = ledger.tree_head(world.ctx)
+    assert (head.size, head.root()) == (32, root_of([leaf_hash(e) for e in entries]))
+
+
+def test_consistency_outside_the_tree_is_refused(world: World) -> None:
+    from consentry.domain.errors import InvalidInput
+
+    _populate(world, users=1)
+    with pytest.raises(InvalidInput):
+        ledger.consistency_proof(world.ctx, first=1, second=3)
+    with pytest.raises(InvalidInput):
+        ledger.consistency_proof(world.ctx, first=2, second=1)
+
+
+# -- checkpoints and the attack ----------------------------------------------------------------
+
+
+def test_checkpoint_is_a_signed_note_over_the_tree_head(world: World, tmp_path: Path) -> None:
+    _populate(world)
+    private, public = _keys(tmp_path)
+    note = _checkpoint(world, private, tmp_path / "cp.txt")
+    lines = note.split("\n")
+    assert lines[:3] == [ORIGIN, "6", base64.b64encode(ledger.tree_head(world.ctx).root()).decode()]
+    assert lines[3] == "" and lines[4].startswith(f"\u2014 {ORIGIN} ")
+    cp = open_checkpoint(note, load_public_key(public.read_bytes()))
+    assert (cp.origin, cp.size) == (ORIGIN, 6)
+    assert [r.note for r in ledger.checkpoint_history(world.ctx)] == [note]
+    code, body = _verify(world, tmp_path / "cp.txt", public)
+    assert (code, body["ok"], body["problem"]) == (0, True, None)
+
+
+def test_ledger_that_grew_still_extends_an_old_checkpoint(world: World, tmp_path: Path) -> None:
+    ids = _populate(world)
+    private, public = _keys(tmp_path)
+    _checkpoint(world, private, tmp_path / "cp.txt")
+    world.choose(ids[0], "on")
+    world.user()
+    code, body = _verify(world, tmp_path / "cp.txt", public)
+    assert code == 0 and body["events"] == 8
+
+
+def _rewrite_history(world: World, *, seq: int, value: str, rebuild_tree: bool) -> None:
+    """The attacker of issue 21 with write access to the database: drop the triggers,
+    change one early choice, recompute every later hash and the head with the project's
+    own hashing, optionally rebuild the stored tree too, restore the triggers."""
+    with world.app.engine.begin() as conn:
+        rows = conn.execute(select(t.consent_events).order_by(t.consent_events.c.seq)).all()
+    events = [event_of_row(r) for r in rows]
+    statements = []
+    prev = GENESIS
+    rewritten = []
+    for e in events:
+        from dataclasses import replace
+
+        from consentry.domain.types import Training
+
+        changed = replace(e, value=Training(value)) if e.seq == seq else e
+        changed = replace(changed, prev_hash=prev)
+        digest = event_hash(
+            seq=changed.seq, event_id=changed.event_id, account_id=changed.account_id,
+            at=changed.at, type=changed.type, value=changed.value, source=changed.source,
+            terms_version=changed.terms_version, prev_hash=prev,
+        )  # fmt: skip
+        changed = replace(changed, hash=digest)
+        rewritten.append(changed)
+        vals = f"value = '{changed.value}'" if changed.value else "value = NULL"
+        statements.append(
+            f"UPDATE consent_events SET {vals}, prev_hash = '{prev}', hash = '{digest}'"
+            f" WHERE seq = {e.seq}"
+        )
+        prev = digest
+    for statement in statements:
+        _tamper_ledger(world, statement)
+    with world.app.engine.begin() as conn:
+        if conn.dialect.name == "sqlite":  # _tamper_ledger drops them there; put them back
+            for verb in ("UPDATE", "DELETE"):
+                conn.execute(
+                    text(
+                        f"CREATE TRIGGER consent_events_no_{verb.lower()} BEFORE {verb}"
+                        " ON consent_events BEGIN SELECT RAISE(ABORT,"
+                        " 'consent_events is append-only'); END"
+                    )
+                )
+        conn.execute(update(t.ledger_head).values(hash=prev))
+        if rebuild_tree:
+            conn.execute(delete(t.ledger_tree_nodes))
+            tree = extend_tree(conn, CompactRange(), [entry_of(e) for e in rewritten])
+            conn.execute(
+                update(t.ledger_head).values(tree_size=tree.size, tree_range=tree.encode())
+            )
+
+
+@pytest.mark.parametrize("rebuild_tree", [False, True], ids=["chain-only", "chain-and-tree"])
+def test_rewrite_attack_is_caught_by_a_checkpoint_taken_before_it(
+    world: World, tmp_path: Path, rebuild_tree: bool
+) -> None:
+    """Issue 21, first paragraph: the rewritten chain passes `ledger verify`, but not
+    against a checkpoint signed before the rewrite."""
+    _populate(world)
+    private, public = _keys(tmp_path)
+    _checkpoint(world, private, tmp_path / "before.txt")
+    _rewrite_history(world, seq=2, value="on", rebuild_tree=rebuild_tree)
+    assert ledger.verify_ledger(world.ctx).ok  # the hash chain alone is fooled
+    code, body = _verify(world, tmp_path / "before.txt", public)
+    assert code == 1 and body["ok"] is False
+    assert "the first 6 events hash to" in str(body["problem"])
+    assert "rewritten" in str(body["problem"])
+
+
+def test_deleting_checkpointed_events_is_caught(world: World, tmp_path: Path) -> None:
+    _populate(world)
+    private, public = _keys(tmp_path)
+    _checkpoint(world, private, tmp_path / "cp.txt")
+    _tamper_ledger(world, "DELETE FROM consent_events WHERE seq = 6")
+    code, body = _verify(world, tmp_path / "cp.txt", public)
+    assert code == 1 and "events were deleted" in str(body["problem"])
+
+
+def test_forged_checkpoints_are_refused(world: World, tmp_path: Path) -> None:
+    from consentry.verify import Checkpoint, sign_checkpoint
+
+    _populate(world)
+    private, public = _keys(tmp_path)
+    other, _ = _keys(tmp_path, "other")
+    good = _checkpoint(world, private, tmp_path / "cp.txt")
+    cp = open_checkpoint(good, load_public_key(public.read_bytes()))
+    key = load_private_key(private.read_bytes())
+    flipped_root = bytes([cp.root[0] ^ 1]) + cp.root[1:]
+    forged = {
+        "other-key": sign_checkpoint(cp, load_private_key(other.read_bytes())),
+        "edited-root": good.replace(good.split("\n")[2], base64.b64encode(flipped_root).decode()),
+        "edited-size": good.replace("\n6\n", "\n5\n", 1),
+        "signed-flipped-root": sign_checkpoint(Checkpoint(ORIGIN, 6, flipped_root), key),
+        "signed-wrong-size": sign_checkpoint(Checkpoint(ORIGIN, 5, cp.root), key),
+        "signed-too-large": sign_checkpoint(Checkpoint(ORIGIN, 9, cp.root), key),
+    }
+    problems = {}
+    for name, note in forged.items():
+        path = tmp_path / f"{name}.txt"
+        path.write_text(note, encoding="utf-8")
+        code, body = _verify(world, path, public)
+        assert code == 1 and body["ok"] is False, name
+        problems[name] = str(body["problem"])
+    assert problems["other-key"].startswith("checkpoint: the note carries no signature")
+    assert problems["edited-root"] == f"checkpoint: the signature by {ORIGIN} does not verify"
+    assert problems["edited-size"] == f"checkpoint: the signature by {ORIGIN} does not verify"
+    assert "rewritten" in problems["signed-flipped-root"]
+    assert "the first 5 events hash to" in problems["signed-wrong-size"]
+    assert "deleted" in problems["signed-too-large"]
+
+
+def test_checkpoint_and_public_key_go_together(world: World, tmp_path: Path) -> None:
+    url = world.app.settings.database_url
+    code, _ = _cli("ledger", "verify", "--database-url", url, "--checkpoint", "x.txt")
+    assert code == 2
