@@ -1,0 +1,129 @@
+"""The outside suite's records: each value of ``values.jsonl`` embedded in context.
+
+One record per item, deterministic (seed 16). A value goes into a chat-like or a
+code-like template; the negatives go through the same templates as the values
+they look like, so that a tool which flags a template rather than a value pays
+for it in false positives. Items that came with their own line (detect-secrets'
+keyword cases, gitleaks' key names) keep it. The label is the value's span.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).parent
+
+PII = {"EMAIL", "PHONE_INTL", "PHONE_NATIONAL", "PHONE_FAKER", "CARD", "IBAN", "SSN", "IPV4",
+       "IPV6", "NATIONAL_ID"}  # fmt: skip
+
+CHAT = [
+    "Hi, you can reach me at {v} if anything changes.",
+    "my details are {v} - please keep them private",
+    'The customer wrote: "please update my record to {v}, thanks"',
+    "ok so the value is {v}\nlet me know if that works",
+    "Could you double-check {v}? I think there's a typo.",
+    "> {v}\nyes that's the one from the form",
+    "Here you go: {v}.",
+    "I pasted it below\n\n{v}\n\nis that the right format?",
+]
+CODE_PII = [
+    '{{"id": 42, "contact": "{v}", "verified": true}}',
+    "contact: {v}\nverified: true",
+    "INSERT INTO customers (id, contact) VALUES (42, '{v}');",
+    "row = {{'id': 42, 'contact': '{v}'}}",
+    '<td class="contact">{v}</td>',
+]
+NATIONAL_ID_CHAT = [
+    "my ID number is {v}",
+    "national id: {v}",
+    "Ihre Ausweisnummer lautet {v}.",
+    "Personal number {v}, born in the spring",
+    '{{"citizen_id": "{v}"}}',
+]
+CODE_SECRET = [
+    'client = Client("{v}")',
+    "const api = new Api('{v}');",
+    "Here's what I have in my config: {v}",
+    'curl https://api.example.com/v1/items -H "Authorization: Bearer {v}"',
+    'connect({{ auth: "{v}", region: "eu" }})',
+    "it fails with {v} - is the token wrong?",
+    "```\n{v}\n```",
+    'settings.configure("{v}")',
+]
+KEYWORD_LINE = [
+    '{k} = "{v}"',
+    "export {K}={v}",
+    "{k}: {v}",
+    '"{k}": "{v}",',
+    "{K}='{v}'",
+    "<{k}>{v}</{k}>",
+]
+
+
+@dataclass
+class Record:
+    """One text, the span of its value, and what the value is."""
+
+    text: str
+    label: str  # a type of the suite, or NEGATIVE
+    group: str  # for negatives: what they look like
+    start: int
+    end: int
+    source: str
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def load_values(path: Path = HERE / "values.jsonl") -> list[dict[str, str]]:
+    """The harvested items."""
+    with path.open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def _place(template: str, value: str, **keys: str) -> tuple[str, int, int]:
+    marker = "\x00"
+    text = template.format(v=marker, **keys)
+    start = text.index(marker)
+    return text.replace(marker, value), start, start + len(value)
+
+
+def build(values: list[dict[str, str]] | None = None, seed: int = 16) -> list[Record]:
+    """Every item in a template."""
+    rng = random.Random(seed)
+    out: list[Record] = []
+    for item in values if values is not None else load_values():
+        label, value = item["label"], item["value"]
+        context = item.get("context", "")
+        group = context if label == "NEGATIVE" else label
+        if label in ("KEYWORD_SECRET", "URL_PASSWORD") and value in context:
+            # detect-secrets' own line: embedded as it is, maybe in a chat turn.
+            line = context
+            start = line.index(value)
+            if rng.random() < 0.5:
+                prefix = "my config has\n"
+                line, start = prefix + line, start + len(prefix)
+            text, s, e = line, start, start + len(value)
+        elif label == "TOKEN_CONTEXT" and value in context:
+            # trufflehog's own sample input around the secret.
+            text = context
+            s = text.index(value)
+            e = s + len(value)
+        elif label == "TOKEN_KEYWORD" and "|" in context and context.split("|", 1)[1]:
+            key = context.split("|", 1)[1]
+            text, s, e = _place(rng.choice(KEYWORD_LINE), value, k=key, K=key.upper())
+        elif label == "NEGATIVE" and group in ("KEYWORD_SECRET", "URL_PASSWORD"):
+            text, s, e = value, 0, len(value)
+        elif group == "NATIONAL_ID":
+            text, s, e = _place(rng.choice(NATIONAL_ID_CHAT), value)
+        elif group in PII or (
+            label == "NEGATIVE"
+            and group.isupper()
+            and group not in ("TOKEN_PREFIXED", "TOKEN_FORMAT", "JWT", "COMMIT_HASH", "UUID")
+        ):
+            text, s, e = _place(rng.choice(CHAT + CODE_PII), value)
+        else:
+            text, s, e = _place(rng.choice(CODE_SECRET + CHAT), value)
+        out.append(Record(text, label, group, s, e, item["source"]))
+    return out
