@@ -114,3 +114,20 @@ class PurgeCounts:
             self.feedback + other.feedback,
             self.scores + other.scores,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    """A stored audit of a run (R26), or of the whole ledger when `run_id` is None (R27)."""
+
+    id: str
+    run_id: str | None
+    audited_at: datetime
+    ledger_head: str
+    """The consent ledger's head hash when the audit ran."""
+    ledger_events: int
+    ok: bool
+    checked_sessions: int
+    checked_feedback: int
+    findings: tuple[dict[str, str], ...]
+    """Each as {kind, item_id, problem, detail}."""

@@ -20,11 +20,12 @@ from playwright.sync_api import Browser, Page, Route, sync_playwright
 from consentry.bootstrap import App, build
 from consentry.config.settings import Settings
 from consentry.domain.clock import TestClock
+from consentry.domain.policy import Policy
 from consentry.entrypoints.api.app import create_app
 from consentry.service import accounts
 from tests.conftest import require_or_skip
 
-ADMIN_TOKEN = "web-test-admin-token-0123456789"
+ADMIN_TOKEN = "web-test-admin-token-0123456789abcdef"
 DOCS_SCREENSHOTS = Path(__file__).parents[3] / "docs" / "screenshots"
 
 
@@ -76,9 +77,12 @@ class _Server(uvicorn.Server):
 
 
 @pytest.fixture
-def site(sqlite_url: str, clock: TestClock) -> Iterator[Site]:
+def site(sqlite_url: str, clock: TestClock, policy: Policy) -> Iterator[Site]:
     core = build(
-        Settings(database_url=sqlite_url, admin_token=ADMIN_TOKEN), migrate=False, clock=clock
+        Settings(database_url=sqlite_url, admin_token=ADMIN_TOKEN),
+        migrate=False,
+        clock=clock,
+        policy=policy,
     )
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -88,12 +88,8 @@ def test_imported_user_defers_is_blocked_after_the_deadline_then_accepts_off_and
     site.clock.set(AFTER_DEADLINE)
     page.reload()
     expect(page.get_by_test_id("now")).to_have_text("8 Oct 2025, 00:00 UTC")
-    expect(dialog).to_be_visible()
-    expect(dialog).to_contain_text("has passed")
-    expect(dialog.get_by_role("button", name="Not now")).to_have_count(0)
-    shoot(page, "notice-after-deadline")
-
-    dialog.get_by_role("button", name="Close").click()
+    # Issue 18: a blocked account sees one explanation and the choice, not a nag on load.
+    expect(dialog).to_be_hidden()
     expect(page.locator("#blocked-explanation")).to_contain_text(
         "You can't start chats or add messages right now"
     )
@@ -101,25 +97,31 @@ def test_imported_user_defers_is_blocked_after_the_deadline_then_accepts_off_and
     shoot(page, "sessions-blocked")
     page.get_by_role("link", name="Choose now").click()
     expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("has passed")
+    expect(dialog.get_by_role("button", name="Not now")).to_have_count(0)
+    shoot(page, "notice-after-deadline")
+    dialog.get_by_role("button", name="Close").click()
+    expect(dialog).to_be_hidden()
+    page.get_by_role("link", name="Choose now").click()
+    expect(dialog).to_be_visible()
     page.keyboard.press("Escape")  # after the deadline the dialog can be closed, not deferred
     expect(dialog).to_be_hidden()
 
-    # R7: settings stay usable while blocked, with the notice inline rather than modal.
+    # R7: settings stay usable while blocked; the notice is the one place to choose.
     page.get_by_role("link", name="Privacy", exact=True).click()
-    expect(page.get_by_role("dialog")).to_have_count(0)
-    notice = page.locator("#notice")
-    expect(notice).to_contain_text("has passed")
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#training-state")).to_contain_text("has passed")
     history = page.locator("#history tbody tr")
     expect(history).to_have_count(1)
     expect(history.first).to_contain_text("Not now")
 
-    page.get_by_role("link", name="Chats", exact=True).click()
-    expect(dialog).to_be_visible()  # back on every page until the user chooses
+    page.get_by_role("button", name="Review the updated terms and choose").click()
     dialog.get_by_role("switch").uncheck()
     dialog.get_by_role("button", name="Accept").click()
     expect(page.get_by_role("dialog")).to_have_count(0)
     expect(page.get_by_role("status")).to_contain_text("Model training is off")
 
+    page.get_by_role("link", name="Chats", exact=True).click()
     page.get_by_role("button", name="Start").click()
     page.get_by_role("textbox", name="Message").fill("Hello after choosing")
     page.get_by_role("button", name="Send").click()

@@ -6,6 +6,7 @@ sweeper selects due items through partial indexes, so both cost what they touch.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime
@@ -41,7 +42,7 @@ from consentry.domain.types import (
     Scope,
     Training,
 )
-from consentry.service.records import PurgeCounts, RunRecord
+from consentry.service.records import AuditRecord, PurgeCounts, RunRecord
 
 s, a, f, h = t.sessions.c, t.accounts.c, t.feedback.c, t.holds.c
 TOMBSTONE_COLUMNS = [
@@ -258,6 +259,65 @@ class SqlRunStore:
             .order_by(t.runs.c.created_at, t.runs.c.id)
         )
         return [_run(r) for r in rows]
+
+    def runs_with_sessions(self, session_ids: list[str]) -> dict[str, list[RunRecord]]:
+        """R21: for each of these sessions, the runs whose manifest holds it, oldest first."""
+        rs = t.run_sessions.c
+        found: dict[str, list[RunRecord]] = defaultdict(list)
+        if not session_ids:
+            return found
+        rows = self.conn.execute(
+            select(t.runs, rs.session_id.label("manifest_session_id"))
+            .join(t.run_sessions, rs.run_id == t.runs.c.id)
+            .where(rs.session_id.in_(session_ids))
+            .order_by(t.runs.c.created_at, t.runs.c.id)
+        )
+        for row in rows:
+            found[row.manifest_session_id].append(_run(row))
+        return found
+
+    # -- stored audits (R26, R27) -----------------------------------------------------
+    def insert_audit(self, record: AuditRecord) -> None:
+        self.conn.execute(
+            insert(t.audit_results).values(
+                id=record.id,
+                run_id=record.run_id,
+                audited_at=record.audited_at,
+                ledger_head=record.ledger_head,
+                ledger_events=record.ledger_events,
+                ok=record.ok,
+                checked_sessions=record.checked_sessions,
+                checked_feedback=record.checked_feedback,
+                findings=json.dumps(list(record.findings)),
+            )
+        )
+
+    def latest_audits(self, run_ids: list[str | None]) -> dict[str | None, AuditRecord]:
+        """The newest stored audit of each run (None: the newest ledger verification)."""
+        ar = t.audit_results.c
+        found: dict[str | None, AuditRecord] = {}
+        wanted = [r for r in run_ids if r is not None]
+        where = [ar.run_id.in_(wanted)] if wanted else []
+        if None in run_ids:
+            where.append(ar.run_id.is_(None))
+        if not where:
+            return found
+        rows = self.conn.execute(
+            select(t.audit_results).where(or_(*where)).order_by(ar.audited_at, ar.id)
+        )
+        for r in rows:  # oldest first: the newest of each run is written last
+            found[r.run_id] = AuditRecord(
+                id=r.id,
+                run_id=r.run_id,
+                audited_at=r.audited_at,
+                ledger_head=r.ledger_head,
+                ledger_events=r.ledger_events,
+                ok=bool(r.ok),
+                checked_sessions=r.checked_sessions,
+                checked_feedback=r.checked_feedback,
+                findings=tuple(json.loads(r.findings)),
+            )
+        return found
 
     # -- sweeper (R17) -------------------------------------------------------------
     def due_sessions(self, now: datetime, limit: int) -> list[str]:

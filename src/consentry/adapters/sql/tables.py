@@ -397,3 +397,24 @@ service_tokens = Table(
 )
 """Credentials of the assistant's backend, made by an admin: they may write messages
 (`role: assistant` among them) into any account's session, and nothing else."""
+
+# -- stored audit results (issue 18) -------------------------------------------------
+
+audit_results = Table(
+    "audit_results",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("run_id", ID, ForeignKey("runs.id"), nullable=True),
+    Column("audited_at", TS, nullable=False),
+    Column("ledger_head", String(64), nullable=False),
+    Column("ledger_events", Integer, nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Column("checked_sessions", Integer, nullable=False),
+    Column("checked_feedback", Integer, nullable=False),
+    Column("findings", Text, nullable=False),
+    Index("ix_audit_results_run_id_audited_at", "run_id", "audited_at"),
+)
+"""Each audit of a run (R26) and each verification of the whole ledger (R27, `run_id`
+NULL), with the instant it ran and the ledger head it saw, so pages show the latest
+result without recomputing it. `findings` is a JSON list of {kind, item_id, problem,
+detail}."""

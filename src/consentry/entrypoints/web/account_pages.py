@@ -111,6 +111,14 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
             )
         raise Redirect(_back(posted))
 
+    @router.get("/notice")
+    def notice_page(request: Request, visit: Visit = Depends(web.visit)) -> Response:
+        """The notice as a page of its own: where "Choose now" leads without JavaScript."""
+        visit.require_account()
+        if visit.privacy is None or visit.privacy.notice is None:
+            raise Redirect("/privacy")
+        return web.page(request, "notice.html", title="Updated terms", notice_inline=True)
+
     @router.get("/privacy")
     def privacy(request: Request, visit: Visit = Depends(web.visit)) -> Response:
         account = visit.require_account()
@@ -118,7 +126,6 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
             request,
             "privacy.html",
             title="Privacy settings",
-            notice_inline=True,
             history=accounts.consent_history(ctx, account_id=account.id),
             used_by=runs.runs_for_account(ctx, account_id=account.id),
         )

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from consentry.entrypoints.web.render import Posted, Redirect, Visit, Web
-from consentry.service import sessions
+from consentry.entrypoints.web.render import Posted, Redirect, Visit, Web, when
+from consentry.service import data_use, sessions
 
 
 def add_chat_pages(router: APIRouter, web: Web) -> None:
@@ -12,11 +12,15 @@ def add_chat_pages(router: APIRouter, web: Web) -> None:
     @router.get("/sessions")
     def session_list(request: Request, visit: Visit = Depends(web.visit)) -> Response:
         account = visit.require_account()
+        listed = sessions.list_sessions(ctx, account_id=account.id, limit=100)
         return web.page(
             request,
             "sessions.html",
             title="Your chats",
-            sessions=sessions.list_sessions(ctx, account_id=account.id, limit=100),
+            sessions=listed,
+            uses=data_use.session_uses(
+                ctx, account_id=account.id, session_ids=[s.id for s in listed]
+            ),
         )
 
     @router.post("/sessions")
@@ -36,11 +40,13 @@ def add_chat_pages(router: APIRouter, web: Web) -> None:
     ) -> Response:
         account = visit.require_account()
         view = sessions.get_session(ctx, account_id=account.id, session_id=session_id)
+        uses = data_use.session_uses(ctx, account_id=account.id, session_ids=[session_id])
         return web.page(
             request,
             "session.html",
             title=f"{view.session.kind.value.title()} session",
             view=view,
+            use=uses[session_id],
         )
 
     @router.post("/sessions/{session_id}/messages")
@@ -65,11 +71,31 @@ def add_chat_pages(router: APIRouter, web: Web) -> None:
     ) -> Response:
         account = visit.require_account()
         view = sessions.get_session(ctx, account_id=account.id, session_id=session_id)
-        return web.page(request, "delete_session.html", title="Delete session", view=view)
+        outlook = data_use.deletion_outlook(ctx, account_id=account.id, session_id=session_id)
+        return web.page(
+            request, "delete_session.html", title="Delete session", view=view, outlook=outlook
+        )
 
     @router.post("/sessions/{session_id}/delete")
     def delete(session_id: str, posted: Posted = Depends(web.posted)) -> Response:
         account = posted.visit.require_account()
+        outlook = data_use.deletion_outlook(ctx, account_id=account.id, session_id=session_id)
         sessions.delete_session(ctx, account_id=account.id, session_id=session_id)
-        posted.visit.browser.say("The session was deleted. It no longer appears anywhere.")
+        posted.visit.browser.say(deleted_message(outlook))
         raise Redirect("/sessions")
+
+
+def deleted_message(outlook: data_use.DeletionOutlook) -> str:
+    """What is true after the deletion (R14, R16, R21), in one sentence or three."""
+    parts = ["The session was deleted: it is gone from your history and from future training runs."]
+    if outlook.purge_by is None:
+        parts.append("A legal hold keeps its content until the hold is released.")
+    elif outlook.reason == "safety hold ended":
+        parts.append(f"A safety hold keeps its content until {when(outlook.purge_by)}.")
+    else:
+        parts.append(f"Its content is purged by {when(outlook.purge_by)}.")
+    if outlook.runs:
+        named = ", ".join(r.id for r in outlook.runs)
+        noun = "run" if len(outlook.runs) == 1 else "runs"
+        parts.append(f"It stays in {noun} {named}, created before now.")
+    return " ".join(parts)
