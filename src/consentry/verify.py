@@ -181,6 +181,21 @@ def verifier_key(name: str, key: Ed25519PublicKey) -> str:
     return f"{name}+{key_id(name, key).hex()}+{blob}"
 
 
+def parse_verifier_key(vkey: str) -> tuple[str, Ed25519PublicKey]:
+    """A key in Go's ``name+hexid+base64(0x01 ‖ key)`` notation; the id must match."""
+    try:
+        name, hexid, blob = vkey.split("+", 2)
+        raw = base64.b64decode(blob, validate=True)
+    except (ValueError, binascii.Error):
+        raise VerificationError(f"{vkey!r} is not a verifier key") from None
+    if len(raw) != 33 or raw[:1] != ED25519_ALG:
+        raise VerificationError("the verifier key is not an Ed25519 key")
+    key = Ed25519PublicKey.from_public_bytes(raw[1:])
+    if key_id(name, key).hex() != hexid:
+        raise VerificationError("the verifier key's id does not match its name and key")
+    return name, key
+
+
 def _check_name(name: str) -> None:
     if not name or any(c.isspace() or c == "+" for c in name):
         raise VerificationError(f"{name!r} is not a key name (non-empty, no spaces or '+')")
@@ -296,13 +311,16 @@ def sign_checkpoint(checkpoint: Checkpoint, key: Ed25519PrivateKey) -> str:
     return sign_note(checkpoint.text(), checkpoint.origin, key)
 
 
-def open_checkpoint(note: str, key: Ed25519PublicKey, *, origin: str | None = None) -> Checkpoint:
-    """The checkpoint in ``note``, once its signature (key name = origin) verifies."""
+def open_checkpoint(
+    note: str, key: Ed25519PublicKey, *, origin: str | None = None, key_name: str | None = None
+) -> Checkpoint:
+    """The checkpoint in ``note``, once a signature by ``key_name`` (default: the origin,
+    as consentry signs) verifies; with ``origin``, the checkpoint must be for that log."""
     text, _ = parse_note(note)
     claimed = text.split("\n", 1)[0]
     if origin is not None and claimed != origin:
         raise VerificationError(f"the checkpoint is for {claimed!r}, not {origin!r}")
-    return parse_checkpoint(open_note(note, claimed, key))
+    return parse_checkpoint(open_note(note, key_name or claimed, key))
 
 
 # -- receipts -------------------------------------------------------------------------
