@@ -96,7 +96,13 @@ def database(kind: str, workdir: Path) -> Iterator[str]:
 @contextmanager
 def server(url: str, workers: int, workdir: Path, factory: str) -> Iterator[tuple[str, int]]:
     port = free_port()
-    env = {**os.environ, "CONSENTRY_DATABASE_URL": url, "CONSENTRY_ADMIN_TOKEN": "bench"}
+    env = {
+        **os.environ,
+        "CONSENTRY_DATABASE_URL": url,
+        "CONSENTRY_ADMIN_TOKEN": "bench-admin-token-" + "b" * 24,  # 32 characters or more
+        # Every simulated user signs up from 127.0.0.1: the per-address limit is off here.
+        "CONSENTRY_SIGNUPS_PER_HOUR": "0",
+    }
     command = [
         sys.executable,
         "-m",

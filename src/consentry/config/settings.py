@@ -11,6 +11,11 @@ from consentry.domain.errors import InvalidInput
 
 DEFAULT_MAX_BODY_BYTES = 1_048_576
 DEFAULT_MAX_MESSAGE_CHARS = 200_000
+MIN_ADMIN_TOKEN_CHARS = 32
+DEFAULT_WEB_SESSION_MINUTES = 12 * 60
+DEFAULT_WEB_SESSION_IDLE_MINUTES = 30
+DEFAULT_AUTH_FAILURES_PER_MINUTE = 20
+DEFAULT_SIGNUPS_PER_HOUR = 20
 
 
 @dataclass(frozen=True)
@@ -24,6 +29,16 @@ class Settings:
     """Request bodies above this answer 413 `too_large` before they are read in full."""
     max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS
     """Messages and feedback comments above this answer 413 `too_large`."""
+    web_session_minutes: int = DEFAULT_WEB_SESSION_MINUTES
+    """A browser session ends this long after sign-in (CONSENTRY_WEB_SESSION_MINUTES)."""
+    web_session_idle_minutes: int = DEFAULT_WEB_SESSION_IDLE_MINUTES
+    """…or after this long without a request (CONSENTRY_WEB_SESSION_IDLE_MINUTES)."""
+    auth_failures_per_minute: int = DEFAULT_AUTH_FAILURES_PER_MINUTE
+    """Failed authentications one client address may make in any 60 s before 429
+    (CONSENTRY_AUTH_FAILURES_PER_MINUTE; 0 turns the limit off)."""
+    signups_per_hour: int = DEFAULT_SIGNUPS_PER_HOUR
+    """Sign-ups (API and web form) one client address may make in any hour before 429
+    (CONSENTRY_SIGNUPS_PER_HOUR; 0 turns the limit off)."""
     web_secret: str | None = None
     """Signs browser-session cookies; derived from the admin token when unset."""
     secret_key: str | None = field(default=None, repr=False)
@@ -39,6 +54,16 @@ class Settings:
             raise InvalidInput("max_body_bytes must be positive")
         if self.max_message_chars < 1:
             raise InvalidInput("max_message_chars must be at least 1")
+        if self.admin_token is not None and len(self.admin_token) < MIN_ADMIN_TOKEN_CHARS:
+            raise InvalidInput(
+                f"the admin token is {len(self.admin_token)} characters long; it needs "
+                f"{MIN_ADMIN_TOKEN_CHARS} or more (make one with: python -c "
+                "'import secrets; print(secrets.token_urlsafe(32))')"
+            )
+        if self.web_session_minutes < 1 or self.web_session_idle_minutes < 1:
+            raise InvalidInput("web session minutes and idle minutes must be at least 1")
+        if self.auth_failures_per_minute < 0 or self.signups_per_hour < 0:
+            raise InvalidInput("rate limits must be 0 (off) or more")
         if self.secret_key is not None and len(self.secret_key.strip()) < 32:
             raise InvalidInput("the secret key (CONSENTRY_SECRET_KEY) needs 32 characters or more")
         if self.web_secret is not None and len(self.web_secret) < 32:
@@ -60,6 +85,14 @@ class Settings:
             "secret_key_file": env.get("CONSENTRY_SECRET_KEY_FILE") or None,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
+        token_file = overrides.get("admin_token_file") or env.get("CONSENTRY_ADMIN_TOKEN_FILE")
+        if token_file:
+            if values["admin_token"]:
+                raise InvalidInput(
+                    "give the admin token once: either --admin-token/CONSENTRY_ADMIN_TOKEN "
+                    "or --admin-token-file/CONSENTRY_ADMIN_TOKEN_FILE"
+                )
+            values["admin_token"] = read_admin_token_file(token_file)
         return cls(
             database_url=values["database_url"] or DEFAULT_DATABASE_URL,
             admin_token=values["admin_token"],
@@ -74,10 +107,56 @@ class Settings:
                 "CONSENTRY_MAX_MESSAGE_CHARS",
                 DEFAULT_MAX_MESSAGE_CHARS,
             ),
+            web_session_minutes=_positive_int(
+                env.get("CONSENTRY_WEB_SESSION_MINUTES"),
+                "CONSENTRY_WEB_SESSION_MINUTES",
+                DEFAULT_WEB_SESSION_MINUTES,
+            ),
+            web_session_idle_minutes=_positive_int(
+                env.get("CONSENTRY_WEB_SESSION_IDLE_MINUTES"),
+                "CONSENTRY_WEB_SESSION_IDLE_MINUTES",
+                DEFAULT_WEB_SESSION_IDLE_MINUTES,
+            ),
+            auth_failures_per_minute=_whole(
+                env.get("CONSENTRY_AUTH_FAILURES_PER_MINUTE"),
+                "CONSENTRY_AUTH_FAILURES_PER_MINUTE",
+                DEFAULT_AUTH_FAILURES_PER_MINUTE,
+            ),
+            signups_per_hour=_whole(
+                env.get("CONSENTRY_SIGNUPS_PER_HOUR"),
+                "CONSENTRY_SIGNUPS_PER_HOUR",
+                DEFAULT_SIGNUPS_PER_HOUR,
+            ),
             web_secret=values["web_secret"],
             secret_key=values["secret_key"],
             secret_key_file=values["secret_key_file"],
         )
+
+
+def read_admin_token_file(path: str) -> str:
+    """The admin token from a file (surrounding whitespace and the newline dropped), so
+    it never appears in a process listing (`ps` shows every argument to every user)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            token = handle.read().strip()
+    except (OSError, UnicodeDecodeError) as error:
+        raise InvalidInput(f"cannot read the admin token file {path}: {error}") from None
+    if not token:
+        raise InvalidInput(f"the admin token file {path} is empty")
+    return token
+
+
+def _whole(raw: str | None, name: str, default: int) -> int:
+    """A whole number of 0 or more (0 turns a limit off)."""
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidInput(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 0:
+        raise InvalidInput(f"{name} must be 0 or more, not {value}")
+    return value
 
 
 def _positive_int(raw: str | None, name: str, default: int) -> int:

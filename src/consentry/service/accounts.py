@@ -136,6 +136,18 @@ def authenticate(ctx: Context, token: str) -> AccountRecord:
     return account
 
 
+def rotate_token(ctx: Context, *, account_id: str) -> Credentials:
+    """A new account token; the old one is dead at once and every browser session of the
+    account ends, in one transaction (issue 17 item 3). The new token is shown once."""
+    token = secrets.token_urlsafe(32)
+    with ctx.uow() as uow:
+        account = load_account(uow, account_id)
+        uow.store.set_token_hash(account.id, hash_token(token))
+        uow.store.delete_account_web_sessions(account.id)
+        uow.commit()
+    return Credentials(account.id, token)
+
+
 def load_account(uow: UnitOfWork, account_id: str) -> AccountRecord:
     account = uow.store.get_account(account_id)
     if account is None or account.deleted_at is not None:
@@ -289,5 +301,6 @@ def delete_account(ctx: Context, *, account_id: str) -> None:
                 now,
             )
         uow.store.mark_account_deleted(account.id, now)
+        uow.store.delete_account_web_sessions(account.id)  # signed out everywhere
         uow.store.publish("account.deleted", {"account_id": account.id, "at": iso(now)}, now)
         uow.commit()

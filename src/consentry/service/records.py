@@ -101,6 +101,29 @@ class RunRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class WebSessionRecord:
+    """A signed-in browser (issue 17 item 3): stored by the SHA-256 of its cookie id."""
+
+    id_hash: str
+    account_id: str | None
+    admin_key: str | None
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    idle_timeout_s: int
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceTokenRecord:
+    """A credential of the assistant's backend (issue 17 item 7); revoked ones stay."""
+
+    id: str
+    name: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class PurgeCounts:
     sessions: int = 0
     messages: int = 0

@@ -200,10 +200,10 @@ def test_workers_of_one_deployment_sign_cookies_alike(site: Site) -> None:
 
     key = cookie_key(site.core, None)
     assert key == cookie_key(site.core, None)
-    assert ADMIN_TOKEN not in key
-    cookie = SessionCodec(key).dump(BrowserSession(csrf="abc", token="t"))
-    assert SessionCodec(cookie_key(site.core, None)).load(cookie).token == "t"
-    assert SessionCodec("another key").load(cookie).token is None
+    assert ADMIN_TOKEN.encode() not in key
+    cookie = SessionCodec(key, 60).dump(BrowserSession(csrf="abc", sid="s"))
+    assert SessionCodec(cookie_key(site.core, None), 60).load(cookie).sid == "s"
+    assert SessionCodec("another key", 60).load(cookie).sid is None
 
 
 def test_a_configured_web_secret_signs_the_cookies(site: Site) -> None:
@@ -220,8 +220,8 @@ def test_a_configured_web_secret_signs_the_cookies(site: Site) -> None:
     core = dataclasses.replace(site.core, settings=settings)
     planted = "planted-csrf-token-0123456789"
     with TestClient(create_app(core)) as client:
-        for key, accepted in ((secret, True), (site_key(site), False)):
-            cookie = SessionCodec(key).dump(BrowserSession(csrf=planted))
+        for key, accepted in ((secret.encode(), True), (site_key(site), False)):
+            cookie = SessionCodec(key, 60).dump(BrowserSession(csrf=planted))
             client.cookies.set(COOKIE_NAME, cookie)
             page = client.get("/signin")
             assert page.status_code == 200
@@ -229,8 +229,8 @@ def test_a_configured_web_secret_signs_the_cookies(site: Site) -> None:
             client.cookies.clear()
 
 
-def site_key(site: Site) -> str:
-    """The key the pages would use without a web secret (derived from the admin token)."""
+def site_key(site: Site) -> bytes:
+    """The key the pages use without a web secret (a sub-key of the service's secret key)."""
     from consentry.entrypoints.web.router import cookie_key
 
     return cookie_key(site.core, None)

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, and_, bindparam, case, func, insert, or_, sel
 from sqlalchemy.engine import Row
 
 from consentry.adapters.sql import tables as t
+from consentry.adapters.sql.credentials_store import SqlCredentialStore
 from consentry.adapters.sql.ledger_tree import append_to_tree
 from consentry.adapters.sql.sqlfuncs import greatest, least
 from consentry.domain.ids import new_id
@@ -125,7 +126,7 @@ _ACCOUNT_BY_ID = select(t.accounts).where(t.accounts.c.id == bindparam("p_id"))
 _SESSION_BY_ID = select(t.sessions).where(t.sessions.c.id == bindparam("p_id"))
 
 
-class SqlStore:
+class SqlStore(SqlCredentialStore):
     """Storage port implementation over one SQLAlchemy connection in a transaction."""
 
     def __init__(self, conn: Connection) -> None:

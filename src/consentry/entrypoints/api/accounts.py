@@ -93,6 +93,14 @@ def export_my_data(core: Core, me: CurrentAccount) -> dict[str, Any]:
     return data_export.export_account(core.ctx, account_id=me.id)
 
 
+@router.post("/v1/me/tokens/rotate", response_model=s.CredentialsOut, tags=["accounts"])
+def rotate_token(core: Core, me: CurrentAccount) -> dict[str, Any]:
+    """A new account token: the old one answers 401 from now on, and every browser
+    session of the account is signed out (issue 17). Not blocked by a pending notice (R7)."""
+    creds = accounts.rotate_token(core.ctx, account_id=me.id)
+    return {"account_id": creds.account_id, "token": creds.token}
+
+
 @router.delete("/v1/me", status_code=204, tags=["accounts"])
 def delete_me(core: Core, me: CurrentAccount, metrics: Metrics) -> None:
     """R15: sessions and feedback deleted, a final ``off``, the token dead (401 after)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from consentry.bootstrap import App
+from consentry.domain.clock import Clock
 from consentry.entrypoints.api import accounts, admin, runs, sessions, system
 from consentry.entrypoints.api.errors import install_error_handlers
 from consentry.entrypoints.api.metrics import ApiMetrics
@@ -20,8 +21,9 @@ Errors are `{"error": {"code", "message"}}` with a stable code. Account paths ta
 """
 
 
-def create_app(core: App) -> FastAPI:
-    """One application per core; metrics live in a registry of their own."""
+def create_app(core: App, *, session_clock: Clock | None = None) -> FastAPI:
+    """One application per core; metrics live in a registry of their own. Browser
+    sessions are timed by `session_clock` (the system clock unless a test gives one)."""
     # No Swagger/ReDoc pages: they load their assets from the network. The document is
     # at /openapi.json.
     app = FastAPI(
@@ -36,7 +38,9 @@ def create_app(core: App) -> FastAPI:
     for module in (accounts, sessions, runs, admin, system):
         app.include_router(module.router)
     # The web pages (SPEC §3).
-    app.include_router(build_router(core, secret_key=core.settings.web_secret))
+    app.include_router(
+        build_router(core, secret_key=core.settings.web_secret, session_clock=session_clock)
+    )
     app.include_router(outbox_http.router)  # change feed and webhooks (issue 7)
     install_error_handlers(app)
     app.add_middleware(

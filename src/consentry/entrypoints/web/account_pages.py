@@ -60,8 +60,8 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
                 chosen_training=training,
                 error=error.message,
             )
-        posted.visit.browser.sign_in(creds.token)
-        web.visit_as(request, posted.visit, creds.token)
+        account = accounts.authenticate(ctx, creds.token)
+        web.sign_in(posted.visit, account, admin=posted.visit.admin)
         return web.page(request, "welcome.html", title="Your account token", token=creds.token)
 
     @router.get("/signin")
@@ -72,7 +72,7 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
     def signin(request: Request, posted: Posted = Depends(web.posted)) -> Response:
         token = posted.field("token").strip()
         try:
-            accounts.authenticate(ctx, token)
+            account = accounts.authenticate(ctx, token)
         except Unauthenticated:
             return web.page(
                 request,
@@ -81,12 +81,13 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
                 title="Sign in",
                 error="That account token is not valid. Check it and try again.",
             )
-        posted.visit.browser.sign_in(token)
+        web.sign_in(posted.visit, account, admin=posted.visit.admin)
         raise Redirect("/sessions")
 
     @router.post("/signout")
     def signout(posted: Posted = Depends(web.posted)) -> Response:
-        posted.visit.browser.sign_out()
+        """The server-side session ends: a copy of the cookie opens nothing afterwards."""
+        web.sign_in(posted.visit, None, admin=posted.visit.admin)
         posted.visit.browser.say("You are signed out.")
         raise Redirect("/signin")
 
@@ -171,9 +172,8 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
                 notice_inline=True,
                 error="Tick the box to confirm that you want to delete it.",
             )
-        accounts.delete_account(ctx, account_id=account.id)
-        posted.visit.browser.sign_out()
-        web.visit_as(request, posted.visit, None)
+        accounts.delete_account(ctx, account_id=account.id)  # ends its web sessions (R15)
+        web.sign_in(posted.visit, None, admin=posted.visit.admin)
         return web.page(request, "goodbye.html", title="Account deleted")
 
 

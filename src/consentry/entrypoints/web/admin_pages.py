@@ -38,12 +38,12 @@ def add_admin_pages(router: APIRouter, web: Web) -> None:
                 title="Admin sign-in",
                 error="That is not the admin token.",
             )
-        posted.visit.browser.sign_in_admin(expected)
+        web.sign_in(posted.visit, posted.visit.account, admin=True)
         raise Redirect("/admin")
 
     @router.post("/admin/signout")
     def signout(posted: Posted = Depends(web.posted)) -> Response:
-        posted.visit.browser.sign_out_admin()
+        web.sign_in(posted.visit, posted.visit.account, admin=False)
         raise Redirect("/admin/signin")
 
     @router.get("/admin")

@@ -1,15 +1,18 @@
-"""Browser sessions: one signed, HttpOnly, SameSite=Lax cookie, and the CSRF token in it.
+"""The browser's cookie: one signed, HttpOnly, SameSite=Lax cookie, and the CSRF token in it.
 
-The cookie holds the account token (so every request authenticates exactly like the
-API does, and a deleted account's cookie dies with its token, R15), a digest of the
-admin token when an operator signed in, a per-session CSRF token, the terms version
-the user said "Not now" to in this browser, and one-shot flash messages. It is signed
-with itsdangerous, never encrypted: it holds nothing its owner may not see.
+Who is signed in is decided on the server (issue 17 item 3): the cookie carries only an
+opaque random session id (see :mod:`consentry.service.web_sessions`), never a token and
+nothing derived from one. Signing out, deleting the account or rotating its token
+deletes the session row, so a copied cookie opens nothing afterwards.
+
+Besides the id, the cookie holds a per-browser CSRF token, the terms version the user
+said "Not now" to in this browser, and one-shot flash messages. It is signed with a key
+of its own (:func:`consentry.entrypoints.web.router.cookie_key`), never encrypted: it
+holds nothing its owner may not see, and nothing an attacker could test a guess against.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass, field
@@ -18,7 +21,6 @@ from typing import Any
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 COOKIE_NAME = "consentry_web"
-MAX_AGE_SECONDS = 12 * 60 * 60
 CSRF_FIELD = "csrf_token"
 
 
@@ -27,39 +29,17 @@ class BrowserSession:
     """What one browser carries between requests; `dirty` asks for a new cookie."""
 
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(24))
-    token: str | None = None
-    admin: str | None = None
+    sid: str | None = None
     deferred: str | None = None
     flash: list[str] = field(default_factory=list)
     dirty: bool = False
 
-    def sign_in(self, token: str) -> None:
-        """A new identity gets a new CSRF token (no fixation across sign-in)."""
-        self.token = token
+    def switch(self, sid: str | None) -> None:
+        """A new identity gets a new session id and a new CSRF token (no fixation)."""
+        self.sid = sid
         self.deferred = None
         self.csrf = secrets.token_urlsafe(24)
         self.dirty = True
-
-    def sign_out(self) -> None:
-        self.token = None
-        self.deferred = None
-        self.csrf = secrets.token_urlsafe(24)
-        self.dirty = True
-
-    def sign_in_admin(self, admin_token: str) -> None:
-        self.admin = admin_digest(admin_token)
-        self.csrf = secrets.token_urlsafe(24)
-        self.dirty = True
-
-    def sign_out_admin(self) -> None:
-        self.admin = None
-        self.dirty = True
-
-    def is_admin(self, admin_token: str | None) -> bool:
-        """True only while the configured admin token is the one signed in with."""
-        if admin_token is None or self.admin is None:
-            return False
-        return hmac.compare_digest(self.admin, admin_digest(admin_token))
 
     def say(self, message: str) -> None:
         self.flash.append(message)
@@ -75,21 +55,18 @@ class BrowserSession:
         return bool(submitted) and hmac.compare_digest(self.csrf, str(submitted))
 
 
-def admin_digest(admin_token: str) -> str:
-    return hashlib.sha256(b"consentry-web-admin\0" + admin_token.encode()).hexdigest()
-
-
 class SessionCodec:
     """Signs and checks the cookie; a bad or expired signature is a fresh session."""
 
-    def __init__(self, secret_key: str) -> None:
+    def __init__(self, secret_key: str | bytes, max_age_s: int) -> None:
         self._serializer = URLSafeTimedSerializer(secret_key, salt="consentry.web.session")
+        self.max_age_s = max_age_s
 
     def load(self, raw: str | None) -> BrowserSession:
         if not raw:
             return BrowserSession(dirty=True)
         try:
-            data: Any = self._serializer.loads(raw, max_age=MAX_AGE_SECONDS)
+            data: Any = self._serializer.loads(raw, max_age=self.max_age_s)
         except BadSignature:
             return BrowserSession(dirty=True)
         if not isinstance(data, dict) or not isinstance(data.get("csrf"), str):
@@ -97,8 +74,7 @@ class SessionCodec:
         flash = data.get("flash")
         return BrowserSession(
             csrf=data["csrf"],
-            token=_str_or_none(data.get("token")),
-            admin=_str_or_none(data.get("admin")),
+            sid=_str_or_none(data.get("sid")),
             deferred=_str_or_none(data.get("deferred")),
             flash=[str(m) for m in flash] if isinstance(flash, list) else [],
         )
@@ -106,8 +82,7 @@ class SessionCodec:
     def dump(self, session: BrowserSession) -> str:
         body = {
             "csrf": session.csrf,
-            "token": session.token,
-            "admin": session.admin,
+            "sid": session.sid,
             "deferred": session.deferred,
             "flash": session.flash[-5:],
         }

@@ -9,11 +9,13 @@ JSON error handler never answers for a page.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -24,18 +26,18 @@ from starlette.datastructures import FormData
 
 from consentry.bootstrap import App
 from consentry.domain import notice as notice_rules
-from consentry.domain.clock import TestClock, as_utc, iso
+from consentry.domain.clock import Clock, SystemClock, TestClock, as_utc, iso
 from consentry.domain.errors import ConsentryError, Unauthenticated
 from consentry.entrypoints.web.browser import (
     COOKIE_NAME,
     CSRF_FIELD,
-    MAX_AGE_SECONDS,
     BrowserSession,
     SessionCodec,
 )
-from consentry.service import accounts
+from consentry.service import accounts, web_sessions
 from consentry.service.accounts import PrivacyView
 from consentry.service.records import AccountRecord
+from consentry.service.web_sessions import WebSessionLimits
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -107,11 +109,37 @@ def span(days: int) -> str:
     return "1 day" if days == 1 else f"{days} days"
 
 
+class Keys(Protocol):
+    """The cookie-signing key and the admin token's fingerprint (see `router.WebKeys`)."""
+
+    @property
+    def cookie(self) -> bytes: ...
+    @property
+    def admin(self) -> str | None: ...
+
+
 class Web:
-    def __init__(self, core: App, secret_key: str) -> None:
+    """The pages' shared state: the core, the cookie codec, the templates.
+
+    `admin_key` is a keyed fingerprint of the configured admin token: an operator's
+    browser session stores it, so a session opened with an earlier admin token is no
+    operator session once the token changes. `session_clock` times browser sessions
+    (the system clock unless a test passes its own; never the service's test clock).
+    """
+
+    def __init__(
+        self,
+        core: App,
+        keys: Keys,
+        *,
+        limits: WebSessionLimits,
+        session_clock: Clock | None = None,
+    ) -> None:
         self.core = core
         self.ctx = core.ctx
-        self.codec = SessionCodec(secret_key)
+        self.keys = keys
+        self.limits = limits
+        self.session_clock = session_clock or SystemClock()
         self.env = Environment(
             loader=FileSystemLoader(TEMPLATES),
             autoescape=select_autoescape(["html"]),
@@ -122,29 +150,72 @@ class Web:
         self.env.filters["span"] = span
         self.env.filters["iso"] = lambda instant: iso(instant) if instant else ""
 
+    @cached_property
+    def codec(self) -> SessionCodec:
+        return SessionCodec(self.keys.cookie, int(self.limits.lifetime.total_seconds()))
+
+    @property
+    def admin_key(self) -> str | None:
+        return self.keys.admin
+
     # -- dependencies -------------------------------------------------------------
 
     def visit(self, request: Request) -> Visit:
-        """Read the cookie and authenticate its token as the API would (R15: dead tokens fail)."""
+        """Read the cookie and look its session up on the server (issue 17 item 3): a
+        signed-out, expired, idle or revoked session (R15) is a signed-out visitor."""
         browser = self.codec.load(request.cookies.get(COOKIE_NAME))
         request.state.browser = browser
         account = privacy = None
-        if browser.token:
-            try:
-                account = accounts.authenticate(self.ctx, browser.token)
-                privacy = accounts.privacy_view(self.ctx, account)
-            except Unauthenticated:
-                browser.sign_out()
+        admin = False
+        if browser.sid:
+            record = web_sessions.resume_web_session(
+                self.ctx, browser.sid, clock=self.session_clock
+            )
+            if record is not None and record.account_id is not None:
+                try:
+                    account = web_sessions.session_account(self.ctx, record)
+                except Unauthenticated:
+                    record = None
+            if record is None:
+                browser.switch(None)
                 browser.say("Your sign-in is no longer valid. Please sign in again.")
-                account = None
-        visit = Visit(browser, account, privacy, browser.is_admin(self.core.settings.admin_token))
+            else:
+                admin = self._is_admin(record.admin_key)
+                if account is not None:
+                    privacy = accounts.privacy_view(self.ctx, account)
+        visit = Visit(browser, account, privacy, admin)
         request.state.visit = visit
         return visit
 
-    def visit_as(self, request: Request, visit: Visit, token: str | None) -> None:
-        """After signing in or out within a request, render the rest as the new visitor."""
-        visit.account = accounts.authenticate(self.ctx, token) if token else None
-        visit.privacy = accounts.privacy_view(self.ctx, visit.account) if visit.account else None
+    def _is_admin(self, stored: str | None) -> bool:
+        """True only while the admin token the session was opened with is still the one."""
+        if stored is None or self.admin_key is None:
+            return False
+        return hmac.compare_digest(stored, self.admin_key)
+
+    def sign_in(self, visit: Visit, account: AccountRecord | None, *, admin: bool) -> None:
+        """Give this browser a new server-side session as `account` and/or the operator;
+        the old session ends (a new id on every change: no fixation). Neither: signed out."""
+        browser = visit.browser
+        admin_key = self.admin_key if admin else None
+        if account is None and admin_key is None:
+            if browser.sid:
+                web_sessions.end_web_session(self.ctx, browser.sid)
+            browser.switch(None)
+        else:
+            browser.switch(
+                web_sessions.open_web_session(
+                    self.ctx,
+                    account_id=account.id if account else None,
+                    admin_key=admin_key,
+                    limits=self.limits,
+                    clock=self.session_clock,
+                    replacing=browser.sid,
+                )
+            )
+        visit.account = account
+        visit.privacy = accounts.privacy_view(self.ctx, account) if account else None
+        visit.admin = admin_key is not None
 
     async def posted(self, request: Request) -> Posted:
         """Every form carries the session's CSRF token; anything else is refused (403)."""
@@ -213,7 +284,7 @@ class Web:
             response.set_cookie(
                 COOKIE_NAME,
                 self.codec.dump(browser),
-                max_age=MAX_AGE_SECONDS,
+                max_age=self.codec.max_age_s,
                 path="/",
                 httponly=True,
                 samesite="lax",

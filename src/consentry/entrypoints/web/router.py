@@ -1,25 +1,37 @@
 """The pages as one router: ``create_app`` includes ``build_router(core)``."""
 
 import hmac
-import secrets
+from datetime import timedelta
+from functools import cached_property
 from pathlib import Path
 
 from fastapi import APIRouter, Response
 from fastapi.responses import FileResponse
 
 from consentry.bootstrap import App
+from consentry.config.secret_key import derive_key, load_secret_key
+from consentry.domain.clock import Clock
 from consentry.entrypoints.web.account_pages import add_account_pages
 from consentry.entrypoints.web.admin_pages import add_admin_pages
 from consentry.entrypoints.web.chat_pages import add_chat_pages
 from consentry.entrypoints.web.render import Web, WebError
+from consentry.service.web_sessions import WebSessionLimits
 
 STATIC = Path(__file__).parent / "static"
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 
 
-def build_router(core: App, *, secret_key: str | None = None) -> APIRouter:
-    """All web pages over `core`, their cookies signed with :func:`cookie_key`."""
-    web = Web(core, cookie_key(core, secret_key))
+def build_router(
+    core: App, *, secret_key: str | None = None, session_clock: Clock | None = None
+) -> APIRouter:
+    """All web pages over `core`, their cookies signed with :func:`cookie_key`; browser
+    sessions timed by `session_clock` (default: the system clock)."""
+    settings = core.settings
+    limits = WebSessionLimits(
+        lifetime=timedelta(minutes=settings.web_session_minutes),
+        idle=timedelta(minutes=settings.web_session_idle_minutes),
+    )
+    web = Web(core, WebKeys(core, secret_key), limits=limits, session_clock=session_clock)
     router = APIRouter(route_class=web.route_class(), include_in_schema=False)
     add_account_pages(router, web)
     add_chat_pages(router, web)
@@ -38,17 +50,43 @@ def build_router(core: App, *, secret_key: str | None = None) -> APIRouter:
     return router
 
 
-def cookie_key(core: App, secret_key: str | None) -> str:
-    """The key that signs browser sessions.
+class WebKeys:
+    """The pages' two keys, read on first use: an application that never serves a page
+    (API tests on PostgreSQL) never creates a key file."""
 
-    An explicit key wins. Otherwise it is derived from the admin token, so every worker
-    of one deployment agrees and rotating the admin token ends all browser sessions.
-    Without either, a random key per process: fine for one process, and browsers simply
-    sign in again after a restart.
+    def __init__(self, core: App, secret_key: str | None) -> None:
+        self._core, self._secret_key = core, secret_key
+
+    @cached_property
+    def cookie(self) -> bytes:
+        return cookie_key(self._core, self._secret_key)
+
+    @cached_property
+    def admin(self) -> str | None:
+        return admin_key(self._core)
+
+
+def cookie_key(core: App, secret_key: str | None) -> bytes:
+    """The key that signs the browser cookie: a key of its own, never derived from
+    another secret such as the admin token (issue 17 item 3).
+
+    An explicit key (`CONSENTRY_WEB_SECRET`) wins; otherwise a sub-key of the service's
+    secret key (:mod:`consentry.config.secret_key`: `CONSENTRY_SECRET_KEY`, or a 0600
+    key file generated once), so every worker of one deployment signs alike. The cookie
+    proves nothing about who is signed in (that is the server-side session), so an
+    attacker holding any cookie has nothing to test admin-token guesses against.
     """
     if secret_key:
-        return secret_key
-    admin = core.settings.admin_token
-    if admin:
-        return hmac.new(admin.encode(), b"consentry web session cookies", "sha256").hexdigest()
-    return secrets.token_urlsafe(32)
+        return secret_key.encode()
+    return derive_key(load_secret_key(core.settings), "web-session-cookies")
+
+
+def admin_key(core: App) -> str | None:
+    """A keyed fingerprint of the admin token, stored in operator sessions: a session
+    opened with one admin token is no operator session once the token is changed.
+    Keyed, so the sessions table alone gives nothing to test token guesses against."""
+    token = core.settings.admin_token
+    if token is None:
+        return None
+    key = derive_key(load_secret_key(core.settings), "web-admin-sessions")
+    return hmac.new(key, token.encode(), "sha256").hexdigest()
