@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from consentry.adapters.sql.engine import make_engine, upgrade
@@ -129,7 +130,9 @@ def demo(
                 soft_wrap=True,  # a token cut in two is no use to copy
             )
     except ConsentryError as error:
-        err.print(f"[bold red]error[/] [red]{error.code}[/]: {error.message}")
+        err.print(
+            f"[bold red]error[/] [red]{error.code}[/]: {escape(error.message)}", soft_wrap=True
+        )
         raise typer.Exit(2) from error
 
 

@@ -12,6 +12,7 @@ from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from consentry.bootstrap import App, build
@@ -38,7 +39,8 @@ JsonOut = Annotated[bool, typer.Option("--json", help="Print JSON instead of a t
 
 def fail_with(code: str, message: str) -> typer.Exit:
     """Print the error line; the caller raises the returned exit (status 2)."""
-    err.print(f"[bold red]error[/] [red]{code}[/]: {message}")
+    # Messages are text, not Rich markup: `pip install 'consentry[spark]'` must print as is.
+    err.print(f"[bold red]error[/] [red]{escape(code)}[/]: {escape(message)}", soft_wrap=True)
     return typer.Exit(2)
 
 
