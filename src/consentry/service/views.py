@@ -6,7 +6,7 @@ from typing import Any
 
 from consentry.domain.clock import iso
 from consentry.service.accounts import PrivacyView
-from consentry.service.records import RunRecord
+from consentry.service.records import AuditRecord, RunRecord
 
 
 def privacy_json(view: PrivacyView) -> dict[str, Any]:
@@ -39,4 +39,19 @@ def run_json(run: RunRecord) -> dict[str, Any]:
         "counts": {"sessions": run.sessions, "messages": run.messages, "feedback": run.feedback},
         "policy_digest": run.policy_digest,
         "ledger_head": run.ledger_head,
+    }
+
+
+def stored_audit_json(record: AuditRecord) -> dict[str, Any]:
+    """A stored audit (issue 18): the audit's shape plus when it ran and what head it saw."""
+    return {
+        "audit_id": record.id,
+        "run_id": record.run_id,
+        "audited_at": iso(record.audited_at),
+        "ledger_head": record.ledger_head,
+        "ledger_events": record.ledger_events,
+        "ok": record.ok,
+        "checked_sessions": record.checked_sessions,
+        "checked_feedback": record.checked_feedback,
+        "findings": [dict(f) for f in record.findings],
     }

@@ -43,6 +43,7 @@ ADMIN_ROUTES: list[Route] = [
     ("GET", "/v1/admin/training-runs/{run_id}/manifest", None),
     ("POST", "/v1/admin/training-runs/{run_id}/start", None),
     ("GET", "/v1/admin/training-runs/{run_id}/audit", None),
+    ("POST", "/v1/admin/training-runs/{run_id}/audit", None),
     ("POST", "/v1/admin/training-runs/{run_id}/export", {"format": "jsonl"}),
     ("POST", "/v1/admin/retention/sweep", None),
     ("POST", "/v1/admin/holds", {"session_id": "{session_id}", "kind": "legal"}),

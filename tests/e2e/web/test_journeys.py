@@ -286,7 +286,12 @@ def test_admin_creates_and_starts_a_run_sees_the_counts_and_sweeps(page: Page, s
     page.get_by_label("Admin token").fill(ADMIN_TOKEN)
     page.get_by_role("button", name="Sign in as admin").click()
     expect(page.get_by_role("heading", name="Admin", exact=True)).to_be_visible()
-    expect(page.locator("#ledger-status")).to_contain_text("The hash chain of 2 events is intact")
+    # Issue 18: nothing is verified or audited while a page loads; results are stored.
+    expect(page.locator("#ledger-status")).to_have_text("Not verified yet.")
+    page.get_by_role("button", name="Verify the ledger now").click()
+    expect(page.locator("#ledger-status")).to_contain_text(
+        "The hash chain of 2 events was intact when checked on 1 Sep 2025, 00:00 UTC"
+    )
     expect(page.locator("#no-runs")).to_be_visible()
 
     page.get_by_label("Purpose").select_option("model_training")
@@ -295,7 +300,9 @@ def test_admin_creates_and_starts_a_run_sees_the_counts_and_sweeps(page: Page, s
     expect(page.locator("#run-sessions")).to_have_text("1")
     expect(page.locator("#run-messages")).to_have_text("2")
     expect(page.locator("#run-status")).to_have_text("created")
+    page.get_by_role("button", name="Audit now").click()
     expect(page.locator("#audit-result")).to_contain_text("ok")
+    expect(page.locator("#audit-when")).to_contain_text("Audited 1 Sep 2025, 00:00 UTC")
     page.get_by_role("button", name="Start run").click()
     expect(page.locator("#run-status")).to_have_text("started")
     shoot(page, "admin-run")
@@ -305,11 +312,13 @@ def test_admin_creates_and_starts_a_run_sees_the_counts_and_sweeps(page: Page, s
     expect(row).to_have_count(1)
     expect(row.locator('[data-col="sessions"]')).to_have_text("1")
     expect(row.locator('[data-col="messages"]')).to_have_text("2")
-    expect(row.locator('[data-col="audit"]')).to_have_text("ok")
+    expect(row.locator('[data-col="audit"]')).to_have_text("ok 1 Sep 2025, 00:00 UTC")
     expect(row).to_contain_text("started")
 
     site.clock.set(datetime(2025, 9, 1, tzinfo=UTC) + timedelta(days=31))
     page.reload()
+    # The stored result, with the instant it ran: not recomputed on load.
+    expect(row.locator('[data-col="audit"]')).to_have_text("ok 1 Sep 2025, 00:00 UTC")
     shoot(page, "admin")
     page.get_by_role("button", name="Run a sweep now").click()
     expect(page.get_by_role("heading", name="Sweep results")).to_be_visible()

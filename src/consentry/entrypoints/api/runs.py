@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, BackgroundTasks
 
 from consentry.entrypoints.api import schemas as s
 from consentry.entrypoints.api.deps import Admin, Core, Metrics
 from consentry.entrypoints.api.errors import ERROR_RESPONSES
-from consentry.service import runs
-from consentry.service.views import run_json
+from consentry.service import audits, runs
+from consentry.service.views import run_json, stored_audit_json
 
 router = APIRouter(
     prefix="/v1/admin/training-runs", tags=["training runs"], responses=ERROR_RESPONSES
@@ -24,10 +24,15 @@ router = APIRouter(
     response_model=s.RunOut,
     responses={503: {"model": s.ErrorBody, "description": "busy: writers in flight too long"}},
 )
-def create_run(body: s.RunIn, core: Core, _: Admin, metrics: Metrics) -> dict[str, Any]:
-    """R19/R20: a permitted purpose only (422 ``purpose_not_permitted``); cutoff is now."""
+def create_run(
+    body: s.RunIn, core: Core, _: Admin, metrics: Metrics, background: BackgroundTasks
+) -> dict[str, Any]:
+    """R19/R20: a permitted purpose only (422 ``purpose_not_permitted``); cutoff is now.
+    The run is audited in the background once the answer is sent (R26), and the result
+    stored for the admin pages."""
     run = runs.create_run(core.ctx, purpose=body.purpose)
     metrics.runs.labels(run.purpose.value).inc()
+    background.add_task(audits.audit_in_background, core.ctx, run_id=run.id)
     return run_json(run)
 
 
@@ -85,3 +90,10 @@ def audit_run(run_id: str, core: Core, _: Admin) -> dict[str, Any]:
             for f in report.findings
         ],
     }
+
+
+@router.post("/{run_id}/audit", response_model=s.StoredAuditOut)
+def audit_and_store(run_id: str, core: Core, _: Admin) -> dict[str, Any]:
+    """R26 on demand: audit now, keep the result (the admin pages show the latest) and
+    answer it with the instant it ran and the ledger head it saw."""
+    return stored_audit_json(audits.audit_and_store(core.ctx, run_id=run_id))

@@ -235,6 +235,15 @@ class AuditOut(BaseModel):
     findings: list[AuditFindingOut]
 
 
+class StoredAuditOut(AuditOut):
+    """An audit kept for the pages (issue 18): when it ran and the ledger head it saw."""
+
+    audit_id: str
+    audited_at: str
+    ledger_head: str
+    ledger_events: int
+
+
 # --- admin --------------------------------------------------------------------------
 
 

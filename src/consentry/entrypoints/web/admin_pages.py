@@ -1,14 +1,17 @@
-"""Operator pages behind the admin token: runs with counts and audits, sweeps, the ledger."""
+"""Operator pages behind the admin token: runs with counts and audits, sweeps, the ledger.
+
+Audits and ledger verifications are never run while a page loads: the pages show the
+latest stored result (:mod:`consentry.service.audits`) with a button to run one now.
+"""
 
 import hmac
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import RedirectResponse
+from starlette.background import BackgroundTask
 
 from consentry.entrypoints.web.render import Posted, Redirect, Visit, Web, WebError
-from consentry.service import ledger, retention, runs
-
-# Auditing recomputes eligibility for the whole store, so the list audits the latest few.
-AUDITED_ON_LIST = 10
+from consentry.service import audits, retention, runs
 
 
 def add_admin_pages(router: APIRouter, web: Web) -> None:
@@ -50,16 +53,26 @@ def add_admin_pages(router: APIRouter, web: Web) -> None:
     def dashboard(request: Request, visit: Visit = Depends(web.visit)) -> Response:
         require_admin(visit)
         all_runs = sorted(runs.list_runs(ctx), key=lambda r: r.created_at, reverse=True)
-        audits = {r.id: runs.audit_run(ctx, run_id=r.id) for r in all_runs[:AUDITED_ON_LIST]}
         return web.page(
             request,
             "admin.html",
             title="Admin",
             runs=all_runs,
-            audits=audits,
-            ledger=ledger.verify_ledger(ctx),
+            audits=audits.latest_audits(ctx, run_ids=[r.id for r in all_runs]),
+            ledger=audits.latest_ledger_check(ctx),
             purposes=sorted(ctx.policy.permitted_purposes),
         )
+
+    @router.post("/admin/ledger/verify")
+    def verify(posted: Posted = Depends(web.posted)) -> Response:
+        require_admin(posted.visit)
+        check = audits.verify_and_store(ctx)
+        posted.visit.browser.say(
+            f"Ledger verified: {check.ledger_events} events, the hash chain is intact."
+            if check.ok
+            else "Ledger verification failed: see below."
+        )
+        raise Redirect("/admin#ledger-title")
 
     @router.post("/admin/runs")
     def create(posted: Posted = Depends(web.posted)) -> Response:
@@ -67,9 +80,14 @@ def add_admin_pages(router: APIRouter, web: Web) -> None:
         run = runs.create_run(ctx, purpose=posted.field("purpose"))
         posted.visit.browser.say(
             f"Created run {run.id}: {run.sessions} sessions, {run.messages} messages, "
-            f"{run.feedback} feedback."
+            f"{run.feedback} feedback. It is being audited in the background."
         )
-        raise Redirect(f"/admin/runs/{run.id}")
+        # Audited once the answer is sent, so creating a run never waits for its audit.
+        return RedirectResponse(
+            f"/admin/runs/{run.id}",
+            status_code=303,
+            background=BackgroundTask(audits.audit_in_background, ctx, run_id=run.id),
+        )
 
     @router.get("/admin/runs/{run_id}")
     def run_page(request: Request, run_id: str, visit: Visit = Depends(web.visit)) -> Response:
@@ -80,14 +98,25 @@ def add_admin_pages(router: APIRouter, web: Web) -> None:
             "admin_run.html",
             title=f"Run {run.id}",
             run=run,
-            audit=runs.audit_run(ctx, run_id=run.id),
+            audit=audits.latest_audits(ctx, run_ids=[run.id]).get(run.id),
         )
+
+    @router.post("/admin/runs/{run_id}/audit")
+    def audit(run_id: str, posted: Posted = Depends(web.posted)) -> Response:
+        require_admin(posted.visit)
+        record = audits.audit_and_store(ctx, run_id=run_id)
+        posted.visit.browser.say(
+            "Audit finished: nothing extra, nothing missing."
+            if record.ok
+            else f"Audit finished with {len(record.findings)} findings."
+        )
+        raise Redirect(f"/admin/runs/{run_id}#audit-title")
 
     @router.post("/admin/runs/{run_id}/start")
     def start(run_id: str, posted: Posted = Depends(web.posted)) -> Response:
         require_admin(posted.visit)
         run = runs.start_run(ctx, run_id=run_id)
-        posted.visit.browser.say(f"Run {run.id} started; its data stays in it (R21).")
+        posted.visit.browser.say(f"Run {run.id} started. Its data stays in it for good.")
         raise Redirect(f"/admin/runs/{run.id}")
 
     @router.post("/admin/sweep")

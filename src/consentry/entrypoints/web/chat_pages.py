@@ -1,5 +1,7 @@
 """Chats and coding sessions: list, start, open (resume), add messages, delete (R7, R9–R14)."""
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Request, Response
 
 from consentry.entrypoints.web.render import Posted, Redirect, Visit, Web, when
@@ -39,30 +41,44 @@ def add_chat_pages(router: APIRouter, web: Web) -> None:
         request: Request, session_id: str, visit: Visit = Depends(web.visit)
     ) -> Response:
         account = visit.require_account()
-        view = sessions.get_session(ctx, account_id=account.id, session_id=session_id)
-        uses = data_use.session_uses(ctx, account_id=account.id, session_ids=[session_id])
+        return show_session(request, account.id, session_id)
+
+    def show_session(
+        request: Request, account_id: str, session_id: str, *, status: int = 200, **extra: Any
+    ) -> Response:
+        view = sessions.get_session(ctx, account_id=account_id, session_id=session_id)
+        uses = data_use.session_uses(ctx, account_id=account_id, session_ids=[session_id])
         return web.page(
             request,
             "session.html",
+            status=status,
             title=f"{view.session.kind.value.title()} session",
             view=view,
             use=uses[session_id],
+            **extra,
         )
 
     @router.post("/sessions/{session_id}/messages")
-    def add_message(session_id: str, posted: Posted = Depends(web.posted)) -> Response:
+    def add_message(
+        request: Request, session_id: str, posted: Posted = Depends(web.posted)
+    ) -> Response:
         account = posted.visit.require_account()
         content = posted.field("content").strip()
-        if content:
-            sessions.add_message(
-                ctx,
-                account_id=account.id,
-                session_id=session_id,
-                role=posted.field("role") or "user",
-                content=content,
+        if not content:  # shown beside the message box, where the user is looking
+            return show_session(
+                request,
+                account.id,
+                session_id,
+                status=422,
+                compose_error="Write a message first: it is empty.",
             )
-        else:
-            posted.visit.browser.say("Write a message first.")
+        sessions.add_message(
+            ctx,
+            account_id=account.id,
+            session_id=session_id,
+            role=posted.field("role") or "user",
+            content=content,
+        )
         raise Redirect(f"/sessions/{session_id}#compose")
 
     @router.get("/sessions/{session_id}/delete")
