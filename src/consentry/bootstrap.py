@@ -14,6 +14,7 @@ from consentry.config.settings import Settings
 from consentry.domain.clock import Clock, SystemClock, TestClock, parse_instant
 from consentry.domain.policy import Policy
 from consentry.service.context import Context
+from consentry.service.ledger_ports import CheckpointSigner
 
 
 @dataclass(frozen=True)
@@ -56,5 +57,10 @@ def build(
         policy=policy or load_policy(settings.policy_path),
         clock=clock,
         max_message_chars=settings.max_message_chars,
+        signer=CheckpointSigner.from_pem_file(
+            settings.signing_key_file, origin=settings.ledger_origin
+        )
+        if settings.signing_key_file
+        else None,
     )
     return App(settings, engine, ctx)

@@ -46,6 +46,10 @@ class Settings:
     :mod:`consentry.config.secret_key` for the key file used when it is unset."""
     secret_key_file: str | None = None
     """Where the generated master key lives (CONSENTRY_SECRET_KEY_FILE)."""
+    signing_key_file: str | None = None
+    """Ed25519 PEM key that signs ledger checkpoints (CONSENTRY_SIGNING_KEY_FILE)."""
+    ledger_origin: str = "consentry"
+    """The ledger's name in its checkpoints (CONSENTRY_LEDGER_ORIGIN)."""
 
     def __post_init__(self) -> None:
         if self.test_clock is not None:
@@ -83,6 +87,8 @@ class Settings:
             "web_secret": env.get("CONSENTRY_WEB_SECRET") or None,
             "secret_key": env.get("CONSENTRY_SECRET_KEY") or None,
             "secret_key_file": env.get("CONSENTRY_SECRET_KEY_FILE") or None,
+            "signing_key_file": env.get("CONSENTRY_SIGNING_KEY_FILE") or None,
+            "ledger_origin": env.get("CONSENTRY_LEDGER_ORIGIN") or None,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         token_file = overrides.get("admin_token_file") or env.get("CONSENTRY_ADMIN_TOKEN_FILE")
@@ -130,6 +136,8 @@ class Settings:
             web_secret=values["web_secret"],
             secret_key=values["secret_key"],
             secret_key_file=values["secret_key_file"],
+            signing_key_file=values["signing_key_file"],
+            ledger_origin=values["ledger_origin"] or "consentry",
         )
 
 

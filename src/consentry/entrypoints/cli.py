@@ -87,6 +87,18 @@ def serve(
             "--max-message-chars", envvar="CONSENTRY_MAX_MESSAGE_CHARS", help="413 above this."
         ),
     ] = None,
+    signing_key_file: Annotated[
+        str | None,
+        typer.Option(
+            "--signing-key-file",
+            envvar="CONSENTRY_SIGNING_KEY_FILE",
+            help="Ed25519 PEM key: sign ledger checkpoints (docs/ledger.md).",
+        ),
+    ] = None,
+    origin: Annotated[
+        str | None,
+        typer.Option("--origin", envvar="CONSENTRY_LEDGER_ORIGIN", help="The ledger's name."),
+    ] = None,
 ) -> None:
     """Start the HTTP API and the web pages."""
     from consentry.entrypoints.api.server import serve as run_server
@@ -99,6 +111,8 @@ def serve(
             test_clock=test_clock,
             max_body_bytes=max_body_bytes,
             max_message_chars=max_message_chars,
+            signing_key_file=signing_key_file,
+            ledger_origin=origin,
         )
     )
     guarded(lambda: run_server(settings, host, port))

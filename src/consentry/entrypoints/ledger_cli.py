@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from consentry.entrypoints.cli_common import DatabaseUrl, PolicyPath, core, err, guarded, out
 from consentry.service import ledger as ledger_service
+from consentry.service.ledger_ports import CheckpointSigner
 from consentry.verify import VerificationError, load_public_key, verifier_key, verify_receipt
 
 SigningKeyFile = Annotated[
@@ -53,7 +54,7 @@ def checkpoint(
     """Sign the ledger's current Merkle tree head as a C2SP checkpoint and store it."""
     c = core(database_url, policy)
     signer = guarded(
-        lambda: ledger_service.CheckpointSigner.from_pem_file(signing_key_file, origin=origin)
+        lambda: CheckpointSigner.from_pem_file(signing_key_file, origin=origin)
     )
     record = guarded(lambda: ledger_service.issue_checkpoint(c.ctx, signer=signer))
     if out_file is None:

@@ -9,7 +9,7 @@ from typing import Protocol
 
 from consentry.domain.clock import Clock
 from consentry.domain.policy import Policy
-from consentry.service.ledger_ports import LedgerTreeStore
+from consentry.service.ledger_ports import CheckpointSigner, LedgerTreeStore
 from consentry.service.ports import RunStore, Store
 
 
@@ -46,3 +46,5 @@ class Context:
     clock: Clock
     max_message_chars: int = 200_000
     """The longest message or feedback comment accepted (413 `too_large` above it)."""
+    signer: CheckpointSigner | None = None
+    """Signs ledger checkpoints (issue 21) when the service was given a key; else None."""

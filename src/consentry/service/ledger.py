@@ -11,10 +11,9 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from itertools import islice
-from pathlib import Path
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from consentry.domain.errors import InvalidInput, NotFound
 from consentry.domain.ledger import LedgerVerification, consent_receipt, entry_of, verify_chain
@@ -27,11 +26,10 @@ from consentry.domain.merkle import (
 )
 from consentry.service.accounts import load_account
 from consentry.service.context import Context
-from consentry.service.ledger_ports import CheckpointRecord
+from consentry.service.ledger_ports import CheckpointRecord, CheckpointSigner
 from consentry.verify import (
     Checkpoint,
     VerificationError,
-    load_private_key,
     open_checkpoint,
     sign_checkpoint,
 )
@@ -48,28 +46,6 @@ def verify_ledger(ctx: Context, *, upto: int | None = None) -> LedgerVerificatio
 
 
 # -- tree heads and signed checkpoints --------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class CheckpointSigner:
-    """The log's identity: its origin line (also the signature's key name) and its key."""
-
-    origin: str
-    key: Ed25519PrivateKey
-
-    @classmethod
-    def from_pem_file(cls, path: str | Path, *, origin: str) -> CheckpointSigner:
-        """Reads an Ed25519 PEM key (``openssl genpkey -algorithm ed25519``)."""
-        if not origin or any(c.isspace() or c == "+" for c in origin):
-            raise InvalidInput(f"origin {origin!r} must be non-empty, without spaces or '+'")
-        try:
-            pem = Path(path).read_bytes()
-        except OSError as error:
-            raise InvalidInput(f"cannot read the signing key {path}: {error}") from None
-        try:
-            return cls(origin, load_private_key(pem))
-        except VerificationError as error:
-            raise InvalidInput(f"signing key {path}: {error}") from None
 
 
 def tree_head(ctx: Context) -> CompactRange:
@@ -95,6 +71,16 @@ def issue_checkpoint(ctx: Context, *, signer: CheckpointSigner) -> CheckpointRec
         )
         uow.commit()
         return record
+
+
+def checkpoint_if_grown(ctx: Context, *, signer: CheckpointSigner) -> CheckpointRecord | None:
+    """The periodic checkpoint: signed only when the tree grew since the newest one."""
+    with ctx.uow(read_only=True) as uow:
+        latest = uow.ledger.checkpoints(limit=1)
+        size = uow.ledger.tree_head().size
+    if latest and latest[0].tree_size >= size and latest[0].origin == signer.origin:
+        return None
+    return issue_checkpoint(ctx, signer=signer)
 
 
 def latest_checkpoint(ctx: Context) -> CheckpointRecord:
@@ -184,18 +170,17 @@ def _b64(digest: bytes) -> str:
 # -- receipts -------------------------------------------------------------------------------
 
 
-def receipts(
-    ctx: Context, *, account_id: str, signer: CheckpointSigner | None = None
-) -> list[dict[str, Any]]:
+def receipts(ctx: Context, *, account_id: str) -> list[dict[str, Any]]:
     """The account's consent receipts (R27), each with its ledger entry and an inclusion
     proof into the newest checkpoint. When that checkpoint predates one of the account's
     events and the service holds a signing key, a new checkpoint is signed first; without
-    a key the proof is into the current tree head and `checkpoint` is null."""
+    a key (`ctx.signer`) the proof is into the current tree head and `checkpoint` is null."""
     with ctx.uow(read_only=True) as uow:
         load_account(uow, account_id)
         events = list(uow.store.consent_events(account_id))
         latest = uow.ledger.checkpoints(limit=1)
     newest = events[-1].seq if events else 0
+    signer = ctx.signer
     if signer is not None and (not latest or latest[0].tree_size < newest):
         latest = [issue_checkpoint(ctx, signer=signer)]
     note: str | None = None

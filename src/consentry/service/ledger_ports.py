@@ -9,10 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Protocol
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from consentry.domain.errors import InvalidInput
 from consentry.domain.ledger import ConsentEvent
 from consentry.domain.merkle import CompactRange, NodeId
+from consentry.verify import VerificationError, load_private_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +30,28 @@ class CheckpointRecord:
     origin: str
     note: str
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CheckpointSigner:
+    """The log's identity: its origin line (also the signature's key name) and its key."""
+
+    origin: str
+    key: Ed25519PrivateKey
+
+    @classmethod
+    def from_pem_file(cls, path: str | Path, *, origin: str) -> CheckpointSigner:
+        """Reads an Ed25519 PEM key (``openssl genpkey -algorithm ed25519``)."""
+        if not origin or any(c.isspace() or c == "+" for c in origin):
+            raise InvalidInput(f"origin {origin!r} must be non-empty, without spaces or '+'")
+        try:
+            pem = Path(path).read_bytes()
+        except OSError as error:
+            raise InvalidInput(f"cannot read the signing key {path}: {error}") from None
+        try:
+            return cls(origin, load_private_key(pem))
+        except VerificationError as error:
+            raise InvalidInput(f"signing key {path}: {error}") from None
 
 
 class LedgerTreeStore(Protocol):

@@ -72,6 +72,12 @@ def create_run(ctx: Context, *, purpose: str) -> RunRecord:
             run.created_at,
         )
         uow.commit()
+    if ctx.signer is not None:
+        # Issue 21: a checkpoint right after each run, so the ledger the run was built
+        # from is signed before anyone can rewrite it.
+        from consentry.service.ledger import issue_checkpoint
+
+        issue_checkpoint(ctx, signer=ctx.signer)
     return run
 
 

@@ -50,6 +50,7 @@ ADMIN_ROUTES: list[Route] = [
     ("DELETE", "/v1/admin/holds/{hold_id}", None),
     ("GET", "/v1/admin/sessions/{session_id}/explain", None),
     ("GET", "/v1/admin/ledger/verify", None),
+    ("GET", "/v1/admin/ledger/checkpoints", None),
     ("POST", "/v1/admin/test-clock", {"now": "2030-01-01T00:00:00Z"}),
     # The change feed and webhooks (consentry.outbox.http), mounted by create_app.
     ("GET", "/v1/admin/events", None),
@@ -64,6 +65,8 @@ PUBLIC_ROUTES = {
     ("GET", "/healthz"),
     ("GET", "/readyz"),
     ("GET", "/metrics"),
+    ("GET", "/v1/ledger/checkpoint"),  # issue 21: anyone may check the ledger
+    ("GET", "/v1/ledger/consistency"),
 }
 
 OTHER_ACCOUNTS = [r for r in USER_ROUTES if "{session_id}" in r[1]]

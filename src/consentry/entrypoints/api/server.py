@@ -12,6 +12,7 @@ from consentry.bootstrap import build
 from consentry.config.settings import Settings
 from consentry.diagnostics import collect
 from consentry.entrypoints.api.app import create_app
+from consentry.entrypoints.api.ledger import start_checkpoint_ticker
 from consentry.entrypoints.api.logs import configure_logging
 
 log = logging.getLogger("consentry.api")
@@ -37,11 +38,14 @@ def serve(settings: Settings, host: str, port: int) -> None:
         # Webhooks and the Redis stream are fed from the outbox beside the API; a deployment
         # that runs `consentry deliver` separately sets CONSENTRY_DELIVERY_IN_SERVE=0.
         worker = start_background_worker(core)
+    ticker = start_checkpoint_ticker(core)  # ledger checkpoints, with a signing key
     try:
         uvicorn.run(app, host=host, port=port, access_log=False, log_config=None)
     finally:
         if worker is not None:
             worker.stop()
+        if ticker is not None:
+            ticker.stop()
         core.engine.dispose()
 
 

@@ -1,0 +1,187 @@
+"""Issue 21 over HTTP: the public checkpoint, consistency proofs, the checkpoint history,
+receipts with inclusion proofs, and `consentry verify-receipt` on what the API handed out."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from typer.testing import CliRunner
+
+from consentry.bootstrap import App
+from consentry.entrypoints.api.ledger import CheckpointTicker
+from consentry.entrypoints.cli import app as cli
+from consentry.service import ledger
+from consentry.service.ledger_ports import CheckpointSigner
+from consentry.verify import (
+    VerificationError,
+    leaf_hash,
+    open_checkpoint,
+    verify_consistency,
+    verify_inclusion,
+    verify_receipt,
+)
+from tests.e2e.api.conftest import ADMIN, Api, client_for, expect
+
+ORIGIN = "consentry.test/ledger"
+
+
+@pytest.fixture
+def key() -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.generate()
+
+
+@pytest.fixture
+def signed_api(core: App, key: Ed25519PrivateKey) -> Iterator[Api]:
+    """The API of a service that holds a signing key."""
+    ctx = dataclasses.replace(core.ctx, signer=CheckpointSigner(ORIGIN, key))
+    with client_for(dataclasses.replace(core, ctx=ctx)) as client:
+        yield Api(client)
+
+
+def _public_pem(key: Ed25519PrivateKey, tmp_path: Path) -> Path:
+    path = tmp_path / "log.pub"
+    path.write_bytes(
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+    return path
+
+
+def test_no_checkpoint_before_one_is_signed(api: Api) -> None:
+    expect(api.client.get("/v1/ledger/checkpoint"), 404, "not_found")
+
+
+def test_run_creation_signs_a_checkpoint_served_as_plain_text(
+    signed_api: Api, key: Ed25519PrivateKey
+) -> None:
+    signed_api.signup(training="on")
+    signed_api.signup(training="off")
+    signed_api.create_run()
+    response = signed_api.client.get("/v1/ledger/checkpoint")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    cp = open_checkpoint(response.text, key.public_key(), origin=ORIGIN)
+    assert cp.size == 2
+
+
+def test_receipts_carry_entries_and_proofs_that_verify_offline(
+    signed_api: Api, key: Ed25519PrivateKey, tmp_path: Path
+) -> None:
+    user = signed_api.signup(training="on")
+    signed_api.signup(training="off")
+    signed_api.create_run()  # a checkpoint at 2 events
+    signed_api.choose(user, "off")  # event 3: newer than every checkpoint
+    receipts = expect(signed_api.client.get("/v1/me/consent-receipts", headers=user.headers), 200)
+    assert [r["event_state"] for r in receipts] == ["given", "withdrawn"]
+    for receipt in receipts:
+        entry = json.loads(receipt["ledger_entry"])
+        assert entry["event_id"] == receipt["record_id"]
+        assert receipt["proof"]["tree_size"] == 3  # a fresh checkpoint covers the new choice
+        verify_receipt(receipt, key.public_key())
+    public = _public_pem(key, tmp_path)
+    good = tmp_path / "receipt.json"
+    good.write_text(json.dumps(receipts[0]), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["verify-receipt", str(good), "--public-key", str(public)])
+    assert result.exit_code == 0, result.stdout
+    assert json.loads(result.stdout)["ok"] is True
+
+    forged = dict(receipts[0])
+    forged["ledger_entry"] = receipts[0]["ledger_entry"].replace('"value":"on"', '"value":"off"')
+    assert forged["ledger_entry"] != receipts[0]["ledger_entry"]
+    with pytest.raises(VerificationError):
+        verify_receipt(forged, key.public_key())
+    bad = tmp_path / "forged.json"
+    bad.write_text(json.dumps(forged), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["verify-receipt", str(bad), "--public-key", str(public)])
+    assert result.exit_code == 1
+    assert "audit path does not lead" in json.loads(result.stdout)["problem"]
+    other = Ed25519PrivateKey.generate()
+    with pytest.raises(VerificationError, match="no signature"):
+        verify_receipt(receipts[0], other.public_key())
+
+
+def test_receipts_without_a_key_prove_into_the_current_tree_head(api: Api, app: App) -> None:
+    user = api.signup(training="on")
+    api.signup()
+    receipts = expect(api.client.get("/v1/me/consent-receipts", headers=user.headers), 200)
+    proof = receipts[0]["proof"]
+    assert proof["checkpoint"] is None and proof["tree_size"] == 2
+    verify_inclusion(
+        proof["leaf_index"],
+        proof["tree_size"],
+        leaf_hash(receipts[0]["ledger_entry"].encode()),
+        [base64.b64decode(h) for h in proof["audit_path"]],
+        ledger.tree_head(app.ctx).root(),
+    )
+
+
+def test_consistency_between_two_checkpoints_verifies(
+    signed_api: Api, key: Ed25519PrivateKey
+) -> None:
+    user = signed_api.signup(training="on")
+    signed_api.create_run()
+    old = open_checkpoint(signed_api.client.get("/v1/ledger/checkpoint").text, key.public_key())
+    for value in ("off", "on", "off"):
+        signed_api.choose(user, value)
+    signed_api.signup()
+    signed_api.create_run(purpose="safety_classifiers")
+    new = open_checkpoint(signed_api.client.get("/v1/ledger/checkpoint").text, key.public_key())
+    assert (old.size, new.size) == (1, 5)
+    body = expect(
+        signed_api.client.get(f"/v1/ledger/consistency?first={old.size}&second={new.size}"), 200
+    )
+    proof = [base64.b64decode(h) for h in body["proof"]]
+    verify_consistency(old.size, new.size, old.root, new.root, proof)
+    expect(
+        signed_api.client.get("/v1/ledger/consistency?first=3&second=2"), 422, "validation_error"
+    )
+    expect(
+        signed_api.client.get("/v1/ledger/consistency?first=1&second=9"), 422, "validation_error"
+    )
+    expect(signed_api.client.get("/v1/ledger/consistency?first=-1&second=2"), 422)
+
+
+def test_checkpoint_history_is_admin_only_newest_first_and_paged(signed_api: Api) -> None:
+    signed_api.signup()
+    signed_api.create_run()
+    signed_api.signup()
+    signed_api.create_run(purpose="safety_classifiers")
+    expect(signed_api.client.get("/v1/admin/ledger/checkpoints"), 401)
+    page = expect(signed_api.client.get("/v1/admin/ledger/checkpoints", headers=ADMIN), 200)
+    assert [c["tree_size"] for c in page["items"]] == [2, 1]
+    assert page["next_cursor"] is None
+    first = expect(
+        signed_api.client.get("/v1/admin/ledger/checkpoints?limit=1", headers=ADMIN), 200
+    )
+    cursor = first["next_cursor"]
+    second = expect(
+        signed_api.client.get(
+            f"/v1/admin/ledger/checkpoints?limit=1&cursor={cursor}", headers=ADMIN
+        ),
+        200,
+    )
+    assert [c["tree_size"] for c in first["items"] + second["items"]] == [2, 1]
+
+
+def test_the_periodic_checkpoint_signs_only_when_the_ledger_grew(
+    core: App, key: Ed25519PrivateKey
+) -> None:
+    ctx = dataclasses.replace(core.ctx, signer=CheckpointSigner(ORIGIN, key))
+    ticker = CheckpointTicker(dataclasses.replace(core, ctx=ctx), interval_s=3600)
+    ticker.tick()
+    ticker.tick()
+    assert [c.tree_size for c in ledger.checkpoint_history(ctx)] == [0]
+    from consentry.service import accounts
+
+    accounts.sign_up(ctx, plan="free", training="on")
+    ticker.tick()
+    ticker.tick()
+    assert [c.tree_size for c in ledger.checkpoint_history(ctx)] == [1, 0]
