@@ -38,9 +38,9 @@ def create_app(core: App, *, session_clock: Clock | None = None) -> FastAPI:
     for module in (accounts, sessions, runs, admin, system, ledger):
         app.include_router(module.router)
     # The web pages (SPEC §3).
-    app.include_router(
-        build_router(core, secret_key=core.settings.web_secret, session_clock=session_clock)
-    )
+    pages = build_router(core, secret_key=core.settings.web_secret, session_clock=session_clock)
+    app.include_router(pages)
+    app.state.pages = pages.web  # renders 404/405 as pages for browsers (issue 18)
     app.include_router(outbox_http.router)  # change feed and webhooks (issue 7)
     install_error_handlers(app)
     app.add_middleware(

@@ -14,13 +14,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from consentry.domain.errors import ConsentryError
 from consentry.entrypoints.api.schemas import ErrorBody
+from consentry.entrypoints.web.http_errors import browser_error_page
 from consentry.redaction.errors import RedactionError
 
 _HTTP_CODES = {
@@ -91,8 +92,14 @@ async def _redaction(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(500, "redaction_failed", message)
 
 
-async def _http(_request: Request, exc: Exception) -> JSONResponse:
+async def _http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    pages = getattr(request.app.state, "pages", None)
+    if pages is not None:  # a browser gets a page (issue 18); see web.http_errors
+        code = _HTTP_CODES.get(exc.status_code, "error")
+        page = browser_error_page(pages, request, exc.status_code, code)
+        if page is not None:
+            return page
     if exc.status_code == 400:
         # A body that cannot be parsed at all (not UTF-8, not JSON) is bad input like any
         # other: 422 `validation_error`, the one code clients handle for it (SPEC §3).

@@ -21,9 +21,15 @@ STATIC = Path(__file__).parent / "static"
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 
 
+class PagesRouter(APIRouter):
+    """The pages' router; `web` also renders HTTP errors as pages for browsers."""
+
+    web: Web | None = None
+
+
 def build_router(
     core: App, *, secret_key: str | None = None, session_clock: Clock | None = None
-) -> APIRouter:
+) -> PagesRouter:
     """All web pages over `core`, their cookies signed with :func:`cookie_key`; browser
     sessions timed by `session_clock` (default: the system clock)."""
     settings = core.settings
@@ -32,7 +38,8 @@ def build_router(
         idle=timedelta(minutes=settings.web_session_idle_minutes),
     )
     web = Web(core, WebKeys(core, secret_key), limits=limits, session_clock=session_clock)
-    router = APIRouter(route_class=web.route_class(), include_in_schema=False)
+    router = PagesRouter(route_class=web.route_class(), include_in_schema=False)
+    router.web = web
     add_account_pages(router, web)
     add_chat_pages(router, web)
     add_admin_pages(router, web)
