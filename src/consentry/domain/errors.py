@@ -11,7 +11,8 @@ handler to ``{"error": {"code", "message"}}``; the CLI prints them and exits 2.
      │    └── PolicyInvalid             422 policy_invalid        (a policy file names the key)
      ├── Unauthenticated                401 unauthenticated
      ├── Forbidden                      403 forbidden
-     │    └── ChoiceRequired            403 choice_required      (R7: blocked after the deadline)
+     │    ├── ChoiceRequired            403 choice_required      (R7: blocked after the deadline)
+     │    └── AssistantNeedsService     403 assistant_requires_service (policy: service only)
      ├── NotFound                       404 not_found            (also another account's resource)
      ├── Conflict                       409 conflict
      │    ├── NotApplicable             409 not_applicable       (R2: commercial has no choice)
@@ -19,6 +20,7 @@ handler to ``{"error": {"code", "message"}}``; the CLI prints them and exits 2.
      │    ├── ClockBackwards            409 clock_backwards
      │    └── InvalidState              409 invalid_state        (e.g. starting a started run)
      ├── TooLarge                       413 too_large
+     ├── RateLimited                    429 rate_limited         (too many failures or sign-ups)
      ├── Busy                           503 busy                 (a run could not freeze in time)
      └── LedgerCorrupt                  500 ledger_corrupt       (R27: verification failed)
 """
@@ -66,6 +68,12 @@ class ChoiceRequired(Forbidden):
     code = "choice_required"
 
 
+class AssistantNeedsService(Forbidden):
+    """`assistant_messages_from = "service"`: only a service token writes assistant text."""
+
+    code = "assistant_requires_service"
+
+
 class NotFound(ConsentryError):
     code = "not_found"
     status = 404
@@ -95,6 +103,18 @@ class InvalidState(Conflict):
 class TooLarge(ConsentryError):
     code = "too_large"
     status = 413
+
+
+class RateLimited(ConsentryError):
+    """Too many failed authentications or sign-ups from one client address; the answer
+    carries ``Retry-After`` (`retry_after`, whole seconds)."""
+
+    code = "rate_limited"
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
 
 
 class Busy(ConsentryError):

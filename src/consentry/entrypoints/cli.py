@@ -74,7 +74,20 @@ def serve(
     database_url: DatabaseUrl = None,
     policy: PolicyPath = None,
     admin_token: Annotated[
-        str | None, typer.Option("--admin-token", envvar="CONSENTRY_ADMIN_TOKEN")
+        str | None,
+        typer.Option(
+            "--admin-token",
+            envvar="CONSENTRY_ADMIN_TOKEN",
+            help="32 characters or more. Visible to every local user in `ps`: prefer the file.",
+        ),
+    ] = None,
+    admin_token_file: Annotated[
+        str | None,
+        typer.Option(
+            "--admin-token-file",
+            envvar="CONSENTRY_ADMIN_TOKEN_FILE",
+            help="A file holding the admin token (kept out of argv and the environment).",
+        ),
     ] = None,
     test_clock: TestClockOpt = None,
     max_body_bytes: Annotated[
@@ -108,6 +121,7 @@ def serve(
             database_url=database_url,
             policy_path=policy,
             admin_token=admin_token,
+            admin_token_file=admin_token_file,
             test_clock=test_clock,
             max_body_bytes=max_body_bytes,
             max_message_chars=max_message_chars,

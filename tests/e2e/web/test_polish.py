@@ -24,23 +24,3 @@ def test_an_empty_message_shows_an_error_beside_the_message_box(page: Page, site
     expect(box).to_have_attribute("aria-invalid", "true")
     expect(box).to_be_focused()
     expect(page.locator("#messages")).to_contain_text("No messages yet.")
-
-
-def test_unknown_addresses_and_wrong_methods_answer_html_pages_for_browsers(
-    page: Page, site: Site
-) -> None:
-    missing = page.goto("/no-such-page")
-    assert missing is not None and missing.status == 404
-    assert missing.headers["content-type"].startswith("text/html")
-    expect(page.get_by_role("heading", name="Not found")).to_be_visible()
-    expect(page.locator("#error-code")).to_have_text("not_found")
-
-    wrong = page.goto("/signout")  # a form's address, opened as a link
-    assert wrong is not None and wrong.status == 405
-    expect(page.get_by_role("heading", name="Not available this way")).to_be_visible()
-    expect(page.locator("#error-code")).to_have_text("method_not_allowed")
-
-    # The API keeps its JSON error shape, whatever the client accepts.
-    api = page.request.get("/v1/no-such-thing", headers={"Accept": "text/html"})
-    assert api.status == 404
-    assert api.json() == {"error": {"code": "not_found", "message": "no such resource"}}

@@ -142,3 +142,28 @@ def test_an_operator_session_ends_when_the_admin_token_changes(site: Site) -> No
         client.cookies.set(COOKIE_NAME, cookie)
         answer = client.get("/admin", follow_redirects=False)
         assert answer.status_code == 303 and answer.headers["location"] == "/admin/signin"
+
+
+def test_the_sign_in_forms_and_sign_up_form_are_rate_limited(site: Site) -> None:
+    """Issue 17 item 4: the web forms share the API's per-address limits (429, Retry-After)."""
+    strict = dataclasses.replace(site.core.settings, auth_failures_per_minute=3, signups_per_hour=2)
+    with TestClient(create_app(dataclasses.replace(site.core, settings=strict))) as client:
+        csrf = csrf_of(client.get("/signin"))
+        for path, field in (("/signin", "token"), ("/admin/signin", "admin_token")):
+            client.post(path, data={"csrf_token": csrf, field: "guess-" + "x" * 40})
+        client.post("/signin", data={"csrf_token": csrf, "token": "guess"})
+        for path, field, value in (
+            ("/signin", "token", "guess"),
+            ("/admin/signin", "admin_token", ADMIN_TOKEN),  # not even looked at
+        ):
+            refused = client.post(path, data={"csrf_token": csrf, field: value})
+            assert refused.status_code == 429
+            assert "rate_limited" in refused.text
+            assert 1 <= int(refused.headers["retry-after"]) <= 60
+        for _ in range(2):
+            made = client.post("/signup", data={"csrf_token": csrf, "plan": "team"})
+            assert made.status_code == 200
+            csrf = csrf_of(made)
+        refused = client.post("/signup", data={"csrf_token": csrf, "plan": "team"})
+        assert refused.status_code == 429
+        assert int(refused.headers["retry-after"]) > 60

@@ -75,6 +75,21 @@ def test_admin_paths_need_the_admin_token(client: TestClient) -> None:
         assert response.json()["error"]["code"] == "forbidden"
 
 
+def attempt_log(app: App) -> list[tuple[Any, ...]]:
+    """Every recorded attempt: delivery, attempt, status code, error, time taken."""
+    from sqlalchemy import select
+
+    from consentry.adapters.sql import tables as t
+
+    a = t.webhook_attempts.c
+    with app.engine.connect() as conn:
+        rows = conn.execute(select(t.webhook_attempts).order_by(a.id)).all()
+    return [
+        (r.delivery_id, r.attempt, r.status_code, r.error, r.finished_at - r.started_at)
+        for r in rows
+    ]
+
+
 def test_webhook_lifecycle_and_delivery_status(
     app: App, client: TestClient, receiver: Receiver
 ) -> None:
@@ -98,7 +113,10 @@ def test_webhook_lifecycle_and_delivery_status(
     deliveries = ok(client.get(f"/v1/admin/webhooks/{created['id']}/deliveries", headers=ADMIN))
     assert len(deliveries) == 4
     assert {d["status"] for d in deliveries} == {"delivered"}
-    assert sorted(d["attempts"] for d in deliveries) == [1, 1, 1, 2]
+    # One scripted 500, then every attempt answered: four deliveries, five attempts.
+    log = attempt_log(app)
+    assert sorted(d["attempts"] for d in deliveries) == [1, 1, 1, 2], log
+    assert sorted(code for _, _, code, _, _ in log) == [204, 204, 204, 204, 500], log
     assert all(d["next_attempt_at"] is None for d in deliveries)
     for request in receiver.requests:
         header = request.headers[SIGNATURE_HEADER.lower()]

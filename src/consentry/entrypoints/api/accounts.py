@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from consentry.domain.clock import iso
 from consentry.domain.scope import account_scope
 from consentry.domain.types import ChoiceSource, Plan, Scope
 from consentry.entrypoints.api import schemas as s
-from consentry.entrypoints.api.deps import Core, CurrentAccount, Metrics
+from consentry.entrypoints.api.deps import Core, CurrentAccount, Guards, Metrics
 from consentry.entrypoints.api.errors import ERROR_RESPONSES
 from consentry.entrypoints.api.render import run_ref_json
 from consentry.service import accounts, data_export, ledger, runs
@@ -24,8 +24,14 @@ router = APIRouter(responses=ERROR_RESPONSES)
 
 
 @router.post("/v1/accounts", status_code=201, response_model=s.CredentialsOut, tags=["accounts"])
-def sign_up(body: s.SignUp, core: Core, metrics: Metrics) -> dict[str, Any]:
-    """R4: consumer plans choose at sign-up (422 ``choice_required`` without one)."""
+def sign_up(
+    body: s.SignUp, core: Core, metrics: Metrics, guards: Guards, request: Request
+) -> dict[str, Any]:
+    """R4: consumer plans choose at sign-up (422 ``choice_required`` without one).
+
+    Sign-ups per client address are limited (429 ``rate_limited`` with ``Retry-After``;
+    ``CONSENTRY_SIGNUPS_PER_HOUR``, issue 17)."""
+    guards.sign_up(request)
     creds = accounts.sign_up(core.ctx, plan=body.plan, training=body.training)
     consumer = account_scope(Plan(body.plan), core.ctx.policy) is Scope.CONSUMER
     if body.training is not None and consumer:

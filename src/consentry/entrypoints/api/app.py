@@ -10,6 +10,7 @@ from consentry.entrypoints.api import accounts, admin, ledger, runs, sessions, s
 from consentry.entrypoints.api.errors import install_error_handlers
 from consentry.entrypoints.api.metrics import ApiMetrics
 from consentry.entrypoints.api.middleware import RequestMiddleware
+from consentry.entrypoints.ratelimit import AbuseGuards
 from consentry.entrypoints.web.router import build_router
 from consentry.outbox import http as outbox_http
 
@@ -35,10 +36,16 @@ def create_app(core: App, *, session_clock: Clock | None = None) -> FastAPI:
     )
     app.state.core = core
     app.state.metrics = ApiMetrics()
+    app.state.guards = guards = AbuseGuards.from_settings(core.settings)
     for module in (accounts, sessions, runs, admin, system, ledger):
         app.include_router(module.router)
     # The web pages (SPEC §3).
-    pages = build_router(core, secret_key=core.settings.web_secret, session_clock=session_clock)
+    pages = build_router(
+        core,
+        secret_key=core.settings.web_secret,
+        session_clock=session_clock,
+        guards=guards,
+    )
     app.include_router(pages)
     app.state.pages = pages.web  # renders 404/405 as pages for browsers (issue 18)
     app.include_router(outbox_http.router)  # change feed and webhooks (issue 7)

@@ -4,6 +4,10 @@
 ``Admin`` passes only the configured admin token, compared in constant time; with no
 admin token configured every admin path answers 401, and an account token on an admin
 path answers 403 ``forbidden`` (the caller is known, just not allowed).
+
+Every presented credential that fails counts against the client address; an address
+over its allowance answers 429 ``rate_limited`` before its credential is looked at
+(:mod:`consentry.entrypoints.ratelimit`, issue 17 item 4).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from consentry.bootstrap import App
 from consentry.domain.errors import Forbidden, Unauthenticated
 from consentry.entrypoints.api.metrics import ApiMetrics
+from consentry.entrypoints.ratelimit import AbuseGuards
 from consentry.service import accounts
 from consentry.service.records import AccountRecord
 
@@ -35,8 +40,13 @@ async def get_metrics(request: Request) -> ApiMetrics:
     return cast(ApiMetrics, request.app.state.metrics)
 
 
+async def get_guards(request: Request) -> AbuseGuards:
+    return cast(AbuseGuards, request.app.state.guards)
+
+
 Core = Annotated[App, Depends(get_core)]
 Metrics = Annotated[ApiMetrics, Depends(get_metrics)]
+Guards = Annotated[AbuseGuards, Depends(get_guards)]
 
 
 def _token(credentials: HTTPAuthorizationCredentials | None) -> str:
@@ -45,21 +55,31 @@ def _token(credentials: HTTPAuthorizationCredentials | None) -> str:
     return credentials.credentials
 
 
-def current_account(core: Core, credentials: Bearer) -> AccountRecord:
+def current_account(
+    core: Core, credentials: Bearer, guards: Guards, request: Request
+) -> AccountRecord:
     """The live account the bearer token belongs to (R15: dead after account deletion)."""
-    return accounts.authenticate(core.ctx, _token(credentials))
+    token = _token(credentials)
+    guards.before_auth(request)
+    try:
+        return accounts.authenticate(core.ctx, token)
+    except Unauthenticated:
+        guards.auth_failed(request)
+        raise
 
 
-def require_admin(core: Core, credentials: Bearer) -> None:
+def require_admin(core: Core, credentials: Bearer, guards: Guards, request: Request) -> None:
     token = _token(credentials)
     expected = core.settings.admin_token
     if expected is None:
         raise Unauthenticated("the admin API is disabled: no admin token is configured")
+    guards.before_auth(request)
     if hmac.compare_digest(token.encode(), expected.encode()):
         return
     try:
         accounts.authenticate(core.ctx, token)
     except Unauthenticated:
+        guards.auth_failed(request)
         raise Unauthenticated("invalid admin token") from None
     raise Forbidden("this path needs the admin token; account tokens are not accepted")
 

@@ -4,6 +4,8 @@
 * FastAPI's request validation answers 422 ``validation_error`` naming the fields.
 * Routing answers 404 ``not_found`` and 405 ``method_not_allowed``.
 * The sensitive-data filter failing closed answers 500 ``redaction_failed``: nothing left.
+* 429 ``rate_limited`` (failed authentications or sign-ups from one address) carries
+  ``Retry-After`` with the seconds until the address is let in again.
 * 503 ``busy`` (a run that could not get past writers in time) carries ``Retry-After``.
 * Anything unexpected answers 500 ``internal_error`` with no detail (the log has it);
   :mod:`consentry.entrypoints.api.middleware` calls :func:`internal_error` for that.
@@ -19,7 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from consentry.domain.errors import ConsentryError
+from consentry.domain.errors import ConsentryError, RateLimited
 from consentry.entrypoints.api.schemas import ErrorBody
 from consentry.entrypoints.web.http_errors import browser_error_page
 from consentry.redaction.errors import RedactionError
@@ -49,6 +51,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         409: "a conflict with the current state",
         413: "too_large",
         422: "validation_error or a specific code",
+        429: "rate_limited (with Retry-After)",
         500: "internal_error or redaction_failed",
     }.items()
 }
@@ -78,7 +81,10 @@ def _describe(error: RequestValidationError) -> str:
 
 async def _consentry(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ConsentryError)
-    return error_response(exc.status, exc.code, exc.message, _HEADERS_BY_STATUS.get(exc.status))
+    headers = _HEADERS_BY_STATUS.get(exc.status)
+    if isinstance(exc, RateLimited):
+        headers = {"Retry-After": str(exc.retry_after)}
+    return error_response(exc.status, exc.code, exc.message, headers)
 
 
 async def _validation(_request: Request, exc: Exception) -> JSONResponse:

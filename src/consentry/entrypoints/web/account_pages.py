@@ -44,6 +44,7 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
 
     @router.post("/signup")
     def signup(request: Request, posted: Posted = Depends(web.posted)) -> Response:
+        web.guards.sign_up(request)  # 429 past the per-address allowance (issue 17)
         plan, training = posted.field("plan"), posted.field("training") or None
         try:
             creds = accounts.sign_up(ctx, plan=plan, training=training)
@@ -71,9 +72,11 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
     @router.post("/signin")
     def signin(request: Request, posted: Posted = Depends(web.posted)) -> Response:
         token = posted.field("token").strip()
+        web.guards.before_auth(request)
         try:
             account = accounts.authenticate(ctx, token)
         except Unauthenticated:
+            web.guards.auth_failed(request)
             return web.page(
                 request,
                 "signin.html",

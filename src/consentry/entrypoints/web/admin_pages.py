@@ -33,7 +33,9 @@ def add_admin_pages(router: APIRouter, web: Web) -> None:
     def signin(request: Request, posted: Posted = Depends(web.posted)) -> Response:
         expected = web.core.settings.admin_token
         given = posted.field("admin_token").strip()
+        web.guards.before_auth(request)
         if expected is None or not hmac.compare_digest(given.encode(), expected.encode()):
+            web.guards.auth_failed(request)
             return web.page(
                 request,
                 "admin_signin.html",

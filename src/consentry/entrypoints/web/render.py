@@ -27,7 +27,8 @@ from starlette.datastructures import FormData
 from consentry.bootstrap import App
 from consentry.domain import notice as notice_rules
 from consentry.domain.clock import Clock, SystemClock, TestClock, as_utc, iso
-from consentry.domain.errors import ConsentryError, Unauthenticated
+from consentry.domain.errors import ConsentryError, RateLimited, Unauthenticated
+from consentry.entrypoints.ratelimit import AbuseGuards
 from consentry.entrypoints.web.browser import (
     COOKIE_NAME,
     CSRF_FIELD,
@@ -133,10 +134,12 @@ class Web:
         keys: Keys,
         *,
         limits: WebSessionLimits,
+        guards: AbuseGuards,
         session_clock: Clock | None = None,
     ) -> None:
         self.core = core
         self.ctx = core.ctx
+        self.guards = guards
         self.keys = keys
         self.limits = limits
         self.session_clock = session_clock or SystemClock()
@@ -309,6 +312,8 @@ class Web:
                         response = RedirectResponse(go.location, status_code=303)
                     except (ConsentryError, WebError) as error:
                         response = web.error_page(request, error.status, error.code, error.message)
+                        if isinstance(error, RateLimited):
+                            response.headers["Retry-After"] = str(error.retry_after)
                     except RequestValidationError:
                         response = web.error_page(
                             request, 422, "validation_error", "The form was not complete."

@@ -11,6 +11,7 @@ from fastapi.responses import FileResponse
 from consentry.bootstrap import App
 from consentry.config.secret_key import derive_key, load_secret_key
 from consentry.domain.clock import Clock
+from consentry.entrypoints.ratelimit import AbuseGuards
 from consentry.entrypoints.web.account_pages import add_account_pages
 from consentry.entrypoints.web.admin_pages import add_admin_pages
 from consentry.entrypoints.web.chat_pages import add_chat_pages
@@ -28,16 +29,27 @@ class PagesRouter(APIRouter):
 
 
 def build_router(
-    core: App, *, secret_key: str | None = None, session_clock: Clock | None = None
+    core: App,
+    *,
+    secret_key: str | None = None,
+    session_clock: Clock | None = None,
+    guards: AbuseGuards | None = None,
 ) -> PagesRouter:
     """All web pages over `core`, their cookies signed with :func:`cookie_key`; browser
-    sessions timed by `session_clock` (default: the system clock)."""
+    sessions timed by `session_clock` (default: the system clock); sign-in and sign-up
+    limited by `guards` (shared with the API when `create_app` passes its own)."""
     settings = core.settings
     limits = WebSessionLimits(
         lifetime=timedelta(minutes=settings.web_session_minutes),
         idle=timedelta(minutes=settings.web_session_idle_minutes),
     )
-    web = Web(core, WebKeys(core, secret_key), limits=limits, session_clock=session_clock)
+    web = Web(
+        core,
+        WebKeys(core, secret_key),
+        limits=limits,
+        session_clock=session_clock,
+        guards=guards or AbuseGuards.from_settings(settings),
+    )
     router = PagesRouter(route_class=web.route_class(), include_in_schema=False)
     router.web = web
     add_account_pages(router, web)
