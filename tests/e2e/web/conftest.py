@@ -172,3 +172,26 @@ def shoot(page: Page, name: str) -> None:
             animations="disabled",
         )
     page.set_viewport_size(DESKTOP)
+
+
+AXE_SOURCE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page: Page) -> list[str]:
+    """axe-core (vendored, no network) on the page as it stands: every violation of the
+    WCAG 2.x A/AA rules and axe's best practices, one line each (empty when clean).
+
+    The script is evaluated through the DevTools protocol, which the pages' CSP does not
+    govern, so the pages need no exception for it."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_SOURCE.read_text(encoding="utf-8") + "\n;undefined")
+    found: list[dict[str, object]] = page.evaluate(
+        """async () => {
+            const result = await axe.run(document, {resultTypes: ['violations']});
+            return result.violations.map(v => ({
+                id: v.id, help: v.help,
+                targets: v.nodes.map(n => n.target.join(' ')).slice(0, 5),
+            }));
+        }"""
+    )
+    return [f"{v['id']}: {v['help']} at {v['targets']}" for v in found]

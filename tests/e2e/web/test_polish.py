@@ -24,3 +24,47 @@ def test_an_empty_message_shows_an_error_beside_the_message_box(page: Page, site
     expect(box).to_have_attribute("aria-invalid", "true")
     expect(box).to_be_focused()
     expect(page.locator("#messages")).to_contain_text("No messages yet.")
+
+
+def test_unknown_addresses_and_wrong_methods_answer_html_pages_for_browsers(
+    page: Page, site: Site
+) -> None:
+    missing = page.goto("/no-such-page")
+    assert missing is not None and missing.status == 404
+    assert missing.headers["content-type"].startswith("text/html")
+    expect(page.get_by_role("heading", name="Not found")).to_be_visible()
+    expect(page.locator("#error-code")).to_have_text("not_found")
+
+    wrong = page.goto("/signout")  # a form's address, opened as a link
+    assert wrong is not None and wrong.status == 405
+    expect(page.get_by_role("heading", name="Not available this way")).to_be_visible()
+    expect(page.locator("#error-code")).to_have_text("method_not_allowed")
+
+    # The API keeps its JSON error shape, whatever the client accepts.
+    api = page.request.get("/v1/no-such-thing", headers={"Accept": "text/html"})
+    assert api.status == 404
+    assert api.json() == {"error": {"code": "not_found", "message": "no such resource"}}
+
+
+def test_the_test_clock_bar_shows_only_with_a_test_clock(sqlite_url: str) -> None:
+    """Issue 18: the bar is a testing aid; a real deployment's pages do not show it."""
+    from fastapi.testclient import TestClient
+
+    from consentry.bootstrap import build
+    from consentry.config.settings import Settings
+    from consentry.entrypoints.api.app import create_app
+
+    core = build(Settings(database_url=sqlite_url), migrate=False)
+    try:
+        with TestClient(create_app(core)) as client:
+            html = client.get("/signin").text
+        assert 'id="clock"' not in html
+        assert "Test clock" not in html
+    finally:
+        core.engine.dispose()
+
+
+def test_the_test_clock_bar_is_a_labelled_landmark(page: Page, site: Site) -> None:
+    page.goto("/signin")
+    bar = page.get_by_role("complementary", name="Test clock")
+    expect(bar.get_by_test_id("now")).to_have_text("1 Sep 2025, 00:00 UTC")
