@@ -348,6 +348,15 @@ def verify_receipt(receipt: dict[str, Any], key: Ed25519PublicKey) -> Checkpoint
     for mine, theirs in (("record_id", "event_id"), ("principal", "account_id"), ("time", "at")):
         if receipt.get(mine) != fields.get(theirs):
             raise VerificationError(f"the receipt's {mine} differs from the ledger entry's")
+    value = fields.get("value")
+    state = {"on": "given", "off": "withdrawn"}.get(str(value), "deferred")
+    if receipt.get("event_state") != state:
+        raise VerificationError(
+            f"the receipt says {receipt.get('event_state')!r}, the entry {state!r}"
+        )
+    notice = receipt.get("notice")
+    if not isinstance(notice, dict) or notice.get("version") != fields.get("terms_version"):
+        raise VerificationError("the receipt's notice version differs from the ledger entry's")
     index, size = proof.get("leaf_index"), proof.get("tree_size")
     if not isinstance(index, int) or not isinstance(size, int):
         raise VerificationError("leaf_index and tree_size must be integers")

@@ -53,16 +53,14 @@ def checkpoint(
 ) -> None:
     """Sign the ledger's current Merkle tree head as a C2SP checkpoint and store it."""
     c = core(database_url, policy)
-    signer = guarded(
-        lambda: CheckpointSigner.from_pem_file(signing_key_file, origin=origin)
-    )
+    signer = guarded(lambda: CheckpointSigner.from_pem_file(signing_key_file, origin=origin))
     record = guarded(lambda: ledger_service.issue_checkpoint(c.ctx, signer=signer))
     if out_file is None:
         out.file.write(record.note)
     else:
         out_file.write_text(record.note, encoding="utf-8")
         err.print(f"checkpoint of {record.tree_size} events written to {out_file}")
-    err.print(f"verifier key: {verifier_key(origin, signer.key.public_key())}")
+    err.print(f"verifier key: {verifier_key(origin, signer.key.public_key())}", soft_wrap=True)
 
 
 def verify_checkpoint(

@@ -93,7 +93,9 @@ def test_receipts_carry_entries_and_proofs_that_verify_offline(
     assert result.exit_code == 0, result.stdout
     assert json.loads(result.stdout)["ok"] is True
 
-    forged = dict(receipts[0])
+    # A user (or operator) claiming the first choice was "off": entry and state agree,
+    # but the entry is not the leaf the signed tree holds.
+    forged = {**receipts[0], "event_state": "withdrawn"}
     forged["ledger_entry"] = receipts[0]["ledger_entry"].replace('"value":"on"', '"value":"off"')
     assert forged["ledger_entry"] != receipts[0]["ledger_entry"]
     with pytest.raises(VerificationError):

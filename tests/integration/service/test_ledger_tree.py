@@ -7,6 +7,7 @@ Keys are made by the real `openssl` command line, as an operator would make them
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import shutil
 import subprocess
@@ -176,6 +177,38 @@ def test_checkpoint_is_a_signed_note_over_the_tree_head(world: World, tmp_path: 
     assert [r.note for r in ledger.checkpoint_history(world.ctx)] == [note]
     code, body = _verify(world, tmp_path / "cp.txt", public)
     assert (code, body["ok"], body["problem"]) == (0, True, None)
+
+
+def test_openssl_verifies_the_checkpoint_signature_and_key_id(world: World, tmp_path: Path) -> None:
+    """An independent implementation checks the note: OpenSSL's Ed25519 over the
+    checkpoint text, and the key id recomputed from the raw public key (docs/ledger.md)."""
+    _populate(world)
+    private, public = _keys(tmp_path)
+    note = _checkpoint(world, private, tmp_path / "cp.txt")
+    text, signature_line = note.split("\n\n")
+    (tmp_path / "body.txt").write_text(text + "\n", encoding="utf-8")
+    blob = base64.b64decode(signature_line.split(" ")[2])
+    (tmp_path / "sig.bin").write_bytes(blob[4:])
+    openssl = shutil.which("openssl")
+    assert openssl is not None
+    verified = subprocess.run(
+        [openssl, "pkeyutl", "-verify", "-pubin", "-inkey", str(public), "-rawin",
+         "-in", str(tmp_path / "body.txt"), "-sigfile", str(tmp_path / "sig.bin")],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    der = subprocess.run(
+        [openssl, "pkey", "-pubin", "-in", str(public), "-outform", "DER"],
+        capture_output=True, check=True,
+    ).stdout  # fmt: skip
+    assert hashlib.sha256(ORIGIN.encode() + b"\n\x01" + der[-32:]).digest()[:4] == blob[:4]
+    (tmp_path / "body.txt").write_text(text.replace("\n6\n", "\n7\n") + "\n", encoding="utf-8")
+    refused = subprocess.run(
+        [openssl, "pkeyutl", "-verify", "-pubin", "-inkey", str(public), "-rawin",
+         "-in", str(tmp_path / "body.txt"), "-sigfile", str(tmp_path / "sig.bin")],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert refused.returncode != 0
 
 
 def test_ledger_that_grew_still_extends_an_old_checkpoint(world: World, tmp_path: Path) -> None:

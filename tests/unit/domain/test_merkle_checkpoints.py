@@ -14,6 +14,9 @@ Known answers, quoted as data:
 from __future__ import annotations
 
 import base64
+import json
+import re
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -30,6 +33,7 @@ from consentry.verify import (
     sign_checkpoint,
     sign_note,
     verifier_key,
+    verify_receipt,
 )
 
 GO_SIGNER = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"
@@ -134,3 +138,60 @@ def test_malformed_checkpoints_are_refused(text: str) -> None:
 def test_verifier_keys_with_a_wrong_id_are_refused() -> None:
     with pytest.raises(VerificationError, match="id does not match"):
         parse_verifier_key(GO_VERIFIER.replace("c74f20a3", "c74f20a4"))
+
+
+def _docs_example() -> tuple[dict[str, object], str]:
+    """The worked example of docs/ledger.md: a receipt and the key that signed it."""
+    text = (Path(__file__).resolve().parents[3] / "docs" / "ledger.md").read_text("utf-8")
+    found = re.search(r"`(example\.org/consentry\+[0-9a-f]{8}\+[A-Za-z0-9+/=]+)`", text)
+    assert found is not None
+    block = json.loads("{" + text.split("```json\n")[1].split("```")[0] + "}")
+    entry = json.loads(block["ledger_entry"])
+    receipt = {
+        "record_id": entry["event_id"],
+        "principal": entry["account_id"],
+        "time": entry["at"],
+        "event_state": "given",
+        "notice": {"version": entry["terms_version"]},
+        **block,
+    }
+    assert block["proof"]["checkpoint"].split("\n\n")[0] in text  # the note shown in §5
+    return receipt, found.group(1)
+
+
+def test_the_worked_example_in_docs_ledger_md_verifies() -> None:
+    receipt, vkey = _docs_example()
+    name, key = parse_verifier_key(vkey)
+    cp = verify_receipt(receipt, key)
+    assert (cp.origin, cp.size) == (name, 3)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("event_state", "withdrawn"),
+        ("record_id", "evt_someone_else"),
+        ("principal", "acc_someone_else"),
+        ("time", "2020-01-01T00:00:00Z"),
+        ("notice", {"version": "1999-01-01"}),
+    ],
+)
+def test_a_receipt_that_misstates_its_entry_is_refused(field: str, value: object) -> None:
+    receipt, vkey = _docs_example()
+    _, key = parse_verifier_key(vkey)
+    with pytest.raises(VerificationError):
+        verify_receipt({**receipt, field: value}, key)
+
+
+def test_a_receipt_with_a_changed_entry_or_path_is_refused() -> None:
+    receipt, vkey = _docs_example()
+    _, key = parse_verifier_key(vkey)
+    proof = dict(receipt["proof"])
+    entry = str(receipt["ledger_entry"])
+    with pytest.raises(VerificationError, match="audit path"):
+        verify_receipt({**receipt, "ledger_entry": entry.replace('"seq":1', '"seq": 1')}, key)
+    flipped = ["A" + h[1:] if h[0] != "A" else "B" + h[1:] for h in proof["audit_path"]]
+    with pytest.raises(VerificationError, match="audit path"):
+        verify_receipt({**receipt, "proof": {**proof, "audit_path": flipped}}, key)
+    with pytest.raises(VerificationError):
+        verify_receipt({**receipt, "proof": {**proof, "tree_size": 4}}, key)
