@@ -39,7 +39,11 @@ def build(
     """Open the database (upgrading it to the latest schema), load the policy, pick a clock."""
     if migrate:
         upgrade(settings.database_url)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(
+        settings.database_url,
+        statement_timeout_ms=settings.db_statement_timeout_ms,
+        lock_timeout_ms=settings.db_lock_timeout_ms,
+    )
     if migrate and engine.dialect.name == "sqlite":
         refresh_statistics(engine)  # milliseconds; keeps SQLite's plans right (engine.py)
     if clock is None:

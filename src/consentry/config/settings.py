@@ -16,6 +16,8 @@ DEFAULT_WEB_SESSION_MINUTES = 12 * 60
 DEFAULT_WEB_SESSION_IDLE_MINUTES = 30
 DEFAULT_AUTH_FAILURES_PER_MINUTE = 20
 DEFAULT_SIGNUPS_PER_HOUR = 20
+DEFAULT_DB_STATEMENT_TIMEOUT_MS = 60_000
+DEFAULT_DB_LOCK_TIMEOUT_MS = 10_000
 
 
 @dataclass(frozen=True)
@@ -50,12 +52,18 @@ class Settings:
     """Ed25519 PEM key that signs ledger checkpoints (CONSENTRY_SIGNING_KEY_FILE)."""
     ledger_origin: str = "consentry"
     """The ledger's name in its checkpoints (CONSENTRY_LEDGER_ORIGIN)."""
+    db_statement_timeout_ms: int = DEFAULT_DB_STATEMENT_TIMEOUT_MS
+    """PostgreSQL: the longest one statement may run (0: no limit); past it, 503 `busy`."""
+    db_lock_timeout_ms: int = DEFAULT_DB_LOCK_TIMEOUT_MS
+    """PostgreSQL: the longest a statement waits for a lock (0: no limit); 503 `busy`."""
 
     def __post_init__(self) -> None:
         if self.test_clock is not None:
             parse_instant(self.test_clock, "the test clock")
         if self.max_body_bytes < 1:
             raise InvalidInput("max_body_bytes must be positive")
+        if self.db_statement_timeout_ms < 0 or self.db_lock_timeout_ms < 0:
+            raise InvalidInput("database timeouts must be 0 (no limit) or positive")
         if self.max_message_chars < 1:
             raise InvalidInput("max_message_chars must be at least 1")
         if self.admin_token is not None and len(self.admin_token) < MIN_ADMIN_TOKEN_CHARS:
@@ -89,6 +97,8 @@ class Settings:
             "secret_key_file": env.get("CONSENTRY_SECRET_KEY_FILE") or None,
             "signing_key_file": env.get("CONSENTRY_SIGNING_KEY_FILE") or None,
             "ledger_origin": env.get("CONSENTRY_LEDGER_ORIGIN") or None,
+            "db_statement_timeout_ms": env.get("CONSENTRY_DB_STATEMENT_TIMEOUT_MS") or None,
+            "db_lock_timeout_ms": env.get("CONSENTRY_DB_LOCK_TIMEOUT_MS") or None,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         token_file = overrides.get("admin_token_file") or env.get("CONSENTRY_ADMIN_TOKEN_FILE")
@@ -138,6 +148,16 @@ class Settings:
             secret_key_file=values["secret_key_file"],
             signing_key_file=values["signing_key_file"],
             ledger_origin=values["ledger_origin"] or "consentry",
+            db_statement_timeout_ms=_milliseconds(
+                values["db_statement_timeout_ms"],
+                "CONSENTRY_DB_STATEMENT_TIMEOUT_MS",
+                DEFAULT_DB_STATEMENT_TIMEOUT_MS,
+            ),
+            db_lock_timeout_ms=_milliseconds(
+                values["db_lock_timeout_ms"],
+                "CONSENTRY_DB_LOCK_TIMEOUT_MS",
+                DEFAULT_DB_LOCK_TIMEOUT_MS,
+            ),
         )
 
 
@@ -176,4 +196,16 @@ def _positive_int(raw: str | None, name: str, default: int) -> int:
         raise InvalidInput(f"{name} must be a whole number, not {raw!r}") from None
     if value < 1:
         raise InvalidInput(f"{name} must be positive, not {value}")
+    return value
+
+
+def _milliseconds(raw: str | None, name: str, default: int) -> int:
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidInput(f"{name} must be a whole number of milliseconds, not {raw!r}") from None
+    if value < 0:
+        raise InvalidInput(f"{name} must be 0 (no limit) or positive, not {value}")
     return value

@@ -7,14 +7,30 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.engine import ExceptionContext
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 DEFAULT_DATABASE_URL = "sqlite:///consentry.db"
 
 
-def make_engine(url: str = DEFAULT_DATABASE_URL, **kwargs: Any) -> Engine:
-    """SQLite gets WAL, foreign keys and a busy timeout; PostgreSQL a pre-pinged pool."""
+def make_engine(
+    url: str = DEFAULT_DATABASE_URL,
+    *,
+    statement_timeout_ms: int = 0,
+    lock_timeout_ms: int = 0,
+    **kwargs: Any,
+) -> Engine:
+    """SQLite gets WAL, foreign keys and a busy timeout; PostgreSQL a pre-pinged pool.
+
+    Every engine hides SQL parameters from its errors and logs (`hide_parameters`): they
+    carry message content, secrets and token hashes. On PostgreSQL, errors also lose the
+    server's DETAIL line ("Failing row contains (…)", "Key (…)=(…)"), which quotes row
+    values (:func:`_scrub_postgres_errors`). `statement_timeout_ms` and `lock_timeout_ms`
+    (0: none) become the PostgreSQL session defaults of every pooled connection, so one
+    stuck transaction cannot hang the work that waits behind it; SQLite ignores them.
+    """
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(
             url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs
@@ -43,7 +59,53 @@ def make_engine(url: str = DEFAULT_DATABASE_URL, **kwargs: Any) -> Engine:
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
-    return create_engine(url, **kwargs)
+    options = _timeout_options(url, statement_timeout_ms, lock_timeout_ms)
+    if options:
+        kwargs["connect_args"] = {**kwargs.get("connect_args", {}), "options": options}
+    engine = create_engine(url, **kwargs)
+    event.listen(engine, "handle_error", _scrub_postgres_errors)
+    return engine
+
+
+def _timeout_options(url: str, statement_timeout_ms: int, lock_timeout_ms: int) -> str:
+    """libpq `options` setting the timeouts at connection start, after any in the URL.
+
+    Set at start rather than with SET, so `RESET lock_timeout` (the run barrier's) returns
+    to these values and not to the server's default.
+    """
+    given = make_url(url).query.get("options")
+    parts = [given] if isinstance(given, str) and given else []
+    if statement_timeout_ms > 0:
+        parts.append(f"-c statement_timeout={int(statement_timeout_ms)}")
+    if lock_timeout_ms > 0:
+        parts.append(f"-c lock_timeout={int(lock_timeout_ms)}")
+    return " ".join(parts)
+
+
+def _scrub_postgres_errors(context: ExceptionContext) -> None:
+    """Cut a PostgreSQL error down to its primary message: the DETAIL line (and, for data
+    exceptions, the primary message too) quotes the values of the failing row.
+
+    The driver's exception keeps its `sqlstate` and `diag` for code that inspects them;
+    only its text, which every log line and traceback prints, loses the values.
+    """
+    orig = context.original_exception
+    diag = getattr(orig, "diag", None)
+    sqlstate = getattr(orig, "sqlstate", None)
+    if diag is None or not isinstance(sqlstate, str):
+        return
+    primary = diag.message_primary or "database error"
+    if sqlstate.startswith("22"):
+        # Data exceptions name the value they could not take ('invalid input syntax
+        # for type …: "<value>"').
+        primary = "data exception"
+    scrubbed = f"{primary} (sqlstate {sqlstate})"
+    orig.args = (scrubbed,)
+    wrapped = context.sqlalchemy_exception
+    if wrapped is not None:
+        # SQLAlchemy copied the driver's text into its own message when it wrapped it.
+        kind = type(orig)
+        wrapped.args = (f"({kind.__module__}.{kind.__qualname__}) {scrubbed}",)
 
 
 def refresh_statistics(engine: Engine) -> None:

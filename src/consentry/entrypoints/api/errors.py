@@ -6,7 +6,8 @@
 * The sensitive-data filter failing closed answers 500 ``redaction_failed``: nothing left.
 * 429 ``rate_limited`` (failed authentications or sign-ups from one address) carries
   ``Retry-After`` with the seconds until the address is let in again.
-* 503 ``busy`` (a run that could not get past writers in time) carries ``Retry-After``.
+* 503 ``busy`` (a run that could not get past writers in time, or a PostgreSQL statement
+  or lock timeout: another transaction held things up) carries ``Retry-After``.
 * Anything unexpected answers 500 ``internal_error`` with no detail (the log has it);
   :mod:`consentry.entrypoints.api.middleware` calls :func:`internal_error` for that.
 """
@@ -19,6 +20,7 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 
 from consentry.domain.errors import ConsentryError, RateLimited
@@ -98,6 +100,18 @@ async def _redaction(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(500, "redaction_failed", message)
 
 
+# PostgreSQL's lock_not_available (lock_timeout) and query_canceled (statement_timeout).
+_TIMED_OUT = {"55P03", "57014"}
+
+
+async def _database(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, OperationalError)
+    if getattr(exc.orig, "sqlstate", None) not in _TIMED_OUT:
+        raise exc  # the middleware logs it (without parameters) and answers 500
+    message = "the database did not answer in time (another transaction held it up); retry"
+    return error_response(503, "busy", message, _HEADERS_BY_STATUS[503])
+
+
 async def _http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     pages = getattr(request.app.state, "pages", None)
@@ -122,3 +136,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RedactionError, _redaction)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(HTTPException, _http)
+    app.add_exception_handler(OperationalError, _database)

@@ -3,14 +3,15 @@
 In order: give the request an id (a sane ``X-Request-ID`` is kept, otherwise one is
 generated) and echo it; refuse a body over ``max_body_bytes`` with 413 ``too_large``
 *before* anything parses it; turn any unexpected exception into 500 ``internal_error``
-without leaking its detail; then count and time the request by route template and
-write one structured access-log line.
+without leaking its detail (to the client, or its message to the log); then count and
+time the request by route template and write one structured access-log line.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import sys
 import time
 import uuid
 from collections.abc import MutableMapping
@@ -19,7 +20,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from consentry.entrypoints.api.errors import error_response, internal_error
-from consentry.entrypoints.api.logs import REQUEST_ID
+from consentry.entrypoints.api.logs import REQUEST_ID, redacted_traceback
 from consentry.entrypoints.api.metrics import ApiMetrics
 
 log = logging.getLogger("consentry.api")
@@ -89,7 +90,12 @@ class RequestMiddleware:
             else:
                 await self.app(scope, bounded, send_with_id)
         except Exception:
-            log.exception("unhandled error", extra={"path": scope.get("path")})
+            error = sys.exc_info()[1]
+            assert error is not None
+            log.error(
+                "unhandled error",
+                extra={"path": scope.get("path"), "exception": redacted_traceback(error)},
+            )
             if not state["started"]:
                 await internal_error()(scope, receive, send_with_id)
             state["status"] = 500

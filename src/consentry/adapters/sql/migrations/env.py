@@ -27,6 +27,7 @@ def run_migrations_online() -> None:
         config.get_section(config.config_ini_section, {}),
         prefix="sqlalchemy.",
         poolclass=pool.NullPool,
+        hide_parameters=True,  # like every consentry engine: no row values in errors
     )
     with connectable.connect() as connection:
         context.configure(
