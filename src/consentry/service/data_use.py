@@ -9,6 +9,7 @@ say more or less than the rules do:
 - :func:`deletion_outlook` says what deleting a session would leave behind: the runs
   that keep it (R21), when its content is purged (R14) and the holds that keep it
   longer (R16), from :func:`~consentry.domain.retention.purge_due`.
+- :func:`first_words` gives the start of each session's first message, for titles.
 """
 
 from __future__ import annotations
@@ -112,3 +113,16 @@ def deletion_outlook(ctx: Context, *, account_id: str, session_id: str) -> Delet
 
 def _active(hold: HoldRecord, at: datetime) -> bool:
     return HoldFact(hold.kind, hold.placed_at, hold.released_at).active_at(at)
+
+
+def first_words(ctx: Context, *, account_id: str, session_ids: list[str]) -> dict[str, str]:
+    """The start of the first message the user wrote in each of their sessions (for
+    titles); sessions of another account, and sessions without one, are absent."""
+    with ctx.uow(read_only=True) as uow:
+        load_account(uow, account_id)
+        own = [
+            sid
+            for sid in session_ids
+            if (found := uow.store.get_session(sid)) is not None and found.account_id == account_id
+        ]
+        return uow.runs.first_user_messages(own, chars=200)

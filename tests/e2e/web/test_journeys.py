@@ -62,7 +62,7 @@ def test_new_user_signs_up_with_a_choice_and_signs_in_again_with_the_token(
     page.get_by_role("link", name="Privacy", exact=True).click()
     expect(page.locator("#training-state")).to_contain_text("Model training is off")
     expect(page.locator("#history tbody tr")).to_have_count(1)
-    expect(page.locator("#history tbody tr").first).to_contain_text("signup")
+    expect(page.locator("#history tbody tr").first).to_contain_text("at sign-up")
 
 
 def test_imported_user_defers_is_blocked_after_the_deadline_then_accepts_off_and_chats(
@@ -131,7 +131,7 @@ def test_imported_user_defers_is_blocked_after_the_deadline_then_accepts_off_and
 
     page.get_by_role("link", name="Privacy", exact=True).click()
     expect(history).to_have_count(2)
-    expect(history.nth(1)).to_contain_text("off")
+    expect(history.nth(1)).to_contain_text("Did not allow model training")
     expect(history.nth(1)).to_contain_text("notice")
 
 
@@ -156,9 +156,9 @@ def test_user_changes_the_setting_and_sees_the_history_and_the_runs_that_used_it
     )
     rows = page.locator("#history tbody tr")
     expect(rows).to_have_count(2)
-    expect(rows.nth(0)).to_contain_text("signup")
+    expect(rows.nth(0)).to_contain_text("at sign-up")
     expect(rows.nth(1)).to_contain_text("settings")
-    expect(rows.nth(1)).to_contain_text("on")
+    expect(rows.nth(1)).to_contain_text("Allowed model training")
 
     view = sessions.start_session(site.core.ctx, account_id=creds.account_id, kind="chat")
     sessions.add_message(
@@ -181,7 +181,7 @@ def test_user_deletes_a_chat_after_confirming_and_it_is_gone(page: Page, site: S
     sign_in(page, creds.token)
     page.get_by_label("Kind").select_option("code")
     page.get_by_role("button", name="Start").click()
-    expect(page.get_by_role("heading", name=re.compile("^Coding session"))).to_be_visible()
+    expect(page.get_by_role("heading", name="Empty coding session")).to_be_visible()
     kept = page.url.rsplit("/", 1)[1]
     page.get_by_role("link", name="All sessions").click()
     page.get_by_label("Incognito").check()
@@ -195,7 +195,8 @@ def test_user_deletes_a_chat_after_confirming_and_it_is_gone(page: Page, site: S
     expect(items).to_have_count(2)
     shoot(page, "sessions")
 
-    page.locator(f'[data-session-id="{doomed}"]').get_by_role("link", name="Delete").click()
+    doomed_item = page.locator(f'[data-session-id="{doomed}"]')
+    doomed_item.get_by_role("link", name=re.compile("^Delete ")).click()
     expect(page.get_by_role("heading", name="Delete this chat?")).to_be_visible()
     expect(page.locator("main")).to_contain_text("1 message")
     shoot(page, "delete-session-confirm")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from consentry.service import accounts
+from consentry.service import accounts, sessions
 from tests.e2e.web.conftest import Site, sign_in
 
 pytestmark = pytest.mark.browser
@@ -68,3 +68,37 @@ def test_the_test_clock_bar_is_a_labelled_landmark(page: Page, site: Site) -> No
     page.goto("/signin")
     bar = page.get_by_role("complementary", name="Test clock")
     expect(bar.get_by_test_id("now")).to_have_text("1 Sep 2025, 00:00 UTC")
+
+
+def test_chats_are_titled_by_their_first_words_and_history_reads_as_words(
+    page: Page, site: Site
+) -> None:
+    ctx = site.core.ctx
+    creds = accounts.sign_up(ctx, plan="free", training="on")
+    chat = sessions.start_session(ctx, account_id=creds.account_id, kind="chat")
+    for text in ("Please plan a trip to Lisbon for four days in May", "and a second one"):
+        sessions.add_message(
+            ctx, account_id=creds.account_id, session_id=chat.session.id, role="user", content=text
+        )
+    sessions.start_session(ctx, account_id=creds.account_id, kind="code")
+    sign_in(page, creds.token)
+    links = page.locator(".session-link")
+    expect(links).to_have_text(["Empty coding session", "Please plan a trip to Lisbon for four…"])
+    expect(page.locator("main")).not_to_contain_text(chat.session.id)
+    meta = page.locator(f'[data-session-id="{chat.session.id}"] .meta time').first
+    expect(meta).to_have_attribute("datetime", "2025-09-01T00:00:00Z")
+    expect(meta).to_have_text("1 Sep 2025, 00:00 UTC")
+    links.nth(1).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Please plan a trip to Lisbon for four…"
+    )
+
+    page.get_by_role("link", name="Privacy", exact=True).click()
+    page.get_by_role("switch").uncheck()
+    page.get_by_role("button", name="Save").click()
+    rows = page.locator("#history tbody tr")
+    expect(rows.nth(0)).to_contain_text("Allowed model training")
+    expect(rows.nth(0)).to_contain_text("at sign-up")
+    expect(rows.nth(1)).to_contain_text("Did not allow model training")
+    expect(rows.nth(1)).to_contain_text("in privacy settings")
+    expect(rows.nth(1).locator("time")).to_have_attribute("datetime", "2025-09-01T00:00:00Z")

@@ -276,6 +276,29 @@ class SqlRunStore:
             found[row.manifest_session_id].append(_run(row))
         return found
 
+    def first_user_messages(self, session_ids: list[str], *, chars: int) -> dict[str, str]:
+        """The start (`chars` characters) of each session's first user message, for the
+        pages to title chats by their first words."""
+        if not session_ids:
+            return {}
+        m = t.messages.c
+        first = (
+            select(m.session_id, func.min(m.at).label("at"))
+            .where(m.session_id.in_(session_ids), m.role == "user")
+            .group_by(m.session_id)
+            .subquery()
+        )
+        rows = self.conn.execute(
+            select(m.session_id, func.substr(m.content, 1, chars).label("start"))
+            .join(first, and_(m.session_id == first.c.session_id, m.at == first.c.at))
+            .where(m.role == "user")
+            .order_by(m.session_id, m.id)
+        )
+        found: dict[str, str] = {}
+        for row in rows:
+            found.setdefault(row.session_id, row.start)
+        return found
+
     # -- stored audits (R26, R27) -----------------------------------------------------
     def insert_audit(self, record: AuditRecord) -> None:
         self.conn.execute(

@@ -4,6 +4,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
 
+from consentry.entrypoints.web import wording
 from consentry.entrypoints.web.render import Posted, Redirect, Visit, Web, when
 from consentry.service import data_use, sessions
 
@@ -20,6 +21,12 @@ def add_chat_pages(router: APIRouter, web: Web) -> None:
             "sessions.html",
             title="Your chats",
             sessions=listed,
+            titles={
+                sid: wording.chat_title(text, "")
+                for sid, text in data_use.first_words(
+                    ctx, account_id=account.id, session_ids=[s.id for s in listed]
+                ).items()
+            },
             uses=data_use.session_uses(
                 ctx, account_id=account.id, session_ids=[s.id for s in listed]
             ),
@@ -48,11 +55,13 @@ def add_chat_pages(router: APIRouter, web: Web) -> None:
     ) -> Response:
         view = sessions.get_session(ctx, account_id=account_id, session_id=session_id)
         uses = data_use.session_uses(ctx, account_id=account_id, session_ids=[session_id])
+        first = data_use.first_words(ctx, account_id=account_id, session_ids=[session_id])
         return web.page(
             request,
             "session.html",
             status=status,
-            title=f"{view.session.kind.value.title()} session",
+            title=wording.chat_title(first.get(session_id), "Empty session"),
+            title_words=wording.chat_title(first.get(session_id), ""),
             view=view,
             use=uses[session_id],
             **extra,
@@ -88,8 +97,14 @@ def add_chat_pages(router: APIRouter, web: Web) -> None:
         account = visit.require_account()
         view = sessions.get_session(ctx, account_id=account.id, session_id=session_id)
         outlook = data_use.deletion_outlook(ctx, account_id=account.id, session_id=session_id)
+        first = data_use.first_words(ctx, account_id=account.id, session_ids=[session_id])
         return web.page(
-            request, "delete_session.html", title="Delete session", view=view, outlook=outlook
+            request,
+            "delete_session.html",
+            title="Delete session",
+            view=view,
+            outlook=outlook,
+            title_words=wording.chat_title(first.get(session_id), ""),
         )
 
     @router.post("/sessions/{session_id}/delete")

@@ -29,6 +29,7 @@ from consentry.domain import notice as notice_rules
 from consentry.domain.clock import Clock, SystemClock, TestClock, as_utc, iso
 from consentry.domain.errors import ConsentryError, RateLimited, Unauthenticated
 from consentry.entrypoints.ratelimit import AbuseGuards
+from consentry.entrypoints.web import wording
 from consentry.entrypoints.web.browser import (
     COOKIE_NAME,
     CSRF_FIELD,
@@ -152,6 +153,10 @@ class Web:
         self.env.filters["when"] = when
         self.env.filters["span"] = span
         self.env.filters["iso"] = lambda instant: iso(instant) if instant else ""
+        self.env.filters["time"] = wording.time_tag
+        self.env.filters["history_event"] = wording.history_event
+        self.env.filters["history_source"] = wording.history_source
+        self.env.filters["without_rule_ids"] = wording.without_rule_ids
 
     @cached_property
     def codec(self) -> SessionCodec:
