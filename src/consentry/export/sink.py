@@ -11,7 +11,8 @@ partial export impossible to mistake for a complete one:
   before and after writing the manifest, so the manifest never outlives its shards.
 
 :class:`DirectorySink` does this on a local (POSIX) file system with ``fsync`` and
-``rename``; :class:`MemorySink` is the in-memory fake for unit tests.
+``rename``, its directory 0700 and its files 0600 (no other local user reads them);
+:class:`MemorySink` is the in-memory fake for unit tests.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO, Protocol
 
+from consentry.adapters.files import make_private_dirs, open_private
 from consentry.domain.errors import Conflict
 
 from .manifest import MANIFEST_NAME, is_export_file
@@ -78,7 +80,7 @@ class DirectorySink:
     def __enter__(self) -> DirectorySink:
         import fcntl
 
-        self.path.mkdir(parents=True, exist_ok=True)
+        make_private_dirs(self.path)  # 0700: shards hold message text (issue 17 item 5)
         fd = os.open(self.path, os.O_RDONLY)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -112,7 +114,7 @@ class DirectorySink:
         final = self.path / name
         temporary = self.path / f".{name}{PARTIAL_SUFFIX}"
         try:
-            with open(temporary, "wb") as stream:
+            with open_private(temporary) as stream:  # 0600 from creation on
                 rows = write(stream)
                 stream.flush()
                 os.fsync(stream.fileno())

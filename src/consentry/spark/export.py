@@ -30,6 +30,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from consentry.adapters.files import open_private
 from consentry.domain.clock import parse_iso
 from consentry.domain.types import Purpose
 from consentry.export.formats import FEEDBACK_SCHEMA, MESSAGE_SCHEMA, encoder_for
@@ -120,7 +121,7 @@ def write_shard_tasks(
         name = shard_name(kind, shard, encoder_for("parquet").extension)
         final = Path(directory) / name
         temporary = Path(directory) / f".{name}.partial"
-        with open(temporary, "wb") as stream:
+        with open_private(temporary) as stream:  # 0600, like DirectorySink (issue 17)
             rows = encoder_for("parquet").encode(stream, schema, iter(batches))
             stream.flush()
             os.fsync(stream.fileno())

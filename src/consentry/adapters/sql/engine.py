@@ -10,6 +10,8 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.engine import ExceptionContext
 
+from consentry.adapters.files import PRIVATE_FILE, create_private, restrict
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 DEFAULT_DATABASE_URL = "sqlite:///consentry.db"
 
@@ -32,6 +34,7 @@ def make_engine(
     """
     kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
+        private_sqlite_files(url)
         engine = create_engine(
             url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs
         )
@@ -65,6 +68,24 @@ def make_engine(
     engine = create_engine(url, **kwargs)
     event.listen(engine, "handle_error", _scrub_postgres_errors)
     return engine
+
+
+def private_sqlite_files(url: str) -> None:
+    """Create the SQLite database file 0600 before SQLite does (issue 17 item 5), and take
+    group and other permissions off an existing one and its WAL, SHM and journal files.
+
+    SQLite creates the WAL, SHM and journal with the database file's permissions, so they
+    are born private too. In-memory and URI databases are left alone.
+    """
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.parent.exists():
+        return  # SQLite will say that it cannot open the file
+    create_private(path)
+    for suffix in ("-wal", "-shm", "-journal"):
+        restrict(path.with_name(path.name + suffix), PRIVATE_FILE)
 
 
 def _timeout_options(url: str, statement_timeout_ms: int, lock_timeout_ms: int) -> str:
@@ -135,6 +156,8 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Bring the database at `url` to `revision` (idempotent)."""
+    if url.startswith("sqlite"):
+        private_sqlite_files(url)
     command.upgrade(alembic_config(url), revision)
 
 

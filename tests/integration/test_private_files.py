@@ -1,0 +1,85 @@
+"""Files holding personal data or secrets are owner-only (issue 17 item 5): the SQLite
+database with its WAL and SHM files, and export directories and files, under the usual
+0022 umask that made them 0644 and 0755 before."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from consentry.bootstrap import App, build
+from consentry.config.settings import Settings
+from consentry.domain.clock import TestClock
+from consentry.service import accounts, runs, sessions
+from consentry.service.training_export import export_run
+from tests.conftest import BEFORE_DEADLINE
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture(autouse=True)
+def usual_umask() -> Iterator[None]:
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)
+
+
+def _populate(url: str) -> App:
+    app = build(Settings(database_url=url), clock=TestClock(BEFORE_DEADLINE))
+    account = accounts.sign_up(app.ctx, plan="pro", training="on").account_id
+    session = sessions.start_session(app.ctx, account_id=account, kind="chat").session.id
+    sessions.add_message(app.ctx, account_id=account, session_id=session, role="user", content="hi")
+    return app
+
+
+def test_sqlite_database_wal_and_shm_are_created_0600(tmp_path: Path) -> None:
+    database = tmp_path / "data" / "consentry.db"
+    database.parent.mkdir()
+    app = _populate(f"sqlite:///{database}")
+    try:
+        names = {p.name: _mode(p) for p in database.parent.iterdir()}
+        # The connection is open, so the WAL and its index exist right now.
+        assert {"consentry.db", "consentry.db-wal", "consentry.db-shm"} <= set(names)
+        for name, mode in names.items():
+            assert mode & 0o077 == 0, f"{name} is {mode:o}"
+        assert names["consentry.db"] == 0o600
+    finally:
+        app.engine.dispose()
+
+
+def test_an_existing_world_readable_database_is_made_private(tmp_path: Path) -> None:
+    database = tmp_path / "old.db"
+    app = _populate(f"sqlite:///{database}")
+    app.engine.dispose()
+    os.chmod(database, 0o644)  # as earlier versions left it
+    again = build(Settings(database_url=f"sqlite:///{database}"), migrate=False)
+    try:
+        assert _mode(database) == 0o600
+    finally:
+        again.engine.dispose()
+
+
+def test_export_directories_and_files_have_no_group_or_other_access(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    app = _populate(sqlite_url)
+    try:
+        run = runs.create_run(app.ctx, purpose="model_training")
+        out = tmp_path / "exports" / "nested"
+        result = export_run(app.ctx, run_id=run.id, out_dir=str(out))
+    finally:
+        app.engine.dispose()
+    directory = Path(result.directory)
+    assert directory.parent == out
+    for created in (tmp_path / "exports", out, directory):
+        assert _mode(created) == 0o700, created
+    files = list(directory.iterdir())
+    assert any(f.name == "manifest.json" for f in files) and len(files) >= 2
+    for path in files:
+        assert _mode(path) == 0o600, path
