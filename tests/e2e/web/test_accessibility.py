@@ -57,6 +57,8 @@ def test_every_page_has_no_axe_violations(page: Page, site: Site) -> None:
     audit.visit("/privacy")
     audit.visit("/privacy/delete", "delete account")
     audit.visit("/no-such-page", "404")
+    audit.visit("/terms", "terms summary")
+    audit.visit("/privacy/receipts", "receipts")
 
     sign_in(page, site.import_user())
     audit.check("notice modal")

@@ -171,7 +171,8 @@ def test_user_changes_the_setting_and_sees_the_history_and_the_runs_that_used_it
     run = runs.create_run(site.core.ctx, purpose="model_training")
     page.reload()
     expect(page.locator("#runs-used")).to_contain_text(run.id)
-    expect(page.locator("#runs-used")).to_contain_text("model training")
+    expect(page.locator("#runs-used")).to_contain_text("Model training")
+    expect(page.locator("#runs-used")).to_contain_text("not started yet")
     shoot(page, "privacy-settings")
 
 

@@ -102,3 +102,28 @@ def test_chats_are_titled_by_their_first_words_and_history_reads_as_words(
     expect(rows.nth(1)).to_contain_text("Did not allow model training")
     expect(rows.nth(1)).to_contain_text("in privacy settings")
     expect(rows.nth(1).locator("time")).to_have_attribute("datetime", "2025-09-01T00:00:00Z")
+
+
+def test_terms_summary_linked_from_every_page_and_receipts_from_privacy_R27(
+    page: Page, site: Site
+) -> None:
+    page.goto("/signin")
+    page.get_by_role("contentinfo").get_by_role("link", name="Terms summary").click()
+    section = page.get_by_role("region", name="Version 2025-08-28 in force")
+    expect(section).to_contain_text("kept for five years")
+    expect(section.locator("time").first).to_have_attribute("datetime", "2025-08-28T00:00:00Z")
+
+    creds = accounts.sign_up(site.core.ctx, plan="free", training="on")
+    sign_in(page, creds.token)
+    page.get_by_role("link", name="Privacy", exact=True).click()
+    page.get_by_role("switch").uncheck()
+    page.get_by_role("button", name="Save").click()
+    page.get_by_role("link", name="Your consent receipts").click()
+    rows = page.locator("#receipts tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_contain_text("Consent given")
+    expect(rows.nth(0)).to_contain_text("at sign-up")
+    expect(rows.nth(0)).to_contain_text("5 years")
+    expect(rows.nth(1)).to_contain_text("Consent withdrawn")
+    expect(rows.nth(1)).to_contain_text("in privacy settings")
+    expect(rows.nth(1)).to_contain_text("30 days")

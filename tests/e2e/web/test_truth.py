@@ -112,6 +112,9 @@ def test_notice_pending_gives_settings_one_control_that_opens_the_notice_R5(
     sign_in(page, site.import_user())
     dialog = page.get_by_role("dialog")
     dialog.get_by_role("button", name="Not now").click()
+    expect(page.get_by_role("status")).to_have_text(  # no raw ISO instant (issue 18)
+        "Not now — noted. Please choose by 8 Oct 2025, 00:00 UTC."
+    )
     page.get_by_role("link", name="Privacy", exact=True).click()
     expect(page.get_by_role("dialog")).to_have_count(0)
     expect(page.get_by_role("switch")).to_have_count(0)  # the only switch is in the notice

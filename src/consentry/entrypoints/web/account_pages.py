@@ -5,11 +5,12 @@ from datetime import datetime
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from consentry.domain.clock import iso
+from consentry.domain.clock import parse_iso
 from consentry.domain.errors import InvalidInput, Unauthenticated
 from consentry.domain.types import Plan
 from consentry.entrypoints.web.render import Posted, Redirect, Visit, Web
-from consentry.service import accounts, data_export, runs
+from consentry.entrypoints.web.wording import when
+from consentry.service import accounts, data_export, ledger, runs
 
 
 def training_value(posted: Posted) -> str:
@@ -111,7 +112,7 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
         if view.notice is not None:
             posted.visit.browser.deferred = view.notice.terms_version
             posted.visit.browser.say(
-                f"Not now — noted. Please choose by {iso(view.notice.deadline)}."
+                f"Not now — noted. Please choose by {when(view.notice.deadline)}."
             )
         raise Redirect(_back(posted))
 
@@ -122,6 +123,26 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
         if visit.privacy is None or visit.privacy.notice is None:
             raise Redirect("/privacy")
         return web.page(request, "notice.html", title="Updated terms", notice_inline=True)
+
+    @router.get("/terms")
+    def terms(request: Request, visit: Visit = Depends(web.visit)) -> Response:
+        """Every terms version's summary, newest first; linked from every page."""
+        versions = sorted(ctx.policy.terms, key=lambda t: t.published_at, reverse=True)
+        return web.page(request, "terms.html", title="Terms summary", versions=versions)
+
+    @router.get("/privacy/receipts")
+    def receipt_list(request: Request, visit: Visit = Depends(web.visit)) -> Response:
+        """R27: each consent event as a receipt with its core fields."""
+        account = visit.require_account()
+        return web.page(
+            request,
+            "receipts.html",
+            title="Consent receipts",
+            receipts=[
+                {**r, "at": parse_iso(str(r["time"]))}
+                for r in ledger.receipts(ctx, account_id=account.id)
+            ],
+        )
 
     @router.get("/privacy")
     def privacy(request: Request, visit: Visit = Depends(web.visit)) -> Response:
