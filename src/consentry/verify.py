@@ -375,6 +375,73 @@ def verify_receipt(receipt: dict[str, Any], key: Ed25519PublicKey) -> Checkpoint
     return checkpoint
 
 
+# -- training-run membership proofs ---------------------------------------------------------
+
+
+def run_extension(run_id: str, size: int, root: bytes) -> str:
+    """The checkpoint extension line that commits to a run's manifest tree."""
+    return f"run {run_id} {size} {base64.b64encode(root).decode()}"
+
+
+def _manifest_leaf(leaf: Any, run_id: str, size: int, root: bytes, what: str) -> tuple[int, str]:
+    if not isinstance(leaf, dict) or not isinstance(leaf.get("entry"), str):
+        raise VerificationError(f"{what} carries no leaf entry")
+    index = leaf.get("leaf_index")
+    if not isinstance(index, int):
+        raise VerificationError(f"{what}: leaf_index must be an integer")
+    try:
+        fields = json.loads(leaf["entry"])
+    except json.JSONDecodeError:
+        raise VerificationError(f"{what}: the entry is not JSON") from None
+    if not isinstance(fields, dict) or fields.get("run_id") != run_id:
+        raise VerificationError(f"{what}: the entry belongs to another run")
+    path = [_b64(h, f"{what} audit_path") for h in leaf.get("audit_path") or []]
+    verify_inclusion(index, size, leaf_hash(leaf["entry"].encode()), path, root)
+    return index, str(fields.get("id"))
+
+
+def verify_run_proof(proof: dict[str, Any], key: Ed25519PublicKey) -> dict[str, bool]:
+    """Each item of a run proof: ``True`` when it is proved in the run's manifest, ``False``
+    when proved absent (the adjacent leaves in id order bracket it); raises on anything
+    that does not verify. The manifest root must be in a checkpoint the key signed."""
+    run_id, size = proof.get("run_id"), proof.get("manifest_size")
+    if not isinstance(run_id, str) or not isinstance(size, int) or size < 0:
+        raise VerificationError("the run proof needs run_id and manifest_size")
+    root = _b64(proof.get("manifest_root"), "manifest_root")
+    note = proof.get("checkpoint")
+    if not isinstance(note, str):
+        raise VerificationError("the run proof carries no checkpoint")
+    checkpoint = open_checkpoint(note, key)
+    if run_extension(run_id, size, root) not in checkpoint.extensions:
+        raise VerificationError(f"the checkpoint does not commit to this manifest of {run_id}")
+    if size == 0 and root != EMPTY_ROOT:
+        raise VerificationError("an empty manifest's root is not SHA-256 of nothing")
+    answers: dict[str, bool] = {}
+    for item in proof.get("items") or []:
+        item_id = item.get("id") if isinstance(item, dict) else None
+        if not isinstance(item_id, str):
+            raise VerificationError("a run proof item has no id")
+        if item.get("member") is True:
+            _, found = _manifest_leaf(item.get("leaf"), run_id, size, root, item_id)
+            if found != item_id:
+                raise VerificationError(f"{item_id}: the leaf is for {found}")
+            answers[item_id] = True
+            continue
+        left, right = item.get("left"), item.get("right")
+        lo = _manifest_leaf(left, run_id, size, root, item_id) if left is not None else None
+        hi = _manifest_leaf(right, run_id, size, root, item_id) if right is not None else None
+        if lo is not None and not lo[1] < item_id:
+            raise VerificationError(f"{item_id}: the left neighbour does not sort before it")
+        if hi is not None and not item_id < hi[1]:
+            raise VerificationError(f"{item_id}: the right neighbour does not sort after it")
+        lo_index = lo[0] if lo is not None else -1
+        hi_index = hi[0] if hi is not None else size
+        if hi_index != lo_index + 1:
+            raise VerificationError(f"{item_id}: the neighbours are not adjacent leaves")
+        answers[item_id] = False
+    return answers
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m consentry.verify RECEIPT.json KEY.pub``: exit 0 when the receipt verifies."""
     args = list(sys.argv[1:] if argv is None else argv)

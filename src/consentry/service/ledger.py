@@ -24,13 +24,15 @@ from consentry.domain.merkle import (
     leaf_hash,
     prove,
 )
+from consentry.domain.run_manifest import ManifestTree, build_manifest_tree, manifest_entry
 from consentry.service.accounts import load_account
-from consentry.service.context import Context
+from consentry.service.context import Context, UnitOfWork
 from consentry.service.ledger_ports import CheckpointRecord, CheckpointSigner
 from consentry.verify import (
     Checkpoint,
     VerificationError,
     open_checkpoint,
+    run_extension,
     sign_checkpoint,
 )
 
@@ -57,20 +59,67 @@ def tree_head(ctx: Context) -> CompactRange:
         return tree
 
 
-def issue_checkpoint(ctx: Context, *, signer: CheckpointSigner) -> CheckpointRecord:
-    """Sign the current tree head as a C2SP checkpoint and keep it in the history."""
+def issue_checkpoint(
+    ctx: Context, *, signer: CheckpointSigner, run_id: str | None = None
+) -> CheckpointRecord:
+    """Sign the current tree head as a C2SP checkpoint and keep it in the history. With
+    `run_id`, the checkpoint also commits to that run's manifest tree (an extension line
+    ``run <run_id> <size> <base64 root>``, docs/ledger.md)."""
     with ctx.uow() as uow:
         tree = uow.ledger.tree_head(catch_up=True)
-        checkpoint = Checkpoint(signer.origin, tree.size, tree.root())
+        extensions: tuple[str, ...] = ()
+        if run_id is not None:
+            manifest = _manifest_tree(uow, run_id)
+            extensions = (run_extension(run_id, manifest.size, manifest.root),)
+        checkpoint = Checkpoint(signer.origin, tree.size, tree.root(), extensions)
         record = uow.ledger.insert_checkpoint(
             tree_size=tree.size,
             root_hash=tree.root().hex(),
             origin=signer.origin,
             note=sign_checkpoint(checkpoint, signer.key),
             at=ctx.clock.now(),
+            run_id=run_id,
         )
         uow.commit()
         return record
+
+
+def _manifest_tree(uow: UnitOfWork, run_id: str) -> ManifestTree:
+    if uow.runs.get_run(run_id) is None:
+        raise NotFound(f"no training run {run_id!r}")
+    return build_manifest_tree(
+        (
+            item.item_id,
+            manifest_entry(
+                run_id=run_id,
+                kind=item.kind,
+                item_id=item.item_id,
+                account_id=item.account_id,
+                include_from=item.include_from,
+            ),
+        )
+        for item in uow.ledger.run_manifest(run_id)
+    )
+
+
+def run_proof(ctx: Context, *, account_id: str, run_id: str) -> dict[str, Any]:
+    """Issue 21 item 4: for each of the account's sessions, a proof that it is in the
+    run's manifest or that it is not, against the manifest root a signed checkpoint
+    carries (signed now if the run has none and the service holds a key)."""
+    with ctx.uow(read_only=True) as uow:
+        load_account(uow, account_id)
+        manifest = _manifest_tree(uow, run_id)
+        sessions = sorted(uow.store.account_session_ids(account_id))
+        record = uow.ledger.run_checkpoint(run_id)
+    if record is None and ctx.signer is not None:
+        record = issue_checkpoint(ctx, signer=ctx.signer, run_id=run_id)
+    return {
+        "run_id": run_id,
+        "manifest_size": manifest.size,
+        "manifest_root": _b64(manifest.root),
+        "checkpoint": None if record is None else record.note,
+        "items": [manifest.prove(session_id) for session_id in sessions],
+    }
 
 
 def checkpoint_if_grown(ctx: Context, *, signer: CheckpointSigner) -> CheckpointRecord | None:

@@ -33,6 +33,16 @@ class CheckpointRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class ManifestItem:
+    """One session or feedback item of a run's manifest, with its eligibility evidence."""
+
+    kind: str
+    item_id: str
+    account_id: str
+    include_from: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class CheckpointSigner:
     """The log's identity: its origin line (also the signature's key name) and its key."""
 
@@ -65,8 +75,17 @@ class LedgerTreeStore(Protocol):
 
     def event_at(self, seq: int) -> ConsentEvent | None: ...
     def insert_checkpoint(
-        self, *, tree_size: int, root_hash: str, origin: str, note: str, at: datetime
+        self,
+        *,
+        tree_size: int,
+        root_hash: str,
+        origin: str,
+        note: str,
+        at: datetime,
+        run_id: str | None = None,
     ) -> CheckpointRecord: ...
+    def run_checkpoint(self, run_id: str) -> CheckpointRecord | None: ...
+    def run_manifest(self, run_id: str) -> list[ManifestItem]: ...
     def checkpoints(
         self, *, limit: int = 100, before: int | None = None
     ) -> list[CheckpointRecord]: ...

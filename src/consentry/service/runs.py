@@ -74,10 +74,10 @@ def create_run(ctx: Context, *, purpose: str) -> RunRecord:
         uow.commit()
     if ctx.signer is not None:
         # Issue 21: a checkpoint right after each run, so the ledger the run was built
-        # from is signed before anyone can rewrite it.
+        # from is signed before anyone can rewrite it, with the run's manifest root.
         from consentry.service.ledger import issue_checkpoint
 
-        issue_checkpoint(ctx, signer=ctx.signer)
+        issue_checkpoint(ctx, signer=ctx.signer, run_id=run.id)
     return run
 
 

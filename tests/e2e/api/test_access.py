@@ -32,6 +32,7 @@ USER_ROUTES: list[Route] = [
     ),
     ("GET", "/v1/me/training-runs", None),
     ("GET", "/v1/me/export", None),
+    ("GET", "/v1/me/training-runs/{run_id}/proof", None),
     ("POST", "/v1/me/tokens/rotate", None),  # issue 17
     ("DELETE", "/v1/me", None),
 ]

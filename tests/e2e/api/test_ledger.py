@@ -187,3 +187,53 @@ def test_the_periodic_checkpoint_signs_only_when_the_ledger_grew(
     ticker.tick()
     ticker.tick()
     assert [c.tree_size for c in ledger.checkpoint_history(ctx)] == [1, 0]
+
+
+def test_run_proofs_prove_my_sessions_in_or_out_of_a_run(
+    signed_api: Api, key: Ed25519PrivateKey
+) -> None:
+    """Issue 21 item 4: members and non-members, verified by the stand-alone verifier."""
+    from consentry.verify import verify_run_proof
+
+    user = signed_api.signup(training="on")
+    other = signed_api.signup(training="on")
+    inside = [signed_api.start_session(user)["session_id"] for _ in range(3)]
+    for sid in inside:
+        signed_api.message(user, sid)
+    signed_api.message(other, signed_api.start_session(other)["session_id"])
+    run = signed_api.create_run()
+    later = signed_api.start_session(user)["session_id"]  # after the cutoff: not in the run
+    signed_api.message(user, later)
+    proof = expect(
+        signed_api.client.get(f"/v1/me/training-runs/{run['run_id']}/proof", headers=user.headers),
+        200,
+    )
+    assert proof["manifest_size"] == 4
+    answers = verify_run_proof(proof, key.public_key())
+    assert answers == {**dict.fromkeys(inside, True), later: False}
+    # The checkpoint signed at creation carries the manifest root.
+    history = expect(signed_api.client.get("/v1/admin/ledger/checkpoints", headers=ADMIN), 200)
+    assert proof["checkpoint"] == history["items"][0]["note"]
+    expect(
+        signed_api.client.get("/v1/me/training-runs/run_nope/proof", headers=user.headers),
+        404,
+        "not_found",
+    )
+
+
+def test_run_proof_of_an_empty_run_and_without_a_key(api: Api, core: App) -> None:
+    from consentry.verify import verify_run_proof
+
+    user = api.signup(training="off")
+    sid = api.start_session(user)["session_id"]
+    api.message(user, sid)
+    run = api.create_run()
+    url = f"/v1/me/training-runs/{run['run_id']}/proof"
+    proof = expect(api.client.get(url, headers=user.headers), 200)
+    assert proof["manifest_size"] == 0 and proof["checkpoint"] is None
+    assert proof["items"] == [{"id": sid, "member": False, "left": None, "right": None}]
+    key = Ed25519PrivateKey.generate()
+    ctx = dataclasses.replace(core.ctx, signer=CheckpointSigner(ORIGIN, key))
+    with client_for(dataclasses.replace(core, ctx=ctx)) as client:
+        signed = expect(client.get(url, headers=user.headers), 200)  # signs one on demand
+    assert verify_run_proof(signed, key.public_key()) == {sid: False}

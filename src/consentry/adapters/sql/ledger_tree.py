@@ -21,7 +21,7 @@ from consentry.adapters.sql import tables as t
 from consentry.domain.ledger import ConsentEvent, entry_of
 from consentry.domain.merkle import CompactRange, NodeId, leaf_hash
 from consentry.domain.types import ChoiceSource, EventType, Training
-from consentry.service.ledger_ports import CheckpointRecord
+from consentry.service.ledger_ports import CheckpointRecord, ManifestItem
 
 _BATCH = 5000
 
@@ -131,11 +131,23 @@ class SqlLedgerTree:
         return None if row is None else event_of_row(row)
 
     def insert_checkpoint(
-        self, *, tree_size: int, root_hash: str, origin: str, note: str, at: datetime
+        self,
+        *,
+        tree_size: int,
+        root_hash: str,
+        origin: str,
+        note: str,
+        at: datetime,
+        run_id: str | None = None,
     ) -> CheckpointRecord:
         result = self.conn.execute(
             insert(t.ledger_checkpoints).values(
-                tree_size=tree_size, root_hash=root_hash, origin=origin, note=note, created_at=at
+                tree_size=tree_size,
+                root_hash=root_hash,
+                origin=origin,
+                note=note,
+                created_at=at,
+                run_id=run_id,
             )
         )
         key = result.inserted_primary_key
@@ -152,3 +164,28 @@ class SqlLedgerTree:
             CheckpointRecord(r.id, r.tree_size, r.root_hash, r.origin, r.note, r.created_at)
             for r in self.conn.execute(query).all()
         ]
+
+    def run_checkpoint(self, run_id: str) -> CheckpointRecord | None:
+        """The newest checkpoint that carries this run's manifest root."""
+        c = t.ledger_checkpoints.c
+        r = self.conn.execute(
+            select(t.ledger_checkpoints).where(c.run_id == run_id).order_by(c.id.desc()).limit(1)
+        ).first()
+        return (
+            None
+            if r is None
+            else CheckpointRecord(r.id, r.tree_size, r.root_hash, r.origin, r.note, r.created_at)
+        )
+
+    def run_manifest(self, run_id: str) -> list[ManifestItem]:
+        """Every item of the run's manifest with its evidence, in no particular order."""
+        rs, rf = t.run_sessions.c, t.run_feedback.c
+        sessions = self.conn.execute(
+            select(rs.session_id, rs.account_id, rs.include_from).where(rs.run_id == run_id)
+        )
+        feedback = self.conn.execute(
+            select(rf.feedback_id, rf.account_id).where(rf.run_id == run_id)
+        )
+        return [
+            ManifestItem("session", r.session_id, r.account_id, r.include_from) for r in sessions
+        ] + [ManifestItem("feedback", r.feedback_id, r.account_id, None) for r in feedback]

@@ -126,6 +126,8 @@ ledger_checkpoints = Table(
     Column("origin", String(255), nullable=False),
     Column("note", Text, nullable=False),
     Column("created_at", TS, nullable=False),
+    # The run whose manifest root the checkpoint carries as an extension line, if any.
+    Column("run_id", ID, ForeignKey("runs.id"), nullable=True, index=True),
 )
 
 sessions = Table(

@@ -1,5 +1,6 @@
 """The signed ledger over HTTP (issue 21): the latest checkpoint and consistency proofs
-(public: they hold only hashes and sizes), and the checkpoint history (admin).
+(public: they hold only hashes and sizes), run membership proofs for the account, and the
+checkpoint history (admin).
 
 When the service holds a signing key it also signs a checkpoint every
 ``CONSENTRY_CHECKPOINT_INTERVAL_S`` seconds if the ledger grew (:class:`CheckpointTicker`),
@@ -21,7 +22,7 @@ from pydantic import BaseModel
 from consentry.bootstrap import App
 from consentry.domain.clock import iso
 from consentry.domain.errors import InvalidInput
-from consentry.entrypoints.api.deps import Admin, Core
+from consentry.entrypoints.api.deps import Admin, Core, CurrentAccount
 from consentry.entrypoints.api.errors import ERROR_RESPONSES
 from consentry.service import ledger
 
@@ -77,6 +78,14 @@ def consistency(
         "second": second,
         "proof": [base64.b64encode(h).decode() for h in proof],
     }
+
+
+@router.get("/v1/me/training-runs/{run_id}/proof", tags=["privacy"])
+def run_proof(run_id: str, core: Core, me: CurrentAccount) -> dict[str, Any]:
+    """For each of my sessions, a proof that it is in this run's manifest, or that it is
+    not (the adjacent leaves in id order), against a root a signed checkpoint carries
+    (docs/ledger.md). Any run may be asked about: proving absence is the point."""
+    return ledger.run_proof(core.ctx, account_id=me.id, run_id=run_id)
 
 
 @router.get("/v1/admin/ledger/checkpoints", response_model=CheckpointPage, tags=["admin"])

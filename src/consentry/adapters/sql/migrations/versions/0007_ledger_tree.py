@@ -3,7 +3,9 @@
 The consent ledger gains an RFC 9162 Merkle tree (issue 21): the head row keeps the tree's
 size and compact range beside the chain head, ``ledger_tree_nodes`` keeps every perfect
 subtree for proofs, and ``ledger_checkpoints`` the signed checkpoints the server issued.
-The upgrade builds the tree over the events already there, in the same transaction.
+A checkpoint signed after a run is created carries the root of the run's manifest tree
+(``run_id`` names it). The upgrade builds the tree over the events already there, in the
+same transaction.
 
 Revision ID: 0007
 Revises: 0006
@@ -48,8 +50,14 @@ def upgrade() -> None:
         sa.Column("origin", sa.String(length=255), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("run_id", sa.String(length=40), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["run_id"], ["runs.id"], name=op.f("fk_ledger_checkpoints_run_id_runs")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ledger_checkpoints")),
     )
+    with op.batch_alter_table("ledger_checkpoints", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_ledger_checkpoints_run_id"), ["run_id"], unique=False)
     SqlLedgerTree(op.get_bind()).tree_head(catch_up=True)
 
 
