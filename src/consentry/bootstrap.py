@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from consentry.adapters.sql.engine import make_engine, refresh_statistics, upgrade
 from consentry.adapters.sql.uow import SqlUnitOfWork
 from consentry.config.policy_file import load_policy
+from consentry.config.sealing import SecretBox
 from consentry.config.settings import Settings
 from consentry.domain.clock import Clock, SystemClock, TestClock, parse_instant
 from consentry.domain.policy import Policy
@@ -22,6 +23,8 @@ class App:
     settings: Settings
     engine: Engine
     ctx: Context
+    box: SecretBox
+    """Seals the secrets stored in the database (issue 17 item 5)."""
 
     @property
     def test_clock(self) -> TestClock | None:
@@ -53,8 +56,10 @@ def build(
             else SystemClock()
         )
 
+    box = SecretBox.from_settings(settings)  # the key file is made here on first start
+
     def uow(**kwargs: Any) -> SqlUnitOfWork:
-        return SqlUnitOfWork(engine, **kwargs)
+        return SqlUnitOfWork(engine, box=box, **kwargs)
 
     ctx = Context(
         uow=uow,
@@ -67,4 +72,4 @@ def build(
         if settings.signing_key_file
         else None,
     )
-    return App(settings, engine, ctx)
+    return App(settings, engine, ctx, box)

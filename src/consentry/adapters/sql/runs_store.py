@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 
 from consentry.adapters.sql import tables as t
+from consentry.config.sealing import SecretBox, SecretUnreadable, run_secret_context
 from consentry.domain.eligibility import FeedbackFacts, SessionFacts
 from consentry.domain.ids import STAMP_CHARS, stamp
 from consentry.domain.policy import FeedbackTrainable, Policy, ResumeScope
@@ -56,7 +57,7 @@ TOMBSTONE_COLUMNS = [
 ]
 
 
-def _run(row: Any) -> RunRecord:
+def _run(row: Any, box: SecretBox | None) -> RunRecord:
     m = row._mapping
     return RunRecord(
         id=m["id"],
@@ -73,8 +74,16 @@ def _run(row: Any) -> RunRecord:
         sessions=m["sessions_count"],
         messages=m["messages_count"],
         feedback=m["feedback_count"],
-        pseudonym_secret=m["pseudonym_secret"],
+        pseudonym_secret=_box(box).open(m["pseudonym_secret"], context=run_secret_context(m["id"])),
     )
+
+
+def _box(box: SecretBox | None) -> SecretBox:
+    if box is None:
+        raise SecretUnreadable(
+            "this store was opened without the secret key: runs' keys are sealed"
+        )
+    return box
 
 
 def _in_runs_past(run_id: str, cutoff: datetime) -> Any:
@@ -88,8 +97,10 @@ def _in_runs_past(run_id: str, cutoff: datetime) -> Any:
 
 
 class SqlRunStore:
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, *, box: SecretBox | None = None) -> None:
         self.conn = conn
+        self.box = box
+        """Seals the runs' pseudonym keys at rest (issue 17 item 5)."""
 
     # -- run creation (R20–R23) ----------------------------------------------------
     def create_run(
@@ -120,7 +131,7 @@ class SqlRunStore:
                 sessions_count=0,
                 messages_count=0,
                 feedback_count=0,
-                pseudonym_secret=secret,
+                pseudonym_secret=_box(self.box).seal(secret, context=run_secret_context(run_id)),
             )
         )
         covered_path = and_(
@@ -220,11 +231,11 @@ class SqlRunStore:
 
     def get_run(self, run_id: str) -> RunRecord | None:
         row = self.conn.execute(select(t.runs).where(t.runs.c.id == run_id)).first()
-        return _run(row) if row else None
+        return _run(row, self.box) if row else None
 
     def list_runs(self) -> list[RunRecord]:
         rows = self.conn.execute(select(t.runs).order_by(t.runs.c.created_at, t.runs.c.id))
-        return [_run(r) for r in rows]
+        return [_run(r, self.box) for r in rows]
 
     def set_run_started(self, run_id: str, at: datetime) -> None:
         self.conn.execute(
@@ -258,7 +269,7 @@ class SqlRunStore:
             .where(ra.account_id == account_id)
             .order_by(t.runs.c.created_at, t.runs.c.id)
         )
-        return [_run(r) for r in rows]
+        return [_run(r, self.box) for r in rows]
 
     def runs_with_sessions(self, session_ids: list[str]) -> dict[str, list[RunRecord]]:
         """R21: for each of these sessions, the runs whose manifest holds it, oldest first."""
@@ -273,7 +284,7 @@ class SqlRunStore:
             .order_by(t.runs.c.created_at, t.runs.c.id)
         )
         for row in rows:
-            found[row.manifest_session_id].append(_run(row))
+            found[row.manifest_session_id].append(_run(row, self.box))
         return found
 
     def first_user_messages(self, session_ids: list[str], *, chars: int) -> dict[str, str]:

@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 from consentry.adapters.sql.ledger_tree import SqlLedgerTree
 from consentry.adapters.sql.runs_store import SqlRunStore
 from consentry.adapters.sql.store import SqlStore
+from consentry.config.sealing import SecretBox
 from consentry.domain.errors import Busy
 
 # SQLite lets one writer in at a time, and every transaction here begins IMMEDIATE.
@@ -80,8 +81,10 @@ class SqlUnitOfWork:
         consistent: bool = False,
         barrier: bool = False,
         read_only: bool = False,
+        box: SecretBox | None = None,
     ) -> None:
         self._engine = engine
+        self._box = box
         self._consistent = consistent or barrier
         self._barrier = barrier
         self._read_only = read_only and not barrier
@@ -112,7 +115,7 @@ class SqlUnitOfWork:
             raise
         self._conn = conn
         self.store = SqlStore(conn)
-        self.runs = SqlRunStore(conn)
+        self.runs = SqlRunStore(conn, box=self._box)
         self.ledger = SqlLedgerTree(conn)
         return self
 
