@@ -45,17 +45,18 @@ def _rewrite(table: str, key: str, column: str, seal: bool, bound: str) -> None:
     from consentry.config.sealing import SecretBox, is_sealed
 
     conn = op.get_bind()
-    rows = conn.execute(sa.text(f"SELECT {key}, {column} FROM {table}")).all()
+    rows_of = sa.table(table, sa.column(key), sa.column(column))
+    keyed, secret = rows_of.c[key], rows_of.c[column]
+    rows = conn.execute(sa.select(keyed, secret)).all()
     pending = [(k, v) for k, v in rows if is_sealed(v) != seal]
     if not pending:
         return
     box = _box()
     assert isinstance(box, SecretBox)
-    update = sa.text(f"UPDATE {table} SET {column} = :value WHERE {key} = :key")
     for row_key, value in pending:
         where = f"{bound}:{row_key}"
         new = box.seal(value, context=where) if seal else box.open(value, context=where)
-        conn.execute(update, {"value": new, "key": row_key})
+        conn.execute(sa.update(rows_of).where(keyed == row_key).values({column: new}))
 
 
 def upgrade() -> None:
