@@ -1,6 +1,7 @@
 """CLI commands of the signed ledger (issue 21): ``consentry ledger checkpoint``, the
-checkpoint check behind ``consentry ledger verify --checkpoint``, ``consentry
-verify-receipt``. Registered from :mod:`consentry.entrypoints.cli`."""
+checkpoint check behind ``consentry ledger verify --checkpoint``, ``consentry ledger
+cosign`` (a witness), ``consentry verify-receipt``. Registered from
+:mod:`consentry.entrypoints.cli`."""
 
 from __future__ import annotations
 
@@ -11,10 +12,17 @@ from typing import Annotated
 import typer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from consentry.domain.errors import ConsentryError
 from consentry.entrypoints.cli_common import DatabaseUrl, PolicyPath, core, err, guarded, out
 from consentry.service import ledger as ledger_service
 from consentry.service.ledger_ports import CheckpointSigner
-from consentry.verify import VerificationError, load_public_key, verifier_key, verify_receipt
+from consentry.verify import (
+    VerificationError,
+    load_private_key,
+    load_public_key,
+    verifier_key,
+    verify_receipt,
+)
 
 SigningKeyFile = Annotated[
     Path,
@@ -108,6 +116,72 @@ def verify_receipt_command(
     out.print_json(json.dumps({**body, "tree_size": cp.size}))
 
 
+def cosign_command(
+    public_key: Annotated[Path, typer.Option("--public-key", help="The log's Ed25519 PEM key.")],
+    witness_key_file: Annotated[
+        Path, typer.Option("--witness-key-file", help="This witness's Ed25519 PEM private key.")
+    ],
+    name: Annotated[str, typer.Option("--name", help="This witness's key name.")],
+    state: Annotated[
+        Path, typer.Option("--state", help="JSON file: the last checkpoint cosigned.")
+    ],
+    url: Annotated[
+        str | None, typer.Option("--url", help="The log's API base URL (public paths only).")
+    ] = None,
+    checkpoint_file: Annotated[
+        Path | None,
+        typer.Option("--checkpoint", help="Cosign this note (default: the log's newest)."),
+    ] = None,
+    database_url: DatabaseUrl = None,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write the cosigned note (default: stdout).")
+    ] = None,
+) -> None:
+    """Witness a checkpoint: verify it extends the last one cosigned, then sign it too.
+
+    Proofs come from --url (the public API) or, without it, the database. Exit 1 on a
+    fork or rollback, with the state left as it was."""
+    from consentry.witness import WitnessState, cosign, http_source
+
+    log_key = _public_key(public_key)
+    try:
+        witness_key = load_private_key(witness_key_file.read_bytes())
+        latest: str | None = None
+        if url is not None:
+            latest, consistency = http_source(url)
+        else:
+            c = core(database_url, None)
+
+            def consistency(first: int, second: int) -> list[bytes]:
+                try:
+                    return ledger_service.consistency_proof(c.ctx, first=first, second=second)
+                except ConsentryError as error:
+                    raise VerificationError(error.message) from None
+
+            latest = None if checkpoint_file else ledger_service.latest_checkpoint(c.ctx).note
+        note = checkpoint_file.read_text(encoding="utf-8") if checkpoint_file else latest
+        assert note is not None
+        cosigned, new_state = cosign(
+            note,
+            log_key=log_key,
+            witness_name=name,
+            witness_key=witness_key,
+            state=WitnessState.load(state),
+            consistency=consistency,
+        )
+    except (OSError, VerificationError, ConsentryError) as error:
+        message = error.message if isinstance(error, ConsentryError) else str(error)
+        out.print_json(json.dumps({"ok": False, "problem": message}))
+        raise typer.Exit(1) from error
+    new_state.save(state)
+    if out_file is None:
+        out.file.write(cosigned)
+    else:
+        out_file.write_text(cosigned, encoding="utf-8")
+        err.print(f"cosigned the tree of {new_state.size} events; written to {out_file}")
+
+
 def register(app: typer.Typer, ledger_app: typer.Typer) -> None:
     ledger_app.command("checkpoint")(checkpoint)
+    ledger_app.command("cosign")(cosign_command)
     app.command("verify-receipt")(verify_receipt_command)

@@ -237,3 +237,62 @@ def test_run_proof_of_an_empty_run_and_without_a_key(api: Api, core: App) -> Non
     with client_for(dataclasses.replace(core, ctx=ctx)) as client:
         signed = expect(client.get(url, headers=user.headers), 200)  # signs one on demand
     assert verify_run_proof(signed, key.public_key()) == {sid: False}
+
+
+def test_a_witness_cosigns_over_real_http(
+    core: App, key: Ed25519PrivateKey, tmp_path: Path
+) -> None:
+    """The witness of item 6 against a live server: checkpoint and consistency proofs come
+    from the public API only (uvicorn on a free port, urllib on the other side)."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from consentry.entrypoints.api.app import create_app
+    from consentry.service import accounts
+    from consentry.verify import open_note
+    from consentry.witness import WitnessState, cosign, http_source
+
+    ctx = dataclasses.replace(core.ctx, signer=CheckpointSigner(ORIGIN, key))
+    signed = dataclasses.replace(core, ctx=ctx)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(signed), host="127.0.0.1", port=port, log_config=None)
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        base = f"http://127.0.0.1:{port}"
+        witness = Ed25519PrivateKey.generate()
+        accounts.sign_up(ctx, plan="free", training="on")
+        ledger.issue_checkpoint(ctx, signer=ctx.signer)  # type: ignore[arg-type]
+        note, proofs = http_source(base)
+        _, state = cosign(
+            note, log_key=key.public_key(), witness_name="w", witness_key=witness,
+            state=None, consistency=proofs,
+        )  # fmt: skip
+        for _ in range(3):
+            accounts.sign_up(ctx, plan="free", training="off")
+        ledger.issue_checkpoint(ctx, signer=ctx.signer)  # type: ignore[arg-type]
+        note, proofs = http_source(base)
+        cosigned, state = cosign(
+            note, log_key=key.public_key(), witness_name="w", witness_key=witness,
+            state=state, consistency=proofs,
+        )  # fmt: skip
+        assert state == WitnessState(ORIGIN, 4, state.root)
+        assert open_note(cosigned, "w", witness.public_key()) == cosigned.split("\n\n")[0] + "\n"
+        with pytest.raises(VerificationError, match="fork"):
+            cosign(
+                note, log_key=key.public_key(), witness_name="w", witness_key=witness,
+                state=WitnessState(ORIGIN, 2, bytes(32)), consistency=proofs,
+            )  # fmt: skip
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -28,6 +28,7 @@ from consentry.verify import (
     load_private_key,
     load_public_key,
     open_checkpoint,
+    sign_checkpoint,
     verify_consistency,
     verify_inclusion,
 )
@@ -335,3 +336,62 @@ def test_checkpoint_and_public_key_go_together(world: World, tmp_path: Path) -> 
     url = world.app.settings.database_url
     code, _ = _cli("ledger", "verify", "--database-url", url, "--checkpoint", "x.txt")
     assert code == 2
+
+
+# -- witnessing (item 6) ---------------------------------------------------------------------
+
+
+def _cosign(
+    world: World, tmp_path: Path, public: Path, witness: Path, *extra: str
+) -> tuple[int, str]:
+    url = world.app.settings.database_url
+    return _cli(
+        "ledger", "cosign", "--database-url", url, "--public-key", str(public),
+        "--witness-key-file", str(witness), "--name", "witness.example",
+        "--state", str(tmp_path / "witness.json"), *extra,
+    )  # fmt: skip
+
+
+def test_witness_cosigns_what_extends_and_refuses_a_fork(world: World, tmp_path: Path) -> None:
+    """Issue 21 item 6: the witness keeps the last tree it cosigned; a rewrite of that
+    tree (the attack of the first paragraph, then a fresh checkpoint) is a fork."""
+    from consentry.verify import open_note
+
+    ids = _populate(world)
+    private, public = _keys(tmp_path)
+    witness, witness_pub = _keys(tmp_path, "witness")
+    log_key = load_public_key(public.read_bytes())
+    _checkpoint(world, private, tmp_path / "cp1.txt")
+    code, first = _cosign(world, tmp_path, public, witness)
+    assert code == 0, first
+    open_checkpoint(first, log_key)  # still the log's note …
+    text = first.split("\n\n")[0] + "\n"
+    assert open_note(first, "witness.example", load_public_key(witness_pub.read_bytes())) == text
+    assert json.loads((tmp_path / "witness.json").read_text())["size"] == 6
+
+    world.choose(ids[0], "on")
+    _checkpoint(world, private, tmp_path / "cp2.txt")
+    code, second = _cosign(world, tmp_path, public, witness)
+    assert code == 0 and "\n7\n" in second
+    state = (tmp_path / "witness.json").read_text()
+
+    code, out = _cosign(world, tmp_path, public, witness, "--checkpoint", str(tmp_path / "cp1.txt"))
+    assert code == 1 and json.loads(out)["problem"].startswith("rollback")
+
+    _rewrite_history(world, seq=2, value="on", rebuild_tree=True)
+    world.choose(ids[1], "on")
+    _checkpoint(world, private, tmp_path / "cp3.txt")  # the operator signs the rewritten tree
+    code, out = _cosign(world, tmp_path, public, witness)
+    assert code == 1 and json.loads(out)["problem"].startswith("fork"), out
+    assert (tmp_path / "witness.json").read_text() == state  # nothing remembered
+
+    other, _ = _keys(tmp_path, "other")
+    forged = sign_checkpoint(
+        open_checkpoint((tmp_path / "cp2.txt").read_text(), log_key),
+        load_private_key(other.read_bytes()),
+    )
+    (tmp_path / "forged.txt").write_text(forged, encoding="utf-8")
+    code, out = _cosign(
+        world, tmp_path, public, witness, "--checkpoint", str(tmp_path / "forged.txt")
+    )
+    assert code == 1 and "no signature" in json.loads(out)["problem"]
