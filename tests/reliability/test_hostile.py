@@ -97,6 +97,23 @@ def _cases(sid: str) -> list[tuple[str, str, str, bytes | None, dict[str, str]]]
          json.dumps({"session_id": sid, "kind": "forever"}).encode(), {**js, **ADMIN}),
         ("clock far future", "POST", "/v1/admin/test-clock",
          b'{"now":"99999-01-01T00:00:00Z"}', {**js, **ADMIN}),
+        # Issue 17 "also fix": lone surrogates and NUL in body ids (and in any body text)
+        # were 500s where the driver refused them; now 422 before any store sees them.
+        ("lone surrogate in feedback message id", "POST", f"/v1/me/sessions/{sid}/feedback",
+         b'{"message_id":"\\ud800","rating":"up"}', js),
+        ("NUL in feedback message id", "POST", f"/v1/me/sessions/{sid}/feedback",
+         b'{"message_id":"msg_\\u0000","rating":"up"}', js),
+        ("lone surrogate in feedback comment", "POST", f"/v1/me/sessions/{sid}/feedback",
+         b'{"message_id":"msg_x","rating":"up","comment":"\\udc00"}', js),
+        ("lone surrogate in hold session id", "POST", "/v1/admin/holds",
+         b'{"session_id":"\\ud800","kind":"legal"}', {**js, **ADMIN}),
+        ("NUL in hold session id", "POST", "/v1/admin/holds",
+         b'{"session_id":"ses_\\u0000","kind":"legal"}', {**js, **ADMIN}),
+        ("lone surrogate in a score name", "POST", "/v1/admin/holds",
+         json.dumps({"session_id": sid, "kind": "safety", "scores": {"\ud800": 1}}).encode(),
+         {**js, **ADMIN}),
+        ("NUL in session id query", "GET", "/v1/me/sessions?cursor=%00", None, {}),
+        ("surrogate in session id path", "GET", "/v1/me/sessions/%ED%A0%80", None, {}),
     ]  # fmt: skip
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from consentry.domain.clock import EARLIEST_YEAR, LATEST_YEAR
 
@@ -37,9 +37,37 @@ Instant = Annotated[datetime, AfterValidator(_utc_instant)]
 
 
 class Body(BaseModel):
-    """Request bodies refuse unknown fields, so a typo is a 422, not a silent default."""
+    """Request bodies refuse unknown fields, so a typo is a 422, not a silent default.
+
+    Every string in a body, ids and dictionary keys included, must be text every store can
+    hold: no NUL (PostgreSQL refuses it) and no lone surrogate (not encodable as UTF-8).
+    Such input is a 422 `validation_error` here instead of a 500 from the driver.
+    """
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="after")
+    def _storable_text(self) -> Body:
+        for name, value in self:
+            _check_storable(value, name)
+        return self
+
+
+def _check_storable(value: object, where: str) -> None:
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError(f"{where} may not contain NUL characters")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError(f"{where} is not valid Unicode (a lone surrogate)") from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_storable(key, f"{where} key")
+            _check_storable(item, where)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _check_storable(item, where)
 
 
 # --- errors -------------------------------------------------------------------------
