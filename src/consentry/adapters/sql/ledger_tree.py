@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, tuple_, update
+from sqlalchemy import Connection, and_, insert, or_, select, update
 from sqlalchemy.engine import Row
 
 from consentry.adapters.sql import tables as t
@@ -114,10 +114,12 @@ class SqlLedgerTree:
         if not ids:
             return {}
         n = t.ledger_tree_nodes.c
-        keys = [(i.level, i.index) for i in ids]
-        rows = self.conn.execute(
-            select(n.level, n.idx, n.hash).where(tuple_(n.level, n.idx).in_(keys))
-        ).all()
+        by_level: dict[int, list[int]] = {}
+        for i in ids:
+            by_level.setdefault(i.level, []).append(i.index)
+        # One range per level, OR-ed: SQLite scans the whole table for a row-value IN.
+        where = or_(*(and_(n.level == lv, n.idx.in_(idx)) for lv, idx in by_level.items()))
+        rows = self.conn.execute(select(n.level, n.idx, n.hash).where(where)).all()
         found = {NodeId(r.level, r.idx): bytes(r.hash) for r in rows}
         if len(found) != len(ids):
             missing = sorted(ids - found.keys())[:3]
