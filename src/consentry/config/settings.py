@@ -56,6 +56,9 @@ class Settings:
     """PostgreSQL: the longest one statement may run (0: no limit); past it, 503 `busy`."""
     db_lock_timeout_ms: int = DEFAULT_DB_LOCK_TIMEOUT_MS
     """PostgreSQL: the longest a statement waits for a lock (0: no limit); 503 `busy`."""
+    allowed_hosts: tuple[str, ...] = ()
+    """Host names the server answers for (CONSENTRY_ALLOWED_HOSTS, comma-separated,
+    ``*.example.org`` matches subdomains); others get 400 `invalid_host`. Empty: any."""
 
     def __post_init__(self) -> None:
         if self.test_clock is not None:
@@ -158,6 +161,7 @@ class Settings:
                 "CONSENTRY_DB_LOCK_TIMEOUT_MS",
                 DEFAULT_DB_LOCK_TIMEOUT_MS,
             ),
+            allowed_hosts=_hosts(env.get("CONSENTRY_ALLOWED_HOSTS")),
         )
 
 
@@ -172,6 +176,20 @@ def read_admin_token_file(path: str) -> str:
     if not token:
         raise InvalidInput(f"the admin token file {path} is empty")
     return token
+
+
+def _hosts(raw: str | None) -> tuple[str, ...]:
+    """`CONSENTRY_ALLOWED_HOSTS`: comma-separated host names, lower-cased, no ports."""
+    if not raw:
+        return ()
+    hosts = tuple(h.strip().lower().rstrip(".") for h in raw.split(",") if h.strip())
+    for host in hosts:
+        if ":" in host or "/" in host or (host.startswith("*") and not host.startswith("*.")):
+            raise InvalidInput(
+                f"CONSENTRY_ALLOWED_HOSTS: {host!r} is not a host name (no ports or paths; "
+                "'*.example.org' for subdomains)"
+            )
+    return hosts
 
 
 def _whole(raw: str | None, name: str, default: int) -> int:

@@ -54,5 +54,6 @@ def create_app(core: App, *, session_clock: Clock | None = None) -> FastAPI:
         RequestMiddleware,
         metrics=app.state.metrics,
         max_body_bytes=core.settings.max_body_bytes,
+        allowed_hosts=core.settings.allowed_hosts,
     )
     return app

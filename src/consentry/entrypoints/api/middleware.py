@@ -1,10 +1,13 @@
 """The one ASGI middleware around every request.
 
 In order: give the request an id (a sane ``X-Request-ID`` is kept, otherwise one is
-generated) and echo it; refuse a body over ``max_body_bytes`` with 413 ``too_large``
-*before* anything parses it; turn any unexpected exception into 500 ``internal_error``
-without leaking its detail (to the client, or its message to the log); then count and
-time the request by route template and write one structured access-log line.
+generated) and echo it, with ``X-Content-Type-Options: nosniff`` and, on API paths,
+``Cache-Control: no-store``; refuse a Host outside ``allowed_hosts`` with 400
+``invalid_host`` and make redirects to the request's own Host relative; refuse a body
+over ``max_body_bytes`` with 413 ``too_large`` *before* anything parses it; turn any
+unexpected exception into 500 ``internal_error`` without leaking its detail (to the
+client, or its message to the log); then count and time the request by route template
+and write one structured access-log line.
 """
 
 from __future__ import annotations
@@ -38,6 +41,10 @@ class _TooLarge(Exception):
     pass
 
 
+class _BadHost(Exception):
+    pass
+
+
 def _header(scope: Scope, name: bytes) -> bytes | None:
     for key, value in scope["headers"]:
         if key == name:
@@ -45,11 +52,63 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
     return None
 
 
+def _host_name(scope: Scope) -> str:
+    """The Host header's name, lower-case, without port or trailing dot."""
+    raw = (_header(scope, b"host") or b"").decode("latin-1").strip().lower()
+    if raw.startswith("["):
+        return raw.split("]", 1)[0] + "]"
+    return raw.rsplit(":", 1)[0].rstrip(".") if raw.count(":") <= 1 else raw
+
+
+def host_allowed(host: str, allowed: tuple[str, ...]) -> bool:
+    """Empty `allowed`: any host. Else an exact name, or a subdomain of a ``*.`` entry."""
+    if not allowed:
+        return True
+    for entry in allowed:
+        if entry.startswith("*.") and host.endswith(entry[1:]) and len(host) > len(entry) - 1:
+            return True
+        if host == entry:
+            return True
+    return False
+
+
+def _relative_location(headers: list[tuple[bytes, bytes]], scope: Scope) -> None:
+    """A redirect to this server's own Host (Starlette builds trailing-slash redirects
+    from it) becomes relative, so a forged Host header cannot aim a redirect elsewhere."""
+    own = (_header(scope, b"host") or b"").lower()
+    for index, (name, value) in enumerate(headers):
+        if name.lower() != b"location" or b"://" not in value:
+            continue
+        _scheme, _, rest = value.partition(b"://")
+        netloc, slash, tail = rest.partition(b"/")
+        if netloc.lower() == own:
+            headers[index] = (name, slash + tail if slash else b"/")
+
+
+def _add_security_headers(headers: list[tuple[bytes, bytes]], path: str) -> None:
+    """Every answer: no content sniffing. API answers (personal data under /v1/me, the
+    R28 export among them): never stored by a browser or proxy cache, unless the route
+    chose its own caching. Issue 17, "also fix"."""
+    present = {name.lower() for name, _ in headers}
+    if b"x-content-type-options" not in present:
+        headers.append((b"x-content-type-options", b"nosniff"))
+    if path.startswith("/v1/") and b"cache-control" not in present:
+        headers.append((b"cache-control", b"no-store"))
+
+
 class RequestMiddleware:
-    def __init__(self, app: ASGIApp, *, metrics: ApiMetrics, max_body_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        metrics: ApiMetrics,
+        max_body_bytes: int,
+        allowed_hosts: tuple[str, ...] = (),
+    ) -> None:
         self.app = app
         self.metrics = metrics
         self.max_body_bytes = max_body_bytes
+        self.allowed_hosts = allowed_hosts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -68,15 +127,22 @@ class RequestMiddleware:
                 state["status"] = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
+                _add_security_headers(headers, scope.get("path", ""))
+                _relative_location(headers, scope)
                 message = {**message, "headers": headers}
             await send(message)
 
         try:
             try:
+                if not host_allowed(_host_name(scope), self.allowed_hosts):
+                    raise _BadHost
                 if "\x00" in scope.get("path", ""):
                     # No id holds NUL, and PostgreSQL refuses it in a query: not found.
                     raise _NulInPath
                 bounded = await self._bounded_receive(scope, receive)
+            except _BadHost:
+                answer = error_response(400, "invalid_host", "this server does not serve that host")
+                await answer(scope, receive, send_with_id)
             except _NulInPath:
                 answer = error_response(404, "not_found", "no such resource")
                 await answer(scope, receive, send_with_id)
