@@ -29,6 +29,7 @@ from consentry.domain.errors import (
     PurposeNotPermitted,
     Unauthenticated,
 )
+from consentry.domain.types import Author
 from consentry.service import accounts, data_export, retention, runs, sessions
 from consentry.service.ledger import verify_ledger
 
@@ -240,13 +241,21 @@ class ServiceMachine(RuleBasedStateMachine):
                         session_id=session.id,
                         role=role,
                         content=text,
+                        author=Author.SERVICE if role == "assistant" else Author.ACCOUNT,
                     ),
                 )
                 return
 
         def call() -> Any:
+            # Assistant replies come from the assistant's backend (issue 17 item 7).
+            author = Author.SERVICE if role == "assistant" else Author.ACCOUNT
             return sessions.add_message(
-                self.ctx, account_id=account.id, session_id=session.id, role=role, content=text
+                self.ctx,
+                account_id=account.id,
+                session_id=session.id,
+                role=role,
+                content=text,
+                author=author,
             )
 
         if account.deleted_at is not None:

@@ -12,6 +12,7 @@ import pytest
 from consentry.bootstrap import build
 from consentry.config.settings import Settings
 from consentry.domain.errors import ConsentryError
+from consentry.domain.types import Author
 from consentry.service import accounts, retention, runs, sessions
 from consentry.service.ledger import verify_ledger
 from consentry.service.runs import AuditFinding
@@ -88,12 +89,15 @@ def test_concurrent_clients_and_runs_keep_every_audit_clean_R20_R21_R26_R27(
                 elif op in ("message", "feedback") and open_sessions[account]:
                     sid, last = rng.choice(open_sessions[account])
                     if op == "message" or not last:
+                        role = rng.choice(["user", "assistant"])
                         msg = sessions.add_message(
                             ctx,
                             account_id=account,
                             session_id=sid,
-                            role=rng.choice(["user", "assistant"]),
+                            role=role,
                             content="concurrent text",
+                            # the assistant's backend writes its replies (issue 17 item 7)
+                            author=Author.SERVICE if role == "assistant" else Author.ACCOUNT,
                         )
                         if msg.role.value == "assistant":
                             open_sessions[account].append((sid, msg.id))

@@ -9,6 +9,7 @@ import pytest
 from consentry.bootstrap import App
 from consentry.domain.clock import TestClock
 from consentry.domain.errors import NotFound
+from consentry.domain.types import Author
 from consentry.service import accounts, data_export, retention, runs, sessions
 
 
@@ -95,7 +96,12 @@ def test_feedback_given_at_the_cutoff_after_the_run_keeps_the_audit_clean_R23_R2
     account = accounts.sign_up(ctx, plan="free", training="on").account_id
     sid = sessions.start_session(ctx, account_id=account, kind="chat").session.id
     msg = sessions.add_message(
-        ctx, account_id=account, session_id=sid, role="assistant", content="hi"
+        ctx,
+        account_id=account,
+        session_id=sid,
+        role="assistant",
+        content="hi",
+        author=Author.SERVICE,  # the assistant's backend (issue 17 item 7)
     )
     run = runs.create_run(ctx, purpose="model_training")
     sessions.give_feedback(ctx, account_id=account, session_id=sid, message_id=msg.id, rating="up")

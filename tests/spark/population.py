@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from consentry.bootstrap import App
 from consentry.domain.clock import TestClock
+from consentry.domain.types import Author
 from consentry.service import accounts, retention, sessions
 
 TEXTS = (
@@ -56,6 +57,7 @@ class Population:
             session_id=session,
             role="assistant",
             content=self.text(),
+            author=Author.SERVICE,  # the assistant's backend (issue 17 item 7)
         ).id
 
     def feedback(self, account: str, session: str, reply: str, comment: bool = True) -> None:

@@ -17,6 +17,7 @@ from consentry.domain.clock import as_utc
 from consentry.domain.errors import PolicyInvalid
 from consentry.domain.policy import (
     DEFAULT_POLICY,
+    AssistantFrom,
     FeedbackTrainable,
     OnOptOut,
     Policy,
@@ -86,6 +87,7 @@ class PolicyModel(_Strict):
     )
     permitted_purposes: list[Purpose] = Field(default_factory=lambda: sorted(_D.permitted_purposes))
     controller: str = _D.controller
+    assistant_messages_from: AssistantFrom = _D.assistant_messages_from
     terms: list[TermsModel] = Field(default_factory=list)
     retention: RetentionModel = Field(default_factory=RetentionModel)
     notice: NoticeModel = Field(default_factory=NoticeModel)
@@ -130,6 +132,7 @@ class PolicyModel(_Strict):
             permitted_purposes=frozenset(self.permitted_purposes),
             sweep_batch_size=self.sweep.batch_size,
             controller=self.controller,
+            assistant_messages_from=self.assistant_messages_from,
         )
 
 
@@ -167,6 +170,7 @@ def policy_to_toml(policy: Policy) -> str:
     r = policy.retention
     lines = [
         f"controller = {_q(policy.controller)}",
+        f"assistant_messages_from = {_q(policy.assistant_messages_from)}",
         f"consumer_plans = [{', '.join(_q(p) for p in sorted(policy.consumer_plans))}]",
         "commercial_surfaces = ["
         + ", ".join(_q(s) for s in sorted(policy.commercial_surfaces))

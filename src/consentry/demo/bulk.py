@@ -44,7 +44,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "deleted_purge_at", "legal_hold", "hold_keep_until", "purge_at",
     ),
     "activities": ("id", "session_id", "at", "covered", "kind"),
-    "messages": ("id", "session_id", "role", "content", "at", "covered"),
+    "messages": ("id", "session_id", "role", "content", "at", "covered", "author"),
     "feedback": (
         "id", "account_id", "session_id", "message_id", "rating", "comment", "at",
         "choice_at_submission", "retain_until", "deleted_at", "purge_at",
@@ -113,6 +113,7 @@ class _Writer:
         self.false: Any = 0 if self.dialect == "sqlite" else False
         if self.dialect == "sqlite":
             cur = self.raw.cursor()
+            self._synchronous = cur.execute("PRAGMA synchronous").fetchone()[0]
             cur.execute("PRAGMA synchronous=OFF")
             cur.execute("PRAGMA cache_size=-131072")
             cur.close()
@@ -162,7 +163,8 @@ class _Writer:
     def close(self) -> None:
         if self.dialect == "sqlite":
             cur = self.raw.cursor()
-            cur.execute("PRAGMA synchronous=NORMAL")
+            # Back to the engine's setting (FULL by default) for the pooled connection.
+            cur.execute(f"PRAGMA synchronous={int(self._synchronous)}")
             cur.close()
         self.raw.close()
 

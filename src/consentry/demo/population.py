@@ -23,7 +23,14 @@ from consentry.demo.texts import TextMaker
 from consentry.domain.notice import PrivacyState, current_terms, gate
 from consentry.domain.policy import Policy
 from consentry.domain.scope import account_scope
-from consentry.domain.types import Plan, Scope, SessionKind, Surface, Training
+from consentry.domain.types import Author, Plan, Scope, SessionKind, Surface, Training
+
+
+def author_of(role: str) -> Author:
+    """The demo plays the assistant's backend: its replies are written with a service
+    token, the user's messages with the account's own (issue 17 item 7)."""
+    return Author.SERVICE if role == "assistant" else Author.ACCOUNT
+
 
 DAY = 86_400
 

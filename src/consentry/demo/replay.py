@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from consentry.demo.population import AccountPlan, instant
+from consentry.demo.population import AccountPlan, author_of, instant
 from consentry.domain.clock import TestClock
 from consentry.domain.types import Scope
 from consentry.service import accounts, retention, sessions
@@ -108,6 +108,7 @@ def _session_ops(
                 session_id=out.sessions[(a, no)],
                 role=s.roles[m],
                 content=s.texts[m],
+                author=author_of(s.roles[m]),
             )
             out.messages[(a, no, m)] = record.id
 

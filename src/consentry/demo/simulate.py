@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from consentry.demo.population import AccountPlan, SessionPlan, epoch, instant
+from consentry.demo.population import AccountPlan, SessionPlan, author_of, epoch, instant
 from consentry.domain.coverage import is_covered
 from consentry.domain.notice import current_terms
 from consentry.domain.policy import OnOptOut, Policy
@@ -233,8 +233,17 @@ class Simulator:
                 retain = until
             last = at
             acts.append((session_id, at, covered, "message"))
+            role = session.roles[m]
             msgs.append(
-                (ids.message(a, s, m), session_id, session.roles[m], session.texts[m], at, covered)
+                (
+                    ids.message(a, s, m),
+                    session_id,
+                    role,
+                    session.texts[m],
+                    at,
+                    covered,
+                    author_of(role).value,
+                )
             )
         if pending_offs:
             retain = last + self.standard

@@ -30,6 +30,19 @@ class FeedbackTrainable(StrEnum):
     ALWAYS = "always"
 
 
+class AssistantFrom(StrEnum):
+    """Who may write `role: assistant` messages, and so which ones may train a model.
+
+    `service` (default): only a service token (the assistant's backend); an account token
+    posting one answers 403 `assistant_requires_service`, and runs made under it export
+    only assistant messages a service token wrote. `any`: account tokens may write them
+    too, and runs export them all (SPEC §3 as first written; a poisoning path).
+    """
+
+    ANY = "any"
+    SERVICE = "service"
+
+
 @dataclass(frozen=True, slots=True)
 class TermsVersion:
     """A published version of the consumer terms with its decision deadline (R6)."""
@@ -131,6 +144,7 @@ class Policy:
     permitted_purposes: frozenset[Purpose] = frozenset(Purpose)
     sweep_batch_size: int = 1000
     controller: str = "consentry operator"
+    assistant_messages_from: AssistantFrom = AssistantFrom.SERVICE
 
     def __post_init__(self) -> None:
         if not self.terms:

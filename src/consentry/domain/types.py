@@ -75,6 +75,15 @@ class Role(StrEnum):
     ASSISTANT = "assistant"
 
 
+class Author(StrEnum):
+    """Which kind of credential wrote a message (issue 17 item 7)."""
+
+    ACCOUNT = "account"
+    """The account's own token (the API or the web pages)."""
+    SERVICE = "service"
+    """A service token an admin made for the assistant's backend."""
+
+
 class Rating(StrEnum):
     UP = "up"
     DOWN = "down"

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from consentry.domain.types import (
+    Author,
     HoldKind,
     Plan,
     Purpose,
@@ -56,6 +57,8 @@ class MessageRecord:
     content: str
     at: datetime
     covered: bool
+    author: Author
+    """Which credential kind wrote it (issue 17 item 7)."""
 
 
 @dataclass(frozen=True, slots=True)

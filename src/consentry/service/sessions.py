@@ -7,13 +7,20 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TypeVar
 
+from consentry.domain import authorship
 from consentry.domain import notice as notice_rules
 from consentry.domain.coverage import is_covered
-from consentry.domain.errors import ChoiceRequired, InvalidInput, NotFound, TooLarge
+from consentry.domain.errors import (
+    AssistantNeedsService,
+    ChoiceRequired,
+    InvalidInput,
+    NotFound,
+    TooLarge,
+)
 from consentry.domain.ids import new_id
 from consentry.domain.retention import feedback_retain_until, retention_period
 from consentry.domain.scope import session_scope
-from consentry.domain.types import Rating, Role, SessionKind, Surface
+from consentry.domain.types import Author, Rating, Role, SessionKind, Surface
 from consentry.service.accounts import load_account, state_of
 from consentry.service.context import Context, UnitOfWork
 from consentry.service.records import (
@@ -132,17 +139,31 @@ def start_session(
 
 
 def add_message(
-    ctx: Context, *, account_id: str, session_id: str, role: str, content: str
+    ctx: Context,
+    *,
+    account_id: str,
+    session_id: str,
+    role: str,
+    content: str,
+    author: Author = Author.ACCOUNT,
 ) -> MessageRecord:
-    """R10: a message on an old session while training is on resumes (covers) it."""
+    """R10: a message on an old session while training is on resumes (covers) it.
+
+    `author` is the kind of credential writing it: the account's own token unless the
+    caller is the assistant's backend with a service token. Under the policy's
+    `assistant_messages_from = "service"`, an account may not write `role: assistant`
+    (403 `assistant_requires_service`, issue 17 item 7)."""
     role_value = parse_enum(Role, role, "role")
+    refused = authorship.refusal(role=role_value, author=author, policy=ctx.policy)
+    if refused is not None:
+        raise AssistantNeedsService(refused)
     check_text(content, "a message", ctx.max_message_chars)
     with ctx.uow() as uow:
         account = load_account(uow, account_id)
         _require_open(ctx, account)
         session = _own_session(uow, account.id, session_id)
         at, covered = _activity(ctx, uow, account, session, "message")
-        message = MessageRecord(new_id("msg"), session.id, role_value, content, at, covered)
+        message = MessageRecord(new_id("msg"), session.id, role_value, content, at, covered, author)
         uow.store.insert_message(message)
         uow.store.publish(
             "message.added",

@@ -54,6 +54,19 @@ class Api:
 
     def __init__(self, client: TestClient) -> None:
         self.client = client
+        self._service_token: str | None = None
+
+    def service_headers(self) -> dict[str, str]:
+        """A service token for the assistant's backend, made once by the admin (issue 17)."""
+        if self._service_token is None:
+            made = expect(
+                self.client.post(
+                    "/v1/admin/service-tokens", json={"name": "assistant backend"}, headers=ADMIN
+                ),
+                201,
+            )
+            self._service_token = made["token"]
+        return {"Authorization": f"Bearer {self._service_token}"}
 
     def signup(self, plan: str = "free", training: str | None = "on") -> User:
         body: dict[str, Any] = {"plan": plan}
@@ -78,12 +91,15 @@ class Api:
     def message(
         self, user: User, session_id: str, content: str = "hello", role: str = "user"
     ) -> dict[str, Any]:
+        """The user's message with their token; the assistant's reply as its backend
+        writes it, with a service token (issue 17 item 7)."""
+        if role == "assistant":
+            path = f"/v1/service/accounts/{user.account_id}/sessions/{session_id}/messages"
+            headers = self.service_headers()
+        else:
+            path, headers = f"/v1/me/sessions/{session_id}/messages", user.headers
         result: dict[str, Any] = expect(
-            self.client.post(
-                f"/v1/me/sessions/{session_id}/messages",
-                json={"role": role, "content": content},
-                headers=user.headers,
-            ),
+            self.client.post(path, json={"role": role, "content": content}, headers=headers),
             201,
         )
         return result

@@ -60,6 +60,19 @@ ADMIN_ROUTES: list[Route] = [
     ("GET", "/v1/admin/webhooks", None),
     ("DELETE", "/v1/admin/webhooks/{endpoint_id}", None),
     ("GET", "/v1/admin/webhooks/{endpoint_id}/deliveries", None),
+    # Service tokens for the assistant's backend (issue 17 item 7).
+    ("POST", "/v1/admin/service-tokens", {"name": "backend"}),
+    ("GET", "/v1/admin/service-tokens", None),
+    ("DELETE", "/v1/admin/service-tokens/{token_id}", None),
+]
+
+# Paths only a service token opens (issue 17 item 7).
+SERVICE_ROUTES: list[Route] = [
+    (
+        "POST",
+        "/v1/service/accounts/{account_id}/sessions/{session_id}/messages",
+        {"role": "assistant", "content": "x"},
+    ),
 ]
 
 PUBLIC_ROUTES = {
@@ -92,15 +105,28 @@ FAKE_IDS = {
     "hold_id": "hld_x",
     "message_id": "msg_x",
     "endpoint_id": "whk_x",
+    "token_id": "svc_x",
+    "account_id": "acc_x",
 }
 
 
 def test_route_table_covers_every_served_route(core: App) -> None:
     document = create_app(core).openapi()
     served = {(m.upper(), p) for p, ops in document["paths"].items() for m in ops}
-    table = {(m, p) for m, p, _ in USER_ROUTES + ADMIN_ROUTES}
+    table = {(m, p) for m, p, _ in USER_ROUTES + ADMIN_ROUTES + SERVICE_ROUTES}
     assert served - PUBLIC_ROUTES <= table, served - PUBLIC_ROUTES - table
-    assert {(m, p) for m, p, _ in USER_ROUTES + ADMIN_ROUTES} <= served
+    assert {(m, p) for m, p, _ in USER_ROUTES + ADMIN_ROUTES + SERVICE_ROUTES} <= served
+
+
+@pytest.mark.parametrize("route", SERVICE_ROUTES, ids=lambda r: f"{r[0]} {r[1]}")
+def test_service_route_needs_a_service_token(api: Api, route: Route) -> None:
+    """Issue 17 item 7: no token or a wrong one 401, the admin token 401 (it is not a
+    service credential), an account token 403 (known, not allowed)."""
+    user = api.signup()
+    for headers in ({}, {"Authorization": "Bearer not-a-token"}, ADMIN):
+        expect(_request(api, route, headers, FAKE_IDS), 401, "unauthenticated")
+    expect(_request(api, route, user.headers, FAKE_IDS), 403, "forbidden")
+    expect(_request(api, route, api.service_headers(), FAKE_IDS), 404, "not_found")
 
 
 @pytest.mark.parametrize("route", USER_ROUTES, ids=lambda r: f"{r[0]} {r[1]}")

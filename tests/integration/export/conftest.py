@@ -14,6 +14,7 @@ import pytest
 
 from consentry.bootstrap import App
 from consentry.domain.clock import TestClock
+from consentry.domain.types import Author
 from consentry.service import accounts, sessions
 
 SENSITIVE = {
@@ -39,6 +40,11 @@ SENSITIVE_FRAGMENTS = [
     "BEGIN RSA PRIVATE KEY",
     "ghp_aB3dE5fG7hI9jK1lM3nO5pQ7rS9tU1vW3xY5",
 ]
+
+
+def author_of(role: str) -> Author:
+    """Assistant replies are written by the assistant's backend (issue 17 item 7)."""
+    return Author.SERVICE if role == "assistant" else Author.ACCOUNT
 
 
 def marker(label: str) -> str:
@@ -75,7 +81,12 @@ class Population:
             self.advance(seconds=1)
             role = "user" if i % 2 == 0 else "assistant"
             message = sessions.add_message(
-                ctx, account_id=account_id, session_id=session_id, role=role, content=text
+                ctx,
+                account_id=account_id,
+                session_id=session_id,
+                role=role,
+                content=text,
+                author=author_of(role),
             )
             self.real_ids.add(message.id)
         return session_id
@@ -83,7 +94,12 @@ class Population:
     def say(self, account_id: str, session_id: str, text: str, role: str = "assistant") -> str:
         self.advance(seconds=1)
         message = sessions.add_message(
-            self.app.ctx, account_id=account_id, session_id=session_id, role=role, content=text
+            self.app.ctx,
+            account_id=account_id,
+            session_id=session_id,
+            role=role,
+            content=text,
+            author=author_of(role),
         )
         self.real_ids.add(message.id)
         return message.id

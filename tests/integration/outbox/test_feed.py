@@ -13,6 +13,7 @@ from consentry.adapters.sql.uow import SqlUnitOfWork
 from consentry.bootstrap import App
 from consentry.domain.clock import TestClock
 from consentry.domain.errors import InvalidInput
+from consentry.domain.types import Author
 from consentry.outbox import feed
 from consentry.service import accounts, retention, runs, sessions
 
@@ -108,7 +109,12 @@ def test_every_change_of_every_use_case_is_published(app: App, clock: TestClock)
     sid = view.session.id
     sessions.add_message(ctx, account_id=user.account_id, session_id=sid, role="user", content="q")
     answer = sessions.add_message(
-        ctx, account_id=user.account_id, session_id=sid, role="assistant", content="a secret"
+        ctx,
+        account_id=user.account_id,
+        session_id=sid,
+        role="assistant",
+        content="a secret",
+        author=Author.SERVICE,  # the assistant's backend (issue 17 item 7)
     )
     sessions.give_feedback(
         ctx, account_id=user.account_id, session_id=sid, message_id=answer.id, rating="up"

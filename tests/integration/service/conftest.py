@@ -8,6 +8,7 @@ import pytest
 
 from consentry.bootstrap import App
 from consentry.domain.clock import TestClock
+from consentry.domain.types import Author
 from consentry.service import accounts, sessions
 
 
@@ -37,8 +38,15 @@ class World:
         return view.session.id
 
     def say(self, account_id: str, session_id: str, text: str, role: str = "user") -> str:
+        """Assistant replies are written by the assistant's backend (issue 17 item 7)."""
+        author = Author.SERVICE if role == "assistant" else Author.ACCOUNT
         return sessions.add_message(
-            self.ctx, account_id=account_id, session_id=session_id, role=role, content=text
+            self.ctx,
+            account_id=account_id,
+            session_id=session_id,
+            role=role,
+            content=text,
+            author=author,
         ).id
 
 

@@ -31,14 +31,16 @@ from consentry.adapters.sql import tables as t
 from consentry.config.sealing import SecretBox, SecretUnreadable, run_secret_context
 from consentry.domain.eligibility import FeedbackFacts, SessionFacts
 from consentry.domain.ids import STAMP_CHARS, stamp
-from consentry.domain.policy import FeedbackTrainable, Policy, ResumeScope
+from consentry.domain.policy import AssistantFrom, FeedbackTrainable, Policy, ResumeScope
 from consentry.domain.types import (
     ActivityFact,
+    Author,
     ChoicePoint,
     EventType,
     HoldFact,
     HoldKind,
     Purpose,
+    Role,
     RunStatus,
     Scope,
     Training,
@@ -96,6 +98,19 @@ def _in_runs_past(run_id: str, cutoff: datetime) -> Any:
     return and_(m.at <= cutoff, or_(m.at < cutoff, made_first))
 
 
+def _trainable_message(run_id: str) -> Any:
+    """Issue 17 item 7: a run made under `assistant_messages_from = "service"` counts and
+    exports an assistant message only when a service token wrote it; under `any`, every
+    message. Runs made before the setting existed (NULL) keep every message, as counted."""
+    m, r = t.messages.c, t.runs.c
+    mode = select(r.assistant_from).where(r.id == run_id).scalar_subquery()
+    return or_(
+        m.role != Role.ASSISTANT.value,
+        m.author == Author.SERVICE.value,
+        func.coalesce(mode, AssistantFrom.ANY.value) != AssistantFrom.SERVICE.value,
+    )
+
+
 class SqlRunStore:
     def __init__(self, conn: Connection, *, box: SecretBox | None = None) -> None:
         self.conn = conn
@@ -132,6 +147,7 @@ class SqlRunStore:
                 messages_count=0,
                 feedback_count=0,
                 pseudonym_secret=_box(self.box).seal(secret, context=run_secret_context(run_id)),
+                assistant_from=policy.assistant_messages_from.value,
             )
         )
         covered_path = and_(
@@ -214,6 +230,7 @@ class SqlRunStore:
                 rs.run_id == run_id,
                 m.at <= cutoff,
                 or_(rs.include_from.is_(None), m.at >= rs.include_from),
+                _trainable_message(run_id),
             )
         )
         n_feedback = self._count(select(func.count()).where(t.run_feedback.c.run_id == run_id))
@@ -666,6 +683,7 @@ class SqlRunStore:
                 rs.session_id.between(*sessions),
                 _in_runs_past(run_id, cutoff),
                 or_(rs.include_from.is_(None), m.at >= rs.include_from),
+                _trainable_message(run_id),
             )
         )
         if after is not None:
@@ -729,6 +747,7 @@ class SqlRunStore:
                         m.session_id == rs.session_id,
                         _in_runs_past(run_id, cutoff),
                         or_(rs.include_from.is_(None), m.at >= rs.include_from),
+                        _trainable_message(run_id),
                     ),
                 )
                 .order_by(rs.session_id)

@@ -22,6 +22,7 @@ from consentry.adapters.sql.sqlfuncs import greatest, least
 from consentry.domain.ids import new_id
 from consentry.domain.ledger import GENESIS, ConsentEvent, canonical_entry
 from consentry.domain.types import (
+    Author,
     ChoiceSource,
     EventType,
     HoldKind,
@@ -332,6 +333,7 @@ class SqlStore(SqlCredentialStore):
                 "content": message.content,
                 "at": message.at,
                 "covered": message.covered,
+                "author": message.author.value,
             },
         )
 
@@ -349,6 +351,7 @@ class SqlStore(SqlCredentialStore):
                 content=r.content,
                 at=r.at,
                 covered=bool(r.covered),
+                author=Author(r.author),
             )
             for r in rows
         ]
@@ -358,7 +361,13 @@ class SqlStore(SqlCredentialStore):
         if row is None:
             return None
         return MessageRecord(
-            row.id, row.session_id, Role(row.role), row.content, row.at, bool(row.covered)
+            row.id,
+            row.session_id,
+            Role(row.role),
+            row.content,
+            row.at,
+            bool(row.covered),
+            Author(row.author),
         )
 
     def delete_session(self, session_id: str, *, at: datetime, purge_by: datetime) -> int:

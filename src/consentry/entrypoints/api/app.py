@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from consentry.bootstrap import App
 from consentry.domain.clock import Clock
-from consentry.entrypoints.api import accounts, admin, ledger, runs, sessions, system
+from consentry.entrypoints.api import accounts, admin, ledger, runs, service, sessions, system
 from consentry.entrypoints.api.errors import install_error_handlers
 from consentry.entrypoints.api.metrics import ApiMetrics
 from consentry.entrypoints.api.middleware import RequestMiddleware
@@ -37,7 +37,7 @@ def create_app(core: App, *, session_clock: Clock | None = None) -> FastAPI:
     app.state.core = core
     app.state.metrics = ApiMetrics()
     app.state.guards = guards = AbuseGuards.from_settings(core.settings)
-    for module in (accounts, sessions, runs, admin, system, ledger):
+    for module in (accounts, sessions, runs, admin, system, ledger, service):
         app.include_router(module.router)
     # The web pages (SPEC §3).
     pages = build_router(

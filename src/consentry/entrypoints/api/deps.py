@@ -1,6 +1,7 @@
 """Request dependencies: the core, the metrics, and who is calling.
 
-``CurrentAccount`` is the live account behind an account token (401 otherwise).
+``CurrentAccount`` is the live account behind an account token (401 otherwise);
+``ServiceCaller`` the live service token of the assistant's backend (issue 17).
 ``Admin`` passes only the configured admin token, compared in constant time; with no
 admin token configured every admin path answers 401, and an account token on an admin
 path answers 403 ``forbidden`` (the caller is known, just not allowed).
@@ -22,8 +23,8 @@ from consentry.bootstrap import App
 from consentry.domain.errors import Forbidden, Unauthenticated
 from consentry.entrypoints.api.metrics import ApiMetrics
 from consentry.entrypoints.ratelimit import AbuseGuards
-from consentry.service import accounts
-from consentry.service.records import AccountRecord
+from consentry.service import accounts, service_tokens
+from consentry.service.records import AccountRecord, ServiceTokenRecord
 
 _bearer = HTTPBearer(
     auto_error=False,
@@ -84,5 +85,25 @@ def require_admin(core: Core, credentials: Bearer, guards: Guards, request: Requ
     raise Forbidden("this path needs the admin token; account tokens are not accepted")
 
 
+def current_service(
+    core: Core, credentials: Bearer, guards: Guards, request: Request
+) -> ServiceTokenRecord:
+    """The live service token calling (issue 17 item 7); an account token is known but not
+    allowed here (403), anything else is 401 and counts as a failed authentication."""
+    token = _token(credentials)
+    guards.before_auth(request)
+    try:
+        return service_tokens.authenticate_service(core.ctx, token)
+    except Unauthenticated:
+        pass
+    try:
+        accounts.authenticate(core.ctx, token)
+    except Unauthenticated:
+        guards.auth_failed(request)
+        raise Unauthenticated("invalid service token") from None
+    raise Forbidden("this path needs a service token; account tokens are not accepted")
+
+
 CurrentAccount = Annotated[AccountRecord, Depends(current_account)]
+ServiceCaller = Annotated[ServiceTokenRecord, Depends(current_service)]
 Admin = Annotated[None, Depends(require_admin)]

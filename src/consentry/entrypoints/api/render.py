@@ -29,6 +29,7 @@ def message_json(message: MessageRecord) -> dict[str, Any]:
         "content": message.content,
         "at": iso(message.at),
         "covered": message.covered,
+        "author": message.author.value,
     }
 
 

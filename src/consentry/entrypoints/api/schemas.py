@@ -167,6 +167,9 @@ class MessageOut(BaseModel):
     content: str
     at: str
     covered: bool
+    author: Literal["account", "service"] = Field(
+        description="Which kind of credential wrote it: the account's token or a service token."
+    )
 
 
 class SessionDetail(SessionOut):

@@ -96,7 +96,12 @@ def get_session(session_id: str, core: Core, me: CurrentAccount) -> dict[str, An
 def add_message(
     session_id: str, body: s.MessageIn, core: Core, me: CurrentAccount
 ) -> dict[str, Any]:
-    """R10: a message while training is on covers (resumes) the session."""
+    """R10: a message while training is on covers (resumes) the session.
+
+    Written with the account's token (`author: account`). Under the policy's
+    `assistant_messages_from = "service"` (the default), `role: assistant` answers 403
+    ``assistant_requires_service``: the assistant's backend writes those with a service
+    token on ``/v1/service/accounts/{account_id}/sessions/{session_id}/messages``."""
     message = sessions.add_message(
         core.ctx, account_id=me.id, session_id=session_id, role=body.role, content=body.content
     )

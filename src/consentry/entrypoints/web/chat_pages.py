@@ -5,7 +5,10 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, Response
 
 from consentry.entrypoints.web import wording
-from consentry.entrypoints.web.render import Posted, Redirect, Visit, Web, when
+from consentry.entrypoints.web.i18n import gettext as _
+from consentry.entrypoints.web.i18n import ngettext, when
+from consentry.entrypoints.web.render import Posted, Redirect, Visit, Web
+from consentry.entrypoints.web.wording import N_
 from consentry.service import data_use, sessions
 
 
@@ -19,7 +22,7 @@ def add_chat_pages(router: APIRouter, web: Web) -> None:
         return web.page(
             request,
             "sessions.html",
-            title="Your chats",
+            title=N_("Your chats"),
             sessions=listed,
             titles={
                 sid: wording.chat_title(text, "")
@@ -60,7 +63,7 @@ def add_chat_pages(router: APIRouter, web: Web) -> None:
             request,
             "session.html",
             status=status,
-            title=wording.chat_title(first.get(session_id), "Empty session"),
+            title=wording.chat_title(first.get(session_id), _("Empty session")),
             title_words=wording.chat_title(first.get(session_id), ""),
             view=view,
             use=uses[session_id],
@@ -79,13 +82,13 @@ def add_chat_pages(router: APIRouter, web: Web) -> None:
                 account.id,
                 session_id,
                 status=422,
-                compose_error="Write a message first: it is empty.",
+                compose_error=N_("Write a message first: it is empty."),
             )
         sessions.add_message(
             ctx,
             account_id=account.id,
             session_id=session_id,
-            role=posted.field("role") or "user",
+            role="user",  # the assistant's replies come from its backend (issue 17 item 7)
             content=content,
         )
         raise Redirect(f"/sessions/{session_id}#compose")
@@ -101,7 +104,7 @@ def add_chat_pages(router: APIRouter, web: Web) -> None:
         return web.page(
             request,
             "delete_session.html",
-            title="Delete session",
+            title=N_("Delete session"),
             view=view,
             outlook=outlook,
             title_words=wording.chat_title(first.get(session_id), ""),
@@ -118,15 +121,26 @@ def add_chat_pages(router: APIRouter, web: Web) -> None:
 
 def deleted_message(outlook: data_use.DeletionOutlook) -> str:
     """What is true after the deletion (R14, R16, R21), in one sentence or three."""
-    parts = ["The session was deleted: it is gone from your history and from future training runs."]
+    parts = [
+        _("The session was deleted: it is gone from your history and from future training runs.")
+    ]
     if outlook.purge_by is None:
-        parts.append("A legal hold keeps its content until the hold is released.")
+        parts.append(_("A legal hold keeps its content until the hold is released."))
     elif outlook.reason == "safety hold ended":
-        parts.append(f"A safety hold keeps its content until {when(outlook.purge_by)}.")
+        parts.append(
+            _("A safety hold keeps its content until %(until)s.")
+            % {"until": when(outlook.purge_by)}
+        )
     else:
-        parts.append(f"Its content is purged by {when(outlook.purge_by)}.")
+        parts.append(_("Its content is purged by %(until)s.") % {"until": when(outlook.purge_by)})
     if outlook.runs:
         named = ", ".join(r.id for r in outlook.runs)
-        noun = "run" if len(outlook.runs) == 1 else "runs"
-        parts.append(f"It stays in {noun} {named}, created before now.")
+        parts.append(
+            ngettext(
+                "It stays in run %(runs)s, created before now.",
+                "It stays in runs %(runs)s, created before now.",
+                len(outlook.runs),
+            )
+            % {"runs": named}
+        )
     return " ".join(parts)
