@@ -8,6 +8,7 @@ from consentry.domain.clock import iso
 from consentry.domain.ledger import consent_receipt
 from consentry.service.accounts import load_account, privacy_view
 from consentry.service.context import Context
+from consentry.service.ledger import run_proof
 from consentry.service.views import privacy_json
 
 
@@ -82,6 +83,13 @@ def export_account(ctx: Context, *, account_id: str) -> dict[str, Any]:
         "sessions": sessions,
         "feedback": feedback,
         "training_runs": [
-            {"run_id": r.id, "purpose": r.purpose.value, "cutoff": iso(r.cutoff)} for r in runs
+            {
+                "run_id": r.id,
+                "purpose": r.purpose.value,
+                "cutoff": iso(r.cutoff),
+                # Issue 21: each of the user's sessions proved in or out of the run.
+                "membership_proof": run_proof(ctx, account_id=account_id, run_id=r.id),
+            }
+            for r in runs
         ],
     }

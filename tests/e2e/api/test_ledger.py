@@ -296,3 +296,17 @@ def test_a_witness_cosigns_over_real_http(
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def test_the_r28_export_carries_run_proofs_that_verify(
+    signed_api: Api, key: Ed25519PrivateKey
+) -> None:
+    from consentry.verify import verify_run_proof
+
+    user = signed_api.signup(training="on")
+    sid = signed_api.start_session(user)["session_id"]
+    signed_api.message(user, sid)
+    signed_api.create_run()
+    doc = expect(signed_api.client.get("/v1/me/export", headers=user.headers), 200)
+    proof = doc["training_runs"][0]["membership_proof"]
+    assert verify_run_proof(proof, key.public_key()) == {sid: True}

@@ -85,9 +85,13 @@ def test_export_holds_everything_about_the_user_R28(world: World) -> None:
     assert doc["consent_history"][0]["receipt"]["principal"] == uid
     assert [m["content"] for m in doc["sessions"][0]["messages"]] == ["hi there", "answer"]
     assert doc["feedback"][0]["rating"] == "up"
+    proof = doc["training_runs"][0].pop("membership_proof")
     assert doc["training_runs"] == [
         {"run_id": run.id, "purpose": "model_training", "cutoff": doc["training_runs"][0]["cutoff"]}
     ]
+    # Issue 21 item 4: the export proves the user's session is in the run.
+    assert proof["run_id"] == run.id
+    assert [(i["id"], i["member"]) for i in proof["items"]] == [(sid, True)]
     json.dumps(doc)  # machine-readable as is
 
 
