@@ -46,6 +46,7 @@ def build(
         settings.database_url,
         statement_timeout_ms=settings.db_statement_timeout_ms,
         lock_timeout_ms=settings.db_lock_timeout_ms,
+        sqlite_synchronous=settings.sqlite_synchronous,
     )
     if migrate and engine.dialect.name == "sqlite":
         refresh_statistics(engine)  # milliseconds; keeps SQLite's plans right (engine.py)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 import traceback
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -13,6 +14,7 @@ from sqlalchemy.exc import OperationalError, StatementError
 from consentry.adapters.sql.engine import make_engine
 from consentry.bootstrap import build
 from consentry.config.settings import Settings
+from consentry.domain.errors import InvalidInput
 
 CONTENT = "PRIVATE: my password is hunter2"
 
@@ -96,3 +98,27 @@ def test_a_stuck_transaction_makes_a_writer_fail_fast_not_hang(pg_url: str) -> N
         stuck.commit()
         stuck.close()
         app.engine.dispose()
+
+
+def test_sqlite_syncs_every_commit_by_default(tmp_path: Path) -> None:
+    """Issue 17, also fix: `synchronous=NORMAL` could drop committed consent events on a
+    power loss; FULL (2) is the default, NORMAL (1) only when the operator asks."""
+    database = tmp_path / "sync.db"
+    for settings, level in (
+        (Settings(database_url=f"sqlite:///{database}"), 2),
+        (Settings(database_url=f"sqlite:///{database}", sqlite_synchronous="NORMAL"), 1),
+    ):
+        app = build(settings)
+        try:
+            with app.engine.connect() as conn:
+                assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == level
+        finally:
+            app.engine.dispose()
+
+
+def test_sqlite_synchronous_setting_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONSENTRY_SQLITE_SYNCHRONOUS", "normal")
+    assert Settings.from_env().sqlite_synchronous == "NORMAL"
+    monkeypatch.setenv("CONSENTRY_SQLITE_SYNCHRONOUS", "OFF")
+    with pytest.raises(InvalidInput, match="FULL or NORMAL"):
+        Settings.from_env()

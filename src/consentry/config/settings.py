@@ -56,6 +56,10 @@ class Settings:
     """PostgreSQL: the longest one statement may run (0: no limit); past it, 503 `busy`."""
     db_lock_timeout_ms: int = DEFAULT_DB_LOCK_TIMEOUT_MS
     """PostgreSQL: the longest a statement waits for a lock (0: no limit); 503 `busy`."""
+    sqlite_synchronous: str = "FULL"
+    """SQLite's durability (CONSENTRY_SQLITE_SYNCHRONOUS): FULL syncs every commit, so a
+    power loss drops no committed consent event; NORMAL is faster and may lose the last
+    commits (only on a battery-backed disk)."""
     allowed_hosts: tuple[str, ...] = ()
     """Host names the server answers for (CONSENTRY_ALLOWED_HOSTS, comma-separated,
     ``*.example.org`` matches subdomains); others get 400 `invalid_host`. Empty: any."""
@@ -65,6 +69,11 @@ class Settings:
             parse_instant(self.test_clock, "the test clock")
         if self.max_body_bytes < 1:
             raise InvalidInput("max_body_bytes must be positive")
+        if self.sqlite_synchronous not in ("FULL", "NORMAL"):
+            raise InvalidInput(
+                "CONSENTRY_SQLITE_SYNCHRONOUS must be FULL or NORMAL, "
+                f"not {self.sqlite_synchronous!r}"
+            )
         if self.db_statement_timeout_ms < 0 or self.db_lock_timeout_ms < 0:
             raise InvalidInput("database timeouts must be 0 (no limit) or positive")
         if self.max_message_chars < 1:
@@ -162,6 +171,7 @@ class Settings:
                 DEFAULT_DB_LOCK_TIMEOUT_MS,
             ),
             allowed_hosts=_hosts(env.get("CONSENTRY_ALLOWED_HOSTS")),
+            sqlite_synchronous=(env.get("CONSENTRY_SQLITE_SYNCHRONOUS") or "FULL").upper(),
         )
 
 

@@ -14,6 +14,7 @@ from consentry.adapters.files import PRIVATE_FILE, create_private, restrict
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 DEFAULT_DATABASE_URL = "sqlite:///consentry.db"
+SQLITE_SYNCHRONOUS = ("FULL", "NORMAL")
 
 
 def make_engine(
@@ -21,6 +22,7 @@ def make_engine(
     *,
     statement_timeout_ms: int = 0,
     lock_timeout_ms: int = 0,
+    sqlite_synchronous: str = "FULL",
     **kwargs: Any,
 ) -> Engine:
     """SQLite gets WAL, foreign keys and a busy timeout; PostgreSQL a pre-pinged pool.
@@ -31,7 +33,13 @@ def make_engine(
     values (:func:`_scrub_postgres_errors`). `statement_timeout_ms` and `lock_timeout_ms`
     (0: none) become the PostgreSQL session defaults of every pooled connection, so one
     stuck transaction cannot hang the work that waits behind it; SQLite ignores them.
+
+    SQLite syncs the WAL at every commit (`synchronous=FULL`): with NORMAL, a power loss
+    could drop the last committed transactions, consent events among them (R27). An
+    operator with a battery-backed disk may choose NORMAL (`sqlite_synchronous`).
     """
+    if sqlite_synchronous not in SQLITE_SYNCHRONOUS:
+        raise ValueError(f"sqlite_synchronous must be one of {', '.join(SQLITE_SYNCHRONOUS)}")
     kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         private_sqlite_files(url)
@@ -51,7 +59,7 @@ def make_engine(
                 # each one made fsync, not the purge, most of its cost (docs/bench/scale.md).
                 cursor.execute("PRAGMA wal_autocheckpoint=10000")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute(f"PRAGMA synchronous={sqlite_synchronous}")
             cursor.close()
 
         @event.listens_for(engine, "begin")
