@@ -80,8 +80,8 @@ class Settings:
             raise InvalidInput("max_message_chars must be at least 1")
         if self.admin_token is not None and len(self.admin_token) < MIN_ADMIN_TOKEN_CHARS:
             raise InvalidInput(
-                f"the admin token is {len(self.admin_token)} characters long; it needs "
-                f"{MIN_ADMIN_TOKEN_CHARS} or more (make one with: python -c "
+                f"the admin token is too short: it needs {MIN_ADMIN_TOKEN_CHARS} characters "
+                f"or more, this one has {len(self.admin_token)} (make one with: python -c "
                 "'import secrets; print(secrets.token_urlsafe(32))')"
             )
         if self.web_session_minutes < 1 or self.web_session_idle_minutes < 1:
@@ -200,6 +200,32 @@ def _hosts(raw: str | None) -> tuple[str, ...]:
                 "'*.example.org' for subdomains)"
             )
     return hosts
+
+
+def _whole(raw: str | None, name: str, default: int) -> int:
+    """A whole number of 0 or more (0 turns a limit off)."""
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidInput(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 0:
+        raise InvalidInput(f"{name} must be 0 or more, not {value}")
+    return value
+
+
+def read_admin_token_file(path: str) -> str:
+    """The admin token from a file (surrounding whitespace and the newline dropped), so
+    it never appears in a process listing (`ps` shows every argument to every user)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            token = handle.read().strip()
+    except (OSError, UnicodeDecodeError) as error:
+        raise InvalidInput(f"cannot read the admin token file {path}: {error}") from None
+    if not token:
+        raise InvalidInput(f"the admin token file {path} is empty")
+    return token
 
 
 def _whole(raw: str | None, name: str, default: int) -> int:

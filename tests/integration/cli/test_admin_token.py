@@ -35,7 +35,7 @@ def test_serve_refuses_a_short_admin_token_with_exit_2(
         cli_module.app, ["serve", "--database-url", sqlite_url, "--admin-token", token]
     )
     assert result.exit_code == 2
-    assert "admin token" in result.stderr and "32 or more" in result.stderr
+    assert "admin token" in result.stderr and "32 characters or more" in result.stderr
     assert served == []
 
 
@@ -74,7 +74,7 @@ def test_a_token_given_twice_an_empty_file_or_a_short_one_are_refused(
     with pytest.raises(InvalidInput, match="empty"):
         Settings.from_env(admin_token_file=str(file))
     file.write_text("short\n", encoding="utf-8")
-    with pytest.raises(InvalidInput, match="32 or more"):
+    with pytest.raises(InvalidInput, match="32 characters or more"):
         Settings.from_env(admin_token_file=str(file))
     with pytest.raises(InvalidInput, match="cannot read"):
         Settings.from_env(admin_token_file=str(tmp_path / "missing"))
