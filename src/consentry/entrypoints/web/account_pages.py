@@ -4,12 +4,16 @@ import json
 from datetime import datetime
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import RedirectResponse
 
 from consentry.domain.clock import parse_iso
 from consentry.domain.errors import InvalidInput, Unauthenticated
 from consentry.domain.types import Plan
-from consentry.entrypoints.web.render import Posted, Redirect, Visit, Web
-from consentry.entrypoints.web.wording import when
+from consentry.entrypoints.web import i18n
+from consentry.entrypoints.web.i18n import gettext as _
+from consentry.entrypoints.web.i18n import when
+from consentry.entrypoints.web.render import Posted, Redirect, Visit, Web, WebError
+from consentry.entrypoints.web.wording import N_
 from consentry.service import accounts, data_export, ledger, runs
 
 
@@ -35,7 +39,7 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
         return web.page(
             request,
             "signup.html",
-            title="Sign up",
+            title=N_("Sign up"),
             consumer_plans=consumer,
             commercial_plans=commercial,
             chosen_plan="free",
@@ -55,7 +59,7 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
                 request,
                 "signup.html",
                 status=error.status,
-                title="Sign up",
+                title=N_("Sign up"),
                 consumer_plans=consumer,
                 commercial_plans=commercial,
                 chosen_plan=plan,
@@ -64,11 +68,11 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
             )
         account = accounts.authenticate(ctx, creds.token)
         web.sign_in(posted.visit, account, admin=posted.visit.admin)
-        return web.page(request, "welcome.html", title="Your account token", token=creds.token)
+        return web.page(request, "welcome.html", title=N_("Your account token"), token=creds.token)
 
     @router.get("/signin")
     def signin_form(request: Request, visit: Visit = Depends(web.visit)) -> Response:
-        return web.page(request, "signin.html", title="Sign in", error=None)
+        return web.page(request, "signin.html", title=N_("Sign in"), error=None)
 
     @router.post("/signin")
     def signin(request: Request, posted: Posted = Depends(web.posted)) -> Response:
@@ -82,8 +86,8 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
                 request,
                 "signin.html",
                 status=401,
-                title="Sign in",
-                error="That account token is not valid. Check it and try again.",
+                title=N_("Sign in"),
+                error=N_("That account token is not valid. Check it and try again."),
             )
         web.sign_in(posted.visit, account, admin=posted.visit.admin)
         raise Redirect("/sessions")
@@ -92,7 +96,7 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
     def signout(posted: Posted = Depends(web.posted)) -> Response:
         """The server-side session ends: a copy of the cookie opens nothing afterwards."""
         web.sign_in(posted.visit, None, admin=posted.visit.admin)
-        posted.visit.browser.say("You are signed out.")
+        posted.visit.browser.say(_("You are signed out."))
         raise Redirect("/signin")
 
     @router.post("/notice/accept")
@@ -100,8 +104,11 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
         account = posted.visit.require_account()
         view = accounts.accept_notice(ctx, account_id=account.id, training=training_value(posted))
         posted.visit.browser.say(
-            f"Thank you. Model training is {view.training.value}; you can change it any time "
-            "in Privacy settings."
+            _("Thank you. Model training is on; you can change it any time in Privacy settings.")
+            if view.training.value == "on"
+            else _(
+                "Thank you. Model training is off; you can change it any time in Privacy settings."
+            )
         )
         raise Redirect(_back(posted))
 
@@ -112,7 +119,8 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
         if view.notice is not None:
             posted.visit.browser.deferred = view.notice.terms_version
             posted.visit.browser.say(
-                f"Not now — noted. Please choose by {when(view.notice.deadline)}."
+                _("Not now — noted. Please choose by %(deadline)s.")
+                % {"deadline": when(view.notice.deadline)}
             )
         raise Redirect(_back(posted))
 
@@ -122,13 +130,31 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
         visit.require_account()
         if visit.privacy is None or visit.privacy.notice is None:
             raise Redirect("/privacy")
-        return web.page(request, "notice.html", title="Updated terms", notice_inline=True)
+        return web.page(request, "notice.html", title=N_("Updated terms"), notice_inline=True)
+
+    @router.post("/language")
+    def language(request: Request, posted: Posted = Depends(web.posted)) -> Response:
+        """The language chooser on every page: remembered in a cookie of its own."""
+        chosen = posted.field("language")
+        if chosen not in i18n.LANGUAGES:
+            raise WebError(422, "validation_error", N_("Choose one of the languages offered."))
+        response = RedirectResponse(_back(posted), status_code=303)
+        response.set_cookie(
+            i18n.COOKIE,
+            chosen,
+            max_age=i18n.COOKIE_MAX_AGE,
+            path="/",
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+        )
+        return response
 
     @router.get("/terms")
     def terms(request: Request, visit: Visit = Depends(web.visit)) -> Response:
         """Every terms version's summary, newest first; linked from every page."""
         versions = sorted(ctx.policy.terms, key=lambda t: t.published_at, reverse=True)
-        return web.page(request, "terms.html", title="Terms summary", versions=versions)
+        return web.page(request, "terms.html", title=N_("Terms summary"), versions=versions)
 
     @router.get("/privacy/receipts")
     def receipt_list(request: Request, visit: Visit = Depends(web.visit)) -> Response:
@@ -137,7 +163,7 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
         return web.page(
             request,
             "receipts.html",
-            title="Consent receipts",
+            title=N_("Consent receipts"),
             receipts=[
                 {**r, "at": parse_iso(str(r["time"]))}
                 for r in ledger.receipts(ctx, account_id=account.id)
@@ -150,7 +176,7 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
         return web.page(
             request,
             "privacy.html",
-            title="Privacy settings",
+            title=N_("Privacy settings"),
             history=accounts.consent_history(ctx, account_id=account.id),
             used_by=runs.runs_for_account(ctx, account_id=account.id),
         )
@@ -159,7 +185,11 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
     def change(posted: Posted = Depends(web.posted)) -> Response:
         account = posted.visit.require_account()
         view = accounts.record_choice(ctx, account_id=account.id, training=training_value(posted))
-        posted.visit.browser.say(f"Saved. Model training is now {view.training.value}.")
+        posted.visit.browser.say(
+            _("Saved. Model training is now on.")
+            if view.training.value == "on"
+            else _("Saved. Model training is now off.")
+        )
         raise Redirect("/privacy")
 
     @router.post("/privacy/export")
@@ -181,7 +211,11 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
     def delete_form(request: Request, visit: Visit = Depends(web.visit)) -> Response:
         visit.require_account()
         return web.page(
-            request, "delete_account.html", title="Delete account", notice_inline=True, error=None
+            request,
+            "delete_account.html",
+            title=N_("Delete account"),
+            notice_inline=True,
+            error=None,
         )
 
     @router.post("/privacy/delete")
@@ -192,13 +226,13 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
                 request,
                 "delete_account.html",
                 status=422,
-                title="Delete account",
+                title=N_("Delete account"),
                 notice_inline=True,
-                error="Tick the box to confirm that you want to delete it.",
+                error=N_("Tick the box to confirm that you want to delete it."),
             )
         accounts.delete_account(ctx, account_id=account.id)  # ends its web sessions (R15)
         web.sign_in(posted.visit, None, admin=posted.visit.admin)
-        return web.page(request, "goodbye.html", title="Account deleted")
+        return web.page(request, "goodbye.html", title=N_("Account deleted"))
 
 
 def _back(posted: Posted) -> str:

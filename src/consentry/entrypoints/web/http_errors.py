@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING
 
 from fastapi import Request, Response
 
+from consentry.entrypoints.web import i18n
+from consentry.entrypoints.web.wording import N_
+
 if TYPE_CHECKING:
     from consentry.entrypoints.web.render import Web
 
@@ -16,8 +19,8 @@ if TYPE_CHECKING:
 NOT_PAGES = ("/v1/", "/healthz", "/metrics", "/openapi.json")
 
 MESSAGES = {
-    404: "There is no page at this address. Check the link, or start again from your chats.",
-    405: "This page can't be opened that way. Use the links and buttons on the pages.",
+    404: N_("There is no page at this address. Check the link, or start again from your chats."),
+    405: N_("This page can't be opened that way. Use the links and buttons on the pages."),
 }
 
 
@@ -32,5 +35,6 @@ def browser_error_page(web: Web, request: Request, status: int, code: str) -> Re
     """The error as a page for a browser, or None where JSON is the answer."""
     if status not in MESSAGES or not wants_html(request):
         return None
+    i18n.use(i18n.choose(request))
     response = web.error_page(request, status, code, MESSAGES[status])
     return web.finish(request, response)

@@ -29,7 +29,7 @@ from consentry.domain import notice as notice_rules
 from consentry.domain.clock import Clock, SystemClock, TestClock, as_utc, iso
 from consentry.domain.errors import ConsentryError, RateLimited, Unauthenticated
 from consentry.entrypoints.ratelimit import AbuseGuards
-from consentry.entrypoints.web import wording
+from consentry.entrypoints.web import i18n, wording
 from consentry.entrypoints.web.browser import (
     COOKIE_NAME,
     CSRF_FIELD,
@@ -149,9 +149,15 @@ class Web:
             autoescape=select_autoescape(["html"]),
             trim_blocks=True,
             lstrip_blocks=True,
+            extensions=["jinja2.ext.i18n"],
         )
-        self.env.filters["when"] = when
-        self.env.filters["span"] = span
+        # Languages (issue 18): gettext in the request's language; see web.i18n.
+        self.env.install_gettext_callables(  # type: ignore[attr-defined]
+            i18n.gettext, i18n.ngettext, newstyle=True
+        )
+        self.env.policies["ext.i18n.trimmed"] = True
+        self.env.filters["when"] = i18n.when
+        self.env.filters["span"] = wording.span
         self.env.filters["iso"] = lambda instant: iso(instant) if instant else ""
         self.env.filters["time"] = wording.time_tag
         self.env.filters["history_event"] = wording.history_event
@@ -273,6 +279,8 @@ class Web:
             "notice_deferred": deferred,
             "notice_inline": False,
             "path": request.url.path,
+            "lang": i18n.current(),
+            "languages": i18n.LANGUAGES,
         }
         base.update(values)
         return base
@@ -311,6 +319,7 @@ class Web:
                 handle = super().get_route_handler()
 
                 async def framed(request: Request) -> Response:
+                    i18n.use(i18n.choose(request))
                     try:
                         response = await handle(request)
                     except Redirect as go:

@@ -8,31 +8,40 @@ from datetime import datetime
 
 from markupsafe import Markup
 
-from consentry.domain.clock import as_utc, iso
+from consentry.domain.clock import iso
+from consentry.entrypoints.web.i18n import gettext as _
+from consentry.entrypoints.web.i18n import ngettext, when
 
 TITLE_WORDS = 8
 TITLE_CHARS = 60
 
 _RULE_ID = re.compile(r"\bR\d{1,2}(?:/R\d{1,2})*: ?")
 
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogue; it is translated where it is shown."""
+    return message
+
+
 _CHOICE_WORDS = {
-    "on": "Allowed model training",
-    "off": "Did not allow model training",
+    "on": N_("Allowed model training"),
+    "off": N_("Did not allow model training"),
 }
 _SOURCE_WORDS = {
-    "signup": "at sign-up",
-    "notice": "in the notice",
-    "settings": "in privacy settings",
-    "admin_import": "imported by an operator",
-    "account_deleted": "when the account was deleted",
+    "signup": N_("at sign-up"),
+    "notice": N_("in the notice"),
+    "settings": N_("in privacy settings"),
+    "admin_import": N_("imported by an operator"),
+    "account_deleted": N_("when the account was deleted"),
 }
 
 
-def when(instant: datetime | None) -> str:
-    """An instant for people: "1 Sep 2025, 00:00 UTC"."""
-    if instant is None:
-        return "—"
-    return as_utc(instant).strftime("%-d %b %Y, %H:%M UTC")
+def span(days: int) -> str:
+    """A retention period in words: 1825 → "5 years", 30 → "30 days"."""
+    if days >= 365 and days % 365 == 0:
+        years = days // 365
+        return ngettext("%(num)d year", "%(num)d years", years) % {"num": years}
+    return ngettext("%(num)d day", "%(num)d days", days) % {"num": days}
 
 
 def time_tag(instant: datetime | None) -> Markup:
@@ -43,18 +52,19 @@ def time_tag(instant: datetime | None) -> Markup:
 
 
 def history_event(event_type: str, value: str | None) -> str:
-    """A consent-history row in words: `choice`/`on` → "Allowed model training"."""
+    """A consent-history row in words: `choice`/`on` → N_("Allowed model training")."""
     if event_type == "choice" and value in _CHOICE_WORDS:
-        return _CHOICE_WORDS[value]
+        return _(_CHOICE_WORDS[value])
     if event_type == "deferral":
-        return "Said “Not now”"
+        return _("Said “Not now”")
     return event_type.replace("_", " ")
 
 
 def history_source(source: str | None) -> str:
     if source is None:
         return "—"
-    return _SOURCE_WORDS.get(source, source.replace("_", " "))
+    words = _SOURCE_WORDS.get(source)
+    return _(words) if words else source.replace("_", " ")
 
 
 def chat_title(first_message: str | None, fallback: str) -> str:
@@ -72,3 +82,15 @@ def chat_title(first_message: str | None, fallback: str) -> str:
 def without_rule_ids(text: str) -> str:
     """Audit details for operators without the spec's rule numbers ("R20: choice …")."""
     return _RULE_ID.sub("", text)
+
+
+# Shown through gettext where their text comes from data rather than a template:
+# run purposes, and the built-in policy's terms summary (the notice's text; a test holds
+# this copy to `DEFAULT_TERMS.summary`). Operators' own summaries are shown as written.
+PURPOSE_WORDS = (N_("model training"), N_("safety classifiers"))
+DEFAULT_SUMMARY = N_(
+    "We updated the Consumer Terms and Privacy Policy. You can choose whether your chats "
+    "and coding sessions may be used to improve our models. If you allow it, data from new "
+    "or resumed sessions is kept for five years; otherwise it is kept for 30 days. You can "
+    "change this at any time in Privacy settings."
+)
