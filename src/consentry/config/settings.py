@@ -215,32 +215,6 @@ def _whole(raw: str | None, name: str, default: int) -> int:
     return value
 
 
-def read_admin_token_file(path: str) -> str:
-    """The admin token from a file (surrounding whitespace and the newline dropped), so
-    it never appears in a process listing (`ps` shows every argument to every user)."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            token = handle.read().strip()
-    except (OSError, UnicodeDecodeError) as error:
-        raise InvalidInput(f"cannot read the admin token file {path}: {error}") from None
-    if not token:
-        raise InvalidInput(f"the admin token file {path} is empty")
-    return token
-
-
-def _whole(raw: str | None, name: str, default: int) -> int:
-    """A whole number of 0 or more (0 turns a limit off)."""
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise InvalidInput(f"{name} must be a whole number, not {raw!r}") from None
-    if value < 0:
-        raise InvalidInput(f"{name} must be 0 or more, not {value}")
-    return value
-
-
 def _positive_int(raw: str | None, name: str, default: int) -> int:
     if raw is None:
         return default
