@@ -27,7 +27,8 @@ def test_defaults_without_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("CONSENTRY_MAX_BODY_BYTES", "CONSENTRY_MAX_MESSAGE_CHARS", "CONSENTRY_WEB_SECRET"):
         monkeypatch.delenv(name, raising=False)
     settings = Settings.from_env()
-    assert (settings.max_body_bytes, settings.max_message_chars) == (1_048_576, 200_000)
+    # Issue 17: the body limit follows the message limit (12 bytes a character + 64 KiB).
+    assert (settings.max_body_bytes, settings.max_message_chars) == (2_465_536, 200_000)
     assert settings.web_secret is None
 
 

@@ -9,7 +9,18 @@ from consentry.adapters.sql.engine import DEFAULT_DATABASE_URL
 from consentry.domain.clock import parse_instant
 from consentry.domain.errors import InvalidInput
 
-DEFAULT_MAX_BODY_BYTES = 1_048_576
+BODY_BYTES_PER_MESSAGE_CHAR = 12
+"""The most one character of a message can take in a request body: an astral character
+JSON-escaped as a surrogate pair (``\\ud83d\\ude00``) or form-encoded (``%F0%9F%98%80``)."""
+BODY_BYTES_BESIDES_MESSAGE = 65_536
+
+
+def body_bytes_for(max_message_chars: int) -> int:
+    """The body limit that lets a message of `max_message_chars` through however it is
+    encoded (issue 17: a 200,000-character message could not fit in 1 MiB)."""
+    return BODY_BYTES_PER_MESSAGE_CHAR * max_message_chars + BODY_BYTES_BESIDES_MESSAGE
+
+
 DEFAULT_MAX_MESSAGE_CHARS = 200_000
 MIN_ADMIN_TOKEN_CHARS = 32
 DEFAULT_WEB_SESSION_MINUTES = 12 * 60
@@ -27,8 +38,9 @@ class Settings:
     policy_path: str | None = None
     test_clock: str | None = None
     export_dir: str = "exports"
-    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
-    """Request bodies above this answer 413 `too_large` before they are read in full."""
+    max_body_bytes: int = 0
+    """Request bodies above this answer 413 `too_large` before they are read in full.
+    0 (the default): :func:`body_bytes_for` the message limit, so the two agree."""
     max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS
     """Messages and feedback comments above this answer 413 `too_large`."""
     web_session_minutes: int = DEFAULT_WEB_SESSION_MINUTES
@@ -67,8 +79,10 @@ class Settings:
     def __post_init__(self) -> None:
         if self.test_clock is not None:
             parse_instant(self.test_clock, "the test clock")
-        if self.max_body_bytes < 1:
+        if self.max_body_bytes < 0:
             raise InvalidInput("max_body_bytes must be positive")
+        if self.max_body_bytes == 0 and self.max_message_chars >= 1:
+            object.__setattr__(self, "max_body_bytes", body_bytes_for(self.max_message_chars))
         if self.sqlite_synchronous not in ("FULL", "NORMAL"):
             raise InvalidInput(
                 "CONSENTRY_SQLITE_SYNCHRONOUS must be FULL or NORMAL, "
@@ -127,9 +141,7 @@ class Settings:
             policy_path=values["policy_path"],
             test_clock=values["test_clock"],
             export_dir=values["export_dir"] or "exports",
-            max_body_bytes=_positive_int(
-                values["max_body_bytes"], "CONSENTRY_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES
-            ),
+            max_body_bytes=_positive_int(values["max_body_bytes"], "CONSENTRY_MAX_BODY_BYTES", 0),
             max_message_chars=_positive_int(
                 values["max_message_chars"],
                 "CONSENTRY_MAX_MESSAGE_CHARS",

@@ -31,7 +31,7 @@ def test_every_answer_says_nosniff_and_api_answers_are_not_stored(api: Api) -> N
         "401": client.get("/v1/me/privacy"),
         "404": client.get("/v1/me/sessions/ses_nothing", headers=user.headers),
         "422": client.post("/v1/me/sessions", json={"kind": "video"}, headers=user.headers),
-        "413": client.post("/v1/me/sessions", content=b"x" * 2_000_000, headers=user.headers),
+        "413": client.post("/v1/me/sessions", content=b"x" * 3_000_000, headers=user.headers),
         "admin": client.get("/v1/admin/ledger/verify", headers=ADMIN),
     }
     for name, answer in answers.items():
