@@ -88,6 +88,7 @@ inline bool is_re2_space(unsigned char b) {
 struct Text {
   const unsigned char* d;
   Pos n;
+  PyObject* bytes = nullptr;  // the Python bytes object d points into (for callbacks)
   std::string_view view(Pos a, Pos b) const {
     return std::string_view(reinterpret_cast<const char*>(d) + a, static_cast<size_t>(b - a));
   }
@@ -835,6 +836,7 @@ std::optional<bool> simple_jwt_header(std::string_view header) {
 enum class Validator {
   kNone, kEmail, kPhone, kCards, kSsn, kSsnKeyword, kIban, kIpv4, kIpv6,
   kJwt, kUrlPassword, kPassword, kKeywordSecret,
+  kPython,  // a Python function (data, start, end) -> (start, end) | None, called back
 };
 
 Validator validator_named(const std::string& name) {
@@ -852,6 +854,7 @@ Validator validator_named(const std::string& name) {
       {"url_password", Validator::kUrlPassword},
       {"password", Validator::kPassword},
       {"keyword_secret", Validator::kKeywordSecret},
+      {"python", Validator::kPython},
   };
   auto it = names.find(name);
   if (it == names.end()) throw std::invalid_argument("unknown validator " + name);
@@ -1243,6 +1246,7 @@ struct Detector {
   bool regional = false;  // search only the regions Scope gives (native.REGION_RULES)
   std::vector<TokenBody> tokens;  // in the order of the prefix pattern's alternatives
   std::unique_ptr<PrefixFinder> prefixes;
+  py::object python_validator;  // for Validator::kPython
 };
 
 class Engine {
@@ -1265,6 +1269,12 @@ class Engine {
         for (const auto& trig : spec[4].cast<py::list>()) det.triggers.push_back(trig.cast<std::string>());
         det.validator = validator_named(spec[5].cast<std::string>());
         det.regional = spec[6].cast<bool>();
+        if (det.validator == Validator::kPython) {
+          // ("pattern", ..., "python", False, function): the detector's own Python
+          // validator, called with the text's bytes object and the match's offsets.
+          if (spec.size() < 8 || det.regional) throw std::invalid_argument("python validator spec");
+          det.python_validator = spec[7];
+        }
         // The lexicographically smallest string a match can be is empty if an empty
         // match is possible; where RE2 cannot tell, assume it is.
         std::string least, most;
@@ -1362,7 +1372,7 @@ class Engine {
     char* buffer = nullptr;
     Py_ssize_t size = 0;
     if (PyBytes_AsStringAndSize(data.ptr(), &buffer, &size) != 0) throw py::error_already_set();
-    return Text{reinterpret_cast<const unsigned char*>(buffer), size};
+    return Text{reinterpret_cast<const unsigned char*>(buffer), size, data.ptr()};
   }
 
   void load_tables(const py::dict& tables) {
@@ -1433,7 +1443,14 @@ class Engine {
         if (start < resume && resume < end) pos = resume;
         continue;
       }
-      if (det.validator != Validator::kNone) {
+      if (det.validator == Validator::kPython) {
+        // As PatternDetector.collect: a narrowed span resumes the search after its end
+        // but past the match's start; an extended one (a value read after the match)
+        // after its end.
+        const Pos match_start = start, match_end = end;
+        if (!python_validate(det, t, start, end)) continue;
+        if (end != match_end) pos = std::max(end, match_start + 1);
+      } else if (det.validator != Validator::kNone) {
         const Pos match_end = end;
         if (!validate(det.validator, t, start, end)) continue;
         if (end < match_end) pos = end;
@@ -1463,6 +1480,18 @@ class Engine {
     }
   }
 
+  // PatternDetector.collect's call of a Python validator: None rejects the match,
+  // (start, end) is the span to report.
+  static bool python_validate(const Detector& det, const Text& t, Pos& start, Pos& end) {
+    if (t.bytes == nullptr) throw std::logic_error("python validator without a bytes object");
+    py::object result = det.python_validator(py::handle(t.bytes), start, end);
+    if (result.is_none()) return false;
+    py::tuple span = result.cast<py::tuple>();
+    start = span[0].cast<Pos>();
+    end = span[1].cast<Pos>();
+    return true;
+  }
+
   bool validate(Validator v, const Text& t, Pos& start, Pos& end) const {
     switch (v) {
       case Validator::kEmail: return email(t, tables_, start, end);
@@ -1477,6 +1506,7 @@ class Engine {
       case Validator::kPassword: return password_match(t, tables_, start, end);
       case Validator::kKeywordSecret: return keyword_secret_match(t, tables_, start, end);
       case Validator::kNone:
+      case Validator::kPython:
       case Validator::kCards: break;
     }
     return true;

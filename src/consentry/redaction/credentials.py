@@ -23,15 +23,18 @@ from .detector import (
     RawCandidate,
     byte_at,
     compile_pattern,
+    is_word_byte,
     raw_matcher,
 )
-from .model import JWT, PASSWORD, PRIVATE_KEY, SECRET
-from .tokens import ProviderTokenDetector
+from .keywords import DETECTORS as KEYWORD_DETECTORS
+from .model import JWT, PASSWORD, PASSWORD_HASH, PRIVATE_KEY, SECRET
+from .tokens import FORMAT_DETECTORS, ProviderTokenDetector
 
-RANK = {PRIVATE_KEY: 0, JWT: 10, SECRET: 20, PASSWORD: 30}
+RANK = {PRIVATE_KEY: 0, JWT: 10, SECRET: 20, PASSWORD_HASH: 25, PASSWORD: 30}
 KEYWORD_SECRET_RANK = 50
 MIN_SECRET_ENTROPY = 3.3  # bits per character, for values next to a key word
 MIN_LETTERS_ONLY_ENTROPY = 4.2  # ditto, for values without digits
+
 
 def _jwt(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     header = data[start : data.index(b".", start, end)]
@@ -135,6 +138,47 @@ def _keyword_secret_match(data: bytes, start: int, end: int) -> tuple[int, int] 
     return (end - len(value), end) if entropy_at_least(value, threshold) else None
 
 
+def _two_part_jwt(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """``header.payload`` (unsigned, or split over lines at a dot) whose header names alg or typ."""
+    dot = data.index(b".", start, end)
+    header = data[start:dot].rstrip(b" \t\r\n\\")
+    if len(header) > 4096:
+        return None
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(header + b"=" * (-len(header) % 4)))
+    except (binascii.Error, ValueError):
+        return None
+    if not isinstance(decoded, dict) or not ("alg" in decoded or "typ" in decoded):
+        return None
+    return start, end
+
+
+_HASH_FIELD = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789./+=")
+
+
+def _password_hash(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """A crypt-style ``$id$...`` or ``scheme$...$...`` string whose longest field looks hashed.
+
+    SPEC §4 "password hashes in their standard encodings": bcrypt ($2a$/$2b$/$2y$),
+    crypt $1$/$5$/$6$/$y$, $apr1$, Cisco type 8/9 ($8$/$9$), PBKDF2 and Django
+    ``pbkdf2_sha256$...``, argon2, scrypt, Kerberos ($krb5asrep$, $krb5tgs$), MS
+    cache ($DCC2$). The longest ``$``-separated field must be >= 16 characters of
+    a hash alphabet with digits and letters (or hex), so ``$HOME$PATH`` and shell
+    or template text are not hashes.
+    """
+    if start > 0 and is_word_byte(data[start - 1]) and data[start] == 0x24:
+        return None
+    fields = data[start:end].split(b"$")
+    longest = max(fields, key=len)
+    pieces = [p for f in fields for p in f.replace(b"#", b"*").replace(b":", b"*").split(b"*")]
+    longest = max(pieces, key=len)
+    if len(longest) < 16 or not set(longest) <= _HASH_FIELD:
+        return None
+    if not (looks_random(longest) or entropy_at_least(longest, 3.5)):
+        return None
+    return start, end
+
+
 @dataclass(frozen=True, slots=True)
 class PrivateKeyDetector:
     """PEM private-key blocks, from ``-----BEGIN`` to the matching ``-----END`` line.
@@ -187,6 +231,8 @@ _PEM_BODY = compile_pattern(r"(?:[A-Za-z0-9+/=:,.-]|\s|\\[rn])*")
 _PEM_HEADER_MATCH = raw_matcher(_PEM_HEADER)
 _PEM_BODY_MATCH = raw_matcher(_PEM_BODY)
 
+# A JWT split over lines at a dot (a wrapped paste, a string continued with \\).
+_LINE_BREAK = r"(?:[ \t]*\\?\r?\n[ \t]*)?"
 _SECRET_WORDS = (
     r"(?:secret|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|private[_-]?key"  # noqa: S105
     r"|credentials?|accountkey|sharedaccesskey|bearer)"
@@ -206,32 +252,37 @@ DETECTORS = (
         prefilter="eyJ",
     ),
     ProviderTokenDetector(),
+    *FORMAT_DETECTORS,
     PatternDetector(
         PASSWORD,
         RANK[PASSWORD],
-        compile_pattern(
-            r"\b[A-Za-z][A-Za-z0-9+.-]{1,30}://[^\s:/?#@\"'<>]*:[^\s/?#@\"'<>]+@"
-        ),
+        compile_pattern(r"\b[A-Za-z][A-Za-z0-9+.-]{1,30}://[^\s:/?#@\"'<>]*:[^\s/?#@\"'<>]+@"),
         _url_password_match,
         triggers=(b"://",),
         prefilter="://",
     ),
     PatternDetector(
-        PASSWORD,
-        RANK[PASSWORD] + 1,
-        compile_pattern(r"(?i)(?:password|passwd|pwd)[\"']?\s{0,3}[:=]\s{0,3}" + _QUOTED_OR_BARE),
-        _password_match,
-        prefilter=r"(?i)(?:password|passwd|pwd)",
+        JWT,
+        RANK[JWT],
+        compile_pattern(
+            r"\beyJ[A-Za-z0-9_-]{8,}" + _LINE_BREAK + r"\." + _LINE_BREAK + r"eyJ[A-Za-z0-9_-]{4,}"
+            r"(?:" + _LINE_BREAK + r"\." + _LINE_BREAK + r"[A-Za-z0-9_-]*)?"
+        ),
+        _two_part_jwt,
+        triggers=(b"eyJ",),
+        prefilter="eyJ",
     ),
     PatternDetector(
-        SECRET,
-        KEYWORD_SECRET_RANK,
+        PASSWORD_HASH,
+        RANK[PASSWORD_HASH],
         compile_pattern(
-            r"(?i)" + _SECRET_WORDS + r"[A-Za-z0-9_-]{0,20}[\"']?\s{0,3}"
-            r"(?:[:=]|=>|:=)\s{0,3}[\"']?[A-Za-z0-9+/_.~-]{12,}=*"
-            r"|(?i)bearer\s{1,3}[A-Za-z0-9+/_.~-]{12,}=*"
+            r"\$[A-Za-z0-9-]{1,20}\$[A-Za-z0-9./+=$*:@#_,-]{16,1000}"
+            r"|\b(?:pbkdf2_sha256|pbkdf2_sha1|argon2|bcrypt_sha256|bcrypt|scrypt|sha1|md5)"
+            r"\$[A-Za-z0-9./+=$*:@#_,-]{16,1000}"
         ),
-        _keyword_secret_match,
-        prefilter="(?i)" + _SECRET_WORDS,
+        _password_hash,
+        triggers=(b"$",),
+        prefilter=r"\$",
     ),
+    *KEYWORD_DETECTORS,
 )

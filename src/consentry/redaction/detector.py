@@ -164,8 +164,11 @@ class PatternDetector:
                 span = validate(data, start, end)
                 if span is None:
                     continue
-                if whole and span[1] < end:
-                    pos = span[1]  # narrowed (e.g. a card inside a digit run): rescan the rest
+                if whole and span[1] != end:
+                    # Narrowed (a card inside a digit run): rescan the rest, but always
+                    # past the match's start. Extended (a key word's value read after
+                    # the match): resume after it, so no byte is validated twice.
+                    pos = max(span[1], start + 1)
                 start, end = span
             out.append((start, end, kind, rank))
 

@@ -2,7 +2,8 @@
 
 Finding types are UPPER_SNAKE strings, the same in Python and in JSON output:
 ``EMAIL``, ``PHONE``, ``CARD``, ``SSN``, ``IBAN``, ``IP``, ``SECRET``,
-``PRIVATE_KEY``, ``JWT``, ``PASSWORD``, plus whatever an NER stage reports
+``PRIVATE_KEY``, ``JWT``, ``PASSWORD``, ``PASSWORD_HASH``, ``NATIONAL_ID``, plus
+whatever an NER stage reports
 (the bundled gazetteer uses ``PERSON`` and ``ADDRESS``).
 """
 
@@ -20,10 +21,15 @@ SECRET = "SECRET"  # noqa: S105 - a type name, not a secret
 PRIVATE_KEY = "PRIVATE_KEY"
 JWT = "JWT"
 PASSWORD = "PASSWORD"  # noqa: S105 - a type name, not a password
+PASSWORD_HASH = "PASSWORD_HASH"  # noqa: S105 - a type name
+NATIONAL_ID = "NATIONAL_ID"
 PERSON = "PERSON"
 ADDRESS = "ADDRESS"
 
-BUILTIN_TYPES = (EMAIL, PHONE, CARD, SSN, IBAN, IP, SECRET, PRIVATE_KEY, JWT, PASSWORD)
+BUILTIN_TYPES = (
+    EMAIL, PHONE, CARD, SSN, IBAN, IP, SECRET, PRIVATE_KEY, JWT, PASSWORD, PASSWORD_HASH,
+    NATIONAL_ID,
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

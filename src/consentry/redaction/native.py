@@ -40,7 +40,8 @@ except ImportError:  # not built: the Python scan runs instead
 ENV_SWITCH = "CONSENTRY_FILTER_NATIVE"
 _BUILTIN: tuple[Detector, ...] = (*credentials.DETECTORS, *pii.DETECTORS)
 
-# Python validator -> the name of its C++ port.
+# Python validator -> the name of its C++ port. A built-in PatternDetector whose
+# validator has none runs in the compiled scan too, its validator called back.
 _VALIDATORS: dict[Any, str] = {
     pii._email: "email",
     pii._phone: "phone",
@@ -152,11 +153,16 @@ def _spec(detector: Detector) -> tuple[object, ...] | None:
         return None
     function = detector.validate_many if detector.validate_many is not None else detector.validate
     validator = "" if function is None else _VALIDATORS.get(function)
+    pattern: str = detector.regex.pattern
+    triggers = list(detector.triggers)
+    if validator is None and detector.validate_many is None:
+        # No C++ port: the compiled scan runs the pattern and calls this very
+        # Python validator back on each match (the same function, so the same spans).
+        kind, rank = detector.type, detector.rank
+        return ("pattern", kind, rank, pattern, triggers, "python", False, function)
     if validator is None or (validator == "cards") != (detector.validate_many is not None):
         return None
-    pattern: str = detector.regex.pattern
     regional = REGION_RULES.get(validator) == pattern_digest(pattern)
-    triggers = list(detector.triggers)
     return ("pattern", detector.type, detector.rank, pattern, triggers, validator, regional)
 
 
