@@ -7,7 +7,8 @@ of SPEC §3. Some commands need more, installed as an extra:
 extra   modules                     what it adds
 ======  ==========================  ===============================================
 demo    faker                       ``consentry demo``: a synthetic population
-spark   pyspark, pandas             ``consentry spark …``: the Spark job (SPEC §5)
+lake    deltalake                   ``consentry lake …``: the Delta lake (SPEC §5)
+spark   pyspark, pandas, deltalake  ``consentry spark …``: the Spark job (SPEC §5)
 bench   presidio_analyzer, …        the benchmark scripts in ``benchmarks/``
 ======  ==========================  ===============================================
 
@@ -24,7 +25,8 @@ from consentry.domain.errors import ConsentryError
 
 EXTRAS: dict[str, tuple[str, ...]] = {
     "demo": ("faker",),
-    "spark": ("pyspark", "pandas"),
+    "lake": ("deltalake",),
+    "spark": ("pyspark", "pandas", "deltalake"),
     "bench": ("presidio_analyzer", "presidio_anonymizer", "matplotlib", "pyinstrument"),
 }
 

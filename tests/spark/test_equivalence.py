@@ -25,13 +25,14 @@ from consentry.bootstrap import App, build
 from consentry.config.settings import Settings
 from consentry.domain.clock import TestClock
 from consentry.domain.policy import DEFAULT_POLICY, FeedbackTrainable, Policy, ResumeScope
+from consentry.lake.catalog import open_table
 from consentry.lake.export import LakeExporter
-from consentry.lake.hive import PointerTable
 from consentry.service import retention, runs
 from tests.conftest import BEFORE_DEADLINE
 from tests.spark.population import build as build_population
 
 pytestmark = pytest.mark.filterwarnings("ignore::FutureWarning")
+SECRET_KEY = "lake-test-master-key-" + "x" * 20
 
 
 @dataclasses.dataclass
@@ -54,11 +55,13 @@ def world(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> It
     db = root / "consentry.db"
     shutil.copy(sqlite_template, db)
     clock = TestClock(BEFORE_DEADLINE)
-    app = build(Settings(database_url=f"sqlite:///{db}"), migrate=False, clock=clock)
-    w = World(app, clock, str(root / "lake"), root)
-    build_population(app, clock, per_case=4, export=w.export_lake)
-    yield w
-    app.engine.dispose()
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("CONSENTRY_SECRET_KEY", SECRET_KEY)  # seals run secrets in the lake
+        app = build(Settings(database_url=f"sqlite:///{db}"), migrate=False, clock=clock)
+        w = World(app, clock, str(root / "lake"), root)
+        build_population(app, clock, per_case=4, export=w.export_lake)
+        yield w
+        app.engine.dispose()
 
 
 def spark_manifest(spark: Any, lake: str, run_id: str) -> tuple[set[str], set[str], dict[str, Any]]:
@@ -147,6 +150,10 @@ def test_population_covers_every_edge_case(spark: Any, world: World) -> None:
 
 
 def test_lake_mirrors_the_system_of_record_after_incremental_exports(world: World) -> None:
+    """A second engine (Polars, reading the Delta log itself) gets the rows the port lists
+    and the system of record holds (issue 25 item 4)."""
+    import polars as pl
+
     with world.app.engine.connect() as conn:
         for name, key in (
             ("accounts", "id"),
@@ -157,17 +164,23 @@ def test_lake_mirrors_the_system_of_record_after_incremental_exports(world: Worl
             ("feedback", "id"),
             ("holds", "id"),
         ):
-            lt = PointerTable(world.lake, name)
+            lt = open_table(world.lake, name)
             files = [lt.uri(f) for f in lt.snapshot().files]
             table = pq.read_table(files, partitioning=None) if files else None
             ids = table.column(key).to_pylist() if table is not None else []
             sor = getattr(t, name)
             expected = list(conn.execute(select(sor.c[key])).scalars())
             assert sorted(ids) == sorted(expected), name
-            assert len(lt.history()) >= 2, f"{name} was not exported incrementally"
+            other = pl.read_delta(str(lt.root))
+            assert other.height == len(ids), name
+            if table is not None:
+                ours = table.sort_by(key).to_pylist()
+                assert other.sort(key).to_arrow().to_pylist() == ours, name
+            writes = [v for v in lt.versions() if v["operation"] == "WRITE"]
+            assert len(writes) >= 2, f"{name} was not exported incrementally"
         s = t.sessions.c
         deleted = set(conn.execute(select(s.id).where(s.deleted_at.is_not(None))).scalars())
-    lt = PointerTable(world.lake, "sessions")
+    lt = open_table(world.lake, "sessions")
     lake_sessions = pq.read_table([lt.uri(f) for f in lt.snapshot().files], partitioning=None)
     lake_deleted = {r["id"] for r in lake_sessions.to_pylist() if r["deleted_at"] is not None}
     assert lake_deleted == deleted and deleted
@@ -205,6 +218,60 @@ def test_spark_export_rows_and_manifest_equal_embedded_export_r24_r25(
     assert shards_a == shards_b
 
 
+def test_run_records_versions_and_audit_time_travels_to_them_issue25_item3(
+    spark: Any, world: World, tmp_path: Path
+) -> None:
+    from consentry.spark import rules
+    from consentry.spark.lakeio import rewrite_buckets
+    from consentry.spark.runs import audit_run, load_lake, run_dir, table_versions
+
+    lake = str(tmp_path / "lake")
+    shutil.copytree(world.lake, lake)
+    embedded = runs.create_run(world.app.ctx, purpose="model_training")
+    from consentry.spark.runs import create_run
+
+    run = create_run(
+        spark,
+        lake=lake,
+        purpose="model_training",
+        cutoff=embedded.cutoff,
+        policy=DEFAULT_POLICY,
+        secret=embedded.pseudonym_secret,
+    )
+    assert run.versions == table_versions(lake) and run.versions["sessions"] > 0
+    # Item 6: the pseudonym secret is sealed in run.json, never in clear.
+    record = (run_dir(lake, run.id) / "run.json").read_text()
+    assert embedded.pseudonym_secret not in record and "pseudonym_secret_sealed" in record
+    # The lake moves on: a rewrite (not a purge) drops every session of bucket 0.
+    rewrite_buckets(
+        spark, lake, "sessions", [0], lambda cur: cur.limit(0), note="test", purge=False
+    )
+    now = rules.eligible_sessions(
+        load_lake(spark, lake), purpose=run_purpose(), at=embedded.cutoff, policy=DEFAULT_POLICY
+    ).count()
+    assert now < run.sessions  # today's tables no longer give the run's manifest...
+    audit = audit_run(spark, lake=lake, run_id=run.id, policy=DEFAULT_POLICY)
+    assert audit.ok, audit.findings  # ...the versions it read (time travel) still do
+    # A manifest that does not follow from those versions is caught.
+    sessions_dir = run_dir(lake, run.id) / "sessions"
+    kept = spark.read.parquet(str(sessions_dir)).orderBy("session_id").offset(1).collect()
+    shutil.rmtree(sessions_dir)
+    schema = "session_id string, account_id string, include_from timestamp"
+    spark.createDataFrame(kept, schema).write.parquet(str(sessions_dir))
+    findings = audit_run(spark, lake=lake, run_id=run.id, policy=DEFAULT_POLICY).findings
+    assert findings and "1 eligible at the recorded versions but not in the manifest" in findings[0]
+    # Once the retention has passed, the old version is gone and the audit says so.
+    open_table(lake, "sessions", retention=0).vacuum()
+    findings = audit_run(spark, lake=lake, run_id=run.id, policy=DEFAULT_POLICY).findings
+    assert any("sessions version" in f and "no longer readable" in f for f in findings)
+
+
+def run_purpose() -> Any:
+    from consentry.domain.types import Purpose
+
+    return Purpose.MODEL_TRAINING
+
+
 def test_spark_sweep_purges_what_the_embedded_sweeper_purges_r17(spark: Any, world: World) -> None:
     from consentry.spark.sweep import prove_purged, sweep_lake
 
@@ -219,7 +286,7 @@ def test_spark_sweep_purges_what_the_embedded_sweeper_purges_r17(spark: Any, wor
             (r.item_type, r.item_id)
             for r in conn.execute(select(tb.item_type, tb.item_id).where(tb.item_type != "scores"))
         }
-    tombs = PointerTable(str(lake_before), "tombstones")
+    tombs = open_table(str(lake_before), "tombstones")
     lake_tombs = pq.read_table(
         [tombs.uri(f) for f in tombs.snapshot().files], partitioning=None
     ).to_pylist()
@@ -231,6 +298,19 @@ def test_spark_sweep_purges_what_the_embedded_sweeper_purges_r17(spark: Any, wor
         embedded.purged.feedback,
     )
     assert report.sessions > 0 and report.proof == []
+    # verify_absent (issue 25 item 2): with the default retention of old versions (168 h)
+    # no retained version of the messages table can be read back to a purged row.
+    purged = {i for kind, i in got if kind == "session"}
+    msgs = open_table(str(lake_before), "messages")
+    assert msgs.retention == 168
+    for v in msgs.versions():
+        if msgs.readable(v["version"]):
+            files = msgs.uris(msgs.snapshot(v["version"]))
+            rows = pq.read_table(files, partitioning=None) if files else None
+            held = set(rows.column("session_id").to_pylist()) if rows is not None else set()
+            assert not held & purged, v
+    first_purge = min(v["version"] for v in msgs.versions() if v["purge"])
+    assert not msgs.readable(first_purge - 1)  # the version before the sweep is gone
     # A rerun finds nothing left to do (idempotent), and the proof still holds.
     again = sweep_lake(spark, lake=str(lake_before), now=world.clock.now(), policy=DEFAULT_POLICY)
     assert (again.sessions, again.messages, again.feedback) == (0, 0, 0)

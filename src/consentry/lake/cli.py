@@ -1,4 +1,4 @@
-"""``consentry lake export``: the system of record into the Parquet lake, incrementally."""
+"""``consentry lake export|migrate``: the system of record into the Delta lake, incrementally."""
 
 from __future__ import annotations
 
@@ -8,10 +8,27 @@ from typing import Annotated
 
 import typer
 
+from consentry.extras import ExtraMissing, require
+from consentry.lake.catalog import LakeFormatError
 from consentry.lake.export import LakeExporter
 from consentry.lake.schema import DEFAULT_BUCKETS
 
-app = typer.Typer(help="The Parquet lake the Spark job reads (SPEC §5).", no_args_is_help=True)
+app = typer.Typer(help="The Delta lake the Spark job reads (SPEC §5).", no_args_is_help=True)
+
+
+@app.callback()
+def _needs_lake() -> None:
+    """The Delta Lake tables the Spark job reads (SPEC §5); needs the ``lake`` extra."""
+    try:
+        require("lake", command="consentry lake")
+    except ExtraMissing as error:
+        typer.echo(f"error {error.code}: {error.message}", err=True)
+        raise typer.Exit(2) from error
+
+
+def _refused(error: LakeFormatError) -> typer.Exit:
+    typer.echo(f"error {error.code}: {error.message}", err=True)
+    return typer.Exit(2)
 
 
 @app.command("export")
@@ -44,6 +61,8 @@ def export(
             progress=lambda msg: typer.echo(msg, err=True),
         )
         report = exporter.export(now=parse_iso(now) if now else datetime.now(UTC))
+    except LakeFormatError as error:
+        raise _refused(error) from error
     finally:
         engine.dispose()
     typer.echo(
@@ -56,3 +75,17 @@ def export(
             indent=2,
         )
     )
+
+
+@app.command("migrate")
+def migrate(lake: Annotated[str, typer.Option("--lake", help="lake root directory")]) -> None:
+    """Convert a pointer-format lake to Delta Lake in place (idempotent; rerun after a crash)."""
+    from dataclasses import asdict
+
+    from consentry.lake.migrate import migrate_lake
+
+    try:
+        report = migrate_lake(lake)
+    except LakeFormatError as error:
+        raise _refused(error) from error
+    typer.echo(json.dumps(asdict(report), indent=2))

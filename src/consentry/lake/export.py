@@ -15,7 +15,10 @@ between tables re-exports exactly what was not committed and nothing twice.
   times), and replace those rows bucket by bucket (copy-on-write). Re-reading a row is
   idempotent, so the boundary instant is simply read again.
 - Purges in the system of record (its tombstones) delete the purged messages from the
-  lake in the same export; :meth:`vacuum` then removes the old files from disk.
+  lake in the same export, and replace purged feedback and scores; those commits are
+  *purge* commits, which delete the files they removed at once (see
+  :mod:`consentry.lake.delta`). :meth:`vacuum` removes other replaced files once they are
+  older than the retention of old versions.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from sqlalchemy import Connection, Engine, Select, and_, not_, or_, select, unio
 from consentry.adapters.sql import tables as t
 from consentry.domain.clock import as_utc, iso, parse_iso
 from consentry.lake import schema as ls
-from consentry.lake.catalog import open_table
+from consentry.lake.catalog import check_lake, open_table
 from consentry.lake.port import DataFile, Snapshot, TableFormat
 
 CHUNK = 100_000
@@ -105,6 +108,7 @@ class LakeExporter:
     def export(self, *, now: datetime) -> ExportReport:
         upto = as_utc(now) - self.settle
         report = ExportReport(upto)
+        check_lake(self.lake)
         options: dict[str, Any] = {}
         if self.engine.dialect.name == "postgresql":
             options["isolation_level"] = "REPEATABLE READ"
@@ -112,12 +116,13 @@ class LakeExporter:
             for table in ls.TABLES:
                 self.progress(f"exporting {table.name}")
                 report.tables.append(self._export_table(conn, table, upto))
-        # Files replaced by this export may hold content the system of record purged
-        # (messages, feedback comments): delete them now, not at some later compaction.
+        # Purge commits deleted their removed files already; the others go once they are
+        # older than the retention of old versions (time travel for audits until then).
         report.vacuumed = sum(self.vacuum().values())
         return report
 
     def vacuum(self) -> dict[str, int]:
+        """Vacuum every table: delete removed files older than the retention."""
         return {t.name: len(open_table(self.lake, t.name).vacuum()) for t in ls.TABLES}
 
     # -- per table -----------------------------------------------------------------
@@ -131,6 +136,7 @@ class LakeExporter:
         report = TableReport(table.name)
         add: list[DataFile] = []
         remove: list[DataFile] = []
+        purge = False
         if table.mode == "log":
             for rows in self._log_rows(conn, table, state, upto):
                 data = _rows_to_arrow(table, rows, self.buckets)
@@ -143,8 +149,10 @@ class LakeExporter:
                         lt, snap, table, gone, replacement=None
                     )
                     add += extra_add
+                    purge = True
         else:
             since = state.get("since")
+            purge = self._purged_since(conn, table, parse_iso(since) if since else None, upto)
             query = self._changed(table, parse_iso(since) if since else None, upto)
             rows = [r for chunk in _chunks(conn, query) for r in chunk]
             data = _rows_to_arrow(table, rows, self.buckets)
@@ -163,6 +171,7 @@ class LakeExporter:
                 remove=remove,
                 state=state,
                 note=f"lake export upto {iso(upto)}",
+                purge=purge,
             )
             report.version = new.version
         else:
@@ -251,6 +260,19 @@ class LakeExporter:
             query = query.where(tb.purged_at >= parse_iso(since))
         state["purges_since"] = iso(upto)
         return {r.item_id: ls.bucket_of(r.session_id, self.buckets) for r in conn.execute(query)}
+
+    def _purged_since(
+        self, conn: Connection, table: ls.LakeTable, since: datetime | None, upto: datetime
+    ) -> bool:
+        """Whether the system of record purged content of `table` since the last export."""
+        kinds = {"feedback": ("feedback",), "holds": ("scores",)}.get(table.name)
+        if since is None or not kinds:
+            return False
+        tb = t.tombstones.c
+        query = select(tb.id).where(
+            tb.item_type.in_(kinds), tb.purged_at >= since, tb.purged_at <= upto
+        )
+        return conn.execute(query.limit(1)).first() is not None
 
     def _changed(self, table: ls.LakeTable, since: datetime | None, upto: datetime) -> Any:
         """The current rows of a mutable table whose key changed in [since, upto]."""

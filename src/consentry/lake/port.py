@@ -8,9 +8,9 @@ the files of version *n*, never a half-rewritten partition. Files a commit remov
 physically deleted by :meth:`TableFormat.vacuum`, which is what makes a purge provable:
 after it, no file of the table holds the purged rows (``verify_absent`` checks).
 
-Implementations: :class:`consentry.lake.hive.PointerTable` (Hive-style bucket
-directories, a ``_CURRENT`` pointer swapped by rename). A Delta Lake or Iceberg
-deployment plugs in by mapping ``commit`` to add/remove actions of its log.
+Implementation: :class:`consentry.lake.delta.DeltaTableFormat` (Delta Lake through
+delta-rs; the choice is explained in docs/spark.md). :class:`consentry.lake.hive.PointerTable`,
+the earlier format of our own, is kept only as the source of ``consentry lake migrate``.
 """
 
 from __future__ import annotations
@@ -54,8 +54,12 @@ class TableFormat(Protocol):
 
     name: str
 
-    def snapshot(self) -> Snapshot:
-        """The current version (version 0 with no files for a new table)."""
+    def snapshot(self, version: int | None = None) -> Snapshot:
+        """The current version, or `version` (time travel); version 0 for a new table."""
+        ...
+
+    def readable(self, version: int) -> bool:
+        """Whether every data file of `version` is still on disk."""
         ...
 
     def uri(self, file: DataFile) -> str:
@@ -70,8 +74,8 @@ class TableFormat(Protocol):
         """A fresh directory inside the table where an engine may write files to add."""
         ...
 
-    def relative(self, absolute: str) -> str:
-        """The table-relative path of a file an engine wrote into :meth:`staging_dir`."""
+    def adopt(self, absolute: str, bucket: int) -> str:
+        """Move a file an engine wrote into :meth:`staging_dir` into the table; its path."""
         ...
 
     def commit(
@@ -82,17 +86,24 @@ class TableFormat(Protocol):
         remove: Sequence[DataFile],
         state: Mapping[str, Any] | None = None,
         note: str = "",
+        purge: bool = False,
     ) -> Snapshot:
         """Atomically make a new version: previous files minus `remove` plus `add`.
 
+        With `purge`, the removed files hold rows a purge deleted: they are deleted from
+        storage at once, whatever the retention of old versions.
         Raises :class:`CommitConflict` if the table is no longer at `expected_version`.
         """
         ...
 
     def vacuum(self) -> list[str]:
-        """Delete every data file no longer in the current version; returns what it deleted."""
+        """Delete removed files older than the retention of old versions; what it deleted."""
         ...
 
     def leftovers(self) -> list[str]:
-        """Files a commit removed that are still on disk: empty once vacuumed (the proof)."""
+        """Files a purge commit removed that are still on disk: empty is the proof."""
+        ...
+
+    def retained_files(self) -> list[str]:
+        """Every data file on storage: a superset of what any retained version can reach."""
         ...

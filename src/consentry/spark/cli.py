@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from consentry.extras import ExtraMissing, require
-from consentry.spark.job import run
+from consentry.spark import job
 
 app = typer.Typer(help="The Spark job over the lake (SPEC §5).", no_args_is_help=True)
 
@@ -44,6 +44,17 @@ def _common(master: str | None, policy: str | None) -> list[str]:
 
 def _echo(result: dict[str, object]) -> None:
     typer.echo(json.dumps(result, indent=2, default=str))
+
+
+def run(argv: list[str]) -> dict[str, object]:
+    """:func:`consentry.spark.job.run`; a pointer-format or mixed lake exits 2 with why."""
+    from consentry.lake.catalog import LakeFormatError
+
+    try:
+        return job.run(argv)
+    except LakeFormatError as error:
+        typer.echo(f"error {error.code}: {error.message}", err=True)
+        raise typer.Exit(2) from error
 
 
 @app.command("run-create")
@@ -108,4 +119,18 @@ def sweep(
     result = run(argv)
     _echo(result)
     if result.get("proof"):
+        raise typer.Exit(1)
+
+
+@app.command("audit")
+def audit(
+    lake: Lake,
+    run_id: Annotated[str, typer.Option("--run-id")],
+    master: Master = None,
+    policy: Policy = None,
+) -> None:
+    """Re-prove a run's manifest from the table versions it read (Delta time travel)."""
+    result = run([*_common(master, policy), "audit", "--lake", lake, "--run-id", run_id])
+    _echo(result)
+    if result.get("findings"):
         raise typer.Exit(1)

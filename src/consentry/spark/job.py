@@ -38,15 +38,20 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("sweep", help="purge what retention and deletion say is due (R17)")
     s.add_argument("--lake", required=True)
     s.add_argument("--now", default=None, help="ISO instant; default now")
+    a = sub.add_parser("audit", help="re-prove a run's manifest at the versions it read")
+    a.add_argument("--lake", required=True)
+    a.add_argument("--run-id", required=True)
     return p
 
 
 def run(argv: list[str], spark: Any = None) -> dict[str, Any]:
     """Parse `argv`, run the command on `spark` (or a new session); return its JSON result."""
+    from consentry.lake.catalog import check_lake
     from consentry.spark.session import spark_session
 
     args = _parser().parse_args(argv)
     policy = load_policy(args.policy)
+    check_lake(args.lake)  # before a JVM starts: a pointer-format or mixed lake is refused
     spark = spark or spark_session(args.master, shuffle_partitions=args.shuffle_partitions)
     if args.command == "run-create":
         from consentry.spark.runs import create_run
@@ -60,9 +65,7 @@ def run(argv: list[str], spark: Any = None) -> dict[str, Any]:
             policy=policy,
             run_id=args.run_id,
         )
-        out = asdict(created)
-        out.pop("pseudonym_secret")
-        return out
+        return created.public()
     if args.command == "export":
         from consentry.spark.export import export_run
 
@@ -74,6 +77,11 @@ def run(argv: list[str], spark: Any = None) -> dict[str, Any]:
             shard_rows=args.shard_rows,
             batch_rows=args.batch_rows,
         )
+    if args.command == "audit":
+        from consentry.spark.runs import audit_run
+
+        audit = audit_run(spark, lake=args.lake, run_id=args.run_id, policy=policy)
+        return {**asdict(audit), "ok": audit.ok}
     from consentry.spark.sweep import sweep_lake
 
     now = parse_iso(args.now) if args.now else datetime.now(UTC)
@@ -81,9 +89,15 @@ def run(argv: list[str], spark: Any = None) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    result = run(sys.argv[1:] if argv is None else argv)
+    from consentry.lake.catalog import LakeFormatError
+
+    try:
+        result = run(sys.argv[1:] if argv is None else argv)
+    except LakeFormatError as error:
+        print(f"error {error.code}: {error.message}", file=sys.stderr)
+        return 2
     print(json.dumps(result, indent=2, default=str))
-    problems = result.get("proof") or []
+    problems = result.get("proof") or result.get("findings") or []
     return 1 if problems else 0
 
 

@@ -1,13 +1,16 @@
 """Reading lake tables into DataFrames and rewriting their buckets, through the port.
 
-The driver resolves a table's current snapshot (a list of files) and hands Spark
-exactly those files, so a job never reads a half-committed version. Rewrites write new
-files into the table's staging directory, then commit add/remove in one atomic step
-and vacuum the removed files (see :mod:`consentry.lake.port`).
+The driver resolves a table's snapshot (the current one, or a recorded version: time
+travel) to the list of files the Delta log names for it and hands Spark exactly those
+files, so a job never reads a half-committed version and needs no Delta jars. Rewrites
+write new files into the table's staging directory, move them into their bucket
+directories and commit add/remove as one Delta commit (see :mod:`consentry.lake.delta`);
+a purge commit deletes the files it removed at once.
 """
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,11 +30,13 @@ def spark_schema(table: ls.LakeTable) -> Any:
     return from_arrow_schema(table.schema)
 
 
-def read_table(spark: Any, lake: str, name: str, snap: Snapshot | None = None) -> DataFrame:
-    """The current snapshot of a lake table (or the given one) as a DataFrame."""
+def read_table(
+    spark: Any, lake: str, name: str, snap: Snapshot | None = None, *, version: int | None = None
+) -> DataFrame:
+    """The current snapshot of a lake table (or `snap`, or `version`) as a DataFrame."""
     table = ls.BY_NAME[name]
     lt = open_table(lake, name)
-    files = (snap or lt.snapshot()).files
+    files = (snap or lt.snapshot(version)).files
     schema = spark_schema(table)
     if not files:
         return spark.createDataFrame([], schema)
@@ -46,11 +51,13 @@ def rewrite_buckets(
     transform: Callable[[DataFrame], DataFrame],
     *,
     note: str,
+    purge: bool = True,
 ) -> tuple[int, int]:
     """Replace every file of `buckets` by `transform(rows of those files)`; atomic.
 
-    Returns (new version, files removed). Removed files are deleted from disk at once
-    (vacuum), so rows the transform dropped are gone from every file of the table.
+    Returns (new version, files removed). With `purge` (the sweep), the removed files
+    are deleted from disk at once, so rows the transform dropped are in no file of any
+    version of the table; otherwise they stay for the retention of old versions.
     """
     if not buckets:
         return open_table(lake, name).snapshot().version, 0
@@ -73,14 +80,21 @@ def rewrite_buckets(
         .write.partitionBy("_b")
         .parquet(staging)
     )
+    add = _adopt(lt, staging)
+    lt.commit(expected_version=snap.version, add=add, remove=old, note=note, purge=purge)
+    lt.vacuum()
+    return lt.snapshot().version, len(old)
+
+
+def _adopt(lt: Any, staging: str) -> list[DataFile]:
+    """The files Spark wrote under `staging` (``_b=<bucket>/``), moved into the table."""
     add = []
     for path in sorted(Path(staging).rglob("*.parquet")):
         bucket = int(path.parent.name.split("=", 1)[1])
         rows = pq.read_metadata(path).num_rows
-        add.append(DataFile(lt.relative(str(path)), bucket, rows))
-    lt.commit(expected_version=snap.version, add=add, remove=old, note=note)
-    lt.vacuum()
-    return lt.snapshot().version, len(old)
+        add.append(DataFile(lt.adopt(str(path), bucket), bucket, rows))
+    shutil.rmtree(staging, ignore_errors=True)  # Spark's _SUCCESS and .crc files
+    return add
 
 
 def append_rows(spark: Any, lake: str, name: str, rows: DataFrame, *, note: str) -> int:
@@ -98,10 +112,7 @@ def append_rows(spark: Any, lake: str, name: str, rows: DataFrame, *, note: str)
         .write.partitionBy("_b")
         .parquet(staging)
     )
-    add = []
-    for path in sorted(Path(staging).rglob("*.parquet")):
-        bucket = int(path.parent.name.split("=", 1)[1])
-        add.append(DataFile(lt.relative(str(path)), bucket, pq.read_metadata(path).num_rows))
+    add = _adopt(lt, staging)
     if not add:
         return snap.version
     return lt.commit(expected_version=snap.version, add=add, remove=[], note=note).version

@@ -4,13 +4,22 @@ The run's record (``run.json``) and its manifest tables live in the lake under
 ``_runs/<run_id>/``: ``sessions`` (session_id, account_id, include_from), ``feedback``
 (feedback_id, account_id) and ``accounts`` (R21: which runs used an account's data).
 Only counts and the ledger head reach the driver.
+
+``run.json`` records the Delta version of every table the run read (``versions``), so
+:func:`audit_run` can time-travel to exactly those versions and recompute the manifest.
+The run's pseudonym secret is not in the lake in clear: ``run.json`` holds it sealed
+(AES-256-GCM, the run id as associated data) under a sub-key of the service's secret key
+(``CONSENTRY_SECRET_KEY`` or its key file, :mod:`consentry.config.secret_key`), so
+reading the lake does not reverse the exported pseudonyms.
 """
 
 from __future__ import annotations
 
+import base64
 import json
+import os
 import secrets
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,11 +29,24 @@ from consentry.domain.eligibility import parse_purpose
 from consentry.domain.ids import new_id
 from consentry.domain.ledger import GENESIS
 from consentry.domain.policy import Policy
+from consentry.lake.catalog import check_lake, open_table
 from consentry.lake.hive import _write_durable
 from consentry.spark import rules
 from consentry.spark.lakeio import read_table
 
 RUNS_DIR = "_runs"
+SEAL_PURPOSE = "lake-run-pseudonym-secrets"
+READ_TABLES = (
+    "accounts",
+    "consent_events",
+    "sessions",
+    "activities",
+    "feedback",
+    "holds",
+    "tombstones",
+    "messages",
+)
+"""The tables run-create reads; their versions go into ``run.json``."""
 
 
 @dataclass(frozen=True)
@@ -41,27 +63,81 @@ class SparkRun:
     sessions: int
     messages: int
     feedback: int
-    pseudonym_secret: str
+    pseudonym_secret: str = field(repr=False)
+    versions: dict[str, int] = field(default_factory=dict)
+    """The Delta version of each table the run read (time travel for the audit)."""
 
     @property
     def cutoff_at(self) -> datetime:
         return parse_iso(self.cutoff)
+
+    def public(self) -> dict[str, Any]:
+        """The record without its secret (what the CLI prints)."""
+        out = asdict(self)
+        out.pop("pseudonym_secret")
+        return out
+
+
+def lake_key() -> bytes:
+    """The sub-key that seals run secrets in the lake, from the service's secret key."""
+    from consentry.config.secret_key import derive_key, load_secret_key
+    from consentry.config.settings import Settings
+
+    return derive_key(load_secret_key(Settings.from_env()), SEAL_PURPOSE)
+
+
+def seal_secret(secret: str, run_id: str, key: bytes) -> str:
+    """AES-256-GCM of the run secret under `key`, bound to the run id; base64 text."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    nonce = os.urandom(12)
+    sealed = AESGCM(key).encrypt(nonce, secret.encode(), run_id.encode())
+    return base64.b64encode(nonce + sealed).decode()
+
+
+def open_secret(sealed: str, run_id: str, key: bytes) -> str:
+    """The run secret :func:`seal_secret` sealed; raises ``InvalidTag`` for another key."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    raw = base64.b64decode(sealed)
+    return AESGCM(key).decrypt(raw[:12], raw[12:], run_id.encode()).decode()
 
 
 def run_dir(lake: str, run_id: str) -> Path:
     return Path(lake) / RUNS_DIR / run_id
 
 
-def load_lake(spark: Any, lake: str) -> rules.Lake:
-    """DataFrames over the current snapshot of every table the rules read."""
+def table_versions(lake: str) -> dict[str, int]:
+    """The current version of every table a run reads."""
+    return {name: open_table(lake, name).snapshot().version for name in READ_TABLES}
+
+
+def load_lake(spark: Any, lake: str, versions: dict[str, int] | None = None) -> rules.Lake:
+    """DataFrames over every table the rules read: current, or at the given versions."""
     names = ("accounts", "consent_events", "sessions", "activities", "feedback", "holds")
-    frames = {n: read_table(spark, lake, n) for n in names}
-    return rules.Lake(tombstones=read_table(spark, lake, "tombstones"), **frames)
+    v = versions or {}
+    frames = {n: read_table(spark, lake, n, version=v.get(n)) for n in names}
+    tombstones = read_table(spark, lake, "tombstones", version=v.get("tombstones"))
+    return rules.Lake(tombstones=tombstones, **frames)
 
 
-def read_run(lake: str, run_id: str) -> SparkRun:
+def read_run(lake: str, run_id: str, *, key: bytes | None = None) -> SparkRun:
+    """The run's record, its secret opened with `key` (default: :func:`lake_key`)."""
     data = json.loads((run_dir(lake, run_id) / "run.json").read_text())
-    return SparkRun(**data)
+    sealed = data.pop("pseudonym_secret_sealed")
+    secret = open_secret(sealed, run_id, key if key is not None else lake_key())
+    return SparkRun(pseudonym_secret=secret, **data)
+
+
+def write_run(lake: str, run: SparkRun, *, key: bytes | None = None) -> None:
+    """Write ``run.json``: the record, its secret sealed, never in clear."""
+    data = run.public()
+    data["pseudonym_secret_sealed"] = seal_secret(
+        run.pseudonym_secret, run.id, key if key is not None else lake_key()
+    )
+    out = run_dir(lake, run.id)
+    out.mkdir(parents=True, exist_ok=True)
+    _write_durable(out / "run.json", json.dumps(data, indent=2).encode(), replace=True)
 
 
 def create_run(
@@ -73,19 +149,24 @@ def create_run(
     policy: Policy,
     run_id: str | None = None,
     secret: str | None = None,
+    key: bytes | None = None,
 ) -> SparkRun:
     """Compute and store the manifest of a run at `cutoff` (R20), with the domain rules.
 
     `run_id` and `secret` default to fresh values; passing the embedded run's lets the
-    equivalence tests compare exports byte for byte.
+    equivalence tests compare exports byte for byte. The versions of the tables read
+    are resolved once, first, and recorded in ``run.json``.
     """
     from pyspark.sql import functions as F
 
+    check_lake(lake)
     purpose_value = parse_purpose(purpose, policy)
     at = as_utc(cutoff)
     run_id = run_id or new_id("run")
     secret = secret or secrets.token_hex(32)
-    lake_frames = load_lake(spark, lake)
+    key = key if key is not None else lake_key()  # fail before the work, not after
+    versions = table_versions(lake)
+    lake_frames = load_lake(spark, lake, versions)
     sessions = rules.eligible_sessions(lake_frames, purpose=purpose_value, at=at, policy=policy)
     feedback = rules.eligible_feedback(lake_frames, at=at, policy=policy)
     out = run_dir(lake, run_id)
@@ -100,7 +181,7 @@ def create_run(
         .write.mode("overwrite")
         .parquet(str(out / "accounts"))
     )
-    messages = read_table(spark, lake, "messages")
+    messages = read_table(spark, lake, "messages", version=versions["messages"])
     n_messages = (
         messages.join(sessions_m, "session_id")
         .where(
@@ -128,6 +209,81 @@ def create_run(
         messages=int(n_messages),
         feedback=feedback_m.count(),
         pseudonym_secret=secret,
+        versions=versions,
     )
-    _write_durable(out / "run.json", json.dumps(asdict(run), indent=2).encode(), replace=True)
+    write_run(lake, run, key=key)
     return run
+
+
+@dataclass
+class LakeAudit:
+    """What :func:`audit_run` found: empty `findings` means the manifest is re-proven."""
+
+    run_id: str
+    versions: dict[str, int]
+    findings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+
+def audit_run(spark: Any, *, lake: str, run_id: str, policy: Policy) -> LakeAudit:
+    """Re-prove a Spark run's manifest from the table versions it read (time travel).
+
+    Recomputes eligible sessions (with ``include_from``) and feedback at the run's cutoff
+    over the recorded versions and compares them, the counts, the ledger head and the
+    policy digest with what the run stored. A version whose files a later purge deleted
+    cannot be read any more: that is reported, not hidden.
+    """
+    from pyspark.sql import functions as F
+
+    check_lake(lake)
+    run = read_run(lake, run_id)
+    report = LakeAudit(run_id, dict(run.versions))
+    if not run.versions:
+        report.findings.append("run.json records no table versions (created before 0.2)")
+        return report
+    if run.policy_digest != policy.digest:
+        report.findings.append(
+            f"policy digest {policy.digest} differs from the run's {run.policy_digest}"
+        )
+        return report
+    for name, version in sorted(run.versions.items()):
+        if name != "messages" and not open_table(lake, name).readable(version):
+            report.findings.append(
+                f"{name} version {version} is no longer readable (a purge deleted its files)"
+            )
+    if report.findings:
+        return report
+    at = run.cutoff_at
+    frames = load_lake(spark, lake, run.versions)
+    purpose = parse_purpose(run.purpose, policy)
+    sessions = rules.eligible_sessions(frames, purpose=purpose, at=at, policy=policy)
+    feedback = rules.eligible_feedback(frames, at=at, policy=policy)
+    stored = run_dir(lake, run_id)
+    m_sessions = spark.read.parquet(str(stored / "sessions"))
+    m_feedback = spark.read.parquet(str(stored / "feedback"))
+    cols = ["session_id", "include_from"]
+    for label, got, want in (
+        ("sessions", sessions.select(*cols), m_sessions.select(*cols)),
+        ("feedback", feedback.select("feedback_id"), m_feedback.select("feedback_id")),
+    ):
+        extra = got.exceptAll(want).count()
+        missing = want.exceptAll(got).count()
+        if extra or missing:
+            report.findings.append(
+                f"{label}: {extra} eligible at the recorded versions but not in the manifest,"
+                f" {missing} in the manifest but not eligible"
+            )
+    head = (
+        frames.consent_events.where(F.col("at") <= F.lit(at))
+        .orderBy(F.col("seq").desc())
+        .select("hash")
+        .limit(1)
+        .collect()
+    )
+    ledger_head = head[0]["hash"] if head else GENESIS
+    if ledger_head != run.ledger_head:
+        report.findings.append(f"ledger head {ledger_head} differs from the run's")
+    return report

@@ -13,6 +13,7 @@ SPARK_CONF: dict[str, str] = {
     "spark.sql.legacy.parquet.nanosAsLong": "false",
 }
 """Settings the job needs wherever it runs: UTC, and Parquet timestamps as microseconds."""
+LOOPBACK = "127.0.0.1"
 
 
 def spark_session(
@@ -20,8 +21,11 @@ def spark_session(
 ) -> Any:
     """The active session (spark-submit) or a new one; `master` such as ``local[2]``.
 
-    Local sessions run the executors' Python with this interpreter, disable the UI and
-    log only errors.
+    Local sessions run the executors' Python with this interpreter, disable the UI, log
+    only errors and bind the driver to 127.0.0.1 (``spark.driver.bindAddress`` and
+    ``spark.driver.host``), not to the machine's first network interface, unless
+    ``SPARK_LOCAL_IP`` or ``SPARK_DRIVER_HOST`` says otherwise. A cluster deployment
+    (spark-submit, `master` None) sets its own.
     """
     from pyspark.sql import SparkSession
 
@@ -32,6 +36,10 @@ def spark_session(
         builder = builder.master(master).config("spark.ui.enabled", "false")
         builder = builder.config("spark.ui.showConsoleProgress", "false")
         builder = builder.config("spark.driver.memory", os.environ.get("SPARK_DRIVER_MEMORY", "2g"))
+        if master.startswith("local"):
+            host = os.environ.get("SPARK_DRIVER_HOST") or os.environ.get("SPARK_LOCAL_IP")
+            builder = builder.config("spark.driver.bindAddress", host or LOOPBACK)
+            builder = builder.config("spark.driver.host", host or LOOPBACK)
     for key, value in SPARK_CONF.items():
         builder = builder.config(key, value)
     if shuffle_partitions is not None:

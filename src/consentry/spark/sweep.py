@@ -5,10 +5,13 @@
    (checkpointed) before anything changes.
 2. Tombstones (ids, reason, time, sweep id; no content) are committed first, so a
    crash after them leaves a record of intent that the rerun completes.
-3. Each affected table is rewritten bucket by bucket and swapped in one commit; the
-   removed files are deleted at once, so a purged message is gone from every file.
-4. :func:`prove_purged` re-reads the lake and checks that no tombstoned content is left
-   in any live file and that every file a commit removed is gone from disk.
+3. Each affected table is rewritten bucket by bucket and swapped in one Delta commit.
+   Those of messages, feedback and holds are *purge* commits: the removed files are
+   deleted at once, whatever the retention of old versions, so a purged message is in
+   no file that any version of the table lists. Sessions only gain ``purged_at``.
+4. :func:`prove_purged` (``verify_absent``) reads every data file still on disk, the
+   current version's and every retained older version's, and checks that none holds
+   tombstoned content, and that every file a purge commit removed is gone.
 
 A rerun is idempotent: purged sessions are not due again, and a commit that already
 happened is not repeated.
@@ -26,7 +29,14 @@ from consentry.domain.policy import Policy
 from consentry.lake import schema as ls
 from consentry.lake.catalog import open_table
 from consentry.spark import rules
-from consentry.spark.lakeio import append_rows, bucket_col, buckets_of, read_table, rewrite_buckets
+from consentry.spark.lakeio import (
+    append_rows,
+    bucket_col,
+    buckets_of,
+    read_table,
+    rewrite_buckets,
+    spark_schema,
+)
 from consentry.spark.runs import load_lake
 
 DataFrame = Any
@@ -129,6 +139,9 @@ def sweep_lake(spark: Any, *, lake: str, now: datetime, policy: Policy) -> LakeS
             .drop("_due")
         ),
         note=f"sweep {report.sweep_id}: mark sessions purged",
+        # Session rows hold no content (ids and instants, kept in the system of record
+        # too): the old files stay for time travel until the retention ends.
+        purge=False,
     )
     removed += k
     fb = due_f.select("id", F.lit(True).alias("_due"))
@@ -165,33 +178,49 @@ def sweep_lake(spark: Any, *, lake: str, now: datetime, policy: Policy) -> LakeS
     return report
 
 
-def prove_purged(spark: Any, *, lake: str) -> list[str]:
-    """Every problem with the lake's purges; empty when every purge is complete.
+def retained_rows(spark: Any, lake: str, name: str) -> DataFrame:
+    """Every row of every data file of a table on disk: all retained versions at once."""
+    table = ls.BY_NAME[name]
+    files = open_table(lake, name).retained_files()
+    if not files:
+        return spark.createDataFrame([], spark_schema(table))
+    return spark.read.schema(spark_schema(table)).parquet(*files)
 
-    Checks that no live file holds a message of a tombstoned session or message, or the
-    comment of purged feedback, and that every file any commit removed is gone from disk.
+
+def prove_purged(spark: Any, *, lake: str) -> list[str]:
+    """Every problem with the lake's purges (``verify_absent``); empty when complete.
+
+    Reads every data file on disk (a superset of the files any retained version of the
+    table reaches: time travel cannot bring a purged row back) and checks that none
+    holds a message of a tombstoned session or message, the comment of purged feedback
+    or purged classifier scores, and that every file a purge commit removed is gone.
     """
     from pyspark.sql import functions as F
 
     problems = []
     tomb = read_table(spark, lake, "tombstones")
-    messages = read_table(spark, lake, "messages")
-    purged_sessions = tomb.where(F.col("item_type") == "session").select(
-        F.col("item_id").alias("session_id")
-    )
-    purged_messages = tomb.where(F.col("item_type") == "message").select(
-        F.col("item_id").alias("id")
-    )
-    left = messages.join(purged_sessions.distinct(), "session_id").count()
-    left += messages.join(purged_messages.distinct(), "id").count()
+
+    def purged(item_type: str, alias: str) -> DataFrame:
+        return (
+            tomb.where(F.col("item_type") == item_type)
+            .select(F.col("item_id").alias(alias))
+            .distinct()
+        )
+
+    messages = retained_rows(spark, lake, "messages")
+    left = messages.join(purged("session", "session_id"), "session_id").count()
+    left += messages.join(purged("message", "id"), "id").count()
     if left:
-        problems.append(f"messages: {left} rows of purged sessions are still in live files")
-    fb = read_table(spark, lake, "feedback")
-    purged_fb = tomb.where(F.col("item_type") == "feedback").select(F.col("item_id").alias("id"))
-    kept = fb.join(purged_fb.distinct(), "id").where(F.col("comment").isNotNull()).count()
+        problems.append(f"messages: {left} rows of purged sessions are still in retained files")
+    fb = retained_rows(spark, lake, "feedback")
+    kept = fb.join(purged("feedback", "id"), "id").where(F.col("comment").isNotNull()).count()
     if kept:
-        problems.append(f"feedback: {kept} purged items still hold their comment")
+        problems.append(f"feedback: {kept} purged items still hold their comment in a file")
+    holds = retained_rows(spark, lake, "holds")
+    scored = holds.join(purged("scores", "id"), "id").where(F.col("scores").isNotNull()).count()
+    if scored:
+        problems.append(f"holds: {scored} purged classifier scores are still in a file")
     for table in ls.TABLES:
         for rel in open_table(lake, table.name).leftovers():
-            problems.append(f"{table.name}: removed file {rel} is still on disk")
+            problems.append(f"{table.name}: file {rel} removed by a purge is still on disk")
     return problems
