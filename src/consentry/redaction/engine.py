@@ -201,9 +201,7 @@ class _ScanPlan:
                 prefilter_set.Add(pattern)
             prefilter_set.Compile()
             self._set_match = prefilter_set._set.Match
-            self._confirm = raw_matcher(
-                compile_pattern("|".join(f"(?:{p})" for p in prefilters))
-            )
+            self._confirm = raw_matcher(compile_pattern("|".join(f"(?:{p})" for p in prefilters)))
 
     def collect(self, data: bytes, out: list[RawCandidate]) -> None:
         """Append every detector's candidates in ``data`` to ``out`` (in detector order)."""

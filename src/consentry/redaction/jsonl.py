@@ -4,7 +4,9 @@ Each input line is ``{"text": <string>, ...}``; each output line is
 ``{"text": <filtered>, "findings": [{"type", "start", "end"}, ...]}`` with
 offsets into the input text. Other input fields are dropped (they have not been
 filtered). Blank lines are skipped; any other line that is not such an object
-raises :class:`MalformedLineError` carrying its 1-based line number.
+raises :class:`MalformedLineError` carrying its 1-based line number; so does a
+text holding a lone surrogate (``"\\ud800"``: valid JSON, not valid Unicode text,
+and not writable as UTF-8).
 """
 
 from __future__ import annotations
@@ -31,6 +33,11 @@ def redact_jsonl(in_stream: TextIO, out_stream: TextIO, redactor: Redactor) -> i
         text = record.get("text")
         if not isinstance(text, str):
             raise MalformedLineError(line_number, 'no string "text" field')
+        if not text.isascii():
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError as exc:  # "\ud800": JSON allows it, UTF-8 does not
+                raise MalformedLineError(line_number, "text holds a lone surrogate") from exc
         try:
             result = redactor.redact(text)
         except RedactionError as exc:

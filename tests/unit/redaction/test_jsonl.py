@@ -41,7 +41,8 @@ def test_blank_lines_are_skipped() -> None:
 
 
 @pytest.mark.parametrize(
-    "bad", ["not json", "[1, 2]", '{"txt": "x"}', '{"text": 5}', '{"text": "x"'],
+    "bad",
+    ["not json", "[1, 2]", '{"txt": "x"}', '{"text": 5}', '{"text": "x"'],
 )
 def test_malformed_line_raises_with_its_line_number(bad: str) -> None:
     with pytest.raises(MalformedLineError) as info:
@@ -49,3 +50,29 @@ def test_malformed_line_raises_with_its_line_number(bad: str) -> None:
     assert info.value.line_number == 2
     assert "line 2" in str(info.value)
     assert isinstance(info.value, RedactionError)
+
+
+def test_lone_surrogate_is_a_bad_line_not_a_crash() -> None:
+    # Issue 16: '"\ud800"' is valid JSON but not valid Unicode text; writing it out
+    # crashed `consentry redact` with a traceback instead of naming the line.
+    with pytest.raises(MalformedLineError) as info:
+        run('{"text": "fine"}\n{"text": "a \\ud800 b"}\n')
+    assert info.value.line_number == 2
+    assert "surrogate" in str(info.value)
+
+
+def test_cli_reports_a_lone_surrogate_as_redaction_failed_with_the_line() -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-c", "from consentry.entrypoints.cli import main; main()", "redact"],
+        input='{"text": "ok"}\n{"text": "x \\ud800"}\n',
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    assert "redaction_failed" in proc.stderr and "line 2" in proc.stderr
+    assert proc.stdout == '{"text": "ok", "findings": []}\n'
