@@ -26,9 +26,10 @@ from consentry.domain.clock import iso
 from consentry.domain.merkle import (
     CompactRange,
     NodeId,
+    fold,
     inclusion_spans,
     leaf_hash,
-    prove,
+    range_nodes,
 )
 
 
@@ -59,7 +60,15 @@ class ManifestTree:
         return len(self.ids)
 
     def path(self, index: int) -> list[bytes]:
-        return prove(inclusion_spans(index, self.size), lambda ids: self.nodes)
+        return [self._span(begin, end) for begin, end in inclusion_spans(index, self.size)]
+
+    def _span(self, begin: int, end: int) -> bytes:
+        width = end - begin
+        if width & (width - 1) == 0:  # a perfect subtree: stored as it is
+            level = width.bit_length() - 1
+            return self.nodes[NodeId(level, begin >> level)]
+        # Only the right edge is not perfect: at most one such span per level.
+        return fold([self.nodes[n] for n in range_nodes(begin, end)])
 
     def leaf(self, index: int) -> dict[str, object]:
         """Leaf ``index``: its entry (text) and audit path (base64, RFC 9162 order)."""
