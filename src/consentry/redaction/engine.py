@@ -2,6 +2,9 @@
 
 Pipeline for one text:
 
+0. fold Unicode look-alikes, spaces, dashes and invisible characters
+   (:mod:`.folding`; ASCII text is never folded), keeping a map to the
+   original offsets;
 1. encode once to UTF-8 (ASCII text needs no offset mapping);
 2. every detector scans the bytes (RE2, linear) and validates its matches;
 3. byte offsets become str offsets; the optional NER stage adds its findings;
@@ -33,6 +36,7 @@ from .detector import (
     raw_matcher,
 )
 from .errors import RedactionError
+from .folding import Folded, fold
 from .model import Finding, RedactionResult
 from .native import build as compiled_scan
 from .ner import NerStage
@@ -120,13 +124,43 @@ class Redactor:
             raise RedactionError(f"filter failed: {type(exc).__name__}") from exc
 
     def _redact(self, text: str) -> RedactionResult:
+        if not text.isascii():
+            folded = fold(text)
+            if folded is not None:
+                return self._redact_folded(text, folded)
+        return self._redact_text(text)
+
+    def _redact_folded(self, text: str, folded: Folded) -> RedactionResult:
+        """Scan the folded text; each finding covers the original characters it came from.
+
+        Pseudonyms are keyed on the folded value, so an obfuscated copy of a value
+        gets the same pseudonym as the plain one.
+        """
+        inner = self._redact_text(folded.text, replace=False)
+        findings = tuple(
+            Finding(f.type, folded.start(f.start), folded.end(f.end)) for f in inner.findings
+        )
+        if not findings:
+            return RedactionResult(text, ())
+        pieces: list[str] = []
+        pos = 0
+        for f, g in zip(findings, inner.findings, strict=True):
+            pieces.append(text[pos : f.start])
+            pieces.append(self._replace(f.type, folded.text[g.start : g.end]))
+            pos = f.end
+        pieces.append(text[pos:])
+        return RedactionResult("".join(pieces), findings)
+
+    def _redact_text(self, text: str, *, replace: bool = True) -> RedactionResult:
         is_ascii = text.isascii()
         data = text.encode("ascii") if is_ascii else text.encode("utf-8", "surrogatepass")
         scan = self._native
         if scan is not None and self._ner is None:
-            if self._replace.keyed:
+            if self._replace.keyed or not replace:
                 findings = scan.findings(data, is_ascii)
-                return RedactionResult(self._replaced(text, findings), findings)
+                return RedactionResult(
+                    self._replaced(text, findings) if replace else text, findings
+                )
             redacted, findings = scan.redact(data, is_ascii)
             return RedactionResult(text if redacted is None else redacted, findings)
         found: list[RawCandidate]
@@ -142,7 +176,7 @@ class Redactor:
         if self._ner is not None:
             found.extend(_ner_candidates(self._ner.find(text), len(text)))
         findings = _resolve(found)
-        return RedactionResult(self._replaced(text, findings), findings)
+        return RedactionResult(self._replaced(text, findings) if replace else text, findings)
 
     def _replaced(self, text: str, findings: Sequence[Finding]) -> str:
         if not findings:

@@ -113,7 +113,8 @@ _PLACEHOLDER_VALUES = frozenset(
     b"empty default string str required optional test admin root user username value "
     b"hidden masked unset yes no on off".split()
 )
-_VALUE_END = frozenset(b" \t\r\n,;)}]>&")
+_VALUE_END = frozenset(b" \t\r\n,;)}]>")
+_QUERY_NEXT = re.compile(rb"&[A-Za-z_][A-Za-z0-9_.-]{0,40}=")
 _QUOTES = frozenset(b"\"'`")
 
 
@@ -234,6 +235,8 @@ def _read_value(data: bytes, pos: int) -> tuple[int, int, bool] | None:
         return None  # the value is on the next line: not this key's value
     end = pos
     while end < limit and data[end] not in _VALUE_END:
+        if data[end] == 0x26 and _QUERY_NEXT.match(data, end):
+            break  # ?password=VALUE&next=...: the next query parameter
         end += 1
     # A trailing quote, backquote or comma closes the value ("Last character is ignored").
     while end > pos and data[end - 1] in b"\"'`,;":

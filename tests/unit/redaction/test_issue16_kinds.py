@@ -186,3 +186,101 @@ NOT_SECRETS = [
 def test_placeholders_names_and_ids_are_not_secrets(text: str) -> None:
     assert values(text) == [], values(text)
     assert values(text, PY) == []
+
+
+# -- obfuscation: Unicode folding with an offset map ----------------------------------
+
+ZW, SHY, NBSP, THIN, NNBSP, WJ, BOM = (
+    "\u200b",
+    "\u00ad",
+    "\u00a0",
+    "\u2009",
+    "\u202f",
+    "\u2060",
+    "\ufeff",
+)
+
+
+def _fullwidth(s: str) -> str:
+    return "".join(
+        chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else "\u3000" if c == " " else c for c in s
+    )
+
+
+def _bold_digits(s: str) -> str:
+    return "".join(chr(0x1D7CE + int(c)) if c.isdigit() else c for c in s)
+
+
+def _between(s: str, sep: str) -> str:
+    return sep.join(s)
+
+
+_BASE = [
+    ("EMAIL", "mira.kowalska@example.org"),
+    ("PHONE", "+44 20 7946 0958"),
+    ("CARD", "4111 1111 1111 1111"),
+    ("SSN", "123-45-6789"),
+    ("IBAN", "DE89 3704 0044 0532 0130 00"),
+    ("SECRET", "ghp_" + "Qm8Vn3Lp5Xz7Rt2Wk9Jc4uO1aB6dE8fG0hI2"),
+]
+
+
+def _obfuscations() -> list[tuple[str, str]]:
+    forms: list[tuple[str, str]] = []
+    for _, value in _BASE:
+        forms.append((value.replace(" ", NBSP), "nbsp"))
+        forms.append((value.replace(" ", THIN).replace("-", "\u2013"), "thin+endash"))
+        forms.append((_fullwidth(value), "fullwidth"))
+        forms.append((value[:5] + ZW + value[5:9] + SHY + value[9:], "zero-width+soft hyphen"))
+        forms.append((_bold_digits(value.replace(" ", NNBSP)), "math digits+narrow nbsp"))
+        forms.append((value[:3] + WJ + value[3:7] + BOM + value[7:], "word joiner+bom"))
+        forms.append((value.replace("@", "＠").replace("-", "\u2212"), "fullwidth at+minus"))
+    forms.append(("123\u201045\u20116789", "hyphen chars"))
+    forms.append(("123\u201245\u20146789", "figure dash+em dash"))
+    forms.append((_between("078051120", ZW), "zero-width between digits"))
+    return forms
+
+
+OBFUSCATED = _obfuscations()
+KEY_PREFIXES = [
+    ("раssword=Hunter22!x", "Hunter22!x"),  # Cyrillic р, а
+    ("passwоrd: 'Wint3r!Sky'", "Wint3r!Sky"),  # Cyrillic о
+    ("ΑΡΙ_ΚΕΥ=Kx8Vn3Lp5Xz7Rt2Wk9Jc4u", "Kx8Vn3Lp5Xz7Rt2Wk9Jc4u"),  # Greek capitals
+    ('ѕecret_token = "Lq7Vx2Np9Kt4Wm8Rz3Jc"', "Lq7Vx2Np9Kt4Wm8Rz3Jc"),  # Cyrillic ѕ
+    ("pass\u200bword=Tr0ub4dor&3x", "Tr0ub4dor&3x"),  # zero-width inside the key
+    ("ＰＡＳＳＷＯＲＤ＝Ｇｒｅｅｎ９Ｔｅａ", "Ｇｒｅｅｎ９Ｔｅａ"),  # full-width key and value
+]
+
+
+def test_there_are_forty_obfuscated_forms() -> None:
+    assert len(OBFUSCATED) + len(KEY_PREFIXES) >= 40
+
+
+@pytest.mark.parametrize(("value", "how"), OBFUSCATED)
+def test_obfuscated_values_do_not_leak(value: str, how: str) -> None:
+    text = f"please note {value} thanks"
+    for redactor in (R, PY):
+        result = redactor.redact(text)
+        at = text.index(value)
+        covered = [(f.start, f.end) for f in result.findings]
+        assert any(s <= at and at + len(value) <= e for s, e in covered), (how, text, covered)
+    assert R.redact(text) == PY.redact(text)
+
+
+@pytest.mark.parametrize(("text", "secret"), KEY_PREFIXES)
+def test_confusables_and_invisibles_in_key_words(text: str, secret: str) -> None:
+    assert_redacted(text, secret)
+
+
+def test_folding_keeps_other_scripts_and_offsets() -> None:
+    text = "Привет, Ελλάδα! mail jane＠example.com"
+    result = R.redact(text)
+    assert result.text == "Привет, Ελλάδα! mail [EMAIL]"
+    f = result.findings[0]
+    assert text[f.start : f.end] == "jane＠example.com"
+
+
+def test_an_obfuscated_copy_gets_the_same_pseudonym() -> None:
+    keyed = Redactor(pseudonym_key=b"issue16")
+    plain = keyed.redact("a@example.com").text
+    assert keyed.redact("a＠example.com").text == plain
