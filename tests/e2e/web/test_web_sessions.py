@@ -167,3 +167,20 @@ def test_the_sign_in_forms_and_sign_up_form_are_rate_limited(site: Site) -> None
         refused = client.post("/signup", data={"csrf_token": csrf, "plan": "team"})
         assert refused.status_code == 429
         assert int(refused.headers["retry-after"]) > 60
+
+
+def test_a_copied_operator_cookie_stops_working_after_admin_sign_out(site: Site) -> None:
+    with fresh(site) as operator:
+        form = operator.get("/admin/signin")
+        signed = operator.post(
+            "/admin/signin", data={"csrf_token": csrf_of(form), "admin_token": ADMIN_TOKEN}
+        )
+        assert signed.status_code == 303
+        assert operator.get("/admin").status_code == 200
+        copied = operator.cookies[COOKIE_NAME]
+        out = operator.post("/admin/signout", data={"csrf_token": csrf_of(operator.get("/admin"))})
+        assert out.status_code == 303
+    with fresh(site) as thief:
+        thief.cookies.set(COOKIE_NAME, copied)
+        answer = thief.get("/admin")
+        assert answer.status_code == 303 and answer.headers["location"] == "/admin/signin"
