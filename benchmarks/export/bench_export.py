@@ -176,6 +176,8 @@ def generate(url: str, sessions: int, per_session: int, seed: int = 7) -> None:
                         "content": message_text(rng, n),
                         "at": at + timedelta(milliseconds=m),
                         "covered": True,
+                        # the assistant's replies come from its backend (issue 17 item 7)
+                        "author": "account" if m % 2 == 0 else "service",
                     }
                 )
         with engine.begin() as conn:
