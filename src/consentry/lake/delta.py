@@ -283,10 +283,16 @@ class DeltaTableFormat:
             out.append((int(entry.stem), adds, removes, meta))
         return out
 
-    def _listed_in(self, buckets: set[int], before: int | None = None) -> set[str]:
+    def _listed_in(
+        self,
+        buckets: set[int],
+        before: int | None = None,
+        log: list[tuple[int, list[str], list[str], dict[str, Any]]] | None = None,
+    ) -> set[str]:
+        """Every path the log added in `buckets` (at versions before `before`)."""
         return {
             path
-            for version, adds, _, _ in self._log()
+            for version, adds, _, _ in (self._log() if log is None else log)
             if before is None or version < before
             for path in adds
             if _bucket_of_path(path) in buckets
@@ -327,9 +333,10 @@ class DeltaTableFormat:
             return []
         live = {f.path for f in self.snapshot().files}
         left: set[str] = set()
-        for version, _, removes, meta in self._log():
+        log = self._log()
+        for version, _, removes, meta in log:
             if meta.get("purge") and removes:
                 buckets = {_bucket_of_path(p) for p in removes}
-                stale = self._listed_in(buckets, before=version) - live
+                stale = self._listed_in(buckets, before=version, log=log) - live
                 left |= {p for p in stale if (self.root / p).exists()}
         return sorted(left)
