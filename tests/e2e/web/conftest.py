@@ -161,6 +161,7 @@ def shoot(page: Page, name: str) -> None:
     """Screenshots at desktop and phone widths (PNG, see `screenshot_dir`); on the way,
     every control on the page must have a label (or a button its text)."""
     assert page.evaluate(UNLABELLED_CONTROLS) == [], f"unlabelled controls on {name}"
+    assert axe_violations(page) == [], f"axe violations on {name}"
     folder = screenshot_dir()
     folder.mkdir(parents=True, exist_ok=True)
     modal = page.get_by_role("dialog").is_visible()

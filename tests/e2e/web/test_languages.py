@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from consentry.service import accounts
-from tests.e2e.web.conftest import DESKTOP, Site, axe_violations, sign_in
+from consentry.service import accounts, runs
+from tests.e2e.web.conftest import ADMIN_TOKEN, DESKTOP, Site, axe_violations, shoot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -81,3 +81,53 @@ def test_an_unknown_language_is_refused(page: Page, site: Site) -> None:
         page.get_by_role("button", name="Change language").click()
     assert answer.value.status == 422
     expect(page.locator("#error-code")).to_have_text("validation_error")
+
+
+def test_german_walk_through_with_screenshots(german: Page, site: Site) -> None:
+    """The README's German screenshots: sign-up, the notice, privacy settings, a chat,
+    the delete confirmation and the admin run page, each checked by axe on the way."""
+    page = german
+    ctx = site.core.ctx
+    page.goto("/signup")
+    expect(page.get_by_role("heading", name="Legen Sie Ihr Konto an")).to_be_visible()
+    shoot(page, "de-signup")
+
+    page.goto("/signin")
+    page.get_by_label("Konto-Token").fill(site.import_user())
+    page.get_by_role("button", name="Anmelden", exact=True).click()
+    expect(page.get_by_role("dialog")).to_be_visible()
+    shoot(page, "de-notice-modal")
+    page.get_by_role("dialog").get_by_role("button", name="Akzeptieren").click()
+    expect(page.get_by_role("status")).to_contain_text("Modelltraining ist an")
+
+    page.get_by_role("button", name="Beginnen").click()
+    page.get_by_role("textbox", name="Nachricht").fill("Bitte plane eine Reise nach Lissabon")
+    page.get_by_role("button", name="Senden").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Bitte plane eine Reise nach Lissabon"
+    )
+    expect(page.get_by_test_id("training-use")).to_have_text(
+        "darf in künftigen Trainingsläufen verwendet werden"
+    )
+    shoot(page, "de-chat")
+    run = runs.create_run(ctx, purpose="model_training")
+    runs.start_run(ctx, run_id=run.id)
+    page.get_by_role("link", name="Diese Sitzung löschen …").click()
+    expect(page.locator("#delete-runs")).to_contain_text(f"Lauf {run.id}")
+    expect(page.locator("#delete-purge")).to_have_text(
+        "Ihr Inhalt wird bis 1. Okt. 2025, 00:00 UTC endgültig gelöscht."
+    )
+    shoot(page, "de-delete-session-confirm")
+
+    page.get_by_role("link", name="Datenschutz", exact=True).click()
+    expect(page.locator("#runs-used")).to_contain_text("Modelltraining")
+    shoot(page, "de-privacy-settings")
+
+    page.goto("/admin/signin")
+    page.get_by_label("Verwaltungs-Token").fill(ADMIN_TOKEN)
+    page.get_by_role("button", name="Als Verwaltung anmelden").click()
+    page.goto(f"/admin/runs/{run.id}")
+    page.get_by_role("button", name="Jetzt prüfen").click()
+    expect(page.locator("#audit-result")).to_contain_text("in Ordnung")
+    expect(page.locator("#run-status")).to_have_text("gestartet")
+    shoot(page, "de-admin-run")

@@ -10,7 +10,9 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.background import BackgroundTask
 
+from consentry.entrypoints.web.i18n import gettext as _
 from consentry.entrypoints.web.render import Posted, Redirect, Visit, Web, WebError
+from consentry.entrypoints.web.wording import N_
 from consentry.service import audits, retention, runs
 
 
@@ -27,7 +29,7 @@ def add_admin_pages(router: APIRouter, web: Web) -> None:
 
     @router.get("/admin/signin")
     def signin_form(request: Request, visit: Visit = Depends(web.visit)) -> Response:
-        return web.page(request, "admin_signin.html", title="Admin sign-in", error=None)
+        return web.page(request, "admin_signin.html", title=N_("Admin sign-in"), error=None)
 
     @router.post("/admin/signin")
     def signin(request: Request, posted: Posted = Depends(web.posted)) -> Response:
@@ -40,8 +42,8 @@ def add_admin_pages(router: APIRouter, web: Web) -> None:
                 request,
                 "admin_signin.html",
                 status=401,
-                title="Admin sign-in",
-                error="That is not the admin token.",
+                title=N_("Admin sign-in"),
+                error=N_("That is not the admin token."),
             )
         web.sign_in(posted.visit, posted.visit.account, admin=True)
         raise Redirect("/admin")
@@ -58,7 +60,7 @@ def add_admin_pages(router: APIRouter, web: Web) -> None:
         return web.page(
             request,
             "admin.html",
-            title="Admin",
+            title=N_("Admin"),
             runs=all_runs,
             audits=audits.latest_audits(ctx, run_ids=[r.id for r in all_runs]),
             ledger=audits.latest_ledger_check(ctx),
@@ -70,9 +72,10 @@ def add_admin_pages(router: APIRouter, web: Web) -> None:
         require_admin(posted.visit)
         check = audits.verify_and_store(ctx)
         posted.visit.browser.say(
-            f"Ledger verified: {check.ledger_events} events, the hash chain is intact."
+            _("Ledger verified: %(count)s events, the hash chain is intact.")
+            % {"count": check.ledger_events}
             if check.ok
-            else "Ledger verification failed: see below."
+            else _("Ledger verification failed: see below.")
         )
         raise Redirect("/admin#ledger-title")
 
@@ -81,8 +84,16 @@ def add_admin_pages(router: APIRouter, web: Web) -> None:
         require_admin(posted.visit)
         run = runs.create_run(ctx, purpose=posted.field("purpose"))
         posted.visit.browser.say(
-            f"Created run {run.id}: {run.sessions} sessions, {run.messages} messages, "
-            f"{run.feedback} feedback. It is being audited in the background."
+            _(
+                "Created run %(run)s: %(sessions)s sessions, %(messages)s messages, "
+                "%(feedback)s feedback. It is being audited in the background."
+            )
+            % {
+                "run": run.id,
+                "sessions": run.sessions,
+                "messages": run.messages,
+                "feedback": run.feedback,
+            }
         )
         # Audited once the answer is sent, so creating a run never waits for its audit.
         return RedirectResponse(
@@ -98,7 +109,7 @@ def add_admin_pages(router: APIRouter, web: Web) -> None:
         return web.page(
             request,
             "admin_run.html",
-            title=f"Run {run.id}",
+            title=_("Run %(run)s") % {"run": run.id},
             run=run,
             audit=audits.latest_audits(ctx, run_ids=[run.id]).get(run.id),
         )
@@ -108,9 +119,9 @@ def add_admin_pages(router: APIRouter, web: Web) -> None:
         require_admin(posted.visit)
         record = audits.audit_and_store(ctx, run_id=run_id)
         posted.visit.browser.say(
-            "Audit finished: nothing extra, nothing missing."
+            _("Audit finished: nothing extra, nothing missing.")
             if record.ok
-            else f"Audit finished with {len(record.findings)} findings."
+            else _("Audit finished with %(count)s findings.") % {"count": len(record.findings)}
         )
         raise Redirect(f"/admin/runs/{run_id}#audit-title")
 
@@ -118,11 +129,13 @@ def add_admin_pages(router: APIRouter, web: Web) -> None:
     def start(run_id: str, posted: Posted = Depends(web.posted)) -> Response:
         require_admin(posted.visit)
         run = runs.start_run(ctx, run_id=run_id)
-        posted.visit.browser.say(f"Run {run.id} started. Its data stays in it for good.")
+        posted.visit.browser.say(
+            _("Run %(run)s started. Its data stays in it for good.") % {"run": run.id}
+        )
         raise Redirect(f"/admin/runs/{run.id}")
 
     @router.post("/admin/sweep")
     def sweep(request: Request, posted: Posted = Depends(web.posted)) -> Response:
         require_admin(posted.visit)
         result = retention.sweep_expired(ctx)
-        return web.page(request, "admin_sweep.html", title="Sweep results", result=result)
+        return web.page(request, "admin_sweep.html", title=N_("Sweep results"), result=result)
