@@ -69,6 +69,7 @@ def print_json(data: Any) -> None:
 
 @app.command()
 def serve(
+    ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     database_url: DatabaseUrl = None,
@@ -129,6 +130,12 @@ def serve(
             ledger_origin=origin,
         )
     )
+    source = ctx.get_parameter_source("admin_token")
+    if source is not None and source.name == "COMMANDLINE":
+        err.print(
+            "warning: the admin token is on the command line, where every local user can "
+            "read it (ps); use --admin-token-file or CONSENTRY_ADMIN_TOKEN_FILE"
+        )
     guarded(lambda: run_server(settings, host, port))
 
 

@@ -78,3 +78,17 @@ def test_a_token_given_twice_an_empty_file_or_a_short_one_are_refused(
         Settings.from_env(admin_token_file=str(file))
     with pytest.raises(InvalidInput, match="cannot read"):
         Settings.from_env(admin_token_file=str(tmp_path / "missing"))
+
+
+def test_serve_warns_when_the_token_is_on_the_command_line(
+    served: list[Settings], sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    argv = runner.invoke(
+        cli_module.app, ["serve", "--database-url", sqlite_url, "--admin-token", GOOD]
+    )
+    assert argv.exit_code == 0 and "readable" not in argv.stdout
+    assert "every local user" in argv.stderr and "--admin-token-file" in argv.stderr
+    monkeypatch.setenv("CONSENTRY_ADMIN_TOKEN", GOOD)
+    env = runner.invoke(cli_module.app, ["serve", "--database-url", sqlite_url])
+    assert env.exit_code == 0 and "every local user" not in env.stderr
+    assert [s.admin_token for s in served] == [GOOD, GOOD]
