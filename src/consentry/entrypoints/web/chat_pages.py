@@ -88,7 +88,7 @@ def add_chat_pages(router: APIRouter, web: Web) -> None:
             ctx,
             account_id=account.id,
             session_id=session_id,
-            role=posted.field("role") or "user",
+            role="user",  # the assistant's replies come from its backend (issue 17 item 7)
             content=content,
         )
         raise Redirect(f"/sessions/{session_id}#compose")
