@@ -18,12 +18,13 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from consentry.adapters.sql.engine import make_engine, upgrade
-from consentry.bootstrap import build
+from consentry.bootstrap import App, build
 from consentry.config.policy_file import load_policy
 from consentry.config.settings import Settings
 from consentry.domain.clock import TestClock, iso, parse_iso
 from consentry.domain.errors import ConsentryError
 from consentry.extras import require
+from consentry.service import accounts as account_service
 
 if TYPE_CHECKING:
     from consentry.demo.bulk import LoadStats
@@ -54,6 +55,14 @@ def demo(
     short_texts: Annotated[
         bool, typer.Option("--short-texts", help="Short message texts (benchmarks).")
     ] = False,
+    pending_notices: Annotated[
+        int,
+        typer.Option(
+            "--pending-notices",
+            min=0,
+            help="Existing users to import at the end with no choice yet, so the notice shows.",
+        ),
+    ] = 0,
 ) -> None:
     """Seed a synthetic population: sign-ups, notices, choices, chats, deletions, holds."""
     # Plans and surfaces, sign-ups before and after the deadline, imported users who defer
@@ -112,6 +121,14 @@ def demo(
                 bar.update(task, completed=done, total=total)
 
             result = replay(app.ctx, clock, plans, progress=tick)
+        live_ids = [
+            o for o in result.accounts if not any(p.ordinal == o and p.deleted_at for p in plans)
+        ]
+        tokens = {result.accounts[o]: result.tokens[o] for o in live_ids}
+        for _ in range(pending_notices):  # R5: imported with choice unset, notice pending
+            creds = account_service.import_account(app.ctx, plan="free")
+            tokens[creds.account_id] = creds.token
+        showcase = _showcase(app, tokens)
         app.engine.dispose()
         out.print(
             f"[green]seeded[/] {len(result.accounts)} accounts, {len(result.sessions)} sessions, "
@@ -119,14 +136,14 @@ def demo(
             f"{len(result.holds)} holds through the service layer "
             f"({result.operations} operations, history until {iso(mix.until)})"
         )
-        live = [
-            a
-            for a in result.accounts
-            if not any(p.ordinal == a and p.deleted_at is not None for p in plans)
-        ]
-        for ordinal in live[:3]:
+        if pending_notices:
             out.print(
-                f"  account {result.accounts[ordinal]}  token {result.tokens[ordinal]}",
+                f"[green]imported[/] {pending_notices} more with no choice yet (notice pending)"
+            )
+        out.print("Sign in at /signin with one of these account tokens:")
+        for label, account_id, plan, token in showcase:
+            out.print(
+                f"  {label:<40} account {account_id}  plan {plan}  token {token}",
                 soft_wrap=True,  # a token cut in two is no use to copy
             )
     except ConsentryError as error:
@@ -134,6 +151,25 @@ def demo(
             f"[bold red]error[/] [red]{error.code}[/]: {escape(error.message)}", soft_wrap=True
         )
         raise typer.Exit(2) from error
+
+
+def _showcase(app: App, tokens: dict[str, str]) -> list[tuple[str, str, str, str]]:
+    """One account of each kind a visitor may want to try, labelled (issue 18): training
+    on, training off, a pending notice, a commercial plan."""
+    wanted = ["training on", "training off", "notice pending", "commercial plan (no choice)"]
+    found: dict[str, tuple[str, str, str, str]] = {}
+    for account_id, token in tokens.items():
+        view = account_service.privacy_view(app.ctx, account_service.authenticate(app.ctx, token))
+        if view.notice is not None:
+            kind = "notice pending"
+        elif view.training.value in ("on", "off"):
+            kind = f"training {view.training.value}"
+        else:
+            kind = "commercial plan (no choice)"
+        if kind not in found:
+            label = kind + (" (blocked: past deadline)" if view.blocked else "")
+            found[kind] = (label, account_id, view.plan.value, token)
+    return [found[kind] for kind in wanted if kind in found]
 
 
 if __name__ == "__main__":  # pragma: no cover - `python -m consentry.demo.cli`

@@ -73,3 +73,22 @@ def test_demo_bulk_is_deterministic(tmp_path: Path, sqlite_template: Path) -> No
         engine.dispose()
     assert dumps[0] == dumps[1]
     assert len(dumps[0][2]) > 20
+
+
+def test_demo_labels_the_tokens_it_prints_and_shows_a_pending_notice(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
+    """Issue 18: each printed token says which account, plan and choice it is, and one of
+    them has a pending notice so a visitor sees the notice."""
+    path = tmp_path / "demo.db"
+    shutil.copy(sqlite_template, path)
+    url = f"sqlite:///{path}"
+    args = ["--accounts", "6", "--seed", "3", "--database-url", url, "--pending-notices", "2"]
+    result = CliRunner().invoke(_app(), [*args, "--until", "2025-09-15T00:00:00Z"])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if " token " in line]
+    assert any(line.strip().startswith("notice pending") for line in lines), result.output
+    assert all(" plan " in line and " account acc_" in line for line in lines)
+    assert len({line.split(" token ")[1] for line in lines}) == len(lines)
+    assert "imported 2 more with no choice yet" in result.output
+    assert _count(url, t.accounts) == 8
