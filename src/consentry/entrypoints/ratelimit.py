@@ -9,8 +9,9 @@ authentication the window is 60 s: the real admin, whose own address made no fai
 is never refused, and behind an attacker's address waits at most a minute after the
 attack stops.
 
-The client address is what the server sees (``request.client``); behind a TLS proxy,
-uvicorn's ``--forwarded-allow-ips`` makes it the forwarded one.
+The client address is what the server sees (``request.client``): uvicorn takes it from
+``X-Forwarded-For`` only when the connection comes from an address in
+``FORWARDED_ALLOW_IPS`` (default 127.0.0.1), so set that to a TLS proxy's address.
 """
 
 from __future__ import annotations
