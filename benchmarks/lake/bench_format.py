@@ -1,0 +1,142 @@
+"""Benchmark (issue 25): the Delta lake vs the pointer-format lake it replaces, same run.
+
+    .venv/bin/python benchmarks/lake/bench_format.py --dir /tmp/lakebench --accounts 10000 \
+        --base 9124b79 --master 'local[2]'
+
+One population (the bulk generator, as benchmarks/spark/bench.py) in one SQLite file;
+then, in fresh processes, for the pointer format (``src/`` with ``consentry/lake`` and
+``consentry/spark`` as they were at ``--base``, everything else, the compiled filter
+included, identical) and for Delta (this tree): ``lake export`` (first, full) into its
+own lake; the embedded run, export and sweep once (the reference); ``spark run-create``,
+``spark export`` and ``spark sweep`` over each lake with benchmarks/spark/bench.py's
+``spark`` step. The formats alternate (``--rounds``), so load on the shared machine
+hits both. Prints one JSON line per step and a summary with the Delta/pointer ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BENCH = ROOT / "benchmarks" / "spark" / "bench.py"
+SWAPPED = ("src/consentry/lake", "src/consentry/spark")
+
+EXPORT = """
+import sys, time
+from consentry.adapters.sql.engine import make_engine
+from consentry.lake.export import LakeExporter
+from datetime import UTC, datetime
+engine = make_engine(sys.argv[1])
+t0 = time.perf_counter()
+LakeExporter(engine, sys.argv[2]).export(now=datetime(2026, 1, 2, tzinfo=UTC))
+print(round(time.perf_counter() - t0, 2))
+"""
+
+
+def base_tree(d: Path, base: str) -> Path:
+    """This tree's src/ with the lake and Spark packages of commit `base`."""
+    out = d / "base"
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.copytree(ROOT / "src", out / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    for rel in SWAPPED:
+        shutil.rmtree(out / rel)
+        (out / rel).mkdir()
+        files = subprocess.run(
+            ["git", "ls-tree", "-r", "--name-only", base, rel],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        for name in files:
+            body = subprocess.run(
+                ["git", "show", f"{base}:{name}"], cwd=ROOT, check=True, capture_output=True
+            ).stdout
+            target = out / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(body)
+    return out / "src"
+
+
+def run(cmd: list[str], src: Path, env: dict[str, str]) -> str:
+    full = {**os.environ, **env, "PYTHONPATH": str(src)}
+    done = subprocess.run(cmd, env=full, check=True, capture_output=True, text=True, cwd=ROOT)
+    return done.stdout.strip().splitlines()[-1]
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--dir", default="/tmp/lakebench")
+    p.add_argument("--accounts", type=int, default=10_000)
+    p.add_argument("--base", required=True, help="commit with the pointer-format lake")
+    p.add_argument("--master", default="local[2]")
+    p.add_argument("--partitions", type=int, default=8)
+    p.add_argument("--rounds", type=int, default=1)
+    p.add_argument("--delta-first", action="store_true", help="run Delta before pointer")
+    a = p.parse_args()
+    d = Path(a.dir)
+    py = sys.executable
+    env = {"CONSENTRY_SECRET_KEY": "bench-lake-master-key-" + "x" * 20}
+    prepared = run(
+        [py, str(BENCH), "prepare", "--dir", str(d), "--accounts", str(a.accounts)],
+        ROOT / "src",
+        env,
+    )
+    print(prepared, flush=True)
+    shutil.rmtree(d / "lake")  # prepare's own export; each format exports its own below
+    trees = {"pointer": base_tree(d, a.base), "delta": ROOT / "src"}
+    if a.delta_first:
+        trees = {"delta": trees["delta"], "pointer": trees["pointer"]}
+    url = f"sqlite:///{d / 'sor.db'}"
+    results: dict[str, dict[str, list[float]]] = {f: {} for f in trees}
+    for r in range(a.rounds):
+        for fmt, src in trees.items():
+            lake = d / f"lake-{fmt}-{r}"
+            shutil.rmtree(lake, ignore_errors=True)
+            seconds = float(run([py, "-c", EXPORT, url, str(lake)], src, env))
+            results[fmt].setdefault("lake_export_s", []).append(seconds)
+            print(json.dumps({"format": fmt, "round": r, "lake_export_s": seconds}), flush=True)
+    # The embedded reference (it sweeps the system of record, so after the exports).
+    print(run([py, str(BENCH), "embedded", "--dir", str(d)], ROOT / "src", env), flush=True)
+    for r in range(a.rounds):
+        for fmt, src in trees.items():
+            link = d / "lake"
+            if link.is_symlink() or link.exists():
+                link.unlink()
+            copy = d / f"lake-{fmt}-{r}-spark"
+            shutil.rmtree(copy, ignore_errors=True)
+            shutil.copytree(d / f"lake-{fmt}-{r}", copy)
+            link.symlink_to(copy)
+            t0 = time.perf_counter()
+            cmd = [
+                py,
+                str(BENCH),
+                "spark",
+                "--dir",
+                str(d),
+                "--master",
+                a.master,
+                "--partitions",
+                str(a.partitions),
+            ]
+            line = json.loads(run(cmd, src, env))
+            line |= {"format": fmt, "round": r, "process_s": round(time.perf_counter() - t0, 1)}
+            for key in ("create_run_s", "export_s", "sweep_s", "process_s"):
+                results[fmt].setdefault(key, []).append(float(line[key]))
+            print(json.dumps(line), flush=True)
+    summary = {}
+    for key in results["delta"]:
+        delta, pointer = min(results["delta"][key]), min(results["pointer"][key])
+        summary[key] = {"pointer": pointer, "delta": delta, "ratio": round(delta / pointer, 2)}
+    print(json.dumps({"summary": summary, "accounts": a.accounts, "master": a.master}))
+
+
+if __name__ == "__main__":
+    main()
