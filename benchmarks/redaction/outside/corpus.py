@@ -1,10 +1,13 @@
 """The outside suite's records: each value of ``values.jsonl`` embedded in context.
 
 One record per item, deterministic (seed 16). A value goes into a chat-like or a
-code-like template; the negatives go through the same templates as the values
-they look like, so that a tool which flags a template rather than a value pays
-for it in false positives. Items that came with their own line (detect-secrets'
-keyword cases, gitleaks' key names) keep it. The label is the value's span.
+code-like template; the negatives go through the same neutral templates as the
+values they look like, so that a tool which flags a template rather than a value
+pays for it in false positives. Templates that say what the value is ("reach me
+at", an ``Authorization: Bearer`` header) are used for values only: a number in
+"reach me at ..." is a contact detail whatever project it came from. Items that
+came with their own line (detect-secrets' keyword cases, gitleaks' key names,
+trufflehog's sample inputs) keep it. The label is the value's span.
 """
 
 from __future__ import annotations
@@ -20,9 +23,6 @@ PII = {"EMAIL", "PHONE_INTL", "PHONE_NATIONAL", "PHONE_FAKER", "CARD", "IBAN", "
        "IPV6", "NATIONAL_ID"}  # fmt: skip
 
 CHAT = [
-    "Hi, you can reach me at {v} if anything changes.",
-    "my details are {v} - please keep them private",
-    'The customer wrote: "please update my record to {v}, thanks"',
     "ok so the value is {v}\nlet me know if that works",
     "Could you double-check {v}? I think there's a typo.",
     "> {v}\nyes that's the one from the form",
@@ -30,11 +30,20 @@ CHAT = [
     "I pasted it below\n\n{v}\n\nis that the right format?",
 ]
 CODE_PII = [
+    '{{"id": 42, "ref": "{v}", "verified": true}}',
+    "ref: {v}\nverified: true",
+    "INSERT INTO items (id, ref) VALUES (42, '{v}');",
+    "row = {{'id': 42, 'ref': '{v}'}}",
+    '<td class="ref">{v}</td>',
+]
+# Contexts that say the value is someone's contact detail: values only, never negatives.
+CLAIM_PII = [
+    "Hi, you can reach me at {v} if anything changes.",
+    "my details are {v} - please keep them private",
+    'The customer wrote: "please update my record to {v}, thanks"',
     '{{"id": 42, "contact": "{v}", "verified": true}}',
     "contact: {v}\nverified: true",
     "INSERT INTO customers (id, contact) VALUES (42, '{v}');",
-    "row = {{'id': 42, 'contact': '{v}'}}",
-    '<td class="contact">{v}</td>',
 ]
 NATIONAL_ID_CHAT = [
     "my ID number is {v}",
@@ -47,11 +56,14 @@ CODE_SECRET = [
     'client = Client("{v}")',
     "const api = new Api('{v}');",
     "Here's what I have in my config: {v}",
-    'curl https://api.example.com/v1/items -H "Authorization: Bearer {v}"',
-    'connect({{ auth: "{v}", region: "eu" }})',
-    "it fails with {v} - is the token wrong?",
     "```\n{v}\n```",
     'settings.configure("{v}")',
+    "it fails with {v} - any idea why?",
+]
+# Contexts that say the value is a credential: values only, never negatives.
+CLAIM_SECRET = [
+    'curl https://api.example.com/v1/items -H "Authorization: Bearer {v}"',
+    'connect({{ auth: "{v}", region: "eu" }})',
 ]
 KEYWORD_LINE = [
     '{k} = "{v}"',
@@ -122,8 +134,10 @@ def build(values: list[dict[str, str]] | None = None, seed: int = 16) -> list[Re
             and group.isupper()
             and group not in ("TOKEN_PREFIXED", "TOKEN_FORMAT", "JWT", "COMMIT_HASH", "UUID")
         ):
-            text, s, e = _place(rng.choice(CHAT + CODE_PII), value)
+            claims = [] if label == "NEGATIVE" else CLAIM_PII
+            text, s, e = _place(rng.choice(CHAT + CODE_PII + claims), value)
         else:
-            text, s, e = _place(rng.choice(CODE_SECRET + CHAT), value)
+            claims = [] if label == "NEGATIVE" else CLAIM_SECRET
+            text, s, e = _place(rng.choice(CODE_SECRET + CHAT + claims), value)
         out.append(Record(text, label, group, s, e, item["source"]))
     return out

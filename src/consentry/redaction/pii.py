@@ -25,6 +25,8 @@ from .detector import (
     is_digit_byte,
     is_word_byte,
 )
+from .fieldnumbers import DETECTORS as FIELD_DETECTORS
+from .fieldnumbers import phone_word_before
 from .model import CARD, EMAIL, IBAN, IP, PHONE, SSN
 
 # Ranks order overlapping candidates of equal length: lower is more specific.
@@ -112,6 +114,21 @@ def _phone(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     else:
         ok = digits == 10 or (digits == 11 and span.lstrip(b"+")[:1] == b"1")
     return (start, end) if ok else None
+
+
+def _phone_in_context(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """:func:`_phone`, and a bare digit run (``024524746``) only after a phone word.
+
+    Issue 16: an ungrouped run of digits that starts with 0 is as often a
+    reference or a product code as a phone number; the text must say so.
+    """
+    span = _phone(data, start, end)
+    if span is None:
+        return None
+    s, e = span
+    if data[s] == 0x30 and data[s:e].isdigit() and not phone_word_before(data, s):
+        return None
+    return span
 
 
 def _card(data: bytes, start: int, end: int) -> tuple[int, int] | None:
@@ -273,7 +290,7 @@ DETECTORS = (
             r"[2-9][0-9]{2}[ .-][0-9]{4}\b"
             r"|(?:\b0[1-9][0-9]{0,3}|\(0[1-9][0-9]{0,3}\))(?:[ -]?[0-9]{2,8}){1,4}\b"
         ),
-        _phone,
+        _phone_in_context,
         prefilter=r"\+[1-9]|[2-9][0-9]{2}[ .-][0-9]{4}|0[1-9][0-9]{0,3}\)?[ -]?[0-9]{2}",
     ),
     PatternDetector(
@@ -325,4 +342,5 @@ DETECTORS = (
         triggers=(b"::", b":"),
         prefilter=rf"(?:{_HEX}{{1,4}}:){{6}}|::",
     ),
+    *FIELD_DETECTORS,
 )

@@ -237,7 +237,7 @@ def _obfuscations() -> list[tuple[str, str]]:
         forms.append((value.replace("@", "＠").replace("-", "\u2212"), "fullwidth at+minus"))
     forms.append(("123\u201045\u20116789", "hyphen chars"))
     forms.append(("123\u201245\u20146789", "figure dash+em dash"))
-    forms.append((_between("078051120", ZW), "zero-width between digits"))
+    forms.append((_between("123-45-6789", ZW), "zero-width between all characters"))
     return forms
 
 
@@ -284,3 +284,124 @@ def test_an_obfuscated_copy_gets_the_same_pseudonym() -> None:
     keyed = Redactor(pseudonym_key=b"issue16")
     plain = keyed.redact("a@example.com").text
     assert keyed.redact("a＠example.com").text == plain
+
+
+# -- phone numbers via phonenumbers ------------------------------------------------------
+
+PHONES = [
+    "+1 415-555-2671 x235",  # extension
+    "(415) 555-2671 ext. 12",
+    "0044 20 7946 0958",  # 00 prefix
+    "011 44 20 7946 0958",  # 011 prefix
+    "+49 (0)30 901820",  # mixed separators, trunk zero in brackets
+    "+33 6 12 34 56 78",
+    "+81-90-1234-5678",
+    "+61 4 1234 5678",
+    "+91 98765 43210",
+    "+55 11 98456-5666",
+    "06 12 34 56 78",  # France, national
+    "030 901820",  # Germany, national
+    "0412 345 678",  # Australia, national
+    "089/1234567",  # slash
+    "212.555.0147x42",
+]
+
+
+@pytest.mark.parametrize("number", PHONES)
+def test_phone_numbers_of_every_region_with_extensions(number: str) -> None:
+    assert_redacted(f"you can call me on {number} tomorrow", number)
+
+
+def test_bare_digit_runs_need_a_phone_word() -> None:
+    assert values("ref: 024524746 (batch)") == []  # a code, not a phone
+    assert values("order #48213377 shipped") == []
+    assert [t for t, _ in values("phone: 024524746")] == ["PHONE"]
+
+
+def test_isbn_and_version_strings_are_not_phones() -> None:
+    assert values("see 978-3-16-148410-0 chapter 2") == []
+    assert values("router at 192.168.1 and release 10.2.3") == []
+
+
+# -- national identifiers via python-stdnum ------------------------------------------------
+
+
+def _dni(number: int) -> str:
+    return f"{number:08d}" + "TRWAGMYFPDXBNJZSQVHLCKE"[number % 23]
+
+
+def _rut(number: int) -> str:
+    total, factor = 0, 2
+    for digit in reversed(str(number)):
+        total += int(digit) * factor
+        factor = 2 if factor == 7 else factor + 1
+    check = 11 - total % 11
+    dv = {10: "K", 11: "0"}.get(check, str(check))
+    return f"{number:,}".replace(",", ".") + "-" + dv
+
+
+def _personnummer(date: str, serial: str) -> str:
+    digits = date + serial
+    total = 0
+    for i, c in enumerate(digits):
+        d = int(c) * (2 if i % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return f"{date}-{serial}{(10 - total % 10) % 10}"
+
+
+NATIONAL_IDS = [
+    _dni(48213377),
+    _dni(7654321),
+    _rut(15482931),
+    _rut(9876543),
+    _personnummer("850709", "982"),
+]
+
+
+@pytest.mark.parametrize("value", NATIONAL_IDS)
+def test_national_identifiers_with_checksums(value: str) -> None:
+    assert_redacted(f"my ID number is {value}, please update it", value)
+
+
+def test_a_national_identifier_with_a_bad_checksum_is_not_one() -> None:
+    good = _dni(48213377)
+    bad = good[:-1] + ("A" if good[-1] != "A" else "B")
+    assert values(f"my ID number is {bad}") == []
+
+
+# -- checksummed numbers: IBAN grouping and case, UnionPay and UATP cards, SSN separators --
+
+
+def test_ibans_in_lower_case_and_other_groupings() -> None:
+    assert_redacted("iban de89 3704 0044 0532 0130 00 ok", "de89 3704 0044 0532 0130 00")
+    assert_redacted("iban DE89-3704-0044-0532-0130-00 ok", "DE89-3704-0044-0532-0130-00")
+    assert_redacted("iban FR14 20041 01005 0500013M026 06 ok", "FR14 20041 01005 0500013M026 06")
+
+
+def _luhn_complete(partial: str) -> str:
+    total = 0
+    for i, c in enumerate(reversed(partial)):
+        d = int(c) * (2 if i % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return partial + str((10 - total % 10) % 10)
+
+
+def test_unionpay_and_uatp_cards() -> None:
+    unionpay = _luhn_complete("621234567890123456")  # 19 digits
+    grouped = f"{unionpay[:4]} {unionpay[4:8]} {unionpay[8:12]} {unionpay[12:16]} {unionpay[16:]}"
+    assert_redacted(f"card {grouped} ok", grouped)
+    uatp = _luhn_complete("13541234561234")  # 15 digits, 1...
+    grouped = f"{uatp[:4]} {uatp[4:10]} {uatp[10:]}"
+    assert_redacted(f"uatp {grouped} ok", grouped)
+
+
+def test_ssn_with_dots_or_spaces() -> None:
+    assert_redacted("ssn 123.45.6789 ok", "123.45.6789")
+    assert_redacted("ssn 123 45 6789 ok", "123 45 6789")
+
+
+def test_email_with_non_ascii_local_part_or_idn_domain_is_found_whole() -> None:
+    assert_redacted("write to jürgen.müller@beispiel.de today", "jürgen.müller@beispiel.de")
+    assert_redacted("write to info@xn--mller-kva.de today", "info@xn--mller-kva.de")
+    assert_redacted("write to user@пример.рф today", "user@пример.рф")
+    assert_redacted("write to a@xn--80ak6aa92e.xn--p1ai today", "a@xn--80ak6aa92e.xn--p1ai")

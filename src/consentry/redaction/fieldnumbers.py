@@ -1,0 +1,337 @@
+"""Phone numbers and national identifiers checked by the field's own libraries (issue 16).
+
+SPEC §4: "phone numbers", "national identifiers with checksums". The fast scan
+proposes a candidate (an RE2 pattern, run in the compiled scan with the
+validators below called back); the validator decides with the libraries that
+hold the world's numbering plans and checksums:
+
+* ``phonenumbers`` (Google's libphonenumber metadata): a number written with a
+  country code (``+``, ``00``, ``011``) must be a valid number of that country;
+  one written nationally must be a valid number of some region, and either be
+  grouped like a phone number or follow a word such as "phone" or "call".
+  Extensions (``x235``, ``ext. 12``) belong to the number.
+* ``python-stdnum``: a national identifier of a person must pass its country's
+  checksum and format; one written with digits only (and separators) must
+  follow a word such as "ID" or "number", since dates, versions and amounts
+  pass some country's checksum too.
+
+Each validator reads the candidate and at most 48 bytes before it.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import re
+from collections.abc import Callable
+
+import phonenumbers
+from phonenumbers import PhoneMetadata
+
+from .checksums import IBAN_LENGTHS, card_prefix_ok, iban_ok, luhn_ok, ssn_ok
+from .detector import PatternDetector, compile_pattern
+from .model import CARD, EMAIL, IBAN, NATIONAL_ID, PHONE, SSN
+
+RANK = {IBAN: 40, CARD: 41, NATIONAL_ID: 42, SSN: 42, EMAIL: 43, PHONE: 46}
+_CONTEXT = 48
+
+_PHONE_WORDS = re.compile(
+    rb"(?i)(?:phone|tel\b|tel\.|telephone|mobile|cell|fax|call|ring|text me|sms|whatsapp|"
+    rb"signal|contact|reach|dial|number|nummer|num[e\xc3\xa9]ro|telefon|handy|portable|"
+    rb"\xd1\x82\xd0\xb5\xd0\xbb|\xe9\x9b\xbb\xe8\xa9\xb1|\xe7\x94\xb5\xe8\xaf\x9d)"
+)
+_NOT_PHONE_WORDS = re.compile(
+    rb"(?i)(?:isbn|issn|ean|gtin|upc|version|v\.|order|invoice|ticket|serial|sku|tracking|"
+    rb"account|iban|card|ssn|zip|postcode|lat|lon|epoch|timestamp|#)\W{0,3}$"
+)
+_EXTENSION = re.compile(rb"(?i)[ \t]*(?:x|ext\.?|extension|#)[ \t]*[0-9]{1,6}$")
+_DATE_LIKE = re.compile(
+    rb"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{1,3}(?:\.\d{1,3}){3}"
+)
+
+
+@functools.cache
+def _national_patterns() -> dict[int, tuple[re.Pattern[str], list[tuple[str, re.Pattern[str]]]]]:
+    """Per national-number length: one pattern of every region's numbers, and each region's."""
+    by_length: dict[int, list[tuple[str, str]]] = {}
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        meta = PhoneMetadata.metadata_for_region(region)
+        if meta is None or meta.general_desc is None:
+            continue
+        pattern = meta.general_desc.national_number_pattern
+        lengths = meta.general_desc.possible_length or ()
+        if not pattern:
+            continue
+        for length in lengths:
+            by_length.setdefault(length, []).append((region, pattern))
+    out = {}
+    for length, entries in by_length.items():
+        combined = re.compile("|".join(f"(?:{p})" for _, p in entries))
+        out[length] = (combined, [(r, re.compile(p)) for r, p in entries])
+    return out
+
+
+@functools.cache
+def _valid_nationally(digits: str) -> bool:
+    """True when ``digits`` (a national number, trunk prefix and all) is valid in some region."""
+    patterns = _national_patterns()
+    variants = [digits]
+    if digits[:1] in "018":
+        variants.append(digits[1:])  # trunk prefix: 0 in most regions, 8 in some, 1 in NANP
+    for nsn in variants:
+        entry = patterns.get(len(nsn))
+        if entry is None or not entry[0].fullmatch(nsn):
+            continue
+        for region, pattern in entry[1]:
+            if not pattern.fullmatch(nsn):
+                continue
+            try:
+                number = phonenumbers.parse(digits, region)
+            except phonenumbers.NumberParseException:
+                continue
+            if phonenumbers.is_valid_number(number):
+                return True
+    return False
+
+
+@functools.cache
+def _valid_internationally(digits: str) -> bool:
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse("+" + digits, None))
+    except phonenumbers.NumberParseException:
+        return False
+
+
+def _alnum(b: int) -> bool:
+    return 48 <= b <= 57 or 65 <= b <= 90 or 97 <= b <= 122
+
+
+def _glued(data: bytes, start: int, end: int) -> bool:
+    """The span continues a longer token: a word, a hex id, a dotted or dashed number."""
+    n = len(data)
+    before = data[start - 1] if start > 0 else 0x20
+    after = data[end] if end < n else 0x20
+    if _alnum(before) or before in b"_+" or _alnum(after) or after == 0x5F:
+        return True
+    if before in b".-/:" and start > 1 and _alnum(data[start - 2]):
+        return True
+    if after in b".-/:" and end + 1 < n and _alnum(data[end + 1]):
+        return True
+    # the next group of an IBAN or account number: "DE89 3704 ..." / "BNBG 9661 ..."
+    group = data[max(0, start - 5) : start - 1]
+    return (
+        before == 0x20
+        and len(group) == 4
+        and group.isalnum()
+        and group.upper() == group
+        and (any(65 <= c <= 90 for c in group))
+    )
+
+
+@functools.cache
+def _other_number(value: str) -> bool:
+    """A valid ISBN, ISSN or EAN: a book, journal or product, not a phone or a person."""
+    from stdnum import ean, isbn, issn
+
+    return isbn.is_valid(value) or issn.is_valid(value) or ean.is_valid(value)
+
+
+def phone_word_before(data: bytes, start: int) -> bool:
+    """True when a word such as "phone", "call" or "tel" stands shortly before ``start``."""
+    return _PHONE_WORDS.search(data[max(0, start - _CONTEXT) : start]) is not None
+
+
+def _phone(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """A phone number, national or international, with its extension."""
+    while end > start and data[end - 1] in b" .-/(":
+        end -= 1
+    if _glued(data, start, end):
+        return None
+    raw = data[start:end]
+    ext = _EXTENSION.search(raw)
+    main = raw[: ext.start()] if ext else raw
+    before = data[max(0, start - _CONTEXT) : start]
+    if _NOT_PHONE_WORDS.search(before) or _DATE_LIKE.fullmatch(main.strip(b"()")):
+        return None
+    digits = bytes(c for c in main if 48 <= c <= 57).decode()
+    if not 7 <= len(digits) <= 17:
+        return None
+    groups = [g for g in re.split(rb"[^0-9]+", main) if g]
+    if any(len(g) < 2 for g in groups[1:]):
+        return None  # 1.0.0.12345, 10.0.0.0/24: only a leading group (a trunk digit) is short
+    dotted = b"." in main and not any(c in main for c in b" -/()")
+    if dotted and (len(groups) < 3 or all(len(g) <= 3 for g in groups)):
+        return None  # 3.14159265, 192.168.1: a number or an address, not a phone
+    if _other_number(main.decode("ascii")):
+        return None
+    head = main.lstrip(b"( ")
+    if head[:1] == b"+" or main[:1] == b"+":
+        return (start, end) if _valid_internationally(digits) else None
+    for prefix in ("00", "011"):
+        if digits.startswith(prefix) and _valid_internationally(digits[len(prefix) :]):
+            return start, end
+    grouped = any(c in b" .-/()" for c in main.strip())
+    if not (grouped or ext or _PHONE_WORDS.search(before)):
+        return None  # a bare digit run: a phone only where the text says so
+    return (start, end) if _valid_nationally(digits) else None
+
+
+# ---------------------------------------------------------------- national identifiers
+
+# stdnum modules of identifiers of people, tried in order.
+_ID_MODULES = (
+    "es.dni", "es.nie", "fi.hetu", "it.codicefiscale", "mx.curp", "se.personnummer",
+    "no.fodselsnummer", "dk.cpr", "is_.kennitala", "cl.rut", "kr.rrn", "cn.ric", "za.idnr",
+    "tr.tckimlik", "th.pin", "do.cedula", "gr.amka", "bg.egn", "pl.pesel", "br.cpf", "ee.ik",
+    "lt.asmens", "ro.cnp", "be.nn", "nl.bsn", "in_.aadhaar", "fr.nir", "ca.sin", "ie.pps",
+    "ch.ssn", "de.idnr", "cz.rc", "si.emso", "mu.nid", "my.nric",
+)  # fmt: skip
+_ID_WORDS = re.compile(
+    rb"(?i)(?:\bid\b|identity|identification|national|personal|citizen|number|\bnr\b|\bno\b|"
+    rb"nummer|num[e\xc3\xa9]ro|kimlik|c[e\xc3\xa9]dula|\brut\b|curp|amka|egn|personnummer|"
+    rb"f[o\xc3\xb8]dselsnummer|kennitala|\brrn\b|\bpin\b|pesel|\bbsn\b|\bcpr\b|\bcpf\b|\bnif\b|"
+    rb"\bnie\b|\bdni\b|tckn|ausweis|passport|\btax\b|\bsin\b|\bnir\b|aadhaar|codice fiscale)"
+)
+
+
+@functools.cache
+def _validators() -> tuple[Callable[[str], bool], ...]:
+    out = []
+    for name in _ID_MODULES:
+        try:
+            module = importlib.import_module(f"stdnum.{name}")
+        except ImportError:  # pragma: no cover - a module missing from an older stdnum
+            continue
+        out.append(module.is_valid)
+    return tuple(out)
+
+
+@functools.cache
+def _valid_national_id(value: str) -> bool:
+    return any(is_valid(value) for is_valid in _validators())
+
+
+def _national_id(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """A person's national identifier that its country's checksum accepts."""
+    if _glued(data, start, end):
+        return None
+    raw = data[start:end]
+    before = data[max(0, start - _CONTEXT) : start]
+    has_letter = any(65 <= c <= 90 or 97 <= c <= 122 for c in raw[:-1])
+    if not has_letter and not _ID_WORDS.search(before):
+        return None  # digits (and separators): an identifier only where the text says so
+    if _other_number(raw.decode("ascii")):
+        return None
+    if _NOT_PHONE_WORDS.search(before) and not _ID_WORDS.search(before):
+        return None
+    return (start, end) if _valid_national_id(raw.decode("ascii")) else None
+
+
+# ---------------------------------------------------------------- other spellings
+
+
+def _iban_any_case(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """An IBAN in lower or mixed case, grouped by spaces or hyphens in any way."""
+    if start > 0 and _alnum(data[start - 1]):
+        return None
+    country = data[start : start + 2].upper()
+    length = IBAN_LENGTHS.get(country)
+    if length is None:
+        return None
+    seen = 0
+    pos = start
+    while pos < end and seen < length:
+        if _alnum(data[pos]):
+            seen += 1
+        pos += 1
+    if seen < length or (pos < len(data) and _alnum(data[pos])):
+        return None
+    compact = bytes(c for c in data[start:pos] if _alnum(c)).upper()
+    return (start, pos) if iban_ok(compact) else None
+
+
+def _card_other(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """A card number the main detector does not take: UATP (1…, 15 digits) or
+    any scheme's number grouped irregularly; Luhn-checked."""
+    if _glued(data, start, end):
+        return None
+    digits = bytes(c for c in data[start:end] if 48 <= c <= 57)
+    if not 13 <= len(digits) <= 19 or not luhn_ok(digits):
+        return None
+    uatp = digits[:1] == b"1" and len(digits) == 15
+    return (start, end) if uatp or card_prefix_ok(digits) else None
+
+
+def _ssn_dotted(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """``123.45.6789``: an SSN written with dots (one kind of separator)."""
+    if _glued(data, start, end) or data[start + 3] != data[start + 6]:
+        return None
+    raw = data[start:end]
+    return (start, end) if ssn_ok(raw[0:3], raw[4:6], raw[7:11]) else None
+
+
+_FILE_SUFFIXES = frozenset(b"png jpg jpeg gif svg webp css js json html txt yml yaml".split())
+
+
+def _email_idn(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """An address whose top-level domain is internationalised (``.рф``, ``.xn--p1ai``)."""
+    at = data.index(b"@", start, end)
+    if at == start or data[at - 1] == 0x2E or data[start] == 0x2E:
+        return None
+    labels = data[at + 1 : end].split(b".")
+    if any(not 0 < len(x) <= 63 or x[:1] == b"-" or x[-1:] == b"-" for x in labels):
+        return None
+    return None if labels[-1].lower() in _FILE_SUFFIXES else (start, end)
+
+
+DETECTORS = (
+    PatternDetector(
+        IBAN,
+        RANK[IBAN],
+        compile_pattern(r"(?i)\b[a-z]{2}[0-9]{2}(?:[ \-]?[a-z0-9]){11,40}"),
+        _iban_any_case,
+        prefilter=r"(?i)[a-z]{2}[0-9]{2}(?:[ \-]?[a-z0-9]){11}",
+    ),
+    PatternDetector(
+        CARD,
+        RANK[CARD],
+        compile_pattern(r"\b[0-9](?:[ \-.]?[0-9]){12,18}\b"),
+        _card_other,
+        prefilter=r"[0-9](?:[ \-.]?[0-9]){12}",
+    ),
+    PatternDetector(
+        SSN,
+        RANK[SSN],
+        compile_pattern(r"\b[0-9]{3}\.[0-9]{2}\.[0-9]{4}\b"),
+        _ssn_dotted,
+        triggers=(b".",),
+        prefilter=r"[0-9]{3}\.[0-9]{2}\.[0-9]{4}",
+    ),
+    PatternDetector(
+        EMAIL,
+        RANK[EMAIL],
+        compile_pattern(
+            r"[\pL\pN._%+-]+@[\pL\pN-]+(?:\.[\pL\pN-]+)*\.(?:xn--[a-z0-9-]{2,59}|[^\x00-\x7f\s.,;:!?()<>\[\]'\"]{2,24})"
+        ),
+        _email_idn,
+        triggers=(b"@",),
+        prefilter="@",
+    ),
+    PatternDetector(
+        PHONE,
+        RANK[PHONE],
+        compile_pattern(
+            r"(?:\+|\(\+?)?[0-9][0-9 ().\-/]{5,24}[0-9]"
+            r"(?:[ \t]*(?i:x|ext\.?|extension|#)[ \t]*[0-9]{1,6})?"
+        ),
+        _phone,
+        prefilter=r"[0-9][0-9 ().\-/]{5}[0-9]",
+    ),
+    PatternDetector(
+        NATIONAL_ID,
+        RANK[NATIONAL_ID],
+        compile_pattern(r"\b(?:[0-9]|[A-Z]{1,6}[0-9])[0-9A-Z.\-/+]{5,18}[0-9A-Za-z]\b"),
+        _national_id,
+        prefilter=r"[0-9][0-9A-Z.\-/+]{5}",
+    ),
+)
