@@ -26,6 +26,7 @@ from consentry.entrypoints.cli_common import (
     err,
     fail_with,
     guarded,
+    missing_sqlite_file,
     out,
     spinner,
 )
@@ -136,6 +137,11 @@ def serve(
             "warning: the admin token is on the command line, where every local user can "
             "read it (ps); use --admin-token-file or CONSENTRY_ADMIN_TOKEN_FILE"
         )
+    missing = missing_sqlite_file(settings.database_url)
+    if missing is not None:  # first start: the server creates it; say so
+        if not missing.parent.is_dir():
+            raise fail_with("database_missing", f"there is no folder {missing.parent}")
+        err.print(f"creating a new database at {missing}", soft_wrap=True)
     guarded(lambda: run_server(settings, host, port))
 
 
@@ -177,7 +183,12 @@ def db_upgrade(database_url: DatabaseUrl = None) -> None:
     )
 
     url = guarded(lambda: Settings.from_env(database_url=database_url)).database_url
+    missing = missing_sqlite_file(url)
+    if missing is not None and not missing.parent.is_dir():
+        raise fail_with("database_missing", f"there is no folder {missing.parent} to create it in")
     upgrade(url)
+    if missing is not None:
+        out.print(f"created a new database at {missing}", soft_wrap=True)
     engine = make_engine(url)
     refresh_statistics(engine)
     out.print(f"database at revision [bold]{current_revision(engine)}[/]")

@@ -8,12 +8,15 @@ way everywhere: a consentry error prints ``error <code>: <message>`` and exits 2
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from consentry.bootstrap import App, build
 from consentry.config.settings import Settings
@@ -63,7 +66,29 @@ def core(database_url: str | None, policy: str | None, test_clock: str | None = 
             database_url=database_url, policy_path=policy, test_clock=test_clock
         )
     )
+    missing = missing_sqlite_file(settings.database_url)
+    if missing is not None:
+        # Refuse rather than create an empty database: a mistyped path would otherwise
+        # "work" and show nothing (a sweep of nothing, a run of nobody).
+        raise fail_with(
+            "database_missing",
+            f"there is no database at {missing}. Check the path, or create one with "
+            "`consentry db upgrade --database-url <url>` (`consentry serve` creates one too).",
+        )
     return guarded(lambda: build(settings))
+
+
+def missing_sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names when it does not exist yet; None for an existing file,
+    an in-memory or URI database, and every other kind of database."""
+    try:
+        database = make_url(url).database if url.startswith("sqlite") else None
+    except ArgumentError:
+        return None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    path = Path(database)
+    return None if path.exists() else path
 
 
 def spinner(description: str) -> Progress:
