@@ -26,6 +26,9 @@ TOUCH_EVERY = timedelta(seconds=60)
 """`last_seen_at` is written at most this often per session, not on every page view."""
 EXPIRED_PER_SIGN_IN = 100
 """Expired rows removed on the way whenever a session is opened (bounded work)."""
+SESSIONS_PER_ACCOUNT = 50
+"""An account keeps at most this many browser sessions; signing in again ends the oldest
+(so a valid token cannot fill the table, and old devices fall off)."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,8 @@ def open_web_session(
                 idle_timeout_s=int(limits.idle.total_seconds()),
             )
         )
+        if account_id is not None:
+            uow.store.trim_account_web_sessions(account_id, keep=SESSIONS_PER_ACCOUNT)
         uow.commit()
     return raw_id
 

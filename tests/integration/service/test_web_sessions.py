@@ -104,3 +104,19 @@ def test_opening_a_session_removes_expired_rows(world: World, wall: TestClock) -
     open_for(world, account, wall)
     with world.app.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(t.web_sessions)).scalar() == 1
+
+
+def test_an_account_keeps_at_most_its_newest_sessions(
+    world: World, wall: TestClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Signing in again and again with a valid token cannot fill the table."""
+    monkeypatch.setattr(web_sessions, "SESSIONS_PER_ACCOUNT", 3)
+    account, other = world.user(), world.user()
+    kept_other = open_for(world, other, wall)
+    opened = []
+    for _ in range(5):
+        wall.set(wall.now() + timedelta(seconds=1))
+        opened.append(open_for(world, account, wall))
+    alive = [web_sessions.resume_web_session(world.ctx, raw, clock=wall) for raw in opened]
+    assert [a is not None for a in alive] == [False, False, True, True, True]
+    assert web_sessions.resume_web_session(world.ctx, kept_other, clock=wall) is not None

@@ -91,6 +91,21 @@ class SqlCredentialStore:
         result = self.conn.execute(delete(t.web_sessions).where(w.id_hash.in_(due)))
         return int(result.rowcount or 0)
 
+    def trim_account_web_sessions(self, account_id: str, *, keep: int) -> int:
+        """Delete all but the `keep` newest sessions of an account (by creation)."""
+        w = t.web_sessions.c
+        newest = (
+            select(w.id_hash)
+            .where(w.account_id == account_id)
+            .order_by(w.created_at.desc(), w.id_hash.desc())
+            .limit(keep)
+            .scalar_subquery()
+        )
+        result = self.conn.execute(
+            delete(t.web_sessions).where(w.account_id == account_id, w.id_hash.not_in(newest))
+        )
+        return int(result.rowcount or 0)
+
     # -- service tokens (issue 17 item 7) -----------------------------------------
     def insert_service_token(self, record: ServiceTokenRecord, token_hash: str) -> None:
         self.conn.execute(
