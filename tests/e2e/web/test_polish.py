@@ -127,3 +127,19 @@ def test_terms_summary_linked_from_every_page_and_receipts_from_privacy_R27(
     expect(rows.nth(1)).to_contain_text("Consent withdrawn")
     expect(rows.nth(1)).to_contain_text("in privacy settings")
     expect(rows.nth(1)).to_contain_text("30 days")
+
+
+def test_a_percent_sign_in_an_address_is_a_404_page_not_a_crash(page: Page, site: Site) -> None:
+    """Error messages quote the address; text from data is never %-formatted."""
+    creds = accounts.sign_up(site.core.ctx, plan="free", training="off")
+    sign_in(page, creds.token)
+    for path in ("/sessions/abc%25d", "/sessions/x%25(name)s/delete"):
+        answer = page.goto(path)
+        assert answer is not None and answer.status == 404, path
+        expect(page.get_by_role("heading", name="Not found")).to_be_visible()
+    page.goto("/sessions")
+    page.get_by_role("button", name="Start").click()
+    page.get_by_role("textbox", name="Message").fill("100% sure: %(x)s and %d")
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("100% sure: %(x)s and %d")
+    assert page.title() == "100% sure: %(x)s and %d · consentry"

@@ -39,7 +39,7 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
         return web.page(
             request,
             "signup.html",
-            title=N_("Sign up"),
+            title=_("Sign up"),
             consumer_plans=consumer,
             commercial_plans=commercial,
             chosen_plan="free",
@@ -59,7 +59,7 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
                 request,
                 "signup.html",
                 status=error.status,
-                title=N_("Sign up"),
+                title=_("Sign up"),
                 consumer_plans=consumer,
                 commercial_plans=commercial,
                 chosen_plan=plan,
@@ -68,11 +68,11 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
             )
         account = accounts.authenticate(ctx, creds.token)
         web.sign_in(posted.visit, account, admin=posted.visit.admin)
-        return web.page(request, "welcome.html", title=N_("Your account token"), token=creds.token)
+        return web.page(request, "welcome.html", title=_("Your account token"), token=creds.token)
 
     @router.get("/signin")
     def signin_form(request: Request, visit: Visit = Depends(web.visit)) -> Response:
-        return web.page(request, "signin.html", title=N_("Sign in"), error=None)
+        return web.page(request, "signin.html", title=_("Sign in"), error=None)
 
     @router.post("/signin")
     def signin(request: Request, posted: Posted = Depends(web.posted)) -> Response:
@@ -86,8 +86,8 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
                 request,
                 "signin.html",
                 status=401,
-                title=N_("Sign in"),
-                error=N_("That account token is not valid. Check it and try again."),
+                title=_("Sign in"),
+                error=_("That account token is not valid. Check it and try again."),
             )
         web.sign_in(posted.visit, account, admin=posted.visit.admin)
         raise Redirect("/sessions")
@@ -130,7 +130,7 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
         visit.require_account()
         if visit.privacy is None or visit.privacy.notice is None:
             raise Redirect("/privacy")
-        return web.page(request, "notice.html", title=N_("Updated terms"), notice_inline=True)
+        return web.page(request, "notice.html", title=_("Updated terms"), notice_inline=True)
 
     @router.post("/language")
     def language(request: Request, posted: Posted = Depends(web.posted)) -> Response:
@@ -154,7 +154,7 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
     def terms(request: Request, visit: Visit = Depends(web.visit)) -> Response:
         """Every terms version's summary, newest first; linked from every page."""
         versions = sorted(ctx.policy.terms, key=lambda t: t.published_at, reverse=True)
-        return web.page(request, "terms.html", title=N_("Terms summary"), versions=versions)
+        return web.page(request, "terms.html", title=_("Terms summary"), versions=versions)
 
     @router.get("/privacy/receipts")
     def receipt_list(request: Request, visit: Visit = Depends(web.visit)) -> Response:
@@ -163,7 +163,7 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
         return web.page(
             request,
             "receipts.html",
-            title=N_("Consent receipts"),
+            title=_("Consent receipts"),
             receipts=[
                 {**r, "at": parse_iso(str(r["time"]))}
                 for r in ledger.receipts(ctx, account_id=account.id)
@@ -176,7 +176,7 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
         return web.page(
             request,
             "privacy.html",
-            title=N_("Privacy settings"),
+            title=_("Privacy settings"),
             history=accounts.consent_history(ctx, account_id=account.id),
             used_by=runs.runs_for_account(ctx, account_id=account.id),
         )
@@ -213,7 +213,7 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
         return web.page(
             request,
             "delete_account.html",
-            title=N_("Delete account"),
+            title=_("Delete account"),
             notice_inline=True,
             error=None,
         )
@@ -226,13 +226,13 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
                 request,
                 "delete_account.html",
                 status=422,
-                title=N_("Delete account"),
+                title=_("Delete account"),
                 notice_inline=True,
-                error=N_("Tick the box to confirm that you want to delete it."),
+                error=_("Tick the box to confirm that you want to delete it."),
             )
         accounts.delete_account(ctx, account_id=account.id)  # ends its web sessions (R15)
         web.sign_in(posted.visit, None, admin=posted.visit.admin)
-        return web.page(request, "goodbye.html", title=N_("Account deleted"))
+        return web.page(request, "goodbye.html", title=_("Account deleted"))
 
 
 def _back(posted: Posted) -> str:

@@ -12,7 +12,6 @@ from starlette.background import BackgroundTask
 
 from consentry.entrypoints.web.i18n import gettext as _
 from consentry.entrypoints.web.render import Posted, Redirect, Visit, Web, WebError
-from consentry.entrypoints.web.wording import N_
 from consentry.service import audits, retention, runs
 
 
@@ -29,7 +28,7 @@ def add_admin_pages(router: APIRouter, web: Web) -> None:
 
     @router.get("/admin/signin")
     def signin_form(request: Request, visit: Visit = Depends(web.visit)) -> Response:
-        return web.page(request, "admin_signin.html", title=N_("Admin sign-in"), error=None)
+        return web.page(request, "admin_signin.html", title=_("Admin sign-in"), error=None)
 
     @router.post("/admin/signin")
     def signin(request: Request, posted: Posted = Depends(web.posted)) -> Response:
@@ -42,8 +41,8 @@ def add_admin_pages(router: APIRouter, web: Web) -> None:
                 request,
                 "admin_signin.html",
                 status=401,
-                title=N_("Admin sign-in"),
-                error=N_("That is not the admin token."),
+                title=_("Admin sign-in"),
+                error=_("That is not the admin token."),
             )
         web.sign_in(posted.visit, posted.visit.account, admin=True)
         raise Redirect("/admin")
@@ -60,7 +59,7 @@ def add_admin_pages(router: APIRouter, web: Web) -> None:
         return web.page(
             request,
             "admin.html",
-            title=N_("Admin"),
+            title=_("Admin"),
             runs=all_runs,
             audits=audits.latest_audits(ctx, run_ids=[r.id for r in all_runs]),
             ledger=audits.latest_ledger_check(ctx),
@@ -138,4 +137,4 @@ def add_admin_pages(router: APIRouter, web: Web) -> None:
     def sweep(request: Request, posted: Posted = Depends(web.posted)) -> Response:
         require_admin(posted.visit)
         result = retention.sweep_expired(ctx)
-        return web.page(request, "admin_sweep.html", title=N_("Sweep results"), result=result)
+        return web.page(request, "admin_sweep.html", title=_("Sweep results"), result=result)

@@ -8,7 +8,6 @@ from consentry.entrypoints.web import wording
 from consentry.entrypoints.web.i18n import gettext as _
 from consentry.entrypoints.web.i18n import ngettext, when
 from consentry.entrypoints.web.render import Posted, Redirect, Visit, Web
-from consentry.entrypoints.web.wording import N_
 from consentry.service import data_use, sessions
 
 
@@ -22,7 +21,7 @@ def add_chat_pages(router: APIRouter, web: Web) -> None:
         return web.page(
             request,
             "sessions.html",
-            title=N_("Your chats"),
+            title=_("Your chats"),
             sessions=listed,
             titles={
                 sid: wording.chat_title(text, "")
@@ -82,7 +81,7 @@ def add_chat_pages(router: APIRouter, web: Web) -> None:
                 account.id,
                 session_id,
                 status=422,
-                compose_error=N_("Write a message first: it is empty."),
+                compose_error=_("Write a message first: it is empty."),
             )
         sessions.add_message(
             ctx,
@@ -104,7 +103,7 @@ def add_chat_pages(router: APIRouter, web: Web) -> None:
         return web.page(
             request,
             "delete_session.html",
-            title=N_("Delete session"),
+            title=_("Delete session"),
             view=view,
             outlook=outlook,
             title_words=wording.chat_title(first.get(session_id), ""),

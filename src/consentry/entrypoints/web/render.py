@@ -156,6 +156,9 @@ class Web:
             i18n.gettext, i18n.ngettext, newstyle=True
         )
         self.env.policies["ext.i18n.trimmed"] = True
+        # Text that comes from data (titles, error messages, a policy's summary) is looked
+        # up as is: `_()` would also %-format it, and user input may hold a "%".
+        self.env.filters["translate"] = i18n.gettext
         self.env.filters["when"] = i18n.when
         self.env.filters["span"] = wording.span
         self.env.filters["iso"] = lambda instant: iso(instant) if instant else ""
