@@ -44,6 +44,7 @@ _NOT_PHONE_WORDS = re.compile(
     rb"(?i)(?:isbn|issn|ean|gtin|upc|version|v\.|order|invoice|ticket|serial|sku|tracking|"
     rb"account|iban|card|ssn|zip|postcode|lat|lon|epoch|timestamp|#)\W{0,3}$"
 )
+_NOT_DIGITS = bytes(c for c in range(256) if not 48 <= c <= 57)
 _EXTENSION = re.compile(rb"(?i)[ \t]*(?:x|ext\.?|extension|#)[ \t]*[0-9]{1,6}$")
 _DATE_LIKE = re.compile(
     rb"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{1,3}(?:\.\d{1,3}){3}"
@@ -142,19 +143,40 @@ def phone_word_before(data: bytes, start: int) -> bool:
 
 
 def _phone(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """The longest phone number at the start of a run of digit groups.
+
+    A run may hold several numbers ("415 555-2671 555-2671"): when the whole run
+    is not one, its prefixes that end at a space are tried, longest first; the
+    scan resumes after the one found and finds the next.
+    """
+    found = _one_phone(data, start, end)
+    if found is not None:
+        return found
+    cut = end
+    for _ in range(8):
+        cut = data.rfind(b" ", start, cut)
+        if cut <= start:
+            return None
+        found = _one_phone(data, start, cut)
+        if found is not None:
+            return found
+    return None
+
+
+def _one_phone(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     """A phone number, national or international, with its extension."""
     while end > start and data[end - 1] in b" .-/(":
         end -= 1
     if _glued(data, start, end):
         return None
     raw = data[start:end]
-    ext = _EXTENSION.search(raw)
+    ext = _EXTENSION.search(raw) if 97 <= raw[-1] <= 122 or raw[-1] in b"#0123456789" else None
     main = raw[: ext.start()] if ext else raw
-    before = data[max(0, start - _CONTEXT) : start]
-    if _NOT_PHONE_WORDS.search(before) or _DATE_LIKE.fullmatch(main.strip(b"()")):
-        return None
-    digits = bytes(c for c in main if 48 <= c <= 57).decode()
+    digits = main.translate(None, _NOT_DIGITS).decode()
     if not 7 <= len(digits) <= 17:
+        return None
+    before = data[max(0, start - _CONTEXT) : start]
+    if _NOT_PHONE_WORDS.search(before[-24:]) or _DATE_LIKE.fullmatch(main.strip(b"()")):
         return None
     groups = [g for g in re.split(rb"[^0-9]+", main) if g]
     if any(len(g) < 2 for g in groups[1:]):

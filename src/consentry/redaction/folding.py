@@ -18,8 +18,9 @@ offsets, so that each replacement covers the original characters:
   or token with a confusable in it) or one written in look-alikes only;
   other Russian or Greek words are left alone.
 
-Linear time: one regular-expression pass finds the characters to fold; each is
-looked up in a cache; mixed-script words are read once.
+Linear time: one regular-expression pass finds the characters to fold, each
+looked up in a cache; where a look-alike occurs at all, one more pass reads the
+words (in C) and Python looks only at those holding a non-ASCII character.
 """
 
 from __future__ import annotations
@@ -53,13 +54,10 @@ _DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\ufe58\ufe6
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]")
 _WORD_CHAR = re.compile(r"[\w\u00ad\u200b-\u200d\u2060\ufeff-]")
 _CONF = "".join(sorted(_CONFUSABLES))
-_IN_WORD = r"[\w\u00ad\u200b-\u200d\u2060\ufeff-]{0,64}?"
-# A confusable and an ASCII letter or digit in one word (either order, <= 64 apart).
-_MIXED = re.compile(
-    f"[A-Za-z0-9]{_IN_WORD}[{_CONF}]|[{_CONF}]{_IN_WORD}[A-Za-z0-9]"
-    # or a word written only in look-alikes (ΑΡΙ_ΚΕΥ): nothing to tell it from Latin
-    f"|(?<![\\w])[{_CONF}][{_CONF}_]{{2,63}}(?![\\w])"
-)
+_CONF_ANY = re.compile(f"[{_CONF}]")
+# A word: letters, digits, _ and -, and the invisible characters that may hide inside one.
+_WORD = re.compile(r"[\w\u00ad\u200b-\u200d\u2060\ufeff-]+")
+_ONLY_CONF = re.compile(f"[{_CONF}][{_CONF}_\u00ad\u200b-\u200d\u2060\ufeff]{{2,}}")
 
 
 @functools.cache
@@ -117,15 +115,16 @@ def fold(text: str) -> Folded | None:
         folded = _fold_char(match.group())
         if folded is not None:
             replaced[match.start()] = folded
-    mixed_until = -1  # words already folded end here
-    for match in _MIXED.finditer(text):
-        if match.start() < mixed_until:
-            continue
-        start, end = _word_around(text, match.start())
-        mixed_until = end
-        for j in range(start, end):
-            if text[j] in _CONFUSABLES:
-                replaced[j] = _CONFUSABLES[text[j]]
+    if _CONF_ANY.search(text):
+        for word in _WORD.finditer(text):
+            chunk = word.group()
+            if chunk.isascii() or not _CONF_ANY.search(chunk):
+                continue
+            if _ASCII_WORD.search(chunk) or _ONLY_CONF.fullmatch(chunk):
+                base = word.start()
+                for j, ch in enumerate(chunk):
+                    if ch in _CONFUSABLES:
+                        replaced[base + j] = _CONFUSABLES[ch]
     if not replaced:
         return None
     pieces: list[str] = []
@@ -146,15 +145,3 @@ def fold(text: str) -> Folded | None:
         pos = i + 1
     pieces.append(text[pos:])
     return Folded("".join(pieces), tuple(ends), tuple(starts), tuple(origins))
-
-
-def _word_around(text: str, i: int) -> tuple[int, int]:
-    """The run of word characters (and format characters inside words) around ``i``."""
-    start = i
-    while start > 0 and i - start < 256 and _WORD_CHAR.match(text[start - 1]):
-        start -= 1
-    end = i + 1
-    n = len(text)
-    while end < n and end - i < 256 and _WORD_CHAR.match(text[end]):
-        end += 1
-    return start, end

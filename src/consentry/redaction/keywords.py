@@ -26,6 +26,7 @@ on the next line is not a value.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from .checksums import entropy_at_least, looks_random
@@ -46,8 +47,13 @@ _OPERATOR = r"(?:===|!==|==|!=|::=|:=|\?=|\+=|=>|=|:|>|\(|,)"
 
 
 def _assignment_pattern(words: str) -> str:
-    """Key word in an identifier, its closing quote, an index, then an operator."""
-    key = r"(?i)" + _IDENT + "(?:" + words + ")" + _IDENT
+    """Key word and the rest of its identifier, its closing quote, an index, an operator.
+
+    The match starts at the key word; the validator reads the identifier's start
+    (at most 40 bytes back): a leading ``[A-Za-z0-9_.-]{0,40}`` would make every
+    identifier character a possible match start, and the search several times slower.
+    """
+    key = r"(?i)(?:" + words + ")" + _IDENT
     return (
         key + r"[\"'`]?[ \t]{0,3}(?:\[[0-9]{0,4}\][ \t]{0,3})?" + _OPERATOR + r"[ \t]{0,3}"
         r"|" + key + r"[\"'`]?[ \t]{1,3}@?[\"'`]"
@@ -113,6 +119,7 @@ _PLACEHOLDER_VALUES = frozenset(
     b"empty default string str required optional test admin root user username value "
     b"hidden masked unset yes no on off".split()
 )
+_ALNUM_TEXT = re.compile(r"[^\W_]")  # a letter or digit of any script
 _VALUE_END = frozenset(b" \t\r\n,;)}]>")
 _QUERY_NEXT = re.compile(rb"&[A-Za-z_][A-Za-z0-9_.-]{0,40}=")
 _QUOTES = frozenset(b"\"'`")
@@ -147,9 +154,7 @@ def looks_generated(value: bytes) -> bool:
 def is_placeholder(value: bytes) -> bool:
     """Empty, symbols only, a template, an obvious stand-in, or a repeated character."""
     low = value.lower().strip()
-    if not low or not any(
-        48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122 or c >= 0x80 for c in low
-    ):
+    if not low or _ALNUM_TEXT.search(low.decode("utf-8", "replace")) is None:
         return True
     if low in _PLACEHOLDER_VALUES or len(set(low.replace(b"-", b"").replace(b"_", b""))) <= 2:
         return True
@@ -176,14 +181,20 @@ def is_reference(value: bytes) -> bool:
 
 def _key_kind(data: bytes, key_start: int, key_end: int) -> str | None:
     """PASSWORD, SECRET or None for the identifier data[key_start:key_end]."""
-    ident = data[key_start:key_end].strip(b"\"'`[] \t").lower()
+    return _identifier_kind(data[key_start:key_end])
+
+
+@functools.lru_cache(maxsize=4096)
+def _identifier_kind(identifier: bytes) -> str | None:
+    """What a key names (identifiers repeat, so the answer is cached)."""
+    ident = identifier.strip(b"\"'`[] \t").lower()
     ident = ident.lstrip(b"-")  # --password
     parts = [p for p in ident.replace(b"-", b"_").replace(b".", b"_").split(b"_") if p]
     if not parts:
         return None
     last = parts[-1].decode("ascii", "replace")
     # camelCase: credentialsId -> "id"
-    raw = data[key_start:key_end].strip(b"\"'`[] \t")
+    raw = identifier.strip(b"\"'`[] \t")
     tail = _camel_tail(raw)
     if last in _NOT_SECRET_SUFFIXES or (tail and tail in _NOT_SECRET_SUFFIXES):
         return None
@@ -256,11 +267,21 @@ def _decide(kind: str, value: bytes, quoted: bool, after: int) -> bool:
     return looks_generated(value) and not (after in b"(" and not quoted)
 
 
+def _is_alnum(b: int) -> bool:
+    return 48 <= b <= 57 or 65 <= b <= 90 or 97 <= b <= 122
+
+
 def _assignment(data: bytes, start: int, end: int) -> tuple[str, int, int] | None:
     """(kind, start, end) of the value after ``key <operator>`` (the match)."""
-    if start > 0 and (data[start - 1] in _KEY_BOUNDARY or data[start - 1] >= 0x80):
-        return None  # inside a longer identifier than the pattern reaches back to
-    key_end = start
+    key_word = start
+    floor = max(0, start - 40)
+    while start > floor and (data[start - 1] in _KEY_BOUNDARY or _is_alnum(data[start - 1])):
+        start -= 1
+    if start > 0 and (
+        data[start - 1] in _KEY_BOUNDARY or _is_alnum(data[start - 1]) or data[start - 1] >= 0x80
+    ):
+        return None  # an identifier longer than 40 bytes, or one in another script
+    key_end = key_word
     while key_end < end and (
         data[key_end] in _KEY_BOUNDARY or data[key_end : key_end + 1].isalnum()
     ):
