@@ -110,17 +110,16 @@ class DeltaTableFormat:
                 raise ValueError(f"{self.name}: no version {version}, the table is new")
             return Snapshot(0)
         dt = self._table(version)
+        return Snapshot(int(dt.version()), self._files(dt), self._state(dt))
+
+    @staticmethod
+    def _files(dt: Any) -> tuple[DataFile, ...]:
         actions = pa.table(dt.get_add_actions(flatten=True)).to_pydict()
-        files = tuple(
-            sorted(
-                (
-                    DataFile(path, _bucket_of_path(path), int(rows or 0))
-                    for path, rows in zip(actions["path"], actions["num_records"], strict=True)
-                ),
-                key=lambda f: (f.bucket, f.path),
-            )
+        files = (
+            DataFile(path, _bucket_of_path(path), int(rows or 0))
+            for path, rows in zip(actions["path"], actions["num_records"], strict=True)
         )
-        return Snapshot(int(dt.version()), files, self._state(dt))
+        return tuple(sorted(files, key=lambda f: (f.bucket, f.path)))
 
     def _state(self, dt: Any) -> dict[str, Any]:
         """The export state of the newest commit that recorded one (vacuums record none)."""
@@ -256,7 +255,10 @@ class DeltaTableFormat:
                 self.schema,
                 commit_properties=CommitProperties(custom_metadata={META_KEY: meta}),
             )
-        snap = self.snapshot()
+        # The committed version: what this table object now holds (delta-rs rebased it past
+        # any non-conflicting concurrent commit), without reloading the log.
+        dt.update_incremental()
+        snap = Snapshot(int(dt.version()), self._files(dt), new_state)
         if purge:
             self._expunge({f.bucket for f in remove}, {f.path for f in snap.files})
         return snap
