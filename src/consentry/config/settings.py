@@ -75,6 +75,11 @@ class Settings:
     allowed_hosts: tuple[str, ...] = ()
     """Host names the server answers for (CONSENTRY_ALLOWED_HOSTS, comma-separated,
     ``*.example.org`` matches subdomains); others get 400 `invalid_host`. Empty: any."""
+    webhook_allow_private: bool = False
+    """Webhooks may go to private and loopback addresses, over plain http too
+    (--webhook-allow-private, CONSENTRY_WEBHOOK_ALLOW_PRIVATE=1): tests, internal use."""
+    webhook_allow_http: bool = False
+    """Webhooks may use plain http to public addresses (CONSENTRY_WEBHOOK_ALLOW_HTTP=1)."""
 
     def __post_init__(self) -> None:
         if self.test_clock is not None:
@@ -184,6 +189,14 @@ class Settings:
             ),
             allowed_hosts=_hosts(env.get("CONSENTRY_ALLOWED_HOSTS")),
             sqlite_synchronous=(env.get("CONSENTRY_SQLITE_SYNCHRONOUS") or "FULL").upper(),
+            webhook_allow_private=_flag(
+                overrides.get("webhook_allow_private")
+                or env.get("CONSENTRY_WEBHOOK_ALLOW_PRIVATE"),
+                "CONSENTRY_WEBHOOK_ALLOW_PRIVATE",
+            ),
+            webhook_allow_http=_flag(
+                env.get("CONSENTRY_WEBHOOK_ALLOW_HTTP"), "CONSENTRY_WEBHOOK_ALLOW_HTTP"
+            ),
         )
 
 
@@ -212,6 +225,17 @@ def _hosts(raw: str | None) -> tuple[str, ...]:
                 "'*.example.org' for subdomains)"
             )
     return hosts
+
+
+def _flag(raw: str | None, name: str) -> bool:
+    if raw is None or raw == "":
+        return False
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise InvalidInput(f"{name} must be 1 or 0, not {raw!r}")
 
 
 def _whole(raw: str | None, name: str, default: int) -> int:

@@ -114,6 +114,14 @@ def serve(
         str | None,
         typer.Option("--origin", envvar="CONSENTRY_LEDGER_ORIGIN", help="The ledger's name."),
     ] = None,
+    webhook_allow_private: Annotated[
+        bool,
+        typer.Option(
+            "--webhook-allow-private",
+            help="Let webhooks go to private and loopback addresses (tests, internal use); "
+            "also CONSENTRY_WEBHOOK_ALLOW_PRIVATE=1.",
+        ),
+    ] = False,
 ) -> None:
     """Start the HTTP API and the web pages."""
     from consentry.entrypoints.api.server import serve as run_server
@@ -129,6 +137,7 @@ def serve(
             max_message_chars=max_message_chars,
             signing_key_file=signing_key_file,
             ledger_origin=origin,
+            webhook_allow_private="1" if webhook_allow_private else None,
         )
     )
     source = ctx.get_parameter_source("admin_token")

@@ -23,6 +23,7 @@ from consentry.entrypoints.cli_common import DatabaseUrl, JsonOut, core, err, ou
 from consentry.entrypoints.cli_common import fail as _fail
 from consentry.outbox import registry
 from consentry.outbox.settings import DeliverySettings
+from consentry.outbox.targets import TargetGuard, guard_for
 from consentry.outbox.worker import Worker
 
 app = typer.Typer(no_args_is_help=True)
@@ -30,8 +31,27 @@ webhooks_app = typer.Typer(help="Webhook endpoints (issue 7).", no_args_is_help=
 app.add_typer(webhooks_app, name="webhooks")
 
 
+AllowPrivate = Annotated[
+    bool,
+    typer.Option(
+        "--webhook-allow-private",
+        help="Allow private and loopback webhook targets (tests, internal deployments); "
+        "also CONSENTRY_WEBHOOK_ALLOW_PRIVATE=1.",
+    ),
+]
+
+
 def _core(database_url: str | None) -> App:
     return core(database_url, None)
+
+
+def _guard(core: App, allow_private: bool) -> TargetGuard:
+    guard = guard_for(core.settings)
+    if allow_private and not guard.allow_private:
+        guard = TargetGuard(allow_private=True, allow_http=guard.allow_http)
+    if guard.allow_private:
+        err.print("[yellow]webhooks may go to private and loopback addresses[/]")
+    return guard
 
 
 @webhooks_app.command("add")
@@ -46,6 +66,7 @@ def webhooks_add(
     ] = None,
     database_url: DatabaseUrl = None,
     as_json: JsonOut = False,
+    allow_private: AllowPrivate = False,
 ) -> None:
     """Register an endpoint; prints its signing secret once."""
     core = _core(database_url)
@@ -56,6 +77,8 @@ def webhooks_add(
             event_types=event_type or None,
             secret=secret,
             now=core.ctx.clock.now(),
+            guard=_guard(core, allow_private),
+            box=core.box,
         )
     except ConsentryError as error:
         _fail(error)
@@ -150,6 +173,7 @@ def deliver(
         str | None,
         typer.Option("--redis-url", envvar="CONSENTRY_REDIS_URL", help="Also XADD to Redis."),
     ] = None,
+    allow_private: AllowPrivate = False,
 ) -> None:
     """Run the webhook and Redis-stream delivery worker (``CONSENTRY_WEBHOOK_*`` settings)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
@@ -159,7 +183,7 @@ def deliver(
     except ValueError as error:
         err.print(f"[bold red]error[/] {error}")
         raise typer.Exit(2) from error
-    worker = Worker(core.engine, settings)
+    worker = Worker(core.engine, settings, box=core.box, guard=_guard(core, allow_private))
     try:
         if once:
             total = worker.drain()

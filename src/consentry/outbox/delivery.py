@@ -6,9 +6,13 @@
 2. :func:`claim_due` picks due deliveries (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so
    workers never share one; SQLite's ``BEGIN IMMEDIATE`` serialises them) and leases them
    by pushing ``next_attempt_at`` out by ``lease_s``. The claim commits before any HTTP.
-3. :func:`attempt` makes one signed POST with timeouts.
+3. :func:`attempt` makes one signed POST with timeouts, through a client whose every
+   connection is guarded (:mod:`consentry.outbox.targets`: the address is resolved,
+   checked and connected to, so DNS rebinding is refused too); redirects are not followed.
 4. :func:`record_attempt` stores the attempt and either marks the delivery ``delivered``,
-   schedules a retry with exponential backoff and full jitter, or dead-letters it.
+   schedules a retry with exponential backoff and full jitter, or dead-letters it. What it
+   stores of a failure is the status code and a short fixed reason, never the answer's
+   body (a cloud metadata answer would otherwise reach the admin API).
 
 A worker killed between 2 and 4 leaves a pending delivery whose lease runs out: it is
 delivered again. Receivers therefore de-duplicate by ``Consentry-Event-Id``.
@@ -26,6 +30,7 @@ import httpx
 from sqlalchemy import Engine, insert, select, update
 
 from consentry.adapters.sql import tables as t
+from consentry.config.sealing import SecretBox, webhook_secret_context
 from consentry.outbox.events import OutboxEvent
 from consentry.outbox.feed import (
     FANOUT_CURSOR,
@@ -37,6 +42,7 @@ from consentry.outbox.feed import (
 from consentry.outbox.registry import DeliveryStatus, endpoint_from_row
 from consentry.outbox.settings import DeliverySettings
 from consentry.outbox.signing import EVENT_ID_HEADER, SIGNATURE_HEADER, signature_header
+from consentry.outbox.targets import TargetGuard, TargetRefused, refused_reason
 
 USER_AGENT = "consentry-webhooks/1"
 MAX_ERROR_CHARS = 500
@@ -104,8 +110,12 @@ def fan_out(engine: Engine, *, now: datetime, limit: int = 500) -> int:
     return len(rows)
 
 
-def claim_due(engine: Engine, *, now: datetime, settings: DeliverySettings) -> list[Claim]:
-    """Lease up to `batch_size` due deliveries to this worker, committed before any HTTP."""
+def claim_due(
+    engine: Engine, *, now: datetime, settings: DeliverySettings, box: SecretBox
+) -> list[Claim]:
+    """Lease up to `batch_size` due deliveries to this worker, committed before any HTTP.
+
+    `box` opens the endpoints' sealed signing secrets."""
     d, w, o = t.webhook_deliveries.c, t.webhook_endpoints.c, t.outbox.c
     with engine.begin() as conn:
         ids = list(
@@ -148,7 +158,7 @@ def claim_due(engine: Engine, *, now: datetime, settings: DeliverySettings) -> l
             attempt=r.attempts + 1,
             endpoint_id=r.endpoint_id,
             url=r.url,
-            secret=r.secret,
+            secret=box.open(r.secret, context=webhook_secret_context(r.endpoint_id)),
             event=OutboxEvent(r.cursor, r.event_id, r.type, json.loads(r.payload), r.created_at),
         )
         for r in rows
@@ -160,8 +170,17 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def attempt(client: httpx.Client, claim: Claim) -> Outcome:
-    """One signed POST of the event; any 2xx is success, everything else a failure."""
+def attempt(client: httpx.Client, claim: Claim, guard: TargetGuard | None = None) -> Outcome:
+    """One signed POST of the event; any 2xx is success, everything else a failure.
+
+    `guard` re-checks the URL itself (scheme, credentials) before anything is sent; the
+    client's transport checks the address it connects to."""
+    started = _now()
+    if guard is not None:
+        try:
+            guard.check_delivery_url(claim.url)
+        except TargetRefused as refused:
+            return Outcome(False, None, f"target refused: {refused.reason}", started, _now())
     body = claim.event.body()
     timestamp = int(time.time())
     headers = {
@@ -172,18 +191,19 @@ def attempt(client: httpx.Client, claim: Claim) -> Outcome:
         "Consentry-Event-Type": claim.event.type,
         "Consentry-Delivery-Attempt": str(claim.attempt),
     }
-    started = _now()
     status: int | None = None
     error: str | None = None
     try:
-        response = client.post(claim.url, content=body.encode(), headers=headers)
-        status = response.status_code
-        if not response.is_success:
-            error = f"HTTP {status}: {response.text[:200]}"
+        # Only the status is kept: the answer's body is never read (issue 17 item 2).
+        with client.stream("POST", claim.url, content=body.encode(), headers=headers) as answer:
+            status = answer.status_code
+        if not 200 <= status < 300:
+            error = f"HTTP {status}"
     except httpx.TimeoutException as exc:
         error = f"timeout: {exc.__class__.__name__}"
     except httpx.HTTPError as exc:
-        error = f"{exc.__class__.__name__}: {exc}"
+        reason = refused_reason(exc)
+        error = f"target refused: {reason}" if reason else f"{exc.__class__.__name__}"
     return Outcome(error is None, status, error and error[:MAX_ERROR_CHARS], started, _now())
 
 

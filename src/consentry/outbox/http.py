@@ -21,12 +21,23 @@ from pydantic import BaseModel, Field
 from consentry.domain.clock import iso
 from consentry.entrypoints.api.deps import Core, require_admin
 from consentry.entrypoints.api.errors import ERROR_RESPONSES
+from consentry.entrypoints.api.schemas import Body
 from consentry.outbox import feed, registry
 from consentry.outbox.registry import Delivery, Endpoint
+from consentry.outbox.targets import guard_for
+
+MAX_DELIVERY_ID = 2**31 - 1
+"""Delivery ids are 32-bit integers; a larger `before` is refused, not sent to the store."""
 
 
-class WebhookIn(BaseModel):
-    url: str = Field(max_length=2048, description="An absolute http:// or https:// URL.")
+class WebhookIn(Body):
+    """Unknown fields are refused (422), like every request body (issue 17)."""
+
+    url: str = Field(
+        max_length=2048,
+        description="An absolute https:// URL of a public address (422 "
+        "`webhook_target_refused` with the reason otherwise).",
+    )
     event_types: list[str] | None = Field(
         default=None, max_length=64, description="Types to receive; omitted: every type."
     )
@@ -132,6 +143,8 @@ def create_router(admin: Callable[..., Any] = require_admin) -> APIRouter:
             event_types=body.event_types,
             secret=body.secret,
             now=core.ctx.clock.now(),
+            guard=guard_for(core.settings),
+            box=core.box,
         )
         return {**_endpoint(created.endpoint), "secret": created.secret}
 
@@ -151,7 +164,9 @@ def create_router(admin: Callable[..., Any] = require_admin) -> APIRouter:
             str | None, Query(description="pending, delivered, dead, cancelled")
         ] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
-        before: Annotated[int | None, Query(description="Only ids below this one.")] = None,
+        before: Annotated[
+            int | None, Query(ge=1, le=MAX_DELIVERY_ID, description="Only ids below this one.")
+        ] = None,
     ) -> list[dict[str, Any]]:
         """Newest first: status, attempts, next retry, last error (dead-lettered: `dead`)."""
         deliveries = registry.list_deliveries(

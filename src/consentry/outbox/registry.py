@@ -3,6 +3,10 @@
 An endpoint receives every event committed after its registration whose type passes its
 filter (all types when it has none). Removing an endpoint cancels its pending deliveries
 and keeps their history.
+
+Its URL must pass :class:`~consentry.outbox.targets.TargetGuard` (issue 17 item 2: public
+addresses over https unless allowed otherwise), and its signing secret is stored sealed
+under the service's secret key (item 5, :mod:`consentry.config.sealing`).
 """
 
 from __future__ import annotations
@@ -13,16 +17,17 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-import httpx
 from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.engine import Row
 
 from consentry.adapters.sql import tables as t
+from consentry.config.sealing import SecretBox, webhook_secret_context
 from consentry.domain.errors import InvalidInput, NotFound
 from consentry.domain.ids import new_id
 from consentry.outbox.events import EVENT_TYPES
 from consentry.outbox.feed import FANOUT_CURSOR, lock_cursor, safe_horizon
 from consentry.outbox.signing import generate_secret
+from consentry.outbox.targets import TargetGuard, without_credentials
 
 MIN_SECRET_CHARS = 16
 
@@ -71,24 +76,30 @@ class Delivery:
 
 
 def endpoint_from_row(row: Row[Any]) -> Endpoint:
+    """The endpoint as shown: a URL stored with credentials before they were refused
+    (issue 17) is listed without them."""
     types = json.loads(row.event_types) if row.event_types is not None else None
     return Endpoint(
         id=row.id,
-        url=row.url,
+        url=without_credentials(row.url),
         event_types=tuple(types) if types is not None else None,
         created_at=row.created_at,
         deleted_at=row.deleted_at,
     )
 
 
-def _check_url(url: str) -> str:
-    try:
-        parsed = httpx.URL(url)
-    except (httpx.InvalidURL, TypeError):
-        raise InvalidInput(f"url {url!r} is not a valid URL") from None
-    if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise InvalidInput("url must be an absolute http:// or https:// URL")
-    return str(parsed)
+def _check_secret(secret: str) -> str:
+    """A caller's signing secret: long enough without its surrounding whitespace, and
+    printable (no control characters: NUL, which PostgreSQL refuses, among them)."""
+    if len(secret.strip()) < MIN_SECRET_CHARS:
+        raise InvalidInput(
+            f"a signing secret needs at least {MIN_SECRET_CHARS} characters besides spaces"
+        )
+    if secret != secret.strip() or not secret.isprintable():
+        raise InvalidInput(
+            "a signing secret may not start or end with spaces or hold control characters"
+        )
+    return secret
 
 
 def _check_types(event_types: list[str] | None) -> list[str] | None:
@@ -108,14 +119,18 @@ def add_endpoint(
     *,
     url: str,
     now: datetime,
+    guard: TargetGuard,
+    box: SecretBox,
     event_types: list[str] | None = None,
     secret: str | None = None,
 ) -> NewEndpoint:
-    """Register a receiver; it gets the events committed from now on."""
-    clean_url, types = _check_url(url), _check_types(event_types)
-    if secret is not None and len(secret) < MIN_SECRET_CHARS:
-        raise InvalidInput(f"a signing secret needs at least {MIN_SECRET_CHARS} characters")
-    secret = secret or generate_secret()
+    """Register a receiver; it gets the events committed from now on.
+
+    `guard` refuses a URL that may not receive webhooks (422 `webhook_target_refused`
+    with the reason); `box` seals the signing secret before it is stored."""
+    types = _check_types(event_types)
+    secret = _check_secret(secret) if secret is not None else generate_secret()
+    clean_url = guard.check_url(url)
     endpoint_id = new_id("whk")
     horizon = safe_horizon(engine)
     with engine.begin() as conn:
@@ -129,7 +144,7 @@ def add_endpoint(
             insert(t.webhook_endpoints).values(
                 id=endpoint_id,
                 url=clean_url,
-                secret=secret,
+                secret=box.seal(secret, context=webhook_secret_context(endpoint_id)),
                 event_types=json.dumps(types) if types is not None else None,
                 after_outbox_id=after,
                 created_at=now,

@@ -29,10 +29,12 @@ import socket
 import typing
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
 
 import httpcore
 import httpx
 
+from consentry.config.settings import Settings
 from consentry.domain.errors import InvalidInput
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -99,6 +101,18 @@ class TargetGuard:
             )
         return str(parsed)
 
+    def check_delivery_url(self, url: str) -> None:
+        """Before a delivery: the URL's own rules again (it may have been stored before
+        they existed, or the settings changed), as :class:`TargetRefused`. Addresses are
+        checked by the connection itself."""
+        try:
+            parsed = _parse(url)
+            _canonical_host(parsed)
+        except WebhookTargetRefused as refused:
+            raise TargetRefused(_short(refused.message)) from None
+        if parsed.scheme == "http" and not (self.allow_http or self.allow_private):
+            raise TargetRefused("plain http")
+
     def addresses_for_connection(self, host: str, port: int) -> list[str]:
         """The checked addresses to connect to, or :class:`TargetRefused`."""
         try:
@@ -133,6 +147,29 @@ class TargetGuard:
             follow_redirects=False,
             trust_env=False,  # an environment proxy would connect where it likes
         )
+
+
+def guard_for(settings: Settings) -> TargetGuard:
+    """The guard of a deployment, from its settings."""
+    return TargetGuard(
+        allow_private=settings.webhook_allow_private, allow_http=settings.webhook_allow_http
+    )
+
+
+def without_credentials(url: str) -> str:
+    """`url` without a ``user:password@`` part (URLs stored before they were refused)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+
+
+def _short(message: str) -> str:
+    if "credentials" in message:
+        return "credentials in the URL"
+    if "non-canonical" in message:
+        return "non-canonical numeric host"
+    return "not an https URL"
 
 
 def _parse(url: str) -> httpx.URL:

@@ -18,10 +18,13 @@ import httpx
 from sqlalchemy import Engine
 
 from consentry.bootstrap import App
+from consentry.config.sealing import SecretBox
+from consentry.entrypoints.api.logs import redacted_traceback
 from consentry.outbox.delivery import attempt, claim_due, fan_out, record_attempt
 from consentry.outbox.redis_stream import RedisStreamPublisher
 from consentry.outbox.registry import DeliveryStatus
 from consentry.outbox.settings import DeliverySettings
+from consentry.outbox.targets import TargetGuard, guard_for
 
 log = logging.getLogger("consentry.outbox")
 
@@ -46,15 +49,19 @@ class Worker:
         engine: Engine,
         settings: DeliverySettings,
         *,
+        box: SecretBox,
+        guard: TargetGuard | None = None,
         client: httpx.Client | None = None,
         publisher: RedisStreamPublisher | None = None,
         rng: random.Random | None = None,
     ) -> None:
         self.engine = engine
         self.settings = settings
-        self.client = client or httpx.Client(
-            timeout=httpx.Timeout(settings.timeout_s), follow_redirects=False
-        )
+        self.box = box
+        """Opens the endpoints' sealed signing secrets."""
+        self.guard = guard or TargetGuard()
+        """Where deliveries may connect (issue 17 item 2); public https only by default."""
+        self.client = client or self.guard.client(settings.timeout_s)
         if publisher is None and settings.redis_url:
             publisher = RedisStreamPublisher.from_url(
                 engine,
@@ -73,12 +80,12 @@ class Worker:
         result = CycleResult()
         now = datetime.now(UTC)
         result.fanned_out = fan_out(self.engine, now=now)
-        claims = claim_due(self.engine, now=now, settings=self.settings)
+        claims = claim_due(self.engine, now=now, settings=self.settings, box=self.box)
         result.attempted = len(claims)
 
         def deliver(claim_index: int) -> DeliveryStatus:
             claim = claims[claim_index]
-            outcome = attempt(self.client, claim)
+            outcome = attempt(self.client, claim, self.guard)
             return record_attempt(self.engine, claim, outcome, settings=self.settings, rng=self.rng)
 
         for status in self._pool.map(deliver, range(len(claims))):
@@ -109,8 +116,12 @@ class Worker:
             busy = False
             try:
                 busy = self.run_once().busy
-            except Exception:  # a database or Redis outage must not kill the worker
-                log.exception("outbox worker pass failed; retrying")
+            except Exception as error:  # a database or Redis outage must not kill the worker
+                # Types and frames, no messages: they may quote row values (issue 17).
+                log.error(
+                    "outbox worker pass failed; retrying",
+                    extra={"exception": redacted_traceback(error)},
+                )
             if not busy:
                 stop.wait(self.settings.poll_interval_s)
 
@@ -149,4 +160,10 @@ class WorkerHandle:
 
 def start_background_worker(core: App, settings: DeliverySettings | None = None) -> WorkerHandle:
     """Run the delivery worker in a daemon thread beside the API (``consentry serve``)."""
-    return WorkerHandle(Worker(core.engine, settings or DeliverySettings.from_env()))
+    worker = Worker(
+        core.engine,
+        settings or DeliverySettings.from_env(),
+        box=core.box,
+        guard=guard_for(core.settings),
+    )
+    return WorkerHandle(worker)

@@ -4,6 +4,7 @@ driver error travels through the real engine, route and middleware."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from collections.abc import Iterator
@@ -12,7 +13,7 @@ import pytest
 from sqlalchemy import Engine
 
 from consentry.bootstrap import App
-from tests.e2e.api.conftest import ADMIN, Api, expect
+from tests.e2e.api.conftest import ADMIN, Api, client_for, expect
 
 CONTENT = "PRIVATE: my password is hunter2"
 SECRET = "webhook-secret-correct-horse-battery-staple"
@@ -94,15 +95,20 @@ def test_failed_message_insert_logs_the_statement_not_the_content(
 
 
 def test_failed_webhook_registration_logs_no_secret(
-    api: Api, core: App, logs: pytest.LogCaptureFixture
+    core: App, logs: pytest.LogCaptureFixture
 ) -> None:
-    for _ in _refuse(core.engine, "webhook_endpoints", "url", "https://refused."):
+    # A loopback target, so that the URL passes the SSRF guard and the insert is reached.
+    internal = dataclasses.replace(
+        core, settings=dataclasses.replace(core.settings, webhook_allow_private=True)
+    )
+    for _ in _refuse(core.engine, "webhook_endpoints", "url", "http://127.0.0.1:9/"):
         logs.clear()
-        answer = api.client.post(
-            "/v1/admin/webhooks",
-            json={"url": "https://refused.example/hook", "secret": SECRET},
-            headers=ADMIN,
-        )
+        with client_for(internal) as client:
+            answer = client.post(
+                "/v1/admin/webhooks",
+                json={"url": "http://127.0.0.1:9/refused", "secret": SECRET},
+                headers=ADMIN,
+            )
         expect(answer, 500, "internal_error")
     trace = _unhandled(logs).__dict__["exception"]
     assert "INSERT INTO webhook_endpoints" in trace

@@ -16,6 +16,7 @@ import pytest
 from consentry.bootstrap import App
 from consentry.outbox.delivery import fan_out
 from consentry.outbox.settings import DeliverySettings
+from consentry.outbox.targets import TargetGuard
 from consentry.outbox.worker import Worker
 from consentry.service import accounts, sessions
 
@@ -45,6 +46,8 @@ class Receiver:
     script: list[str] = field(default_factory=list)
     requests: list[Request] = field(default_factory=list)
     hang_s: float = 3.0
+    fail_body: bytes = b""
+    """What a "fail" answer carries (a metadata-like secret, in the SSRF tests)."""
     holding: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
     _server: ThreadingHTTPServer | None = None
@@ -73,10 +76,12 @@ class Receiver:
                 status = 500 if action == "fail" else 204
                 # A held request's sender is gone (killed): no answer reaches anyone.
                 request.answered = None if action == "hold" else status
+                body = receiver.fail_body if action == "fail" else b""
                 try:
                     self.send_response(status)
-                    self.send_header("Content-Length", "0")
+                    self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
+                    self.wfile.write(body)
                 except OSError:
                     pass  # the worker went away (killed, or timed out)
 
@@ -116,6 +121,10 @@ def receiver() -> Iterator[Receiver]:
     r.stop()
 
 
+INTERNAL = TargetGuard(allow_private=True)
+"""The receiver runs on loopback, so these tests allow private targets (issue 17 item 2);
+tests/integration/outbox/test_targets.py tries the default, public-only guard."""
+
 FAST = DeliverySettings(
     max_attempts=8,
     backoff_base_s=0.02,
@@ -138,7 +147,7 @@ def make_worker(app: App) -> Iterator[Callable[..., Worker]]:
 
     def make(**overrides: Any) -> Worker:
         settings = dataclasses.replace(FAST, **overrides)
-        worker = Worker(app.engine, settings)
+        worker = Worker(app.engine, settings, box=app.box, guard=INTERNAL)
         made.append(worker)
         return worker
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 
@@ -13,9 +14,15 @@ from consentry.bootstrap import App
 from consentry.outbox import cli, registry
 from consentry.outbox.worker import start_background_worker
 
-from .conftest import FAST, Receiver, make_changes
+from .conftest import FAST, INTERNAL, Receiver, make_changes
 
 runner = CliRunner()
+
+
+def internal(app: App) -> App:
+    """The app of a deployment that allows private webhook targets (the receiver)."""
+    settings = dataclasses.replace(app.settings, webhook_allow_private=True)
+    return dataclasses.replace(app, settings=settings)
 
 
 def mounted() -> typer.Typer:
@@ -34,18 +41,23 @@ def test_webhooks_add_list_remove_and_deliver_once(
 ) -> None:
     main = mounted()
     url = ["--database-url", database_url]
+    private = ["--webhook-allow-private"]  # the receiver is on loopback (issue 17 item 2)
+    refused = runner.invoke(main, ["webhooks", "add", receiver.url, *url])
+    assert refused.exit_code == 2 and "webhook_target_refused" in refused.output
     added = runner.invoke(
-        main, ["webhooks", "add", receiver.url, "-e", "consent.choice", *url, "--json"]
+        main, ["webhooks", "add", receiver.url, "-e", "consent.choice", *url, "--json", *private]
     )
     assert added.exit_code == 0, added.output
-    endpoint = json.loads(added.output)
+    endpoint = json.loads(added.stdout)  # stderr says private targets are allowed
     assert endpoint["secret"].startswith("whsec_")
     listed = runner.invoke(main, ["webhooks", "list", *url, "--json"])
     assert [e["id"] for e in json.loads(listed.output)] == [endpoint["id"]]
     assert "whsec_" not in listed.output
 
     make_changes(app)
-    delivered = runner.invoke(main, ["deliver", "--once", *url], env={"CONSENTRY_REDIS_URL": ""})
+    delivered = runner.invoke(
+        main, ["deliver", "--once", *url, *private], env={"CONSENTRY_REDIS_URL": ""}
+    )
     assert delivered.exit_code == 0, delivered.output
     assert "delivered 3" in delivered.output
     assert len(receiver.delivered_ids()) == 3
@@ -63,7 +75,10 @@ def test_webhooks_add_list_remove_and_deliver_once(
 
 
 def test_the_background_worker_delivers_and_stops(app: App, receiver: Receiver) -> None:
-    registry.add_endpoint(app.engine, url=receiver.url, now=app.ctx.clock.now())
+    app = internal(app)
+    registry.add_endpoint(
+        app.engine, url=receiver.url, now=app.ctx.clock.now(), guard=INTERNAL, box=app.box
+    )
     handle = start_background_worker(app, FAST)
     try:
         events = make_changes(app)
@@ -84,7 +99,9 @@ def test_serve_runs_the_delivery_worker_while_it_serves(
     from consentry.entrypoints.api import server
     from consentry.outbox import worker as worker_module
 
-    registry.add_endpoint(app.engine, url=receiver.url, now=app.ctx.clock.now())
+    registry.add_endpoint(
+        app.engine, url=receiver.url, now=app.ctx.clock.now(), guard=INTERNAL, box=app.box
+    )
     handles: list[worker_module.WorkerHandle] = []
 
     def start(core: App) -> worker_module.WorkerHandle:
@@ -101,7 +118,8 @@ def test_serve_runs_the_delivery_worker_while_it_serves(
     monkeypatch.setattr(worker_module, "start_background_worker", start)
     monkeypatch.setattr(server.uvicorn, "run", run_while_serving)
     monkeypatch.setattr(server, "configure_logging", lambda: None)
-    server.serve(Settings(database_url=database_url, admin_token="t" * 32), "127.0.0.1", 0)
+    settings = Settings(database_url=database_url, admin_token="t" * 32, webhook_allow_private=True)
+    server.serve(settings, "127.0.0.1", 0)
     assert len(handles) == 1 and not handles[0].running
 
 

@@ -16,7 +16,7 @@ from consentry.entrypoints.api.app import create_app
 from consentry.outbox.signing import SIGNATURE_HEADER, verify
 from consentry.outbox.worker import Worker
 
-from .conftest import Receiver, deliver_until, make_changes, outbox_ids
+from .conftest import INTERNAL, Receiver, deliver_until, make_changes, outbox_ids
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
@@ -28,7 +28,9 @@ ADMIN = {"Authorization": f"Bearer {TOKEN}"}
 
 @pytest.fixture
 def client(app: App) -> Iterator[TestClient]:
-    core = dataclasses.replace(app, settings=dataclasses.replace(app.settings, admin_token=TOKEN))
+    # The receiver is on loopback: this deployment allows private targets (issue 17 item 2).
+    settings = dataclasses.replace(app.settings, admin_token=TOKEN, webhook_allow_private=True)
+    core = dataclasses.replace(app, settings=settings)
     with TestClient(create_app(core)) as test_client:
         yield test_client
 
@@ -105,7 +107,7 @@ def test_webhook_lifecycle_and_delivery_status(
     receiver.script = ["fail"]
     from .conftest import FAST
 
-    worker = Worker(app.engine, FAST)
+    worker = Worker(app.engine, FAST, box=app.box, guard=INTERNAL)
     try:
         deliver_until(worker, lambda: len(receiver.delivered_ids()) == 4)
     finally:
@@ -138,15 +140,48 @@ def test_webhook_lifecycle_and_delivery_status(
 
 
 @pytest.mark.parametrize(
-    "body",
+    ("body", "code"),
     [
-        {"url": "ftp://example.org"},
-        {"url": "https://example.org", "event_types": ["no.such.type"]},
-        {"url": "https://example.org", "secret": "short"},
-        {},
+        ({"url": "ftp://example.org"}, "webhook_target_refused"),
+        ({"url": "https://example.org", "event_types": ["no.such.type"]}, "validation_error"),
+        ({"url": "https://example.org", "secret": "short"}, "validation_error"),
+        ({}, "validation_error"),
+        # Issue 17: unknown fields, whitespace-only or control-character secrets.
+        ({"url": "https://example.org", "verify_tls": False}, "validation_error"),
+        ({"url": "https://example.org", "secret": " " * 32}, "validation_error"),
+        ({"url": "https://example.org", "secret": "s" * 20 + "\u0000"}, "validation_error"),
+        # Issue 17 item 2, even with private targets allowed: metadata, tricks, credentials.
+        ({"url": "http://169.254.169.254/latest"}, "webhook_target_refused"),
+        ({"url": "http://0x7f000001/"}, "webhook_target_refused"),
+        ({"url": "http://2130706433/"}, "webhook_target_refused"),
+        ({"url": "http://user:pass@127.0.0.1/"}, "webhook_target_refused"),
+        ({"url": "http://0.0.0.0:22/"}, "webhook_target_refused"),
     ],
 )
-def test_bad_registrations_are_refused(client: TestClient, body: dict[str, Any]) -> None:
+def test_bad_registrations_are_refused(client: TestClient, body: dict[str, Any], code: str) -> None:
     response = client.post("/v1/admin/webhooks", json=body, headers=ADMIN)
-    assert response.status_code == 422
-    assert response.json()["error"]["code"] == "validation_error"
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == code
+    assert ok(client.get("/v1/admin/webhooks", headers=ADMIN)) == []
+
+
+def test_a_default_deployment_refuses_private_targets(app: App) -> None:
+    """Issue 17 item 2: without --webhook-allow-private, loopback is refused with the reason."""
+    core = dataclasses.replace(app, settings=dataclasses.replace(app.settings, admin_token=TOKEN))
+    with TestClient(create_app(core)) as client:
+        for url in ("http://127.0.0.1:22/", "https://10.0.0.1/", "https://[::ffff:127.0.0.1]/"):
+            response = client.post("/v1/admin/webhooks", json={"url": url}, headers=ADMIN)
+            assert response.status_code == 422, response.text
+            error = response.json()["error"]
+            assert error["code"] == "webhook_target_refused"
+            assert "address" in error["message"]
+
+
+def test_deliveries_refuse_a_huge_before(client: TestClient, receiver: Receiver) -> None:
+    created = ok(client.post("/v1/admin/webhooks", json={"url": receiver.url}, headers=ADMIN), 201)
+    path = f"/v1/admin/webhooks/{created['id']}/deliveries"
+    for before in ("99999999999999999999999", "2147483648", "0", "-1"):
+        response = client.get(f"{path}?before={before}", headers=ADMIN)
+        assert response.status_code == 422, (before, response.text)
+        assert response.json()["error"]["code"] == "validation_error"
+    assert ok(client.get(f"{path}?before=2147483647", headers=ADMIN)) == []

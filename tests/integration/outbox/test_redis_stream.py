@@ -110,7 +110,7 @@ def test_the_worker_publishes_when_a_redis_url_is_set(
     app: App, redis_client: Any, stream: str
 ) -> None:
     settings = DeliverySettings(redis_url=REDIS_URL, redis_stream=stream, timeout_s=1, lease_s=2)
-    worker = Worker(app.engine, settings)
+    worker = Worker(app.engine, settings, box=app.box)
     try:
         make_changes(app)
         result = worker.drain()

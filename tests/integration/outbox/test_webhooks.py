@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import time
@@ -14,15 +15,17 @@ from sqlalchemy import select
 from consentry.adapters.sql import tables as t
 from consentry.adapters.sql.uow import SqlUnitOfWork
 from consentry.bootstrap import App
+from consentry.config.sealing import is_sealed
 from consentry.domain.errors import InvalidInput, NotFound
 from consentry.outbox import registry
 from consentry.outbox.delivery import backoff_delay, fan_out
 from consentry.outbox.settings import DeliverySettings
 from consentry.outbox.signing import EVENT_ID_HEADER, SIGNATURE_HEADER, verify
+from consentry.outbox.targets import TargetGuard
 from consentry.outbox.worker import Worker
 from consentry.service import accounts
 
-from .conftest import Receiver, deliver_until, make_changes, outbox_ids
+from .conftest import INTERNAL, Receiver, deliver_until, make_changes, outbox_ids
 
 MakeWorker = Callable[..., Worker]
 
@@ -32,6 +35,8 @@ def register(app: App, receiver: Receiver, **kwargs: object) -> registry.NewEndp
         app.engine,
         url=receiver.url,
         now=app.ctx.clock.now(),
+        guard=INTERNAL,
+        box=app.box,
         **kwargs,  # type: ignore[arg-type]
     )
 
@@ -186,19 +191,86 @@ def test_removing_an_endpoint_cancels_what_is_pending(
 
 def test_registration_refuses_bad_input(app: App) -> None:
     now = app.ctx.clock.now()
+    # example.org resolves to a public address here whatever the machine's DNS says.
+    guard = TargetGuard(resolve=lambda host, port: ["93.184.216.34"])
+    add = functools.partial(registry.add_endpoint, app.engine, now=now, guard=guard, box=app.box)
     with pytest.raises(InvalidInput):
-        registry.add_endpoint(app.engine, url="ftp://example.org/x", now=now)
+        add(url="ftp://example.org/x")
     with pytest.raises(InvalidInput):
-        registry.add_endpoint(app.engine, url="not a url", now=now)
+        add(url="not a url")
     with pytest.raises(InvalidInput):
-        registry.add_endpoint(app.engine, url="https://example.org", now=now, event_types=["x"])
+        add(url="https://example.org", event_types=["x"])
     with pytest.raises(InvalidInput):
-        registry.add_endpoint(app.engine, url="https://example.org", now=now, event_types=[])
-    with pytest.raises(InvalidInput):
-        registry.add_endpoint(app.engine, url="https://example.org", now=now, secret="short")
-    created = registry.add_endpoint(app.engine, url="https://example.org/h", now=now)
+        add(url="https://example.org", event_types=[])
+    for secret in ("short", " " * 40, "\t" * 20 + "x", "a" * 15 + " " * 10, " " + "s" * 30):
+        with pytest.raises(InvalidInput, match="signing secret"):
+            add(url="https://example.org", secret=secret)
+    with pytest.raises(InvalidInput, match="signing secret"):
+        add(url="https://example.org", secret="s" * 20 + "\x00" + "s" * 5)  # NUL: 500 on PG
+    created = add(url="https://example.org/h")
     assert created.secret.startswith("whsec_")
     assert len(created.secret) > 32
+
+
+def test_the_signing_secret_is_stored_sealed_and_still_signs(
+    app: App, receiver: Receiver, make_worker: MakeWorker
+) -> None:
+    """Issue 17 item 5: the database alone does not hold the secret."""
+    secret = "whsec_caller-chosen-secret-0123456789"
+    created = register(app, receiver, secret=secret)
+    w = t.webhook_endpoints.c
+    with app.engine.connect() as conn:
+        stored = conn.execute(select(w.secret).where(w.id == created.endpoint.id)).scalar_one()
+    assert is_sealed(stored) and secret not in stored
+    events = make_changes(app)
+    deliver_until(make_worker(), lambda: receiver.delivered_ids() == set(events))
+    header = receiver.requests[0].headers[SIGNATURE_HEADER.lower()]
+    assert verify(secret, header, receiver.requests[0].body, now=int(time.time()))
+
+
+def test_a_failed_answer_records_the_status_never_the_body(
+    app: App, receiver: Receiver, make_worker: MakeWorker
+) -> None:
+    """Issue 17 item 2: a cloud metadata answer must not reach the deliveries list."""
+    receiver.script = ["fail"]
+    receiver.fail_body = b'{"AccessKeyId": "ASIA-METADATA-SECRET"}'
+    register(app, receiver, event_types=["account.created"])
+    accounts.sign_up(app.ctx, plan="free", training="on")
+    deliver_until(make_worker(), lambda: len(receiver.delivered_ids()) == 1)
+    d, a = t.webhook_deliveries.c, t.webhook_attempts.c
+    with app.engine.connect() as conn:
+        errors = conn.execute(select(a.error).where(a.error.is_not(None))).scalars().all()
+        kept = conn.execute(select(d.last_error)).scalars().all()
+    assert errors == ["HTTP 500"]
+    assert not any("METADATA" in (e or "") for e in [*errors, *kept])
+
+
+def test_a_target_that_rebinds_to_loopback_is_refused_at_delivery(
+    app: App, receiver: Receiver, make_worker: MakeWorker
+) -> None:
+    """Issue 17 item 2: registered while its name pointed at a public address, the
+    endpoint's name now resolves to loopback; the worker refuses to connect."""
+    answers = {"hooks.example": ["93.184.216.34"]}
+    guard = TargetGuard(resolve=lambda host, port: answers.get(host, []))
+    registry.add_endpoint(
+        app.engine,
+        url=f"https://hooks.example:{receiver.port}/hook",
+        now=app.ctx.clock.now(),
+        guard=guard,
+        box=app.box,
+        event_types=["account.created"],
+    )
+    answers["hooks.example"] = ["127.0.0.1"]
+    accounts.sign_up(app.ctx, plan="free", training="on")
+    worker = make_worker(max_attempts=1)
+    worker.guard = guard
+    worker.client = guard.client(5)
+    worker.drain()
+    assert receiver.requests == []
+    with app.engine.connect() as conn:
+        rows = conn.execute(select(t.webhook_deliveries)).all()
+    refused = ("dead", "target refused: loopback address")
+    assert [(r.status, r.last_error) for r in rows] == [refused]
 
 
 def test_backoff_is_exponential_with_full_jitter() -> None:

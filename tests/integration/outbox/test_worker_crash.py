@@ -15,7 +15,7 @@ from consentry.adapters.sql import tables as t
 from consentry.bootstrap import App
 from consentry.outbox import registry
 
-from .conftest import Receiver, make_changes
+from .conftest import INTERNAL, Receiver, make_changes
 
 
 def start_worker(database_url: str, log: Path) -> subprocess.Popen[bytes]:
@@ -28,6 +28,7 @@ def start_worker(database_url: str, log: Path) -> subprocess.Popen[bytes]:
         "CONSENTRY_WEBHOOK_POLL_INTERVAL_S": "0.05",
         "CONSENTRY_WEBHOOK_CONCURRENCY": "1",
         "CONSENTRY_WEBHOOK_BATCH_SIZE": "2",
+        "CONSENTRY_WEBHOOK_ALLOW_PRIVATE": "1",  # the receiver is on loopback
     }
     env.pop("CONSENTRY_REDIS_URL", None)
     return subprocess.Popen(
@@ -48,7 +49,9 @@ def wait_for(condition: object, timeout: float, what: str) -> None:
 def test_a_worker_killed_mid_delivery_loses_nothing(
     app: App, database_url: str, receiver: Receiver, tmp_path: Path
 ) -> None:
-    registry.add_endpoint(app.engine, url=receiver.url, now=app.ctx.clock.now())
+    registry.add_endpoint(
+        app.engine, url=receiver.url, now=app.ctx.clock.now(), guard=INTERNAL, box=app.box
+    )
     events = make_changes(app)
     receiver.script = ["ok", "hold"]  # the second request stalls until the worker is dead
     log = tmp_path / "worker.log"

@@ -318,7 +318,8 @@ webhook_endpoints = Table(
     metadata,
     Column("id", ID, primary_key=True),
     Column("url", Text, nullable=False),
-    Column("secret", String(128), nullable=False),
+    # Sealed under the service's secret key (config.sealing; revision 0006), never in clear.
+    Column("secret", Text, nullable=False),
     Column("event_types", Text, nullable=True),
     Column("after_outbox_id", Integer, nullable=False),
     Column("created_at", TS, nullable=False),

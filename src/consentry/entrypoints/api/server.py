@@ -30,6 +30,11 @@ def serve(settings: Settings, host: str, port: int) -> None:
         )
     if core.test_clock is not None:
         log.warning("the test clock is on, frozen at %s", settings.test_clock)
+    if settings.webhook_allow_private:
+        log.warning(
+            "webhooks may go to private and loopback addresses "
+            "(--webhook-allow-private or CONSENTRY_WEBHOOK_ALLOW_PRIVATE=1)"
+        )
     app = create_app(core)
     worker = None
     if os.environ.get("CONSENTRY_DELIVERY_IN_SERVE", "1").lower() not in ("0", "false", "off"):

@@ -4,11 +4,12 @@ Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-06
 
-Issue 17, item 5: the runs' pseudonym keys (R24) are stored sealed (AES-256-GCM under a
-sub-key of the service's secret key, which the database does not hold; see
-:mod:`consentry.config.sealing`). The column becomes TEXT to hold the sealed form, and
-every key stored in clear before this revision is sealed in place, so a copy of the
-database no longer reverses a run's exported pseudonyms. The master key comes from where
+Issue 17, item 5: the runs' pseudonym keys (R24) and the webhook endpoints' signing
+secrets are stored sealed (AES-256-GCM under a sub-key of the service's secret key, which
+the database does not hold; see :mod:`consentry.config.sealing`). The columns become TEXT
+to hold the sealed form, and every value stored in clear before this revision is sealed
+in place, so a copy of the database no longer reverses a run's exported pseudonyms or
+lets anyone sign webhook deliveries. The master key comes from where
 the service takes it (``CONSENTRY_SECRET_KEY``, ``CONSENTRY_SECRET_KEY_FILE``, or the key
 file beside the SQLite database, created here when there is something to seal).
 
@@ -30,7 +31,10 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 # (table, key column, secret column, its width before this revision, how it is bound)
-_SEALED = (("runs", "id", "pseudonym_secret", 64, "runs.pseudonym_secret"),)
+_SEALED = (
+    ("runs", "id", "pseudonym_secret", 64, "runs.pseudonym_secret"),
+    ("webhook_endpoints", "id", "secret", 128, "webhook_endpoints.secret"),
+)
 
 
 def _box() -> object:
