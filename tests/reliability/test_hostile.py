@@ -20,9 +20,24 @@ from consentry.bootstrap import App
 from consentry.redaction import Redactor
 from tests.e2e.api.conftest import ADMIN, ADMIN_TOKEN, client_for, expect
 
-TABLES = [t.accounts, t.consent_events, t.sessions, t.activities, t.messages, t.feedback, t.runs]
+TABLES = [
+    t.accounts,
+    t.consent_events,
+    t.sessions,
+    t.activities,
+    t.messages,
+    t.feedback,
+    t.runs,
+    t.webhook_endpoints,
+]
 # Codes the API may answer for refused input (SPEC §3 error shape, stable codes).
-STABLE = {"validation_error", "too_large", "not_found", "purpose_not_permitted"}
+STABLE = {
+    "validation_error",
+    "too_large",
+    "not_found",
+    "purpose_not_permitted",
+    "webhook_target_refused",
+}
 
 
 @pytest.fixture
@@ -114,6 +129,24 @@ def _cases(sid: str) -> list[tuple[str, str, str, bytes | None, dict[str, str]]]
          {**js, **ADMIN}),
         ("NUL in session id query", "GET", "/v1/me/sessions?cursor=%00", None, {}),
         ("surrogate in session id path", "GET", "/v1/me/sessions/%ED%A0%80", None, {}),
+        # Issue 17: webhook registration and deliveries (SSRF targets, secrets, ids).
+        ("huge before on deliveries", "GET",
+         "/v1/admin/webhooks/whk_x/deliveries?before=99999999999999999999999", None, ADMIN),
+        ("NUL in webhook secret", "POST", "/v1/admin/webhooks",
+         b'{"url":"https://example.org/h","secret":"ssssssssssssssssssss\\u0000"}',
+         {**js, **ADMIN}),
+        ("whitespace-only webhook secret", "POST", "/v1/admin/webhooks",
+         b'{"url":"https://example.org/h","secret":"                        "}', {**js, **ADMIN}),
+        ("unknown webhook field", "POST", "/v1/admin/webhooks",
+         b'{"url":"https://example.org/h","follow_redirects":true}', {**js, **ADMIN}),
+        ("webhook to cloud metadata", "POST", "/v1/admin/webhooks",
+         b'{"url":"http://169.254.169.254/latest/meta-data/"}', {**js, **ADMIN}),
+        ("webhook to loopback in hex", "POST", "/v1/admin/webhooks",
+         b'{"url":"https://0x7f000001/"}', {**js, **ADMIN}),
+        ("webhook with credentials", "POST", "/v1/admin/webhooks",
+         b'{"url":"https://user:pass@example.org/"}', {**js, **ADMIN}),
+        ("webhook to mapped loopback", "POST", "/v1/admin/webhooks",
+         b'{"url":"https://[::ffff:127.0.0.1]/"}', {**js, **ADMIN}),
     ]  # fmt: skip
 
 
