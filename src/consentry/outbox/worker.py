@@ -117,11 +117,9 @@ class Worker:
             try:
                 busy = self.run_once().busy
             except Exception as error:  # a database or Redis outage must not kill the worker
-                # Types and frames, no messages: they may quote row values (issue 17).
-                log.error(
-                    "outbox worker pass failed; retrying",
-                    extra={"exception": redacted_traceback(error)},
-                )
+                # Types and frames, no messages: they may quote row values (issue 17). In
+                # the message itself, so `consentry deliver`'s plain log shows it too.
+                log.error("outbox worker pass failed; retrying\n%s", redacted_traceback(error))
             if not busy:
                 stop.wait(self.settings.poll_interval_s)
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import random
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -18,6 +20,7 @@ from consentry.bootstrap import App
 from consentry.config.sealing import is_sealed
 from consentry.domain.errors import InvalidInput, NotFound
 from consentry.outbox import registry
+from consentry.outbox import worker as worker_module
 from consentry.outbox.delivery import backoff_delay, fan_out
 from consentry.outbox.settings import DeliverySettings
 from consentry.outbox.signing import EVENT_ID_HEADER, SIGNATURE_HEADER, verify
@@ -285,3 +288,31 @@ def test_backoff_is_exponential_with_full_jitter() -> None:
 
 def _crash(self: SqlUnitOfWork) -> None:
     raise RuntimeError("crash before commit")
+
+
+def test_a_failed_worker_pass_logs_no_row_values(
+    app: App,
+    make_worker: MakeWorker,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 17 item 1: the worker's error log names the failure, not the data."""
+    secret = "PRIVATE-value-" + "hunter2"
+
+    def broken(*_: object, **__: object) -> int:
+        raise RuntimeError(f"could not fan out {secret}")
+
+    monkeypatch.setattr(worker_module, "fan_out", broken)
+    caplog.set_level(logging.ERROR, logger="consentry.outbox")
+    worker = make_worker(poll_interval_s=0.01)
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run_forever, args=(stop,))
+    thread.start()
+    deadline = time.monotonic() + 5
+    while not caplog.records and time.monotonic() < deadline:
+        time.sleep(0.01)
+    stop.set()
+    thread.join(5)
+    assert caplog.records
+    assert "RuntimeError" in caplog.text and "in broken" in caplog.text
+    assert secret not in caplog.text
