@@ -173,4 +173,10 @@ def _showcase(app: App, tokens: dict[str, str]) -> list[tuple[str, str, str, str
 
 
 if __name__ == "__main__":  # pragma: no cover - `python -m consentry.demo.cli`
+    from consentry.entrypoints.cli_common import refuse_frozen_clock
+
+    try:
+        refuse_frozen_clock("demo")  # as `consentry demo` does (issue 17 item 6)
+    except typer.Exit as refused:
+        raise SystemExit(refused.exit_code) from None
     typer.run(demo)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +27,7 @@ from consentry.entrypoints.cli_common import (
     guarded,
     missing_sqlite_file,
     out,
+    refuse_frozen_clock,
     spinner,
 )
 from consentry.service import ledger as ledger_service
@@ -53,15 +53,9 @@ app.add_typer(ledger_app, name="ledger")
 
 @app.callback()
 def _no_frozen_clock_outside_serve(ctx: typer.Context) -> None:
-    # A clock frozen from the environment made `sweep` purge data with years to live and
-    # `runs create` cut off in 2099 (issue 17 item 6): only `serve` (and tests) may use it.
-    if ctx.invoked_subcommand != "serve" and os.environ.get("CONSENTRY_TEST_CLOCK"):
-        raise fail_with(
-            "test_clock_refused",
-            "CONSENTRY_TEST_CLOCK is set: a frozen clock is only for `consentry serve` "
-            f"(`--test-clock`), never for `{ctx.invoked_subcommand}`, which would act "
-            "at the wrong instant (purge or cut off by a false date). Unset it and retry.",
-        )
+    # Every command but `serve` refuses CONSENTRY_TEST_CLOCK (issue 17 item 6).
+    if ctx.invoked_subcommand != "serve":
+        refuse_frozen_clock(str(ctx.invoked_subcommand))
 
 
 def print_json(data: Any) -> None:

@@ -7,6 +7,7 @@ way everywhere: a consentry error prints ``error <code>: <message>`` and exits 2
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -45,6 +46,19 @@ def fail_with(code: str, message: str) -> typer.Exit:
     # Messages are text, not Rich markup: `pip install 'consentry[spark]'` must print as is.
     err.print(f"[bold red]error[/] [red]{escape(code)}[/]: {escape(message)}", soft_wrap=True)
     return typer.Exit(2)
+
+
+def refuse_frozen_clock(command: str) -> None:
+    """Exit 2 when CONSENTRY_TEST_CLOCK is set: a clock frozen from the environment made
+    `sweep` purge data with years to live and `runs create` cut off in 2099 (issue 17
+    item 6). Only `serve` (and tests, which build their own clock) may use it."""
+    if os.environ.get("CONSENTRY_TEST_CLOCK"):
+        raise fail_with(
+            "test_clock_refused",
+            "CONSENTRY_TEST_CLOCK is set: a frozen clock is only for `consentry serve` "
+            f"(`--test-clock`), never for `{command}`, which would act at the wrong "
+            "instant (purge or cut off by a false date). Unset it and retry.",
+        )
 
 
 def fail(error: ConsentryError) -> None:

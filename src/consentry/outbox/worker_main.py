@@ -5,10 +5,17 @@ from __future__ import annotations
 
 import sys
 
+import typer
+
+from consentry.entrypoints.cli_common import refuse_frozen_clock
 from consentry.outbox.cli import app
 
 
 def main() -> None:
+    try:
+        refuse_frozen_clock("deliver")  # as `consentry deliver` does (issue 17 item 6)
+    except typer.Exit as refused:
+        sys.exit(refused.exit_code)
     app(["deliver", *sys.argv[1:]], prog_name="consentry")
 
 

@@ -120,3 +120,21 @@ def test_commands_run_when_the_variable_is_unset_or_empty() -> None:
     for env in ({}, {"CONSENTRY_TEST_CLOCK": ""}):
         result = runner.invoke(cli, ["policy", "show"], env=env)
         assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    "module", ["consentry.outbox.worker_main", "consentry.demo.cli"], ids=["worker", "demo"]
+)
+def test_module_entry_points_refuse_too(stored: str, module: str) -> None:
+    """`python -m` entry points that bypass the `consentry` command refuse as well."""
+    env = {**os.environ, "CONSENTRY_TEST_CLOCK": FAR_FUTURE, "CONSENTRY_DATABASE_URL": stored}
+    done = subprocess.run(
+        [sys.executable, "-m", module, "--help"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "test_clock_refused" in done.stderr
+    assert "Traceback" not in done.stderr
