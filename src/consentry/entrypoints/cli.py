@@ -266,7 +266,13 @@ def sweep(
 
 @runs_app.command("create")
 def runs_create(
-    purpose: Annotated[str, typer.Argument(help="model_training or safety_classifiers")],
+    purpose: Annotated[
+        str,
+        typer.Argument(
+            metavar="model_training|safety_classifiers",
+            help="What the run is for; no other purpose is permitted.",
+        ),
+    ],
     database_url: DatabaseUrl = None,
     policy: PolicyPath = None,
     test_clock: TestClockOpt = None,

@@ -27,7 +27,9 @@ from consentry.outbox.targets import TargetGuard, guard_for
 from consentry.outbox.worker import Worker
 
 app = typer.Typer(no_args_is_help=True)
-webhooks_app = typer.Typer(help="Webhook endpoints (issue 7).", no_args_is_help=True)
+webhooks_app = typer.Typer(
+    help="Webhook endpoints: add, list, remove, deliveries.", no_args_is_help=True
+)
 app.add_typer(webhooks_app, name="webhooks")
 
 
@@ -175,7 +177,7 @@ def deliver(
     ] = None,
     allow_private: AllowPrivate = False,
 ) -> None:
-    """Run the webhook and Redis-stream delivery worker (``CONSENTRY_WEBHOOK_*`` settings)."""
+    """Run the webhook and Redis-stream delivery worker (the CONSENTRY_WEBHOOK_* settings)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     core = _core(database_url)
     try:
