@@ -32,7 +32,7 @@ from .checksums import IBAN_LENGTHS, card_prefix_ok, iban_ok, luhn_ok, ssn_ok
 from .detector import PatternDetector, compile_pattern
 from .model import CARD, EMAIL, IBAN, NATIONAL_ID, PHONE, SSN
 
-RANK = {IBAN: 40, CARD: 41, NATIONAL_ID: 42, SSN: 42, EMAIL: 43, PHONE: 46}
+RANK = {IBAN: 40, CARD: 41, SSN: 42, EMAIL: 43, PHONE: 46, NATIONAL_ID: 47}
 _CONTEXT = 48
 
 _PHONE_WORDS = re.compile(

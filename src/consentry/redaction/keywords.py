@@ -119,6 +119,7 @@ _PLACEHOLDER_VALUES = frozenset(
     b"empty default string str required optional test admin root user username value "
     b"hidden masked unset yes no on off".split()
 )
+_TOKEN_CHARS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_.~=-")
 _ALNUM_TEXT = re.compile(r"[^\W_]")  # a letter or digit of any script
 _VALUE_END = frozenset(b" \t\r\n,;)}]>")
 _QUERY_NEXT = re.compile(rb"&[A-Za-z_][A-Za-z0-9_.-]{0,40}=")
@@ -240,7 +241,18 @@ def _read_value(data: bytes, pos: int) -> tuple[int, int, bool] | None:
         close = data.find(bytes([quote]), pos + 1, limit)
         newline = data.find(b"\n", pos + 1, limit)
         if close < 0 or (0 <= newline < close):
-            return None
+            # An unclosed quote (a truncated paste): the token-like run after it.
+            end = pos + 1
+            while end < limit and data[end] in _TOKEN_CHARS:
+                end += 1
+            while end > pos + 1 and data[end - 1] == 0x2E:  # a sentence's full stop
+                end -= 1
+            return (pos + 1, end, False) if end > pos + 1 else None
+        first = data[pos + 1 : close].split(None, 1)[0].rstrip(b".,:;") if close > pos + 1 else b""
+        if len(first) >= 16 and close - pos - 1 > len(first) and looks_generated(first):
+            # 'Kx8…Q2. Then more prose …': an unclosed quote met a later one; the token
+            # is the value, not the sentence up to that quote.
+            return pos + 1, pos + 1 + len(first), False
         return pos + 1, close, True
     if quote in b"\r\n":
         return None  # the value is on the next line: not this key's value
@@ -249,8 +261,9 @@ def _read_value(data: bytes, pos: int) -> tuple[int, int, bool] | None:
         if data[end] == 0x26 and _QUERY_NEXT.match(data, end):
             break  # ?password=VALUE&next=...: the next query parameter
         end += 1
-    # A trailing quote, backquote or comma closes the value ("Last character is ignored").
-    while end > pos and data[end - 1] in b"\"'`,;":
+    # A trailing quote, backquote or comma closes the value ("Last character is ignored"),
+    # and a full stop or colon ends the sentence or clause around it.
+    while end > pos and data[end - 1] in b"\"'`,;.:":
         end -= 1
     return (pos, end, False) if end > pos else None
 
@@ -300,6 +313,8 @@ def _assignment(data: bytes, start: int, end: int) -> tuple[str, int, int] | Non
     vstart, vend, quoted = found
     if operator in (b"(", b",") and not quoted:
         return None  # a call's argument that is a name, not a literal
+    if operator == b"," and not (start > 0 and data[start - 1] in _QUOTES):
+        return None  # "a, b": a list; setProperty("password", "…") quotes its key
     value = data[vstart:vend]
     n = len(data)
     after = (
