@@ -19,7 +19,7 @@ import base64
 import json
 from bisect import bisect_left
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from consentry.domain.clock import iso
@@ -54,6 +54,7 @@ class ManifestTree:
     entries: tuple[bytes, ...]
     nodes: dict[NodeId, bytes]
     root: bytes
+    edges: dict[tuple[int, int], bytes] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -67,8 +68,14 @@ class ManifestTree:
         if width & (width - 1) == 0:  # a perfect subtree: stored as it is
             level = width.bit_length() - 1
             return self.nodes[NodeId(level, begin >> level)]
-        # Only the right edge is not perfect: at most one such span per level.
-        return fold([self.nodes[n] for n in range_nodes(begin, end)])
+        # Only the right edge is not perfect: at most one such span per level, the same
+        # for every proof, so each is folded once.
+        found = self.edges.get((begin, end))
+        if found is None:
+            found = self.edges[(begin, end)] = fold(
+                [self.nodes[n] for n in range_nodes(begin, end)]
+            )
+        return found
 
     def leaf(self, index: int) -> dict[str, object]:
         """Leaf ``index``: its entry (text) and audit path (base64, RFC 9162 order)."""
