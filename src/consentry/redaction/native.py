@@ -32,10 +32,12 @@ from .model import PRIVATE_KEY, SECRET, Finding
 from .replacement import PSEUDONYM_HEX_CHARS
 
 _native: ModuleType | None
+_IMPORT_ERROR = ""
 try:
     from . import _native
-except ImportError:  # not built: the Python scan runs instead
+except ImportError as _error:  # not built: the Python scan runs instead
     _native = None
+    _IMPORT_ERROR = str(_error)
 
 ENV_SWITCH = "CONSENTRY_FILTER_NATIVE"
 _BUILTIN: tuple[Detector, ...] = (*credentials.DETECTORS, *pii.DETECTORS)
@@ -104,6 +106,23 @@ class NativeScan(Protocol):
 def available() -> bool:
     """True when the extension is built and not switched off."""
     return _native is not None and os.environ.get(ENV_SWITCH, "1") != "0"
+
+
+def status() -> tuple[bool, str]:
+    """Whether the compiled scan is active for the built-in detectors, and why (one line).
+
+    For ``consentry info`` and logs: ``(True, "compiled scan active (…)")``, or
+    ``(False, <the reason>)`` when the extension is not built (with the import
+    error) or is switched off with ``CONSENTRY_FILTER_NATIVE=0``.
+    """
+    if _native is None:
+        return False, f"compiled scan not built, filtering in Python ({_IMPORT_ERROR})"
+    if os.environ.get(ENV_SWITCH, "1") == "0":
+        return False, f"compiled scan switched off by {ENV_SWITCH}=0, filtering in Python"
+    if build(_BUILTIN) is None:  # pragma: no cover - a built-in detector without a spec
+        return False, "compiled scan built but refuses the built-in detectors"
+    origin = getattr(_native, "__file__", "?")
+    return True, f"compiled scan active ({origin})"
 
 
 def build(detectors: Sequence[Detector]) -> NativeScan | None:

@@ -226,9 +226,9 @@ def test_every_region_rule_holds_for_its_pattern() -> None:
         )
 
 
-WIDE_TEXTS = st.lists(
-    st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=6)), max_size=30
-).map("".join)
+WIDE_TEXTS = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=6)), max_size=30).map(
+    "".join
+)
 
 
 @pytest.mark.slow
@@ -237,3 +237,13 @@ WIDE_TEXTS = st.lists(
 def test_same_findings_soak(text: str) -> None:
     """--run-slow: 20,000 texts mixing the fragments with arbitrary code points."""
     _assert_same(text)
+
+
+def test_status_says_whether_the_compiled_scan_is_active_and_why(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    active, why = native.status()
+    assert active and "active" in why
+    monkeypatch.setenv(native.ENV_SWITCH, "0")
+    active, why = native.status()
+    assert not active and native.ENV_SWITCH in why
