@@ -44,6 +44,7 @@ _NOT_PHONE_WORDS = re.compile(
     rb"(?i)(?:isbn|issn|ean|gtin|upc|version|v\.|order|invoice|ticket|serial|sku|tracking|"
     rb"account|iban|card|ssn|zip|postcode|lat|lon|epoch|timestamp|#)\W{0,3}$"
 )
+_IPV4_INSIDE = re.compile(rb"(?:^|[^0-9.])[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?:$|[^0-9.])")
 _NOT_DIGITS = bytes(c for c in range(256) if not 48 <= c <= 57)
 _EXTENSION = re.compile(rb"(?i)[ \t]*(?:x|ext\.?|extension|#)[ \t]*[0-9]{1,6}$")
 _DATE_LIKE = re.compile(
@@ -181,6 +182,8 @@ def _one_phone(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     groups = [g for g in re.split(rb"[^0-9]+", main) if g]
     if any(len(g) < 2 for g in groups[1:]):
         return None  # 1.0.0.12345, 10.0.0.0/24: only a leading group (a trunk digit) is short
+    if _IPV4_INSIDE.search(main):
+        return None  # 93.15.41.183/24: an address and its prefix length
     dotted = b"." in main and not any(c in main for c in b" -/()")
     if dotted and (len(groups) < 3 or all(len(g) <= 3 for g in groups)):
         return None  # 3.14159265, 192.168.1: a number or an address, not a phone
@@ -193,8 +196,8 @@ def _one_phone(data: bytes, start: int, end: int) -> tuple[int, int] | None:
         if digits.startswith(prefix) and _valid_internationally(digits[len(prefix) :]):
             return start, end
     grouped = any(c in b" .-/()" for c in main.strip())
-    if not (grouped or ext or _PHONE_WORDS.search(before)):
-        return None  # a bare digit run: a phone only where the text says so
+    if not grouped and not ext and (len(digits) > 11 or not _PHONE_WORDS.search(before)):
+        return None  # a bare digit run: a phone only where the text says so, and not a timestamp
     return (start, end) if _valid_nationally(digits) else None
 
 
