@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -83,3 +85,32 @@ def test_export_directories_and_files_have_no_group_or_other_access(
     assert any(f.name == "manifest.json" for f in files) and len(files) >= 2
     for path in files:
         assert _mode(path) == 0o600, path
+
+
+def test_the_consentry_command_creates_nothing_others_can_read(tmp_path: Path) -> None:
+    """The `consentry` process runs with umask 077: files written by libraries (here the
+    lake's Delta tables and Parquet files, which hold message text) are private too."""
+    database = tmp_path / "lake-source.db"
+    _populate(f"sqlite:///{database}").engine.dispose()
+    lake = tmp_path / "lake"
+    env = {k: v for k, v in os.environ.items() if k != "CONSENTRY_TEST_CLOCK"}
+    done = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("consentry")),
+            "lake",
+            "export",
+            "--lake",
+            str(lake),
+            "--database-url",
+            f"sqlite:///{database}",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    created = [lake, *lake.rglob("*")]
+    assert len(created) > 10 and any(p.suffix == ".parquet" for p in created)
+    shared = [f"{p} {_mode(p):o}" for p in created if _mode(p) & 0o077]
+    assert shared == []

@@ -27,6 +27,7 @@ from consentry.entrypoints.cli_common import (
     guarded,
     missing_sqlite_file,
     out,
+    private_umask,
     refuse_frozen_clock,
     spinner,
 )
@@ -443,4 +444,8 @@ _register_extension_commands()
 
 
 def main() -> None:
+    """The `consentry` command. Everything it creates is private to its user (umask 077,
+    issue 17 item 5): lake tables, ledger notes and whatever else a library writes, on
+    top of the explicit 0600/0700 of the database, key and export files."""
+    private_umask()
     app()

@@ -48,6 +48,12 @@ def fail_with(code: str, message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
+def private_umask() -> None:
+    """Files and directories this process creates get no group or other permissions
+    (issue 17 item 5). Called once at start, before any thread exists."""
+    os.umask(0o077)
+
+
 def refuse_frozen_clock(command: str) -> None:
     """Exit 2 when CONSENTRY_TEST_CLOCK is set: a clock frozen from the environment made
     `sweep` purge data with years to live and `runs create` cut off in 2099 (issue 17

@@ -7,11 +7,12 @@ import sys
 
 import typer
 
-from consentry.entrypoints.cli_common import refuse_frozen_clock
+from consentry.entrypoints.cli_common import private_umask, refuse_frozen_clock
 from consentry.outbox.cli import app
 
 
 def main() -> None:
+    private_umask()
     try:
         refuse_frozen_clock("deliver")  # as `consentry deliver` does (issue 17 item 6)
     except typer.Exit as refused:

@@ -75,6 +75,7 @@ def log_install(database_url: str, policy_digest: str) -> None:
 def app_from_env() -> FastAPI:
     """An application from ``CONSENTRY_*`` variables, for ``uvicorn --factory`` (several
     workers); the database must already be upgraded (``consentry db upgrade``)."""
+    os.umask(0o077)  # what this process creates is private to its user (issue 17 item 5)
     configure_logging()
     settings = Settings.from_env()
     if settings.admin_token is None:
