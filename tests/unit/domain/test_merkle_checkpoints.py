@@ -195,3 +195,22 @@ def test_a_receipt_with_a_changed_entry_or_path_is_refused() -> None:
         verify_receipt({**receipt, "proof": {**proof, "audit_path": flipped}}, key)
     with pytest.raises(VerificationError):
         verify_receipt({**receipt, "proof": {**proof, "tree_size": 4}}, key)
+
+
+def test_the_verifier_and_the_witness_need_only_the_standard_library_and_cryptography() -> None:
+    """Issue 21 item 5: an auditor can copy consentry/verify.py (and the witness, which
+    builds on it) without the rest of consentry, its store or its web stack."""
+    import ast
+    import sys
+
+    src = Path(__file__).resolve().parents[3] / "src" / "consentry"
+    allowed = set(sys.stdlib_module_names) | {"__future__", "cryptography"}
+    for name, extra in (("verify.py", set()), ("witness.py", {"consentry.verify"})):
+        imported = set()
+        for node in ast.walk(ast.parse((src / name).read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module)
+        bad = {m for m in imported if m.split(".")[0] not in allowed and m not in extra}
+        assert bad == set(), (name, bad)
