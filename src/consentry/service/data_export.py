@@ -40,6 +40,7 @@ def export_account(ctx: Context, *, account_id: str) -> dict[str, Any]:
                                 "content": m.content,
                                 "at": iso(m.at),
                                 "covered": m.covered,
+                                "author": m.author.value,
                             }
                             for m in uow.store.messages(s.id)
                         ],

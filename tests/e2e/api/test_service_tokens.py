@@ -65,6 +65,9 @@ def test_a_service_token_writes_the_assistants_replies_and_they_say_so(api: Api)
         ("user", "account"),
         ("assistant", "service"),
     ]
+    # R28: the user's export says who wrote each message too.
+    document = expect(api.client.get("/v1/me/export", headers=user.headers), 200)
+    assert [m["author"] for m in document["sessions"][0]["messages"]] == ["account", "service"]
     # Feedback on the service's reply works as before (R13).
     expect(
         api.client.post(
