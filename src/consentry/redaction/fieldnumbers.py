@@ -8,7 +8,8 @@ hold the world's numbering plans and checksums:
 * ``phonenumbers`` (Google's libphonenumber metadata): a number written with a
   country code (``+``, ``00``, ``011``) must be a valid number of that country;
   one written nationally must be a valid number of some region, and either be
-  grouped like a phone number or follow a word such as "phone" or "call".
+  grouped like a phone number or follow a word such as "phone" or "call"; after
+  such a word a number of a possible length is enough (made-up area codes).
   Extensions (``x235``, ``ext. 12``) belong to the number.
 * ``python-stdnum``: a national identifier of a person must pass its country's
   checksum and format; one written with digits only (and separators) must
@@ -44,6 +45,7 @@ _NOT_PHONE_WORDS = re.compile(
     rb"(?i)(?:isbn|issn|ean|gtin|upc|version|v\.|order|invoice|ticket|serial|sku|tracking|"
     rb"account|iban|card|ssn|zip|postcode|lat|lon|epoch|timestamp|#)\W{0,3}$"
 )
+_SSN_INSIDE = re.compile(rb"(?<![0-9])[0-9]{3}([- ])[0-9]{2}\1[0-9]{4}(?![0-9])")
 _IPV4_INSIDE = re.compile(rb"(?:^|[^0-9.])[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?:$|[^0-9.])")
 _NOT_DIGITS = bytes(c for c in range(256) if not 48 <= c <= 57)
 _EXTENSION = re.compile(rb"(?i)[ \t]*(?:x|ext\.?|extension|#)[ \t]*[0-9]{1,6}$")
@@ -108,6 +110,14 @@ def _alnum(b: int) -> bool:
     return 48 <= b <= 57 or 65 <= b <= 90 or 97 <= b <= 122
 
 
+@functools.cache
+def _possible_internationally(digits: str) -> bool:
+    try:
+        return phonenumbers.is_possible_number(phonenumbers.parse("+" + digits, None))
+    except phonenumbers.NumberParseException:
+        return False
+
+
 def _glued(data: bytes, start: int, end: int) -> bool:
     """The span continues a longer token: a word, a hex id, a dotted or dashed number."""
     n = len(data)
@@ -132,10 +142,19 @@ def _glued(data: bytes, start: int, end: int) -> bool:
 
 @functools.cache
 def _other_number(value: str) -> bool:
-    """A valid ISBN, ISSN or EAN: a book, journal or product, not a phone or a person."""
+    """A valid ISBN-10/13, ISSN or EAN-13 as written: a book, journal or product.
+
+    Only forms of 10 or 13 digits (ISBN, EAN) or ``NNNN-NNNN`` (ISSN) count; stdnum
+    also takes shorter compacted forms that many phone numbers match.
+    """
     from stdnum import ean, isbn, issn
 
-    return isbn.is_valid(value) or issn.is_valid(value) or ean.is_valid(value)
+    digits = sum(c.isdigit() for c in value) + value.upper().endswith("X")
+    if digits in (10, 13) and isbn.is_valid(value):
+        return True
+    if digits == 13 and value.isdigit() and ean.is_valid(value):
+        return True
+    return len(value) == 9 and value[4] == "-" and issn.is_valid(value)
 
 
 def phone_word_before(data: bytes, start: int) -> bool:
@@ -179,9 +198,13 @@ def _one_phone(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     before = data[max(0, start - _CONTEXT) : start]
     if _NOT_PHONE_WORDS.search(before[-24:]) or _DATE_LIKE.fullmatch(main.strip(b"()")):
         return None
+    said = _PHONE_WORDS.search(before) is not None
     groups = [g for g in re.split(rb"[^0-9]+", main) if g]
-    if any(len(g) < 2 for g in groups[1:]):
+    if not said and any(len(g) < 2 for g in groups[1:]):
         return None  # 1.0.0.12345, 10.0.0.0/24: only a leading group (a trunk digit) is short
+    ssn = _SSN_INSIDE.search(main)
+    if ssn and ssn.group() != main.strip():
+        return None  # an SSN run into the next number: the SSN detector's, not a phone
     if _IPV4_INSIDE.search(main):
         return None  # 93.15.41.183/24: an address and its prefix length
     dotted = b"." in main and not any(c in main for c in b" -/()")
@@ -190,11 +213,17 @@ def _one_phone(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     if _other_number(main.decode("ascii")):
         return None
     head = main.lstrip(b"( ")
+    # After "call", "phone", "my number is"…, a number of a possible length is taken
+    # even where the plan says no such number exists (made-up area codes, test data).
     if head[:1] == b"+" or main[:1] == b"+":
-        return (start, end) if _valid_internationally(digits) else None
+        if _valid_internationally(digits) or (said and _possible_internationally(digits)):
+            return start, end
+        return None
     for prefix in ("00", "011"):
         if digits.startswith(prefix) and _valid_internationally(digits[len(prefix) :]):
             return start, end
+    if said and 7 <= len(digits) <= 15:
+        return start, end
     grouped = any(c in b" .-/()" for c in main.strip())
     if not grouped and not ext and (len(digits) > 11 or not _PHONE_WORDS.search(before)):
         return None  # a bare digit run: a phone only where the text says so, and not a timestamp
