@@ -172,6 +172,7 @@ def add_message(
                 "session_id": session.id,
                 "message_id": message.id,
                 "covered": covered,
+                "author": author.value,
             },
             at,
         )

@@ -65,6 +65,10 @@ def test_a_service_token_writes_the_assistants_replies_and_they_say_so(api: Api)
         ("user", "account"),
         ("assistant", "service"),
     ]
+    # The change feed says it as well.
+    events = expect(api.client.get("/v1/admin/events?limit=1000", headers=ADMIN), 200)["items"]
+    added = [e["payload"] for e in events if e["type"] == "message.added"]
+    assert [p["author"] for p in added if p["session_id"] == sid] == ["account", "service"]
     # R28: the user's export says who wrote each message too.
     document = expect(api.client.get("/v1/me/export", headers=user.headers), 200)
     assert [m["author"] for m in document["sessions"][0]["messages"]] == ["account", "service"]
