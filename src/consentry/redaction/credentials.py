@@ -153,6 +153,7 @@ def _two_part_jwt(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     return start, end
 
 
+_HEX_DIGITS = frozenset(b"0123456789abcdefABCDEF")
 _HASH_FIELD = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789./+=")
 
 
@@ -163,8 +164,8 @@ def _password_hash(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     crypt $1$/$5$/$6$/$y$, $apr1$, Cisco type 8/9 ($8$/$9$), PBKDF2 and Django
     ``pbkdf2_sha256$...``, argon2, scrypt, Kerberos ($krb5asrep$, $krb5tgs$), MS
     cache ($DCC2$). The longest ``$``-separated field must be >= 16 characters of
-    a hash alphabet with digits and letters (or hex), so ``$HOME$PATH`` and shell
-    or template text are not hashes.
+    a hash alphabet with digits and letters, or >= 32 hex digits, so ``$HOME$PATH``
+    and shell or template text are not hashes.
     """
     if start > 0 and is_word_byte(data[start - 1]) and data[start] == 0x24:
         return None
@@ -174,7 +175,8 @@ def _password_hash(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     longest = max(pieces, key=len)
     if len(longest) < 16 or not set(longest) <= _HASH_FIELD:
         return None
-    if not (looks_random(longest) or entropy_at_least(longest, 3.5)):
+    is_hex = len(longest) >= 32 and all(c in _HEX_DIGITS for c in longest)
+    if not (is_hex or looks_random(longest) or entropy_at_least(longest, 3.5)):
         return None
     return start, end
 

@@ -405,3 +405,8 @@ def test_email_with_non_ascii_local_part_or_idn_domain_is_found_whole() -> None:
     assert_redacted("write to info@xn--mller-kva.de today", "info@xn--mller-kva.de")
     assert_redacted("write to user@пример.рф today", "user@пример.рф")
     assert_redacted("write to a@xn--80ak6aa92e.xn--p1ai today", "a@xn--80ak6aa92e.xn--p1ai")
+
+
+def test_a_hash_whose_fields_are_hex_digits_only() -> None:
+    value = "$pbkdf2-hmac-sha1$1000$" + "31323334353637383930" * 2 + "$" + "0123456789" * 4
+    assert_redacted(f"stored {value} in the table", value)
