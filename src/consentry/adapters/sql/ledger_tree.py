@@ -2,8 +2,8 @@
 
 The compact range lives in the ``ledger_head`` row beside the chain head and is updated in
 the same statement, inside the append's transaction (:func:`extend_tree`); every perfect
-subtree an append completes goes into ``ledger_tree_nodes`` so that proofs read O(log² n)
-rows. The tree may lag the chain (``tree_size < seq``) only where events were written
+subtree above the leaves that an append completes goes into ``ledger_tree_nodes`` so that
+proofs read O(log² n) rows (leaf hashes are recomputed from the events). The tree may lag the chain (``tree_size < seq``) only where events were written
 without the store's append (the bulk loader, or a database from before revision 0007);
 the next append or checkpoint folds the missing events in, reading only those.
 """
@@ -64,7 +64,9 @@ def extend_tree(conn: Connection, tree: CompactRange, entries: Iterable[bytes]) 
     pending: list[dict[str, Any]] = []
     for entry in entries:
         tree, created = tree.append(leaf_hash(entry))
-        pending.extend({"level": n.level, "idx": n.index, "hash": h} for n, h in created)
+        # Leaf hashes are not stored: a proof recomputes the one or two it needs from
+        # the events, and an append at an even index then writes no node at all.
+        pending.extend({"level": n.level, "idx": n.index, "hash": h} for n, h in created[1:])
         if len(pending) >= _BATCH:
             conn.execute(insert(t.ledger_tree_nodes), pending)
             pending = []
@@ -110,12 +112,20 @@ class SqlLedgerTree:
         return tree
 
     def tree_nodes(self, ids: set[NodeId]) -> dict[NodeId, bytes]:
-        """The stored hashes of these perfect subtrees (all of them must exist)."""
+        """The hashes of these perfect subtrees: leaves from their events, the others
+        stored (all of them must exist)."""
         if not ids:
             return {}
+        found: dict[NodeId, bytes] = {}
+        leaves = sorted(int(i.index) + 1 for i in ids if i.level == 0)
+        if leaves:
+            ce = t.consent_events.c
+            for row in self.conn.execute(select(t.consent_events).where(ce.seq.in_(leaves))):
+                found[NodeId(0, row.seq - 1)] = leaf_hash(entry_of(event_of_row(row)))
         by_level: dict[int, list[int]] = {}
         for i in ids:
-            by_level.setdefault(int(i.level), []).append(int(i.index))
+            if i.level > 0:
+                by_level.setdefault(int(i.level), []).append(int(i.index))
         # One IN list per level, OR-ed (SQLite scans the whole table for a row-value IN),
         # written as plain SQL: building it as a SQLAlchemy expression cost more than the
         # query. Only integers go into the text.
@@ -123,10 +133,11 @@ class SqlLedgerTree:
             f"(level = {lv} AND idx IN ({','.join(map(str, idx))}))"
             for lv, idx in by_level.items()
         )
-        rows = self.conn.exec_driver_sql(
-            f"SELECT level, idx, hash FROM ledger_tree_nodes WHERE {where}"  # noqa: S608
-        ).all()
-        found = {NodeId(r.level, r.idx): bytes(r.hash) for r in rows}
+        if where:
+            rows = self.conn.exec_driver_sql(
+                f"SELECT level, idx, hash FROM ledger_tree_nodes WHERE {where}"  # noqa: S608
+            ).all()
+            found.update({NodeId(r.level, r.idx): bytes(r.hash) for r in rows})
         if len(found) != len(ids):
             missing = sorted(ids - found.keys())[:3]
             raise LookupError(f"the ledger tree lacks nodes {missing}")
