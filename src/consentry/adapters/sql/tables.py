@@ -106,8 +106,9 @@ ledger_head = Table(
     Column("tree_range", Text, nullable=False, server_default=text("''")),
 )
 
-# Every perfect subtree of the ledger's Merkle tree: (level, index) covers the leaves
-# [index * 2^level, (index + 1) * 2^level). Level 0 holds the leaf hashes.
+# Every perfect subtree of the ledger's Merkle tree above its leaves: (level, index)
+# covers the leaves [index * 2^level, (index + 1) * 2^level). Leaf hashes (level 0) are
+# recomputed from the events.
 ledger_tree_nodes = Table(
     "ledger_tree_nodes",
     metadata,
