@@ -3,9 +3,10 @@
 The compact range lives in the ``ledger_head`` row beside the chain head and is updated in
 the same statement, inside the append's transaction (:func:`extend_tree`); every perfect
 subtree above the leaves that an append completes goes into ``ledger_tree_nodes`` so that
-proofs read O(log² n) rows (leaf hashes are recomputed from the events). The tree may lag the chain (``tree_size < seq``) only where events were written
-without the store's append (the bulk loader, or a database from before revision 0007);
-the next append or checkpoint folds the missing events in, reading only those.
+proofs read O(log² n) rows (leaf hashes are recomputed from the events). The tree may lag
+the chain (``tree_size < seq``) only where events were written without the store's append
+(the bulk loader, or a database from before revision 0007); the next append or checkpoint
+folds the missing events in, reading only those.
 """
 
 from __future__ import annotations
@@ -130,8 +131,7 @@ class SqlLedgerTree:
         # written as plain SQL: building it as a SQLAlchemy expression cost more than the
         # query. Only integers go into the text.
         where = " OR ".join(
-            f"(level = {lv} AND idx IN ({','.join(map(str, idx))}))"
-            for lv, idx in by_level.items()
+            f"(level = {lv} AND idx IN ({','.join(map(str, idx))}))" for lv, idx in by_level.items()
         )
         if where:
             rows = self.conn.exec_driver_sql(

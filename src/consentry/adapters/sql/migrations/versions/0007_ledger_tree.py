@@ -2,10 +2,10 @@
 
 The consent ledger gains an RFC 9162 Merkle tree (issue 21): the head row keeps the tree's
 size and compact range beside the chain head, ``ledger_tree_nodes`` keeps every perfect
-subtree above the leaves for proofs, and ``ledger_checkpoints`` the signed checkpoints the server issued.
-A checkpoint signed after a run is created carries the root of the run's manifest tree
-(``run_id`` names it). The upgrade builds the tree over the events already there, in the
-same transaction.
+subtree above the leaves for proofs, and ``ledger_checkpoints`` the signed checkpoints the
+server issued. A checkpoint signed after a run is created carries the root of the run's
+manifest tree (``run_id`` names it). The upgrade builds the tree over the events already
+there, in the same transaction.
 
 Revision ID: 0007
 Revises: 0006
