@@ -320,3 +320,28 @@ def test_run_secret_is_sealed_not_in_clear_issue25_item6() -> None:
         open_secret(sealed, "run_1", other)
     with pytest.raises(InvalidTag):  # bound to its run: not copied onto another
         open_secret(sealed, "run_2", key)
+
+
+def test_run_json_opens_only_with_the_key_that_sealed_it_issue25_item6(tmp_path: Path) -> None:
+    from consentry.spark.runs import RunSecretUnreadable, SparkRun, read_run, write_run
+
+    run = SparkRun(
+        id="run_1",
+        purpose="model_training",
+        cutoff="2026-01-01T00:00:00Z",
+        policy_digest="d",
+        resume_scope="whole_session",
+        ledger_head="h",
+        ledger_events=1,
+        sessions=1,
+        messages=1,
+        feedback=0,
+        pseudonym_secret="ab" * 32,
+        versions={"sessions": 3},
+    )
+    write_run(str(tmp_path), run, key=b"k" * 32)
+    text = (tmp_path / "_runs" / "run_1" / "run.json").read_text()
+    assert "ab" * 32 not in text and json.loads(text)["versions"] == {"sessions": 3}
+    assert read_run(str(tmp_path), "run_1", key=b"k" * 32) == run
+    with pytest.raises(RunSecretUnreadable, match="CONSENTRY_SECRET_KEY"):
+        read_run(str(tmp_path), "run_1", key=b"o" * 32)

@@ -47,12 +47,13 @@ def _echo(result: dict[str, object]) -> None:
 
 
 def run(argv: list[str]) -> dict[str, object]:
-    """:func:`consentry.spark.job.run`; a pointer-format or mixed lake exits 2 with why."""
-    from consentry.lake.catalog import LakeFormatError
+    """:func:`consentry.spark.job.run`; a lake in the wrong format, or a run secret that
+    does not open with this secret key, exits 2 with why."""
+    from consentry.domain.errors import ConsentryError
 
     try:
         return job.run(argv)
-    except LakeFormatError as error:
+    except ConsentryError as error:
         typer.echo(f"error {error.code}: {error.message}", err=True)
         raise typer.Exit(2) from error
 

@@ -89,11 +89,11 @@ def run(argv: list[str], spark: Any = None) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from consentry.lake.catalog import LakeFormatError
+    from consentry.domain.errors import ConsentryError
 
     try:
         result = run(sys.argv[1:] if argv is None else argv)
-    except LakeFormatError as error:
+    except ConsentryError as error:  # a lake in the wrong format, a key that does not open
         print(f"error {error.code}: {error.message}", file=sys.stderr)
         return 2
     print(json.dumps(result, indent=2, default=str))

@@ -26,6 +26,7 @@ from typing import Any
 
 from consentry.domain.clock import as_utc, iso, parse_iso
 from consentry.domain.eligibility import parse_purpose
+from consentry.domain.errors import ConsentryError
 from consentry.domain.ids import new_id
 from consentry.domain.ledger import GENESIS
 from consentry.domain.policy import Policy
@@ -78,6 +79,12 @@ class SparkRun:
         return out
 
 
+class RunSecretUnreadable(ConsentryError):
+    """A run's sealed secret does not open: another secret key than the one that made it."""
+
+    code = "secret_unreadable"
+
+
 def lake_key() -> bytes:
     """The sub-key that seals run secrets in the lake, from the service's secret key."""
     from consentry.config.secret_key import derive_key, load_secret_key
@@ -123,9 +130,17 @@ def load_lake(spark: Any, lake: str, versions: dict[str, int] | None = None) -> 
 
 def read_run(lake: str, run_id: str, *, key: bytes | None = None) -> SparkRun:
     """The run's record, its secret opened with `key` (default: :func:`lake_key`)."""
+    from cryptography.exceptions import InvalidTag
+
     data = json.loads((run_dir(lake, run_id) / "run.json").read_text())
     sealed = data.pop("pseudonym_secret_sealed")
-    secret = open_secret(sealed, run_id, key if key is not None else lake_key())
+    try:
+        secret = open_secret(sealed, run_id, key if key is not None else lake_key())
+    except InvalidTag:
+        raise RunSecretUnreadable(
+            f"the pseudonym secret of run {run_id} does not open with this secret key"
+            " (CONSENTRY_SECRET_KEY or its key file): use the key the run was created with"
+        ) from None
     return SparkRun(pseudonym_secret=secret, **data)
 
 
