@@ -43,6 +43,15 @@ PATTERNS = {
     "token pairs": "xoxb",
     "bearer words": "bearer ",
     "jwt-ish headers": "eyJ7",
+    # issue 16's detectors and folding
+    "crypt fields": "$2b$",
+    "go assignments": "apiKey := ",
+    "reversed comparisons": '"x" == password ',
+    "header schemes": "Authorization: Bearer ",
+    "phone groups": "(0) 12-",
+    "id-ish groups": "ID 12.",
+    "confusable words": "раss​",
+    "full-width digits": "１ ",
 }
 
 
