@@ -212,6 +212,20 @@ SHAPES = (
     TokenShape(("re_",), "A-Za-z0-9_", 36, 36),  # Resend
     TokenShape(("phx_",), "A-Za-z0-9", 40, 48),  # PostHog personal API key
     TokenShape(("tskey-",), "A-Za-z0-9-", 30, 80),  # Tailscale
+    TokenShape(("AKID",), "A-Za-z0-9", 32, 32),  # Tencent Cloud SecretId
+    TokenShape(("pat.", "sat."), "A-Za-z0-9._-", 60, 80),  # Harness PAT / service account token
+    TokenShape(("pa-",), "A-Za-z0-9_-", 40, 45),  # Voyage AI
+    TokenShape(("secret-live-", "secret-test-"), "A-Za-z0-9_=-", 30, 40),  # Stytch
+    TokenShape(("cio",), "A-Za-z0-9", 32, 32),  # crates.io
+    TokenShape(("pk_",), "0-9A-Z_", 35, 50),  # ClickUp personal token (pk_<user>_<32>)
+    TokenShape(("ck_", "cs_"), "a-f0-9", 40, 40),  # WooCommerce REST key / secret
+    TokenShape(("1//0",), "A-Za-z0-9_-", 40, 300),  # Google OAuth refresh token
+    TokenShape(("FwoGZXIvYXdz", "IQoJb3JpZ2luX2Vj"), "A-Za-z0-9+/=", 100, 1500),  # AWS STS session
+    TokenShape(("SCW",), "A-Z0-9", 17, 17),  # Scaleway access key
+    TokenShape(("EXO",), "a-f0-9", 24, 24),  # Exoscale API key
+    TokenShape(("dbtc_", "dbtu_"), "A-Za-z0-9_-", 40, 60),  # dbt Cloud
+    TokenShape(("sk_sbox_",), "a-z0-9", 26, 30),  # Checkout.com sandbox secret key
+    TokenShape(("glffct-",), "A-Za-z0-9_-", 20, 64),  # GitLab feature-flag client token
 )
 
 

@@ -159,7 +159,7 @@ def test_provider_shapes_cover_many_providers() -> None:
     """Issue 16 asks for 150 providers: the prefix shapes plus the format detectors."""
     from consentry.redaction import tokens
 
-    assert len(tokens.SHAPES) + len(tokens.FORMAT_DETECTORS) >= 125
+    assert len(tokens.SHAPES) + len(tokens.FORMAT_DETECTORS) >= 140
 
 
 # -- false positives ------------------------------------------------------------------
@@ -410,3 +410,20 @@ def test_email_with_non_ascii_local_part_or_idn_domain_is_found_whole() -> None:
 def test_a_hash_whose_fields_are_hex_digits_only() -> None:
     value = "$pbkdf2-hmac-sha1$1000$" + "31323334353637383930" * 2 + "$" + "0123456789" * 4
     assert_redacted(f"stored {value} in the table", value)
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "AKID" + "Ab3dE6gH9jK2mN5pQ8sT1vW4yZ7cF0hL",  # Tencent Cloud
+        "cio" + "Ab3dE6gH9jK2mN5pQ8sT1vW4yZ7cF0hL",  # crates.io
+        "SCW" + "K7QX2M9P4B8N3R6T1",  # Scaleway
+        "1//0" + "gKq9Vz4Wm8Rn3Jc6Bt1Xp5Lz7Vk2Nm9Rq4Wc3Lp8Dx",  # Google refresh token
+    ],
+)
+def test_more_provider_shapes(token: str) -> None:
+    assert_redacted(f"token is {token} here", token)
+
+
+def test_prefixes_inside_words_are_not_tokens() -> None:
+    assert values("patterns, pat.x and as pa-is, cio-rated") == []
