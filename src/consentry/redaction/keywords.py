@@ -119,9 +119,11 @@ _PLACEHOLDER_VALUES = frozenset(
     b"empty default string str required optional test admin root user username value "
     b"hidden masked unset yes no on off".split()
 )
+_OPENERS = frozenset(b"({[")
+_CLOSERS = frozenset(b")}]")
 _TOKEN_CHARS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_.~=-")
 _ALNUM_TEXT = re.compile(r"[^\W_]")  # a letter or digit of any script
-_VALUE_END = frozenset(b" \t\r\n,;)}]>")
+_VALUE_END = frozenset(b" \t\r\n,;)}]")
 _QUERY_NEXT = re.compile(rb"&[A-Za-z_][A-Za-z0-9_.-]{0,40}=")
 _QUOTES = frozenset(b"\"'`")
 
@@ -257,8 +259,16 @@ def _read_value(data: bytes, pos: int) -> tuple[int, int, bool] | None:
     if quote in b"\r\n":
         return None  # the value is on the next line: not this key's value
     end = pos
-    while end < limit and data[end] not in _VALUE_END:
-        if data[end] == 0x26 and _QUERY_NEXT.match(data, end):
+    depth = 0  # brackets opened inside the value: their closers belong to it
+    while end < limit:
+        b = data[end]
+        if b in _OPENERS:
+            depth += 1
+        elif b in _CLOSERS and depth > 0:
+            depth -= 1
+        elif b in _VALUE_END or (b == 0x3C and data[end + 1 : end + 2] == b"/"):
+            break  # a space, a separator, a closer of the code around, or </key>
+        elif b == 0x26 and _QUERY_NEXT.match(data, end):
             break  # ?password=VALUE&next=...: the next query parameter
         end += 1
     # A trailing quote, backquote or comma closes the value ("Last character is ignored"),

@@ -427,3 +427,9 @@ def test_more_provider_shapes(token: str) -> None:
 
 def test_prefixes_inside_words_are_not_tokens() -> None:
     assert values("patterns, pat.x and as pa-is, cio-rated") == []
+
+
+def test_a_bare_value_keeps_its_own_brackets_and_ends_at_the_codes() -> None:
+    assert_redacted("db_pass: q{{7}x)z${k]v(w[t>-_$#end}}", "q{{7}x)z${k]v(w[t>-_$#end}}")
+    assert values("connect(password=Hx7!kq2Lz) and more") == [("PASSWORD", "Hx7!kq2Lz")]
+    assert values("<password>Bl4ck!Cat77</password>") == [("PASSWORD", "Bl4ck!Cat77")]
