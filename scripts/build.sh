@@ -17,7 +17,8 @@ echo "== sdist and wheel"
   || { tail -40 build/wheelhouse/build.log; exit 1; }
 cp build/wheelhouse/*.tar.gz dist/
 raw=$(ls build/wheelhouse/*.whl)
-if ! "$PY" -m zipfile -l "$raw" | grep -q 'consentry/redaction/_native\.'; then
+if ! "$PY" -c 'import sys, zipfile; names = zipfile.ZipFile(sys.argv[1]).namelist()
+sys.exit(not any(n.startswith("consentry/redaction/_native.") and n.endswith(".so") for n in names))' "$raw"; then
   echo "the wheel has no compiled scan (is libre2-dev installed? see build/wheelhouse/build.log)" >&2
   exit 1
 fi
