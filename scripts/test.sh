@@ -22,6 +22,7 @@ bash scripts/setup.sh
 
 echo "== ruff"
 .venv/bin/ruff check src tests benchmarks
+.venv/bin/ruff format --check src tests benchmarks
 echo "== mypy (strict on src/)"
 .venv/bin/mypy
 echo "== pytest"

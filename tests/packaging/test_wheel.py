@@ -41,7 +41,11 @@ BASE_ENV = {
 
 
 def _run(
-    args: list[str], *, env: dict[str, str] | None = None, stdin: str | None = None, timeout: float = 300
+    args: list[str],
+    *,
+    env: dict[str, str] | None = None,
+    stdin: str | None = None,
+    timeout: float = 300,
 ) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("CONSENTRY_")}
     full_env.update(BASE_ENV)

@@ -38,6 +38,7 @@ OutOpt = Annotated[
     ),
 ]
 
+
 def export_command(
     run_id: Annotated[str, typer.Argument(help="The run to export.")],
     fmt: FormatOpt = "parquet",

@@ -21,6 +21,7 @@ from typing import Any, BinaryIO
 
 import pyarrow as pa
 
+from consentry.diagnostics import filter_profile
 from consentry.domain.errors import InvalidInput, InvalidState
 from consentry.export.formats import (
     FEEDBACK_SCHEMA,
@@ -32,7 +33,6 @@ from consentry.export.formats import (
 from consentry.export.manifest import MANIFEST_NAME, canonical_json, shard_name
 from consentry.export.pseudonyms import Pseudonymizer
 from consentry.export.sink import DirectorySink, ExportSink, StoredFile
-from consentry.diagnostics import filter_profile
 from consentry.redaction import Redactor
 from consentry.service.context import Context
 from consentry.service.records import RunRecord

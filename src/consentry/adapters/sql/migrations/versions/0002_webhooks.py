@@ -83,9 +83,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_attempts")),
     )
-    op.create_index(
-        op.f("ix_webhook_attempts_delivery_id"), "webhook_attempts", ["delivery_id"]
-    )
+    op.create_index(op.f("ix_webhook_attempts_delivery_id"), "webhook_attempts", ["delivery_id"])
     op.create_table(
         "outbox_cursors",
         sa.Column("name", sa.String(length=64), nullable=False),
