@@ -46,12 +46,13 @@ def _run(
     env: dict[str, str] | None = None,
     stdin: str | None = None,
     timeout: float = 300,
+    cwd: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("CONSENTRY_")}
     full_env.update(BASE_ENV)
     full_env.update(env or {})
     return subprocess.run(
-        args, input=stdin, capture_output=True, text=True, env=full_env, timeout=timeout
+        args, input=stdin, capture_output=True, text=True, env=full_env, timeout=timeout, cwd=cwd
     )
 
 
@@ -300,8 +301,14 @@ def test_spark_extra_runs_the_job(dist: Path, tmp_path: Path) -> None:
     bin_ = _venv(tmp_path / "venv", f"{_wheel(dist)}[spark]")
     db = f"sqlite:///{tmp_path / 'c.db'}"
     lake = str(tmp_path / "lake")
-    _ok(_run([str(bin_ / "consentry"), "db", "upgrade", "--database-url", db]))
-    _ok(_run([str(bin_ / "consentry"), "lake", "export", "--lake", lake, "--database-url", db]))
+    # cwd: the job keeps its key file in the working directory when it has no database URL.
+    _ok(_run([str(bin_ / "consentry"), "db", "upgrade", "--database-url", db], cwd=tmp_path))
+    _ok(
+        _run(
+            [str(bin_ / "consentry"), "lake", "export", "--lake", lake, "--database-url", db],
+            cwd=tmp_path,
+        )
+    )
     created = _ok(
         _run(
             [
@@ -314,6 +321,7 @@ def test_spark_extra_runs_the_job(dist: Path, tmp_path: Path) -> None:
                 "local[1]",
             ],
             timeout=600,
+            cwd=tmp_path,
         )
     )
     assert json.loads(created[created.index("{") :])["purpose"] == "model_training"
