@@ -55,7 +55,14 @@ class CheckpointPage(BaseModel):
 @router.get(
     "/v1/ledger/checkpoint",
     response_class=PlainTextResponse,
-    responses={200: {"content": {"text/plain": {}}, "description": "A C2SP signed note."}},
+    responses={
+        200: {"content": {"text/plain": {}}, "description": "A C2SP signed note."},
+        # Errors stay JSON: without this the document would list them as text/plain.
+        **{
+            status: {**r, "content": {"application/json": {}}}
+            for status, r in ERROR_RESPONSES.items()
+        },
+    },
 )
 def latest_checkpoint(core: Core) -> PlainTextResponse:
     """The newest signed checkpoint of the consent ledger (C2SP tlog-checkpoint in a
