@@ -36,7 +36,7 @@ def test_defaults_without_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     ("name", "value", "says"),
     [
         ("CONSENTRY_MAX_BODY_BYTES", "lots", "CONSENTRY_MAX_BODY_BYTES must be a whole number"),
-        ("CONSENTRY_MAX_MESSAGE_CHARS", "0", "CONSENTRY_MAX_MESSAGE_CHARS must be positive"),
+        ("CONSENTRY_MAX_MESSAGE_CHARS", "0", "CONSENTRY_MAX_MESSAGE_CHARS must be 1 or more"),
         ("CONSENTRY_WEB_SECRET", "short", "32 characters"),
         ("CONSENTRY_TEST_CLOCK", "yesterday", "the test clock must be an ISO 8601 instant"),
         ("CONSENTRY_TEST_CLOCK", "9999-12-31T23:59:59Z", "between the years 1970 and 8999"),

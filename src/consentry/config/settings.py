@@ -146,21 +146,26 @@ class Settings:
             policy_path=values["policy_path"],
             test_clock=values["test_clock"],
             export_dir=values["export_dir"] or "exports",
-            max_body_bytes=_positive_int(values["max_body_bytes"], "CONSENTRY_MAX_BODY_BYTES", 0),
-            max_message_chars=_positive_int(
+            max_body_bytes=_whole(
+                values["max_body_bytes"], "CONSENTRY_MAX_BODY_BYTES", 0, minimum=1
+            ),
+            max_message_chars=_whole(
                 values["max_message_chars"],
                 "CONSENTRY_MAX_MESSAGE_CHARS",
                 DEFAULT_MAX_MESSAGE_CHARS,
+                minimum=1,
             ),
-            web_session_minutes=_positive_int(
+            web_session_minutes=_whole(
                 env.get("CONSENTRY_WEB_SESSION_MINUTES"),
                 "CONSENTRY_WEB_SESSION_MINUTES",
                 DEFAULT_WEB_SESSION_MINUTES,
+                minimum=1,
             ),
-            web_session_idle_minutes=_positive_int(
+            web_session_idle_minutes=_whole(
                 env.get("CONSENTRY_WEB_SESSION_IDLE_MINUTES"),
                 "CONSENTRY_WEB_SESSION_IDLE_MINUTES",
                 DEFAULT_WEB_SESSION_IDLE_MINUTES,
+                minimum=1,
             ),
             auth_failures_per_minute=_whole(
                 env.get("CONSENTRY_AUTH_FAILURES_PER_MINUTE"),
@@ -238,28 +243,16 @@ def _flag(raw: str | None, name: str) -> bool:
     raise InvalidInput(f"{name} must be 1 or 0, not {raw!r}")
 
 
-def _whole(raw: str | None, name: str, default: int) -> int:
-    """A whole number of 0 or more (0 turns a limit off)."""
+def _whole(raw: str | None, name: str, default: int, minimum: int = 0) -> int:
+    """A whole number of ``minimum`` or more (a minimum of 0: 0 turns a limit off)."""
     if raw is None:
         return default
     try:
         value = int(raw)
     except ValueError:
         raise InvalidInput(f"{name} must be a whole number, not {raw!r}") from None
-    if value < 0:
-        raise InvalidInput(f"{name} must be 0 or more, not {value}")
-    return value
-
-
-def _positive_int(raw: str | None, name: str, default: int) -> int:
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise InvalidInput(f"{name} must be a whole number, not {raw!r}") from None
-    if value < 1:
-        raise InvalidInput(f"{name} must be positive, not {value}")
+    if value < minimum:
+        raise InvalidInput(f"{name} must be {minimum} or more, not {value}")
     return value
 
 

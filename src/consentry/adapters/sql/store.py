@@ -17,7 +17,7 @@ from sqlalchemy.engine import Row
 
 from consentry.adapters.sql import tables as t
 from consentry.adapters.sql.credentials_store import SqlCredentialStore
-from consentry.adapters.sql.ledger_tree import append_to_tree
+from consentry.adapters.sql.ledger_tree import append_to_tree, event_of_row
 from consentry.adapters.sql.sqlfuncs import greatest, least
 from consentry.domain.ids import new_id
 from consentry.domain.ledger import GENESIS, ConsentEvent, canonical_entry
@@ -74,22 +74,6 @@ def _session(row: Row[Any]) -> SessionRecord:
         deleted_at=m["deleted_at"],
         purge_at=m["purge_at"],
         purged_at=m["purged_at"],
-    )
-
-
-def _event(row: Row[Any]) -> ConsentEvent:
-    m = row._mapping
-    return ConsentEvent(
-        seq=m["seq"],
-        event_id=m["event_id"],
-        account_id=m["account_id"],
-        at=m["at"],
-        type=EventType(m["type"]),
-        value=Training(m["value"]) if m["value"] else None,
-        source=ChoiceSource(m["source"]) if m["source"] else None,
-        terms_version=m["terms_version"],
-        prev_hash=m["prev_hash"],
-        hash=m["hash"],
     )
 
 
@@ -241,7 +225,7 @@ class SqlStore(SqlCredentialStore):
                 query = query.where(t.consent_events.c.account_id == account_id)
             rows = self.conn.execute(query.order_by(t.consent_events.c.seq).limit(batch)).all()
             for row in rows:
-                yield _event(row)
+                yield event_of_row(row)
             if len(rows) < batch:
                 return
             last = rows[-1].seq
