@@ -124,6 +124,7 @@ def test_help_and_info_report_the_compiled_scan(plain: Path) -> None:
     assert info["filter"]["scan"] == "compiled", info["filter"]
     assert info["extras"]["demo"]["installed"] is False
     assert info["extras"]["spark"]["installed"] is False
+    assert info["extras"]["lake"]["installed"] is False
     # The RE2 the scan runs is the wheel's own copy, not a system library.
     probe = (
         "import consentry.redaction._native, pathlib;"
@@ -171,6 +172,7 @@ def test_redact_one_line(plain: Path) -> None:
     [
         (["demo", "--accounts", "1", "--database-url", "sqlite:////nonexistent/x.db"], "demo"),
         (["spark", "run-create", "--lake", "/nonexistent"], "spark"),
+        (["lake", "export", "--lake", "/nonexistent"], "lake"),
     ],
 )
 def test_missing_extra_is_named_without_a_traceback(
