@@ -10,9 +10,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
+import typer.core
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -22,6 +23,17 @@ from sqlalchemy.exc import ArgumentError
 from consentry.bootstrap import App, build
 from consentry.config.settings import Settings
 from consentry.domain.errors import ConsentryError
+
+# Typer writes a type placeholder after every option, `--json <bool>` included; a flag
+# takes no value, so its placeholder only misleads (issue 18: help written for people).
+_option_type = typer.core.TyperOption.display_type_rich
+
+
+def _flag_without_placeholder(self: typer.core.TyperOption, ctx: Any) -> str | None:
+    return None if self.is_flag else _option_type(self, ctx)
+
+
+typer.core.TyperOption.display_type_rich = _flag_without_placeholder  # type: ignore[method-assign]
 
 out = Console()
 err = Console(stderr=True)

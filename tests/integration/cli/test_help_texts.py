@@ -1,5 +1,6 @@
 """Issue 18, the command line: `--help` is written for people: no issue numbers, no RST
-backticks, and a run's purpose reads as the choice it is."""
+backticks, no `<bool>` placeholder after a flag, and a run's purpose reads as the choice it
+is."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ def test_no_help_text_shows_an_issue_number_or_rst_backticks() -> None:
     for path in _commands():
         result = CliRunner().invoke(app, [*path, "--help"], env=WIDE)
         assert result.exit_code == 0, (path, result.output)
-        for pattern in (r"\bissue \d+", r"``"):
+        for pattern in (r"\bissue \d+", r"``", r"<bool>"):
             if re.search(pattern, result.output):
                 problems.append((" ".join(path) or "consentry", pattern))
     assert problems == []
