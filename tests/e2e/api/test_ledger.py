@@ -173,6 +173,13 @@ def test_checkpoint_history_is_admin_only_newest_first_and_paged(signed_api: Api
     assert [c["tree_size"] for c in first["items"] + second["items"]] == [2, 1]
 
 
+@pytest.mark.parametrize("cursor", ["%C2%B2", "abc", "-1", "99999999999999999999", "1.5"])
+def test_a_cursor_this_endpoint_never_gave_is_422(api: Api, cursor: str) -> None:
+    """Found by the OpenAPI fuzz test: `?cursor=²` passed `str.isdigit` and gave a 500."""
+    answer = api.client.get(f"/v1/admin/ledger/checkpoints?cursor={cursor}", headers=ADMIN)
+    expect(answer, 422, "validation_error")
+
+
 def test_the_periodic_checkpoint_signs_only_when_the_ledger_grew(
     core: App, key: Ed25519PrivateKey
 ) -> None:

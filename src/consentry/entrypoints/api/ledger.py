@@ -105,9 +105,10 @@ def checkpoints(
     """Every checkpoint the service signed, newest first."""
     before = None
     if cursor is not None:
-        if not cursor.isdigit():
+        # ASCII digits only ("²".isdigit() is true), within the 32-bit id column.
+        if not (cursor.isascii() and cursor.isdigit()) or len(cursor) > 10:
             raise InvalidInput("cursor is not one this endpoint gave")
-        before = int(cursor)
+        before = min(int(cursor), 2**31 - 1)
     records = ledger.checkpoint_history(core.ctx, limit=limit, before=before)
     return {
         "items": [
