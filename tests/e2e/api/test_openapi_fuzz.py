@@ -49,6 +49,10 @@ def _runner(
         max_examples=MAX_EXAMPLES,
         deadline=None,
         database=None,
+        # The same examples on every run: a gate must not pass or fail by chance (a random
+        # draw found `?cursor=²` in one CI run and not the next). To explore new inputs,
+        # set this to False locally and raise MAX_EXAMPLES.
+        derandomize=True,
         phases=[Phase.explicit, Phase.generate],
         suppress_health_check=list(HealthCheck),
     )
