@@ -39,7 +39,6 @@ def test_random_histories_keep_every_invariant(
             stateful_step_count=40,
             deadline=None,
             suppress_health_check=list(HealthCheck),
-            derandomize=False,
         ),
     )
     took = time.perf_counter() - started
