@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata
-import os
 import platform
 import sys
 from dataclasses import dataclass
@@ -21,10 +20,7 @@ from sqlalchemy.exc import ArgumentError
 import consentry
 from consentry.extras import EXTRAS
 from consentry.extras import status as extra_status
-from consentry.redaction import Redactor
-from consentry.redaction.native import ENV_SWITCH
-
-NATIVE_MODULE = "consentry.redaction._native"
+from consentry.redaction import Redactor, native
 
 
 @dataclass(frozen=True)
@@ -37,19 +33,8 @@ class FilterScan:
 
 def filter_scan() -> FilterScan:
     """The scan a default :class:`Redactor` runs here, with the reason in words."""
-    if os.environ.get(ENV_SWITCH, "1") == "0":
-        return FilterScan("python", f"switched off by {ENV_SWITCH}=0")
-    try:
-        module = importlib.import_module(NATIVE_MODULE)
-    except ImportError as error:
-        return FilterScan(
-            "python",
-            f"the compiled scan is not in this install ({error}); install the binary wheel, or "
-            "build from source with g++ and RE2's headers (Debian: libre2-dev)",
-        )
-    if not Redactor().compiled:
-        return FilterScan("python", "a detector of the default filter has no compiled port")
-    return FilterScan("compiled", f"{NATIVE_MODULE} loaded from {module.__file__}")
+    active, reason = native.status()
+    return FilterScan("compiled" if active else "python", reason)
 
 
 def filter_profile(redactor: Redactor) -> dict[str, Any]:
