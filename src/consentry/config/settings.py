@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from consentry.adapters.sql.engine import DEFAULT_DATABASE_URL
 from consentry.domain.clock import parse_instant
 from consentry.domain.errors import InvalidInput
+
+DEFAULT_DATABASE_URL = "sqlite:///consentry.db"
+"""A SQLite file in the working directory; the SQL adapter opens it (settings name it only)."""
 
 BODY_BYTES_PER_MESSAGE_CHAR = 12
 """The most one character of a message can take in a request body: an astral character

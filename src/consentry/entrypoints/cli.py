@@ -424,12 +424,12 @@ def redact(
 
 
 def _register_extension_commands() -> None:
-    """The commands that live beside their packages: export, outbox, lake, Spark, demo."""
-    from consentry.demo.cli import demo
+    """The commands of the feature packages: export, outbox, lake, Spark, demo, ledger."""
+    from consentry.entrypoints.cli_demo import demo
+    from consentry.entrypoints.cli_export import register
+    from consentry.entrypoints.cli_outbox import app as outbox_app
     from consentry.entrypoints.ledger_cli import register as register_ledger
-    from consentry.export.cli import register
     from consentry.lake.cli import app as lake_app
-    from consentry.outbox.cli import app as outbox_app
     from consentry.spark.cli import app as spark_app
 
     register(runs_app)  # `runs export` and `runs audit-export` (R25, R26)

@@ -1,7 +1,7 @@
 """The delivery worker: fan out, deliver what is due, publish to Redis, sleep, repeat.
 
 It runs inside ``consentry serve`` (:func:`start_background_worker`, a daemon thread) or
-on its own (``consentry deliver``, ``python -m consentry.outbox.worker_main``). Any number
+on its own (``consentry deliver``, ``python -m consentry.entrypoints.worker_main``). Any number
 of workers may run against PostgreSQL; on SQLite run one.
 """
 
@@ -17,14 +17,13 @@ from datetime import UTC, datetime
 import httpx
 from sqlalchemy import Engine
 
-from consentry.bootstrap import App
 from consentry.config.sealing import SecretBox
-from consentry.entrypoints.api.logs import redacted_traceback
+from consentry.log_safety import redacted_traceback
 from consentry.outbox.delivery import attempt, claim_due, fan_out, record_attempt
 from consentry.outbox.redis_stream import RedisStreamPublisher
 from consentry.outbox.registry import DeliveryStatus
 from consentry.outbox.settings import DeliverySettings
-from consentry.outbox.targets import TargetGuard, guard_for
+from consentry.outbox.targets import TargetGuard
 
 log = logging.getLogger("consentry.outbox")
 
@@ -156,12 +155,17 @@ class WorkerHandle:
         self._thread.join(timeout)
 
 
-def start_background_worker(core: App, settings: DeliverySettings | None = None) -> WorkerHandle:
-    """Run the delivery worker in a daemon thread beside the API (``consentry serve``)."""
-    worker = Worker(
-        core.engine,
-        settings or DeliverySettings.from_env(),
-        box=core.box,
-        guard=guard_for(core.settings),
-    )
+def start_background_worker(
+    *,
+    engine: Engine,
+    box: SecretBox,
+    guard: TargetGuard,
+    settings: DeliverySettings | None = None,
+) -> WorkerHandle:
+    """Run the delivery worker in a daemon thread beside the API (``consentry serve``).
+
+    The caller (the entry point) passes what the worker needs; the outbox never reaches
+    for the application's wiring itself.
+    """
+    worker = Worker(engine, settings or DeliverySettings.from_env(), box=box, guard=guard)
     return WorkerHandle(worker)

@@ -54,7 +54,7 @@ ADMIN_ROUTES: list[Route] = [
     ("GET", "/v1/admin/ledger/verify", None),
     ("GET", "/v1/admin/ledger/checkpoints", None),
     ("POST", "/v1/admin/test-clock", {"now": "2030-01-01T00:00:00Z"}),
-    # The change feed and webhooks (consentry.outbox.http), mounted by create_app.
+    # The change feed and webhooks (consentry.entrypoints.api.outbox), mounted by create_app.
     ("GET", "/v1/admin/events", None),
     ("POST", "/v1/admin/webhooks", {"url": "https://hooks.example.com/consentry"}),
     ("GET", "/v1/admin/webhooks", None),

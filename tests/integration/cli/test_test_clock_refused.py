@@ -123,7 +123,9 @@ def test_commands_run_when_the_variable_is_unset_or_empty() -> None:
 
 
 @pytest.mark.parametrize(
-    "module", ["consentry.outbox.worker_main", "consentry.demo.cli"], ids=["worker", "demo"]
+    "module",
+    ["consentry.entrypoints.worker_main", "consentry.entrypoints.cli_demo"],
+    ids=["worker", "demo"],
 )
 def test_module_entry_points_refuse_too(stored: str, module: str) -> None:
     """`python -m` entry points that bypass the `consentry` command refuse as well."""

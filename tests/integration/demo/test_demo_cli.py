@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, func, select
 from typer.testing import CliRunner
 
 from consentry.adapters.sql import tables as t
-from consentry.demo.cli import demo
+from consentry.entrypoints.cli_demo import demo
 
 
 def _app() -> typer.Typer:

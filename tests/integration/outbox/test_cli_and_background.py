@@ -5,13 +5,16 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
+from typing import Any
 
 import pytest
 import typer
 from typer.testing import CliRunner
 
 from consentry.bootstrap import App
-from consentry.outbox import cli, registry
+from consentry.entrypoints import cli_outbox as cli
+from consentry.outbox import registry
+from consentry.outbox.targets import guard_for
 from consentry.outbox.worker import start_background_worker
 
 from .conftest import FAST, INTERNAL, Receiver, make_changes
@@ -79,7 +82,9 @@ def test_the_background_worker_delivers_and_stops(app: App, receiver: Receiver) 
     registry.add_endpoint(
         app.engine, url=receiver.url, now=app.ctx.clock.now(), guard=INTERNAL, box=app.box
     )
-    handle = start_background_worker(app, FAST)
+    handle = start_background_worker(
+        engine=app.engine, box=app.box, guard=guard_for(app.settings), settings=FAST
+    )
     try:
         events = make_changes(app)
         deadline = time.monotonic() + 10
@@ -104,8 +109,8 @@ def test_serve_runs_the_delivery_worker_while_it_serves(
     )
     handles: list[worker_module.WorkerHandle] = []
 
-    def start(core: App) -> worker_module.WorkerHandle:
-        handles.append(start_background_worker(core, FAST))
+    def start(**wiring: Any) -> worker_module.WorkerHandle:
+        handles.append(start_background_worker(**wiring, settings=FAST))
         return handles[-1]
 
     def run_while_serving(*_: object, **__: object) -> None:
@@ -130,7 +135,7 @@ def test_serve_leaves_delivery_to_a_separate_worker_when_told(
     from consentry.entrypoints.api import server
     from consentry.outbox import worker as worker_module
 
-    def refuse(core: App) -> None:
+    def refuse(**_wiring: Any) -> None:
         raise AssertionError("no in-process worker with CONSENTRY_DELIVERY_IN_SERVE=0")
 
     monkeypatch.setenv("CONSENTRY_DELIVERY_IN_SERVE", "0")

@@ -32,7 +32,7 @@ def start_worker(database_url: str, log: Path) -> subprocess.Popen[bytes]:
     }
     env.pop("CONSENTRY_REDIS_URL", None)
     return subprocess.Popen(
-        [sys.executable, "-m", "consentry.outbox.worker_main"],
+        [sys.executable, "-m", "consentry.entrypoints.worker_main"],
         env=env,
         stdout=log.open("ab"),
         stderr=subprocess.STDOUT,

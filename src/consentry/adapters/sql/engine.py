@@ -11,9 +11,9 @@ from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.engine import ExceptionContext
 
 from consentry.adapters.files import PRIVATE_FILE, create_private, restrict
+from consentry.config.settings import DEFAULT_DATABASE_URL
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-DEFAULT_DATABASE_URL = "sqlite:///consentry.db"
 SQLITE_SYNCHRONOUS = ("FULL", "NORMAL")
 
 

@@ -7,12 +7,12 @@ from fastapi import FastAPI
 from consentry.bootstrap import App
 from consentry.domain.clock import Clock
 from consentry.entrypoints.api import accounts, admin, ledger, runs, service, sessions, system
+from consentry.entrypoints.api import outbox as outbox_http
 from consentry.entrypoints.api.errors import install_error_handlers
 from consentry.entrypoints.api.metrics import ApiMetrics
 from consentry.entrypoints.api.middleware import RequestMiddleware
 from consentry.entrypoints.ratelimit import AbuseGuards
 from consentry.entrypoints.web.router import build_router
-from consentry.outbox import http as outbox_http
 
 DESCRIPTION = """\
 Consent-governed retention, deletion and training runs (SPEC §3).

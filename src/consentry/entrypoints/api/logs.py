@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
-import traceback
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.exc import StatementError
+from consentry.log_safety import redacted_traceback as redacted_traceback
 
 REQUEST_ID: ContextVar[str | None] = ContextVar("consentry_request_id", default=None)
 
@@ -48,37 +47,3 @@ def configure_logging(level: int | str = logging.INFO) -> None:
         logger = logging.getLogger(name)
         logger.handlers[:] = []
         logger.propagate = True
-
-
-def redacted_traceback(error: BaseException) -> str:
-    """A traceback that names each exception's type and frames but not its message.
-
-    Exception messages quote whatever they were handed: a pydantic error its input, a
-    `KeyError` its key, a driver error the failing row. Only database statement errors
-    keep their text, which the engine has already stripped of parameters and row values
-    (:func:`consentry.adapters.sql.engine.make_engine`), so the log shows the statement's
-    shape and the error, never message content, secrets or token hashes (issue 17).
-    """
-    chain: list[BaseException] = []
-    current: BaseException | None = error
-    while current is not None and all(current is not seen for seen in chain):
-        chain.append(current)
-        cause = current.__cause__
-        current = (
-            cause if cause is not None or current.__suppress_context__ else current.__context__
-        )
-    lines: list[str] = []
-    for item in reversed(chain):
-        lines.append("Traceback (most recent call last):\n")
-        lines.extend(traceback.format_list(traceback.extract_tb(item.__traceback__)))
-        kind = type(item)
-        lines.append(f"{kind.__module__}.{kind.__qualname__}: {_safe_message(item)}\n")
-    return "".join(lines)
-
-
-def _safe_message(error: BaseException) -> str:
-    if isinstance(error, StatementError) and error.hide_parameters:
-        return str(error)
-    if isinstance(getattr(error, "sqlstate", None), str):
-        return str(error)  # a driver error the engine scrubbed (engine._scrub_postgres_errors)
-    return "(message withheld from the log)"

@@ -38,11 +38,14 @@ def serve(settings: Settings, host: str, port: int) -> None:
     app = create_app(core)
     worker = None
     if os.environ.get("CONSENTRY_DELIVERY_IN_SERVE", "1").lower() not in ("0", "false", "off"):
+        from consentry.outbox.targets import guard_for
         from consentry.outbox.worker import start_background_worker
 
         # Webhooks and the Redis stream are fed from the outbox beside the API; a deployment
         # that runs `consentry deliver` separately sets CONSENTRY_DELIVERY_IN_SERVE=0.
-        worker = start_background_worker(core)
+        worker = start_background_worker(
+            engine=core.engine, box=core.box, guard=guard_for(core.settings)
+        )
     ticker = start_checkpoint_ticker(core)  # ledger checkpoints, with a signing key
     try:
         uvicorn.run(app, host=host, port=port, access_log=False, log_config=None)

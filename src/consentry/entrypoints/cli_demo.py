@@ -2,7 +2,7 @@
 
 Small populations go through the service layer (every rule applies, the outbox fills,
 accounts get real tokens); ``--bulk`` writes large ones straight into the tables.
-Register with ``app.command("demo")(demo)`` in the main CLI. Faker writes the texts: the
+Registered with ``app.command("demo")(demo)`` in the main CLI. Faker writes the texts: the
 population modules are imported only when the command runs, and without the ``demo``
 extra the command says which to install.
 """
@@ -172,7 +172,7 @@ def _showcase(app: App, tokens: dict[str, str]) -> list[tuple[str, str, str, str
     return [found[kind] for kind in wanted if kind in found]
 
 
-if __name__ == "__main__":  # pragma: no cover - `python -m consentry.demo.cli`
+if __name__ == "__main__":  # pragma: no cover - `python -m consentry.entrypoints.cli_demo`
     from consentry.entrypoints.cli_common import refuse_frozen_clock
 
     try:

@@ -1,7 +1,8 @@
 """Command-line sub-app: ``webhooks add|list|remove|deliveries`` and ``deliver``.
 
-Registered in the main CLI with ``app.add_typer(consentry.outbox.cli.app)`` (no name), so
-they read ``consentry webhooks add …`` and ``consentry deliver``.
+Registered in the main CLI with ``app.add_typer(consentry.entrypoints.cli_outbox.app)`` (no
+name), so they read ``consentry webhooks add …`` and ``consentry deliver``. The entry points
+own the commands; the outbox package (registry, worker) knows nothing of the CLI.
 """
 
 from __future__ import annotations

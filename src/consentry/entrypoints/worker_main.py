@@ -1,5 +1,5 @@
-"""``python -m consentry.outbox.worker_main [--once] [--database-url URL]``: the delivery
-worker as its own process, the same as ``consentry deliver``."""
+"""``python -m consentry.entrypoints.worker_main [--once] [--database-url URL]``: the
+delivery worker as its own process, the same as ``consentry deliver``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 import typer
 
 from consentry.entrypoints.cli_common import private_umask, refuse_frozen_clock
-from consentry.outbox.cli import app
+from consentry.entrypoints.cli_outbox import app
 
 
 def main() -> None:
