@@ -129,7 +129,7 @@ def test_signup_without_a_choice_is_refused_for_consumer_plans_only(
     csrf = csrf_of(http.get("/signup"))
     refused = http.post("/signup", data={"csrf_token": csrf, "plan": "free"})
     assert refused.status_code == 422
-    assert "consumer plans must choose" in refused.text
+    assert "Please choose first whether your chats may be used" in refused.text  # issue 18
     assert 'value="free" data-scope="consumer" selected' in refused.text
     welcome = http.post("/signup", data={"csrf_token": csrf, "plan": "team"})
     assert welcome.status_code == 200

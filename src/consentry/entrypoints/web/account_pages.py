@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 from consentry.domain.clock import parse_iso
 from consentry.domain.errors import InvalidInput, Unauthenticated
 from consentry.domain.types import Plan
-from consentry.entrypoints.web import i18n
+from consentry.entrypoints.web import error_words, i18n
 from consentry.entrypoints.web.i18n import gettext as _
 from consentry.entrypoints.web.i18n import when
 from consentry.entrypoints.web.render import Posted, Redirect, Visit, Web, WebError
@@ -64,7 +64,7 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
                 commercial_plans=commercial,
                 chosen_plan=plan,
                 chosen_training=training,
-                error=error.message,
+                error=error_words.page_message(error.code, error.message),
             )
         account = accounts.authenticate(ctx, creds.token)
         web.sign_in(posted.visit, account, admin=posted.visit.admin)

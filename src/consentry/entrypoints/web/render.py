@@ -29,13 +29,15 @@ from consentry.domain import notice as notice_rules
 from consentry.domain.clock import Clock, SystemClock, TestClock, as_utc, iso
 from consentry.domain.errors import ConsentryError, RateLimited, Unauthenticated
 from consentry.entrypoints.ratelimit import AbuseGuards
-from consentry.entrypoints.web import i18n, wording
+from consentry.entrypoints.web import error_words, i18n, wording
 from consentry.entrypoints.web.browser import (
     COOKIE_NAME,
     CSRF_FIELD,
     BrowserSession,
     SessionCodec,
 )
+from consentry.entrypoints.web.i18n import gettext as _
+from consentry.entrypoints.web.wording import N_
 from consentry.service import accounts, web_sessions
 from consentry.service.accounts import PrivacyView
 from consentry.service.records import AccountRecord
@@ -195,7 +197,7 @@ class Web:
                     record = None
             if record is None:
                 browser.switch(None)
-                browser.say("Your sign-in is no longer valid. Please sign in again.")
+                browser.say(_("Your sign-in is no longer valid. Please sign in again."))
             else:
                 admin = self._is_admin(record.admin_key)
                 if account is not None:
@@ -293,8 +295,11 @@ class Web:
         return HTMLResponse(html, status_code=status)
 
     def error_page(self, request: Request, status: int, code: str, message: str) -> Response:
+        """`message` is the API's English; the page says the code's sentence for people
+        in the reader's language (web.error_words)."""
+        shown = error_words.page_message(code, message)
         return self.page(
-            request, "error.html", status=status, code=code, message=message, title="Error"
+            request, "error.html", status=status, code=code, message=shown, title=_("Error")
         )
 
     def finish(self, request: Request, response: Response) -> Response:
@@ -333,7 +338,7 @@ class Web:
                             response.headers["Retry-After"] = str(error.retry_after)
                     except RequestValidationError:
                         response = web.error_page(
-                            request, 422, "validation_error", "The form was not complete."
+                            request, 422, "validation_error", N_("The form was not complete.")
                         )
                     return web.finish(request, response)
 
