@@ -1232,6 +1232,85 @@ class PrefixFinder {
   uint64_t any_[65536 / 64] = {};  // pairs_[k] is not empty
 };
 
+// ---------------------------------------------------------------- fieldnumbers.py gates
+
+// A detector without a C++ port has its Python validator called back on each match.
+// A gate runs first: a necessary condition of that validator, checked in C++, so that
+// most matches never reach Python (issue 16: the callbacks were most of the scan's
+// time). A gate rejects only where the validator surely returns None, accepts only
+// where it has ported the whole validator, and otherwise asks the validator.
+enum class Gate { kNone, kFieldPhone, kNationalId, kCardOther, kIbanAnyCase, kPhoneInContext };
+enum class Verdict { kReject, kAccept, kAsk };
+
+Gate gate_named(const std::string& name) {
+  static const std::unordered_map<std::string, Gate> names = {
+      {"", Gate::kNone},
+      {"field_phone", Gate::kFieldPhone},
+      {"national_id", Gate::kNationalId},
+      {"card_other", Gate::kCardOther},
+      {"iban_any_case", Gate::kIbanAnyCase},
+      {"phone_in_context", Gate::kPhoneInContext},
+  };
+  auto it = names.find(name);
+  if (it == names.end()) throw std::invalid_argument("unknown gate " + name);
+  return it->second;
+}
+
+// The context word patterns of fieldnumbers.py are Python bytes patterns: RE2 reads
+// them as Latin-1, one byte one character. Its (?i) also folds Latin-1 letters,
+// which Python's bytes patterns do not: an RE2 match may be a Python non-match,
+// never the other way round, and the gates use each pattern in the safe direction.
+std::unique_ptr<RE2> compile_latin1(const std::string& pattern) {
+  RE2::Options o = re2_options();
+  o.set_encoding(RE2::Options::EncodingLatin1);
+  auto re = std::make_unique<RE2>(pattern, o);
+  if (!re->ok()) throw std::invalid_argument("RE2 cannot compile " + pattern + ": " + re->error());
+  return re;
+}
+
+// re.search(pattern, data[max(0, end - width):end]) (the slice is the whole text).
+bool found_before(const RE2& re, const Text& t, Pos end, Pos width) {
+  const Pos a = std::max<Pos>(0, end - width);
+  return RE2::PartialMatch(re2::StringPiece(reinterpret_cast<const char*>(t.d) + a,
+                                            static_cast<size_t>(end - a)), re);
+}
+
+inline bool is_alnum(unsigned char b) { return is_digit(b) || is_alpha(b); }
+
+// fieldnumbers._glued, the part that looks before the span only.
+bool field_glued_before(const Text& t, Pos start) {
+  const unsigned char before = t.before(start);
+  if (is_alnum(before) || before == '_' || before == '+') return true;
+  if (in(before, ".-/:") && start > 1 && is_alnum(t.d[start - 2])) return true;
+  if (before != ' ') return false;
+  const Span g = py_slice(std::max<Pos>(0, start - 5), start - 1, t.n);  // an IBAN's group
+  if (g.second - g.first != 4) return false;
+  bool upper = false;
+  for (Pos i = g.first; i < g.second; ++i) {
+    if (!is_alnum(t.d[i]) || is_lower(t.d[i])) return false;
+    upper = upper || is_upper(t.d[i]);
+  }
+  return upper;
+}
+
+// fieldnumbers._glued.
+bool field_glued(const Text& t, Pos start, Pos end) {
+  const unsigned char after = t.at(end);
+  if (is_alnum(after) || after == '_') return true;
+  if (in(after, ".-/:") && end + 1 < t.n && is_alnum(t.d[end + 1])) return true;
+  return field_glued_before(t, start);
+}
+
+// fieldnumbers._card_other, all of it.
+bool card_other(const Text& t, Pos start, Pos end) {
+  if (field_glued(t, start, end)) return false;
+  std::string digits;
+  for (Pos i = start; i < end; ++i)
+    if (is_digit(t.d[i])) digits.push_back(static_cast<char>(t.d[i]));
+  if (digits.size() < 13 || digits.size() > 19 || !luhn_ok(digits)) return false;
+  return (digits[0] == '1' && digits.size() == 15) || card_prefix_ok(digits);
+}
+
 enum class Kind { kPattern, kPrivateKey, kTokens };
 
 struct Detector {
@@ -1247,6 +1326,8 @@ struct Detector {
   std::vector<TokenBody> tokens;  // in the order of the prefix pattern's alternatives
   std::unique_ptr<PrefixFinder> prefixes;
   py::object python_validator;  // for Validator::kPython
+  Gate gate = Gate::kNone;       // checked before python_validator is called
+  std::vector<std::unique_ptr<RE2>> gate_words;  // its context patterns (Latin-1)
 };
 
 class Engine {
@@ -1274,6 +1355,12 @@ class Engine {
           // validator, called with the text's bytes object and the match's offsets.
           if (spec.size() < 8 || det.regional) throw std::invalid_argument("python validator spec");
           det.python_validator = spec[7];
+          // (..., function, gate, [context patterns as bytes]): see Gate above.
+          if (spec.size() >= 10) {
+            det.gate = gate_named(spec[8].cast<std::string>());
+            for (const auto& w : spec[9].cast<py::list>())
+              det.gate_words.push_back(compile_latin1(w.cast<std::string>()));
+          }
         }
         // The lexicographically smallest string a match can be is empty if an empty
         // match is possible; where RE2 cannot tell, assume it is.
@@ -1448,7 +1535,15 @@ class Engine {
         // but past the match's start; an extended one (a value read after the match)
         // after its end.
         const Pos match_start = start, match_end = end;
-        if (!python_validate(det, t, start, end)) continue;
+        Pos gate_start = start, gate_end = end;
+        const Verdict verdict = gate(det, t, gate_start, gate_end);
+        if (verdict == Verdict::kReject) continue;
+        if (verdict == Verdict::kAccept) {
+          start = gate_start;
+          end = gate_end;
+        } else if (!python_validate(det, t, start, end)) {
+          continue;
+        }
         if (end != match_end) pos = std::max(end, match_start + 1);
       } else if (det.validator != Validator::kNone) {
         const Pos match_end = end;
@@ -1478,6 +1573,41 @@ class Engine {
         return k < stop;
       }
     }
+  }
+
+  // The detector's Gate on a match: reject, accept (start, end possibly narrowed) or
+  // ask the Python validator.
+  Verdict gate(const Detector& det, const Text& t, Pos& start, Pos& end) const {
+    const auto& words = det.gate_words;
+    switch (det.gate) {
+      case Gate::kNone: return Verdict::kAsk;
+      case Gate::kFieldPhone:  // [not-phone words]: every prefix _one_phone tries fails
+        if (field_glued_before(t, start) || count_digits(t.view(start, end)) < 7 ||
+            found_before(*words.at(0), t, start, 24))
+          return Verdict::kReject;
+        return Verdict::kAsk;
+      case Gate::kNationalId: {  // [id words]
+        if (field_glued(t, start, end)) return Verdict::kReject;
+        bool letter = false;
+        for (Pos i = start; i + 1 < end && !letter; ++i) letter = is_alpha(t.d[i]);
+        if (!letter && !found_before(*words.at(0), t, start, 48)) return Verdict::kReject;
+        return Verdict::kAsk;
+      }
+      case Gate::kCardOther: return card_other(t, start, end) ? Verdict::kAccept : Verdict::kReject;
+      case Gate::kIbanAnyCase: {
+        if ((start > 0 && is_alnum(t.d[start - 1])) || end - start < 2) return Verdict::kReject;
+        auto upper = [](unsigned char c) { return static_cast<char>(is_lower(c) ? c - 32 : c); };
+        const std::string country{upper(t.d[start]), upper(t.d[start + 1])};
+        return tables_.iban_lengths.count(country) ? Verdict::kAsk : Verdict::kReject;
+      }
+      case Gate::kPhoneInContext: {  // pii._phone, then a bare 0… run needs a phone word
+        if (!phone(t, start, end)) return Verdict::kReject;
+        bool bare = t.d[start] == '0';
+        for (Pos i = start; i < end && bare; ++i) bare = is_digit(t.d[i]);
+        return bare ? Verdict::kAsk : Verdict::kAccept;
+      }
+    }
+    return Verdict::kAsk;
   }
 
   // PatternDetector.collect's call of a Python validator: None rejects the match,

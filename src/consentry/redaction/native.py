@@ -25,7 +25,7 @@ from typing import Any, Protocol
 
 import re2
 
-from . import credentials, pii, tokens
+from . import credentials, fieldnumbers, pii, tokens
 from .checksums import IBAN_LENGTHS
 from .detector import Detector, PatternDetector, RawCandidate, compile_pattern
 from .model import PRIVATE_KEY, SECRET, Finding
@@ -57,6 +57,18 @@ _VALIDATORS: dict[Any, str] = {
     credentials._url_password_match: "url_password",
     credentials._password_match: "password",
     credentials._keyword_secret_match: "keyword_secret",
+}
+
+# Python validator -> the C++ gate that runs before it is called back, and the
+# context patterns the gate reads (``Gate`` in _native.cpp): a necessary condition
+# of the validator, so most matches never reach Python. Same findings either way
+# (tests/unit/redaction/test_pii_native_gates.py).
+_GATES: dict[Any, tuple[str, tuple[bytes, ...]]] = {
+    fieldnumbers._phone: ("field_phone", (fieldnumbers._NOT_PHONE_WORDS.pattern,)),
+    fieldnumbers._national_id: ("national_id", (fieldnumbers._ID_WORDS.pattern,)),
+    fieldnumbers._card_other: ("card_other", ()),
+    fieldnumbers._iban_any_case: ("iban_any_case", ()),
+    pii._phone_in_context: ("phone_in_context", ()),
 }
 
 
@@ -178,7 +190,19 @@ def _spec(detector: Detector) -> tuple[object, ...] | None:
         # No C++ port: the compiled scan runs the pattern and calls this very
         # Python validator back on each match (the same function, so the same spans).
         kind, rank = detector.type, detector.rank
-        return ("pattern", kind, rank, pattern, triggers, "python", False, function)
+        gate, words = _GATES.get(function, ("", ()))
+        return (
+            "pattern",
+            kind,
+            rank,
+            pattern,
+            triggers,
+            "python",
+            False,
+            function,
+            gate,
+            list(words),
+        )
     if validator is None or (validator == "cards") != (detector.validate_many is not None):
         return None
     regional = REGION_RULES.get(validator) == pattern_digest(pattern)

@@ -1,0 +1,125 @@
+"""The compiled scan's gates before the PII validators written in Python (issue 16, SPEC §4).
+
+Phone numbers, national identifiers, irregular card numbers and IBANs in any
+case are decided by Python validators (phonenumbers, python-stdnum) called back
+from the compiled scan. A gate in C++ (``Gate`` in _native.cpp) checks a
+necessary condition first, so most matches never reach Python. A gate may only
+reject what the validator rejects: these tests compare both scans on texts at
+the edges of each gate, and count the callbacks a gate saves.
+"""
+
+from __future__ import annotations
+
+import pytest
+from tests.conftest import require_or_skip
+
+from consentry.redaction import Redactor, fieldnumbers, native, pii
+from consentry.redaction.model import CARD, IBAN, NATIONAL_ID, PHONE
+
+PYTHON = Redactor(native=False)
+COMPILED = Redactor() if native.available() else None
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _compiled() -> None:
+    require_or_skip(
+        native.available(),
+        "the compiled filter scan (build needs libre2-dev and a C++ compiler)",
+    )
+
+
+# Edges of each gate (SPEC §4 phone numbers, national identifiers with checksums,
+# cards, IBANs): glued on either side, a context word just inside or outside the
+# window a gate reads, too few digits, an IBAN-like group before, Latin-1 bytes.
+EDGES = [
+    # fieldnumbers._phone: glued before, not-phone words within 24 bytes, < 7 digits
+    "call me: 030 901820 or 030-9018-20",
+    "id7 030 9018 2044, _030 9018 2044, +030 9018 2044, a.030 9018 2044",
+    "order #  030 9018 2044 and an order then twenty-five bytes of words 030 9018 2044",
+    "invoice: 212-555-0147 / version 212 555 0147 / tracking 0049 30 901820",
+    "DE89 3704 0044 0532 0130 00 then BNBG 9661 1020 3456 78 and bnbg 9661 1020 3456",
+    "Telefon: 0171 2345678 ext. 12, Tel. (0)30 901820 x235, 0049 30 901820",
+    "num\xe9ro 01 23 45 67 89, n\xfamero 612 345 678, \xc3\x89 612 345 678",
+    # pii._phone_in_context: a bare run after a phone word or not
+    "0245247460 then phone 0245247460 then +44 20 7946 0958 123-45-6789",
+    "(415) 555-2671 and 1-415-555-2671 and 415.555.2671x99",
+    # fieldnumbers._national_id: letters, ID words in and out of the 48-byte window
+    "DNI 12345678Z, NIE X1234567L, 12345678Z alone, id:12345678Z",
+    "national id " + "x" * 47 + " 7501011234567 and personnummer 811218-9876",
+    "national id " + "x" * 30 + " 811218-9876 / PESEL 44051401359 / pesel44051401359",
+    "ID 123.456.789-09 (CPF) and A1234567 and CPF 111.444.777-35, c\xe9dula 1234567",
+    # fieldnumbers._card_other: UATP, groupings, Luhn, glued
+    "UATP 1100 0000 0000 007, 1100-0000-0000-007, x110000000000007, 110000000000004",
+    "UnionPay 6212 3456 7890 1234 562 and 62123456789012345-62 and 4111.1111.1111.1111",
+    # fieldnumbers._iban_any_case
+    "de89 3704 0044 0532 0130 00, De89-3704-0044-0532-0130-00, xde89370400440532013000",
+    "zz89 3704 0044 0532 0130 00 and gb82 west 1234 5698 7654 32",
+]
+
+
+@pytest.mark.parametrize("text", EDGES)
+def test_gates_keep_the_findings_of_the_python_scan(text: str) -> None:
+    """SPEC §4: a gate changes where the time goes, never what is found."""
+    assert COMPILED is not None and COMPILED.compiled
+    assert COMPILED.redact(text) == PYTHON.redact(text)
+
+
+def test_each_python_pii_validator_has_a_gate() -> None:
+    specs = {
+        id(s[7]): s
+        for s in map(native._spec, native._BUILTIN)
+        if s and s[0] == "pattern" and s[5] == "python"
+    }
+    for function, gate in (
+        (fieldnumbers._phone, "field_phone"),
+        (fieldnumbers._national_id, "national_id"),
+        (fieldnumbers._card_other, "card_other"),
+        (fieldnumbers._iban_any_case, "iban_any_case"),
+        (pii._phone_in_context, "phone_in_context"),
+    ):
+        assert specs[id(function)][8] == gate
+
+
+def _counting_engine(
+    kind: str, function: object, gate: str, words: tuple[bytes, ...], pattern: str
+) -> tuple[object, list[int]]:
+    calls: list[int] = []
+
+    def counted(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+        calls.append(start)
+        result: tuple[int, int] | None = function(data, start, end)  # type: ignore[operator]
+        return result
+
+    spec = ("pattern", kind, 50, pattern, [], "python", False, counted, gate, list(words))
+    assert native._native is not None
+    from consentry.redaction.model import Finding
+
+    engine = native._native.Engine([spec], native._tables(), lambda _h: True, Finding)
+    return engine, calls
+
+
+@pytest.mark.parametrize(
+    ("kind", "detector_index", "gate", "text", "found"),
+    [
+        # glued, no ID word, letters only in the last place: rejected in C++
+        (NATIONAL_ID, 5, "national_id", "ref 811218-9876 and abc811218-9876 and 7501011234567", 0),
+        # glued before, a not-phone word, too few digits
+        (PHONE, 4, "field_phone", "a030 9018 2044, invoice 030 9018 2044, 12.34.56", 0),
+        # fully decided in C++: a valid UATP number is accepted without Python
+        (CARD, 1, "card_other", "card 1100 0000 0000 007 and 1100 0000 0000 004", 1),
+        (IBAN, 0, "iban_any_case", "xde89 3704 0044 0532 0130 00, zz89 3704 0044 0532 0130", 0),
+    ],
+)
+def test_gates_reject_in_cpp_without_calling_python(
+    kind: str, detector_index: int, gate: str, text: str, found: int
+) -> None:
+    detector = fieldnumbers.DETECTORS[detector_index]
+    assert detector.type == kind
+    spec = native._spec(detector)
+    assert spec is not None and spec[8] == gate
+    engine, calls = _counting_engine(
+        kind, detector.validate, gate, tuple(spec[9]), detector.regex.pattern
+    )
+    candidates = engine.candidates(text.encode())  # type: ignore[attr-defined]
+    assert calls == []
+    assert len(candidates) == found
