@@ -53,3 +53,40 @@ def test_use_cases_reach_storage_only_through_the_ports() -> None:
         if bad:
             offenders[path.name] = sorted(bad)
     assert offenders == {}
+
+
+ROOT = DOMAIN.parents[2]
+CONTRACTS = ROOT / ".importlinter"
+ARCHITECTURE = ROOT / "docs" / "architecture.md"
+
+
+def test_import_contracts_hold() -> None:
+    """The import-linter contracts of `.importlinter` (issue 20): the domain is pure, the
+    service reaches storage only through its ports, features and adapters never import
+    the entry points or the wiring, and entry points -> service -> domain is one way."""
+    from importlinter.cli import EXIT_STATUS_SUCCESS, lint_imports
+
+    status = lint_imports(config_filename=str(CONTRACTS), no_cache=True, no_logo=True)
+    assert status == EXIT_STATUS_SUCCESS, "an import contract is broken: run .venv/bin/lint-imports"
+
+
+def _contracts() -> list[dict[str, str]]:
+    import configparser
+
+    parser = configparser.ConfigParser(comment_prefixes=(";", "#"), inline_comment_prefixes=None)
+    parser.read(CONTRACTS)
+    return [dict(parser[s]) for s in parser.sections() if s.startswith("importlinter:contract:")]
+
+
+def test_architecture_doc_names_every_contract_and_every_ignored_import() -> None:
+    """docs/architecture.md matches the contracts: each one by name, and each ignored
+    import (a known debt) listed word for word, so no exclusion is silent."""
+    doc = ARCHITECTURE.read_text(encoding="utf-8")
+    missing = []
+    for contract in _contracts():
+        if contract["name"] not in doc:
+            missing.append(contract["name"])
+        for line in contract.get("ignore_imports", "").splitlines():
+            if line.strip() and f"`{line.strip()}`" not in doc:
+                missing.append(line.strip())
+    assert missing == []
