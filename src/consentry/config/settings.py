@@ -31,6 +31,8 @@ DEFAULT_AUTH_FAILURES_PER_MINUTE = 20
 DEFAULT_SIGNUPS_PER_HOUR = 20
 DEFAULT_DB_STATEMENT_TIMEOUT_MS = 60_000
 DEFAULT_DB_LOCK_TIMEOUT_MS = 10_000
+DEFAULT_READ_TIMEOUT_S = 30
+DEFAULT_FORWARDED_ALLOW_IPS = "127.0.0.1,::1"
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,16 @@ class Settings:
     (--webhook-allow-private, CONSENTRY_WEBHOOK_ALLOW_PRIVATE=1): tests, internal use."""
     webhook_allow_http: bool = False
     """Webhooks may use plain http to public addresses (CONSENTRY_WEBHOOK_ALLOW_HTTP=1)."""
+    webhook_proxy: str | None = None
+    """An egress proxy for webhook deliveries (CONSENTRY_WEBHOOK_PROXY, http(s)://host:port);
+    HTTP(S)_PROXY from the environment is ignored. With a proxy, refusing private targets
+    is the proxy's job: the delivery cannot pin the address it checked."""
+    read_timeout_s: int = DEFAULT_READ_TIMEOUT_S
+    """A request (headers and body) must arrive within this many seconds of its first
+    byte, or the connection is closed (--read-timeout, CONSENTRY_READ_TIMEOUT_S)."""
+    forwarded_allow_ips: str = DEFAULT_FORWARDED_ALLOW_IPS
+    """Peers whose X-Forwarded-For/-Proto are believed (--forwarded-allow-ips,
+    CONSENTRY_FORWARDED_ALLOW_IPS; comma-separated addresses or networks, ``*`` any)."""
 
     def __post_init__(self) -> None:
         if self.test_clock is not None:
@@ -111,6 +123,10 @@ class Settings:
             raise InvalidInput("rate limits must be 0 (off) or more")
         if self.secret_key is not None and len(self.secret_key.strip()) < 32:
             raise InvalidInput("the secret key (CONSENTRY_SECRET_KEY) needs 32 characters or more")
+        if self.read_timeout_s < 1:
+            raise InvalidInput("the read timeout must be at least 1 second")
+        if self.webhook_proxy is not None:
+            _check_proxy_url(self.webhook_proxy)
         if self.web_secret is not None and len(self.web_secret) < 32:
             raise InvalidInput("the web secret (CONSENTRY_WEB_SECRET) needs 32 characters or more")
 
@@ -132,6 +148,11 @@ class Settings:
             "ledger_origin": env.get("CONSENTRY_LEDGER_ORIGIN") or None,
             "db_statement_timeout_ms": env.get("CONSENTRY_DB_STATEMENT_TIMEOUT_MS") or None,
             "db_lock_timeout_ms": env.get("CONSENTRY_DB_LOCK_TIMEOUT_MS") or None,
+            "read_timeout_s": env.get("CONSENTRY_READ_TIMEOUT_S") or None,
+            "forwarded_allow_ips": env.get("CONSENTRY_FORWARDED_ALLOW_IPS")
+            or env.get("FORWARDED_ALLOW_IPS")  # uvicorn's own name, which the README gave
+            or None,
+            "webhook_proxy": env.get("CONSENTRY_WEBHOOK_PROXY") or None,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         token_file = overrides.get("admin_token_file") or env.get("CONSENTRY_ADMIN_TOKEN_FILE")
@@ -204,6 +225,14 @@ class Settings:
             webhook_allow_http=_flag(
                 env.get("CONSENTRY_WEBHOOK_ALLOW_HTTP"), "CONSENTRY_WEBHOOK_ALLOW_HTTP"
             ),
+            webhook_proxy=values["webhook_proxy"],
+            read_timeout_s=_whole(
+                values["read_timeout_s"],
+                "CONSENTRY_READ_TIMEOUT_S",
+                DEFAULT_READ_TIMEOUT_S,
+                minimum=1,
+            ),
+            forwarded_allow_ips=values["forwarded_allow_ips"] or DEFAULT_FORWARDED_ALLOW_IPS,
         )
 
 
@@ -218,6 +247,19 @@ def read_admin_token_file(path: str) -> str:
     if not token:
         raise InvalidInput(f"the admin token file {path} is empty")
     return token
+
+
+def _check_proxy_url(url: str) -> None:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        port, parts = None, urlsplit("")
+    if parts.scheme not in ("http", "https") or not parts.hostname or port is None:
+        # Not echoed: a proxy URL may carry a password.
+        raise InvalidInput("CONSENTRY_WEBHOOK_PROXY must look like http(s)://host:port")
 
 
 def _hosts(raw: str | None) -> tuple[str, ...]:

@@ -117,6 +117,23 @@ def serve(
             "also CONSENTRY_WEBHOOK_ALLOW_PRIVATE=1.",
         ),
     ] = False,
+    read_timeout: Annotated[
+        str | None,
+        typer.Option(
+            "--read-timeout",
+            envvar="CONSENTRY_READ_TIMEOUT_S",
+            help="Seconds a request (headers and body) may take to arrive; default 30.",
+        ),
+    ] = None,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            "--forwarded-allow-ips",
+            envvar="CONSENTRY_FORWARDED_ALLOW_IPS",
+            help="TLS proxies whose X-Forwarded-For/-Proto are believed "
+            "(comma-separated; default 127.0.0.1,::1).",
+        ),
+    ] = None,
 ) -> None:
     """Start the HTTP API and the web pages."""
     from consentry.entrypoints.api.server import serve as run_server
@@ -133,6 +150,8 @@ def serve(
             signing_key_file=signing_key_file,
             ledger_origin=origin,
             webhook_allow_private="1" if webhook_allow_private else None,
+            read_timeout_s=read_timeout,
+            forwarded_allow_ips=forwarded_allow_ips,
         )
     )
     source = ctx.get_parameter_source("admin_token")

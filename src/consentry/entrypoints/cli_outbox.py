@@ -7,6 +7,7 @@ own the commands; the outbox package (registry, worker) knows nothing of the CLI
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import signal
@@ -15,6 +16,7 @@ from types import FrameType
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from consentry.bootstrap import App
@@ -24,7 +26,7 @@ from consentry.entrypoints.cli_common import DatabaseUrl, JsonOut, core, err, ou
 from consentry.entrypoints.cli_common import fail as _fail
 from consentry.outbox import registry
 from consentry.outbox.settings import DeliverySettings
-from consentry.outbox.targets import TargetGuard, guard_for
+from consentry.outbox.targets import TargetGuard, egress_warning, guard_for
 from consentry.outbox.worker import Worker
 
 app = typer.Typer(no_args_is_help=True)
@@ -51,9 +53,12 @@ def _core(database_url: str | None) -> App:
 def _guard(core: App, allow_private: bool) -> TargetGuard:
     guard = guard_for(core.settings)
     if allow_private and not guard.allow_private:
-        guard = TargetGuard(allow_private=True, allow_http=guard.allow_http)
+        guard = dataclasses.replace(guard, allow_private=True)
     if guard.allow_private:
         err.print("[yellow]webhooks may go to private and loopback addresses[/]")
+    proxied = egress_warning(guard)
+    if proxied is not None:
+        err.print(f"[yellow]{escape(proxied)}[/]")
     return guard
 
 

@@ -11,7 +11,8 @@ attack stops.
 
 The client address is what the server sees (``request.client``): uvicorn takes it from
 ``X-Forwarded-For`` only when the connection comes from an address in
-``FORWARDED_ALLOW_IPS`` (default 127.0.0.1), so set that to a TLS proxy's address.
+``forwarded_allow_ips`` (``serve --forwarded-allow-ips``, default 127.0.0.1 and ::1), so
+set that to a TLS proxy's address.
 """
 
 from __future__ import annotations

@@ -20,6 +20,12 @@ lets private, loopback and shared (CGNAT) addresses through for tests and intern
 deployments, and with them plain ``http``; link-local (cloud metadata), multicast,
 unspecified and reserved addresses stay refused. ``allow_http``
 (``CONSENTRY_WEBHOOK_ALLOW_HTTP=1``) allows plain ``http`` to public addresses.
+
+Proxies: ``HTTP_PROXY``/``HTTPS_PROXY``/``ALL_PROXY`` in the environment are ignored (a
+proxy connects where it likes, past the address check). Where egress must go through a
+proxy, ``proxy`` (``CONSENTRY_WEBHOOK_PROXY``) names it explicitly: the registration
+checks still run, but at delivery the connection is to the proxy, so refusing private
+and metadata addresses is then the proxy's job (`serve` and `deliver` say so at start).
 """
 
 from __future__ import annotations
@@ -82,6 +88,8 @@ class TargetGuard:
     allow_private: bool = False
     allow_http: bool = False
     resolve: Resolver = field(default=system_resolver, compare=False)
+    proxy: str | None = field(default=None, repr=False)
+    """An explicit egress proxy (it may carry credentials: never shown)."""
 
     def check_url(self, url: str) -> str:
         """The URL, normalised, or :class:`WebhookTargetRefused` saying why not."""
@@ -140,7 +148,15 @@ class TargetGuard:
         return resolved
 
     def client(self, timeout_s: float) -> httpx.Client:
-        """An HTTP client that connects only where this guard allows; no redirects."""
+        """An HTTP client that connects only where this guard allows (through the egress
+        proxy, when one is set); no redirects, no proxy from the environment."""
+        if self.proxy is not None:
+            return httpx.Client(
+                proxy=self.proxy,
+                timeout=httpx.Timeout(timeout_s),
+                follow_redirects=False,
+                trust_env=False,
+            )
         return httpx.Client(
             transport=GuardedTransport(self),
             timeout=httpx.Timeout(timeout_s),
@@ -152,7 +168,20 @@ class TargetGuard:
 def guard_for(settings: Settings) -> TargetGuard:
     """The guard of a deployment, from its settings."""
     return TargetGuard(
-        allow_private=settings.webhook_allow_private, allow_http=settings.webhook_allow_http
+        allow_private=settings.webhook_allow_private,
+        allow_http=settings.webhook_allow_http,
+        proxy=settings.webhook_proxy,
+    )
+
+
+def egress_warning(guard: TargetGuard) -> str | None:
+    """The line to log at start when deliveries go through an egress proxy."""
+    if guard.proxy is None:
+        return None
+    return (
+        f"webhooks go through the egress proxy {without_credentials(guard.proxy)} "
+        "(CONSENTRY_WEBHOOK_PROXY): refusing private and metadata addresses at delivery "
+        "is the proxy's job"
     )
 
 

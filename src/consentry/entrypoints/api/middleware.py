@@ -85,13 +85,20 @@ def _relative_location(headers: list[tuple[bytes, bytes]], scope: Scope) -> None
             headers[index] = (name, slash + tail if slash else b"/")
 
 
-def _add_security_headers(headers: list[tuple[bytes, bytes]], path: str) -> None:
-    """Every answer: no content sniffing. API answers (personal data under /v1/me, the
-    R28 export among them): never stored by a browser or proxy cache, unless the route
-    chose its own caching. Issue 17, "also fix"."""
+HSTS = b"max-age=31536000"
+"""A year; no ``includeSubDomains``: other services under the domain are not ours."""
+
+
+def _add_security_headers(headers: list[tuple[bytes, bytes]], path: str, https: bool) -> None:
+    """Every answer: no content sniffing; over https (directly, or X-Forwarded-Proto
+    from a trusted proxy: uvicorn's ``forwarded_allow_ips``), HSTS. API answers
+    (personal data under /v1/me, the R28 export among them): never stored by a browser
+    or proxy cache, unless the route chose its own caching. Issue 17, "also fix"."""
     present = {name.lower() for name, _ in headers}
     if b"x-content-type-options" not in present:
         headers.append((b"x-content-type-options", b"nosniff"))
+    if https and b"strict-transport-security" not in present:
+        headers.append((b"strict-transport-security", HSTS))
     if path.startswith("/v1/") and b"cache-control" not in present:
         headers.append((b"cache-control", b"no-store"))
 
@@ -127,7 +134,8 @@ class RequestMiddleware:
                 state["status"] = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
-                _add_security_headers(headers, scope.get("path", ""))
+                https = scope.get("scheme") == "https"
+                _add_security_headers(headers, scope.get("path", ""), https)
                 _relative_location(headers, scope)
                 message = {**message, "headers": headers}
             await send(message)

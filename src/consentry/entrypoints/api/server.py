@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -14,6 +15,7 @@ from consentry.diagnostics import collect
 from consentry.entrypoints.api.app import create_app
 from consentry.entrypoints.api.ledger import start_checkpoint_ticker
 from consentry.entrypoints.api.logs import configure_logging
+from consentry.entrypoints.api.read_timeout import with_read_deadline
 
 log = logging.getLogger("consentry.api")
 
@@ -35,10 +37,14 @@ def serve(settings: Settings, host: str, port: int) -> None:
             "webhooks may go to private and loopback addresses "
             "(--webhook-allow-private or CONSENTRY_WEBHOOK_ALLOW_PRIVATE=1)"
         )
+    from consentry.outbox.targets import egress_warning, guard_for
+
+    proxied = egress_warning(guard_for(settings))
+    if proxied is not None:
+        log.warning("%s", proxied)
     app = create_app(core)
     worker = None
     if os.environ.get("CONSENTRY_DELIVERY_IN_SERVE", "1").lower() not in ("0", "false", "off"):
-        from consentry.outbox.targets import guard_for
         from consentry.outbox.worker import start_background_worker
 
         # Webhooks and the Redis stream are fed from the outbox beside the API; a deployment
@@ -48,13 +54,27 @@ def serve(settings: Settings, host: str, port: int) -> None:
         )
     ticker = start_checkpoint_ticker(core)  # ledger checkpoints, with a signing key
     try:
-        uvicorn.run(app, host=host, port=port, access_log=False, log_config=None)
+        uvicorn.run(app, host=host, port=port, **uvicorn_options(settings))
     finally:
         if worker is not None:
             worker.stop()
         if ticker is not None:
             ticker.stop()
         core.engine.dispose()
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """What `serve` passes to uvicorn besides the app and address (issue 17): a read
+    deadline on every request, and X-Forwarded-For/-Proto believed only from the
+    peers in ``forwarded_allow_ips`` (a TLS proxy), so cookies get ``Secure`` and
+    answers HSTS only when the client really spoke https."""
+    return {
+        "access_log": False,
+        "log_config": None,
+        "http": with_read_deadline(settings.read_timeout_s),
+        "proxy_headers": True,
+        "forwarded_allow_ips": settings.forwarded_allow_ips,
+    }
 
 
 def log_install(database_url: str, policy_digest: str) -> None:
