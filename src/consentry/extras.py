@@ -9,6 +9,7 @@ extra   modules                     what it adds
 demo    faker                       ``consentry demo``: a synthetic population
 lake    deltalake                   ``consentry lake …``: the Delta lake (SPEC §5)
 spark   pyspark, pandas, deltalake  ``consentry spark …``: the Spark job (SPEC §5)
+ner     spacy (+ en_core_web_sm)    the filter's NER stage: names, addresses (SPEC §4)
 bench   presidio_analyzer, …        the benchmark scripts in ``benchmarks/``
 ======  ==========================  ===============================================
 
@@ -27,6 +28,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "demo": ("faker",),
     "lake": ("deltalake",),
     "spark": ("pyspark", "pandas", "deltalake"),
+    "ner": ("spacy",),
     "bench": ("presidio_analyzer", "presidio_anonymizer", "matplotlib", "pyinstrument"),
 }
 

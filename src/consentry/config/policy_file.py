@@ -19,6 +19,8 @@ from consentry.domain.policy import (
     DEFAULT_POLICY,
     AssistantFrom,
     FeedbackTrainable,
+    NerMode,
+    NerPolicy,
     OnOptOut,
     Policy,
     ResumeScope,
@@ -80,6 +82,31 @@ class SweepModel(_Strict):
     batch_size: int = Field(_D.sweep_batch_size, ge=1, le=1_000_000)
 
 
+_N = NerPolicy()
+NER_ENTITIES = ("PERSON", "ADDRESS", "LOCATION", "ORGANIZATION")
+ADDRESS_LOCALES = ("en", "fr", "de", "es", "it", "nl")
+
+
+class NerModel(_Strict):
+    mode: NerMode = _N.mode
+    models: list[str] = Field(default_factory=lambda: list(_N.models), min_length=1, max_length=8)
+    entities: list[str] = Field(default_factory=lambda: list(_N.entities))
+    address_locales: list[str] = Field(default_factory=lambda: list(_N.address_locales))
+
+    @model_validator(mode="after")
+    def _known(self) -> NerModel:
+        for name in self.models:
+            if not name.isidentifier() or not name.isascii():
+                raise ValueError(f"models: {name!r} is not a model package name")
+        unknown = sorted(set(self.entities) - set(NER_ENTITIES))
+        if unknown:
+            raise ValueError(f"entities: unknown {unknown}; known: {list(NER_ENTITIES)}")
+        unknown = sorted(set(self.address_locales) - set(ADDRESS_LOCALES))
+        if unknown:
+            raise ValueError(f"address_locales: unknown {unknown}; known: {list(ADDRESS_LOCALES)}")
+        return self
+
+
 class PolicyModel(_Strict):
     consumer_plans: list[Plan] = Field(default_factory=lambda: sorted(_D.consumer_plans))
     commercial_surfaces: list[Surface] = Field(
@@ -95,6 +122,7 @@ class PolicyModel(_Strict):
     safety: SafetyModel = Field(default_factory=SafetyModel)
     feedback: FeedbackModel = Field(default_factory=FeedbackModel)
     sweep: SweepModel = Field(default_factory=SweepModel)
+    ner: NerModel = Field(default_factory=NerModel)
 
     @model_validator(mode="after")
     def _unique_versions(self) -> PolicyModel:
@@ -133,6 +161,12 @@ class PolicyModel(_Strict):
             sweep_batch_size=self.sweep.batch_size,
             controller=self.controller,
             assistant_messages_from=self.assistant_messages_from,
+            ner=NerPolicy(
+                mode=self.ner.mode,
+                models=tuple(self.ner.models),
+                entities=tuple(self.ner.entities),
+                address_locales=tuple(self.ner.address_locales),
+            ),
         )
 
 
@@ -209,6 +243,13 @@ def policy_to_toml(policy: Policy) -> str:
         "",
         "[sweep]",
         f"batch_size = {policy.sweep_batch_size}",
+        "",
+        "[ner]",
+        f"mode = {_q(policy.ner.mode)}",
+        *(
+            f"{k} = [{', '.join(_q(v) for v in getattr(policy.ner, k))}]"
+            for k in ("models", "entities", "address_locales")
+        ),
     ]
     for t in policy.terms:
         lines += [

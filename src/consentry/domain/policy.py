@@ -116,6 +116,28 @@ class RetentionPolicy:
         return value
 
 
+class NerMode(StrEnum):
+    """When the filter's NER stage (names, street addresses; SPEC §4) runs.
+
+    `auto` (default): when the `ner` extra (spaCy) is installed; `on`: always, and a
+    missing extra or model is an error; `off`: patterns only.
+    """
+
+    AUTO = "auto"
+    ON = "on"
+    OFF = "off"
+
+
+@dataclass(frozen=True, slots=True)
+class NerPolicy:
+    """The NER stage: which spaCy models (loaded by package name) and which entities."""
+
+    mode: NerMode = NerMode.AUTO
+    models: tuple[str, ...] = ("en_core_web_sm",)
+    entities: tuple[str, ...] = ("PERSON", "ADDRESS")
+    address_locales: tuple[str, ...] = ("en", "fr", "de", "es", "it", "nl")
+
+
 DEFAULT_TERMS = TermsVersion(
     version="2025-08-28",
     published_at=datetime(2025, 8, 28, tzinfo=UTC),
@@ -145,6 +167,7 @@ class Policy:
     sweep_batch_size: int = 1000
     controller: str = "consentry operator"
     assistant_messages_from: AssistantFrom = AssistantFrom.SERVICE
+    ner: NerPolicy = field(default_factory=NerPolicy)
 
     def __post_init__(self) -> None:
         if not self.terms:

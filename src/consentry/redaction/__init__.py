@@ -15,6 +15,7 @@ from .errors import MalformedLineError, RedactionError
 from .jsonl import redact_jsonl
 from .model import BUILTIN_TYPES, Finding, RedactionResult
 from .ner import GazetteerNer, NerStage
+from .pipeline import build_redactor, prefetch
 
 __all__ = [
     "BUILTIN_TYPES",
@@ -25,5 +26,7 @@ __all__ = [
     "RedactionError",
     "RedactionResult",
     "Redactor",
+    "build_redactor",
+    "prefetch",
     "redact_jsonl",
 ]

@@ -33,7 +33,7 @@ from consentry.export.formats import (
 from consentry.export.manifest import MANIFEST_NAME, canonical_json, shard_name
 from consentry.export.pseudonyms import Pseudonymizer
 from consentry.export.sink import DirectorySink, ExportSink, StoredFile
-from consentry.redaction import Redactor
+from consentry.redaction import Redactor, build_redactor, prefetch
 from consentry.service.context import Context
 from consentry.service.records import RunRecord
 from consentry.service.runs import get_run
@@ -113,7 +113,7 @@ def write_export(
     if shard_rows < 1 or batch_rows < 1:
         raise InvalidInput("shard_rows and batch_rows must be at least 1")
     pseudonym = Pseudonymizer(run.pseudonym_secret)
-    redactor = Redactor(pseudonym_key=pseudonym.key)
+    redactor = build_redactor(ctx.policy, pseudonym.key)
     tally = _Tally(progress)
     sink.begin()
     stored: list[StoredFile] = []
@@ -248,6 +248,7 @@ def _message_rows(
                 rows = uow.runs.export_messages_page(
                     run.id, cutoff=run.cutoff, sessions=span, after=after, limit=page
                 )
+            prefetch(redactor, (row[6] for row in rows))  # NER models see the page at once
             for session_id, account_id, kind, surface, _mid, role, content, at in rows:
                 if session_id != current:
                     current, seq = session_id, 0
@@ -277,6 +278,7 @@ def _feedback_rows(
     while True:
         with ctx.uow(read_only=True) as uow:
             rows = uow.runs.export_feedback_page(run.id, after=after, limit=page)
+        prefetch(redactor, (row[2] for row in rows))
         for feedback_id, rating, comment, at in rows:
             text = None if comment is None else redactor.redact(comment).text
             yield (pseudonym("feedback", feedback_id), rating, text, at)

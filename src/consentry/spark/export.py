@@ -32,6 +32,7 @@ import pyarrow as pa
 
 from consentry.adapters.files import open_private
 from consentry.domain.clock import parse_iso
+from consentry.domain.policy import NerPolicy
 from consentry.domain.types import Purpose
 from consentry.export.formats import FEEDBACK_SCHEMA, MESSAGE_SCHEMA, encoder_for
 from consentry.export.manifest import MANIFEST_NAME, canonical_json, shard_name
@@ -49,16 +50,17 @@ SHARD_ROWS = "kind string, shard long, name string, sha256 string, rows long"
 
 
 def filter_messages(
-    secret_hex: str,
+    secret_hex: str, ner: NerPolicy | None = None
 ) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
     """The executor-side filter for messages: pseudonyms for ids, the §4 filter for text."""
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         from consentry.export.pseudonyms import Pseudonymizer
-        from consentry.redaction import Redactor
+        from consentry.redaction import build_redactor
 
         pseudonym = Pseudonymizer(secret_hex)
-        redactor = Redactor(pseudonym_key=pseudonym.key)
+        # The policy's NER settings travel in the closure; the model loads once per process.
+        redactor = build_redactor(ner, pseudonym.key)
         for batch in batches:
             cols = batch.to_pydict()
             yield pa.RecordBatch.from_pydict(
@@ -71,7 +73,7 @@ def filter_messages(
                     "surface": cols["surface"],
                     "seq": pa.array(cols["seq"], pa.int32()),
                     "role": cols["role"],
-                    "text": [redactor.redact(v).text for v in cols["content"]],
+                    "text": [r.text for r in redactor.redact_many(cols["content"])],
                     "at": batch.column(batch.schema.get_field_index("at")),
                 }
             )
@@ -80,18 +82,20 @@ def filter_messages(
 
 
 def filter_feedback(
-    secret_hex: str,
+    secret_hex: str, ner: NerPolicy | None = None
 ) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
     """The executor-side filter for feedback: a pseudonym for its id, the filter for comments."""
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         from consentry.export.pseudonyms import Pseudonymizer
-        from consentry.redaction import Redactor
+        from consentry.redaction import build_redactor
 
         pseudonym = Pseudonymizer(secret_hex)
-        redactor = Redactor(pseudonym_key=pseudonym.key)
+        # The policy's NER settings travel in the closure; the model loads once per process.
+        redactor = build_redactor(ner, pseudonym.key)
         for batch in batches:
             cols = batch.to_pydict()
+            redactor.prefetch(v for v in cols["comment"] if v is not None)
             yield pa.RecordBatch.from_pydict(
                 {
                     "feedback_id": cols["id"],
@@ -221,8 +225,11 @@ def export_run(
     out_dir: str,
     shard_rows: int = 50_000,
     batch_rows: int = 5_000,
+    ner: NerPolicy | None = None,
 ) -> dict[str, Any]:
-    """Write run `run_id` (created by ``spark run-create``) to ``<out_dir>/<run_id>/``."""
+    """Write run `run_id` (created by ``spark run-create``) to ``<out_dir>/<run_id>/``.
+
+    ``ner``: the policy's NER settings (default: the built-in policy's)."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
@@ -259,8 +266,9 @@ def export_run(
         .join(purged_fb, "id", "left_anti")
         .select("id", "rating", "comment", "at")
     )
-    filtered_m = messages.mapInArrow(filter_messages(run.pseudonym_secret), MESSAGE_ROWS)
-    filtered_f = feedback.mapInArrow(filter_feedback(run.pseudonym_secret), FEEDBACK_ROWS)
+    ner = ner or NerPolicy()
+    filtered_m = messages.mapInArrow(filter_messages(run.pseudonym_secret, ner), MESSAGE_ROWS)
+    filtered_f = feedback.mapInArrow(filter_feedback(run.pseudonym_secret, ner), FEEDBACK_ROWS)
     directory = Path(out_dir) / run.id
     with DirectorySink(directory) as sink:
         sink.begin()
@@ -297,7 +305,7 @@ def export_run(
             )
             .count()
         )
-        manifest = build_manifest(run, stored, exported, int(purged_sessions))
+        manifest = build_manifest(run, stored, exported, int(purged_sessions), ner)
         sink.seal()
         sink.put(MANIFEST_NAME, lambda stream: _write(stream, canonical_json(manifest)))
         sink.seal()
@@ -310,12 +318,16 @@ def _write(stream: Any, data: bytes) -> int:
 
 
 def build_manifest(
-    run: SparkRun, shards: list[StoredFile], exported: dict[str, int], purged_sessions: int
+    run: SparkRun,
+    shards: list[StoredFile],
+    exported: dict[str, int],
+    purged_sessions: int,
+    ner: NerPolicy | None = None,
 ) -> dict[str, Any]:
     """The manifest, built by the embedded exporter's own ``build_manifest``."""
     from consentry.diagnostics import filter_profile
     from consentry.domain.types import RunStatus
-    from consentry.redaction import Redactor
+    from consentry.redaction import build_redactor
     from consentry.service.records import RunRecord
     from consentry.service.training_export import ExportCounts
     from consentry.service.training_export import build_manifest as embedded_manifest
@@ -343,5 +355,5 @@ def build_manifest(
         purged_sessions, run.messages - exported["messages"], run.feedback - exported["feedback"]
     )
     # The driver's filter: the executors run the same package, so the same scan.
-    filtered_by = filter_profile(Redactor())
+    filtered_by = filter_profile(build_redactor(ner))
     return embedded_manifest(record, "parquet", counts, unavailable, shards, filtered_by)

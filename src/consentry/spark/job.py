@@ -76,6 +76,7 @@ def run(argv: list[str], spark: Any = None) -> dict[str, Any]:
             out_dir=args.out,
             shard_rows=args.shard_rows,
             batch_rows=args.batch_rows,
+            ner=policy.ner,
         )
     if args.command == "audit":
         from consentry.spark.runs import audit_run

