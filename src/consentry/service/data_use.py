@@ -3,9 +3,11 @@
 The pages label each session and explain a deletion from these answers, so they never
 say more or less than the rules do:
 
-- :func:`session_uses` asks the same eligibility function the audit holds the run
-  builder to (:func:`~consentry.domain.eligibility.decide_eligibility`, R20/R22) at the
-  current instant, and names the runs whose manifest already holds the session (R21).
+- :func:`session_uses` asks the run builder's own eligibility SELECT (R20/R22,
+  :mod:`consentry.adapters.sql.eligible_sql`) at the current instant, for all the
+  sessions of a list at once, and names the runs whose manifest already holds each (R21);
+  :func:`session_uses_by_facts` answers the same one session at a time with
+  :func:`~consentry.domain.eligibility.decide_eligibility`, which the audit holds runs to.
 - :func:`deletion_outlook` says what deleting a session would leave behind: the runs
   that keep it (R21), when its content is purged (R14) and the holds that keep it
   longer (R16), from :func:`~consentry.domain.retention.purge_due`.
@@ -61,10 +63,34 @@ class DeletionOutlook:
 
 
 def session_uses(ctx: Context, *, account_id: str, session_ids: list[str]) -> dict[str, SessionUse]:
-    """The training status of the account's own sessions among `session_ids`, at now.
+    """The training status of the account's own sessions among `session_ids`, at now,
+    for all of them at once: the run builder's eligibility SELECT (R20/R22), one query
+    per purpose, and the runs holding them (R21), one query.
 
     Another account's session, or one that does not exist, is simply absent.
     """
+    now = ctx.clock.now()
+    purposes = sorted(ctx.policy.permitted_purposes)
+    with ctx.uow(read_only=True) as uow:
+        load_account(uow, account_id)
+        eligible = uow.runs.eligible_now(
+            account_id, session_ids, purposes=purposes, at=now, policy=ctx.policy
+        )
+        in_runs = uow.runs.runs_with_sessions(list(eligible))
+    return {
+        sid: SessionUse(sid, now, tuple(in_runs.get(sid, ())), tuple(eligible[sid]))
+        for sid in session_ids
+        if sid in eligible
+    }
+
+
+def session_uses_by_facts(
+    ctx: Context, *, account_id: str, session_ids: list[str]
+) -> dict[str, SessionUse]:
+    """:func:`session_uses` decided one session at a time from its full history by
+    :func:`~consentry.domain.eligibility.decide_eligibility`, the function the audit
+    holds runs to (R26). The single session page uses it, and the tests hold the
+    set-based answer to it."""
     now = ctx.clock.now()
     purposes = sorted(ctx.policy.permitted_purposes)
     uses: dict[str, SessionUse] = {}

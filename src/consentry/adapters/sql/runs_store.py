@@ -28,10 +28,11 @@ from sqlalchemy import (
 )
 
 from consentry.adapters.sql import tables as t
+from consentry.adapters.sql.eligible_sql import eligible_sessions
 from consentry.config.sealing import SecretBox, SecretUnreadable, run_secret_context
 from consentry.domain.eligibility import FeedbackFacts, SessionFacts
 from consentry.domain.ids import STAMP_CHARS, stamp
-from consentry.domain.policy import AssistantFrom, FeedbackTrainable, Policy, ResumeScope
+from consentry.domain.policy import AssistantFrom, FeedbackTrainable, Policy
 from consentry.domain.types import (
     ActivityFact,
     Author,
@@ -150,38 +151,8 @@ class SqlRunStore:
                 assistant_from=policy.assistant_messages_from.value,
             )
         )
-        covered_path = and_(
-            s.first_covered_at.is_not(None),
-            s.first_covered_at <= cutoff,
-            a.training == Training.ON.value,
-        )
-        flagged = exists().where(
-            h.session_id == s.id,
-            h.kind == HoldKind.SAFETY.value,
-            h.placed_at <= cutoff,
-            h.released_at.is_(None),
-        )
-        via_flag = purpose is Purpose.SAFETY_CLASSIFIERS and policy.safety_train_on_flagged
-        path = or_(covered_path, flagged) if via_flag else covered_path
-        if policy.resume_scope is ResumeScope.FROM_FIRST_COVERED_ACTIVITY:
-            include_from: Any = (
-                case((flagged, None), else_=s.first_covered_at) if via_flag else s.first_covered_at
-            )
-        else:
-            include_from = literal(None, type_=t.UTCDateTime())
-        eligible = (
-            select(literal(run_id), s.id, s.account_id, include_from)
-            .select_from(t.sessions.join(t.accounts, a.id == s.account_id))
-            .where(
-                s.scope == Scope.CONSUMER.value,
-                s.incognito.is_(False),
-                a.deleted_at.is_(None),
-                s.deleted_at.is_(None),
-                s.purged_at.is_(None),
-                s.retain_until > cutoff,
-                path,
-            )
-        )
+        chosen = eligible_sessions(purpose=purpose, cutoff=cutoff, policy=policy).subquery()
+        eligible = select(literal(run_id), *chosen.c)
         self.conn.execute(
             insert(t.run_sessions).from_select(
                 ["run_id", "session_id", "account_id", "include_from"], eligible
@@ -302,6 +273,30 @@ class SqlRunStore:
         )
         for row in rows:
             found[row.manifest_session_id].append(_run(row, self.box))
+        return found
+
+    def eligible_now(
+        self,
+        account_id: str,
+        session_ids: list[str],
+        *,
+        purposes: list[Purpose],
+        at: datetime,
+        policy: Policy,
+    ) -> dict[str, list[Purpose]]:
+        """The account's own sessions among `session_ids` (deleted ones too), each with
+        the purposes a run created at `at` would include it for: the run builder's own
+        SELECT (R20/R22), one query per purpose for all of them (issue 18)."""
+        if not session_ids:
+            return {}
+        own = self.conn.execute(
+            select(s.id).where(s.id.in_(session_ids), s.account_id == account_id)
+        ).scalars()
+        found: dict[str, list[Purpose]] = {sid: [] for sid in own}
+        for purpose in purposes:
+            query = eligible_sessions(purpose=purpose, cutoff=at, policy=policy)
+            for sid in self.conn.execute(query.where(s.id.in_(list(found)))).scalars():
+                found[sid].append(purpose)
         return found
 
     def first_user_messages(self, session_ids: list[str], *, chars: int) -> dict[str, str]:

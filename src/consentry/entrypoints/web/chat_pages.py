@@ -56,7 +56,7 @@ def add_chat_pages(router: APIRouter, web: Web) -> None:
         request: Request, account_id: str, session_id: str, *, status: int = 200, **extra: Any
     ) -> Response:
         view = sessions.get_session(ctx, account_id=account_id, session_id=session_id)
-        uses = data_use.session_uses(ctx, account_id=account_id, session_ids=[session_id])
+        uses = data_use.session_uses_by_facts(ctx, account_id=account_id, session_ids=[session_id])
         first = data_use.first_words(ctx, account_id=account_id, session_ids=[session_id])
         return web.page(
             request,
