@@ -430,11 +430,21 @@ def redact(
     key: Annotated[
         str | None, typer.Option(help="Pseudonym key: keyed pseudonyms instead of [TYPE].")
     ] = None,
+    ner: Annotated[
+        bool | None,
+        typer.Option(
+            "--ner/--no-ner",
+            help="The NER stage (names, street addresses). Default: the policy's [ner] mode "
+            "(auto: on when the 'ner' extra is installed); a missing model exits 2.",
+        ),
+    ] = None,
+    policy: PolicyPath = None,
 ) -> None:
     """Filter JSON Lines {"text": …} from stdin to {"text", "findings"} on stdout (SPEC §4)."""
-    from consentry.redaction import RedactionError, Redactor, redact_jsonl
+    from consentry.redaction import RedactionError, build_redactor, redact_jsonl
 
-    redactor = Redactor(pseudonym_key=key.encode() if key else None)
+    pseudonym_key = key.encode() if key else None
+    redactor = guarded(lambda: build_redactor(load_policy(policy), pseudonym_key, ner=ner))
     try:
         redact_jsonl(sys.stdin, sys.stdout, redactor)
     except RedactionError as error:
