@@ -10,7 +10,6 @@ automaton stays small.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import re2
 
@@ -26,207 +25,9 @@ from .detector import (
     raw_matcher,
 )
 from .model import SECRET
+from .token_shapes import SHAPES
 
 RANK = 20
-
-
-@dataclass(frozen=True, slots=True)
-class TokenShape:
-    """``prefixes`` + a run of ``alphabet`` whose length lies in [min_body, max_body]."""
-
-    prefixes: tuple[str, ...]
-    alphabet: str
-    min_body: int
-    max_body: int = 1024
-
-
-SHAPES = (
-    TokenShape(
-        ("AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA", "AIPA", "ANPA", "ANVA", "APKA", "AROA"),
-        "A-Z0-9",
-        16,
-        16,
-    ),  # AWS access key ids
-    TokenShape(("ghp_", "gho_", "ghu_", "ghs_", "ghr_"), "A-Za-z0-9", 36, 251),  # GitHub
-    TokenShape(("github_pat_",), "A-Za-z0-9_", 22, 244),  # GitHub fine-grained PAT
-    TokenShape(
-        (
-            "glpat-",
-            "gldt-",
-            "glrt-",
-            "glptt-",
-            "glft-",
-            "glimt-",
-            "gloas-",
-            "glsoat-",
-            "glcbt-",
-            "glagent-",
-        ),
-        "A-Za-z0-9_.-",
-        20,
-    ),  # GitLab
-    TokenShape(
-        ("xoxb-", "xoxa-", "xoxp-", "xoxo-", "xoxs-", "xoxr-", "xapp-"), "A-Za-z0-9-", 10
-    ),  # Slack
-    TokenShape(
-        ("https://hooks.slack.com/services/", "https://hooks.slack.com/workflows/"),
-        "A-Za-z0-9/_-",
-        20,
-    ),  # Slack webhook URL
-    TokenShape(("sk_live_", "sk_test_", "rk_live_", "rk_test_"), "A-Za-z0-9", 16),  # Stripe
-    TokenShape(("whsec_",), "A-Za-z0-9+/=", 24),  # Stripe webhook signing secret
-    TokenShape(("sk-ant-",), "A-Za-z0-9_-", 20),  # Anthropic
-    TokenShape(("sk-proj-", "sk-svcacct-", "sk-admin-", "sk-"), "A-Za-z0-9_-", 20),  # OpenAI
-    TokenShape(("AIza",), "0-9A-Za-z_-", 35, 35),  # Google API key
-    TokenShape(("GOCSPX-",), "A-Za-z0-9_-", 28, 28),  # Google OAuth client secret
-    TokenShape(("ya29.",), "0-9A-Za-z_-", 20),  # Google OAuth access token
-    TokenShape(("npm_",), "A-Za-z0-9", 36, 36),  # npm
-    TokenShape(("pypi-AgEIcHlwaS5vcmc",), "A-Za-z0-9_-", 50),  # PyPI (macaroon)
-    TokenShape(("hf_",), "A-Za-z0-9", 34, 40),  # Hugging Face
-    TokenShape(("SG.",), "A-Za-z0-9_.-", 66, 66),  # SendGrid: 22 . 43
-    TokenShape(("SK",), "0-9a-fA-F", 32, 32),  # Twilio API key sid
-    TokenShape(("shpat_", "shpca_", "shppa_", "shpss_"), "a-fA-F0-9", 32, 32),  # Shopify
-    TokenShape(("dop_v1_", "doo_v1_", "dor_v1_"), "a-f0-9", 64, 64),  # DigitalOcean
-    TokenShape(("dapi",), "a-f0-9-", 32, 34),  # Databricks (optional -N suffix)
-    # Written from each vendor's published token format: prefix, body alphabet, length.
-    TokenShape(("api_org_",), "A-Za-z", 34, 34),  # Hugging Face organisation token
-    TokenShape(("xoxe.xoxp-", "xoxe-", "xoxc-"), "A-Za-z0-9-", 10),  # Slack refresh/config
-    TokenShape(("https://hooks.slack.com/triggers/",), "A-Za-z0-9/_-", 20),  # Slack
-    TokenShape(
-        (
-            "https://discord.com/api/webhooks/",
-            "https://discordapp.com/api/webhooks/",
-            "https://ptb.discord.com/api/webhooks/",
-            "https://canary.discord.com/api/webhooks/",
-        ),
-        "A-Za-z0-9/_-",
-        40,
-    ),  # Discord
-    TokenShape(("AGE-SECRET-KEY-1",), "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L", 58, 58),  # age
-    TokenShape(("AKCp",), "A-Za-z0-9", 69, 69),  # JFrog Artifactory API key
-    TokenShape(("cmVmdGtuOjAxOj",), "A-Za-z0-9", 40, 80),  # JFrog reference token
-    TokenShape(("ATATT3", "ATCTT3"), "A-Za-z0-9_=-", 180, 200),  # Atlassian API token
-    TokenShape(("ATBB",), "A-Za-z0-9_=.-", 32, 40),  # Bitbucket app password
-    TokenShape(("aio_",), "A-Za-z0-9", 28, 28),  # Adafruit IO
-    TokenShape(("pat",), "A-Za-z0-9.", 79, 79),  # Airtable PAT (14 . 64)
-    TokenShape(("LTAI",), "A-Za-z0-9", 20, 20),  # Alibaba Cloud AccessKey id
-    TokenShape(("CLOJARS_",), "a-z0-9", 60, 60),  # Clojars deploy token
-    TokenShape(("CFPAT-",), "A-Za-z0-9_-", 43, 43),  # Contentful
-    TokenShape(
-        ("dp.pt.", "dp.st.", "dp.sa.", "dp.ct.", "dp.scim.", "dp.audit."), "A-Za-z0-9", 40, 44
-    ),  # Doppler
-    TokenShape(("sl.u.", "sl."), "A-Za-z0-9_=-", 130, 1400),  # Dropbox short-lived
-    TokenShape(("duffel_test_", "duffel_live_"), "A-Za-z0-9_=-", 43, 43),  # Duffel
-    TokenShape(("dt0c01.", "dt0s01.", "dt0s16."), "A-Z0-9.", 89, 89),  # Dynatrace
-    TokenShape(("EZAK", "EZTK"), "A-Za-z0-9", 54, 54),  # EasyPost
-    TokenShape(("figd_", "figu_"), "A-Za-z0-9_-", 40, 44),  # Figma
-    TokenShape(
-        ("FLWSECK_TEST-", "FLWSECK-", "FLWPUBK_TEST-"), "a-hA-H0-9X-", 32, 34
-    ),  # Flutterwave
-    TokenShape(("fio-u-",), "A-Za-z0-9_=-", 64, 64),  # Frame.io
-    TokenShape(("glc_",), "A-Za-z0-9+/=", 32, 400),  # Grafana Cloud
-    TokenShape(("glsa_",), "A-Za-z0-9_", 41, 41),  # Grafana service account
-    TokenShape(("hvs.", "hvb.", "hvr."), "A-Za-z0-9_-", 90, 300),  # HashiCorp Vault
-    TokenShape(("HRKU-",), "A-Za-z0-9_-", 60, 70),  # Heroku
-    TokenShape(("pat-na1-", "pat-eu1-"), "a-f0-9-", 36, 36),  # HubSpot private app
-    TokenShape(("lin_api_", "lin_oauth_"), "A-Za-z0-9", 40, 64),  # Linear
-    TokenShape(("key-",), "a-f0-9", 32, 32),  # Mailgun
-    TokenShape(("pk.eyJ", "sk.eyJ", "tk.eyJ"), "A-Za-z0-9._-", 80, 300),  # Mapbox
-    TokenShape(("mlsn.",), "a-f0-9", 64, 64),  # MailerSend
-    TokenShape(("nfp_", "nfc_"), "A-Za-z0-9", 36, 40),  # Netlify
-    TokenShape(("NRAK-",), "A-Z0-9", 27, 27),  # New Relic user API key
-    TokenShape(("NRII-", "NRJS-"), "A-Za-z0-9_-", 19, 32),  # New Relic insert/browser keys
-    TokenShape(("NRAA-",), "a-f0-9", 27, 27),  # New Relic admin key
-    TokenShape(("secret_",), "A-Za-z0-9", 43, 43),  # Notion integration (old)
-    TokenShape(("ntn_",), "A-Za-z0-9", 46, 46),  # Notion integration
-    TokenShape(("oy2",), "a-z0-9", 43, 43),  # NuGet
-    TokenShape(("ops_eyJ",), "A-Za-z0-9+/=", 250, 2000),  # 1Password service account
-    TokenShape(("A3-",), "A-Z0-9-", 36, 40),  # 1Password secret key
-    TokenShape(("pplx-",), "A-Za-z0-9", 48, 48),  # Perplexity
-    TokenShape(("gsk_",), "A-Za-z0-9", 52, 52),  # Groq
-    TokenShape(("xai-",), "A-Za-z0-9", 70, 90),  # xAI
-    TokenShape(("r8_",), "A-Za-z0-9", 37, 37),  # Replicate
-    TokenShape(("lsv2_pt_", "lsv2_sk_"), "a-f0-9_", 43, 43),  # LangSmith
-    TokenShape(("tvly-",), "A-Za-z0-9-", 32, 40),  # Tavily
-    TokenShape(("pcsk_",), "A-Za-z0-9_", 50, 90),  # Pinecone
-    TokenShape(
-        ("pscale_tkn_", "pscale_pw_", "pscale_oauth_"), "A-Za-z0-9_=.-", 32, 64
-    ),  # PlanetScale
-    TokenShape(("PMAK-",), "a-f0-9-", 59, 59),  # Postman
-    TokenShape(("pnu_",), "A-Za-z0-9", 36, 36),  # Prefect
-    TokenShape(("pul-",), "a-f0-9", 40, 40),  # Pulumi
-    TokenShape(("rubygems_",), "a-f0-9", 48, 48),  # RubyGems
-    TokenShape(("rdme_",), "a-z0-9", 70, 70),  # ReadMe
-    TokenShape(("rootly_",), "a-f0-9", 64, 64),  # Rootly
-    TokenShape(("tk-us-",), "A-Za-z0-9_-", 48, 48),  # Scalingo
-    TokenShape(("sntrys_",), "A-Za-z0-9+/=_", 100, 400),  # Sentry org token
-    TokenShape(("sntryu_",), "a-f0-9", 64, 64),  # Sentry user token
-    TokenShape(("sm_pat_", "sm_aat_", "sm_sat_"), "A-Za-z0-9", 16, 16),  # SettleMint
-    TokenShape(("shippo_live_", "shippo_test_"), "a-f0-9", 40, 40),  # Shippo
-    TokenShape(("sqp_", "sqa_", "squ_"), "a-f0-9", 40, 40),  # SonarQube
-    TokenShape(("sq0atp-",), "A-Za-z0-9_-", 22, 22),  # Square access token
-    TokenShape(("sq0csp-",), "A-Za-z0-9_-", 43, 43),  # Square OAuth secret
-    TokenShape(("EAAA",), "A-Za-z0-9+_-", 60, 60),  # Square production token
-    TokenShape(("sbp_",), "a-f0-9", 40, 40),  # Supabase
-    TokenShape(("sb_secret_",), "A-Za-z0-9_-", 31, 60),  # Supabase secret key
-    TokenShape(("tfp_",), "A-Za-z0-9_.=-", 59, 59),  # Typeform
-    TokenShape(("vcp_", "vci_", "vca_", "vcr_", "vck_"), "A-Za-z0-9", 24, 64),  # Vercel
-    TokenShape(("AQVN",), "A-Za-z0-9_-", 35, 38),  # Yandex API key
-    TokenShape(("y0_",), "A-Za-z0-9_-", 50, 60),  # Yandex OAuth token
-    TokenShape(("EAACEdEose0cBA",), "A-Za-z0-9", 20, 300),  # Facebook access token
-    TokenShape(("fm2_", "fm1r_", "fo1_"), "A-Za-z0-9+/=,_-", 40, 900),  # Fly.io
-    TokenShape(("ico-",), "A-Za-z0-9", 32, 32),  # Infracost
-    TokenShape(("dckr_pat_", "dckr_oat_"), "A-Za-z0-9_-", 27, 36),  # Docker Hub
-    TokenShape(("ddp_", "ddw_"), "A-Za-z0-9", 36, 36),  # Deno Deploy
-    TokenShape(("bkua_",), "a-f0-9", 40, 40),  # Buildkite
-    TokenShape(("CCIPAT_", "CCIPRJ_"), "A-Za-z0-9_", 50, 70),  # CircleCI
-    TokenShape(("rzp_live_", "rzp_test_"), "A-Za-z0-9", 14, 14),  # Razorpay key id
-    TokenShape(("napi_",), "a-z0-9", 64, 64),  # Neon
-    TokenShape(("rnd_",), "A-Za-z0-9", 32, 32),  # Render
-    TokenShape(("NF-",), "A-Za-z0-9", 32, 32),  # Nightfall
-    TokenShape(("API-",), "A-Z0-9", 26, 27),  # Octopus Deploy
-    TokenShape(("sha256~",), "A-Za-z0-9_-", 43, 43),  # OpenShift user token
-    TokenShape(("sgp_", "sgs_"), "a-f0-9_", 40, 60),  # Sourcegraph
-    TokenShape(("hcaik_", "hcxik_"), "a-z0-9", 58, 58),  # Honeycomb ingest key
-    TokenShape(
-        ("packagist_uat_", "packagist_ort_", "packagist_out_"), "a-f0-9", 68, 68
-    ),  # Packagist
-    TokenShape(("p8e-",), "A-Za-z0-9", 32, 32),  # Adobe client secret
-    TokenShape(("dnkey-",), "a-z0-9=_-", 79, 79),  # Defined Networking
-    TokenShape(("s-s4t2ud-", "s-s4t2af-"), "a-f0-9", 64, 64),  # 42 intra
-    TokenShape(("xkeysib-", "xsmtpsib-"), "A-Za-z0-9-", 81, 81),  # Brevo (Sendinblue)
-    TokenShape(
-        ("access_token$production$", "access_token$sandbox$"), "a-z0-9$", 49, 49
-    ),  # Braintree
-    TokenShape(("AAAAAAAAAAAAAAAAAAAAA",), "A-Za-z0-9%", 60, 200),  # Twitter app bearer
-    TokenShape(
-        ("access-sandbox-", "access-development-", "access-production-"), "a-f0-9-", 36, 36
-    ),  # Plaid access token
-    TokenShape(("api-", "sdk-", "mob-"), "a-f0-9-", 36, 36),  # LaunchDarkly
-    TokenShape(("GR1348941",), "A-Za-z0-9_-", 20, 60),  # GitLab runner registration
-    TokenShape(("ghe_",), "A-Za-z0-9", 36, 36),  # GitHub Enterprise
-    TokenShape(("sk_",), "a-f0-9", 48, 48),  # ElevenLabs
-    TokenShape(("AccountKey=",), "A-Za-z0-9+/=", 86, 88),  # Azure storage account key
-    TokenShape(("SharedAccessKey=",), "A-Za-z0-9+/=", 43, 44),  # Azure Service Bus
-    TokenShape(("fw_",), "A-Za-z0-9", 24, 40),  # Fireworks AI
-    TokenShape(("re_",), "A-Za-z0-9_", 36, 36),  # Resend
-    TokenShape(("phx_",), "A-Za-z0-9", 40, 48),  # PostHog personal API key
-    TokenShape(("tskey-",), "A-Za-z0-9-", 30, 80),  # Tailscale
-    TokenShape(("AKID",), "A-Za-z0-9", 32, 32),  # Tencent Cloud SecretId
-    TokenShape(("pat.", "sat."), "A-Za-z0-9._-", 60, 80),  # Harness PAT / service account token
-    TokenShape(("pa-",), "A-Za-z0-9_-", 40, 45),  # Voyage AI
-    TokenShape(("secret-live-", "secret-test-"), "A-Za-z0-9_=-", 30, 40),  # Stytch
-    TokenShape(("cio",), "A-Za-z0-9", 32, 32),  # crates.io
-    TokenShape(("pk_",), "0-9A-Z_", 35, 50),  # ClickUp personal token (pk_<user>_<32>)
-    TokenShape(("ck_", "cs_"), "a-f0-9", 40, 40),  # WooCommerce REST key / secret
-    TokenShape(("1//0",), "A-Za-z0-9_-", 40, 300),  # Google OAuth refresh token
-    TokenShape(("FwoGZXIvYXdz", "IQoJb3JpZ2luX2Vj"), "A-Za-z0-9+/=", 100, 1500),  # AWS STS session
-    TokenShape(("SCW",), "A-Z0-9", 17, 17),  # Scaleway access key
-    TokenShape(("EXO",), "a-f0-9", 24, 24),  # Exoscale API key
-    TokenShape(("dbtc_", "dbtu_"), "A-Za-z0-9_-", 40, 60),  # dbt Cloud
-    TokenShape(("sk_sbox_",), "a-z0-9", 26, 30),  # Checkout.com sandbox secret key
-    TokenShape(("glffct-",), "A-Za-z0-9_-", 20, 64),  # GitLab feature-flag client token
-)
 
 
 def prefix_order() -> list[str]:
@@ -349,7 +150,7 @@ FORMAT_DETECTORS = (
     ),
     PatternDetector(  # Discord bot token
         SECRET, RANK,
-        compile_pattern(r"[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40}"),
+        compile_pattern(r"[MNO][A-Za-z0-9_-]{23,25}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38}"),
         _discord_bot, prefilter=r"[A-Za-z0-9_-]{23}\.[A-Za-z0-9_-]{6}\.",
     ),
     PatternDetector(  # Azure AD client secret
@@ -371,4 +172,39 @@ FORMAT_DETECTORS = (
         SECRET, RANK, compile_pattern(r"\b[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,70}"),
         _random_body, triggers=(b".atlasv1.",), prefilter="atlasv1",
     ),
+    PatternDetector(  # MaxMind license key: 6 _ 29 _mmk
+        SECRET, RANK, compile_pattern(r"\b[A-Za-z0-9]{6}_[A-Za-z0-9]{29}_mmk"), _random_body,
+        triggers=(b"_mmk",), prefilter="_mmk",
+    ),
+    PatternDetector(  # Authress service client access key
+        SECRET, RANK,
+        compile_pattern(
+            r"\b(?:sc|ext|scauth|authress)_[A-Za-z0-9]{5,30}\.[A-Za-z0-9]{4,6}\.acc[_-]"
+            r"[A-Za-z0-9-]{10,32}\.[A-Za-z0-9+/_=-]{30,120}"
+        ),
+        _random_body, triggers=(b".acc",), prefilter=r"\.acc[_-]",
+    ),
+    PatternDetector(  # Facebook app access token: app id | secret
+        SECRET, RANK, compile_pattern(r"\b[0-9]{15,16}[|%][0-9A-Za-z_-]{27,40}"), _random_body,
+        prefilter="[0-9]{15}[|%]",
+    ),
+    PatternDetector(  # Asana personal access token: <n>/<user id>[/<app id>]:<secret>
+        SECRET, RANK,
+        compile_pattern(r"\b[0-9]{1,3}/[0-9]{16,20}(?:/[0-9]{16,20})?:[A-Za-z0-9]{32,64}"),
+        _random_body, prefilter="[0-9]{16}:",
+    ),
+    PatternDetector(  # ngrok authtoken: 2<26>_<digit><20>
+        SECRET, RANK, compile_pattern(r"\b2[A-Za-z0-9]{26}_[0-9][A-Za-z0-9]{20}"), _random_body,
+        prefilter="_[0-9][A-Za-z0-9]{20}",
+    ),
 )  # fmt: skip
+# The provider of each of FORMAT_DETECTORS, in order.
+FORMAT_PROVIDERS = (
+    "Telegram", "Discord", "Microsoft", "Mailchimp", "Microsoft", "HashiCorp", "MaxMind",
+    "Authress", "Facebook", "Asana", "ngrok",
+)  # fmt: skip
+
+
+def providers() -> frozenset[str]:
+    """Every provider whose tokens are recognised by their shape (SPEC §4)."""
+    return frozenset(s.provider for s in SHAPES) | frozenset(FORMAT_PROVIDERS)
