@@ -115,6 +115,9 @@ class LedgerVerification:
     head: str
     first_bad_seq: int | None = None
     problem: str | None = None
+    clock_backwards_at: int | None = None
+    """The first event stamped earlier than one before it: a clock moved back (issue
+    17), a warning, not a break; order is the sequence, which the chain proves."""
 
 
 def verify_chain(
@@ -127,8 +130,13 @@ def verify_chain(
     """
     prev = GENESIS
     count = 0
+    latest: datetime | None = None
+    step: int | None = None
     for event in events:
         count += 1
+        if latest is not None and event.at < latest and step is None:
+            step = event.seq
+        latest = event.at if latest is None or event.at > latest else latest
         if event.seq != count:
             problem = f"expected sequence {count}, found {event.seq} (deleted or reordered)"
             return LedgerVerification(False, count, prev, event.seq, problem)
@@ -149,7 +157,7 @@ def verify_chain(
             count + 1 if count < head_seq else count,
             f"chain ends at {count} events but the head records {head_seq}",
         )
-    return LedgerVerification(True, count, prev)
+    return LedgerVerification(True, count, prev, clock_backwards_at=step)
 
 
 def consent_receipt(event: ConsentEvent, policy: Policy) -> dict[str, object]:

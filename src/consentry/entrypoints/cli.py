@@ -419,6 +419,7 @@ def ledger_verify(
             "head": result.head,
             "first_bad_seq": result.first_bad_seq,
             "problem": result.problem,
+            "clock_backwards_at": result.clock_backwards_at,
         }
     )
     if not result.ok:

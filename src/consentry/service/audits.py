@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+from consentry.domain.clock_steps import CLOCK_BACKWARDS
 from consentry.domain.ids import new_id
 from consentry.service.context import Context
 from consentry.service.ledger import verify_ledger
@@ -64,6 +65,16 @@ def verify_and_store(ctx: Context) -> AuditRecord:
                 "item_id": str(result.first_bad_seq or ""),
                 "problem": "ledger_broken",
                 "detail": result.problem or "verification failed",
+            },
+        )
+    elif result.clock_backwards_at is not None:  # a warning: `ok` stays true
+        findings = (
+            {
+                "kind": "ledger",
+                "item_id": str(result.clock_backwards_at),
+                "problem": CLOCK_BACKWARDS,
+                "detail": "this event is stamped before an earlier one: the clock was moved "
+                "back; the chain verifies, so nothing was altered",
             },
         )
     record = AuditRecord(

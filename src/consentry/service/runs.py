@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from consentry.domain.clock_steps import (
+    CLOCK_BACKWARDS,
+    clamp_feedback,
+    clamp_session,
+    stamped_after,
+)
 from consentry.domain.eligibility import (
+    Decision,
     Eligibility,
     SessionFacts,
     check_eligibility,
@@ -49,6 +56,16 @@ class AuditReport:
     def add(self, finding: AuditFinding) -> None:
         self.ok = False
         self.findings.append(finding)
+
+    def warn(self, finding: AuditFinding) -> None:
+        """A finding that does not fail the audit (``clock_backwards``)."""
+        self.findings.append(finding)
+
+
+CLOCK_DETAIL = (
+    "history written before the run is stamped after its cutoff: the clock was moved "
+    "back (a restart?); believing the order, not the clock, agrees with the manifest"
+)
 
 
 def create_run(ctx: Context, *, purpose: str) -> RunRecord:
@@ -149,7 +166,8 @@ def audit_run(
     run = get_run(ctx, run_id=run_id)
     report = AuditReport(run_id)
     ledger = verify_ledger(ctx, upto=run.ledger_events)
-    if not ledger.ok or ledger.head != run.ledger_head:
+    intact = ledger.ok and ledger.head == run.ledger_head
+    if not intact:
         report.add(
             AuditFinding(
                 "ledger",
@@ -173,6 +191,16 @@ def audit_run(
             result = decide_eligibility(
                 facts, purpose=run.purpose, at=run.cutoff, policy=ctx.policy
             )
+            if intact and stamped_after(facts, run.cutoff):
+                # The clock was moved back: the history's order, not its stamps, decides.
+                clamped = clamp_session(facts, run.cutoff)
+                by_order = decide_eligibility(
+                    clamped, purpose=run.purpose, at=run.cutoff, policy=ctx.policy
+                )
+                _warn_if_clock_explains(
+                    report, "session", facts.session_id, result, by_order, manifest
+                )
+                facts, result = clamped, by_order
             if result.eligible is not (facts.session_id in manifest):
                 explained = check_eligibility(
                     facts, purpose=run.purpose, at=run.cutoff, policy=ctx.policy
@@ -198,6 +226,15 @@ def audit_run(
             decision = decide_feedback_eligibility(
                 fb, purpose=run.purpose, at=run.cutoff, policy=ctx.policy
             )
+            if intact and stamped_after(fb, run.cutoff):
+                fb = clamp_feedback(fb, run.cutoff)
+                by_order = decide_feedback_eligibility(
+                    fb, purpose=run.purpose, at=run.cutoff, policy=ctx.policy
+                )
+                _warn_if_clock_explains(
+                    report, "feedback", fb.feedback_id, decision, by_order, manifest_fb
+                )
+                decision = by_order
             if decision.eligible is not (fb.feedback_id in manifest_fb):
                 explained = check_feedback_eligibility(
                     fb, purpose=run.purpose, at=run.cutoff, policy=ctx.policy
@@ -217,6 +254,22 @@ def audit_run(
                 )
             )
     return report
+
+
+def _warn_if_clock_explains(
+    report: AuditReport,
+    kind: str,
+    item_id: str,
+    by_stamps: Decision,
+    by_order: Decision,
+    manifest: Collection[str],
+) -> None:
+    """History stamped after the cutoff (the ledger verifies): the verdict by order is
+    the reference. Where it agrees with the manifest and the stamps' verdict does not,
+    the difference is the clock's, a warning (domain.clock_steps says why)."""
+    in_manifest = item_id in manifest
+    if by_order.eligible is in_manifest and by_stamps.eligible is not in_manifest:
+        report.warn(AuditFinding(kind, item_id, CLOCK_BACKWARDS, CLOCK_DETAIL))
 
 
 def _compare(

@@ -85,6 +85,7 @@ def verify_ledger(core: Core, _: Admin) -> dict[str, Any]:
         "head": v.head,
         "first_bad_seq": v.first_bad_seq,
         "problem": v.problem,
+        "clock_backwards_at": v.clock_backwards_at,
     }
 
 

@@ -321,6 +321,9 @@ class LedgerOut(BaseModel):
     head: str
     first_bad_seq: int | None = None
     problem: str | None = None
+    clock_backwards_at: int | None = None
+    """The first event stamped before an earlier one: the clock was moved back, not a
+    break (`ok` stays true)."""
 
 
 class ClockIn(Body):
