@@ -458,6 +458,7 @@ def _register_extension_commands() -> None:
     from consentry.entrypoints.cli_demo import demo
     from consentry.entrypoints.cli_export import register
     from consentry.entrypoints.cli_outbox import app as outbox_app
+    from consentry.entrypoints.cli_secrets import app as secrets_app
     from consentry.entrypoints.ledger_cli import register as register_ledger
     from consentry.lake.cli import app as lake_app
     from consentry.spark.cli import app as spark_app
@@ -466,6 +467,7 @@ def _register_extension_commands() -> None:
     app.add_typer(outbox_app)  # `webhooks …` and `deliver`
     app.add_typer(lake_app, name="lake")
     app.add_typer(spark_app, name="spark")
+    app.add_typer(secrets_app, name="secrets")  # `secrets reseal` (issue 17)
     app.command("demo")(demo)
     register_ledger(app, ledger_app)  # `ledger checkpoint`, `verify-receipt` (issue 21)
 
