@@ -207,6 +207,18 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
             },
         )
 
+    @router.post("/privacy/token")
+    def rotate_token(request: Request, posted: Posted = Depends(web.posted)) -> Response:
+        """A new account token, shown once (as `POST /v1/me/tokens/rotate`): the old one
+        is dead at once and every browser session of the account ends (issue 17); this
+        browser is signed in again with a new session, the others stay signed out."""
+        account = posted.visit.require_account()
+        creds = accounts.rotate_token(ctx, account_id=account.id)
+        web.sign_in(posted.visit, accounts.authenticate(ctx, creds.token), admin=posted.visit.admin)
+        return web.page(
+            request, "token_rotated.html", title=_("Your new account token"), token=creds.token
+        )
+
     @router.get("/privacy/delete")
     def delete_form(request: Request, visit: Visit = Depends(web.visit)) -> Response:
         visit.require_account()
