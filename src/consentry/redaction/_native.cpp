@@ -619,6 +619,7 @@ bool ipv6(const Text& t, Pos& start, Pos& end) {
   if (t.d[end - 1] == ':' && !slice_is(end - 2, end, "::")) --end;
   unsigned char before = t.before(start), after = t.at(end);
   if (is_word(before) || is_word(after) || before == '.' || before == ':') return false;
+  if (after == '.' && is_digit(t.at(end + 1))) return false;
   Span sp = py_slice(start, end, t.n);
   return ipv6_ok(t.view(sp.first, sp.second));
 }
@@ -1307,7 +1308,11 @@ bool card_other(const Text& t, Pos start, Pos end) {
   std::string digits;
   for (Pos i = start; i < end; ++i)
     if (is_digit(t.d[i])) digits.push_back(static_cast<char>(t.d[i]));
-  if (digits.size() < 13 || digits.size() > 19 || !luhn_ok(digits)) return false;
+  if (digits.size() < 12 || digits.size() > 19 || !luhn_ok(digits)) return false;
+  if (digits.size() == 12) {  // Maestro's shortest numbers
+    const int two = leading_int(digits, 2);
+    return two == 50 || two == 56 || two == 57 || two == 58 || two == 63 || two == 67 || two == 69;
+  }
   return (digits[0] == '1' && digits.size() == 15) || card_prefix_ok(digits);
 }
 

@@ -157,6 +157,18 @@ def _other_number(value: str) -> bool:
     return len(value) == 9 and value[4] == "-" and issn.is_valid(value)
 
 
+def _calling_code_group(main: bytes, first: bytes) -> bool:
+    """True when the number's first group is ``+`` or ``00``/``011`` and a calling code."""
+    if main.lstrip(b"( ")[:1] == b"+":
+        return _country_code(first)
+    return any(first.startswith(p) and _country_code(first[len(p) :]) for p in (b"00", b"011"))
+
+
+def _country_code(group: bytes) -> bool:
+    """True when a group of digits is exactly a calling code (``1``, ``44``, ``371``)."""
+    return 0 < len(group) <= 3 and int(group) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE
+
+
 def phone_word_before(data: bytes, start: int) -> bool:
     """True when a word such as "phone", "call" or "tel" stands shortly before ``start``."""
     return _PHONE_WORDS.search(data[max(0, start - _CONTEXT) : start]) is not None
@@ -200,7 +212,11 @@ def _one_phone(data: bytes, start: int, end: int) -> tuple[int, int] | None:
         return None
     said = _PHONE_WORDS.search(before) is not None
     groups = [g for g in re.split(rb"[^0-9]+", main) if g]
-    if not said and any(len(g) < 2 for g in groups[1:]):
+    # Written with a country code as its own group ("+1-439-577-6340", "+(371) 5417 5651",
+    # "00421 2 4707 8129", "001-874-845-0334"): the grouping says what it is, so a
+    # short area code may follow and a number of a possible length is taken.
+    international = len(groups) > 1 and _calling_code_group(main, groups[0])
+    if not (said or international) and any(len(g) < 2 for g in groups[1:]):
         return None  # 1.0.0.12345, 10.0.0.0/24: only a leading group (a trunk digit) is short
     ssn = _SSN_INSIDE.search(main)
     if ssn and ssn.group() != main.strip():
@@ -216,11 +232,16 @@ def _one_phone(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     # After "call", "phone", "my number is"…, a number of a possible length is taken
     # even where the plan says no such number exists (made-up area codes, test data).
     if head[:1] == b"+" or main[:1] == b"+":
-        if _valid_internationally(digits) or (said and _possible_internationally(digits)):
+        if _valid_internationally(digits) or (
+            (said or international) and _possible_internationally(digits)
+        ):
             return start, end
         return None
     for prefix in ("00", "011"):
-        if digits.startswith(prefix) and _valid_internationally(digits[len(prefix) :]):
+        rest = digits[len(prefix) :]
+        if digits.startswith(prefix) and (
+            _valid_internationally(rest) or (international and _possible_internationally(rest))
+        ):
             return start, end
     if said and 7 <= len(digits) <= 15:
         return start, end
@@ -304,14 +325,19 @@ def _iban_any_case(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     return (start, pos) if iban_ok(compact) else None
 
 
+_MAESTRO = frozenset((b"50", b"56", b"57", b"58", b"63", b"67", b"69"))
+
+
 def _card_other(data: bytes, start: int, end: int) -> tuple[int, int] | None:
-    """A card number the main detector does not take: UATP (1…, 15 digits) or
-    any scheme's number grouped irregularly; Luhn-checked."""
+    """A card number the main detector does not take: UATP (1…, 15 digits), Maestro's
+    12-digit numbers, or any scheme's number grouped irregularly; Luhn-checked."""
     if _glued(data, start, end):
         return None
     digits = bytes(c for c in data[start:end] if 48 <= c <= 57)
-    if not 13 <= len(digits) <= 19 or not luhn_ok(digits):
+    if not 12 <= len(digits) <= 19 or not luhn_ok(digits):
         return None
+    if len(digits) == 12:
+        return (start, end) if digits[:2] in _MAESTRO else None
     uatp = digits[:1] == b"1" and len(digits) == 15
     return (start, end) if uatp or card_prefix_ok(digits) else None
 
@@ -349,9 +375,9 @@ DETECTORS = (
     PatternDetector(
         CARD,
         RANK[CARD],
-        compile_pattern(r"\b[0-9](?:[ \-.]?[0-9]){12,18}\b"),
+        compile_pattern(r"\b[0-9](?:[ \-.]?[0-9]){11,18}\b"),
         _card_other,
-        prefilter=r"[0-9](?:[ \-.]?[0-9]){12}",
+        prefilter=r"[0-9](?:[ \-.]?[0-9]){11}",
     ),
     PatternDetector(
         SSN,
@@ -375,7 +401,7 @@ DETECTORS = (
         PHONE,
         RANK[PHONE],
         compile_pattern(
-            r"(?:\+|\(\+?)?[0-9][0-9 ().\-/]{5,24}[0-9]"
+            r"(?:\+\(?|\(\+?)?[0-9][0-9 ().\-/]{5,24}[0-9]"
             r"(?:[ \t]*(?i:x|ext\.?|extension|#)[ \t]*[0-9]{1,6})?"
         ),
         _phone,

@@ -28,6 +28,7 @@ from .detector import (
 from .fieldnumbers import DETECTORS as FIELD_DETECTORS
 from .fieldnumbers import phone_word_before
 from .model import CARD, EMAIL, IBAN, IP, PHONE, SSN
+from .networks import DETECTORS as NETWORK_DETECTORS
 
 # Ranks order overlapping candidates of equal length: lower is more specific.
 RANK = {IBAN: 40, CARD: 41, SSN: 42, EMAIL: 43, IP: 44, PHONE: 45}
@@ -262,6 +263,8 @@ def _ipv6(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     before, after = byte_before(data, start), byte_at(data, end)
     if is_word_byte(before) or is_word_byte(after) or before in b".:":
         return None
+    if after == 0x2E and is_digit_byte(byte_at(data, end + 1)):
+        return None  # ::ffff:192.168.1, 2001:db8::256.1.1.1: not an address
     return (start, end) if ipv6_ok(data[start:end]) else None
 
 
@@ -343,4 +346,5 @@ DETECTORS = (
         prefilter=rf"(?:{_HEX}{{1,4}}:){{6}}|::",
     ),
     *FIELD_DETECTORS,
+    *NETWORK_DETECTORS,
 )

@@ -33,7 +33,8 @@ POSITIVES = [
     ("IBAN", "iban {}", "DE89 3704 0044 0532 0130 00"),
     ("IBAN", "iban {}.", "GB82WEST12345698765432"),
     ("IP", "from {}:8080", "203.0.113.7"),
-    ("IP", "net {}/24", "10.0.0.0"),
+    ("IP", "net {} here", "10.0.0.0/24"),  # issue 16: the prefix length is part of the value
+    ("IP", "loopback {} here", "::1"),
     ("IP", "host {}", "2001:db8:85a3::8a2e:370:7334"),
     ("IP", "[{}]:443", "fe80::1ff:fe23:4567:890a"),
     ("IP", "mapped {}", "::ffff:192.0.2.1"),
@@ -97,7 +98,7 @@ HARD_NEGATIVES = [
     "image@2x.png and icon@3x.webp",
     "@app.route('/users/<int:id>') and npm i lodash@4.17.21",
     "Привет, как дела? 你好，世界。 Grüße aus Köln — ça va? 🙂",
-    "loopback ::1 and 127.0.0.1x",
+    "x :: Int and ::add(1) and 127.0.0.1x",  # issue 16: code, not IPv6 short forms
     "card 4111 1111 1111 1112 fails Luhn",
     "ssn 000-12-3456 666-12-3456 900-12-3456 123-00-4567 123-45-0000",
     "iban DE89 3704 0044 0532 0130 01 has a bad checksum",

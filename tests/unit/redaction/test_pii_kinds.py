@@ -1,0 +1,77 @@
+"""SPEC §4 personal identifiers: the kinds of value issue 16's outside suite found missed.
+
+Examples are our own, one or more per kind of miss; each is checked with the
+compiled scan and the Python scan (the reference), and the whole value must be
+covered (no partial leak).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from consentry.redaction import Redactor, native
+
+SCANS = [Redactor(native=False)] + ([Redactor()] if native.available() else [])
+
+
+def _found(text: str) -> list[tuple[str, str]]:
+    results = {
+        tuple((f.type, text[f.start : f.end]) for f in r.redact(text).findings) for r in SCANS
+    }
+    assert len(results) == 1, results  # both scans agree
+    return list(results.pop())
+
+
+POSITIVES = [
+    # SPEC §4 IP addresses: CIDR blocks and zone ids whole, IPv6 short forms
+    ("IP", "the office block is {} today", "172.16.40.0/22"),
+    ("IP", "route {} via the VPN", "10.8.0.0/16"),
+    ("IP", "default route {}.", "0.0.0.0/0"),
+    ("IP", "prefix '{}' is ours", "2a02:1810:4d02::/48"),
+    ("IP", "link-local {} on the laptop", "fe80::a00:27ff:fe4e:66a1%en0"),
+    ("IP", "link-local {} on the laptop", "fe80::2%wlan0"),
+    ("IP", "v4-mapped {} seen", "::ffff:203.0.113.9"),
+    ("IP", "bind to {} only", "::1"),
+    ("IP", 'listen = "{}"', "::"),
+    ("IP", "allow {} in the firewall", "::/0"),
+    ("IP", "NAT64 {} prefix", "64:ff9b::/96"),
+    ("IP", "full {} with zone", "fe80:0:0:0:0:0:0:9%eth1"),
+    # SPEC §4 card numbers: Maestro's 12-digit numbers (Luhn-checked)
+    ("CARD", "paid with {} yesterday", "501800000009"),
+    ("CARD", "card: {}", "676770000005"),
+    # SPEC §4 phone numbers: the country code as its own group, +(CC), 00/011 prefixes
+    ("PHONE", "ring {} tomorrow", "+1-555-213-8890"),
+    ("PHONE", "the number {} again", "+(372) 5123 4567"),
+    ("PHONE", "it was {} I think", "001-555-318-0202"),
+    ("PHONE", "it was {} I think", "+1-555-318-0202x1204"),
+    ("PHONE", "from Bratislava: {}.", "00421 2 5443 1234"),
+]
+
+
+@pytest.mark.parametrize(("kind", "template", "value"), POSITIVES)
+def test_pii_value_is_found_whole(kind: str, template: str, value: str) -> None:
+    """SPEC §4: the value is found and covered from its first to its last character."""
+    text = template.format(value)
+    assert _found(text) == [(kind, value)]
+
+
+NEGATIVES = [
+    # code that uses '::' (issue 16: decided by context)
+    "std::vector<int> v; xs[::2]; rows[::-1]; Foo::Bar",
+    "f :: Int -> Int and x :: a",
+    "return ::add(1) + ::dec(2) + ::face",
+    # dotted versions and addresses that are not valid
+    "ref: ::ffff:192.168.1\nok",
+    "value '2001:db8::256.1.1.1' and ::ffff:256.0.0.1",
+    "v1.2.3.4/5 and requests==2.31.0.1/3",
+    # 12-digit numbers that are not Maestro (prefix) or fail Luhn
+    "order 412345678903 and 501800000008",
+    # 00 and a group that is not a calling code; a short group without one
+    "ratio 0012 3456 7890 and 1.0.0.12345 and 12 3 4567 8",
+]
+
+
+@pytest.mark.parametrize("text", NEGATIVES)
+def test_pii_look_alike_is_not_found(text: str) -> None:
+    """SPEC §4 with R24's safe defaults: look-alikes in code stay (issue 16's false positives)."""
+    assert _found(text) == []
