@@ -1,0 +1,92 @@
+"""Our own chat-style sentences per locale; names in [brackets], street addresses in {braces}.
+
+Written for this benchmark (issue 19): the kind of thing users type into a chat, which the
+published corpora (news, Wikipedia, web forums) do not cover: self-introductions, lower-case
+and all-caps names, names next to e-mail addresses and code. Negatives have no name.
+"""
+
+from __future__ import annotations
+
+OWN: dict[str, tuple[str, ...]] = {
+    "en": (
+        "Hi, my name is [Jana Novak] and I need help with my resume.",
+        "Can you write a birthday message for my sister [Emily]?",
+        "[John Smith] said the build fails on his laptop, any idea why?",
+        "Please draft an email to [Dr. Rebecca Hughes] about the missed appointment.",
+        "I live at {221B Baker Street}, London, can you translate that into French?",
+        "Tell [Marcus O'Connell] that the meeting moved to Friday.",
+        "My manager [Priya Patel] wants the report by noon.",
+        "Send the invoice to {1600 Pennsylvania Avenue NW}, Washington.",
+        "The function returns None when the list is empty.",
+        "How do I install Python on Windows 11?",
+        "Summarise the attached PDF in three bullet points.",
+        "I booked a table at Nando's for 7pm.",
+        "Write a cover letter for [Alex Chen] applying to Google as a data analyst.",
+        "[Sarah] and [Tom Williams] are getting married in June, suggest a toast.",
+        "What's the difference between TCP and UDP?",
+    ),
+    "fr": (
+        "Bonjour, je m'appelle [Élodie Martin] et j'habite au {12 rue des Lilas, 75011 Paris}.",
+        "Peux-tu écrire un message d'anniversaire pour [Jean-Pierre Dubois] ?",
+        "Mon médecin, le docteur [Claire Lefèvre], est absent cette semaine.",
+        "Envoie la facture à {5 bis avenue de la République}, Lyon.",
+        "Comment installer Python sur mon ordinateur ?",
+        "[Sophie Bernard] a oublié son mot de passe, que faire ?",
+        "Résume ce texte en trois phrases.",
+        "Mon collègue [Karim Benali] part en vacances demain.",
+        "Quelle est la différence entre TCP et UDP ?",
+        "Rédige une lettre de motivation pour [Camille Rousseau].",
+    ),
+    "de": (
+        "Hallo, ich heiße [Lukas Becker] und wohne in der {Hauptstraße 5, 10115 Berlin}.",
+        "Schreib bitte eine Geburtstagskarte für meine Oma [Gertrud Schmidt].",
+        "Mein Chef [Thomas Müller] will den Bericht bis Freitag.",
+        "Schick die Rechnung an {Berliner Straße 12a}, Hamburg.",
+        "Wie installiere ich Python unter Windows?",
+        "[Anna Schneider] hat ihr Passwort vergessen, was soll sie tun?",
+        "Fasse den Text in drei Sätzen zusammen.",
+        "Meine Kollegin [Katharina Wagner] ist heute krank.",
+        "Was ist der Unterschied zwischen TCP und UDP?",
+        "Schreib ein Bewerbungsschreiben für [Jonas Fischer].",
+    ),
+    "es": (
+        "Hola, me llamo [María García] y vivo en la {Calle de Alcalá 42}, Madrid.",
+        "¿Puedes escribir una felicitación para mi hermano [Carlos]?",
+        "Mi jefe, [Javier Fernández], quiere el informe para el viernes.",
+        "Envía la factura a {Avenida de la Constitución, 3}, Sevilla.",
+        "¿Cómo instalo Python en Windows?",
+        "[Lucía Martínez] olvidó su contraseña, ¿qué debe hacer?",
+        "Resume este texto en tres frases.",
+        "Mi compañera [Ana López] está enferma hoy.",
+        "¿Cuál es la diferencia entre TCP y UDP?",
+        "Escribe una carta de presentación para [Pablo Sánchez].",
+        "El presidente [Pedro Sánchez] visitó Barcelona ayer.",
+        "Quedé con [Isabel Romero] en el café de la plaza.",
+    ),
+    "it": (
+        "Ciao, mi chiamo [Giulia Rossi] e abito in {Via Roma 10, 00184 Roma}.",
+        "Puoi scrivere un biglietto di auguri per mio nonno [Giuseppe]?",
+        "Il mio capo, [Marco Bianchi], vuole il rapporto entro venerdì.",
+        "Invia la fattura a {Piazza della Signoria, 5}, Firenze.",
+        "Come installo Python su Windows?",
+        "[Francesca Ricci] ha dimenticato la password, cosa deve fare?",
+        "Riassumi questo testo in tre frasi.",
+        "La mia collega [Chiara Romano] oggi è malata.",
+        "Qual è la differenza tra TCP e UDP?",
+        "Scrivi una lettera di presentazione per [Luca Esposito].",
+        "Ho incontrato [Alessandro Conti] alla stazione.",
+        "[Sergio Mattarella] ha parlato ieri sera in televisione.",
+    ),
+    "nl": (
+        "Hallo, ik heet [Daan de Vries] en ik woon op {Keizersgracht 123, 1015 CJ Amsterdam}.",
+        "Kun je een verjaardagskaart schrijven voor mijn zus [Sanne]?",
+        "Mijn baas [Pieter Jansen] wil het rapport voor vrijdag.",
+        "Stuur de factuur naar {Damstraat 5}, Utrecht.",
+        "Hoe installeer ik Python op Windows?",
+        "[Emma Bakker] is haar wachtwoord vergeten, wat moet ze doen?",
+        "Vat deze tekst samen in drie zinnen.",
+        "Mijn collega [Lotte Visser] is vandaag ziek.",
+        "Wat is het verschil tussen TCP en UDP?",
+        "Schrijf een sollicitatiebrief voor [Bram Smit].",
+    ),
+}
