@@ -9,8 +9,9 @@
   database), then a checkpoint from the stored state, and inclusion and consistency proofs
   at that size.
 * ``run-proof``: one account with ``--sessions`` sessions in a run beside ``--others``
-  sessions of other accounts; the time of ``GET /v1/me/training-runs/{id}/proof``'s
-  service call.
+  sessions of other accounts; the time (wall and this process's CPU) of
+  ``GET /v1/me/training-runs/{id}/proof``'s service call, reading the manifest tree stored
+  with the run (revision 0008) and rebuilding it as before, interleaved.
 
     .venv/bin/python benchmarks/ledger/bench_ledger.py --db sqlite --events 1000000
 """
@@ -37,6 +38,7 @@ from sqlalchemy import create_engine, insert, text, update
 import consentry.adapters.sql.store as store_module
 from consentry.adapters.sql import tables as t
 from consentry.adapters.sql.engine import upgrade
+from consentry.adapters.sql.ledger_tree import SqlLedgerTree
 from consentry.bootstrap import App, build
 from consentry.config.settings import Settings
 from consentry.domain.clock import TestClock
@@ -233,6 +235,18 @@ def bench_large(kind: str, n: int, samples: int) -> None:
 # -- run proofs --------------------------------------------------------------------------------
 
 
+@contextmanager
+def stored_tree(on: bool) -> Iterator[None]:
+    """Off: proofs rebuild the manifest tree, as before revision 0008."""
+    original = SqlLedgerTree.manifest_tree
+    if not on:
+        SqlLedgerTree.manifest_tree = lambda self, run_id, **kw: None  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        SqlLedgerTree.manifest_tree = original  # type: ignore[method-assign]
+
+
 def bench_run_proof(kind: str, n_sessions: int, n_others: int, samples: int) -> None:
     with database(kind) as url:
         app = app_for(url)
@@ -253,21 +267,35 @@ def bench_run_proof(kind: str, n_sessions: int, n_others: int, samples: int) -> 
         sessions.add_message(
             ctx, account_id=user, session_id=extra.session.id, role="user", content="later"
         )
-        times = sorted(
-            timed(lambda: ledger.run_proof(ctx, account_id=user, run_id=run.id))
-            for _ in range(samples)
-        )
+        # Interleaved: the stored manifest tree (revision 0008) and the tree rebuilt from
+        # the manifest on each request (what a run from before 0008 gets, and all runs did).
+        wall: dict[str, list[float]] = {"stored": [], "rebuilt": []}
+        cpu: dict[str, list[float]] = {"stored": [], "rebuilt": []}
+        for _ in range(samples):
+            for variant in ("stored", "rebuilt"):
+                with stored_tree(variant == "stored"):
+                    c0 = time.process_time()
+                    wall[variant].append(
+                        timed(lambda: ledger.run_proof(ctx, account_id=user, run_id=run.id))
+                    )
+                    cpu[variant].append(time.process_time() - c0)
         proof = ledger.run_proof(ctx, account_id=user, run_id=run.id)
+        with stored_tree(False):
+            same = ledger.run_proof(ctx, account_id=user, run_id=run.id) == proof
         members = sum(1 for item in proof["items"] if item["member"])
-        emit(
-            bench="run-proof",
-            db=kind,
-            manifest_size=proof["manifest_size"],
-            account_sessions=len(proof["items"]),
-            members=members,
-            ms_median=round(1000 * statistics.median(times), 1),
-            ms_max=round(1000 * max(times), 1),
-        )
+        for variant in ("stored", "rebuilt"):
+            emit(
+                bench="run-proof",
+                db=kind,
+                tree=variant,
+                manifest_size=proof["manifest_size"],
+                account_sessions=len(proof["items"]),
+                members=members,
+                same_proof=same,
+                ms_median=round(1000 * statistics.median(wall[variant]), 1),
+                ms_max=round(1000 * max(wall[variant]), 1),
+                cpu_ms_median=round(1000 * statistics.median(cpu[variant]), 1),
+            )
         app.engine.dispose()
 
 

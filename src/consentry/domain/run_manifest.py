@@ -18,12 +18,13 @@ from __future__ import annotations
 import base64
 import json
 from bisect import bisect_left
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from consentry.domain.clock import iso
 from consentry.domain.merkle import (
+    HASH_SIZE,
     CompactRange,
     NodeId,
     fold,
@@ -51,10 +52,13 @@ class ManifestTree:
     """The leaves (sorted ids and their entries) and every perfect node over them."""
 
     ids: tuple[str, ...]
-    entries: tuple[bytes, ...]
-    nodes: dict[NodeId, bytes]
+    entries: Sequence[bytes] | Mapping[int, bytes]
+    """Every leaf's entry, or (a stored tree) only those of the leaves a proof shows."""
+    nodes: Mapping[NodeId, bytes]
     root: bytes
     edges: dict[tuple[int, int], bytes] = field(default_factory=dict)
+    encoded: dict[tuple[int, int], str] = field(default_factory=dict)
+    """Each span's hash in base64, once per tree: a user's proofs share their upper spans."""
 
     @property
     def size(self) -> int:
@@ -77,9 +81,29 @@ class ManifestTree:
             )
         return found
 
+    def shown_leaves(self, item_ids: Iterable[str]) -> set[int]:
+        """The leaves whose entries :meth:`prove` shows for these items."""
+        shown: set[int] = set()
+        for item_id in item_ids:
+            at = bisect_left(self.ids, item_id)
+            if at < self.size and self.ids[at] == item_id:
+                shown.add(at)
+            else:
+                shown.update(i for i in (at - 1, at) if 0 <= i < self.size)
+        return shown
+
+    def with_entries(self, entries: Mapping[int, bytes]) -> ManifestTree:
+        return replace(self, entries=entries, edges={}, encoded={})
+
+    def _encoded(self, begin: int, end: int) -> str:
+        found = self.encoded.get((begin, end))
+        if found is None:
+            found = self.encoded[(begin, end)] = base64.b64encode(self._span(begin, end)).decode()
+        return found
+
     def leaf(self, index: int) -> dict[str, object]:
         """Leaf ``index``: its entry (text) and audit path (base64, RFC 9162 order)."""
-        path = [base64.b64encode(h).decode() for h in self.path(index)]
+        path = [self._encoded(begin, end) for begin, end in inclusion_spans(index, self.size)]
         return {"leaf_index": index, "entry": self.entries[index].decode(), "audit_path": path}
 
     def prove(self, item_id: str) -> dict[str, object]:
@@ -107,3 +131,53 @@ def build_manifest_tree(items: Iterable[tuple[str, bytes]]) -> ManifestTree:
         tree, created = tree.append(leaf_hash(entry))
         nodes.update(created)
     return ManifestTree(ids, tuple(e for _, e in ordered), nodes, tree.root())
+
+
+def level_offsets(size: int) -> list[int]:
+    """Where each level's perfect nodes start in :func:`pack_nodes`' layout, in nodes:
+    level ``L`` holds ``size >> L`` nodes, after the levels below it."""
+    offsets, at, level = [], 0, 0
+    while size >> level:
+        offsets.append(at)
+        at += size >> level
+        level += 1
+    return offsets
+
+
+def pack_nodes(size: int, nodes: Mapping[NodeId, bytes]) -> bytes:
+    """Every perfect node of a tree of `size` leaves, level by level, left to right
+    (32 bytes each): the stored form of a manifest tree (revision 0008)."""
+    return b"".join(
+        nodes[NodeId(level, index)]
+        for level in range(len(level_offsets(size)))
+        for index in range(size >> level)
+    )
+
+
+class PackedNodes(Mapping[NodeId, bytes]):
+    """A read-only view of :func:`pack_nodes`' bytes as ``NodeId → hash``."""
+
+    def __init__(self, size: int, packed: bytes) -> None:
+        self.size, self.packed, self.offsets = size, packed, level_offsets(size)
+        if len(packed) != HASH_SIZE * sum(size >> lv for lv in range(len(self.offsets))):
+            raise ValueError("the stored manifest tree does not match its size")
+
+    def __getitem__(self, node: NodeId) -> bytes:
+        if not (0 <= node.level < len(self.offsets) and 0 <= node.index < self.size >> node.level):
+            raise KeyError(node)
+        at = HASH_SIZE * (self.offsets[node.level] + node.index)
+        return self.packed[at : at + HASH_SIZE]
+
+    def __iter__(self) -> Iterator[NodeId]:
+        for level in range(len(self.offsets)):
+            for index in range(self.size >> level):
+                yield NodeId(level, index)
+
+    def __len__(self) -> int:
+        return len(self.packed) // HASH_SIZE
+
+
+def stored_manifest_tree(ids: Sequence[str], root: bytes, packed: bytes) -> ManifestTree:
+    """A tree read back from its stored form; entries are added with
+    :meth:`ManifestTree.with_entries` for the leaves a proof shows."""
+    return ManifestTree(tuple(ids), {}, PackedNodes(len(ids), packed), root)

@@ -84,9 +84,14 @@ def issue_checkpoint(
         return record
 
 
-def _manifest_tree(uow: UnitOfWork, run_id: str) -> ManifestTree:
+def _manifest_tree(uow: UnitOfWork, run_id: str, *, shown: list[str] | None = None) -> ManifestTree:
+    """The run's manifest tree as stored with the run (with the entries that proofs for
+    the `shown` items need); rebuilt from the manifest for a run from before 0008."""
     if uow.runs.get_run(run_id) is None:
         raise NotFound(f"no training run {run_id!r}")
+    stored = uow.ledger.manifest_tree(run_id, shown=shown)
+    if stored is not None:
+        return stored
     return build_manifest_tree(
         (
             item.item_id,
@@ -108,8 +113,8 @@ def run_proof(ctx: Context, *, account_id: str, run_id: str) -> dict[str, Any]:
     carries (signed now if the run has none and the service holds a key)."""
     with ctx.uow(read_only=True) as uow:
         load_account(uow, account_id)
-        manifest = _manifest_tree(uow, run_id)
         sessions = sorted(uow.store.account_session_ids(account_id))
+        manifest = _manifest_tree(uow, run_id, shown=sessions)
         record = uow.ledger.run_checkpoint(run_id)
     if record is None and ctx.signer is not None:
         record = issue_checkpoint(ctx, signer=ctx.signer, run_id=run_id)

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from consentry.domain.errors import InvalidInput
 from consentry.domain.ledger import ConsentEvent
 from consentry.domain.merkle import CompactRange, NodeId
+from consentry.domain.run_manifest import ManifestTree
 from consentry.verify import VerificationError, load_private_key
 
 
@@ -86,6 +87,9 @@ class LedgerTreeStore(Protocol):
     ) -> CheckpointRecord: ...
     def run_checkpoint(self, run_id: str) -> CheckpointRecord | None: ...
     def run_manifest(self, run_id: str) -> list[ManifestItem]: ...
+    def manifest_tree(
+        self, run_id: str, *, shown: list[str] | None = None
+    ) -> ManifestTree | None: ...
     def checkpoints(
         self, *, limit: int = 100, before: int | None = None
     ) -> list[CheckpointRecord]: ...

@@ -21,6 +21,13 @@ from sqlalchemy.engine import Row
 from consentry.adapters.sql import tables as t
 from consentry.domain.ledger import ConsentEvent, entry_of
 from consentry.domain.merkle import CompactRange, NodeId, leaf_hash
+from consentry.domain.run_manifest import (
+    ManifestTree,
+    build_manifest_tree,
+    manifest_entry,
+    pack_nodes,
+    stored_manifest_tree,
+)
 from consentry.domain.types import ChoiceSource, EventType, Training
 from consentry.service.ledger_ports import CheckpointRecord, ManifestItem
 
@@ -87,6 +94,35 @@ def append_to_tree(conn: Connection, *, head: Any, seq: int, entry: bytes) -> di
     if tree.size != seq:
         raise RuntimeError(f"the ledger tree holds {tree.size} leaves after event {seq}")
     return {"tree_size": tree.size, "tree_range": tree.encode()}
+
+
+def _entry(run_id: str, item: ManifestItem) -> bytes:
+    return manifest_entry(
+        run_id=run_id,
+        kind=item.kind,
+        item_id=item.item_id,
+        account_id=item.account_id,
+        include_from=item.include_from,
+    )
+
+
+def store_manifest_tree(conn: Connection, run_id: str) -> ManifestTree:
+    """Build the run's manifest tree and store it (revision 0008); called by the run
+    builder inside the run's transaction, so the stored tree is the manifest's."""
+    ledger = SqlLedgerTree(conn)
+    tree = build_manifest_tree(
+        (item.item_id, _entry(run_id, item)) for item in ledger.run_manifest(run_id)
+    )
+    conn.execute(
+        insert(t.run_manifest_trees).values(
+            run_id=run_id,
+            size=tree.size,
+            root=tree.root,
+            ids="\n".join(tree.ids),
+            nodes=pack_nodes(tree.size, tree.nodes),
+        )
+    )
+    return tree
 
 
 class SqlLedgerTree:
@@ -208,3 +244,41 @@ class SqlLedgerTree:
         return [
             ManifestItem("session", r.session_id, r.account_id, r.include_from) for r in sessions
         ] + [ManifestItem("feedback", r.feedback_id, r.account_id, None) for r in feedback]
+
+    def manifest_tree(self, run_id: str, *, shown: list[str] | None = None) -> ManifestTree | None:
+        """The run's stored manifest tree (None for a run from before revision 0008), with
+        the entries of the leaves that proofs for the `shown` items show."""
+        row = self.conn.execute(
+            select(t.run_manifest_trees).where(t.run_manifest_trees.c.run_id == run_id)
+        ).first()
+        if row is None:
+            return None
+        tree = stored_manifest_tree(row.ids.split("\n") if row.size else [], row.root, row.nodes)
+        leaves = sorted(tree.shown_leaves(shown or []))
+        items = self.manifest_items(run_id, [tree.ids[i] for i in leaves])
+        index = {tree.ids[i]: i for i in leaves}
+        return tree.with_entries({index[item.item_id]: _entry(run_id, item) for item in items})
+
+    def manifest_items(self, run_id: str, ids: list[str]) -> list[ManifestItem]:
+        """These items of the run's manifest with their evidence (ids not in it: absent)."""
+        rs, rf = t.run_sessions.c, t.run_feedback.c
+        found: list[ManifestItem] = []
+        for at in range(0, len(ids), 500):
+            chunk = ids[at : at + 500]
+            found += [
+                ManifestItem("session", r.session_id, r.account_id, r.include_from)
+                for r in self.conn.execute(
+                    select(rs.session_id, rs.account_id, rs.include_from).where(
+                        rs.run_id == run_id, rs.session_id.in_(chunk)
+                    )
+                )
+            ]
+            found += [
+                ManifestItem("feedback", r.feedback_id, r.account_id, None)
+                for r in self.conn.execute(
+                    select(rf.feedback_id, rf.account_id).where(
+                        rf.run_id == run_id, rf.feedback_id.in_(chunk)
+                    )
+                )
+            ]
+        return found

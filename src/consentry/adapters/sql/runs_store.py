@@ -29,6 +29,7 @@ from sqlalchemy import (
 
 from consentry.adapters.sql import tables as t
 from consentry.adapters.sql.eligible_sql import eligible_sessions
+from consentry.adapters.sql.ledger_tree import store_manifest_tree
 from consentry.config.sealing import SecretBox, SecretUnreadable, run_secret_context
 from consentry.domain.eligibility import FeedbackFacts, SessionFacts
 from consentry.domain.ids import STAMP_CHARS, stamp
@@ -205,6 +206,8 @@ class SqlRunStore:
             )
         )
         n_feedback = self._count(select(func.count()).where(t.run_feedback.c.run_id == run_id))
+        # Issue 21: the manifest's Merkle tree, stored with the run, so proofs read it.
+        store_manifest_tree(self.conn, run_id)
         self.conn.execute(
             update(t.runs)
             .where(t.runs.c.id == run_id)

@@ -276,6 +276,19 @@ run_accounts = Table(
     Column("account_id", ID, primary_key=True, index=True),
 )
 
+# A run's manifest tree, stored when the run is created (issue 21, revision 0008): its item
+# ids in sorted order ("\n"-joined) and every perfect subtree hash, level by level
+# (domain.run_manifest.pack_nodes), so a run proof reads instead of rebuilding.
+run_manifest_trees = Table(
+    "run_manifest_trees",
+    metadata,
+    Column("run_id", ID, ForeignKey("runs.id"), primary_key=True),
+    Column("size", Integer, nullable=False),
+    Column("root", LargeBinary(32), nullable=False),
+    Column("ids", Text, nullable=False),
+    Column("nodes", LargeBinary, nullable=False),
+)
+
 tombstones = Table(
     "tombstones",
     metadata,
