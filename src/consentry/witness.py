@@ -7,11 +7,11 @@ smaller tree, a different root for the same size, or a proof that does not verif
 fork: it refuses and keeps its state. A note carrying the log's signature and a witness's
 tells its reader that at least that witness saw no rewrite up to that tree.
 
-The cosignature is an ordinary Ed25519 signed-note line (docs/ledger.md §5) by the
-witness's own key name over the same checkpoint text; it is not the timestamped C2SP
-``tlog-cosignature`` format. Like :mod:`consentry.verify`, this module needs only the
-standard library and ``cryptography``: proofs come from a callable, which the command line
-backs with the public HTTP API or the database.
+The cosignature is a C2SP ``tlog-cosignature`` v1 line (Ed25519, timestamped; see
+:mod:`consentry.cosignature` and docs/ledger.md §6) by the witness's own key name over the
+checkpoint body. Like :mod:`consentry.verify`, this module needs only the standard library
+and ``cryptography``: proofs come from a callable, which the command line backs with the
+public HTTP API or the database.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import base64
 import json
 import os
 import tempfile
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -29,12 +30,12 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from consentry.cosignature import cosignature_line
 from consentry.verify import (
     Checkpoint,
     VerificationError,
     open_checkpoint,
     parse_note,
-    signature_line,
     verify_consistency,
 )
 
@@ -81,14 +82,17 @@ def cosign(
     witness_key: Ed25519PrivateKey,
     state: WitnessState | None,
     consistency: ConsistencySource,
+    timestamp: int | None = None,
 ) -> tuple[str, WitnessState]:
-    """The note with the witness's signature line added, and the witness's new state;
-    :class:`VerificationError` (starting "fork" or "rollback" where it is one) otherwise."""
+    """The note with the witness's cosignature line added (made at `timestamp`, POSIX
+    seconds; default now), and the witness's new state; :class:`VerificationError`
+    (starting "fork" or "rollback" where it is one) otherwise."""
     checkpoint = open_checkpoint(note, log_key)
     if state is not None:
         _check_extends(state, checkpoint, consistency)
     text, _ = parse_note(note)
-    cosigned = note + signature_line(text, witness_name, witness_key)
+    at = int(time.time()) if timestamp is None else timestamp
+    cosigned = note + cosignature_line(text, witness_name, witness_key, at)
     return cosigned, WitnessState(checkpoint.origin, checkpoint.size, checkpoint.root)
 
 
