@@ -107,6 +107,7 @@ def messages(ids: list[str], bucket: int, text: str = "hello") -> pa.Table:
             "content": [f"{text} {i}" for i in ids],
             "at": pa.array([datetime(2026, 1, 1, tzinfo=UTC)] * n, ls.TS),
             "covered": [True] * n,
+            "author": ["account"] * n,
             "bucket": pa.array([bucket] * n, pa.int32()),
         },
         schema=MSG,
@@ -140,6 +141,25 @@ def test_delta_commits_are_versions_a_second_engine_reads_issue25_item4(tmp_path
     listed = DeltaTable(str(t.root)).file_uris()
     assert pq.read_table(listed, partitioning=None).sort_by("id").to_pylist() == ours.to_pylist()
     assert [f.bucket for f in t.snapshot().files] == [1, 2]
+
+
+def test_a_lake_made_before_messages_had_an_author_gains_the_column_issue17(
+    tmp_path: Path,
+) -> None:
+    """The messages table of an existing lake lacks ``author``: the next commit adds it
+    to the Delta schema (a second engine sees it), and older files read it as null."""
+    from deltalake import DeltaTable
+
+    old_schema = pa.schema([f for f in MSG if f.name != "author"])
+    before = DeltaTableFormat(str(tmp_path), "messages", old_schema)
+    old_rows = messages(["m1"], 0).drop_columns(["author"])
+    v1 = before.commit(expected_version=0, add=[put(before, old_rows, 0)], remove=[])
+    assert "author" not in {f.name for f in DeltaTable(str(before.root)).schema().fields}
+    now = open_table(str(tmp_path), "messages")
+    v2 = now.commit(expected_version=v1.version, add=[put(now, messages(["m2"], 0), 0)], remove=[])
+    assert "author" in {f.name for f in DeltaTable(str(now.root)).schema().fields}
+    rows = pq.read_table(now.uris(v2), schema=MSG, partitioning=None).sort_by("id").to_pylist()
+    assert [(r["id"], r["author"]) for r in rows] == [("m1", None), ("m2", "account")]
 
 
 def test_a_second_writer_of_the_same_version_conflicts_delta(tmp_path: Path) -> None:

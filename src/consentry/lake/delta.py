@@ -224,6 +224,7 @@ class DeltaTableFormat:
             raise CommitConflict(
                 f"{self.name}: expected version {expected_version}, found {current}"
             )
+        self._add_new_columns(dt)
         live = set(pa.table(dt.get_add_actions(flatten=True)).column("path").to_pylist())
         unknown = {f.path for f in remove} - live
         if unknown:
@@ -262,6 +263,18 @@ class DeltaTableFormat:
         if purge:
             self._expunge({f.bucket for f in remove}, {f.path for f in snap.files})
         return snap
+
+    def _add_new_columns(self, dt: Any) -> None:
+        """Columns the lake's schema gained since the table was made (``messages.author``,
+        issue 17) join the Delta table's schema, nullable, in a commit of their own;
+        files written before read them as null."""
+        from deltalake import Schema
+
+        have = {f.name for f in dt.schema().fields}
+        new = [f for f in self.schema if f.name not in have]
+        if new:
+            dt.alter.add_columns(list(Schema.from_arrow(pa.schema(new)).fields))
+            dt.update_incremental()
 
     def _expunge(self, buckets: set[int], live: set[str]) -> None:
         """Delete every file the log ever listed in `buckets` that is not live: the

@@ -119,6 +119,7 @@ MESSAGES = LakeTable(
         ("content", STR),
         ("at", TS),
         ("covered", pa.bool_()),
+        ("author", STR),  # the credential kind that wrote it (issue 17); null: `account`
     ),
     key="id",
     bucket_key="session_id",

@@ -38,7 +38,7 @@ from consentry.export.formats import FEEDBACK_SCHEMA, MESSAGE_SCHEMA, encoder_fo
 from consentry.export.manifest import MANIFEST_NAME, canonical_json, shard_name
 from consentry.export.sink import DirectorySink, StoredFile
 from consentry.spark.lakeio import read_table
-from consentry.spark.runs import SparkRun, read_run, run_dir
+from consentry.spark.runs import SparkRun, read_run, run_dir, trainable_messages
 
 DataFrame = Any
 MESSAGE_ROWS = (
@@ -243,7 +243,7 @@ def export_run(
     )
     tomb = read_table(spark, lake, "tombstones")
     messages = (
-        read_table(spark, lake, "messages")
+        trainable_messages(read_table(spark, lake, "messages"), run.assistant_from)
         .join(m_sessions, "session_id")
         .join(sessions.select("session_id", "kind", "surface"), "session_id")
         .where(

@@ -29,7 +29,8 @@ from consentry.domain.eligibility import parse_purpose
 from consentry.domain.errors import ConsentryError
 from consentry.domain.ids import new_id
 from consentry.domain.ledger import GENESIS
-from consentry.domain.policy import Policy
+from consentry.domain.policy import AssistantFrom, Policy
+from consentry.domain.types import Author, Role
 from consentry.lake.catalog import check_lake, open_table
 from consentry.lake.hive import _write_durable
 from consentry.spark import rules
@@ -67,6 +68,10 @@ class SparkRun:
     pseudonym_secret: str = field(repr=False)
     versions: dict[str, int] = field(default_factory=dict)
     """The Delta version of each table the run read (time travel for the audit)."""
+    assistant_from: str = AssistantFrom.ANY.value
+    """The policy's `assistant_messages_from` when the run was made (issue 17): under
+    `service` only assistant messages a service token wrote are counted and exported.
+    Runs recorded before the field existed keep every message, as the embedded ones."""
 
     @property
     def cutoff_at(self) -> datetime:
@@ -155,6 +160,21 @@ def write_run(lake: str, run: SparkRun, *, key: bytes | None = None) -> None:
     _write_durable(out / "run.json", json.dumps(data, indent=2).encode(), replace=True)
 
 
+def trainable_messages(messages: Any, assistant_from: str) -> Any:
+    """The messages a run may count and export (issue 17 item 7), as the embedded store
+    decides: under `service`, an assistant message only when a service token wrote it;
+    under `any`, all. A lake row from before the ``author`` column reads as `account`,
+    the database's default for messages written before authorship was recorded."""
+    from pyspark.sql import functions as F
+
+    if assistant_from != AssistantFrom.SERVICE.value:
+        return messages
+    author = F.coalesce(F.col("author"), F.lit(Author.ACCOUNT.value))
+    return messages.where(
+        (F.col("role") != Role.ASSISTANT.value) | (author == Author.SERVICE.value)
+    )
+
+
 def create_run(
     spark: Any,
     *,
@@ -196,7 +216,10 @@ def create_run(
         .write.mode("overwrite")
         .parquet(str(out / "accounts"))
     )
-    messages = read_table(spark, lake, "messages", version=versions["messages"])
+    messages = trainable_messages(
+        read_table(spark, lake, "messages", version=versions["messages"]),
+        policy.assistant_messages_from.value,
+    )
     n_messages = (
         messages.join(sessions_m, "session_id")
         .where(
@@ -225,6 +248,7 @@ def create_run(
         feedback=feedback_m.count(),
         pseudonym_secret=secret,
         versions=versions,
+        assistant_from=policy.assistant_messages_from.value,
     )
     write_run(lake, run, key=key)
     return run
