@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import islice
 from typing import Any
 
@@ -34,6 +35,7 @@ from consentry.verify import (
     open_checkpoint,
     run_extension,
     sign_checkpoint,
+    verify_inclusion,
 )
 
 
@@ -259,3 +261,52 @@ def receipts(ctx: Context, *, account_id: str) -> list[dict[str, Any]]:
                 }
             out.append(receipt)
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerStanding:
+    """Whether the account's consent events are in the newest signed checkpoint, each
+    checked with its inclusion proof (issue 21 item 5; the privacy page says it)."""
+
+    state: str
+    """``verified`` (every covered event's proof verifies), ``failed`` (one does not, or
+    the checkpoint's signature does not), ``unsigned`` (no key, or no checkpoint yet)."""
+    events: int
+    """The account's consent events."""
+    covered: int
+    """Those the checkpoint covers; the others come after it (in the next checkpoint)."""
+    checkpoint_at: datetime | None = None
+    tree_size: int = 0
+
+
+def ledger_standing(ctx: Context, *, account_id: str) -> LedgerStanding:
+    """Check, server-side, each of the account's consent events against the newest signed
+    checkpoint: the leaf is recomputed from the event as stored now, its audit path comes
+    from the stored tree, and the root from the signed note (RFC 9162 §2.1.3.2). A
+    rewritten event, a tampered tree or a forged checkpoint gives ``failed``. Reads only."""
+    with ctx.uow(read_only=True) as uow:
+        load_account(uow, account_id)
+        events = list(uow.store.consent_events(account_id))
+        latest = uow.ledger.checkpoints(limit=1)
+        if ctx.signer is None or not latest:
+            return LedgerStanding("unsigned", len(events), 0)
+        record = latest[0]
+        try:
+            checkpoint = open_checkpoint(
+                record.note, ctx.signer.key.public_key(), origin=ctx.signer.origin
+            )
+        except VerificationError:
+            return LedgerStanding("failed", len(events), 0, record.created_at, record.tree_size)
+        covered = [e for e in events if e.seq <= checkpoint.size]
+        state = "verified"
+        for event in covered:
+            index = event.seq - 1
+            try:
+                path = prove(inclusion_spans(index, checkpoint.size), uow.ledger.tree_nodes)
+                verify_inclusion(
+                    index, checkpoint.size, leaf_hash(entry_of(event)), path, checkpoint.root
+                )
+            except (LookupError, VerificationError):
+                state = "failed"
+                break
+    return LedgerStanding(state, len(events), len(covered), record.created_at, checkpoint.size)

@@ -179,6 +179,7 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
             title=_("Privacy settings"),
             history=accounts.consent_history(ctx, account_id=account.id),
             used_by=runs.runs_for_account(ctx, account_id=account.id),
+            standing=ledger.ledger_standing(ctx, account_id=account.id),
         )
 
     @router.post("/privacy/training")
