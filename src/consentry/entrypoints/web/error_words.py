@@ -52,6 +52,7 @@ CODE_SENTENCES: dict[str, str] = {
     "lake_needs_migration": N_("The data lake needs an upgrade. An operator has to run it."),
     "lake_mixed_formats": N_("The data lake holds mixed formats. An operator has to fix it."),
     "webhook_target_refused": N_("That webhook address is not allowed."),
+    "ner_model_missing": N_("A filter model is not installed on this server."),
     # the pages' own refusals (web.render, web.admin_pages) and HTTP errors
     "csrf_failed": N_(
         "This form did not carry a valid security token, so nothing was changed. "
