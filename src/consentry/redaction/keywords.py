@@ -250,7 +250,8 @@ def _read_value(data: bytes, pos: int) -> tuple[int, int, bool] | None:
             while end > pos + 1 and data[end - 1] == 0x2E:  # a sentence's full stop
                 end -= 1
             return (pos + 1, end, False) if end > pos + 1 else None
-        first = data[pos + 1 : close].split(None, 1)[0].rstrip(b".,:;") if close > pos + 1 else b""
+        words = data[pos + 1 : close].split(None, 1)  # [] for "" and for "   "
+        first = words[0].rstrip(b".,:;") if words else b""
         if len(first) >= 16 and close - pos - 1 > len(first) and looks_generated(first):
             # 'Kx8…Q2. Then more prose …': an unclosed quote met a later one; the token
             # is the value, not the sentence up to that quote.
@@ -392,6 +393,24 @@ def _command(data: bytes, start: int, end: int) -> tuple[int, int] | None:
         return None
     return vstart, vend
 
+
+def _alternation(words: tuple[bytes, ...] | frozenset[bytes]) -> bytes:
+    return b"(?:" + b"|".join(re.escape(w) for w in sorted(words)) + b")"
+
+
+# The tables of _assignment as RE2 patterns (Latin-1) for its C++ port, the gate of
+# _password_assignment and _secret_assignment in _native.cpp (native._GATES), in
+# this order: identifier suffixes that name something else (whole word), stand-in
+# values (whole value), templates (whole value), reference words and placeholder
+# words (anywhere in the lower-cased value); then MAX_VALUE.
+NATIVE_GATE_PATTERNS = (
+    _alternation(tuple(w.encode() for w in _NOT_SECRET_SUFFIXES)),
+    _alternation(_PLACEHOLDER_VALUES),
+    _TEMPLATE.pattern,
+    _alternation(_REFERENCE_WORDS),
+    _alternation(_PLACEHOLDER_WORDS),
+    str(MAX_VALUE).encode(),
+)
 
 DETECTORS = (
     PatternDetector(
