@@ -1240,7 +1240,10 @@ class PrefixFinder {
 // most matches never reach Python (issue 16: the callbacks were most of the scan's
 // time). A gate rejects only where the validator surely returns None, accepts only
 // where it has ported the whole validator, and otherwise asks the validator.
-enum class Gate { kNone, kFieldPhone, kNationalId, kCardOther, kIbanAnyCase, kPhoneInContext };
+enum class Gate {
+  kNone, kFieldPhone, kNationalId, kCardOther, kIbanAnyCase, kPhoneInContext,
+  kKeywordPassword, kKeywordSecret,  // keywords.py: the whole validator (kw:: below)
+};
 enum class Verdict { kReject, kAccept, kAsk };
 
 Gate gate_named(const std::string& name) {
@@ -1251,6 +1254,8 @@ Gate gate_named(const std::string& name) {
       {"card_other", Gate::kCardOther},
       {"iban_any_case", Gate::kIbanAnyCase},
       {"phone_in_context", Gate::kPhoneInContext},
+      {"keyword_password", Gate::kKeywordPassword},
+      {"keyword_secret", Gate::kKeywordSecret},
   };
   auto it = names.find(name);
   if (it == names.end()) throw std::invalid_argument("unknown gate " + name);
@@ -1315,6 +1320,254 @@ bool card_other(const Text& t, Pos start, Pos end) {
   }
   return (digits[0] == '1' && digits.size() == 15) || card_prefix_ok(digits);
 }
+
+// ---------------------------------------------------------------- keywords.py gates
+
+// keywords._assignment, ported for the gates of _password_assignment and
+// _secret_assignment (issue 16: the call back per key-word candidate was most of the
+// scan's time). The port decides every candidate except a value of non-ASCII bytes
+// without an ASCII letter or digit (is_placeholder reads such letters as Unicode),
+// which is left to the Python validator. The tables come from keywords.NATIVE_GATE_PATTERNS (Latin-1 RE2): [0]
+// identifier suffixes that name something else, [1] stand-in values, [2] templates,
+// [3] reference words, [4] placeholder words, [5] MAX_VALUE.
+namespace kw {
+
+enum class KeyKind { kNone, kPassword, kStrong, kWeak };
+enum class Answer { kNo, kYes, kAsk };
+
+inline bool full(const RE2& re, std::string_view s) {
+  return RE2::FullMatch(re2::StringPiece(s.data(), s.size()), re);
+}
+inline bool partial(const RE2& re, std::string_view s) {
+  return RE2::PartialMatch(re2::StringPiece(s.data(), s.size()), re);
+}
+inline bool key_byte(unsigned char b) { return is_alnum(b) || b == '_' || b == '.' || b == '-'; }
+inline bool is_quote(unsigned char b) { return b == '"' || b == '\'' || b == '`'; }
+std::string lowered(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(lower(static_cast<unsigned char>(c)));
+  return out;
+}
+// bytes.strip() (ASCII whitespace) of s.
+std::string_view py_strip(std::string_view s) {
+  size_t a = 0, b = s.size();
+  while (a < b && is_py_space(static_cast<unsigned char>(s[a]))) ++a;
+  while (b > a && is_py_space(static_cast<unsigned char>(s[b - 1]))) --b;
+  return s.substr(a, b - a);
+}
+
+// keywords._identifier_kind (with _camel_tail) of an identifier of [A-Za-z0-9_.-].
+KeyKind identifier_kind(std::string_view raw, const RE2& suffixes) {
+  std::string ident = lowered(raw);
+  const size_t lead = ident.find_first_not_of('-');
+  ident = lead == std::string::npos ? std::string() : ident.substr(lead);
+  std::vector<std::string_view> parts;
+  std::string_view rest(ident);
+  while (!rest.empty()) {
+    const size_t cut = rest.find_first_of("-._");
+    std::string_view part = rest.substr(0, cut);
+    if (!part.empty()) parts.push_back(part);
+    if (cut == std::string_view::npos) break;
+    rest = rest.substr(cut + 1);
+  }
+  if (parts.empty()) return KeyKind::kNone;
+  size_t i = raw.size();
+  while (i > 0 && is_lower(static_cast<unsigned char>(raw[i - 1]))) --i;
+  std::string tail;
+  if (0 < i && i < raw.size() && is_upper(static_cast<unsigned char>(raw[i - 1])) && i - 1 > 0)
+    tail = lowered(raw.substr(i - 1));
+  if (full(suffixes, parts.back()) || (!tail.empty() && full(suffixes, tail))) return KeyKind::kNone;
+  for (const char* w : {"password", "passwd", "passwort", "passphrase", "passcode", "pwd"})
+    if (ident.find(w) != std::string::npos) return KeyKind::kPassword;
+  for (std::string_view p : parts)
+    if (p == "pass" || p == "pw" || p == "pword") return KeyKind::kPassword;
+  std::string under = ident;
+  for (auto& c : under) c = c == '-' ? '_' : c;
+  for (const char* w : {"secret", "credential", "apikey", "api_key", "privatekey", "private_key",
+                        "accesskey", "access_key", "authkey", "auth_key"})
+    if (under.find(w) != std::string::npos) return KeyKind::kStrong;
+  for (const char* w : {"token", "key", "auth", "bearer", "signature", "sig", "salt", "cookie",
+                        "session"})
+    if (ident.find(w) != std::string::npos) return KeyKind::kWeak;
+  return KeyKind::kNone;
+}
+
+// keywords.looks_generated
+bool looks_generated(std::string_view value) {
+  size_t a = 0, b = value.size();
+  while (a < b && value[a] == '=') ++a;
+  while (b > a && value[b - 1] == '=') --b;
+  const std::string_view core = value.substr(a, b - a);
+  const size_t n = core.size();
+  if (n < 8) return false;
+  if (looks_random(core) && entropy_at_least(core, 3.0)) return true;
+  bool low = false, up = false, digit = false, other = false;
+  for (unsigned char c : core) {
+    low |= is_lower(c);
+    up |= is_upper(c);
+    digit |= is_digit(c);
+    other |= !(is_lower(c) || is_upper(c) || is_digit(c));
+  }
+  if (n >= 16 && up && low && !digit && !other) return entropy_at_least(core, 4.0);
+  if (n >= 12) return (low + up + digit + other) >= 3 && entropy_at_least(core, 3.3);
+  return false;
+}
+
+// keywords.is_reference
+bool is_reference(std::string_view v) {
+  if ((!v.empty() && in(static_cast<unsigned char>(v[0]), "$%&*@![{<")) ||
+      (!v.empty() && (v.back() == '(' || v.back() == ')')))
+    return true;
+  bool any = false, alpha = true;
+  for (unsigned char c : v) {
+    if (c == '.' || c == '_' || c == '-') continue;
+    any = true;
+    alpha &= is_alpha(c);
+  }
+  if (any && alpha) return true;
+  if (v.find('.') == std::string_view::npos) return false;
+  bool dotted = true;
+  size_t start = 0;
+  while (start <= v.size()) {
+    size_t dot = v.find('.', start);
+    if (dot == std::string_view::npos) dot = v.size();
+    if (dot > start) dotted &= is_alpha(static_cast<unsigned char>(v[start]));
+    start = dot + 1;
+  }
+  return dotted;
+}
+
+// keywords.is_placeholder, for an ASCII value.
+bool is_placeholder(std::string_view value, const std::vector<std::unique_ptr<RE2>>& w) {
+  const std::string low_all = lowered(value);
+  const std::string_view low = py_strip(low_all);
+  bool alnum = false;
+  for (unsigned char c : low) alnum |= is_alnum(c);
+  if (!alnum || full(*w[1], low)) return true;
+  bool seen[256] = {false};
+  int distinct = 0;
+  for (unsigned char c : low)
+    if (c != '-' && c != '_' && !seen[c]) seen[c] = true, ++distinct;
+  if (distinct <= 2) return true;
+  if (full(*w[2], py_strip(value)) || partial(*w[3], low)) return true;
+  return partial(*w[4], low) && !looks_generated(value);
+}
+
+// keywords._decide
+bool decide(KeyKind kind, std::string_view value, bool quoted, unsigned char after,
+            const std::vector<std::unique_ptr<RE2>>& w) {
+  if (is_placeholder(value, w) || (!quoted && !value.empty() && in(value[0], "[{<$%"))) return false;
+  if (kind == KeyKind::kPassword || kind == KeyKind::kStrong) {
+    if (quoted) return true;
+    if (after == '(' || after == '[' || is_reference(value))
+      return looks_generated(value) && !is_reference(value);
+    return true;
+  }
+  return looks_generated(value) && !(after == '(' && !quoted);
+}
+
+constexpr std::string_view kTokenChars =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_.~=-";
+
+// keywords._QUERY_NEXT.match(data, at): &[A-Za-z_][A-Za-z0-9_.-]{0,40}=
+bool query_next(const Text& t, Pos at) {
+  if (t.at(at) != '&' || at + 1 >= t.n) return false;
+  const unsigned char first = t.d[at + 1];
+  if (!(is_alpha(first) || first == '_')) return false;
+  Pos k = at + 2, run = 0;
+  while (k < t.n && run <= 40 && key_byte(t.d[k])) ++k, ++run;
+  return run <= 40 && k < t.n && t.d[k] == '=';
+}
+
+// keywords._read_value: false for None.
+bool read_value(const Text& t, Pos pos, Pos max_value, Pos& vstart, Pos& vend, bool& quoted) {
+  const Pos n = t.n, limit = std::min(n, pos + max_value);
+  while (pos < limit && (t.d[pos] == ' ' || t.d[pos] == '\t')) ++pos;
+  if (pos < limit && t.d[pos] == '@' && pos + 1 < n && is_quote(t.d[pos + 1])) ++pos;
+  if (pos >= limit) return false;
+  const unsigned char quote = t.d[pos];
+  if (is_quote(quote)) {
+    const Pos close = t.find_byte(quote, pos + 1, limit);
+    const Pos newline = t.find_byte('\n', pos + 1, limit);
+    if (close < 0 || (0 <= newline && newline < close)) {
+      Pos end = pos + 1;
+      while (end < limit && in(t.d[end], kTokenChars)) ++end;
+      while (end > pos + 1 && t.d[end - 1] == '.') --end;
+      if (end <= pos + 1) return false;
+      vstart = pos + 1, vend = end, quoted = false;
+      return true;
+    }
+    std::string_view inner = t.view(pos + 1, close);
+    size_t a = 0;
+    while (a < inner.size() && is_py_space(static_cast<unsigned char>(inner[a]))) ++a;
+    size_t b = a;
+    while (b < inner.size() && !is_py_space(static_cast<unsigned char>(inner[b]))) ++b;
+    std::string_view first = inner.substr(a, b - a);
+    while (!first.empty() && in(static_cast<unsigned char>(first.back()), ".,:;"))
+      first.remove_suffix(1);
+    const Pos len = static_cast<Pos>(first.size());
+    if (len >= 16 && close - pos - 1 > len && looks_generated(first)) {
+      vstart = pos + 1, vend = pos + 1 + len, quoted = false;
+      return true;
+    }
+    vstart = pos + 1, vend = close, quoted = true;
+    return true;
+  }
+  if (quote == '\r' || quote == '\n') return false;
+  Pos end = pos;
+  int depth = 0;
+  while (end < limit) {
+    const unsigned char b = t.d[end];
+    if (b == '(' || b == '{' || b == '[') {
+      ++depth;
+    } else if ((b == ')' || b == '}' || b == ']') && depth > 0) {
+      --depth;
+    } else if (in(b, " \t\r\n,;)}]") || (b == '<' && t.at(end + 1) == '/' && end + 1 < n)) {
+      break;
+    } else if (b == '&' && query_next(t, end)) {
+      break;
+    }
+    ++end;
+  }
+  while (end > pos && in(t.d[end - 1], "\"'`,;.:")) --end;
+  if (end <= pos) return false;
+  vstart = pos, vend = end, quoted = false;
+  return true;
+}
+
+// keywords._assignment on the match [start, end); kYes sets the value's span and
+// whether the key word is password-like.
+Answer assignment(const Text& t, Pos start, Pos end, const std::vector<std::unique_ptr<RE2>>& w,
+                  Pos max_value, bool& password, Pos& vstart, Pos& vend) {
+  const Pos key_word = start, floor = std::max<Pos>(0, start - 40);
+  while (start > floor && key_byte(t.d[start - 1])) --start;
+  if (start > 0 && (key_byte(t.d[start - 1]) || t.d[start - 1] >= 0x80)) return Answer::kNo;
+  Pos key_end = key_word;
+  while (key_end < end && key_byte(t.d[key_end])) ++key_end;
+  const KeyKind kind = identifier_kind(t.view(start, key_end), *w[0]);
+  if (kind == KeyKind::kNone) return Answer::kNo;
+  std::string_view tail = t.view(key_end, end), op = tail;
+  auto stripped = [](unsigned char c) { return in(c, "\"'`[]0123456789 \t@"); };
+  while (!op.empty() && stripped(static_cast<unsigned char>(op.front()))) op.remove_prefix(1);
+  while (!op.empty() && stripped(static_cast<unsigned char>(op.back()))) op.remove_suffix(1);
+  if (op == ">" && !(start > 0 && t.d[start - 1] == '<')) return Answer::kNo;
+  const Pos value_at =
+      (!tail.empty() && is_quote(static_cast<unsigned char>(tail.back())) && op.empty()) ? end - 1 : end;
+  bool quoted = false;
+  if (!read_value(t, value_at, max_value, vstart, vend, quoted)) return Answer::kNo;
+  if ((op == "(" || op == ",") && !quoted) return Answer::kNo;
+  if (op == "," && !(start > 0 && is_quote(t.d[start - 1]))) return Answer::kNo;
+  const std::string_view value = t.view(vstart, vend);
+  bool ascii = true, alnum = false;
+  for (unsigned char c : value) ascii &= c < 0x80, alnum |= is_alnum(c);
+  if (!ascii && !alnum) return Answer::kAsk;  // is_placeholder reads its letters as Unicode
+  const unsigned char after = quoted ? t.at(vend + 1) : t.at(vend);
+  if (!decide(kind, value, quoted, after, w)) return Answer::kNo;
+  password = kind == KeyKind::kPassword;
+  return Answer::kYes;
+}
+
+}  // namespace kw
 
 enum class Kind { kPattern, kPrivateKey, kTokens };
 
@@ -1610,6 +1863,19 @@ class Engine {
         bool bare = t.d[start] == '0';
         for (Pos i = start; i < end && bare; ++i) bare = is_digit(t.d[i]);
         return bare ? Verdict::kAsk : Verdict::kAccept;
+      }
+      case Gate::kKeywordPassword:
+      case Gate::kKeywordSecret: {  // [suffixes, values, templates, references, words, MAX_VALUE]
+        bool password = false;
+        Pos vstart = start, vend = end;
+        const Pos max_value = std::stoi(words.at(5)->pattern());
+        const kw::Answer a = kw::assignment(t, start, end, words, max_value, password, vstart, vend);
+        if (a == kw::Answer::kAsk) return Verdict::kAsk;
+        if (a == kw::Answer::kNo || password != (det.gate == Gate::kKeywordPassword))
+          return Verdict::kReject;
+        start = vstart;
+        end = vend;
+        return Verdict::kAccept;
       }
     }
     return Verdict::kAsk;
