@@ -338,6 +338,11 @@ webhook_endpoints = Table(
     Column("after_outbox_id", Integer, nullable=False),
     Column("created_at", TS, nullable=False),
     Column("deleted_at", TS, nullable=True),
+    # Revision 0009 (issue 24): `consentry` or `cloudevents`; the secret a rotation
+    # replaced, sealed like `secret`, signs beside it until `previous_secret_until`.
+    Column("format", String(16), nullable=False, server_default="consentry"),
+    Column("previous_secret", Text, nullable=True),
+    Column("previous_secret_until", TS, nullable=True),
 )
 """Registered receivers. `event_types` is a JSON list (NULL: every type); an endpoint gets
 the events committed after it was registered (`after_outbox_id`)."""
