@@ -10,6 +10,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,6 +85,14 @@ def site(sqlite_url: str, clock: TestClock, policy: Policy) -> Iterator[Site]:
         clock=clock,
         policy=policy,
     )
+    with serve(core) as url:
+        yield Site(url, core, clock)
+    core.engine.dispose()
+
+
+@contextmanager
+def serve(core: App) -> Iterator[str]:
+    """`core`'s app on a free port of 127.0.0.1 (uvicorn in a thread); yields its URL."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -99,11 +108,12 @@ def site(sqlite_url: str, clock: TestClock, policy: Policy) -> Iterator[Site]:
         if time.monotonic() > deadline:
             raise RuntimeError("the test server did not start")
         time.sleep(0.01)
-    yield Site(f"http://127.0.0.1:{port}", core, clock)
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
-    core.engine.dispose()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
 
 
 @pytest.fixture(scope="session")

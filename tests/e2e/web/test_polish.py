@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
+from consentry.bootstrap import build
+from consentry.config.settings import Settings
 from consentry.service import accounts, sessions
-from tests.e2e.web.conftest import Site, sign_in
+from tests.e2e.web.conftest import DESKTOP, Site, serve, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -46,22 +48,34 @@ def test_unknown_addresses_and_wrong_methods_answer_html_pages_for_browsers(
     assert api.json() == {"error": {"code": "not_found", "message": "no such resource"}}
 
 
-def test_the_test_clock_bar_shows_only_with_a_test_clock(sqlite_url: str) -> None:
-    """Issue 18: the bar is a testing aid; a real deployment's pages do not show it."""
-    from fastapi.testclient import TestClient
-
-    from consentry.bootstrap import build
-    from consentry.config.settings import Settings
-    from consentry.entrypoints.api.app import create_app
-
-    core = build(Settings(database_url=sqlite_url), migrate=False)
+def test_the_test_clock_bar_shows_only_with_a_test_clock(browser: Browser, sqlite_url: str) -> None:
+    """Issue 18: the bar is a testing aid; a real deployment's pages (the system clock) do
+    not show it, as Chromium renders them: no landmark, no element, no words, on a page
+    signed out and signed in."""
+    core = build(Settings(database_url=sqlite_url), migrate=False)  # the system clock
+    token = accounts.sign_up(core.ctx, plan="free", training="off").token
     try:
-        with TestClient(create_app(core)) as client:
-            html = client.get("/signin").text
-        assert 'id="clock"' not in html
-        assert "Test clock" not in html
+        with serve(core) as url:
+            context = browser.new_context(viewport=DESKTOP, base_url=url, locale="en-GB")
+            context.set_default_timeout(5000)
+            page = context.new_page()
+            try:
+                page.goto("/signin")
+                expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+                _no_clock_bar(page)
+                sign_in(page, token)
+                expect(page.get_by_role("heading", level=1)).to_be_visible()
+                _no_clock_bar(page)
+            finally:
+                context.close()
     finally:
         core.engine.dispose()
+
+
+def _no_clock_bar(page: Page) -> None:
+    expect(page.get_by_role("complementary", name="Test clock")).to_have_count(0)
+    expect(page.locator("#clock")).to_have_count(0)
+    expect(page.locator("body")).not_to_contain_text("Test clock")
 
 
 def test_the_test_clock_bar_is_a_labelled_landmark(page: Page, site: Site) -> None:
