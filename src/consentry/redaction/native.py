@@ -25,7 +25,7 @@ from typing import Any, Protocol
 
 import re2
 
-from . import credentials, fieldnumbers, pii, tokens
+from . import credentials, fieldnumbers, keywords, pii, tokens
 from .checksums import IBAN_LENGTHS
 from .detector import Detector, PatternDetector, RawCandidate, compile_pattern
 from .model import PRIVATE_KEY, SECRET, Finding
@@ -69,6 +69,8 @@ _GATES: dict[Any, tuple[str, tuple[bytes, ...]]] = {
     fieldnumbers._card_other: ("card_other", ()),
     fieldnumbers._iban_any_case: ("iban_any_case", ()),
     pii._phone_in_context: ("phone_in_context", ()),
+    keywords._password_assignment: ("keyword_password", keywords.NATIVE_GATE_PATTERNS),
+    keywords._secret_assignment: ("keyword_secret", keywords.NATIVE_GATE_PATTERNS),
 }
 
 
