@@ -85,3 +85,8 @@ def run_secret_context(run_id: str) -> str:
 def webhook_secret_context(endpoint_id: str) -> str:
     """What a webhook endpoint's signing secret is bound to."""
     return f"webhook_endpoints.secret:{endpoint_id}"
+
+
+def previous_webhook_secret_context(endpoint_id: str) -> str:
+    """What the secret a rotation replaced is bound to, while it still signs (issue 24)."""
+    return f"webhook_endpoints.previous_secret:{endpoint_id}"

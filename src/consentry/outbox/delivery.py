@@ -15,7 +15,12 @@
    body (a cloud metadata answer would otherwise reach the admin API).
 
 A worker killed between 2 and 4 leaves a pending delivery whose lease runs out: it is
-delivered again. Receivers therefore de-duplicate by ``Consentry-Event-Id``.
+delivered again. Receivers therefore de-duplicate by ``Consentry-Event-Id`` (the same
+value as the Standard Webhooks ``webhook-id``).
+
+Each request is signed twice with the same key (:mod:`consentry.outbox.signing`:
+``Consentry-Signature`` and Standard Webhooks), once per live secret, and its body is the
+endpoint's format: consentry's envelope or CloudEvents 1.0 structured mode.
 """
 
 from __future__ import annotations
@@ -25,13 +30,18 @@ import random
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy import Engine, insert, select, update
 
 from consentry.adapters.sql import tables as t
-from consentry.config.sealing import SecretBox, webhook_secret_context
-from consentry.outbox.events import OutboxEvent
+from consentry.config.sealing import (
+    SecretBox,
+    previous_webhook_secret_context,
+    webhook_secret_context,
+)
+from consentry.outbox.events import EventFormat, OutboxEvent, content_type
 from consentry.outbox.feed import (
     FANOUT_CURSOR,
     events_between,
@@ -41,7 +51,7 @@ from consentry.outbox.feed import (
 )
 from consentry.outbox.registry import DeliveryStatus, endpoint_from_row
 from consentry.outbox.settings import DeliverySettings
-from consentry.outbox.signing import EVENT_ID_HEADER, SIGNATURE_HEADER, signature_header
+from consentry.outbox.signing import EVENT_ID_HEADER, signed_headers
 from consentry.outbox.targets import TargetGuard, TargetRefused, refused_reason
 
 USER_AGENT = "consentry-webhooks/1"
@@ -56,6 +66,14 @@ class Claim:
     url: str
     secret: str
     event: OutboxEvent
+    previous_secret: str | None = None
+    """The secret a rotation replaced, while its grace period lasts: it signs too."""
+    format: EventFormat = EventFormat.CONSENTRY
+
+    def secrets(self) -> list[str]:
+        return (
+            [self.secret] if self.previous_secret is None else [self.secret, self.previous_secret]
+        )
 
 
 @dataclass(frozen=True)
@@ -141,6 +159,9 @@ def claim_due(
                 w.id.label("endpoint_id"),
                 w.url,
                 w.secret,
+                w.previous_secret,
+                w.previous_secret_until,
+                w.format,
                 o.id.label("cursor"),
                 o.event_id,
                 o.type,
@@ -160,9 +181,21 @@ def claim_due(
             url=r.url,
             secret=box.open(r.secret, context=webhook_secret_context(r.endpoint_id)),
             event=OutboxEvent(r.cursor, r.event_id, r.type, json.loads(r.payload), r.created_at),
+            previous_secret=_live_previous(box, r, now),
+            format=EventFormat(r.format),
         )
         for r in rows
     ]
+
+
+def _live_previous(box: SecretBox, row: Any, now: datetime) -> str | None:
+    """The replaced secret of a rotation while its grace period lasts, else None."""
+    if row.previous_secret is None or row.previous_secret_until is None:
+        return None
+    if row.previous_secret_until <= now:
+        return None
+    context = previous_webhook_secret_context(row.endpoint_id)
+    return box.open(row.previous_secret, context=context)
 
 
 def _now() -> datetime:
@@ -181,12 +214,14 @@ def attempt(client: httpx.Client, claim: Claim, guard: TargetGuard | None = None
             guard.check_delivery_url(claim.url)
         except TargetRefused as refused:
             return Outcome(False, None, f"target refused: {refused.reason}", started, _now())
-    body = claim.event.body()
+    body = claim.event.body(claim.format)
     timestamp = int(time.time())
     headers = {
-        "Content-Type": "application/json",
+        "Content-Type": content_type(claim.format),
         "User-Agent": USER_AGENT,
-        SIGNATURE_HEADER: signature_header(claim.secret, timestamp, body),
+        **signed_headers(
+            claim.secrets(), msg_id=claim.event.event_id, timestamp=timestamp, body=body
+        ),
         EVENT_ID_HEADER: claim.event.event_id,
         "Consentry-Event-Type": claim.event.type,
         "Consentry-Delivery-Attempt": str(claim.attempt),

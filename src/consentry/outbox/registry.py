@@ -7,13 +7,18 @@ and keeps their history.
 Its URL must pass :class:`~consentry.outbox.targets.TargetGuard` (issue 17 item 2: public
 addresses over https unless allowed otherwise), and its signing secret is stored sealed
 under the service's secret key (item 5, :mod:`consentry.config.sealing`).
+
+An endpoint receives consentry's envelope or, when registered with ``format:
+"cloudevents"``, CloudEvents 1.0 (issue 24, :class:`~consentry.outbox.events.EventFormat`).
+:func:`rotate_secret` replaces its secret; the old one keeps signing beside the new one
+(two signatures per header) for a grace period, so receivers can switch without a gap.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -21,15 +26,21 @@ from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.engine import Row
 
 from consentry.adapters.sql import tables as t
-from consentry.config.sealing import SecretBox, webhook_secret_context
+from consentry.config.sealing import (
+    SecretBox,
+    previous_webhook_secret_context,
+    webhook_secret_context,
+)
 from consentry.domain.errors import InvalidInput, NotFound
 from consentry.domain.ids import new_id
-from consentry.outbox.events import EVENT_TYPES
+from consentry.outbox.events import EVENT_TYPES, EventFormat, parse_format
 from consentry.outbox.feed import FANOUT_CURSOR, lock_cursor, safe_horizon
 from consentry.outbox.signing import generate_secret
 from consentry.outbox.targets import TargetGuard, without_credentials
 
 MIN_SECRET_CHARS = 16
+DEFAULT_ROTATION_GRACE_S = 24 * 3600
+MAX_ROTATION_GRACE_S = 7 * 24 * 3600
 
 
 class DeliveryStatus(StrEnum):
@@ -46,6 +57,7 @@ class Endpoint:
     event_types: tuple[str, ...] | None
     created_at: datetime
     deleted_at: datetime | None
+    format: EventFormat = EventFormat.CONSENTRY
 
     def wants(self, event_type: str) -> bool:
         return self.event_types is None or event_type in self.event_types
@@ -57,6 +69,15 @@ class NewEndpoint:
 
     endpoint: Endpoint
     secret: str
+
+
+@dataclass(frozen=True)
+class RotatedSecret:
+    """An endpoint's new secret, shown this once, and until when the old one still signs."""
+
+    endpoint_id: str
+    secret: str
+    previous_valid_until: datetime | None
 
 
 @dataclass(frozen=True)
@@ -85,6 +106,7 @@ def endpoint_from_row(row: Row[Any]) -> Endpoint:
         event_types=tuple(types) if types is not None else None,
         created_at=row.created_at,
         deleted_at=row.deleted_at,
+        format=EventFormat(row.format),
     )
 
 
@@ -123,12 +145,14 @@ def add_endpoint(
     box: SecretBox,
     event_types: list[str] | None = None,
     secret: str | None = None,
+    format: str | None = None,
 ) -> NewEndpoint:
     """Register a receiver; it gets the events committed from now on.
 
     `guard` refuses a URL that may not receive webhooks (422 `webhook_target_refused`
     with the reason); `box` seals the signing secret before it is stored."""
     types = _check_types(event_types)
+    event_format = parse_format(format)
     secret = _check_secret(secret) if secret is not None else generate_secret()
     clean_url = guard.check_url(url)
     endpoint_id = new_id("whk")
@@ -149,10 +173,11 @@ def add_endpoint(
                 after_outbox_id=after,
                 created_at=now,
                 deleted_at=None,
+                format=event_format.value,
             )
         )
     endpoint = Endpoint(
-        endpoint_id, clean_url, tuple(types) if types is not None else None, now, None
+        endpoint_id, clean_url, tuple(types) if types is not None else None, now, None, event_format
     )
     return NewEndpoint(endpoint, secret)
 
@@ -173,6 +198,49 @@ def get_endpoint(engine: Engine, endpoint_id: str) -> Endpoint:
     if row is None or row.deleted_at is not None:
         raise NotFound(f"no webhook endpoint {endpoint_id!r}")
     return endpoint_from_row(row)
+
+
+def rotate_secret(
+    engine: Engine,
+    *,
+    endpoint_id: str,
+    now: datetime,
+    box: SecretBox,
+    secret: str | None = None,
+    grace_s: int = DEFAULT_ROTATION_GRACE_S,
+) -> RotatedSecret:
+    """Give an endpoint a new signing secret (generated unless given).
+
+    For `grace_s` seconds the old secret signs every delivery beside the new one (both
+    headers carry two signatures), so a receiver can switch without refusing any; 0 ends
+    the old secret at once. A rotation during a grace period drops the older secret."""
+    if not 0 <= grace_s <= MAX_ROTATION_GRACE_S:
+        raise InvalidInput(f"grace_s must be between 0 and {MAX_ROTATION_GRACE_S}")
+    new_secret = _check_secret(secret) if secret is not None else generate_secret()
+    w = t.webhook_endpoints.c
+    until = now + timedelta(seconds=grace_s) if grace_s else None
+    with engine.begin() as conn:
+        row = conn.execute(
+            select(w.secret).where(w.id == endpoint_id, w.deleted_at.is_(None)).with_for_update()
+        ).first()
+        if row is None:
+            raise NotFound(f"no webhook endpoint {endpoint_id!r}")
+        old = box.open(row.secret, context=webhook_secret_context(endpoint_id))
+        previous = (
+            box.seal(old, context=previous_webhook_secret_context(endpoint_id))
+            if until is not None
+            else None
+        )
+        conn.execute(
+            update(t.webhook_endpoints)
+            .where(w.id == endpoint_id)
+            .values(
+                secret=box.seal(new_secret, context=webhook_secret_context(endpoint_id)),
+                previous_secret=previous,
+                previous_secret_until=until,
+            )
+        )
+    return RotatedSecret(endpoint_id, new_secret, until)
 
 
 def remove_endpoint(engine: Engine, *, endpoint_id: str, now: datetime) -> None:

@@ -30,6 +30,7 @@ from consentry.domain.errors import ConsentryError
 SEALED_COLUMNS: tuple[tuple[sa.Table, str, str], ...] = (
     (t.runs, "pseudonym_secret", "runs.pseudonym_secret"),
     (t.webhook_endpoints, "secret", "webhook_endpoints.secret"),
+    (t.webhook_endpoints, "previous_secret", "webhook_endpoints.previous_secret"),
 )
 """(table, sealed column, what the value is bound to, before ``:<row id>``)."""
 
@@ -79,6 +80,8 @@ def reseal_secrets(
                 if not rows:
                     break
                 for row_id, stored in rows:
+                    if stored is None:  # nullable columns: nothing sealed in this row
+                        continue
                     context = f"{bound}:{row_id}"
                     plain = _open_with_old(stored, context, old=old, new=new, result=result)
                     if plain is None:
