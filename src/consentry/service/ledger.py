@@ -36,6 +36,7 @@ from consentry.verify import (
     run_extension,
     sign_checkpoint,
     verify_inclusion,
+    verify_run_proof,
 )
 
 
@@ -310,3 +311,23 @@ def ledger_standing(ctx: Context, *, account_id: str) -> LedgerStanding:
                 state = "failed"
                 break
     return LedgerStanding(state, len(events), len(covered), record.created_at, checkpoint.size)
+
+
+def runs_verified(ctx: Context, *, account_id: str, run_ids: list[str]) -> dict[str, bool]:
+    """For each run that has a signed checkpoint: whether the membership proofs of the
+    account's sessions verify against it (issue 21 item 4, checked server-side as the
+    stand-alone verifier would). Runs without one, or a service without a key, are
+    absent: nothing is signed while a page loads."""
+    if ctx.signer is None:
+        return {}
+    with ctx.uow(read_only=True) as uow:
+        signed = [r for r in run_ids if uow.ledger.run_checkpoint(r) is not None]
+    public = ctx.signer.key.public_key()
+    verified: dict[str, bool] = {}
+    for run_id in signed:
+        try:
+            verify_run_proof(run_proof(ctx, account_id=account_id, run_id=run_id), public)
+            verified[run_id] = True
+        except VerificationError:
+            verified[run_id] = False
+    return verified

@@ -4,6 +4,7 @@ checked server-side with their inclusion proofs (the privacy page's "verified").
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -14,7 +15,7 @@ from consentry.adapters.sql import tables as t
 from consentry.bootstrap import App, build
 from consentry.config.settings import Settings
 from consentry.entrypoints.api.app import create_app
-from consentry.service import accounts, ledger
+from consentry.service import accounts, ledger, runs, sessions
 from consentry.service.ledger_ports import CheckpointSigner
 from consentry.verify import Checkpoint, sign_checkpoint
 from tests.integration.service.conftest import World
@@ -99,5 +100,51 @@ def test_the_privacy_page_says_verified_in_english_and_german(sqlite_url: str) -
         assert "geprüft" in german
         accounts.record_choice(signed.ctx, account_id=creds.account_id, training="off")
         assert "Your newest change came after that record" in _page(signed, creds.token, "en")
+    finally:
+        core.engine.dispose()
+
+
+def test_runs_that_used_my_data_are_verified_against_their_signed_checkpoint(
+    world: World,
+) -> None:
+    """Issue 21 item 4: the run list's "verified" is each run's membership proofs for the
+    user's chats checked against the checkpoint signed at the run's creation."""
+    _signing(world)
+    me = world.user(plan="free", training="on")
+    chats = [world.chat(me, f"chat {i}") for i in range(3)]
+    world.chat(world.user(plan="free", training="on"), "someone else's")
+    world.advance(1)
+    run = runs.create_run(world.ctx, purpose="model_training").id
+    no_key = dataclasses.replace(world.ctx, signer=None)
+    unsigned = runs.create_run(no_key, purpose="model_training").id
+    assert ledger.runs_verified(world.ctx, account_id=me, run_ids=[run, unsigned]) == {run: True}
+    with world.app.engine.begin() as conn:  # the operator edits the manifest afterwards
+        conn.execute(
+            update(t.run_sessions)
+            .where(t.run_sessions.c.run_id == run, t.run_sessions.c.session_id == chats[1])
+            .values(include_from=datetime(2020, 1, 1, tzinfo=UTC))
+        )
+    assert ledger.runs_verified(world.ctx, account_id=me, run_ids=[run]) == {run: False}
+    assert ledger.runs_verified(no_key, account_id=me, run_ids=[run]) == {}
+
+
+def test_the_privacy_page_marks_each_run_verified(sqlite_url: str) -> None:
+    core = build(Settings(database_url=sqlite_url), migrate=False)
+    signer = CheckpointSigner(ORIGIN, Ed25519PrivateKey.generate())
+    signed = dataclasses.replace(core, ctx=dataclasses.replace(core.ctx, signer=signer))
+    try:
+        creds = accounts.sign_up(signed.ctx, plan="free", training="on")
+        chat = sessions.start_session(signed.ctx, account_id=creds.account_id, kind="chat")
+        sessions.add_message(
+            signed.ctx, account_id=creds.account_id, session_id=chat.session.id,
+            role="user", content="hello",
+        )  # fmt: skip
+        runs.create_run(signed.ctx, purpose="model_training")
+        english = _page(signed, creds.token, "en")
+        cell = english.split('class="run-verified">', 1)[1].split("</td>", 1)[0]
+        assert "verified" in cell and "tag-ok" in cell
+        assert 'id="runs-verified-help"' in english
+        german = _page(signed, creds.token, "de")
+        assert "geprüft" in german.split('class="run-verified">', 1)[1].split("</td>", 1)[0]
     finally:
         core.engine.dispose()

@@ -173,13 +173,17 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
     @router.get("/privacy")
     def privacy(request: Request, visit: Visit = Depends(web.visit)) -> Response:
         account = visit.require_account()
+        used_by = runs.runs_for_account(ctx, account_id=account.id)
         return web.page(
             request,
             "privacy.html",
             title=_("Privacy settings"),
             history=accounts.consent_history(ctx, account_id=account.id),
-            used_by=runs.runs_for_account(ctx, account_id=account.id),
+            used_by=used_by,
             standing=ledger.ledger_standing(ctx, account_id=account.id),
+            runs_verified=ledger.runs_verified(
+                ctx, account_id=account.id, run_ids=[r.id for r in used_by]
+            ),
         )
 
     @router.post("/privacy/training")
