@@ -26,6 +26,7 @@ from consentry.entrypoints.cli_common import DatabaseUrl, JsonOut, core, err, ou
 from consentry.entrypoints.cli_common import fail as _fail
 from consentry.outbox import registry
 from consentry.outbox.settings import DeliverySettings
+from consentry.outbox.signing import standard_secret
 from consentry.outbox.targets import TargetGuard, egress_warning, guard_for
 from consentry.outbox.worker import Worker
 
@@ -75,6 +76,10 @@ def webhooks_add(
     database_url: DatabaseUrl = None,
     as_json: JsonOut = False,
     allow_private: AllowPrivate = False,
+    event_format: Annotated[
+        str | None,
+        typer.Option("--format", help="consentry (default) or cloudevents (CloudEvents 1.0)."),
+    ] = None,
 ) -> None:
     """Register an endpoint; prints its signing secret once."""
     core = _core(database_url)
@@ -84,6 +89,7 @@ def webhooks_add(
             url=url,
             event_types=event_type or None,
             secret=secret,
+            format=event_format,
             now=core.ctx.clock.now(),
             guard=_guard(core, allow_private),
             box=core.box,
@@ -95,11 +101,19 @@ def webhooks_add(
         core.engine.dispose()
     ep = created.endpoint
     if as_json:
-        data = {"id": ep.id, "url": ep.url, "event_types": ep.event_types, "secret": created.secret}
+        data = {
+            "id": ep.id,
+            "url": ep.url,
+            "event_types": ep.event_types,
+            "format": ep.format.value,
+            "secret": created.secret,
+            "standard_secret": standard_secret(created.secret),
+        }
         print(json.dumps(data))
         return
-    out.print(f"endpoint [bold]{ep.id}[/] → {ep.url}")
+    out.print(f"endpoint [bold]{ep.id}[/] → {ep.url} ({ep.format.value})")
     out.print(f"signing secret (shown once): [bold]{created.secret}[/]")
+    out.print(f"Standard Webhooks form: [bold]{standard_secret(created.secret)}[/]")
 
 
 @webhooks_app.command("list")
@@ -117,6 +131,7 @@ def webhooks_list(database_url: DatabaseUrl = None, as_json: JsonOut = False) ->
                 "url": ep.url,
                 "event_types": ep.event_types,
                 "created_at": iso(ep.created_at),
+                "format": ep.format.value,
             }
             for ep in endpoints
         ]

@@ -7,6 +7,9 @@ last entry says how far it got (its ``cursor`` field), so the next batch resumes
 instead of adding the events again. Consumers still de-duplicate by ``event_id``.
 
 Entry fields: ``event_id``, ``cursor``, ``type``, ``payload`` (JSON), ``created_at``.
+With ``CONSENTRY_REDIS_FORMAT=cloudevents`` (issue 24) an entry is ``event_id``, ``cursor``,
+``content_type`` (``application/cloudevents+json``) and ``cloudevent``: the event as a
+CloudEvents 1.0 structured-mode JSON document.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from consentry.domain.clock import iso
+from consentry.outbox.events import CLOUDEVENTS_CONTENT_TYPE, EventFormat, OutboxEvent
 from consentry.outbox.feed import events_between, lock_cursor, move_cursor, safe_horizon
 
 DEFAULT_STREAM = "consentry:events"
@@ -33,8 +37,10 @@ class RedisStreamPublisher:
         *,
         stream: str = DEFAULT_STREAM,
         maxlen: int | None = None,
+        format: EventFormat = EventFormat.CONSENTRY,
     ) -> None:
         self.engine = engine
+        self.format = format
         self.client = client
         self.stream = stream
         self.maxlen = maxlen
@@ -42,12 +48,35 @@ class RedisStreamPublisher:
 
     @classmethod
     def from_url(
-        cls, engine: Engine, url: str, *, stream: str = DEFAULT_STREAM, maxlen: int | None = None
+        cls,
+        engine: Engine,
+        url: str,
+        *,
+        stream: str = DEFAULT_STREAM,
+        maxlen: int | None = None,
+        format: EventFormat = EventFormat.CONSENTRY,
     ) -> RedisStreamPublisher:
         import redis  # optional dependency: only needed when CONSENTRY_REDIS_URL is set
 
         client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
-        return cls(engine, client, stream=stream, maxlen=maxlen)
+        return cls(engine, client, stream=stream, maxlen=maxlen, format=format)
+
+    def entry(self, event: OutboxEvent) -> dict[str, str]:
+        """The stream entry's fields for `event`, in this publisher's format."""
+        if self.format is EventFormat.CLOUDEVENTS:
+            return {
+                "event_id": event.event_id,
+                "cursor": str(event.cursor),
+                "content_type": CLOUDEVENTS_CONTENT_TYPE,
+                "cloudevent": event.body(EventFormat.CLOUDEVENTS),
+            }
+        return {
+            "event_id": event.event_id,
+            "cursor": str(event.cursor),
+            "type": event.type,
+            "payload": json.dumps(event.payload, sort_keys=True),
+            "created_at": iso(event.created_at),
+        }
 
     def stream_head(self) -> int:
         """The outbox cursor of the stream's newest entry (0 for an empty stream)."""
@@ -72,13 +101,7 @@ class RedisStreamPublisher:
                 return 0
             pipe = self.client.pipeline(transaction=True)
             for event in events:
-                fields = {
-                    "event_id": event.event_id,
-                    "cursor": str(event.cursor),
-                    "type": event.type,
-                    "payload": json.dumps(event.payload, sort_keys=True),
-                    "created_at": iso(event.created_at),
-                }
+                fields = self.entry(event)
                 if self.maxlen is not None:
                     pipe.xadd(self.stream, fields, maxlen=self.maxlen, approximate=True)
                 else:

@@ -28,12 +28,16 @@ class DeliverySettings:
     redis_stream: str = "consentry:events"
     redis_maxlen: int | None = None
     """Approximate MAXLEN for XADD; None keeps every entry."""
+    redis_format: str = "consentry"
+    """``consentry`` (separate fields) or ``cloudevents`` (one CloudEvents 1.0 document)."""
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
         if self.lease_s <= self.timeout_s:
             raise ValueError("lease_s must be longer than timeout_s")
+        if self.redis_format not in ("consentry", "cloudevents"):
+            raise ValueError("CONSENTRY_REDIS_FORMAT must be consentry or cloudevents")
 
     @classmethod
     def from_env(cls, **overrides: object) -> DeliverySettings:
@@ -50,6 +54,7 @@ class DeliverySettings:
             "redis_url": "CONSENTRY_REDIS_URL",
             "redis_stream": "CONSENTRY_REDIS_STREAM",
             "redis_maxlen": "CONSENTRY_REDIS_MAXLEN",
+            "redis_format": "CONSENTRY_REDIS_FORMAT",
         }
         types = {f.name: f.type for f in fields(cls)}
         values: dict[str, object] = {}

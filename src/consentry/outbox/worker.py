@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from consentry.config.sealing import SecretBox
 from consentry.log_safety import redacted_traceback
 from consentry.outbox.delivery import attempt, claim_due, fan_out, record_attempt
+from consentry.outbox.events import EventFormat
 from consentry.outbox.redis_stream import RedisStreamPublisher
 from consentry.outbox.registry import DeliveryStatus
 from consentry.outbox.settings import DeliverySettings
@@ -67,6 +68,7 @@ class Worker:
                 settings.redis_url,
                 stream=settings.redis_stream,
                 maxlen=settings.redis_maxlen,
+                format=EventFormat(settings.redis_format),
             )
         self.publisher = publisher
         self.rng = rng or random.SystemRandom()
