@@ -64,7 +64,10 @@ def make_engine(
 
         @event.listens_for(engine, "begin")
         def _begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # A reader (READ_ONLY_OPTION) begins deferred: in WAL it reads one snapshot
+            # without taking the write lock, so it never queues behind a writer's fsync.
+            deferred = conn.get_execution_options().get(READ_ONLY_OPTION, False)
+            conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
@@ -76,6 +79,10 @@ def make_engine(
     engine = create_engine(url, **kwargs)
     event.listen(engine, "handle_error", _scrub_postgres_errors)
     return engine
+
+
+READ_ONLY_OPTION = "consentry_read_only"
+"""Connection execution option: this transaction promises not to write (SQLite: BEGIN)."""
 
 
 def private_sqlite_files(url: str) -> None:

@@ -9,6 +9,7 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
+from consentry.adapters.sql.engine import READ_ONLY_OPTION
 from consentry.adapters.sql.ledger_tree import SqlLedgerTree
 from consentry.adapters.sql.runs_store import SqlRunStore
 from consentry.adapters.sql.store import SqlStore
@@ -93,7 +94,9 @@ class SqlUnitOfWork:
         self._queue: threading.RLock | None = None
 
     def __enter__(self) -> SqlUnitOfWork:
-        queue = _sqlite_queue(self._engine)
+        # A reader needs neither the queue nor the write lock (issue 22): on SQLite it
+        # begins deferred and reads a WAL snapshot beside the one writer.
+        queue = None if self._read_only else _sqlite_queue(self._engine)
         if queue is not None and queue.acquire(timeout=SQLITE_QUEUE_WAIT_S):
             self._queue = queue
         conn: Connection | None = None
@@ -102,6 +105,8 @@ class SqlUnitOfWork:
             if postgres and self._barrier:
                 self._hold_writers()
             conn = self._engine.connect()
+            if self._read_only and not postgres:
+                conn = conn.execution_options(**{READ_ONLY_OPTION: True})
             if self._consistent and postgres:
                 conn = conn.execution_options(isolation_level="REPEATABLE READ")
             conn.begin()

@@ -13,10 +13,12 @@ and write one structured access-log line.
 from __future__ import annotations
 
 import logging
+import os
+import random
 import re
+import secrets
 import sys
 import time
-import uuid
 from collections.abc import MutableMapping
 from typing import Any
 
@@ -31,6 +33,22 @@ access_log = logging.getLogger("consentry.api.access")
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 UNMATCHED = "<unmatched>"
+
+
+_ID_SOURCE: tuple[int, random.Random] = (-1, random.Random())
+
+
+def new_request_id() -> str:
+    """128 bits from a generator seeded from the OS once per process (again in a forked
+    worker): unique and not a counter (it tells nothing of the traffic), without the
+    getrandom call and the UUID object of ``uuid4()``, ~5 % of an append (issue 22).
+    The id is a correlation label, not a secret."""
+    global _ID_SOURCE
+    pid, source = _ID_SOURCE
+    if pid != os.getpid():
+        source = random.Random(secrets.randbits(128))
+        _ID_SOURCE = (os.getpid(), source)
+    return f"{source.getrandbits(128):032x}"
 
 
 class _NulInPath(Exception):
@@ -124,7 +142,7 @@ class RequestMiddleware:
         started_at = time.perf_counter()
         given = _header(scope, b"x-request-id")
         text = given.decode("latin-1") if given else ""
-        request_id = text if _REQUEST_ID.match(text) else uuid.uuid4().hex
+        request_id = text if _REQUEST_ID.match(text) else new_request_id()
         token = REQUEST_ID.set(request_id)
         state: dict[str, Any] = {"status": 500, "started": False}
 
