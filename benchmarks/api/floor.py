@@ -250,6 +250,19 @@ def _wrk(base: str, pairs: list[tuple[str, str]], args: argparse.Namespace, work
     ).stdout
 
 
+def _profiler(path: str | None, pid: int, seconds: float) -> subprocess.Popen[bytes] | None:
+    """py-spy recording a flame graph (SVG) of the server's processes while wrk runs."""
+    if path is None:
+        return None
+    spy = Path(sys.executable).parent / "py-spy"
+    command = [str(spy), "record", "-o", path, "-d", str(int(seconds)), "-p", str(pid)]
+    return subprocess.Popen(
+        [*command, "--subprocesses", "--nonblocking"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def measure(target: str, kind: str, workers: int, args: argparse.Namespace) -> dict[str, Any]:
     from load import cpu_seconds, process_tree, server
 
@@ -269,9 +282,12 @@ def measure(target: str, kind: str, workers: int, args: argparse.Namespace) -> d
                 warm = argparse.Namespace(**{**vars(args), "duration": args.warmup})
                 _wrk(base, pairs, warm, workdir)
                 pids = process_tree(pid)
+                spy = _profiler(args.profile, pid, args.duration) if consentry else None
                 load_before, cpu0 = os.getloadavg()[0], cpu_seconds(pids)
                 out = _wrk(base, pairs, args, workdir)
                 cpu = cpu_seconds(pids) - cpu0
+                if spy is not None:
+                    spy.wait()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
@@ -305,6 +321,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--rounds", type=int, default=2, help="floor/consentry alternations")
     parser.add_argument("--only", choices=["floor", "consentry"])
+    parser.add_argument("--profile", help="a py-spy flame graph (SVG) of consentry here")
     parser.add_argument(
         "--sqlite-synchronous",
         choices=["FULL", "NORMAL"],
