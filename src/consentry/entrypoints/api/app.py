@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from consentry.bootstrap import App
 from consentry.domain.clock import Clock
 from consentry.entrypoints.api import accounts, admin, ledger, runs, service, sessions, system
+from consentry.entrypoints.api import docs as api_docs
 from consentry.entrypoints.api import outbox as outbox_http
 from consentry.entrypoints.api.errors import install_error_handlers
 from consentry.entrypoints.api.metrics import ApiMetrics
@@ -25,8 +26,8 @@ Errors are `{"error": {"code", "message"}}` with a stable code. Account paths ta
 def create_app(core: App, *, session_clock: Clock | None = None) -> FastAPI:
     """One application per core; metrics live in a registry of their own. Browser
     sessions are timed by `session_clock` (the system clock unless a test gives one)."""
-    # No Swagger/ReDoc pages: they load their assets from the network. The document is
-    # at /openapi.json.
+    # FastAPI's Swagger/ReDoc pages load their assets from a CDN: off. /docs serves the
+    # vendored Swagger UI instead (entrypoints/api/docs.py); the document is /openapi.json.
     app = FastAPI(
         title="consentry",
         version="0.1.0",
@@ -49,6 +50,7 @@ def create_app(core: App, *, session_clock: Clock | None = None) -> FastAPI:
     app.include_router(pages)
     app.state.pages = pages.web  # renders 404/405 as pages for browsers (issue 18)
     app.include_router(outbox_http.router)  # change feed and webhooks (issue 7)
+    app.include_router(api_docs.router)  # /docs, offline (issue 24)
     install_error_handlers(app)
     app.add_middleware(
         RequestMiddleware,
