@@ -1283,12 +1283,9 @@ bool found_before(const RE2& re, const Text& t, Pos end, Pos width) {
 
 inline bool is_alnum(unsigned char b) { return is_digit(b) || is_alpha(b); }
 
-// fieldnumbers._glued, the part that looks before the span only.
-bool field_glued_before(const Text& t, Pos start) {
-  const unsigned char before = t.before(start);
-  if (is_alnum(before) || before == '_' || before == '+') return true;
-  if (in(before, ".-/:") && start > 1 && is_alnum(t.d[start - 2])) return true;
-  if (before != ' ') return false;
+// fieldnumbers.iban_group_before: "DE89 3704 …", "BNBG 9661 …".
+bool iban_group_before(const Text& t, Pos start) {
+  if (t.before(start) != ' ') return false;
   const Span g = py_slice(std::max<Pos>(0, start - 5), start - 1, t.n);  // an IBAN's group
   if (g.second - g.first != 4) return false;
   bool upper = false;
@@ -1297,6 +1294,24 @@ bool field_glued_before(const Text& t, Pos start) {
     upper = upper || is_upper(t.d[i]);
   }
   return upper;
+}
+
+// fieldnumbers._glued, the part that looks before the span only.
+bool field_glued_before(const Text& t, Pos start) {
+  const unsigned char before = t.before(start);
+  if (is_alnum(before) || before == '_' || before == '+') return true;
+  if (in(before, ".-/:") && start > 1 && is_alnum(t.d[start - 2])) return true;
+  return iban_group_before(t, start);
+}
+
+// fieldnumbers.ssn_shaped: three, two and four digits joined by '-', '.' or ' '.
+bool ssn_shaped(std::string_view v) {
+  if (v.size() != 11) return false;
+  for (size_t i = 0; i < 11; ++i) {
+    const unsigned char c = static_cast<unsigned char>(v[i]);
+    if ((i == 3 || i == 6) ? !in(c, "-. ") : !is_digit(c)) return false;
+  }
+  return true;
 }
 
 // fieldnumbers._glued.
@@ -1859,10 +1874,10 @@ class Engine {
         return tables_.iban_lengths.count(country) ? Verdict::kAsk : Verdict::kReject;
       }
       case Gate::kPhoneInContext: {  // pii._phone, then a bare 0… run needs a phone word
-        if (!phone(t, start, end)) return Verdict::kReject;
+        if (!phone(t, start, end) || iban_group_before(t, start)) return Verdict::kReject;
         bool bare = t.d[start] == '0';
         for (Pos i = start; i < end && bare; ++i) bare = is_digit(t.d[i]);
-        return bare ? Verdict::kAsk : Verdict::kAccept;
+        return bare || ssn_shaped(t.view(start, end)) ? Verdict::kAsk : Verdict::kAccept;
       }
       case Gate::kKeywordPassword:
       case Gate::kKeywordSecret: {  // [suffixes, values, templates, references, words, MAX_VALUE]

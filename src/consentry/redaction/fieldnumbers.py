@@ -45,6 +45,8 @@ _NOT_PHONE_WORDS = re.compile(
     rb"(?i)(?:isbn|issn|ean|gtin|upc|version|v\.|order|invoice|ticket|serial|sku|tracking|"
     rb"account|iban|card|ssn|zip|postcode|lat|lon|epoch|timestamp|#)\W{0,3}$"
 )
+_NUMBER_WORD = re.compile(rb"(?i)number|nummer|num[e\xc3\xa9]ro")
+_SSN_SHAPE = re.compile(rb"[0-9]{3}[-. ][0-9]{2}[-. ][0-9]{4}")
 _SSN_INSIDE = re.compile(rb"(?<![0-9])[0-9]{3}([- ])[0-9]{2}\1[0-9]{4}(?![0-9])")
 _IPV4_INSIDE = re.compile(rb"(?:^|[^0-9.])[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?:$|[^0-9.])")
 _NOT_DIGITS = bytes(c for c in range(256) if not 48 <= c <= 57)
@@ -129,10 +131,14 @@ def _glued(data: bytes, start: int, end: int) -> bool:
         return True
     if after in b".-/:" and end + 1 < n and _alnum(data[end + 1]):
         return True
-    # the next group of an IBAN or account number: "DE89 3704 ..." / "BNBG 9661 ..."
+    return iban_group_before(data, start)
+
+
+def iban_group_before(data: bytes, start: int) -> bool:
+    """The next group of an IBAN or account number: "DE89 3704 ..." / "BNBG 9661 ..."."""
     group = data[max(0, start - 5) : start - 1]
     return (
-        before == 0x20
+        (data[start - 1] if start > 0 else 0x20) == 0x20
         and len(group) == 4
         and group.isalnum()
         and group.upper() == group
@@ -171,7 +177,42 @@ def _country_code(group: bytes) -> bool:
 
 def phone_word_before(data: bytes, start: int) -> bool:
     """True when a word such as "phone", "call" or "tel" stands shortly before ``start``."""
-    return _PHONE_WORDS.search(data[max(0, start - _CONTEXT) : start]) is not None
+    return _phone_said(data[max(0, start - _CONTEXT) : start])
+
+
+def _phone_said(before: bytes) -> bool:
+    """A phone word in ``before``; "number" or "Nummer" only where no identifier is named
+    ("my ID number is …", "Personal number …", "Ausweisnummer …" are not phone numbers)."""
+    generic = False
+    for word in _PHONE_WORDS.finditer(before):
+        if not _NUMBER_WORD.fullmatch(word.group()):
+            return True
+        generic = True
+    return generic and not _ID_NAMED.search(before)
+
+
+def _bare_number(digits: str, before: bytes) -> bool:
+    """A bare run taken as a phone number without a phone word: 10 or 11 digits as mobile
+    numbers are written in many countries (``3582268663``, ``13812345678``), not led by 0
+    (references, zero-padded ids), not Unix time in seconds (2001-2039), and no identifier
+    named before it. Every such run is valid in some numbering plan; the filter errs
+    towards removing a bare order number rather than leaving a phone number."""
+    if len(digits) not in (10, 11) or digits[0] == "0":
+        return False
+    if len(digits) == 10 and 1_000_000_000 <= int(digits) < 2_200_000_000:
+        return False
+    return not _ID_NAMED.search(_clause(before))
+
+
+def _clause(before: bytes) -> bytes:
+    """The end of ``before`` after its last field or clause break (``{"id": 42, "ref": "``)."""
+    cut = max(before.rfind(c) for c in (b",", b";", b"|", b"\n"))
+    return before[cut + 1 :]
+
+
+def ssn_shaped(value: bytes) -> bool:
+    """``078-05-1120``, ``693-09.4444``: three, two and four digits, a US SSN's shape."""
+    return _SSN_SHAPE.fullmatch(value) is not None
 
 
 def _phone(data: bytes, start: int, end: int) -> tuple[int, int] | None:
@@ -210,7 +251,9 @@ def _one_phone(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     before = data[max(0, start - _CONTEXT) : start]
     if _NOT_PHONE_WORDS.search(before[-24:]) or _DATE_LIKE.fullmatch(main.strip(b"()")):
         return None
-    said = _PHONE_WORDS.search(before) is not None
+    said = _phone_said(before)
+    if not said and ssn_shaped(main.strip()):
+        return None  # an SSN's shape (valid or not): not a phone unless the text says so
     groups = [g for g in re.split(rb"[^0-9]+", main) if g]
     # Written with a country code as its own group ("+1-439-577-6340", "+(371) 5417 5651",
     # "00421 2 4707 8129", "001-874-845-0334"): the grouping says what it is, so a
@@ -246,8 +289,8 @@ def _one_phone(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     if said and 7 <= len(digits) <= 15:
         return start, end
     grouped = any(c in b" .-/()" for c in main.strip())
-    if not grouped and not ext and (len(digits) > 11 or not _PHONE_WORDS.search(before)):
-        return None  # a bare digit run: a phone only where the text says so, and not a timestamp
+    if not grouped and not ext and (len(digits) > 11 or not (said or _bare_number(digits, before))):
+        return None  # a bare digit run: a phone where the text says so or as a bare mobile
     return (start, end) if _valid_nationally(digits) else None
 
 
@@ -266,6 +309,16 @@ _ID_WORDS = re.compile(
     rb"nummer|num[e\xc3\xa9]ro|kimlik|c[e\xc3\xa9]dula|\brut\b|curp|amka|egn|personnummer|"
     rb"f[o\xc3\xb8]dselsnummer|kennitala|\brrn\b|\bpin\b|pesel|\bbsn\b|\bcpr\b|\bcpf\b|\bnif\b|"
     rb"\bnie\b|\bdni\b|tckn|ausweis|passport|\btax\b|\bsin\b|\bnir\b|aadhaar|codice fiscale)"
+)
+
+
+# ID words that name an identifier (not "number" alone): they keep "number" from
+# meaning a phone number.
+_ID_NAMED = re.compile(
+    rb"(?i)(?:\bid\b|identity|identification|national|personal|citizen|kimlik|c[e\xc3\xa9]dula|"
+    rb"\brut\b|curp|amka|egn|personnummer|f[o\xc3\xb8]dselsnummer|kennitala|\brrn\b|pesel|\bbsn\b|"
+    rb"\bcpr\b|\bcpf\b|\bnif\b|\bnie\b|\bdni\b|tckn|ausweis|passport|\btax\b|\bsin\b|\bnir\b|"
+    rb"aadhaar|codice fiscale|\bssn\b|social security)"
 )
 
 
@@ -292,12 +345,14 @@ def _national_id(data: bytes, start: int, end: int) -> tuple[int, int] | None:
         return None
     raw = data[start:end]
     before = data[max(0, start - _CONTEXT) : start]
+    # The ID word must belong to this value: '{"id": 42, "ref": "140543828"}' names none.
+    named = _ID_WORDS.search(_clause(before)) is not None
     has_letter = any(65 <= c <= 90 or 97 <= c <= 122 for c in raw[:-1])
-    if not has_letter and not _ID_WORDS.search(before):
+    if not has_letter and not named:
         return None  # digits (and separators): an identifier only where the text says so
     if _other_number(raw.decode("ascii")):
         return None
-    if _NOT_PHONE_WORDS.search(before) and not _ID_WORDS.search(before):
+    if _NOT_PHONE_WORDS.search(before) and not named:
         return None
     return (start, end) if _valid_national_id(raw.decode("ascii")) else None
 
@@ -410,8 +465,11 @@ DETECTORS = (
     PatternDetector(
         NATIONAL_ID,
         RANK[NATIONAL_ID],
-        compile_pattern(r"\b(?:[0-9]|[A-Z]{1,6}[0-9])[0-9A-Z.\-/+]{5,18}[0-9A-Za-z]\b"),
+        # grouped by spaces too: "3 5099 00736 90 7" (Thai PIN), "450401 3150"
+        compile_pattern(
+            r"\b(?:[0-9]|[A-Z]{1,6}[0-9])(?:[0-9A-Z.\-/+]| {1,4}[0-9A-Z]){5,24} {0,4}[0-9A-Za-z]\b"
+        ),
         _national_id,
-        prefilter=r"[0-9][0-9A-Z.\-/+]{5}",
+        prefilter=r"[0-9](?:[0-9A-Z.\-/+]| {1,4}[0-9A-Z]){5}",
     ),
 )

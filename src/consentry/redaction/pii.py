@@ -26,7 +26,7 @@ from .detector import (
     is_word_byte,
 )
 from .fieldnumbers import DETECTORS as FIELD_DETECTORS
-from .fieldnumbers import phone_word_before
+from .fieldnumbers import iban_group_before, phone_word_before, ssn_shaped
 from .model import CARD, EMAIL, IBAN, IP, PHONE, SSN
 from .networks import DETECTORS as NETWORK_DETECTORS
 
@@ -127,8 +127,11 @@ def _phone_in_context(data: bytes, start: int, end: int) -> tuple[int, int] | No
     if span is None:
         return None
     s, e = span
-    if data[s] == 0x30 and data[s:e].isdigit() and not phone_word_before(data, s):
-        return None
+    if iban_group_before(data, s):
+        return None  # NL91 ABNA 0417 1643 01: the groups of an IBAN or account number
+    bare = data[s] == 0x30 and data[s:e].isdigit()
+    if (bare or ssn_shaped(data[s:e])) and not phone_word_before(data, s):
+        return None  # 078-05-1120: an SSN's shape is a phone only where the text says so
     return span
 
 

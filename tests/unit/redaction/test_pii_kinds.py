@@ -45,6 +45,11 @@ POSITIVES = [
     ("PHONE", "it was {} I think", "001-555-318-0202"),
     ("PHONE", "it was {} I think", "+1-555-318-0202x1204"),
     ("PHONE", "from Bratislava: {}.", "00421 2 5443 1234"),
+    # SPEC §4 phone numbers: a bare mobile number of 10 or 11 digits
+    ("PHONE", "my details are {} - thanks", "3471234567"),
+    ("PHONE", "ok: {}", "15912345678"),
+    # SPEC §4 national identifiers with checksums, grouped by spaces (Thai PIN)
+    ("NATIONAL_ID", "national id: {}", "1 1017 00203 45 0"),
 ]
 
 
@@ -68,6 +73,15 @@ NEGATIVES = [
     "order 412345678903 and 501800000008",
     # 00 and a group that is not a calling code; a short group without one
     "ratio 0012 3456 7890 and 1.0.0.12345 and 12 3 4567 8",
+    # an SSN's shape, valid or not, is not a phone number unless the text says so
+    "form: 078-05-0000 and 219 00 1123 and 693-09.4444",
+    # an IBAN-like token with a bad checksum: its groups are not a phone number
+    "check NL91 ABNA 0417 1643 01 and MT84 MALT 0110 0001 2345 MTLC",
+    # an ID word in another field names nothing here (CUSIP-like numbers)
+    '{"id": 42, "ref": "140543828"} and (id, ref) VALUES (42, \'265458513\')',
+    # "number" after an identifier's name is not a phone number; Unix time; leading zeros
+    "Ausweisnummer 00113918204, Personal number 1234567890, at 1754070923",
+    "ref 0289018427 and 0182924604",
 ]
 
 
