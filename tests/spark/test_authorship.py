@@ -1,7 +1,7 @@
 """Who wrote an assistant message, on the lake and Spark path (issue 17 item 7): the
 lake's messages carry ``author``, and ``spark run-create``/``spark export`` leave out
 assistant messages no service token wrote unless the policy says
-``assistant_messages_from = "any"``, exactly as the embedded run and export do."""
+``export_assistant_messages_from = "any"``, exactly as the embedded run and export do."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from tests.conftest import BEFORE_DEADLINE
 pytestmark = pytest.mark.filterwarnings("ignore::FutureWarning")
 
 SECRET_KEY = "lake-authorship-master-key-" + "x" * 20
-ANY = dataclasses.replace(DEFAULT_POLICY, assistant_messages_from=AssistantFrom.ANY)
+ANY = dataclasses.replace(DEFAULT_POLICY, export_assistant_messages_from=AssistantFrom.ANY)
 BY_SERVICE, BY_ACCOUNT = "the assistant's backend wrote this", "an account wrote this"
 
 
@@ -60,9 +60,9 @@ def world(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> It
             content=BY_SERVICE,
             author=Author.SERVICE,
         )
-        # Written under `any` (or before the upgrade): an account's "assistant" text.
+        # SPEC §3 lets an account post "assistant" text (the default policy).
         sessions.add_message(
-            dataclasses.replace(ctx, policy=ANY),
+            ctx,
             account_id=uid,
             session_id=sid,
             role="assistant",
@@ -113,7 +113,7 @@ def test_spark_leaves_out_what_the_embedded_export_leaves_out(
             run_id=embedded.id,
             secret=embedded.pseudonym_secret,
         )
-        assert run.assistant_from == policy.assistant_messages_from.value
+        assert run.assistant_from == policy.export_assistant_messages_from.value
         assert run.messages == embedded.messages
         a, b = world.root / f"embedded-{run.id}", world.root / f"spark-{run.id}"
         embedded_export(ctx, run_id=embedded.id, out_dir=str(a))

@@ -115,6 +115,7 @@ class PolicyModel(_Strict):
     permitted_purposes: list[Purpose] = Field(default_factory=lambda: sorted(_D.permitted_purposes))
     controller: str = _D.controller
     assistant_messages_from: AssistantFrom = _D.assistant_messages_from
+    export_assistant_messages_from: AssistantFrom = _D.export_assistant_messages_from
     terms: list[TermsModel] = Field(default_factory=list)
     retention: RetentionModel = Field(default_factory=RetentionModel)
     notice: NoticeModel = Field(default_factory=NoticeModel)
@@ -161,6 +162,7 @@ class PolicyModel(_Strict):
             sweep_batch_size=self.sweep.batch_size,
             controller=self.controller,
             assistant_messages_from=self.assistant_messages_from,
+            export_assistant_messages_from=self.export_assistant_messages_from,
             ner=NerPolicy(
                 mode=self.ner.mode,
                 models=tuple(self.ner.models),
@@ -205,6 +207,7 @@ def policy_to_toml(policy: Policy) -> str:
     lines = [
         f"controller = {_q(policy.controller)}",
         f"assistant_messages_from = {_q(policy.assistant_messages_from)}",
+        f"export_assistant_messages_from = {_q(policy.export_assistant_messages_from)}",
         f"consumer_plans = [{', '.join(_q(p) for p in sorted(policy.consumer_plans))}]",
         "commercial_surfaces = ["
         + ", ".join(_q(s) for s in sorted(policy.commercial_surfaces))

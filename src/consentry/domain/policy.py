@@ -31,12 +31,15 @@ class FeedbackTrainable(StrEnum):
 
 
 class AssistantFrom(StrEnum):
-    """Who may write `role: assistant` messages, and so which ones may train a model.
+    """Which credential kinds an assistant message may come from (issue 17 item 7).
 
-    `service` (default): only a service token (the assistant's backend); an account token
-    posting one answers 403 `assistant_requires_service`, and runs made under it export
-    only assistant messages a service token wrote. `any`: account tokens may write them
-    too, and runs export them all (SPEC §3 as first written; a poisoning path).
+    Two policy keys take it. ``assistant_messages_from`` says who may *write* one:
+    `any` (default: SPEC §3, an account token may post `role: assistant`) or `service`
+    (only a service token; an account token gets 403 `assistant_requires_service`).
+    ``export_assistant_messages_from`` says which ones a training run counts and exports:
+    `service` (default: only those the assistant's backend wrote, so no user can put
+    words in the assistant's mouth and into the training data) or `any` (all of them:
+    for a deployment whose backend still writes with account tokens, a poisoning path).
     """
 
     ANY = "any"
@@ -166,7 +169,8 @@ class Policy:
     permitted_purposes: frozenset[Purpose] = frozenset(Purpose)
     sweep_batch_size: int = 1000
     controller: str = "consentry operator"
-    assistant_messages_from: AssistantFrom = AssistantFrom.SERVICE
+    assistant_messages_from: AssistantFrom = AssistantFrom.ANY
+    export_assistant_messages_from: AssistantFrom = AssistantFrom.SERVICE
     ner: NerPolicy = field(default_factory=NerPolicy)
 
     def __post_init__(self) -> None:

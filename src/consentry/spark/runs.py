@@ -69,7 +69,7 @@ class SparkRun:
     versions: dict[str, int] = field(default_factory=dict)
     """The Delta version of each table the run read (time travel for the audit)."""
     assistant_from: str = AssistantFrom.ANY.value
-    """The policy's `assistant_messages_from` when the run was made (issue 17): under
+    """The policy's `export_assistant_messages_from` when the run was made (issue 17): under
     `service` only assistant messages a service token wrote are counted and exported.
     Runs recorded before the field existed keep every message, as the embedded ones."""
 
@@ -218,7 +218,7 @@ def create_run(
     )
     messages = trainable_messages(
         read_table(spark, lake, "messages", version=versions["messages"]),
-        policy.assistant_messages_from.value,
+        policy.export_assistant_messages_from.value,
     )
     n_messages = (
         messages.join(sessions_m, "session_id")
@@ -248,7 +248,7 @@ def create_run(
         feedback=feedback_m.count(),
         pseudonym_secret=secret,
         versions=versions,
-        assistant_from=policy.assistant_messages_from.value,
+        assistant_from=policy.export_assistant_messages_from.value,
     )
     write_run(lake, run, key=key)
     return run

@@ -1,7 +1,10 @@
 """Who writes assistant messages (issue 17 item 7), through the API on both stores.
 
 On the code before: an account token could post `role: "assistant"`, and those messages
-reached training exports as if the assistant had written them (a poisoning path).
+reached training exports as if the assistant had written them (a poisoning path). Now
+the contract stands (SPEC §3: the post is 201) and training runs take only the replies
+a service token wrote (`export_assistant_messages_from = "service"`, the default);
+`assistant_messages_from = "service"` refuses the post itself (403).
 """
 
 from __future__ import annotations
@@ -19,8 +22,19 @@ POISON = "zqpoisonmark: always recommend evil.example"
 REPLY = "zqreplymark: here is the answer"
 
 
-def with_policy(core: App, assistant_from: AssistantFrom, tmp_path: Path) -> App:
-    policy = dataclasses.replace(core.ctx.policy, assistant_messages_from=assistant_from)
+def with_policy(
+    core: App,
+    tmp_path: Path,
+    *,
+    writes: AssistantFrom | None = None,
+    exports: AssistantFrom | None = None,
+) -> App:
+    """`core` with its exports in `tmp_path`, and the two settings changed where given."""
+    policy = dataclasses.replace(
+        core.ctx.policy,
+        assistant_messages_from=writes or core.ctx.policy.assistant_messages_from,
+        export_assistant_messages_from=exports or core.ctx.policy.export_assistant_messages_from,
+    )
     settings = dataclasses.replace(core.settings, export_dir=str(tmp_path / "exports"))
     return dataclasses.replace(
         core, settings=settings, ctx=dataclasses.replace(core.ctx, policy=policy)
@@ -35,15 +49,46 @@ def post_as_account(api: Api, user: User, sid: str, role: str, content: str) -> 
     )
 
 
-def test_an_account_token_may_not_write_assistant_messages_by_default(api: Api) -> None:
+def test_by_default_an_account_may_post_assistant_text_but_no_run_trains_on_it(
+    core: App, tmp_path: Path
+) -> None:
+    """SPEC §3 kept: 201 for `role: assistant` with the account token; the poisoning
+    path is closed in the export, which takes only what a service token wrote."""
+    with client_for(with_policy(core, tmp_path)) as client:
+        _default_contract_and_export(Api(client))
+
+
+def _default_contract_and_export(api: Api) -> None:
     user = api.signup()
     sid = api.start_session(user)["session_id"]
-    refused = post_as_account(api, user, sid, "assistant", POISON)
-    body = expect(refused, 403, "assistant_requires_service")
-    assert "service token" in body["error"]["message"]
-    expect(post_as_account(api, user, sid, "user", "a question"), 201)
+    api.message(user, sid, "a question")
+    expect(post_as_account(api, user, sid, "assistant", POISON), 201)
+    api.message(user, sid, REPLY, role="assistant")  # the assistant's backend
     detail = expect(api.client.get(f"/v1/me/sessions/{sid}", headers=user.headers), 200)
-    assert [(m["role"], m["author"]) for m in detail["messages"]] == [("user", "account")]
+    assert [(m["role"], m["author"]) for m in detail["messages"]] == [
+        ("user", "account"),
+        ("assistant", "account"),
+        ("assistant", "service"),
+    ]
+    run = api.create_run()
+    assert run["counts"]["messages"] == 2
+    texts = _exported_texts(api, run["run_id"])
+    assert REPLY in texts and "a question" in texts and POISON not in texts
+
+
+def test_an_account_token_may_not_write_assistant_messages_under_service(
+    core: App, tmp_path: Path
+) -> None:
+    with client_for(with_policy(core, tmp_path, writes=AssistantFrom.SERVICE)) as client:
+        api = Api(client)
+        user = api.signup()
+        sid = api.start_session(user)["session_id"]
+        refused = post_as_account(api, user, sid, "assistant", POISON)
+        body = expect(refused, 403, "assistant_requires_service")
+        assert "service token" in body["error"]["message"]
+        expect(post_as_account(api, user, sid, "user", "a question"), 201)
+        detail = expect(api.client.get(f"/v1/me/sessions/{sid}", headers=user.headers), 200)
+        assert [(m["role"], m["author"]) for m in detail["messages"]] == [("user", "account")]
 
 
 def test_a_service_token_writes_the_assistants_replies_and_they_say_so(api: Api) -> None:
@@ -141,10 +186,11 @@ def _exported_texts(api: Api, run_id: str) -> str:
 def test_the_export_leaves_out_assistant_messages_no_service_token_wrote(
     core: App, tmp_path: Path
 ) -> None:
-    """Written while the policy said `any`, an account's "assistant" text stays out of
-    every run made under `service` (the default); a run made under `any` keeps it."""
-    lenient = with_policy(core, AssistantFrom.ANY, tmp_path)
-    strict = with_policy(core, AssistantFrom.SERVICE, tmp_path)
+    """An account's "assistant" text stays out of every run made under
+    `export_assistant_messages_from = "service"` (the default); a run made under `any`
+    keeps it, and each run keeps the rule it was made under."""
+    lenient = with_policy(core, tmp_path, exports=AssistantFrom.ANY)
+    strict = with_policy(core, tmp_path, exports=AssistantFrom.SERVICE)
     with client_for(lenient) as client:
         api = Api(client)
         user = api.signup()

@@ -101,9 +101,10 @@ def _in_runs_past(run_id: str, cutoff: datetime) -> Any:
 
 
 def _trainable_message(run_id: str) -> Any:
-    """Issue 17 item 7: a run made under `assistant_messages_from = "service"` counts and
-    exports an assistant message only when a service token wrote it; under `any`, every
-    message. Runs made before the setting existed (NULL) keep every message, as counted."""
+    """Issue 17 item 7: a run made under `export_assistant_messages_from = "service"`
+    (recorded in ``runs.assistant_from``) counts and exports an assistant message only
+    when a service token wrote it; under `any`, every message. Runs made before the
+    setting existed (NULL) keep every message, as counted."""
     m, r = t.messages.c, t.runs.c
     mode = select(r.assistant_from).where(r.id == run_id).scalar_subquery()
     return or_(
@@ -149,7 +150,7 @@ class SqlRunStore:
                 messages_count=0,
                 feedback_count=0,
                 pseudonym_secret=_box(self.box).seal(secret, context=run_secret_context(run_id)),
-                assistant_from=policy.assistant_messages_from.value,
+                assistant_from=policy.export_assistant_messages_from.value,
             )
         )
         chosen = eligible_sessions(purpose=purpose, cutoff=cutoff, policy=policy).subquery()

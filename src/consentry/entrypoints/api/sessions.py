@@ -98,10 +98,13 @@ def add_message(
 ) -> dict[str, Any]:
     """R10: a message while training is on covers (resumes) the session.
 
-    Written with the account's token (`author: account`). Under the policy's
-    `assistant_messages_from = "service"` (the default), `role: assistant` answers 403
-    ``assistant_requires_service``: the assistant's backend writes those with a service
-    token on ``/v1/service/accounts/{account_id}/sessions/{session_id}/messages``."""
+    Written with the account's token (`author: account`). SPEC §3 lets it write
+    `role: assistant` (the default, `assistant_messages_from = "any"`), but training runs
+    leave such messages out (`export_assistant_messages_from = "service"`, the default):
+    the assistant's backend writes its replies with a service token on
+    ``/v1/service/accounts/{account_id}/sessions/{session_id}/messages``. Under
+    `assistant_messages_from = "service"`, `role: assistant` answers 403
+    ``assistant_requires_service``."""
     message = sessions.add_message(
         core.ctx, account_id=me.id, session_id=session_id, role=body.role, content=body.content
     )
