@@ -55,8 +55,9 @@ def _assignment_pattern(words: str) -> str:
     """
     key = r"(?i)(?:" + words + ")" + _IDENT
     return (
-        key + r"[\"'`]?[ \t]{0,3}(?:\[[0-9]{0,4}\][ \t]{0,3})?" + _OPERATOR + r"[ \t]{0,3}"
+        key + r"[\"'`]?\]?[ \t]{0,3}(?:\[[0-9]{0,4}\][ \t]{0,3})?" + _OPERATOR + r"[ \t]{0,3}"
         r"|" + key + r"[\"'`]?[ \t]{1,3}@?[\"'`]"
+        r"|" + key + r"[ \t]{1,3}(?:is|was)[ \t]{1,3}"  # prose: "the password is …"
     )
 
 
@@ -76,6 +77,13 @@ _HEADER = (
     r"|(?i)\bbearer[ \t]{1,3}"
     r"|(?i)\bx-[a-z0-9-]{0,30}(?:key|token|secret|auth|signature)[a-z0-9-]{0,20}[ \t]*:[ \t]*"
 )
+# An entry of a name-value list whose name holds a key word, then its value.
+_NAME_VALUE = (
+    r"(?i)\bname[\"']?[ \t]*[:=][ \t]*[\"']?[A-Za-z0-9_.-]{0,40}(?:" + _STRONG + "|" + _WEAK + ")"
+    r"[A-Za-z0-9_.-]{0,40}[\"']?[ \t]*,?[ \t]*\r?\n?[ \t-]{0,40}[\"']?value[\"']?[ \t]*[:=][ \t]*"
+)
+# A command-line flag whose name holds a key word, then its value after a space.
+_FLAG = r"\B--?[A-Za-z0-9_-]{0,30}(?i:" + _STRONG + "|" + _WEAK + r")[A-Za-z0-9_-]{0,20}[ \t]+"
 _COMMAND = (
     r"(?:^|[ \t])(?:-u|--user|--proxy-user)[ \t=]+[\"']?[^\s:\"'@/]{1,64}:"
     r"|\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\n]{0,200}?[ \t]-p"
@@ -382,6 +390,61 @@ def _header(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     return vstart, vend
 
 
+def _flag(data: bytes, start: int, end: int) -> tuple[str, int, int] | None:
+    """(kind, start, end) of the value after ``--token VALUE`` / ``-password 'VALUE'``."""
+    flag_start = data.index(b"-", start, end)
+    name_end = end
+    while data[name_end - 1] in b" \t":
+        name_end -= 1
+    kind = _identifier_kind(data[flag_start:name_end])
+    found = _read_value(data, end) if kind is not None else None
+    if kind is None or found is None:
+        return None
+    vstart, vend, quoted = found
+    value = data[vstart:vend]
+    if value[:1] == b"-" and not quoted:
+        return None  # the next flag
+    n = len(data)
+    after = (
+        (data[vend + 1] if vend + 1 < n else 0x20) if quoted else (data[vend] if vend < n else 0x20)
+    )
+    return (kind, vstart, vend) if _decide(kind, value, quoted, after) else None
+
+
+def _password_flag(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """The value of a command-line flag named like a password (``--db-password VALUE``)."""
+    found = _flag(data, start, end)
+    return (found[1], found[2]) if found is not None and found[0] == PASSWORD else None
+
+
+def _secret_flag(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """The value of a command-line flag named like a token or key (``--token VALUE``)."""
+    found = _flag(data, start, end)
+    return (found[1], found[2]) if found is not None and found[0] != PASSWORD else None
+
+
+def _name_value(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """``name: API_TOKEN`` then ``value: …`` (Kubernetes/CI env lists, JSON name-value pairs)."""
+    match = data[start:end]
+    seps = [i for i in (match.find(b":"), match.find(b"=")) if i >= 0]
+    i = start + min(seps) + 1
+    while data[i] in b" \t\"'":
+        i += 1
+    j = i
+    while j < end and (data[j] in _KEY_BOUNDARY or _is_alnum(data[j])):
+        j += 1
+    kind = _identifier_kind(data[i:j])
+    found = _read_value(data, end) if kind is not None else None
+    if kind is None or found is None:
+        return None
+    vstart, vend, quoted = found
+    n = len(data)
+    after = (
+        (data[vend + 1] if vend + 1 < n else 0x20) if quoted else (data[vend] if vend < n else 0x20)
+    )
+    return (vstart, vend) if _decide(kind, data[vstart:vend], quoted, after) else None
+
+
 def _command(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     """The password after ``-u user:``, ``mysql … -p``, ``sshpass -p``, ``redis-cli … -a``."""
     found = _read_value(data, end)
@@ -441,6 +504,27 @@ DETECTORS = (
         compile_pattern(_HEADER),
         _header,
         prefilter=r"(?i)authorization|bearer|x-",
+    ),
+    PatternDetector(
+        PASSWORD,
+        RANK[PASSWORD],
+        compile_pattern(_FLAG),
+        _password_flag,
+        prefilter=r"-[A-Za-z0-9_-]{0,30}(?i:" + _PASSWORD_WORDS + r")",
+    ),
+    PatternDetector(
+        SECRET,
+        RANK[SECRET],
+        compile_pattern(_FLAG),
+        _secret_flag,
+        prefilter=r"-[A-Za-z0-9_-]{0,30}(?i:" + _STRONG + "|" + _WEAK + r")",
+    ),
+    PatternDetector(
+        SECRET,
+        RANK[SECRET],
+        compile_pattern(_NAME_VALUE),
+        _name_value,
+        prefilter=r"(?i)value[\"']?[ \t]*[:=]",
     ),
     PatternDetector(
         PASSWORD,
