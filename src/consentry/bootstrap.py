@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from consentry.adapters.sql.engine import make_engine, refresh_statistics, upgrade
+from consentry.adapters.sql.group_commit import enable_group_commit
 from consentry.adapters.sql.uow import SqlUnitOfWork
 from consentry.config.policy_file import load_policy
 from consentry.config.sealing import SecretBox
@@ -50,6 +51,8 @@ def build(
     )
     if migrate and engine.dialect.name == "sqlite":
         refresh_statistics(engine)  # milliseconds; keeps SQLite's plans right (engine.py)
+    if settings.sqlite_group_commit and engine.dialect.name == "sqlite":
+        enable_group_commit(engine)  # issue 22: one fsync per group of writers
     if clock is None:
         clock = (
             TestClock(parse_instant(settings.test_clock, "the test clock"))

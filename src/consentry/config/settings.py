@@ -76,6 +76,9 @@ class Settings:
     """SQLite's durability (CONSENTRY_SQLITE_SYNCHRONOUS): FULL syncs every commit, so a
     power loss drops no committed consent event; NORMAL is faster and may lose the last
     commits (only on a battery-backed disk)."""
+    sqlite_group_commit: bool = False
+    """SQLite: writers of one process share transactions, one fsync per group; each still
+    returns only after its own writes committed (CONSENTRY_SQLITE_GROUP_COMMIT=1, issue 22)."""
     allowed_hosts: tuple[str, ...] = ()
     """Host names the server answers for (CONSENTRY_ALLOWED_HOSTS, comma-separated,
     ``*.example.org`` matches subdomains); others get 400 `invalid_host`. Empty: any."""
@@ -217,6 +220,9 @@ class Settings:
             ),
             allowed_hosts=_hosts(env.get("CONSENTRY_ALLOWED_HOSTS")),
             sqlite_synchronous=(env.get("CONSENTRY_SQLITE_SYNCHRONOUS") or "FULL").upper(),
+            sqlite_group_commit=_flag(
+                env.get("CONSENTRY_SQLITE_GROUP_COMMIT"), "CONSENTRY_SQLITE_GROUP_COMMIT"
+            ),
             webhook_allow_private=_flag(
                 overrides.get("webhook_allow_private")
                 or env.get("CONSENTRY_WEBHOOK_ALLOW_PRIVATE"),

@@ -6,10 +6,11 @@ import threading
 from types import TracebackType
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, NestedTransaction
 from sqlalchemy.exc import OperationalError
 
 from consentry.adapters.sql.engine import READ_ONLY_OPTION
+from consentry.adapters.sql.group_commit import SqliteGroupCommit, group_for
 from consentry.adapters.sql.ledger_tree import SqlLedgerTree
 from consentry.adapters.sql.runs_store import SqlRunStore
 from consentry.adapters.sql.store import SqlStore
@@ -92,8 +93,14 @@ class SqlUnitOfWork:
         self._conn: Connection | None = None
         self._holder: Connection | None = None
         self._queue: threading.RLock | None = None
+        self._group: SqliteGroupCommit | None = None
+        self._savepoint: NestedTransaction | None = None
+        self._committed = False
 
     def __enter__(self) -> SqlUnitOfWork:
+        group = None if self._read_only else group_for(self._engine)
+        if group is not None:
+            return self._enter_group(group)
         # A reader needs neither the queue nor the write lock (issue 22): on SQLite it
         # begins deferred and reads a WAL snapshot beside the one writer.
         queue = None if self._read_only else _sqlite_queue(self._engine)
@@ -123,6 +130,33 @@ class SqlUnitOfWork:
         self.runs = SqlRunStore(conn, box=self._box)
         self.ledger = SqlLedgerTree(conn)
         return self
+
+    def _enter_group(self, group: SqliteGroupCommit) -> SqlUnitOfWork:
+        """A writer in the engine's commit group: a SAVEPOINT of the shared transaction."""
+        conn = group.enter(SQLITE_QUEUE_WAIT_S)
+        try:
+            self._savepoint = conn.begin_nested()
+        except BaseException:
+            group.leave(committed=False, broken=True)
+            raise
+        self._group, self._conn = group, conn
+        self.store = SqlStore(conn)
+        self.runs = SqlRunStore(conn, box=self._box)
+        self.ledger = SqlLedgerTree(conn)
+        return self
+
+    def _exit_group(self, group: SqliteGroupCommit) -> None:
+        self._group, self._conn = None, None
+        savepoint, self._savepoint = self._savepoint, None
+        broken = False
+        try:
+            if savepoint is not None and savepoint.is_active:
+                savepoint.rollback()  # what was not committed (or all, on an error)
+        except BaseException:
+            broken = True
+            raise
+        finally:
+            group.leave(committed=self._committed, broken=broken)
 
     def _hold_writers(self) -> None:
         holder = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
@@ -169,6 +203,9 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if self._group is not None:
+            self._exit_group(self._group)
+            return
         assert self._conn is not None
         try:
             if self._conn.in_transaction():
@@ -190,6 +227,12 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         assert self._conn is not None
+        if self._savepoint is not None:
+            # In a commit group: durable once the group commits (before `with` exits).
+            self._savepoint.commit()
+            self._committed = True
+            self._savepoint = self._conn.begin_nested()
+            return
         self._conn.commit()
 
     @property
