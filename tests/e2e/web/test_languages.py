@@ -131,3 +131,31 @@ def test_german_walk_through_with_screenshots(german: Page, site: Site) -> None:
     expect(page.locator("#audit-result")).to_contain_text("in Ordnung")
     expect(page.locator("#run-status")).to_have_text("gestartet")
     shoot(page, "de-admin-run")
+
+
+def test_errors_on_german_pages_are_in_german(german: Page, site: Site) -> None:
+    """Issue 18: a refusal or an error page shows its code's sentence in German, never the
+    API's English message (which the JSON keeps)."""
+    page = german
+    page.goto("/signup")
+    with page.expect_navigation():  # form.submit() skips the page's own check (R4)
+        page.evaluate("() => document.querySelector('form[action=\"/signup\"]').submit()")
+    refusal = page.locator("#form-error")
+    expect(refusal).to_contain_text("Bitte wählen Sie zuerst, ob Ihre Chats")
+    expect(refusal).not_to_contain_text("consumer plans must choose")
+    assert axe_violations(page) == []
+
+    page.goto("/signin")
+    page.get_by_label("Konto-Token").fill(
+        accounts.sign_up(site.core.ctx, plan="free", training="off").token
+    )
+    page.get_by_role("button", name="Anmelden", exact=True).click()
+    page.wait_for_url("**/sessions")
+    answer = page.goto("/sessions/ses_does_not_exist")
+    assert answer is not None and answer.status == 404
+    expect(page.locator("#error-message")).to_have_text(
+        "Das haben wir nicht gefunden. Vielleicht wurde es gelöscht, oder der Link ist falsch."
+    )
+    expect(page.locator("#error-code")).to_have_text("not_found")
+    expect(page.locator("body")).not_to_contain_text("no session")
+    assert axe_violations(page) == []
