@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from .checksums import entropy_at_least, looks_random
+from .commands import DETECTORS as COMMAND_DETECTORS
 from .detector import (
     ANCHOR_START,
     UNANCHORED,
@@ -228,7 +229,7 @@ class PrivateKeyDetector:
             out.append((start, end, PRIVATE_KEY, RANK[PRIVATE_KEY]))
 
 
-_PEM_HEADER = compile_pattern(r"-----BEGIN (?:[A-Z0-9]{1,20} ){0,4}PRIVATE KEY(?: BLOCK)?-----")
+_PEM_HEADER = compile_pattern(r"-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----")
 _PEM_BODY = compile_pattern(r"(?:[A-Za-z0-9+/=:,.-]|\s|\\[rn])*")
 _PEM_HEADER_MATCH = raw_matcher(_PEM_HEADER)
 _PEM_BODY_MATCH = raw_matcher(_PEM_BODY)
@@ -287,4 +288,5 @@ DETECTORS = (
         prefilter=r"\$",
     ),
     *KEYWORD_DETECTORS,
+    *COMMAND_DETECTORS,
 )

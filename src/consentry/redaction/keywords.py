@@ -5,9 +5,9 @@ key words". One RE2 pattern finds a key word inside an identifier followed by an
 assignment, comparison, call or element in any common syntax (``x = "…"``,
 ``x := "…"``, ``x ?= …``, ``"x": "…"``, ``x => '…'``, ``<x>…</x>``,
 ``x="…"`` attributes, ``setProperty("x", "…")``, ``x("…")``, ``x[] = "…"``,
-``--x=…``, ``export X=…``, ``if (x == "…")``); a second finds the reversed
-comparison ``"…" == x``; a third the secrets of command lines and HTTP headers
-(``Authorization: Basic …``, ``curl -u user:pass``, ``mysql -pSECRET``). The
+``--x=…``, ``export X=…``, ``if (x == "…")``, ``$x['key'] = …``, prose's
+``the password is …``); a second finds the reversed comparison ``"…" == x``.
+Commands, flags, headers and name-value lists are :mod:`.commands`'. The
 validators here read the value after (or before) the match, at most
 :data:`MAX_VALUE` bytes, so the scan stays linear.
 
@@ -71,25 +71,6 @@ _REVERSED = (
     + ")"
     + _IDENT
 )
-_HEADER = (
-    r"(?i)\b(?:authorization|proxy-authorization)[\"']?[ \t]*[:=][ \t]*[\"']?"
-    r"(?:basic|bearer|token|digest|apikey|api-key|key|sso-key|oauth|otp|negotiate|ntlm)[ \t]+"
-    r"|(?i)\bbearer[ \t]{1,3}"
-    r"|(?i)\bx-[a-z0-9-]{0,30}(?:key|token|secret|auth|signature)[a-z0-9-]{0,20}[ \t]*:[ \t]*"
-)
-# An entry of a name-value list whose name holds a key word, then its value.
-_NAME_VALUE = (
-    r"(?i)\bname[\"']?[ \t]*[:=][ \t]*[\"']?[A-Za-z0-9_.-]{0,40}(?:" + _STRONG + "|" + _WEAK + ")"
-    r"[A-Za-z0-9_.-]{0,40}[\"']?[ \t]*,?[ \t]*\r?\n?[ \t-]{0,40}[\"']?value[\"']?[ \t]*[:=][ \t]*"
-)
-# A command-line flag whose name holds a key word, then its value after a space.
-_FLAG = r"\B--?[A-Za-z0-9_-]{0,30}(?i:" + _STRONG + "|" + _WEAK + r")[A-Za-z0-9_-]{0,20}[ \t]+"
-_COMMAND = (
-    r"(?:^|[ \t])(?:-u|--user|--proxy-user)[ \t=]+[\"']?[^\s:\"'@/]{1,64}:"
-    r"|\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\n]{0,200}?[ \t]-p"
-    r"|\bsshpass[ \t]+-p[ \t]*|\bredis-cli\b[^\n]{0,200}?[ \t]-a[ \t]+"
-)
-
 # Identifiers that name something about a secret, not the secret itself.
 _NOT_SECRET_SUFFIXES = (
     "id", "ids", "name", "names", "type", "types", "url", "uri", "urls", "path", "file", "dir",
@@ -374,89 +355,6 @@ def _reversed(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     return (open_at + 1, start) if _decide(kind, value, True, 0x20) else None
 
 
-def _header(data: bytes, start: int, end: int) -> tuple[int, int] | None:
-    """The credential after ``Authorization: <scheme>``, ``Bearer`` or an ``X-…-Key:`` header."""
-    found = _read_value(data, end)
-    if found is None:
-        return None
-    vstart, vend, _ = found
-    value = data[vstart:vend]
-    if is_placeholder(value) or len(value) < 8:
-        return None
-    if data[start:end].rstrip().endswith(b":") and not looks_generated(value):
-        return None  # X-Api-Key: <a word>
-    if not looks_generated(value) and is_reference(value):
-        return None
-    return vstart, vend
-
-
-def _flag(data: bytes, start: int, end: int) -> tuple[str, int, int] | None:
-    """(kind, start, end) of the value after ``--token VALUE`` / ``-password 'VALUE'``."""
-    flag_start = data.index(b"-", start, end)
-    name_end = end
-    while data[name_end - 1] in b" \t":
-        name_end -= 1
-    kind = _identifier_kind(data[flag_start:name_end])
-    found = _read_value(data, end) if kind is not None else None
-    if kind is None or found is None:
-        return None
-    vstart, vend, quoted = found
-    value = data[vstart:vend]
-    if value[:1] == b"-" and not quoted:
-        return None  # the next flag
-    n = len(data)
-    after = (
-        (data[vend + 1] if vend + 1 < n else 0x20) if quoted else (data[vend] if vend < n else 0x20)
-    )
-    return (kind, vstart, vend) if _decide(kind, value, quoted, after) else None
-
-
-def _password_flag(data: bytes, start: int, end: int) -> tuple[int, int] | None:
-    """The value of a command-line flag named like a password (``--db-password VALUE``)."""
-    found = _flag(data, start, end)
-    return (found[1], found[2]) if found is not None and found[0] == PASSWORD else None
-
-
-def _secret_flag(data: bytes, start: int, end: int) -> tuple[int, int] | None:
-    """The value of a command-line flag named like a token or key (``--token VALUE``)."""
-    found = _flag(data, start, end)
-    return (found[1], found[2]) if found is not None and found[0] != PASSWORD else None
-
-
-def _name_value(data: bytes, start: int, end: int) -> tuple[int, int] | None:
-    """``name: API_TOKEN`` then ``value: …`` (Kubernetes/CI env lists, JSON name-value pairs)."""
-    match = data[start:end]
-    seps = [i for i in (match.find(b":"), match.find(b"=")) if i >= 0]
-    i = start + min(seps) + 1
-    while data[i] in b" \t\"'":
-        i += 1
-    j = i
-    while j < end and (data[j] in _KEY_BOUNDARY or _is_alnum(data[j])):
-        j += 1
-    kind = _identifier_kind(data[i:j])
-    found = _read_value(data, end) if kind is not None else None
-    if kind is None or found is None:
-        return None
-    vstart, vend, quoted = found
-    n = len(data)
-    after = (
-        (data[vend + 1] if vend + 1 < n else 0x20) if quoted else (data[vend] if vend < n else 0x20)
-    )
-    return (vstart, vend) if _decide(kind, data[vstart:vend], quoted, after) else None
-
-
-def _command(data: bytes, start: int, end: int) -> tuple[int, int] | None:
-    """The password after ``-u user:``, ``mysql … -p``, ``sshpass -p``, ``redis-cli … -a``."""
-    found = _read_value(data, end)
-    if found is None:
-        return None
-    vstart, vend, _ = found
-    value = data[vstart:vend]
-    if is_placeholder(value) or (is_reference(value) and not looks_generated(value)):
-        return None
-    return vstart, vend
-
-
 def _alternation(words: tuple[bytes, ...] | frozenset[bytes]) -> bytes:
     return b"(?:" + b"|".join(re.escape(w) for w in sorted(words)) + b")"
 
@@ -497,40 +395,5 @@ DETECTORS = (
         _reversed,
         triggers=(b"==", b"!="),
         prefilter=r"==|!=",
-    ),
-    PatternDetector(
-        SECRET,
-        RANK[SECRET],
-        compile_pattern(_HEADER),
-        _header,
-        prefilter=r"(?i)authorization|bearer|x-",
-    ),
-    PatternDetector(
-        PASSWORD,
-        RANK[PASSWORD],
-        compile_pattern(_FLAG),
-        _password_flag,
-        prefilter=r"-[A-Za-z0-9_-]{0,30}(?i:" + _PASSWORD_WORDS + r")",
-    ),
-    PatternDetector(
-        SECRET,
-        RANK[SECRET],
-        compile_pattern(_FLAG),
-        _secret_flag,
-        prefilter=r"-[A-Za-z0-9_-]{0,30}(?i:" + _STRONG + "|" + _WEAK + r")",
-    ),
-    PatternDetector(
-        SECRET,
-        RANK[SECRET],
-        compile_pattern(_NAME_VALUE),
-        _name_value,
-        prefilter=r"(?i)value[\"']?[ \t]*[:=]",
-    ),
-    PatternDetector(
-        PASSWORD,
-        RANK[PASSWORD],
-        compile_pattern(_COMMAND),
-        _command,
-        prefilter=r"-u|--user|--proxy-user|mysql|mariadb|sshpass|redis-cli",
     ),
 )

@@ -159,3 +159,14 @@ def test_unsigned_jwt_and_jwt_split_across_lines() -> None:
     for redactor in SCANS:
         result = redactor.redact(f"jwt:\n{split}\n")
         assert header not in (result.text or "") and payload not in (result.text or "")
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["OPENSSH-V1 PRIVATE KEY", "ENCRYPTED_RSA PRIVATE KEY", "PGP PRIVATE KEY BLOCK"],
+)
+def test_private_key_blocks_with_any_key_type_in_the_header(header: str) -> None:
+    """SPEC §4 private keys: a PEM header whose key type holds '-' or '_' is still one."""
+    body = "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ"
+    block = f"-----BEGIN {header}-----\n{body}\n-----END {header}-----"
+    assert_whole(f"key file:\n{block}\n", block)

@@ -1,0 +1,168 @@
+"""Secrets in commands, flags, HTTP headers and name-value lists (SPEC §4, issue 16).
+
+``Authorization: Basic|Bearer|Token …``, ``X-…-Key:`` headers, ``curl -u user:pass``,
+``mysql -pSECRET``, ``sshpass -p``, ``redis-cli -a``, a flag named like a secret with
+its value after a space (``--token VALUE``), and ``name: API_TOKEN`` / ``value: …``
+entries. The values are read and judged as :mod:`.keywords` reads and judges a key
+word's value (placeholders, templates and references are not secrets).
+"""
+
+from __future__ import annotations
+
+from .detector import PatternDetector, compile_pattern
+from .keywords import (
+    _KEY_BOUNDARY,
+    _PASSWORD_WORDS,
+    _STRONG,
+    _WEAK,
+    RANK,
+    _decide,
+    _identifier_kind,
+    _is_alnum,
+    _read_value,
+    is_placeholder,
+    is_reference,
+    looks_generated,
+)
+from .model import PASSWORD, SECRET
+
+_HEADER = (
+    r"(?i)\b(?:authorization|proxy-authorization)[\"']?[ \t]*[:=][ \t]*[\"']?"
+    r"(?:basic|bearer|token|digest|apikey|api-key|key|sso-key|oauth|otp|negotiate|ntlm)[ \t]+"
+    r"|(?i)\bbearer[ \t]{1,3}"
+    r"|(?i)\bx-[a-z0-9-]{0,30}(?:key|token|secret|auth|signature)[a-z0-9-]{0,20}[ \t]*:[ \t]*"
+)
+# An entry of a name-value list whose name holds a key word, then its value.
+_NAME_VALUE = (
+    r"(?i)\bname[\"']?[ \t]*[:=][ \t]*[\"']?[A-Za-z0-9_.-]{0,40}(?:" + _STRONG + "|" + _WEAK + ")"
+    r"[A-Za-z0-9_.-]{0,40}[\"']?[ \t]*,?[ \t]*\r?\n?[ \t-]{0,40}[\"']?value[\"']?[ \t]*[:=][ \t]*"
+)
+# A command-line flag whose name holds a key word, then its value after a space.
+_FLAG = r"\B--?[A-Za-z0-9_-]{0,30}(?i:" + _STRONG + "|" + _WEAK + r")[A-Za-z0-9_-]{0,20}[ \t]+"
+_COMMAND = (
+    r"(?:^|[ \t])(?:-u|--user|--proxy-user)[ \t=]+[\"']?[^\s:\"'@/]{1,64}:"
+    r"|\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\n]{0,200}?[ \t]-p"
+    r"|\bsshpass[ \t]+-p[ \t]*|\bredis-cli\b[^\n]{0,200}?[ \t]-a[ \t]+"
+)
+
+
+def _header(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """The credential after ``Authorization: <scheme>``, ``Bearer`` or an ``X-…-Key:`` header."""
+    found = _read_value(data, end)
+    if found is None:
+        return None
+    vstart, vend, _ = found
+    value = data[vstart:vend]
+    if is_placeholder(value) or len(value) < 8:
+        return None
+    if data[start:end].rstrip().endswith(b":") and not looks_generated(value):
+        return None  # X-Api-Key: <a word>
+    if not looks_generated(value) and is_reference(value):
+        return None
+    return vstart, vend
+
+
+def _flag(data: bytes, start: int, end: int) -> tuple[str, int, int] | None:
+    """(kind, start, end) of the value after ``--token VALUE`` / ``-password 'VALUE'``."""
+    flag_start = data.index(b"-", start, end)
+    name_end = end
+    while data[name_end - 1] in b" \t":
+        name_end -= 1
+    kind = _identifier_kind(data[flag_start:name_end])
+    found = _read_value(data, end) if kind is not None else None
+    if kind is None or found is None:
+        return None
+    vstart, vend, quoted = found
+    value = data[vstart:vend]
+    if value[:1] == b"-" and not quoted:
+        return None  # the next flag
+    n = len(data)
+    after = (
+        (data[vend + 1] if vend + 1 < n else 0x20) if quoted else (data[vend] if vend < n else 0x20)
+    )
+    return (kind, vstart, vend) if _decide(kind, value, quoted, after) else None
+
+
+def _password_flag(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """The value of a command-line flag named like a password (``--db-password VALUE``)."""
+    found = _flag(data, start, end)
+    return (found[1], found[2]) if found is not None and found[0] == PASSWORD else None
+
+
+def _secret_flag(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """The value of a command-line flag named like a token or key (``--token VALUE``)."""
+    found = _flag(data, start, end)
+    return (found[1], found[2]) if found is not None and found[0] != PASSWORD else None
+
+
+def _name_value(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """``name: API_TOKEN`` then ``value: …`` (Kubernetes/CI env lists, JSON name-value pairs)."""
+    match = data[start:end]
+    seps = [i for i in (match.find(b":"), match.find(b"=")) if i >= 0]
+    i = start + min(seps) + 1
+    while data[i] in b" \t\"'":
+        i += 1
+    j = i
+    while j < end and (data[j] in _KEY_BOUNDARY or _is_alnum(data[j])):
+        j += 1
+    kind = _identifier_kind(data[i:j])
+    found = _read_value(data, end) if kind is not None else None
+    if kind is None or found is None:
+        return None
+    vstart, vend, quoted = found
+    n = len(data)
+    after = (
+        (data[vend + 1] if vend + 1 < n else 0x20) if quoted else (data[vend] if vend < n else 0x20)
+    )
+    return (vstart, vend) if _decide(kind, data[vstart:vend], quoted, after) else None
+
+
+def _command(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """The password after ``-u user:``, ``mysql … -p``, ``sshpass -p``, ``redis-cli … -a``."""
+    found = _read_value(data, end)
+    if found is None:
+        return None
+    vstart, vend, _ = found
+    value = data[vstart:vend]
+    if is_placeholder(value) or (is_reference(value) and not looks_generated(value)):
+        return None
+    return vstart, vend
+
+
+DETECTORS = (
+    PatternDetector(
+        SECRET,
+        RANK[SECRET],
+        compile_pattern(_HEADER),
+        _header,
+        prefilter=r"(?i)authorization|bearer|x-",
+    ),
+    PatternDetector(
+        PASSWORD,
+        RANK[PASSWORD],
+        compile_pattern(_FLAG),
+        _password_flag,
+        prefilter=r"-[A-Za-z0-9_-]{0,30}(?i:" + _PASSWORD_WORDS + r")",
+    ),
+    PatternDetector(
+        SECRET,
+        RANK[SECRET],
+        compile_pattern(_FLAG),
+        _secret_flag,
+        prefilter=r"-[A-Za-z0-9_-]{0,30}(?i:" + _STRONG + "|" + _WEAK + r")",
+    ),
+    PatternDetector(
+        SECRET,
+        RANK[SECRET],
+        compile_pattern(_NAME_VALUE),
+        _name_value,
+        prefilter=r"(?i)value[\"']?[ \t]*[:=]",
+    ),
+    PatternDetector(
+        PASSWORD,
+        RANK[PASSWORD],
+        compile_pattern(_COMMAND),
+        _command,
+        prefilter=r"-u|--user|--proxy-user|mysql|mariadb|sshpass|redis-cli",
+    ),
+)
