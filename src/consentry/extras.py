@@ -11,6 +11,7 @@ lake    deltalake                   ``consentry lake …``: the Delta lake (SPEC
 spark   pyspark, pandas, deltalake  ``consentry spark …``: the Spark job (SPEC §5)
 ner     spacy (+ en_core_web_sm)    the filter's NER stage: names, addresses (SPEC §4)
 bench   presidio_analyzer, …        the benchmark scripts in ``benchmarks/``
+otel    opentelemetry (api, sdk)    traces configured by OTEL_* (``consentry.telemetry``)
 ======  ==========================  ===============================================
 
 A command that needs a missing extra calls :func:`require`, which raises
@@ -30,6 +31,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "spark": ("pyspark", "pandas", "deltalake"),
     "ner": ("spacy",),
     "bench": ("presidio_analyzer", "presidio_anonymizer", "matplotlib", "pyinstrument"),
+    "otel": ("opentelemetry.trace", "opentelemetry.sdk"),
 }
 
 

@@ -22,6 +22,7 @@ from rich.table import Table
 from consentry.bootstrap import App
 from consentry.domain.clock import iso
 from consentry.domain.errors import ConsentryError
+from consentry.entrypoints.api.tracing import start_tracing
 from consentry.entrypoints.cli_common import DatabaseUrl, JsonOut, core, err, out
 from consentry.entrypoints.cli_common import fail as _fail
 from consentry.outbox import registry
@@ -206,6 +207,7 @@ def deliver(
     except ValueError as error:
         err.print(f"[bold red]error[/] {error}")
         raise typer.Exit(2) from error
+    start_tracing()  # OTEL_* variables with consentry[otel]; otherwise nothing
     worker = Worker(core.engine, settings, box=core.box, guard=_guard(core, allow_private))
     try:
         if once:

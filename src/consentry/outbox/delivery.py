@@ -35,6 +35,7 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine, insert, select, update
 
+from consentry import telemetry
 from consentry.adapters.sql import tables as t
 from consentry.config.sealing import (
     SecretBox,
@@ -207,7 +208,23 @@ def attempt(client: httpx.Client, claim: Claim, guard: TargetGuard | None = None
     """One signed POST of the event; any 2xx is success, everything else a failure.
 
     `guard` re-checks the URL itself (scheme, credentials) before anything is sent; the
-    client's transport checks the address it connects to."""
+    client's transport checks the address it connects to. Traced (``consentry[otel]``):
+    the request carries the ``traceparent`` of its span."""
+    attributes = {
+        "consentry.event.id": claim.event.event_id,
+        "consentry.event.type": claim.event.type,
+        "consentry.webhook.endpoint_id": claim.endpoint_id,
+        "consentry.webhook.attempt": claim.attempt,
+        "http.request.method": "POST",
+    }
+    with telemetry.span("consentry.webhook.deliver", attributes, kind="client") as current:
+        outcome = _attempt(client, claim, guard)
+        telemetry.set_attribute(current, "http.response.status_code", outcome.status_code)
+        telemetry.set_attribute(current, "error.type", outcome.error)
+        return outcome
+
+
+def _attempt(client: httpx.Client, claim: Claim, guard: TargetGuard | None) -> Outcome:
     started = _now()
     if guard is not None:
         try:
@@ -226,6 +243,7 @@ def attempt(client: httpx.Client, claim: Claim, guard: TargetGuard | None = None
         "Consentry-Event-Type": claim.event.type,
         "Consentry-Delivery-Attempt": str(claim.attempt),
     }
+    telemetry.inject(headers)
     status: int | None = None
     error: str | None = None
     try:

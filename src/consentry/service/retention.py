@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from consentry import telemetry
 from consentry.domain.errors import InvalidInput, NotFound
 from consentry.domain.ids import new_id
 from consentry.domain.types import HoldKind
@@ -71,6 +72,16 @@ def release_hold(ctx: Context, *, hold_id: str) -> None:
         uow.commit()
 
 
+@telemetry.traced(
+    "consentry.retention.sweep",
+    after=lambda result: {
+        "consentry.sweep.id": result.sweep_id,
+        "consentry.sweep.batches": result.batches,
+        "consentry.sweep.purged.sessions": result.purged.sessions,
+        "consentry.sweep.purged.messages": result.purged.messages,
+        "consentry.sweep.purged.feedback": result.purged.feedback,
+    },
+)
 def sweep_expired(
     ctx: Context, *, batch_size: int | None = None, progress: Progress | None = None
 ) -> SweepResult:

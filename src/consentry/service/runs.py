@@ -7,6 +7,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from consentry import telemetry
 from consentry.domain.clock_steps import (
     CLOCK_BACKWARDS,
     clamp_feedback,
@@ -68,6 +69,16 @@ CLOCK_DETAIL = (
 )
 
 
+@telemetry.traced(
+    "consentry.run.create",
+    lambda kw: {"consentry.run.purpose": kw["purpose"]},
+    lambda run: {
+        "consentry.run.id": run.id,
+        "consentry.run.sessions": run.sessions,
+        "consentry.run.messages": run.messages,
+        "consentry.run.feedback": run.feedback,
+    },
+)
 def create_run(ctx: Context, *, purpose: str) -> RunRecord:
     """R20: fix the cutoff at now and freeze the manifest in one consistent read."""
     purpose_value = parse_purpose(purpose, ctx.policy)

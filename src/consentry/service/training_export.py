@@ -21,6 +21,7 @@ from typing import Any, BinaryIO
 
 import pyarrow as pa
 
+from consentry import telemetry
 from consentry.diagnostics import filter_profile
 from consentry.domain.errors import InvalidInput, InvalidState
 from consentry.export.formats import (
@@ -67,6 +68,11 @@ class ExportResult:
     unavailable: ExportCounts = field(default_factory=ExportCounts)
 
 
+@telemetry.traced(
+    "consentry.export",
+    lambda kw: {"consentry.run.id": kw["run_id"], "consentry.export.format": kw.get("fmt")},
+    lambda result: {"consentry.export.files": len(result.files)},
+)
 def export_run(
     ctx: Context,
     *,
@@ -132,16 +138,12 @@ def write_export(
         batches = _batches(rows, schema, batch_rows=batch_rows, shard_rows=shard_rows)
         for index, shard in groupby(batches, key=lambda item: item[0]):
             parts = (batch for _, batch in shard)
-            stored.append(
-                sink.put(
-                    shard_name(kind, index, encoder.extension), _writer(encoder, schema, parts)
-                )
-            )
+            name = shard_name(kind, index, encoder.extension)
+            stored.append(_put_shard(sink, run, name, _writer(encoder, schema, parts)))
         if not stored or not stored[-1].name.startswith(kind):
             # An empty kind still gets one empty shard, so readers always find a schema.
-            stored.append(
-                sink.put(shard_name(kind, 0, encoder.extension), _writer(encoder, schema, iter(())))
-            )
+            name = shard_name(kind, 0, encoder.extension)
+            stored.append(_put_shard(sink, run, name, _writer(encoder, schema, iter(()))))
     with ctx.uow(read_only=True) as uow:
         purged_sessions, _ = uow.runs.export_unavailable(run.id)
     if tally.messages > run.messages or tally.feedback > run.feedback:
@@ -163,6 +165,17 @@ def write_export(
     sink.seal()
     files = [ExportedFile(f.path, f.sha256, f.rows) for f in [*stored, manifest_file]]
     return ExportResult(sink.location, files, counts, unavailable)
+
+
+def _put_shard(
+    sink: ExportSink, run: RunRecord, name: str, writer: Callable[[BinaryIO], int]
+) -> StoredFile:
+    """One shard into the sink, in its own span when tracing is on."""
+    attributes = {"consentry.run.id": run.id, "consentry.export.shard": name}
+    with telemetry.span("consentry.export.shard", attributes) as current:
+        stored = sink.put(name, writer)
+        telemetry.set_attribute(current, "consentry.export.rows", stored.rows)
+    return stored
 
 
 def build_manifest(

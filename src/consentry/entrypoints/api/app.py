@@ -12,6 +12,7 @@ from consentry.entrypoints.api import outbox as outbox_http
 from consentry.entrypoints.api.errors import install_error_handlers
 from consentry.entrypoints.api.metrics import ApiMetrics
 from consentry.entrypoints.api.middleware import RequestMiddleware
+from consentry.entrypoints.api.tracing import TracingMiddleware, start_tracing
 from consentry.entrypoints.ratelimit import AbuseGuards
 from consentry.entrypoints.web.router import build_router
 
@@ -58,4 +59,6 @@ def create_app(core: App, *, session_clock: Clock | None = None) -> FastAPI:
         max_body_bytes=core.settings.max_body_bytes,
         allowed_hosts=core.settings.allowed_hosts,
     )
+    start_tracing()  # OTEL_* variables with consentry[otel]; otherwise nothing
+    app.add_middleware(TracingMiddleware)  # outermost; a no-op unless tracing is on
     return app
