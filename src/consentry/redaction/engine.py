@@ -37,13 +37,13 @@ from .detector import (
 )
 from .errors import RedactionError
 from .folding import Folded, fold
+from .model import CREDENTIAL_RANK_LIMIT as _CREDENTIAL_RANK_LIMIT
 from .model import Finding, RedactionResult
 from .native import build as compiled_scan
 from .ner import NerStage
 from .replacement import Replacer, is_placeholder
 
 NER_RANK = 60
-_CREDENTIAL_RANK_LIMIT = 40  # ranks below this are credentials (see credentials.RANK)
 
 DEFAULT_DETECTORS: tuple[Detector, ...] = (*credentials.DETECTORS, *pii.DETECTORS)
 # Detectors whose ``collect`` appends exactly what ``scan`` yields (as plain tuples).

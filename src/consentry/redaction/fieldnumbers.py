@@ -423,9 +423,10 @@ DETECTORS = (
     PatternDetector(
         IBAN,
         RANK[IBAN],
-        compile_pattern(r"(?i)\b[a-z]{2}[0-9]{2}(?:[ \-]?[a-z0-9]){11,40}"),
+        # "ES 58 0049 …": a space between the country and the check digits too
+        compile_pattern(r"(?i)\b[a-z]{2}[ \-]?[0-9]{2}(?:[ \-]?[a-z0-9]){11,40}"),
         _iban_any_case,
-        prefilter=r"(?i)[a-z]{2}[0-9]{2}(?:[ \-]?[a-z0-9]){11}",
+        prefilter=r"(?i)[a-z]{2}[ \-]?[0-9]{2}(?:[ \-]?[a-z0-9]){11}",
     ),
     PatternDetector(
         CARD,

@@ -26,6 +26,10 @@ NATIONAL_ID = "NATIONAL_ID"
 PERSON = "PERSON"
 ADDRESS = "ADDRESS"
 
+# Candidates ranked below this are credentials (credentials.RANK) and win overlaps
+# against personal identifiers (engine._resolve and its C++ port).
+CREDENTIAL_RANK_LIMIT = 40
+
 BUILTIN_TYPES = (
     EMAIL, PHONE, CARD, SSN, IBAN, IP, SECRET, PRIVATE_KEY, JWT, PASSWORD, PASSWORD_HASH,
     NATIONAL_ID,

@@ -28,7 +28,7 @@ import re2
 from . import credentials, fieldnumbers, keywords, pii, tokens
 from .checksums import IBAN_LENGTHS
 from .detector import Detector, PatternDetector, RawCandidate, compile_pattern
-from .model import PRIVATE_KEY, SECRET, Finding
+from .model import CREDENTIAL_RANK_LIMIT, PRIVATE_KEY, SECRET, Finding
 from .replacement import PSEUDONYM_HEX_CHARS
 
 _native: ModuleType | None
@@ -222,14 +222,12 @@ def _byte_table(char_class: str) -> bytes:
 
 
 def _tables() -> dict[str, object]:
-    from .engine import _CREDENTIAL_RANK_LIMIT
-
     return {
         "iban_lengths": IBAN_LENGTHS,
         "file_extensions": sorted(pii._FILE_EXTENSIONS),
         "placeholder_values": sorted(credentials._PLACEHOLDER_VALUES),
         "min_secret_entropy": credentials.MIN_SECRET_ENTROPY,
         "min_letters_only_entropy": credentials.MIN_LETTERS_ONLY_ENTROPY,
-        "credential_rank_limit": _CREDENTIAL_RANK_LIMIT,
+        "credential_rank_limit": CREDENTIAL_RANK_LIMIT,
         "pseudonym_hex_chars": PSEUDONYM_HEX_CHARS,
     }

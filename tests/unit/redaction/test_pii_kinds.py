@@ -48,6 +48,10 @@ POSITIVES = [
     # SPEC §4 phone numbers: a bare mobile number of 10 or 11 digits
     ("PHONE", "my details are {} - thanks", "3471234567"),
     ("PHONE", "ok: {}", "15912345678"),
+    # SPEC §4 IBANs: a space after the country code, countries outside the SWIFT list
+    ("IBAN", '{{"contact": "{}"}}', "ES 58 0049 0290 3424 1352 8341"),
+    ("IBAN", "pay to {} today", "IR84 0629 6000 0000 1003 2420 00"),
+    ("IBAN", "pay to {} today", "HN83HNBA00000000000000000001"),
     # SPEC §4 national identifiers with checksums, grouped by spaces (Thai PIN)
     ("NATIONAL_ID", "national id: {}", "1 1017 00203 45 0"),
 ]
