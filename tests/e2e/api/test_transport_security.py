@@ -4,12 +4,14 @@ on a free port, and raw sockets on the other side: no mocks of the transport."""
 
 from __future__ import annotations
 
+import importlib
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import pytest
 import uvicorn
 
 from consentry.bootstrap import build
@@ -29,12 +31,14 @@ class _Server(uvicorn.Server):
 
 
 @contextmanager
-def serving(settings: Settings, clock: TestClock, policy: Policy) -> Iterator[int]:
+def serving(
+    settings: Settings, clock: TestClock, policy: Policy, **override: object
+) -> Iterator[int]:
     core = build(settings, migrate=False, clock=clock, policy=policy)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    options = uvicorn_options(settings)
+    options = {**uvicorn_options(settings), **override}
     config = uvicorn.Config(create_app(core), lifespan="off", ws="none", **options)
     server = _Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
@@ -120,6 +124,29 @@ def test_a_connection_that_sends_nothing_is_closed(
         assert _read_until_closed(conn).startswith(b"HTTP/1.1 408")
 
 
+def test_uvicorn_run_by_hand_gets_the_deadline_by_name(
+    sqlite_url: str, clock: TestClock, policy: Policy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`uvicorn --factory … --http consentry.entrypoints.api.read_timeout:ReadDeadlineProtocol`
+    (docs/api.md): the class named by string, its deadline from CONSENTRY_READ_TIMEOUT_S."""
+    from consentry.entrypoints.api import read_timeout
+
+    monkeypatch.setenv("CONSENTRY_READ_TIMEOUT_S", "1")
+    importlib.reload(read_timeout)
+    try:
+        named = "consentry.entrypoints.api.read_timeout:ReadDeadlineProtocol"
+        settings = Settings(database_url=sqlite_url)
+        with serving(settings, clock, policy, http=named) as port, _connect(port) as conn:
+            conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            assert _read_until_closed(conn).startswith(b"HTTP/1.1 408")
+        monkeypatch.setenv("CONSENTRY_READ_TIMEOUT_S", "0")
+        with pytest.raises(ValueError, match="CONSENTRY_READ_TIMEOUT_S"):
+            importlib.reload(read_timeout)
+    finally:
+        monkeypatch.delenv("CONSENTRY_READ_TIMEOUT_S")
+        importlib.reload(read_timeout)
+
+
 def test_a_kept_alive_connection_still_serves_requests_after_the_deadline(
     sqlite_url: str, clock: TestClock, policy: Policy
 ) -> None:
@@ -190,11 +217,8 @@ def test_forwarded_headers_from_an_untrusted_peer_are_ignored(
 
 
 def test_serve_passes_the_forwarded_allow_ips_and_read_timeout_from_the_environment(
-    monkeypatch: object,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import pytest
-
-    assert isinstance(monkeypatch, pytest.MonkeyPatch)
     monkeypatch.setenv("CONSENTRY_FORWARDED_ALLOW_IPS", "10.0.0.5")
     monkeypatch.setenv("CONSENTRY_READ_TIMEOUT_S", "7")
     settings = Settings.from_env()

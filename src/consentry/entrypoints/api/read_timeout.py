@@ -12,12 +12,18 @@ one byte a second does not keep a connection alive. Past it the connection is cl
 while the headers are still incomplete the client gets ``408 Request Timeout`` first
 (once a request has reached the application, the application sees a disconnect).
 The default, 30 s, lets the largest allowed body through at about 80 kB/s.
+
+``consentry serve`` builds the class from its settings. Deployments that run uvicorn
+themselves (``uvicorn --factory …:app_from_env``) name :data:`ReadDeadlineProtocol`:
+``--http consentry.entrypoints.api.read_timeout:ReadDeadlineProtocol``, which takes its
+deadline from ``CONSENTRY_READ_TIMEOUT_S`` when the module is imported.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from typing import Any, cast
 
 from uvicorn.protocols.http.auto import AutoHTTPProtocol
@@ -101,3 +107,21 @@ def with_read_deadline(
     ReadDeadlineProtocol.__name__ = f"ReadDeadline{base.__name__}"
     ReadDeadlineProtocol.__qualname__ = ReadDeadlineProtocol.__name__
     return cast(type[asyncio.Protocol], ReadDeadlineProtocol)
+
+
+def read_timeout_from_env() -> int:
+    """``CONSENTRY_READ_TIMEOUT_S`` (whole seconds, 1 or more), else the default."""
+    raw = os.environ.get("CONSENTRY_READ_TIMEOUT_S") or str(DEFAULT_READ_TIMEOUT_S)
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ValueError(
+            f"CONSENTRY_READ_TIMEOUT_S must be a whole number of seconds >= 1, not {raw!r}"
+        )
+    return value
+
+
+ReadDeadlineProtocol = with_read_deadline(read_timeout_from_env())
+"""The protocol class for ``uvicorn --http`` (see the module docstring)."""
