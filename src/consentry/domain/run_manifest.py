@@ -37,14 +37,17 @@ from consentry.domain.merkle import (
 def manifest_entry(
     *, run_id: str, kind: str, item_id: str, account_id: str, include_from: datetime | None
 ) -> bytes:
-    body = {
-        "run_id": run_id,
-        "kind": kind,
-        "id": item_id,
-        "account_id": account_id,
-        "include_from": None if include_from is None else iso(include_from),
-    }
-    return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+    """``json.dumps(entry, sort_keys=True, separators=(",", ":"))`` (ASCII), written out
+    with the same string encoder: a run's creation makes one per item (tests hold the
+    two forms equal)."""
+    since = "null" if include_from is None else _quote(iso(include_from))
+    return _ENTRY.format(
+        _quote(account_id), _quote(item_id), since, _quote(kind), _quote(run_id)
+    ).encode()
+
+
+_quote = json.encoder.encode_basestring_ascii
+_ENTRY = '{{"account_id":{},"id":{},"include_from":{},"kind":{},"run_id":{}}}'
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,3 +184,34 @@ def stored_manifest_tree(ids: Sequence[str], root: bytes, packed: bytes) -> Mani
     """A tree read back from its stored form; entries are added with
     :meth:`ManifestTree.with_entries` for the leaves a proof shows."""
     return ManifestTree(tuple(ids), {}, PackedNodes(len(ids), packed), root)
+
+
+@dataclass(frozen=True, slots=True)
+class PackedManifestTree:
+    """A manifest tree in its stored form: built streaming, without the entries."""
+
+    size: int
+    root: bytes
+    ids: str
+    """The item ids in leaf order, "\\n"-joined."""
+    nodes: bytes
+    """Every perfect node, level by level (:func:`pack_nodes`' layout)."""
+
+
+def pack_manifest_tree(items: Iterable[tuple[str, bytes]]) -> PackedManifestTree:
+    """The stored form of the tree over ``(item id, entry)`` pairs that come sorted by id
+    (code-point order), each once — else ``ValueError``. Streams: memory is the packed
+    hashes (64 bytes a leaf) and the ids, not the entries."""
+    levels: list[bytearray] = []
+    ids: list[str] = []
+    tree = CompactRange()
+    for item_id, entry in items:
+        if ids and item_id <= ids[-1]:
+            raise ValueError(f"manifest items out of order or repeated at {item_id!r}")
+        ids.append(item_id)
+        tree, created = tree.append(leaf_hash(entry))
+        for node, digest in created:
+            if node.level == len(levels):
+                levels.append(bytearray())
+            levels[node.level] += digest
+    return PackedManifestTree(tree.size, tree.root(), "\n".join(ids), b"".join(levels))

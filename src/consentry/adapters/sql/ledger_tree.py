@@ -11,6 +11,7 @@ folds the missing events in, reading only those.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
@@ -23,9 +24,9 @@ from consentry.domain.ledger import ConsentEvent, entry_of
 from consentry.domain.merkle import CompactRange, NodeId, leaf_hash
 from consentry.domain.run_manifest import (
     ManifestTree,
-    build_manifest_tree,
+    PackedManifestTree,
     manifest_entry,
-    pack_nodes,
+    pack_manifest_tree,
     stored_manifest_tree,
 )
 from consentry.domain.types import ChoiceSource, EventType, Training
@@ -106,23 +107,44 @@ def _entry(run_id: str, item: ManifestItem) -> bytes:
     )
 
 
-def store_manifest_tree(conn: Connection, run_id: str) -> ManifestTree:
+def store_manifest_tree(conn: Connection, run_id: str) -> PackedManifestTree:
     """Build the run's manifest tree and store it (revision 0008); called by the run
-    builder inside the run's transaction, so the stored tree is the manifest's."""
-    ledger = SqlLedgerTree(conn)
-    tree = build_manifest_tree(
-        (item.item_id, _entry(run_id, item)) for item in ledger.run_manifest(run_id)
+    builder inside the run's transaction, so the stored tree is the manifest's. The items
+    stream in id order (the C collation on PostgreSQL: code points, as the tree sorts)
+    and only the hashes and ids are held."""
+    tree = pack_manifest_tree(
+        (item.item_id, _entry(run_id, item)) for item in _sorted_manifest(conn, run_id)
     )
     conn.execute(
         insert(t.run_manifest_trees).values(
-            run_id=run_id,
-            size=tree.size,
-            root=tree.root,
-            ids="\n".join(tree.ids),
-            nodes=pack_nodes(tree.size, tree.nodes),
+            run_id=run_id, size=tree.size, root=tree.root, ids=tree.ids, nodes=tree.nodes
         )
     )
     return tree
+
+
+def _sorted_manifest(conn: Connection, run_id: str) -> Iterator[ManifestItem]:
+    rs, rf = t.run_sessions.c, t.run_feedback.c
+    collation = "C" if conn.dialect.name == "postgresql" else "BINARY"
+    # Per statement: Connection.execution_options would change the whole connection.
+    streamed = {"stream_results": True, "yield_per": _BATCH}
+    sessions = conn.execute(
+        select(rs.session_id, rs.account_id, rs.include_from)
+        .where(rs.run_id == run_id)
+        .order_by(rs.session_id.collate(collation))
+        .execution_options(**streamed)
+    )
+    feedback = conn.execute(
+        select(rf.feedback_id, rf.account_id)
+        .where(rf.run_id == run_id)
+        .order_by(rf.feedback_id.collate(collation))
+        .execution_options(**streamed)
+    )
+    return heapq.merge(
+        (ManifestItem("session", r.session_id, r.account_id, r.include_from) for r in sessions),
+        (ManifestItem("feedback", r.feedback_id, r.account_id, None) for r in feedback),
+        key=lambda item: item.item_id,
+    )
 
 
 class SqlLedgerTree:
