@@ -63,9 +63,13 @@ def test_docs_render_every_route_with_no_request_leaving_the_machine(site: str) 
             paths = page.locator(".opblock-summary-path").all_inner_texts()
             assert "/v1/accounts" in [p.replace("\u200b", "") for p in paths]
             assert page.locator(".opblock").count() >= 40
-            # One operation opened: its request example is shown, from the document.
-            page.locator(".opblock-summary").first.click()
-            page.locator(".opblock-body").first.wait_for()
+            # Sign-up opened: the recorded request and answer examples are shown.
+            signup = page.locator(".opblock-post", has=page.locator("[data-path='/v1/accounts']"))
+            signup.locator(".opblock-summary").click()
+            body = signup.locator(".opblock-body")
+            body.wait_for()
+            shown = body.inner_text()
+            assert '"training": "on"' in shown and '"account_id"' in shown
         finally:
             browser.close()
     assert outside == [], f"/docs fetched outside the machine: {outside}"

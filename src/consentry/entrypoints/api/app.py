@@ -8,6 +8,7 @@ from consentry.bootstrap import App
 from consentry.domain.clock import Clock
 from consentry.entrypoints.api import accounts, admin, ledger, runs, service, sessions, system
 from consentry.entrypoints.api import docs as api_docs
+from consentry.entrypoints.api import examples as api_examples
 from consentry.entrypoints.api import outbox as outbox_http
 from consentry.entrypoints.api.errors import install_error_handlers
 from consentry.entrypoints.api.metrics import ApiMetrics
@@ -36,8 +37,10 @@ def create_app(core: App, *, session_clock: Clock | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    app.state.core = core
-    app.state.metrics = ApiMetrics()
+    app.state.metrics = metrics = ApiMetrics()
+    # The service reports each committed choice, deferral, run and purge to the metrics,
+    # so a choice made on a web page counts like one made through the API (issue 20).
+    app.state.core = core = core.observed_by(metrics)
     app.state.guards = guards = AbuseGuards.from_settings(core.settings)
     for module in (accounts, sessions, runs, admin, system, ledger, service):
         app.include_router(module.router)
@@ -52,6 +55,7 @@ def create_app(core: App, *, session_clock: Clock | None = None) -> FastAPI:
     app.state.pages = pages.web  # renders 404/405 as pages for browsers (issue 18)
     app.include_router(outbox_http.router)  # change feed and webhooks (issue 7)
     app.include_router(api_docs.router)  # /docs, offline (issue 24)
+    api_examples.install(app)  # recorded request and answer examples (issue 24)
     install_error_handlers(app)
     app.add_middleware(
         RequestMiddleware,
