@@ -23,7 +23,9 @@ from consentry.domain.merkle import (
     consistency_spans,
     inclusion_spans,
     leaf_hash,
+    nodes_for,
     prove,
+    span_hashes,
 )
 from consentry.domain.run_manifest import ManifestTree, build_manifest_tree, manifest_entry
 from consentry.service.accounts import load_account
@@ -299,17 +301,21 @@ def ledger_standing(ctx: Context, *, account_id: str) -> LedgerStanding:
         except VerificationError:
             return LedgerStanding("failed", len(events), 0, record.created_at, record.tree_size)
         covered = [e for e in events if e.seq <= checkpoint.size]
+        spans = {e.seq: inclusion_spans(e.seq - 1, checkpoint.size) for e in covered}
         state = "verified"
-        for event in covered:
-            index = event.seq - 1
-            try:
-                path = prove(inclusion_spans(index, checkpoint.size), uow.ledger.tree_nodes)
+        try:  # every node any of the proofs needs, in one read
+            nodes = uow.ledger.tree_nodes(set().union(*map(nodes_for, spans.values())))
+            for event in covered:
+                path = span_hashes(spans[event.seq], nodes)
                 verify_inclusion(
-                    index, checkpoint.size, leaf_hash(entry_of(event)), path, checkpoint.root
+                    event.seq - 1,
+                    checkpoint.size,
+                    leaf_hash(entry_of(event)),
+                    path,
+                    checkpoint.root,
                 )
-            except (LookupError, VerificationError):
-                state = "failed"
-                break
+        except (LookupError, VerificationError):
+            state = "failed"
     return LedgerStanding(state, len(events), len(covered), record.created_at, checkpoint.size)
 
 
