@@ -267,15 +267,14 @@ def measure(target: str, kind: str, workers: int, args: argparse.Namespace) -> d
     from load import cpu_seconds, process_tree, server
 
     workdir = Path(tempfile.mkdtemp(prefix="consentry-floor-"))
-    consentry = target == "consentry"
+    consentry = target != "floor"
     factory = "consentry.entrypoints.api.server:app_from_env" if consentry else "floor:floor_app"
     try:
         with _database(kind, workdir, "floor", consentry) as url:
             pairs = [] if consentry else _seed_floor(url, args.connections)
             os.environ["FLOOR_DATABASE_URL"] = url
-            os.environ["PYTHONPATH"] = os.pathsep.join(
-                [str(HERE), *filter(None, [os.environ.get("PYTHONPATH")])]
-            )
+            before = [args.before_src] if target == "before" else []
+            os.environ["PYTHONPATH"] = os.pathsep.join([str(HERE), *before])
             with server(url, workers, workdir, factory) as (base, pid):
                 if consentry:
                     pairs = _seed_consentry(base, args.connections)
@@ -302,6 +301,7 @@ def measure(target: str, kind: str, workers: int, args: argparse.Namespace) -> d
         "db": kind,
         "workers": workers,
         "synchronous": args.sqlite_synchronous if kind == "sqlite" else None,
+        "group_commit": args.group_commit and kind == "sqlite" and target == "consentry",
         "appends_per_s": round(ok / args.duration, 1),
         "errors": errors,
         "p50_ms": round(_ms(latency["50"]), 1),
@@ -323,6 +323,16 @@ def main() -> None:
     parser.add_argument("--only", choices=["floor", "consentry"])
     parser.add_argument("--profile", help="a py-spy flame graph (SVG) of consentry here")
     parser.add_argument(
+        "--before-src",
+        help="also serve consentry imported from this src/ folder (e.g. `git archive` of an "
+        "older commit), as target `before`, in the same rounds",
+    )
+    parser.add_argument(
+        "--group-commit",
+        action="store_true",
+        help="run consentry with CONSENTRY_SQLITE_GROUP_COMMIT=1",
+    )
+    parser.add_argument(
         "--sqlite-synchronous",
         choices=["FULL", "NORMAL"],
         default="FULL",
@@ -330,13 +340,15 @@ def main() -> None:
     )
     args = parser.parse_args()
     os.environ["CONSENTRY_SQLITE_SYNCHRONOUS"] = args.sqlite_synchronous
+    os.environ["CONSENTRY_SQLITE_GROUP_COMMIT"] = "1" if args.group_commit else "0"
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (Debian: apt-get install wrk)")
     for kind in args.db or ["sqlite", "postgres"]:
         for workers in args.workers or [1, 2]:
             for _ in range(args.rounds):
                 floor: dict[str, Any] | None = None
-                for target in ("floor", "consentry"):
+                targets = ["floor", "consentry"] + (["before"] if args.before_src else [])
+                for target in targets:
                     if args.only and target != args.only:
                         continue
                     result = measure(target, kind, workers, args)

@@ -43,6 +43,12 @@ def make_engine(
     kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         private_sqlite_files(url)
+        if ":memory:" not in url and url.rstrip("/") not in ("sqlite:", "sqlite+pysqlite:"):
+            # Readers no longer queue (uow.py), so up to a thread pool's worth (40) of
+            # them run at once: past the default 5 + 10, connections were opened (PRAGMAs,
+            # WAL) and closed per request (issue 22).
+            kwargs.setdefault("pool_size", 20)
+            kwargs.setdefault("max_overflow", 30)
         engine = create_engine(
             url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs
         )
