@@ -120,6 +120,40 @@ def presidio_batch(batch: Any, groups: dict[str, list[dict[str, Any]]]) -> dict[
     return result
 
 
+def addresses(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """Street addresses (our own sentences only: the outside corpora do not mark them)."""
+    from consentry.redaction.addresses import AddressNer
+
+    stage = AddressNer()
+    own = [i for i in items if i["source"] == "own"]
+    gold = [[tuple(s) for s in i["addresses"]] for i in own]
+    found = [[(f.start, f.end) for f in stage.find(i["text"])] for i in own]
+    result = score(gold, found)
+    result["sentences"] = len(own)
+    return result
+
+
+def scaling(stage: SpacyNer, texts: list[str], repeat: int) -> dict[str, Any]:
+    """CPU seconds per MB for the corpus repeated 1, 2 and 4 times (each copy a new text)."""
+    out = {}
+    for times in (1, 2, 4):
+        batch = [f"{t} ({k})" for k in range(times) for t in texts]
+        mb = sum(len(t.encode()) for t in batch) / 1e6
+
+        def run(batch: list[str] = batch) -> None:
+            stage.prepare(batch)
+            for t in batch:
+                stage.find(t)
+
+        spent, _ = cpu(run, repeat)
+        out[f"x{times}"] = {
+            "mb": round(mb, 3),
+            "cpu_s": round(spent, 3),
+            "s_per_mb": round(spent / mb, 2),
+        }
+    return out
+
+
 def cpu(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
     best, out = float("inf"), None
     for _ in range(repeat):
@@ -234,6 +268,8 @@ def main() -> None:
             "presidio": score(gold[locale], found_pres[locale]),
             "presidio_batch": score(gold[locale], found_batch[locale]),
         }
+    report["addresses"] = addresses(items)
+    report["scaling"] = scaling(stages["en_core_web_sm"], [i["text"] for i in items], args.repeat)
     if args.export_sessions:
         report["export"] = export_mb_per_cpu_s(args.export_sessions, args.work)
     print(json.dumps(report, indent=1))
