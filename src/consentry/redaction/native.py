@@ -25,7 +25,7 @@ from typing import Any, Protocol
 
 import re2
 
-from . import credentials, fieldnumbers, keywords, pii, tokens
+from . import credentials, fieldnumbers, keywords, pii, spellings, token_shapes, tokens
 from .checksums import IBAN_LENGTHS
 from .detector import Detector, PatternDetector, RawCandidate, compile_pattern
 from .model import CREDENTIAL_RANK_LIMIT, PRIVATE_KEY, SECRET, Finding
@@ -66,8 +66,8 @@ _VALIDATORS: dict[Any, str] = {
 _GATES: dict[Any, tuple[str, tuple[bytes, ...]]] = {
     fieldnumbers._phone: ("field_phone", (fieldnumbers._NOT_PHONE_WORDS.pattern,)),
     fieldnumbers._national_id: ("national_id", (fieldnumbers._ID_WORDS.pattern,)),
-    fieldnumbers._card_other: ("card_other", ()),
-    fieldnumbers._iban_any_case: ("iban_any_case", ()),
+    spellings._card_other: ("card_other", ()),
+    spellings._iban_any_case: ("iban_any_case", ()),
     pii._phone_in_context: ("phone_in_context", ()),
     keywords._password_assignment: ("keyword_password", keywords.NATIVE_GATE_PATTERNS),
     keywords._secret_assignment: ("keyword_secret", keywords.NATIVE_GATE_PATTERNS),
@@ -177,7 +177,7 @@ def _spec(detector: Detector) -> tuple[object, ...] | None:
             return None
         shapes = {
             prefix: (prefix, _byte_table(f"[{shape.alphabet}]"), shape.min_body, shape.max_body)
-            for shape in tokens.SHAPES
+            for shape in token_shapes.SHAPES
             for prefix in shape.prefixes
         }
         ordered = [shapes[prefix] for prefix in tokens.prefix_order()]

@@ -29,6 +29,7 @@ from .fieldnumbers import DETECTORS as FIELD_DETECTORS
 from .fieldnumbers import iban_group_before, phone_word_before, ssn_shaped
 from .model import CARD, EMAIL, IBAN, IP, PHONE, SSN
 from .networks import DETECTORS as NETWORK_DETECTORS
+from .spellings import DETECTORS as SPELLING_DETECTORS
 
 # Ranks order overlapping candidates of equal length: lower is more specific.
 RANK = {IBAN: 40, CARD: 41, SSN: 42, EMAIL: 43, IP: 44, PHONE: 45}
@@ -348,6 +349,7 @@ DETECTORS = (
         triggers=(b"::", b":"),
         prefilter=rf"(?:{_HEX}{{1,4}}:){{6}}|::",
     ),
+    *SPELLING_DETECTORS,
     *FIELD_DETECTORS,
     *NETWORK_DETECTORS,
 )
