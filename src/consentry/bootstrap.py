@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,7 @@ from consentry.domain.clock import Clock, SystemClock, TestClock, parse_instant
 from consentry.domain.policy import Policy
 from consentry.service.context import Context
 from consentry.service.ledger_ports import CheckpointSigner
+from consentry.service.observers import Observer
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,10 @@ class App:
     ctx: Context
     box: SecretBox
     """Seals the secrets stored in the database (issue 17 item 5)."""
+
+    def observed_by(self, observer: Observer) -> App:
+        """The same application whose use cases report to `observer` (metrics)."""
+        return dataclasses.replace(self, ctx=dataclasses.replace(self.ctx, observer=observer))
 
     @property
     def test_clock(self) -> TestClock | None:

@@ -109,6 +109,7 @@ def sign_up(ctx: Context, *, plan: str, training: str | None) -> Credentials:
     with ctx.uow() as uow:
         creds = _new_account(ctx, uow, plan=plan_value, training=choice, source=ChoiceSource.SIGNUP)
         uow.commit()
+    _observe_new(ctx, plan_value, choice, ChoiceSource.SIGNUP)
     return creds
 
 
@@ -120,7 +121,14 @@ def import_account(ctx: Context, *, plan: str, training: str | None = None) -> C
             ctx, uow, plan=plan_value, training=choice, source=ChoiceSource.ADMIN_IMPORT
         )
         uow.commit()
+    _observe_new(ctx, plan_value, choice, ChoiceSource.ADMIN_IMPORT)
     return creds
+
+
+def _observe_new(ctx: Context, plan: Plan, choice: Training | None, source: ChoiceSource) -> None:
+    """A new account's choice counts when one was recorded: consumer plans only (R2)."""
+    if choice is not None and account_scope(plan, ctx.policy) is Scope.CONSUMER:
+        ctx.observer.choice_recorded(choice, source)
 
 
 def authenticate(ctx: Context, token: str) -> AccountRecord:
@@ -226,6 +234,7 @@ def record_choice(
             raise NotApplicable("commercial plans have no training choice; their data never trains")
         account = _record(ctx, uow, account, value, source)
         uow.commit()
+    ctx.observer.choice_recorded(value, source)
     return privacy_view(ctx, account)
 
 
@@ -251,6 +260,7 @@ def defer_notice(ctx: Context, *, account_id: str) -> PrivacyView:
         )
         uow.store.publish("consent.deferral", {"account_id": account.id}, now)
         uow.commit()
+    ctx.observer.notice_deferred()
     return privacy_view(ctx, account)
 
 
@@ -304,3 +314,5 @@ def delete_account(ctx: Context, *, account_id: str) -> None:
         uow.store.delete_account_web_sessions(account.id)  # signed out everywhere
         uow.store.publish("account.deleted", {"account_id": account.id, "at": iso(now)}, now)
         uow.commit()
+    if account.scope is Scope.CONSUMER:
+        ctx.observer.choice_recorded(Training.OFF, ChoiceSource.ACCOUNT_DELETED)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Protocol
 
 from consentry.domain.clock import Clock
 from consentry.domain.policy import Policy
 from consentry.service.ledger_ports import CheckpointSigner, LedgerTreeStore
+from consentry.service.observers import NO_OBSERVER, Observer
 from consentry.service.ports import RunStore, Store
 
 
@@ -48,3 +49,5 @@ class Context:
     """The longest message or feedback comment accepted (413 `too_large` above it)."""
     signer: CheckpointSigner | None = None
     """Signs ledger checkpoints (issue 21) when the service was given a key; else None."""
+    observer: Observer = field(default=NO_OBSERVER)
+    """Told of each committed choice, deferral, run and purge (metrics, issue 20)."""

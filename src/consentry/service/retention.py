@@ -120,6 +120,7 @@ def sweep_expired(
                     now,
                 )
                 uow.commit()
+            ctx.observer.items_purged(counts)
             batches += 1
             if progress is not None:
                 progress(total)

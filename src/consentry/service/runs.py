@@ -100,6 +100,7 @@ def create_run(ctx: Context, *, purpose: str) -> RunRecord:
             run.created_at,
         )
         uow.commit()
+    ctx.observer.run_created(run.purpose)
     if ctx.signer is not None:
         # Issue 21: a checkpoint right after each run, so the ledger the run was built
         # from is signed before anyone can rewrite it, with the run's manifest root.

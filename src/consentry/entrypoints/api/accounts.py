@@ -11,10 +11,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from consentry.domain.clock import iso
-from consentry.domain.scope import account_scope
-from consentry.domain.types import ChoiceSource, Plan, Scope
 from consentry.entrypoints.api import schemas as s
-from consentry.entrypoints.api.deps import Core, CurrentAccount, Guards, Metrics
+from consentry.entrypoints.api.deps import Core, CurrentAccount, Guards
 from consentry.entrypoints.api.errors import ERROR_RESPONSES
 from consentry.entrypoints.api.render import run_ref_json
 from consentry.service import accounts, data_export, ledger, runs
@@ -24,18 +22,13 @@ router = APIRouter(responses=ERROR_RESPONSES)
 
 
 @router.post("/v1/accounts", status_code=201, response_model=s.CredentialsOut, tags=["accounts"])
-def sign_up(
-    body: s.SignUp, core: Core, metrics: Metrics, guards: Guards, request: Request
-) -> dict[str, Any]:
+def sign_up(body: s.SignUp, core: Core, guards: Guards, request: Request) -> dict[str, Any]:
     """R4: consumer plans choose at sign-up (422 ``choice_required`` without one).
 
     Sign-ups per client address are limited (429 ``rate_limited`` with ``Retry-After``;
     ``CONSENTRY_SIGNUPS_PER_HOUR``, issue 17)."""
     guards.sign_up(request)
     creds = accounts.sign_up(core.ctx, plan=body.plan, training=body.training)
-    consumer = account_scope(Plan(body.plan), core.ctx.policy) is Scope.CONSUMER
-    if body.training is not None and consumer:
-        metrics.choice(body.training, ChoiceSource.SIGNUP)
     return {"account_id": creds.account_id, "token": creds.token}
 
 
@@ -45,25 +38,22 @@ def get_privacy(core: Core, me: CurrentAccount) -> dict[str, Any]:
 
 
 @router.put("/v1/me/privacy", response_model=s.PrivacyOut, tags=["privacy"])
-def change_choice(body: s.ChoiceIn, core: Core, me: CurrentAccount, metrics: Metrics) -> Any:
+def change_choice(body: s.ChoiceIn, core: Core, me: CurrentAccount) -> Any:
     """R8: change the choice any time; commercial plans answer 409 ``not_applicable``."""
     view = accounts.record_choice(core.ctx, account_id=me.id, training=body.training)
-    metrics.choice(view.training, ChoiceSource.SETTINGS)
     return privacy_json(view)
 
 
 @router.post("/v1/me/notice/accept", response_model=s.PrivacyOut, tags=["privacy"])
-def accept_notice(body: s.ChoiceIn, core: Core, me: CurrentAccount, metrics: Metrics) -> Any:
+def accept_notice(body: s.ChoiceIn, core: Core, me: CurrentAccount) -> Any:
     view = accounts.accept_notice(core.ctx, account_id=me.id, training=body.training)
-    metrics.choice(view.training, ChoiceSource.NOTICE)
     return privacy_json(view)
 
 
 @router.post("/v1/me/notice/defer", response_model=s.PrivacyOut, tags=["privacy"])
-def defer_notice(core: Core, me: CurrentAccount, metrics: Metrics) -> dict[str, Any]:
+def defer_notice(core: Core, me: CurrentAccount) -> dict[str, Any]:
     """R6: "Not now", only before the deadline (409 ``deadline_passed`` after it)."""
     view = accounts.defer_notice(core.ctx, account_id=me.id)
-    metrics.deferrals.inc()
     return privacy_json(view)
 
 
@@ -108,8 +98,6 @@ def rotate_token(core: Core, me: CurrentAccount) -> dict[str, Any]:
 
 
 @router.delete("/v1/me", status_code=204, tags=["accounts"])
-def delete_me(core: Core, me: CurrentAccount, metrics: Metrics) -> None:
+def delete_me(core: Core, me: CurrentAccount) -> None:
     """R15: sessions and feedback deleted, a final ``off``, the token dead (401 after)."""
     accounts.delete_account(core.ctx, account_id=me.id)
-    if me.scope is Scope.CONSUMER:
-        metrics.choice("off", ChoiceSource.ACCOUNT_DELETED)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from consentry.domain.clock import iso
 from consentry.domain.errors import NotFound
 from consentry.entrypoints.api import schemas as s
-from consentry.entrypoints.api.deps import Admin, Core, Metrics
+from consentry.entrypoints.api.deps import Admin, Core
 from consentry.entrypoints.api.errors import ERROR_RESPONSES
 from consentry.service import accounts, ledger, retention, runs
 
@@ -18,11 +18,9 @@ router = APIRouter(prefix="/v1/admin", tags=["admin"], responses=ERROR_RESPONSES
 
 
 @router.post("/accounts", status_code=201, response_model=s.CredentialsOut)
-def import_account(body: s.ImportAccount, core: Core, _: Admin, metrics: Metrics) -> dict[str, Any]:
+def import_account(body: s.ImportAccount, core: Core, _: Admin) -> dict[str, Any]:
     """An existing user, imported with choice ``unset`` (R5: the notice will ask)."""
     creds = accounts.import_account(core.ctx, plan=body.plan, training=body.training)
-    if body.training is not None:
-        metrics.choice(body.training, "admin_import")
     return {"account_id": creds.account_id, "token": creds.token}
 
 
@@ -41,10 +39,9 @@ def release_hold(hold_id: str, core: Core, _: Admin) -> None:
 
 
 @router.post("/retention/sweep", response_model=s.SweepOut)
-def sweep(core: Core, _: Admin, metrics: Metrics) -> dict[str, Any]:
+def sweep(core: Core, _: Admin) -> dict[str, Any]:
     """R17: purge everything whose retention ended and that no hold protects."""
     result = retention.sweep_expired(core.ctx)
-    metrics.purge(result.purged)
     p = result.purged
     return {
         "purged": {

@@ -1,8 +1,9 @@
 """Prometheus metrics of the API, in a registry per application.
 
 Request counts and latencies are labelled by route *template* (``/v1/me/sessions/{session_id}``),
-never by raw path, so ids cannot blow up the label space. Business counters are
-observed in the API layer from the results the service returns.
+never by raw path, so ids cannot blow up the label space. Business counters (choices,
+deferrals, runs, purges) are reported by the service layer through its
+:class:`~consentry.service.observers.Observer` port, which this registry implements.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
 from prometheus_client import generate_latest as _generate_latest
 
+from consentry.domain.types import ChoiceSource, Purpose, Training
 from consentry.service.records import PurgeCounts
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0)
@@ -61,10 +63,18 @@ class ApiMetrics:
         self.requests.labels(method, route, code).inc()
         self.latency.labels(method, route, code).observe(seconds)
 
-    def choice(self, value: str, source: str) -> None:
-        self.choices.labels(value, source).inc()
+    # The service's Observer (service/observers.py): told after each committed change,
+    # whichever entry point made it, so web pages and API routes count alike (issue 20).
+    def choice_recorded(self, value: Training, source: ChoiceSource) -> None:
+        self.choices.labels(value.value, source.value).inc()
 
-    def purge(self, counts: PurgeCounts) -> None:
+    def notice_deferred(self) -> None:
+        self.deferrals.inc()
+
+    def run_created(self, purpose: Purpose) -> None:
+        self.runs.labels(purpose.value).inc()
+
+    def items_purged(self, counts: PurgeCounts) -> None:
         for kind in ("sessions", "messages", "feedback", "scores"):
             amount = getattr(counts, kind)
             if amount:

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, BackgroundTasks
 
 from consentry.entrypoints.api import schemas as s
-from consentry.entrypoints.api.deps import Admin, Core, Metrics
+from consentry.entrypoints.api.deps import Admin, Core
 from consentry.entrypoints.api.errors import ERROR_RESPONSES
 from consentry.service import audits, runs
 from consentry.service.views import run_json, stored_audit_json
@@ -24,14 +24,11 @@ router = APIRouter(
     response_model=s.RunOut,
     responses={503: {"model": s.ErrorBody, "description": "busy: writers in flight too long"}},
 )
-def create_run(
-    body: s.RunIn, core: Core, _: Admin, metrics: Metrics, background: BackgroundTasks
-) -> dict[str, Any]:
+def create_run(body: s.RunIn, core: Core, _: Admin, background: BackgroundTasks) -> dict[str, Any]:
     """R19/R20: a permitted purpose only (422 ``purpose_not_permitted``); cutoff is now.
     The run is audited in the background once the answer is sent (R26), and the result
     stored for the admin pages."""
     run = runs.create_run(core.ctx, purpose=body.purpose)
-    metrics.runs.labels(run.purpose.value).inc()
     background.add_task(audits.audit_in_background, core.ctx, run_id=run.id)
     return run_json(run)
 
