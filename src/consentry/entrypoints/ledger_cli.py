@@ -1,7 +1,7 @@
 """CLI commands of the signed ledger (issue 21): ``consentry ledger checkpoint``, the
 checkpoint check behind ``consentry ledger verify --checkpoint``, ``consentry ledger
-cosign`` (a witness), ``consentry verify-receipt``. Registered from
-:mod:`consentry.entrypoints.cli`."""
+cosign`` (a witness), ``consentry ledger verify-cosignature``, ``consentry
+verify-receipt``. Registered from :mod:`consentry.entrypoints.cli`."""
 
 from __future__ import annotations
 
@@ -181,7 +181,33 @@ def cosign_command(
         err.print(f"cosigned the tree of {new_state.size} events; written to {out_file}")
 
 
+def verify_cosignature_command(
+    note_file: Annotated[Path, typer.Argument(help="A checkpoint note with witness lines.")],
+    public_key: Annotated[Path, typer.Option("--public-key", help="The log's Ed25519 PEM key.")],
+    witness: Annotated[str, typer.Option("--witness", help="The witness's key name.")],
+    witness_key: Annotated[
+        Path, typer.Option("--witness-key", help="The witness's Ed25519 PEM public key.")
+    ],
+) -> None:
+    """Check a cosigned checkpoint offline: the log signed it and the witness cosigned it
+    (C2SP tlog-cosignature); prints the tree and the time of the cosignature."""
+    from consentry.cosignature import verify_cosignature
+    from consentry.verify import open_checkpoint
+
+    log_key, cosigner_key = _public_key(public_key), _public_key(witness_key)
+    try:
+        note = note_file.read_text(encoding="utf-8")
+        cp = open_checkpoint(note, log_key)
+        cosignature = verify_cosignature(note, witness, cosigner_key)
+    except (OSError, ValueError, VerificationError) as error:
+        out.print_json(json.dumps({"ok": False, "problem": str(error)}))
+        raise typer.Exit(1) from error
+    body = {"ok": True, "origin": cp.origin, "tree_size": cp.size, "witness": witness}
+    out.print_json(json.dumps({**body, "cosigned_at": cosignature.timestamp}))
+
+
 def register(app: typer.Typer, ledger_app: typer.Typer) -> None:
     ledger_app.command("checkpoint")(checkpoint)
     ledger_app.command("cosign")(cosign_command)
+    ledger_app.command("verify-cosignature")(verify_cosignature_command)
     app.command("verify-receipt")(verify_receipt_command)

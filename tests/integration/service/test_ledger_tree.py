@@ -368,6 +368,16 @@ def test_witness_cosigns_what_extends_and_refuses_a_fork(world: World, tmp_path:
     # A C2SP tlog-cosignature v1 line, timestamped.
     cosig = verify_cosignature(first, "witness.example", load_public_key(witness_pub.read_bytes()))
     assert cosig.timestamp is not None and cosig.timestamp > 1_700_000_000
+    (tmp_path / "cosigned.txt").write_text(first, encoding="utf-8")
+    check = (
+        "ledger", "verify-cosignature", str(tmp_path / "cosigned.txt"), "--public-key",
+        str(public), "--witness", "witness.example", "--witness-key", str(witness_pub),
+    )  # fmt: skip
+    code, out = _cli(*check)
+    assert code == 0 and json.loads(out)["cosigned_at"] == cosig.timestamp, out
+    (tmp_path / "cosigned.txt").write_text(first.replace("\n6\n", "\n7\n"), encoding="utf-8")
+    code, out = _cli(*check)
+    assert code == 1 and json.loads(out)["ok"] is False
     assert json.loads((tmp_path / "witness.json").read_text())["size"] == 6
 
     world.choose(ids[0], "on")
