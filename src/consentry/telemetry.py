@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import importlib.util
+import logging
 import os
 import threading
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
@@ -59,7 +60,13 @@ def configure_from_env(env: Mapping[str, str] | None = None) -> bool:
     variables do not ask for an exporter."""
     env = os.environ if env is None else env
     name = exporter_name(env)
-    if name is None or importlib.util.find_spec("opentelemetry.sdk") is None:
+    if name is None:
+        return False
+    if not _sdk_installed():
+        logging.getLogger(__name__).warning(
+            "OTEL_* variables ask for traces, but the otel extra is not installed: no traces "
+            "(pip install 'consentry[otel]')"
+        )
         return False
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.trace import TracerProvider
@@ -84,6 +91,13 @@ def configure_from_env(env: Mapping[str, str] | None = None) -> bool:
     provider.add_span_processor(BatchSpanProcessor(exporter))
     configure(provider)
     return True
+
+
+def _sdk_installed() -> bool:
+    try:
+        return importlib.util.find_spec("opentelemetry.sdk.trace") is not None
+    except ImportError:  # no `opentelemetry` package at all
+        return False
 
 
 def configure(provider: Any) -> None:

@@ -232,3 +232,33 @@ def test_the_standard_variables_choose_the_exporter() -> None:
         assert telemetry.enabled()
     finally:
         telemetry.reset()
+
+
+def test_without_the_extra_the_variables_change_nothing(tmp_path: Path) -> None:
+    """A process where the OpenTelemetry SDK cannot be imported (no otel extra; the API
+    package comes with FastAPI) and
+    OTEL_TRACES_EXPORTER set: the app is built and answers, a warning says why no traces."""
+    import subprocess
+    import sys
+
+    program = f"""
+import sys
+sys.modules["opentelemetry.sdk"] = None  # the otel extra (the SDK) not installed
+from starlette.testclient import TestClient
+from consentry import telemetry
+from consentry.bootstrap import build
+from consentry.config.settings import Settings
+from consentry.entrypoints.api.app import create_app
+core = build(Settings(database_url="sqlite:///{tmp_path}/plain.db"))
+with TestClient(create_app(core)) as client:
+    assert client.post("/v1/accounts", json={{"plan": "free", "training": "on"}}).status_code == 201
+print("enabled", telemetry.enabled())
+"""
+    env = {**os.environ, "OTEL_TRACES_EXPORTER": "console"}
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("enabled False")
+    assert "the otel extra is not installed" in done.stderr
+    assert "Traceback" not in done.stderr
