@@ -15,11 +15,13 @@ from .keywords import (
     _PASSWORD_WORDS,
     _STRONG,
     _WEAK,
+    MAX_VALUE,
     RANK,
     _decide,
     _identifier_kind,
     _is_alnum,
     _read_value,
+    extend_value,
     is_placeholder,
     is_reference,
     looks_generated,
@@ -51,7 +53,7 @@ def _header(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     found = _read_value(data, end)
     if found is None:
         return None
-    vstart, vend, _ = found
+    vstart, vend, quoted = found
     value = data[vstart:vend]
     if is_placeholder(value) or len(value) < 8:
         return None
@@ -59,7 +61,7 @@ def _header(data: bytes, start: int, end: int) -> tuple[int, int] | None:
         return None  # X-Api-Key: <a word>
     if not looks_generated(value) and is_reference(value):
         return None
-    return vstart, vend
+    return vstart, extend_value(data, vend, quoted, min(len(data), end + MAX_VALUE))
 
 
 def _flag(data: bytes, start: int, end: int) -> tuple[str, int, int] | None:
@@ -80,7 +82,9 @@ def _flag(data: bytes, start: int, end: int) -> tuple[str, int, int] | None:
     after = (
         (data[vend + 1] if vend + 1 < n else 0x20) if quoted else (data[vend] if vend < n else 0x20)
     )
-    return (kind, vstart, vend) if _decide(kind, value, quoted, after) else None
+    if not _decide(kind, value, quoted, after):
+        return None
+    return kind, vstart, extend_value(data, vend, quoted, min(n, end + MAX_VALUE))
 
 
 def _password_flag(data: bytes, start: int, end: int) -> tuple[int, int] | None:
@@ -114,7 +118,9 @@ def _name_value(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     after = (
         (data[vend + 1] if vend + 1 < n else 0x20) if quoted else (data[vend] if vend < n else 0x20)
     )
-    return (vstart, vend) if _decide(kind, data[vstart:vend], quoted, after) else None
+    if not _decide(kind, data[vstart:vend], quoted, after):
+        return None
+    return vstart, extend_value(data, vend, quoted, min(n, end + MAX_VALUE))
 
 
 def _command(data: bytes, start: int, end: int) -> tuple[int, int] | None:
@@ -122,11 +128,11 @@ def _command(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     found = _read_value(data, end)
     if found is None:
         return None
-    vstart, vend, _ = found
+    vstart, vend, quoted = found
     value = data[vstart:vend]
     if is_placeholder(value) or (is_reference(value) and not looks_generated(value)):
         return None
-    return vstart, vend
+    return vstart, extend_value(data, vend, quoted, min(len(data), end + MAX_VALUE))
 
 
 DETECTORS = (

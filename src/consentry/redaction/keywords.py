@@ -34,6 +34,7 @@ from .detector import PatternDetector, compile_pattern
 from .model import PASSWORD, SECRET
 
 MAX_VALUE = 300  # bytes of a value read after or before a match
+MAX_QUOTED = 4096  # bytes searched for the closing quote of a quoted value
 RANK = {PASSWORD: 30, SECRET: 31}
 
 _PASSWORD_WORDS = "password|passwd|passwort|passphrase|passcode|pwd|pass"  # noqa: S105
@@ -221,6 +222,7 @@ def _read_value(data: bytes, pos: int) -> tuple[int, int, bool] | None:
     """The value starting at ``pos`` (after spaces, ``@``): (start, end, quoted)."""
     n = len(data)
     limit = min(n, pos + MAX_VALUE)
+    quote_limit = min(n, pos + MAX_QUOTED)
     while pos < limit and data[pos] in (0x20, 0x09):
         pos += 1
     if pos < limit and data[pos] == 0x40 and pos + 1 < n and data[pos + 1] in _QUOTES:  # @"..."
@@ -229,8 +231,8 @@ def _read_value(data: bytes, pos: int) -> tuple[int, int, bool] | None:
         return None
     quote = data[pos]
     if quote in _QUOTES:
-        close = data.find(bytes([quote]), pos + 1, limit)
-        newline = data.find(b"\n", pos + 1, limit)
+        close = data.find(bytes([quote]), pos + 1, quote_limit)
+        newline = data.find(b"\n", pos + 1, quote_limit)
         if close < 0 or (0 <= newline < close):
             # An unclosed quote (a truncated paste): the token-like run after it.
             end = pos + 1
@@ -322,7 +324,22 @@ def _assignment(data: bytes, start: int, end: int) -> tuple[str, int, int] | Non
     )
     if not _decide(kind, value, quoted, after):
         return None
-    return kind, vstart, vend
+    return kind, vstart, extend_value(data, vend, quoted, min(n, value_at + MAX_VALUE))
+
+
+def extend_value(data: bytes, vend: int, quoted: bool, limit: int) -> int:
+    """A bare value read up to the limit goes on through its token characters.
+
+    Long tokens (OAuth refresh tokens, Fly.io macaroons) exceed MAX_VALUE; the
+    whole run is the secret (no partial leak). Only an accepted value is extended
+    and the search resumes after it, so the scan stays linear.
+    """
+    if quoted or vend < limit:
+        return vend
+    n = len(data)
+    while vend < n and data[vend] in _TOKEN_CHARS:
+        vend += 1
+    return vend
 
 
 def _password_assignment(data: bytes, start: int, end: int) -> tuple[int, int] | None:
@@ -363,7 +380,7 @@ def _alternation(words: tuple[bytes, ...] | frozenset[bytes]) -> bytes:
 # _password_assignment and _secret_assignment in _native.cpp (native._GATES), in
 # this order: identifier suffixes that name something else (whole word), stand-in
 # values (whole value), templates (whole value), reference words and placeholder
-# words (anywhere in the lower-cased value); then MAX_VALUE.
+# words (anywhere in the lower-cased value); then MAX_VALUE and MAX_QUOTED.
 NATIVE_GATE_PATTERNS = (
     _alternation(tuple(w.encode() for w in _NOT_SECRET_SUFFIXES)),
     _alternation(_PLACEHOLDER_VALUES),
@@ -371,6 +388,7 @@ NATIVE_GATE_PATTERNS = (
     _alternation(_REFERENCE_WORDS),
     _alternation(_PLACEHOLDER_WORDS),
     str(MAX_VALUE).encode(),
+    str(MAX_QUOTED).encode(),
 )
 
 DETECTORS = (

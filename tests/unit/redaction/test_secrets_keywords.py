@@ -86,11 +86,36 @@ def test_a_blank_quoted_value_is_no_secret_and_no_crash(text: str) -> None:
 
 def test_the_gate_tables_are_the_python_tables() -> None:
     """The patterns handed to the C++ port are built from keywords' own tables."""
-    suffixes, values, template, references, words, max_value = keywords.NATIVE_GATE_PATTERNS
+    suffixes, values, template, references, words, max_value, max_quoted = (
+        keywords.NATIVE_GATE_PATTERNS
+    )
     assert template == keywords._TEMPLATE.pattern
     assert int(max_value) == keywords.MAX_VALUE
+    assert int(max_quoted) == keywords.MAX_QUOTED
     for word in keywords._PLACEHOLDER_VALUES:
         assert word in values
     for word in ("id", "name", "url", "hint"):
         assert word.encode() in suffixes
     assert b"getenv" in references and b"your" in words
+
+
+LONG = "Qm7Xv2Lp9Kt4Wn8Rz3Ys6Bh1" * 40  # 960 characters, past MAX_VALUE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"refresh_token={LONG}&state=x",
+        f'"refresh_token": "{LONG}"',
+        f"[DEBUG] Using Key = {LONG}\n[INFO] done",
+        f"Authorization: Bearer {LONG}",
+        f"deploy --token {LONG} --yes",
+    ],
+)
+def test_a_token_longer_than_the_read_limit_is_covered_whole(text: str) -> None:
+    """SPEC §4, issue 16 'no partial leaks': a long token is not cut at MAX_VALUE bytes."""
+    start = text.index(LONG)
+    for redactor in (PYTHON, COMPILED):
+        spans = [(f.start, f.end) for f in redactor.redact(text).findings]
+        assert any(s <= start and start + len(LONG) <= e for s, e in spans), spans
+    assert _spans(COMPILED, text) == _spans(PYTHON, text)
