@@ -262,3 +262,15 @@ print("enabled", telemetry.enabled())
     assert done.stdout.strip().endswith("enabled False")
     assert "the otel extra is not installed" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_an_incoming_traceparent_continues_the_callers_trace(
+    core: App, spans: InMemorySpanExporter
+) -> None:
+    trace_id, parent_id = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+    with client_for(core) as client:
+        answer = client.get("/healthz", headers={"traceparent": f"00-{trace_id}-{parent_id}-01"})
+    assert answer.status_code == 200
+    (server,) = [s for s in spans.get_finished_spans() if s.name == "GET /healthz"]
+    assert f"{server.context.trace_id:032x}" == trace_id
+    assert server.parent is not None and f"{server.parent.span_id:016x}" == parent_id

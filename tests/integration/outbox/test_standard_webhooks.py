@@ -209,3 +209,43 @@ def test_the_previous_secret_is_stored_sealed_and_resealed(app: App, receiver: R
     fan_out(app.engine, now=datetime.now(UTC))
     claims = claim_due(app.engine, now=datetime.now(UTC), settings=FAST, box=new_box)
     assert claims and all(c.secrets() == [rotated.secret, created.secret] for c in claims)
+
+
+def test_the_cli_rotates_a_secret(app: App, database_url: str, receiver: Receiver) -> None:
+    import json
+
+    import typer
+    from typer.testing import CliRunner
+
+    from consentry.entrypoints import cli_outbox
+
+    main = typer.Typer()
+    main.command("version")(lambda: None)
+    main.add_typer(cli_outbox.app)
+    runner = CliRunner()
+    created = register(app, receiver)
+    url = ["--database-url", database_url]
+    args = ["webhooks", "rotate-secret", created.endpoint.id, *url]
+    done = runner.invoke(main, [*args, "--grace-s", "600", "--json"])
+    assert done.exit_code == 0, done.output
+    rotated = json.loads(done.stdout)
+    assert rotated["previous_valid_until"] is not None
+    assert Webhook(rotated["standard_secret"])._whsecret == rotated["secret"].encode()
+    claims_secrets = registry_secrets(app)
+    assert claims_secrets == [rotated["secret"], created.secret]
+    refused = runner.invoke(main, [*args, "--grace-s", "-5"])
+    assert refused.exit_code == 2 and "validation_error" in refused.output
+    missing = runner.invoke(main, ["webhooks", "rotate-secret", "whk_nope", *url])
+    assert missing.exit_code == 2 and "not_found" in missing.output
+    assert "Traceback" not in refused.output + missing.output
+
+
+def registry_secrets(app: App) -> list[str]:
+    """The secrets the next delivery would be signed with."""
+    from consentry.outbox.delivery import fan_out
+
+    make_changes(app)
+    fan_out(app.engine, now=datetime.now(UTC))
+    claims = claim_due(app.engine, now=datetime.now(UTC), settings=FAST, box=app.box)
+    assert claims
+    return claims[0].secrets()
