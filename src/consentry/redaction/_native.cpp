@@ -1344,7 +1344,7 @@ bool card_other(const Text& t, Pos start, Pos end) {
 // without an ASCII letter or digit (is_placeholder reads such letters as Unicode),
 // which is left to the Python validator. The tables come from keywords.NATIVE_GATE_PATTERNS (Latin-1 RE2): [0]
 // identifier suffixes that name something else, [1] stand-in values, [2] templates,
-// [3] reference words, [4] placeholder words, [5] MAX_VALUE.
+// [3] reference words, [4] placeholder words, [5] MAX_VALUE, [6] MAX_QUOTED.
 namespace kw {
 
 enum class KeyKind { kNone, kPassword, kStrong, kWeak };
@@ -1495,15 +1495,16 @@ bool query_next(const Text& t, Pos at) {
 }
 
 // keywords._read_value: false for None.
-bool read_value(const Text& t, Pos pos, Pos max_value, Pos& vstart, Pos& vend, bool& quoted) {
-  const Pos n = t.n, limit = std::min(n, pos + max_value);
+bool read_value(const Text& t, Pos pos, Pos max_value, Pos max_quoted, Pos& vstart, Pos& vend,
+                bool& quoted) {
+  const Pos n = t.n, limit = std::min(n, pos + max_value), quote_limit = std::min(n, pos + max_quoted);
   while (pos < limit && (t.d[pos] == ' ' || t.d[pos] == '\t')) ++pos;
   if (pos < limit && t.d[pos] == '@' && pos + 1 < n && is_quote(t.d[pos + 1])) ++pos;
   if (pos >= limit) return false;
   const unsigned char quote = t.d[pos];
   if (is_quote(quote)) {
-    const Pos close = t.find_byte(quote, pos + 1, limit);
-    const Pos newline = t.find_byte('\n', pos + 1, limit);
+    const Pos close = t.find_byte(quote, pos + 1, quote_limit);
+    const Pos newline = t.find_byte('\n', pos + 1, quote_limit);
     if (close < 0 || (0 <= newline && newline < close)) {
       Pos end = pos + 1;
       while (end < limit && in(t.d[end], kTokenChars)) ++end;
@@ -1553,7 +1554,7 @@ bool read_value(const Text& t, Pos pos, Pos max_value, Pos& vstart, Pos& vend, b
 // keywords._assignment on the match [start, end); kYes sets the value's span and
 // whether the key word is password-like.
 Answer assignment(const Text& t, Pos start, Pos end, const std::vector<std::unique_ptr<RE2>>& w,
-                  Pos max_value, bool& password, Pos& vstart, Pos& vend) {
+                  Pos max_value, Pos max_quoted, bool& password, Pos& vstart, Pos& vend) {
   const Pos key_word = start, floor = std::max<Pos>(0, start - 40);
   while (start > floor && key_byte(t.d[start - 1])) --start;
   if (start > 0 && (key_byte(t.d[start - 1]) || t.d[start - 1] >= 0x80)) return Answer::kNo;
@@ -1569,7 +1570,7 @@ Answer assignment(const Text& t, Pos start, Pos end, const std::vector<std::uniq
   const Pos value_at =
       (!tail.empty() && is_quote(static_cast<unsigned char>(tail.back())) && op.empty()) ? end - 1 : end;
   bool quoted = false;
-  if (!read_value(t, value_at, max_value, vstart, vend, quoted)) return Answer::kNo;
+  if (!read_value(t, value_at, max_value, max_quoted, vstart, vend, quoted)) return Answer::kNo;
   if ((op == "(" || op == ",") && !quoted) return Answer::kNo;
   if (op == "," && !(start > 0 && is_quote(t.d[start - 1]))) return Answer::kNo;
   const std::string_view value = t.view(vstart, vend);
@@ -1578,6 +1579,8 @@ Answer assignment(const Text& t, Pos start, Pos end, const std::vector<std::uniq
   if (!ascii && !alnum) return Answer::kAsk;  // is_placeholder reads its letters as Unicode
   const unsigned char after = quoted ? t.at(vend + 1) : t.at(vend);
   if (!decide(kind, value, quoted, after, w)) return Answer::kNo;
+  if (!quoted && vend >= std::min(t.n, value_at + max_value))  // keywords.extend_value
+    while (vend < t.n && in(t.d[vend], kTokenChars)) ++vend;
   password = kind == KeyKind::kPassword;
   return Answer::kYes;
 }
@@ -1880,11 +1883,13 @@ class Engine {
         return bare || ssn_shaped(t.view(start, end)) ? Verdict::kAsk : Verdict::kAccept;
       }
       case Gate::kKeywordPassword:
-      case Gate::kKeywordSecret: {  // [suffixes, values, templates, references, words, MAX_VALUE]
+      case Gate::kKeywordSecret: {  // [suffixes, values, templates, references, words, limits]
         bool password = false;
         Pos vstart = start, vend = end;
         const Pos max_value = std::stoi(words.at(5)->pattern());
-        const kw::Answer a = kw::assignment(t, start, end, words, max_value, password, vstart, vend);
+        const Pos max_quoted = std::stoi(words.at(6)->pattern());
+        const kw::Answer a =
+            kw::assignment(t, start, end, words, max_value, max_quoted, password, vstart, vend);
         if (a == kw::Answer::kAsk) return Verdict::kAsk;
         if (a == kw::Answer::kNo || password != (det.gate == Gate::kKeywordPassword))
           return Verdict::kReject;
