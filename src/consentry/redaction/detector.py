@@ -175,6 +175,9 @@ class PatternDetector:
 
 WORD_BYTES = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz")
 DIGIT_BYTES = frozenset(b"0123456789")
+# Triggers of a pattern every match of which holds an ASCII digit: both scans skip it,
+# with one memchr per digit, on text without digits (most prose).
+DIGIT_TRIGGERS = tuple(bytes((c,)) for c in b"0123456789")
 
 
 def byte_before(data: bytes, start: int) -> int:

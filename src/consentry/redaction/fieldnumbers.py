@@ -29,7 +29,7 @@ from collections.abc import Callable
 import phonenumbers
 from phonenumbers import PhoneMetadata
 
-from .detector import PatternDetector, compile_pattern
+from .detector import DIGIT_TRIGGERS, PatternDetector, compile_pattern
 from .model import CARD, EMAIL, IBAN, NATIONAL_ID, PHONE, SSN
 
 RANK = {IBAN: 40, CARD: 41, SSN: 42, EMAIL: 43, PHONE: 46, NATIONAL_ID: 47}
@@ -365,6 +365,7 @@ DETECTORS = (
             r"(?:[ \t]*(?i:x|ext\.?|extension|#)[ \t]*[0-9]{1,6})?"
         ),
         _phone,
+        triggers=DIGIT_TRIGGERS,
         prefilter=r"[0-9][0-9 ().\-/]{5}[0-9]",
     ),
     PatternDetector(
@@ -375,6 +376,7 @@ DETECTORS = (
             r"\b(?:[0-9]|[A-Z]{1,6}[0-9])(?:[0-9A-Z.\-/+]| {1,4}[0-9A-Z]){5,24} {0,4}[0-9A-Za-z]\b"
         ),
         _national_id,
+        triggers=DIGIT_TRIGGERS,
         prefilter=r"[0-9](?:[0-9A-Z.\-/+]| {1,4}[0-9A-Z]){5}",
     ),
 )

@@ -17,6 +17,7 @@ from .checksums import (
 )
 from .detector import (
     DIGIT_BYTES,
+    DIGIT_TRIGGERS,
     WORD_BYTES,
     PatternDetector,
     byte_at,
@@ -298,6 +299,7 @@ DETECTORS = (
             r"|(?:\b0[1-9][0-9]{0,3}|\(0[1-9][0-9]{0,3}\))(?:[ -]?[0-9]{2,8}){1,4}\b"
         ),
         _phone_in_context,
+        triggers=DIGIT_TRIGGERS,
         prefilter=r"\+[1-9]|[2-9][0-9]{2}[ .-][0-9]{4}|0[1-9][0-9]{0,3}\)?[ -]?[0-9]{2}",
     ),
     PatternDetector(

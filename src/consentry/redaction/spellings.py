@@ -10,7 +10,7 @@ a Python function called back from the compiled scan behind a C++ gate
 from __future__ import annotations
 
 from .checksums import IBAN_LENGTHS, card_prefix_ok, iban_ok, luhn_ok, ssn_ok
-from .detector import PatternDetector, compile_pattern
+from .detector import DIGIT_TRIGGERS, PatternDetector, compile_pattern
 from .fieldnumbers import RANK, _alnum, _glued
 from .model import CARD, EMAIL, IBAN, SSN
 
@@ -81,6 +81,7 @@ DETECTORS = (
         # "ES 58 0049 …": a space between the country and the check digits too
         compile_pattern(r"(?i)\b[a-z]{2}[ \-]?[0-9]{2}(?:[ \-]?[a-z0-9]){11,40}"),
         _iban_any_case,
+        triggers=DIGIT_TRIGGERS,
         prefilter=r"(?i)[a-z]{2}[ \-]?[0-9]{2}(?:[ \-]?[a-z0-9]){11}",
     ),
     PatternDetector(
@@ -88,6 +89,7 @@ DETECTORS = (
         RANK[CARD],
         compile_pattern(r"\b[0-9](?:[ \-.]?[0-9]){11,18}\b"),
         _card_other,
+        triggers=DIGIT_TRIGGERS,
         prefilter=r"[0-9](?:[ \-.]?[0-9]){11}",
     ),
     PatternDetector(
