@@ -206,6 +206,11 @@ def test_without_configuration_nothing_is_traced(app: App, receiver: Receiver) -
     )
     assert not telemetry.configure_from_env({"OTEL_TRACES_EXPORTER": "none"})
     assert not telemetry.enabled()
+    from consentry.entrypoints.api.app import create_app
+    from consentry.entrypoints.api.tracing import TracingMiddleware
+
+    # Not even a middleware layer is added to the application.
+    assert all(m.cls is not TracingMiddleware for m in create_app(app).user_middleware)
     registry.add_endpoint(
         app.engine, url=receiver.url, now=app.ctx.clock.now(), guard=INTERNAL, box=app.box
     )

@@ -63,6 +63,6 @@ def create_app(core: App, *, session_clock: Clock | None = None) -> FastAPI:
         max_body_bytes=core.settings.max_body_bytes,
         allowed_hosts=core.settings.allowed_hosts,
     )
-    start_tracing()  # OTEL_* variables with consentry[otel]; otherwise nothing
-    app.add_middleware(TracingMiddleware)  # outermost; a no-op unless tracing is on
+    if start_tracing():  # OTEL_* variables with consentry[otel]; otherwise nothing
+        app.add_middleware(TracingMiddleware)  # outermost: a server span per request
     return app
