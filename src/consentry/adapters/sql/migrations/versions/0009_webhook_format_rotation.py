@@ -32,7 +32,9 @@ def upgrade() -> None:
             sa.Column("format", sa.String(length=16), nullable=False, server_default="consentry")
         )
         batch.add_column(sa.Column("previous_secret", sa.Text(), nullable=True))
-        batch.add_column(sa.Column("previous_secret_until", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(
+            sa.Column("previous_secret_until", sa.DateTime(timezone=True), nullable=True)
+        )
 
 
 def downgrade() -> None:
