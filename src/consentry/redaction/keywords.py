@@ -56,7 +56,14 @@ def _assignment_pattern(words: str) -> str:
     """
     key = r"(?i)(?:" + words + ")" + _IDENT
     return (
-        key + r"[\"'`]?\]?[ \t]{0,3}(?:\[[0-9]{0,4}\][ \t]{0,3})?" + _OPERATOR + r"[ \t]{0,3}"
+        # a typed declaration (first: its ':' is not the operator): Go's
+        # `const apiKey string = "…"`, Kotlin's `val apiKey: String = "…"`
+        key + r"[ \t]*:?[ \t]{1,3}(?:string|String|str|&str|\[\]byte)[ \t]{0,3}:?=[ \t]{0,3}"
+        r"|"
+        + key
+        + r"[\"'`]?\]?[ \t]{0,3}(?:\[[0-9]{0,4}\][ \t]{0,3})?"
+        + _OPERATOR
+        + r"[ \t]{0,3}"
         r"|" + key + r"[\"'`]?[ \t]{1,3}@?[\"'`]"
         r"|" + key + r"[ \t]{1,3}(?:is|was)[ \t]{1,3}"  # prose: "the password is …"
     )

@@ -175,6 +175,7 @@ SHAPES = (
     TokenShape(("y0_",), "A-Za-z0-9_-", 50, 60, "Yandex"),  # OAuth token
     TokenShape(("EAACEdEose0cBA",), "A-Za-z0-9", 20, 300, "Facebook"),  # access token
     TokenShape(("fm2_", "fm1r_", "fo1_"), "A-Za-z0-9+/=,_-", 40, 900, "Fly.io"),
+    TokenShape(("FlyV1 fm2_", "FlyV1 fm1r_", "FlyV1 fo1_"), "A-Za-z0-9+/=,_-", 40, 2000, "Fly.io"),
     TokenShape(("ico-",), "A-Za-z0-9", 32, 32, "Infracost"),
     TokenShape(("dckr_pat_", "dckr_oat_"), "A-Za-z0-9_-", 27, 36, "Docker Hub"),
     TokenShape(("ddp_", "ddw_"), "A-Za-z0-9", 36, 36, "Deno Deploy"),

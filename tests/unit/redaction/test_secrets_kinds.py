@@ -35,6 +35,8 @@ SYNTAXES = [
     ("Go var", f'var dbPassword = "{PW}"'),
     ("Go :=", f'apiSecret := "{TOK}"'),
     ("Go struct field", f'cfg := Config{{Password: "{PW}"}}'),
+    ("Go typed const", f'const deployToken string = "{TOK}"'),
+    ("Kotlin typed val", f'val apiSecret: String = "{TOK}"'),
     ("XML element", f"<db><password>{PW}</password></db>"),
     ("XML attribute", f'<datasource user="app" password="{PW}" />'),
     ("Makefile ?=", f"DEPLOY_TOKEN ?= {TOK}"),

@@ -58,7 +58,7 @@ def test_every_shape_entry_is_well_formed() -> None:
     for shape in SHAPES:
         assert shape.prefixes and shape.provider
         assert 0 < shape.min_body <= shape.max_body, shape
-        assert all(re.fullmatch(r"[\x21-\x7e]+", p) for p in shape.prefixes), shape
+        assert all(re.fullmatch(r"[\x21-\x7e][\x20-\x7e]*[\x21-\x7e]", p) for p in shape.prefixes)
 
 
 @pytest.mark.parametrize(("provider", "token"), _tokens(), ids=[p for p, _ in _tokens()])
