@@ -1,4 +1,8 @@
-"""The one place errors become HTTP answers: ``{"error": {"code", "message"}}``.
+"""Errors as JSON answers: ``{"error": {"code", "message"}}``.
+
+Which status, code and message an error gets is decided once, for the API and the web
+pages alike, by :func:`consentry.entrypoints.errors.answer_for`; this module renders it
+as JSON and adds what only the API has (request validation, routing errors):
 
 * :class:`~consentry.domain.errors.ConsentryError` answers its own ``status`` and ``code``.
 * FastAPI's request validation answers 422 ``validation_error`` naming the fields.
@@ -23,8 +27,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 
-from consentry.domain.errors import ConsentryError, RateLimited
+from consentry.domain.errors import ConsentryError
 from consentry.entrypoints.api.schemas import ErrorBody
+from consentry.entrypoints.errors import answer_for
 from consentry.entrypoints.web.http_errors import browser_error_page
 from consentry.redaction.errors import RedactionError
 
@@ -39,9 +44,6 @@ _HTTP_CODES = {
     422: "validation_error",
 }
 
-RETRY_AFTER_S = 5
-"""What a 503 `busy` answer asks the client to wait before trying again."""
-_HEADERS_BY_STATUS = {401: {"WWW-Authenticate": "Bearer"}, 503: {"Retry-After": str(RETRY_AFTER_S)}}
 
 # Declared on every route so the OpenAPI document (and schemathesis) know the error shape.
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -81,35 +83,17 @@ def _describe(error: RequestValidationError) -> str:
     return "; ".join(parts) or "the request is not valid"
 
 
-async def _consentry(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, ConsentryError)
-    headers = _HEADERS_BY_STATUS.get(exc.status)
-    if isinstance(exc, RateLimited):
-        headers = {"Retry-After": str(exc.retry_after)}
-    return error_response(exc.status, exc.code, exc.message, headers)
+async def _answer(_request: Request, exc: Exception) -> JSONResponse:
+    """ConsentryError, RedactionError and database timeouts, as `answer_for` maps them."""
+    answer = answer_for(exc)
+    if answer is None:
+        raise exc  # a database error that is not a timeout: the middleware answers 500
+    return error_response(answer.status, answer.code, answer.message, answer.headers or None)
 
 
 async def _validation(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     return error_response(422, "validation_error", _describe(exc))
-
-
-async def _redaction(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RedactionError)
-    message = "the sensitive-data filter failed; it fails closed, so nothing was exported"
-    return error_response(500, "redaction_failed", message)
-
-
-# PostgreSQL's lock_not_available (lock_timeout) and query_canceled (statement_timeout).
-_TIMED_OUT = {"55P03", "57014"}
-
-
-async def _database(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, OperationalError)
-    if getattr(exc.orig, "sqlstate", None) not in _TIMED_OUT:
-        raise exc  # the middleware logs it (without parameters) and answers 500
-    message = "the database did not answer in time (another transaction held it up); retry"
-    return error_response(503, "busy", message, _HEADERS_BY_STATUS[503])
 
 
 async def _http(request: Request, exc: Exception) -> Response:
@@ -132,8 +116,7 @@ async def _http(request: Request, exc: Exception) -> Response:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(ConsentryError, _consentry)
-    app.add_exception_handler(RedactionError, _redaction)
+    for mapped in (ConsentryError, RedactionError, OperationalError):
+        app.add_exception_handler(mapped, _answer)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(HTTPException, _http)
-    app.add_exception_handler(OperationalError, _database)

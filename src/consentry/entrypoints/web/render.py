@@ -1,8 +1,9 @@
 """Rendering and the request frame every page shares.
 
 :class:`Web` holds the core, the templates and the cookie codec. :meth:`Web.route_class`
-gives the routes a frame that turns every :class:`~consentry.domain.errors.ConsentryError`
-(and the page-level :class:`WebError`) into an HTML error page with the error's status,
+gives the routes a frame that turns every error :func:`consentry.entrypoints.errors.answer_for`
+maps (a ``ConsentryError``, a ``RedactionError``, a database timeout) and the page-level
+:class:`WebError` into an HTML error page with the status and code the API would give,
 writes the session cookie when it changed, and adds the security headers — so the API's
 JSON error handler never answers for a page.
 """
@@ -27,7 +28,8 @@ from starlette.datastructures import FormData
 from consentry.bootstrap import App
 from consentry.domain import notice as notice_rules
 from consentry.domain.clock import Clock, SystemClock, TestClock, as_utc, iso
-from consentry.domain.errors import ConsentryError, RateLimited, Unauthenticated
+from consentry.domain.errors import Unauthenticated
+from consentry.entrypoints.errors import answer_for
 from consentry.entrypoints.ratelimit import AbuseGuards
 from consentry.entrypoints.web import error_words, i18n, wording
 from consentry.entrypoints.web.browser import (
@@ -332,14 +334,23 @@ class Web:
                         response = await handle(request)
                     except Redirect as go:
                         response = RedirectResponse(go.location, status_code=303)
-                    except (ConsentryError, WebError) as error:
+                    except WebError as error:
                         response = web.error_page(request, error.status, error.code, error.message)
-                        if isinstance(error, RateLimited):
-                            response.headers["Retry-After"] = str(error.retry_after)
                     except RequestValidationError:
                         response = web.error_page(
                             request, 422, "validation_error", N_("The form was not complete.")
                         )
+                    except Exception as error:
+                        # The API's mapping (entrypoints/errors.py): same status and code,
+                        # as a page; an unexpected error goes on to the middleware (500).
+                        answer = answer_for(error)
+                        if answer is None:
+                            raise
+                        response = web.error_page(
+                            request, answer.status, answer.code, answer.message
+                        )
+                        if "Retry-After" in answer.headers:
+                            response.headers["Retry-After"] = answer.headers["Retry-After"]
                     return web.finish(request, response)
 
                 return framed
