@@ -216,6 +216,18 @@ def test_the_redis_stream_offers_cloudevents_by_setting(app: App, redis_client: 
     from consentry.outbox.settings import DeliverySettings
 
     assert DeliverySettings.from_env(redis_format="cloudevents").redis_format == "cloudevents"
+    from consentry.outbox.worker import Worker as _Worker
+
+    wired = _Worker(
+        app.engine,
+        DeliverySettings(redis_url=REDIS_URL, redis_format="cloudevents", timeout_s=1, lease_s=2),
+        box=app.box,
+    )
+    try:
+        assert wired.publisher is not None
+        assert wired.publisher.format is EventFormat.CLOUDEVENTS
+    finally:
+        wired.close()
     with pytest.raises(ValueError, match="CONSENTRY_REDIS_FORMAT"):
         DeliverySettings(redis_format="xml")
     stream = f"consentry:events:test:{uuid.uuid4().hex}"

@@ -249,3 +249,18 @@ def registry_secrets(app: App) -> list[str]:
     claims = claim_due(app.engine, now=datetime.now(UTC), settings=FAST, box=app.box)
     assert claims
     return claims[0].secrets()
+
+
+def test_a_second_rotation_during_the_grace_drops_the_oldest_secret(
+    app: App, receiver: Receiver
+) -> None:
+    created = register(app, receiver)
+    now = datetime.now(UTC)
+    first = registry.rotate_secret(
+        app.engine, endpoint_id=created.endpoint.id, now=now, box=app.box, grace_s=3600
+    )
+    second = registry.rotate_secret(
+        app.engine, endpoint_id=created.endpoint.id, now=now, box=app.box, grace_s=3600
+    )
+    assert registry_secrets(app) == [second.secret, first.secret]
+    assert created.secret not in registry_secrets(app)
