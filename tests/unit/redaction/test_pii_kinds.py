@@ -93,3 +93,34 @@ NEGATIVES = [
 def test_pii_look_alike_is_not_found(text: str) -> None:
     """SPEC §4 with R24's safe defaults: look-alikes in code stay (issue 16's false positives)."""
     assert _found(text) == []
+
+
+def test_an_error_inside_a_validator_library_is_not_a_failed_filter() -> None:
+    """SPEC §4 national identifiers: stdnum's cn.ric raises KeyError on this 18-digit run;
+    the filter treats it as not a Chinese id instead of failing the whole text."""
+    for scan in SCANS:
+        assert scan.redact("national id: 354543446809289759").text.startswith("national id: ")
+
+
+def test_national_ids_skip_modules_by_length_with_the_same_answer() -> None:
+    """Issue 16 (speed): a value is tried only against the modules that do not refuse
+    its shape by length; the answer equals trying all of them (random digit runs,
+    some with separators or a letter as national ids are written; fixed seed)."""
+    import random
+
+    from consentry.redaction import fieldnumbers
+
+    rng = random.Random(16)
+    valid = 0
+    for i in range(4000):
+        value = "".join(rng.choice("0123456789") for _ in range(rng.randint(7, 19)))
+        if i % 4 == 1:  # separators: 811218-9876, 123.456.789-09, 1 7399 00504 82 0
+            cuts = sorted(rng.sample(range(1, len(value)), rng.randint(1, 3)))
+            parts = [value[a:b] for a, b in zip([0, *cuts], [*cuts, len(value)], strict=True)]
+            value = rng.choice(" -./").join(parts)
+        elif i % 4 == 2:  # a letter: 12345678Z, X1234567L, 1234567TW
+            value = rng.choice(["", "X", "Y"]) + value[:8] + rng.choice("TRWAGMYFPDXBZK")
+        every = any(fieldnumbers._valid(m.is_valid, value) for m in fieldnumbers._modules())
+        assert fieldnumbers._valid_national_id(value) == every, value
+        valid += every
+    assert valid > 100  # the comparison saw valid numbers, not only refusals
