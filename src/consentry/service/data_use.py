@@ -146,9 +146,4 @@ def first_words(ctx: Context, *, account_id: str, session_ids: list[str]) -> dic
     titles); sessions of another account, and sessions without one, are absent."""
     with ctx.uow(read_only=True) as uow:
         load_account(uow, account_id)
-        own = [
-            sid
-            for sid in session_ids
-            if (found := uow.store.get_session(sid)) is not None and found.account_id == account_id
-        ]
-        return uow.runs.first_user_messages(own, chars=200)
+        return uow.runs.first_user_messages(session_ids, chars=200, account_id=account_id)

@@ -67,3 +67,13 @@ def test_set_based_labels_equal_the_per_session_decisions_R20_R21_R22(world: Wor
     assert not again[incognito].may_be_trained_on and not again[deleted].may_be_trained_on
     assert again[empty].may_be_trained_on  # started while on: covered (R10)
     assert not _same(world, unset, [unset_chat])[unset_chat].may_be_trained_on  # R20
+
+
+def test_chat_titles_come_from_the_accounts_own_chats_only(world: World) -> None:
+    """Issue 18: the list's titles in one query; another account's chat gives none."""
+    me, other = world.user(), world.user()
+    mine = world.chat(me, "Plan a trip to Lisbon")
+    theirs = world.chat(other, "Someone else's words")
+    empty = sessions.start_session(world.ctx, account_id=me, kind="chat").session.id
+    titles = data_use.first_words(world.ctx, account_id=me, session_ids=[mine, theirs, empty])
+    assert titles == {mine: "Plan a trip to Lisbon"}

@@ -303,15 +303,21 @@ class SqlRunStore:
                 found[sid].append(purpose)
         return found
 
-    def first_user_messages(self, session_ids: list[str], *, chars: int) -> dict[str, str]:
+    def first_user_messages(
+        self, session_ids: list[str], *, chars: int, account_id: str | None = None
+    ) -> dict[str, str]:
         """The start (`chars` characters) of each session's first user message, for the
-        pages to title chats by their first words."""
+        pages to title chats by their first words; with `account_id`, only that
+        account's sessions (one query for all of them)."""
         if not session_ids:
             return {}
         m = t.messages.c
+        wanted: Any = session_ids
+        if account_id is not None:
+            wanted = select(s.id).where(s.id.in_(session_ids), s.account_id == account_id)
         first = (
             select(m.session_id, func.min(m.at).label("at"))
-            .where(m.session_id.in_(session_ids), m.role == "user")
+            .where(m.session_id.in_(wanted), m.role == "user")
             .group_by(m.session_id)
             .subquery()
         )
