@@ -25,7 +25,16 @@ from typing import Any, Protocol
 
 import re2
 
-from . import credentials, fieldnumbers, keywords, pii, spellings, token_shapes, tokens
+from . import (
+    credentials,
+    fieldnumbers,
+    keywords,
+    nationalids,
+    pii,
+    spellings,
+    token_shapes,
+    tokens,
+)
 from .checksums import IBAN_LENGTHS
 from .detector import Detector, PatternDetector, RawCandidate, compile_pattern
 from .model import CREDENTIAL_RANK_LIMIT, PRIVATE_KEY, SECRET, Finding
@@ -65,7 +74,7 @@ _VALIDATORS: dict[Any, str] = {
 # (tests/unit/redaction/test_pii_native_gates.py).
 _GATES: dict[Any, tuple[str, tuple[bytes, ...]]] = {
     fieldnumbers._phone: ("field_phone", (fieldnumbers._NOT_PHONE_WORDS.pattern,)),
-    fieldnumbers._national_id: ("national_id", (fieldnumbers._ID_WORDS.pattern,)),
+    nationalids._national_id: ("national_id", (nationalids._ID_WORDS.pattern,)),
     spellings._card_other: ("card_other", ()),
     spellings._iban_any_case: ("iban_any_case", ()),
     pii._phone_in_context: ("phone_in_context", ()),

@@ -29,6 +29,7 @@ from .detector import (
 from .fieldnumbers import DETECTORS as FIELD_DETECTORS
 from .fieldnumbers import iban_group_before, phone_word_before, ssn_shaped
 from .model import CARD, EMAIL, IBAN, IP, PHONE, SSN
+from .nationalids import DETECTORS as NATIONAL_ID_DETECTORS
 from .networks import DETECTORS as NETWORK_DETECTORS
 from .spellings import DETECTORS as SPELLING_DETECTORS
 
@@ -353,5 +354,6 @@ DETECTORS = (
     ),
     *SPELLING_DETECTORS,
     *FIELD_DETECTORS,
+    *NATIONAL_ID_DETECTORS,
     *NETWORK_DETECTORS,
 )

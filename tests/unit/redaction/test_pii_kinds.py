@@ -108,7 +108,7 @@ def test_national_ids_skip_modules_by_length_with_the_same_answer() -> None:
     some with separators or a letter as national ids are written; fixed seed)."""
     import random
 
-    from consentry.redaction import fieldnumbers
+    from consentry.redaction import nationalids
 
     rng = random.Random(16)
     valid = 0
@@ -120,7 +120,7 @@ def test_national_ids_skip_modules_by_length_with_the_same_answer() -> None:
             value = rng.choice(" -./").join(parts)
         elif i % 4 == 2:  # a letter: 12345678Z, X1234567L, 1234567TW
             value = rng.choice(["", "X", "Y"]) + value[:8] + rng.choice("TRWAGMYFPDXBZK")
-        every = any(fieldnumbers._valid(m.is_valid, value) for m in fieldnumbers._modules())
-        assert fieldnumbers._valid_national_id(value) == every, value
+        every = any(nationalids._valid(m.is_valid, value) for m in nationalids._modules())
+        assert nationalids._valid_national_id(value) == every, value
         valid += every
     assert valid > 100  # the comparison saw valid numbers, not only refusals

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 from tests.conftest import require_or_skip
 
-from consentry.redaction import Redactor, fieldnumbers, native, pii, spellings
+from consentry.redaction import Redactor, fieldnumbers, nationalids, native, pii, spellings
 from consentry.redaction.detector import PatternDetector
 from consentry.redaction.model import CARD, IBAN, NATIONAL_ID, PHONE
 
@@ -44,7 +44,7 @@ EDGES = [
     # pii._phone_in_context: a bare run after a phone word or not
     "0245247460 then phone 0245247460 then +44 20 7946 0958 123-45-6789",
     "(415) 555-2671 and 1-415-555-2671 and 415.555.2671x99",
-    # fieldnumbers._national_id: letters, ID words in and out of the 48-byte window
+    # nationalids._national_id: letters, ID words in and out of the 48-byte window
     "DNI 12345678Z, NIE X1234567L, 12345678Z alone, id:12345678Z",
     "national id " + "x" * 47 + " 7501011234567 and personnummer 811218-9876",
     "national id " + "x" * 30 + " 811218-9876 / PESEL 44051401359 / pesel44051401359",
@@ -73,7 +73,7 @@ def test_each_python_pii_validator_has_a_gate() -> None:
     }
     for function, gate in (
         (fieldnumbers._phone, "field_phone"),
-        (fieldnumbers._national_id, "national_id"),
+        (nationalids._national_id, "national_id"),
         (spellings._card_other, "card_other"),
         (spellings._iban_any_case, "iban_any_case"),
         (pii._phone_in_context, "phone_in_context"),
@@ -105,7 +105,7 @@ def _counting_engine(
         # glued, no ID word, letters only in the last place: rejected in C++
         (
             NATIONAL_ID,
-            fieldnumbers.DETECTORS[1],
+            nationalids.DETECTORS[0],
             "national_id",
             "ref 811218-9876 and abc811218-9876 and 7501011234567",
             0,

@@ -1,0 +1,125 @@
+"""National identifiers of people checked by python-stdnum (issue 16, SPEC §4).
+
+A national identifier must pass its country's checksum and format (35 stdnum
+modules); one written with digits only (and separators) must follow a word
+such as "ID" or "number" in its own field, since dates, versions and amounts
+pass some country's checksum too. The validator reads the candidate and at most
+48 bytes before it; the compiled scan calls it back behind a C++ gate.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import re
+from collections.abc import Callable
+from types import ModuleType
+
+from .detector import DIGIT_TRIGGERS, PatternDetector, compile_pattern
+from .fieldnumbers import _CONTEXT, _NOT_PHONE_WORDS, RANK, _clause, _glued, _other_number
+from .model import NATIONAL_ID
+
+# stdnum modules of identifiers of people, tried in order.
+_ID_MODULES = (
+    "es.dni", "es.nie", "fi.hetu", "it.codicefiscale", "mx.curp", "se.personnummer",
+    "no.fodselsnummer", "dk.cpr", "is_.kennitala", "cl.rut", "kr.rrn", "cn.ric", "za.idnr",
+    "tr.tckimlik", "th.pin", "do.cedula", "gr.amka", "bg.egn", "pl.pesel", "br.cpf", "ee.ik",
+    "lt.asmens", "ro.cnp", "be.nn", "nl.bsn", "in_.aadhaar", "fr.nir", "ca.sin", "ie.pps",
+    "ch.ssn", "de.idnr", "cz.rc", "si.emso", "mu.nid", "my.nric",
+)  # fmt: skip
+_ID_WORDS = re.compile(
+    rb"(?i)(?:\bid\b|identity|identification|national|personal|citizen|number|\bnr\b|\bno\b|"
+    rb"nummer|num[e\xc3\xa9]ro|kimlik|c[e\xc3\xa9]dula|\brut\b|curp|amka|egn|personnummer|"
+    rb"f[o\xc3\xb8]dselsnummer|kennitala|\brrn\b|\bpin\b|pesel|\bbsn\b|\bcpr\b|\bcpf\b|\bnif\b|"
+    rb"\bnie\b|\bdni\b|tckn|ausweis|passport|\btax\b|\bsin\b|\bnir\b|aadhaar|codice fiscale)"
+)
+
+
+@functools.cache
+def _modules() -> tuple[ModuleType, ...]:
+    out = []
+    for name in _ID_MODULES:
+        try:
+            out.append(importlib.import_module(f"stdnum.{name}"))
+        except ImportError:  # pragma: no cover - a module missing from an older stdnum
+            continue
+    return tuple(out)
+
+
+@functools.cache
+def _validators(shape: str) -> tuple[Callable[[str], bool], ...]:
+    """The ``is_valid`` of the modules that do not refuse every value of this shape
+    (the value with each digit written as 1) by its length alone.
+
+    Issue 16 (speed): a value is tried against 35 modules, each cleaning and
+    checking it in Python (~170 µs a value); most refuse it by its length first.
+    A module is left out for a shape only where its own ``validate`` raises
+    ``InvalidLength`` for two probes of that shape (all 1s, all 7s), so the answer
+    is the same (test_pii_kinds.py compares both on random values).
+    """
+    from stdnum.exceptions import InvalidLength, ValidationError
+
+    kept = []
+    for module in _modules():
+        refused = 0
+        for probe in (shape, shape.replace("1", "7")):
+            try:
+                module.validate(probe)
+            except InvalidLength:
+                refused += 1
+            except (ValidationError, LookupError, ValueError):
+                pass
+        if refused < 2:
+            kept.append(module.is_valid)
+    return tuple(kept)
+
+
+@functools.cache
+def _valid_national_id(value: str) -> bool:
+    shape = value.translate(_DIGITS_TO_ONE)
+    return any(_valid(is_valid, value) for is_valid in _validators(shape))
+
+
+_DIGITS_TO_ONE = str.maketrans("0123456789", "1111111111")
+
+
+def _valid(is_valid: Callable[[str], bool], value: str) -> bool:
+    """``is_valid(value)``; an error inside the library is a no, not a failed filter
+    (stdnum's cn.ric raises KeyError for some 18-digit runs: issue 16)."""
+    try:
+        return is_valid(value)
+    except (LookupError, ValueError, ArithmeticError):
+        return False
+
+
+def _national_id(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """A person's national identifier that its country's checksum accepts."""
+    if _glued(data, start, end):
+        return None
+    raw = data[start:end]
+    before = data[max(0, start - _CONTEXT) : start]
+    # The ID word must belong to this value: '{"id": 42, "ref": "140543828"}' names none.
+    named = _ID_WORDS.search(_clause(before)) is not None
+    has_letter = any(65 <= c <= 90 or 97 <= c <= 122 for c in raw[:-1])
+    if not has_letter and not named:
+        return None  # digits (and separators): an identifier only where the text says so
+    if _other_number(raw.decode("ascii")):
+        return None
+    if _NOT_PHONE_WORDS.search(before) and not named:
+        return None
+    return (start, end) if _valid_national_id(raw.decode("ascii")) else None
+
+
+DETECTORS = (
+    PatternDetector(
+        NATIONAL_ID,
+        RANK[NATIONAL_ID],
+        # grouped by spaces too: "3 5099 00736 90 7" (Thai PIN), "450401 3150"
+        compile_pattern(
+            r"\b(?:[0-9]|[A-Z]{1,6}[0-9])(?:[0-9A-Z.\-/+]| {1,4}[0-9A-Z]){5,24} {0,4}[0-9A-Za-z]\b"
+        ),
+        _national_id,
+        triggers=DIGIT_TRIGGERS,
+        prefilter=r"[0-9](?:[0-9A-Z.\-/+]| {1,4}[0-9A-Z]){5}",
+    ),
+)
