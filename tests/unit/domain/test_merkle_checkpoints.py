@@ -198,14 +198,18 @@ def test_a_receipt_with_a_changed_entry_or_path_is_refused() -> None:
 
 
 def test_the_verifier_and_the_witness_need_only_the_standard_library_and_cryptography() -> None:
-    """Issue 21 item 5: an auditor can copy consentry/verify.py (and the witness, which
-    builds on it) without the rest of consentry, its store or its web stack."""
+    """Issue 21 item 5: an auditor can copy consentry/verify.py (and the cosignature format
+    and the witness, which build on it) without the rest of consentry, its store or its web stack."""
     import ast
     import sys
 
     src = Path(__file__).resolve().parents[3] / "src" / "consentry"
     allowed = set(sys.stdlib_module_names) | {"__future__", "cryptography"}
-    for name, extra in (("verify.py", set()), ("witness.py", {"consentry.verify"})):
+    for name, extra in (
+        ("verify.py", set()),
+        ("cosignature.py", {"consentry.verify"}),
+        ("witness.py", {"consentry.verify", "consentry.cosignature"}),
+    ):
         imported = set()
         for node in ast.walk(ast.parse((src / name).read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
