@@ -60,7 +60,7 @@ class History:
     """How long after the last step the cutoff is taken (retention may end meanwhile)."""
 
 
-def _policy(resume: ResumeScope, opt_out: OnOptOut, grace: int, flagged: bool) -> Policy:
+def short_policy(resume: ResumeScope, opt_out: OnOptOut, grace: int, flagged: bool) -> Policy:
     periods = RetentionPolicy(
         training_on=12,
         standard=5,
@@ -82,7 +82,7 @@ def _policy(resume: ResumeScope, opt_out: OnOptOut, grace: int, flagged: bool) -
 
 
 policies = st.builds(
-    _policy,
+    short_policy,
     st.sampled_from(ResumeScope),
     st.sampled_from(OnOptOut),
     st.sampled_from([0, 2]),
@@ -101,7 +101,9 @@ histories = st.builds(
     History,
     policy=policies,
     accounts=st.lists(
-        st.sampled_from([("free", "on"), ("pro", "on"), ("max", "off"), ("team", None)]),
+        st.sampled_from(
+            [("free", "on"), ("pro", "on"), ("free", "off"), ("max", "off"), ("team", None)]
+        ),
         min_size=1,
         max_size=3,
     ).map(tuple),

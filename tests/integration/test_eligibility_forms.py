@@ -9,16 +9,24 @@ at the cutoff each form must say the same. Derandomized in CI (the `ci` profile)
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+import dataclasses
+from datetime import timedelta
 
+from hypothesis import HealthCheck, given, settings
+from sqlalchemy import select
+
+from consentry.adapters.sql import tables as t
 from consentry.bootstrap import App
 from consentry.domain.clock import TestClock
+from consentry.domain.policy import OnOptOut, ResumeScope
 from consentry.domain.types import Purpose
+from consentry.service import accounts, sessions
 from tests.histories import (
     History,
     domain_verdicts,
     histories,
     play,
+    short_policy,
     sql_verdicts,
     stored_and_derived_purge,
 )
@@ -42,3 +50,24 @@ def test_sql_forms_of_eligibility_equal_the_domain_over_random_histories_R12_R20
         assert sql_verdicts(app.engine, played, purpose) == domain_verdicts(played, purpose)
     stored, derived = stored_and_derived_purge(app.engine, played)
     assert stored == derived
+
+
+def test_deleting_an_opted_in_account_shortens_retention_under_shorten_R15_R18(
+    app: App, clock: TestClock
+) -> None:
+    """R15/R18: an account's deletion records a final `off`; with `on_opt_out = shorten`
+    its covered sessions are then purged as if uncovered (activity + standard) when that
+    comes before deletion + grace. Found by the property test above: the stored purge
+    instant kept the covered period and waited for the grace to end."""
+    policy = short_policy(ResumeScope.WHOLE_SESSION, OnOptOut.SHORTEN, 2, True)
+    ctx = dataclasses.replace(app.ctx, policy=policy)
+    account = accounts.sign_up(ctx, plan="free", training="on").account_id
+    chat = sessions.start_session(ctx, account_id=account, kind="chat").session.id
+    last = clock.now()
+    clock.set(last + timedelta(days=4))
+    accounts.delete_account(ctx, account_id=account)
+    with app.engine.connect() as conn:
+        purge_at = conn.execute(
+            select(t.sessions.c.purge_at).where(t.sessions.c.id == chat)
+        ).scalar_one()
+    assert purge_at == last + timedelta(days=5)  # not deletion + 2 days (= last + 6)

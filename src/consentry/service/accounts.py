@@ -287,6 +287,10 @@ def delete_account(ctx: Context, *, account_id: str) -> None:
         grace = now + ctx.policy.retention.days("deleted_grace")
         uow.store.delete_account_sessions(account.id, at=now, purge_by=grace)
         uow.store.mark_feedback_deleted(account.id, at=now, purge_by=grace)
+        if account.training is Training.ON and ctx.policy.retention.on_opt_out.value == "shorten":
+            # R18: the final `off` below is an opt-out like any other (the domain's
+            # retain_until and the audit count it so; the property test found the gap).
+            uow.store.shorten_retention(account.id, period_days=ctx.policy.retention.standard)
         if account.scope is Scope.CONSUMER:
             terms = notice_rules.current_terms(ctx.policy, now)
             uow.store.append_consent_event(
