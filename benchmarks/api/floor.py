@@ -351,7 +351,12 @@ def main() -> None:
                 for target in targets:
                     if args.only and target != args.only:
                         continue
-                    result = measure(target, kind, workers, args)
+                    try:
+                        result = measure(target, kind, workers, args)
+                    except (RuntimeError, subprocess.CalledProcessError) as error:
+                        failed = {"target": target, "db": kind, "workers": workers}
+                        print(json.dumps({**failed, "error": str(error)}), flush=True)
+                        continue
                     if floor is not None and floor["appends_per_s"]:
                         ratio = result["appends_per_s"] / floor["appends_per_s"]
                         result["ratio_to_floor"] = round(ratio, 3)
