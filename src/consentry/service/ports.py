@@ -50,7 +50,41 @@ class CredentialStore(Protocol):
     def revoke_service_token(self, token_id: str, at: datetime) -> bool: ...
 
 
-class Store(CredentialStore, Protocol):
+class HoldStore(Protocol):
+    """Holds on a session's content (R16), the first concept split out of :class:`Store`
+    (issue 20). Rows are :class:`~consentry.service.records.HoldRecord` (frozen); every
+    method runs inside the caller's unit of work and commits with it.
+    `tests/unit/service/fakes.py` holds an in-memory implementation."""
+
+    def insert_hold(
+        self, hold: HoldRecord, *, scores: dict[str, float] | None, scores_until: datetime | None
+    ) -> None:
+        """Store a new hold. A safety hold may carry classifier scores, kept until
+        `scores_until` (R16: `retention.safety_scores`), even after its session's content
+        is purged. Hold ids are unique; they sort in the order holds were placed."""
+        ...
+
+    def get_hold(self, hold_id: str) -> HoldRecord | None:
+        """The hold, released or not; None if there is no such hold."""
+        ...
+
+    def release_hold(self, hold_id: str, at: datetime, *, release_id: str) -> None:
+        """Mark the hold released at `at`. `release_id` sorts with run ids, so an audit
+        knows whether a run created at the same instant saw the hold (R26)."""
+        ...
+
+    def session_holds(self, session_id: str) -> list[HoldRecord]:
+        """Every hold ever placed on the session, released ones included, oldest first."""
+        ...
+
+    def set_hold_state(self, session_id: str, *, legal: bool, keep_until: datetime | None) -> None:
+        """Project the active holds onto the session: `legal` stops its purge entirely;
+        `keep_until` (the end of the latest safety hold) pushes its purge back (R16, R17).
+        The session's purge instant is recomputed in the same transaction."""
+        ...
+
+
+class Store(CredentialStore, HoldStore, Protocol):
     """Accounts, the consent ledger, sessions, messages, feedback, holds, sweeps and the
     outbox, read and written inside one transaction (R1–R18, R27, R28)."""
 
@@ -99,15 +133,6 @@ class Store(CredentialStore, Protocol):
     def shorten_retention(self, account_id: str, *, period_days: int) -> None: ...
     def insert_feedback(self, fb: FeedbackRecord) -> None: ...
     def account_feedback(self, account_id: str) -> list[FeedbackRecord]: ...
-    def insert_hold(
-        self, hold: HoldRecord, *, scores: dict[str, float] | None, scores_until: datetime | None
-    ) -> None: ...
-    def get_hold(self, hold_id: str) -> HoldRecord | None: ...
-    def release_hold(self, hold_id: str, at: datetime, *, release_id: str) -> None: ...
-    def session_holds(self, session_id: str) -> list[HoldRecord]: ...
-    def set_hold_state(
-        self, session_id: str, *, legal: bool, keep_until: datetime | None
-    ) -> None: ...
     def start_sweep(self, sweep_id: str, at: datetime) -> None: ...
     def update_sweep(
         self, sweep_id: str, counts: PurgeCounts, *, finished: datetime | None

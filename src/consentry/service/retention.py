@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from consentry import telemetry
 from consentry.domain.errors import InvalidInput, NotFound
 from consentry.domain.ids import new_id
+from consentry.domain.policy import Policy
 from consentry.domain.types import HoldKind
-from consentry.service.context import Context, UnitOfWork
+from consentry.service.context import Context
+from consentry.service.ports import HoldStore
 from consentry.service.records import HoldRecord, PurgeCounts
 
 Progress = Callable[[PurgeCounts], None]
@@ -22,13 +24,15 @@ class SweepResult:
     batches: int
 
 
-def _refresh_holds(ctx: Context, uow: UnitOfWork, session_id: str) -> None:
-    """Project the active holds onto the session so `purge_at` stays one indexed column."""
-    active = [h for h in uow.store.session_holds(session_id) if h.released_at is None]
+def project_holds(holds: HoldStore, session_id: str, policy: Policy) -> None:
+    """R16: project the session's active holds onto it, so `purge_at` stays one indexed
+    column: any active legal hold stops the purge; active safety holds keep the content
+    until the latest of their flag times + `retention.safety_flagged`."""
+    active = [h for h in holds.session_holds(session_id) if h.released_at is None]
     legal = any(h.kind is HoldKind.LEGAL for h in active)
-    flagged = ctx.policy.retention.days("safety_flagged")
+    flagged = policy.retention.days("safety_flagged")
     keep = [h.placed_at + flagged for h in active if h.kind is HoldKind.SAFETY]
-    uow.store.set_hold_state(session_id, legal=legal, keep_until=max(keep) if keep else None)
+    holds.set_hold_state(session_id, legal=legal, keep_until=max(keep) if keep else None)
 
 
 def place_hold(
@@ -52,7 +56,7 @@ def place_hold(
             else None
         )
         uow.store.insert_hold(hold, scores=scores, scores_until=scores_until)
-        _refresh_holds(ctx, uow, session.id)
+        project_holds(uow.store, session.id, ctx.policy)
         uow.store.publish(
             "hold.placed", {"hold_id": hold.id, "session_id": session.id, "kind": kind_value}, now
         )
@@ -67,7 +71,7 @@ def release_hold(ctx: Context, *, hold_id: str) -> None:
         if hold is None or hold.released_at is not None:
             raise NotFound(f"no active hold {hold_id!r}")
         uow.store.release_hold(hold.id, now, release_id=new_id("rel"))
-        _refresh_holds(ctx, uow, hold.session_id)
+        project_holds(uow.store, hold.session_id, ctx.policy)
         uow.store.publish("hold.released", {"hold_id": hold.id, "session_id": hold.session_id}, now)
         uow.commit()
 
