@@ -97,7 +97,7 @@ DETECTORS = (
         RANK[SSN],
         compile_pattern(r"\b[0-9]{3}\.[0-9]{2}\.[0-9]{4}\b"),
         _ssn_dotted,
-        triggers=(b".",),
+        triggers=DIGIT_TRIGGERS,  # every match holds "." too, but prose is full of dots
         prefilter=r"[0-9]{3}\.[0-9]{2}\.[0-9]{4}",
     ),
     PatternDetector(
