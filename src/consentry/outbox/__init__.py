@@ -11,5 +11,8 @@ is committed. Everything here only *reads* the outbox:
     delivery.py      fan-out to deliveries, claiming, one HTTP attempt, retry schedule
     redis_stream.py  XADD to ``consentry:events`` behind a cursor
     worker.py        the loop that runs all of it, in a thread or its own process
-    http.py · cli.py the admin routes and the ``webhooks`` / ``deliver`` commands
+
+The admin routes and the ``webhooks`` / ``deliver`` commands belong to the entry points
+(``entrypoints/api/outbox.py``, ``entrypoints/cli_outbox.py``); this package imports none
+of them (issue 20).
 """

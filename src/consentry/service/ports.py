@@ -84,7 +84,18 @@ class HoldStore(Protocol):
         ...
 
 
-class Store(CredentialStore, HoldStore, Protocol):
+class Outbox(Protocol):
+    """The transactional outbox (issue 7): how a use case announces a change."""
+
+    def publish(self, type: str, payload: dict[str, Any], at: datetime) -> None:
+        """Record event `type` with its JSON-serialisable `payload` in the caller's
+        transaction, so it is published iff the change commits. Readers (the change feed,
+        webhooks, the Redis stream) see events in commit order, none skipped
+        (`outbox/feed.py`)."""
+        ...
+
+
+class Store(CredentialStore, HoldStore, Outbox, Protocol):
     """Accounts, the consent ledger, sessions, messages, feedback, holds, sweeps and the
     outbox, read and written inside one transaction (R1–R18, R27, R28)."""
 
@@ -137,7 +148,6 @@ class Store(CredentialStore, HoldStore, Protocol):
         self, sweep_id: str, counts: PurgeCounts, *, finished: datetime | None
     ) -> None: ...
     def recent_sweeps(self, limit: int = 20) -> list[dict[str, Any]]: ...
-    def publish(self, type: str, payload: dict[str, Any], at: datetime) -> None: ...
 
 
 class RunStore(Protocol):
