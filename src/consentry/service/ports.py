@@ -3,7 +3,12 @@
 `service/` calls these methods and nothing else of the storage layer; the SQL adapter
 (`adapters/sql/store.py`, `runs_store.py`) implements them, and mypy checks that it does
 wherever a unit of work hands one out. Another store (an in-memory fake, a different
-database) implements the same two protocols.
+database) implements the same protocols.
+
+Issue 20 splits them by concept: :class:`HoldStore` and :class:`Outbox` stand alone, with
+a docstring per method saying what it guarantees; :class:`Store` still gathers the rest
+(accounts and choices, sessions and messages, feedback, sweeps) and :class:`RunStore`
+the runs. No SQLAlchemy type crosses these signatures.
 """
 
 from __future__ import annotations
