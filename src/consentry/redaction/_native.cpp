@@ -1877,7 +1877,8 @@ class Engine {
         return tables_.iban_lengths.count(country) ? Verdict::kAsk : Verdict::kReject;
       }
       case Gate::kPhoneInContext: {  // pii._phone, then a bare 0… run needs a phone word
-        if (!phone(t, start, end) || iban_group_before(t, start)) return Verdict::kReject;
+        if (!phone(t, start, end) || (is_digit(t.d[start]) && iban_group_before(t, start)))
+          return Verdict::kReject;
         bool bare = t.d[start] == '0';
         for (Pos i = start; i < end && bare; ++i) bare = is_digit(t.d[i]);
         return bare || ssn_shaped(t.view(start, end)) ? Verdict::kAsk : Verdict::kAccept;

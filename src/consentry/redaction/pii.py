@@ -130,7 +130,7 @@ def _phone_in_context(data: bytes, start: int, end: int) -> tuple[int, int] | No
     if span is None:
         return None
     s, e = span
-    if iban_group_before(data, s):
+    if is_digit_byte(data[s]) and iban_group_before(data, s):
         return None  # NL91 ABNA 0417 1643 01: the groups of an IBAN or account number
     bare = data[s] == 0x30 and data[s:e].isdigit()
     if (bare or ssn_shaped(data[s:e])) and not phone_word_before(data, s):

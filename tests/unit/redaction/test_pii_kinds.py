@@ -45,6 +45,8 @@ POSITIVES = [
     ("PHONE", "it was {} I think", "001-555-318-0202"),
     ("PHONE", "it was {} I think", "+1-555-318-0202x1204"),
     ("PHONE", "from Bratislava: {}.", "00421 2 5443 1234"),
+    # after a token that looks like an IBAN's group: a '+' number is no IBAN group
+    ("PHONE", "ref XK9Z {} (found by the property test)", "+44 20 7946 0958"),
     # SPEC §4 phone numbers: a bare mobile number of 10 or 11 digits
     ("PHONE", "my details are {} - thanks", "3471234567"),
     ("PHONE", "ok: {}", "15912345678"),
