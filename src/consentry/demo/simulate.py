@@ -152,6 +152,8 @@ class Simulator:
             k += 1
         deleted = plan.deleted_at
         if deleted is not None and consumer:
+            if self.shorten and training is Training.ON:
+                offs.append(deleted)  # R18: the account's final `off` shortens too (R15)
             version = terms_accepted or self.terms_at(deleted)
             rows.events.append(
                 (ids.event(a, k), account_id, deleted, "choice", "off", "account_deleted", version)
