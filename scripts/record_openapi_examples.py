@@ -246,6 +246,8 @@ def walk(rec: Recorder) -> None:
         headers=ADMIN,
         status=204,
     )
+    c("GET", "/v1/policy", status=200)  # issue 23: public policy facts
+    c("GET", "/v1/policy/schema", status=200)
     c("GET", "/healthz", status=200)
     c("GET", "/readyz", status=200)
     c("GET", "/metrics", status=200)

@@ -82,6 +82,8 @@ PUBLIC_ROUTES = {
     ("GET", "/metrics"),
     ("GET", "/v1/ledger/checkpoint"),  # issue 21: anyone may check the ledger
     ("GET", "/v1/ledger/consistency"),
+    ("GET", "/v1/policy"),  # issue 23: the public policy facts (docs/rules.md P1, P2)
+    ("GET", "/v1/policy/schema"),
 }
 
 OTHER_ACCOUNTS = [r for r in USER_ROUTES if "{session_id}" in r[1]]

@@ -10,6 +10,7 @@ from consentry.entrypoints.api import accounts, admin, ledger, runs, service, se
 from consentry.entrypoints.api import docs as api_docs
 from consentry.entrypoints.api import examples as api_examples
 from consentry.entrypoints.api import outbox as outbox_http
+from consentry.entrypoints.api import policy as policy_http
 from consentry.entrypoints.api.errors import install_error_handlers
 from consentry.entrypoints.api.metrics import ApiMetrics
 from consentry.entrypoints.api.middleware import RequestMiddleware
@@ -55,6 +56,7 @@ def create_app(core: App, *, session_clock: Clock | None = None) -> FastAPI:
     app.state.pages = pages.web  # renders 404/405 as pages for browsers (issue 18)
     app.include_router(outbox_http.router)  # change feed and webhooks (issue 7)
     app.include_router(api_docs.router)  # /docs, offline (issue 24)
+    app.include_router(policy_http.router)  # public policy facts (issue 23, docs/rules.md P1)
     api_examples.install(app)  # recorded request and answer examples (issue 24)
     install_error_handlers(app)
     app.add_middleware(
