@@ -1,0 +1,51 @@
+"""Issue 23 item 3 in a real browser: the public policy page (docs/rules.md P3)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.web.conftest import DESKTOP, Site, axe_violations
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def german(browser: Browser, site: Site) -> Iterator[Page]:
+    context = browser.new_context(viewport=DESKTOP, base_url=site.url, locale="de-DE")
+    context.set_default_timeout(5000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def test_policy_page_reached_from_the_footer_without_signing_in_P3(page: Page, site: Site) -> None:
+    """P3: a visitor who is not signed in follows the footer link and reads the facts of
+    `GET /v1/policy` in words; the page is accessible (axe) and links to the JSON."""
+    page.goto("/signin")
+    page.get_by_role("link", name="Privacy policy facts").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Privacy policy facts")
+    retention = page.get_by_role("region", name="How long we keep your data")
+    expect(
+        retention.get_by_role("row", name="Chats when you allow model training")
+    ).to_contain_text("5 years")
+    expect(retention.get_by_role("row", name="Chats when you do not")).to_contain_text("30 days")
+    before = page.get_by_role("region", name="Before training")
+    expect(before.get_by_role("listitem").first).to_have_text("patterns")
+    expect(page.locator("main, body").first).to_contain_text(site.core.ctx.policy.digest)
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="These facts as JSON").click()
+    expect(page.locator("body")).to_contain_text('"policy_digest"')
+
+
+def test_policy_page_in_german_P3(german: Page, site: Site) -> None:
+    """P3: the same page in German for a reader whose browser prefers it."""
+    german.goto("/privacy/policy")
+    expect(german.locator("html")).to_have_attribute("lang", "de")
+    expect(german.get_by_role("heading", level=1)).to_have_text("Fakten zur Datenschutzrichtlinie")
+    expect(
+        german.get_by_role("region", name="Wie lange wir Ihre Daten aufbewahren")
+    ).to_contain_text("5 Jahre")
+    assert axe_violations(german) == []
