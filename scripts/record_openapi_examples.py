@@ -248,6 +248,7 @@ def walk(rec: Recorder) -> None:
     )
     c("GET", "/v1/policy", status=200)  # issue 23: public policy facts
     c("GET", "/v1/policy/schema", status=200)
+    c("GET", "/.well-known/gpc.json", status=200)
     c("GET", "/healthz", status=200)
     c("GET", "/readyz", status=200)
     c("GET", "/metrics", status=200)

@@ -19,6 +19,7 @@ from consentry.domain.policy import (
     DEFAULT_POLICY,
     AssistantFrom,
     FeedbackTrainable,
+    GpcMode,
     NerMode,
     NerPolicy,
     OnOptOut,
@@ -116,6 +117,7 @@ class PolicyModel(_Strict):
     controller: str = _D.controller
     assistant_messages_from: AssistantFrom = _D.assistant_messages_from
     export_assistant_messages_from: AssistantFrom = _D.export_assistant_messages_from
+    gpc: GpcMode = _D.gpc  # Global Privacy Control (docs/rules.md P4-P6)
     terms: list[TermsModel] = Field(default_factory=list)
     retention: RetentionModel = Field(default_factory=RetentionModel)
     notice: NoticeModel = Field(default_factory=NoticeModel)
@@ -163,6 +165,7 @@ class PolicyModel(_Strict):
             controller=self.controller,
             assistant_messages_from=self.assistant_messages_from,
             export_assistant_messages_from=self.export_assistant_messages_from,
+            gpc=self.gpc,
             ner=NerPolicy(
                 mode=self.ner.mode,
                 models=tuple(self.ner.models),
@@ -208,6 +211,7 @@ def policy_to_toml(policy: Policy) -> str:
         f"controller = {_q(policy.controller)}",
         f"assistant_messages_from = {_q(policy.assistant_messages_from)}",
         f"export_assistant_messages_from = {_q(policy.export_assistant_messages_from)}",
+        f"gpc = {_q(policy.gpc)}",
         f"consumer_plans = [{', '.join(_q(p) for p in sorted(policy.consumer_plans))}]",
         "commercial_surfaces = ["
         + ", ".join(_q(s) for s in sorted(policy.commercial_surfaces))

@@ -46,6 +46,20 @@ class AssistantFrom(StrEnum):
     SERVICE = "service"
 
 
+class GpcMode(StrEnum):
+    """How a Global Privacy Control signal (`Sec-GPC: 1`) is honoured (docs/rules.md P4–P6).
+
+    `record` (default): a consumer sign-up with no explicit choice is recorded as `off`
+    with source `gpc`, and the sign-up page's toggle starts off; `opt_out`: also, a
+    signed-in consumer whose choice is `on` gets an opt-out recorded with source `gpc`;
+    `ignore`: the signal changes nothing.
+    """
+
+    OPT_OUT = "opt_out"
+    RECORD = "record"
+    IGNORE = "ignore"
+
+
 @dataclass(frozen=True, slots=True)
 class TermsVersion:
     """A published version of the consumer terms with its decision deadline (R6)."""
@@ -172,6 +186,7 @@ class Policy:
     assistant_messages_from: AssistantFrom = AssistantFrom.ANY
     export_assistant_messages_from: AssistantFrom = AssistantFrom.SERVICE
     ner: NerPolicy = field(default_factory=NerPolicy)
+    gpc: GpcMode = GpcMode.RECORD
 
     def __post_init__(self) -> None:
         if not self.terms:

@@ -53,6 +53,8 @@ class ChoiceSource(StrEnum):
     SETTINGS = "settings"
     ADMIN_IMPORT = "admin_import"
     ACCOUNT_DELETED = "account_deleted"
+    GPC = "gpc"
+    """A Global Privacy Control signal (`Sec-GPC: 1`) as the policy's `gpc` says (P4, P5)."""
 
 
 class EventType(StrEnum):

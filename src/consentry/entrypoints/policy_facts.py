@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from consentry.diagnostics import filter_profile
 from consentry.domain.clock import iso
 from consentry.domain.notice import current_terms
-from consentry.domain.policy import NerPolicy, Policy
+from consentry.domain.policy import GpcMode, NerPolicy, Policy
 from consentry.domain.types import Plan, Surface
 
 SCHEMA_PATH = "/v1/policy/schema"
@@ -87,6 +87,7 @@ class PolicyFacts(_Closed):
     permitted_purposes: list[str]
     filter: FilterFact
     controller: str
+    gpc: str = Field(description="`opt_out`, `record` or `ignore`: how `Sec-GPC: 1` is honoured.")
     policy_digest: str = Field(description="SHA-256 of the canonical policy; runs record it.")
 
 
@@ -140,8 +141,22 @@ def policy_facts(policy: Policy, now: datetime) -> PolicyFacts:
         permitted_purposes=sorted(str(p) for p in policy.permitted_purposes),
         filter=_filter(policy.ner),
         controller=policy.controller,
+        gpc=str(policy.gpc),
         policy_digest=policy.digest,
     )
+
+
+class GpcSupport(_Closed):
+    """`/.well-known/gpc.json` (GPC specification §3.5)."""
+
+    gpc: bool
+    lastUpdate: str
+
+
+def gpc_resource(policy: Policy, now: datetime) -> GpcSupport:
+    """P6: honoured unless `gpc = "ignore"`; last updated when the terms in force were."""
+    published = current_terms(policy, now).published_at
+    return GpcSupport(gpc=policy.gpc is not GpcMode.IGNORE, lastUpdate=published.date().isoformat())
 
 
 def facts_schema() -> dict[str, Any]:

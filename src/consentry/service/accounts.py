@@ -99,17 +99,24 @@ def _new_account(
     return Credentials(account.id, token)
 
 
-def sign_up(ctx: Context, *, plan: str, training: str | None) -> Credentials:
-    """R4: a new consumer account must choose at sign-up; commercial ones have no choice."""
+def sign_up(
+    ctx: Context,
+    *,
+    plan: str,
+    training: str | None,
+    source: ChoiceSource = ChoiceSource.SIGNUP,
+) -> Credentials:
+    """R4: a new consumer account must choose at sign-up; commercial ones have no choice.
+    `source` is `gpc` when a GPC signal made the choice (P4, :mod:`consentry.service.gpc`)."""
     plan_value, choice = parse_plan(plan), parse_choice(training)
     if account_scope(plan_value, ctx.policy) is Scope.CONSUMER and choice is None:
         raise ChoiceMissing(
             "consumer plans must choose 'on' or 'off' for model training at sign-up"
         )
     with ctx.uow() as uow:
-        creds = _new_account(ctx, uow, plan=plan_value, training=choice, source=ChoiceSource.SIGNUP)
+        creds = _new_account(ctx, uow, plan=plan_value, training=choice, source=source)
         uow.commit()
-    _observe_new(ctx, plan_value, choice, ChoiceSource.SIGNUP)
+    _observe_new(ctx, plan_value, choice, source)
     return creds
 
 
@@ -189,7 +196,13 @@ def get_privacy(ctx: Context, *, account_id: str) -> PrivacyView:
 
 
 def _record(
-    ctx: Context, uow: UnitOfWork, account: AccountRecord, value: Training, source: ChoiceSource
+    ctx: Context,
+    uow: UnitOfWork,
+    account: AccountRecord,
+    value: Training,
+    source: ChoiceSource,
+    *,
+    accepts_terms: bool = True,
 ) -> AccountRecord:
     """R3/R8: a choice is a ledger event that accepts the terms in force; it takes effect now."""
     now = ctx.clock.now()
@@ -202,7 +215,10 @@ def _record(
         source=source,
         terms_version=terms.version,
     )
-    uow.store.set_privacy(account.id, training=value, terms_accepted=terms.version, at=now)
+    # A GPC opt-out of a signed-in account is the browser's signal, not the user answering
+    # the notice: it accepts no terms (P5), so a pending notice stays pending.
+    accepted = terms.version if accepts_terms else account.terms_accepted
+    uow.store.set_privacy(account.id, training=value, terms_accepted=accepted, at=now)
     turned_off = account.training is Training.ON and value is Training.OFF
     if turned_off and ctx.policy.retention.on_opt_out.value == "shorten":
         uow.store.shorten_retention(account.id, period_days=ctx.policy.retention.standard)
@@ -236,6 +252,19 @@ def record_choice(
         uow.commit()
     ctx.observer.choice_recorded(value, source)
     return privacy_view(ctx, account)
+
+
+def gpc_opt_out(ctx: Context, *, account_id: str) -> AccountRecord:
+    """P5: record `off` with source `gpc` if the choice is still `on` (checked in the same
+    transaction, so two signals at once record one opt-out)."""
+    with ctx.uow() as uow:
+        account = load_account(uow, account_id)
+        if account.scope is not Scope.CONSUMER or account.training is not Training.ON:
+            return account
+        account = _record(ctx, uow, account, Training.OFF, ChoiceSource.GPC, accepts_terms=False)
+        uow.commit()
+    ctx.observer.choice_recorded(Training.OFF, ChoiceSource.GPC)
+    return account
 
 
 def accept_notice(ctx: Context, *, account_id: str, training: str) -> PrivacyView:

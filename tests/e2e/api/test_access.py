@@ -60,6 +60,7 @@ ADMIN_ROUTES: list[Route] = [
     ("GET", "/v1/admin/webhooks", None),
     ("DELETE", "/v1/admin/webhooks/{endpoint_id}", None),
     ("GET", "/v1/admin/webhooks/{endpoint_id}/deliveries", None),
+    ("POST", "/v1/admin/webhooks/{endpoint_id}/secret", None),  # secret rotation
     # Service tokens for the assistant's backend (issue 17 item 7).
     ("POST", "/v1/admin/service-tokens", {"name": "backend"}),
     ("GET", "/v1/admin/service-tokens", None),
@@ -84,6 +85,7 @@ PUBLIC_ROUTES = {
     ("GET", "/v1/ledger/consistency"),
     ("GET", "/v1/policy"),  # issue 23: the public policy facts (docs/rules.md P1, P2)
     ("GET", "/v1/policy/schema"),
+    ("GET", "/.well-known/gpc.json"),  # issue 23: Global Privacy Control (P6)
 }
 
 OTHER_ACCOUNTS = [r for r in USER_ROUTES if "{session_id}" in r[1]]

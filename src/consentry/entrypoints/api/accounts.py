@@ -15,7 +15,7 @@ from consentry.entrypoints.api import schemas as s
 from consentry.entrypoints.api.deps import Core, CurrentAccount, Guards
 from consentry.entrypoints.api.errors import ERROR_RESPONSES
 from consentry.entrypoints.api.render import run_ref_json
-from consentry.service import accounts, data_export, ledger, runs
+from consentry.service import accounts, data_export, gpc, ledger, runs
 from consentry.service.views import privacy_json
 
 router = APIRouter(responses=ERROR_RESPONSES)
@@ -26,9 +26,12 @@ def sign_up(body: s.SignUp, core: Core, guards: Guards, request: Request) -> dic
     """R4: consumer plans choose at sign-up (422 ``choice_required`` without one).
 
     Sign-ups per client address are limited (429 ``rate_limited`` with ``Retry-After``;
-    ``CONSENTRY_SIGNUPS_PER_HOUR``, issue 17)."""
+    ``CONSENTRY_SIGNUPS_PER_HOUR``, issue 17). With ``Sec-GPC: 1`` and no ``training``,
+    a consumer sign-up is recorded as ``off`` with source ``gpc`` unless the policy's
+    ``gpc`` is ``ignore`` (P4)."""
     guards.sign_up(request)
-    creds = accounts.sign_up(core.ctx, plan=body.plan, training=body.training)
+    signal = gpc.signal(request.headers.get("sec-gpc"))
+    creds = gpc.sign_up(core.ctx, plan=body.plan, training=body.training, gpc=signal)
     return {"account_id": creds.account_id, "token": creds.token}
 
 

@@ -23,7 +23,7 @@ from consentry.bootstrap import App
 from consentry.domain.errors import Forbidden, Unauthenticated
 from consentry.entrypoints.api.metrics import ApiMetrics
 from consentry.entrypoints.ratelimit import AbuseGuards
-from consentry.service import accounts, service_tokens
+from consentry.service import accounts, gpc, service_tokens
 from consentry.service.records import AccountRecord, ServiceTokenRecord
 
 _bearer = HTTPBearer(
@@ -59,14 +59,16 @@ def _token(credentials: HTTPAuthorizationCredentials | None) -> str:
 def current_account(
     core: Core, credentials: Bearer, guards: Guards, request: Request
 ) -> AccountRecord:
-    """The live account the bearer token belongs to (R15: dead after account deletion)."""
+    """The live account the bearer token belongs to (R15: dead after account deletion),
+    after its `Sec-GPC: 1` signal is honoured as the policy says (P5)."""
     token = _token(credentials)
     guards.before_auth(request)
     try:
-        return accounts.authenticate(core.ctx, token)
+        account = accounts.authenticate(core.ctx, token)
     except Unauthenticated:
         guards.auth_failed(request)
         raise
+    return gpc.honour(core.ctx, account, gpc.signal(request.headers.get("sec-gpc")))
 
 
 def require_admin(core: Core, credentials: Bearer, guards: Guards, request: Request) -> None:

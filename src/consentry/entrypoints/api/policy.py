@@ -9,7 +9,13 @@ from fastapi import APIRouter
 
 from consentry.entrypoints.api.deps import Core
 from consentry.entrypoints.api.errors import ERROR_RESPONSES
-from consentry.entrypoints.policy_facts import PolicyFacts, facts_schema, policy_facts
+from consentry.entrypoints.policy_facts import (
+    GpcSupport,
+    PolicyFacts,
+    facts_schema,
+    gpc_resource,
+    policy_facts,
+)
 
 router = APIRouter(tags=["policy"], responses={500: ERROR_RESPONSES[500]})
 
@@ -19,6 +25,13 @@ def get_policy(core: Core) -> PolicyFacts:
     """The policy in force as public facts (P1): terms, notice deadline, retention, plans,
     purposes, the filter stages before training, and the digest runs record."""
     return policy_facts(core.ctx.policy, core.ctx.clock.now())
+
+
+@router.get("/.well-known/gpc.json", response_model=GpcSupport)
+def gpc_support(core: Core) -> GpcSupport:
+    """The GPC support resource (GPC specification §3.5, P6): `gpc` is true unless the
+    policy ignores the signal; `lastUpdate` is the day the policy in force was published."""
+    return gpc_resource(core.ctx.policy, core.ctx.clock.now())
 
 
 @router.get("/v1/policy/schema")

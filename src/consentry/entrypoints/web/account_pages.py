@@ -14,12 +14,16 @@ from consentry.entrypoints.web.i18n import gettext as _
 from consentry.entrypoints.web.i18n import when
 from consentry.entrypoints.web.render import Posted, Redirect, Visit, Web, WebError
 from consentry.entrypoints.web.wording import N_
-from consentry.service import accounts, data_export, ledger, runs
+from consentry.service import accounts, data_export, gpc, ledger, runs
 
 
 def training_value(posted: Posted) -> str:
     """The toggle is a checkbox: present means `on`, absent means `off`."""
     return "on" if posted.field("training") == "on" else "off"
+
+
+def _gpc(request: Request) -> bool:
+    return gpc.signal(request.headers.get("sec-gpc"))
 
 
 def add_account_pages(router: APIRouter, web: Web) -> None:
@@ -43,7 +47,8 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
             consumer_plans=consumer,
             commercial_plans=commercial,
             chosen_plan="free",
-            chosen_training=None,
+            # P4: a browser sending GPC finds the toggle preset off (never on: R4)
+            chosen_training="off" if gpc.presets_off(ctx, _gpc(request)) else None,
             error=None,
         )
 
@@ -52,7 +57,10 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
         web.guards.sign_up(request)  # 429 past the per-address allowance (issue 17)
         plan, training = posted.field("plan"), posted.field("training") or None
         try:
-            creds = accounts.sign_up(ctx, plan=plan, training=training)
+            # P4: "off" left as the GPC preset is the signal's effect: source `gpc`
+            preset = training == "off" and gpc.presets_off(ctx, _gpc(request))
+            kept = None if preset else training
+            creds = gpc.sign_up(ctx, plan=plan, training=kept, gpc=_gpc(request))
         except InvalidInput as error:  # R4: re-ask, keeping what was entered
             consumer, commercial = plans()
             return web.page(

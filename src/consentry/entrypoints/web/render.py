@@ -40,7 +40,7 @@ from consentry.entrypoints.web.browser import (
 )
 from consentry.entrypoints.web.i18n import gettext as _
 from consentry.entrypoints.web.wording import N_
-from consentry.service import accounts, web_sessions
+from consentry.service import accounts, gpc, web_sessions
 from consentry.service.accounts import PrivacyView
 from consentry.service.records import AccountRecord
 from consentry.service.web_sessions import WebSessionLimits
@@ -197,6 +197,9 @@ class Web:
                     account = web_sessions.session_account(self.ctx, record)
                 except Unauthenticated:
                     record = None
+            if account is not None:  # P5: the browser's GPC signal, as the policy says
+                signal = gpc.signal(request.headers.get("sec-gpc"))
+                account = gpc.honour(self.ctx, account, signal)
             if record is None:
                 browser.switch(None)
                 browser.say(_("Your sign-in is no longer valid. Please sign in again."))

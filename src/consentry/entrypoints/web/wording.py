@@ -32,6 +32,7 @@ _SOURCE_WORDS = {
     "notice": N_("in the notice"),
     "settings": N_("in privacy settings"),
     "admin_import": N_("imported by an operator"),
+    "gpc": N_("by your browser's Global Privacy Control"),
     "account_deleted": N_("when the account was deleted"),
 }
 
