@@ -15,6 +15,7 @@ from rich.table import Table
 from consentry.config.policy_file import load_policy, policy_to_toml
 from consentry.config.settings import Settings
 from consentry.domain.clock import iso, parse_instant
+from consentry.entrypoints.api.tracing import start_tracing
 from consentry.entrypoints.cli_common import (
     DatabaseUrl,
     JsonOut,
@@ -57,6 +58,12 @@ def _no_frozen_clock_outside_serve(ctx: typer.Context) -> None:
     # Every command but `serve` refuses CONSENTRY_TEST_CLOCK (issue 17 item 6).
     if ctx.invoked_subcommand != "serve":
         refuse_frozen_clock(str(ctx.invoked_subcommand))
+    # One-shot commands (runs create, export, sweep) trace too when OTEL_* ask for it and
+    # consentry[otel] is installed (issue 24); otherwise this does nothing.
+    try:
+        start_tracing()
+    except RuntimeError as error:
+        raise fail_with("otel_misconfigured", str(error)) from error
 
 
 def print_json(data: Any) -> None:

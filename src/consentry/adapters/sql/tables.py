@@ -247,7 +247,7 @@ runs = Table(
     Column("feedback_count", Integer, nullable=False),
     # Sealed under the service's secret key (config.sealing; revision 0006), never in clear.
     Column("pseudonym_secret", Text, nullable=False),
-    # `assistant_messages_from` when the run was made: `service` exports only assistant
+    # `export_assistant_messages_from` when the run was made: `service` exports only assistant
     # messages a service token wrote; NULL (runs made before it existed) means `any`.
     Column("assistant_from", String(16), nullable=True),
 )
