@@ -120,3 +120,12 @@ def test_well_known_gpc_json_P6(modes: dict[GpcMode, Api], mode: GpcMode, honour
     response = modes[mode].client.get("/.well-known/gpc.json")
     assert response.headers["content-type"].startswith("application/json")
     assert expect(response, 200) == {"gpc": honoured, "lastUpdate": "2025-08-28"}
+
+
+def test_gpc_records_nothing_for_a_commercial_signup_P4_R2(api: Api) -> None:
+    """P4, R2: commercial plans have no training choice, so the signal records nothing."""
+    data = expect(api.client.post("/v1/accounts", json={"plan": "team"}, headers=GPC), 201)
+    user = User(data["account_id"], data["token"])
+    assert _history(api, user) == []
+    privacy = expect(api.client.get("/v1/me/privacy", headers={**user.headers, **GPC}), 200)
+    assert privacy["training"] == "not_applicable"
