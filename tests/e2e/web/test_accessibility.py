@@ -58,6 +58,7 @@ def test_every_page_has_no_axe_violations(page: Page, site: Site) -> None:
     audit.visit("/privacy/delete", "delete account")
     audit.visit("/no-such-page", "404")
     audit.visit("/terms", "terms summary")
+    audit.visit("/privacy/policy", "policy facts")  # issue 23 (P3)
     audit.visit("/privacy/receipts", "receipts")
 
     sign_in(page, site.import_user())
