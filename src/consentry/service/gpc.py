@@ -8,6 +8,7 @@ and has a receipt like any other choice.
 from __future__ import annotations
 
 from consentry.domain.policy import GpcMode
+from consentry.domain.scope import account_scope
 from consentry.domain.types import ChoiceSource, Scope, Training
 from consentry.service import accounts
 from consentry.service.context import Context
@@ -24,11 +25,19 @@ def presets_off(ctx: Context, gpc: bool) -> bool:
     return gpc and ctx.policy.gpc is not GpcMode.IGNORE
 
 
-def sign_up(ctx: Context, *, plan: str, training: str | None, gpc: bool) -> accounts.Credentials:
+def sign_up(
+    ctx: Context, *, plan: str, training: str | None, gpc: bool, preset_shown: bool = False
+) -> accounts.Credentials:
     """R4 with P4: a consumer sign-up with no explicit choice but a GPC signal is recorded
-    as `off`, source `gpc` (unless the policy ignores GPC); an explicit choice wins."""
-    if training is None and presets_off(ctx, gpc):
-        return accounts.sign_up(ctx, plan=plan, training="off", source=ChoiceSource.GPC)
+    as `off`, source `gpc`, when the signal stands for the user's choice: under `opt_out`
+    always; under `record` only on the sign-up page, whose toggle the user saw preset off
+    (`preset_shown`) and left so. An API sign-up without `training` under `record` stays
+    422 `choice_required` (SPEC §3). An explicit choice always wins."""
+    consumer = account_scope(accounts.parse_plan(plan), ctx.policy) is Scope.CONSUMER
+    if training is None and gpc and consumer:
+        mode = ctx.policy.gpc
+        if mode is GpcMode.OPT_OUT or (preset_shown and mode is GpcMode.RECORD):
+            return accounts.sign_up(ctx, plan=plan, training="off", source=ChoiceSource.GPC)
     return accounts.sign_up(ctx, plan=plan, training=training)
 
 

@@ -41,9 +41,22 @@ def _history(api: Api, user: User) -> list[dict[str, str]]:
     return result
 
 
-def test_gpc_signup_without_a_choice_is_recorded_off_with_source_gpc_P4_R4(api: Api) -> None:
-    """P4, R4: by default (`record`) a consumer sign-up with `Sec-GPC: 1` and no choice is
-    an `off` choice with source `gpc` in the ledger, the history and the receipt."""
+def test_gpc_signup_by_api_without_a_choice_keeps_the_contract_under_record_P4_R4(
+    api: Api,
+) -> None:
+    """P4, R4, SPEC §3: under the default `record`, an API sign-up without `training` is
+    422 `choice_required` with or without the signal; the contract does not change."""
+    expect(
+        api.client.post("/v1/accounts", json={"plan": "free"}, headers=GPC), 422, "choice_required"
+    )
+
+
+def test_gpc_signup_without_a_choice_is_recorded_off_with_source_gpc_under_opt_out_P4_R4(
+    modes: dict[GpcMode, Api],
+) -> None:
+    """P4, R4: under `opt_out` a consumer sign-up with `Sec-GPC: 1` and no choice is an
+    `off` choice with source `gpc` in the ledger, the history and the receipt."""
+    api = modes[GpcMode.OPT_OUT]
     assert api.client.post("/v1/accounts", json={"plan": "free"}).status_code == 422
     data = expect(api.client.post("/v1/accounts", json={"plan": "free"}, headers=GPC), 201)
     user = User(data["account_id"], data["token"])
@@ -129,3 +142,13 @@ def test_gpc_records_nothing_for_a_commercial_signup_P4_R2(api: Api) -> None:
     assert _history(api, user) == []
     privacy = expect(api.client.get("/v1/me/privacy", headers={**user.headers, **GPC}), 200)
     assert privacy["training"] == "not_applicable"
+
+
+def test_gpc_records_nothing_for_a_commercial_signup_under_opt_out_P4_R2(
+    modes: dict[GpcMode, Api],
+) -> None:
+    """P4, R2: even under `opt_out`, a commercial sign-up has no choice for the signal."""
+    api = modes[GpcMode.OPT_OUT]
+    data = expect(api.client.post("/v1/accounts", json={"plan": "team"}, headers=GPC), 201)
+    user = User(data["account_id"], data["token"])
+    assert _history(api, user) == []

@@ -199,7 +199,8 @@ def test_a_receipt_with_a_changed_entry_or_path_is_refused() -> None:
 
 def test_the_verifier_and_the_witness_need_only_the_standard_library_and_cryptography() -> None:
     """Issue 21 item 5: an auditor can copy consentry/verify.py (and the cosignature format
-    and the witness, which build on it) without the rest of consentry, its store or its web stack."""
+    and the witness, which build on it) without the rest of consentry, its store or its web
+    stack."""
     import ast
     import sys
 

@@ -27,8 +27,8 @@ def sign_up(body: s.SignUp, core: Core, guards: Guards, request: Request) -> dic
 
     Sign-ups per client address are limited (429 ``rate_limited`` with ``Retry-After``;
     ``CONSENTRY_SIGNUPS_PER_HOUR``, issue 17). With ``Sec-GPC: 1`` and no ``training``,
-    a consumer sign-up is recorded as ``off`` with source ``gpc`` unless the policy's
-    ``gpc`` is ``ignore`` (P4)."""
+    a consumer sign-up is recorded as ``off`` with source ``gpc`` only when the policy's
+    ``gpc`` is ``opt_out`` (P4); under the default ``record`` it stays 422."""
     guards.sign_up(request)
     signal = gpc.signal(request.headers.get("sec-gpc"))
     creds = gpc.sign_up(core.ctx, plan=body.plan, training=body.training, gpc=signal)

@@ -60,7 +60,7 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
             # P4: "off" left as the GPC preset is the signal's effect: source `gpc`
             preset = training == "off" and gpc.presets_off(ctx, _gpc(request))
             kept = None if preset else training
-            creds = gpc.sign_up(ctx, plan=plan, training=kept, gpc=_gpc(request))
+            creds = gpc.sign_up(ctx, plan=plan, training=kept, gpc=_gpc(request), preset_shown=True)
         except InvalidInput as error:  # R4: re-ask, keeping what was entered
             consumer, commercial = plans()
             return web.page(
