@@ -10,7 +10,7 @@ import httpx
 from playwright.sync_api import Page
 
 from consentry.service import accounts
-from tests.e2e.web.conftest import Site, sign_in
+from tests.e2e.web.conftest import Site, axe_violations, sign_in
 from tests.e2e.web.test_security import csrf_of, signed_in
 
 
@@ -65,8 +65,10 @@ def test_replacing_the_token_in_chromium(page: Page, site: Site) -> None:
     creds = accounts.sign_up(site.core.ctx, plan="free", training="on")
     sign_in(page, creds.token)
     page.goto("/privacy")
+    assert axe_violations(page) == []  # issue 18: the new section keeps the page clean
     page.get_by_role("button", name="Replace my account token").click()
     page.wait_for_url("**/privacy/token")
+    assert axe_violations(page) == []
     new = page.get_by_test_id("token").input_value()
     assert new and new != creds.token
     assert accounts.authenticate(site.core.ctx, new).id == creds.account_id
