@@ -3,12 +3,12 @@ cites it, as test_rule_coverage.py holds SPEC.md's R1…R28."""
 
 from __future__ import annotations
 
-import ast
 import re
 from pathlib import Path
 
+from tests.unit.test_rule_coverage import citations
+
 ROOT = Path(__file__).resolve().parents[2]
-TESTS = ROOT / "tests"
 RULE = re.compile(r"^- P(\d+)\. ", re.MULTILINE)
 CITATION = re.compile(r"(?<![A-Za-z0-9])P(\d+)(?!\d)")
 
@@ -18,18 +18,7 @@ def _rules() -> set[int]:
 
 
 def _citations() -> dict[int, set[str]]:
-    """Rule number -> the tests whose name or docstring cites it."""
-    found: dict[int, set[str]] = {}
-    for path in TESTS.rglob("test_*.py"):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.FunctionDef | ast.ClassDef) and node.name.startswith(
-                ("test_", "Test")
-            ):
-                text = node.name + " " + (ast.get_docstring(node) or "")
-                for number in CITATION.findall(text):
-                    found.setdefault(int(number), set()).add(f"{path.name}::{node.name}")
-    return found
+    return citations(CITATION)
 
 
 def test_the_feature_rules_are_numbered_from_one_without_gaps() -> None:

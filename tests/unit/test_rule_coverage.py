@@ -12,7 +12,12 @@ CITATION = re.compile(r"R(\d+)(?!\d)")
 
 
 def _citations() -> dict[int, set[str]]:
-    """Rule number -> the tests whose name or docstring cites it."""
+    return citations(CITATION)
+
+
+def citations(pattern: re.Pattern[str]) -> dict[int, set[str]]:
+    """Rule number -> the tests whose name or docstring cites it (`pattern` captures the
+    number: SPEC.md's R-rules here, docs/rules.md's P-rules in test_feature_rule_coverage)."""
     found: dict[int, set[str]] = {}
     for path in TESTS.rglob("test_*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -21,7 +26,7 @@ def _citations() -> dict[int, set[str]]:
                 ("test_", "Test")
             ):
                 text = node.name + " " + (ast.get_docstring(node) or "")
-                for number in CITATION.findall(text):
+                for number in pattern.findall(text):
                     found.setdefault(int(number), set()).add(f"{path.name}::{node.name}")
     return found
 
