@@ -1551,17 +1551,18 @@ bool read_value(const Text& t, Pos pos, Pos max_value, Pos max_quoted, Pos& vsta
   return true;
 }
 
-// keywords._assignment on the match [start, end); kYes sets the value's span and
-// whether the key word is password-like.
+// keywords._assignment on the match [start, end) for a password-like key word (`password`)
+// or any other; kYes sets the value's span. The kind is checked before the value is read,
+// so a value is never extended for a key word the caller drops (linear on password=…).
 Answer assignment(const Text& t, Pos start, Pos end, const std::vector<std::unique_ptr<RE2>>& w,
-                  Pos max_value, Pos max_quoted, bool& password, Pos& vstart, Pos& vend) {
+                  Pos max_value, Pos max_quoted, bool password, Pos& vstart, Pos& vend) {
   const Pos key_word = start, floor = std::max<Pos>(0, start - 40);
   while (start > floor && key_byte(t.d[start - 1])) --start;
   if (start > 0 && (key_byte(t.d[start - 1]) || t.d[start - 1] >= 0x80)) return Answer::kNo;
   Pos key_end = key_word;
   while (key_end < end && key_byte(t.d[key_end])) ++key_end;
   const KeyKind kind = identifier_kind(t.view(start, key_end), *w[0]);
-  if (kind == KeyKind::kNone) return Answer::kNo;
+  if (kind == KeyKind::kNone || (kind == KeyKind::kPassword) != password) return Answer::kNo;
   std::string_view tail = t.view(key_end, end), op = tail;
   auto stripped = [](unsigned char c) { return in(c, "\"'`[]0123456789 \t@"); };
   while (!op.empty() && stripped(static_cast<unsigned char>(op.front()))) op.remove_prefix(1);
@@ -1581,7 +1582,6 @@ Answer assignment(const Text& t, Pos start, Pos end, const std::vector<std::uniq
   if (!decide(kind, value, quoted, after, w)) return Answer::kNo;
   if (!quoted && vend >= std::min(t.n, value_at + max_value))  // keywords.extend_value
     while (vend < t.n && in(t.d[vend], kTokenChars)) ++vend;
-  password = kind == KeyKind::kPassword;
   return Answer::kYes;
 }
 
@@ -1885,15 +1885,14 @@ class Engine {
       }
       case Gate::kKeywordPassword:
       case Gate::kKeywordSecret: {  // [suffixes, values, templates, references, words, limits]
-        bool password = false;
+        const bool password = det.gate == Gate::kKeywordPassword;
         Pos vstart = start, vend = end;
         const Pos max_value = std::stoi(words.at(5)->pattern());
         const Pos max_quoted = std::stoi(words.at(6)->pattern());
         const kw::Answer a =
             kw::assignment(t, start, end, words, max_value, max_quoted, password, vstart, vend);
         if (a == kw::Answer::kAsk) return Verdict::kAsk;
-        if (a == kw::Answer::kNo || password != (det.gate == Gate::kKeywordPassword))
-          return Verdict::kReject;
+        if (a == kw::Answer::kNo) return Verdict::kReject;
         start = vstart;
         end = vend;
         return Verdict::kAccept;

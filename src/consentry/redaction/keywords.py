@@ -293,8 +293,13 @@ def _is_alnum(b: int) -> bool:
     return 48 <= b <= 57 or 65 <= b <= 90 or 97 <= b <= 122
 
 
-def _assignment(data: bytes, start: int, end: int) -> tuple[str, int, int] | None:
-    """(kind, start, end) of the value after ``key <operator>`` (the match)."""
+def _assignment(data: bytes, start: int, end: int, password: bool) -> tuple[str, int, int] | None:
+    """(kind, start, end) of the value after ``key <operator>`` (the match), for a
+    password-like key word when ``password``, for any other key word otherwise.
+
+    The kind is checked before the value is read: an accepted bare value may extend to
+    the end of its token run (:func:`extend_value`), and doing that for a key word the
+    caller then drops made ``password=password=…`` quadratic."""
     key_word = start
     floor = max(0, start - 40)
     while start > floor and (data[start - 1] in _KEY_BOUNDARY or _is_alnum(data[start - 1])):
@@ -309,7 +314,7 @@ def _assignment(data: bytes, start: int, end: int) -> tuple[str, int, int] | Non
     ):
         key_end += 1
     kind = _key_kind(data, start, key_end)
-    if kind is None:
+    if kind is None or (kind == PASSWORD) != password:
         return None
     tail = data[key_end:end]
     operator = tail.strip(b"\"'`[]0123456789 \t@")
@@ -351,14 +356,14 @@ def extend_value(data: bytes, vend: int, quoted: bool, limit: int) -> int:
 
 def _password_assignment(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     """A password after a password-like key word."""
-    found = _assignment(data, start, end)
-    return (found[1], found[2]) if found is not None and found[0] == PASSWORD else None
+    found = _assignment(data, start, end, password=True)
+    return (found[1], found[2]) if found is not None else None
 
 
 def _secret_assignment(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     """A secret after any other key word (passwords are the detector above's)."""
-    found = _assignment(data, start, end)
-    return (found[1], found[2]) if found is not None and found[0] != PASSWORD else None
+    found = _assignment(data, start, end, password=False)
+    return (found[1], found[2]) if found is not None else None
 
 
 def _reversed(data: bytes, start: int, end: int) -> tuple[int, int] | None:

@@ -31,6 +31,8 @@ PATTERNS = {
     "nested BEGIN": "-----BEGIN ",
     "BEGIN headers": "-----BEGIN RSA PRIVATE KEY-----\n",
     "password keys": 'password="',
+    "bare password keys": "password=",
+    "bare secret keys": "api_key=",
     "token keys": "token=",
     "url userinfo": "x://a:",
     "provider prefix": "ghp_",
@@ -88,6 +90,6 @@ def test_time_grows_linearly(unit: str, compiled: bool) -> None:
 
 def test_one_megabyte_of_mixed_pathology_finishes_quickly() -> None:
     text = "".join(u * (1_000_000 // len(PATTERNS) // len(u)) for u in PATTERNS.values())
-    start = time.perf_counter()
+    start = time.process_time()
     Redactor().redact(text)
-    assert time.perf_counter() - start < 10
+    assert time.process_time() - start < 10
