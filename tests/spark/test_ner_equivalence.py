@@ -21,9 +21,9 @@ from consentry.config.settings import Settings
 from consentry.domain.clock import TestClock
 from consentry.domain.policy import DEFAULT_POLICY
 from consentry.domain.types import Author
-from consentry.redaction.spacy_ner import NerModelMissing, load_model, spacy_installed
 from consentry.service import accounts, sessions
-from tests.conftest import BEFORE_DEADLINE, require_or_skip
+from tests.conftest import BEFORE_DEADLINE
+from tests.ner_support import require_english_model
 from tests.spark.test_equivalence import SECRET_KEY, World, both_runs, read_rows
 
 pytestmark = pytest.mark.filterwarnings("ignore::FutureWarning")
@@ -37,19 +37,9 @@ TEXTS = (
 )
 
 
-def _model() -> bool:
-    if not spacy_installed():
-        return False
-    try:
-        load_model("en_core_web_sm")
-    except NerModelMissing:
-        return False
-    return True
-
-
 @pytest.fixture(scope="module")
 def ner_world(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[World]:
-    require_or_skip(_model(), "spaCy with en_core_web_sm (pip install 'consentry[ner]')")
+    require_english_model()
     root = tmp_path_factory.mktemp("spark_ner_world")
     db = root / "consentry.db"
     shutil.copy(sqlite_template, db)

@@ -18,11 +18,12 @@ from consentry.bootstrap import App
 from consentry.domain.policy import NerMode, NerPolicy
 from consentry.entrypoints.cli import app as cli
 from consentry.export import read_manifest
-from consentry.redaction.spacy_ner import NerModelMissing, load_model, spacy_installed
+from consentry.redaction.spacy_ner import NerModelMissing, spacy_installed
 from consentry.service import runs
 from consentry.service.data_export import export_account
 from consentry.service.training_export import export_run
 from tests.conftest import require_or_skip
+from tests.ner_support import require_english_model
 
 from .conftest import Population, everything_in
 
@@ -30,19 +31,9 @@ NAME_TEXT = "Hi, my name is Jana Novak and I live at 12 rue des Lilas, 75011 Par
 COMMENT = "Barack Obama would like this answer"
 
 
-def _model() -> bool:
-    if not spacy_installed():
-        return False
-    try:
-        load_model("en_core_web_sm")
-    except NerModelMissing:
-        return False
-    return True
-
-
 @pytest.fixture
 def english() -> None:
-    require_or_skip(_model(), "spaCy with en_core_web_sm (pip install 'consentry[ner]')")
+    require_english_model()
 
 
 def _seed(population: Population) -> str:

