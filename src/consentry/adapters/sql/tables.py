@@ -131,6 +131,24 @@ ledger_checkpoints = Table(
     Column("run_id", ID, ForeignKey("runs.id"), nullable=True, index=True),
 )
 
+# Account-less `run_manifest` ledger events (issue 21 item 4, revision 0010): a run's
+# manifest root, appended in the run's transaction. They share the ledger's sequence and
+# hash chain with `consent_events` (so its `seq` has gaps) and are append-only (R27).
+ledger_run_events = Table(
+    "ledger_run_events",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("event_id", ID, nullable=False, unique=True),
+    Column("run_id", ID, ForeignKey("runs.id"), nullable=False, unique=True),
+    Column("at", TS, nullable=False),
+    Column("purpose", String(64), nullable=False),
+    Column("cutoff", TS, nullable=False),
+    Column("manifest_size", Integer, nullable=False),
+    Column("manifest_root", String(64), nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
 sessions = Table(
     "sessions",
     metadata,
