@@ -14,6 +14,7 @@ from datetime import datetime
 
 from consentry.domain.clock import iso
 from consentry.domain.policy import Policy
+from consentry.domain.run_manifest import RunManifestEvent
 from consentry.domain.types import ChoiceSource, EventType, Training
 
 GENESIS = "0" * 64
@@ -31,6 +32,10 @@ class ConsentEvent:
     terms_version: str
     prev_hash: str
     hash: str
+
+
+LedgerEvent = ConsentEvent | RunManifestEvent
+"""Any event of the ledger: an account's consent event or a run's (issue 21 item 4)."""
 
 
 def canonical_entry(
@@ -89,8 +94,11 @@ def event_hash(
     return hashlib.sha256(entry).hexdigest()
 
 
-def entry_of(event: ConsentEvent) -> bytes:
-    """The event's canonical entry: the leaf input of the ledger's Merkle tree."""
+def entry_of(event: LedgerEvent) -> bytes:
+    """The event's canonical entry: the leaf input of the ledger's Merkle tree (a run's
+    `run_manifest` event has its own members, docs/ledger.md §1)."""
+    if isinstance(event, RunManifestEvent):
+        return event.entry()
     return canonical_entry(
         seq=event.seq,
         event_id=event.event_id,
@@ -104,7 +112,7 @@ def entry_of(event: ConsentEvent) -> bytes:
     )
 
 
-def recompute(event: ConsentEvent) -> str:
+def recompute(event: LedgerEvent) -> str:
     return hashlib.sha256(entry_of(event)).hexdigest()
 
 
@@ -121,7 +129,7 @@ class LedgerVerification:
 
 
 def verify_chain(
-    events: Iterable[ConsentEvent], *, head_seq: int, head_hash: str | None
+    events: Iterable[LedgerEvent], *, head_seq: int, head_hash: str | None
 ) -> LedgerVerification:
     """Walk the chain in stored order; the first event that does not link names the break.
 

@@ -215,3 +215,68 @@ def pack_manifest_tree(items: Iterable[tuple[str, bytes]]) -> PackedManifestTree
                 levels.append(bytearray())
             levels[node.level] += digest
     return PackedManifestTree(tree.size, tree.root(), "\n".join(ids), b"".join(levels))
+
+
+RUN_MANIFEST = "run_manifest"
+"""The ``type`` of a run's ledger event (issue 21 item 4; docs/ledger.md §1)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunManifestEvent:
+    """An account-less ledger event: a training run's manifest root, appended to the
+    ledger (R27 chain and Merkle tree) in the run's own transaction, so every checkpoint
+    that covers it commits to the manifest."""
+
+    seq: int
+    event_id: str
+    at: datetime
+    run_id: str
+    purpose: str
+    cutoff: datetime
+    manifest_size: int
+    manifest_root: bytes
+    prev_hash: str
+    hash: str
+
+    def entry(self) -> bytes:
+        return run_event_entry(
+            seq=self.seq,
+            event_id=self.event_id,
+            at=self.at,
+            run_id=self.run_id,
+            purpose=self.purpose,
+            cutoff=self.cutoff,
+            manifest_size=self.manifest_size,
+            manifest_root=self.manifest_root,
+            prev_hash=self.prev_hash,
+        )
+
+
+def run_event_entry(
+    *,
+    seq: int,
+    event_id: str,
+    at: datetime,
+    run_id: str,
+    purpose: str,
+    cutoff: datetime,
+    manifest_size: int,
+    manifest_root: bytes,
+    prev_hash: str,
+) -> bytes:
+    """The run event's canonical entry: ten members, serialised like a consent event's
+    (keys sorted, no white space, ASCII); ``manifest_root`` in base64 as run proofs show
+    it. Its SHA-256 is the chain hash, SHA-256(0x00 ‖ it) the leaf."""
+    body = {
+        "seq": seq,
+        "event_id": event_id,
+        "type": RUN_MANIFEST,
+        "at": iso(at),
+        "run_id": run_id,
+        "purpose": purpose,
+        "cutoff": iso(cutoff),
+        "manifest_size": manifest_size,
+        "manifest_root": base64.b64encode(manifest_root).decode(),
+        "prev_hash": prev_hash,
+    }
+    return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
