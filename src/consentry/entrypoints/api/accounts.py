@@ -6,16 +6,17 @@ change the choice, answer the notice, take their data and leave.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
 
 from consentry.domain.clock import iso
 from consentry.entrypoints.api import schemas as s
 from consentry.entrypoints.api.deps import Core, CurrentAccount, Guards
 from consentry.entrypoints.api.errors import ERROR_RESPONSES
 from consentry.entrypoints.api.render import run_ref_json
-from consentry.service import accounts, data_export, gpc, ledger, runs
+from consentry.service import accounts, data_export, export_archive, gpc, ledger, runs
 from consentry.service.views import privacy_json
 
 router = APIRouter(responses=ERROR_RESPONSES)
@@ -86,9 +87,33 @@ def my_runs(core: Core, me: CurrentAccount) -> list[dict[str, Any]]:
     return [run_ref_json(run) for run in runs.runs_for_account(core.ctx, account_id=me.id)]
 
 
-@router.get("/v1/me/export", response_model=s.JsonObject, tags=["privacy"])
-def export_my_data(core: Core, me: CurrentAccount) -> dict[str, Any]:
-    """R28: account, privacy, consent history, sessions, feedback and training runs."""
+@router.get(
+    "/v1/me/export",
+    response_model=s.JsonObject,
+    tags=["privacy"],
+    responses={200: {"content": {"application/zip": {}}}},
+)
+def export_my_data(
+    core: Core,
+    me: CurrentAccount,
+    format: Annotated[
+        Literal["json", "zip"],
+        Query(description="json (default): the R28 document; zip: P7's archive"),
+    ] = "json",
+) -> Any:
+    """R28: account, privacy, consent history, sessions, feedback and training runs.
+    ``?format=zip`` (P7): that document, every chat as one offline HTML page, the
+    consent receipts and a README.txt, in a ZIP streamed as it is read."""
+    if format == "zip":
+        archive = export_archive.export_archive(core.ctx, account_id=me.id)
+        return StreamingResponse(
+            archive.chunks(),
+            media_type="application/zip",
+            headers={
+                "Content-Disposition": f'attachment; filename="{archive.filename}"',
+                "Content-Length": str(archive.size),
+            },
+        )
     return data_export.export_account(core.ctx, account_id=me.id)
 
 
