@@ -18,7 +18,10 @@ handler to ``{"error": {"code", "message"}}``; the CLI prints them and exits 2.
      │    ├── NotApplicable             409 not_applicable       (R2: commercial has no choice)
      │    ├── DeadlinePassed            409 deadline_passed      (R6)
      │    ├── ClockBackwards            409 clock_backwards
-     │    └── InvalidState              409 invalid_state        (e.g. starting a started run)
+     │    ├── InvalidState              409 invalid_state        (e.g. starting a started run)
+     │    ├── NotExported               409 not_exported         (P7: summary of an unexported run)
+     │    ├── ExportInvalid             409 export_invalid       (P7: the export does not verify)
+     │    └── SummaryUnavailable        409 summary_unavailable  (P7: exported before content counts)
      ├── TooLarge                       413 too_large
      ├── RateLimited                    429 rate_limited         (too many failures or sign-ups)
      ├── Busy                           503 busy                 (a run could not freeze in time)
@@ -98,6 +101,18 @@ class ClockBackwards(Conflict):
 
 class InvalidState(Conflict):
     code = "invalid_state"
+
+
+class NotExported(Conflict):
+    code = "not_exported"
+
+
+class ExportInvalid(Conflict):
+    code = "export_invalid"
+
+
+class SummaryUnavailable(Conflict):
+    code = "summary_unavailable"
 
 
 class TooLarge(ConsentryError):

@@ -31,8 +31,9 @@ MANIFEST_KEYS = {
     "complete",
 }
 # Keys a manifest may hold beyond MANIFEST_KEYS: manifests written before they existed
-# stay valid. ``filter``: the scan that ran and the filter's stages.
-OPTIONAL_KEYS = {"filter"}
+# stay valid. ``filter``: the scan that ran and the filter's stages. ``content``: what
+# the export holds, counted for the AI Act summary (export/content.py, docs/rules.md P7).
+OPTIONAL_KEYS = {"filter", "content"}
 
 
 def shard_name(kind: str, index: int, extension: str) -> str:

@@ -11,7 +11,10 @@ directory against the run:
 * the session pseudonyms in the message shards are exactly the HMACs of the manifest
   sessions that have exportable messages (sessions purged since may be present, as
   long as they are manifest sessions), each with its own account's pseudonym; the
-  feedback pseudonyms likewise.
+  feedback pseudonyms likewise;
+* the manifest's ``content`` (the AI Act summary's numbers, docs/rules.md P7), when it
+  has one, equals the count made again from the message shards (P8); manifests written
+  before ``content`` existed have nothing to compare and audit as before.
 
 Every discrepancy is an :class:`~consentry.service.runs.AuditFinding` naming the item.
 """
@@ -23,6 +26,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from consentry.export.content import content_of_shards
 from consentry.export.formats import iso_utc
 from consentry.export.manifest import read_manifest, shard_kind, verify_export
 from consentry.export.pseudonyms import Pseudonymizer
@@ -57,6 +61,29 @@ def check_export(ctx: Context, report: AuditReport, *, run: RunRecord, directory
     if problems:
         return  # shard contents are not trustworthy enough to compare item by item
     _check_items(ctx, report, run, manifest, directory)
+    _check_content(report, manifest, directory)
+
+
+def _check_content(report: AuditReport, manifest: dict[str, Any], root: Path) -> None:
+    """P8: every number of the manifest's ``content`` is counted again from the shards."""
+    if "content" not in manifest:
+        return
+    shards = [entry["path"] for entry in manifest["shards"]]
+    recounted = content_of_shards(root, shards, manifest["format"])
+    claimed = manifest["content"]
+    if not isinstance(claimed, dict):
+        claimed = {"": claimed}
+    for key in sorted(set(recounted) | set(claimed)):
+        if claimed.get(key) != recounted.get(key):
+            report.add(
+                AuditFinding(
+                    "export",
+                    f"manifest.json:content.{key}",
+                    "manifest_mismatch",
+                    f"the manifest says {claimed.get(key)!r}, the shards give"
+                    f" {recounted.get(key)!r}",
+                )
+            )
 
 
 def _check_fields(report: AuditReport, run: RunRecord, manifest: dict[str, Any]) -> None:

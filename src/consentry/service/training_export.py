@@ -24,6 +24,7 @@ import pyarrow as pa
 from consentry import telemetry
 from consentry.diagnostics import filter_profile
 from consentry.domain.errors import InvalidInput, InvalidState
+from consentry.export.content import ContentTally
 from consentry.export.formats import (
     FEEDBACK_SCHEMA,
     MESSAGE_SCHEMA,
@@ -121,13 +122,14 @@ def write_export(
     pseudonym = Pseudonymizer(run.pseudonym_secret)
     redactor = build_redactor(ctx.policy, pseudonym.key)
     tally = _Tally(progress)
+    content = ContentTally()  # the AI Act summary's numbers (docs/rules.md P7)
     sink.begin()
     stored: list[StoredFile] = []
     for kind, schema, rows in (
         (
             "messages",
             MESSAGE_SCHEMA,
-            _message_rows(ctx, run, pseudonym, redactor, tally, batch_rows),
+            _message_rows(ctx, run, pseudonym, redactor, tally, batch_rows, content),
         ),
         (
             "feedback",
@@ -156,7 +158,13 @@ def write_export(
         purged_sessions, run.messages - tally.messages, run.feedback - tally.feedback
     )
     manifest = build_manifest(
-        run, encoder.name, counts, unavailable, stored, filter_profile(redactor)
+        run,
+        encoder.name,
+        counts,
+        unavailable,
+        stored,
+        filter_profile(redactor),
+        content=content.result(),
     )
     sink.seal()  # the shards' names are durable before the manifest can be
     manifest_file = sink.put(
@@ -185,9 +193,12 @@ def build_manifest(
     unavailable: ExportCounts,
     shards: list[StoredFile],
     filtered_by: dict[str, Any],
+    *,
+    content: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The manifest's content; ``filtered_by`` is :func:`~consentry.diagnostics.filter_profile`."""
-    return {
+    """The manifest's content; ``filtered_by`` is :func:`~consentry.diagnostics.filter_profile`,
+    ``content`` the :class:`~consentry.export.content.ContentTally` result (P7)."""
+    manifest = {
         "run_id": run.id,
         "purpose": run.purpose.value,
         "cutoff": iso_utc(run.cutoff),
@@ -200,6 +211,9 @@ def build_manifest(
         "filter": filtered_by,
         "complete": True,
     }
+    if content is not None:
+        manifest["content"] = content
+    return manifest
 
 
 def _counts_json(counts: ExportCounts) -> dict[str, int]:
@@ -240,8 +254,10 @@ def _message_rows(
     redactor: Redactor,
     tally: _Tally,
     page: int,
+    counted: ContentTally,
 ) -> Iterator[Row]:
-    """(session, account, kind, surface, seq, role, text, at) in export order.
+    """(session, account, kind, surface, seq, role, text, at) in export order; each row
+    is also counted into ``counted``.
 
     Walks the manifest in windows of sessions, and each window in keyset pages of
     `page` messages, every read in its own short transaction.
@@ -268,6 +284,7 @@ def _message_rows(
                     session_p = pseudonym("session", session_id)
                     account_p = pseudonym("account", account_id)
                 text = redactor.redact(content).text
+                counted.add(session=session_p, kind=kind, surface=surface, text=text, at=at)
                 yield (session_p, account_p, kind, surface, seq, role, text, at)
                 seq += 1
             tally.add(messages=len(rows))
