@@ -32,6 +32,14 @@ class ConsentEvent:
     terms_version: str
     prev_hash: str
     hash: str
+    extra: tuple[tuple[str, str], ...] = ()
+    """Members added after the first ledgers (issue 23, docs/rules.md P7, P11): the
+    auto-delete option, the account's region and the rule set applied. Only those
+    present enter the canonical entry, so older events hash as they always did."""
+
+
+EXTRA_MEMBERS = ("auto_delete", "region", "rule_set")
+"""The names :attr:`ConsentEvent.extra` may hold (P11)."""
 
 
 LedgerEvent = ConsentEvent | RunManifestEvent
@@ -49,11 +57,18 @@ def canonical_entry(
     source: ChoiceSource | None,
     terms_version: str,
     prev_hash: str,
+    extra: tuple[tuple[str, str], ...] = (),
 ) -> bytes:
     """The event's canonical serialisation: JSON of its nine fields, keys sorted, no spaces,
     ASCII only (``json.dumps(sort_keys=True, separators=(",", ":"))``). Its SHA-256 is the
     chain hash; SHA-256(0x00 ‖ it) is the event's leaf in the Merkle tree."""
-    body = {
+    # P11: `extra` members (auto_delete, region, rule_set) join the object only when
+    # present, so an event without them serialises exactly as before they existed.
+    unknown = [name for name, _ in extra if name not in EXTRA_MEMBERS]
+    if unknown:
+        raise ValueError(f"unknown ledger members {unknown}")
+    body: dict[str, object] = dict(extra)
+    body |= {
         "seq": seq,
         "event_id": event_id,
         "account_id": account_id,
@@ -78,9 +93,11 @@ def event_hash(
     source: ChoiceSource | None,
     terms_version: str,
     prev_hash: str,
+    extra: tuple[tuple[str, str], ...] = (),
 ) -> str:
     """The chain hash (R27): SHA-256 of the event's canonical entry, as hex."""
     entry = canonical_entry(
+        extra=extra,
         seq=seq,
         event_id=event_id,
         account_id=account_id,
@@ -100,6 +117,7 @@ def entry_of(event: LedgerEvent) -> bytes:
     if isinstance(event, RunManifestEvent):
         return event.entry()
     return canonical_entry(
+        extra=event.extra,
         seq=event.seq,
         event_id=event.event_id,
         account_id=event.account_id,

@@ -60,6 +60,8 @@ class ChoiceSource(StrEnum):
 class EventType(StrEnum):
     CHOICE = "choice"
     DEFERRAL = "deferral"
+    AUTO_DELETE = "auto_delete"
+    """The user's auto-delete period for their history (docs/rules.md P7)."""
 
 
 class Purpose(StrEnum):
