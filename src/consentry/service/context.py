@@ -9,6 +9,7 @@ from typing import Protocol
 
 from consentry.domain.clock import Clock
 from consentry.domain.policy import Policy
+from consentry.service.keys import Shredder
 from consentry.service.ledger_ports import CheckpointSigner, LedgerTreeStore
 from consentry.service.observers import NO_OBSERVER, Observer
 from consentry.service.ports import RunStore, Store
@@ -51,3 +52,5 @@ class Context:
     """Signs ledger checkpoints (issue 21) when the service was given a key; else None."""
     observer: Observer = field(default=NO_OBSERVER)
     """Told of each committed choice, deferral, run and purge (metrics, issue 20)."""
+    shredder: Shredder | None = None
+    """Crypto-shredding (issue 26): the sweeper destroys purged items' data keys."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from consentry import telemetry
 from consentry.domain.errors import InvalidInput, NotFound
@@ -11,6 +12,7 @@ from consentry.domain.ids import new_id
 from consentry.domain.policy import Policy
 from consentry.domain.types import HoldKind
 from consentry.service.context import Context
+from consentry.service.keys import PurgeEntry, scopes_of
 from consentry.service.ports import HoldStore
 from consentry.service.records import HoldRecord, PurgeCounts
 
@@ -76,6 +78,19 @@ def release_hold(ctx: Context, *, hold_id: str) -> None:
         uow.commit()
 
 
+def _shred(ctx: Context, kind: str, ids: list[str], *, now: datetime, sweep_id: str) -> None:
+    """Issue 26: log the purge outside the database, then destroy the items' data keys,
+    both before the batch commits: once the tombstones are visible the keys are gone, and
+    if the commit fails the content is already unreadable and the next sweep purges it
+    again. Holds keep keys because held items are never due (R16). O(1) per item."""
+    if ctx.shredder is None:
+        return
+    ctx.shredder.log.append(
+        PurgeEntry(now.isoformat(), sweep_id, kind, tuple(ids), keys_destroyed=True)
+    )
+    ctx.shredder.keys.destroy(scopes_of(kind, ids))
+
+
 @telemetry.traced(
     "consentry.retention.sweep",
     after=lambda result: {
@@ -123,6 +138,7 @@ def sweep_expired(
                     {"sweep_id": sweep_id, "kind": due.removeprefix("due_"), "ids": ids},
                     now,
                 )
+                _shred(ctx, due.removeprefix("due_"), ids, now=now, sweep_id=sweep_id)
                 uow.commit()
             ctx.observer.items_purged(counts)
             batches += 1

@@ -1,0 +1,57 @@
+"""Content encrypted at rest under data keys: AES-256-GCM bound to its row (issue 26).
+
+A stored value reads ``enc:v1:<base64 of nonce | ciphertext | tag>``. The associated data
+is ``<table>:<row id>:<session id>``, so a ciphertext copied to another row, or to the
+same row id of another session, does not open. Values without the prefix were stored in
+clear before encryption was turned on (``consentry keys encrypt-existing`` seals them);
+they stay readable as they are.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from consentry.service.keys import KeyUnavailable
+
+PREFIX = "enc:v1:"
+_NONCE = 12
+
+
+def row_context(table: str, row_id: str, session_id: str) -> bytes:
+    """What a ciphertext is bound to: its table, its row and its session."""
+    return f"{table}:{row_id}:{session_id}".encode()
+
+
+def is_encrypted(stored: str | None) -> bool:
+    return stored is not None and stored.startswith(PREFIX)
+
+
+def seal_text(key: bytes, text: str, *, context: bytes) -> str:
+    """One AEAD call: a fresh 96-bit nonce per value (random; 2^32 values per key is far
+    beyond any session's messages)."""
+    nonce = os.urandom(_NONCE)
+    sealed = AESGCM(key).encrypt(nonce, text.encode("utf-8"), context)
+    return PREFIX + base64.b64encode(nonce + sealed).decode("ascii")
+
+
+def open_text(key: bytes | None, stored: str, *, context: bytes) -> str:
+    """The plain text of a stored value; a value in clear is returned as it is.
+
+    Raises :class:`KeyUnavailable` when the key is gone (destroyed by a purge) or the
+    value does not open under it (another row's ciphertext, or damage).
+    """
+    if not stored.startswith(PREFIX):
+        return stored
+    if key is None:
+        raise KeyUnavailable(f"the data key of {context.decode()} was destroyed")
+    try:
+        raw = base64.b64decode(stored[len(PREFIX) :], validate=True)
+        plain = AESGCM(key).decrypt(raw[:_NONCE], raw[_NONCE:], context)
+    except (InvalidTag, binascii.Error, ValueError):
+        raise KeyUnavailable(f"the stored value of {context.decode()} does not open") from None
+    return plain.decode("utf-8")

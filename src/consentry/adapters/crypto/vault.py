@@ -1,0 +1,173 @@
+"""The data-key vault: wrapped data keys in a database of their own (issue 26).
+
+The vault is deliberately *not* a table of the content database: every backup, replica
+or dump of that database would otherwise carry the wrapped keys, and the KEK an operator
+keeps would open them, so no purge could ever reach a backup. Here a backup of the
+content database holds ciphertext only; the keys that still exist are in the vault, and a
+purged scope's key is in no copy the operator keeps longer than the vault's own backups
+(docs/retention.md: keep those shorter than the purge deadline, or replicate instead).
+
+SQLite vaults run with ``secure_delete`` (a destroyed key's bytes are overwritten in the
+file) and a rollback journal, not WAL (whose frames would keep old pages until a
+checkpoint). A PostgreSQL vault must be vacuumed for the same effect (docs/retention.md).
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Engine,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+
+from consentry.service.keys import KeyEncryptionKey
+
+metadata = MetaData()
+data_keys = Table(
+    "data_keys",
+    metadata,
+    Column("scope", String(80), primary_key=True),
+    Column("kek_id", String(32), nullable=False, index=True),
+    Column("wrapped", LargeBinary, nullable=False),
+)
+
+CACHE_SIZE = 4096
+_IN_CHUNKS = 500
+
+
+class SqlKeyVault:
+    """A :class:`~consentry.service.keys.DataKeyStore` over SQLite or PostgreSQL.
+
+    Unwrapped keys are cached in this process (bounded, least recently used first out),
+    so an append unwraps its session's key once, not per message; :meth:`destroy`
+    evicts them.
+    """
+
+    def __init__(self, engine: Engine, kek: KeyEncryptionKey) -> None:
+        self.engine = engine
+        self.kek = kek
+        self._cache: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+        metadata.create_all(engine)
+
+    @classmethod
+    def open(cls, url: str, kek: KeyEncryptionKey) -> SqlKeyVault:
+        engine = create_engine(url)
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        return cls(engine, kek)
+
+    def _remember(self, scope: str, key: bytes) -> None:
+        with self._lock:
+            self._cache[scope] = key
+            self._cache.move_to_end(scope)
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+
+    def _cached(self, scope: str) -> bytes | None:
+        with self._lock:
+            key = self._cache.get(scope)
+            if key is not None:
+                self._cache.move_to_end(scope)
+            return key
+
+    def data_key(self, scope: str, *, create: bool) -> bytes | None:
+        key = self._cached(scope)
+        if key is not None:
+            return key
+        found = self.data_keys([scope]).get(scope)
+        if found is not None or not create:
+            return found
+        fresh = secrets.token_bytes(32)
+        kek_id, wrapped = self.kek.wrap(fresh, context=scope)
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(data_keys).values(scope=scope, kek_id=kek_id, wrapped=wrapped))
+        except IntegrityError:  # another process created it first: use theirs
+            return self.data_key(scope, create=False)
+        self._remember(scope, fresh)
+        return fresh
+
+    def data_keys(self, scopes: Iterable[str]) -> dict[str, bytes]:
+        found: dict[str, bytes] = {}
+        missing: list[str] = []
+        for scope in dict.fromkeys(scopes):
+            key = self._cached(scope)
+            if key is None:
+                missing.append(scope)
+            else:
+                found[scope] = key
+        with self.engine.connect() as conn:
+            for chunk in _chunks(missing):
+                rows = conn.execute(select(data_keys).where(data_keys.c.scope.in_(chunk)))
+                for row in rows:
+                    key = self.kek.unwrap(row.kek_id, row.wrapped, context=row.scope)
+                    self._remember(row.scope, key)
+                    found[row.scope] = key
+        return found
+
+    def destroy(self, scopes: Iterable[str]) -> int:
+        wanted = list(dict.fromkeys(scopes))
+        with self._lock:
+            for scope in wanted:
+                self._cache.pop(scope, None)
+        n = 0
+        with self.engine.begin() as conn:
+            for chunk in _chunks(wanted):
+                n += conn.execute(delete(data_keys).where(data_keys.c.scope.in_(chunk))).rowcount
+        return n
+
+    def rewrap(self, limit: int) -> int:
+        """Re-wrap up to ``limit`` keys under the current KEK, one transaction per call."""
+        current = self.kek.current_id
+        with self.engine.begin() as conn:
+            rows = conn.execute(
+                select(data_keys).where(data_keys.c.kek_id != current).limit(limit)
+            ).all()
+            for row in rows:
+                key = self.kek.unwrap(row.kek_id, row.wrapped, context=row.scope)
+                kek_id, wrapped = self.kek.wrap(key, context=row.scope)
+                conn.execute(
+                    update(data_keys)
+                    .where(data_keys.c.scope == row.scope)
+                    .values(kek_id=kek_id, wrapped=wrapped)
+                )
+        return len(rows)
+
+    def kek_ids_in_use(self) -> dict[str, int]:
+        """How many keys each KEK wraps (for ``consentry keys status``)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(data_keys.c.kek_id, func.count()).group_by(data_keys.c.kek_id)
+            )
+            return {str(kid): int(n) for kid, n in rows}
+
+
+def _chunks(items: list[str]) -> Iterable[list[str]]:
+    for start in range(0, len(items), _IN_CHUNKS):
+        yield items[start : start + _IN_CHUNKS]
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA secure_delete=ON")
+    cursor.execute("PRAGMA journal_mode=DELETE")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.close()
