@@ -464,6 +464,7 @@ def _register_extension_commands() -> None:
     """The commands of the feature packages: export, outbox, lake, Spark, demo, ledger."""
     from consentry.entrypoints.cli_demo import demo
     from consentry.entrypoints.cli_export import register
+    from consentry.entrypoints.cli_summary import register as register_summary
     from consentry.entrypoints.cli_outbox import app as outbox_app
     from consentry.entrypoints.cli_secrets import app as secrets_app
     from consentry.entrypoints.ledger_cli import register as register_ledger
@@ -471,6 +472,7 @@ def _register_extension_commands() -> None:
     from consentry.spark.cli import app as spark_app
 
     register(runs_app)  # `runs export` and `runs audit-export` (R25, R26)
+    register_summary(runs_app)  # `runs summary` (docs/rules.md P7)
     app.add_typer(outbox_app)  # `webhooks …` and `deliver`
     app.add_typer(lake_app, name="lake")
     app.add_typer(spark_app, name="spark")

@@ -34,6 +34,7 @@ from consentry.adapters.files import open_private
 from consentry.domain.clock import parse_iso
 from consentry.domain.policy import NerPolicy
 from consentry.domain.types import Purpose
+from consentry.export.content import content_of_shards
 from consentry.export.formats import FEEDBACK_SCHEMA, MESSAGE_SCHEMA, encoder_for
 from consentry.export.manifest import MANIFEST_NAME, canonical_json, shard_name
 from consentry.export.sink import DirectorySink, StoredFile
@@ -306,6 +307,11 @@ def export_run(
             .count()
         )
         manifest = build_manifest(run, stored, exported, int(purged_sessions), ner)
+        # The AI Act summary's counts (docs/rules.md P7), from the shards just written:
+        # the embedded exporter counts the same rows as it writes them.
+        manifest["content"] = content_of_shards(
+            directory, [f.name for f in stored], manifest["format"]
+        )
         sink.seal()
         sink.put(MANIFEST_NAME, lambda stream: _write(stream, canonical_json(manifest)))
         sink.seal()

@@ -73,6 +73,17 @@ def export_run(run_id: str, core: Core, _: Admin, body: s.ExportIn | None = None
     }
 
 
+@router.get("/{run_id}/summary", response_model=s.JsonObject)
+def training_content_summary(run_id: str, core: Core, _: Admin) -> dict[str, Any]:
+    """P7: the EU AI Act Art. 53(1)(d) summary of the run's training content, from its
+    verified export under the export directory (409 ``not_exported``, ``export_invalid``
+    or ``summary_unavailable`` otherwise)."""
+    from consentry.export.ai_act import training_content_summary as summarize
+
+    directory = Path(core.settings.export_dir).resolve() / run_id
+    return summarize(core.ctx, run_id=run_id, directory=directory)
+
+
 @router.get("/{run_id}/audit", response_model=s.AuditOut)
 def audit_run(run_id: str, core: Core, _: Admin) -> dict[str, Any]:
     """R26: recompute eligibility at the cutoff and report every extra or missing item."""
