@@ -86,6 +86,10 @@ def create_run(ctx: Context, *, purpose: str) -> RunRecord:
         # Writers are held off here: what committed is stamped before the cutoff, and
         # what is still to come will be stamped after it (and after the run's id).
         cutoff, run_id = ctx.clock.now(), new_id("run")
+        # Issue 21 item 4: the run appends its manifest root to the ledger; locking the
+        # head before the snapshot (writers still held) keeps any append from coming
+        # between, so its event directly follows the ledger it was built from.
+        uow.ledger.lock_head()
         uow.freeze()
         run = uow.runs.create_run(
             run_id=run_id,
