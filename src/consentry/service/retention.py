@@ -148,3 +148,36 @@ def sweep_expired(
         uow.store.update_sweep(sweep_id, total, finished=ctx.clock.now())
         uow.commit()
     return SweepResult(sweep_id, total, batches)
+
+
+def reapply_purges(ctx: Context, pending: list[tuple[str, list[str]]]) -> SweepResult:
+    """Issue 26: after a restore, purge again what the purge log says was purged since the
+    backup (``pending``: (kind, ids still unpurged in the restored database)). The same
+    purge functions as the sweeper, one transaction per entry, tombstones under a sweep
+    of its own; the data keys were destroyed when the purge was first made, and are
+    destroyed again here (idempotent)."""
+    now = ctx.clock.now()
+    sweep_id = new_id("swp")
+    purge = {"sessions": "purge_sessions", "feedback": "purge_feedback", "scores": "purge_scores"}
+    with ctx.uow() as uow:
+        uow.store.start_sweep(sweep_id, now)
+        uow.commit()
+    total, batches = PurgeCounts(), 0
+    for kind, ids in pending:
+        if not ids:
+            continue
+        with ctx.uow() as uow:
+            counts: PurgeCounts = getattr(uow.runs, purge[kind])(ids, now=now, sweep_id=sweep_id)
+            total = total + counts
+            uow.store.update_sweep(sweep_id, total, finished=None)
+            uow.store.publish(
+                "retention.purged", {"sweep_id": sweep_id, "kind": kind, "ids": ids}, now
+            )
+            if ctx.shredder is not None:
+                ctx.shredder.keys.destroy(scopes_of(kind, ids))
+            uow.commit()
+        batches += 1
+    with ctx.uow() as uow:
+        uow.store.update_sweep(sweep_id, total, finished=ctx.clock.now())
+        uow.commit()
+    return SweepResult(sweep_id, total, batches)
