@@ -15,6 +15,7 @@ from consentry.entrypoints.ratelimit import AbuseGuards
 from consentry.entrypoints.web.account_pages import add_account_pages
 from consentry.entrypoints.web.admin_pages import add_admin_pages
 from consentry.entrypoints.web.chat_pages import add_chat_pages
+from consentry.entrypoints.web.export_pages import add_export_pages
 from consentry.entrypoints.web.policy_pages import add_policy_pages
 from consentry.entrypoints.web.render import Web, WebError
 from consentry.service.web_sessions import WebSessionLimits
@@ -57,6 +58,7 @@ def build_router(
     add_chat_pages(router, web)
     add_admin_pages(router, web)
     add_policy_pages(router, web)  # issue 23: public policy facts (P3)
+    add_export_pages(router, web)  # issue 23: the ZIP export (P7)
 
     @router.get("/static/web/{name}")
     def static(name: str) -> Response:
