@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine
 
+from consentry.adapters.crypto.places import KeyPlaces
+from consentry.adapters.crypto.store import CryptoUnitOfWork
 from consentry.adapters.sql.engine import make_engine, refresh_statistics, upgrade
 from consentry.adapters.sql.group_commit import enable_group_commit
 from consentry.adapters.sql.uow import SqlUnitOfWork
@@ -17,8 +20,18 @@ from consentry.config.settings import Settings
 from consentry.domain.clock import Clock, SystemClock, TestClock, parse_instant
 from consentry.domain.policy import Policy
 from consentry.service.context import Context
+from consentry.service.keys import Shredder
 from consentry.service.ledger_ports import CheckpointSigner
 from consentry.service.observers import Observer
+
+
+def shredder_for(settings: Settings) -> Shredder | None:
+    """Crypto-shredding (issue 26), on with CONSENTRY_CRYPTO_SHREDDING=1: the key vault
+    and purge log beside the secret key file (:mod:`consentry.adapters.crypto.places`)."""
+    if os.environ.get("CONSENTRY_CRYPTO_SHREDDING", "") not in ("1", "true", "yes"):
+        return None
+    places = KeyPlaces.from_settings(settings)
+    return Shredder(places.open_vault(), places.open_purge_log())
 
 
 @dataclass(frozen=True)
@@ -68,8 +81,13 @@ def build(
 
     box = SecretBox.from_settings(settings)  # the key file is made here on first start
 
+    shredder = shredder_for(settings)  # issue 26: None unless CONSENTRY_CRYPTO_SHREDDING=1
+
     def uow(**kwargs: Any) -> SqlUnitOfWork:
-        return SqlUnitOfWork(engine, box=box, **kwargs)
+        plain = SqlUnitOfWork(engine, box=box, **kwargs)
+        if shredder is None:
+            return plain
+        return CryptoUnitOfWork(plain, shredder.keys)  # type: ignore[return-value]
 
     ctx = Context(
         uow=uow,
@@ -81,5 +99,6 @@ def build(
         )
         if settings.signing_key_file
         else None,
+        shredder=shredder,
     )
     return App(settings, engine, ctx, box)

@@ -463,6 +463,7 @@ def redact(
 def _register_extension_commands() -> None:
     """The commands of the feature packages: export, outbox, lake, Spark, demo, ledger."""
     from consentry.entrypoints.cli_demo import demo
+    from consentry.entrypoints.cli_keys import register as register_keys
     from consentry.entrypoints.cli_export import register
     from consentry.entrypoints.cli_summary import register as register_summary
     from consentry.entrypoints.cli_outbox import app as outbox_app
@@ -479,6 +480,7 @@ def _register_extension_commands() -> None:
     app.add_typer(secrets_app, name="secrets")  # `secrets reseal` (issue 17)
     app.command("demo")(demo)
     register_ledger(app, ledger_app)  # `ledger checkpoint`, `verify-receipt` (issue 21)
+    register_keys(app, db_app)  # `db backup|restore`, `keys status|rotate-kek` (issue 26)
 
 
 _register_extension_commands()
