@@ -1,4 +1,4 @@
-"""Region codes (docs/rules.md P9): ISO 3166-1 alpha-2 countries and ISO 3166-2
+"""Region codes (docs/rules.md P14): ISO 3166-1 alpha-2 countries and ISO 3166-2
 subdivisions, checked against pycountry's copy of the ISO 3166 tables (Debian's
 iso-codes), so a typo in a policy file or at sign-up is an error, not a silent default.
 """

@@ -21,7 +21,7 @@ from consentry.domain.clock import iso
 from consentry.domain.coverage import choice_at, first_covered_at
 from consentry.domain.errors import PurposeNotPermitted
 from consentry.domain.policy import FeedbackTrainable, Policy, ResumeScope
-from consentry.domain.retention import retain_until
+from consentry.domain.retention import AutoDeletePoint, retain_until
 from consentry.domain.types import (
     ActivityFact,
     ChoicePoint,
@@ -78,6 +78,8 @@ class SessionFacts:
     deleted_at: datetime | None = None
     purged_at: datetime | None = None
     holds: tuple[HoldFact, ...] = field(default=())
+    auto_delete: tuple[AutoDeletePoint, ...] = field(default=())
+    """The account's auto-delete choices (P12), oldest first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +159,7 @@ def decide_eligibility(
         choices=facts.choices,
         policy=policy,
         at=at,
+        auto_delete=facts.auto_delete,
     )
     if until is None or until <= at:
         failed.append("R12")
@@ -233,6 +236,7 @@ def check_eligibility(
         choices=facts.choices,
         policy=policy,
         at=at,
+        auto_delete=facts.auto_delete,
     )
     checks.append(
         Check(

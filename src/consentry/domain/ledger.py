@@ -33,13 +33,13 @@ class ConsentEvent:
     prev_hash: str
     hash: str
     extra: tuple[tuple[str, str], ...] = ()
-    """Members added after the first ledgers (issue 23, docs/rules.md P7, P11): the
+    """Members added after the first ledgers (issue 23, docs/rules.md P12, P16): the
     auto-delete option, the account's region and the rule set applied. Only those
     present enter the canonical entry, so older events hash as they always did."""
 
 
 EXTRA_MEMBERS = ("auto_delete", "region", "rule_set")
-"""The names :attr:`ConsentEvent.extra` may hold (P11)."""
+"""The names :attr:`ConsentEvent.extra` may hold (P16)."""
 
 
 LedgerEvent = ConsentEvent | RunManifestEvent
@@ -62,7 +62,7 @@ def canonical_entry(
     """The event's canonical serialisation: JSON of its nine fields, keys sorted, no spaces,
     ASCII only (``json.dumps(sort_keys=True, separators=(",", ":"))``). Its SHA-256 is the
     chain hash; SHA-256(0x00 ‖ it) is the event's leaf in the Merkle tree."""
-    # P11: `extra` members (auto_delete, region, rule_set) join the object only when
+    # P16: `extra` members (auto_delete, region, rule_set) join the object only when
     # present, so an event without them serialises exactly as before they existed.
     unknown = [name for name, _ in extra if name not in EXTRA_MEMBERS]
     if unknown:

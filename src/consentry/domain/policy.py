@@ -155,6 +155,85 @@ class NerPolicy:
     address_locales: tuple[str, ...] = ("en", "fr", "de", "es", "it", "nl")
 
 
+@dataclass(frozen=True, slots=True)
+class AutoDeletePolicy:
+    """Auto-delete periods a user may pick for their history (docs/rules.md P12, P13).
+
+    `offered_months` are the calendar-month periods offered; "until I delete it" (no
+    auto-delete) is always offered too. `default_months` is the option preselected in
+    the control (None: "until I delete it"); an account that never chose keeps the
+    retention of R12.
+    """
+
+    offered_months: tuple[int, ...] = (3, 18, 36)
+    default_months: int | None = 18
+
+    def __post_init__(self) -> None:
+        if not self.offered_months:
+            raise ValueError("auto_delete.offered_months: at least one period is required")
+        if self.default_months is not None and self.default_months not in self.offered_months:
+            raise ValueError("auto_delete.default_months: must be one of offered_months")
+
+
+class SignupPreset(StrEnum):
+    """What the sign-up form's training toggle starts at (docs/rules.md P15)."""
+
+    NONE = "none"
+    """Nothing chosen: the user must pick one of the two (opt-in regions)."""
+    OFF = "off"
+    ON = "on"
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    """The consent rules applied to accounts of some regions (docs/rules.md P15).
+
+    `notice_default_training` is R5's preset of the notice; `signup_preset` the sign-up
+    form's; `gpc` how a GPC signal is honoured (P4-P6); `auto_delete_default_months`
+    the auto-delete option preselected (P12; None: the policy's ``auto_delete`` default).
+    """
+
+    name: str
+    notice_default_training: bool
+    signup_preset: SignupPreset
+    gpc: GpcMode
+    auto_delete_default_months: int | None = None
+
+
+OPT_IN_REGIONS: tuple[str, ...] = (
+    # EU member states and the other EEA countries (GDPR)
+    *("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE"),
+    *("IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"),
+    *("IS", "LI", "NO"),
+    "GB",  # UK GDPR
+    "CH",  # revised FADP
+    "BR",  # LGPD
+    "CA-QC",  # Quebec's Law 25
+)
+"""Regions the default policy maps to the `opt_in` rule set (issue 23 item 8)."""
+
+
+@dataclass(frozen=True, slots=True)
+class JurisdictionPolicy:
+    """Rule sets by region (docs/rules.md P14-P16): ISO 3166-1 alpha-2 country codes or
+    ISO 3166-2 subdivision codes mapped to a rule set's name; a subdivision not listed
+    takes its country's rule set, and an unlisted or unknown region the `default` one.
+    The rule set named ``seed`` is built from the policy's top-level ``notice`` and
+    ``gpc`` keys unless it is defined here."""
+
+    rule_sets: tuple[RuleSet, ...] = (RuleSet("opt_in", False, SignupPreset.NONE, GpcMode.OPT_OUT),)
+    regions: tuple[tuple[str, str], ...] = tuple(sorted((c, "opt_in") for c in OPT_IN_REGIONS))
+    default: str = "seed"
+
+    def __post_init__(self) -> None:
+        names = {r.name for r in self.rule_sets} | {"seed"}
+        for code, name in self.regions:
+            if name not in names:
+                raise ValueError(f"jurisdictions.regions.{code}: unknown rule set {name!r}")
+        if self.default not in names:
+            raise ValueError(f"jurisdictions.default: unknown rule set {self.default!r}")
+
+
 DEFAULT_TERMS = TermsVersion(
     version="2025-08-28",
     published_at=datetime(2025, 8, 28, tzinfo=UTC),
@@ -187,10 +266,35 @@ class Policy:
     export_assistant_messages_from: AssistantFrom = AssistantFrom.SERVICE
     ner: NerPolicy = field(default_factory=NerPolicy)
     gpc: GpcMode = GpcMode.RECORD
+    auto_delete: AutoDeletePolicy = field(default_factory=AutoDeletePolicy)
+    jurisdictions: JurisdictionPolicy = field(default_factory=JurisdictionPolicy)
 
     def __post_init__(self) -> None:
         if not self.terms:
             raise ValueError("terms: at least one terms version is required")
+        shortest = min(self.auto_delete.offered_months)
+        if shortest < 1 or shortest * 28 < self.retention.standard:
+            # P13: auto-delete shortens only what training allows (R12): even its shortest
+            # period outlasts the standard one, so an opt-out (R18) never outlives it.
+            raise ValueError(
+                "auto_delete.offered_months: every period must be at least 1 month and "
+                f"at least retention.standard ({self.retention.standard} days, 28 per month)"
+            )
+        for rule_set in self.jurisdictions.rule_sets:
+            months = rule_set.auto_delete_default_months
+            if months is not None and months not in self.auto_delete.offered_months:
+                raise ValueError(
+                    f"jurisdictions.rule_sets.{rule_set.name}.auto_delete_default_months: "
+                    "must be one of auto_delete.offered_months"
+                )
+
+    def rule_set(self, name: str) -> RuleSet:
+        """The rule set called `name`; ``seed`` is the top-level keys unless redefined."""
+        for rule_set in self.jurisdictions.rule_sets:
+            if rule_set.name == name:
+                return rule_set
+        preset = SignupPreset.NONE  # R4: the seed's sign-up page presets nothing either
+        return RuleSet("seed", self.notice_default_training, preset, self.gpc)
 
     def to_dict(self) -> dict[str, object]:
         """A canonical, JSON-ready form (sets sorted, times ISO)."""

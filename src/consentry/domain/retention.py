@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from calendar import monthrange
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,6 +26,31 @@ def _periods(scope: Scope, incognito: bool, policy: Policy) -> tuple[timedelta, 
     return p.training_on, p.standard
 
 
+@dataclass(frozen=True, slots=True)
+class AutoDeletePoint:
+    """An auto-delete choice (P12) that took effect at `at`: keep history for `months`
+    calendar months after its last activity, or (None) until the user deletes it."""
+
+    at: datetime
+    months: int | None
+
+
+def add_months(when: datetime, months: int) -> datetime:
+    """`when` plus `months` calendar months, the day clamped to the month's last (P12)."""
+    index = when.month - 1 + months
+    year, month = when.year + index // 12, index % 12 + 1
+    return when.replace(year=year, month=month, day=min(when.day, monthrange(year, month)[1]))
+
+
+def auto_delete_in_force(points: Sequence[AutoDeletePoint], at: datetime) -> int | None:
+    """The auto-delete months of the latest choice at or before `at` (None: none)."""
+    months: int | None = None
+    for point in points:
+        if point.at <= at:
+            months = point.months
+    return months
+
+
 def retain_until(
     *,
     scope: Scope,
@@ -33,6 +59,7 @@ def retain_until(
     choices: Sequence[ChoicePoint],
     policy: Policy,
     at: datetime | None = None,
+    auto_delete: Sequence[AutoDeletePoint] = (),
 ) -> datetime | None:
     """R12: the latest over activities (at or before `at`) of activity time + its period.
 
@@ -41,7 +68,12 @@ def retain_until(
 
     Every activity earns one of two periods, so this is the later of the last covered
     activity + the covered period and the last uncovered one + the uncovered period.
+    With auto-delete choices (P12, P13) see :func:`_retain_until_auto_deleted`.
     """
+    if auto_delete:
+        return _retain_until_auto_deleted(
+            scope, incognito, list(activities), choices, policy, at, auto_delete
+        )
     last_off: datetime | None = None
     if policy.retention.on_opt_out is OnOptOut.SHORTEN:
         offs = [c.at for c in choices if c.value is Training.OFF and (at is None or c.at <= at)]
@@ -65,6 +97,52 @@ def retain_until(
     if last_uncovered is None:
         return until
     return max(until, last_uncovered + uncovered_period)
+
+
+def _retain_until_auto_deleted(
+    scope: Scope,
+    incognito: bool,
+    activities: list[ActivityFact],
+    choices: Sequence[ChoicePoint],
+    policy: Policy,
+    at: datetime | None,
+    points: Sequence[AutoDeletePoint],
+) -> datetime | None:
+    """P13: R12 (with R18) where auto-delete can only shorten. An activity at t earns the
+    earlier of its R12 period's end and t + the auto-delete months in force at t; each
+    auto-delete choice made at c (at or before `at`) then caps what the activities at or
+    before c earned at the session's last activity before c + its months. This is the
+    order the store applies them in: one cap per choice, one period per activity."""
+    seen = sorted(a.at for a in activities if at is None or a.at <= at)
+    if not seen:
+        return None
+    caps = [
+        (p.at, add_months(max(t for t in seen if t <= p.at), p.months))
+        for p in points
+        if p.months is not None and (at is None or p.at <= at) and seen[0] <= p.at
+    ]
+    latest: datetime | None = None
+    for activity in activities:
+        t = activity.at
+        if at is not None and t > at:
+            continue
+        end = retain_until(
+            scope=scope,
+            incognito=incognito,
+            activities=[activity],
+            choices=choices,
+            policy=policy,
+            at=at,
+        )
+        assert end is not None
+        months = auto_delete_in_force(points, t)
+        if months is not None:
+            end = min(end, add_months(t, months))
+        for chosen_at, cap in caps:
+            if t <= chosen_at:
+                end = min(end, cap)
+        latest = end if latest is None or end > latest else latest
+    return latest
 
 
 def feedback_retain_until(submitted_at: datetime, policy: Policy) -> datetime:

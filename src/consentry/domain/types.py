@@ -61,7 +61,7 @@ class EventType(StrEnum):
     CHOICE = "choice"
     DEFERRAL = "deferral"
     AUTO_DELETE = "auto_delete"
-    """The user's auto-delete period for their history (docs/rules.md P7)."""
+    """The user's auto-delete period for their history (docs/rules.md P12)."""
 
 
 class Purpose(StrEnum):

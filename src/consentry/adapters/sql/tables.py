@@ -77,8 +77,8 @@ accounts = Table(
     Column("terms_accepted", String(64), nullable=True),
     Column("choice_at", TS, nullable=True),
     Column("deleted_at", TS, nullable=True),
-    # Issue 23 (migration 0011): the ISO 3166 region given at sign-up (P9) and the
-    # auto-delete period in months (P7; NULL: until the user deletes it).
+    # Issue 23 (migration 0011): the ISO 3166 region given at sign-up (P14) and the
+    # auto-delete period in months (P12; NULL: until the user deletes it).
     Column("region", String(8), nullable=True),
     Column("auto_delete_months", Integer, nullable=True),
 )
@@ -97,7 +97,7 @@ consent_events = Table(
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
     # Issue 23 (migration 0011): canonical-entry members present only on newer events
-    # (domain/ledger.py EXTRA_MEMBERS, P11).
+    # (domain/ledger.py EXTRA_MEMBERS, P16).
     Column("auto_delete", String(8), nullable=True),
     Column("region", String(8), nullable=True),
     Column("rule_set", String(32), nullable=True),

@@ -1,6 +1,6 @@
 """accounts: region and auto-delete; consent events: auto-delete, region, rule set
 
-Issue 23 items 1 and 8 (docs/rules.md P7-P11):
+Issue 23 items 1 and 8 (docs/rules.md P12-P16):
 
 * ``accounts.region``: the ISO 3166 code given at sign-up (NULL: none given).
 * ``accounts.auto_delete_months``: the user's auto-delete period in calendar months
