@@ -30,6 +30,10 @@ class AccountRecord:
     terms_accepted: str | None
     choice_at: datetime | None
     deleted_at: datetime | None
+    region: str | None = None
+    """ISO 3166 code given at sign-up (docs/rules.md P16); None when none was given."""
+    auto_delete_months: int | None = None
+    """The auto-delete period chosen (P12); None: until the user deletes it."""
 
 
 @dataclass(frozen=True, slots=True)
