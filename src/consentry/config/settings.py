@@ -57,6 +57,10 @@ class Settings:
     signups_per_hour: int = DEFAULT_SIGNUPS_PER_HOUR
     """Sign-ups (API and web form) one client address may make in any hour before 429
     (CONSENTRY_SIGNUPS_PER_HOUR; 0 turns the limit off)."""
+    region_header: str | None = None
+    """A request header the operator's edge sets to the client's ISO 3166 region, read at
+    sign-up when no explicit `region` is given (CONSENTRY_REGION_HEADER; default: none,
+    so no header is trusted; docs/rules.md P16). consentry never derives it from the IP."""
     web_secret: str | None = None
     """Signs browser-session cookies; derived from the admin token when unset."""
     secret_key: str | None = field(default=None, repr=False)
@@ -156,6 +160,7 @@ class Settings:
             or env.get("FORWARDED_ALLOW_IPS")  # uvicorn's own name, which the README gave
             or None,
             "webhook_proxy": env.get("CONSENTRY_WEBHOOK_PROXY") or None,
+            "region_header": env.get("CONSENTRY_REGION_HEADER") or None,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         token_file = overrides.get("admin_token_file") or env.get("CONSENTRY_ADMIN_TOKEN_FILE")
@@ -169,6 +174,7 @@ class Settings:
         return cls(
             database_url=values["database_url"] or DEFAULT_DATABASE_URL,
             admin_token=values["admin_token"],
+            region_header=(values["region_header"] or "").strip().lower() or None,
             policy_path=values["policy_path"],
             test_clock=values["test_clock"],
             export_dir=values["export_dir"] or "exports",
