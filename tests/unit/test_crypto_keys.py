@@ -1,0 +1,101 @@
+"""Issue 26 building blocks: the key-ring KEK, the data-key vault, row-bound content.
+
+Rules: R17 (a purge leaves nothing readable) through crypto-shredding; R16 (holds keep
+keys) is pinned in tests/integration/service/test_crypto_shredding.py.
+"""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from consentry.adapters.crypto.content import is_encrypted, open_text, row_context, seal_text
+from consentry.adapters.crypto.kek_file import KeyRingFile
+from consentry.adapters.crypto.purge_log import PurgeLog
+from consentry.adapters.crypto.vault import SqlKeyVault
+from consentry.domain.errors import InvalidInput
+from consentry.service.keys import KeyUnavailable, PurgeEntry, scopes_of
+
+
+def test_key_ring_is_created_once_0600_and_wraps_bound_to_scope_R17(tmp_path: Path) -> None:
+    ring = KeyRingFile(tmp_path / "app.kek")
+    assert stat.S_IMODE((tmp_path / "app.kek").stat().st_mode) == 0o600
+    assert KeyRingFile(tmp_path / "app.kek").current_id == ring.current_id  # not recreated
+    kid, wrapped = ring.wrap(b"k" * 32, context="session:a")
+    assert ring.unwrap(kid, wrapped, context="session:a") == b"k" * 32
+    with pytest.raises(KeyUnavailable):
+        ring.unwrap(kid, wrapped, context="session:b")  # moved to another scope
+
+
+def test_key_ring_readable_by_others_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "app.kek"
+    KeyRingFile(path)
+    path.chmod(0o644)
+    with pytest.raises(InvalidInput):
+        KeyRingFile(path)
+
+
+def test_content_is_bound_to_its_row_and_plain_text_passes_R17() -> None:
+    key = b"\x01" * 32
+    sealed = seal_text(key, "secret words", context=row_context("messages", "m1", "s1"))
+    assert is_encrypted(sealed) and "secret" not in sealed
+    assert open_text(key, sealed, context=row_context("messages", "m1", "s1")) == "secret words"
+    for other in (row_context("messages", "m2", "s1"), row_context("messages", "m1", "s2")):
+        with pytest.raises(KeyUnavailable):
+            open_text(key, sealed, context=other)  # swapped between rows or sessions
+    with pytest.raises(KeyUnavailable):
+        open_text(None, sealed, context=row_context("messages", "m1", "s1"))  # key destroyed
+    assert open_text(None, "written in clear", context=b"x") == "written in clear"
+
+
+def test_destroyed_data_key_bytes_leave_the_vault_file_R17(tmp_path: Path) -> None:
+    """secure_delete: a destroyed key's wrapped bytes are not left in the file's free pages."""
+    vault_file = tmp_path / "keys.sqlite"
+    vault = SqlKeyVault.open(f"sqlite:///{vault_file}", KeyRingFile(tmp_path / "k.kek"))
+    scopes = [f"session:s{i}" for i in range(50)]
+    for scope in scopes:
+        vault.data_key(scope, create=True)
+    with vault.engine.connect() as conn:
+        wrapped = [bytes(r[0]) for r in conn.exec_driver_sql("SELECT wrapped FROM data_keys")]
+    raw = vault_file.read_bytes()
+    assert all(w in raw for w in wrapped)
+    assert vault.destroy(scopes[:40]) == 40
+    assert vault.destroy(scopes[:40]) == 0  # idempotent
+    vault.engine.dispose()
+    raw = vault_file.read_bytes()
+    with vault.engine.connect() as conn:
+        kept = {bytes(r[0]) for r in conn.exec_driver_sql("SELECT wrapped FROM data_keys")}
+    gone = [w for w in wrapped if w not in kept]
+    assert len(gone) == 40 and not any(w in raw for w in gone)
+    fresh = SqlKeyVault.open(f"sqlite:///{vault_file}", KeyRingFile(tmp_path / "k.kek"))
+    assert fresh.data_key("session:s0", create=False) is None
+    assert fresh.data_key("session:s45", create=False) is not None
+
+
+def test_kek_rotation_rewraps_without_changing_data_keys_and_resumes(tmp_path: Path) -> None:
+    """Issue 26 item 5: re-wrap, a batch per call; content keys (and so content) unchanged."""
+    ring = KeyRingFile(tmp_path / "k.kek")
+    vault = SqlKeyVault.open(f"sqlite:///{tmp_path / 'v.sqlite'}", ring)
+    before = {f"feedback:f{i}": vault.data_key(f"feedback:f{i}", create=True) for i in range(25)}
+    old = ring.current_id
+    new = ring.add_key()
+    assert vault.rewrap(10) == 10  # an interrupted rotation: 15 still under the old KEK
+    assert vault.kek_ids_in_use() == {old: 15, new: 10}
+    while vault.rewrap(10):
+        pass
+    assert vault.kek_ids_in_use() == {new: 25}
+    assert ring.retire_old_keys() == [old]
+    cold = SqlKeyVault.open(f"sqlite:///{tmp_path / 'v.sqlite'}", KeyRingFile(tmp_path / "k.kek"))
+    assert cold.data_keys(before) == before
+
+
+def test_purge_log_round_trip_and_torn_last_line(tmp_path: Path) -> None:
+    log = PurgeLog(tmp_path / "p.jsonl")
+    entry = PurgeEntry("2026-01-01T00:00:00+00:00", "swp_1", "sessions", ("s1", "s2"), True)
+    log.append(entry)
+    with (tmp_path / "p.jsonl").open("a") as handle:
+        handle.write('{"at": "2026')  # a crash mid-append
+    assert list(log.entries()) == [entry]
+    assert scopes_of("sessions", entry.ids) == ["session:s1", "session:s2"]
