@@ -400,10 +400,45 @@ def _manifest_leaf(leaf: Any, run_id: str, size: int, root: bytes, what: str) ->
     return index, str(fields.get("id"))
 
 
+def _verify_run_event(
+    ledger: Any, checkpoint: Checkpoint, run_id: str, size: int, root: bytes
+) -> None:
+    """The run's ``run_manifest`` ledger event records this manifest (size and root) and
+    its inclusion proof leads to the signed checkpoint's root."""
+    if not isinstance(ledger, dict) or not isinstance(ledger.get("entry"), str):
+        raise VerificationError("the run proof's ledger part carries no entry")
+    index, tree_size = ledger.get("leaf_index"), ledger.get("tree_size")
+    if not isinstance(index, int) or not isinstance(tree_size, int):
+        raise VerificationError("the run event's leaf_index and tree_size must be integers")
+    if tree_size != checkpoint.size:
+        raise VerificationError(
+            f"the run event is proved in {tree_size} leaves, the checkpoint has {checkpoint.size}"
+        )
+    try:
+        fields = json.loads(ledger["entry"])
+    except json.JSONDecodeError:
+        raise VerificationError("the run event's entry is not JSON") from None
+    if not isinstance(fields, dict) or fields.get("type") != "run_manifest":
+        raise VerificationError("the ledger entry is not a run_manifest event")
+    if fields.get("run_id") != run_id:
+        raise VerificationError(f"the ledger entry is the event of another run, not {run_id}")
+    if fields.get("seq") != index + 1:
+        raise VerificationError("the run event's seq is not leaf_index + 1")
+    recorded = _b64(fields.get("manifest_root"), "the run event's manifest_root")
+    if fields.get("manifest_size") != size or recorded != root:
+        raise VerificationError(f"the ledger records another manifest for {run_id}")
+    path = [
+        _b64(h, f"ledger audit_path[{i}]") for i, h in enumerate(ledger.get("audit_path") or [])
+    ]
+    verify_inclusion(index, tree_size, leaf_hash(ledger["entry"].encode()), path, checkpoint.root)
+
+
 def verify_run_proof(proof: dict[str, Any], key: Ed25519PublicKey) -> dict[str, bool]:
     """Each item of a run proof: ``True`` when it is proved in the run's manifest, ``False``
     when proved absent (the adjacent leaves in id order bracket it); raises on anything
-    that does not verify. The manifest root must be in a checkpoint the key signed."""
+    that does not verify. The manifest root must be recorded by the run's ledger event
+    (``ledger``: entry and inclusion proof) in a checkpoint the key signed, or, for a run
+    from before ledger events, in that checkpoint's ``run`` extension line."""
     run_id, size = proof.get("run_id"), proof.get("manifest_size")
     if not isinstance(run_id, str) or not isinstance(size, int) or size < 0:
         raise VerificationError("the run proof needs run_id and manifest_size")
@@ -412,7 +447,9 @@ def verify_run_proof(proof: dict[str, Any], key: Ed25519PublicKey) -> dict[str, 
     if not isinstance(note, str):
         raise VerificationError("the run proof carries no checkpoint")
     checkpoint = open_checkpoint(note, key)
-    if run_extension(run_id, size, root) not in checkpoint.extensions:
+    if proof.get("ledger") is not None:
+        _verify_run_event(proof["ledger"], checkpoint, run_id, size, root)
+    elif run_extension(run_id, size, root) not in checkpoint.extensions:
         raise VerificationError(f"the checkpoint does not commit to this manifest of {run_id}")
     if size == 0 and root != EMPTY_ROOT:
         raise VerificationError("an empty manifest's root is not SHA-256 of nothing")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -20,8 +20,10 @@ from consentry.verify import (
     VerificationError,
     load_private_key,
     load_public_key,
+    open_checkpoint,
     verifier_key,
     verify_receipt,
+    verify_run_proof,
 )
 
 SigningKeyFile = Annotated[
@@ -99,21 +101,37 @@ def verify_checkpoint(
 
 
 def verify_receipt_command(
-    receipt_file: Annotated[Path, typer.Argument(help="One receipt (JSON), as the API gives it.")],
+    receipt_file: Annotated[
+        Path, typer.Argument(help="One receipt or one run proof (JSON), as the API gives it.")
+    ],
     public_key: Annotated[Path, typer.Option("--public-key", help="The log's Ed25519 PEM key.")],
 ) -> None:
-    """Check a consent receipt offline: its entry is in a checkpoint the key signed."""
+    """Check a consent receipt offline: its entry is in a checkpoint the key signed. A
+    training-run proof (GET /v1/me/training-runs/{id}/proof) is checked too: the run's
+    ledger event is in that checkpoint and each item's (non-)membership proof verifies."""
     key = _public_key(public_key)
     try:
         receipt = json.loads(receipt_file.read_text(encoding="utf-8"))
         if not isinstance(receipt, dict):
             raise VerificationError("the file does not hold one receipt object")
+        if "record_id" not in receipt and "items" in receipt:
+            _verify_run_proof_file(receipt, key)
+            return
         cp = verify_receipt(receipt, key)
     except (OSError, ValueError, VerificationError) as error:
         out.print_json(json.dumps({"ok": False, "problem": str(error)}))
         raise typer.Exit(1) from error
     body = {"ok": True, "record_id": receipt.get("record_id"), "origin": cp.origin}
     out.print_json(json.dumps({**body, "tree_size": cp.size}))
+
+
+def _verify_run_proof_file(proof: dict[str, Any], key: Ed25519PublicKey) -> None:
+    """Issue 21 item 4: a run proof, checked as ``verify_run_proof`` does; prints which
+    items are members (true) and which proved absent (false)."""
+    items = verify_run_proof(proof, key)
+    cp = open_checkpoint(str(proof.get("checkpoint")), key)
+    body = {"ok": True, "run_id": proof.get("run_id"), "origin": cp.origin}
+    out.print_json(json.dumps({**body, "tree_size": cp.size, "items": items}))
 
 
 def cosign_command(

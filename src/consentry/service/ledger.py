@@ -27,7 +27,12 @@ from consentry.domain.merkle import (
     prove,
     span_hashes,
 )
-from consentry.domain.run_manifest import ManifestTree, build_manifest_tree, manifest_entry
+from consentry.domain.run_manifest import (
+    ManifestTree,
+    RunManifestEvent,
+    build_manifest_tree,
+    manifest_entry,
+)
 from consentry.service.accounts import load_account
 from consentry.service.context import Context, UnitOfWork
 from consentry.service.ledger_ports import CheckpointRecord, CheckpointSigner
@@ -46,7 +51,7 @@ def verify_ledger(ctx: Context, *, upto: int | None = None) -> LedgerVerificatio
     """Walk the whole chain; with `upto`, only its first `upto` events (a run's view)."""
     with ctx.uow(read_only=True) as uow:
         head_seq, head_hash = uow.store.ledger_head()
-        events = uow.store.consent_events()
+        events = uow.ledger.entries()  # consent and run events (issue 21 item 4)
         if upto is None:
             return verify_chain(events, head_seq=head_seq, head_hash=head_hash)
         return verify_chain(islice(events, upto), head_seq=upto, head_hash=None)
@@ -68,12 +73,14 @@ def issue_checkpoint(
     ctx: Context, *, signer: CheckpointSigner, run_id: str | None = None
 ) -> CheckpointRecord:
     """Sign the current tree head as a C2SP checkpoint and keep it in the history. With
-    `run_id`, the checkpoint also commits to that run's manifest tree (an extension line
-    ``run <run_id> <size> <base64 root>``, docs/ledger.md)."""
+    `run_id` it is recorded as that run's checkpoint; it covers the run's `run_manifest`
+    ledger event, and only for a run from before revision 0010, which has none, does it
+    carry the manifest root as an extension line ``run <run_id> <size> <base64 root>``
+    (docs/ledger.md §8)."""
     with ctx.uow() as uow:
         tree = uow.ledger.tree_head(catch_up=True)
         extensions: tuple[str, ...] = ()
-        if run_id is not None:
+        if run_id is not None and uow.ledger.run_event(run_id) is None:
             manifest = _manifest_tree(uow, run_id)
             extensions = (run_extension(run_id, manifest.size, manifest.root),)
         checkpoint = Checkpoint(signer.origin, tree.size, tree.root(), extensions)
@@ -112,23 +119,52 @@ def _manifest_tree(uow: UnitOfWork, run_id: str, *, shown: list[str] | None = No
     )
 
 
-def run_proof(ctx: Context, *, account_id: str, run_id: str) -> dict[str, Any]:
+def run_proof(ctx: Context, *, account_id: str, run_id: str, sign: bool = True) -> dict[str, Any]:
     """Issue 21 item 4: for each of the account's sessions, a proof that it is in the
-    run's manifest or that it is not, against the manifest root a signed checkpoint
-    carries (signed now if the run has none and the service holds a key)."""
+    run's manifest or that it is not, against the manifest root the run's `run_manifest`
+    ledger event records, with that event's inclusion proof into a signed checkpoint
+    (``ledger``; signed now when none covers it, the service holds a key and `sign`).
+    A run from before revision 0010 has no event: its root is in its checkpoint's
+    extension line instead, and ``ledger`` is absent."""
     with ctx.uow(read_only=True) as uow:
         load_account(uow, account_id)
         sessions = sorted(uow.store.account_session_ids(account_id))
         manifest = _manifest_tree(uow, run_id, shown=sessions)
-        record = uow.ledger.run_checkpoint(run_id)
-    if record is None and ctx.signer is not None:
+        event = uow.ledger.run_event(run_id)
+        record = uow.ledger.run_checkpoint(run_id) if event is None else _covering(uow, event)
+    if record is None and sign and ctx.signer is not None:
         record = issue_checkpoint(ctx, signer=ctx.signer, run_id=run_id)
-    return {
+    proof: dict[str, Any] = {
         "run_id": run_id,
         "manifest_size": manifest.size,
         "manifest_root": _b64(manifest.root),
         "checkpoint": None if record is None else record.note,
         "items": [manifest.prove(session_id) for session_id in sessions],
+    }
+    if event is not None:
+        proof["ledger"] = _run_event_proof(ctx, event, record)
+    return proof
+
+
+def _covering(uow: UnitOfWork, event: RunManifestEvent) -> CheckpointRecord | None:
+    """The newest checkpoint, if it covers the event."""
+    latest = uow.ledger.checkpoints(limit=1)
+    return latest[0] if latest and latest[0].tree_size >= event.seq else None
+
+
+def _run_event_proof(
+    ctx: Context, event: RunManifestEvent, record: CheckpointRecord | None
+) -> dict[str, Any]:
+    """The run event's entry and its inclusion proof into the checkpoint (without one,
+    into the current tree head, like a receipt)."""
+    with ctx.uow(read_only=True) as uow:
+        size = record.tree_size if record is not None else uow.ledger.tree_head().size
+        path = prove(inclusion_spans(event.seq - 1, size), uow.ledger.tree_nodes)
+    return {
+        "entry": entry_of(event).decode(),
+        "leaf_index": event.seq - 1,
+        "tree_size": size,
+        "audit_path": [_b64(h) for h in path],
     }
 
 
@@ -190,7 +226,7 @@ def check_against_checkpoint(ctx: Context, *, note: str, key: Ed25519PublicKey) 
     with ctx.uow(read_only=True, consistent=True) as uow:
         stored = uow.ledger.tree_head()
         tree, at_checkpoint, at_stored = CompactRange(), None, None
-        for expected, event in enumerate(uow.store.consent_events(), start=1):
+        for expected, event in enumerate(uow.ledger.entries(), start=1):
             if event.seq != expected:
                 break
             if tree.size == checkpoint.size:
@@ -320,19 +356,21 @@ def ledger_standing(ctx: Context, *, account_id: str) -> LedgerStanding:
 
 
 def runs_verified(ctx: Context, *, account_id: str, run_ids: list[str]) -> dict[str, bool]:
-    """For each run that has a signed checkpoint: whether the membership proofs of the
-    account's sessions verify against it (issue 21 item 4, checked server-side as the
-    stand-alone verifier would). Runs without one, or a service without a key, are
-    absent: nothing is signed while a page loads."""
+    """For each run with a signed checkpoint over its manifest root (its ledger event, or
+    for an older run its extension line): whether the membership proofs of the account's
+    sessions verify against it (issue 21 item 4, checked server-side as the stand-alone
+    verifier would). Runs without one, or a service without a key, are absent: nothing
+    is signed while a page loads."""
     if ctx.signer is None:
         return {}
-    with ctx.uow(read_only=True) as uow:
-        signed = [r for r in run_ids if uow.ledger.run_checkpoint(r) is not None]
     public = ctx.signer.key.public_key()
     verified: dict[str, bool] = {}
-    for run_id in signed:
+    for run_id in run_ids:
+        proof = run_proof(ctx, account_id=account_id, run_id=run_id, sign=False)
+        if proof["checkpoint"] is None:
+            continue
         try:
-            verify_run_proof(run_proof(ctx, account_id=account_id, run_id=run_id), public)
+            verify_run_proof(proof, public)
             verified[run_id] = True
         except VerificationError:
             verified[run_id] = False

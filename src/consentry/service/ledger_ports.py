@@ -7,6 +7,7 @@ same transaction as the chain head, so this port only reads the tree and stores 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -15,9 +16,9 @@ from typing import Protocol
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from consentry.domain.errors import InvalidInput
-from consentry.domain.ledger import ConsentEvent
+from consentry.domain.ledger import LedgerEvent
 from consentry.domain.merkle import CompactRange, NodeId
-from consentry.domain.run_manifest import ManifestTree
+from consentry.domain.run_manifest import ManifestTree, RunManifestEvent
 from consentry.verify import VerificationError, load_private_key
 
 
@@ -74,7 +75,22 @@ class LedgerTreeStore(Protocol):
         """Stored hashes of perfect subtrees; `LookupError` when one is missing."""
         ...
 
-    def event_at(self, seq: int) -> ConsentEvent | None: ...
+    def event_at(self, seq: int) -> LedgerEvent | None: ...
+    def entries(self) -> Iterator[LedgerEvent]:
+        """The whole ledger in sequence order: accounts' consent events and runs'
+        `run_manifest` events merged (R27; issue 21 item 4), streamed."""
+        ...
+
+    def run_event(self, run_id: str) -> RunManifestEvent | None:
+        """The run's `run_manifest` event, appended in the run's own transaction (None for
+        a run created before revision 0010)."""
+        ...
+
+    def lock_head(self) -> None:
+        """Lock the ledger head until the transaction ends: no append can come between
+        this transaction's snapshot and its own append (run creation takes it first)."""
+        ...
+
     def insert_checkpoint(
         self,
         *,

@@ -17,55 +17,32 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
-from sqlalchemy.engine import Row
 
 from consentry.adapters.sql import tables as t
-from consentry.domain.ledger import ConsentEvent, entry_of
+from consentry.adapters.sql.ledger_events import (
+    BATCH,
+    append_run_event,
+    event_of_row,
+    events_at,
+    ledger_events,
+    lock_head,
+    run_event,
+)
+from consentry.domain.ledger import LedgerEvent, entry_of
 from consentry.domain.merkle import CompactRange, NodeId, leaf_hash
 from consentry.domain.run_manifest import (
     ManifestTree,
     PackedManifestTree,
+    RunManifestEvent,
     manifest_entry,
     pack_manifest_tree,
     stored_manifest_tree,
 )
-from consentry.domain.types import ChoiceSource, EventType, Training
 from consentry.service.ledger_ports import CheckpointRecord, ManifestItem
 
-_BATCH = 5000
+__all__ = ["SqlLedgerTree", "append_to_tree", "event_of_row", "extend_tree"]
 
-
-def event_of_row(row: Row[Any]) -> ConsentEvent:
-    m = row._mapping
-    return ConsentEvent(
-        seq=m["seq"],
-        event_id=m["event_id"],
-        account_id=m["account_id"],
-        at=m["at"],
-        type=EventType(m["type"]),
-        value=Training(m["value"]) if m["value"] else None,
-        source=ChoiceSource(m["source"]) if m["source"] else None,
-        terms_version=m["terms_version"],
-        prev_hash=m["prev_hash"],
-        hash=m["hash"],
-    )
-
-
-def _events_after(conn: Connection, seq: int, upto: int) -> Iterator[ConsentEvent]:
-    ce = t.consent_events.c
-    last = seq
-    while last < upto:
-        rows = conn.execute(
-            select(t.consent_events)
-            .where(ce.seq > last, ce.seq <= upto)
-            .order_by(ce.seq)
-            .limit(_BATCH)
-        ).all()
-        if not rows:
-            return
-        for row in rows:
-            yield event_of_row(row)
-        last = rows[-1].seq
+_BATCH = BATCH
 
 
 def extend_tree(conn: Connection, tree: CompactRange, entries: Iterable[bytes]) -> CompactRange:
@@ -90,7 +67,7 @@ def append_to_tree(conn: Connection, *, head: Any, seq: int, entry: bytes) -> di
     ``head`` is the locked head row as it stood before the append; events it lags behind
     are folded in first."""
     tree = CompactRange.decode(head.tree_size, head.tree_range)
-    missing = (entry_of(e) for e in _events_after(conn, tree.size, seq - 1))
+    missing = (entry_of(e) for e in ledger_events(conn, after=tree.size, upto=seq - 1))
     tree = extend_tree(conn, tree, [*missing, entry])
     if tree.size != seq:
         raise RuntimeError(f"the ledger tree holds {tree.size} leaves after event {seq}")
@@ -120,6 +97,8 @@ def store_manifest_tree(conn: Connection, run_id: str) -> PackedManifestTree:
             run_id=run_id, size=tree.size, root=tree.root, ids=tree.ids, nodes=tree.nodes
         )
     )
+    # Issue 21 item 4: the root goes into the ledger itself, in this same transaction.
+    append_run_event(conn, run_id=run_id, manifest_size=tree.size, manifest_root=tree.root)
     return tree
 
 
@@ -150,8 +129,22 @@ def _sorted_manifest(conn: Connection, run_id: str) -> Iterator[ManifestItem]:
 class SqlLedgerTree:
     """Reads the tree and its checkpoints; catches a lagging tree up. One transaction."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, *, run_events: bool = True) -> None:
         self.conn = conn
+        self.run_events = run_events
+        """False only for a database before revision 0010 (migration 0007 uses it)."""
+
+    def entries(self) -> Iterator[LedgerEvent]:
+        """Every ledger event, consent and run events alike, in sequence order."""
+        return ledger_events(self.conn, runs=self.run_events)
+
+    def run_event(self, run_id: str) -> RunManifestEvent | None:
+        """The run's `run_manifest` event (None: a run from before revision 0010)."""
+        return run_event(self.conn, run_id)
+
+    def lock_head(self) -> None:
+        """Lock the ledger head until commit (run creation, before its snapshot)."""
+        lock_head(self.conn)
 
     def tree_head(self, *, catch_up: bool = False) -> CompactRange:
         """The stored compact range; with ``catch_up``, first fold in events it lacks
@@ -161,7 +154,12 @@ class SqlLedgerTree:
         head = self.conn.execute(query.with_for_update() if catch_up else query).one()
         tree = CompactRange.decode(head.tree_size, head.tree_range)
         if catch_up and tree.size < head.seq:
-            missing = (entry_of(e) for e in _events_after(self.conn, tree.size, head.seq))
+            missing = (
+                entry_of(e)
+                for e in ledger_events(
+                    self.conn, after=tree.size, upto=head.seq, runs=self.run_events
+                )
+            )
             tree = extend_tree(self.conn, tree, missing)
             self.conn.execute(
                 update(t.ledger_head)
@@ -177,10 +175,8 @@ class SqlLedgerTree:
             return {}
         found: dict[NodeId, bytes] = {}
         leaves = sorted(int(i.index) + 1 for i in ids if i.level == 0)
-        if leaves:
-            ce = t.consent_events.c
-            for row in self.conn.execute(select(t.consent_events).where(ce.seq.in_(leaves))):
-                found[NodeId(0, row.seq - 1)] = leaf_hash(entry_of(event_of_row(row)))
+        for event in events_at(self.conn, leaves, runs=self.run_events):
+            found[NodeId(0, event.seq - 1)] = leaf_hash(entry_of(event))
         by_level: dict[int, list[int]] = {}
         for i in ids:
             if i.level > 0:
@@ -201,11 +197,9 @@ class SqlLedgerTree:
             raise LookupError(f"the ledger tree lacks nodes {missing}")
         return found
 
-    def event_at(self, seq: int) -> ConsentEvent | None:
-        row = self.conn.execute(
-            select(t.consent_events).where(t.consent_events.c.seq == seq)
-        ).first()
-        return None if row is None else event_of_row(row)
+    def event_at(self, seq: int) -> LedgerEvent | None:
+        found = events_at(self.conn, [seq], runs=self.run_events)
+        return found[0] if found else None
 
     def insert_checkpoint(
         self,

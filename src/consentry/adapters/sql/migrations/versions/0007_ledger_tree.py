@@ -58,7 +58,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("ledger_checkpoints", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_ledger_checkpoints_run_id"), ["run_id"], unique=False)
-    SqlLedgerTree(op.get_bind()).tree_head(catch_up=True)
+    SqlLedgerTree(op.get_bind(), run_events=False).tree_head(catch_up=True)
 
 
 def downgrade() -> None:
