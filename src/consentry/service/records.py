@@ -33,7 +33,8 @@ class AccountRecord:
     region: str | None = None
     """ISO 3166 code given at sign-up (docs/rules.md P16); None when none was given."""
     auto_delete_months: int | None = None
-    """The auto-delete period chosen (P12); None: until the user deletes it."""
+    """The auto-delete period chosen in months (P12); 0: "until I delete it"; None: never
+    chosen. Both of the last keep R12's retention alone."""
 
 
 @dataclass(frozen=True, slots=True)

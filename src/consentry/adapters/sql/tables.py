@@ -78,7 +78,7 @@ accounts = Table(
     Column("choice_at", TS, nullable=True),
     Column("deleted_at", TS, nullable=True),
     # Issue 23 (migration 0011): the ISO 3166 region given at sign-up (P14) and the
-    # auto-delete period in months (P12; NULL: until the user deletes it).
+    # auto-delete period in months (P12; 0: until the user deletes it; NULL: never chosen).
     Column("region", String(8), nullable=True),
     Column("auto_delete_months", Integer, nullable=True),
 )

@@ -4,7 +4,7 @@ Issue 23 items 1 and 8 (docs/rules.md P12-P16):
 
 * ``accounts.region``: the ISO 3166 code given at sign-up (NULL: none given).
 * ``accounts.auto_delete_months``: the user's auto-delete period in calendar months
-  (NULL: until the user deletes it, the retention of R12 alone).
+  (0: "until I delete it"; NULL: never chosen; both keep the retention of R12 alone).
 * ``consent_events.auto_delete`` / ``region`` / ``rule_set``: the members an event's
   canonical entry carries when present (domain/ledger.py ``EXTRA_MEMBERS``); NULL on
   every older event, whose hash is unchanged.
