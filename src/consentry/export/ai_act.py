@@ -88,7 +88,7 @@ def _summary(
             "cutoff": iso_utc(run.cutoff),
             "policy_digest": run.policy_digest,
             "ledger_head": run.ledger_head,
-            "policy_in_force_is_the_runs": policy.digest() == run.policy_digest,
+            "policy_in_force_is_the_runs": policy.digest == run.policy_digest,
         },
         "general_information": {
             "provider": policy.controller,
