@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from consentry.domain.clock import iso
-from consentry.domain.policy import Policy
+from consentry.domain.policy import Policy, TermsVersion
 from consentry.domain.run_manifest import RunManifestEvent
 from consentry.domain.types import ChoiceSource, EventType, Training
 
@@ -191,6 +191,21 @@ def consent_receipt(event: ConsentEvent, policy: Policy) -> dict[str, object]:
     terms = policy.terms_version(event.terms_version)
     on = event.value is Training.ON
     days = policy.retention.training_on if on else policy.retention.standard
+    receipt = _receipt_core(event, policy, on, days, terms)
+    # P12/P16 (issue 23): the auto-delete option, the region and the rule set applied,
+    # as the event's canonical entry carries them; absent on older events.
+    receipt.update(dict(event.extra))
+    if event.type is EventType.AUTO_DELETE:
+        receipt["event_state"] = "given"
+        receipt["withdrawal_method"] = (
+            'privacy settings: PUT /v1/me/privacy/auto-delete {"months": null}'
+        )
+    return receipt
+
+
+def _receipt_core(
+    event: ConsentEvent, policy: Policy, on: bool, days: int, terms: TermsVersion | None
+) -> dict[str, object]:
     return {
         "record_id": event.event_id,
         "principal": event.account_id,
