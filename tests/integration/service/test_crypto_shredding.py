@@ -1,0 +1,215 @@
+"""Issue 26: purged means purged everywhere, through the service on SQLite and PostgreSQL.
+
+R14/R15/R17: a purge destroys the data key, so no copy of the database taken before it
+(backup, replica, dump) yields the content; R16: holds keep the key until release.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from consentry.adapters.crypto.content import open_text, row_context
+from consentry.adapters.crypto.kek_file import KeyRingFile
+from consentry.adapters.crypto.places import KeyPlaces
+from consentry.adapters.crypto.store import PURGED_TEXT
+from consentry.adapters.crypto.vault import SqlKeyVault
+from consentry.adapters.sql.backup import backup_sqlite, restore_sqlite, unpurged
+from consentry.bootstrap import App, build
+from consentry.config.settings import Settings
+from consentry.domain.clock import TestClock
+from consentry.domain.policy import Policy
+from consentry.service import accounts, ledger, retention, sessions
+from consentry.service.keys import KeyUnavailable
+from tests.integration.service.conftest import World
+
+
+@pytest.fixture
+def shred_app(
+    database_url: str,
+    clock: TestClock,
+    policy: Policy,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[App]:
+    monkeypatch.setenv("CONSENTRY_CRYPTO_SHREDDING", "1")
+    monkeypatch.setenv("CONSENTRY_KEK_FILE", str(tmp_path / "ops" / "app.kek"))
+    monkeypatch.setenv("CONSENTRY_KEY_VAULT_URL", f"sqlite:///{tmp_path / 'ops' / 'keys.sqlite'}")
+    monkeypatch.setenv("CONSENTRY_PURGE_LOG", str(tmp_path / "ops" / "purges.jsonl"))
+    settings = Settings(database_url=database_url, secret_key_file=str(tmp_path / "ops" / "k"))
+    built = build(settings, migrate=False, clock=clock, policy=policy)
+    yield built
+    built.engine.dispose()
+
+
+@pytest.fixture
+def sw(shred_app: App, clock: TestClock) -> World:
+    return World(shred_app, clock)
+
+
+def _stored(app: App, session_id: str) -> list[tuple[str, str]]:
+    with app.engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT id, content FROM messages WHERE session_id = :s ORDER BY id"),
+            {"s": session_id},
+        )
+        return [(r[0], r[1]) for r in rows]
+
+
+def _operator_reads(url: str, places: KeyPlaces, session_id: str) -> list[str]:
+    """Everything an operator holds: the database copy, the KEK ring, the vault. Opens
+    whatever it can; raises KeyUnavailable where a key is gone."""
+    vault = SqlKeyVault.open(places.vault_url, KeyRingFile(places.kek_file))
+    key = vault.data_key(f"session:{session_id}", create=False)
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT id, content FROM messages WHERE session_id = :s"), {"s": session_id}
+            ).all()
+    finally:
+        engine.dispose()
+        vault.engine.dispose()
+    return [open_text(key, c, context=row_context("messages", i, session_id)) for i, c in rows]
+
+
+def test_messages_and_comments_are_stored_encrypted_and_read_plain_R17(sw: World) -> None:
+    uid = sw.user(training="on")
+    sid = sw.chat(uid, "my bank PIN is 4321")
+    view = sessions.get_session(sw.ctx, account_id=uid, session_id=sid)
+    assert [m.content for m in view.messages] == ["my bank PIN is 4321"]
+    stored = _stored(sw.app, sid)
+    assert stored and all(c.startswith("enc:v1:") and "4321" not in c for _, c in stored)
+    mid = view.messages[0].id
+    sessions.give_feedback(
+        sw.ctx, account_id=uid, session_id=sid, message_id=mid, rating="up", comment="PIN ok"
+    )
+    with sw.app.engine.connect() as conn:
+        comment = conn.execute(text("SELECT comment FROM feedback")).scalar_one()
+    assert comment.startswith("enc:v1:") and "PIN" not in comment
+
+
+def test_ciphertext_moved_to_another_row_does_not_open_R17(sw: World) -> None:
+    uid = sw.user(training="on")
+    sid = sw.chat(uid, "first")
+    sw.say(uid, sid, "second")
+    (a, ca), (b, _) = _stored(sw.app, sid)
+    with sw.app.engine.begin() as conn:
+        conn.execute(text("UPDATE messages SET content = :c WHERE id = :i"), {"c": ca, "i": b})
+    texts = [m.content for m in sessions.get_session(sw.ctx, account_id=uid, session_id=sid).messages]
+    assert "first" in texts and texts.count("first") == 1 and PURGED_TEXT in texts
+
+
+def test_sweep_destroys_the_key_and_logs_the_purge_R14_R17(sw: World) -> None:
+    uid = sw.user(training="off")
+    sid = sw.chat(uid, "delete me")
+    places = KeyPlaces.from_settings(sw.app.settings)
+    assert sw.ctx.shredder is not None
+    assert sw.ctx.shredder.keys.data_key(f"session:{sid}", create=False) is not None
+    sessions.delete_session(sw.ctx, account_id=uid, session_id=sid)
+    sw.advance(days=31)
+    retention.sweep_expired(sw.ctx)
+    assert sw.ctx.shredder.keys.data_key(f"session:{sid}", create=False) is None
+    logged = [e for e in places.open_purge_log().entries() if sid in e.ids]
+    assert logged and logged[0].kind == "sessions" and logged[0].keys_destroyed
+
+
+def test_a_held_session_keeps_its_key_until_release_R16(sw: World) -> None:
+    uid = sw.user(training="off")
+    sid = sw.chat(uid, "evidence")
+    hold = retention.place_hold(sw.ctx, session_id=sid, kind="legal")
+    sessions.delete_session(sw.ctx, account_id=uid, session_id=sid)
+    sw.advance(days=40)
+    retention.sweep_expired(sw.ctx)
+    assert sw.ctx.shredder is not None
+    assert sw.ctx.shredder.keys.data_key(f"session:{sid}", create=False) is not None
+    retention.release_hold(sw.ctx, hold_id=hold.id)
+    retention.sweep_expired(sw.ctx)
+    assert sw.ctx.shredder.keys.data_key(f"session:{sid}", create=False) is None
+
+
+def test_account_deletion_destroys_every_session_key_R15(sw: World) -> None:
+    uid = sw.user(training="on")
+    sids = [sw.chat(uid, f"chat {i}") for i in range(3)]
+    accounts.delete_account(sw.ctx, account_id=uid)
+    sw.advance(days=31)
+    retention.sweep_expired(sw.ctx)
+    assert sw.ctx.shredder is not None
+    assert sw.ctx.shredder.keys.data_keys(f"session:{s}" for s in sids) == {}
+
+
+def _copy_database(url: str, out: Path) -> str:
+    """A copy an operator might keep: `db backup` on SQLite, pg_dump on PostgreSQL."""
+    if url.startswith("sqlite"):
+        backup_sqlite(url, out)
+        return f"sqlite:///{out}"
+    u = make_url(url)
+    dump = subprocess.run(
+        ["pg_dump", "--format=custom", "-h", u.host or "127.0.0.1", "-p", str(u.port or 5432),
+         "-U", u.username or "postgres", "-f", str(out), u.database or "test"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert dump.returncode == 0, dump.stderr
+    return url
+
+
+def _restore_database(url: str, copy: Path) -> None:
+    if url.startswith("sqlite"):
+        restore_sqlite(url, copy)
+        return
+    u = make_url(url)
+    done = subprocess.run(
+        ["pg_restore", "--clean", "--if-exists", "--no-owner", "-h", u.host or "127.0.0.1",
+         "-p", str(u.port or 5432), "-U", u.username or "postgres", "-d", u.database or "test",
+         str(copy)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+
+
+def test_restore_drill_nothing_purged_after_the_backup_can_be_read_R17(
+    sw: World, tmp_path: Path
+) -> None:
+    """Issue 26 'done when': back up, keep writing and purging, restore the old backup;
+    the purged content is unreadable from the backup with the KEK ring and the vault,
+    the restore replays the purge log, the ledger verifies and the kept content reads."""
+    uid = sw.user(training="on")  # kept five years (R12): only the deleted chat is purged
+    keep = sw.chat(uid, "kept words")
+    doomed = sw.chat(uid, "purged words")
+    places = KeyPlaces.from_settings(sw.app.settings)
+    url = sw.app.settings.database_url
+    copy = tmp_path / "before.backup"
+    _copy_database(url, copy)
+    # after the backup: more writing, and a purge
+    later = sw.chat(uid, "written after the backup")
+    sessions.delete_session(sw.ctx, account_id=uid, session_id=doomed)
+    sw.advance(days=31)  # the default deleted_grace is 30 days (R14)
+    retention.sweep_expired(sw.ctx)
+    # the copy taken before the purge, read with everything the operator holds
+    if url.startswith("sqlite"):
+        copy_url = f"sqlite:///{copy}"
+        with pytest.raises(KeyUnavailable):
+            _operator_reads(copy_url, places, doomed)
+        raw = copy.read_bytes()
+        assert b"purged words" not in raw and b"kept words" not in raw  # ciphertext only
+        assert _operator_reads(copy_url, places, keep) == ["kept words"]
+    sw.app.engine.dispose()
+    _restore_database(url, copy)
+    with pytest.raises(KeyUnavailable):
+        _operator_reads(url, places, doomed)  # the restored database, before the replay
+    pending = [
+        (e.kind, unpurged(sw.app.engine, e.kind, e.ids)) for e in places.open_purge_log().entries()
+    ]
+    assert ("sessions", [doomed]) in pending
+    result = retention.reapply_purges(sw.ctx, pending)
+    assert result.purged.sessions == 1 and result.purged.messages == 1
+    assert _operator_reads(url, places, doomed) == []  # tombstoned again in the restored DB
+    assert [m.content for m in sessions.get_session(sw.ctx, account_id=uid, session_id=keep).messages] == ["kept words"]
+    assert ledger.verify_ledger(sw.ctx).ok
+    # what was written after the backup is lost with the restore (its key is an orphan)
+    assert later not in {s.id for s in sessions.list_sessions(sw.ctx, account_id=uid)}
