@@ -21,7 +21,9 @@ from consentry.entrypoints.cli_common import DatabaseUrl, PolicyPath, core, err,
 from consentry.service import ledger as ledger_service
 from consentry.service import retention
 
-keys_app = typer.Typer(help="Data keys and the key-encryption key (issue 26).", no_args_is_help=True)
+keys_app = typer.Typer(
+    help="Data keys and the key-encryption key (issue 26).", no_args_is_help=True
+)
 
 
 def _settings(database_url: str | None) -> Settings:

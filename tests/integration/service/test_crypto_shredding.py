@@ -98,10 +98,12 @@ def test_ciphertext_moved_to_another_row_does_not_open_R17(sw: World) -> None:
     uid = sw.user(training="on")
     sid = sw.chat(uid, "first")
     sw.say(uid, sid, "second")
-    (a, ca), (b, _) = _stored(sw.app, sid)
+    (_, ca), (b, _) = _stored(sw.app, sid)
     with sw.app.engine.begin() as conn:
         conn.execute(text("UPDATE messages SET content = :c WHERE id = :i"), {"c": ca, "i": b})
-    texts = [m.content for m in sessions.get_session(sw.ctx, account_id=uid, session_id=sid).messages]
+    texts = [
+        m.content for m in sessions.get_session(sw.ctx, account_id=uid, session_id=sid).messages
+    ]
     assert "first" in texts and texts.count("first") == 1 and PURGED_TEXT in texts
 
 
@@ -209,7 +211,9 @@ def test_restore_drill_nothing_purged_after_the_backup_can_be_read_R17(
     result = retention.reapply_purges(sw.ctx, pending)
     assert result.purged.sessions == 1 and result.purged.messages == 1
     assert _operator_reads(url, places, doomed) == []  # tombstoned again in the restored DB
-    assert [m.content for m in sessions.get_session(sw.ctx, account_id=uid, session_id=keep).messages] == ["kept words"]
+    assert [
+        m.content for m in sessions.get_session(sw.ctx, account_id=uid, session_id=keep).messages
+    ] == ["kept words"]
     assert ledger.verify_ledger(sw.ctx).ok
     # what was written after the backup is lost with the restore (its key is an orphan)
     assert later not in {s.id for s in sessions.list_sessions(sw.ctx, account_id=uid)}

@@ -90,7 +90,9 @@ def _new_id() -> str:
 def _read_ring(path: Path) -> list[tuple[str, bytes]]:
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & 0o077:
-        raise InvalidInput(f"the key ring {path} is readable by other users (mode {mode:o}): chmod 600")
+        raise InvalidInput(
+            f"the key ring {path} is readable by other users (mode {mode:o}): chmod 600"
+        )
     keys: list[tuple[str, bytes]] = []
     for number, line in enumerate(path.read_text(encoding="ascii").splitlines(), 1):
         if not line.strip():
