@@ -11,25 +11,30 @@ A value whose key was destroyed reads as :data:`PURGED_TEXT`: that only happens 
 item a sweep purged in a transaction that then failed, or in a restored backup before
 ``db restore`` replayed the purges.
 
-Not covered yet (docs/retention.md, "what is left"): the set-based reads that fetch
-text in SQL (run exports, the data-use page's first messages, the lake export) and
-the safety scores of holds.
+Safety scores are sealed too (under their hold's key). :class:`DecryptingRuns` opens the
+set-based reads of the run store (export pages, first messages). The lake export copies
+rows as they are, so the lake carries ciphertext (docs/retention.md).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import datetime
 from typing import Any
 
-from consentry.adapters.crypto.content import open_text, row_context, seal_text
+from sqlalchemy import and_, func, select, update
+
+from consentry.adapters.crypto.content import is_encrypted, open_text, row_context, seal_text
+from consentry.adapters.sql import tables as t
 from consentry.service.keys import (
     DataKeyStore,
     KeyUnavailable,
     feedback_scope,
+    scores_scope,
     session_scope,
 )
-from consentry.service.records import FeedbackRecord, MessageRecord
+from consentry.service.records import FeedbackRecord, HoldRecord, MessageRecord
 
 PURGED_TEXT = ""
 
@@ -77,6 +82,21 @@ class EncryptingStore:
         keys = self._keys.data_keys(feedback_scope(f.id) for f in rows if f.comment)
         return [self._open_feedback(keys.get(feedback_scope(f.id)), f) for f in rows]
 
+    def insert_hold(
+        self, hold: HoldRecord, *, scores: dict[str, float] | None, scores_until: datetime | None
+    ) -> None:
+        """Scores are sealed under the hold's own key (scope ``scores:<hold id>``, R16)."""
+        self._inner.insert_hold(hold, scores=scores, scores_until=scores_until)
+        if scores is None:
+            return
+        key = self._keys.data_key(scores_scope(hold.id), create=True)
+        assert key is not None
+        plain = json.dumps(scores, sort_keys=True)
+        sealed = seal_text(key, plain, context=scores_context(hold.id, hold.session_id))
+        self._inner.conn.execute(
+            update(t.holds).where(t.holds.c.id == hold.id).values(scores=sealed)
+        )
+
     @staticmethod
     def _open_message(key: bytes | None, m: MessageRecord) -> MessageRecord:
         try:
@@ -101,7 +121,104 @@ def _message_context(m: MessageRecord) -> bytes:
 
 
 def _feedback_context(f: FeedbackRecord) -> bytes:
-    return row_context("feedback", f.id, f.session_id)
+    return feedback_context(f.id)
+
+
+def feedback_context(feedback_id: str) -> bytes:
+    """A comment is bound to its feedback row only: exported feedback is de-linked from
+    its session (R13), and its key is its own (scope ``feedback:<id>``) anyway."""
+    return row_context("feedback", feedback_id, "-")
+
+
+def scores_context(hold_id: str, session_id: str) -> bytes:
+    return row_context("holds", hold_id, session_id)
+
+
+class DecryptingRuns:
+    """Wraps a unit of work's run store: the set-based reads that carry text (run export
+    pages, the data-use page's first messages) are decrypted here, in Python, after the
+    query, with one batch read of the page's keys."""
+
+    def __init__(self, inner: Any, keys: DataKeyStore) -> None:
+        self._inner = inner
+        self._keys = keys
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def export_messages_page(self, run_id: str, **kw: Any) -> list[tuple[Any, ...]]:
+        """A row whose key is gone (a purge whose batch failed to commit) stops the export
+        with ``key_unavailable``: the next sweep tombstones it, then the export reruns."""
+        rows: list[tuple[Any, ...]] = self._inner.export_messages_page(run_id, **kw)
+        keys = self._keys.data_keys(session_scope(r[0]) for r in rows if is_encrypted(r[6]))
+        return [
+            (
+                *r[:6],
+                open_text(
+                    keys.get(session_scope(r[0])), r[6], context=row_context("messages", r[4], r[0])
+                ),
+                r[7],
+            )
+            for r in rows
+        ]
+
+    def export_feedback_page(self, run_id: str, **kw: Any) -> list[tuple[Any, ...]]:
+        rows: list[tuple[Any, ...]] = self._inner.export_feedback_page(run_id, **kw)
+        keys = self._keys.data_keys(feedback_scope(r[0]) for r in rows if is_encrypted(r[2]))
+        return [
+            r
+            if r[2] is None
+            else (
+                r[0],
+                r[1],
+                open_text(keys.get(feedback_scope(r[0])), r[2], context=feedback_context(r[0])),
+                r[3],
+            )
+            for r in rows
+        ]
+
+    def first_user_messages(
+        self, session_ids: list[str], *, chars: int, account_id: str | None = None
+    ) -> dict[str, str]:
+        """As the run store's, but the text is fetched whole and opened here (a substring
+        of a ciphertext means nothing)."""
+        if not session_ids:
+            return {}
+        m, s = t.messages.c, t.sessions.c
+        wanted: Any = session_ids
+        if account_id is not None:
+            wanted = select(s.id).where(s.id.in_(session_ids), s.account_id == account_id)
+        first = (
+            select(m.session_id, func.min(m.at).label("at"))
+            .where(m.session_id.in_(wanted), m.role == "user")
+            .group_by(m.session_id)
+            .subquery()
+        )
+        rows = self._inner.conn.execute(
+            select(m.session_id, m.id, m.content)
+            .join(first, and_(m.session_id == first.c.session_id, m.at == first.c.at))
+            .where(m.role == "user")
+            .order_by(m.session_id, m.id)
+        ).all()
+        keys = self._keys.data_keys(session_scope(r[0]) for r in rows if is_encrypted(r[2]))
+        found: dict[str, str] = {}
+        for sid, mid, content in rows:
+            if sid in found:
+                continue
+            text = _open_or_none(
+                keys.get(session_scope(sid)), content, row_context("messages", mid, sid)
+            )
+            found[sid] = (text or PURGED_TEXT)[:chars]
+        return found
+
+
+def _open_or_none(key: bytes | None, stored: str | None, context: bytes) -> str | None:
+    if stored is None:
+        return None
+    try:
+        return open_text(key, stored, context=context)
+    except KeyUnavailable:
+        return None
 
 
 class CryptoUnitOfWork:
@@ -117,6 +234,10 @@ class CryptoUnitOfWork:
     @property
     def store(self) -> EncryptingStore:
         return EncryptingStore(self._inner.store, self._keys)
+
+    @property
+    def runs(self) -> DecryptingRuns:
+        return DecryptingRuns(self._inner.runs, self._keys)
 
     def __enter__(self) -> CryptoUnitOfWork:
         self._inner.__enter__()
