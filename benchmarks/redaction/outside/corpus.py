@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -101,8 +102,47 @@ def _place(template: str, value: str, **keys: str) -> tuple[str, int, int]:
     return text.replace(marker, value), start, start + len(value)
 
 
-def build(values: list[dict[str, str]] | None = None, seed: int = 16) -> list[Record]:
-    """Every item in a template."""
+# Label corrections (issue 16, second round; docs/bench/redaction.md says what each changes).
+# The sources label line fixtures and regex groups, not always the secret itself:
+# * enclosing quotes (gitleaks' secret groups that capture ``"..."``, trufflehog's
+#   GoCardless sample ending in ``"``) and a leading ``=``/``:`` (detect-secrets'
+#   ``=MTAy...`` Discord case) are syntax, not secret: trimmed;
+# * a whole ``key=value`` line labelled as one value (detect-secrets' npm fixtures
+#   ``//registry.npmjs.org/:_authToken=<token>``, trufflehog's Azure App Configuration
+#   ``Endpoint=...;Id=...;Secret=<secret>``): the secret is the value after the last
+#   ``=`` that follows a key word; the registry or endpoint before it is not secret;
+# * a value whose body is a run of 8+ ``x``/``X``/``*`` (detect-secrets' Artifactory,
+#   Twilio and npm regex cases ``AP6xxxxxxxxxx``, ``SKxxxx...``) is a placeholder,
+#   which issue 16 asks the filter *not* to flag: scored as a negative.
+# ``build(harvested_labels=True)`` (``run.py --harvested-labels``) keeps the labels as harvested.
+SECRET_LABELS = frozenset(
+    {"TOKEN_PREFIXED", "TOKEN_FORMAT", "TOKEN_KEYWORD", "TOKEN_CONTEXT", "KEYWORD_SECRET"}
+)
+_PLACEHOLDER_RUN = re.compile(r"[xX*]{8,}")
+_KEY_VALUE = re.compile(r"(?i)(?:token|key|secret|password|passwd|pwd|auth)\s*=\s*")
+
+
+def correct_label(label: str, value: str) -> tuple[str, int, int]:
+    """The label and the secret's span inside ``value`` after the corrections above."""
+    if label not in SECRET_LABELS:
+        return label, 0, len(value)
+    if _PLACEHOLDER_RUN.search(value):
+        return "NEGATIVE", 0, len(value)
+    start, end = 0, len(value)
+    while end > start and value[end - 1] in "\"'` \t":
+        end -= 1
+    while start < end and value[start] in "\"'` \t=:":
+        start += 1
+    assignments = list(_KEY_VALUE.finditer(value, start, end))
+    if assignments and assignments[-1].end() < end:
+        start = assignments[-1].end()
+    return label, start, end
+
+
+def build(
+    values: list[dict[str, str]] | None = None, seed: int = 16, harvested_labels: bool = False
+) -> list[Record]:
+    """Every item in a template (labels corrected as above unless ``harvested_labels``)."""
     rng = random.Random(seed)
     out: list[Record] = []
     for item in values if values is not None else load_values():
@@ -139,5 +179,8 @@ def build(values: list[dict[str, str]] | None = None, seed: int = 16) -> list[Re
         else:
             claims = [] if label == "NEGATIVE" else CLAIM_SECRET
             text, s, e = _place(rng.choice(CODE_SECRET + CHAT + claims), value)
+        if not harvested_labels:
+            label, cut_start, cut_end = correct_label(label, value)
+            s, e = s + cut_start, s + cut_end
         out.append(Record(text, label, group, s, e, item["source"]))
     return out

@@ -174,8 +174,13 @@ def main() -> None:
     parser.add_argument(
         "--misses", type=int, default=0, help="print this many of consentry's misses"
     )
+    parser.add_argument(
+        "--harvested-labels",
+        action="store_true",
+        help="score against the labels as harvested, without corpus.correct_label",
+    )
     args = parser.parse_args()
-    records = build()
+    records = build(harvested_labels=args.harvested_labels)
     texts = [r.text for r in records]
     tools: dict[str, Tool] = {"consentry": consentry_tool(not args.python_scan)}
     if args.only in (None, "presidio"):

@@ -29,7 +29,7 @@ from .detector import (
 )
 from .keywords import DETECTORS as KEYWORD_DETECTORS
 from .model import JWT, PASSWORD, PASSWORD_HASH, PRIVATE_KEY, SECRET
-from .tokens import FORMAT_DETECTORS, ProviderTokenDetector
+from .tokens import FORMAT_DETECTORS, SHAPE_DETECTORS, ProviderTokenDetector
 
 RANK = {PRIVATE_KEY: 0, JWT: 10, SECRET: 20, PASSWORD_HASH: 25, PASSWORD: 30}
 KEYWORD_SECRET_RANK = 50
@@ -256,6 +256,7 @@ DETECTORS = (
     ),
     ProviderTokenDetector(),
     *FORMAT_DETECTORS,
+    *SHAPE_DETECTORS,
     PatternDetector(
         PASSWORD,
         RANK[PASSWORD],

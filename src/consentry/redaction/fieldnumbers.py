@@ -33,6 +33,9 @@ from .model import CARD, EMAIL, IBAN, NATIONAL_ID, PHONE, SSN
 
 RANK = {IBAN: 40, CARD: 41, SSN: 42, EMAIL: 43, PHONE: 46, NATIONAL_ID: 47}
 _CONTEXT = 48
+# Validator results memoised per distinct value: bounded, so that a long export's
+# memory does not grow with every number it has seen.
+CACHE_SIZE = 1 << 16
 
 _PHONE_WORDS = re.compile(
     rb"(?i)(?:phone|tel\b|tel\.|telephone|mobile|cell|fax|call|ring|text me|sms|whatsapp|"
@@ -75,7 +78,7 @@ def _national_patterns() -> dict[int, tuple[re.Pattern[str], list[tuple[str, re.
     return out
 
 
-@functools.cache
+@functools.lru_cache(maxsize=CACHE_SIZE)
 def _valid_nationally(digits: str) -> bool:
     """True when ``digits`` (a national number, trunk prefix and all) is valid in some region."""
     patterns = _national_patterns()
@@ -98,7 +101,7 @@ def _valid_nationally(digits: str) -> bool:
     return False
 
 
-@functools.cache
+@functools.lru_cache(maxsize=CACHE_SIZE)
 def _valid_internationally(digits: str) -> bool:
     try:
         return phonenumbers.is_valid_number(phonenumbers.parse("+" + digits, None))
@@ -110,7 +113,7 @@ def _alnum(b: int) -> bool:
     return 48 <= b <= 57 or 65 <= b <= 90 or 97 <= b <= 122
 
 
-@functools.cache
+@functools.lru_cache(maxsize=CACHE_SIZE)
 def _possible_internationally(digits: str) -> bool:
     try:
         return phonenumbers.is_possible_number(phonenumbers.parse("+" + digits, None))
@@ -144,7 +147,7 @@ def iban_group_before(data: bytes, start: int) -> bool:
     )
 
 
-@functools.cache
+@functools.lru_cache(maxsize=CACHE_SIZE)
 def _other_number(value: str) -> bool:
     """A valid ISBN-10/13, ISSN or EAN-13 as written: a book, journal or product.
 

@@ -16,7 +16,15 @@ from collections.abc import Callable
 from types import ModuleType
 
 from .detector import DIGIT_TRIGGERS, PatternDetector, compile_pattern
-from .fieldnumbers import _CONTEXT, _NOT_PHONE_WORDS, RANK, _clause, _glued, _other_number
+from .fieldnumbers import (
+    _CONTEXT,
+    _NOT_PHONE_WORDS,
+    CACHE_SIZE,
+    RANK,
+    _clause,
+    _glued,
+    _other_number,
+)
 from .model import NATIONAL_ID
 
 # stdnum modules of identifiers of people, tried in order.
@@ -46,7 +54,7 @@ def _modules() -> tuple[ModuleType, ...]:
     return tuple(out)
 
 
-@functools.cache
+@functools.lru_cache(maxsize=CACHE_SIZE)
 def _validators(shape: str) -> tuple[Callable[[str], bool], ...]:
     """The ``is_valid`` of the modules that do not refuse every value of this shape
     (the value with each digit written as 1) by its length alone; every module's
@@ -80,7 +88,7 @@ def _validators(shape: str) -> tuple[Callable[[str], bool], ...]:
     return tuple(kept)
 
 
-@functools.cache
+@functools.lru_cache(maxsize=CACHE_SIZE)
 def _valid_national_id(value: str) -> bool:
     shape = value.translate(_DIGITS_TO_ONE) if value.isdigit() and value.isascii() else ""
     return any(_valid(is_valid, value) for is_valid in _validators(shape))

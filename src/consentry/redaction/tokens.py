@@ -120,7 +120,42 @@ def _discord_bot(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     if data[start : start + 3] == b"eyJ" or not _token_end_ok(data, end):
         return None
     first, _, last = data[start:end].split(b".")
-    return (start, end) if looks_random(first) and looks_random(last) else None
+    if not (looks_random(first) and looks_random(last)):
+        return None
+    return glued_run(data, start, end)
+
+
+_TOKEN_CHARS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+# Punctuation that glues two runs of token characters into one word (``...zWQ!4o_N``):
+# it neither ends a sentence nor separates code tokens when a token character follows.
+_GLUE = frozenset(b"!~^*")
+MAX_GLUE = 48
+
+
+def glued_run(data: bytes, start: int, end: int) -> tuple[int, int]:
+    """The token ``data[start:end]`` with the token characters glued to it (SPEC §4).
+
+    A shape matched inside a longer word (``AT`` + a Discord token, a token with
+    ``!4o_Nm`` appended) is redacted with the rest of that word, so no part of
+    what may be the real value is left: token characters before ``start``, and
+    after ``end`` a glue character (``! ~ ^ *``) followed by token characters.
+    Reads at most ``MAX_GLUE`` bytes on each side (linear time).
+    """
+    n = len(data)
+    first = start
+    while first > 0 and start - first < MAX_GLUE and data[first - 1] in _TOKEN_CHARS:
+        first -= 1
+    last = end
+    while (
+        last + 1 < n
+        and last - end < MAX_GLUE
+        and data[last] in _GLUE
+        and data[last + 1] in _TOKEN_CHARS
+    ):
+        last += 1
+        while last < n and last - end < MAX_GLUE and data[last] in _TOKEN_CHARS:
+            last += 1
+    return first, last
 
 
 def _random_body(data: bytes, start: int, end: int) -> tuple[int, int] | None:
@@ -196,6 +231,35 @@ FORMAT_DETECTORS = (
     PatternDetector(  # ngrok authtoken: 2<26>_<digit><20>
         SECRET, RANK, compile_pattern(r"\b2[A-Za-z0-9]{26}_[0-9][A-Za-z0-9]{20}"), _random_body,
         prefilter="_[0-9][A-Za-z0-9]{20}",
+    ),
+)  # fmt: skip
+
+
+def _base36_in_uuid_layout(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """8-4-4-4-12 groups of letters and digits that are not hex: a generated key.
+
+    Several providers issue keys in a UUID's layout but over the whole alphabet
+    (``v7zypoou-t6ld-uq7a-qsmm-j3y1mh0w5cf1``, ``api-5gykyl1b-wgrq-…``). A UUID
+    (hex only) is an id, not a secret, and stays; the value must hold at least
+    three letters beyond ``f`` and mix letters and digits.
+    """
+    if not _token_end_ok(data, end):
+        return None
+    value = data[start:end]
+    beyond_hex = len(value) - len(value.lower().translate(None, b"ghijklmnopqrstuvwxyz"))
+    if beyond_hex < 3 or not looks_random(value):
+        return None
+    return glued_run(data, start, end)
+
+
+# Generated-key shapes that no single provider owns (not counted as providers).
+SHAPE_DETECTORS = (
+    PatternDetector(
+        SECRET, RANK,
+        compile_pattern(
+            r"\b[A-Za-z0-9]{8}-[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]{12}"
+        ),
+        _base36_in_uuid_layout, prefilter="[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-",
     ),
 )  # fmt: skip
 # The provider of each of FORMAT_DETECTORS, in order.
