@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import random
@@ -35,7 +36,6 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import create_engine, insert, text, update
 
-import consentry.adapters.sql.store as store_module
 from consentry.adapters.sql import tables as t
 from consentry.adapters.sql.engine import upgrade
 from consentry.adapters.sql.ledger_tree import SqlLedgerTree
@@ -47,6 +47,7 @@ from consentry.domain.merkle import inclusion_spans, prove
 from consentry.domain.types import ChoiceSource, EventType, Training
 from consentry.service import accounts, ledger, runs, sessions
 from consentry.service.ledger_ports import CheckpointSigner
+from consentry.verify import verify_run_proof
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 START = datetime(2025, 9, 1, tzinfo=UTC)
@@ -91,14 +92,34 @@ def timed(fn: Callable[[], object]) -> float:
 # -- appends, with and without the tree ---------------------------------------------------------
 
 
+def append_modules() -> list[Any]:
+    """The store modules whose consent append calls the tree step (store.py, or
+    ledger_store.py once the store is split by concept)."""
+    import importlib
+
+    found = []
+    for name in ("store", "ledger_store"):
+        try:
+            module = importlib.import_module(f"consentry.adapters.sql.{name}")
+        except ImportError:
+            continue
+        if hasattr(module, "append_to_tree"):
+            found.append(module)
+    assert found, "no store module appends to the tree"
+    return found
+
+
 @contextmanager
 def tree_off() -> Iterator[None]:
-    original = store_module.append_to_tree
-    store_module.append_to_tree = lambda conn, **kw: {}  # type: ignore[assignment]
+    modules = append_modules()
+    originals = [m.append_to_tree for m in modules]
+    for m in modules:
+        m.append_to_tree = lambda conn, **kw: {}
     try:
         yield
     finally:
-        store_module.append_to_tree = original
+        for m, original in zip(modules, originals, strict=True):
+            m.append_to_tree = original
 
 
 def bench_append(kind: str, blocks: int, per_block: int) -> None:
@@ -250,7 +271,10 @@ def stored_tree(on: bool) -> Iterator[None]:
 def bench_run_proof(kind: str, n_sessions: int, n_others: int, samples: int) -> None:
     with database(kind) as url:
         app = app_for(url)
-        ctx = app.ctx
+        # A service with a key (issue 21 item 4): the run's checkpoint covers its
+        # run_manifest event, and each proof carries that event's inclusion proof.
+        key = Ed25519PrivateKey.generate()
+        ctx = dataclasses.replace(app.ctx, signer=CheckpointSigner("bench/ledger", key))
         user = accounts.sign_up(ctx, plan="free", training="on").account_id
         others = [accounts.sign_up(ctx, plan="free", training="on").account_id for _ in range(50)]
         for i in range(n_sessions + n_others):
@@ -283,6 +307,9 @@ def bench_run_proof(kind: str, n_sessions: int, n_others: int, samples: int) -> 
         with stored_tree(False):
             same = ledger.run_proof(ctx, account_id=user, run_id=run.id) == proof
         members = sum(1 for item in proof["items"] if item["member"])
+        verified = verify_run_proof(proof, key.public_key())
+        assert "ledger" in proof
+        assert sum(verified.values()) == members
         for variant in ("stored", "rebuilt"):
             emit(
                 bench="run-proof",
