@@ -85,7 +85,7 @@ def test_messages_and_comments_are_stored_encrypted_and_read_plain_R17(sw: World
     assert [m.content for m in view.messages] == ["my bank PIN is 4321"]
     stored = _stored(sw.app, sid)
     assert stored and all(c.startswith("enc:v1:") and "4321" not in c for _, c in stored)
-    mid = view.messages[0].id
+    mid = sw.say(uid, sid, "Use a fresh PIN.", role="assistant")
     sessions.give_feedback(
         sw.ctx, account_id=uid, session_id=sid, message_id=mid, rating="up", comment="PIN ok"
     )
