@@ -3,16 +3,18 @@ eligibility explanations, ledger verification and the test clock."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 
+from consentry.adapters.sql.consent_report import SqlConsentReport
 from consentry.domain.clock import iso
 from consentry.domain.errors import NotFound
 from consentry.entrypoints.api import schemas as s
 from consentry.entrypoints.api.deps import Admin, Core
 from consentry.entrypoints.api.errors import ERROR_RESPONSES
-from consentry.service import accounts, ledger, retention, runs
+from consentry.service import accounts, consent_report, ledger, retention, runs
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"], responses=ERROR_RESPONSES)
 
@@ -94,3 +96,33 @@ def set_test_clock(body: s.ClockIn, core: Core, _: Admin) -> dict[str, str]:
     if clock is None:
         raise NotFound("the test clock is off; start the server with --test-clock ISO")
     return {"now": iso(clock.set(body.now))}
+
+
+@router.get(
+    "/reports/consent",
+    response_model=s.JsonObject,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def consent_report_(
+    core: Core,
+    _: Admin,
+    bucket: Annotated[Literal["day", "week", "month"], Query()] = "month",
+    since: Annotated[
+        s.Instant | None, Query(description="ISO 8601; default until - 365 days")
+    ] = None,
+    until: Annotated[s.Instant | None, Query(description="ISO 8601; default now")] = None,
+    format: Annotated[Literal["json", "csv"], Query()] = "json",
+) -> Any:
+    """P19: opt-in rate by plan and surface, deferrals and pending notices against the
+    deadline, opt-outs after opt-in, deletions, sweeps and runs per time bucket;
+    ``?format=csv`` gives the same numbers one per row."""
+    report = consent_report.consent_report(
+        core.ctx, SqlConsentReport(core.engine), bucket=bucket, since=since, until=until
+    )
+    if format == "csv":
+        return Response(
+            consent_report.report_csv(report),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="consent-report.csv"'},
+        )
+    return report

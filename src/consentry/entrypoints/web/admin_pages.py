@@ -10,9 +10,11 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.background import BackgroundTask
 
+from consentry.adapters.sql.consent_report import SqlConsentReport
 from consentry.entrypoints.web.i18n import gettext as _
 from consentry.entrypoints.web.render import Posted, Redirect, Visit, Web, WebError
-from consentry.service import audits, retention, runs
+from consentry.entrypoints.web.report_charts import report_charts
+from consentry.service import audits, consent_report, retention, runs
 
 
 def add_admin_pages(router: APIRouter, web: Web) -> None:
@@ -138,3 +140,30 @@ def add_admin_pages(router: APIRouter, web: Web) -> None:
         require_admin(posted.visit)
         result = retention.sweep_expired(ctx)
         return web.page(request, "admin_sweep.html", title=_("Sweep results"), result=result)
+
+    @router.get("/admin/reports/consent")
+    def report_page(
+        request: Request, bucket: str = "month", visit: Visit = Depends(web.visit)
+    ) -> Response:
+        """P20: the consent report with its charts (SVG drawn on the server)."""
+        require_admin(visit)
+        report = consent_report.consent_report(
+            ctx, SqlConsentReport(web.core.engine), bucket=bucket
+        )
+        tables = {
+            "opt-in-plan": report["opt_in_by_plan"],
+            "opt-in-surface": report["opt_in_by_surface"],
+            "opt-outs": report["opt_outs_after_opt_in"],
+            "deferrals": report["deferrals"],
+            "deletions": report["deletions"],
+            "sweeps": report["sweeps"],
+            "runs": report["runs"],
+        }
+        return web.page(
+            request,
+            "admin_report.html",
+            title=_("Consent report"),
+            report=report,
+            charts=report_charts(report),
+            tables=tables,
+        )
