@@ -75,9 +75,29 @@ def consent_history(core: Core, me: CurrentAccount) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/v1/me/consent-receipts", response_model=list[s.JsonObject], tags=["privacy"])
-def consent_receipts(core: Core, me: CurrentAccount) -> list[dict[str, object]]:
-    """R27: each consent event as an ISO/IEC TS 27560 receipt."""
+@router.get(
+    "/v1/me/consent-receipts",
+    response_model=list[s.JsonObject],
+    tags=["privacy"],
+    responses={200: {"content": {"application/ld+json": {}}}},
+)
+def consent_receipts(
+    core: Core,
+    me: CurrentAccount,
+    format: Annotated[
+        Literal["json", "jsonld"],
+        Query(description="json (default): ISO/IEC TS 27560 receipts; jsonld: W3C DPV (P9)"),
+    ] = "json",
+) -> Any:
+    """R27: each consent event as an ISO/IEC TS 27560 receipt. ``?format=jsonld`` (P9):
+    the same records as a JSON-LD document in the W3C Data Privacy Vocabulary."""
+    if format == "jsonld":
+        from fastapi.responses import JSONResponse
+
+        from consentry.service.dpv_receipts import dpv_receipts
+
+        document = dpv_receipts(core.ctx, account_id=me.id)
+        return JSONResponse(document, media_type="application/ld+json")
     return ledger.receipts(core.ctx, account_id=me.id)
 
 
