@@ -18,7 +18,9 @@ def test_summary_of_an_exported_run_and_its_refusals_P7(core: App, tmp_path: Pat
         user: User = api.signup("free", "on")
         sid = api.start_session(user)["session_id"]
         api.message(user, sid, "Please explain how photosynthesis works in green plants.")
-        api.message(user, sid, "Plants turn light, water and carbon dioxide into sugar.", "assistant")
+        api.message(
+            user, sid, "Plants turn light, water and carbon dioxide into sugar.", "assistant"
+        )
         code = api.start_session(user, kind="code", surface="code")["session_id"]
         api.message(user, code, "Why does my Python loop never finish when I run it?")
         run = api.create_run()

@@ -31,7 +31,9 @@ def _world(app: App, clock: Any) -> Population:
     on = p.user()
     p.chat(on, ENGLISH, "Of course. Here is a polite letter you can send to your landlord.")
     p.chat(on, GERMAN, "Gern, hier ist ein höflicher Brief an deinen Vermieter.", surface="mobile")
-    p.chat(on, FRENCH, "Bien sûr, voici une lettre polie pour votre propriétaire.", surface="desktop")
+    p.chat(
+        on, FRENCH, "Bien sûr, voici une lettre polie pour votre propriétaire.", surface="desktop"
+    )
     p.chat(on, "def f(x): return x  # why?", kind="code")
     p.chat(on, "ok")  # too few letters: undetermined
     off = p.user(training="off")
@@ -52,12 +54,12 @@ def _rows(directory: Path) -> list[dict[str, Any]]:
 
 def _export(app: App, tmp_path: Path, fmt: str) -> tuple[str, Path]:
     run = runs.create_run(app.ctx, purpose="model_training")
-    return run.id, Path(export_run(app.ctx, run_id=run.id, out_dir=str(tmp_path), fmt=fmt).directory)
+    return run.id, Path(
+        export_run(app.ctx, run_id=run.id, out_dir=str(tmp_path), fmt=fmt).directory
+    )
 
 
-def test_summary_numbers_are_the_exported_rows_P7(
-    app: App, clock: Any, tmp_path: Path
-) -> None:
+def test_summary_numbers_are_the_exported_rows_P7(app: App, clock: Any, tmp_path: Path) -> None:
     """P7: sizes, sources by surface, time span and languages equal what a reader of the
     JSON Lines shards counts for themselves."""
     _world(app, clock)
@@ -151,7 +153,9 @@ def test_cli_runs_summary_prints_markdown_and_json_P7(
     from consentry.config.settings import Settings
     from consentry.domain.policy import DEFAULT_POLICY
 
-    app = build(Settings(database_url=sqlite_url), migrate=False, clock=clock, policy=DEFAULT_POLICY)
+    app = build(
+        Settings(database_url=sqlite_url), migrate=False, clock=clock, policy=DEFAULT_POLICY
+    )
     _world(app, clock)
     run_id, _ = _export(app, tmp_path / "exports", "parquet")
     app.engine.dispose()

@@ -70,9 +70,7 @@ def test_status_follows_the_history_given_withdrawn_refused_deferred_P9(world: W
         "dpv:ConsentGiven",
     ]
     plain = ledger.receipts(world.ctx, account_id=uid)
-    assert [r["dpv:hasIdentifier"] for r in document["@graph"]] == [
-        p["record_id"] for p in plain
-    ]
+    assert [r["dpv:hasIdentifier"] for r in document["@graph"]] == [p["record_id"] for p in plain]
     first = document["@graph"][2]
     handling = first["dpv:hasPersonalDataHandling"]
     assert first["dpv:hasDataSubject"]["dpv:hasIdentifier"] == uid
