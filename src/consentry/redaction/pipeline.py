@@ -22,6 +22,7 @@ from consentry.domain.policy import NerMode, NerPolicy, Policy
 from .addresses import AddressNer
 from .engine import Redactor
 from .errors import RedactionError
+from .folding import fold
 from .model import ADDRESS, Finding, RedactionResult
 from .spacy_ner import NerModelMissing, SpacyNer, spacy_installed
 
@@ -63,11 +64,15 @@ class PipelineRedactor(Redactor):
         return ("patterns", *self._stage.stages) if self._stage is not None else ("patterns",)
 
     def prefetch(self, texts: Iterable[str]) -> None:
-        """Run the NER models over a page of texts at once (see :func:`prefetch`)."""
+        """Run the NER models over a page of texts at once (see :func:`prefetch`).
+
+        The models see each text as :meth:`redact` hands it to the NER stage: folded
+        (:func:`~consentry.redaction.folding.fold`) where folding changes it.
+        """
         if self._stage is None:
             return
         try:
-            self._stage.prepare(texts)
+            self._stage.prepare(_as_scanned(t) for t in texts)
         except Exception as exc:
             raise RedactionError(f"NER stage failed: {type(exc).__name__}") from exc
 
@@ -75,6 +80,11 @@ class PipelineRedactor(Redactor):
         """:meth:`redact` for each text, the NER models run over them in batches."""
         self.prefetch(texts)
         return [self.redact(t) for t in texts]
+
+
+def _as_scanned(text: str) -> str:
+    folded = None if text.isascii() else fold(text)
+    return text if folded is None else folded.text
 
 
 def ner_enabled(settings: NerPolicy, override: bool | None = None) -> bool:

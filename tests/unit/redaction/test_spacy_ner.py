@@ -253,3 +253,21 @@ def test_spec4_ner_settings_come_from_the_policy_file() -> None:
         parse_policy({"ner": {"models": ["en-core"]}})
     with pytest.raises(PolicyInvalid, match="address_locales"):
         parse_policy({"ner": {"address_locales": ["zz"]}})
+
+
+def test_spec4_prefetch_covers_texts_the_filter_folds(english: None) -> None:
+    # SPEC §4: an em-dash is folded before the scan; the batched page must hold the text
+    # the NER stage is then asked about, so no text falls back to a model call of its own.
+    r = build_redactor(NerPolicy(mode=NerMode.ON, entities=("PERSON",)), ner=True)
+    texts = ["Angela Merkel — the chancellor", "Emmanuel Macron\u200b spoke"]
+    r.prefetch(texts)
+    stage = r._stage
+    assert stage is not None and stage.spacy is not None
+    calls: list[list[str]] = []
+    run = stage.spacy._run
+    stage.spacy._run = lambda batch: calls.append(batch) or run(batch)  # type: ignore[method-assign]
+    out = [r.redact(t).text for t in texts]
+    assert calls == []
+    one_by_one = build_redactor(NerPolicy(mode=NerMode.ON, entities=("PERSON",)), ner=True)
+    assert out == [one_by_one.redact(t).text for t in texts]
+    assert "Merkel" not in out[0] and out[1] == "[PERSON] spoke"
