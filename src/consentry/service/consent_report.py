@@ -132,8 +132,9 @@ class ConsentReportSource(Protocol):
     def read(
         self, *, since: datetime, until: datetime, bucket: Bucket, terms_version: str
     ) -> ReportFacts:
-        """Facts for buckets of [since, until) (pending and state: as stored now); choice
-        events are ordered per account by ledger sequence to find the previous choice."""
+        """Facts for buckets of the window since <= t <= until (pending and state: as
+        stored now); choice events are ordered per account by ledger sequence to find the
+        previous choice."""
         ...
 
 

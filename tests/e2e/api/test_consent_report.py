@@ -126,4 +126,4 @@ def test_report_windows_and_buckets_P9(api: Api) -> None:
     )
     user = api.signup("free", "on")
     assert api.client.get("/v1/admin/reports/consent").status_code == 401
-    assert api.client.get("/v1/admin/reports/consent", headers=user.headers).status_code == 401
+    assert api.client.get("/v1/admin/reports/consent", headers=user.headers).status_code == 403

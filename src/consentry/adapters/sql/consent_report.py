@@ -83,7 +83,7 @@ class SqlConsentReport:
                 "WHERE e.type = 'choice' AND a.scope = 'consumer') "
                 f"SELECT {b('c.at', bucket)} AS b, c.plan, c.source, c.value, "
                 "CASE WHEN c.prev = 'on' THEN 1 ELSE 0 END AS after_on, count(*) "
-                "FROM c WHERE c.at >= :since AND c.at < :until "
+                "FROM c WHERE c.at >= :since AND c.at <= :until "
                 "GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"
             ),
             window,
@@ -93,7 +93,7 @@ class SqlConsentReport:
                 f"SELECT {b('created_at', bucket)} AS b, surface, count(*), "
                 "count(first_covered_at) FROM sessions "
                 "WHERE scope = 'consumer' AND NOT incognito "
-                "AND created_at >= :since AND created_at < :until "
+                "AND created_at >= :since AND created_at <= :until "
                 "GROUP BY 1, 2 ORDER BY 1, 2"
             ),
             window,
@@ -119,7 +119,7 @@ class SqlConsentReport:
         deferrals = conn.execute(
             q(
                 f"SELECT {b('at', bucket)} AS b, count(*) FROM consent_events "
-                "WHERE type = 'deferral' AND at >= :since AND at < :until "
+                "WHERE type = 'deferral' AND at >= :since AND at <= :until "
                 "GROUP BY 1 ORDER BY 1"
             ),
             window,
@@ -128,7 +128,7 @@ class SqlConsentReport:
             q(
                 " UNION ALL ".join(
                     f"SELECT {b('deleted_at', bucket)} AS b, '{kind}' AS kind, count(*) AS n "
-                    f"FROM {table} WHERE deleted_at >= :since AND deleted_at < :until "
+                    f"FROM {table} WHERE deleted_at >= :since AND deleted_at <= :until "
                     "GROUP BY 1"
                     for kind, table in (
                         ("accounts", "accounts"),
@@ -144,7 +144,7 @@ class SqlConsentReport:
             q(
                 f"SELECT {b('started_at', bucket)} AS b, count(*), sum(sessions), "
                 "sum(messages), sum(feedback), sum(scores) FROM sweeps "
-                "WHERE started_at >= :since AND started_at < :until GROUP BY 1 ORDER BY 1"
+                "WHERE started_at >= :since AND started_at <= :until GROUP BY 1 ORDER BY 1"
             ),
             window,
         ).all()
@@ -152,7 +152,7 @@ class SqlConsentReport:
             q(
                 f"SELECT {b('created_at', bucket)} AS b, purpose, count(*), "
                 "sum(sessions_count), sum(messages_count), sum(feedback_count) FROM runs "
-                "WHERE created_at >= :since AND created_at < :until "
+                "WHERE created_at >= :since AND created_at <= :until "
                 "GROUP BY 1, 2 ORDER BY 1, 2"
             ),
             window,
