@@ -76,3 +76,36 @@ def test_cli_reports_a_lone_surrogate_as_redaction_failed_with_the_line() -> Non
     assert "Traceback" not in proc.stderr
     assert "redaction_failed" in proc.stderr and "line 2" in proc.stderr
     assert proc.stdout == '{"text": "ok", "findings": []}\n'
+
+
+def test_batched_lines_keep_order_and_the_bad_line_number() -> None:
+    # SPEC §3/§4 (issue 19): lines go through the filter in batches; the output order and
+    # the number of a bad line are those of one-by-one filtering, and the lines before
+    # the bad one are written first.
+    lines = "".join(json.dumps({"text": f"line {i} mail u{i}@b.com"}) + "\n" for i in range(1, 8))
+    for size in (1, 3, 256):
+        out = io.StringIO()
+        assert redact_jsonl(io.StringIO(lines), out, Redactor(), batch_lines=size) == 7
+        texts = [json.loads(row)["text"] for row in out.getvalue().splitlines()]
+        assert texts == [f"line {i} mail [EMAIL]" for i in range(1, 8)]
+        out = io.StringIO()
+        with pytest.raises(MalformedLineError) as info:
+            redact_jsonl(io.StringIO(lines + "not json\n"), out, Redactor(), batch_lines=size)
+        assert info.value.line_number == 8
+        assert len(out.getvalue().splitlines()) == 7
+
+
+class _FailsOnThird(Redactor):
+    def redact(self, text: str):  # type: ignore[no-untyped-def]
+        if text.startswith("third"):
+            raise RedactionError("filter failed: ValueError")
+        return super().redact(text)
+
+
+def test_batched_filter_failure_names_its_line() -> None:
+    # SPEC §4: a failing filter is redaction_failed with the number of the failing line.
+    lines = '{"text": "first"}\n\n{"text": "second"}\n{"text": "third"}\n{"text": "fourth"}\n'
+    out = io.StringIO()
+    with pytest.raises(RedactionError, match=r"^line 4: filter failed"):
+        redact_jsonl(io.StringIO(lines), out, _FailsOnThird(), batch_lines=256)
+    assert len(out.getvalue().splitlines()) == 2

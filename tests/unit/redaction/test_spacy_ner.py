@@ -271,3 +271,46 @@ def test_spec4_prefetch_covers_texts_the_filter_folds(english: None) -> None:
     one_by_one = build_redactor(NerPolicy(mode=NerMode.ON, entities=("PERSON",)), ner=True)
     assert out == [one_by_one.redact(t).text for t in texts]
     assert "Merkel" not in out[0] and out[1] == "[PERSON] spoke"
+
+
+def test_spec4_concurrent_exports_share_one_pipeline_safely(english: None) -> None:
+    # SPEC §4 (issue 19): every export builds its own filter (build_redactor, as
+    # training_export does) over the one pipeline loaded per process; exports running in
+    # several threads at once give exactly the serial output (the model's lock).
+    from concurrent.futures import ThreadPoolExecutor
+
+    names = ("Jana Novak", "Barack Obama", "Angela Merkel", "Peter Schmidt", "Maria Garcia")
+    pages = [
+        [f"Page {p}: {names[(p + i) % 5]} wrote line {i}. The rest is fine." for i in range(40)]
+        for p in range(8)
+    ]
+
+    def export(page: list[str]) -> list[str]:
+        redactor = build_redactor(DEFAULT_POLICY, b"run-key", ner=True)
+        return [r.text for r in redactor.redact_many(page)]
+
+    serial = [export(page) for page in pages]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        concurrent = list(pool.map(export, pages))
+    assert concurrent == serial
+    assert not any(n in t for page in serial for t in page for n in names)
+
+
+def test_spec4_redact_jsonl_batches_equal_one_by_one(english: None) -> None:
+    # SPEC §3/§4: `consentry redact` batches lines through the models; same output.
+    import io
+    import json
+
+    from consentry.redaction import redact_jsonl
+
+    texts = ["Angela Merkel met Emmanuel Macron.", "no caps jay here", "The end.", "Ask Tim Cook"]
+    lines = "".join(json.dumps({"text": t}) + "\n" for t in texts)
+    outs = []
+    for size in (1, 256):
+        out = io.StringIO()
+        redact_jsonl(
+            io.StringIO(lines), out, build_redactor(DEFAULT_POLICY, ner=True), batch_lines=size
+        )
+        outs.append(out.getvalue())
+    assert outs[0] == outs[1]
+    assert "Merkel" not in outs[1] and "Tim Cook" not in outs[1]
