@@ -181,6 +181,7 @@ def phone_word_before(data: bytes, start: int) -> bool:
     return _phone_said(data[max(0, start - _CONTEXT) : start])
 
 
+@functools.lru_cache(maxsize=CACHE_SIZE)  # _phone asks again for each shorter prefix
 def _phone_said(before: bytes) -> bool:
     """A phone word in ``before``; "number" or "Nummer" only where no identifier is named
     ("my ID number is …", "Personal number …", "Ausweisnummer …" are not phone numbers)."""

@@ -13,6 +13,7 @@ def test_validator_caches_keyed_on_input_are_bounded() -> None:
         fieldnumbers._valid_internationally,
         fieldnumbers._possible_internationally,
         fieldnumbers._other_number,
+        fieldnumbers._phone_said,
         nationalids._validators,
         nationalids._valid_national_id,
     ]
