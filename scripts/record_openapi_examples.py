@@ -191,6 +191,13 @@ def walk(rec: Recorder) -> None:
     )
     c("POST", "/v1/admin/training-runs/{run_id}/audit", f"{rp}/audit", headers=ADMIN, status=200)
     c("GET", "/v1/admin/training-runs/{run_id}/audit", f"{rp}/audit", headers=ADMIN, status=200)
+    c(
+        "GET",
+        "/v1/admin/training-runs/{run_id}/summary",
+        f"{rp}/summary",
+        headers=ADMIN,
+        status=200,
+    )  # docs/rules.md P7
     c("GET", "/v1/me/training-runs", headers=me, status=200)
     c(
         "GET",
