@@ -204,14 +204,28 @@ def _token_range(characters: int) -> str:
 
 def render_markdown(summary: dict[str, Any]) -> str:
     """The summary for people: the template's sections, in Markdown."""
-    run, info = summary["run"], summary["general_information"]
-    size, span = info["size"], info["time_span"]
-    sources, processing = summary["data_sources"], summary["data_processing"]
+    run = summary["run"]
     lines = [
         f"# Public summary of training content: run {run['run_id']}",
         "",
         f"Structure: {summary['template']}.",
         "",
+        *_general_md(run, summary["general_information"]),
+        *_sources_md(summary["data_sources"]),
+        *_processing_md(summary["data_processing"]),
+    ]
+    if not run["policy_in_force_is_the_runs"]:
+        lines += [
+            "",
+            "Note: the policy in force now is not the one this run recorded; consent and"
+            " retention settings above are today's.",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _general_md(run: dict[str, Any], info: dict[str, Any]) -> list[str]:
+    size, span = info["size"], info["time_span"]
+    return [
         "## 1. General information",
         "",
         f"- Provider: {info['provider']}",
@@ -234,6 +248,11 @@ def render_markdown(summary: dict[str, Any]) -> str:
         "",
         f"Languages identified per session with {_identifier_words(info)}.",
         "",
+    ]
+
+
+def _sources_md(sources: dict[str, Any]) -> list[str]:
+    return [
         "## 2. List of data sources",
         "",
         "- 2.1 Publicly available datasets: none",
@@ -252,25 +271,22 @@ def render_markdown(summary: dict[str, Any]) -> str:
         "- 2.5 Synthetic data: none",
         "- 2.6 Other sources: none",
         "",
+    ]
+
+
+def _processing_md(processing: dict[str, Any]) -> list[str]:
+    sensitive, consent = processing["sensitive_data"], processing["consent"]
+    return [
         "## 3. Data processing aspects",
         "",
         f"- 3.1 Reservation of rights: {processing['reservation_of_rights']}",
         "- 3.2 Removal of unwanted content: every text passed the sensitive-data filter"
-        f" (stages: {', '.join(processing['sensitive_data']['filter_stages']) or 'none'});"
-        f" identifiers are {processing['sensitive_data']['identifiers']};"
-        f" feedback is {processing['sensitive_data']['feedback']}.",
-        f"- 3.3 Consent: {processing['consent']['basis']}. An item is included only if:"
-        f" {'; '.join(processing['consent']['eligibility_at_cutoff'])}."
-        f" {processing['consent']['opt_outs']}",
+        f" (stages: {', '.join(sensitive['filter_stages']) or 'none'});"
+        f" identifiers are {sensitive['identifiers']}; feedback is {sensitive['feedback']}.",
+        f"- 3.3 Other information. Consent: {consent['basis']}. An item is included only"
+        f" if: {'; '.join(consent['eligibility_at_cutoff'])}. {consent['opt_outs']}",
         f"- Retention: {_retention_words(processing['retention'])}",
     ]
-    if not run["policy_in_force_is_the_runs"]:
-        lines += [
-            "",
-            "Note: the policy in force now is not the one this run recorded; consent and"
-            " retention settings above are today's.",
-        ]
-    return "\n".join(lines) + "\n"
 
 
 def _identifier_words(info: dict[str, Any]) -> str:
