@@ -1,0 +1,81 @@
+"""The SQL side of :class:`~consentry.service.ports.AccountStore`: account rows and the
+current training choice they project (R1–R5, R15).
+
+Every method runs inside the caller's unit of work (:mod:`consentry.adapters.sql.uow`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy.engine import Row
+
+from consentry.adapters.sql import tables as t
+from consentry.domain.types import Plan, Scope, Training
+from consentry.service.records import AccountRecord
+
+
+def account_of_row(row: Row[Any]) -> AccountRecord:
+    m = row._mapping
+    return AccountRecord(
+        id=m["id"],
+        plan=Plan(m["plan"]),
+        scope=Scope(m["scope"]),
+        created_at=m["created_at"],
+        training=Training(m["training"]),
+        terms_accepted=m["terms_accepted"],
+        choice_at=m["choice_at"],
+        deleted_at=m["deleted_at"],
+    )
+
+
+_ACCOUNT_BY_ID = select(t.accounts).where(t.accounts.c.id == bindparam("p_id"))
+
+
+class SqlAccountStore:
+    """Account reads and writes over the unit of work's connection."""
+
+    conn: Connection
+
+    def insert_account(self, account: AccountRecord, token_hash: str) -> None:
+        self.conn.execute(
+            insert(t.accounts).values(
+                id=account.id,
+                plan=account.plan.value,
+                scope=account.scope.value,
+                created_at=account.created_at,
+                token_hash=token_hash,
+                training=account.training.value,
+                terms_accepted=account.terms_accepted,
+                choice_at=account.choice_at,
+                deleted_at=None,
+            )
+        )
+
+    def get_account(self, account_id: str) -> AccountRecord | None:
+        row = self.conn.execute(_ACCOUNT_BY_ID, {"p_id": account_id}).first()
+        return account_of_row(row) if row else None
+
+    def account_by_token_hash(self, token_hash: str) -> AccountRecord | None:
+        row = self.conn.execute(
+            select(t.accounts).where(t.accounts.c.token_hash == token_hash)
+        ).first()
+        return account_of_row(row) if row else None
+
+    def set_privacy(
+        self, account_id: str, *, training: Training, terms_accepted: str | None, at: datetime
+    ) -> None:
+        self.conn.execute(
+            update(t.accounts)
+            .where(t.accounts.c.id == account_id)
+            .values(training=training.value, terms_accepted=terms_accepted, choice_at=at)
+        )
+
+    def mark_account_deleted(self, account_id: str, at: datetime) -> None:
+        self.conn.execute(
+            update(t.accounts)
+            .where(t.accounts.c.id == account_id)
+            .values(deleted_at=at, token_hash=None)
+        )

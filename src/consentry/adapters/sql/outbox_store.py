@@ -1,0 +1,30 @@
+"""The SQL side of :class:`~consentry.service.ports.Outbox`: every change's event,
+written in the same transaction as the change (issue 7)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert
+
+from consentry.adapters.sql import tables as t
+from consentry.domain.ids import new_id
+
+
+class SqlOutbox:
+    """Outbox rows over the unit of work's connection."""
+
+    conn: Connection
+
+    def publish(self, type: str, payload: dict[str, Any], at: datetime) -> None:
+        self.conn.execute(
+            insert(t.outbox),
+            {
+                "event_id": new_id("chg"),
+                "type": type,
+                "payload": json.dumps(payload, sort_keys=True, default=str),
+                "created_at": at,
+            },
+        )

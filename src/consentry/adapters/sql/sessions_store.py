@@ -1,0 +1,215 @@
+"""The SQL side of :class:`~consentry.service.ports.SessionStore`: sessions, their
+activities and messages, and feedback on them (R6–R13, R23).
+
+The message append is the hottest write path: its statements are built once, at import.
+Every method runs inside the caller's unit of work.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy.engine import Row
+
+from consentry.adapters.sql import tables as t
+from consentry.adapters.sql.retention_store import purge_at_expr
+from consentry.adapters.sql.sqlfuncs import greatest
+from consentry.domain.types import Author, Rating, Role, Scope, SessionKind, Surface, Training
+from consentry.service.records import FeedbackRecord, MessageRecord, SessionRecord
+
+
+def session_of_row(row: Row[Any]) -> SessionRecord:
+    m = row._mapping
+    return SessionRecord(
+        id=m["id"],
+        account_id=m["account_id"],
+        kind=SessionKind(m["kind"]),
+        surface=Surface(m["surface"]),
+        incognito=bool(m["incognito"]),
+        scope=Scope(m["scope"]),
+        created_at=m["created_at"],
+        last_activity_at=m["last_activity_at"],
+        first_covered_at=m["first_covered_at"],
+        retain_until=m["retain_until"],
+        deleted_at=m["deleted_at"],
+        purge_at=m["purge_at"],
+        purged_at=m["purged_at"],
+    )
+
+
+def _message(r: Row[Any]) -> MessageRecord:
+    return MessageRecord(
+        id=r.id,
+        session_id=r.session_id,
+        role=Role(r.role),
+        content=r.content,
+        at=r.at,
+        covered=bool(r.covered),
+        author=Author(r.author),
+    )
+
+
+def _record_activity_statement(covered: bool) -> Any:
+    """One UPDATE moving every projection of a session after an activity (R10, R12, R17).
+
+    Built once: the message append is the hottest write path, and constructing the
+    expression tree on each call cost a third of its CPU (BENCHMARKS.md, API load)."""
+    s = t.sessions.c
+    retain = greatest(s.retain_until, bindparam("p_retain_until"))
+    values: dict[str, Any] = {
+        "last_activity_at": bindparam("p_at"),
+        "retain_until": retain,
+        "purge_at": purge_at_expr(retain),
+    }
+    if covered:
+        values["first_covered_at"] = func.coalesce(s.first_covered_at, bindparam("p_at"))
+    return update(t.sessions).where(s.id == bindparam("p_session_id")).values(**values)
+
+
+_RECORD_ACTIVITY = {covered: _record_activity_statement(covered) for covered in (False, True)}
+_SESSION_BY_ID = select(t.sessions).where(t.sessions.c.id == bindparam("p_id"))
+
+
+class SqlSessionStore:
+    """Session, message and feedback reads and writes over the unit of work's connection."""
+
+    conn: Connection
+
+    # -- sessions and activities ----------------------------------------------------
+    def insert_session(self, session: SessionRecord) -> None:
+        self.conn.execute(
+            insert(t.sessions).values(
+                id=session.id,
+                account_id=session.account_id,
+                kind=session.kind.value,
+                surface=session.surface.value,
+                incognito=session.incognito,
+                scope=session.scope.value,
+                created_at=session.created_at,
+                last_activity_at=session.last_activity_at,
+                first_covered_at=session.first_covered_at,
+                retain_until=session.retain_until,
+                legal_hold=False,
+                purge_at=session.retain_until,
+            )
+        )
+
+    def get_session(self, session_id: str) -> SessionRecord | None:
+        row = self.conn.execute(_SESSION_BY_ID, {"p_id": session_id}).first()
+        return session_of_row(row) if row else None
+
+    def list_sessions(
+        self, account_id: str, *, limit: int, after: str | None = None
+    ) -> list[SessionRecord]:
+        """Live sessions of an account (not deleted, not purged: R14, R17), newest first,
+        keyset-paginated by (created_at, id)."""
+        s = t.sessions.c
+        query = select(t.sessions).where(
+            s.account_id == account_id, s.deleted_at.is_(None), s.purged_at.is_(None)
+        )
+        if after is not None:
+            anchor = self.get_session(after)
+            if anchor is not None:
+                query = query.where(
+                    or_(
+                        s.created_at < anchor.created_at,
+                        and_(s.created_at == anchor.created_at, s.id < anchor.id),
+                    )
+                )
+        rows = self.conn.execute(query.order_by(s.created_at.desc(), s.id.desc()).limit(limit))
+        return [session_of_row(r) for r in rows]
+
+    def account_session_ids(self, account_id: str) -> list[str]:
+        s = t.sessions.c
+        return list(
+            self.conn.execute(
+                select(s.id).where(s.account_id == account_id).order_by(s.created_at, s.id)
+            ).scalars()
+        )
+
+    def add_activity(self, session_id: str, *, at: datetime, covered: bool, kind: str) -> int:
+        result = self.conn.execute(
+            insert(t.activities),
+            {"session_id": session_id, "at": at, "covered": covered, "kind": kind},
+        )
+        key = result.inserted_primary_key
+        assert key is not None
+        return int(key[0])
+
+    def record_activity(
+        self, session_id: str, *, at: datetime, covered: bool, retain_until: datetime
+    ) -> None:
+        """Move the session's projections forward after an activity (R10, R12)."""
+        self.conn.execute(
+            _RECORD_ACTIVITY[covered],
+            {"p_session_id": session_id, "p_at": at, "p_retain_until": retain_until},
+        )
+
+    # -- messages -------------------------------------------------------------------
+    def insert_message(self, message: MessageRecord) -> None:
+        self.conn.execute(
+            insert(t.messages),
+            {
+                "id": message.id,
+                "session_id": message.session_id,
+                "role": message.role.value,
+                "content": message.content,
+                "at": message.at,
+                "covered": message.covered,
+                "author": message.author.value,
+            },
+        )
+
+    def messages(self, session_id: str, *, upto: datetime | None = None) -> list[MessageRecord]:
+        m = t.messages.c
+        query = select(t.messages).where(m.session_id == session_id)
+        if upto is not None:
+            query = query.where(m.at <= upto)
+        rows = self.conn.execute(query.order_by(m.at, m.id))
+        return [_message(r) for r in rows]
+
+    def get_message(self, message_id: str) -> MessageRecord | None:
+        row = self.conn.execute(select(t.messages).where(t.messages.c.id == message_id)).first()
+        return None if row is None else _message(row)
+
+    # -- feedback -------------------------------------------------------------------
+    def insert_feedback(self, fb: FeedbackRecord) -> None:
+        self.conn.execute(
+            insert(t.feedback).values(
+                id=fb.id,
+                account_id=fb.account_id,
+                session_id=fb.session_id,
+                message_id=fb.message_id,
+                rating=fb.rating.value,
+                comment=fb.comment,
+                at=fb.at,
+                choice_at_submission=fb.choice_at_submission.value,
+                retain_until=fb.retain_until,
+                purge_at=fb.retain_until,
+            )
+        )
+
+    def account_feedback(self, account_id: str) -> list[FeedbackRecord]:
+        f = t.feedback.c
+        rows = self.conn.execute(
+            select(t.feedback)
+            .where(f.account_id == account_id, f.deleted_at.is_(None), f.purged_at.is_(None))
+            .order_by(f.at, f.id)
+        )
+        return [
+            FeedbackRecord(
+                id=r.id,
+                account_id=r.account_id,
+                session_id=r.session_id,
+                message_id=r.message_id,
+                rating=Rating(r.rating),
+                comment=r.comment,
+                at=r.at,
+                choice_at_submission=Training(r.choice_at_submission),
+                retain_until=r.retain_until,
+                deleted_at=r.deleted_at,
+            )
+            for r in rows
+        ]
