@@ -1,11 +1,12 @@
 """Issue 26 benchmark: what crypto-shredding costs, CPU time, baseline in the same run.
 
 1. Appends through the service (SQLite, a temporary file): N messages into sessions of
-   20 messages, with CONSENTRY_CRYPTO_SHREDDING off and on, alternating rounds.
-2. Key destruction: destroying k data keys in a vault holding 10k and 100k keys (O(1) per
-   key: the time per key must not grow with the vault).
+   --per-session messages (a new session's key is one vault write), with
+   CONSENTRY_CRYPTO_SHREDDING off and on, alternating rounds.
+2. Key destruction: 1000 keys spread over vaults of 100k and 1M keys (each on a page of
+   its own in both), so the CPU per key shows how it grows with the vault's size.
 
-    .venv/bin/python benchmarks/crypto_shredding.py [--messages 2000]
+    .venv/bin/python benchmarks/crypto_shredding.py [--messages 2000] [--per-session 20]
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from consentry.domain.types import Author
 from consentry.service import accounts, sessions
 
 
-def appends(template: Path, work: Path, n: int, shred: bool) -> float:
+def appends(template: Path, work: Path, n: int, shred: bool, per_session: int = 20) -> float:
     db = work / f"bench-{shred}.db"
     shutil.copy(template, db)
     os.environ["CONSENTRY_CRYPTO_SHREDDING"] = "1" if shred else "0"
@@ -42,7 +43,7 @@ def appends(template: Path, work: Path, n: int, shred: bool) -> float:
     start = time.process_time()
     sid = ""
     for i in range(n):
-        if i % 20 == 0:
+        if i % per_session == 0:
             sid = sessions.start_session(app.ctx, account_id=uid, kind="chat").session.id
         sessions.add_message(
             app.ctx, account_id=uid, session_id=sid, role="user", content=text,
@@ -73,6 +74,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--per-session", type=int, default=20, help="messages per session")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -80,16 +82,17 @@ def main() -> None:
         upgrade(f"sqlite:///{template}")
         plain, shred = [], []
         for _ in range(args.rounds):
-            plain.append(appends(template, work, args.messages, shred=False))
-            shred.append(appends(template, work, args.messages, shred=True))
+            plain.append(appends(template, work, args.messages, False, args.per_session))
+            shred.append(appends(template, work, args.messages, True, args.per_session))
         p, s = min(plain), min(shred)
         print(
-            f"appends {args.messages} msgs CPU s: plain {p:.3f} encrypted {s:.3f} ratio {s / p:.3f}"
+            f"appends {args.messages} msgs, {args.per_session}/session, CPU s: plain {p:.3f} "
+            f"encrypted {s:.3f} ratio {s / p:.3f}"
         )
-        small = destruction(work, 10_000, 1000)
-        large = destruction(work, 100_000, 1000)
+        small = destruction(work, 100_000, 1000)
+        large = destruction(work, 1_000_000, 1000)
         print(
-            f"destroy per key CPU us: vault 10k {small * 1e6:.1f}, vault 100k {large * 1e6:.1f}, "
+            f"destroy per key CPU us: vault 100k {small * 1e6:.1f}, vault 1M {large * 1e6:.1f}, "
             f"ratio {large / small:.2f}"
         )
 
