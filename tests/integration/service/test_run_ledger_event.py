@@ -369,3 +369,26 @@ def test_row_mappers_round_trip_both_kinds_R27(world: World) -> None:
         run_rows = [run_event_of_row(r) for r in conn.execute(select(t.ledger_run_events)).all()]
     merged = sorted([*consent, *run_rows], key=lambda e: e.seq)
     assert _all_events(world) == merged
+
+
+def test_an_existing_ledger_migrates_to_run_events_cleanly_R27(world: World) -> None:
+    """Revision 0010 on a ledger from before it (R27, issue 21 item 4): down to 0009 and
+    up again leaves every event as it was; the chain and tree still verify, and the next
+    run's event chains onto the old head."""
+    from alembic import command
+
+    from consentry.adapters.sql.engine import alembic_config, upgrade
+
+    ctx, key = _signed(world)
+    me, _ = _seed(world)
+    before = _all_events(world)
+    url = world.app.settings.database_url
+    world.app.engine.dispose()
+    command.downgrade(alembic_config(url), "0009")
+    upgrade(url)
+    assert _all_events(world) == before
+    _tree_matches_chain(world)
+    run = runs.create_run(ctx, purpose="model_training")
+    assert (run.ledger_events, run.ledger_head) == (len(before), before[-1].hash)
+    _tree_matches_chain(world)
+    verify_run_proof(ledger.run_proof(ctx, account_id=me, run_id=run.id), key.public_key())
