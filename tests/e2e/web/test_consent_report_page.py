@@ -50,6 +50,8 @@ def test_admin_reads_the_consent_report_with_server_drawn_charts_P10(
     expect(page.get_by_role("heading", name="Consent report", exact=True)).to_be_visible()
     expect(page.locator("#notice-pending")).to_have_text("1")
     expect(page.locator("#notice-deferred")).to_have_text("1")
+    expect(page.locator("#report-window")).to_contain_text("(UTC)")
+    expect(page.locator("#notice-deadline")).to_contain_text("days left")
     for key in CHARTS:
         image = page.locator(f"#chart-{key}")
         expect(image).to_be_visible()
@@ -85,6 +87,25 @@ def test_report_page_works_with_javascript_off_P10(browser: Browser, site: Site)
         for key in CHARTS:
             size = tab.locator(f"#chart-{key}").bounding_box()
             assert size is not None and size["width"] > 100
+    finally:
+        context.close()
+
+
+def test_report_page_speaks_german_P20(browser: Browser, site: Site) -> None:
+    """P20 with issue 18: the page, the charts' titles and text alternatives in German."""
+    _history(site)
+    context = browser.new_context(viewport=DESKTOP, base_url=site.url, locale="de-DE")
+    try:
+        tab = context.new_page()
+        tab.goto("/admin/signin")
+        tab.locator("#admin_token").fill(ADMIN_TOKEN)
+        tab.get_by_role("button", name="Als Verwaltung anmelden").click()
+        expect(tab.get_by_role("heading", name="Verwaltung", exact=True)).to_be_visible()
+        tab.goto("/admin/reports/consent?bucket=week")
+        expect(tab.get_by_role("heading", name="Einwilligungsbericht")).to_be_visible()
+        expect(tab.locator("#report-window")).to_contain_text("(UTC)")
+        alt = tab.locator("#chart-opt-in-plan").get_attribute("alt") or ""
+        assert alt.startswith("Zustimmungsrate") and "pro Woche" in alt
     finally:
         context.close()
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from consentry.entrypoints.web.i18n import gettext as _
+
 SVG_NS = "http://www.w3.org/2000/svg"
 ET.register_namespace("", SVG_NS)
 ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
@@ -91,7 +93,7 @@ def _render(
         x_label_rotation=30,
         show_minor_x_labels=len(buckets) <= 16,
         legend_at_bottom=True,
-        no_data_text="No data in this window",
+        no_data_text=_("No data in this window."),
         value_formatter=(lambda v: f"{v:.0%}") if percent else (lambda v: f"{v:g}"),
         range=(0, 1) if percent else None,
     )
@@ -122,98 +124,87 @@ def _accessible(svg: str, title: str, desc: str) -> str:
     return ET.tostring(root, encoding="unicode")
 
 
-def report_charts(report: dict[str, Any]) -> list[Chart]:  # size: seven charts, one call each
-    """P20: one chart per section of the report, in the page's order."""
-    pygal = _pygal()
-    b, s = _series(report["opt_in_by_plan"], "plan", "rate")
-    charts = [
-        _render(
-            pygal.Line,
-            "opt-in-plan",
-            "Opt-in rate of choices made, by plan",
-            f"Share of training choices that were 'on', per {report['bucket']}, one line per "
-            f"consumer plan, {len(b)} periods.",
-            b,
-            s,
-            percent=True,
-        )
-    ]
-    b, s = _series(report["opt_in_by_surface"], "surface", "rate")
-    charts.append(
-        _render(
-            pygal.Line,
-            "opt-in-surface",
-            "Covered share of new sessions, by surface",
-            f"Share of consumer, non-incognito sessions started per {report['bucket']} that are "
-            f"covered by an 'on' choice, one line per surface, {len(b)} periods.",
-            b,
-            s,
-            percent=True,
-        )
-    )
-    b, s = _series(report["opt_outs_after_opt_in"], "source", "count")
-    charts.append(
-        _render(
-            pygal.StackedBar,
-            "opt-outs",
-            "Opt-outs after opt-in, by source",
-            f"'Off' choices whose previous choice was 'on', per {report['bucket']}, stacked by "
-            "how they were made.",
-            b,
-            s,
-        )
-    )
+def _sections(report: dict[str, Any]) -> list[tuple[str, str, list[dict[str, Any]], str, str]]:
+    """(chart key, pygal kind, rows, series column, value column) in the page's order."""
     deferrals = [
         {"bucket": r["bucket"], "kind": "deferrals", "count": r["count"]}
         for r in report["deferrals"]
     ]
-    b, s = _series(deferrals, "kind", "count")
-    charts.append(
-        _render(
-            pygal.Bar,
-            "deferrals",
-            "Notice deferrals ('Not now')",
-            f"Deferrals of the notice per {report['bucket']}.",
-            b,
-            s,
-        )
-    )
-    b, s = _series(report["deletions"], "kind", "count")
-    charts.append(
-        _render(
-            pygal.Bar,
-            "deletions",
-            "Deletions, by kind",
-            f"Accounts, sessions and feedback deleted per {report['bucket']}.",
-            b,
-            s,
-        )
-    )
     purged = [
         {"bucket": r["bucket"], "item": item, "count": r[item]}
         for r in report["sweeps"]
         for item in ("sessions", "messages", "feedback", "scores")
     ]
-    b, s = _series(purged, "item", "count")
-    charts.append(
-        _render(
-            pygal.Bar,
-            "sweeps",
-            "Items purged by retention sweeps",
-            f"Sessions, messages, feedback and scores purged per {report['bucket']}.",
-            b,
-            s,
+    return [
+        ("opt-in-plan", "Line", report["opt_in_by_plan"], "plan", "rate"),
+        ("opt-in-surface", "Line", report["opt_in_by_surface"], "surface", "rate"),
+        ("opt-outs", "StackedBar", report["opt_outs_after_opt_in"], "source", "count"),
+        ("deferrals", "Bar", deferrals, "kind", "count"),
+        ("deletions", "Bar", report["deletions"], "kind", "count"),
+        ("sweeps", "Bar", purged, "item", "count"),
+        ("runs", "Bar", report["runs"], "purpose", "sessions"),
+    ]
+
+
+def _words(key: str, bucket: str, periods: int) -> tuple[str, str]:
+    """The chart's title and description, in the reader's language."""
+    values = {
+        "bucket": {"day": _("day"), "week": _("week"), "month": _("month")}[bucket],
+        "count": periods,
+    }
+    words = {
+        "opt-in-plan": (
+            _("Opt-in rate of choices made, by plan"),
+            _(
+                "Share of training choices that were 'on', per %(bucket)s, "
+                "one line per consumer plan, %(count)s periods."
+            ),
+        ),
+        "opt-in-surface": (
+            _("Covered share of new sessions, by surface"),
+            _(
+                "Share of consumer, non-incognito sessions started per %(bucket)s that are "
+                "covered by an 'on' choice, one line per surface, %(count)s periods."
+            ),
+        ),
+        "opt-outs": (
+            _("Opt-outs after opt-in, by source"),
+            _(
+                "'Off' choices whose previous choice was 'on', per %(bucket)s, "
+                "stacked by how they were made."
+            ),
+        ),
+        "deferrals": (
+            _("Notice deferrals ('Not now')"),
+            _("Deferrals of the notice per %(bucket)s."),
+        ),
+        "deletions": (
+            _("Deletions, by kind"),
+            _("Accounts, sessions and feedback deleted per %(bucket)s."),
+        ),
+        "sweeps": (
+            _("Items purged by retention sweeps"),
+            _("Sessions, messages, feedback and scores purged per %(bucket)s."),
+        ),
+        "runs": (
+            _("Sessions in training runs, by purpose"),
+            _("Sessions in the manifests of runs created per %(bucket)s."),
+        ),
+    }
+    title, desc = words[key]
+    return title, desc % values
+
+
+def report_charts(report: dict[str, Any]) -> list[Chart]:
+    """P20: one chart per section of the report, in the page's order."""
+    pygal = _pygal()
+    charts = []
+    for key, kind, rows, series_key, value_key in _sections(report):
+        buckets, series = _series(rows, series_key, value_key)
+        title, desc = _words(key, report["bucket"], len(buckets))
+        charts.append(
+            _render(
+                getattr(pygal, kind), key, title, desc, buckets, series, percent=value_key == "rate"
+            )
         )
-    )
-    b, s = _series(report["runs"], "purpose", "sessions")
-    charts.append(
-        _render(
-            pygal.Bar,
-            "runs",
-            "Sessions in training runs, by purpose",
-            f"Sessions in the manifests of runs created per {report['bucket']}.",
-            b,
-            s,
-        )
-    )
     return charts
