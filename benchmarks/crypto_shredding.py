@@ -3,6 +3,7 @@
 1. Appends through the service (SQLite, a temporary file): N messages into sessions of
    --per-session messages (a new session's key is one vault write), with
    CONSENTRY_CRYPTO_SHREDDING off and on, alternating rounds.
+   Then the sweep that purges them 31 days later (R12, R17), off and on.
 2. Key destruction: 1000 keys spread over vaults of 100k and 1M keys (each on a page of
    its own in both), so the CPU per key shows how it grows with the vault's size.
 
@@ -16,6 +17,7 @@ import os
 import shutil
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from consentry.adapters.crypto.kek_file import KeyRingFile
@@ -23,11 +25,15 @@ from consentry.adapters.crypto.vault import SqlKeyVault
 from consentry.adapters.sql.engine import upgrade
 from consentry.bootstrap import build
 from consentry.config.settings import Settings
+from consentry.domain.clock import TestClock
 from consentry.domain.types import Author
-from consentry.service import accounts, sessions
+from consentry.service import accounts, retention, sessions
 
 
-def appends(template: Path, work: Path, n: int, shred: bool, per_session: int = 20) -> float:
+def appends(
+    template: Path, work: Path, n: int, shred: bool, per_session: int = 20
+) -> tuple[float, float]:
+    """(CPU s of the appends, CPU s of the sweep that purges them all 31 days later)."""
     db = work / f"bench-{shred}.db"
     shutil.copy(template, db)
     os.environ["CONSENTRY_CRYPTO_SHREDDING"] = "1" if shred else "0"
@@ -37,8 +43,9 @@ def appends(template: Path, work: Path, n: int, shred: bool, per_session: int = 
     settings = Settings(
         database_url=f"sqlite:///{db}", secret_key="b" * 40, sqlite_synchronous="NORMAL"
     )
-    app = build(settings, migrate=False)
-    uid = accounts.sign_up(app.ctx, plan="pro", training="on").account_id
+    clock = TestClock(datetime(2026, 1, 5, tzinfo=UTC))
+    app = build(settings, migrate=False, clock=clock)
+    uid = accounts.sign_up(app.ctx, plan="pro", training="off").account_id  # 30 days (R12)
     text = "How do I reverse a list in Python? " * 4
     start = time.process_time()
     sid = ""
@@ -50,8 +57,13 @@ def appends(template: Path, work: Path, n: int, shred: bool, per_session: int = 
             author=Author.ACCOUNT,
         )  # fmt: skip
     spent = time.process_time() - start
+    clock.set(clock.now() + timedelta(days=31))
+    start = time.process_time()
+    swept = retention.sweep_expired(app.ctx)
+    sweep = time.process_time() - start
+    assert swept.purged.messages == n
     app.engine.dispose()
-    return spent
+    return spent, sweep
 
 
 def destruction(work: Path, size: int, k: int) -> float:
@@ -84,7 +96,12 @@ def main() -> None:
         for _ in range(args.rounds):
             plain.append(appends(template, work, args.messages, False, args.per_session))
             shred.append(appends(template, work, args.messages, True, args.per_session))
-        p, s = min(plain), min(shred)
+        p, s = min(a for a, _ in plain), min(a for a, _ in shred)
+        sp, ss = min(b for _, b in plain), min(b for _, b in shred)
+        print(
+            f"sweep of {args.messages} msgs in {args.messages // args.per_session} sessions, "
+            f"CPU s: plain {sp:.3f} shredding {ss:.3f} ratio {ss / sp:.3f}"
+        )
         print(
             f"appends {args.messages} msgs, {args.per_session}/session, CPU s: plain {p:.3f} "
             f"encrypted {s:.3f} ratio {s / p:.3f}"
