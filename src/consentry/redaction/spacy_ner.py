@@ -30,6 +30,7 @@ from consentry.extras import ExtraMissing
 
 from .model import Finding
 from .ner_pieces import MAX_CHUNK, candidates, case_informative, chunks, keep_span, openers, pieces
+from .ner_routing import Router
 
 PERSON, LOCATION, ORGANIZATION = "PERSON", "LOCATION", "ORGANIZATION"
 # spaCy's labels (OntoNotes for English, WikiNER for the news models) -> our finding types.
@@ -177,6 +178,7 @@ class SpacyNer:
         self._types = frozenset(types)
         self._batch_size = batch_size
         self._models = tuple(load_model(n) for n in self._names)
+        self._router = Router([m.nlp.lang for m in self._models])
         self._ready: dict[str, list[Finding]] = {}
 
     def __getstate__(self) -> dict[str, object]:
@@ -208,10 +210,12 @@ class SpacyNer:
     def _run(self, texts: list[str]) -> list[list[Finding]]:
         out: list[list[Finding]] = [[] for _ in texts]
         plans = [_plan(t) for t in texts]
-        for model in self._models:
+        routes = [self._router.models_for(t) for t in texts] if self._router.routes else None
+        for k, model in enumerate(self._models):
             jobs = [
                 (index, offset, piece, informative)
                 for index, (text, (spans, informative)) in enumerate(zip(texts, plans, strict=True))
+                if routes is None or k in routes[index]
                 for start, end in candidates(text, spans, informative, model.openers)
                 for offset, piece in chunks(text, start, end)
             ]

