@@ -217,3 +217,32 @@ def test_restore_drill_nothing_purged_after_the_backup_can_be_read_R17(
     assert ledger.verify_ledger(sw.ctx).ok
     # what was written after the backup is lost with the restore (its key is an orphan)
     assert later not in {s.id for s in sessions.list_sessions(sw.ctx, account_id=uid)}
+
+
+def test_run_export_and_audit_read_plain_text_from_encrypted_rows_R25_R26(
+    sw: World, tmp_path: Path
+) -> None:
+    """The set-based reads (export pages, first messages) are opened in Python after the
+    query; the exported text is the plain text and the export audit passes."""
+    from consentry.service import runs
+    from consentry.service.export_audit import audit_export
+    from consentry.service.training_export import export_run
+
+    uid = sw.user(training="on")
+    sid = sw.chat(uid, "how do I reverse a list")
+    mid = sw.say(uid, sid, "use reversed(xs)", role="assistant")
+    sessions.give_feedback(
+        sw.ctx, account_id=uid, session_id=sid, message_id=mid, rating="up", comment="clear"
+    )
+    sw.advance(days=1)
+    run = runs.create_run(sw.ctx, purpose="model_training")
+    result = export_run(sw.ctx, run_id=run.id, out_dir=str(tmp_path / "out"), fmt="jsonl")
+    exported = "".join(
+        p.read_text() for p in Path(result.directory).rglob("*.jsonl") if p.is_file()
+    )
+    assert "how do I reverse a list" in exported and "use reversed(xs)" in exported
+    assert "clear" in exported and "enc:v1:" not in exported
+    assert audit_export(sw.ctx, run_id=run.id, directory=result.directory).ok
+    with sw.ctx.uow(read_only=True) as uow:
+        first = uow.runs.first_user_messages([sid], chars=6, account_id=uid)
+    assert first == {sid: "how do"}

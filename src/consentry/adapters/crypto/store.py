@@ -152,12 +152,17 @@ class DecryptingRuns:
         rows: list[tuple[Any, ...]] = self._inner.export_messages_page(run_id, **kw)
         keys = self._keys.data_keys(session_scope(r[0]) for r in rows if is_encrypted(r[6]))
         return [
-            (
-                *r[:6],
-                open_text(
-                    keys.get(session_scope(r[0])), r[6], context=row_context("messages", r[4], r[0])
-                ),
-                r[7],
+            _like(
+                r,
+                [
+                    *r[:6],
+                    open_text(
+                        keys.get(session_scope(r[0])),
+                        r[6],
+                        context=row_context("messages", r[4], r[0]),
+                    ),
+                    r[7],
+                ],
             )
             for r in rows
         ]
@@ -168,11 +173,14 @@ class DecryptingRuns:
         return [
             r
             if r[2] is None
-            else (
-                r[0],
-                r[1],
-                open_text(keys.get(feedback_scope(r[0])), r[2], context=feedback_context(r[0])),
-                r[3],
+            else _like(
+                r,
+                [
+                    r[0],
+                    r[1],
+                    open_text(keys.get(feedback_scope(r[0])), r[2], context=feedback_context(r[0])),
+                    r[3],
+                ],
             )
             for r in rows
         ]
@@ -210,6 +218,12 @@ class DecryptingRuns:
             )
             found[sid] = (text or PURGED_TEXT)[:chars]
         return found
+
+
+def _like(row: tuple[Any, ...], values: list[Any]) -> tuple[Any, ...]:
+    """A row of the same kind (a plain tuple, or the named tuple the run store may return)."""
+    make = getattr(row, "_make", None)
+    return tuple(values) if make is None else make(values)
 
 
 def _open_or_none(key: bytes | None, stored: str | None, context: bytes) -> str | None:
