@@ -1,0 +1,93 @@
+"""Issue 26 through the real CLI: `db backup`, `db restore`, `keys status`, `keys rotate-kek`.
+
+R17: a restored backup is brought up to date with the purges made since (the purge log),
+and the ledger verifies; PostgreSQL is refused with `backup_unsupported` naming pg_dump.
+"""
+
+from __future__ import annotations
+
+import json
+import stat
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from consentry.bootstrap import App, build
+from consentry.config.settings import Settings
+from consentry.domain.clock import TestClock
+from consentry.entrypoints.cli import app as cli
+from consentry.service import accounts, retention, sessions
+from tests.integration.service.conftest import World
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def shredding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    ops = tmp_path / "ops"
+    monkeypatch.setenv("CONSENTRY_CRYPTO_SHREDDING", "1")
+    monkeypatch.setenv("CONSENTRY_SECRET_KEY_FILE", str(ops / "app.key"))
+    monkeypatch.setenv("CONSENTRY_KEK_FILE", str(ops / "app.kek"))
+    monkeypatch.setenv("CONSENTRY_KEY_VAULT_URL", f"sqlite:///{ops / 'keys.sqlite'}")
+    monkeypatch.setenv("CONSENTRY_PURGE_LOG", str(ops / "purges.jsonl"))
+    return ops
+
+
+@pytest.fixture
+def world(sqlite_url: str, clock: TestClock, shredding: Path) -> Iterator[World]:
+    app: App = build(Settings.from_env(database_url=sqlite_url), migrate=False, clock=clock)
+    yield World(app, clock)
+    app.engine.dispose()
+
+
+def _json(output: str) -> dict[str, object]:
+    return json.loads(output[output.index("{") :])  # type: ignore[no-any-return]
+
+
+def test_backup_restore_replays_purges_and_rotation_keeps_content_R17(
+    world: World, tmp_path: Path
+) -> None:
+    url = world.app.settings.database_url
+    uid = world.user(training="on")
+    keep, doomed = world.chat(uid, "kept"), world.chat(uid, "doomed")
+    backup = tmp_path / "b.sqlite"
+    done = runner.invoke(cli, ["db", "backup", str(backup), "--database-url", url])
+    assert done.exit_code == 0, done.output
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+    again = runner.invoke(cli, ["db", "backup", str(backup), "--database-url", url])
+    assert again.exit_code == 2 and "never overwrites" in again.output
+
+    sessions.delete_session(world.ctx, account_id=uid, session_id=doomed)
+    world.clock.set(world.clock.now() + timedelta(days=31))
+    retention.sweep_expired(world.ctx)
+    world.app.engine.dispose()
+
+    restored = runner.invoke(cli, ["db", "restore", str(backup), "--database-url", url])
+    assert restored.exit_code == 0, restored.output
+    report = _json(restored.output)
+    assert report["purges_reapplied"] == {"sessions": 1, "messages": 1, "feedback": 0, "scores": 0}
+    assert report["ledger_ok"] is True
+
+    status = _json(runner.invoke(cli, ["keys", "status", "--database-url", url]).output)
+    old = status["current_kek"]
+    rotated = runner.invoke(cli, ["keys", "rotate-kek", "--database-url", url, "--batch-size", "1"])
+    assert rotated.exit_code == 0, rotated.output
+    result = _json(rotated.output)
+    assert result["rewrapped"] == 1 and result["retired"] == [old]  # one live key: `keep`'s
+
+    fresh = build(Settings.from_env(database_url=url), migrate=False, clock=world.clock)
+    try:
+        view = sessions.get_session(fresh.ctx, account_id=uid, session_id=keep)
+        assert [m.content for m in view.messages] == ["kept"]
+        assert accounts.get_privacy(fresh.ctx, account_id=uid) is not None
+    finally:
+        fresh.engine.dispose()
+
+
+def test_postgres_backup_is_refused_naming_pg_dump(pg_url: str, tmp_path: Path) -> None:
+    done = runner.invoke(cli, ["db", "backup", str(tmp_path / "x"), "--database-url", pg_url])
+    assert done.exit_code == 2
+    assert "backup_unsupported" in done.output and "pg_dump" in done.output
