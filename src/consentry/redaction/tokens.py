@@ -252,6 +252,42 @@ def _base36_in_uuid_layout(data: bytes, start: int, end: int) -> tuple[int, int]
     return glued_run(data, start, end)
 
 
+_UPPER = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_LOWER = frozenset(b"abcdefghijklmnopqrstuvwxyz")
+_DIGITS = frozenset(b"0123456789")
+_NOT_HEX_LETTERS = frozenset(b"ghijklmnopqrstuvwxyzGHIJKLMNOPQRSTUVWXYZ")
+# Subresource-integrity hashes are public digests, not secrets.
+_SRI = (b"sha256-", b"sha384-", b"sha512-")
+
+
+def _quoted_generated(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """A quoted literal that only a generator writes: the literal without its quotes.
+
+    20-100 token characters between matching quotes, holding upper- and lower-case
+    letters, three digits or more and a letter beyond hex, no ``.`` (names, hosts, versions) and at
+    most two ``/`` (paths), at least 4.0 bits of entropy per character (nearly every
+    character distinct): ``apiMetrics := "5po8TFGawiYNCc1ct4ofWkBqzIfA6IeO"``,
+    ``getsmartsheet("MVE7…")``, ``return "ntJD0ER8…"`` with no key word near.
+    Placeholders (no digits, or few distinct characters), hex digests, UUIDs and
+    subresource-integrity hashes are left.
+    """
+    if data[end - 1] != data[start]:
+        return None
+    value = data[start + 1 : end - 1]
+    chars = set(value)
+    if (
+        b"." in value
+        or value.count(b"/") > 2
+        or chars.isdisjoint(_UPPER)
+        or chars.isdisjoint(_LOWER)
+        or sum(c in _DIGITS for c in value) < 3  # 'UserSettingsV2Form' is a name
+        or chars.isdisjoint(_NOT_HEX_LETTERS)
+        or value.startswith(_SRI)
+    ):
+        return None
+    return (start + 1, end - 1) if entropy_at_least(value, 4.0) else None
+
+
 # Generated-key shapes that no single provider owns (not counted as providers).
 SHAPE_DETECTORS = (
     PatternDetector(
@@ -260,6 +296,10 @@ SHAPE_DETECTORS = (
             r"\b[A-Za-z0-9]{8}-[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]{12}"
         ),
         _base36_in_uuid_layout, prefilter="[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-",
+    ),
+    PatternDetector(  # a generated literal in quotes, with or without a key word
+        SECRET, RANK, compile_pattern(r"[\"'`][A-Za-z0-9_+/=-]{20,100}[\"'`]"),
+        _quoted_generated, triggers=(b'"', b"'", b"`"), prefilter="[\"'`][A-Za-z0-9_+/=-]{20}",
     ),
 )  # fmt: skip
 # The provider of each of FORMAT_DETECTORS, in order.

@@ -116,3 +116,40 @@ def test_outside_suite_label_corrections() -> None:
     value = "=QmFzZTY0.abc=="  # a leading '=' goes, trailing base64 padding stays
     assert value[slice(*correct_label("TOKEN_FORMAT", value)[1:])] == "QmFzZTY0.abc=="
     assert correct_label("PHONE_INTL", "+1 xxxxxxxxxx") == ("PHONE_INTL", 0, 13)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'apiMetrics := "q8Ww2LzR5nTt0XyB4cVv7Kp"',  # Go, a key word only inside "api"
+        'sheets := open_sheet("Hq7Zt2Lw9Xc4Vb8Nm3Kd6Rf1")',
+        "func getToken() string { return 'Tz4Kq9Wm2Xc7Vb1Nh6Rd3' }",
+        'cloudsync: "pL9zX2cV5bN8mQ1wE4rT7yU0"',  # YAML key that names no secret
+    ],
+)
+def test_a_generated_literal_in_quotes_is_a_secret_without_a_key_word(text: str) -> None:
+    """SPEC §4 high-entropy tokens: a quoted literal only a generator writes (issue 16's
+    trufflehog samples: Go assignments and calls with no key word before the value)."""
+    value = text.split('"')[1] if '"' in text else text.split("'")[1]
+    assert _covers(text, value)
+    start = text.index(value)
+    assert all(s >= start - 1 for s, _, _ in _spans(text))  # the key stays readable
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'name: "UserProfileSettingsV2Form"',  # a name: words, one digit
+        'v = "4f9a2c1e8b7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f"',  # a hex digest
+        '<script integrity="sha384-oqVuAfXRKap7fdgcCY5uykM6+R9GqQ8K/'
+        'uxy9rx7HNQlGYl1kPzQho1wx4JwY8wC">',
+        'import "github.com/acme/Widget2024v3"',  # dotted: a module path
+        'key_hint = "YOUR_API_KEY_GOES_HERE"',
+        'msg = "AAAAAAAAAAbbbbbbbbbb1234567890"',  # few distinct characters
+        'path = "src/app/Comp0nents/Header12/Main"',  # a path
+        "mixed = \"aB3dE6gH9jK2mN5pQ8sT1'",  # quotes that do not match
+    ],
+)
+def test_quoted_literals_that_are_not_generated_are_kept(text: str) -> None:
+    """Issue 16's false positives: names, digests, SRI hashes, paths, placeholders stay."""
+    assert _spans(text) == []

@@ -57,6 +57,10 @@ PATTERNS = {
     "id-ish groups": "ID 12.",
     "confusable words": "раss​",
     "full-width digits": "１ ",
+    # third round: glued tokens, UUID layouts, quoted generated literals
+    "glued discord shapes": "MTIzNDU2Nzg5MDEyMzQ1Njc4.Gh7x2Q.kP3vR9sT2wX5yZ8aB1cD4eF7gH0!a",
+    "uuid layouts": "q7wnmx2k-t4ra-p9zs-",
+    "quoted literals": '"aB3dE6gH9jK2mN5pQ8sT1',
 }
 
 
