@@ -27,10 +27,17 @@ from consentry.adapters.sql.eligible_sql import eligible_sessions
 from consentry.domain.clock import TestClock
 from consentry.domain.eligibility import decide_eligibility
 from consentry.domain.errors import ConsentryError
-from consentry.domain.policy import DEFAULT_POLICY, OnOptOut, Policy, ResumeScope, RetentionPolicy
+from consentry.domain.policy import (
+    DEFAULT_POLICY,
+    AutoDeletePolicy,
+    OnOptOut,
+    Policy,
+    ResumeScope,
+    RetentionPolicy,
+)
 from consentry.domain.retention import purge_due, retain_until
 from consentry.domain.types import Author, Purpose
-from consentry.service import accounts, retention, sessions
+from consentry.service import accounts, auto_delete, retention, sessions
 from consentry.service.context import Context
 
 OPS = (
@@ -60,9 +67,17 @@ class History:
     """How long after the last step the cutoff is taken (retention may end meanwhile)."""
 
 
-def short_policy(resume: ResumeScope, opt_out: OnOptOut, grace: int, flagged: bool) -> Policy:
+def short_policy(
+    resume: ResumeScope,
+    opt_out: OnOptOut,
+    grace: int,
+    flagged: bool,
+    *,
+    training_on: int = 12,
+    auto_delete: AutoDeletePolicy | None = None,
+) -> Policy:
     periods = RetentionPolicy(
-        training_on=12,
+        training_on=training_on,
         standard=5,
         commercial=4,
         incognito=3,
@@ -78,6 +93,7 @@ def short_policy(resume: ResumeScope, opt_out: OnOptOut, grace: int, flagged: bo
         resume_scope=resume,
         safety_train_on_flagged=flagged,
         sweep_batch_size=7,
+        auto_delete=auto_delete or DEFAULT_POLICY.auto_delete,
     )
 
 
@@ -110,6 +126,48 @@ histories = st.builds(
     steps=st.lists(steps, max_size=24).map(tuple),
     tail_hours=st.integers(0, 24 * 16),
 )
+
+
+AUTO_DELETE_MONTHS = (1, 2, None)
+"""The choices the auto-delete step picks from (docs/rules.md P12): the policy below offers
+1 and 2 months, so with 90 days of training-on retention a cap shortens within a history."""
+policies_with_auto_delete = st.builds(
+    short_policy,
+    st.sampled_from(ResumeScope),
+    st.sampled_from(OnOptOut),
+    st.sampled_from([0, 2]),
+    st.booleans(),
+    training_on=st.just(90),
+    auto_delete=st.just(AutoDeletePolicy(offered_months=(1, 2), default_months=1)),
+)
+histories_with_auto_delete = st.builds(
+    History,
+    policy=policies_with_auto_delete,
+    accounts=st.lists(
+        st.sampled_from(
+            [("free", "on"), ("pro", "on"), ("max", "on"), ("free", "off"), ("team", None)]
+        ),
+        min_size=1,
+        max_size=3,
+    ).map(tuple),
+    steps=st.lists(
+        st.builds(
+            Step,
+            op=st.sampled_from((*OPS, *("auto_delete",) * 6, "say", "say")),
+            wait_hours=st.integers(0, 24 * 12),
+            account=st.integers(0, 2),
+            target=st.integers(0, 7),
+            flag=st.booleans(),
+            surface=st.integers(0, len(SURFACES) - 1),
+        ),
+        min_size=3,
+        max_size=24,
+    ).map(tuple),
+    tail_hours=st.integers(0, 24 * 40),
+)
+"""Histories with auto-delete choices (P12, P13), for the SQL forms and the stored
+instants; the Spark rules do not read auto-delete choices yet, so their test keeps
+:data:`histories`."""
 
 
 @dataclass
@@ -162,6 +220,9 @@ def _step(ctx: Context, step: Step, account: str, live: list[str], holds: list[s
         accounts.delete_account(ctx, account_id=account)
     elif step.op == "sweep":
         retention.sweep_expired(ctx)
+    elif step.op == "auto_delete":  # P12: 1 or 2 months, or until deleted
+        months = AUTO_DELETE_MONTHS[step.target % len(AUTO_DELETE_MONTHS)]
+        auto_delete.choose_auto_delete(ctx, account_id=account, months=months)
 
 
 def _owner(ctx: Context, session_id: str) -> str:
@@ -236,6 +297,7 @@ def stored_and_derived_purge(
                 activities=facts.activities,
                 choices=facts.choices,
                 policy=policy,
+                auto_delete=facts.auto_delete,
             )
             assert until is not None  # every session starts with a message
             due = purge_due(

@@ -25,6 +25,7 @@ from tests.histories import (
     History,
     domain_verdicts,
     histories,
+    histories_with_auto_delete,
     play,
     short_policy,
     sql_verdicts,
@@ -45,6 +46,22 @@ def test_sql_forms_of_eligibility_equal_the_domain_over_random_histories_R12_R20
     write path keeps (`purge_at_expr`) equal `retain_until` and `purge_due` over the
     stored history. Each example adds its own accounts to the one database; the clock
     only moves forward."""
+    played = play(app.ctx, clock, history)
+    for purpose in Purpose:
+        assert sql_verdicts(app.engine, played, purpose) == domain_verdicts(played, purpose)
+    stored, derived = stored_and_derived_purge(app.engine, played)
+    assert stored == derived
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=SHARED_DATABASE)
+@given(history=histories_with_auto_delete)
+def test_forms_stay_equal_with_auto_delete_choices_P13_R12_R17_R20(
+    app: App, clock: TestClock, history: History
+) -> None:
+    """P13 (with R12, R17, R18, R20): with users choosing auto-delete periods (1 or 2
+    months, or until deleted) amid everything else, the stored `retain_until` and
+    `purge_at` still equal the domain's over the stored history, and the run builder's
+    SQL still picks exactly the sessions `decide_eligibility` passes."""
     played = play(app.ctx, clock, history)
     for purpose in Purpose:
         assert sql_verdicts(app.engine, played, purpose) == domain_verdicts(played, purpose)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import secrets
@@ -15,6 +16,8 @@ from consentry.domain.ids import new_id
 from consentry.domain.notice import Notice, PrivacyState
 from consentry.domain.scope import account_scope
 from consentry.domain.types import ChoiceSource, EventType, Plan, Scope, Training
+from consentry.service import jurisdiction
+from consentry.service.auto_delete import AutoDeleteState, auto_delete_state
 from consentry.service.context import Context, UnitOfWork
 from consentry.service.records import AccountRecord
 
@@ -35,6 +38,12 @@ class PrivacyView:
     notice: Notice | None
     blocked: bool
     retention_days: int
+    region: str | None = None
+    """The ISO 3166 region recorded at sign-up (P16)."""
+    rule_set: str | None = None
+    """The rule set applied to the account (P14); None for commercial accounts."""
+    auto_delete: AutoDeleteState | None = None
+    """The auto-delete choice (P12); None for commercial accounts."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,8 @@ class HistoryItem:
     value: str | None
     source: str | None
     terms_version: str
+    auto_delete: str | None = None
+    """For an `auto_delete` event (P12): ``3m``, ``18m``, ``36m`` or ``off``."""
 
 
 def hash_token(token: str) -> str:
@@ -77,7 +88,13 @@ def state_of(account: AccountRecord) -> PrivacyState:
 
 
 def _new_account(
-    ctx: Context, uow: UnitOfWork, *, plan: Plan, training: Training | None, source: ChoiceSource
+    ctx: Context,
+    uow: UnitOfWork,
+    *,
+    plan: Plan,
+    training: Training | None,
+    source: ChoiceSource,
+    region: str | None = None,
 ) -> Credentials:
     now = ctx.clock.now()
     scope = account_scope(plan, ctx.policy)
@@ -91,6 +108,7 @@ def _new_account(
         terms_accepted=None,
         choice_at=None,
         deleted_at=None,
+        region=region,
     )
     uow.store.insert_account(account, hash_token(token))
     uow.store.publish("account.created", {"account_id": account.id, "plan": plan}, now)
@@ -105,27 +123,41 @@ def sign_up(
     plan: str,
     training: str | None,
     source: ChoiceSource = ChoiceSource.SIGNUP,
+    region: str | None = None,
 ) -> Credentials:
     """R4: a new consumer account must choose at sign-up; commercial ones have no choice.
-    `source` is `gpc` when a GPC signal made the choice (P4, :mod:`consentry.service.gpc`)."""
+    `source` is `gpc` when a GPC signal made the choice (P4, :mod:`consentry.service.gpc`).
+    `region` (P16) is an ISO 3166 code, checked here, recorded on the account."""
     plan_value, choice = parse_plan(plan), parse_choice(training)
+    region_value = jurisdiction.parse_region(region)
     if account_scope(plan_value, ctx.policy) is Scope.CONSUMER and choice is None:
         raise ChoiceMissing(
             "consumer plans must choose 'on' or 'off' for model training at sign-up"
         )
     with ctx.uow() as uow:
-        creds = _new_account(ctx, uow, plan=plan_value, training=choice, source=source)
+        creds = _new_account(
+            ctx, uow, plan=plan_value, training=choice, source=source, region=region_value
+        )
         uow.commit()
     _observe_new(ctx, plan_value, choice, source)
     return creds
 
 
-def import_account(ctx: Context, *, plan: str, training: str | None = None) -> Credentials:
-    """An existing user brought in by an operator: `unset` unless a prior choice is imported."""
+def import_account(
+    ctx: Context, *, plan: str, training: str | None = None, region: str | None = None
+) -> Credentials:
+    """An existing user brought in by an operator: `unset` unless a prior choice is imported.
+    `region` (P16) is the ISO 3166 region the operator knows for the user, if any."""
     plan_value, choice = parse_plan(plan), parse_choice(training)
+    region_value = jurisdiction.parse_region(region)
     with ctx.uow() as uow:
         creds = _new_account(
-            ctx, uow, plan=plan_value, training=choice, source=ChoiceSource.ADMIN_IMPORT
+            ctx,
+            uow,
+            plan=plan_value,
+            training=choice,
+            source=ChoiceSource.ADMIN_IMPORT,
+            region=region_value,
         )
         uow.commit()
     _observe_new(ctx, plan_value, choice, ChoiceSource.ADMIN_IMPORT)
@@ -178,15 +210,25 @@ def privacy_view(ctx: Context, account: AccountRecord) -> PrivacyView:
         days = r.commercial
     else:
         days = r.training_on if account.training is Training.ON else r.standard
+    notice = notice_rules.pending_notice(state, ctx.policy, now)
+    consumer = account.scope is Scope.CONSUMER
+    rule_set = jurisdiction.rule_set_of(ctx.policy, account)
+    if notice is not None and account.training is Training.UNSET:
+        # P15: the notice's preset is the account's rule set's (R5 for the seed's)
+        preset = Training.ON if rule_set.notice_default_training else Training.OFF
+        notice = dataclasses.replace(notice, default_training=preset)
     return PrivacyView(
         account_id=account.id,
         plan=account.plan,
         scope=account.scope,
         training=account.training,
         terms_version_accepted=account.terms_accepted,
-        notice=notice_rules.pending_notice(state, ctx.policy, now),
+        notice=notice,
         blocked=notice_rules.is_blocked(state, ctx.policy, now),
         retention_days=days,
+        region=account.region,
+        rule_set=rule_set.name if consumer else None,
+        auto_delete=auto_delete_state(ctx.policy, account) if consumer else None,
     )
 
 
@@ -214,6 +256,7 @@ def _record(
         value=value,
         source=source,
         terms_version=terms.version,
+        extra=jurisdiction.event_members(ctx.policy, account),
     )
     # A GPC opt-out of a signed-in account is the browser's signal, not the user answering
     # the notice: it accepts no terms (P5), so a pending notice stays pending.
@@ -286,6 +329,7 @@ def defer_notice(ctx: Context, *, account_id: str) -> PrivacyView:
             value=None,
             source=ChoiceSource.NOTICE,
             terms_version=notice.terms_version,
+            extra=jurisdiction.event_members(ctx.policy, account),
         )
         uow.store.publish("consent.deferral", {"account_id": account.id}, now)
         uow.commit()
@@ -303,6 +347,7 @@ def consent_history(ctx: Context, *, account_id: str) -> list[HistoryItem]:
                 value=e.value.value if e.value else None,
                 source=e.source.value if e.source else None,
                 terms_version=e.terms_version,
+                auto_delete=dict(e.extra).get("auto_delete"),
             )
             for e in uow.store.consent_events(account_id)
         ]
@@ -329,6 +374,7 @@ def delete_account(ctx: Context, *, account_id: str) -> None:
                 value=Training.OFF,
                 source=ChoiceSource.ACCOUNT_DELETED,
                 terms_version=account.terms_accepted or terms.version,
+                extra=jurisdiction.event_members(ctx.policy, account),
             )
             uow.store.set_privacy(
                 account.id, training=Training.OFF, terms_accepted=account.terms_accepted, at=now

@@ -18,7 +18,7 @@ from consentry.domain.errors import (
     TooLarge,
 )
 from consentry.domain.ids import new_id
-from consentry.domain.retention import feedback_retain_until, retention_period
+from consentry.domain.retention import add_months, feedback_retain_until, retention_period
 from consentry.domain.scope import session_scope
 from consentry.domain.types import Author, Rating, Role, SessionKind, Surface
 from consentry.service.accounts import load_account, state_of
@@ -95,8 +95,11 @@ def _activity(
     period = retention_period(
         scope=session.scope, incognito=session.incognito, covered=covered, policy=ctx.policy
     )
+    until = now + period
+    if account.auto_delete_months:  # P13: the user's auto-delete only shortens
+        until = min(until, add_months(now, account.auto_delete_months))
     uow.store.add_activity(session.id, at=now, covered=covered, kind=kind)
-    uow.store.record_activity(session.id, at=now, covered=covered, retain_until=now + period)
+    uow.store.record_activity(session.id, at=now, covered=covered, retain_until=until)
     return now, covered
 
 

@@ -27,6 +27,16 @@ def privacy_json(view: PrivacyView) -> dict[str, Any]:
         },
         "blocked": view.blocked,
         "retention_days": view.retention_days,
+        "region": view.region,  # issue 23 (docs/rules.md P12-P16): additive members
+        "rule_set": view.rule_set,
+        "auto_delete": None
+        if view.auto_delete is None
+        else {
+            "months": view.auto_delete.months,
+            "chosen": view.auto_delete.chosen,
+            "offered_months": list(view.auto_delete.offered_months),
+            "preset_months": view.auto_delete.preset_months,
+        },
     }
 
 

@@ -28,6 +28,8 @@ def account_of_row(row: Row[Any]) -> AccountRecord:
         terms_accepted=m["terms_accepted"],
         choice_at=m["choice_at"],
         deleted_at=m["deleted_at"],
+        region=m["region"],
+        auto_delete_months=m["auto_delete_months"],
     )
 
 
@@ -51,6 +53,8 @@ class SqlAccountStore:
                 terms_accepted=account.terms_accepted,
                 choice_at=account.choice_at,
                 deleted_at=None,
+                region=account.region,
+                auto_delete_months=account.auto_delete_months,
             )
         )
 
@@ -71,6 +75,14 @@ class SqlAccountStore:
             update(t.accounts)
             .where(t.accounts.c.id == account_id)
             .values(training=training.value, terms_accepted=terms_accepted, choice_at=at)
+        )
+
+    def set_auto_delete(self, account_id: str, *, months: int) -> None:
+        """P12: the account's auto-delete period in months (0: until the user deletes it)."""
+        self.conn.execute(
+            update(t.accounts)
+            .where(t.accounts.c.id == account_id)
+            .values(auto_delete_months=months)
         )
 
     def mark_account_deleted(self, account_id: str, at: datetime) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, func, select
 from consentry.adapters.sql import tables as t
 from consentry.domain.eligibility import FeedbackFacts, SessionFacts
 from consentry.domain.ids import stamp
+from consentry.domain.retention import AutoDeletePoint
 from consentry.domain.types import (
     ActivityFact,
     ChoicePoint,
@@ -83,6 +84,7 @@ class SqlFactsStore:
                 else:
                     acts[row.session_id].append(ActivityFact(row.at, bool(row.covered)))
             choices, account_deleted = self._choices(accounts, ledger_seq)
+            auto = self._auto_delete(accounts, ledger_seq)
             held: dict[str, list[HoldFact]] = defaultdict(list)
             for row in self.conn.execute(select(t.holds).where(h.session_id.in_(ids))):
                 released_at = row.released_at
@@ -106,6 +108,7 @@ class SqlFactsStore:
                     deleted_at=r.deleted_at if r.id in deleted_seen else None,
                     purged_at=r.purged_at if only is not None else None,
                     holds=tuple(held[r.id]),
+                    auto_delete=tuple(auto[r.account_id]),
                 )
             if only is not None:
                 return
@@ -130,6 +133,24 @@ class SqlFactsStore:
             if row.source == "account_deleted":
                 deleted[row.account_id] = row.at
         return choices, deleted
+
+    def _auto_delete(self, accounts: set[str], ledger_seq: int) -> dict[str, list[AutoDeletePoint]]:
+        """P12: each account's auto-delete choices up to the ledger position, oldest first."""
+        ce = t.consent_events.c
+        points: dict[str, list[AutoDeletePoint]] = defaultdict(list)
+        for row in self.conn.execute(
+            select(ce.account_id, ce.at, ce.auto_delete)
+            .where(
+                ce.account_id.in_(accounts),
+                ce.seq <= ledger_seq,
+                ce.type == EventType.AUTO_DELETE.value,
+            )
+            .order_by(ce.seq)
+        ):
+            value = row.auto_delete or "off"
+            months = None if value == "off" else int(value.removesuffix("m"))
+            points[row.account_id].append(AutoDeletePoint(row.at, months))
+        return points
 
     def _deleted_sessions(self, ids: list[str], activity_hwm: int) -> set[str]:
         act = t.activities.c

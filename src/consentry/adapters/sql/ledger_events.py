@@ -21,7 +21,7 @@ from sqlalchemy.engine import Row
 
 from consentry.adapters.sql import tables as t
 from consentry.domain.ids import new_id
-from consentry.domain.ledger import GENESIS, ConsentEvent, LedgerEvent
+from consentry.domain.ledger import EXTRA_MEMBERS, GENESIS, ConsentEvent, LedgerEvent
 from consentry.domain.run_manifest import RunManifestEvent, run_event_entry
 from consentry.domain.types import ChoiceSource, EventType, Training
 
@@ -41,6 +41,8 @@ def event_of_row(row: Row[Any]) -> ConsentEvent:
         terms_version=m["terms_version"],
         prev_hash=m["prev_hash"],
         hash=m["hash"],
+        # issue 23 (P16): members present only on newer events, in canonical order
+        extra=tuple((k, m[k]) for k in EXTRA_MEMBERS if m.get(k) is not None),
     )
 
 

@@ -33,6 +33,7 @@ class SqlLedgerStore:
         value: Training | None,
         source: ChoiceSource | None,
         terms_version: str,
+        extra: tuple[tuple[str, str], ...] = (),
     ) -> ConsentEvent:
         """Append one event to the chain and its leaf to the Merkle tree (issue 21); the
         head row, which holds both heads, is locked so appends serialise."""
@@ -54,6 +55,7 @@ class SqlLedgerStore:
             source=source,
             terms_version=terms_version,
             prev_hash=prev,
+            extra=extra,
         )
         digest = hashlib.sha256(entry).hexdigest()
         self.conn.execute(
@@ -68,6 +70,7 @@ class SqlLedgerStore:
                 terms_version=terms_version,
                 prev_hash=prev,
                 hash=digest,
+                **dict(extra),  # P16: the columns of the members present
             )
         )
         tree = append_to_tree(self.conn, head=head, seq=seq, entry=entry)

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, case, func, insert, select, update
 
 from consentry.adapters.sql import tables as t
 from consentry.adapters.sql.sqlfuncs import greatest, least
+from consentry.domain.retention import add_months
 from consentry.domain.types import Scope
 
 
@@ -77,6 +78,25 @@ class SqlRetentionStore:
             .values(deleted_at=at, purge_at=least(f.retain_until, purge_by))
         )
         return len(ids)
+
+    def cap_retention(self, account_id: str, *, months: int) -> None:
+        """P13: every not yet purged session of the account keeps its content until at
+        most its last activity + `months` calendar months (only ever earlier), and its
+        purge instant follows, in the caller's transaction."""
+        s = t.sessions.c
+        rows = self.conn.execute(
+            select(s.id, s.last_activity_at, s.retain_until).where(
+                s.account_id == account_id, s.purged_at.is_(None)
+            )
+        ).all()
+        changed = False
+        for row in rows:
+            cap = add_months(row.last_activity_at, months)
+            if cap < row.retain_until:
+                changed = True
+                self.conn.execute(update(t.sessions).where(s.id == row.id).values(retain_until=cap))
+        if changed:
+            refresh_purge_at(self.conn, s.account_id == account_id)
 
     def shorten_retention(self, account_id: str, *, period_days: int) -> None:
         """R18 `shorten`: covered sessions of this account now keep the standard period."""

@@ -16,7 +16,16 @@ from consentry.entrypoints.api import schemas as s
 from consentry.entrypoints.api.deps import Core, CurrentAccount, Guards
 from consentry.entrypoints.api.errors import ERROR_RESPONSES
 from consentry.entrypoints.api.render import run_ref_json
-from consentry.service import accounts, data_export, export_archive, gpc, ledger, runs
+from consentry.service import (
+    accounts,
+    auto_delete,
+    data_export,
+    export_archive,
+    gpc,
+    jurisdiction,
+    ledger,
+    runs,
+)
 from consentry.service.views import privacy_json
 
 router = APIRouter(responses=ERROR_RESPONSES)
@@ -29,10 +38,17 @@ def sign_up(body: s.SignUp, core: Core, guards: Guards, request: Request) -> dic
     Sign-ups per client address are limited (429 ``rate_limited`` with ``Retry-After``;
     ``CONSENTRY_SIGNUPS_PER_HOUR``, issue 17). With ``Sec-GPC: 1`` and no ``training``,
     a consumer sign-up is recorded as ``off`` with source ``gpc`` only when the policy's
-    ``gpc`` is ``opt_out`` (P4); under the default ``record`` it stays 422."""
+    ``gpc`` is ``opt_out`` (P4); under the default ``record`` it stays 422.
+
+    ``region`` (P16), or else the header that ``CONSENTRY_REGION_HEADER`` names, is the
+    account's ISO 3166 region; its rule set (P14, P15) decides presets and GPC handling."""
     guards.sign_up(request)
     signal = gpc.signal(request.headers.get("sec-gpc"))
-    creds = gpc.sign_up(core.ctx, plan=body.plan, training=body.training, gpc=signal)
+    header = core.settings.region_header
+    region = jurisdiction.chosen_region(
+        body.region, request.headers.get(header) if header else None
+    )
+    creds = gpc.sign_up(core.ctx, plan=body.plan, training=body.training, gpc=signal, region=region)
     return {"account_id": creds.account_id, "token": creds.token}
 
 
@@ -46,6 +62,16 @@ def change_choice(body: s.ChoiceIn, core: Core, me: CurrentAccount) -> Any:
     """R8: change the choice any time; commercial plans answer 409 ``not_applicable``."""
     view = accounts.record_choice(core.ctx, account_id=me.id, training=body.training)
     return privacy_json(view)
+
+
+@router.put("/v1/me/privacy/auto-delete", response_model=s.PrivacyOut, tags=["privacy"])
+def choose_auto_delete(body: s.AutoDeleteIn, core: Core, me: CurrentAccount) -> Any:
+    """P12/P13: keep history for ``months`` (one of the offered periods) after its last
+    activity, or ``null``: until the user deletes it. Only ever shortens retention (R12);
+    recorded in the ledger. 422 ``validation_error`` for a period not offered; commercial
+    plans 409 ``not_applicable``."""
+    auto_delete.choose_auto_delete(core.ctx, account_id=me.id, months=body.months)
+    return privacy_json(accounts.get_privacy(core.ctx, account_id=me.id))
 
 
 @router.post("/v1/me/notice/accept", response_model=s.PrivacyOut, tags=["privacy"])
@@ -70,6 +96,7 @@ def consent_history(core: Core, me: CurrentAccount) -> list[dict[str, Any]]:
             "value": item.value,
             "source": item.source,
             "terms_version": item.terms_version,
+            **({"auto_delete": item.auto_delete} if item.auto_delete else {}),
         }
         for item in accounts.consent_history(core.ctx, account_id=me.id)
     ]
@@ -118,11 +145,11 @@ def export_my_data(
     me: CurrentAccount,
     format: Annotated[
         Literal["json", "zip"],
-        Query(description="json (default): the R28 document; zip: P7's archive"),
+        Query(description="json (default): the R28 document; zip: P17's archive"),
     ] = "json",
 ) -> Any:
     """R28: account, privacy, consent history, sessions, feedback and training runs.
-    ``?format=zip`` (P7): that document, every chat as one offline HTML page, the
+    ``?format=zip`` (P17): that document, every chat as one offline HTML page, the
     consent receipts and a README.txt, in a ZIP streamed as it is read."""
     if format == "zip":
         archive = export_archive.export_archive(core.ctx, account_id=me.id)

@@ -90,6 +90,13 @@ class ErrorBody(BaseModel):
 class SignUp(Body):
     plan: PlanName
     training: Choice | None = None
+    region: str | None = Field(
+        default=None,
+        max_length=16,
+        description="ISO 3166-1 alpha-2 or ISO 3166-2 code (DE, CA-QC), kept on the account; "
+        "it picks the consent rules applied (docs/rules.md P14-P16). 422 validation_error "
+        "when ISO 3166 does not list it.",
+    )
 
 
 class ImportAccount(Body):
@@ -111,6 +118,16 @@ class NoticeOut(BaseModel):
     default_training: Choice
 
 
+class AutoDeleteOut(BaseModel):
+    """docs/rules.md P12: the auto-delete choice (`months` null: until the user deletes
+    it), whether one was made, the periods offered and the control's preset."""
+
+    months: int | None
+    chosen: bool
+    offered_months: list[int]
+    preset_months: int | None
+
+
 class PrivacyOut(BaseModel):
     account_id: str
     plan: PlanName
@@ -120,6 +137,15 @@ class PrivacyOut(BaseModel):
     notice: NoticeOut | None
     blocked: bool
     retention_days: int
+    region: str | None = Field(default=None, description="ISO 3166 region from sign-up (P16)")
+    rule_set: str | None = Field(default=None, description="Rule set applied (P14); consumer")
+    auto_delete: AutoDeleteOut | None = Field(default=None, description="P12; consumer only")
+
+
+class AutoDeleteIn(Body):
+    """docs/rules.md P12: one of the offered periods in months, or null: until I delete it."""
+
+    months: int | None
 
 
 class ChoiceIn(Body):
@@ -128,10 +154,13 @@ class ChoiceIn(Body):
 
 class HistoryItemOut(BaseModel):
     at: str
-    type: Literal["choice", "deferral"]
+    type: Literal["choice", "deferral", "auto_delete"]
     value: Choice | None
     source: str | None
     terms_version: str
+    auto_delete: str | None = Field(
+        default=None, description="For type auto_delete (P12): 3m, 18m, 36m or off"
+    )
 
 
 # --- sessions -----------------------------------------------------------------------

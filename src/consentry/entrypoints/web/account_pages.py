@@ -8,13 +8,16 @@ from fastapi.responses import RedirectResponse
 
 from consentry.domain.clock import parse_iso
 from consentry.domain.errors import InvalidInput, Unauthenticated
+from consentry.domain.jurisdiction import rule_set_for
+from consentry.domain.policy import SignupPreset
 from consentry.domain.types import Plan
 from consentry.entrypoints.web import error_words, i18n
 from consentry.entrypoints.web.i18n import gettext as _
 from consentry.entrypoints.web.i18n import when
 from consentry.entrypoints.web.render import Posted, Redirect, Visit, Web, WebError
 from consentry.entrypoints.web.wording import N_
-from consentry.service import accounts, data_export, gpc, ledger, runs
+from consentry.service import accounts, auto_delete, data_export, gpc, jurisdiction, ledger, runs
+from consentry.service.context import Context
 
 
 def training_value(posted: Posted) -> str:
@@ -24,6 +27,15 @@ def training_value(posted: Posted) -> str:
 
 def _gpc(request: Request) -> bool:
     return gpc.signal(request.headers.get("sec-gpc"))
+
+
+def _signup_preset(ctx: Context, request: Request, region: str | None) -> str | None:
+    """P4/P15: the sign-up toggle's start: off for a GPC browser (never on, R4), else the
+    rule set's preset for the region (typed, or from the edge's header)."""
+    if gpc.presets_off(ctx, _gpc(request), region):
+        return "off"
+    preset = rule_set_for(region, ctx.policy).signup_preset
+    return None if preset is SignupPreset.NONE else preset.value
 
 
 def add_account_pages(router: APIRouter, web: Web) -> None:
@@ -37,9 +49,18 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
     def home(visit: Visit = Depends(web.visit)) -> Response:
         raise Redirect("/sessions" if visit.account else "/signin")
 
+    def header_region(request: Request) -> str | None:
+        """P16: the region the operator's edge sets, when a setting names its header."""
+        name = web.core.settings.region_header
+        try:
+            return jurisdiction.parse_region(request.headers.get(name) if name else None)
+        except InvalidInput:
+            return None  # a bad header is ignored on the form; the typed field still counts
+
     @router.get("/signup")
     def signup_form(request: Request, visit: Visit = Depends(web.visit)) -> Response:
         consumer, commercial = plans()
+        region = header_region(request)
         return web.page(
             request,
             "signup.html",
@@ -47,8 +68,9 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
             consumer_plans=consumer,
             commercial_plans=commercial,
             chosen_plan="free",
-            # P4: a browser sending GPC finds the toggle preset off (never on: R4)
-            chosen_training="off" if gpc.presets_off(ctx, _gpc(request)) else None,
+            chosen_region=region,
+            # P4: a browser sending GPC finds the toggle preset off (never on: R4); P15
+            chosen_training=_signup_preset(ctx, request, region),
             error=None,
         )
 
@@ -56,11 +78,20 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
     def signup(request: Request, posted: Posted = Depends(web.posted)) -> Response:
         web.guards.sign_up(request)  # 429 past the per-address allowance (issue 17)
         plan, training = posted.field("plan"), posted.field("training") or None
+        typed = posted.field("region").strip() or None
         try:
+            region = jurisdiction.parse_region(typed) or header_region(request)  # P16
             # P4: "off" left as the GPC preset is the signal's effect: source `gpc`
-            preset = training == "off" and gpc.presets_off(ctx, _gpc(request))
+            preset = training == "off" and gpc.presets_off(ctx, _gpc(request), region)
             kept = None if preset else training
-            creds = gpc.sign_up(ctx, plan=plan, training=kept, gpc=_gpc(request), preset_shown=True)
+            creds = gpc.sign_up(
+                ctx,
+                plan=plan,
+                training=kept,
+                gpc=_gpc(request),
+                preset_shown=True,
+                region=region,
+            )
         except InvalidInput as error:  # R4: re-ask, keeping what was entered
             consumer, commercial = plans()
             return web.page(
@@ -71,6 +102,7 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
                 consumer_plans=consumer,
                 commercial_plans=commercial,
                 chosen_plan=plan,
+                chosen_region=typed,
                 chosen_training=training,
                 error=error_words.page_message(error.code, error.message),
             )
@@ -202,6 +234,21 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
             _("Saved. Model training is now on.")
             if view.training.value == "on"
             else _("Saved. Model training is now off.")
+        )
+        raise Redirect("/privacy")
+
+    @router.post("/privacy/auto-delete")
+    def change_auto_delete(posted: Posted = Depends(web.posted)) -> Response:
+        """P12/P13: the auto-delete control (as `PUT /v1/me/privacy/auto-delete`)."""
+        account = posted.visit.require_account()
+        picked = posted.field("auto_delete")
+        months: object = None if picked == "off" else (int(picked) if picked.isdigit() else picked)
+        updated = auto_delete.choose_auto_delete(ctx, account_id=account.id, months=months)
+        posted.visit.browser.say(
+            _("Saved. Your history is kept until you delete it.")
+            if not updated.auto_delete_months
+            else _("Saved. Your history is deleted %(months)s months after its last activity.")
+            % {"months": updated.auto_delete_months}
         )
         raise Redirect("/privacy")
 

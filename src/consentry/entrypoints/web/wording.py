@@ -58,6 +58,10 @@ def history_event(event_type: str, value: str | None) -> str:
         return _(_CHOICE_WORDS[value])
     if event_type == "deferral":
         return _("Said “Not now”")
+    if event_type == "auto_delete" and value is not None:  # docs/rules.md P12
+        if value == "off":
+            return _("Chose to keep history until I delete it")
+        return _("Chose auto-delete after %(months)s months") % {"months": value.rstrip("m")}
     return event_type.replace("_", " ")
 
 

@@ -21,6 +21,10 @@ class AccountStore(Protocol):
         self, account_id: str, *, training: Training, terms_accepted: str | None, at: datetime
     ) -> None: ...
     def mark_account_deleted(self, account_id: str, at: datetime) -> None: ...
+    def set_auto_delete(self, account_id: str, *, months: int) -> None:
+        """P12: record the account's auto-delete period in months (0: until the user
+        deletes it) on the account row, in the caller's transaction."""
+        ...
 
 
 class ConsentLedgerStore(Protocol):
@@ -35,6 +39,7 @@ class ConsentLedgerStore(Protocol):
         value: Training | None,
         source: ChoiceSource | None,
         terms_version: str,
+        extra: tuple[tuple[str, str], ...] = (),
     ) -> ConsentEvent: ...
     def consent_events(
         self, account_id: str | None = None, *, batch: int = 5000

@@ -20,6 +20,11 @@ class RetentionStore(Protocol):
         self, account_id: str, *, at: datetime, purge_by: datetime
     ) -> None: ...
     def shorten_retention(self, account_id: str, *, period_days: int) -> None: ...
+    def cap_retention(self, account_id: str, *, months: int) -> None:
+        """P13: every not yet purged session of the account keeps content until at most
+        its last activity + `months` calendar months (never later than it was), with its
+        purge instant recomputed, in the caller's transaction."""
+        ...
 
 
 class HoldStore(Protocol):

@@ -1,0 +1,48 @@
+"""Rules by jurisdiction in the service (docs/rules.md P14-P16, issue 23 item 8).
+
+The account's region comes from the sign-up (an explicit field, or the header the
+operator's edge sets when a setting names it; never the IP address) and stays on the
+account. The rule set the policy maps it to decides the notice's and the sign-up form's
+presets and how GPC is honoured; every consent event recorded afterwards carries the
+region and the rule set applied.
+"""
+
+from __future__ import annotations
+
+from consentry.config.regions import check_region
+from consentry.domain.errors import InvalidInput
+from consentry.domain.jurisdiction import rule_set_for
+from consentry.domain.policy import Policy, RuleSet
+from consentry.service.records import AccountRecord
+
+
+def parse_region(value: str | None) -> str | None:
+    """P16: an ISO 3166-1 alpha-2 or ISO 3166-2 code, normalised; None when absent.
+    Anything else is 422 `validation_error` with the reason."""
+    if value is None or not value.strip():
+        return None
+    try:
+        return check_region(value)
+    except ValueError as error:
+        raise InvalidInput(str(error)) from None
+
+
+def chosen_region(explicit: str | None, header: str | None) -> str | None:
+    """P16: the explicit field wins over the edge's header; both are checked."""
+    region = parse_region(explicit)
+    return region if region is not None else parse_region(header)
+
+
+def rule_set_of(policy: Policy, account: AccountRecord) -> RuleSet:
+    """P14: the rule set for the account's recorded region."""
+    return rule_set_for(account.region, policy)
+
+
+def event_members(policy: Policy, account: AccountRecord) -> tuple[tuple[str, str], ...]:
+    """P16: the members every new consent event of `account` carries: its region (when
+    known) and the rule set applied, in canonical order."""
+    members: list[tuple[str, str]] = []
+    if account.region is not None:
+        members.append(("region", account.region))
+    members.append(("rule_set", rule_set_of(policy, account).name))
+    return tuple(members)
