@@ -1,4 +1,5 @@
-"""``consentry db backup|restore`` and ``consentry keys status|rotate-kek`` (issue 26).
+"""``consentry db backup|restore`` and ``consentry keys status|rotate-kek|encrypt-existing``
+(issue 26).
 
 Registered by the main CLI: :func:`register` adds the two ``db`` commands to its ``db``
 group and the ``keys`` group to the app. See docs/retention.md for what each copy holds.
@@ -11,6 +12,11 @@ from typing import Annotated
 
 import typer
 
+from consentry.adapters.crypto.encrypt_existing import (
+    DEFAULT_BATCH,
+    EncryptResult,
+    encrypt_existing,
+)
 from consentry.adapters.crypto.kek_file import KeyRingFile
 from consentry.adapters.crypto.places import KeyPlaces
 from consentry.adapters.crypto.purge_log import PurgeLog
@@ -130,6 +136,33 @@ def rotate_kek(
         vault.engine.dispose()
     out.print_json(
         data={"current_kek": new, "rewrapped": rewrapped, "batches": batches, "retired": retired}
+    )
+
+
+@keys_app.command("encrypt-existing")
+def keys_encrypt_existing(
+    database_url: DatabaseUrl = None,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = DEFAULT_BATCH,
+) -> None:
+    """Seal the message texts, feedback comments and safety scores stored in clear (written
+    before CONSENTRY_CRYPTO_SHREDDING was on) under their data keys, a transaction per
+    batch. Resumable: a rerun skips what is sealed already."""
+    app_ = core(database_url, None)
+    vault = KeyPlaces.from_settings(app_.settings).open_vault()
+    try:
+
+        def progress(done: EncryptResult) -> None:
+            counts = ", ".join(f"{n} {what}" for what, n in done.sealed.items())
+            err.print(f"batch {done.batches}: sealed {counts}", highlight=False)
+
+        result = guarded(
+            lambda: encrypt_existing(app_.engine, vault, batch_size=batch_size, progress=progress)
+        )
+    finally:
+        vault.engine.dispose()
+        app_.engine.dispose()
+    out.print_json(
+        data={"sealed": result.sealed, "already_sealed": result.already, "batches": result.batches}
     )
 
 

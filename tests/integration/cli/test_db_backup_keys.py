@@ -91,3 +91,38 @@ def test_postgres_backup_is_refused_naming_pg_dump(pg_url: str, tmp_path: Path) 
     done = runner.invoke(cli, ["db", "backup", str(tmp_path / "x"), "--database-url", pg_url])
     assert done.exit_code == 2
     assert "backup_unsupported" in done.output and "pg_dump" in done.output
+
+
+def test_encrypt_existing_seals_rows_written_in_clear_and_resumes_R17(
+    sqlite_url: str, clock: TestClock, shredding: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONSENTRY_CRYPTO_SHREDDING", "0")
+    plain = build(Settings.from_env(database_url=sqlite_url), migrate=False, clock=clock)
+    w = World(plain, clock)
+    uid = w.user(training="on")
+    sid = w.chat(uid, "written in clear")
+    mid = w.say(uid, sid, "a reply", role="assistant")
+    sessions.give_feedback(
+        plain.ctx, account_id=uid, session_id=sid, message_id=mid, rating="up", comment="nice"
+    )
+    retention.place_hold(plain.ctx, session_id=sid, kind="safety", scores={"abuse": 0.9})
+    plain.engine.dispose()
+    monkeypatch.setenv("CONSENTRY_CRYPTO_SHREDDING", "1")
+    args = ["keys", "encrypt-existing", "--database-url", sqlite_url, "--batch-size", "1"]
+    first = runner.invoke(cli, args)
+    assert first.exit_code == 0, first.output
+    assert _json(first.output)["sealed"] == {"messages": 2, "feedback": 1, "holds": 1}
+    rerun = _json(runner.invoke(cli, args).output)
+    assert rerun["sealed"] == {"messages": 0, "feedback": 0, "holds": 0}
+    assert rerun["already_sealed"] == 4
+    app = build(Settings.from_env(database_url=sqlite_url), migrate=False, clock=clock)
+    try:
+        raw = Path(sqlite_url.removeprefix("sqlite:///")).read_bytes()
+        assert b"written in clear" not in raw and b"nice" not in raw and b"abuse" not in raw
+        texts = [
+            m.content
+            for m in sessions.get_session(app.ctx, account_id=uid, session_id=sid).messages
+        ]
+        assert texts == ["written in clear", "a reply"]
+    finally:
+        app.engine.dispose()
