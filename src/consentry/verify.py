@@ -350,6 +350,11 @@ def verify_receipt(receipt: dict[str, Any], key: Ed25519PublicKey) -> Checkpoint
             raise VerificationError(f"the receipt's {mine} differs from the ledger entry's")
     value = fields.get("value")
     state = {"on": "given", "off": "withdrawn"}.get(str(value), "deferred")
+    if fields.get("type") == "auto_delete":  # docs/rules.md P12: a preference given
+        state = "given"
+    for member in ("auto_delete", "region", "rule_set"):  # P16: as the entry says
+        if receipt.get(member) != fields.get(member):
+            raise VerificationError(f"the receipt's {member} differs from the ledger entry's")
     if receipt.get("event_state") != state:
         raise VerificationError(
             f"the receipt says {receipt.get('event_state')!r}, the entry {state!r}"

@@ -4,12 +4,16 @@ user (docs/rules.md P12, P13) and rules by jurisdiction (P14-P16)."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from consentry.bootstrap import App
+from consentry.service.ledger_ports import CheckpointSigner
+from consentry.verify import VerificationError, verify_receipt
 from tests.e2e.api.conftest import ADMIN, Api, User, client_for, expect
 
 GPC = {"Sec-GPC": "1"}
@@ -164,3 +168,27 @@ def test_the_region_header_counts_only_when_a_setting_names_it_P16(api: Api, edg
         422,
         "validation_error",
     )
+
+
+def test_receipts_with_region_and_auto_delete_verify_offline_P12_P16_R27(core: App) -> None:
+    """P12, P16, R27: a receipt of an `auto_delete` event of an account with a region
+    carries the entry's members and verifies against a signed checkpoint with the
+    offline verifier (consentry.verify); a receipt whose region was changed does not."""
+    key = Ed25519PrivateKey.generate()
+    ctx = dataclasses.replace(core.ctx, signer=CheckpointSigner("consentry.test/ledger", key))
+    with client_for(dataclasses.replace(core, ctx=ctx)) as client:
+        api = Api(client)
+        user = _signup(api, plan="free", training="on", region="CH")
+        expect(_auto_delete(api, user, 36), 200)
+        api.create_run()  # signs a checkpoint covering both events
+        receipts = expect(api.client.get("/v1/me/consent-receipts", headers=user.headers), 200)
+    assert [(r["region"], r["rule_set"], r.get("auto_delete")) for r in receipts] == [
+        ("CH", "opt_in", None),
+        ("CH", "opt_in", "36m"),
+    ]
+    for receipt in receipts:
+        entry = json.loads(receipt["ledger_entry"])
+        assert (entry["region"], entry["rule_set"]) == ("CH", "opt_in")
+        verify_receipt(receipt, key.public_key())
+    with pytest.raises(VerificationError, match="region"):
+        verify_receipt({**receipts[1], "region": "US"}, key.public_key())
