@@ -7,8 +7,9 @@ back into the text. Whether a piece can hold a name depends on how the text is w
 * **case-informative** text (it has an upper-case letter and every piece that starts with
   a letter starts with an upper-case one: the writer capitalises): a name is capitalised,
   so a piece goes to the model when it has an upper-case letter after its first character,
-  or its first word is not one of the model's *openers* (a capitalised first word is
-  ambiguous: "Jay left." holds a name, "The end." does not);
+  or its first word is neither one of the model's *openers* nor written in lower case
+  elsewhere in the text (a capitalised first word is ambiguous: "Jay left." holds a name,
+  "The end." and "Model answers vary. Ask the model." do not);
 * any other text (all lower case, or sentences started in lower case: "jay is it
   necessary to…"): case says nothing, so every piece with a letter goes to the model.
 
@@ -98,18 +99,38 @@ def candidates(
     """The pieces of ``text`` that go to a model whose openers are ``opener``."""
     if not informative:
         return list(spans)
-    return [(s, e) for s, e in spans if _may_hold_name(text, s, e, opener)]
+    lower: set[str] | None = None  # the words the text writes in lower case, when needed
+    out = []
+    for start, end in spans:
+        first = _only_capital(text, start, end)
+        if first is None:
+            out.append((start, end))
+            continue
+        if first == "" or first.lower() in opener:
+            continue
+        if lower is None:
+            lower = {w for w in _FIRST_WORD.findall(text) if w.islower()}
+        if first.lower() not in lower:
+            out.append((start, end))
+    return out
 
 
-def _may_hold_name(text: str, start: int, end: int, opener: frozenset[str]) -> bool:
+def _only_capital(text: str, start: int, end: int) -> str | None:
+    """The piece's first word when it is its only capital ("" without a word), else None.
+
+    None (a capital after the first word: a name, an acronym, a title) sends the piece to
+    the model. A first word that is the only capital is a candidate unless it is one of
+    the model's openers or the text writes it in lower case elsewhere (then it is a
+    common word that starts a sentence: "Model answers vary. Ask the model.").
+    """
     word = _FIRST_WORD.search(text, start, end)
     if word is None:
-        return False
+        return ""
     rest = text[word.end() : end]
-    if rest != rest.lower():
-        return True  # a capital after the first word (a name, an acronym, a title)
     first = word.group()
-    return first[1:] != first[1:].lower() or first.lower() not in opener
+    if rest != rest.lower() or first[1:] != first[1:].lower():
+        return None
+    return str(first)
 
 
 def keep_span(span: str, informative: bool) -> bool:

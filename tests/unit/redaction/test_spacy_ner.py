@@ -199,6 +199,10 @@ def test_spec4_candidate_pieces_in_case_informative_text(english: None) -> None:
     ]
     found = SpacyNer(("en_core_web_sm",), ("PERSON",)).find(text)
     assert [text[f.start : f.end] for f in found] == ["Jay", "Angela Merkel"]
+    # a capitalised first word that the text writes in lower case elsewhere is a common word
+    text = "Model answers vary. We ask the model again. Jay left."
+    spans = pieces(text)
+    assert [text[s:e] for s, e in candidates(text, spans, True, opener)] == ["Jay left."]
 
 
 def test_spec4_sentence_pieces_keep_abbreviations_and_initials() -> None:
