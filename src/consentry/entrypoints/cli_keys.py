@@ -28,7 +28,7 @@ from consentry.service import ledger as ledger_service
 from consentry.service import retention
 
 keys_app = typer.Typer(
-    help="Data keys and the key-encryption key (issue 26).", no_args_is_help=True
+    help="Data keys and the key-encryption key (crypto-shredding).", no_args_is_help=True
 )
 
 
