@@ -51,7 +51,8 @@ def test_content_is_bound_to_its_row_and_plain_text_passes_R17() -> None:
 
 
 def test_destroyed_data_key_bytes_leave_the_vault_file_R17(tmp_path: Path) -> None:
-    """secure_delete: a destroyed key's wrapped bytes are not left in the file's free pages."""
+    """secure_delete and a truncating checkpoint: a destroyed key's wrapped bytes are left
+    neither in the file's free pages nor in the WAL, while the vault is still open."""
     vault_file = tmp_path / "keys.sqlite"
     vault = SqlKeyVault.open(f"sqlite:///{vault_file}", KeyRingFile(tmp_path / "k.kek"))
     scopes = [f"session:s{i}" for i in range(50)]
@@ -59,19 +60,23 @@ def test_destroyed_data_key_bytes_leave_the_vault_file_R17(tmp_path: Path) -> No
         vault.data_key(scope, create=True)
     with vault.engine.connect() as conn:
         wrapped = [bytes(r[0]) for r in conn.exec_driver_sql("SELECT wrapped FROM data_keys")]
-    raw = vault_file.read_bytes()
+    raw = vault_file.read_bytes() + _read(vault_file.with_name("keys.sqlite-wal"))
     assert all(w in raw for w in wrapped)
     assert vault.destroy(scopes[:40]) == 40
     assert vault.destroy(scopes[:40]) == 0  # idempotent
-    vault.engine.dispose()
-    raw = vault_file.read_bytes()
+    raw = vault_file.read_bytes() + _read(vault_file.with_name("keys.sqlite-wal"))
     with vault.engine.connect() as conn:
         kept = {bytes(r[0]) for r in conn.exec_driver_sql("SELECT wrapped FROM data_keys")}
     gone = [w for w in wrapped if w not in kept]
     assert len(gone) == 40 and not any(w in raw for w in gone)
+    vault.engine.dispose()
     fresh = SqlKeyVault.open(f"sqlite:///{vault_file}", KeyRingFile(tmp_path / "k.kek"))
     assert fresh.data_key("session:s0", create=False) is None
     assert fresh.data_key("session:s45", create=False) is not None
+
+
+def _read(path: Path) -> bytes:
+    return path.read_bytes() if path.exists() else b""
 
 
 def test_kek_rotation_rewraps_without_changing_data_keys_and_resumes(tmp_path: Path) -> None:
