@@ -34,8 +34,10 @@ from typing import Any
 
 from consentry.export.formats import iso_utc
 
-SAMPLE_CHARS = 2000
-"""A session's language is identified from its first 2,000 characters (all roles)."""
+SAMPLE_CHARS = 500
+"""A session's language is identified from its first 500 characters (all roles): enough
+for the model, and the cost per session stays near its fixed part
+(benchmarks/export/content_tally.py, docs/ai_act.md)."""
 MIN_LETTERS = 20
 """Fewer letters than this in the sample: language ``und`` (undetermined, ISO 639-2)."""
 UNDETERMINED = "und"

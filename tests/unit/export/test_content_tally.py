@@ -57,7 +57,7 @@ def test_too_few_letters_is_undetermined_P11() -> None:
     assert result["languages"] == [{"language": "und", "sessions": 2, "characters": 27}]
 
 
-def test_only_the_first_2000_characters_decide_P11() -> None:
+def test_only_the_first_500_characters_decide_P11() -> None:
     """P11: a session that opens in German and goes on in English past the sample is German."""
     german = "Das ist ein ganz normaler deutscher Satz über das Wetter heute. " * 40
     english = "This is a perfectly ordinary English sentence about the weather. " * 200
