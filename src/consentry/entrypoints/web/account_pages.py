@@ -6,6 +6,7 @@ from datetime import datetime
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
 
+from consentry.config.regions import region_name
 from consentry.domain.clock import parse_iso
 from consentry.domain.errors import InvalidInput, Unauthenticated
 from consentry.domain.jurisdiction import rule_set_for
@@ -36,6 +37,20 @@ def _signup_preset(ctx: Context, request: Request, region: str | None) -> str | 
         return "off"
     preset = rule_set_for(region, ctx.policy).signup_preset
     return None if preset is SignupPreset.NONE else preset.value
+
+
+REGION_REFUSED = N_(
+    "That country or region code is not in ISO 3166: use a code such as DE, FR or CA-QC, "
+    "or leave the field empty."
+)
+
+
+def _typed_region(typed: str | None) -> str | None:
+    """P16: the region typed on the sign-up form, or the page's own reason to re-ask."""
+    try:
+        return jurisdiction.parse_region(typed)
+    except InvalidInput:
+        raise InvalidInput(REGION_REFUSED) from None
 
 
 def add_account_pages(router: APIRouter, web: Web) -> None:
@@ -80,7 +95,7 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
         plan, training = posted.field("plan"), posted.field("training") or None
         typed = posted.field("region").strip() or None
         try:
-            region = jurisdiction.parse_region(typed) or header_region(request)  # P16
+            region = _typed_region(typed) or header_region(request)  # P16
             # P4: "off" left as the GPC preset is the signal's effect: source `gpc`
             preset = training == "off" and gpc.presets_off(ctx, _gpc(request), region)
             kept = None if preset else training
@@ -218,6 +233,7 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
             request,
             "privacy.html",
             title=_("Privacy settings"),
+            region_name=region_name(account.region) if account.region else None,  # P16
             history=accounts.consent_history(ctx, account_id=account.id),
             used_by=used_by,
             standing=ledger.ledger_standing(ctx, account_id=account.id),
