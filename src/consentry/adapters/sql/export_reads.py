@@ -13,6 +13,7 @@ from sqlalchemy import Connection, and_, exists, func, or_, select
 
 from consentry.adapters.sql import tables as t
 from consentry.adapters.sql.manifest_store import in_runs_past, trainable_message
+from consentry.service.ports.runs import ExportFeedbackRow, ExportMessageRow, ExportUnavailable
 
 s, f = t.sessions.c, t.feedback.c
 
@@ -42,7 +43,7 @@ class SqlExportReads:
         sessions: tuple[str, str],
         after: tuple[str, datetime, str] | None,
         limit: int,
-    ) -> list[tuple[str, str, str, str, str, str, str, datetime]]:
+    ) -> list[ExportMessageRow]:
         """The next `limit` exportable messages of a run's sessions in the inclusive id
         range `sessions`, after the keyset `after`.
 
@@ -80,14 +81,11 @@ class SqlExportReads:
                 ),
             )
         rows = self.conn.execute(query.order_by(rs.session_id, m.at, m.id).limit(limit))
-        return [
-            (r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7])  # plain tuples, not Rows
-            for r in rows
-        ]
+        return [ExportMessageRow(*r) for r in rows]  # plain named tuples, not Rows
 
     def export_feedback_page(
         self, run_id: str, *, after: str | None, limit: int
-    ) -> list[tuple[str, str, str | None, datetime]]:
+    ) -> list[ExportFeedbackRow]:
         """The next `limit` exportable feedback items (id, rating, comment, at) by id.
 
         Feedback purged since the run was created is skipped (see `export_unavailable`).
@@ -101,9 +99,9 @@ class SqlExportReads:
         if after is not None:
             query = query.where(rf.feedback_id > after)
         rows = self.conn.execute(query.order_by(rf.feedback_id).limit(limit))
-        return [(r[0], r[1], r[2], r[3]) for r in rows]
+        return [ExportFeedbackRow(*r) for r in rows]
 
-    def export_unavailable(self, run_id: str) -> tuple[int, int]:
+    def export_unavailable(self, run_id: str) -> ExportUnavailable:
         """(sessions, feedback) of a run's manifest whose content has been purged since."""
         rs, rf = t.run_sessions.c, t.run_feedback.c
         sessions = self._count(
@@ -116,7 +114,7 @@ class SqlExportReads:
             .select_from(t.run_feedback.outerjoin(t.feedback, f.id == rf.feedback_id))
             .where(rf.run_id == run_id, or_(f.id.is_(None), f.purged_at.is_not(None)))
         )
-        return sessions, feedback
+        return ExportUnavailable(sessions, feedback)
 
     def export_session_ids(self, run_id: str, *, cutoff: datetime) -> list[str]:
         """Manifest sessions that still have at least one exportable message (for audits)."""

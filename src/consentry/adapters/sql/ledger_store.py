@@ -17,6 +17,7 @@ from consentry.adapters.sql.ledger_tree import append_to_tree, event_of_row
 from consentry.domain.ids import new_id
 from consentry.domain.ledger import GENESIS, ConsentEvent, canonical_entry
 from consentry.domain.types import ChoiceSource, EventType, Training
+from consentry.service.ports.accounts import LedgerHead
 
 
 class SqlLedgerStore:
@@ -97,6 +98,6 @@ class SqlLedgerStore:
                 return
             last = rows[-1].seq
 
-    def ledger_head(self) -> tuple[int, str]:
+    def ledger_head(self) -> LedgerHead:
         row = self.conn.execute(select(t.ledger_head).where(t.ledger_head.c.id == 1)).one()
-        return int(row.seq), str(row.hash)
+        return LedgerHead(int(row.seq), str(row.hash))

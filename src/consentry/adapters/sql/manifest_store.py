@@ -21,6 +21,7 @@ from consentry.config.sealing import SecretBox, run_secret_context
 from consentry.domain.ids import STAMP_CHARS, stamp
 from consentry.domain.policy import AssistantFrom, FeedbackTrainable, Policy
 from consentry.domain.types import Author, Purpose, Role, RunStatus, Scope, Training
+from consentry.service.ports.runs import ManifestSession
 from consentry.service.records import RunRecord
 
 a, f = t.accounts.c, t.feedback.c
@@ -167,14 +168,14 @@ class SqlManifestStore:
     def _count(self, query: Any) -> int:
         return int(self.conn.execute(query).scalar_one())
 
-    def manifest_sessions(self, run_id: str) -> list[tuple[str, str, datetime | None]]:
+    def manifest_sessions(self, run_id: str) -> list[ManifestSession]:
         rs = t.run_sessions.c
         rows = self.conn.execute(
             select(rs.session_id, rs.account_id, rs.include_from)
             .where(rs.run_id == run_id)
             .order_by(rs.session_id)
         )
-        return [(r.session_id, r.account_id, r.include_from) for r in rows]
+        return [ManifestSession(r.session_id, r.account_id, r.include_from) for r in rows]
 
     def manifest_feedback(self, run_id: str) -> list[str]:
         rf = t.run_feedback.c

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from consentry.adapters.sql import tables as t
+from consentry.service.ports.retention import SweepRecord
 from consentry.service.records import PurgeCounts
 
 
@@ -40,8 +41,16 @@ class SqlSweepLog:
             values["finished_at"] = finished
         self.conn.execute(update(t.sweeps).where(t.sweeps.c.id == sweep_id).values(**values))
 
-    def recent_sweeps(self, limit: int = 20) -> list[dict[str, Any]]:
+    def recent_sweeps(self, limit: int = 20) -> list[SweepRecord]:
         rows = self.conn.execute(
             select(t.sweeps).order_by(t.sweeps.c.started_at.desc(), t.sweeps.c.id).limit(limit)
         )
-        return [dict(r._mapping) for r in rows]
+        return [
+            SweepRecord(
+                id=r.id,
+                started_at=r.started_at,
+                finished_at=r.finished_at,
+                purged=PurgeCounts(r.sessions, r.messages, r.feedback, r.scores),
+            )
+            for r in rows
+        ]

@@ -25,20 +25,33 @@ database) implements the same protocols. No SQLAlchemy type crosses these signat
 | :class:`ExportReads` | `ports/runs.py` | `adapters/sql/export_reads.py` |
 
 :class:`Store` and :class:`RunStore` are their unions (``uow.store`` and ``uow.runs``).
+Rows are frozen dataclasses (`service/records.py`, :class:`SweepRecord`) or, where callers
+unpack them positionally, named tuples (:class:`LedgerHead`, :class:`ManifestSession`,
+:class:`ExportMessageRow`, :class:`ExportFeedbackRow`, :class:`ExportUnavailable`).
 """
 
 from __future__ import annotations
 
 from typing import Protocol
 
-from consentry.service.ports.accounts import AccountStore, ConsentLedgerStore
+from consentry.service.ports.accounts import AccountStore, ConsentLedgerStore, LedgerHead
 from consentry.service.ports.credentials import CredentialStore
 from consentry.service.ports.outbox import Outbox
-from consentry.service.ports.retention import HoldStore, PurgeStore, RetentionStore, SweepLog
+from consentry.service.ports.retention import (
+    HoldStore,
+    PurgeStore,
+    RetentionStore,
+    SweepLog,
+    SweepRecord,
+)
 from consentry.service.ports.runs import (
     DataUseReads,
+    ExportFeedbackRow,
+    ExportMessageRow,
     ExportReads,
+    ExportUnavailable,
     FactsStore,
+    ManifestSession,
     ManifestStore,
     RunCatalog,
 )
@@ -49,9 +62,14 @@ __all__ = [
     "ConsentLedgerStore",
     "CredentialStore",
     "DataUseReads",
+    "ExportFeedbackRow",
+    "ExportMessageRow",
     "ExportReads",
+    "ExportUnavailable",
     "FactsStore",
     "HoldStore",
+    "LedgerHead",
+    "ManifestSession",
     "ManifestStore",
     "Outbox",
     "PurgeStore",
@@ -61,6 +79,7 @@ __all__ = [
     "SessionStore",
     "Store",
     "SweepLog",
+    "SweepRecord",
 ]
 
 

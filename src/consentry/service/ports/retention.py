@@ -1,25 +1,56 @@
 """The retention ports: deletion and retention (R12, R14, R18), holds (R16), the
-sweeper's purges and its log (R17)."""
+sweeper's purges and its log (R17).
+
+Every method runs inside the caller's unit of work and commits or rolls back with it.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from consentry.service.records import HoldRecord, PurgeCounts
 
 
-class RetentionStore(Protocol):
-    """Deletions and retention changes on sessions and feedback (R12, R14, R18)."""
+@dataclass(frozen=True, slots=True)
+class SweepRecord:
+    """One sweeper pass (R17): when it started and finished (None while running or
+    after a crash) and what it purged so far."""
 
-    def delete_session(self, session_id: str, *, at: datetime, purge_by: datetime) -> int: ...
-    def delete_account_sessions(
-        self, account_id: str, *, at: datetime, purge_by: datetime
-    ) -> int: ...
-    def mark_feedback_deleted(
-        self, account_id: str, *, at: datetime, purge_by: datetime
-    ) -> None: ...
-    def shorten_retention(self, account_id: str, *, period_days: int) -> None: ...
+    id: str
+    started_at: datetime
+    finished_at: datetime | None
+    purged: PurgeCounts
+
+
+class RetentionStore(Protocol):
+    """Deletions and retention changes on sessions and feedback (R12, R14, R18).
+
+    Each write recomputes the stored purge instant of what it touched in the same
+    transaction, so the sweeper's due items (:class:`PurgeStore`) follow at once."""
+
+    def delete_session(self, session_id: str, *, at: datetime, purge_by: datetime) -> int:
+        """R14: mark the session and its feedback deleted at `at`, to be purged no later
+        than `purge_by` (holds may keep it longer, R16), and append one `delete`
+        activity for audits (R26). Returns 1, or 0 when it was already deleted."""
+        ...
+
+    def delete_account_sessions(self, account_id: str, *, at: datetime, purge_by: datetime) -> int:
+        """:meth:`delete_session` for every not yet deleted session of the account
+        (account deletion, R15); returns how many were deleted now."""
+        ...
+
+    def mark_feedback_deleted(self, account_id: str, *, at: datetime, purge_by: datetime) -> None:
+        """Mark the account's not yet deleted feedback deleted at `at`, purged at the
+        earlier of its retention end and `purge_by` (R14, R15)."""
+        ...
+
+    def shorten_retention(self, account_id: str, *, period_days: int) -> None:
+        """R18 `shorten`: each consumer, non-incognito, unpurged session of the account
+        now keeps `period_days` from its last activity; purge instants follow."""
+        ...
+
     def cap_retention(self, account_id: str, *, months: int) -> None:
         """P13: every not yet purged session of the account keeps content until at most
         its last activity + `months` calendar months (never later than it was), with its
@@ -64,19 +95,53 @@ class HoldStore(Protocol):
 class SweepLog(Protocol):
     """The record of each sweeper pass (R17)."""
 
-    def start_sweep(self, sweep_id: str, at: datetime) -> None: ...
+    def start_sweep(self, sweep_id: str, at: datetime) -> None:
+        """Record a pass that started at `at`, with nothing purged yet."""
+        ...
+
     def update_sweep(
         self, sweep_id: str, counts: PurgeCounts, *, finished: datetime | None
-    ) -> None: ...
-    def recent_sweeps(self, limit: int = 20) -> list[dict[str, Any]]: ...
+    ) -> None:
+        """Set the pass's running totals to `counts`; with `finished`, mark it done.
+        Each batch commits its purges and this update together."""
+        ...
+
+    def recent_sweeps(self, limit: int = 20) -> list[SweepRecord]:
+        """The `limit` most recently started passes, newest first (ties by id)."""
+        ...
 
 
 class PurgeStore(Protocol):
-    """The sweeper's due items and their purges (R17)."""
+    """The sweeper's due items and their purges (R17).
 
-    def due_sessions(self, now: datetime, limit: int) -> list[str]: ...
-    def purge_sessions(self, ids: list[str], *, now: datetime, sweep_id: str) -> PurgeCounts: ...
-    def due_feedback(self, now: datetime, limit: int) -> list[str]: ...
-    def purge_feedback(self, ids: list[str], *, now: datetime, sweep_id: str) -> PurgeCounts: ...
-    def due_scores(self, now: datetime, limit: int) -> list[str]: ...
-    def purge_scores(self, ids: list[str], *, now: datetime, sweep_id: str) -> PurgeCounts: ...
+    `due_*` read through partial indexes, oldest due first, so a pass costs what it
+    touches; `purge_*` delete content and leave a tombstone per item (kind, id, session,
+    account, reason, instant, sweep id), in the caller's transaction."""
+
+    def due_sessions(self, now: datetime, limit: int) -> list[str]:
+        """Up to `limit` unpurged sessions whose purge instant is at or before `now`,
+        by (purge_at, id). A session under a legal hold has none, so is never due (R16)."""
+        ...
+
+    def purge_sessions(self, ids: list[str], *, now: datetime, sweep_id: str) -> PurgeCounts:
+        """Delete the messages of these sessions and mark them purged at `now`, with a
+        tombstone per message and session (reason `deleted` or `retention_ended`).
+        Already purged sessions are not counted again."""
+        ...
+
+    def due_feedback(self, now: datetime, limit: int) -> list[str]:
+        """Up to `limit` unpurged feedback items due at or before `now`, by (purge_at, id)."""
+        ...
+
+    def purge_feedback(self, ids: list[str], *, now: datetime, sweep_id: str) -> PurgeCounts:
+        """Clear these items' rating and comment and mark them purged, with tombstones."""
+        ...
+
+    def due_scores(self, now: datetime, limit: int) -> list[str]:
+        """Up to `limit` holds whose classifier scores are kept until at or before `now`
+        (R16 `retention.safety_scores`), by (scores_retain_until, id)."""
+        ...
+
+    def purge_scores(self, ids: list[str], *, now: datetime, sweep_id: str) -> PurgeCounts:
+        """Drop these holds' scores (the holds stay), with tombstones."""
+        ...
