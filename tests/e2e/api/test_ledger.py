@@ -69,7 +69,7 @@ def test_run_creation_signs_a_checkpoint_served_as_plain_text(
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
     cp = open_checkpoint(response.text, key.public_key(), origin=ORIGIN)
-    assert cp.size == 2
+    assert cp.size == 3  # two sign-ups and the run's run_manifest event (issue 21 item 4)
 
 
 def test_receipts_carry_entries_and_proofs_that_verify_offline(
@@ -77,14 +77,14 @@ def test_receipts_carry_entries_and_proofs_that_verify_offline(
 ) -> None:
     user = signed_api.signup(training="on")
     signed_api.signup(training="off")
-    signed_api.create_run()  # a checkpoint at 2 events
-    signed_api.choose(user, "off")  # event 3: newer than every checkpoint
+    signed_api.create_run()  # a checkpoint at 3 events: two sign-ups, the run's event
+    signed_api.choose(user, "off")  # event 4: newer than every checkpoint
     receipts = expect(signed_api.client.get("/v1/me/consent-receipts", headers=user.headers), 200)
     assert [r["event_state"] for r in receipts] == ["given", "withdrawn"]
     for receipt in receipts:
         entry = json.loads(receipt["ledger_entry"])
         assert entry["event_id"] == receipt["record_id"]
-        assert receipt["proof"]["tree_size"] == 3  # a fresh checkpoint covers the new choice
+        assert receipt["proof"]["tree_size"] == 4  # a fresh checkpoint covers the new choice
         verify_receipt(receipt, key.public_key())
     public = _public_pem(key, tmp_path)
     good = tmp_path / "receipt.json"
@@ -136,7 +136,7 @@ def test_consistency_between_two_checkpoints_verifies(
     signed_api.signup()
     signed_api.create_run(purpose="safety_classifiers")
     new = open_checkpoint(signed_api.client.get("/v1/ledger/checkpoint").text, key.public_key())
-    assert (old.size, new.size) == (1, 5)
+    assert (old.size, new.size) == (2, 7)  # each run appends its run_manifest event
     body = expect(
         signed_api.client.get(f"/v1/ledger/consistency?first={old.size}&second={new.size}"), 200
     )
@@ -158,7 +158,7 @@ def test_checkpoint_history_is_admin_only_newest_first_and_paged(signed_api: Api
     signed_api.create_run(purpose="safety_classifiers")
     expect(signed_api.client.get("/v1/admin/ledger/checkpoints"), 401)
     page = expect(signed_api.client.get("/v1/admin/ledger/checkpoints", headers=ADMIN), 200)
-    assert [c["tree_size"] for c in page["items"]] == [2, 1]
+    assert [c["tree_size"] for c in page["items"]] == [4, 2]  # sign-ups and run events
     assert page["next_cursor"] is None
     first = expect(
         signed_api.client.get("/v1/admin/ledger/checkpoints?limit=1", headers=ADMIN), 200
@@ -170,7 +170,7 @@ def test_checkpoint_history_is_admin_only_newest_first_and_paged(signed_api: Api
         ),
         200,
     )
-    assert [c["tree_size"] for c in first["items"] + second["items"]] == [2, 1]
+    assert [c["tree_size"] for c in first["items"] + second["items"]] == [4, 2]
 
 
 @pytest.mark.parametrize("cursor", ["%C2%B2", "abc", "-1", "99999999999999999999", "1.5"])
@@ -218,9 +218,12 @@ def test_run_proofs_prove_my_sessions_in_or_out_of_a_run(
     assert proof["manifest_size"] == 4
     answers = verify_run_proof(proof, key.public_key())
     assert answers == {**dict.fromkeys(inside, True), later: False}
-    # The checkpoint signed at creation carries the manifest root.
+    # The checkpoint signed at creation covers the run's run_manifest event, which
+    # records the manifest root; the proof carries that event's inclusion proof.
     history = expect(signed_api.client.get("/v1/admin/ledger/checkpoints", headers=ADMIN), 200)
     assert proof["checkpoint"] == history["items"][0]["note"]
+    assert json.loads(proof["ledger"]["entry"])["run_id"] == run["run_id"]
+    assert proof["ledger"]["tree_size"] == history["items"][0]["tree_size"]
     expect(
         signed_api.client.get("/v1/me/training-runs/run_nope/proof", headers=user.headers),
         404,
