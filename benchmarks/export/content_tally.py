@@ -5,7 +5,9 @@ sources, span) and identifies one language per session with py3langid. This meas
 in one process and on the same texts, the CPU time of that count against the filter the
 export already runs on every text (SPEC §4, its pattern stages: the NER stage, when
 installed, costs far more and is left out so the ratio is the unfavourable one), and
-the count with the sample size of P11 against a 2,000-character sample. Texts: Faker
+the count with the sample size of P11 against a 2,000-character sample, and the count
+with only 100 sessions identified (what every row costs besides identification; past
+``LANGUAGE_SESSIONS`` sessions an export pays that plus a fixed identification cost). Texts: Faker
 paragraphs in five locales, sessions of ``--messages`` messages. Run:
 
     .venv/bin/python benchmarks/export/content_tally.py [--sessions 2000] [--messages 10]
@@ -43,8 +45,8 @@ def cpu(work: Callable[[], object]) -> float:
     return time.process_time() - start
 
 
-def tally(data: list[list[str]]) -> dict[str, object]:
-    counter = ContentTally()
+def tally(data: list[list[str]], language_sessions: int | None = None) -> dict[str, object]:
+    counter = ContentTally(language_sessions=language_sessions or content.LANGUAGE_SESSIONS)
     for i, texts in enumerate(data):
         for text in texts:
             counter.add(session=f"s{i:08d}", kind="chat", surface="web", text=text, at=AT)
@@ -69,12 +71,15 @@ def main() -> None:
     content.SAMPLE_CHARS = 2000
     t_wide = cpu(lambda: tally(data))
     content.SAMPLE_CHARS = sample
+    t_rows = cpu(lambda: tally(data, language_sessions=100))
     print(f"{args.sessions} sessions, {len(texts)} messages, {megabytes:.2f} MB")
     print(f"languages: {[(e['language'], e['sessions']) for e in result['languages']]}")  # type: ignore[index]
     print(f"content tally        {t_tally:7.3f} s CPU  {megabytes / t_tally:7.2f} MB/s")
     print(f"filter (patterns)    {t_patterns:7.3f} s CPU  {megabytes / t_patterns:7.2f} MB/s")
     print(f"tally, 2,000-char sample {t_wide:7.3f} s CPU  {megabytes / t_wide:7.2f} MB/s")
+    print(f"tally, 100 sessions identified {t_rows:7.3f} s CPU  {megabytes / t_rows:7.2f} MB/s")
     print(f"per session: {t_tally / args.sessions * 1e3:.3f} ms CPU (sample {sample} chars)")
+    print(f"per row without identification: {t_rows / len(texts) * 1e6:.2f} us CPU")
     print(f"tally / pattern filter = {t_tally / t_patterns:.2f}")
     print(f"tally with 2,000-char sample / tally = {t_wide / t_tally:.2f}")
 

@@ -80,6 +80,7 @@ def _summary(
     run: RunRecord, manifest: dict[str, Any], content: dict[str, Any], policy: Policy
 ) -> dict[str, Any]:
     total_chars = int(content["characters"])
+    sampled = int(content.get("language_sample", {}).get("characters", total_chars))
     return {
         "template": TEMPLATE,
         "run": {
@@ -107,9 +108,10 @@ def _summary(
                 "cutoff": iso_utc(run.cutoff),
             },
             "languages": [
-                {**entry, "share": _share(entry["characters"], total_chars)}
+                {**entry, "share": _share(entry["characters"], sampled)}
                 for entry in content["languages"]
             ],
+            "language_sample": content.get("language_sample"),
             "language_identification": content["identifier"],
         },
         "data_sources": {
@@ -290,10 +292,13 @@ def _processing_md(processing: dict[str, Any]) -> list[str]:
 
 
 def _identifier_words(info: dict[str, Any]) -> str:
-    ident = info["language_identification"]
+    ident, sample = info["language_identification"], info.get("language_sample") or {}
     return (
         f"{ident['library']} {ident['version']} on the first {ident['sample_chars']}"
-        f" characters; fewer than {ident['min_letters']} letters: und (undetermined)"
+        f" characters; fewer than {ident['min_letters']} letters: und (undetermined);"
+        f" {sample.get('sessions', '?')} of {info['size']['sessions']} sessions identified"
+        f" (a uniform sample of at most {ident.get('max_sessions', '?')}), shares by their"
+        " characters"
     )
 
 

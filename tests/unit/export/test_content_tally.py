@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.metadata
 from datetime import UTC, datetime
 
-from consentry.export.content import MIN_LETTERS, SAMPLE_CHARS, ContentTally
+from consentry.export.content import LANGUAGE_SESSIONS, MIN_LETTERS, SAMPLE_CHARS, ContentTally
 
 AT = datetime(2025, 9, 1, 12, 0, tzinfo=UTC)
 
@@ -46,7 +46,10 @@ def test_one_language_per_session_with_the_bundled_model_P11() -> None:
         "unit": "session",
         "sample_chars": SAMPLE_CHARS,
         "min_letters": MIN_LETTERS,
+        "max_sessions": LANGUAGE_SESSIONS,
+        "sample": "bottom-k by SHA-256 of the session pseudonym",
     }
+    assert result["language_sample"] == {"sessions": 3, "characters": result["characters"]}
 
 
 def test_too_few_letters_is_undetermined_P11() -> None:
@@ -68,10 +71,10 @@ def test_only_the_first_500_characters_decide_P11() -> None:
 
 def test_sources_span_and_sizes_P7() -> None:
     """P7: per (surface, kind) sessions, messages, characters; earliest and latest instant
-    in the fixed-width ISO form, whether given as datetimes or as that text."""
+    in the fixed-width ISO form, from datetimes (store, Parquet) or that text (JSON Lines)."""
     tally = ContentTally(identify=lambda text: "xx")
     tally.add(session="a", kind="chat", surface="web", text="hello there", at=AT)
-    tally.add(session="a", kind="chat", surface="web", text="hi", at="2025-09-01T12:05:00.000000Z")
+    tally.add(session="a", kind="chat", surface="web", text="hi", at=AT.replace(minute=5))
     tally.add(session="b", kind="code", surface="code", text="x = 1", at=AT.replace(hour=9))
     result = tally.result()
     assert result["sources"] == [
@@ -81,3 +84,36 @@ def test_sources_span_and_sizes_P7() -> None:
     assert (result["sessions"], result["messages"], result["characters"]) == (2, 3, 18)
     assert result["earliest"] == "2025-09-01T09:00:00.000000Z"
     assert result["latest"] == "2025-09-01T12:05:00.000000Z"
+    texts = ContentTally(identify=lambda text: "xx")
+    for stamp in ("2025-09-01T12:05:00.000000Z", "2025-09-01T09:00:00.000000Z"):
+        texts.add(session="a", kind="chat", surface="web", text="hi", at=stamp)
+    assert (texts.result()["earliest"], texts.result()["latest"]) == (
+        "2025-09-01T09:00:00.000000Z",
+        "2025-09-01T12:05:00.000000Z",
+    )
+
+
+def test_languages_of_a_bounded_sample_whatever_the_row_order_P11() -> None:
+    """P11: past ``language_sessions`` sessions only that many are identified, the ones
+    with the smallest SHA-256 of their pseudonym, so the same sessions are chosen in any
+    order (a reader of the same rows in another order picks the same sample)."""
+    names = [f"session-{i:03d}" for i in range(40)]
+    calls: list[str] = []
+
+    def identify(text: str) -> str:
+        calls.append(text)
+        return "en" if "english" in text else "de"
+
+    def run(order: list[str]) -> dict[str, object]:
+        tally = ContentTally(identify=identify, language_sessions=5)
+        for name in order:
+            word = "english" if int(name[-3:]) % 2 else "deutsch"
+            tally.add(session=name, kind="chat", surface="web", text=f"{word} " * 10, at=AT)
+        return tally.result()
+
+    forward, backward = run(names), run(names[::-1])
+    assert forward == backward
+    assert forward["language_sample"] == {"sessions": 5, "characters": 5 * 80}
+    assert sum(e["sessions"] for e in forward["languages"]) == 5  # type: ignore[attr-defined]
+    assert forward["sessions"] == 40
+    assert len(calls) == 10  # five identifications per tally, not forty
