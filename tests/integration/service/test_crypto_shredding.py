@@ -246,3 +246,39 @@ def test_run_export_and_audit_read_plain_text_from_encrypted_rows_R25_R26(
     with sw.ctx.uow(read_only=True) as uow:
         first = uow.runs.first_user_messages([sid], chars=6, account_id=uid)
     assert first == {sid: "how do"}
+
+
+def test_lake_files_carry_ciphertext_that_a_purge_makes_unreadable_R17(
+    sw: World, tmp_path: Path
+) -> None:
+    """Issue 26 item 3 (the lake half): the lake export copies rows as stored, so every
+    Delta version holds ciphertext; read with delta-rs (an outside reader), a version
+    written before the purge still has the row, and nothing the operator holds opens it."""
+    from datetime import timedelta
+
+    from deltalake import DeltaTable
+
+    from consentry.adapters.crypto.kek_file import KeyRingFile as Ring
+    from consentry.lake.export import LakeExporter
+
+    uid = sw.user(training="off")
+    sid = sw.chat(uid, "lake words")
+    lake = tmp_path / "lake"
+    sw.advance(days=1)
+    LakeExporter(sw.app.engine, str(lake)).export(now=sw.clock.now())
+    before = DeltaTable(str(lake / "messages")).to_pyarrow_table().to_pylist()
+    mine = [r for r in before if r["session_id"] == sid]
+    assert mine and all(r["content"].startswith("enc:v1:") for r in mine)
+    assert not any("lake words" in r["content"] for r in before)
+    sessions.delete_session(sw.ctx, account_id=uid, session_id=sid)
+    sw.clock.set(sw.clock.now() + timedelta(days=31))
+    retention.sweep_expired(sw.ctx)
+    places = KeyPlaces.from_settings(sw.app.settings)
+    vault = SqlKeyVault.open(places.vault_url, Ring(places.kek_file))
+    try:
+        key = vault.data_key(f"session:{sid}", create=False)
+    finally:
+        vault.engine.dispose()
+    assert key is None
+    with pytest.raises(KeyUnavailable):
+        open_text(key, mine[0]["content"], context=row_context("messages", mine[0]["id"], sid))
