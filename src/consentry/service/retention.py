@@ -11,7 +11,7 @@ from consentry.domain.errors import InvalidInput, NotFound
 from consentry.domain.ids import new_id
 from consentry.domain.policy import Policy
 from consentry.domain.types import HoldKind
-from consentry.service.context import Context
+from consentry.service.context import Context, UnitOfWork
 from consentry.service.keys import PurgeEntry, scopes_of
 from consentry.service.ports import HoldStore
 from consentry.service.records import HoldRecord, PurgeCounts
@@ -78,17 +78,21 @@ def release_hold(ctx: Context, *, hold_id: str) -> None:
         uow.commit()
 
 
-def _shred(ctx: Context, kind: str, ids: list[str], *, now: datetime, sweep_id: str) -> None:
+def _shred(
+    ctx: Context, uow: UnitOfWork, kind: str, ids: list[str], *, now: datetime, sweep_id: str
+) -> None:
     """Issue 26: log the purge outside the database, then destroy the items' data keys,
-    both before the batch commits: once the tombstones are visible the keys are gone, and
-    if the commit fails the content is already unreadable and the next sweep purges it
-    again. Holds keep keys because held items are never due (R16). O(1) per item."""
+    both before the batch commits, and mark the batch's tombstones `key_destroyed`: once
+    the tombstones are visible the keys are gone, and if the commit fails the content is
+    already unreadable and the next sweep purges it again. Holds keep keys because held
+    items are never due (R16). O(1) per item."""
     if ctx.shredder is None:
         return
     ctx.shredder.log.append(
         PurgeEntry(now.isoformat(), sweep_id, kind, tuple(ids), keys_destroyed=True)
     )
     ctx.shredder.keys.destroy(scopes_of(kind, ids))
+    uow.runs.mark_keys_destroyed(kind, ids, sweep_id=sweep_id)
 
 
 @telemetry.traced(
@@ -138,7 +142,7 @@ def sweep_expired(
                     {"sweep_id": sweep_id, "kind": due.removeprefix("due_"), "ids": ids},
                     now,
                 )
-                _shred(ctx, due.removeprefix("due_"), ids, now=now, sweep_id=sweep_id)
+                _shred(ctx, uow, due.removeprefix("due_"), ids, now=now, sweep_id=sweep_id)
                 uow.commit()
             ctx.observer.items_purged(counts)
             batches += 1
@@ -175,6 +179,7 @@ def reapply_purges(ctx: Context, pending: list[tuple[str, list[str]]]) -> SweepR
             )
             if ctx.shredder is not None:
                 ctx.shredder.keys.destroy(scopes_of(kind, ids))
+                uow.runs.mark_keys_destroyed(kind, ids, sweep_id=sweep_id)
             uow.commit()
         batches += 1
     with ctx.uow() as uow:

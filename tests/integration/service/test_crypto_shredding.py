@@ -119,6 +119,19 @@ def test_sweep_destroys_the_key_and_logs_the_purge_R14_R17(sw: World) -> None:
     assert sw.ctx.shredder.keys.data_key(f"session:{sid}", create=False) is None
     logged = [e for e in places.open_purge_log().entries() if sid in e.ids]
     assert logged and logged[0].kind == "sessions" and logged[0].keys_destroyed
+    with sw.app.engine.connect() as conn:
+        marks = (
+            conn.execute(
+                text(
+                    "SELECT key_destroyed FROM tombstones"
+                    " WHERE item_type = 'session' AND item_id = :s"
+                ),
+                {"s": sid},
+            )
+            .scalars()
+            .all()
+        )
+    assert [bool(m) for m in marks] == [True]  # the tombstone records it
 
 
 def test_a_held_session_keeps_its_key_until_release_R16(sw: World) -> None:

@@ -135,3 +135,12 @@ class SqlPurgeStore:
         )
         n = self.conn.execute(update(t.holds).where(h.id.in_(ids)).values(scores=None)).rowcount
         return PurgeCounts(scores=n)
+
+    def mark_keys_destroyed(self, kind: str, ids: list[str], *, sweep_id: str) -> int:
+        tb = t.tombstones.c
+        item_type = {"sessions": "session", "feedback": "feedback", "scores": "scores"}[kind]
+        return self.conn.execute(
+            update(t.tombstones)
+            .where(tb.item_type == item_type, tb.item_id.in_(ids), tb.sweep_id == sweep_id)
+            .values(key_destroyed=True)
+        ).rowcount

@@ -327,6 +327,8 @@ tombstones = Table(
     Column("reason", String(32), nullable=False),
     Column("purged_at", TS, nullable=False),
     Column("sweep_id", ID, nullable=True),
+    # Issue 26 (revision 0012): the item's data key was destroyed with the purge.
+    Column("key_destroyed", Boolean, nullable=True),
     Index("ix_tombstones_item", "item_type", "item_id"),
 )
 

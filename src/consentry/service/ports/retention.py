@@ -145,3 +145,9 @@ class PurgeStore(Protocol):
     def purge_scores(self, ids: list[str], *, now: datetime, sweep_id: str) -> PurgeCounts:
         """Drop these holds' scores (the holds stay), with tombstones."""
         ...
+
+    def mark_keys_destroyed(self, kind: str, ids: list[str], *, sweep_id: str) -> int:
+        """Issue 26: record on the tombstones of this sweep that the data keys of these
+        items were destroyed (`kind`: sessions, feedback or scores; a session's tombstone
+        speaks for its messages). One indexed update per item; returns how many."""
+        ...
