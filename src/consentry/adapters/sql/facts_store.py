@@ -72,30 +72,10 @@ class SqlFactsStore:
                 return
             ids = [r.id for r in rows]
             accounts = {r.account_id for r in rows}
-            acts: dict[str, list[ActivityFact]] = defaultdict(list)
-            deleted_seen: set[str] = set()
-            for row in self.conn.execute(
-                select(t.activities)
-                .where(t.activities.c.session_id.in_(ids), t.activities.c.id <= activity_hwm)
-                .order_by(t.activities.c.id)
-            ):
-                if row.kind == "delete":
-                    deleted_seen.add(row.session_id)
-                else:
-                    acts[row.session_id].append(ActivityFact(row.at, bool(row.covered)))
+            acts, deleted_seen = self._activities(ids, activity_hwm)
             choices, account_deleted = self._choices(accounts, ledger_seq)
             auto = self._auto_delete(accounts, ledger_seq)
-            held: dict[str, list[HoldFact]] = defaultdict(list)
-            for row in self.conn.execute(select(t.holds).where(h.session_id.in_(ids))):
-                released_at = row.released_at
-                if after_run is not None:
-                    if stamp(row.id) > after_run:
-                        continue
-                    if row.release_id is not None and stamp(row.release_id) > after_run:
-                        released_at = None
-                held[row.session_id].append(
-                    HoldFact(HoldKind(row.kind), row.placed_at, released_at)
-                )
+            held = self._holds(ids, after_run)
             for r in rows:
                 yield SessionFacts(
                     session_id=r.id,
@@ -113,6 +93,38 @@ class SqlFactsStore:
             if only is not None:
                 return
             last = ids[-1]
+
+    def _activities(
+        self, ids: list[str], activity_hwm: int
+    ) -> tuple[dict[str, list[ActivityFact]], set[str]]:
+        """The sessions' activities up to the high-water mark, oldest first, and which
+        of them had a `delete` activity by then (R14, R26)."""
+        acts: dict[str, list[ActivityFact]] = defaultdict(list)
+        deleted_seen: set[str] = set()
+        for row in self.conn.execute(
+            select(t.activities)
+            .where(t.activities.c.session_id.in_(ids), t.activities.c.id <= activity_hwm)
+            .order_by(t.activities.c.id)
+        ):
+            if row.kind == "delete":
+                deleted_seen.add(row.session_id)
+            else:
+                acts[row.session_id].append(ActivityFact(row.at, bool(row.covered)))
+        return acts, deleted_seen
+
+    def _holds(self, ids: list[str], after_run: str | None) -> dict[str, list[HoldFact]]:
+        """The sessions' holds (R16); with `after_run` (a run's id stamp), holds placed
+        after the run are left out and releases made after it are undone."""
+        held: dict[str, list[HoldFact]] = defaultdict(list)
+        for row in self.conn.execute(select(t.holds).where(h.session_id.in_(ids))):
+            released_at = row.released_at
+            if after_run is not None:
+                if stamp(row.id) > after_run:
+                    continue
+                if row.release_id is not None and stamp(row.release_id) > after_run:
+                    released_at = None
+            held[row.session_id].append(HoldFact(HoldKind(row.kind), row.placed_at, released_at))
+        return held
 
     def _choices(
         self, accounts: set[str], ledger_seq: int
