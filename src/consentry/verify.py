@@ -1,3 +1,4 @@
+# size: kept whole so an auditor can copy this one file and trust nothing else (docs/ledger.md)
 """Stand-alone verification of consentry's ledger proofs, checkpoints and receipts.
 
 This module imports only the Python standard library and ``cryptography``, so an auditor

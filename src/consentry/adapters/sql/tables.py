@@ -1,3 +1,4 @@
+# size: the one relational schema, every table in one place beside the migrations
 """The relational schema (SQLAlchemy Core). Alembic migrations create it; keep them in step.
 
 Indexes are chosen so that run creation and the sweeper are set-based queries whose
