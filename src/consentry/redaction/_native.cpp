@@ -75,6 +75,7 @@ inline bool is_upper(unsigned char b) { return b >= 'A' && b <= 'Z'; }
 inline bool is_lower(unsigned char b) { return b >= 'a' && b <= 'z'; }
 inline bool is_alpha(unsigned char b) { return is_upper(b) || is_lower(b); }
 inline unsigned char lower(unsigned char b) { return is_upper(b) ? b + 32 : b; }
+inline bool lower_byte_beyond_f(unsigned char b) { return lower(b) >= 'g' && lower(b) <= 'z'; }
 
 // Python's bytes.strip()/isspace() whitespace.
 inline bool is_py_space(unsigned char b) {
@@ -1243,6 +1244,7 @@ class PrefixFinder {
 enum class Gate {
   kNone, kFieldPhone, kNationalId, kCardOther, kIbanAnyCase, kPhoneInContext,
   kKeywordPassword, kKeywordSecret,  // keywords.py: the whole validator (kw:: below)
+  kQuotedGenerated,                   // tokens._quoted_generated, the whole validator
 };
 enum class Verdict { kReject, kAccept, kAsk };
 
@@ -1256,6 +1258,7 @@ Gate gate_named(const std::string& name) {
       {"phone_in_context", Gate::kPhoneInContext},
       {"keyword_password", Gate::kKeywordPassword},
       {"keyword_secret", Gate::kKeywordSecret},
+      {"quoted_generated", Gate::kQuotedGenerated},
   };
   auto it = names.find(name);
   if (it == names.end()) throw std::invalid_argument("unknown gate " + name);
@@ -1323,6 +1326,35 @@ bool field_glued(const Text& t, Pos start, Pos end) {
 }
 
 // fieldnumbers._card_other, all of it.
+// tokens._quoted_generated on a match of ["'`][A-Za-z0-9_+/=-]{20,100}["'`], whole:
+// the literal between matching quotes when it holds upper- and lower-case letters,
+// 3+ digits, a letter beyond hex, no "." and at most two "/", does not start like
+// a subresource-integrity hash, and has 4.0+ bits of entropy per character.
+// native.GATE_PINS pins the Python function's source: if it changes, this gate is
+// not used (the Python validator is called back) until it is ported again.
+bool quoted_generated(const Text& t, Pos& start, Pos& end) {
+  if (end - start < 2 || t.d[end - 1] != t.d[start]) return false;
+  const std::string_view value = t.view(start + 1, end - 1);
+  bool upper = false, lower = false, beyond_hex = false;
+  int digits = 0, slashes = 0;
+  for (unsigned char c : value) {
+    if (c == '.') return false;
+    slashes += c == '/';
+    digits += is_digit(c);
+    upper |= is_upper(c);
+    lower |= is_lower(c);
+    beyond_hex |= is_alpha(c) && lower_byte_beyond_f(c);
+  }
+  if (slashes > 2 || !upper || !lower || digits < 3 || !beyond_hex) return false;
+  for (std::string_view sri : {"sha256-", "sha384-", "sha512-"}) {
+    if (value.substr(0, sri.size()) == sri) return false;
+  }
+  if (!entropy_at_least(value, 4.0)) return false;
+  ++start;
+  --end;
+  return true;
+}
+
 bool card_other(const Text& t, Pos start, Pos end) {
   if (field_glued(t, start, end)) return false;
   std::string digits;
@@ -1870,6 +1902,8 @@ class Engine {
         return Verdict::kAsk;
       }
       case Gate::kCardOther: return card_other(t, start, end) ? Verdict::kAccept : Verdict::kReject;
+      case Gate::kQuotedGenerated:
+        return quoted_generated(t, start, end) ? Verdict::kAccept : Verdict::kReject;
       case Gate::kIbanAnyCase: {
         if ((start > 0 && is_alnum(t.d[start - 1])) || end - start < 2) return Verdict::kReject;
         auto upper = [](unsigned char c) { return static_cast<char>(is_lower(c) ? c - 32 : c); };

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import inspect
 import os
 from collections.abc import Sequence
 from types import ModuleType
@@ -80,6 +81,17 @@ _GATES: dict[Any, tuple[str, tuple[bytes, ...]]] = {
     pii._phone_in_context: ("phone_in_context", ()),
     keywords._password_assignment: ("keyword_password", keywords.NATIVE_GATE_PATTERNS),
     keywords._secret_assignment: ("keyword_secret", keywords.NATIVE_GATE_PATTERNS),
+    tokens._quoted_generated: ("quoted_generated", ()),
+}
+
+# Gates that port a whole Python validator (accept as well as reject) are pinned to
+# the digest of that function's source and of the module constants it reads
+# (``function_digest``): when the function changes, its gate is not used and the
+# Python validator is called back on every match, until the port in _native.cpp is
+# checked again and the digest updated (tests/unit/redaction/test_native_gate_pins.py
+# fails meanwhile).
+GATE_PINS: dict[Any, str] = {
+    tokens._quoted_generated: "b16fbc0bbb433f19",
 }
 
 
@@ -103,6 +115,19 @@ REGION_RULES: dict[str, str] = {
     "ipv4": "78be42896a850899",
     "ipv6": "673a0c15b5bff46a",
 }
+
+
+def function_digest(function: Any) -> str:
+    """The digest GATE_PINS pins a validator by: its source and the constants it names."""
+    constants = {
+        name: function.__globals__[name]
+        for name in sorted(function.__code__.co_names)
+        if isinstance(function.__globals__.get(name), bytes | str | int | float | tuple | frozenset)
+    }
+    described = inspect.getsource(function) + repr(
+        {name: sorted(v) if isinstance(v, frozenset) else v for name, v in constants.items()}
+    )
+    return hashlib.sha256(described.encode()).hexdigest()[:16]
 
 
 def pattern_digest(pattern: str) -> str:
@@ -202,6 +227,8 @@ def _spec(detector: Detector) -> tuple[object, ...] | None:
         # Python validator back on each match (the same function, so the same spans).
         kind, rank = detector.type, detector.rank
         gate, words = _GATES.get(function, ("", ()))
+        if function in GATE_PINS and GATE_PINS[function] != function_digest(function):
+            gate, words = "", ()  # the validator changed since its port: call it back
         return (
             "pattern",
             kind,

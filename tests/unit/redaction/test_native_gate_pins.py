@@ -1,0 +1,117 @@
+"""Validators ported whole into the compiled scan's gates, pinned to their Python source.
+
+SPEC §4 (secrets: high-entropy tokens) and issue 16 (the filter's speed): the
+quoted-generated-literal validator (``tokens._quoted_generated``) was called back
+from C++ on every quoted 20-100 character literal. Its port (``quoted_generated``
+in _native.cpp) now accepts and rejects in C++. It must decide exactly as the
+Python function does, and when that function changes the port must stop being
+used until it is checked again: ``native.GATE_PINS`` holds the digest of the
+function's source and constants.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from tests.conftest import require_or_skip
+
+from consentry.redaction import _native, credentials, native, tokens
+from consentry.redaction.model import Finding
+
+# Each condition of _quoted_generated at its edge (my own examples): matching
+# quotes, ".", two and three "/", case, two and three digits, hex-only letters,
+# subresource-integrity prefixes, low entropy, the 20 and 100 length bounds.
+EDGES = [
+    'key = "5po8TFGawiYNCc1ct4ofWkBqzIfA6IeO"',
+    "key = '5po8TFGawiYNCc1ct4ofWkBqzIfA6IeO\"",
+    "run(`Zq8wM2xR7vLp4nKs9TyBh3Jd`)",
+    'v = "Zq8wM2xR.7vLp4nKs9TyBh3Jd"',
+    'p = "Zq8w/M2xR7v/Lp4nKs9TyBh3Jd"',
+    'p = "Zq8w/M2xR7v/Lp4n/Ks9TyBh3Jd"',
+    'lower = "zq8wm2xr7vlp4nks9tybh3jd"',
+    'upper = "ZQ8WM2XR7VLP4NKS9TYBH3JD"',
+    'two = "ZqAwMBxRCvLpDnKsETyBhFJd2x9"',
+    'three = "ZqAwMBxRCvLpDnKsETyBhFJd2x9y1"',
+    'hex = "A1b2C3d4E5f6A7b8C9d0EaFbAc"',
+    'sri = "sha384-oqVuAfXRKap7fdgcCY5uykM6"',
+    'sri1 = "sha1-oqVuAfXRKap7fdgcCY5uykM6+"',
+    'low = "Aa1Aa1Aa1Aa1Aa1Aa1Aa1Aa1"',
+    'short = "Xy7Qw3Er9Tz2Ui5Op8As"',
+    'short = "Xy7Qw3Er9Tz2Ui5Op8A"',
+    'long = "' + "Xy7Qw3Er9Tz2Ui5Op8AsDf4Gh6Jk1Lz0Nm-_+=/Bv" * 3 + '"',
+    'glued"Xy7Qw3Er9Tz2Ui5Op8AsDf4"glued and "Xy7Qw3Er9Tz2Ui5Op8AsDf4"',
+    'two in a row "Xy7Qw3Er9Tz2Ui5Op8AsDf4""Hy7Qw3Er9Tz2Ui5Op8AsDf4"',
+]
+_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_+/=-."
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _compiled() -> None:
+    require_or_skip(
+        native.available(),
+        "the compiled filter scan (build needs libre2-dev and a C++ compiler)",
+    )
+
+
+def _engines() -> tuple[object, object]:
+    """The built-in scan with the quoted-literal gate, and with the Python validator."""
+    specs = [native._spec(d) for d in native._BUILTIN]
+    ported, called_back = [], []
+    for spec in specs:
+        assert spec is not None
+        ported.append(spec)
+        if spec[0] == "pattern" and spec[5] == "python" and spec[7] is tokens._quoted_generated:
+            assert spec[8] == "quoted_generated"
+            spec = (*spec[:8], "", [])
+        called_back.append(spec)
+    tables = native._tables()
+    return (
+        _native.Engine(ported, tables, credentials.jwt_header_ok, Finding),
+        _native.Engine(called_back, tables, credentials.jwt_header_ok, Finding),
+    )
+
+
+def test_pinned_validators_are_unchanged() -> None:
+    """SPEC §4: a gate that ports a whole validator is pinned to that validator's source."""
+    for function, pinned in native.GATE_PINS.items():
+        assert native.function_digest(function) == pinned, (
+            f"{function.__qualname__} changed (digest {native.function_digest(function)}): "
+            "check its port in _native.cpp, then update native.GATE_PINS"
+        )
+
+
+def test_a_changed_validator_is_called_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SPEC §4: with a stale pin the compiled scan calls the Python validator, not the port."""
+    detector = tokens.SHAPE_DETECTORS[1]
+    spec = native._spec(detector)
+    assert spec is not None and spec[8] == "quoted_generated"
+    monkeypatch.setitem(native.GATE_PINS, tokens._quoted_generated, "0" * 16)
+    stale = native._spec(detector)
+    assert stale is not None and stale[8] == "" and stale[7] is tokens._quoted_generated
+
+
+@pytest.mark.parametrize("text", EDGES)
+def test_port_decides_as_the_python_validator(text: str) -> None:
+    """SPEC §4 quoted generated literals: the C++ port finds what the call-back finds."""
+    ported, called_back = _engines()
+    data = text.encode()
+    assert ported.candidates(data) == called_back.candidates(data)  # type: ignore[attr-defined]
+
+
+def test_port_on_generated_literals() -> None:
+    """SPEC §4: the same candidates on 3,000 seeded random quoted literals of every mix."""
+    ported, called_back = _engines()
+    rng = random.Random(16)
+    decided = set()
+    for _ in range(3000):
+        pool = rng.choice(
+            [_ALPHABET, _ALPHABET[:26] + "0123", _ALPHABET[26:], "abcdefABCDEF0123456789"]
+        )
+        value = "".join(rng.choice(pool) for _ in range(rng.randint(18, 102)))
+        quote, close = rng.choice("\"'`"), rng.choice("\"'`")
+        data = f"x = {quote}{value}{close};".encode()
+        found = ported.candidates(data)  # type: ignore[attr-defined]
+        assert found == called_back.candidates(data), data  # type: ignore[attr-defined]
+        decided.add(any(c[0] == 5 for c in found))
+    assert decided == {True, False}  # both verdicts were exercised
