@@ -90,10 +90,12 @@ class Recorder:
 
 def walk(rec: Recorder) -> None:
     c = rec.call
-    user = c("POST", "/v1/accounts", json_body={"plan": "free", "training": "on"}, status=201)
+    body = {"plan": "free", "training": "on", "region": "DE"}  # region: docs/rules.md P16
+    user = c("POST", "/v1/accounts", json_body=body, status=201)
     me = {"Authorization": f"Bearer {user['token']}"}
     c("GET", "/v1/me/privacy", headers=me, status=200)
     c("PUT", "/v1/me/privacy", json_body={"training": "on"}, headers=me, status=200)
+    c("PUT", "/v1/me/privacy/auto-delete", json_body={"months": 18}, headers=me, status=200)
     imported = c(
         "POST", "/v1/admin/accounts", json_body={"plan": "free"}, headers=ADMIN, status=201
     )

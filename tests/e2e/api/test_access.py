@@ -16,6 +16,7 @@ Route = tuple[str, str, dict[str, Any] | None]
 USER_ROUTES: list[Route] = [
     ("GET", "/v1/me/privacy", None),
     ("PUT", "/v1/me/privacy", {"training": "on"}),
+    ("PUT", "/v1/me/privacy/auto-delete", {"months": 18}),  # docs/rules.md P12
     ("POST", "/v1/me/notice/accept", {"training": "on"}),
     ("POST", "/v1/me/notice/defer", None),
     ("GET", "/v1/me/consent-history", None),
