@@ -4,11 +4,31 @@ real SQLite and PostgreSQL adapters."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import hashlib
+from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
-from consentry.service.ports import HoldStore
-from consentry.service.records import HoldRecord
+from consentry.domain.ids import new_id
+from consentry.domain.ledger import GENESIS, ConsentEvent, canonical_entry
+from consentry.domain.types import ChoiceSource, EventType, Training
+from consentry.service.ports import (
+    AccountStore,
+    ConsentLedgerStore,
+    HoldStore,
+    LedgerHead,
+    Outbox,
+    SessionStore,
+)
+from consentry.service.records import (
+    AccountRecord,
+    FeedbackRecord,
+    HoldRecord,
+    MessageRecord,
+    SessionRecord,
+)
 
 
 @dataclasses.dataclass
@@ -50,3 +70,236 @@ class InMemoryHolds:
 
 def _conforms(fake: InMemoryHolds) -> HoldStore:
     return fake  # mypy checks the fake against the port
+
+
+class InMemoryAccounts:
+    """:class:`~consentry.service.ports.AccountStore` in a dictionary."""
+
+    def __init__(self) -> None:
+        self.accounts: dict[str, AccountRecord] = {}
+        self.token_hashes: dict[str, str | None] = {}
+
+    def insert_account(self, account: AccountRecord, token_hash: str) -> None:
+        assert account.id not in self.accounts, "account ids are unique"
+        self.accounts[account.id] = account
+        self.token_hashes[account.id] = token_hash
+
+    def get_account(self, account_id: str) -> AccountRecord | None:
+        return self.accounts.get(account_id)
+
+    def account_by_token_hash(self, token_hash: str) -> AccountRecord | None:
+        for account_id, digest in self.token_hashes.items():
+            if digest == token_hash:
+                return self.accounts[account_id]
+        return None
+
+    def set_privacy(
+        self, account_id: str, *, training: Training, terms_accepted: str | None, at: datetime
+    ) -> None:
+        account = self.accounts[account_id]
+        self.accounts[account_id] = dataclasses.replace(
+            account, training=training, terms_accepted=terms_accepted, choice_at=at
+        )
+
+    def mark_account_deleted(self, account_id: str, at: datetime) -> None:
+        self.accounts[account_id] = dataclasses.replace(self.accounts[account_id], deleted_at=at)
+        self.token_hashes[account_id] = None
+
+    def set_auto_delete(self, account_id: str, *, months: int) -> None:
+        self.accounts[account_id] = dataclasses.replace(
+            self.accounts[account_id], auto_delete_months=months
+        )
+
+
+class InMemoryLedger:
+    """:class:`~consentry.service.ports.ConsentLedgerStore` as a list: the same hash chain
+    (the domain's canonical entry, SHA-256), without the Merkle tree (issue 21), which
+    lives in the SQL adapter and its own tests."""
+
+    def __init__(self) -> None:
+        self.events: list[ConsentEvent] = []
+
+    def append_consent_event(
+        self,
+        *,
+        account_id: str,
+        at: datetime,
+        type: EventType,
+        value: Training | None,
+        source: ChoiceSource | None,
+        terms_version: str,
+        extra: tuple[tuple[str, str], ...] = (),
+    ) -> ConsentEvent:
+        seq, prev = len(self.events) + 1, self.events[-1].hash if self.events else GENESIS
+        event_id = new_id("evt")
+        entry = canonical_entry(
+            seq=seq,
+            event_id=event_id,
+            account_id=account_id,
+            at=at,
+            type=type,
+            value=value,
+            source=source,
+            terms_version=terms_version,
+            prev_hash=prev,
+            extra=extra,
+        )
+        digest = hashlib.sha256(entry).hexdigest()
+        event = ConsentEvent(
+            seq, event_id, account_id, at, type, value, source, terms_version, prev, digest, extra
+        )
+        self.events.append(event)
+        return event
+
+    def consent_events(
+        self, account_id: str | None = None, *, batch: int = 5000
+    ) -> Iterator[ConsentEvent]:
+        return iter([e for e in self.events if account_id in (None, e.account_id)])
+
+    def ledger_head(self) -> LedgerHead:
+        return LedgerHead(len(self.events), self.events[-1].hash if self.events else "")
+
+
+class InMemorySessions:
+    """:class:`~consentry.service.ports.SessionStore` in dictionaries. Sessions here are
+    never deleted nor held (those are :class:`RetentionStore` and :class:`HoldStore`), so
+    the purge instant follows the retention end."""
+
+    def __init__(self) -> None:
+        self.sessions: dict[str, SessionRecord] = {}
+        self.activities: list[tuple[str, datetime, bool, str]] = []
+        self.message_rows: dict[str, MessageRecord] = {}
+        self.feedback: dict[str, FeedbackRecord] = {}
+
+    def insert_session(self, session: SessionRecord) -> None:
+        assert session.id not in self.sessions, "session ids are unique"
+        self.sessions[session.id] = dataclasses.replace(session, purge_at=session.retain_until)
+
+    def get_session(self, session_id: str) -> SessionRecord | None:
+        return self.sessions.get(session_id)
+
+    def list_sessions(
+        self, account_id: str, *, limit: int, after: str | None = None
+    ) -> list[SessionRecord]:
+        live = sorted(
+            (
+                s
+                for s in self.sessions.values()
+                if s.account_id == account_id and s.deleted_at is None and s.purged_at is None
+            ),
+            key=lambda s: (s.created_at, s.id),
+            reverse=True,
+        )
+        anchor = self.sessions.get(after) if after is not None else None
+        if anchor is not None:
+            live = [s for s in live if (s.created_at, s.id) < (anchor.created_at, anchor.id)]
+        return live[:limit]
+
+    def account_session_ids(self, account_id: str) -> list[str]:
+        mine = [s for s in self.sessions.values() if s.account_id == account_id]
+        return [s.id for s in sorted(mine, key=lambda s: (s.created_at, s.id))]
+
+    def add_activity(self, session_id: str, *, at: datetime, covered: bool, kind: str) -> int:
+        self.activities.append((session_id, at, covered, kind))
+        return len(self.activities)
+
+    def record_activity(
+        self, session_id: str, *, at: datetime, covered: bool, retain_until: datetime
+    ) -> None:
+        s = self.sessions[session_id]
+        retain = max(s.retain_until, retain_until)
+        first = s.first_covered_at if s.first_covered_at is not None or not covered else at
+        self.sessions[session_id] = dataclasses.replace(
+            s, last_activity_at=at, first_covered_at=first, retain_until=retain, purge_at=retain
+        )
+
+    def insert_message(self, message: MessageRecord) -> None:
+        assert message.id not in self.message_rows, "message ids are unique"
+        self.message_rows[message.id] = message
+
+    def messages(self, session_id: str, *, upto: datetime | None = None) -> list[MessageRecord]:
+        mine = [
+            m
+            for m in self.message_rows.values()
+            if m.session_id == session_id and (upto is None or m.at <= upto)
+        ]
+        return sorted(mine, key=lambda m: (m.at, m.id))
+
+    def get_message(self, message_id: str) -> MessageRecord | None:
+        return self.message_rows.get(message_id)
+
+    def insert_feedback(self, fb: FeedbackRecord) -> None:
+        self.feedback[fb.id] = fb
+
+    def account_feedback(self, account_id: str) -> list[FeedbackRecord]:
+        mine = [f for f in self.feedback.values() if f.account_id == account_id]
+        return sorted((f for f in mine if f.deleted_at is None), key=lambda f: (f.at, f.id))
+
+
+class InMemoryOutbox:
+    """:class:`~consentry.service.ports.Outbox` as a list, in publication order."""
+
+    def __init__(self) -> None:
+        self.published: list[tuple[str, dict[str, Any], datetime]] = []
+
+    def publish(self, type: str, payload: dict[str, Any], at: datetime) -> None:
+        self.published.append((type, dict(payload), at))
+
+
+class InMemoryStore(InMemoryAccounts, InMemoryLedger, InMemorySessions, InMemoryOutbox):
+    """The parts of ``uow.store`` the account and session use cases call."""
+
+    def __init__(self) -> None:
+        InMemoryAccounts.__init__(self)
+        InMemoryLedger.__init__(self)
+        InMemorySessions.__init__(self)
+        InMemoryOutbox.__init__(self)
+
+
+class FakeUnitOfWork:
+    """A unit of work over :class:`InMemoryStore` that keeps a change only when the use
+    case commits: leaving without ``commit()`` restores the state it found (as the SQL
+    unit of work rolls back)."""
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self.store = store
+        self.commits = 0
+        self._saved: dict[str, Any] | None = None
+        self._committed = False
+
+    def __call__(self, **_options: bool) -> FakeUnitOfWork:
+        return self
+
+    def __enter__(self) -> FakeUnitOfWork:
+        self._saved = copy.deepcopy(self.store.__dict__)
+        self._committed = False
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self._committed and self._saved is not None:
+            self.store.__dict__.clear()
+            self.store.__dict__.update(self._saved)
+        self._saved = None
+
+    def commit(self) -> None:
+        self._committed = True
+        self.commits += 1
+
+    def freeze(self) -> None:
+        """One snapshot already: nothing else writes to the dictionaries."""
+
+
+def _conforms_accounts(fake: InMemoryAccounts) -> AccountStore:
+    return fake  # mypy checks each fake against its port
+
+
+def _conforms_ledger(fake: InMemoryLedger) -> ConsentLedgerStore:
+    return fake
+
+
+def _conforms_sessions(fake: InMemorySessions) -> SessionStore:
+    return fake
+
+
+def _conforms_outbox(fake: InMemoryOutbox) -> Outbox:
+    return fake
