@@ -12,6 +12,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from consentry.bootstrap import App
+from consentry.service import accounts
 from consentry.service.ledger_ports import CheckpointSigner
 from consentry.verify import VerificationError, verify_receipt
 from tests.e2e.api.conftest import ADMIN, Api, User, client_for, expect
@@ -192,3 +193,14 @@ def test_receipts_with_region_and_auto_delete_verify_offline_P12_P16_R27(core: A
         verify_receipt(receipt, key.public_key())
     with pytest.raises(VerificationError, match="region"):
         verify_receipt({**receipts[1], "region": "US"}, key.public_key())
+
+
+def test_the_notice_preset_follows_the_rule_set_of_the_region_P15_R5(api: Api, core: App) -> None:
+    """P15 with R5: an existing user with no choice yet sees the notice's toggle preset
+    to the rule set's `notice_default_training`: off in an opt-in region (GDPR: nothing
+    preset), the policy's `notice.default_training` (on) elsewhere."""
+    eu = accounts.import_account(core.ctx, plan="free", region="IE")
+    us = accounts.import_account(core.ctx, plan="free", region="US-TX")
+    eu_notice = _privacy(api, User(eu.account_id, eu.token))["notice"]
+    us_notice = _privacy(api, User(us.account_id, us.token))["notice"]
+    assert (eu_notice["default_training"], us_notice["default_training"]) == ("off", "on")
