@@ -463,11 +463,12 @@ def redact(
 def _register_extension_commands() -> None:
     """The commands of the feature packages: export, outbox, lake, Spark, demo, ledger."""
     from consentry.entrypoints.cli_demo import demo
-    from consentry.entrypoints.cli_keys import register as register_keys
     from consentry.entrypoints.cli_export import register
-    from consentry.entrypoints.cli_summary import register as register_summary
+    from consentry.entrypoints.cli_keys import register as register_keys
     from consentry.entrypoints.cli_outbox import app as outbox_app
+    from consentry.entrypoints.cli_region import register as register_region
     from consentry.entrypoints.cli_secrets import app as secrets_app
+    from consentry.entrypoints.cli_summary import register as register_summary
     from consentry.entrypoints.ledger_cli import register as register_ledger
     from consentry.lake.cli import app as lake_app
     from consentry.spark.cli import app as spark_app
@@ -481,6 +482,7 @@ def _register_extension_commands() -> None:
     app.command("demo")(demo)
     register_ledger(app, ledger_app)  # `ledger checkpoint`, `verify-receipt` (issue 21)
     register_keys(app, db_app)  # `db backup|restore`, `keys status|rotate-kek` (issue 26)
+    register_region(policy_app)  # `policy region CODE` (docs/rules.md P14, P15)
 
 
 _register_extension_commands()
