@@ -205,6 +205,9 @@ OPT_IN_REGIONS: tuple[str, ...] = (
     *("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE"),
     *("IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"),
     *("IS", "LI", "NO"),
+    # EU territory with ISO 3166-1 codes of their own: the outermost regions of France
+    # and Saint-Martin (GDPR applies there), and Åland (part of Finland)
+    *("GF", "GP", "MQ", "RE", "YT", "MF", "AX"),
     "GB",  # UK GDPR
     "CH",  # revised FADP
     "BR",  # LGPD

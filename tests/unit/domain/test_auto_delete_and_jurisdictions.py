@@ -126,6 +126,8 @@ def test_default_policy_offers_3_18_36_months_preset_18_P12() -> None:
         ("BR", "opt_in"),
         ("CA-QC", "opt_in"),
         ("FR-75C", "opt_in"),  # a subdivision not listed takes its country's rule set
+        ("GP", "opt_in"),  # EU outermost region with its own ISO 3166-1 code
+        ("AX", "opt_in"),
         ("CA-ON", "seed"),
         ("CA", "seed"),
         ("US", "seed"),
@@ -136,6 +138,17 @@ def test_default_policy_offers_3_18_36_months_preset_18_P12() -> None:
 def test_default_policy_maps_regions_to_rule_sets_P14(region: str | None, rule_set: str) -> None:
     """P14: EU/EEA, UK, Switzerland, Brazil and Quebec opt in; the seed elsewhere."""
     assert rule_set_for(region, P).name == rule_set
+
+
+def test_every_default_opt_in_region_is_an_iso_3166_code_P14() -> None:
+    """P14: the default table's codes are all listed by ISO 3166 (pycountry's tables), and
+    it holds the 30 EEA countries (27 EU members, Iceland, Liechtenstein, Norway)."""
+    codes = [code for code, _ in P.jurisdictions.regions]
+    assert [check_region(code) for code in codes] == codes
+    eea = {"AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU"}
+    eea |= {"IE", "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES"}
+    eea |= {"SE", "IS", "LI", "NO"}
+    assert len(eea) == 30 and eea <= set(codes)
 
 
 def test_opt_in_presets_nothing_and_the_seed_keeps_the_spec_P15_R5() -> None:
