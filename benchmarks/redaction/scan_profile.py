@@ -1,13 +1,14 @@
 """Where the compiled scan's time goes, and what an RE2::Set gate in front of it would save.
 
-    .venv/bin/python -m benchmarks.redaction.scan_profile --records 1500
+    .venv/bin/python -m benchmarks.redaction.scan_profile --records 3000
 
 Issue 16 asks for ≥ 50 MB/s per core on the labelled corpus; the compiled scan
 (``native.build(DEFAULT_DETECTORS).candidates``) runs at 5–8. Before
 restructuring ``_native.cpp`` this script measures, on the labelled corpus, in
 one process and in CPU time (best of 3 passes after a warm-up pass):
 
-1. the full compiled scan;
+1. the full compiled scan, and the same scan over as many clean texts of the
+   records' mean size (what the detectors' passes cost with nothing to find);
 2. the same scan with every Python validator it calls back wrapped in a CPU
    timer, so the share of the time spent in Python call-backs (phonenumbers,
    stdnum, key-word and shape validators) is measured, not guessed; the timer's
@@ -17,7 +18,9 @@ one process and in CPU time (best of 3 passes after a warm-up pass):
    before the detectors (google-re2's binding of the same C++ class), for
    (a) every pattern detector's full pattern and (b) every detector's
    ``prefilter``: the Set's own cost against the time the detectors it rules out
-   would save (each detector timed again on only the texts the Set lets through).
+   would save (each detector timed again on only the texts the Set lets through);
+5. the whole-validator ports of ``native.GATE_PINS`` against their Python
+   validators called back (candidates checked equal on every record first).
 
 The answer is in docs/bench/redaction.md ("The speed target, profiled").
 """
@@ -149,6 +152,31 @@ def set_gate(datas: Sequence[bytes], which: str) -> tuple[float, float, int]:
     return set_cpu, saved, len(members)
 
 
+def ported_gates_ab(datas: Sequence[bytes], rounds: int = 5) -> tuple[list[float], list[float]]:
+    """CPU per pass with the whole-validator ports of native.GATE_PINS and with their
+    Python validators called back instead, alternating passes in one process; the
+    candidates are checked equal on every text first."""
+    specs = _specs()
+    called_back = [
+        (*s[:8], "", [])
+        if s[0] == "pattern" and s[5] == "python" and s[7] in native.GATE_PINS
+        else s
+        for s in specs
+    ]
+    ported, python = _engine(specs), _engine(called_back)
+    for d in datas:
+        if ported.candidates(d) != python.candidates(d):
+            raise SystemExit("a ported gate finds other candidates than its Python validator")
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(rounds):
+        for engine, out in ((ported, times[0]), (python, times[1])):
+            start = time.process_time()
+            for d in datas:
+                engine.candidates(d)
+            out.append(time.process_time() - start)
+    return times
+
+
 def per_detector(datas: Sequence[bytes]) -> list[tuple[float, str]]:
     """CPU per pass of each built-in detector alone, costliest first."""
     rows = []
@@ -164,13 +192,24 @@ def per_detector(datas: Sequence[bytes]) -> list[tuple[float, str]]:
 def main() -> None:
     """Print the profile as Markdown."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--records", type=int, default=1500)
+    parser.add_argument("--records", type=int, default=3000)
     args = parser.parse_args()
     datas = [r.text.encode("utf-8", "surrogatepass") for r in build_corpus(args.records)]
     size = sum(map(len, datas)) / 1e6
     full = _cpu(_engine(_specs()).candidates, datas)
     print(f"labelled corpus: {len(datas)} records, {size:.2f} MB\n")
     print(f"- full compiled scan: {full * 1000:.1f} ms CPU, **{size / full:.1f} MB/s**")
+    # The same number of texts of the corpus's mean size with nothing to find: what
+    # the detectors' passes alone cost (no match, no validator, no call-back).
+    clean = (b"Could you book a table for two at seven tonight, near the station? " * 11)[
+        : len(b"".join(datas)) // len(datas)
+    ]
+    idle = _cpu(_engine(_specs()).candidates, [clean] * len(datas))
+    print(
+        f"- same scan over {len(datas)} clean texts of the mean record size "
+        f"({len(clean)} bytes): {idle * 1000:.1f} ms, "
+        f"{len(clean) * len(datas) / 1e6 / idle:.1f} MB/s"
+    )
     total, in_python, calls, by_name = callback_share(datas)
     print(
         f"- Python call-backs: {calls} calls, {in_python * 1000:.1f} ms of {total * 1000:.1f} ms "
@@ -179,6 +218,14 @@ def main() -> None:
     )
     listed = ", ".join(f"{name}: {count}" for name, count in by_name.most_common())
     print(f"  - call-backs per pass (validator (CPU incl. the timer): calls): {listed}")
+    ported, python = ported_gates_ab(datas)
+    median_ported, median_python = sorted(ported)[2], sorted(python)[2]
+    print(
+        f"- ported gates (native.GATE_PINS) against their Python call-backs, same candidates, "
+        f"5 alternating passes each: {median_python * 1000:.1f} → {median_ported * 1000:.1f} ms "
+        f"(medians), **×{median_python / median_ported:.2f}**; "
+        f"bests ×{min(python) / min(ported):.2f}"
+    )
     for which in ("patterns", "prefilters"):
         set_cpu, saved, count = set_gate(datas, which)
         print(
