@@ -381,6 +381,7 @@ class ServiceMachine(RuleBasedStateMachine):
             expect_error(PurposeNotPermitted, lambda: runs.create_run(self.ctx, purpose=purpose))
             return  # R19
         run = runs.create_run(self.ctx, purpose=purpose)
+        self.model.ledger_events += 1  # the run's run_manifest event (issue 21 item 4)
         want_sessions, want_feedback = self.model.expected_manifest(purpose)
         manifest = runs.get_manifest(self.ctx, run_id=run.id)
         got_sessions, got_feedback = set(manifest.sessions), set(manifest.feedback)

@@ -156,7 +156,8 @@ def test_concurrent_clients_and_runs_keep_every_audit_clean_R20_R21_R26_R27(
             if not report.ok:
                 bad[run_id] = report.findings
         ledger = verify_ledger(ctx)
-        assert ledger.ok and ledger.events == events, (ledger, events)
+        # consent events and each run's run_manifest event (issue 21 item 4)
+        assert ledger.ok and ledger.events == events + len(created), (ledger, events)
         figures = (
             f"{CLIENTS} clients, {sum(ops.values())} operations {dict(ops)}, "
             f"{sum(refused.values())} refused, {len(created)} runs, "

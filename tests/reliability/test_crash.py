@@ -115,6 +115,8 @@ def _run_ids(engine: Engine) -> list[str]:
 def _counts(engine: Engine) -> dict[str, int]:
     queries = {
         "events": "SELECT count(*) FROM consent_events",
+        # runs' run_manifest events (issue 21 item 4): in the ledger, not consent events
+        "run_events": "SELECT count(*) FROM ledger_run_events",
         "messages": "SELECT count(*) FROM messages",
         "purged_sessions": "SELECT count(*) FROM sessions WHERE purged_at IS NOT NULL",
         "purged_feedback": "SELECT count(*) FROM feedback WHERE purged_at IS NOT NULL",
@@ -155,7 +157,7 @@ def _check_store(engine: Engine, start: dict[str, int], url: str) -> dict[str, i
     app = build(Settings(database_url=url), migrate=False)
     try:
         ledger = verify_ledger(app.ctx)
-        assert ledger.ok and ledger.events == start["events"], ledger
+        assert ledger.ok and ledger.events == start["events"] + now["run_events"], ledger
     finally:
         app.engine.dispose()
     return now
