@@ -1,4 +1,4 @@
-"""The R28 export as users know it from the large assistants (issue 23 item 6, P7-P8).
+"""The R28 export as users know it from the large assistants (issue 23 item 6, P17-P18).
 
 A ZIP with four files: ``data.json`` (the R28 document, exactly what
 ``GET /v1/me/export`` answers), ``chats.html`` (every session readable offline: one
@@ -29,7 +29,7 @@ SPOOL_BYTES = 8 * 1024 * 1024
 """The archive stays in memory up to this size, then moves to a temporary file."""
 CHUNK_BYTES = 64 * 1024
 ENTRIES = ("README.txt", "data.json", "chats.html", "receipts.json")
-"""The archive's files, in the order they are written (P7)."""
+"""The archive's files, in the order they are written (P17)."""
 
 
 @dataclass
@@ -54,7 +54,7 @@ class Archive:
 
 
 def export_archive(ctx: Context, *, account_id: str) -> Archive:
-    """P7: the account's data as a ZIP; never filtered (R28): every session, message,
+    """P17: the account's data as a ZIP; never filtered (R28): every session, message,
     choice and run of `data.json` is also in the page and the receipts."""
     document = data_export.export_account(ctx, account_id=account_id)
     in_document = {item["receipt"]["record_id"] for item in document["consent_history"]}
@@ -152,7 +152,7 @@ text-align:left;vertical-align:top}
 
 
 def write_chats_html(out: IO[str], document: dict[str, Any], *, exported_at: datetime) -> None:
-    """P8: the document as one offline page: every session with its messages, the consent
+    """P18: the document as one offline page: every session with its messages, the consent
     history, feedback and runs. Every value is escaped; the page has no script and no
     reference to anything outside itself (its style is inline)."""
     account = document["account"]

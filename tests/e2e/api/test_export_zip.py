@@ -1,4 +1,4 @@
-"""The ZIP export (issue 23 item 6, docs/rules.md P7-P8) over HTTP, on SQLite and PostgreSQL."""
+"""The ZIP export (issue 23 item 6, docs/rules.md P17-P18) over HTTP, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def _archive(api: Api, headers: dict[str, str]) -> zipfile.ZipFile:
 
 
 def test_zip_holds_the_json_document_receipts_page_and_readme_P7(api: Api) -> None:
-    """P7: data.json equals the default JSON export; receipts.json equals
+    """P17: data.json equals the default JSON export; receipts.json equals
     GET /v1/me/consent-receipts; README.txt names every file; nothing filtered (R28)."""
     user = api.signup(training="on")
     first = api.start_session(user)
@@ -76,7 +76,7 @@ def test_default_export_is_still_the_json_document_R28(api: Api) -> None:
 
 
 def test_unknown_export_format_is_refused_P7(api: Api) -> None:
-    """P7: only json and zip; anything else is a validation error, never a guess."""
+    """P17: only json and zip; anything else is a validation error, never a guess."""
     user = api.signup()
     response = api.client.get("/v1/me/export?format=pdf", headers=user.headers)
     assert response.status_code == 422
@@ -84,7 +84,7 @@ def test_unknown_export_format_is_refused_P7(api: Api) -> None:
 
 
 def test_zip_export_needs_the_account_token_P7(api: Api) -> None:
-    """P7: the archive is the user's own; no token is 401, the admin token is not a user."""
+    """P17: the archive is the user's own; no token is 401, the admin token is not a user."""
     assert api.client.get("/v1/me/export?format=zip").status_code == 401
     assert api.client.get("/v1/me/export?format=zip", headers=ADMIN).status_code == 401
 
@@ -112,7 +112,7 @@ class _Page(HTMLParser):
 
 
 def test_chats_page_escapes_content_and_references_nothing_outside_P8(api: Api) -> None:
-    """P8: the page has no script and no outside reference; a message that looks like HTML
+    """P18: the page has no script and no outside reference; a message that looks like HTML
     is shown as text, not markup."""
     user = api.signup(training="on")
     session = api.start_session(user)
@@ -127,7 +127,7 @@ def test_chats_page_escapes_content_and_references_nothing_outside_P8(api: Api) 
 
 
 def test_zip_of_an_account_without_sessions_P7(api: Api) -> None:
-    """P7: an imported account with nothing yet still gets all four files."""
+    """P17: an imported account with nothing yet still gets all four files."""
     user = api.import_account()
     archive = _archive(api, user.headers)
     assert archive.namelist() == list(ENTRIES)

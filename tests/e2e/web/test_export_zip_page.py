@@ -1,5 +1,5 @@
 """The ZIP download on the privacy page, and its chats.html opened in real Chromium with
-JavaScript off and every request blocked (issue 23 item 6, docs/rules.md P7-P8)."""
+JavaScript off and every request blocked (issue 23 item 6, docs/rules.md P17-P18)."""
 
 from __future__ import annotations
 
@@ -26,8 +26,8 @@ def _file_only(route: Route) -> None:
 def test_user_downloads_the_zip_and_reads_every_chat_offline_P7_P8(
     page: Page, site: Site, browser: Browser, tmp_path: Path
 ) -> None:
-    """P7: the privacy page's ZIP button gives data.json, chats.html, receipts.json and
-    README.txt; P8: chats.html shows every chat readably from the disk, with JavaScript
+    """P17: the privacy page's ZIP button gives data.json, chats.html, receipts.json and
+    README.txt; P18: chats.html shows every chat readably from the disk, with JavaScript
     off and no network, and markup in a message stays text."""
     ctx = site.core.ctx
     creds = accounts.sign_up(ctx, plan="pro", training="on")

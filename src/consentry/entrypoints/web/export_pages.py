@@ -1,4 +1,4 @@
-"""The ZIP download on the privacy page (issue 23 item 6, P7): the same archive as
+"""The ZIP download on the privacy page (issue 23 item 6, P17): the same archive as
 ``GET /v1/me/export?format=zip``, posted with the page's CSRF token."""
 
 from fastapi import APIRouter, Depends, Response
@@ -13,7 +13,7 @@ def add_export_pages(router: APIRouter, web: Web) -> None:
 
     @router.post("/privacy/export.zip")
     def export_zip(posted: Posted = Depends(web.posted)) -> Response:
-        """P7: never blocked by a pending notice (R7), like the JSON download."""
+        """P17: never blocked by a pending notice (R7), like the JSON download."""
         account = posted.visit.require_account()
         archive = export_archive.export_archive(ctx, account_id=account.id)
         return StreamingResponse(
