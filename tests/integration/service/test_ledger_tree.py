@@ -242,7 +242,7 @@ def _rewrite_history(world: World, *, seq: int, value: str, rebuild_tree: bool) 
         digest = event_hash(
             seq=changed.seq, event_id=changed.event_id, account_id=changed.account_id,
             at=changed.at, type=changed.type, value=changed.value, source=changed.source,
-            terms_version=changed.terms_version, prev_hash=prev,
+            terms_version=changed.terms_version, prev_hash=prev, extra=changed.extra,
         )  # fmt: skip
         changed = replace(changed, hash=digest)
         rewritten.append(changed)
