@@ -204,3 +204,18 @@ def test_the_notice_preset_follows_the_rule_set_of_the_region_P15_R5(api: Api, c
     eu_notice = _privacy(api, User(eu.account_id, eu.token))["notice"]
     us_notice = _privacy(api, User(us.account_id, us.token))["notice"]
     assert (eu_notice["default_training"], us_notice["default_training"]) == ("off", "on")
+
+
+def test_an_imported_user_can_carry_a_region_P16(api: Api) -> None:
+    """P16: the admin import takes the region too, checked like the sign-up's."""
+    body = {"plan": "free", "region": "br"}
+    made = expect(api.client.post("/v1/admin/accounts", json=body, headers=ADMIN), 201)
+    privacy = _privacy(api, User(made["account_id"], made["token"]))
+    assert (privacy["region"], privacy["rule_set"], privacy["training"]) == (
+        "BR",
+        "opt_in",
+        "unset",
+    )
+    assert privacy["notice"]["default_training"] == "off"  # P15: opt-in presets nothing
+    bad = {"plan": "free", "region": "ZZ"}
+    expect(api.client.post("/v1/admin/accounts", json=bad, headers=ADMIN), 422, "validation_error")

@@ -21,8 +21,11 @@ router = APIRouter(prefix="/v1/admin", tags=["admin"], responses=ERROR_RESPONSES
 
 @router.post("/accounts", status_code=201, response_model=s.CredentialsOut)
 def import_account(body: s.ImportAccount, core: Core, _: Admin) -> dict[str, Any]:
-    """An existing user, imported with choice ``unset`` (R5: the notice will ask)."""
-    creds = accounts.import_account(core.ctx, plan=body.plan, training=body.training)
+    """An existing user, imported with choice ``unset`` (R5: the notice will ask).
+    ``region`` (docs/rules.md P16): the ISO 3166 region the operator knows, if any."""
+    creds = accounts.import_account(
+        core.ctx, plan=body.plan, training=body.training, region=body.region
+    )
     return {"account_id": creds.account_id, "token": creds.token}
 
 

@@ -104,6 +104,11 @@ class ImportAccount(Body):
     training: Choice | None = Field(
         default=None, description="A choice the user already made elsewhere; default unset."
     )
+    region: str | None = Field(
+        default=None,
+        max_length=16,
+        description="ISO 3166 region of the user, if known (docs/rules.md P16); 422 if unlisted.",
+    )
 
 
 class CredentialsOut(BaseModel):
