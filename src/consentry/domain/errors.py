@@ -21,7 +21,7 @@ handler to ``{"error": {"code", "message"}}``; the CLI prints them and exits 2.
      │    ├── InvalidState              409 invalid_state        (e.g. starting a started run)
      │    ├── NotExported               409 not_exported         (P7: summary of an unexported run)
      │    ├── ExportInvalid             409 export_invalid       (P7: the export does not verify)
-     │    └── SummaryUnavailable        409 summary_unavailable  (P7: exported before content counts)
+     │    └── SummaryUnavailable        409 summary_unavailable  (P7: exported before counts)
      ├── TooLarge                       413 too_large
      ├── RateLimited                    429 rate_limited         (too many failures or sign-ups)
      ├── Busy                           503 busy                 (a run could not freeze in time)
