@@ -245,7 +245,7 @@ def parse_note(note: str) -> tuple[str, list[Signature]]:
         _check_name(parts[1])
         try:
             blob = base64.b64decode(parts[2], validate=True)
-        except binascii.Error:
+        except ValueError:  # binascii.Error, or a character outside ASCII
             raise VerificationError(f"signature of {parts[1]} is not base64") from None
         if len(blob) < 5:
             raise VerificationError(f"signature of {parts[1]} is too short")
@@ -298,7 +298,7 @@ def parse_checkpoint(text: str) -> Checkpoint:
         raise VerificationError(f"tree size {size!r} is not a decimal number")
     try:
         digest = base64.b64decode(root, validate=True)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, or a character outside ASCII
         raise VerificationError("the root hash is not standard base64") from None
     if len(digest) != HASH_SIZE:
         raise VerificationError(f"the root hash is {len(digest)} bytes, not {HASH_SIZE}")
@@ -332,7 +332,7 @@ def _b64(value: Any, what: str) -> bytes:
         raise VerificationError(f"{what} is not a base64 string")
     try:
         return base64.b64decode(value, validate=True)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, or a character outside ASCII
         raise VerificationError(f"{what} is not standard base64") from None
 
 

@@ -128,6 +128,7 @@ def test_a_checkpoint_round_trips_and_any_edit_is_refused() -> None:
         "origin\n4\nAAEC\n",  # 3-byte root
         "\n4\nAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n",  # empty origin
         "origin\n4\nAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",  # no final newline
+        "origin\n4\nAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8\u00d4\n",  # non-ASCII root
     ],
 )
 def test_malformed_checkpoints_are_refused(text: str) -> None:
