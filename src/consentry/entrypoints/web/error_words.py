@@ -41,6 +41,11 @@ CODE_SENTENCES: dict[str, str] = {
     "clock_backwards": N_("The test clock cannot be moved backwards."),
     "invalid_state": N_("This cannot be done now: it was already done, or it has ended."),
     "too_large": N_("This is too large. Please make it shorter."),
+    "not_exported": N_("This run has not been exported yet. Export it first."),
+    "export_invalid": N_("This run's export does not verify. Export it again."),
+    "summary_unavailable": N_(
+        "This run was exported before its summary could be counted. Export it again."
+    ),
     "rate_limited": N_("Too many attempts from your network. Please wait a little and retry."),
     "busy": N_("We are busy right now. Please try again in a moment."),
     "ledger_corrupt": N_(
