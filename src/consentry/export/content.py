@@ -30,14 +30,13 @@ from __future__ import annotations
 import hashlib
 import heapq
 import importlib.metadata
-import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from consentry.export.formats import iso_utc
+from consentry.export.formats import iso_utc, shard_columns
 
 SAMPLE_CHARS = 500
 """A session's language is identified from its first 500 characters (all roles): enough
@@ -191,23 +190,9 @@ def content_of_shards(root: Path, shards: list[str], fmt: str) -> dict[str, Any]
     for name in shards:
         if not name.startswith("messages-"):
             continue
-        for session, kind, surface, text, at in _message_columns(root / name, fmt):
+        for session, kind, surface, text, at in shard_columns(root / name, fmt, _COLUMNS):
             tally.add(session=session, kind=kind, surface=surface, text=text, at=at)
     return tally.result()
 
 
 _COLUMNS = ("session", "kind", "surface", "text", "at")
-
-
-def _message_columns(path: Path, fmt: str) -> Iterator[tuple[Any, ...]]:
-    if fmt == "parquet":
-        import pyarrow.parquet as pq
-
-        with pq.ParquetFile(path) as shard:
-            for batch in shard.iter_batches(columns=list(_COLUMNS)):
-                yield from zip(*(batch.column(n).to_pylist() for n in _COLUMNS), strict=True)
-        return
-    with open(path, encoding="utf-8") as lines:
-        for line in lines:
-            row = json.loads(line)
-            yield tuple(row[n] for n in _COLUMNS)

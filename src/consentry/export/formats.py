@@ -8,9 +8,10 @@ exact layout is part of the contract with the Spark job (docs/export.md).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import BinaryIO, Protocol
+from pathlib import Path
+from typing import Any, BinaryIO, Protocol
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -125,3 +126,17 @@ def encoder_for(fmt: str) -> ShardEncoder:
     except KeyError:
         allowed = ", ".join(FORMATS)
         raise InvalidInput(f"unknown export format {fmt!r}; expected one of {allowed}") from None
+
+
+def shard_columns(path: Path, fmt: str, names: tuple[str, ...]) -> Iterator[tuple[Any, ...]]:
+    """The given columns of one shard (``parquet`` or JSON Lines), row by row, streamed in
+    Parquet's record batches; what audits and content counts read back from an export."""
+    if fmt == "parquet":
+        with pq.ParquetFile(path) as shard:
+            for batch in shard.iter_batches(columns=list(names)):
+                yield from zip(*(batch.column(n).to_pylist() for n in names), strict=True)
+        return
+    with open(path, encoding="utf-8") as lines:
+        for line in lines:
+            row = json.loads(line)
+            yield tuple(row[n] for n in names)

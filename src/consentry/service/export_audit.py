@@ -21,13 +21,12 @@ Every discrepancy is an :class:`~consentry.service.runs.AuditFinding` naming the
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from consentry.export.content import content_of_shards
-from consentry.export.formats import iso_utc
+from consentry.export.formats import iso_utc, shard_columns
 from consentry.export.manifest import read_manifest, shard_kind, verify_export
 from consentry.export.pseudonyms import Pseudonymizer
 from consentry.service.context import Context
@@ -127,12 +126,12 @@ def _check_items(
         kind = shard_kind(entry["path"])
         path = root / entry["path"]
         if kind == "messages":
-            for session_p, account_p in _columns(path, fmt, ("session", "account")):
+            for session_p, account_p in shard_columns(path, fmt, ("session", "account")):
                 if session_p not in seen_sessions:
                     seen_sessions.add(session_p)
                     _check_session(report, sessions, session_p, account_p)
         elif kind == "feedback":
-            for (feedback_p,) in _columns(path, fmt, ("feedback",)):
+            for (feedback_p,) in shard_columns(path, fmt, ("feedback",)):
                 seen_feedback.add(feedback_p)
     for session_p, (sid, _) in sorted(sessions.items(), key=lambda kv: kv[1][0]):
         if sid in with_content and session_p not in seen_sessions:
@@ -162,18 +161,3 @@ def _check_session(
         )
     elif known[1] != account_p:
         report.add(AuditFinding("session", known[0], "wrong_account", "account pseudonym differs"))
-
-
-def _columns(path: Path, fmt: str, names: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
-    """The given columns of a shard, row by row, streamed."""
-    if fmt == "parquet":
-        import pyarrow.parquet as pq
-
-        with pq.ParquetFile(path) as shard:
-            for batch in shard.iter_batches(columns=list(names)):
-                yield from zip(*(batch.column(n).to_pylist() for n in names), strict=True)
-        return
-    with open(path, encoding="utf-8") as lines:
-        for line in lines:
-            row = json.loads(line)
-            yield tuple(row[n] for n in names)
