@@ -200,6 +200,7 @@ def walk(rec: Recorder) -> None:
         headers=ADMIN,
         status=200,
     )  # docs/rules.md P7
+    c("GET", "/v1/admin/reports/consent", headers=ADMIN, status=200)  # docs/rules.md P19
     c("GET", "/v1/me/training-runs", headers=me, status=200)
     c(
         "GET",

@@ -27,6 +27,7 @@ EVENT_TYPES: dict[str, str] = {
     "account.created": "an account signed up or was imported",
     "consent.choice": "a training choice was recorded (R3, R8, R15)",
     "consent.deferral": "the notice was deferred with “Not now” (R6)",
+    "consent.auto_delete": "the user chose how long their history is kept (P12)",
     "account.deleted": "an account and all its sessions and feedback were deleted (R15)",
     "session.created": "a session was started",
     "session.deleted": "a session was deleted by its user (R14)",

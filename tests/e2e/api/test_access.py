@@ -49,6 +49,7 @@ ADMIN_ROUTES: list[Route] = [
     ("POST", "/v1/admin/training-runs/{run_id}/audit", None),
     ("POST", "/v1/admin/training-runs/{run_id}/export", {"format": "jsonl"}),
     ("GET", "/v1/admin/training-runs/{run_id}/summary", None),  # docs/rules.md P7
+    ("GET", "/v1/admin/reports/consent", None),  # docs/rules.md P19
     ("POST", "/v1/admin/retention/sweep", None),
     ("POST", "/v1/admin/holds", {"session_id": "{session_id}", "kind": "legal"}),
     ("DELETE", "/v1/admin/holds/{hold_id}", None),

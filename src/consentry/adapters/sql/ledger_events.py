@@ -62,11 +62,13 @@ def run_event_of_row(row: Row[Any]) -> RunManifestEvent:
     )
 
 
-def _pages(conn: Connection, table: Any, after: int, upto: int | None) -> Iterator[Row[Any]]:
+def _pages(
+    conn: Connection, table: Any, after: int, upto: int | None, columns: list[Any] | None = None
+) -> Iterator[Row[Any]]:
     c = table.c
     last = after
     while upto is None or last < upto:
-        query = select(table).where(c.seq > last)
+        query = select(*(columns or [table])).where(c.seq > last)
         if upto is not None:
             query = query.where(c.seq <= upto)
         rows = conn.execute(query.order_by(c.seq).limit(BATCH)).all()
@@ -82,8 +84,11 @@ def ledger_events(
     """Every ledger event with ``after < seq <= upto`` (no bound: to the end), in
     sequence order, streamed in pages. ``runs=False`` reads consent events only (a
     database before revision 0010, which has no run events)."""
+    # Before revision 0010 (a migration building the tree) neither run events nor the
+    # optional members of revision 0011 exist: read the columns every revision has.
+    base = None if runs else [c for c in t.consent_events.c if c.name not in EXTRA_MEMBERS]
     consent: Iterator[LedgerEvent] = (
-        event_of_row(r) for r in _pages(conn, t.consent_events, after, upto)
+        event_of_row(r) for r in _pages(conn, t.consent_events, after, upto, base)
     )
     if not runs:
         yield from consent

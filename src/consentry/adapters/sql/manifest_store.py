@@ -19,6 +19,7 @@ from consentry.adapters.sql.ledger_tree import store_manifest_tree
 from consentry.adapters.sql.run_catalog import opened, run_of_row
 from consentry.config.sealing import SecretBox, run_secret_context
 from consentry.domain.ids import STAMP_CHARS, stamp
+from consentry.domain.ledger import GENESIS
 from consentry.domain.policy import AssistantFrom, FeedbackTrainable, Policy
 from consentry.domain.types import Author, Purpose, Role, RunStatus, Scope, Training
 from consentry.service.ports.runs import ManifestSession
@@ -66,9 +67,12 @@ class SqlManifestStore:
         PostgreSQL; SQLite's write lock gives the same). The cutoff is now, so the
         account's current choice is its choice at the cutoff.
         """
-        head_seq, head_hash = self.conn.execute(
-            select(t.ledger_head.c.seq, t.ledger_head.c.hash).where(t.ledger_head.c.id == 1)
-        ).one()
+        # The consent ledger's head: the last consent event (R27). Earlier runs' own
+        # `run_manifest` events carry no consent, and a lake (Spark) sees consent events
+        # only by their time, so both paths record the same head (issue 21 item 4).
+        ce = t.consent_events.c
+        head = self.conn.execute(select(ce.seq, ce.hash).order_by(ce.seq.desc()).limit(1)).first()
+        head_seq, head_hash = (head.seq, head.hash) if head is not None else (0, GENESIS)
         hwm = self.conn.execute(select(func.coalesce(func.max(t.activities.c.id), 0))).scalar_one()
         self.conn.execute(
             insert(t.runs).values(
