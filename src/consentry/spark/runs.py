@@ -30,7 +30,7 @@ from consentry.domain.errors import ConsentryError
 from consentry.domain.ids import new_id
 from consentry.domain.ledger import GENESIS
 from consentry.domain.policy import AssistantFrom, Policy
-from consentry.domain.types import Author, Role
+from consentry.domain.types import Author, EventType, Role
 from consentry.lake.catalog import check_lake, open_table
 from consentry.lake.hive import _write_durable
 from consentry.spark import rules
@@ -88,6 +88,14 @@ class RunSecretUnreadable(ConsentryError):
     """A run's sealed secret does not open: another secret key than the one that made it."""
 
     code = "secret_unreadable"
+
+
+class AutoDeleteNotInLake(ConsentryError):
+    """The lake holds a user's auto-delete choice (docs/rules.md P12), which the Spark rules
+    do not apply yet: a manifest computed without it could hold sessions past the period
+    the user chose, so the run is refused rather than computed differently."""
+
+    code = "auto_delete_not_in_lake"
 
 
 def lake_key() -> bytes:
@@ -202,6 +210,14 @@ def create_run(
     key = key if key is not None else lake_key()  # fail before the work, not after
     versions = table_versions(lake)
     lake_frames = load_lake(spark, lake, versions)
+    chosen = lake_frames.consent_events.where(
+        (F.col("type") == EventType.AUTO_DELETE.value) & (F.col("at") <= F.lit(at))
+    )
+    if chosen.limit(1).count():
+        raise AutoDeleteNotInLake(
+            "the lake holds auto-delete choices (docs/rules.md P12), which the Spark job does"
+            " not apply yet; create this run with `consentry runs create` on the database"
+        )
     sessions = rules.eligible_sessions(lake_frames, purpose=purpose_value, at=at, policy=policy)
     feedback = rules.eligible_feedback(lake_frames, at=at, policy=policy)
     out = run_dir(lake, run_id)
