@@ -79,7 +79,7 @@ class SqlLedgerStore:
             update(t.ledger_head).where(h.id == 1).values(seq=seq, hash=digest, **tree)
         )
         return ConsentEvent(
-            seq, event_id, account_id, at, type, value, source, terms_version, prev, digest
+            seq, event_id, account_id, at, type, value, source, terms_version, prev, digest, extra
         )
 
     def consent_events(
