@@ -393,12 +393,14 @@ webhook_deliveries = Table(
     Column("created_at", TS, nullable=False),
     Column("updated_at", TS, nullable=False),
     Column("delivered_at", TS, nullable=True),
+    Column("lease_token", String(32), nullable=True),
     Index("ix_webhook_deliveries_endpoint_id_event_id", "endpoint_id", "event_id", unique=True),
     Index("ix_webhook_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
 )
 """One event for one endpoint: `pending` until `delivered`, `dead` after the last failed
 attempt, `cancelled` when its endpoint is removed. A claimed row's `next_attempt_at` is its
-lease: a worker that dies mid-delivery leaves it due again when the lease ends."""
+lease: a worker that dies mid-delivery leaves it due again when the lease ends.
+`lease_token` names the current lease's holder, the only worker that may send or record it."""
 
 webhook_attempts = Table(
     "webhook_attempts",
