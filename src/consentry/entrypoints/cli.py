@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -14,7 +12,6 @@ from rich.table import Table
 
 from consentry.config.policy_file import load_policy, policy_to_toml
 from consentry.config.settings import Settings
-from consentry.domain.clock import iso, parse_instant
 from consentry.entrypoints.api.tracing import start_tracing
 from consentry.entrypoints.cli_common import (
     DatabaseUrl,
@@ -28,13 +25,15 @@ from consentry.entrypoints.cli_common import (
     guarded,
     missing_sqlite_file,
     out,
+    print_json,
     private_umask,
     refuse_frozen_clock,
     spinner,
 )
+from consentry.entrypoints.cli_runs import register as register_runs
+from consentry.entrypoints.cli_serve import serve
 from consentry.service import ledger as ledger_service
-from consentry.service import retention, runs
-from consentry.service.views import run_json
+from consentry.service import retention
 
 app = typer.Typer(
     name="consentry",
@@ -66,113 +65,7 @@ def _no_frozen_clock_outside_serve(ctx: typer.Context) -> None:
         raise fail_with("otel_misconfigured", str(error)) from error
 
 
-def print_json(data: Any) -> None:
-    out.print_json(json.dumps(data, default=str))
-
-
-@app.command()
-def serve(
-    ctx: typer.Context,
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
-    database_url: DatabaseUrl = None,
-    policy: PolicyPath = None,
-    admin_token: Annotated[
-        str | None,
-        typer.Option(
-            "--admin-token",
-            envvar="CONSENTRY_ADMIN_TOKEN",
-            help="32 characters or more. Visible to every local user in `ps`: prefer the file.",
-        ),
-    ] = None,
-    admin_token_file: Annotated[
-        str | None,
-        typer.Option(
-            "--admin-token-file",
-            envvar="CONSENTRY_ADMIN_TOKEN_FILE",
-            help="A file holding the admin token (kept out of argv and the environment).",
-        ),
-    ] = None,
-    test_clock: TestClockOpt = None,
-    max_body_bytes: Annotated[
-        str | None,
-        typer.Option("--max-body-bytes", envvar="CONSENTRY_MAX_BODY_BYTES", help="413 above this."),
-    ] = None,
-    max_message_chars: Annotated[
-        str | None,
-        typer.Option(
-            "--max-message-chars", envvar="CONSENTRY_MAX_MESSAGE_CHARS", help="413 above this."
-        ),
-    ] = None,
-    signing_key_file: Annotated[
-        str | None,
-        typer.Option(
-            "--signing-key-file",
-            envvar="CONSENTRY_SIGNING_KEY_FILE",
-            help="Ed25519 PEM key: sign ledger checkpoints (docs/ledger.md).",
-        ),
-    ] = None,
-    origin: Annotated[
-        str | None,
-        typer.Option("--origin", envvar="CONSENTRY_LEDGER_ORIGIN", help="The ledger's name."),
-    ] = None,
-    webhook_allow_private: Annotated[
-        bool,
-        typer.Option(
-            "--webhook-allow-private",
-            help="Let webhooks go to private and loopback addresses (tests, internal use); "
-            "also CONSENTRY_WEBHOOK_ALLOW_PRIVATE=1.",
-        ),
-    ] = False,
-    read_timeout: Annotated[
-        str | None,
-        typer.Option(
-            "--read-timeout",
-            envvar="CONSENTRY_READ_TIMEOUT_S",
-            help="Seconds a request (headers and body) may take to arrive; default 30.",
-        ),
-    ] = None,
-    forwarded_allow_ips: Annotated[
-        str | None,
-        typer.Option(
-            "--forwarded-allow-ips",
-            envvar="CONSENTRY_FORWARDED_ALLOW_IPS",
-            help="TLS proxies whose X-Forwarded-For/-Proto are believed "
-            "(comma-separated; default 127.0.0.1,::1).",
-        ),
-    ] = None,
-) -> None:
-    """Start the HTTP API and the web pages."""
-    from consentry.entrypoints.api.server import serve as run_server
-
-    settings = guarded(
-        lambda: Settings.from_env(
-            database_url=database_url,
-            policy_path=policy,
-            admin_token=admin_token,
-            admin_token_file=admin_token_file,
-            test_clock=test_clock,
-            max_body_bytes=max_body_bytes,
-            max_message_chars=max_message_chars,
-            signing_key_file=signing_key_file,
-            ledger_origin=origin,
-            webhook_allow_private="1" if webhook_allow_private else None,
-            read_timeout_s=read_timeout,
-            forwarded_allow_ips=forwarded_allow_ips,
-        )
-    )
-    source = ctx.get_parameter_source("admin_token")
-    if source is not None and source.name == "COMMANDLINE":
-        err.print(
-            "warning: the admin token is on the command line, where every local user can "
-            "read it (ps); use --admin-token-file or CONSENTRY_ADMIN_TOKEN_FILE"
-        )
-    missing = missing_sqlite_file(settings.database_url)
-    if missing is not None:  # first start: the server creates it; say so
-        if not missing.parent.is_dir():
-            raise fail_with("database_missing", f"there is no folder {missing.parent}")
-        err.print(f"creating a new database at {missing}", soft_wrap=True)
-    guarded(lambda: run_server(settings, host, port))
+app.command()(serve)
 
 
 @app.command()
@@ -291,110 +184,6 @@ def sweep(
     )
 
 
-@runs_app.command("create")
-def runs_create(
-    purpose: Annotated[
-        str,
-        typer.Argument(
-            metavar="model_training|safety_classifiers",
-            help="What the run is for; no other purpose is permitted.",
-        ),
-    ],
-    database_url: DatabaseUrl = None,
-    policy: PolicyPath = None,
-    test_clock: TestClockOpt = None,
-) -> None:
-    """Freeze a run's manifest at now (R20)."""
-    c = core(database_url, policy, test_clock)
-    with err.status("computing the manifest"):
-        run = guarded(lambda: runs.create_run(c.ctx, purpose=purpose))
-    print_json(run_json(run))
-
-
-@runs_app.command("start")
-def runs_start(run_id: str, database_url: DatabaseUrl = None, policy: PolicyPath = None) -> None:
-    """Mark a run started (R21)."""
-    c = core(database_url, policy)
-    print_json(run_json(guarded(lambda: runs.start_run(c.ctx, run_id=run_id))))
-
-
-@runs_app.command("list")
-def runs_list(
-    database_url: DatabaseUrl = None, policy: PolicyPath = None, as_json: JsonOut = False
-) -> None:
-    """All runs with their counts."""
-    c = core(database_url, policy)
-    found = runs.list_runs(c.ctx)
-    if as_json:
-        print_json([run_json(r) for r in found])
-        return
-    table = Table("run", "purpose", "cutoff", "status", "sessions", "messages", "feedback")
-    for r in found:
-        table.add_row(
-            r.id,
-            r.purpose.value,
-            iso(r.cutoff),
-            r.status.value,
-            str(r.sessions),
-            str(r.messages),
-            str(r.feedback),
-        )
-    out.print(table)
-
-
-@runs_app.command("audit")
-def runs_audit(run_id: str, database_url: DatabaseUrl = None, policy: PolicyPath = None) -> None:
-    """Re-prove a run's manifest from stored history and the ledger (R26); exit 1 on findings."""
-    c = core(database_url, policy)
-    with spinner("auditing") as bar:
-        report = guarded(
-            lambda: runs.audit_run(
-                c.ctx, run_id=run_id, progress=lambda n: describe(bar, f"checked {n} sessions")
-            )
-        )
-    # The API's fields (GET /v1/admin/training-runs/{id}/audit), plus the older `checked`.
-    print_json(
-        {
-            "run_id": report.run_id,
-            "ok": report.ok,
-            "checked_sessions": report.checked_sessions,
-            "checked_feedback": report.checked_feedback,
-            "checked": {"sessions": report.checked_sessions, "feedback": report.checked_feedback},
-            "findings": [f.__dict__ for f in report.findings],
-        }
-    )
-    if not report.ok:
-        raise typer.Exit(1)
-
-
-@app.command()
-def explain(
-    session_id: str,
-    purpose: Annotated[
-        str, typer.Option(help="model_training or safety_classifiers")
-    ] = "model_training",
-    at: Annotated[str | None, typer.Option(help="Instant (ISO 8601); default now.")] = None,
-    database_url: DatabaseUrl = None,
-    policy: PolicyPath = None,
-    test_clock: TestClockOpt = None,
-) -> None:
-    """Why a session is or is not eligible: every rule with pass or fail (R26)."""
-    c = core(database_url, policy, test_clock)
-
-    def instant() -> datetime | None:
-        return None if at is None else parse_instant(at, "--at")
-
-    result = guarded(
-        lambda: runs.explain(c.ctx, session_id=session_id, purpose=purpose, at=instant())
-    )
-    table = Table("rule", "passed", "detail", title=f"eligible: {result.eligible}")
-    for check in result.checks:
-        table.add_row(
-            check.rule, "[green]pass[/]" if check.passed else "[red]fail[/]", check.detail
-        )
-    out.print(table)
-
-
 @ledger_app.command("verify")
 def ledger_verify(
     database_url: DatabaseUrl = None,
@@ -431,6 +220,9 @@ def ledger_verify(
     )
     if not result.ok:
         raise typer.Exit(1)
+
+
+register_runs(app, runs_app)  # `explain`; `runs create|start|list|audit` (R20–R26)
 
 
 @app.command()

@@ -7,6 +7,7 @@ way everywhere: a consentry error prints ``error <code>: <message>`` and exits 2
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -77,6 +78,11 @@ def refuse_frozen_clock(command: str) -> None:
             f"(`--test-clock`), never for `{command}`, which would act at the wrong "
             "instant (purge or cut off by a false date). Unset it and retry.",
         )
+
+
+def print_json(data: Any) -> None:
+    """JSON on stdout (instants and other values as their text)."""
+    out.print_json(json.dumps(data, default=str))
 
 
 def fail(error: ConsentryError) -> None:
