@@ -12,6 +12,11 @@ from typing import Annotated
 
 import typer
 
+from consentry.adapters.crypto.collect import (
+    DEFAULT_GRACE_S,
+    CollectResult,
+    collect_orphan_keys,
+)
 from consentry.adapters.crypto.encrypt_existing import (
     DEFAULT_BATCH,
     EncryptResult,
@@ -163,6 +168,60 @@ def keys_encrypt_existing(
         app_.engine.dispose()
     out.print_json(
         data={"sealed": result.sealed, "already_sealed": result.already, "batches": result.batches}
+    )
+
+
+@keys_app.command("collect")
+def keys_collect(
+    database_url: DatabaseUrl = None,
+    grace: Annotated[
+        int,
+        typer.Option(
+            "--grace",
+            min=0,
+            help="Seconds: a key younger than this is kept (its row may not be committed "
+            "yet). Longer than the longest transaction.",
+        ),
+    ] = DEFAULT_GRACE_S,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 1000,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Count, destroy nothing.")] = False,
+) -> None:
+    """Destroy the data keys whose item the database does not hold (orphans of a restore:
+    items written after the backup), unless under hold, logging them in the purge log
+    first. Safe while the service runs; resumable (a rerun finds what is left)."""
+    app_ = core(database_url, None)
+    places = KeyPlaces.from_settings(app_.settings)
+    vault = guarded(places.open_vault)
+    try:
+
+        def progress(done: CollectResult) -> None:
+            err.print(
+                f"page {done.pages}: {done.examined} examined, {done.destroyed} destroyed",
+                highlight=False,
+            )
+
+        result = guarded(
+            lambda: collect_orphan_keys(
+                app_.engine,
+                vault,
+                places.open_purge_log(),
+                grace_s=grace,
+                batch_size=batch_size,
+                dry_run=dry_run,
+                progress=progress,
+            )
+        )
+    finally:
+        vault.engine.dispose()
+        app_.engine.dispose()
+    out.print_json(
+        data={
+            "examined": result.examined,
+            "destroyed": result.destroyed,
+            "young": result.young,
+            "stamped": result.stamped,
+            "dry_run": dry_run,
+        }
     )
 
 

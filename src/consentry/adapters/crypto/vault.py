@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import secrets
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Engine,
     LargeBinary,
@@ -34,6 +36,7 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
     select,
     update,
 )
@@ -48,6 +51,9 @@ data_keys = Table(
     Column("scope", String(80), primary_key=True),
     Column("kek_id", String(32), nullable=False, index=True),
     Column("wrapped", LargeBinary, nullable=False),
+    # Unix seconds of the key's creation (``keys collect``'s grace age); NULL for keys
+    # made before the column existed, until the first collection stamps them.
+    Column("created_at", BigInteger, nullable=True),
 )
 
 CACHE_SIZE = 4096
@@ -68,6 +74,9 @@ class SqlKeyVault:
         self._cache: OrderedDict[str, bytes] = OrderedDict()
         self._lock = threading.Lock()
         metadata.create_all(engine)
+        if "created_at" not in {c["name"] for c in inspect(engine).get_columns("data_keys")}:
+            with engine.begin() as conn:  # a vault made before ``keys collect`` existed
+                conn.exec_driver_sql("ALTER TABLE data_keys ADD COLUMN created_at BIGINT")
 
     @classmethod
     def open(cls, url: str, kek: KeyEncryptionKey) -> SqlKeyVault:
@@ -102,7 +111,11 @@ class SqlKeyVault:
         kek_id, wrapped = self.kek.wrap(fresh, context=scope)
         try:
             with self.engine.begin() as conn:
-                conn.execute(insert(data_keys).values(scope=scope, kek_id=kek_id, wrapped=wrapped))
+                conn.execute(
+                    insert(data_keys).values(
+                        scope=scope, kek_id=kek_id, wrapped=wrapped, created_at=int(time.time())
+                    )
+                )
         except IntegrityError:
             return self.data_keys([scope]).get(scope)
         self._remember(scope, fresh)
@@ -159,6 +172,25 @@ class SqlKeyVault:
                     .values(kek_id=kek_id, wrapped=wrapped)
                 )
         return len(rows)
+
+    def scopes_page(self, after: str | None, limit: int) -> list[tuple[str, int | None]]:
+        """``(scope, created_at)`` of up to ``limit`` keys after ``after``, by scope."""
+        query = select(data_keys.c.scope, data_keys.c.created_at)
+        if after is not None:
+            query = query.where(data_keys.c.scope > after)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(data_keys.c.scope).limit(limit)).all()
+        return [(str(scope), None if at is None else int(at)) for scope, at in rows]
+
+    def stamp_unknown_ages(self, scopes: list[str], now: int) -> None:
+        """Give keys of unknown age (made before ``created_at`` existed) the age ``now``."""
+        with self.engine.begin() as conn:
+            for chunk in _chunks(scopes):
+                conn.execute(
+                    update(data_keys)
+                    .where(data_keys.c.scope.in_(chunk), data_keys.c.created_at.is_(None))
+                    .values(created_at=now)
+                )
 
     def kek_ids_in_use(self) -> dict[str, int]:
         """How many keys each KEK wraps (for ``consentry keys status``)."""
