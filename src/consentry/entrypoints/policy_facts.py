@@ -16,7 +16,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from consentry.diagnostics import filter_profile
 from consentry.domain.clock import iso
 from consentry.domain.notice import current_terms
 from consentry.domain.policy import GpcMode, NerPolicy, Policy
@@ -93,11 +92,16 @@ class PolicyFacts(_Closed):
 
 @lru_cache(maxsize=8)
 def _filter(ner: NerPolicy) -> FilterFact:
-    """The filter a training run would build from this policy (built once: NER loads models)."""
-    from consentry.redaction import build_redactor
+    """The filter a training run would build from this policy, as its manifest records it.
 
-    profile = filter_profile(build_redactor(ner))
-    return FilterFact(scan=profile["scan"], stages=list(profile["stages"]))
+    The NER models' names and versions are read from their installed packages' metadata
+    (:func:`~consentry.redaction.pipeline.stage_names`): listing them loads no model.
+    """
+    from consentry.redaction import Redactor
+    from consentry.redaction.pipeline import stage_names
+
+    scan = "compiled" if Redactor().compiled else "python"
+    return FilterFact(scan=scan, stages=list(stage_names(ner)))
 
 
 def policy_facts(policy: Policy, now: datetime) -> PolicyFacts:

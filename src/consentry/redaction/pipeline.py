@@ -24,7 +24,7 @@ from .engine import Redactor
 from .errors import RedactionError
 from .folding import fold
 from .model import ADDRESS, Finding, RedactionResult
-from .spacy_ner import NerModelMissing, SpacyNer, spacy_installed
+from .spacy_ner import NerModelMissing, SpacyNer, model_stage, spacy_installed
 
 
 class CombinedNer:
@@ -116,6 +116,25 @@ def build_redactor(
     settings = policy.ner if isinstance(policy, Policy) else (policy or NerPolicy())
     stage = build_ner(settings) if ner_enabled(settings, ner) else None
     return PipelineRedactor(pseudonym_key, ner=stage)
+
+
+def stage_names(
+    policy: Policy | NerPolicy | None = None, *, ner: bool | None = None
+) -> tuple[str, ...]:
+    """``build_redactor(policy, ner=ner).stages`` without loading a model.
+
+    Each spaCy model's package and version come from its installed ``meta.json``
+    (:func:`~.spacy_ner.model_stage`); a model that is not installed is the same error.
+    """
+    settings = policy.ner if isinstance(policy, Policy) else (policy or NerPolicy())
+    if not ner_enabled(settings, ner):
+        return ("patterns",)
+    types = [t for t in settings.entities if t != ADDRESS]
+    spacy = tuple(model_stage(name) for name in settings.models) if types else ()
+    addresses = AddressNer(settings.address_locales) if ADDRESS in settings.entities else None
+    if not types and addresses is None:
+        raise NerModelMissing("the NER stage is on but [ner] entities is empty")
+    return ("patterns", *spacy, *(addresses.stages if addresses else ()))
 
 
 def prefetch(redactor: Redactor, texts: Iterable[str | None]) -> None:

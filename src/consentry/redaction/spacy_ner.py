@@ -18,11 +18,12 @@ pipeline). Threads share a loaded pipeline through its lock (:class:`LoadedModel
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
+import json
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from importlib.machinery import ModuleSpec
 from pathlib import Path
 from typing import Any
 
@@ -99,10 +100,14 @@ def spacy_installed() -> bool:
 
 
 def _found(module: str) -> bool:
+    return _spec(module) is not None
+
+
+def _spec(module: str) -> ModuleSpec | None:
     try:
-        return importlib.util.find_spec(module) is not None
+        return importlib.util.find_spec(module)
     except (ImportError, ValueError):
-        return False
+        return None
 
 
 def install_hint(name: str) -> str:
@@ -126,25 +131,45 @@ def load_model(name: str) -> LoadedModel:
 
 
 def _load(name: str) -> LoadedModel:
+    package, meta = _installed(name)
+    import spacy
+
+    components = set(meta.get("components", ())) | set(meta.get("pipeline", ()))
+    nlp = spacy.load(package, exclude=sorted(components - {"ner"}))
+    nlp.max_length = MAX_CHUNK + 1
+    loaded = LoadedModel(name, package, str(meta.get("version", "?")), nlp)
+    return replace(loaded, openers=openers(nlp.Defaults.stop_words, _names_in(loaded)))
+
+
+def model_stage(name: str) -> str:
+    """The stage model ``name`` records once loaded (``spacy:<package>==<version>``).
+
+    Read from the installed package's ``meta.json`` without importing spaCy or loading
+    the model (the public policy page lists the stages); the same errors as loading it.
+    """
+    loaded = _LOADED.get(name)
+    if loaded is not None:
+        return loaded.stage
+    package, meta = _installed(name)
+    return f"spacy:{package}=={meta.get('version', '?')}"
+
+
+def _installed(name: str) -> tuple[str, dict[str, Any]]:
+    """The package that holds model ``name`` (the name, then its aliases) and its meta.json."""
     if not spacy_installed():
         raise NerModelMissing(
             f"the NER stage needs spaCy and the model {name!r}: pip install 'consentry[ner]'"
         )
-    import spacy
-    from spacy.util import get_model_meta
-
     for package in (name, *ALIASES.get(name, ())):
-        if not _found(package):
+        spec = _spec(package)
+        if spec is None or spec.origin is None:
             continue
-        module = importlib.import_module(package)
-        meta = get_model_meta(Path(module.__file__ or "").parent)
+        # spacy.util.get_model_meta reads the same file: <package dir>/meta.json
+        meta = json.loads((Path(spec.origin).parent / "meta.json").read_text(encoding="utf8"))
         components = set(meta.get("components", ())) | set(meta.get("pipeline", ()))
         if "ner" not in components:
             raise NerModelMissing(f"model {package!r} has no 'ner' component")
-        nlp = spacy.load(package, exclude=sorted(components - {"ner"}))
-        nlp.max_length = MAX_CHUNK + 1
-        loaded = LoadedModel(name, package, str(meta.get("version", "?")), nlp)
-        return replace(loaded, openers=openers(nlp.Defaults.stop_words, _names_in(loaded)))
+        return package, meta
     raise NerModelMissing(
         f"the NER stage's spaCy model {name!r} is not installed (nothing is downloaded at "
         f"run time): {install_hint(name)}, or set [ner] models in the policy, or mode = 'off'"
