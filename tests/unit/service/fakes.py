@@ -4,7 +4,6 @@ real SQLite and PostgreSQL adapters."""
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import hashlib
 from collections.abc import Iterator
@@ -210,8 +209,15 @@ class InMemorySessions:
         retain = max(s.retain_until, retain_until)
         first = s.first_covered_at if s.first_covered_at is not None or not covered else at
         self.sessions[session_id] = dataclasses.replace(
-            s, last_activity_at=at, first_covered_at=first, retain_until=retain, purge_at=retain
+            s, last_activity_at=at, first_covered_at=first, retain_until=retain
         )
+        self._refresh_purge_at(session_id)
+
+    def _refresh_purge_at(self, session_id: str) -> None:
+        """Without deletions and holds the purge instant is the retention end
+        (`fakes_retention.InMemoryRetention` adds both)."""
+        s = self.sessions[session_id]
+        self.sessions[session_id] = dataclasses.replace(s, purge_at=s.retain_until)
 
     def insert_message(self, message: MessageRecord) -> None:
         assert message.id not in self.message_rows, "message ids are unique"
@@ -244,49 +250,6 @@ class InMemoryOutbox:
 
     def publish(self, type: str, payload: dict[str, Any], at: datetime) -> None:
         self.published.append((type, dict(payload), at))
-
-
-class InMemoryStore(InMemoryAccounts, InMemoryLedger, InMemorySessions, InMemoryOutbox):
-    """The parts of ``uow.store`` the account and session use cases call."""
-
-    def __init__(self) -> None:
-        InMemoryAccounts.__init__(self)
-        InMemoryLedger.__init__(self)
-        InMemorySessions.__init__(self)
-        InMemoryOutbox.__init__(self)
-
-
-class FakeUnitOfWork:
-    """A unit of work over :class:`InMemoryStore` that keeps a change only when the use
-    case commits: leaving without ``commit()`` restores the state it found (as the SQL
-    unit of work rolls back)."""
-
-    def __init__(self, store: InMemoryStore) -> None:
-        self.store = store
-        self.commits = 0
-        self._saved: dict[str, Any] | None = None
-        self._committed = False
-
-    def __call__(self, **_options: bool) -> FakeUnitOfWork:
-        return self
-
-    def __enter__(self) -> FakeUnitOfWork:
-        self._saved = copy.deepcopy(self.store.__dict__)
-        self._committed = False
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if not self._committed and self._saved is not None:
-            self.store.__dict__.clear()
-            self.store.__dict__.update(self._saved)
-        self._saved = None
-
-    def commit(self) -> None:
-        self._committed = True
-        self.commits += 1
-
-    def freeze(self) -> None:
-        """One snapshot already: nothing else writes to the dictionaries."""
 
 
 def _conforms_accounts(fake: InMemoryAccounts) -> AccountStore:

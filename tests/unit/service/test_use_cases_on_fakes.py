@@ -5,9 +5,7 @@ and PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import cast
 
 import pytest
 
@@ -18,8 +16,8 @@ from consentry.domain.notice import current_terms
 from consentry.domain.policy import DEFAULT_POLICY
 from consentry.domain.types import ChoiceSource, EventType, Role, Training
 from consentry.service import accounts, sessions
-from consentry.service.context import Context, UnitOfWork
-from tests.unit.service.fakes import FakeUnitOfWork, InMemoryStore
+from consentry.service.context import Context
+from tests.unit.service.fake_uow import FakeUnitOfWork, InMemoryStore
 
 T0 = datetime(2025, 10, 1, 9, 0, tzinfo=UTC)
 PERIODS = DEFAULT_POLICY.retention.periods
@@ -32,10 +30,8 @@ def store() -> InMemoryStore:
 
 @pytest.fixture
 def ctx(store: InMemoryStore) -> Context:
-    # The fake's store holds only the ports these use cases call, so the unit of work is
-    # cast; each fake is checked against its own Protocol by mypy (fakes.py).
-    uow = cast("Callable[..., UnitOfWork]", FakeUnitOfWork(store))
-    return Context(uow=uow, policy=DEFAULT_POLICY, clock=TestClock(T0))
+    # No cast: mypy checks FakeUnitOfWork against UnitOfWork (fake_uow.py).
+    return Context(uow=FakeUnitOfWork(store), policy=DEFAULT_POLICY, clock=TestClock(T0))
 
 
 def _snapshot(store: InMemoryStore) -> tuple[object, ...]:
