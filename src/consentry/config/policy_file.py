@@ -221,8 +221,28 @@ def load_policy(path: str | Path | None) -> Policy:
 
 def policy_to_toml(policy: Policy) -> str:
     """The effective policy as TOML (for `consentry policy show`)."""
-    r = policy.retention
     lines = [
+        *_top_level_toml(policy),
+        *_retention_toml(policy.retention),
+        *_switches_toml(policy),
+        *_ner_toml(policy.ner),
+        *auto_delete_and_jurisdictions_toml(policy),
+    ]
+    for t in policy.terms:
+        lines += [
+            "",
+            "[[terms]]",
+            f"version = {_q(t.version)}",
+            f"published_at = {t.published_at.isoformat().replace('+00:00', 'Z')}",
+            f"deadline = {t.deadline.isoformat().replace('+00:00', 'Z')}",
+            f"summary = {_q(t.summary)}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _top_level_toml(policy: Policy) -> list[str]:
+    """The keys before the first table: controller, plans, surfaces, purposes."""
+    return [
         f"controller = {_q(policy.controller)}",
         f"assistant_messages_from = {_q(policy.assistant_messages_from)}",
         f"export_assistant_messages_from = {_q(policy.export_assistant_messages_from)}",
@@ -234,22 +254,32 @@ def policy_to_toml(policy: Policy) -> str:
         "permitted_purposes = ["
         + ", ".join(_q(p) for p in sorted(policy.permitted_purposes))
         + "]",
+    ]
+
+
+def _retention_toml(r: RetentionPolicy) -> list[str]:
+    """`[retention]`: every period, then what an opt-out does."""
+    periods = (
+        "training_on",
+        "standard",
+        "commercial",
+        "incognito",
+        "feedback",
+        "deleted_grace",
+        "safety_flagged",
+        "safety_scores",
+    )
+    return [
         "",
         "[retention]",
-        *(
-            f"{k} = {getattr(r, k)}"
-            for k in (
-                "training_on",
-                "standard",
-                "commercial",
-                "incognito",
-                "feedback",
-                "deleted_grace",
-                "safety_flagged",
-                "safety_scores",
-            )
-        ),
+        *(f"{k} = {getattr(r, k)}" for k in periods),
         f"on_opt_out = {_q(r.on_opt_out)}",
+    ]
+
+
+def _switches_toml(policy: Policy) -> list[str]:
+    """The one-key tables: notice, coverage, safety, feedback, sweep."""
+    return [
         "",
         "[notice]",
         f"default_training = {str(policy.notice_default_training).lower()}",
@@ -265,25 +295,20 @@ def policy_to_toml(policy: Policy) -> str:
         "",
         "[sweep]",
         f"batch_size = {policy.sweep_batch_size}",
+    ]
+
+
+def _ner_toml(ner: NerPolicy) -> list[str]:
+    """`[ner]`: the mode and its lists."""
+    return [
         "",
         "[ner]",
-        f"mode = {_q(policy.ner.mode)}",
+        f"mode = {_q(ner.mode)}",
         *(
-            f"{k} = [{', '.join(_q(v) for v in getattr(policy.ner, k))}]"
+            f"{k} = [{', '.join(_q(v) for v in getattr(ner, k))}]"
             for k in ("models", "entities", "address_locales")
         ),
     ]
-    lines += auto_delete_and_jurisdictions_toml(policy)
-    for t in policy.terms:
-        lines += [
-            "",
-            "[[terms]]",
-            f"version = {_q(t.version)}",
-            f"published_at = {t.published_at.isoformat().replace('+00:00', 'Z')}",
-            f"deadline = {t.deadline.isoformat().replace('+00:00', 'Z')}",
-            f"summary = {_q(t.summary)}",
-        ]
-    return "\n".join(lines) + "\n"
 
 
 def _q(value: object) -> str:
