@@ -32,7 +32,6 @@ MODULE_TODO = {
 FUNCTION_TODO = {
     ("consentry/adapters/sql/consent_report.py", "SqlConsentReport._read"),
     ("consentry/adapters/sql/engine.py", "make_engine"),
-    ("consentry/config/settings.py", "Settings.from_env"),
     ("consentry/demo/bulk.py", "load_population"),
     ("consentry/demo/population.py", "plan_account"),
     ("consentry/demo/replay.py", "_session_ops"),

@@ -137,6 +137,7 @@ class Settings:
         if self.web_secret is not None and len(self.web_secret) < 32:
             raise InvalidInput("the web secret (CONSENTRY_WEB_SECRET) needs 32 characters or more")
 
+    # size: a flat table, one keyword per setting, each read from its CONSENTRY_* variable
     @classmethod
     def from_env(cls, **overrides: str | None) -> Settings:
         env = os.environ
