@@ -58,6 +58,19 @@ def run(argv: list[str]) -> dict[str, object]:
         raise typer.Exit(2) from error
 
 
+def _refuse_ciphertext(lake: str) -> None:
+    """Issue 26: a lake written with crypto-shredding on holds ciphertext the job has no
+    keys for; run-create and export exit 2 with ``lake_encrypted`` (spark/shredded.py)."""
+    from consentry.domain.errors import ConsentryError
+    from consentry.spark.shredded import refuse_encrypted_lake
+
+    try:
+        refuse_encrypted_lake(lake)
+    except ConsentryError as error:
+        typer.echo(f"error {error.code}: {error.message}", err=True)
+        raise typer.Exit(2) from error
+
+
 @app.command("run-create")
 def run_create(
     lake: Lake,
@@ -70,6 +83,7 @@ def run_create(
     policy: Policy = None,
 ) -> None:
     """Compute a run's manifest at a cutoff with the domain rules (R20–R23)."""
+    _refuse_ciphertext(lake)
     argv = [*_common(master, policy), "run-create", "--lake", lake, "--purpose", purpose]
     if cutoff:
         argv += ["--cutoff", cutoff]
@@ -89,6 +103,7 @@ def export(
     policy: Policy = None,
 ) -> None:
     """Write a run's filtered, pseudonymised shards and manifest.json (R24, R25)."""
+    _refuse_ciphertext(lake)
     argv = [
         *_common(master, policy),
         "export",
