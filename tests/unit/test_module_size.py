@@ -42,7 +42,6 @@ FUNCTION_TODO = {
     ("consentry/entrypoints/api/read_timeout.py", "with_read_deadline"),
     ("consentry/entrypoints/cli_demo.py", "demo"),
     ("consentry/entrypoints/ledger_cli.py", "cosign_command"),
-    ("consentry/entrypoints/web/account_pages.py", "add_account_pages"),
     ("consentry/entrypoints/web/admin_pages.py", "add_admin_pages"),
     ("consentry/entrypoints/web/chat_pages.py", "add_chat_pages"),
     ("consentry/lake/delta.py", "*.commit"),

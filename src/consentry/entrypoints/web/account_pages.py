@@ -1,4 +1,5 @@
-"""Sign-up, sign-in, the notice, privacy settings, export and account deletion (R3–R8, R15, R28)."""
+"""An account's pages: the notice, privacy settings and receipts, export, a new token and
+account deletion (R3, R5-R8, R15, R27, R28); sign-up and sign-in are in signin_pages."""
 
 import json
 from datetime import datetime
@@ -8,17 +9,13 @@ from fastapi.responses import RedirectResponse
 
 from consentry.config.regions import region_name
 from consentry.domain.clock import parse_iso
-from consentry.domain.errors import InvalidInput, Unauthenticated
-from consentry.domain.jurisdiction import rule_set_for
-from consentry.domain.policy import SignupPreset
-from consentry.domain.types import Plan
-from consentry.entrypoints.web import error_words, i18n
+from consentry.entrypoints.web import i18n
 from consentry.entrypoints.web.i18n import gettext as _
 from consentry.entrypoints.web.i18n import when
 from consentry.entrypoints.web.render import Posted, Redirect, Visit, Web, WebError
+from consentry.entrypoints.web.signin_pages import add_signin_pages
 from consentry.entrypoints.web.wording import N_
-from consentry.service import accounts, auto_delete, data_export, gpc, jurisdiction, ledger, runs
-from consentry.service.context import Context
+from consentry.service import accounts, auto_delete, data_export, ledger, runs
 
 
 def training_value(posted: Posted) -> str:
@@ -26,133 +23,21 @@ def training_value(posted: Posted) -> str:
     return "on" if posted.field("training") == "on" else "off"
 
 
-def _gpc(request: Request) -> bool:
-    return gpc.signal(request.headers.get("sec-gpc"))
-
-
-def _signup_preset(ctx: Context, request: Request, region: str | None) -> str | None:
-    """P4/P15: the sign-up toggle's start: off for a GPC browser (never on, R4), else the
-    rule set's preset for the region (typed, or from the edge's header)."""
-    if gpc.presets_off(ctx, _gpc(request), region):
-        return "off"
-    preset = rule_set_for(region, ctx.policy).signup_preset
-    return None if preset is SignupPreset.NONE else preset.value
-
-
-REGION_REFUSED = N_(
-    "That country or region code is not in ISO 3166: use a code such as DE, FR or CA-QC, "
-    "or leave the field empty."
-)
-
-
-def _typed_region(typed: str | None) -> str | None:
-    """P16: the region typed on the sign-up form, or the page's own reason to re-ask."""
-    try:
-        return jurisdiction.parse_region(typed)
-    except InvalidInput:
-        raise InvalidInput(REGION_REFUSED) from None
-
-
 def add_account_pages(router: APIRouter, web: Web) -> None:
+    """Every page of an account, in the order they are routed."""
+    add_signin_pages(router, web)
+    _add_notice(router, web)
+    _add_language_and_terms(router, web)
+    _add_privacy_page(router, web)
+    _add_choices(router, web)
+    _add_export(router, web)
+    _add_token(router, web)
+    _add_deletion(router, web)
+
+
+def _add_notice(router: APIRouter, web: Web) -> None:
+    """The notice of new terms (R5, R6): accept, defer, and the notice as a page."""
     ctx = web.ctx
-
-    def plans() -> tuple[list[Plan], list[Plan]]:
-        consumer = [p for p in Plan if p in ctx.policy.consumer_plans]
-        return consumer, [p for p in Plan if p not in ctx.policy.consumer_plans]
-
-    @router.get("/")
-    def home(visit: Visit = Depends(web.visit)) -> Response:
-        raise Redirect("/sessions" if visit.account else "/signin")
-
-    def header_region(request: Request) -> str | None:
-        """P16: the region the operator's edge sets, when a setting names its header."""
-        name = web.core.settings.region_header
-        try:
-            return jurisdiction.parse_region(request.headers.get(name) if name else None)
-        except InvalidInput:
-            return None  # a bad header is ignored on the form; the typed field still counts
-
-    @router.get("/signup")
-    def signup_form(request: Request, visit: Visit = Depends(web.visit)) -> Response:
-        consumer, commercial = plans()
-        region = header_region(request)
-        return web.page(
-            request,
-            "signup.html",
-            title=_("Sign up"),
-            consumer_plans=consumer,
-            commercial_plans=commercial,
-            chosen_plan="free",
-            chosen_region=region,
-            # P4: a browser sending GPC finds the toggle preset off (never on: R4); P15
-            chosen_training=_signup_preset(ctx, request, region),
-            error=None,
-        )
-
-    @router.post("/signup")
-    def signup(request: Request, posted: Posted = Depends(web.posted)) -> Response:
-        web.guards.sign_up(request)  # 429 past the per-address allowance (issue 17)
-        plan, training = posted.field("plan"), posted.field("training") or None
-        typed = posted.field("region").strip() or None
-        try:
-            region = _typed_region(typed) or header_region(request)  # P16
-            # P4: "off" left as the GPC preset is the signal's effect: source `gpc`
-            preset = training == "off" and gpc.presets_off(ctx, _gpc(request), region)
-            kept = None if preset else training
-            creds = gpc.sign_up(
-                ctx,
-                plan=plan,
-                training=kept,
-                gpc=_gpc(request),
-                preset_shown=True,
-                region=region,
-            )
-        except InvalidInput as error:  # R4: re-ask, keeping what was entered
-            consumer, commercial = plans()
-            return web.page(
-                request,
-                "signup.html",
-                status=error.status,
-                title=_("Sign up"),
-                consumer_plans=consumer,
-                commercial_plans=commercial,
-                chosen_plan=plan,
-                chosen_region=typed,
-                chosen_training=training,
-                error=error_words.page_message(error.code, error.message),
-            )
-        account = accounts.authenticate(ctx, creds.token)
-        web.sign_in(posted.visit, account, admin=posted.visit.admin)
-        return web.page(request, "welcome.html", title=_("Your account token"), token=creds.token)
-
-    @router.get("/signin")
-    def signin_form(request: Request, visit: Visit = Depends(web.visit)) -> Response:
-        return web.page(request, "signin.html", title=_("Sign in"), error=None)
-
-    @router.post("/signin")
-    def signin(request: Request, posted: Posted = Depends(web.posted)) -> Response:
-        token = posted.field("token").strip()
-        web.guards.before_auth(request)
-        try:
-            account = accounts.authenticate(ctx, token)
-        except Unauthenticated:
-            web.guards.auth_failed(request)
-            return web.page(
-                request,
-                "signin.html",
-                status=401,
-                title=_("Sign in"),
-                error=_("That account token is not valid. Check it and try again."),
-            )
-        web.sign_in(posted.visit, account, admin=posted.visit.admin)
-        raise Redirect("/sessions")
-
-    @router.post("/signout")
-    def signout(posted: Posted = Depends(web.posted)) -> Response:
-        """The server-side session ends: a copy of the cookie opens nothing afterwards."""
-        web.sign_in(posted.visit, None, admin=posted.visit.admin)
-        posted.visit.browser.say(_("You are signed out."))
-        raise Redirect("/signin")
 
     @router.post("/notice/accept")
     def accept(posted: Posted = Depends(web.posted)) -> Response:
@@ -187,6 +72,11 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
             raise Redirect("/privacy")
         return web.page(request, "notice.html", title=_("Updated terms"), notice_inline=True)
 
+
+def _add_language_and_terms(router: APIRouter, web: Web) -> None:
+    """The language chooser and the terms summary, linked from every page."""
+    ctx = web.ctx
+
     @router.post("/language")
     def language(request: Request, posted: Posted = Depends(web.posted)) -> Response:
         """The language chooser on every page: remembered in a cookie of its own."""
@@ -210,6 +100,11 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
         """Every terms version's summary, newest first; linked from every page."""
         versions = sorted(ctx.policy.terms, key=lambda t: t.published_at, reverse=True)
         return web.page(request, "terms.html", title=_("Terms summary"), versions=versions)
+
+
+def _add_privacy_page(router: APIRouter, web: Web) -> None:
+    """Privacy settings and the consent receipts (R27)."""
+    ctx = web.ctx
 
     @router.get("/privacy/receipts")
     def receipt_list(request: Request, visit: Visit = Depends(web.visit)) -> Response:
@@ -242,6 +137,11 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
             ),
         )
 
+
+def _add_choices(router: APIRouter, web: Web) -> None:
+    """The choices on the privacy page: model training (R3) and auto-delete (P12)."""
+    ctx = web.ctx
+
     @router.post("/privacy/training")
     def change(posted: Posted = Depends(web.posted)) -> Response:
         account = posted.visit.require_account()
@@ -268,6 +168,11 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
         )
         raise Redirect("/privacy")
 
+
+def _add_export(router: APIRouter, web: Web) -> None:
+    """The account's data as JSON (R28)."""
+    ctx = web.ctx
+
     @router.post("/privacy/export")
     def export(posted: Posted = Depends(web.posted)) -> Response:
         account = posted.visit.require_account()
@@ -283,6 +188,11 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
             },
         )
 
+
+def _add_token(router: APIRouter, web: Web) -> None:
+    """A new account token (issue 17)."""
+    ctx = web.ctx
+
     @router.post("/privacy/token")
     def rotate_token(request: Request, posted: Posted = Depends(web.posted)) -> Response:
         """A new account token, shown once (as `POST /v1/me/tokens/rotate`): the old one
@@ -294,6 +204,11 @@ def add_account_pages(router: APIRouter, web: Web) -> None:
         return web.page(
             request, "token_rotated.html", title=_("Your new account token"), token=creds.token
         )
+
+
+def _add_deletion(router: APIRouter, web: Web) -> None:
+    """Account deletion, confirmed (R15)."""
+    ctx = web.ctx
 
     @router.get("/privacy/delete")
     def delete_form(request: Request, visit: Visit = Depends(web.visit)) -> Response:
