@@ -1325,6 +1325,109 @@ bool field_glued(const Text& t, Pos start, Pos end) {
   return field_glued_before(t, start);
 }
 
+// fieldnumbers._phone_said(before) is certainly False: every phone word in ``before``
+// (re.finditer, leftmost first) is a "number" word and an identifier is named, or
+// there is none. ``before`` must be ASCII (Python's bytes patterns fold case in ASCII
+// only, RE2's Latin-1 ones beyond it). [phone words, number word, id named].
+bool phone_not_said(std::string_view before, const RE2& words, const RE2& number,
+                    const RE2& id_named) {
+  re2::StringPiece text(before.data(), before.size());
+  re2::StringPiece m;
+  bool generic = false;
+  for (size_t pos = 0; pos < text.size();) {
+    if (!words.Match(text, pos, text.size(), RE2::UNANCHORED, &m, 1)) break;
+    if (!RE2::FullMatch(m, number)) return false;
+    generic = true;
+    pos = static_cast<size_t>(m.data() - text.data()) + std::max<size_t>(m.size(), 1);
+  }
+  return !generic || RE2::PartialMatch(text, id_named);
+}
+
+// Issue 16 (speed): a part of fieldnumbers._one_phone that rejects without Python, for
+// one prefix [start, end) that _phone tries (digits and " .-/()+" only, no extension),
+// when the text says no phone word (``said`` false) and no country code can lead it.
+// Every check here is one of _one_phone's returns of None, on the same ``main``; the
+// ones that need phonenumbers or stdnum are left to Python (false: ask).
+bool one_phone_refused(const Text& t, Pos start, Pos end, bool said_false, const RE2& date_like,
+                       const RE2& ipv4_inside, const RE2& id_named) {
+  while (end > start && in(t.d[end - 1], " .-/(")) --end;
+  if (end == start) return false;
+  if (field_glued(t, start, end)) return true;
+  const std::string_view main = t.view(start, end);
+  const Pos digits = count_digits(main);
+  if (digits < 7 || digits > 17) return true;
+  std::string_view bare = main;  // main.strip(b"()")
+  while (!bare.empty() && in(static_cast<unsigned char>(bare.front()), "()")) bare.remove_prefix(1);
+  while (!bare.empty() && in(static_cast<unsigned char>(bare.back()), "()")) bare.remove_suffix(1);
+  if (RE2::FullMatch(re2::StringPiece(bare.data(), bare.size()), date_like)) return true;
+  const re2::StringPiece piece(main.data(), main.size());
+  if (RE2::PartialMatch(piece, ipv4_inside)) return true;
+  // groups of digits, and whether the text is dotted only
+  std::vector<std::string_view> groups;
+  bool dot = false, other_separator = false;
+  for (size_t i = 0; i < main.size();) {
+    const unsigned char c = static_cast<unsigned char>(main[i]);
+    if (!is_digit(c)) {
+      dot |= c == '.';
+      other_separator |= in(c, " -/()");
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < main.size() && is_digit(static_cast<unsigned char>(main[j]))) ++j;
+    groups.push_back(main.substr(i, j - i));
+    i = j;
+  }
+  if (dot && !other_separator) {
+    bool short_groups = true;
+    for (const auto& g : groups) short_groups &= g.size() <= 3;
+    if (groups.size() < 3 || short_groups) return true;
+  }
+  if (!said_false) return false;
+  // a country code may lead: "+…", "00…", "011…" (_calling_code_group, the + and 00 paths)
+  if (main.find('+') != std::string_view::npos || groups.empty() || groups[0].substr(0, 2) == "00" ||
+      groups[0].substr(0, 3) == "011")
+    return false;
+  if (ssn_shaped(main)) return true;
+  for (size_t k = 1; k < groups.size(); ++k)
+    if (groups[k].size() < 2) return true;
+  if (other_separator || dot) return false;  // grouped: phonenumbers decides
+  // a bare digit run without a phone word: only a bare mobile (_bare_number) may pass
+  if (digits > 11 || digits < 10 || main[0] == '0') return true;
+  if (digits == 10 && main >= "1000000000" && main < "2200000000") return true;
+  const Pos a = std::max<Pos>(0, start - 48);
+  std::string_view before = t.view(a, start);
+  size_t cut = 0;
+  for (size_t i = 0; i < before.size(); ++i)
+    if (in(static_cast<unsigned char>(before[i]), ",;|\n")) cut = i + 1;
+  before.remove_prefix(cut);
+  return RE2::PartialMatch(re2::StringPiece(before.data(), before.size()), id_named);
+}
+
+// fieldnumbers._phone on a match: true when every prefix it tries is refused above.
+bool field_phone_refused(const Text& t, Pos start, Pos end, const std::vector<std::unique_ptr<RE2>>& w) {
+  for (Pos i = start; i < end; ++i)
+    if (!is_digit(t.d[i]) && !in(t.d[i], " .-/()+")) return false;  // an extension: ask
+  const Pos a = std::max<Pos>(0, start - 48);
+  bool ascii = true;
+  for (Pos i = a; i < start; ++i) ascii &= t.d[i] < 0x80;
+  const bool said_false = ascii && phone_not_said(t.view(a, start), *w.at(1), *w.at(2), *w.at(3));
+  if (!one_phone_refused(t, start, end, said_false, *w.at(4), *w.at(5), *w.at(3))) return false;
+  Pos cut = end;
+  for (int k = 0; k < 8; ++k) {  // data.rfind(b" ", start, cut)
+    Pos space = -1;
+    for (Pos i = cut - 1; i >= start; --i)
+      if (t.d[i] == ' ') {
+        space = i;
+        break;
+      }
+    if (space <= start) return true;
+    cut = space;
+    if (!one_phone_refused(t, start, cut, said_false, *w.at(4), *w.at(5), *w.at(3))) return false;
+  }
+  return true;
+}
+
 // fieldnumbers._card_other, all of it.
 // tokens._quoted_generated on a match of ["'`][A-Za-z0-9_+/=-]{20,100}["'`], whole:
 // the literal between matching quotes when it holds upper- and lower-case letters,
@@ -1889,9 +1992,12 @@ class Engine {
     const auto& words = det.gate_words;
     switch (det.gate) {
       case Gate::kNone: return Verdict::kAsk;
-      case Gate::kFieldPhone:  // [not-phone words]: every prefix _one_phone tries fails
+      case Gate::kFieldPhone:  // [not-phone words] or [not-phone words, phone words, number
+                               // word, id named, date-like, ipv4 inside]: every prefix
+                               // _one_phone tries fails
         if (field_glued_before(t, start) || count_digits(t.view(start, end)) < 7 ||
-            found_before(*words.at(0), t, start, 24))
+            found_before(*words.at(0), t, start, 24) ||
+            (words.size() >= 6 && field_phone_refused(t, start, end, words)))
           return Verdict::kReject;
         return Verdict::kAsk;
       case Gate::kNationalId: {  // [id words]

@@ -74,7 +74,17 @@ _VALIDATORS: dict[Any, str] = {
 # of the validator, so most matches never reach Python. Same findings either way
 # (tests/unit/redaction/test_pii_native_gates.py).
 _GATES: dict[Any, tuple[str, tuple[bytes, ...]]] = {
-    fieldnumbers._phone: ("field_phone", (fieldnumbers._NOT_PHONE_WORDS.pattern,)),
+    fieldnumbers._phone: (
+        "field_phone",
+        (
+            fieldnumbers._NOT_PHONE_WORDS.pattern,
+            fieldnumbers._PHONE_WORDS.pattern,
+            fieldnumbers._NUMBER_WORD.pattern,
+            fieldnumbers._ID_NAMED.pattern,
+            fieldnumbers._DATE_LIKE.pattern,
+            fieldnumbers._IPV4_INSIDE.pattern,
+        ),
+    ),
     nationalids._national_id: ("national_id", (nationalids._ID_WORDS.pattern,)),
     spellings._card_other: ("card_other", ()),
     spellings._iban_any_case: ("iban_any_case", ()),

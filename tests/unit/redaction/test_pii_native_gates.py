@@ -147,3 +147,114 @@ def test_gates_reject_in_cpp_without_calling_python(
     candidates = engine.candidates(text.encode())  # type: ignore[attr-defined]
     assert calls == []
     assert len(candidates) == found
+
+
+# Issue 16 (speed): the phone gate refuses in C++ what _one_phone refuses for every
+# prefix it tries (dates, addresses, dotted numbers, SSN shapes and short groups
+# without a phone word, bare runs that are no bare mobile). Texts at those edges,
+# with and without a phone word, a "number" word with and without an identifier named,
+# a field break, non-ASCII context, a country code, an extension.
+_PHONE_CONTEXTS = [
+    "",
+    "build ",
+    "call ",
+    "phone: ",
+    "number ",
+    "ID number ",
+    "social security number: ",
+    "my number, ref ",
+    "t\xe9l ",
+    "n\xfamero ",
+    '{"id": 7, "v": "',
+    "tracking ",
+    "x",
+    "+",
+    "a.",
+]
+_PHONE_VALUES = [
+    "2025-11-26",
+    "2025-11-26 23",
+    "01/09/2024 17",
+    "172.29.35.234",
+    "218.80.194.251/24",
+    "1.0.0.65458",
+    "3.601555716",
+    "161-11-4081",
+    "609 98 5152",
+    "1702112588",
+    "3702112588",
+    "13812345678",
+    "03812345678",
+    "342904158463075",
+    "9837231",
+    "6011-0212-3977-1017",
+    "0049 30 901820",
+    "011 44 20 7946 0958",
+    "(415) 555-2671",
+    "415.555.2671",
+    "415 555 2671 555 2671",
+    "1 415 555 2671",
+    "030 9018 20 44",
+    "+44 20 7946 0958",
+    "212-555-0147 x12",
+    "212 555 0147 #3",
+    "12.345.678.901",
+    "9780306406157",
+]
+
+
+def _phone_gate_texts() -> list[str]:
+    import random
+
+    rng = random.Random(16)
+    texts = [
+        c + v + t for c in _PHONE_CONTEXTS for v in _PHONE_VALUES for t in ("", ".", "a", " x")
+    ]
+    for _ in range(3000):
+        value = rng.choice(_PHONE_VALUES)
+        chars = list(value)
+        for _ in range(rng.randrange(3)):  # change a digit or a separator
+            i = rng.randrange(len(chars))
+            chars[i] = rng.choice("0123456789 .-/()+")
+        texts.append(
+            rng.choice(_PHONE_CONTEXTS) + "".join(chars) + rng.choice(["", ", ", "5", "."])
+        )
+    return texts
+
+
+def test_phone_gate_refuses_only_what_python_refuses() -> None:
+    """SPEC §4 (phone numbers): the field-phone gate keeps the validator's findings exactly,
+    compared with the same validator called back on every match, and saves callbacks."""
+    detector = fieldnumbers.DETECTORS[0]
+    spec = native._spec(detector)
+    assert spec is not None and spec[8] == "field_phone" and len(spec[9]) == 6
+    pattern = detector.regex.pattern
+    gated, gated_calls = _counting_engine(
+        PHONE, detector.validate, "field_phone", tuple(spec[9]), pattern
+    )
+    plain, plain_calls = _counting_engine(PHONE, detector.validate, "", (), pattern)
+    for text in _phone_gate_texts():
+        data = text.encode()
+        assert gated.candidates(data) == plain.candidates(data), text  # type: ignore[attr-defined]
+    assert len(gated_calls) < 0.7 * len(plain_calls)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2025-11-26, 172.29.35.234, 218.80.194.251/24, 3.601555716, 12.345.678.901",
+        "build 1.0.0.65458, social security number: 161-11-4081, ID number 609 98 5152",
+        "paid 1702112588, 342904158463075, 03812345678, ref 9837231",
+    ],
+)
+def test_phone_gate_refuses_in_cpp(text: str) -> None:
+    """SPEC §4: dates, addresses, SSN shapes, short groups and bare runs that are no bare
+    mobile never reach the Python phone validator."""
+    detector = fieldnumbers.DETECTORS[0]
+    spec = native._spec(detector)
+    assert spec is not None
+    engine, calls = _counting_engine(
+        PHONE, detector.validate, "field_phone", tuple(spec[9]), detector.regex.pattern
+    )
+    assert engine.candidates(text.encode()) == []  # type: ignore[attr-defined]
+    assert calls == []
