@@ -114,7 +114,9 @@ def test_spark_manifest_equals_embedded_manifest_r20_r23(
     embedded, run = both_runs(spark, world, policy=policy, purpose=purpose)
     manifest = runs.get_manifest(world.app.ctx, run_id=embedded.id)
     with world.app.ctx.uow() as uow:
-        expected_scope = {(s, f) for s, _, f in uow.runs.manifest_sessions(embedded.id)}
+        expected_scope = {
+            (m.session_id, m.include_from) for m in uow.runs.manifest_sessions(embedded.id)
+        }
     got_sessions, got_feedback, record = spark_manifest(spark, world.lake, embedded.id)
     assert got_sessions == set(manifest.sessions)
     assert got_feedback == set(manifest.feedback)

@@ -25,13 +25,13 @@ def audit_and_store(ctx: Context, *, run_id: str) -> AuditRecord:
     """Audit a run now (R26) and keep the result; unknown runs are 404 ``not_found``."""
     report = audit_run(ctx, run_id=run_id)
     with ctx.uow() as uow:
-        seq, head = uow.store.ledger_head()
+        head = uow.store.ledger_head()
         record = AuditRecord(
             id=new_id("aud"),
             run_id=run_id,
             audited_at=ctx.clock.now(),
-            ledger_head=head,
-            ledger_events=seq,
+            ledger_head=head.hash,
+            ledger_events=head.seq,
             ok=report.ok,
             checked_sessions=report.checked_sessions,
             checked_feedback=report.checked_feedback,

@@ -116,7 +116,8 @@ def _check_items(
         feedback_ids = uow.runs.manifest_feedback(run.id)
         feedback_live = set(uow.runs.export_feedback_ids(run.id))
     sessions = {
-        pseudonym("session", sid): (sid, pseudonym("account", acc)) for sid, acc, _ in members
+        pseudonym("session", m.session_id): (m.session_id, pseudonym("account", m.account_id))
+        for m in members
     }
     feedback = {pseudonym("feedback", fid): fid for fid in feedback_ids}
     seen_sessions: set[str] = set()

@@ -50,10 +50,10 @@ from consentry.verify import (
 def verify_ledger(ctx: Context, *, upto: int | None = None) -> LedgerVerification:
     """Walk the whole chain; with `upto`, only its first `upto` events (a run's view)."""
     with ctx.uow(read_only=True) as uow:
-        head_seq, head_hash = uow.store.ledger_head()
+        head = uow.store.ledger_head()
         events = uow.ledger.entries()  # consent and run events (issue 21 item 4)
         if upto is None:
-            return verify_chain(events, head_seq=head_seq, head_hash=head_hash)
+            return verify_chain(events, head_seq=head.seq, head_hash=head.hash)
         return verify_chain(islice(events, upto), head_seq=upto, head_hash=None)
 
 

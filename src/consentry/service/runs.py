@@ -148,7 +148,7 @@ def get_manifest(ctx: Context, *, run_id: str) -> Manifest:
     with ctx.uow(read_only=True) as uow:
         if uow.runs.get_run(run_id) is None:
             raise NotFound(f"no training run {run_id!r}")
-        sessions = [sid for sid, _, _ in uow.runs.manifest_sessions(run_id)]
+        sessions = [m.session_id for m in uow.runs.manifest_sessions(run_id)]
         return Manifest(run_id, sessions, uow.runs.manifest_feedback(run_id))
 
 
@@ -193,7 +193,7 @@ def audit_run(
             )
         )
     with ctx.uow(read_only=True) as uow:
-        manifest = {sid: frm for sid, _, frm in uow.runs.manifest_sessions(run_id)}
+        manifest = {m.session_id: m.include_from for m in uow.runs.manifest_sessions(run_id)}
         manifest_fb = set(uow.runs.manifest_feedback(run_id))
         seen: set[str] = set()
         facts: SessionFacts

@@ -147,7 +147,7 @@ def write_export(
             name = shard_name(kind, 0, encoder.extension)
             stored.append(_put_shard(sink, run, name, _writer(encoder, schema, iter(()))))
     with ctx.uow(read_only=True) as uow:
-        purged_sessions, _ = uow.runs.export_unavailable(run.id)
+        purged_sessions = uow.runs.export_unavailable(run.id).sessions
     if tally.messages > run.messages or tally.feedback > run.feedback:
         raise InvalidState(
             f"run {run.id}: the store now yields more rows than were counted at the cutoff"
@@ -277,21 +277,22 @@ def _message_rows(
                 rows = uow.runs.export_messages_page(
                     run.id, cutoff=run.cutoff, sessions=span, after=after, limit=page
                 )
-            prefetch(redactor, (row[6] for row in rows))  # NER models see the page at once
-            for session_id, account_id, kind, surface, _mid, role, content, at in rows:
-                if session_id != current:
-                    current, seq = session_id, 0
-                    session_p = pseudonym("session", session_id)
-                    account_p = pseudonym("account", account_id)
-                text = redactor.redact(content).text
+            prefetch(redactor, (row.content for row in rows))  # NER models see the page at once
+            for row in rows:
+                if row.session_id != current:
+                    current, seq = row.session_id, 0
+                    session_p = pseudonym("session", row.session_id)
+                    account_p = pseudonym("account", row.account_id)
+                text = redactor.redact(row.content).text
+                kind, surface, at = row.kind, row.surface, row.at
                 counted.add(session=session_p, kind=kind, surface=surface, text=text, at=at)
-                yield (session_p, account_p, kind, surface, seq, role, text, at)
+                yield (session_p, account_p, kind, surface, seq, row.role, text, at)
                 seq += 1
             tally.add(messages=len(rows))
             if len(rows) < page:
                 break
             last = rows[-1]
-            after = (last[0], last[7], last[4])
+            after = (last.session_id, last.at, last.message_id)
         last_session = span[1]
 
 
@@ -308,14 +309,14 @@ def _feedback_rows(
     while True:
         with ctx.uow(read_only=True) as uow:
             rows = uow.runs.export_feedback_page(run.id, after=after, limit=page)
-        prefetch(redactor, (row[2] for row in rows))
-        for feedback_id, rating, comment, at in rows:
-            text = None if comment is None else redactor.redact(comment).text
-            yield (pseudonym("feedback", feedback_id), rating, text, at)
+        prefetch(redactor, (row.comment for row in rows))
+        for row in rows:
+            text = None if row.comment is None else redactor.redact(row.comment).text
+            yield (pseudonym("feedback", row.feedback_id), row.rating, text, row.at)
         tally.add(feedback=len(rows))
         if len(rows) < page:
             return
-        after = rows[-1][0]
+        after = rows[-1].feedback_id
 
 
 def _batches(

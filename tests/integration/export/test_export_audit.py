@@ -44,7 +44,7 @@ def test_manifest_row_added_in_the_store_is_named_R26(
 ) -> None:
     run_id, directory = _exported(app, tmp_path)
     with app.ctx.uow() as uow:
-        members = {sid for sid, _, _ in uow.runs.manifest_sessions(run_id)}
+        members = {m.session_id for m in uow.runs.manifest_sessions(run_id)}
         row = uow.store.conn.execute(text("SELECT id, account_id FROM sessions ORDER BY id")).all()
         intruder = next(r for r in row if r.id not in members)
         uow.store.conn.execute(
@@ -62,7 +62,7 @@ def test_manifest_row_removed_in_the_store_is_named_R26(
 ) -> None:
     run_id, directory = _exported(app, tmp_path)
     with app.ctx.uow() as uow:
-        victim = uow.runs.manifest_sessions(run_id)[0][0]
+        victim = uow.runs.manifest_sessions(run_id)[0].session_id
         uow.store.conn.execute(
             delete(t.run_sessions).where(
                 t.run_sessions.c.run_id == run_id, t.run_sessions.c.session_id == victim

@@ -89,8 +89,11 @@ def test_identifiers_are_run_keyed_hmacs_and_feedback_is_delinked_R13_R24(
         members = uow.runs.manifest_sessions(run.id)
     messages = _rows(directory, "messages")
     expected = {
-        (_hmac(run.pseudonym_secret, "session", sid), _hmac(run.pseudonym_secret, "account", acc))
-        for sid, acc, _ in members
+        (
+            _hmac(run.pseudonym_secret, "session", m.session_id),
+            _hmac(run.pseudonym_secret, "account", m.account_id),
+        )
+        for m in members
     }
     assert {(r["session"], r["account"]) for r in messages} <= expected
     feedback = _rows(directory, "feedback")
@@ -123,7 +126,7 @@ def test_messages_ordered_by_session_then_time_with_seq_per_session(
         export_run(app.ctx, run_id=run.id, out_dir=str(tmp_path), batch_rows=2).directory
     )
     with app.ctx.uow() as uow:
-        order = [sid for sid, _, _ in uow.runs.manifest_sessions(run.id)]
+        order = [m.session_id for m in uow.runs.manifest_sessions(run.id)]
     pseudo = [_hmac(run.pseudonym_secret, "session", sid) for sid in order]
     rows = _rows(directory, "messages")
     seen = list(dict.fromkeys(r["session"] for r in rows))
@@ -244,7 +247,7 @@ def test_content_purged_after_the_run_is_counted_unavailable(
     run = runs.create_run(app.ctx, purpose="model_training")
     with app.ctx.uow() as uow:
         members = uow.runs.manifest_sessions(run.id)
-    victim, owner, _ = members[0]
+    victim, owner = members[0].session_id, members[0].account_id
     lost = len(sessions.get_session(app.ctx, account_id=owner, session_id=victim).messages)
     sessions.delete_session(app.ctx, account_id=owner, session_id=victim)
     population.advance(days=31)

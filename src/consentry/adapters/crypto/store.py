@@ -34,6 +34,7 @@ from consentry.service.keys import (
     scores_scope,
     session_scope,
 )
+from consentry.service.ports.runs import ExportFeedbackRow, ExportMessageRow
 from consentry.service.records import FeedbackRecord, HoldRecord, MessageRecord
 
 PURGED_TEXT = ""
@@ -146,41 +147,40 @@ class DecryptingRuns:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
 
-    def export_messages_page(self, run_id: str, **kw: Any) -> list[tuple[Any, ...]]:
+    def export_messages_page(self, run_id: str, **kw: Any) -> list[ExportMessageRow]:
         """A row whose key is gone (a purge whose batch failed to commit) stops the export
         with ``key_unavailable``: the next sweep tombstones it, then the export reruns."""
-        rows: list[tuple[Any, ...]] = self._inner.export_messages_page(run_id, **kw)
-        keys = self._keys.data_keys(session_scope(r[0]) for r in rows if is_encrypted(r[6]))
+        rows: list[ExportMessageRow] = self._inner.export_messages_page(run_id, **kw)
+        keys = self._keys.data_keys(
+            session_scope(r.session_id) for r in rows if is_encrypted(r.content)
+        )
         return [
-            _like(
+            dataclasses.replace(
                 r,
-                [
-                    *r[:6],
-                    open_text(
-                        keys.get(session_scope(r[0])),
-                        r[6],
-                        context=row_context("messages", r[4], r[0]),
-                    ),
-                    r[7],
-                ],
+                content=open_text(
+                    keys.get(session_scope(r.session_id)),
+                    r.content,
+                    context=row_context("messages", r.message_id, r.session_id),
+                ),
             )
             for r in rows
         ]
 
-    def export_feedback_page(self, run_id: str, **kw: Any) -> list[tuple[Any, ...]]:
-        rows: list[tuple[Any, ...]] = self._inner.export_feedback_page(run_id, **kw)
-        keys = self._keys.data_keys(feedback_scope(r[0]) for r in rows if is_encrypted(r[2]))
+    def export_feedback_page(self, run_id: str, **kw: Any) -> list[ExportFeedbackRow]:
+        rows: list[ExportFeedbackRow] = self._inner.export_feedback_page(run_id, **kw)
+        keys = self._keys.data_keys(
+            feedback_scope(r.feedback_id) for r in rows if is_encrypted(r.comment)
+        )
         return [
             r
-            if r[2] is None
-            else _like(
+            if r.comment is None
+            else dataclasses.replace(
                 r,
-                [
-                    r[0],
-                    r[1],
-                    open_text(keys.get(feedback_scope(r[0])), r[2], context=feedback_context(r[0])),
-                    r[3],
-                ],
+                comment=open_text(
+                    keys.get(feedback_scope(r.feedback_id)),
+                    r.comment,
+                    context=feedback_context(r.feedback_id),
+                ),
             )
             for r in rows
         ]
@@ -218,12 +218,6 @@ class DecryptingRuns:
             )
             found[sid] = (text or PURGED_TEXT)[:chars]
         return found
-
-
-def _like(row: tuple[Any, ...], values: list[Any]) -> tuple[Any, ...]:
-    """A row of the same kind (a plain tuple, or the named tuple the run store may return)."""
-    make = getattr(row, "_make", None)
-    return tuple(values) if make is None else make(values)
 
 
 def _open_or_none(key: bytes | None, stored: str | None, context: bytes) -> str | None:

@@ -81,7 +81,7 @@ class SqlExportReads:
                 ),
             )
         rows = self.conn.execute(query.order_by(rs.session_id, m.at, m.id).limit(limit))
-        return [ExportMessageRow(*r) for r in rows]  # plain named tuples, not Rows
+        return [ExportMessageRow(*r) for r in rows]  # frozen rows, not SQLAlchemy Rows
 
     def export_feedback_page(
         self, run_id: str, *, after: str | None, limit: int

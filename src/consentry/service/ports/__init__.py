@@ -4,8 +4,10 @@
 `service/` calls these methods and nothing else of the storage layer; the SQL adapter
 implements them (one class per concept under `adapters/sql/`, composed into `SqlStore`
 and `SqlRunStore`), and mypy checks that it does wherever a unit of work hands one out.
-Another store (the in-memory fakes in `tests/unit/service/fakes.py`, a different
-database) implements the same protocols. No SQLAlchemy type crosses these signatures.
+Another store (the in-memory fakes in `tests/unit/service/fakes*.py`, a different
+database) implements the same protocols; `tests/unit/service/fake_uow.py` composes the
+fakes into one store that mypy checks against :class:`Store` and :class:`RunStore`.
+No SQLAlchemy type crosses these signatures.
 
 | Protocol | module | SQL adapter |
 |---|---|---|
@@ -25,9 +27,9 @@ database) implements the same protocols. No SQLAlchemy type crosses these signat
 | :class:`ExportReads` | `ports/runs.py` | `adapters/sql/export_reads.py` |
 
 :class:`Store` and :class:`RunStore` are their unions (``uow.store`` and ``uow.runs``).
-Rows are frozen dataclasses (`service/records.py`, :class:`SweepRecord`) or, where callers
-unpack them positionally, named tuples (:class:`LedgerHead`, :class:`ManifestSession`,
-:class:`ExportMessageRow`, :class:`ExportFeedbackRow`, :class:`ExportUnavailable`).
+Rows are frozen, slotted dataclasses read by attribute: `service/records.py`,
+:class:`SweepRecord`, :class:`LedgerHead`, :class:`ManifestSession`,
+:class:`ExportMessageRow`, :class:`ExportFeedbackRow` and :class:`ExportUnavailable`.
 """
 
 from __future__ import annotations

@@ -6,18 +6,18 @@ Every method runs inside the caller's unit of work and commits or rolls back wit
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple, Protocol
+from typing import Protocol
 
 from consentry.domain.ledger import ConsentEvent
 from consentry.domain.types import ChoiceSource, EventType, Training
 from consentry.service.records import AccountRecord
 
 
-class LedgerHead(NamedTuple):
-    """The consent ledger's head: how many events it holds and the last one's hash.
-
-    A named tuple (immutable, typed) so ``seq, hash = store.ledger_head()`` keeps working."""
+@dataclass(frozen=True, slots=True)
+class LedgerHead:
+    """The consent ledger's head: how many events it holds and the last one's hash."""
 
     seq: int
     hash: str

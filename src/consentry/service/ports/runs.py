@@ -1,15 +1,16 @@
 """The run ports: the run catalog and stored audits, manifests (R20–R23), the data-use
 reads of the pages (issue 18), audit facts (R26) and export reads (R25).
 
-Every method runs inside the caller's unit of work. Rows are frozen dataclasses or, where
-callers unpack them positionally, named tuples (immutable and typed either way).
+Every method runs inside the caller's unit of work. Rows are frozen, slotted dataclasses
+(`service/records.py` and the rows below), read by attribute.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple, Protocol
+from typing import Protocol
 
 from consentry.domain.eligibility import FeedbackFacts, SessionFacts
 from consentry.domain.policy import Policy
@@ -17,7 +18,8 @@ from consentry.domain.types import Purpose
 from consentry.service.records import AuditRecord, RunRecord
 
 
-class ManifestSession(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class ManifestSession:
     """A session in a run's manifest (R21); `include_from` is set when only messages
     from the first covered activity on belong to the run (R10, R22)."""
 
@@ -26,7 +28,8 @@ class ManifestSession(NamedTuple):
     include_from: datetime | None
 
 
-class ExportMessageRow(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class ExportMessageRow:
     """One exportable message with its session's facts (R25)."""
 
     session_id: str
@@ -39,7 +42,8 @@ class ExportMessageRow(NamedTuple):
     at: datetime
 
 
-class ExportFeedbackRow(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class ExportFeedbackRow:
     """One exportable feedback item (R25); nothing links it to a session (R13)."""
 
     feedback_id: str
@@ -48,7 +52,8 @@ class ExportFeedbackRow(NamedTuple):
     at: datetime
 
 
-class ExportUnavailable(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class ExportUnavailable:
     """How many of a run's manifest items have been purged since it was created."""
 
     sessions: int
