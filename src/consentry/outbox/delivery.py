@@ -5,14 +5,20 @@
    moves the fan-out cursor, in one transaction.
 2. :func:`claim_due` picks due deliveries (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so
    workers never share one; SQLite's ``BEGIN IMMEDIATE`` serialises them) and leases them
-   by pushing ``next_attempt_at`` out by ``lease_s``. The claim commits before any HTTP.
+   by pushing ``next_attempt_at`` out by ``lease_s`` from the claim and writing a fresh
+   ``lease_token``. The claim commits before any HTTP. The worker claims one delivery at a
+   time, just before sending it, and :func:`hold_lease` renews the lease right before the
+   request, so a lease never runs out under a delivery that is being sent (a send ends
+   within ``timeout_s``, shorter than ``lease_s``).
 3. :func:`attempt` makes one signed POST with timeouts, through a client whose every
    connection is guarded (:mod:`consentry.outbox.targets`: the address is resolved,
    checked and connected to, so DNS rebinding is refused too); redirects are not followed.
 4. :func:`record_attempt` stores the attempt and either marks the delivery ``delivered``,
    schedules a retry with exponential backoff and full jitter, or dead-letters it. What it
    stores of a failure is the status code and a short fixed reason, never the answer's
-   body (a cloud metadata answer would otherwise reach the admin API).
+   body (a cloud metadata answer would otherwise reach the admin API). Only the holder of
+   the current lease moves the delivery on: an attempt whose lease was lost and claimed
+   by another worker is stored, and changes nothing.
 
 A worker killed between 2 and 4 leaves a pending delivery whose lease runs out: it is
 delivered again. Receivers therefore de-duplicate by ``Consentry-Event-Id`` (the same
@@ -27,13 +33,15 @@ from __future__ import annotations
 
 import json
 import random
+import secrets
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from consentry import telemetry
 from consentry.adapters.sql import tables as t
@@ -70,6 +78,8 @@ class Claim:
     previous_secret: str | None = None
     """The secret a rotation replaced, while its grace period lasts: it signs too."""
     format: EventFormat = EventFormat.CONSENTRY
+    lease_token: str | None = None
+    """Names this claim's lease; only its holder sends and records the delivery."""
 
     def secrets(self) -> list[str]:
         return (
@@ -130,19 +140,31 @@ def fan_out(engine: Engine, *, now: datetime, limit: int = 500) -> int:
 
 
 def claim_due(
-    engine: Engine, *, now: datetime, settings: DeliverySettings, box: SecretBox
+    engine: Engine,
+    *,
+    now: datetime,
+    settings: DeliverySettings,
+    box: SecretBox,
+    limit: int | None = None,
+    due_by: datetime | None = None,
 ) -> list[Claim]:
-    """Lease up to `batch_size` due deliveries to this worker, committed before any HTTP.
+    """Lease up to `limit` (default `batch_size`) deliveries due by `due_by` (default `now`)
+    to this worker, for `lease_s` from `now`, committed before any HTTP. The worker claims
+    one at a time, with `due_by` the start of its pass: a retry that falls due during the
+    pass waits for the next one.
 
     `box` opens the endpoints' sealed signing secrets."""
-    d, w, o = t.webhook_deliveries.c, t.webhook_endpoints.c, t.outbox.c
+    d = t.webhook_deliveries.c
+    token = secrets.token_hex(16)
     with engine.begin() as conn:
         ids = list(
             conn.execute(
                 select(d.id)
-                .where(d.status == DeliveryStatus.PENDING.value, d.next_attempt_at <= now)
+                .where(
+                    d.status == DeliveryStatus.PENDING.value, d.next_attempt_at <= (due_by or now)
+                )
                 .order_by(d.next_attempt_at, d.id)
-                .limit(settings.batch_size)
+                .limit(settings.batch_size if limit is None else limit)
                 .with_for_update(skip_locked=True)
             ).scalars()
         )
@@ -151,29 +173,13 @@ def claim_due(
         conn.execute(
             update(t.webhook_deliveries)
             .where(d.id.in_(ids))
-            .values(next_attempt_at=now + timedelta(seconds=settings.lease_s), updated_at=now)
-        )
-        rows = conn.execute(
-            select(
-                d.id,
-                d.attempts,
-                w.id.label("endpoint_id"),
-                w.url,
-                w.secret,
-                w.previous_secret,
-                w.previous_secret_until,
-                w.format,
-                o.id.label("cursor"),
-                o.event_id,
-                o.type,
-                o.payload,
-                o.created_at,
+            .values(
+                next_attempt_at=now + timedelta(seconds=settings.lease_s),
+                lease_token=token,
+                updated_at=now,
             )
-            .join(t.webhook_endpoints, w.id == d.endpoint_id)
-            .join(t.outbox, o.id == d.outbox_id)
-            .where(d.id.in_(ids))
-            .order_by(d.outbox_id, d.id)
-        ).all()
+        )
+        rows = _claimed_rows(conn, ids)
     return [
         Claim(
             delivery_id=r.id,
@@ -184,9 +190,56 @@ def claim_due(
             event=OutboxEvent(r.cursor, r.event_id, r.type, json.loads(r.payload), r.created_at),
             previous_secret=_live_previous(box, r, now),
             format=EventFormat(r.format),
+            lease_token=token,
         )
         for r in rows
     ]
+
+
+def _claimed_rows(conn: Connection, ids: list[int]) -> Sequence[Any]:
+    """The claimed deliveries with their endpoints and events, in outbox order."""
+    d, w, o = t.webhook_deliveries.c, t.webhook_endpoints.c, t.outbox.c
+    return conn.execute(
+        select(
+            d.id,
+            d.attempts,
+            w.id.label("endpoint_id"),
+            w.url,
+            w.secret,
+            w.previous_secret,
+            w.previous_secret_until,
+            w.format,
+            o.id.label("cursor"),
+            o.event_id,
+            o.type,
+            o.payload,
+            o.created_at,
+        )
+        .join(t.webhook_endpoints, w.id == d.endpoint_id)
+        .join(t.outbox, o.id == d.outbox_id)
+        .where(d.id.in_(ids))
+        .order_by(d.outbox_id, d.id)
+    ).all()
+
+
+def hold_lease(engine: Engine, claim: Claim, *, settings: DeliverySettings) -> bool:
+    """Renew `claim`'s lease for `lease_s` from now, just before its request is sent.
+
+    False when the lease is no longer this claim's: it ran out and another worker claimed
+    the delivery, or the delivery is no longer pending (cancelled). Nothing is sent then."""
+    d = t.webhook_deliveries.c
+    now = _now()
+    with engine.begin() as conn:
+        renewed = conn.execute(
+            update(t.webhook_deliveries)
+            .where(
+                d.id == claim.delivery_id,
+                d.lease_token == claim.lease_token,
+                d.status == DeliveryStatus.PENDING.value,
+            )
+            .values(next_attempt_at=now + timedelta(seconds=settings.lease_s), updated_at=now)
+        )
+    return renewed.rowcount == 1
 
 
 def _live_previous(box: SecretBox, row: Any, now: datetime) -> str | None:
@@ -268,7 +321,10 @@ def record_attempt(
     settings: DeliverySettings,
     rng: random.Random,
 ) -> DeliveryStatus:
-    """Store the attempt and move the delivery on: delivered, retry later, or dead."""
+    """Store the attempt and move the delivery on: delivered, retry later, or dead.
+
+    Only the holder of the delivery's current lease moves it on; an attempt whose lease
+    another worker has claimed since is stored and returns the status unchanged."""
     d = t.webhook_deliveries.c
     now = outcome.finished_at
     with engine.begin() as conn:
@@ -283,17 +339,20 @@ def record_attempt(
             )
         )
         row = conn.execute(
-            select(d.status, d.attempts).where(d.id == claim.delivery_id).with_for_update()
+            select(d.status, d.attempts, d.lease_token)
+            .where(d.id == claim.delivery_id)
+            .with_for_update()
         ).one()
         status = DeliveryStatus(row.status)
-        if status is not DeliveryStatus.PENDING:
-            return status  # delivered by an overlapping attempt, or cancelled meanwhile
+        if status is not DeliveryStatus.PENDING or row.lease_token != claim.lease_token:
+            return status  # cancelled meanwhile, or the lease ran out and was claimed again
         attempts = row.attempts + 1
         values: dict[str, object] = {
             "attempts": attempts,
             "last_status_code": outcome.status_code,
             "last_error": outcome.error,
             "updated_at": now,
+            "lease_token": None,
         }
         if outcome.ok:
             status = DeliveryStatus.DELIVERED

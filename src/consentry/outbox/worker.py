@@ -2,7 +2,14 @@
 
 It runs inside ``consentry serve`` (:func:`start_background_worker`, a daemon thread) or
 on its own (``consentry deliver``, ``python -m consentry.entrypoints.worker_main``). Any number
-of workers may run against PostgreSQL; on SQLite run one.
+of workers may run against PostgreSQL; on SQLite run one (more are correct, serialised by
+``BEGIN IMMEDIATE``, but they add nothing but waits).
+
+Each of a pass's ``concurrency`` threads claims one due delivery, renews its lease, sends it,
+records the outcome, and claims the next, until the pass has claimed ``batch_size`` or none
+is due: a lease covers its delivery from the moment it is claimed, never from the start of
+the pass (the lease bug: a batch leased at once ran out under the deliveries still waiting
+in it, and a second worker sent them too).
 """
 
 from __future__ import annotations
@@ -19,7 +26,14 @@ from sqlalchemy import Engine
 
 from consentry.config.sealing import SecretBox
 from consentry.log_safety import redacted_traceback
-from consentry.outbox.delivery import attempt, claim_due, fan_out, record_attempt
+from consentry.outbox.delivery import (
+    Claim,
+    attempt,
+    claim_due,
+    fan_out,
+    hold_lease,
+    record_attempt,
+)
 from consentry.outbox.events import EventFormat
 from consentry.outbox.redis_stream import RedisStreamPublisher
 from consentry.outbox.registry import DeliveryStatus
@@ -81,15 +95,42 @@ class Worker:
         result = CycleResult()
         now = datetime.now(UTC)
         result.fanned_out = fan_out(self.engine, now=now)
-        claims = claim_due(self.engine, now=now, settings=self.settings, box=self.box)
-        result.attempted = len(claims)
+        budget = [self.settings.batch_size]
+        budget_lock = threading.Lock()
 
-        def deliver(claim_index: int) -> DeliveryStatus:
-            claim = claims[claim_index]
-            outcome = attempt(self.client, claim, self.guard)
-            return record_attempt(self.engine, claim, outcome, settings=self.settings, rng=self.rng)
+        def next_claim() -> Claim | None:
+            with budget_lock:
+                if budget[0] <= 0:
+                    return None
+                budget[0] -= 1
+            claims = claim_due(
+                self.engine,
+                now=datetime.now(UTC),
+                due_by=now,
+                settings=self.settings,
+                box=self.box,
+                limit=1,
+            )
+            return claims[0] if claims else None
 
-        for status in self._pool.map(deliver, range(len(claims))):
+        def deliver_until_none_due() -> list[DeliveryStatus]:
+            statuses: list[DeliveryStatus] = []
+            while (claim := next_claim()) is not None:
+                if not hold_lease(self.engine, claim, settings=self.settings):
+                    continue  # cancelled meanwhile
+                outcome = attempt(self.client, claim, self.guard)
+                statuses.append(
+                    record_attempt(
+                        self.engine, claim, outcome, settings=self.settings, rng=self.rng
+                    )
+                )
+            return statuses
+
+        lanes = max(1, self.settings.concurrency)
+        futures = [self._pool.submit(deliver_until_none_due) for _ in range(lanes)]
+        statuses = [status for future in futures for status in future.result()]
+        result.attempted = len(statuses)
+        for status in statuses:
             if status is DeliveryStatus.DELIVERED:
                 result.delivered += 1
             elif status is DeliveryStatus.DEAD:
