@@ -10,19 +10,25 @@ and only its holder sends it and records the outcome.
 
 from __future__ import annotations
 
+import dataclasses
+import random
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
 from consentry.adapters.sql import tables as t
 from consentry.bootstrap import App
 from consentry.outbox import registry
+from consentry.outbox.delivery import Outcome, claim_due, fan_out, hold_lease, record_attempt
+from consentry.outbox.registry import DeliveryStatus
 from consentry.outbox.worker import Worker
+from consentry.service import accounts
 
-from .conftest import INTERNAL, Receiver, make_changes
+from .conftest import FAST, INTERNAL, Receiver, make_changes
 
 MakeWorker = Callable[..., Worker]
 
@@ -75,3 +81,36 @@ def test_two_workers_and_a_slow_receiver_send_each_delivery_once(
     with app.engine.connect() as conn:
         assert set(conn.execute(select(d.attempts)).scalars()) == {1}
         assert len(conn.execute(select(a.id)).all()) == len(events)
+
+
+def test_only_the_holder_of_the_current_lease_sends_or_records(
+    app: App, receiver: Receiver
+) -> None:
+    registry.add_endpoint(
+        app.engine, url=receiver.url, now=app.ctx.clock.now(), guard=INTERNAL, box=app.box
+    )
+    accounts.sign_up(app.ctx, plan="free", training="off")
+    fan_out(app.engine, now=datetime.now(UTC))
+    settings = dataclasses.replace(FAST, timeout_s=1.0, lease_s=2.0)
+    first = claim_due(app.engine, now=datetime.now(UTC), settings=settings, box=app.box)
+    assert first
+    # The first lease runs out (its holder stalled); a second worker claims the deliveries.
+    later = datetime.now(UTC) + timedelta(seconds=3)
+    reclaimed = claim_due(app.engine, now=later, settings=settings, box=app.box)
+    assert {c.delivery_id for c in reclaimed} == {c.delivery_id for c in first}
+    second = [c for c in reclaimed if c.delivery_id == first[0].delivery_id]
+    assert second[0].lease_token != first[0].lease_token
+    assert not hold_lease(app.engine, first[0], settings=settings)  # the stale one sends nothing
+    now = datetime.now(UTC)
+    ok = Outcome(True, 204, None, now, now)
+    status = record_attempt(app.engine, first[0], ok, settings=settings, rng=random.Random(0))
+    assert status is DeliveryStatus.PENDING  # a stale attempt is stored and changes nothing
+    d = t.webhook_deliveries.c
+    with app.engine.connect() as conn:
+        row = conn.execute(
+            select(d.status, d.attempts, d.lease_token).where(d.id == first[0].delivery_id)
+        ).one()
+    assert (row.status, row.attempts, row.lease_token) == ("pending", 0, second[0].lease_token)
+    assert hold_lease(app.engine, second[0], settings=settings)
+    status = record_attempt(app.engine, second[0], ok, settings=settings, rng=random.Random(0))
+    assert status is DeliveryStatus.DELIVERED
