@@ -42,8 +42,6 @@ FUNCTION_TODO = {
     ("consentry/entrypoints/api/read_timeout.py", "with_read_deadline"),
     ("consentry/entrypoints/cli_demo.py", "demo"),
     ("consentry/entrypoints/ledger_cli.py", "cosign_command"),
-    ("consentry/entrypoints/web/admin_pages.py", "add_admin_pages"),
-    ("consentry/entrypoints/web/chat_pages.py", "add_chat_pages"),
     ("consentry/lake/delta.py", "*.commit"),
     ("consentry/service/data_export.py", "export_account"),
     ("consentry/service/runs.py", "audit_run"),

@@ -18,15 +18,26 @@ from consentry.service import audits, consent_report, retention, runs
 
 
 def add_admin_pages(router: APIRouter, web: Web) -> None:
-    ctx = web.ctx
+    """Every operator page, in the order they are routed."""
+    _add_admin_signin(router, web)
+    _add_dashboard(router, web)
+    _add_run_pages(router, web)
+    _add_sweep(router, web)
+    _add_consent_report(router, web)
 
-    def require_admin(visit: Visit) -> None:
-        if web.core.settings.admin_token is None:
-            raise WebError(
-                404, "admin_disabled", "The admin pages are off: no admin token is configured."
-            )
-        if not visit.admin:
-            raise Redirect("/admin/signin")
+
+def _require_admin(web: Web, visit: Visit) -> None:
+    """404 while no admin token is configured; otherwise to the admin sign-in unless signed in."""
+    if web.core.settings.admin_token is None:
+        raise WebError(
+            404, "admin_disabled", "The admin pages are off: no admin token is configured."
+        )
+    if not visit.admin:
+        raise Redirect("/admin/signin")
+
+
+def _add_admin_signin(router: APIRouter, web: Web) -> None:
+    """Sign-in and sign-out with the admin token."""
 
     @router.get("/admin/signin")
     def signin_form(request: Request, visit: Visit = Depends(web.visit)) -> Response:
@@ -54,9 +65,14 @@ def add_admin_pages(router: APIRouter, web: Web) -> None:
         web.sign_in(posted.visit, posted.visit.account, admin=False)
         raise Redirect("/admin/signin")
 
+
+def _add_dashboard(router: APIRouter, web: Web) -> None:
+    """The dashboard (runs, their latest audits, the ledger check) and a ledger check now."""
+    ctx = web.ctx
+
     @router.get("/admin")
     def dashboard(request: Request, visit: Visit = Depends(web.visit)) -> Response:
-        require_admin(visit)
+        _require_admin(web, visit)
         all_runs = sorted(runs.list_runs(ctx), key=lambda r: r.created_at, reverse=True)
         return web.page(
             request,
@@ -70,7 +86,7 @@ def add_admin_pages(router: APIRouter, web: Web) -> None:
 
     @router.post("/admin/ledger/verify")
     def verify(posted: Posted = Depends(web.posted)) -> Response:
-        require_admin(posted.visit)
+        _require_admin(web, posted.visit)
         check = audits.verify_and_store(ctx)
         posted.visit.browser.say(
             _("Ledger verified: %(count)s events, the hash chain is intact.")
@@ -80,9 +96,14 @@ def add_admin_pages(router: APIRouter, web: Web) -> None:
         )
         raise Redirect("/admin#ledger-title")
 
+
+def _add_run_pages(router: APIRouter, web: Web) -> None:
+    """Training runs: create (audited in the background), a run's page, audit, start."""
+    ctx = web.ctx
+
     @router.post("/admin/runs")
     def create(posted: Posted = Depends(web.posted)) -> Response:
-        require_admin(posted.visit)
+        _require_admin(web, posted.visit)
         run = runs.create_run(ctx, purpose=posted.field("purpose"))
         posted.visit.browser.say(
             _(
@@ -105,7 +126,7 @@ def add_admin_pages(router: APIRouter, web: Web) -> None:
 
     @router.get("/admin/runs/{run_id}")
     def run_page(request: Request, run_id: str, visit: Visit = Depends(web.visit)) -> Response:
-        require_admin(visit)
+        _require_admin(web, visit)
         run = runs.get_run(ctx, run_id=run_id)
         return web.page(
             request,
@@ -117,7 +138,7 @@ def add_admin_pages(router: APIRouter, web: Web) -> None:
 
     @router.post("/admin/runs/{run_id}/audit")
     def audit(run_id: str, posted: Posted = Depends(web.posted)) -> Response:
-        require_admin(posted.visit)
+        _require_admin(web, posted.visit)
         record = audits.audit_and_store(ctx, run_id=run_id)
         posted.visit.browser.say(
             _("Audit finished: nothing extra, nothing missing.")
@@ -128,25 +149,35 @@ def add_admin_pages(router: APIRouter, web: Web) -> None:
 
     @router.post("/admin/runs/{run_id}/start")
     def start(run_id: str, posted: Posted = Depends(web.posted)) -> Response:
-        require_admin(posted.visit)
+        _require_admin(web, posted.visit)
         run = runs.start_run(ctx, run_id=run_id)
         posted.visit.browser.say(
             _("Run %(run)s started. Its data stays in it for good.") % {"run": run.id}
         )
         raise Redirect(f"/admin/runs/{run.id}")
 
+
+def _add_sweep(router: APIRouter, web: Web) -> None:
+    """A sweep now, and its results (R17)."""
+    ctx = web.ctx
+
     @router.post("/admin/sweep")
     def sweep(request: Request, posted: Posted = Depends(web.posted)) -> Response:
-        require_admin(posted.visit)
+        _require_admin(web, posted.visit)
         result = retention.sweep_expired(ctx)
         return web.page(request, "admin_sweep.html", title=_("Sweep results"), result=result)
+
+
+def _add_consent_report(router: APIRouter, web: Web) -> None:
+    """The consent report (P20)."""
+    ctx = web.ctx
 
     @router.get("/admin/reports/consent")
     def report_page(
         request: Request, bucket: str = "month", visit: Visit = Depends(web.visit)
     ) -> Response:
         """P20: the consent report with its charts (SVG drawn on the server)."""
-        require_admin(visit)
+        _require_admin(web, visit)
         report = consent_report.consent_report(
             ctx, SqlConsentReport(web.core.engine), bucket=bucket
         )

@@ -12,6 +12,14 @@ from consentry.service import data_use, sessions
 
 
 def add_chat_pages(router: APIRouter, web: Web) -> None:
+    """Every chat page, in the order they are routed."""
+    _add_session_list(router, web)
+    _add_session_page(router, web)
+    _add_session_deletion(router, web)
+
+
+def _add_session_list(router: APIRouter, web: Web) -> None:
+    """The list of chats and coding sessions, and starting one."""
     ctx = web.ctx
 
     @router.get("/sessions")
@@ -45,29 +53,17 @@ def add_chat_pages(router: APIRouter, web: Web) -> None:
         )
         raise Redirect(f"/sessions/{view.session.id}")
 
+
+def _add_session_page(router: APIRouter, web: Web) -> None:
+    """One session: open it (resume) and add a message."""
+    ctx = web.ctx
+
     @router.get("/sessions/{session_id}")
     def session_page(
         request: Request, session_id: str, visit: Visit = Depends(web.visit)
     ) -> Response:
         account = visit.require_account()
-        return show_session(request, account.id, session_id)
-
-    def show_session(
-        request: Request, account_id: str, session_id: str, *, status: int = 200, **extra: Any
-    ) -> Response:
-        view = sessions.get_session(ctx, account_id=account_id, session_id=session_id)
-        uses = data_use.session_uses_by_facts(ctx, account_id=account_id, session_ids=[session_id])
-        first = data_use.first_words(ctx, account_id=account_id, session_ids=[session_id])
-        return web.page(
-            request,
-            "session.html",
-            status=status,
-            title=wording.chat_title(first.get(session_id), _("Empty session")),
-            title_words=wording.chat_title(first.get(session_id), ""),
-            view=view,
-            use=uses[session_id],
-            **extra,
-        )
+        return _show_session(web, request, account.id, session_id)
 
     @router.post("/sessions/{session_id}/messages")
     def add_message(
@@ -76,7 +72,8 @@ def add_chat_pages(router: APIRouter, web: Web) -> None:
         account = posted.visit.require_account()
         content = posted.field("content").strip()
         if not content:  # shown beside the message box, where the user is looking
-            return show_session(
+            return _show_session(
+                web,
                 request,
                 account.id,
                 session_id,
@@ -91,6 +88,11 @@ def add_chat_pages(router: APIRouter, web: Web) -> None:
             content=content,
         )
         raise Redirect(f"/sessions/{session_id}#compose")
+
+
+def _add_session_deletion(router: APIRouter, web: Web) -> None:
+    """Deleting a session: what will happen, then the deletion (R14)."""
+    ctx = web.ctx
 
     @router.get("/sessions/{session_id}/delete")
     def confirm_delete(
@@ -116,6 +118,26 @@ def add_chat_pages(router: APIRouter, web: Web) -> None:
         sessions.delete_session(ctx, account_id=account.id, session_id=session_id)
         posted.visit.browser.say(deleted_message(outlook))
         raise Redirect("/sessions")
+
+
+def _show_session(
+    web: Web, request: Request, account_id: str, session_id: str, *, status: int = 200, **extra: Any
+) -> Response:
+    """A session's page; `status` and `extra` say why it is shown again (an empty message)."""
+    ctx = web.ctx
+    view = sessions.get_session(ctx, account_id=account_id, session_id=session_id)
+    uses = data_use.session_uses_by_facts(ctx, account_id=account_id, session_ids=[session_id])
+    first = data_use.first_words(ctx, account_id=account_id, session_ids=[session_id])
+    return web.page(
+        request,
+        "session.html",
+        status=status,
+        title=wording.chat_title(first.get(session_id), _("Empty session")),
+        title_words=wording.chat_title(first.get(session_id), ""),
+        view=view,
+        use=uses[session_id],
+        **extra,
+    )
 
 
 def deleted_message(outlook: data_use.DeletionOutlook) -> str:
