@@ -183,6 +183,15 @@ def create_router(admin: Callable[..., Any] = require_admin) -> APIRouter:
         dependencies=[Depends(admin)],
     )
 
+    _add_feed(router)
+    _add_webhooks(router)
+    _add_deliveries(router)
+    return router
+
+
+def _add_feed(router: APIRouter) -> None:
+    """`GET /events`: the change feed."""
+
     @router.get("/events", response_model=FeedOut | CloudEventsFeedOut)
     def list_events(
         core: Core,
@@ -197,6 +206,10 @@ def create_router(admin: Callable[..., Any] = require_admin) -> APIRouter:
         page = feed.read_events(core.engine, after=after, limit=limit)
         kind = parse_format(format)
         return {"items": [e.render(kind) for e in page.items], "next_cursor": page.next_cursor}
+
+
+def _add_webhooks(router: APIRouter) -> None:
+    """Register, rotate the secret of, list and remove webhook endpoints."""
 
     @router.post("/webhooks", status_code=201, response_model=WebhookCreated)
     def add_webhook(body: WebhookIn, core: Core) -> dict[str, Any]:
@@ -244,6 +257,10 @@ def create_router(admin: Callable[..., Any] = require_admin) -> APIRouter:
     def remove_webhook(endpoint_id: str, core: Core) -> None:
         registry.remove_endpoint(core.engine, endpoint_id=endpoint_id, now=core.ctx.clock.now())
 
+
+def _add_deliveries(router: APIRouter) -> None:
+    """`GET /webhooks/{id}/deliveries`: an endpoint's deliveries, newest first."""
+
     @router.get("/webhooks/{endpoint_id}/deliveries", response_model=list[DeliveryOut])
     def list_deliveries(
         endpoint_id: str,
@@ -261,8 +278,6 @@ def create_router(admin: Callable[..., Any] = require_admin) -> APIRouter:
             core.engine, endpoint_id=endpoint_id, status=status, limit=limit, before=before
         )
         return [_delivery(d) for d in deliveries]
-
-    return router
 
 
 router = create_router()
