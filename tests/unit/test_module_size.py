@@ -38,7 +38,6 @@ FUNCTION_TODO = {
     ("consentry/demo/simulate.py", "Simulator.account"),
     ("consentry/demo/simulate.py", "Simulator._session"),
     ("consentry/entrypoints/api/middleware.py", "*.__call__"),
-    ("consentry/entrypoints/api/read_timeout.py", "with_read_deadline"),
     ("consentry/entrypoints/cli_demo.py", "demo"),
     ("consentry/entrypoints/ledger_cli.py", "cosign_command"),
     ("consentry/lake/delta.py", "*.commit"),

@@ -44,69 +44,75 @@ def with_read_deadline(
     has not arrived in full within `read_timeout_s` seconds of its first byte."""
     if read_timeout_s <= 0:
         raise ValueError("read_timeout_s must be positive")
-    # uvicorn's protocol classes are untyped at this level (cycle, transport, loop are
-    # set in their __init__/connection_made); `Any` keeps the override honest and small.
-    parent: Any = base
+    name = f"ReadDeadline{base.__name__}"
+    made = type(name, (_ReadDeadline, base), {"read_timeout_s": read_timeout_s})
+    made.__qualname__ = name
+    return cast(type[asyncio.Protocol], made)
 
-    class ReadDeadlineProtocol(parent):  # type: ignore[misc]
-        _deadline: asyncio.TimerHandle | None = None
 
-        def connection_made(self, transport: asyncio.BaseTransport) -> None:
-            super().connection_made(transport)
-            self._arm()
+# uvicorn's protocol classes are untyped at this level (cycle, transport, loop are set
+# in their __init__/connection_made); `Any` keeps the overrides honest and small.
+_Protocol: Any = object
 
-        def data_received(self, data: bytes) -> None:
-            if self._deadline is None and self._waiting_for_request():
-                self._arm()  # the first byte of the next request on a kept-alive connection
-            super().data_received(data)
-            if not self._waiting_for_request():
-                self._disarm()
 
-        def on_response_complete(self) -> None:
-            super().on_response_complete()
-            cycle = getattr(self, "cycle", None)
-            if cycle is not None and not cycle.response_complete and cycle.more_body:
-                self._arm()  # a pipelined request whose body is still coming
+class _ReadDeadline(_Protocol):  # type: ignore[misc]
+    """The deadline, mixed in before uvicorn's protocol class by :func:`with_read_deadline`."""
 
-        def connection_lost(self, exc: Exception | None) -> None:
+    read_timeout_s: float
+    _deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        self._arm()
+
+    def data_received(self, data: bytes) -> None:
+        if self._deadline is None and self._waiting_for_request():
+            self._arm()  # the first byte of the next request on a kept-alive connection
+        super().data_received(data)
+        if not self._waiting_for_request():
             self._disarm()
-            super().connection_lost(exc)
 
-        def _waiting_for_request(self) -> bool:
-            """True while bytes of a request are still due: no request yet, the last
-            one answered (the next may be starting), or a body still coming."""
-            cycle = getattr(self, "cycle", None)
-            return cycle is None or bool(cycle.response_complete) or bool(cycle.more_body)
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        cycle = getattr(self, "cycle", None)
+        if cycle is not None and not cycle.response_complete and cycle.more_body:
+            self._arm()  # a pipelined request whose body is still coming
 
-        def _arm(self) -> None:
-            self._disarm()
-            loop = asyncio.get_running_loop()
-            self._deadline = loop.call_later(read_timeout_s, self._expired)
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
 
-        def _disarm(self) -> None:
-            if self._deadline is not None:
-                self._deadline.cancel()
-                self._deadline = None
+    def _waiting_for_request(self) -> bool:
+        """True while bytes of a request are still due: no request yet, the last
+        one answered (the next may be starting), or a body still coming."""
+        cycle = getattr(self, "cycle", None)
+        return cycle is None or bool(cycle.response_complete) or bool(cycle.more_body)
 
-        def _expired(self) -> None:
+    def _arm(self) -> None:
+        self._disarm()
+        loop = asyncio.get_running_loop()
+        self._deadline = loop.call_later(self.read_timeout_s, self._expired)
+
+    def _disarm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
             self._deadline = None
-            transport = cast(asyncio.Transport, self.transport)
-            if transport.is_closing():
-                return
-            cycle = getattr(self, "cycle", None)
-            headers_pending = cycle is None or bool(cycle.response_complete)
-            log.warning(
-                "closed a connection whose request did not arrive within %s s (%s)",
-                read_timeout_s,
-                "headers" if headers_pending else "body",
-            )
-            if headers_pending:
-                transport.write(_TIMEOUT_408)
-            transport.close()
 
-    ReadDeadlineProtocol.__name__ = f"ReadDeadline{base.__name__}"
-    ReadDeadlineProtocol.__qualname__ = ReadDeadlineProtocol.__name__
-    return cast(type[asyncio.Protocol], ReadDeadlineProtocol)
+    def _expired(self) -> None:
+        self._deadline = None
+        transport = cast(asyncio.Transport, self.transport)
+        if transport.is_closing():
+            return
+        cycle = getattr(self, "cycle", None)
+        headers_pending = cycle is None or bool(cycle.response_complete)
+        log.warning(
+            "closed a connection whose request did not arrive within %s s (%s)",
+            self.read_timeout_s,
+            "headers" if headers_pending else "body",
+        )
+        if headers_pending:
+            transport.write(_TIMEOUT_408)
+        transport.close()
 
 
 def read_timeout_from_env() -> int:
