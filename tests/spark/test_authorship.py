@@ -121,29 +121,3 @@ def test_spark_leaves_out_what_the_embedded_export_leaves_out(
     embedded_texts, spark_texts = _texts(a / run.id), _texts(b / run.id)
     assert spark_texts == embedded_texts
     assert {BY_SERVICE, BY_ACCOUNT} & set(spark_texts) == kept
-
-
-def test_spark_refuses_a_run_over_auto_delete_choices_it_cannot_apply_P12(
-    spark: Any, world: World
-) -> None:
-    """docs/rules.md P12: the Spark rules do not apply a user's auto-delete period yet, so
-    a lake holding such a choice is refused with a stable code, never given a manifest
-    that could keep sessions past the chosen period."""
-    from consentry.service.auto_delete import choose_auto_delete
-    from consentry.spark.runs import AutoDeleteNotInLake, create_run
-
-    ctx = world.app.ctx
-    uid = accounts.sign_up(ctx, plan="free", training="on").account_id
-    choose_auto_delete(ctx, account_id=uid, months=3)
-    clock = ctx.clock
-    assert isinstance(clock, TestClock)
-    clock.set(clock.now() + timedelta(hours=1))
-    lake = str(world.root / "lake-auto-delete")
-    LakeExporter(world.app.engine, lake, buckets=2).export(now=clock.now())
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("CONSENTRY_SECRET_KEY", SECRET_KEY)
-        with pytest.raises(AutoDeleteNotInLake) as refused:
-            create_run(
-                spark, lake=lake, purpose="model_training", cutoff=clock.now(), policy=ctx.policy
-            )
-    assert refused.value.code == "auto_delete_not_in_lake"

@@ -27,7 +27,14 @@ from consentry.domain.clock import TestClock
 from consentry.domain.types import Purpose
 from consentry.lake.export import LakeExporter
 from tests.conftest import BEFORE_DEADLINE
-from tests.histories import History, domain_verdicts, histories, play
+from tests.histories import (
+    History,
+    domain_verdicts,
+    histories,
+    histories_with_auto_delete,
+    play,
+    stored_and_derived_purge,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::FutureWarning")
 
@@ -85,3 +92,48 @@ def test_spark_rules_decide_as_the_domain_over_random_histories_R20_R22(
         got = {r["session_id"]: _seconds(r["include_from"]) for r in rows}
         want = {s: _seconds(f) for s, f in domain_verdicts(played, purpose).items()}
         assert got == want
+
+
+@settings(
+    max_examples=5,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(history=histories_with_auto_delete)
+def test_spark_rules_apply_auto_delete_as_the_domain_P13_R12_R17_R20(
+    spark: Any, lakeside: Lakeside, history: History
+) -> None:
+    """P13 (with R12, R17, R18, R20): with users choosing auto-delete periods (1 or 2
+    months, or until deleted) amid everything else, Spark's eligible sessions, its
+    ``retain_until`` and the sessions its sweep finds due equal the domain's
+    (`decide_eligibility`, `retain_until`, `purge_due`) over the same stored history."""
+    from pyspark.sql import functions as F
+
+    from consentry.spark import rules
+    from consentry.spark.runs import load_lake
+
+    played = play(lakeside.app.ctx, lakeside.clock, history)
+    LakeExporter(lakeside.app.engine, lakeside.lake, buckets=2).export(now=played.cutoff)
+    lake = load_lake(spark, lakeside.lake)
+    policy = played.ctx.policy
+    mine = F.col("account_id").isin(played.account_ids)
+    for purpose in Purpose:
+        rows = (
+            rules.eligible_sessions(lake, purpose=purpose, at=played.cutoff, policy=policy)
+            .where(mine)
+            .collect()
+        )
+        got = {r["session_id"]: _seconds(r["include_from"]) for r in rows}
+        want = {s: _seconds(f) for s, f in domain_verdicts(played, purpose).items()}
+        assert got == want
+    _, derived = stored_and_derived_purge(lakeside.app.engine, played)
+    facts = rules.session_facts(lake, played.cutoff, policy).where(mine)
+    until = {
+        r["session_id"]: _seconds(r["retain_until"])
+        for r in facts.where(F.col("purged_at_any").isNull()).collect()
+    }
+    assert until == {s: _seconds(u) for s, (u, _) in derived.items()}
+    due = rules.sessions_due(lake, now=played.cutoff, policy=policy).where(mine).collect()
+    assert {r["session_id"] for r in due} == {
+        s for s, (_, at) in derived.items() if at is not None and at <= played.cutoff
+    }

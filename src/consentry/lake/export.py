@@ -76,7 +76,7 @@ def _write_by_bucket(lt: TableFormat, data: pa.Table) -> list[DataFile]:
     for bucket in sorted(set(data.column("bucket").to_pylist())):
         part = data.filter(pc.equal(data.column("bucket"), bucket))
         rel, path = lt.new_file(bucket)
-        pq.write_table(part, path)
+        pq.write_table(part, path, filesystem=lt.filesystem)
         files.append(DataFile(rel, bucket, part.num_rows))
     return files
 
@@ -138,6 +138,8 @@ class LakeExporter:
         remove: list[DataFile] = []
         purge = False
         if table.mode == "log":
+            if table is ls.CONSENT_EVENTS:
+                remove = self._upgrade_consent_events(snap, state)
             for rows in self._log_rows(conn, table, state, upto):
                 data = _rows_to_arrow(table, rows, self.buckets)
                 add += _write_by_bucket(lt, data)
@@ -178,6 +180,20 @@ class LakeExporter:
             report.version = snap.version
         return report
 
+    @staticmethod
+    def _upgrade_consent_events(snap: Snapshot, state: dict[str, Any]) -> list[DataFile]:
+        """The files to drop so the ledger is exported again from its first event: all of
+        them while the table's ``schema`` is older than :data:`ls.CONSENT_EVENTS_SCHEMA`
+        (files without ``auto_delete``, ``region``, ``rule_set``: a Spark run over them
+        would read every auto-delete choice as none, P12). The same commit appends the
+        events again, so no version holds the ledger twice; older versions stay readable
+        for time travel until vacuumed."""
+        if int(state.get("schema", 1)) >= ls.CONSENT_EVENTS_SCHEMA:
+            return []
+        state["schema"] = ls.CONSENT_EVENTS_SCHEMA
+        state["seq"] = 0
+        return list(snap.files)
+
     def _rewrite(
         self,
         lt: TableFormat,
@@ -197,7 +213,10 @@ class LakeExporter:
             parts = []
             if old:
                 current = pq.read_table(
-                    [lt.uri(f) for f in old], schema=table.schema, partitioning=None
+                    [lt.uri(f) for f in old],
+                    schema=table.schema,
+                    partitioning=None,
+                    filesystem=lt.filesystem,
                 )
                 mask = pc.is_in(
                     current.column(table.key).cast(pa.string()),

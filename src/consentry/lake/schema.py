@@ -67,6 +67,12 @@ CONSENT_EVENTS = LakeTable(
         ("terms_version", STR),
         ("prev_hash", STR),
         ("hash", STR),
+        # Issue 23 (P12, P16): the canonical entry's optional members; null where the event
+        # has none. A table exported before they existed is rewritten by the next export
+        # (``CONSENT_EVENTS_SCHEMA``, :mod:`consentry.lake.export`).
+        ("auto_delete", STR),
+        ("region", STR),
+        ("rule_set", STR),
     ),
     key="seq",
     bucket_key="account_id",
@@ -179,6 +185,11 @@ TOMBSTONES = LakeTable(
     mode="log",
     time_column="purged_at",
 )
+
+CONSENT_EVENTS_SCHEMA = 2
+"""The version of ``consent_events``' columns, kept in its export state (``schema``):
+2 added ``auto_delete``, ``region`` and ``rule_set``. A table without it holds files
+written before them, which the next ``lake export`` replaces (docs/spark.md)."""
 
 TABLES: tuple[LakeTable, ...] = (
     ACCOUNTS,

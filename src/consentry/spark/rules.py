@@ -7,7 +7,8 @@ timestamps and periods added in microseconds, so no time zone enters.
 - :func:`choice_at` — :func:`consentry.domain.coverage.choice_at` (latest choice at or
   before T; at the same instant the later ledger entry wins).
 - :func:`session_facts` — ``first_covered_at`` (R10) and
-  :func:`consentry.domain.retention.retain_until` (R12, R18 ``shorten``).
+  :func:`consentry.domain.retention.retain_until` (R12, R18 ``shorten``, and the
+  auto-delete choices of P12/P13, with :func:`add_months` for ``add_months``).
 - :func:`eligible_sessions` — :func:`consentry.domain.eligibility.check_eligibility`.
 - :func:`eligible_feedback` — ``check_feedback_eligibility`` (R23).
 - :func:`sessions_due` / :func:`feedback_due` — :func:`consentry.domain.retention.purge_due`.
@@ -20,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from consentry.domain.policy import FeedbackTrainable, OnOptOut, Policy, ResumeScope
-from consentry.domain.types import HoldKind, Purpose, Scope, Training
+from consentry.domain.types import EventType, HoldKind, Purpose, Scope, Training
 
 DataFrame = Any
 DAY_US = 86_400 * 1_000_000
@@ -79,26 +80,29 @@ def accounts_deleted(lake: Lake, at: datetime) -> DataFrame:
     )
 
 
-def session_facts(lake: Lake, at: datetime, policy: Policy) -> DataFrame:
-    """Per session (at `at`): first_covered_at, retain_until, deleted_at, purged.
+def add_months(column: Any, months: Any) -> Any:
+    """:func:`consentry.domain.retention.add_months` on a timestamp column: the same time
+    of day `months` calendar months later, the day clamped to the month's last (Spark's
+    ``add_months`` on the date clamps alike). Computed on the UTC epoch, no time zone."""
+    F = _f()
+    us = F.unix_micros(column)
+    time_of_day = F.pmod(us, F.lit(DAY_US))
+    day = ((us - time_of_day) / F.lit(DAY_US)).cast("int")
+    shifted = F.add_months(F.date_from_unix_date(day), months)
+    return F.timestamp_micros(F.unix_date(shifted).cast("long") * F.lit(DAY_US) + time_of_day)
 
-    ``retain_until`` is the latest over activities at or before `at` of activity time plus
-    its period (R2, R11, R12); with ``on_opt_out = shorten`` a covered activity followed
-    by an `off` choice at or before `at` earns the uncovered period (R18).
-    """
+
+def _activity_ends(lake: Lake, at: datetime, policy: Policy) -> DataFrame:
+    """Each activity at or before `at` (not a delete) with its session and ``until``, the
+    end of the period it earns (R2, R11, R12; R18 ``shorten``: a covered activity
+    followed by an `off` choice at or before `at` earns the uncovered period)."""
     F = _f()
     r = policy.retention
-    s = lake.sessions.select(
-        F.col("id").alias("session_id"),
-        "account_id",
-        "scope",
-        "incognito",
-        "purged_at",
-        F.col("deleted_at").alias("row_deleted_at"),
-    )
-    acts = lake.activities.where(F.col("at") <= F.lit(at))
-    work = acts.where(F.col("kind") != "delete").join(
-        s.select("session_id", "account_id", "scope", "incognito"), "session_id"
+    s = lake.sessions.select(F.col("id").alias("session_id"), "account_id", "scope", "incognito")
+    work = (
+        lake.activities.where((F.col("at") <= F.lit(at)) & (F.col("kind") != "delete"))
+        .select("id", "session_id", "at", "covered")
+        .join(s, "session_id")
     )
     covered = F.col("covered")
     if r.on_opt_out is OnOptOut.SHORTEN:
@@ -120,12 +124,79 @@ def session_facts(lake: Lake, at: datetime, policy: Policy) -> DataFrame:
         .otherwise(F.lit(r.standard))
     )
     until = F.timestamp_micros(F.unix_micros("at") + period.cast("long") * F.lit(DAY_US))
-    per_session = work.groupBy("session_id").agg(
+    return work.select("id", "session_id", "account_id", "at", "covered", until.alias("until"))
+
+
+def auto_delete_points(lake: Lake, at: datetime) -> DataFrame:
+    """(account_id, p_seq, p_at, months): the auto-delete choices (P12) at or before `at`;
+    ``months`` 0 for "until I delete it" (``off``, or no period: the store reads it so)."""
+    F = _f()
+    value = F.col("auto_delete")
+    months = F.when(value.isNull() | (value == "off"), F.lit(0)).otherwise(
+        F.regexp_replace(value, "m$", "").cast("int")
+    )
+    return lake.consent_events.where(
+        (F.col("type") == EventType.AUTO_DELETE.value) & (F.col("at") <= F.lit(at))
+    ).select(
+        "account_id", F.col("seq").alias("p_seq"), F.col("at").alias("p_at"), months.alias("months")
+    )
+
+
+def _auto_deleted(ends: DataFrame, points: DataFrame) -> DataFrame:
+    """P13 on each activity's ``until`` (:func:`consentry.domain.retention.retain_until`
+    with ``auto_delete``): the earlier of it, the activity time + the months in force then
+    (the latest choice by ledger order at or before it), and, for every choice made at c
+    at or after the activity, the session's last activity at or before c + its months."""
+    from pyspark.sql import Window
+
+    F = _f()
+    act = ends.select("id", "session_id", "account_id", F.col("at").alias("t"))
+    in_force = (
+        act.join(points, "account_id")
+        .where(F.col("p_at") <= F.col("t"))
+        .groupBy("id", "t")
+        .agg(F.max_by("months", "p_seq").alias("in_force"))
+        .where(F.col("in_force") > 0)
+        .select("id", add_months(F.col("t"), F.col("in_force")).alias("force_end"))
+    )
+    per_choice = Window.partitionBy("session_id", "p_seq")
+    caps = (
+        act.join(points.where(F.col("months") > 0), "account_id")
+        .where(F.col("t") <= F.col("p_at"))
+        .withColumn("last", F.max("t").over(per_choice))
+        .groupBy("id")
+        .agg(F.min(add_months(F.col("last"), F.col("months"))).alias("cap"))
+    )
+    return (
+        ends.join(in_force, "id", "left")
+        .join(caps, "id", "left")
+        .withColumn("until", F.least(F.col("until"), F.col("force_end"), F.col("cap")))
+    )
+
+
+def session_facts(lake: Lake, at: datetime, policy: Policy) -> DataFrame:
+    """Per session (at `at`): first_covered_at, retain_until, deleted_at, purged.
+
+    ``retain_until`` is the latest over activities at or before `at` of the end of the
+    period each earns (:func:`_activity_ends`), shortened by the account's auto-delete
+    choices (P13, :func:`_auto_deleted`).
+    """
+    F = _f()
+    s = lake.sessions.select(
+        F.col("id").alias("session_id"),
+        "account_id",
+        "scope",
+        "incognito",
+        "purged_at",
+        F.col("deleted_at").alias("row_deleted_at"),
+    )
+    ends = _auto_deleted(_activity_ends(lake, at, policy), auto_delete_points(lake, at))
+    per_session = ends.groupBy("session_id").agg(
         F.min(F.when(F.col("covered"), F.col("at"))).alias("first_covered_at"),
-        F.max(until).alias("retain_until"),
+        F.max("until").alias("retain_until"),
     )
     deletes = (
-        acts.where(F.col("kind") == "delete")
+        lake.activities.where((F.col("kind") == "delete") & (F.col("at") <= F.lit(at)))
         .groupBy("session_id")
         .agg(F.min("at").alias("act_deleted_at"))
     )

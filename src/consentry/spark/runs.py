@@ -34,6 +34,7 @@ from consentry.domain.types import Author, EventType, Role
 from consentry.lake.catalog import check_lake, open_table
 from consentry.lake.hive import _write_durable
 from consentry.spark import rules
+from consentry.spark.audit import audit_frames, record_read_keys
 from consentry.spark.lakeio import read_table
 
 RUNS_DIR = "_runs"
@@ -91,11 +92,31 @@ class RunSecretUnreadable(ConsentryError):
 
 
 class AutoDeleteNotInLake(ConsentryError):
-    """The lake holds a user's auto-delete choice (docs/rules.md P12), which the Spark rules
-    do not apply yet: a manifest computed without it could hold sessions past the period
-    the user chose, so the run is refused rather than computed differently."""
+    """The lake's ledger holds auto-delete choices (docs/rules.md P12) without their period:
+    its ``consent_events`` were exported before the lake carried ``auto_delete``. A
+    manifest or sweep computed over them would keep sessions past the period the user
+    chose, so the job is refused; the next ``consentry lake export`` rewrites the table
+    with the column (:data:`consentry.lake.schema.CONSENT_EVENTS_SCHEMA`)."""
 
     code = "auto_delete_not_in_lake"
+
+
+def refuse_unreadable_auto_delete(lake: rules.Lake, at: datetime | None = None) -> None:
+    """Raise :class:`AutoDeleteNotInLake` when an auto-delete event at or before `at` (any,
+    with None) has no period in the lake: every such event has one in the ledger."""
+    from pyspark.sql import functions as F
+
+    blind = lake.consent_events.where(
+        (F.col("type") == EventType.AUTO_DELETE.value) & F.col("auto_delete").isNull()
+    )
+    if at is not None:
+        blind = blind.where(F.col("at") <= F.lit(at))
+    if blind.limit(1).count():
+        raise AutoDeleteNotInLake(
+            "the lake's consent_events were exported before they carried the auto-delete"
+            " period (docs/rules.md P12): run `consentry lake export` once, which rewrites"
+            " the table with it, then run this again"
+        )
 
 
 def lake_key() -> bytes:
@@ -133,12 +154,19 @@ def table_versions(lake: str) -> dict[str, int]:
 
 
 def load_lake(spark: Any, lake: str, versions: dict[str, int] | None = None) -> rules.Lake:
-    """DataFrames over every table the rules read: current, or at the given versions."""
+    """DataFrames over every table the rules read: current, or at the given versions.
+
+    The current lake (the sweep's) is refused while its ledger lacks auto-delete periods
+    (:func:`refuse_unreadable_auto_delete`); callers at recorded versions check at their
+    cutoff themselves."""
     names = ("accounts", "consent_events", "sessions", "activities", "feedback", "holds")
     v = versions or {}
     frames = {n: read_table(spark, lake, n, version=v.get(n)) for n in names}
     tombstones = read_table(spark, lake, "tombstones", version=v.get("tombstones"))
-    return rules.Lake(tombstones=tombstones, **frames)
+    loaded = rules.Lake(tombstones=tombstones, **frames)
+    if versions is None:
+        refuse_unreadable_auto_delete(loaded)
+    return loaded
 
 
 def read_run(lake: str, run_id: str, *, key: bytes | None = None) -> SparkRun:
@@ -210,17 +238,11 @@ def create_run(
     key = key if key is not None else lake_key()  # fail before the work, not after
     versions = table_versions(lake)
     lake_frames = load_lake(spark, lake, versions)
-    chosen = lake_frames.consent_events.where(
-        (F.col("type") == EventType.AUTO_DELETE.value) & (F.col("at") <= F.lit(at))
-    )
-    if chosen.limit(1).count():
-        raise AutoDeleteNotInLake(
-            "the lake holds auto-delete choices (docs/rules.md P12), which the Spark job does"
-            " not apply yet; create this run with `consentry runs create` on the database"
-        )
+    refuse_unreadable_auto_delete(lake_frames, at)
     sessions = rules.eligible_sessions(lake_frames, purpose=purpose_value, at=at, policy=policy)
     feedback = rules.eligible_feedback(lake_frames, at=at, policy=policy)
     out = run_dir(lake, run_id)
+    record_read_keys(out, lake_frames)  # what the audit re-proves from after a purge
     sessions.write.mode("overwrite").parquet(str(out / "sessions"))
     feedback.write.mode("overwrite").parquet(str(out / "feedback"))
     sessions_m = spark.read.parquet(str(out / "sessions"))
@@ -277,6 +299,8 @@ class LakeAudit:
     run_id: str
     versions: dict[str, int]
     findings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """Versions a purge or the retention deleted, and what re-proved them instead."""
 
     @property
     def ok(self) -> bool:
@@ -288,8 +312,9 @@ def audit_run(spark: Any, *, lake: str, run_id: str, policy: Policy) -> LakeAudi
 
     Recomputes eligible sessions (with ``include_from``) and feedback at the run's cutoff
     over the recorded versions and compares them, the counts, the ledger head and the
-    policy digest with what the run stored. A version whose files a later purge deleted
-    cannot be read any more: that is reported, not hidden.
+    policy digest with what the run stored. A version whose files a later purge (or the
+    retention) deleted is re-proven from the table's current rows that the run read
+    (:mod:`consentry.spark.audit`), and the report's `notes` say so.
     """
     from pyspark.sql import functions as F
 
@@ -304,15 +329,14 @@ def audit_run(spark: Any, *, lake: str, run_id: str, policy: Policy) -> LakeAudi
             f"policy digest {policy.digest} differs from the run's {run.policy_digest}"
         )
         return report
-    for name, version in sorted(run.versions.items()):
-        if name != "messages" and not open_table(lake, name).readable(version):
-            report.findings.append(
-                f"{name} version {version} is no longer readable (a purge deleted its files)"
-            )
-    if report.findings:
+    frames, gone, report.notes = audit_frames(
+        spark, lake=lake, run_root=run_dir(lake, run_id), versions=run.versions
+    )
+    report.findings += gone
+    if frames is None:
         return report
     at = run.cutoff_at
-    frames = load_lake(spark, lake, run.versions)
+    refuse_unreadable_auto_delete(frames, at)
     purpose = parse_purpose(run.purpose, policy)
     sessions = rules.eligible_sessions(frames, purpose=purpose, at=at, policy=policy)
     feedback = rules.eligible_feedback(frames, at=at, policy=policy)
