@@ -39,13 +39,11 @@ FUNCTION_TODO = {
     ("consentry/demo/simulate.py", "Simulator._session"),
     ("consentry/entrypoints/api/middleware.py", "*.__call__"),
     ("consentry/entrypoints/cli_demo.py", "demo"),
-    ("consentry/entrypoints/ledger_cli.py", "cosign_command"),
     ("consentry/lake/delta.py", "*.commit"),
     ("consentry/service/data_export.py", "export_account"),
     ("consentry/service/runs.py", "audit_run"),
     ("consentry/service/training_export.py", "write_export"),
     ("consentry/spark/export.py", "export_run"),
-    ("consentry/spark/rules.py", "session_facts"),
     ("consentry/spark/runs.py", "create_run"),
     ("consentry/spark/sweep.py", "sweep_lake"),
 }

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -25,6 +25,9 @@ from consentry.verify import (
     verify_receipt,
     verify_run_proof,
 )
+
+if TYPE_CHECKING:
+    from consentry.witness import ConsistencySource
 
 SigningKeyFile = Annotated[
     Path,
@@ -159,26 +162,12 @@ def cosign_command(
 
     Proofs come from --url (the public API) or, without it, the database. Exit 1 on a
     fork or rollback, with the state left as it was."""
-    from consentry.witness import WitnessState, cosign, http_source
+    from consentry.witness import WitnessState, cosign
 
     log_key = _public_key(public_key)
     try:
         witness_key = load_private_key(witness_key_file.read_bytes())
-        latest: str | None = None
-        if url is not None:
-            latest, consistency = http_source(url)
-        else:
-            c = core(database_url, None)
-
-            def consistency(first: int, second: int) -> list[bytes]:
-                try:
-                    return ledger_service.consistency_proof(c.ctx, first=first, second=second)
-                except ConsentryError as error:
-                    raise VerificationError(error.message) from None
-
-            latest = None if checkpoint_file else ledger_service.latest_checkpoint(c.ctx).note
-        note = checkpoint_file.read_text(encoding="utf-8") if checkpoint_file else latest
-        assert note is not None
+        note, consistency = _log_source(url, database_url, checkpoint_file)
         cosigned, new_state = cosign(
             note,
             log_key=log_key,
@@ -197,6 +186,31 @@ def cosign_command(
     else:
         out_file.write_text(cosigned, encoding="utf-8")
         err.print(f"cosigned the tree of {new_state.size} events; written to {out_file}")
+
+
+def _log_source(
+    url: str | None, database_url: str | None, checkpoint_file: Path | None
+) -> tuple[str, ConsistencySource]:
+    """The note to cosign (the file given, else the log's newest) and where consistency
+    proofs come from: the log's public API at `url`, or else the database."""
+    from consentry.witness import http_source
+
+    latest: str | None = None
+    if url is not None:
+        latest, consistency = http_source(url)
+    else:
+        c = core(database_url, None)
+
+        def consistency(first: int, second: int) -> list[bytes]:
+            try:
+                return ledger_service.consistency_proof(c.ctx, first=first, second=second)
+            except ConsentryError as error:
+                raise VerificationError(error.message) from None
+
+        latest = None if checkpoint_file else ledger_service.latest_checkpoint(c.ctx).note
+    note = checkpoint_file.read_text(encoding="utf-8") if checkpoint_file else latest
+    assert note is not None
+    return note, consistency
 
 
 def verify_cosignature_command(
