@@ -165,9 +165,8 @@ histories_with_auto_delete = st.builds(
     ).map(tuple),
     tail_hours=st.integers(0, 24 * 40),
 )
-"""Histories with auto-delete choices (P12, P13), for the SQL forms and the stored
-instants; the Spark rules do not read auto-delete choices yet, so their test keeps
-:data:`histories`."""
+"""Histories with auto-delete choices (P12, P13), for the SQL forms, the stored
+instants and the Spark rules."""
 
 
 @dataclass
