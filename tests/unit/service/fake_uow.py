@@ -12,8 +12,7 @@ from typing import Any
 
 from consentry.domain.ledger import LedgerEvent, entry_of
 from consentry.domain.merkle import CompactRange, NodeId, compact_range_of, leaf_hash, root_of
-from consentry.domain.run_manifest import ManifestTree, RunManifestEvent, build_manifest_tree
-from consentry.domain.run_manifest import manifest_entry as entry_for
+from consentry.domain.run_manifest import ManifestTree, RunManifestEvent
 from consentry.service.context import UnitOfWork
 from consentry.service.ledger_ports import CheckpointRecord, LedgerTreeStore, ManifestItem
 from consentry.service.ports import RunStore, Store
@@ -36,9 +35,8 @@ class InMemoryStore(InMemoryRuns, InMemoryCredentials, InMemorySweeps, InMemoryO
 
 class InMemoryLedgerTree:
     """:class:`~consentry.service.ledger_ports.LedgerTreeStore` computed from the store's
-    consent events on each read (RFC 9162 hashes from `domain.merkle`). The fake's runs
-    append no `run_manifest` event, so `run_event` is None for them, as for a run from
-    before revision 0010; their manifest trees are built from the frozen manifest."""
+    ledger (consent and `run_manifest` events, one chain) on each read, with the RFC 9162
+    hashes of `domain.merkle`; manifest trees are built from the frozen manifests."""
 
     def __init__(self, store: InMemoryStore) -> None:
         self.store = store
@@ -63,7 +61,10 @@ class InMemoryLedgerTree:
         return iter(list(self.store.events))
 
     def run_event(self, run_id: str) -> RunManifestEvent | None:
-        return None
+        found = [
+            e for e in self.store.events if isinstance(e, RunManifestEvent) and e.run_id == run_id
+        ]
+        return found[0] if found else None
 
     def lock_head(self) -> None:
         """One thread writes the dictionaries: nothing can come between."""
@@ -87,32 +88,11 @@ class InMemoryLedgerTree:
         return mine[-1] if mine else None
 
     def run_manifest(self, run_id: str) -> list[ManifestItem]:
-        sessions = [
-            ManifestItem("session", m.session_id, m.account_id, m.include_from)
-            for m in self.store.manifest_sessions(run_id)
-        ]
-        feedback = [
-            ManifestItem("feedback", fid, account, None)
-            for fid, account in self.store.run_feedback.get(run_id, [])
-        ]
-        return sessions + feedback
+        return self.store.manifest_items(run_id)
 
     def manifest_tree(self, run_id: str, *, shown: list[str] | None = None) -> ManifestTree | None:
-        if run_id not in self.store.runs:
-            return None
-        return build_manifest_tree(
-            (
-                item.item_id,
-                entry_for(
-                    run_id=run_id,
-                    kind=item.kind,
-                    item_id=item.item_id,
-                    account_id=item.account_id,
-                    include_from=item.include_from,
-                ),
-            )
-            for item in self.run_manifest(run_id)
-        )
+        """Every leaf's entry is there, so any `shown` item can be proved."""
+        return self.store.manifest_tree_of(run_id) if run_id in self.store.runs else None
 
     def checkpoints(self, *, limit: int = 100, before: int | None = None) -> list[CheckpointRecord]:
         newest = [r for r, _ in reversed(self.stored) if before is None or r.id < before]

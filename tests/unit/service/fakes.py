@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from consentry.domain.ids import new_id
-from consentry.domain.ledger import GENESIS, ConsentEvent, canonical_entry
+from consentry.domain.ledger import GENESIS, ConsentEvent, LedgerEvent, canonical_entry
 from consentry.domain.types import ChoiceSource, EventType, Training
 from consentry.service.ports import (
     AccountStore,
@@ -112,11 +112,12 @@ class InMemoryAccounts:
 
 class InMemoryLedger:
     """:class:`~consentry.service.ports.ConsentLedgerStore` as a list: the same hash chain
-    (the domain's canonical entry, SHA-256), without the Merkle tree (issue 21), which
-    lives in the SQL adapter and its own tests."""
+    (the domain's canonical entry, SHA-256). Runs append their `run_manifest` events to
+    the same list (`fakes_runs.py`, issue 21 item 4); the Merkle tree is computed from it
+    on each read (`fake_uow.InMemoryLedgerTree`)."""
 
     def __init__(self) -> None:
-        self.events: list[ConsentEvent] = []
+        self.events: list[LedgerEvent] = []
 
     def append_consent_event(
         self,
@@ -153,7 +154,13 @@ class InMemoryLedger:
     def consent_events(
         self, account_id: str | None = None, *, batch: int = 5000
     ) -> Iterator[ConsentEvent]:
-        return iter([e for e in self.events if account_id in (None, e.account_id)])
+        return iter(
+            [
+                e
+                for e in self.events
+                if isinstance(e, ConsentEvent) and account_id in (None, e.account_id)
+            ]
+        )
 
     def ledger_head(self) -> LedgerHead:
         return LedgerHead(len(self.events), self.events[-1].hash if self.events else "")

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from consentry.domain.eligibility import FeedbackFacts, SessionFacts
 from consentry.domain.ids import stamp
+from consentry.domain.ledger import ConsentEvent
 from consentry.domain.retention import AutoDeletePoint
 from consentry.domain.types import ActivityFact, ChoicePoint, EventType, HoldFact, Training
 from consentry.service.ports import FactsStore
@@ -34,7 +35,7 @@ class InMemoryFacts(InMemoryPurges, InMemoryLedger, InMemoryAccounts):
         auto-delete choices (P12) among the first `ledger_seq` events."""
         choices, auto, deleted = [], [], None
         for event in self.events[:ledger_seq]:
-            if event.account_id != account_id:
+            if not isinstance(event, ConsentEvent) or event.account_id != account_id:
                 continue
             if event.type is EventType.CHOICE and event.value is not None:
                 choices.append(ChoicePoint(event.at, Training(event.value)))

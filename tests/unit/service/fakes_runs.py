@@ -10,13 +10,21 @@ the run (ids sort by creation, R20)."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from datetime import datetime
 
 from consentry.domain.eligibility import decide_eligibility, decide_feedback_eligibility
-from consentry.domain.ids import stamp
-from consentry.domain.ledger import GENESIS
+from consentry.domain.ids import new_id, stamp
+from consentry.domain.ledger import GENESIS, ConsentEvent
 from consentry.domain.policy import AssistantFrom, Policy
+from consentry.domain.run_manifest import (
+    ManifestTree,
+    RunManifestEvent,
+    build_manifest_tree,
+    manifest_entry,
+)
 from consentry.domain.types import Author, Purpose, Role, RunStatus
+from consentry.service.ledger_ports import ManifestItem
 from consentry.service.ports import (
     DataUseReads,
     ExportFeedbackRow,
@@ -98,6 +106,10 @@ class InMemoryRuns(InMemoryFacts):
         self.run_sessions[run_id], self.run_feedback[run_id] = chosen, feedback
         self.assistant_from[run_id] = policy.export_assistant_messages_from
         messages = sum(len(self._run_messages(run_id, m, cutoff)) for m in chosen)
+        # R27: the consent ledger's head is its last consent event; the run's own event
+        # (issue 21 item 4) chains to the true head.
+        consent = [e for e in self.events if isinstance(e, ConsentEvent)]
+        head_seq, head_hash = (consent[-1].seq, consent[-1].hash) if consent else (0, GENESIS)
         self.runs[run_id] = RunRecord(
             id=run_id,
             purpose=purpose,
@@ -107,15 +119,64 @@ class InMemoryRuns(InMemoryFacts):
             started_at=None,
             policy_digest=policy.digest,
             resume_scope=policy.resume_scope.value,
-            ledger_head=self.events[-1].hash if self.events else GENESIS,
-            ledger_events=seq,
+            ledger_head=head_hash,
+            ledger_events=head_seq,
             activity_hwm=hwm,
             sessions=len(chosen),
             messages=messages,
             feedback=len(feedback),
             pseudonym_secret=secret,
         )
+        self._append_run_event(self.runs[run_id])
         return self.runs[run_id]
+
+    def manifest_items(self, run_id: str) -> list[ManifestItem]:
+        """The run's manifest with its evidence (`LedgerTreeStore.run_manifest`)."""
+        sessions = [
+            ManifestItem("session", m.session_id, m.account_id, m.include_from)
+            for m in self.manifest_sessions(run_id)
+        ]
+        feedback = [
+            ManifestItem("feedback", fid, account, None)
+            for fid, account in self.run_feedback.get(run_id, [])
+        ]
+        return sessions + feedback
+
+    def manifest_tree_of(self, run_id: str) -> ManifestTree:
+        """The Merkle tree over the run's manifest entries (issue 21)."""
+        return build_manifest_tree(
+            (
+                item.item_id,
+                manifest_entry(
+                    run_id=run_id,
+                    kind=item.kind,
+                    item_id=item.item_id,
+                    account_id=item.account_id,
+                    include_from=item.include_from,
+                ),
+            )
+            for item in self.manifest_items(run_id)
+        )
+
+    def _append_run_event(self, run: RunRecord) -> None:
+        """The run's `run_manifest` event, chained after the ledger's true head."""
+        tree = self.manifest_tree_of(run.id)
+        seq = len(self.events) + 1
+        prev = self.events[-1].hash if self.events else GENESIS
+        event = RunManifestEvent(
+            seq,
+            new_id("evt"),
+            run.created_at,
+            run.id,
+            run.purpose.value,
+            run.cutoff,
+            tree.size,
+            tree.root,
+            prev,
+            "",
+        )
+        digest = hashlib.sha256(event.entry()).hexdigest()
+        self.events.append(dataclasses.replace(event, hash=digest))
 
     def _run_messages(
         self, run_id: str, item: ManifestSession, cutoff: datetime

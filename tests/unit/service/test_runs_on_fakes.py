@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from consentry.domain.run_manifest import RunManifestEvent
 from consentry.domain.types import Author, RunStatus
-from consentry.service import accounts, data_use, runs, sessions
+from consentry.service import accounts, data_use, ledger, runs, sessions
 from consentry.service.context import Context
 from tests.unit.service.conftest import T0, move_clock
 from tests.unit.service.fake_uow import InMemoryStore
@@ -69,13 +70,14 @@ def _history(ctx: Context) -> dict[str, str]:
     return named
 
 
-def test_a_runs_manifest_is_what_the_rules_select_R2_R10_R11_R14_R20_R23(
+def test_a_runs_manifest_is_what_the_rules_select_R2_R10_R11_R14_R20_R23_R27(
     fake_ctx: Context, fake_store: InMemoryStore
 ) -> None:
     """R20: consumer, not incognito (R11), not deleted (R14), covered, choice on at the
     cutoff; R2: commercial sessions never; R10: an old chat not resumed while on is not
     covered, a resumed one is, whole (`resume_scope` default); R23: feedback given while
-    on; issue 17: an assistant message an account wrote is not counted."""
+    on; issue 17: an assistant message an account wrote is not counted; R27: the run's
+    manifest root joins the ledger's chain."""
     named = _history(fake_ctx)
     cutoff = move_clock(fake_ctx, T0 + timedelta(hours=1))
     run = runs.create_run(fake_ctx, purpose="model_training")
@@ -90,7 +92,13 @@ def test_a_runs_manifest_is_what_the_rules_select_R2_R10_R11_R14_R20_R23(
         1,
     )
     assert run.messages == 2 + 2  # covered: user + service's answer; resumed: both turns
-    assert run.ledger_events == len(fake_store.events)
+    # R27, issue 21 item 4: the run records the consent ledger's head and appends its
+    # manifest root as the next event of the same chain.
+    *consent, event = fake_store.events
+    assert (run.ledger_events, run.ledger_head) == (consent[-1].seq, consent[-1].hash)
+    assert isinstance(event, RunManifestEvent) and event.run_id == run.id
+    assert (event.manifest_size, event.prev_hash) == (3, consent[-1].hash)
+    assert ledger.verify_ledger(fake_ctx).ok
     # The domain's eligibility function, as `explain` applies it (R26), agrees item by item.
     for session_id in fake_store.sessions:
         verdict = runs.explain(fake_ctx, session_id=session_id, purpose="model_training", at=cutoff)
