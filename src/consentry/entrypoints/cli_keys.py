@@ -7,6 +7,7 @@ group and the ``keys`` group to the app. See docs/retention.md for what each cop
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +15,7 @@ import typer
 
 from consentry.adapters.crypto.collect import (
     DEFAULT_GRACE_S,
+    DEFAULT_RUN_KEY_DAYS,
     CollectResult,
     collect_orphan_keys,
 )
@@ -185,21 +187,25 @@ def keys_collect(
     ] = DEFAULT_GRACE_S,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 1000,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Count, destroy nothing.")] = False,
+    run_key_days: Annotated[
+        int,
+        typer.Option(
+            "--run-key-days",
+            min=0,
+            envvar="CONSENTRY_RUN_KEY_DAYS",
+            help="A run's export key is destroyed this many days after the run was created "
+            "(its encrypted export shards then open no more).",
+        ),
+    ] = DEFAULT_RUN_KEY_DAYS,
 ) -> None:
     """Destroy the data keys whose item the database does not hold (orphans of a restore:
     items written after the backup), unless under hold, logging them in the purge log
-    first. Safe while the service runs; resumable (a rerun finds what is left)."""
+    first, and the export keys of runs whose export retention ended. Safe while the
+    service runs; resumable (a rerun finds what is left). Schedule it beside `sweep`."""
     app_ = core(database_url, None)
     places = KeyPlaces.from_settings(app_.settings)
     vault = guarded(places.open_vault)
     try:
-
-        def progress(done: CollectResult) -> None:
-            err.print(
-                f"page {done.pages}: {done.examined} examined, {done.destroyed} destroyed",
-                highlight=False,
-            )
-
         result = guarded(
             lambda: collect_orphan_keys(
                 app_.engine,
@@ -208,20 +214,20 @@ def keys_collect(
                 grace_s=grace,
                 batch_size=batch_size,
                 dry_run=dry_run,
-                progress=progress,
+                run_key_days=run_key_days,
+                progress=_collect_progress,
             )
         )
     finally:
         vault.engine.dispose()
         app_.engine.dispose()
-    out.print_json(
-        data={
-            "examined": result.examined,
-            "destroyed": result.destroyed,
-            "young": result.young,
-            "stamped": result.stamped,
-            "dry_run": dry_run,
-        }
+    out.print_json(data={**dataclasses.asdict(result), "dry_run": dry_run})
+
+
+def _collect_progress(done: CollectResult) -> None:
+    err.print(
+        f"page {done.pages}: {done.examined} examined, {done.destroyed} destroyed",
+        highlight=False,
     )
 
 

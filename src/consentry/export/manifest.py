@@ -33,7 +33,8 @@ MANIFEST_KEYS = {
 # Keys a manifest may hold beyond MANIFEST_KEYS: manifests written before they existed
 # stay valid. ``filter``: the scan that ran and the filter's stages. ``content``: what
 # the export holds, counted for the AI Act summary (export/content.py, docs/rules.md P7).
-OPTIONAL_KEYS = {"filter", "content"}
+# ``encryption``: shards sealed under the run's key (export/sealed.py, issue 26).
+OPTIONAL_KEYS = {"filter", "content", "encryption"}
 
 
 def shard_name(kind: str, index: int, extension: str) -> str:
@@ -104,7 +105,8 @@ def verify_export(directory: str | Path) -> list[str]:
             continue
         assert isinstance(name, str)
         listed.add(name)
-        problems.extend(_check_shard(root / name, entry, fmt))
+        # an encrypted shard's rows are counted after decryption (export/sealed.py)
+        problems.extend(_check_shard(root / name, entry, fmt, count="encryption" not in manifest))
         totals[kind] += int(entry.get("rows", 0))
     counts, unavailable = manifest["counts"], manifest["unavailable"]
     for kind in SHARD_KINDS:
@@ -124,7 +126,7 @@ def verify_export(directory: str | Path) -> list[str]:
     return problems
 
 
-def _check_shard(path: Path, entry: dict[str, Any], fmt: str) -> list[str]:
+def _check_shard(path: Path, entry: dict[str, Any], fmt: str, *, count: bool = True) -> list[str]:
     if not path.is_file():
         return [f"{path.name}: missing"]
     digest = hashlib.sha256()
@@ -133,6 +135,8 @@ def _check_shard(path: Path, entry: dict[str, Any], fmt: str) -> list[str]:
             digest.update(block)
     if digest.hexdigest() != entry.get("sha256"):
         return [f"{path.name}: sha256 {digest.hexdigest()} != manifest {entry.get('sha256')}"]
+    if not count:
+        return []
     try:
         rows = count_rows(path, fmt)
     except Exception as error:  # any unreadable shard is a problem to report

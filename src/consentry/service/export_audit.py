@@ -29,7 +29,9 @@ from consentry.export.content import content_of_shards
 from consentry.export.formats import iso_utc, shard_columns
 from consentry.export.manifest import read_manifest, shard_kind, verify_export
 from consentry.export.pseudonyms import Pseudonymizer
+from consentry.export.sealed import opened_shards
 from consentry.service.context import Context
+from consentry.service.keys import run_scope
 from consentry.service.records import RunRecord
 from consentry.service.runs import AuditFinding, AuditReport, audit_run, get_run
 
@@ -59,8 +61,34 @@ def check_export(ctx: Context, report: AuditReport, *, run: RunRecord, directory
     _check_fields(report, run, manifest)
     if problems:
         return  # shard contents are not trustworthy enough to compare item by item
+    if "encryption" in manifest:
+        _check_sealed(ctx, report, run, manifest, directory)
+        return
     _check_items(ctx, report, run, manifest, directory)
     _check_content(report, manifest, directory)
+
+
+def _check_sealed(
+    ctx: Context, report: AuditReport, run: RunRecord, manifest: dict[str, Any], root: Path
+) -> None:
+    """Issue 26: shards sealed under the run's key are opened into a private temporary
+    directory and checked there; once the key is destroyed, ``run_key_destroyed``."""
+    keys = ctx.shredder.keys if ctx.shredder is not None else None
+    key = keys.data_key(run_scope(run.id), create=False) if keys is not None else None
+    if key is None:
+        problem, why = (
+            ("run_key_destroyed", "the run key was destroyed")
+            if keys is not None
+            else ("run_key_unavailable", "crypto-shredding is off: no key vault to open it")
+        )
+        report.add(AuditFinding("export", run_scope(run.id), problem, why))
+        return
+    with opened_shards(root, manifest, key) as (plain, problems):
+        for problem in problems:
+            report.add(AuditFinding("export", problem.split(":", 1)[0], "export_invalid", problem))
+        if not problems:
+            _check_items(ctx, report, run, manifest, plain)
+            _check_content(report, manifest, plain)
 
 
 def _check_content(report: AuditReport, manifest: dict[str, Any], root: Path) -> None:

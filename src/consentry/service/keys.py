@@ -9,7 +9,9 @@ it encrypts nor die before another part:
 - ``session:<session id>``: the session's message texts; destroyed when the sweeper purges
   the session (retention ended, deletion, account deletion; holds keep it, R16);
 - ``feedback:<feedback id>``: one feedback comment (R13: its own retention);
-- ``scores:<hold id>``: one safety hold's classifier scores (R16: ``safety_scores``).
+- ``scores:<hold id>``: one safety hold's classifier scores (R16: ``safety_scores``);
+- ``run:<run id>``: a training run's export shards (export/sealed.py); destroyed by
+  ``consentry keys collect`` when the run's export retention ends (docs/retention.md).
 
 The data keys live in a :class:`DataKeyStore` kept outside the database and outside its
 backups, wrapped by a :class:`KeyEncryptionKey` (the KMS port: a key file here, a cloud
@@ -41,6 +43,10 @@ def feedback_scope(feedback_id: str) -> str:
 
 def scores_scope(hold_id: str) -> str:
     return f"scores:{hold_id}"
+
+
+def run_scope(run_id: str) -> str:
+    return f"run:{run_id}"
 
 
 class KeyEncryptionKey(Protocol):

@@ -34,9 +34,11 @@ from consentry.export.formats import (
 )
 from consentry.export.manifest import MANIFEST_NAME, canonical_json, shard_name
 from consentry.export.pseudonyms import Pseudonymizer
+from consentry.export.sealed import SealingSink
 from consentry.export.sink import DirectorySink, ExportSink, StoredFile
 from consentry.redaction import Redactor, build_redactor, prefetch
 from consentry.service.context import Context
+from consentry.service.keys import run_scope
 from consentry.service.records import RunRecord
 from consentry.service.runs import get_run
 
@@ -94,7 +96,12 @@ def export_run(
     run = get_run(ctx, run_id=run_id)
     if not run.id or run.id in (".", "..") or "/" in run.id or "\\" in run.id:
         raise InvalidState(f"run id {run.id!r} cannot name a directory")
-    with DirectorySink(Path(out_dir) / run.id) as sink:
+    sink: ExportSink = DirectorySink(Path(out_dir) / run.id)
+    if ctx.shredder is not None:  # issue 26: shards sealed under the run's key
+        key = ctx.shredder.keys.data_key(run_scope(run.id), create=True)
+        assert key is not None
+        sink = SealingSink(sink, key, run.id)
+    with sink:
         return write_export(
             ctx,
             run=run,
@@ -166,6 +173,8 @@ def write_export(
         filter_profile(redactor),
         content=content.result(),
     )
+    if (encryption := getattr(sink, "encryption", None)) is not None:
+        manifest["encryption"] = encryption  # issue 26: shards sealed (export/sealed.py)
     sink.seal()  # the shards' names are durable before the manifest can be
     manifest_file = sink.put(
         MANIFEST_NAME, lambda stream: _write_bytes(stream, canonical_json(manifest))

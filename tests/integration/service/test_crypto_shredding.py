@@ -232,13 +232,19 @@ def test_restore_drill_nothing_purged_after_the_backup_can_be_read_R17(
     assert later not in {s.id for s in sessions.list_sessions(sw.ctx, account_id=uid)}
 
 
-def test_run_export_and_audit_read_plain_text_from_encrypted_rows_R25_R26(
+def test_run_export_is_sealed_under_the_run_key_audited_then_shredded_R25_R26(
     sw: World, tmp_path: Path
 ) -> None:
     """The set-based reads (export pages, first messages) are opened in Python after the
-    query; the exported text is the plain text and the export audit passes."""
+    query; the export's shards are sealed under the run's key (issue 26): no text in the
+    files, the plain text inside once opened, the audit re-proves them while the key
+    exists and reports run_key_destroyed once `keys collect` ended the run's retention."""
+    from consentry.adapters.crypto.collect import collect_orphan_keys
+    from consentry.export.manifest import read_manifest
+    from consentry.export.sealed import open_shard
     from consentry.service import runs
     from consentry.service.export_audit import audit_export
+    from consentry.service.keys import run_scope
     from consentry.service.training_export import export_run
 
     uid = sw.user(training="on")
@@ -250,15 +256,38 @@ def test_run_export_and_audit_read_plain_text_from_encrypted_rows_R25_R26(
     sw.advance(days=1)
     run = runs.create_run(sw.ctx, purpose="model_training")
     result = export_run(sw.ctx, run_id=run.id, out_dir=str(tmp_path / "out"), fmt="jsonl")
-    exported = "".join(
-        p.read_text() for p in Path(result.directory).rglob("*.jsonl") if p.is_file()
-    )
+    root = Path(result.directory)
+    manifest = read_manifest(root)
+    assert manifest["encryption"]["key"] == run_scope(run.id)
+    shards = {p.name: p.read_bytes() for p in root.glob("*.jsonl")}
+    assert len(shards) == 2 and not any(b"reverse" in b or b"clear" in b for b in shards.values())
+    assert sw.ctx.shredder is not None
+    key = sw.ctx.shredder.keys.data_key(run_scope(run.id), create=False)
+    assert key is not None
+    exported = "".join(open_shard(key, run.id, n, b).decode() for n, b in shards.items())
     assert "how do I reverse a list" in exported and "use reversed(xs)" in exported
     assert "clear" in exported and "enc:v1:" not in exported
+    with pytest.raises(ValueError):  # bound to its name: a shard renamed does not open
+        open_shard(key, run.id, "messages-00009.jsonl", shards["messages-00000.jsonl"])
     assert audit_export(sw.ctx, run_id=run.id, directory=result.directory).ok
     with sw.ctx.uow(read_only=True) as uow:
         first = uow.runs.first_user_messages([sid], chars=6, account_id=uid)
     assert first == {sid: "how do"}
+
+    vault = sw.ctx.shredder.keys  # the service's own vault: destroying evicts its cache
+    assert isinstance(vault, SqlKeyVault)
+    log = KeyPlaces.from_settings(sw.app.settings).open_purge_log()
+    created = run.created_at.timestamp()
+    kept = collect_orphan_keys(
+        sw.app.engine, vault, log, run_key_days=2, now=lambda: created + 86_400
+    )
+    assert kept.run_keys_expired == 0 and kept.destroyed == 0
+    ended = collect_orphan_keys(
+        sw.app.engine, vault, log, run_key_days=2, now=lambda: created + 2 * 86_400
+    )
+    assert ended.run_keys_expired == 1 and ended.destroyed == 0
+    report = audit_export(sw.ctx, run_id=run.id, directory=result.directory)
+    assert [f.problem for f in report.findings] == ["run_key_destroyed"] and not report.ok
 
 
 def test_lake_files_carry_ciphertext_that_a_purge_makes_unreadable_R17(

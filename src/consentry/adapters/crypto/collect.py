@@ -13,6 +13,10 @@ first sighting and collected by a later run. An item under an active hold keeps 
 (R16). Each destroyed batch is first appended to the purge log, so restoring any other
 backup later tombstones those items too (their content no longer opens).
 
+A run's export key (``run:<run id>``, export/sealed.py) is destroyed once the run's
+export retention ends: ``run_key_days`` after the run was created (``None``: kept), or,
+like the others, when the run is not in the database and the key is past the grace age.
+
 Resumable: the vault is walked once by scope in pages, a transaction per page; a rerun
 starts over and finds only what is left.
 """
@@ -22,7 +26,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, select
 
@@ -33,7 +37,8 @@ from consentry.service.keys import PurgeEntry, PurgeRecorder
 
 DEFAULT_GRACE_S = 3600
 DEFAULT_BATCH = 1000
-_KINDS = {"session": "sessions", "feedback": "feedback", "scores": "scores"}
+DEFAULT_RUN_KEY_DAYS = 90
+_KINDS = {"session": "sessions", "feedback": "feedback", "scores": "scores", "run": "runs"}
 
 
 @dataclass
@@ -44,6 +49,8 @@ class CollectResult:
     """Orphans younger than the grace age: kept, a later run looks again."""
     stamped: int = 0
     """Orphans of unknown age: stamped now, collected by a run after the grace age."""
+    run_keys_expired: int = 0
+    """Run export keys destroyed because the run's export retention ended."""
     pages: int = 0
 
 
@@ -58,8 +65,15 @@ def _present(engine: Engine, kind: str, ids: list[str]) -> set[str]:
             found = {r[0] for r in conn.execute(select(s.id).where(s.id.in_(ids)))}
             held = select(h.session_id).where(h.session_id.in_(ids), h.released_at.is_(None))
             return found | {r[0] for r in conn.execute(held)}
-        table = t.feedback if kind == "feedback" else t.holds
+        table = {"feedback": t.feedback, "scores": t.holds, "runs": t.runs}[kind]
         return {r[0] for r in conn.execute(select(table.c.id).where(table.c.id.in_(ids)))}
+
+
+def _expired_runs(engine: Engine, ids: list[str], before: datetime) -> set[str]:
+    r = t.runs.c
+    with engine.connect() as conn:
+        rows = conn.execute(select(r.id).where(r.id.in_(ids), r.created_at <= before))
+        return {row[0] for row in rows}
 
 
 def collect_orphan_keys(
@@ -70,6 +84,7 @@ def collect_orphan_keys(
     grace_s: int = DEFAULT_GRACE_S,
     batch_size: int = DEFAULT_BATCH,
     dry_run: bool = False,
+    run_key_days: int | None = None,
     now: Callable[[], float] = time.time,
     progress: Callable[[CollectResult], None] | None = None,
 ) -> CollectResult:
@@ -83,10 +98,16 @@ def collect_orphan_keys(
         by_kind: dict[str, list[tuple[str, int | None]]] = {}
         for scope, created in page:
             prefix, _, item = scope.partition(":")
-            if prefix in _KINDS:  # other scopes (e.g. a run's key) have owners of their own
+            if prefix in _KINDS:
                 by_kind.setdefault(_KINDS[prefix], []).append((item, created))
         for kind, items in by_kind.items():
             present = _present(engine, kind, [i for i, _ in items])
+            if kind == "runs" and run_key_days is not None and present:
+                ended = datetime.fromtimestamp(at, UTC) - timedelta(days=run_key_days)
+                expired = _expired_runs(engine, sorted(present), ended)
+                result.run_keys_expired += len(expired)
+                if expired and not dry_run:
+                    vault.destroy(f"run:{i}" for i in sorted(expired))
             orphans = [(i, c) for i, c in items if i not in present]
             unknown = [i for i, c in orphans if c is None]
             young = [i for i, c in orphans if c is not None and at - c < grace_s]
@@ -99,7 +120,9 @@ def collect_orphan_keys(
             prefix = next(p for p, k in _KINDS.items() if k == kind)
             if unknown:
                 vault.stamp_unknown_ages([f"{prefix}:{i}" for i in unknown], at)
-            if due:
+            if due and kind == "runs":  # a run's export is not in the purge log's kinds
+                result.destroyed += vault.destroy(f"{prefix}:{i}" for i in due)
+            elif due:
                 stamp = datetime.fromtimestamp(at, UTC).isoformat()
                 log.append(PurgeEntry(stamp, collect_id, kind, tuple(due), keys_destroyed=True))
                 result.destroyed += vault.destroy(f"{prefix}:{i}" for i in due)
