@@ -7,8 +7,13 @@
    five years later (R12, R17), off and on.
 2. Key destruction: 1000 keys spread over vaults of 100k and 1M keys (each on a page of
    its own in both), so the CPU per key shows how it grows with the vault's size.
+3. With ``--purge-messages N`` instead: the sweep that purges N expired messages (N/10
+   sessions of ten, commercial API accounts with 30-day retention, bulk-loaded as
+   benchmarks/scale/bench_store.py's cohort A2) on two copies of one database, shredding
+   off and on (a vault holding every session's key), alternating rounds; wall and CPU.
 
     .venv/bin/python benchmarks/crypto_shredding.py [--messages 2000] [--per-session 20]
+    .venv/bin/python benchmarks/crypto_shredding.py --purge-messages 1000000 --rounds 1
 """
 
 from __future__ import annotations
@@ -23,11 +28,14 @@ from pathlib import Path
 
 from consentry.adapters.crypto.kek_file import KeyRingFile
 from consentry.adapters.crypto.vault import SqlKeyVault
-from consentry.adapters.sql.engine import upgrade
+from consentry.adapters.sql.engine import make_engine, upgrade
 from consentry.bootstrap import build
 from consentry.config.settings import Settings
+from consentry.demo.bulk import load_population
+from consentry.demo.population import Mix
 from consentry.domain.clock import TestClock
-from consentry.domain.types import Author
+from consentry.domain.policy import DEFAULT_POLICY
+from consentry.domain.types import Author, Plan, Surface
 from consentry.service import accounts, retention, runs, sessions
 from consentry.service.training_export import export_run
 
@@ -90,12 +98,105 @@ def destruction(work: Path, size: int, k: int) -> float:
     return spent / k
 
 
+PURGE_MIX = Mix(  # bench_store.py's cohort A2: expired, nothing held, nothing deleted
+    start=datetime(2025, 6, 6, tzinfo=UTC),
+    until=datetime(2025, 6, 20, tzinfo=UTC),
+    exact_counts=True,
+    sessions=10,
+    messages=10,
+    resume=0.0,
+    plans=((Plan.API, 1.0),),
+    commercial_surfaces=((Surface.API, 1.0),),
+    delete_account=0.0,
+    delete_session=0.0,
+    safety_hold=0.0,
+    legal_hold=0.0,
+)
+PURGE_AT = datetime(2025, 7, 20, 0, 0, 1, tzinfo=UTC)
+
+
+def purge_population(work: Path, messages: int) -> tuple[Path, list[str]]:
+    """A database of ``messages`` expired messages (ten per session); its session ids."""
+    db = work / "purge-template.db"
+    upgrade(f"sqlite:///{db}")
+    engine = make_engine(f"sqlite:///{db}")
+    started = time.perf_counter()
+    load_population(
+        engine, accounts=messages // 100, seed=102, mix=PURGE_MIX, policy=DEFAULT_POLICY,
+        short_texts=True, batch_accounts=2000,
+    )  # fmt: skip
+    with engine.connect() as conn:
+        ids = [r[0] for r in conn.exec_driver_sql("SELECT id FROM sessions")]
+    engine.dispose()
+    print(f"loaded {len(ids)} sessions in {time.perf_counter() - started:.1f} s wall")
+    return db, ids
+
+
+def purge_sweep(work: Path, template: Path, ids: list[str], shred: bool) -> tuple[float, float]:
+    """(wall s, CPU s) of the sweep at PURGE_AT on a fresh copy of the template."""
+    db = work / f"purge-{shred}.db"
+    shutil.copy(template, db)
+    os.environ["CONSENTRY_CRYPTO_SHREDDING"] = "1" if shred else "0"
+    os.environ["CONSENTRY_KEK_FILE"] = str(work / "p.kek")
+    vault_url = f"sqlite:///{work / 'purge-keys.sqlite'}"
+    os.environ["CONSENTRY_KEY_VAULT_URL"] = vault_url
+    os.environ["CONSENTRY_PURGE_LOG"] = str(work / "purge-log.jsonl")
+    (work / "purge-log.jsonl").unlink(missing_ok=True)
+    if shred:  # every session's key in the vault (random bytes: destroying never unwraps)
+        Path(vault_url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+        vault = SqlKeyVault.open(vault_url, KeyRingFile(work / "p.kek"))
+        with vault.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO data_keys (scope, kek_id, wrapped, created_at) "
+                "VALUES (?, 'kek-x', randomblob(60), 0)",
+                [(f"session:{i}",) for i in ids],
+            )
+        vault.engine.dispose()
+    settings = Settings(database_url=f"sqlite:///{db}", secret_key="b" * 40)
+    app = build(settings, migrate=False, clock=TestClock(PURGE_AT))
+    started, cpu = time.perf_counter(), time.process_time()
+    swept = retention.sweep_expired(app.ctx)
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    app.engine.dispose()
+    assert swept.purged.sessions == len(ids), swept.purged
+    if shred:
+        vault = SqlKeyVault.open(vault_url, KeyRingFile(work / "p.kek"))
+        assert not vault.kek_ids_in_use(), "every key destroyed"
+        vault.engine.dispose()
+    db.unlink()
+    print(
+        f"sweep {'shredding' if shred else 'plain    '}: {swept.purged.messages} messages, "
+        f"{swept.purged.sessions} sessions, {swept.batches} batches: wall {wall:.2f} s, "
+        f"CPU {cpu:.2f} s"
+    )
+    return wall, cpu
+
+
+def purge_main(messages: int, rounds: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        template, ids = purge_population(work, messages)
+        plain, shred = [], []
+        for _ in range(rounds):
+            plain.append(purge_sweep(work, template, ids, False))
+            shred.append(purge_sweep(work, template, ids, True))
+        (pw, pc), (sw, sc) = min(plain), min(shred)
+        print(
+            f"purge {messages} msgs: plain wall {pw:.2f} s CPU {pc:.2f} s; shredding wall "
+            f"{sw:.2f} s CPU {sc:.2f} s; ratio wall {sw / pw:.3f} CPU {sc / pc:.3f}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--per-session", type=int, default=20, help="messages per session")
+    parser.add_argument("--purge-messages", type=int, default=0, help="see 3. above")
     args = parser.parse_args()
+    if args.purge_messages:
+        purge_main(args.purge_messages, args.rounds)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         template = work / "template.db"
