@@ -38,7 +38,6 @@ FUNCTION_TODO = {
     ("consentry/demo/simulate.py", "Simulator.account"),
     ("consentry/demo/simulate.py", "Simulator._session"),
     ("consentry/entrypoints/api/middleware.py", "*.__call__"),
-    ("consentry/entrypoints/cli_demo.py", "demo"),
     ("consentry/lake/delta.py", "*.commit"),
     ("consentry/service/data_export.py", "export_account"),
     ("consentry/service/runs.py", "audit_run"),

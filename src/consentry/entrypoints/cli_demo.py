@@ -9,13 +9,20 @@ extra the command says which to install.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TimeElapsedColumn,
+)
 
 from consentry.adapters.sql.engine import make_engine, upgrade
 from consentry.bootstrap import App, build
@@ -28,41 +35,55 @@ from consentry.service import accounts as account_service
 
 if TYPE_CHECKING:
     from consentry.demo.bulk import LoadStats
+    from consentry.demo.population import Mix
+    from consentry.domain.policy import Policy
 
 out = Console()
 err = Console(stderr=True)
 
 
+Accounts = Annotated[int, typer.Option("--accounts", min=1, help="Accounts to create.")]
+Seed = Annotated[int, typer.Option("--seed", help="Random seed; same seed, same data.")]
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option("--database-url", envvar="CONSENTRY_DATABASE_URL", help="SQLAlchemy URL."),
+]
+PolicyPath = Annotated[
+    str | None, typer.Option("--policy", envvar="CONSENTRY_POLICY", help="TOML policy file.")
+]
+Bulk = Annotated[
+    bool, typer.Option("--bulk", help="Write rows directly (fast; for large populations).")
+]
+Until = Annotated[
+    str | None,
+    typer.Option("--until", help="End of the simulated history (ISO; default: now)."),
+]
+Sessions = Annotated[float, typer.Option(help="Mean sessions per account.")]
+Messages = Annotated[float, typer.Option(help="Mean messages per session.")]
+ShortTexts = Annotated[
+    bool, typer.Option("--short-texts", help="Short message texts (benchmarks).")
+]
+PendingNotices = Annotated[
+    int,
+    typer.Option(
+        "--pending-notices",
+        min=0,
+        help="Existing users to import at the end with no choice yet, so the notice shows.",
+    ),
+]
+
+
 def demo(
-    accounts: Annotated[int, typer.Option("--accounts", min=1, help="Accounts to create.")] = 50,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed; same seed, same data.")] = 1,
-    database_url: Annotated[
-        str | None,
-        typer.Option("--database-url", envvar="CONSENTRY_DATABASE_URL", help="SQLAlchemy URL."),
-    ] = None,
-    policy: Annotated[
-        str | None, typer.Option("--policy", envvar="CONSENTRY_POLICY", help="TOML policy file.")
-    ] = None,
-    bulk: Annotated[
-        bool, typer.Option("--bulk", help="Write rows directly (fast; for large populations).")
-    ] = False,
-    until: Annotated[
-        str | None,
-        typer.Option("--until", help="End of the simulated history (ISO; default: now)."),
-    ] = None,
-    sessions: Annotated[float, typer.Option(help="Mean sessions per account.")] = 10.0,
-    messages: Annotated[float, typer.Option(help="Mean messages per session.")] = 10.0,
-    short_texts: Annotated[
-        bool, typer.Option("--short-texts", help="Short message texts (benchmarks).")
-    ] = False,
-    pending_notices: Annotated[
-        int,
-        typer.Option(
-            "--pending-notices",
-            min=0,
-            help="Existing users to import at the end with no choice yet, so the notice shows.",
-        ),
-    ] = 0,
+    accounts: Accounts = 50,
+    seed: Seed = 1,
+    database_url: DatabaseUrl = None,
+    policy: PolicyPath = None,
+    bulk: Bulk = False,
+    until: Until = None,
+    sessions: Sessions = 10.0,
+    messages: Messages = 10.0,
+    short_texts: ShortTexts = False,
+    pending_notices: PendingNotices = 0,
 ) -> None:
     """Seed a synthetic population: sign-ups, notices, choices, chats, deletions, holds."""
     # Plans and surfaces, sign-ups before and after the deadline, imported users who defer
@@ -72,85 +93,117 @@ def demo(
     settings = Settings.from_env(database_url=database_url, policy_path=policy)
     try:
         require("demo", command="consentry demo")  # Faker writes the texts
-        from consentry.demo.bulk import load_population
-        from consentry.demo.population import Mix, plan_account
-        from consentry.demo.replay import replay
-        from consentry.demo.texts import Pools, TextMaker
+        from consentry.demo.population import Mix
 
         loaded = load_policy(settings.policy_path)
         end = parse_iso(until) if until else datetime.now(UTC).replace(microsecond=0)
         mix = Mix(until=end, sessions=sessions, messages=messages)
         if mix.until - mix.start < timedelta(days=2):
             raise typer.BadParameter("--until must be at least two days after 2025-06-01")
-        columns = (*Progress.get_default_columns(), MofNCompleteColumn(), TimeElapsedColumn())
+        population = _Population(accounts, seed, mix, loaded, short_texts)
         if bulk:
-            upgrade(settings.database_url)
-            engine = make_engine(settings.database_url)
-            with Progress(*columns[:2], BarColumn(), *columns[3:], console=err) as bar:
-                task = bar.add_task("bulk load (accounts)", total=accounts)
-
-                def step(stats: LoadStats) -> None:
-                    bar.update(task, completed=stats.accounts)
-
-                stats = load_population(
-                    engine,
-                    accounts=accounts,
-                    seed=seed,
-                    mix=mix,
-                    policy=loaded,
-                    short_texts=short_texts,
-                    progress=step,
-                )
-            engine.dispose()
-            out.print(
-                f"[green]loaded[/] {stats.accounts} accounts, {stats.sessions} sessions, "
-                f"{stats.messages} messages, {stats.feedback} feedback, {stats.holds} holds, "
-                f"{stats.events} consent events in {stats.seconds:.1f} s"
-            )
-            return
-        clock = TestClock(mix.start - timedelta(days=1))
-        app = build(settings, clock=clock, policy=loaded)
-        texts = TextMaker(Pools.build(seed), short=short_texts)
-        plans = [
-            plan_account(i, seed=seed, mix=mix, policy=loaded, texts=texts) for i in range(accounts)
-        ]
-        with Progress(*columns, console=err) as bar:
-            task = bar.add_task("service layer (operations)", total=None)
-
-            def tick(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total)
-
-            result = replay(app.ctx, clock, plans, progress=tick)
-        live_ids = [
-            o for o in result.accounts if not any(p.ordinal == o and p.deleted_at for p in plans)
-        ]
-        tokens = {result.accounts[o]: result.tokens[o] for o in live_ids}
-        for _ in range(pending_notices):  # R5: imported with choice unset, notice pending
-            creds = account_service.import_account(app.ctx, plan="free")
-            tokens[creds.account_id] = creds.token
-        showcase = _showcase(app, tokens)
-        app.engine.dispose()
-        out.print(
-            f"[green]seeded[/] {len(result.accounts)} accounts, {len(result.sessions)} sessions, "
-            f"{len(result.messages)} messages, {len(result.feedback)} feedback, "
-            f"{len(result.holds)} holds through the service layer "
-            f"({result.operations} operations, history until {iso(mix.until)})"
-        )
-        if pending_notices:
-            out.print(
-                f"[green]imported[/] {pending_notices} more with no choice yet (notice pending)"
-            )
-        out.print("Sign in at /signin with one of these account tokens:")
-        for label, account_id, plan, token in showcase:
-            out.print(
-                f"  {label:<40} account {account_id}  plan {plan}  token {token}",
-                soft_wrap=True,  # a token cut in two is no use to copy
-            )
+            _load_in_bulk(settings, population)
+        else:
+            _seed_through_the_service(settings, population, pending_notices)
     except ConsentryError as error:
         err.print(
             f"[bold red]error[/] [red]{error.code}[/]: {escape(error.message)}", soft_wrap=True
         )
         raise typer.Exit(2) from error
+
+
+@dataclass(frozen=True)
+class _Population:
+    """What to seed: how many accounts, from which seed, over which history and policy."""
+
+    accounts: int
+    seed: int
+    mix: Mix
+    policy: Policy
+    short_texts: bool
+
+
+def _columns() -> tuple[ProgressColumn, ...]:
+    return (*Progress.get_default_columns(), MofNCompleteColumn(), TimeElapsedColumn())
+
+
+def _load_in_bulk(settings: Settings, population: _Population) -> None:
+    """`--bulk`: rows written straight into the tables, then the totals."""
+    from consentry.demo.bulk import load_population
+
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    columns = _columns()
+    with Progress(*columns[:2], BarColumn(), *columns[3:], console=err) as bar:
+        task = bar.add_task("bulk load (accounts)", total=population.accounts)
+
+        def step(stats: LoadStats) -> None:
+            bar.update(task, completed=stats.accounts)
+
+        stats = load_population(
+            engine,
+            accounts=population.accounts,
+            seed=population.seed,
+            mix=population.mix,
+            policy=population.policy,
+            short_texts=population.short_texts,
+            progress=step,
+        )
+    engine.dispose()
+    out.print(
+        f"[green]loaded[/] {stats.accounts} accounts, {stats.sessions} sessions, "
+        f"{stats.messages} messages, {stats.feedback} feedback, {stats.holds} holds, "
+        f"{stats.events} consent events in {stats.seconds:.1f} s"
+    )
+
+
+def _seed_through_the_service(
+    settings: Settings, population: _Population, pending_notices: int
+) -> None:
+    """Every account's history replayed through the service layer on a moving clock, then
+    the totals and one account token of each kind to sign in with."""
+    from consentry.demo.population import plan_account
+    from consentry.demo.replay import replay
+    from consentry.demo.texts import Pools, TextMaker
+
+    mix, seed = population.mix, population.seed
+    clock = TestClock(mix.start - timedelta(days=1))
+    app = build(settings, clock=clock, policy=population.policy)
+    texts = TextMaker(Pools.build(seed), short=population.short_texts)
+    plans = [
+        plan_account(i, seed=seed, mix=mix, policy=population.policy, texts=texts)
+        for i in range(population.accounts)
+    ]
+    with Progress(*_columns(), console=err) as bar:
+        task = bar.add_task("service layer (operations)", total=None)
+
+        def tick(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        result = replay(app.ctx, clock, plans, progress=tick)
+    live_ids = [
+        o for o in result.accounts if not any(p.ordinal == o and p.deleted_at for p in plans)
+    ]
+    tokens = {result.accounts[o]: result.tokens[o] for o in live_ids}
+    for _ in range(pending_notices):  # R5: imported with choice unset, notice pending
+        creds = account_service.import_account(app.ctx, plan="free")
+        tokens[creds.account_id] = creds.token
+    showcase = _showcase(app, tokens)
+    app.engine.dispose()
+    out.print(
+        f"[green]seeded[/] {len(result.accounts)} accounts, {len(result.sessions)} sessions, "
+        f"{len(result.messages)} messages, {len(result.feedback)} feedback, "
+        f"{len(result.holds)} holds through the service layer "
+        f"({result.operations} operations, history until {iso(mix.until)})"
+    )
+    if pending_notices:
+        out.print(f"[green]imported[/] {pending_notices} more with no choice yet (notice pending)")
+    out.print("Sign in at /signin with one of these account tokens:")
+    for label, account_id, plan, token in showcase:
+        out.print(
+            f"  {label:<40} account {account_id}  plan {plan}  token {token}",
+            soft_wrap=True,  # a token cut in two is no use to copy
+        )
 
 
 def _showcase(app: App, tokens: dict[str, str]) -> list[tuple[str, str, str, str]]:
