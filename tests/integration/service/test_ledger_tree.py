@@ -117,6 +117,40 @@ def test_proofs_from_the_store_verify_for_every_leaf_and_size(world: World) -> N
         verify_consistency(first, n, root_of(leaves[:first]), root_of(leaves), proof)
 
 
+def test_appends_store_only_nodes_of_16_leaves_and_up_and_proofs_still_verify(
+    world: World,
+) -> None:
+    """Issue 21 (the 5 % append target): an append writes a node row only when it
+    completes a subtree of 2^STORED_LEVEL leaves or more; proofs recompute smaller ones
+    from the events. Every inclusion proof of every size up to 41 leaves (audit paths at
+    levels 0-5 and right edges of every shape) and every consistency proof verifies, and a
+    lower node stored by an older version is not read (rewriting it changes nothing)."""
+    from consentry.adapters.sql.ledger_tree import STORED_LEVEL
+    from consentry.domain.merkle import inclusion_spans, prove
+
+    uid = world.user(training="on")
+    for i in range(40):
+        world.choose(uid, "off" if i % 2 == 0 else "on")
+    leaves = [leaf_hash(e) for e in _events(world)]
+    n = len(leaves)
+    assert n == 41
+    n_ = t.ledger_tree_nodes.c
+    with world.app.engine.begin() as conn:
+        stored = conn.execute(select(n_.level, n_.idx)).all()
+        assert sorted(stored) == [(4, 0), (4, 1), (5, 0)]
+        assert min(level for level, _ in stored) == STORED_LEVEL
+        conn.execute(t.ledger_tree_nodes.insert().values(level=1, idx=0, hash=b"\x00" * 32))
+    with world.ctx.uow(read_only=True) as uow:
+        for size in range(1, n + 1):
+            root = root_of(leaves[:size])
+            for index in range(size):
+                path = prove(inclusion_spans(index, size), uow.ledger.tree_nodes)
+                verify_inclusion(index, size, leaves[index], path, root)
+    for first in range(0, n + 1):
+        proof = ledger.consistency_proof(world.ctx, first=first, second=n)
+        verify_consistency(first, n, root_of(leaves[:first]), root_of(leaves), proof)
+
+
 def test_a_tree_behind_the_chain_catches_up_on_the_next_append(world: World) -> None:
     """Events written around the store (the bulk loader, a database from before 0007)."""
     uid = _populate(world)[0]

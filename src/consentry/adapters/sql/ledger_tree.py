@@ -2,8 +2,11 @@
 
 The compact range lives in the ``ledger_head`` row beside the chain head and is updated in
 the same statement, inside the append's transaction (:func:`extend_tree`); every perfect
-subtree above the leaves that an append completes goes into ``ledger_tree_nodes`` so that
-proofs read O(log² n) rows (leaf hashes are recomputed from the events). The tree may lag
+subtree of ``2^STORED_LEVEL`` leaves or more that an append completes goes into
+``ledger_tree_nodes`` so that proofs read O(log² n) rows. Smaller subtrees are recomputed
+from their events (at most ``2^STORED_LEVEL - 1`` leaves per proof hash): so only one
+append in ``2^STORED_LEVEL`` writes a node row (issue 21's 5 % target for appends). The
+tree may lag
 the chain (``tree_size < seq``) only where events were written without the store's append
 (the bulk loader, or a database from before revision 0007); the next append or checkpoint
 folds the missing events in, reading only those.
@@ -29,7 +32,7 @@ from consentry.adapters.sql.ledger_events import (
     run_event,
 )
 from consentry.domain.ledger import LedgerEvent, entry_of
-from consentry.domain.merkle import CompactRange, NodeId, leaf_hash
+from consentry.domain.merkle import CompactRange, NodeId, leaf_hash, root_of
 from consentry.domain.run_manifest import (
     ManifestTree,
     PackedManifestTree,
@@ -44,15 +47,37 @@ __all__ = ["SqlLedgerTree", "append_to_tree", "event_of_row", "extend_tree"]
 
 _BATCH = BATCH
 
+STORED_LEVEL = 4
+"""The lowest level of ``ledger_tree_nodes`` that appends write (subtrees of 16 leaves);
+a database from before this choice also holds lower nodes, which are no longer read."""
+
+_last_range: tuple[int, str, CompactRange] = (0, "", CompactRange())
+"""The compact range this process last wrote or read, with the stored text it decodes from:
+the next append compares that text with the head row it locked (the version check) and
+skips decoding when they are equal."""
+
+
+def _decode(size: int, text: str) -> CompactRange:
+    global _last_range
+    cached_size, cached_text, cached = _last_range
+    if cached_size == size and cached_text == text:
+        return cached
+    tree = CompactRange.decode(size, text)
+    _last_range = (size, text, tree)
+    return tree
+
 
 def extend_tree(conn: Connection, tree: CompactRange, entries: Iterable[bytes]) -> CompactRange:
     """Append leaves for ``entries`` and store every node they complete (no head update)."""
     pending: list[dict[str, Any]] = []
     for entry in entries:
         tree, created = tree.append(leaf_hash(entry))
-        # Leaf hashes are not stored: a proof recomputes the one or two it needs from
-        # the events, and an append at an even index then writes no node at all.
-        pending.extend({"level": n.level, "idx": n.index, "hash": h} for n, h in created[1:])
+        # Nodes below STORED_LEVEL are not stored: a proof recomputes the few it needs
+        # from the events, and only one append in 2^STORED_LEVEL writes a node at all.
+        pending.extend(
+            {"level": n.level, "idx": n.index, "hash": h}
+            for n, h in created[STORED_LEVEL:]  # created[k] is the node at level k
+        )
         if len(pending) >= _BATCH:
             conn.execute(insert(t.ledger_tree_nodes), pending)
             pending = []
@@ -66,12 +91,19 @@ def append_to_tree(conn: Connection, *, head: Any, seq: int, entry: bytes) -> di
 
     ``head`` is the locked head row as it stood before the append; events it lags behind
     are folded in first."""
-    tree = CompactRange.decode(head.tree_size, head.tree_range)
-    missing = (entry_of(e) for e in ledger_events(conn, after=tree.size, upto=seq - 1))
-    tree = extend_tree(conn, tree, [*missing, entry])
+    global _last_range
+    tree = _decode(head.tree_size, head.tree_range)
+    entries = [entry]
+    if tree.size < seq - 1:
+        entries = [*(entry_of(e) for e in ledger_events(conn, after=tree.size, upto=seq - 1))]
+        entries.append(entry)
+    tree = extend_tree(conn, tree, entries)
     if tree.size != seq:
         raise RuntimeError(f"the ledger tree holds {tree.size} leaves after event {seq}")
-    return {"tree_size": tree.size, "tree_range": tree.encode()}
+    text = tree.encode()
+    # A memo of decode keyed by its whole input: right whether or not this commits.
+    _last_range = (tree.size, text, tree)
+    return {"tree_size": tree.size, "tree_range": text}
 
 
 def _entry(run_id: str, item: ManifestItem) -> bytes:
@@ -152,7 +184,7 @@ class SqlLedgerTree:
         h = t.ledger_head.c
         query = select(h.seq, h.tree_size, h.tree_range).where(h.id == 1)
         head = self.conn.execute(query.with_for_update() if catch_up else query).one()
-        tree = CompactRange.decode(head.tree_size, head.tree_range)
+        tree = _decode(head.tree_size, head.tree_range)
         if catch_up and tree.size < head.seq:
             missing = (
                 entry_of(e)
@@ -169,17 +201,14 @@ class SqlLedgerTree:
         return tree
 
     def tree_nodes(self, ids: set[NodeId]) -> dict[NodeId, bytes]:
-        """The hashes of these perfect subtrees: leaves from their events, the others
-        stored (all of them must exist)."""
+        """The hashes of these perfect subtrees: those below ``STORED_LEVEL`` from their
+        events, the others stored (all of them must exist)."""
         if not ids:
             return {}
-        found: dict[NodeId, bytes] = {}
-        leaves = sorted(int(i.index) + 1 for i in ids if i.level == 0)
-        for event in events_at(self.conn, leaves, runs=self.run_events):
-            found[NodeId(0, event.seq - 1)] = leaf_hash(entry_of(event))
+        found = self._computed_nodes({i for i in ids if i.level < STORED_LEVEL})
         by_level: dict[int, list[int]] = {}
         for i in ids:
-            if i.level > 0:
+            if i.level >= STORED_LEVEL:
                 by_level.setdefault(int(i.level), []).append(int(i.index))
         # One IN list per level, OR-ed (SQLite scans the whole table for a row-value IN),
         # written as plain SQL: building it as a SQLAlchemy expression cost more than the
@@ -195,6 +224,20 @@ class SqlLedgerTree:
         if len(found) != len(ids):
             missing = sorted(ids - found.keys())[:3]
             raise LookupError(f"the ledger tree lacks nodes {missing}")
+        return found
+
+    def _computed_nodes(self, ids: set[NodeId]) -> dict[NodeId, bytes]:
+        """The hashes of these small subtrees, from their events' entries (a subtree
+        whose events are not all there is left out)."""
+        seqs = sorted({leaf + 1 for i in ids for leaf in range(i.begin, i.end)})
+        leaves: dict[int, bytes] = {}
+        for at in range(0, len(seqs), 500):
+            for event in events_at(self.conn, seqs[at : at + 500], runs=self.run_events):
+                leaves[event.seq - 1] = leaf_hash(entry_of(event))
+        found: dict[NodeId, bytes] = {}
+        for i in ids:
+            if all(leaf in leaves for leaf in range(i.begin, i.end)):
+                found[i] = root_of([leaves[leaf] for leaf in range(i.begin, i.end)])
         return found
 
     def event_at(self, seq: int) -> LedgerEvent | None:
