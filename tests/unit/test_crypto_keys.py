@@ -104,3 +104,25 @@ def test_purge_log_round_trip_and_torn_last_line(tmp_path: Path) -> None:
         handle.write('{"at": "2026')  # a crash mid-append
     assert list(log.entries()) == [entry]
     assert scopes_of("sessions", entry.ids) == ["session:s1", "session:s2"]
+
+
+def test_a_key_destroyed_by_another_process_leaves_this_cache_within_the_ttl_R17(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 26: a sweep or `keys collect` run from the CLI destroys keys that a running
+    service may have cached; the service stops using them within CACHE_TTL_S."""
+    from consentry.adapters.crypto import vault as vault_module
+
+    url = f"sqlite:///{tmp_path / 'v.sqlite'}"
+    service = SqlKeyVault.open(url, KeyRingFile(tmp_path / "k.kek"))
+    sweeper = SqlKeyVault.open(url, KeyRingFile(tmp_path / "k.kek"))
+    try:
+        assert service.data_key("session:s1", create=True) is not None
+        assert sweeper.destroy(["session:s1"]) == 1
+        assert service.data_key("session:s1", create=False) is not None  # still cached
+        later = vault_module.time.monotonic() + vault_module.CACHE_TTL_S + 1
+        monkeypatch.setattr(vault_module.time, "monotonic", lambda: later)
+        assert service.data_key("session:s1", create=False) is None
+    finally:
+        service.engine.dispose()
+        sweeper.engine.dispose()

@@ -57,21 +57,24 @@ data_keys = Table(
 )
 
 CACHE_SIZE = 4096
+CACHE_TTL_S = 300.0
+"""How long a process trusts a cached key: a key another process destroyed (a sweep or
+``keys collect`` run from the CLI) leaves this process's memory within this time."""
 _IN_CHUNKS = 500
 
 
 class SqlKeyVault:
     """A :class:`~consentry.service.keys.DataKeyStore` over SQLite or PostgreSQL.
 
-    Unwrapped keys are cached in this process (bounded, least recently used first out),
-    so an append unwraps its session's key once, not per message; :meth:`destroy`
-    evicts them.
+    Unwrapped keys are cached in this process (bounded, least recently used first out,
+    each for at most :data:`CACHE_TTL_S`), so an append unwraps its session's key once,
+    not per message; :meth:`destroy` evicts them at once.
     """
 
     def __init__(self, engine: Engine, kek: KeyEncryptionKey) -> None:
         self.engine = engine
         self.kek = kek
-        self._cache: OrderedDict[str, bytes] = OrderedDict()
+        self._cache: OrderedDict[str, tuple[bytes, float]] = OrderedDict()
         self._lock = threading.Lock()
         metadata.create_all(engine)
         if "created_at" not in {c["name"] for c in inspect(engine).get_columns("data_keys")}:
@@ -87,17 +90,21 @@ class SqlKeyVault:
 
     def _remember(self, scope: str, key: bytes) -> None:
         with self._lock:
-            self._cache[scope] = key
+            self._cache[scope] = (key, time.monotonic() + CACHE_TTL_S)
             self._cache.move_to_end(scope)
             while len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
 
     def _cached(self, scope: str) -> bytes | None:
         with self._lock:
-            key = self._cache.get(scope)
-            if key is not None:
-                self._cache.move_to_end(scope)
-            return key
+            entry = self._cache.get(scope)
+            if entry is None:
+                return None
+            if entry[1] < time.monotonic():  # another process may have destroyed it
+                del self._cache[scope]
+                return None
+            self._cache.move_to_end(scope)
+            return entry[0]
 
     def data_key(self, scope: str, *, create: bool) -> bytes | None:
         key = self._cached(scope)
