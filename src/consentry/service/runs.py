@@ -27,7 +27,7 @@ from consentry.domain.eligibility import (
 from consentry.domain.errors import InvalidState, NotFound
 from consentry.domain.ids import new_id
 from consentry.domain.types import RunStatus
-from consentry.service.context import Context
+from consentry.service.context import Context, UnitOfWork
 from consentry.service.records import RunRecord
 
 
@@ -177,10 +177,28 @@ def audit_run(
     """R26: recompute eligibility at the cutoff from stored history and the ledger, with
     the pure domain rules (not the SQL that built the manifest), and report every extra
     or missing item, a ledger head that does not match, and counts that do not add up."""
-    from consentry.service.ledger import verify_ledger
-
     run = get_run(ctx, run_id=run_id)
     report = AuditReport(run_id)
+    intact = _audit_ledger(ctx, run, report)
+    with ctx.uow(read_only=True) as uow:
+        manifest = {m.session_id: m.include_from for m in uow.runs.manifest_sessions(run_id)}
+        manifest_fb = set(uow.runs.manifest_feedback(run_id))
+        _audit_sessions(ctx, uow, run, report, manifest, intact=intact, progress=progress)
+        _audit_feedback(ctx, uow, run, report, manifest_fb, intact=intact)
+        if len(manifest) != run.sessions or len(manifest_fb) != run.feedback:
+            report.add(
+                AuditFinding(
+                    "counts", run.id, "counts_mismatch", "recorded counts differ from the manifest"
+                )
+            )
+    return report
+
+
+def _audit_ledger(ctx: Context, run: RunRecord, report: AuditReport) -> bool:
+    """The ledger verifies up to the run's cutoff and ends at the head the run recorded;
+    a finding otherwise. True when intact (only then may stamps be read by order)."""
+    from consentry.service.ledger import verify_ledger
+
     ledger = verify_ledger(ctx, upto=run.ledger_events)
     intact = ledger.ok and ledger.head == run.ledger_head
     if not intact:
@@ -192,84 +210,89 @@ def audit_run(
                 ledger.problem or "the ledger head at the cutoff differs from the manifest's",
             )
         )
-    with ctx.uow(read_only=True) as uow:
-        manifest = {m.session_id: m.include_from for m in uow.runs.manifest_sessions(run_id)}
-        manifest_fb = set(uow.runs.manifest_feedback(run_id))
-        seen: set[str] = set()
-        facts: SessionFacts
-        for facts in uow.runs.session_facts(
-            ledger_seq=run.ledger_events, activity_hwm=run.activity_hwm, run_id=run.id
-        ):
-            report.checked_sessions += 1
-            if progress is not None and report.checked_sessions % 1000 == 0:
-                progress(report.checked_sessions)
-            # Decide every item; explain (R26) only the ones reported.
-            result = decide_eligibility(
+    return intact
+
+
+def _audit_sessions(
+    ctx: Context,
+    uow: UnitOfWork,
+    run: RunRecord,
+    report: AuditReport,
+    manifest: dict[str, datetime | None],
+    *,
+    intact: bool,
+    progress: Callable[[int], None] | None,
+) -> None:
+    """Every stored session decided again at the cutoff against the manifest: missing,
+    extra and wrong-scope findings, and sessions in the manifest the store lacks."""
+    seen: set[str] = set()
+    facts: SessionFacts
+    for facts in uow.runs.session_facts(
+        ledger_seq=run.ledger_events, activity_hwm=run.activity_hwm, run_id=run.id
+    ):
+        report.checked_sessions += 1
+        if progress is not None and report.checked_sessions % 1000 == 0:
+            progress(report.checked_sessions)
+        # Decide every item; explain (R26) only the ones reported.
+        result = decide_eligibility(facts, purpose=run.purpose, at=run.cutoff, policy=ctx.policy)
+        if intact and stamped_after(facts, run.cutoff):
+            # The clock was moved back: the history's order, not its stamps, decides.
+            clamped = clamp_session(facts, run.cutoff)
+            by_order = decide_eligibility(
+                clamped, purpose=run.purpose, at=run.cutoff, policy=ctx.policy
+            )
+            _warn_if_clock_explains(report, "session", facts.session_id, result, by_order, manifest)
+            facts, result = clamped, by_order
+        if result.eligible is not (facts.session_id in manifest):
+            explained = check_eligibility(
                 facts, purpose=run.purpose, at=run.cutoff, policy=ctx.policy
             )
-            if intact and stamped_after(facts, run.cutoff):
-                # The clock was moved back: the history's order, not its stamps, decides.
-                clamped = clamp_session(facts, run.cutoff)
-                by_order = decide_eligibility(
-                    clamped, purpose=run.purpose, at=run.cutoff, policy=ctx.policy
-                )
-                _warn_if_clock_explains(
-                    report, "session", facts.session_id, result, by_order, manifest
-                )
-                facts, result = clamped, by_order
-            if result.eligible is not (facts.session_id in manifest):
-                explained = check_eligibility(
-                    facts, purpose=run.purpose, at=run.cutoff, policy=ctx.policy
-                )
-                _compare(
-                    report, "session", facts.session_id, explained, facts.session_id in manifest
-                )
-            seen.add(facts.session_id)
-            in_scope = result.eligible and facts.session_id in manifest
-            if in_scope and manifest[facts.session_id] != result.include_from:
-                report.add(
-                    AuditFinding("session", facts.session_id, "wrong_scope", "include_from differs")
-                )
-        for sid in sorted(set(manifest) - seen):
+            _compare(report, "session", facts.session_id, explained, facts.session_id in manifest)
+        seen.add(facts.session_id)
+        in_scope = result.eligible and facts.session_id in manifest
+        if in_scope and manifest[facts.session_id] != result.include_from:
             report.add(
-                AuditFinding("session", sid, "extra", "in the manifest but not in the store")
+                AuditFinding("session", facts.session_id, "wrong_scope", "include_from differs")
             )
-        fb_seen: set[str] = set()
-        for fb in uow.runs.feedback_facts(
-            ledger_seq=run.ledger_events, activity_hwm=run.activity_hwm, run_id=run.id
-        ):
-            report.checked_feedback += 1
-            decision = decide_feedback_eligibility(
+    for sid in sorted(set(manifest) - seen):
+        report.add(AuditFinding("session", sid, "extra", "in the manifest but not in the store"))
+
+
+def _audit_feedback(
+    ctx: Context,
+    uow: UnitOfWork,
+    run: RunRecord,
+    report: AuditReport,
+    manifest_fb: set[str],
+    *,
+    intact: bool,
+) -> None:
+    """Every stored feedback item decided again at the cutoff against the manifest."""
+    fb_seen: set[str] = set()
+    for fb in uow.runs.feedback_facts(
+        ledger_seq=run.ledger_events, activity_hwm=run.activity_hwm, run_id=run.id
+    ):
+        report.checked_feedback += 1
+        decision = decide_feedback_eligibility(
+            fb, purpose=run.purpose, at=run.cutoff, policy=ctx.policy
+        )
+        if intact and stamped_after(fb, run.cutoff):
+            fb = clamp_feedback(fb, run.cutoff)
+            by_order = decide_feedback_eligibility(
                 fb, purpose=run.purpose, at=run.cutoff, policy=ctx.policy
             )
-            if intact and stamped_after(fb, run.cutoff):
-                fb = clamp_feedback(fb, run.cutoff)
-                by_order = decide_feedback_eligibility(
-                    fb, purpose=run.purpose, at=run.cutoff, policy=ctx.policy
-                )
-                _warn_if_clock_explains(
-                    report, "feedback", fb.feedback_id, decision, by_order, manifest_fb
-                )
-                decision = by_order
-            if decision.eligible is not (fb.feedback_id in manifest_fb):
-                explained = check_feedback_eligibility(
-                    fb, purpose=run.purpose, at=run.cutoff, policy=ctx.policy
-                )
-                _compare(
-                    report, "feedback", fb.feedback_id, explained, fb.feedback_id in manifest_fb
-                )
-            fb_seen.add(fb.feedback_id)
-        for fid in sorted(manifest_fb - fb_seen):
-            report.add(
-                AuditFinding("feedback", fid, "extra", "in the manifest but not in the store")
+            _warn_if_clock_explains(
+                report, "feedback", fb.feedback_id, decision, by_order, manifest_fb
             )
-        if len(manifest) != run.sessions or len(manifest_fb) != run.feedback:
-            report.add(
-                AuditFinding(
-                    "counts", run.id, "counts_mismatch", "recorded counts differ from the manifest"
-                )
+            decision = by_order
+        if decision.eligible is not (fb.feedback_id in manifest_fb):
+            explained = check_feedback_eligibility(
+                fb, purpose=run.purpose, at=run.cutoff, policy=ctx.policy
             )
-    return report
+            _compare(report, "feedback", fb.feedback_id, explained, fb.feedback_id in manifest_fb)
+        fb_seen.add(fb.feedback_id)
+    for fid in sorted(manifest_fb - fb_seen):
+        report.add(AuditFinding("feedback", fid, "extra", "in the manifest but not in the store"))
 
 
 def _warn_if_clock_explains(
