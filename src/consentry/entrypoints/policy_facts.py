@@ -74,6 +74,39 @@ class FilterFact(_Closed):
     stages: list[str] = Field(description="In order; `patterns` first, then each NER stage.")
 
 
+class AutoDeleteFact(_Closed):
+    """P12: the auto-delete periods a user may pick; "until I delete it" is always offered."""
+
+    offered_months: list[int] = Field(description="Calendar months, shortest first.")
+    default_months: int | None = Field(
+        description="Preselected until the user chooses (null: until I delete it); a"
+        " region's rule set may preselect another (`jurisdictions.rule_sets`)."
+    )
+
+
+class RuleSetFact(_Closed):
+    """P15: what a rule set presets and how it honours GPC."""
+
+    name: str
+    notice_default_training: bool = Field(description="The notice toggle's preset (R5).")
+    signup_preset: str = Field(description="`none`, `off` or `on`: the sign-up form's preset.")
+    gpc: str = Field(description="`opt_out`, `record` or `ignore` (P4-P6).")
+    auto_delete_default_months: int | None = Field(
+        description="The auto-delete option preselected (null: the policy's default)."
+    )
+
+
+class JurisdictionsFact(_Closed):
+    """P14: which rule set applies to an account of a region."""
+
+    default: str = Field(description="The rule set of an account with no or an unlisted region.")
+    regions: dict[str, str] = Field(
+        description="ISO 3166-1 alpha-2 or ISO 3166-2 code -> rule set name; a subdivision"
+        " not listed takes its country's."
+    )
+    rule_sets: list[RuleSetFact] = Field(description="Every rule set the table names.")
+
+
 class PolicyFacts(_Closed):
     """The public facts of the policy in force (P1)."""
 
@@ -88,6 +121,8 @@ class PolicyFacts(_Closed):
     controller: str
     gpc: str = Field(description="`opt_out`, `record` or `ignore`: how `Sec-GPC: 1` is honoured.")
     policy_digest: str = Field(description="SHA-256 of the canonical policy; runs record it.")
+    auto_delete: AutoDeleteFact = Field(description="P12: the periods offered and the default.")
+    jurisdictions: JurisdictionsFact = Field(description="P14/P15: the rules by region.")
 
 
 @lru_cache(maxsize=8)
@@ -147,6 +182,34 @@ def policy_facts(policy: Policy, now: datetime) -> PolicyFacts:
         controller=policy.controller,
         gpc=str(policy.gpc),
         policy_digest=policy.digest,
+        auto_delete=AutoDeleteFact(
+            offered_months=sorted(policy.auto_delete.offered_months),
+            default_months=policy.auto_delete.default_months,
+        ),
+        jurisdictions=_jurisdictions(policy),
+    )
+
+
+def _jurisdictions(policy: Policy) -> JurisdictionsFact:
+    """P14/P15: the region table and the rule sets it names (``seed`` from the top-level
+    keys unless redefined), in the order the table first names them."""
+    j = policy.jurisdictions
+    regions = dict(sorted(j.regions))
+    names = list(dict.fromkeys([j.default, *regions.values()]))
+    sets = [policy.rule_set(name) for name in names]
+    return JurisdictionsFact(
+        default=j.default,
+        regions=regions,
+        rule_sets=[
+            RuleSetFact(
+                name=r.name,
+                notice_default_training=r.notice_default_training,
+                signup_preset=str(r.signup_preset),
+                gpc=str(r.gpc),
+                auto_delete_default_months=r.auto_delete_default_months,
+            )
+            for r in sets
+        ],
     )
 
 

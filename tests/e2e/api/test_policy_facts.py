@@ -122,3 +122,82 @@ def test_the_policy_page_is_public_and_in_the_readers_language_P3(
     assert "<code>patterns</code>" in html
     signin = api.client.get("/signin", headers={"Accept-Language": language}).text
     assert 'href="/privacy/policy"' in signin
+
+
+def test_policy_facts_list_auto_delete_periods_and_the_region_table_P1_P12_P14(
+    api: Api, core: App
+) -> None:
+    """P1 (with P12, P14, P15): the facts state the auto-delete periods offered and the
+    default, and the region table (each code to its rule set, the default rule set and
+    what each rule set presets), read from the policy; the page shows them."""
+    policy = core.ctx.policy
+    facts = expect(api.client.get("/v1/policy"), 200)
+    assert facts["auto_delete"] == {
+        "offered_months": sorted(policy.auto_delete.offered_months),
+        "default_months": policy.auto_delete.default_months,
+    }
+    j = facts["jurisdictions"]
+    assert j["default"] == policy.jurisdictions.default == "seed"
+    assert j["regions"] == dict(policy.jurisdictions.regions)
+    assert j["regions"]["DE"] == j["regions"]["CA-QC"] == "opt_in" and "US" not in j["regions"]
+    sets = {r["name"]: r for r in j["rule_sets"]}
+    assert set(sets) == {"seed", "opt_in"}
+    assert sets["opt_in"] == {
+        "name": "opt_in",
+        "notice_default_training": False,
+        "signup_preset": "none",
+        "gpc": "opt_out",
+        "auto_delete_default_months": None,
+    }
+    assert sets["seed"]["notice_default_training"] is policy.notice_default_training
+    assert sets["seed"]["gpc"] == str(policy.gpc)
+    _validator(api).validate(facts)
+    html = api.client.get("/privacy/policy").text
+    assert 'id="policy-auto-delete"' in html and 'id="policy-regions"' in html
+    for months in policy.auto_delete.offered_months:
+        assert f'data-months="{months}"' in html and f"After {months} months" in html
+    assert "Preselected until you choose: after 18 months." in html
+    assert 'data-rule-set="opt_in"' in html and "CA-QC" in html
+    german = api.client.get("/privacy/policy", headers={"Accept-Language": "de"}).text
+    assert "Regeln nach Region" in german and "Nach 36 Monaten" in german
+
+
+def test_an_operators_auto_delete_and_regions_change_the_facts_P1_P12_P14(core: App) -> None:
+    """P1: another policy's auto-delete offer and region table are what the facts say."""
+    from consentry.domain.policy import (
+        AutoDeletePolicy,
+        GpcMode,
+        JurisdictionPolicy,
+        RuleSet,
+        SignupPreset,
+    )
+
+    custom = dataclasses.replace(
+        core.ctx.policy,
+        auto_delete=AutoDeletePolicy(offered_months=(36, 6), default_months=None),
+        jurisdictions=JurisdictionPolicy(
+            rule_sets=(RuleSet("strict", False, SignupPreset.OFF, GpcMode.OPT_OUT, 6),),
+            regions=(("US-CA", "strict"), ("FR", "strict")),
+            default="strict",
+        ),
+    )
+    other = dataclasses.replace(core, ctx=dataclasses.replace(core.ctx, policy=custom))
+    with client_for(other) as client:
+        facts = expect(client.get("/v1/policy"), 200)
+        html = client.get("/privacy/policy").text
+    assert facts["auto_delete"] == {"offered_months": [6, 36], "default_months": None}
+    assert facts["jurisdictions"] == {
+        "default": "strict",
+        "regions": {"FR": "strict", "US-CA": "strict"},
+        "rule_sets": [
+            {
+                "name": "strict",
+                "notice_default_training": False,
+                "signup_preset": "off",
+                "gpc": "opt_out",
+                "auto_delete_default_months": 6,
+            }
+        ],
+    }
+    assert "Preselected until you choose: until you delete it." in html
+    assert "FR, US-CA, every other region" in html
