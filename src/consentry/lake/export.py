@@ -76,7 +76,7 @@ def _write_by_bucket(lt: TableFormat, data: pa.Table) -> list[DataFile]:
     for bucket in sorted(set(data.column("bucket").to_pylist())):
         part = data.filter(pc.equal(data.column("bucket"), bucket))
         rel, path = lt.new_file(bucket)
-        pq.write_table(part, path, filesystem=lt.filesystem)
+        pq.write_table(part, path)
         files.append(DataFile(rel, bucket, part.num_rows))
     return files
 
@@ -213,10 +213,7 @@ class LakeExporter:
             parts = []
             if old:
                 current = pq.read_table(
-                    [lt.uri(f) for f in old],
-                    schema=table.schema,
-                    partitioning=None,
-                    filesystem=lt.filesystem,
+                    [lt.uri(f) for f in old], schema=table.schema, partitioning=None
                 )
                 mask = pc.is_in(
                     current.column(table.key).cast(pa.string()),
