@@ -20,7 +20,9 @@ one process and in CPU time (best of 3 passes after a warm-up pass):
    ``prefilter``: the Set's own cost against the time the detectors it rules out
    would save (each detector timed again on only the texts the Set lets through);
 5. the whole-validator ports of ``native.GATE_PINS`` against their Python
-   validators called back (candidates checked equal on every record first).
+   validators called back (candidates checked equal on every record first);
+6. the phone and national-id gates against their reject-only form before issue
+   16's speed round (same check of the candidates).
 
 The answer is in docs/bench/redaction.md ("The speed target, profiled").
 """
@@ -35,7 +37,7 @@ from typing import Any
 
 import re2
 
-from consentry.redaction import _native, credentials, native
+from consentry.redaction import _native, credentials, fieldnumbers, nationalids, native
 from consentry.redaction.model import Finding
 
 from .corpus import build_corpus
@@ -177,6 +179,32 @@ def ported_gates_ab(datas: Sequence[bytes], rounds: int = 5) -> tuple[list[float
     return times
 
 
+def context_gates_ab(datas: Sequence[bytes], rounds: int = 5) -> tuple[list[float], list[float]]:
+    """CPU per pass with the phone and national-id gates as they are and as they were
+    before issue 16's speed round (their first context pattern only: glued, digit count
+    and the not-phone / ID words), alternating passes in one process, candidates equal."""
+    earlier = (fieldnumbers._phone, nationalids._national_id)
+    specs = _specs()
+    before = [
+        (*s[:9], list(s[9][:1]))
+        if s[0] == "pattern" and s[5] == "python" and s[7] in earlier
+        else s
+        for s in specs
+    ]
+    now, then = _engine(specs), _engine(before)
+    for d in datas:
+        if now.candidates(d) != then.candidates(d):
+            raise SystemExit("the context gates find other candidates than before")
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(rounds):
+        for engine, out in ((now, times[0]), (then, times[1])):
+            start = time.process_time()
+            for d in datas:
+                engine.candidates(d)
+            out.append(time.process_time() - start)
+    return times
+
+
 def per_detector(datas: Sequence[bytes]) -> list[tuple[float, str]]:
     """CPU per pass of each built-in detector alone, costliest first."""
     rows = []
@@ -225,6 +253,13 @@ def main() -> None:
         f"5 alternating passes each: {median_python * 1000:.1f} → {median_ported * 1000:.1f} ms "
         f"(medians), **×{median_python / median_ported:.2f}**; "
         f"bests ×{min(python) / min(ported):.2f}"
+    )
+    now, then = context_gates_ab(datas)
+    print(
+        f"- phone and national-id gates now against before issue 16's speed round, same "
+        f"candidates, 5 alternating passes each: {sorted(then)[2] * 1000:.1f} → "
+        f"{sorted(now)[2] * 1000:.1f} ms (medians), **×{sorted(then)[2] / sorted(now)[2]:.2f}**; "
+        f"bests ×{min(then) / min(now):.2f}"
     )
     for which in ("patterns", "prefilters"):
         set_cpu, saved, count = set_gate(datas, which)

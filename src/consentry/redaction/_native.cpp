@@ -1242,7 +1242,8 @@ class PrefixFinder {
 // time). A gate rejects only where the validator surely returns None, accepts only
 // where it has ported the whole validator, and otherwise asks the validator.
 enum class Gate {
-  kNone, kFieldPhone, kNationalId, kCardOther, kIbanAnyCase, kPhoneInContext,
+  kNone, kFieldPhone, kNationalId, kCardOther, kPhoneInContext,
+  kIbanAnyCase,                       // spellings._iban_any_case, the whole validator
   kKeywordPassword, kKeywordSecret,  // keywords.py: the whole validator (kw:: below)
   kQuotedGenerated,                   // tokens._quoted_generated, the whole validator
 };
@@ -2000,21 +2001,43 @@ class Engine {
             (words.size() >= 6 && field_phone_refused(t, start, end, words)))
           return Verdict::kReject;
         return Verdict::kAsk;
-      case Gate::kNationalId: {  // [id words]
+      case Gate::kNationalId: {  // [id words] or [id words, not-phone words]
         if (field_glued(t, start, end)) return Verdict::kReject;
         bool letter = false;
         for (Pos i = start; i + 1 < end && !letter; ++i) letter = is_alpha(t.d[i]);
-        if (!letter && !found_before(*words.at(0), t, start, 48)) return Verdict::kReject;
+        if (words.size() < 2) {
+          if (!letter && !found_before(*words.at(0), t, start, 48)) return Verdict::kReject;
+          return Verdict::kAsk;
+        }
+        // named: an ID word in the value's own field (_clause); RE2's Latin-1 case folding
+        // finds at least what Python's does, so "not named" here is not named there
+        const Pos a = std::max<Pos>(0, start - 48);
+        Pos cut = a;
+        for (Pos i = a; i < start; ++i)
+          if (in(t.d[i], ",;|\n")) cut = i + 1;
+        const bool named = found_before(*words.at(0), Text{t.d + cut, start - cut}, start - cut, 48);
+        if (!letter && !named) return Verdict::kReject;
+        if (!named && found_before(*words.at(1), t, start, 48)) return Verdict::kReject;
         return Verdict::kAsk;
       }
       case Gate::kCardOther: return card_other(t, start, end) ? Verdict::kAccept : Verdict::kReject;
       case Gate::kQuotedGenerated:
         return quoted_generated(t, start, end) ? Verdict::kAccept : Verdict::kReject;
-      case Gate::kIbanAnyCase: {
+      case Gate::kIbanAnyCase: {  // spellings._iban_any_case, the whole validator (pinned)
         if ((start > 0 && is_alnum(t.d[start - 1])) || end - start < 2) return Verdict::kReject;
         auto upper = [](unsigned char c) { return static_cast<char>(is_lower(c) ? c - 32 : c); };
         const std::string country{upper(t.d[start]), upper(t.d[start + 1])};
-        return tables_.iban_lengths.count(country) ? Verdict::kAsk : Verdict::kReject;
+        const auto length = tables_.iban_lengths.find(country);
+        if (length == tables_.iban_lengths.end()) return Verdict::kReject;
+        std::string compact;
+        Pos pos = start;
+        for (; pos < end && static_cast<Pos>(compact.size()) < length->second; ++pos)
+          if (is_alnum(t.d[pos])) compact.push_back(upper(t.d[pos]));
+        if (static_cast<Pos>(compact.size()) < length->second || (pos < t.n && is_alnum(t.d[pos])))
+          return Verdict::kReject;
+        if (!iban_ok(compact, tables_)) return Verdict::kReject;
+        end = pos;
+        return Verdict::kAccept;
       }
       case Gate::kPhoneInContext: {  // pii._phone, then a bare 0… run needs a phone word
         if (!phone(t, start, end) || (is_digit(t.d[start]) && iban_group_before(t, start)))

@@ -85,7 +85,10 @@ _GATES: dict[Any, tuple[str, tuple[bytes, ...]]] = {
             fieldnumbers._IPV4_INSIDE.pattern,
         ),
     ),
-    nationalids._national_id: ("national_id", (nationalids._ID_WORDS.pattern,)),
+    nationalids._national_id: (
+        "national_id",
+        (nationalids._ID_WORDS.pattern, fieldnumbers._NOT_PHONE_WORDS.pattern),
+    ),
     spellings._card_other: ("card_other", ()),
     spellings._iban_any_case: ("iban_any_case", ()),
     pii._phone_in_context: ("phone_in_context", ()),
@@ -102,6 +105,7 @@ _GATES: dict[Any, tuple[str, tuple[bytes, ...]]] = {
 # fails meanwhile).
 GATE_PINS: dict[Any, str] = {
     tokens._quoted_generated: "b16fbc0bbb433f19",
+    spellings._iban_any_case: "0bbb143580bdd10a",
 }
 
 

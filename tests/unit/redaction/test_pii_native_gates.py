@@ -258,3 +258,87 @@ def test_phone_gate_refuses_in_cpp(text: str) -> None:
     )
     assert engine.candidates(text.encode()) == []  # type: ignore[attr-defined]
     assert calls == []
+
+
+def _gate_against_call_back(
+    detector: PatternDetector, kind: str, texts: list[str]
+) -> tuple[list[int], list[int]]:
+    """Candidates of the detector's gate and of its validator called back on every match
+    compared on ``texts``; (callbacks with the gate, callbacks without)."""
+    spec = native._spec(detector)
+    assert spec is not None and spec[8]
+    pattern = detector.regex.pattern
+    gated, gated_calls = _counting_engine(kind, detector.validate, spec[8], tuple(spec[9]), pattern)
+    plain, plain_calls = _counting_engine(kind, detector.validate, "", (), pattern)
+    for text in texts:
+        data = text.encode()
+        assert gated.candidates(data) == plain.candidates(data), text  # type: ignore[attr-defined]
+    return gated_calls, plain_calls
+
+
+def _mutated(rng: object, values: list[str], alphabet: str, contexts: list[str]) -> list[str]:
+    import random
+
+    assert isinstance(rng, random.Random)
+    out = []
+    for _ in range(3000):
+        chars = list(rng.choice(values))
+        for _ in range(rng.randrange(3)):
+            chars[rng.randrange(len(chars))] = rng.choice(alphabet)
+        out.append(rng.choice(contexts) + "".join(chars) + rng.choice(["", " ", "x", "7", "."]))
+    return out
+
+
+def test_iban_any_case_port_decides_as_the_validator() -> None:
+    """SPEC §4 (IBAN in any case and grouping): the C++ port of _iban_any_case (length
+    table, grouping, glued, mod-97) accepts and rejects exactly as the Python validator,
+    which it replaces (pinned in native.GATE_PINS)."""
+    import random
+
+    values = [
+        "de89 3704 0044 0532 0130 00",
+        "De89-3704-0044-0532-0130-00",
+        "gb82 west 1234 5698 7654 32",
+        "fr14 2004 1010 0505 0001 3m02 606",
+        "nl91abna0417164300",
+        "zz89 3704 0044 0532 0130 00",
+        "de89 3704 0044 0532 0130",
+        "de89 3704 0044 0532 0130 001",
+    ]
+    contexts = ["", "iban ", "x", "wire to ", "-"]
+    texts = _mutated(random.Random(16), values, "0123456789abcdefXYZ -", contexts)
+    gated_calls, plain_calls = _gate_against_call_back(spellings.DETECTORS[0], IBAN, texts)
+    assert gated_calls == [] and len(plain_calls) > 1000
+
+
+def test_national_id_gate_refuses_only_what_python_refuses() -> None:
+    """SPEC §4 (national identifiers): the gate reads the ID word in the value's own field
+    and the not-phone words as _national_id does; same findings as the call-back."""
+    import random
+
+    values = [
+        "811218-9876",
+        "7501011234567",
+        "12345678Z",
+        "X1234567L",
+        "44051401359",
+        "111.444.777-35",
+        "AKIAH2Y3FXJDS3L2SGNA",
+        "DE37 6052 1728 0095 6210 62",
+    ]
+    contexts = [
+        "",
+        "ID ",
+        "national id: ",
+        "account: ",
+        "ID 7, account: ",
+        '{"id": 42, "ref": "',
+        "personnummer; ",
+        "c\xe9dula ",
+        "order # ",
+        "isbn ",
+        "DNI|",
+    ]
+    texts = _mutated(random.Random(16), values, "0123456789AZ -./", contexts)
+    gated_calls, plain_calls = _gate_against_call_back(nationalids.DETECTORS[0], NATIONAL_ID, texts)
+    assert len(gated_calls) < 0.8 * len(plain_calls)
