@@ -126,3 +126,32 @@ def test_a_key_destroyed_by_another_process_leaves_this_cache_within_the_ttl_R17
     finally:
         service.engine.dispose()
         sweeper.engine.dispose()
+
+
+def test_a_vault_from_before_key_ages_gains_the_column_and_keeps_its_keys_R17(
+    tmp_path: Path,
+) -> None:
+    """Issue 26: `keys collect` needs each key's age; a vault written before that column
+    existed is upgraded on open, its keys unchanged and of unknown age (NULL)."""
+    import sqlite3
+
+    ring = KeyRingFile(tmp_path / "k.kek")
+    path = tmp_path / "old.sqlite"
+    kek_id, wrapped = ring.wrap(b"k" * 32, context="session:old")
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "CREATE TABLE data_keys (scope VARCHAR(80) PRIMARY KEY, "
+            "kek_id VARCHAR(32) NOT NULL, wrapped BLOB NOT NULL)"
+        )
+        db.execute("INSERT INTO data_keys VALUES ('session:old', ?, ?)", (kek_id, wrapped))
+    db.close()
+    vault = SqlKeyVault.open(f"sqlite:///{path}", ring)
+    again = SqlKeyVault.open(f"sqlite:///{path}", ring)  # a second open finds the column
+    try:
+        assert vault.data_key("session:old", create=False) == b"k" * 32
+        vault.data_key("session:new", create=True)
+        ages = dict(again.scopes_page(None, 10))
+        assert ages["session:old"] is None and isinstance(ages["session:new"], int)
+    finally:
+        vault.engine.dispose()
+        again.engine.dispose()

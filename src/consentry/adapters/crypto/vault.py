@@ -40,7 +40,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from consentry.service.keys import KeyEncryptionKey
 
@@ -77,9 +77,13 @@ class SqlKeyVault:
         self._cache: OrderedDict[str, tuple[bytes, float]] = OrderedDict()
         self._lock = threading.Lock()
         metadata.create_all(engine)
-        if "created_at" not in {c["name"] for c in inspect(engine).get_columns("data_keys")}:
-            with engine.begin() as conn:  # a vault made before ``keys collect`` existed
-                conn.exec_driver_sql("ALTER TABLE data_keys ADD COLUMN created_at BIGINT")
+        if not _has_created_at(engine):
+            try:
+                with engine.begin() as conn:  # a vault made before ``keys collect`` existed
+                    conn.exec_driver_sql("ALTER TABLE data_keys ADD COLUMN created_at BIGINT")
+            except DBAPIError:
+                if not _has_created_at(engine):  # not another process adding it meanwhile
+                    raise
 
     @classmethod
     def open(cls, url: str, kek: KeyEncryptionKey) -> SqlKeyVault:
@@ -206,6 +210,10 @@ class SqlKeyVault:
                 select(data_keys.c.kek_id, func.count()).group_by(data_keys.c.kek_id)
             )
             return {str(kid): int(n) for kid, n in rows}
+
+
+def _has_created_at(engine: Engine) -> bool:
+    return "created_at" in {c["name"] for c in inspect(engine).get_columns("data_keys")}
 
 
 def _chunks(items: list[str]) -> Iterable[list[str]]:
