@@ -35,8 +35,6 @@ FUNCTION_TODO = {
     ("consentry/demo/bulk.py", "load_population"),
     ("consentry/demo/population.py", "plan_account"),
     ("consentry/demo/replay.py", "_session_ops"),
-    ("consentry/demo/simulate.py", "Simulator._session"),
-    ("consentry/demo/simulate.py", "Simulator.account"),
     ("consentry/entrypoints/api/middleware.py", "*.__call__"),
     ("consentry/lake/delta.py", "*.commit"),
     ("consentry/service/data_export.py", "export_account"),

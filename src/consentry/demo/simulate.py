@@ -117,48 +117,11 @@ class Simulator:
 
     # -- one account ----------------------------------------------------------------
     def account(self, plan: AccountPlan, rows: Rows) -> None:
-        ids, a = self.ids, plan.ordinal
-        account_id = ids.account(a)
+        account_id = self.ids.account(plan.ordinal)
         consumer = plan.scope is Scope.CONSUMER
-        initial = Training.UNSET if consumer else Training.NOT_APPLICABLE
-        choice_times: list[int] = []
-        choice_values: list[Training] = []
-        training, terms_accepted, choice_at = initial, None, None
-        offs: list[int] = []
-        k = 0
-        for step in plan.consent:
-            value = step.value
-            if step.type == "choice":
-                assert value is not None
-                if self.shorten and training is Training.ON and value is Training.OFF:
-                    offs.append(step.at)
-                training, terms_accepted, choice_at = value, self.terms_at(step.at), step.at
-                choice_times.append(step.at)
-                choice_values.append(value)
-                version = terms_accepted
-            else:
-                version = self.terms_at(step.at)
-            rows.events.append(
-                (
-                    ids.event(a, k),
-                    account_id,
-                    step.at,
-                    step.type,
-                    None if value is None else value.value,
-                    step.source,
-                    version,
-                )
-            )
-            k += 1
+        history = _History(Training.UNSET if consumer else Training.NOT_APPLICABLE)
+        training, terms_accepted, choice_at = self._consent_events(plan, account_id, history, rows)
         deleted = plan.deleted_at
-        if deleted is not None and consumer:
-            if self.shorten and training is Training.ON:
-                offs.append(deleted)  # R18: the account's final `off` shortens too (R15)
-            version = terms_accepted or self.terms_at(deleted)
-            rows.events.append(
-                (ids.event(a, k), account_id, deleted, "choice", "off", "account_deleted", version)
-            )
-            training, choice_at = Training.OFF, deleted
         token = None
         if deleted is None:
             token = hashlib.sha256(f"{self.salt}:{account_id}".encode()).hexdigest()
@@ -176,48 +139,127 @@ class Simulator:
             )
         )
         for session in plan.sessions:
-            self._session(plan, session, account_id, choice_times, choice_values, offs, rows)
+            self._session(plan, session, account_id, history, rows)
 
-    @staticmethod
-    def _training_at(
-        times: list[int], values: list[Training], at: int, initial: Training
-    ) -> Training:
-        # choices are few per account: a reverse scan beats bisect's call overhead
-        for i in range(len(times) - 1, -1, -1):
-            if times[i] <= at:
-                return values[i]
-        return initial
+    def _consent_events(
+        self, plan: AccountPlan, account_id: str, history: _History, rows: Rows
+    ) -> tuple[Training, str | None, int | None]:
+        """The account's consent events, the final `off` of a deletion included, noted in
+        `history`; returns its choice, accepted terms version and choice time at the end."""
+        ids, a = self.ids, plan.ordinal
+        training, terms_accepted, choice_at = history.initial, None, None
+        k = 0
+        for step in plan.consent:
+            value = step.value
+            if step.type == "choice":
+                assert value is not None
+                if self.shorten and training is Training.ON and value is Training.OFF:
+                    history.offs.append(step.at)
+                training, terms_accepted, choice_at = value, self.terms_at(step.at), step.at
+                history.times.append(step.at)
+                history.values.append(value)
+                version = terms_accepted
+            else:
+                version = self.terms_at(step.at)
+            rows.events.append(
+                (
+                    ids.event(a, k),
+                    account_id,
+                    step.at,
+                    step.type,
+                    None if value is None else value.value,
+                    step.source,
+                    version,
+                )
+            )
+            k += 1
+        deleted = plan.deleted_at
+        if deleted is not None and plan.scope is Scope.CONSUMER:
+            if self.shorten and training is Training.ON:
+                history.offs.append(deleted)  # R18: the account's final `off` shortens too (R15)
+            version = terms_accepted or self.terms_at(deleted)
+            rows.events.append(
+                (ids.event(a, k), account_id, deleted, "choice", "off", "account_deleted", version)
+            )
+            training, choice_at = Training.OFF, deleted
+        return training, terms_accepted, choice_at
 
     def _session(
         self,
         plan: AccountPlan,
         session: SessionPlan,
         account_id: str,
-        choice_times: list[int],
-        choice_values: list[Training],
-        offs: list[int],
+        history: _History,
         rows: Rows,
     ) -> None:
-        ids, a, s = self.ids, plan.ordinal, session.no
-        session_id = ids.session(a, s)
-        consumer = plan.scope is Scope.CONSUMER
-        initial = Training.UNSET if consumer else Training.NOT_APPLICABLE
+        session_id = self.ids.session(plan.ordinal, session.no)
         scope = plan.scope
-        if consumer and session.surface in self.policy.commercial_surfaces:
+        if scope is Scope.CONSUMER and session.surface in self.policy.commercial_surfaces:
             scope = Scope.COMMERCIAL
-        incognito = session.incognito
-        acts = rows.activities
-        msgs = rows.messages
         deleted = session.deleted_at
         if deleted is None or (plan.deleted_at is not None and plan.deleted_at < deleted):
             deleted = plan.deleted_at
+        first_covered, retain, last = self._messages(
+            plan, session, session_id, scope, history, rows
+        )
+        if deleted is not None:
+            rows.activities.append((session_id, deleted, False, "delete"))
+        active = self._holds(plan, session, session_id, rows)
+        legal = any(hf.kind is HoldKind.LEGAL for hf in active)
+        keep = [epoch(hf.placed_at) + self.flagged for hf in active if hf.kind is HoldKind.SAFETY]
+        if active or deleted is not None:
+            decision = purge_due(
+                retain_until=instant(retain),
+                deleted_at=instant(deleted) if deleted is not None else None,
+                holds=active,
+                policy=self.policy,
+                at=instant(max([retain, last, *(epoch(h.placed_at) for h in active)])),
+            )
+            purge_at = None if decision.due_at is None else epoch(decision.due_at)
+        else:
+            purge_at = retain
+        rows.sessions.append(
+            (
+                session_id,
+                account_id,
+                session.kind.value,
+                session.surface.value,
+                session.incognito,
+                scope.value,
+                session.start,
+                last,
+                first_covered,
+                retain,
+                deleted,
+                deleted + self.grace if deleted is not None else None,
+                legal,
+                max(keep) if keep else None,
+                purge_at,
+            )
+        )
+        self._feedback(plan, session, account_id, session_id, deleted, history, rows)
+
+    def _messages(
+        self,
+        plan: AccountPlan,
+        session: SessionPlan,
+        session_id: str,
+        scope: Scope,
+        history: _History,
+        rows: Rows,
+    ) -> tuple[int | None, int, int]:
+        """The session's activities and messages, each covered or not at its instant;
+        returns when it was first covered, its retention end and its last activity."""
+        ids, a, s = self.ids, plan.ordinal, session.no
+        incognito = session.incognito
+        acts = rows.activities
+        msgs = rows.messages
         # R18 `shorten`: each opt-out recomputes retention of the account's existing
         # consumer, non-incognito sessions (deleted ones too) from their last activity.
         shortens = scope is Scope.CONSUMER and not incognito
-        pending_offs = [o for o in offs if o > session.start] if shortens else []
+        pending_offs = [o for o in history.offs if o > session.start] if shortens else []
         t0 = session.start
-        training = self._training_at(choice_times, choice_values, t0, initial)
-        covered = self.covered(scope, incognito, training)
+        covered = self.covered(scope, incognito, history.training_at(t0))
         first_covered = t0 if covered else None
         retain = t0 + self.period(scope, incognito, covered)
         last = t0
@@ -226,8 +268,7 @@ class Simulator:
             while pending_offs and pending_offs[0] < at:
                 retain = last + self.standard  # R18 `shorten` at an opt-out
                 pending_offs.pop(0)
-            training = self._training_at(choice_times, choice_values, at, initial)
-            covered = self.covered(scope, incognito, training)
+            covered = self.covered(scope, incognito, history.training_at(at))
             if covered and first_covered is None:
                 first_covered = at
             until = at + self.period(scope, incognito, covered)
@@ -249,8 +290,13 @@ class Simulator:
             )
         if pending_offs:
             retain = last + self.standard
-        if deleted is not None:
-            acts.append((session_id, deleted, False, "delete"))
+        return first_covered, retain, last
+
+    def _holds(
+        self, plan: AccountPlan, session: SessionPlan, session_id: str, rows: Rows
+    ) -> list[HoldFact]:
+        """The session's hold rows; returns the holds still in force."""
+        ids, a, s = self.ids, plan.ordinal, session.no
         holds = []
         for hold in session.holds:
             kind = HoldKind(hold.kind)
@@ -274,41 +320,22 @@ class Simulator:
                     ids.release(a, s, hold.hold_no) if hold.released_at is not None else None,
                 )
             )
-        active = [hf for hf in holds if hf.released_at is None]
-        legal = any(hf.kind is HoldKind.LEGAL for hf in active)
-        keep = [epoch(hf.placed_at) + self.flagged for hf in active if hf.kind is HoldKind.SAFETY]
-        if active or deleted is not None:
-            decision = purge_due(
-                retain_until=instant(retain),
-                deleted_at=instant(deleted) if deleted is not None else None,
-                holds=active,
-                policy=self.policy,
-                at=instant(max([retain, last, *(epoch(h.placed_at) for h in active)])),
-            )
-            purge_at = None if decision.due_at is None else epoch(decision.due_at)
-        else:
-            purge_at = retain
-        rows.sessions.append(
-            (
-                session_id,
-                account_id,
-                session.kind.value,
-                session.surface.value,
-                incognito,
-                scope.value,
-                t0,
-                last,
-                first_covered,
-                retain,
-                deleted,
-                deleted + self.grace if deleted is not None else None,
-                legal,
-                max(keep) if keep else None,
-                purge_at,
-            )
-        )
+        return [hf for hf in holds if hf.released_at is None]
+
+    def _feedback(
+        self,
+        plan: AccountPlan,
+        session: SessionPlan,
+        account_id: str,
+        session_id: str,
+        deleted: int | None,
+        history: _History,
+        rows: Rows,
+    ) -> None:
+        """The session's feedback rows, each with the choice in force when it was given."""
+        ids, a, s = self.ids, plan.ordinal, session.no
         for k, fb in enumerate(session.feedback):
-            training = self._training_at(choice_times, choice_values, fb.at, initial)
+            training = history.training_at(fb.at)
             fb_until = epoch(feedback_retain_until(instant(fb.at), self.policy))
             fb_purge = fb_until
             if deleted is not None:
@@ -328,3 +355,22 @@ class Simulator:
                     fb_purge,
                 )
             )
+
+
+@dataclass
+class _History:
+    """An account's choices as its sessions need them: each choice's time and value in
+    order, and the opt-outs that shorten retention (R18 `shorten`)."""
+
+    initial: Training
+    times: list[int] = field(default_factory=list)
+    values: list[Training] = field(default_factory=list)
+    offs: list[int] = field(default_factory=list)
+
+    def training_at(self, at: int) -> Training:
+        times = self.times
+        # choices are few per account: a reverse scan beats bisect's call overhead
+        for i in range(len(times) - 1, -1, -1):
+            if times[i] <= at:
+                return self.values[i]
+        return self.initial
