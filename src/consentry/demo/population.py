@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 
 from consentry.demo.texts import TextMaker
 from consentry.domain.notice import PrivacyState, current_terms, gate
-from consentry.domain.policy import Policy
+from consentry.domain.policy import Policy, TermsVersion
 from consentry.domain.scope import account_scope
 from consentry.domain.types import Author, Plan, Scope, SessionKind, Surface, Training
 
@@ -210,13 +210,50 @@ class _Timeline:
 def plan_account(
     ordinal: int, *, seed: int, mix: Mix, policy: Policy, texts: TextMaker
 ) -> AccountPlan:
-    """One account's whole history, drawn from its own random stream."""
+    """One account's whole history, drawn from its own random stream.
+
+    The helpers draw from `rng` in a fixed order: the same seed gives the same history."""
     rng = random.Random(seed * 1_000_003 + ordinal)
-    start, until = epoch(mix.start), epoch(mix.until)
-    terms = current_terms(policy, mix.until)
-    published, deadline = epoch(terms.published_at), epoch(terms.deadline)
+    until = epoch(mix.until)
     plan = _pick(rng, mix.plans)
     scope = account_scope(plan, policy)
+    created, origin, consent = _consent_steps(rng, mix, scope, current_terms(policy, mix.until))
+    deleted_at: int | None = None
+    if rng.random() < mix.delete_account:
+        t = rng.randrange(created + 2, until)
+        deleted_at = t - t % 2
+        consent = [c for c in consent if c.at < deleted_at]
+    timeline = _Timeline(scope, consent, policy)
+    end = deleted_at if deleted_at is not None else until
+    n_sessions = int(mix.sessions) if mix.exact_counts else _count(rng, mix.sessions, 1)
+    sessions: list[SessionPlan] = []
+    hold_no = 0
+    for no in range(n_sessions):
+        at = rng.randrange(created + 1, end) | 1
+        if at >= end or timeline.blocked(at):
+            continue
+        weights = mix.consumer_surfaces if scope is Scope.CONSUMER else mix.commercial_surfaces
+        surface = _pick_surface(rng, weights)
+        kind = SessionKind.CODE if surface is Surface.CODE else SessionKind.CHAT
+        incognito = kind is SessionKind.CHAT and rng.random() < mix.incognito
+        session = SessionPlan(no, kind, surface, incognito, at, [], [], [])
+        _add_messages(rng, session, end, mix, timeline, texts)
+        last = session.times[-1] if session.times else at
+        if rng.random() < mix.delete_session and last + 3 < end:
+            session.deleted_at = rng.randrange(last + 2, end) | 1
+        _add_feedback(rng, session, end, mix, timeline, texts)
+        hold_no = _add_holds(rng, session, last, end, mix, hold_no)
+        sessions.append(session)
+    return AccountPlan(ordinal, plan, scope, origin, created, consent, sessions, deleted_at)
+
+
+def _consent_steps(
+    rng: random.Random, mix: Mix, scope: Scope, terms: TermsVersion
+) -> tuple[int, str, list[ConsentStep]]:
+    """When and how the account came (signed up, or imported and shown the notice), and
+    its consent steps: deferrals, the first choice, perhaps one change in settings."""
+    start, until = epoch(mix.start), epoch(mix.until)
+    published, deadline = epoch(terms.published_at), epoch(terms.deadline)
     consent: list[ConsentStep] = []
     latest_import = min(deadline, until) - DAY
     imported = scope is Scope.CONSUMER and rng.random() < mix.imported and start + 2 < latest_import
@@ -250,65 +287,70 @@ def plan_account(
             now_on = consent[-1].value is Training.ON if consent[-1].type == "choice" else False
             value = Training.OFF if now_on else Training.ON
             consent.append(ConsentStep(t, "choice", value, "settings"))
-    deleted_at: int | None = None
-    if rng.random() < mix.delete_account:
-        t = rng.randrange(created + 2, until)
-        deleted_at = t - t % 2
-        consent = [c for c in consent if c.at < deleted_at]
-    timeline = _Timeline(scope, consent, policy)
-    end = deleted_at if deleted_at is not None else until
-    n_sessions = int(mix.sessions) if mix.exact_counts else _count(rng, mix.sessions, 1)
-    sessions: list[SessionPlan] = []
-    hold_no = 0
-    for no in range(n_sessions):
-        at = rng.randrange(created + 1, end) | 1
-        if at >= end or timeline.blocked(at):
+    return created, origin, consent
+
+
+def _add_messages(
+    rng: random.Random,
+    session: SessionPlan,
+    end: int,
+    mix: Mix,
+    timeline: _Timeline,
+    texts: TextMaker,
+) -> None:
+    """The session's messages, user and assistant in turn, none while the gate blocks."""
+    n_messages = int(mix.messages) if mix.exact_counts else _count(rng, mix.messages, 2)
+    t = session.start
+    for i in range(n_messages):
+        gap = rng.randrange(DAY, 60 * DAY) if rng.random() < mix.resume else rng.randrange(4, 600)
+        t += gap + (gap % 2)
+        if t >= end:
+            break
+        if timeline.blocked(t):
             continue
-        weights = mix.consumer_surfaces if scope is Scope.CONSUMER else mix.commercial_surfaces
-        surface = _pick_surface(rng, weights)
-        kind = SessionKind.CODE if surface is Surface.CODE else SessionKind.CHAT
-        incognito = kind is SessionKind.CHAT and rng.random() < mix.incognito
-        session = SessionPlan(no, kind, surface, incognito, at, [], [], [])
-        n_messages = int(mix.messages) if mix.exact_counts else _count(rng, mix.messages, 2)
-        t = at
-        for i in range(n_messages):
-            gap = (
-                rng.randrange(DAY, 60 * DAY) if rng.random() < mix.resume else rng.randrange(4, 600)
+        assistant = i % 2 == 1
+        session.times.append(t)
+        session.roles.append("assistant" if assistant else "user")
+        session.texts.append(
+            texts.message(rng, code=session.kind is SessionKind.CODE, assistant=assistant)
+        )
+
+
+def _add_feedback(
+    rng: random.Random,
+    session: SessionPlan,
+    end: int,
+    mix: Mix,
+    timeline: _Timeline,
+    texts: TextMaker,
+) -> None:
+    """Perhaps a rating of one of the assistant's answers, before the session is deleted."""
+    stop = session.deleted_at if session.deleted_at is not None else end
+    answers = [i for i, r in enumerate(session.roles) if r == "assistant"]
+    if answers and rng.random() < mix.feedback:
+        i = rng.choice(answers)
+        t = session.times[i] + 2 * rng.randrange(1, 60)
+        if t < stop and not timeline.blocked(t):
+            rating = "up" if rng.random() < 0.7 else "down"
+            session.feedback.append(FeedbackPlan(t, i, rating, texts.comment(rng)))
+
+
+def _add_holds(
+    rng: random.Random, session: SessionPlan, last: int, end: int, mix: Mix, hold_no: int
+) -> int:
+    """Perhaps a safety hold (with scores) and a legal hold (perhaps released) after the
+    session's last message; returns the account's next hold number."""
+    for kind_name, rate in (("safety", mix.safety_hold), ("legal", mix.legal_hold)):
+        if rng.random() < rate and last + 3 < end:
+            t = rng.randrange(last + 2, end) | 1
+            scores = (
+                {"violence": round(rng.random(), 3), "self_harm": round(rng.random(), 3)}
+                if kind_name == "safety"
+                else None
             )
-            t += gap + (gap % 2)
-            if t >= end:
-                break
-            if timeline.blocked(t):
-                continue
-            assistant = i % 2 == 1
-            session.times.append(t)
-            session.roles.append("assistant" if assistant else "user")
-            session.texts.append(
-                texts.message(rng, code=kind is SessionKind.CODE, assistant=assistant)
-            )
-        last = session.times[-1] if session.times else at
-        if rng.random() < mix.delete_session and last + 3 < end:
-            session.deleted_at = rng.randrange(last + 2, end) | 1
-        stop = session.deleted_at if session.deleted_at is not None else end
-        answers = [i for i, r in enumerate(session.roles) if r == "assistant"]
-        if answers and rng.random() < mix.feedback:
-            i = rng.choice(answers)
-            t = session.times[i] + 2 * rng.randrange(1, 60)
-            if t < stop and not timeline.blocked(t):
-                rating = "up" if rng.random() < 0.7 else "down"
-                session.feedback.append(FeedbackPlan(t, i, rating, texts.comment(rng)))
-        for kind_name, rate in (("safety", mix.safety_hold), ("legal", mix.legal_hold)):
-            if rng.random() < rate and last + 3 < end:
-                t = rng.randrange(last + 2, end) | 1
-                scores = (
-                    {"violence": round(rng.random(), 3), "self_harm": round(rng.random(), 3)}
-                    if kind_name == "safety"
-                    else None
-                )
-                released = None
-                if kind_name == "legal" and rng.random() < mix.release_legal and t + 3 < end:
-                    released = rng.randrange(t + 2, end) | 1
-                session.holds.append(HoldPlan(hold_no, t, kind_name, scores, released))
-                hold_no += 1
-        sessions.append(session)
-    return AccountPlan(ordinal, plan, scope, origin, created, consent, sessions, deleted_at)
+            released = None
+            if kind_name == "legal" and rng.random() < mix.release_legal and t + 3 < end:
+                released = rng.randrange(t + 2, end) | 1
+            session.holds.append(HoldPlan(hold_no, t, kind_name, scores, released))
+            hold_no += 1
+    return hold_no
