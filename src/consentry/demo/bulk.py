@@ -212,12 +212,7 @@ def load_population(
     sim = Simulator(policy, Ids(seed), token_salt=f"demo-token-{seed}")
     stats = LoadStats()
     started = time.perf_counter()
-    with engine.connect() as conn:
-        seq, prev = conn.execute(text("SELECT seq, hash FROM ledger_head WHERE id = 1")).one()
-        next_activity = int(
-            conn.execute(text("SELECT coalesce(max(id), 0) FROM activities")).scalar_one()
-        )
-    prev = prev or GENESIS
+    seq, prev, next_activity = _heads(engine)
     writer = _Writer(engine)
     try:
         for lo in range(first_ordinal, first_ordinal + accounts, batch_accounts):
@@ -229,23 +224,7 @@ def load_population(
             events, seq, prev = _chain(rows.events, seq, prev)
             activities = [(next_activity + i + 1, *row) for i, row in enumerate(rows.activities)]
             next_activity += len(activities)
-            writer.begin()
-            writer.write("accounts", writer.convert("accounts", rows.accounts))
-            writer.write("consent_events", writer.convert("consent_events", events))
-            writer.write("sessions", writer.convert("sessions", rows.sessions))
-            writer.write("activities", writer.convert("activities", activities))
-            writer.write("messages", writer.convert("messages", rows.messages))
-            writer.write("feedback", writer.convert("feedback", rows.feedback))
-            writer.write("holds", writer.convert("holds", rows.holds))
-            cur = writer.raw.cursor()
-            cur.execute(
-                "UPDATE ledger_head SET seq = %s, hash = %s WHERE id = 1"
-                if writer.dialect == "postgresql"
-                else "UPDATE ledger_head SET seq = ?, hash = ? WHERE id = 1",
-                (seq, prev),
-            )
-            cur.close()
-            writer.commit()
+            _write_batch(writer, rows, events, activities, seq=seq, head=prev)
             stats.accounts += hi - lo
             stats.sessions += len(rows.sessions)
             stats.messages += len(rows.messages)
@@ -269,3 +248,43 @@ def load_population(
     refresh_statistics(engine)
     stats.seconds = time.perf_counter() - started
     return stats
+
+
+def _heads(engine: Engine) -> tuple[int, str, int]:
+    """Where the data already there ends: the ledger's last sequence number and hash
+    (the genesis hash for an empty ledger), and the highest activity id."""
+    with engine.connect() as conn:
+        seq, prev = conn.execute(text("SELECT seq, hash FROM ledger_head WHERE id = 1")).one()
+        next_activity = int(
+            conn.execute(text("SELECT coalesce(max(id), 0) FROM activities")).scalar_one()
+        )
+    return seq, prev or GENESIS, next_activity
+
+
+def _write_batch(
+    writer: _Writer,
+    rows: Rows,
+    events: list[Row],
+    activities: list[Row],
+    *,
+    seq: int,
+    head: str,
+) -> None:
+    """One batch in one transaction: every table's rows, then the ledger's new head."""
+    writer.begin()
+    writer.write("accounts", writer.convert("accounts", rows.accounts))
+    writer.write("consent_events", writer.convert("consent_events", events))
+    writer.write("sessions", writer.convert("sessions", rows.sessions))
+    writer.write("activities", writer.convert("activities", activities))
+    writer.write("messages", writer.convert("messages", rows.messages))
+    writer.write("feedback", writer.convert("feedback", rows.feedback))
+    writer.write("holds", writer.convert("holds", rows.holds))
+    cur = writer.raw.cursor()
+    cur.execute(
+        "UPDATE ledger_head SET seq = %s, hash = %s WHERE id = 1"
+        if writer.dialect == "postgresql"
+        else "UPDATE ledger_head SET seq = ?, hash = ? WHERE id = 1",
+        (seq, head),
+    )
+    cur.close()
+    writer.commit()
