@@ -32,7 +32,6 @@ MODULE_TODO = {
 FUNCTION_TODO = {
     ("consentry/adapters/sql/consent_report.py", "SqlConsentReport._read"),
     ("consentry/adapters/sql/engine.py", "make_engine"),
-    ("consentry/demo/replay.py", "_session_ops"),
     ("consentry/entrypoints/api/middleware.py", "*.__call__"),
     ("consentry/lake/delta.py", "*.commit"),
     ("consentry/service/data_export.py", "export_account"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from consentry.demo.population import AccountPlan, author_of, instant
+from consentry.demo.population import AccountPlan, SessionPlan, author_of, instant
 from consentry.domain.clock import TestClock
 from consentry.domain.types import Scope
 from consentry.service import accounts, retention, sessions
@@ -85,8 +85,30 @@ def _session_ops(
     out: Replayed,
     op: Callable[[int, Callable[[], None]], Op],
 ) -> Iterator[Op]:
+    """A session's operations in plan order: start, messages, feedback, holds, deletion."""
     a = plan.ordinal
     s = next(x for x in plan.sessions if x.no == no)
+    yield from _message_ops(ctx, a, s, out, op)
+    yield from _feedback_ops(ctx, a, s, out, op)
+    yield from _hold_ops(ctx, a, s, out, op)
+    if s.deleted_at is not None:
+        yield op(
+            s.deleted_at,
+            lambda: sessions.delete_session(
+                ctx, account_id=out.accounts[a], session_id=out.sessions[(a, no)]
+            ),
+        )
+
+
+def _message_ops(
+    ctx: Context,
+    a: int,
+    s: SessionPlan,
+    out: Replayed,
+    op: Callable[[int, Callable[[], None]], Op],
+) -> Iterator[Op]:
+    """Start the session, then add each of its messages."""
+    no = s.no
 
     def start() -> None:
         view = sessions.start_session(
@@ -113,6 +135,17 @@ def _session_ops(
             out.messages[(a, no, m)] = record.id
 
         yield op(at, message)
+
+
+def _feedback_ops(
+    ctx: Context,
+    a: int,
+    s: SessionPlan,
+    out: Replayed,
+    op: Callable[[int, Callable[[], None]], Op],
+) -> Iterator[Op]:
+    """Each rating of an answer in the session."""
+    no = s.no
     for k, fb in enumerate(s.feedback):
 
         def give(k: int = k, fb_message: int = fb.message_no) -> None:
@@ -128,6 +161,17 @@ def _session_ops(
             out.feedback[(a, no, k)] = record.id
 
         yield op(fb.at, give)
+
+
+def _hold_ops(
+    ctx: Context,
+    a: int,
+    s: SessionPlan,
+    out: Replayed,
+    op: Callable[[int, Callable[[], None]], Op],
+) -> Iterator[Op]:
+    """Each hold placed on the session, and its release when it has one."""
+    no = s.no
     for hold in s.holds:
 
         def place(h: int = hold.hold_no) -> None:
@@ -144,13 +188,6 @@ def _session_ops(
                 hold.released_at,
                 lambda key=key: retention.release_hold(ctx, hold_id=out.holds[key]),  # type: ignore[misc]
             )
-    if s.deleted_at is not None:
-        yield op(
-            s.deleted_at,
-            lambda: sessions.delete_session(
-                ctx, account_id=out.accounts[a], session_id=out.sessions[(a, no)]
-            ),
-        )
 
 
 def replay(
