@@ -762,14 +762,18 @@ std::optional<std::string> b64url_decode(std::string_view text) {
   return out;
 }
 
-// What credentials.jwt_header_ok answers for headers whose JSON is a flat object of
-// ASCII string keys and string, integer, true, false or null values without
-// escapes: json.loads surely parses those (to a dict), so the answer is whether a
-// key is "alg". Anything else (escapes, nesting, floats, other encodings, bad
-// JSON) gets nullopt, and the Python function decides.
-std::optional<bool> simple_jwt_header(std::string_view header) {
+// Which of the keys "alg" and "typ" a JWT header names, for headers whose JSON is a
+// flat object of ASCII string keys and string, integer, true, false or null values
+// without escapes: json.loads surely parses those (to a dict). Anything else
+// (escapes, nesting, floats, other encodings, bad JSON) gets nullopt, and the Python
+// function decides. Text that does not decode (binascii.Error) names neither.
+struct JwtKeys {
+  bool alg = false;
+  bool typ = false;
+};
+std::optional<JwtKeys> simple_jwt_keys(std::string_view header) {
   auto decoded = b64url_decode(header);
-  if (!decoded) return false;  // the Python function returns False on binascii.Error
+  if (!decoded) return JwtKeys{};  // the Python functions return False/None on binascii.Error
   std::string_view j = *decoded;
   size_t i = 0;
   auto ws = [&] { while (i < j.size() && in(j[i], " \t\n\r")) ++i; };
@@ -801,7 +805,7 @@ std::optional<bool> simple_jwt_header(std::string_view header) {
   };
   ws();
   if (i >= j.size() || j[i++] != '{') return std::nullopt;
-  bool alg = false;
+  JwtKeys keys;
   ws();
   if (i < j.size() && j[i] == '}') {
     ++i;
@@ -810,7 +814,8 @@ std::optional<bool> simple_jwt_header(std::string_view header) {
       std::string_view key;
       ws();
       if (!string(&key)) return std::nullopt;
-      alg |= key == "alg";
+      keys.alg |= key == "alg";
+      keys.typ |= key == "typ";
       ws();
       if (i >= j.size() || j[i++] != ':') return std::nullopt;
       ws();
@@ -830,7 +835,14 @@ std::optional<bool> simple_jwt_header(std::string_view header) {
   }
   ws();
   if (i != j.size()) return std::nullopt;
-  return alg;
+  return keys;
+}
+
+// What credentials.jwt_header_ok answers where simple_jwt_keys knows (a key "alg").
+std::optional<bool> simple_jwt_header(std::string_view header) {
+  auto keys = simple_jwt_keys(header);
+  if (!keys) return std::nullopt;
+  return keys->alg;
 }
 
 // ---------------------------------------------------------------- detectors
@@ -1246,6 +1258,7 @@ enum class Gate {
   kIbanAnyCase,                       // spellings._iban_any_case, the whole validator
   kKeywordPassword, kKeywordSecret,  // keywords.py: the whole validator (kw:: below)
   kQuotedGenerated,                   // tokens._quoted_generated, the whole validator
+  kTwoPartJwt,                        // credentials._two_part_jwt where the header is simple
 };
 enum class Verdict { kReject, kAccept, kAsk };
 
@@ -1260,6 +1273,7 @@ Gate gate_named(const std::string& name) {
       {"keyword_password", Gate::kKeywordPassword},
       {"keyword_secret", Gate::kKeywordSecret},
       {"quoted_generated", Gate::kQuotedGenerated},
+      {"two_part_jwt", Gate::kTwoPartJwt},
   };
   auto it = names.find(name);
   if (it == names.end()) throw std::invalid_argument("unknown gate " + name);
@@ -2023,6 +2037,18 @@ class Engine {
       case Gate::kCardOther: return card_other(t, start, end) ? Verdict::kAccept : Verdict::kReject;
       case Gate::kQuotedGenerated:
         return quoted_generated(t, start, end) ? Verdict::kAccept : Verdict::kReject;
+      case Gate::kTwoPartJwt: {  // credentials._two_part_jwt (pinned): header.payload
+        const Pos dot = t.find_byte('.', start, end);
+        if (dot < 0) return Verdict::kAsk;
+        Pos header_end = dot;  // .rstrip(b" \t\r\n\\")
+        while (header_end > start && in(t.d[header_end - 1], " \t\r\n\\")) --header_end;
+        if (header_end - start > 4096) return Verdict::kReject;
+        for (Pos i = start; i < header_end; ++i)
+          if (!is_alnum(t.d[i]) && t.d[i] != '-' && t.d[i] != '_') return Verdict::kAsk;
+        const auto keys = simple_jwt_keys(t.view(start, header_end));
+        if (!keys) return Verdict::kAsk;
+        return keys->alg || keys->typ ? Verdict::kAccept : Verdict::kReject;
+      }
       case Gate::kIbanAnyCase: {  // spellings._iban_any_case, the whole validator (pinned)
         if ((start > 0 && is_alnum(t.d[start - 1])) || end - start < 2) return Verdict::kReject;
         auto upper = [](unsigned char c) { return static_cast<char>(is_lower(c) ? c - 32 : c); };

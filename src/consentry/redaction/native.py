@@ -95,6 +95,7 @@ _GATES: dict[Any, tuple[str, tuple[bytes, ...]]] = {
     keywords._password_assignment: ("keyword_password", keywords.NATIVE_GATE_PATTERNS),
     keywords._secret_assignment: ("keyword_secret", keywords.NATIVE_GATE_PATTERNS),
     tokens._quoted_generated: ("quoted_generated", ()),
+    credentials._two_part_jwt: ("two_part_jwt", ()),
 }
 
 # Gates that port a whole Python validator (accept as well as reject) are pinned to
@@ -106,6 +107,7 @@ _GATES: dict[Any, tuple[str, tuple[bytes, ...]]] = {
 GATE_PINS: dict[Any, str] = {
     tokens._quoted_generated: "b16fbc0bbb433f19",
     spellings._iban_any_case: "0bbb143580bdd10a",
+    credentials._two_part_jwt: "10d2812523eeed48",
 }
 
 

@@ -115,3 +115,54 @@ def test_port_on_generated_literals() -> None:
         assert found == called_back.candidates(data), data  # type: ignore[attr-defined]
         decided.add(any(c[0] == 5 for c in found))
     assert decided == {True, False}  # both verdicts were exercised
+
+
+def _jwt_engines() -> tuple[object, object]:
+    """The built-in scan with the two-part JWT gate, and with its Python validator."""
+    ported, called_back = [], []
+    for spec in (native._spec(d) for d in native._BUILTIN):
+        assert spec is not None
+        ported.append(spec)
+        if spec[0] == "pattern" and spec[5] == "python" and spec[7] is credentials._two_part_jwt:
+            assert spec[8] == "two_part_jwt"
+            spec = (*spec[:8], "", [])
+        called_back.append(spec)
+    tables = native._tables()
+    return (
+        _native.Engine(ported, tables, credentials.jwt_header_ok, Finding),
+        _native.Engine(called_back, tables, credentials.jwt_header_ok, Finding),
+    )
+
+
+def test_two_part_jwt_gate_decides_as_the_python_validator() -> None:
+    """SPEC §4 (JWTs unsigned or split across lines): where the header is a flat JSON object
+    the C++ gate decides alg/typ itself, elsewhere it asks; same candidates on 3,000 seeded
+    headers (flat, nested, escaped, floats, padding lengths, not JSON) and line splits."""
+    import base64
+    import json
+
+    ported, called_back = _jwt_engines()
+    rng = random.Random(16)
+    keys = ["alg", "typ", "kid", "ALG", "al", "typ ", "x"]
+    values = ['"HS256"', '"none"', "1", "-0", "1.5", "true", "null", "[1]", '{"a": 1}', '"\\u0041"']
+    decided = set()
+    for _ in range(3000):
+        members = [
+            f'"{rng.choice(keys)}"{rng.choice(["", " "])}:{rng.choice(["", " "])}'
+            + rng.choice(values)
+            for _ in range(rng.randint(0, 3))
+        ]
+        header_json = "{" + rng.choice([",", ", "]).join(members) + "}"
+        if rng.random() < 0.1:
+            header_json = rng.choice(["[1]", '"alg"', "{", '{"alg": 1', " {}", "{}\n"])
+        header = base64.urlsafe_b64encode(header_json.encode()).rstrip(b"=").decode()
+        if rng.random() < 0.1:
+            header = header[: rng.randint(8, len(header))] if len(header) > 8 else header
+        payload = base64.urlsafe_b64encode(json.dumps({"sub": rng.random()}).encode())
+        joint = rng.choice([".", " \\\n.", "\n.", ".\n  "])
+        tail = rng.choice(["", ".", ".sig"])
+        data = f"t={header}{joint}{payload.rstrip(b'=').decode()}{tail} end".encode()
+        found = ported.candidates(data)  # type: ignore[attr-defined]
+        assert found == called_back.candidates(data), data  # type: ignore[attr-defined]
+        decided.add(bool(found))
+    assert decided == {True, False}
