@@ -7,11 +7,10 @@ the adapter: Delta Lake (:class:`~consentry.lake.delta.DeltaTableFormat`).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from consentry.domain.errors import Conflict
 from consentry.lake import schema as ls
 from consentry.lake.delta import LOG_DIR, DeltaTableFormat
+from consentry.lake.storage import storage_for
 
 POINTER_MARKERS = ("_log", "_CURRENT")
 
@@ -42,10 +41,11 @@ def open_table(lake: str, name: str, *, retention: int | None = None) -> DeltaTa
 def table_formats(lake: str) -> dict[str, str]:
     """The format of each table directory present: ``delta``, ``pointer`` or ``both``."""
     out = {}
+    store = storage_for(lake)
     for table in ls.TABLES:
-        root = Path(lake) / table.name
-        delta = (root / LOG_DIR).is_dir()
-        pointer = any((root / m).exists() for m in POINTER_MARKERS)
+        root = store.path(table.name)
+        delta = store.is_dir(f"{root}/{LOG_DIR}")
+        pointer = any(store.exists(f"{root}/{m}") for m in POINTER_MARKERS)
         if delta or pointer:
             out[table.name] = "both" if delta and pointer else "delta" if delta else "pointer"
     return out

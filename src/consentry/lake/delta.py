@@ -22,6 +22,12 @@ can no longer be read for those buckets, which is the point. Every other removed
 (``CONSENTRY_LAKE_RETENTION_HOURS``, 168 by default, Delta's own default).
 :meth:`DeltaTableFormat.retained_files` lists every data file still on disk, which is a
 superset of the files any retained version can reach: ``verify_absent`` reads them all.
+
+Storage. The lake root is a local (or mounted) directory or an ``s3://`` URI
+(:mod:`consentry.lake.storage`): data files are written, listed and deleted through the
+root's ``pyarrow.fs`` file system (:attr:`DeltaTableFormat.filesystem`; the paths
+:meth:`~DeltaTableFormat.new_file` and :meth:`~DeltaTableFormat.uri` return are paths in
+it), and delta-rs commits to the same place with the root's storage options.
 """
 
 from __future__ import annotations
@@ -35,8 +41,10 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+from pyarrow import fs as pafs
 
 from consentry.lake.port import CommitConflict, DataFile, Snapshot
+from consentry.lake.storage import LakeStorage, storage_for
 
 LOG_DIR = "_delta_log"
 STAGING = "_staging"
@@ -74,12 +82,15 @@ def _bucket_of_path(path: str) -> int:
     raise ValueError(f"data file {path} is not in a bucket directory")
 
 
-def is_delta_table(root: Path) -> bool:
-    return (root / LOG_DIR).is_dir()
+def is_delta_table(root: Path | str, store: LakeStorage | None = None) -> bool:
+    """Whether `root` (a path in `store`'s file system, local by default) is a Delta table."""
+    if store is None:
+        return (Path(root) / LOG_DIR).is_dir()
+    return store.is_dir(f"{root}/{LOG_DIR}")
 
 
 class DeltaTableFormat:
-    """One lake table as a Delta table on a local (or mounted) file system."""
+    """One lake table as a Delta table in the lake's storage (a directory or s3://)."""
 
     def __init__(
         self,
@@ -90,18 +101,28 @@ class DeltaTableFormat:
         retention: int | None = None,
     ) -> None:
         self.name = name
-        self.root = Path(lake) / name
+        self.store = storage_for(str(lake))
+        self.filesystem: pafs.FileSystem = self.store.filesystem
+        self.root = Path(self.store.path(name))
+        """The table's directory (on S3: its ``bucket/prefix`` path in the file system)."""
+        self._root = self.store.path(name)
         self.schema = schema
         self.retention = retention_hours() if retention is None else retention
+
+    def _path(self, rel: str) -> str:
+        """`rel` (relative to the table) as a path in :attr:`filesystem`."""
+        return f"{self._root}/{rel}"
 
     # -- reading -----------------------------------------------------------------
     def _table(self, version: int | None = None) -> Any:
         from deltalake import DeltaTable
 
-        return DeltaTable(str(self.root), version=version)
+        return DeltaTable(
+            self.store.table_uri(self.name), version=version, storage_options=self.store.options
+        )
 
     def exists(self) -> bool:
-        return is_delta_table(self.root)
+        return is_delta_table(self._root, self.store)
 
     def snapshot(self, version: int | None = None) -> Snapshot:
         """The current version, or `version` (time travel); version 0 for a new table."""
@@ -152,19 +173,24 @@ class DeltaTableFormat:
 
     def readable(self, version: int) -> bool:
         """Whether every data file of `version` is still on disk (time travel works)."""
-        return all(Path(self.uri(f)).exists() for f in self.snapshot(version).files)
+        paths = [self.uri(f) for f in self.snapshot(version).files]
+        infos = self.filesystem.get_file_info(paths) if paths else []
+        return all(i.type != pafs.FileType.NotFound for i in infos)
 
     def uri(self, file: DataFile) -> str:
-        return str(self.root / file.path)
+        """Where `file` is: a path in :attr:`filesystem` (for a local lake, the local path)."""
+        return self._path(file.path)
 
     def uris(self, snap: Snapshot) -> list[str]:
         return [self.uri(f) for f in snap.files]
 
     # -- writing -----------------------------------------------------------------
     def new_file(self, bucket: int) -> tuple[str, str]:
+        """(path relative to the table, path in :attr:`filesystem`) of a new data file."""
         rel = f"{bucket_dir(bucket)}/{uuid.uuid4().hex}.parquet"
-        (self.root / rel).parent.mkdir(parents=True, exist_ok=True)
-        return rel, str(self.root / rel)
+        if not self.store.remote:
+            (self.root / rel).parent.mkdir(parents=True, exist_ok=True)
+        return rel, self._path(rel)
 
     def staging_dir(self) -> str:
         path = self.root / STAGING / uuid.uuid4().hex
@@ -185,11 +211,12 @@ class DeltaTableFormat:
 
         try:
             DeltaTable.create(
-                str(self.root),
+                self.store.table_uri(self.name),
                 schema=self.schema,
                 mode="error",
                 name=self.name,
                 configuration=dict(TABLE_CONFIGURATION),
+                storage_options=self.store.options,
             )
         except Exception as error:  # another writer created it first
             if not self.exists():
@@ -211,9 +238,21 @@ class DeltaTableFormat:
         Raises :class:`CommitConflict` if the table is no longer at `expected_version`
         or a concurrent writer removed a file this commit read.
         """
-        from deltalake.exceptions import CommitFailedError
-        from deltalake.transaction import AddAction, CommitProperties, RemoveAction
+        dt = self._at_version(expected_version, remove)
+        new_state = dict(state if state is not None else self._state(dt))
+        meta = json.dumps({"note": note, "state": new_state, "purge": purge})
+        self._write(dt, self._actions(add, remove), meta)
+        # The committed version: what this table object now holds (delta-rs rebased it past
+        # any non-conflicting concurrent commit), without reloading the log.
+        dt.update_incremental()
+        snap = Snapshot(int(dt.version()), self._files(dt), new_state)
+        if purge:
+            self._expunge({f.bucket for f in remove}, {f.path for f in snap.files})
+        return snap
 
+    def _at_version(self, expected_version: int, remove: Sequence[DataFile]) -> Any:
+        """The table (created if new) at `expected_version`, holding every file of `remove`;
+        :class:`CommitConflict` otherwise."""
         if not self.exists():
             if expected_version != 0:
                 raise CommitConflict(f"{self.name}: expected version {expected_version}, new")
@@ -229,40 +268,34 @@ class DeltaTableFormat:
         unknown = {f.path for f in remove} - live
         if unknown:
             raise CommitConflict(f"{self.name}: cannot remove files not in the table: {unknown}")
+        return dt
+
+    def _actions(self, add: Sequence[DataFile], remove: Sequence[DataFile]) -> list[Any]:
+        """Delta ``add`` actions (size from storage, ``numRecords`` only) and ``remove``s."""
+        from deltalake.transaction import AddAction, RemoveAction
+
         now_ms = int(time.time() * 1000)
+        sizes = self.filesystem.get_file_info([self._path(f.path) for f in add]) if add else []
         actions: list[Any] = []
-        for f in add:
-            stat = os.stat(self.root / f.path)
+        for f, info in zip(add, sizes, strict=True):
             stats = json.dumps({"numRecords": f.rows})
-            actions.append(AddAction(f.path, stat.st_size, {}, now_ms, True, stats))
+            actions.append(AddAction(f.path, int(info.size), {}, now_ms, True, stats))
         for f in remove:
             actions.append(RemoveAction(f.path, True, now_ms, None, {}))
-        new_state = dict(state if state is not None else self._state(dt))
-        meta = json.dumps({"note": note, "state": new_state, "purge": purge})
-        if actions:
-            try:
-                dt.create_write_transaction(
-                    actions,
-                    "append",
-                    self.schema,
-                    commit_properties=CommitProperties(custom_metadata={META_KEY: meta}),
-                )
-            except CommitFailedError as error:
-                raise CommitConflict(f"{self.name}: {error}") from None
-        else:  # state only: an empty append records it
+        return actions
+
+    def _write(self, dt: Any, actions: list[Any], meta: str) -> None:
+        """One Delta commit of `actions` with our metadata (an empty one records state)."""
+        from deltalake.exceptions import CommitFailedError
+        from deltalake.transaction import CommitProperties
+
+        properties = CommitProperties(custom_metadata={META_KEY: meta})
+        try:
             dt.create_write_transaction(
-                [],
-                "append",
-                self.schema,
-                commit_properties=CommitProperties(custom_metadata={META_KEY: meta}),
+                actions, "append", self.schema, commit_properties=properties
             )
-        # The committed version: what this table object now holds (delta-rs rebased it past
-        # any non-conflicting concurrent commit), without reloading the log.
-        dt.update_incremental()
-        snap = Snapshot(int(dt.version()), self._files(dt), new_state)
-        if purge:
-            self._expunge({f.bucket for f in remove}, {f.path for f in snap.files})
-        return snap
+        except CommitFailedError as error:
+            raise CommitConflict(f"{self.name}: {error}") from None
 
     def _add_new_columns(self, dt: Any) -> None:
         """Columns the lake's schema gained since the table was made (``messages.author``,
@@ -279,15 +312,22 @@ class DeltaTableFormat:
     def _expunge(self, buckets: set[int], live: set[str]) -> None:
         """Delete every file the log ever listed in `buckets` that is not live: the
         purge's removed files and the older versions' files of those buckets."""
-        for path in self._listed_in(buckets) - live:
-            (self.root / path).unlink(missing_ok=True)
+        stale = [self._path(p) for p in sorted(self._listed_in(buckets) - live)]
+        for info in self.filesystem.get_file_info(stale) if stale else []:
+            if info.type != pafs.FileType.NotFound:
+                self.filesystem.delete_file(info.path)
 
     def _log(self) -> list[tuple[int, list[str], list[str], dict[str, Any]]]:
         """(version, added paths, removed paths, our commit metadata) per JSON log entry."""
         out = []
-        for entry in sorted((self.root / LOG_DIR).glob("*.json")):
+        for entry in self.store.list(self._path(LOG_DIR), recursive=False):
+            name = entry.rsplit("/", 1)[-1]
+            if not name.endswith(".json"):
+                continue
             adds, removes, meta = [], [], {}
-            for line in entry.read_text().splitlines():
+            with self.filesystem.open_input_stream(entry) as stream:
+                text = stream.read().decode()
+            for line in text.splitlines():
                 action = json.loads(line)
                 if "add" in action:
                     adds.append(action["add"]["path"])
@@ -295,8 +335,8 @@ class DeltaTableFormat:
                     removes.append(action["remove"]["path"])
                 elif "commitInfo" in action:
                     meta = json.loads(action["commitInfo"].get(META_KEY) or "{}")
-            out.append((int(entry.stem), adds, removes, meta))
-        return out
+            out.append((int(name.removesuffix(".json")), adds, removes, meta))
+        return sorted(out)
 
     def _listed_in(
         self,
@@ -324,7 +364,7 @@ class DeltaTableFormat:
         if deleted:
             deleted = dt.vacuum(dry_run=False, **options)
         staging = self.root / STAGING
-        if staging.exists():
+        if not self.store.remote and staging.exists():
             for path in sorted(staging.rglob("*"), reverse=True):
                 if path.is_dir() and not any(path.iterdir()):
                     path.rmdir()
@@ -333,13 +373,12 @@ class DeltaTableFormat:
     def retained_files(self) -> list[str]:
         """Every data file of the table on disk: those any retained version can reach, and
         any a crashed writer left unreferenced. ``verify_absent`` reads all of them."""
-        if not self.root.exists():
-            return []
-        return sorted(
-            str(p)
-            for p in self.root.rglob("*.parquet")
-            if LOG_DIR not in p.relative_to(self.root).parts
-        )
+        log = self._path(LOG_DIR) + "/"
+        return [
+            p
+            for p in self.store.list(self._root)
+            if p.endswith(".parquet") and not p.startswith(log)
+        ]
 
     def leftovers(self) -> list[str]:
         """Files that a purge commit made unreachable and that are still on disk: those it
@@ -353,5 +392,5 @@ class DeltaTableFormat:
             if meta.get("purge") and removes:
                 buckets = {_bucket_of_path(p) for p in removes}
                 stale = self._listed_in(buckets, before=version, log=log) - live
-                left |= {p for p in stale if (self.root / p).exists()}
+                left |= {p for p in stale if self.store.exists(self._path(p))}
         return sorted(left)

@@ -76,7 +76,7 @@ def _write_by_bucket(lt: TableFormat, data: pa.Table) -> list[DataFile]:
     for bucket in sorted(set(data.column("bucket").to_pylist())):
         part = data.filter(pc.equal(data.column("bucket"), bucket))
         rel, path = lt.new_file(bucket)
-        pq.write_table(part, path)
+        pq.write_table(part, path, filesystem=lt.filesystem)
         files.append(DataFile(rel, bucket, part.num_rows))
     return files
 
@@ -213,7 +213,10 @@ class LakeExporter:
             parts = []
             if old:
                 current = pq.read_table(
-                    [lt.uri(f) for f in old], schema=table.schema, partitioning=None
+                    [lt.uri(f) for f in old],
+                    schema=table.schema,
+                    partitioning=None,
+                    filesystem=lt.filesystem,
                 )
                 mask = pc.is_in(
                     current.column(table.key).cast(pa.string()),
@@ -226,7 +229,7 @@ class LakeExporter:
             merged = pa.concat_tables(parts) if parts else table.schema.empty_table()
             if merged.num_rows:
                 rel, path = lt.new_file(bucket)
-                pq.write_table(merged, path)
+                pq.write_table(merged, path, filesystem=lt.filesystem)
                 add.append(DataFile(rel, bucket, merged.num_rows))
             remove += old
         return add, remove, dropped

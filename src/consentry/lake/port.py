@@ -50,9 +50,12 @@ class CommitConflict(RuntimeError):
 
 
 class TableFormat(Protocol):
-    """One table in the lake. Paths it returns are absolute (local path or URI)."""
+    """One table in the lake. Paths it returns are paths in :attr:`filesystem` (for a
+    local lake, absolute local paths; for ``s3://``, ``bucket/key``)."""
 
     name: str
+    filesystem: Any
+    """The ``pyarrow.fs.FileSystem`` the table's files are in: pass it to pyarrow."""
 
     def snapshot(self, version: int | None = None) -> Snapshot:
         """The current version, or `version` (time travel); version 0 for a new table."""

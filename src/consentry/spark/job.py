@@ -16,6 +16,16 @@ from typing import Any
 
 from consentry.config.policy_file import load_policy
 from consentry.domain.clock import parse_iso
+from consentry.domain.errors import ConsentryError
+from consentry.lake.storage import is_object_store
+
+
+class LakeOnObjectStore(ConsentryError):
+    """The Spark job reads and writes the lake's data files through Spark's own file
+    systems: an ``s3://`` lake needs Hadoop's S3A connector (the hadoop-aws JARs), which
+    this job does not ship. ``lake export`` and the Delta readers use ``s3://`` directly."""
+
+    code = "spark_lake_on_object_store"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,6 +60,12 @@ def run(argv: list[str], spark: Any = None) -> dict[str, Any]:
     from consentry.spark.session import spark_session
 
     args = _parser().parse_args(argv)
+    if is_object_store(args.lake):
+        raise LakeOnObjectStore(
+            f"the Spark job cannot use the lake at {args.lake} on object storage (Spark"
+            " needs the hadoop-aws JARs for it): mount the bucket (or use HDFS/NFS) and pass"
+            " its path; `consentry lake export` and Delta readers use s3:// directly"
+        )
     policy = load_policy(args.policy)
     check_lake(args.lake)  # before a JVM starts: a pointer-format or mixed lake is refused
     spark = spark or spark_session(args.master, shuffle_partitions=args.shuffle_partitions)
@@ -90,8 +106,6 @@ def run(argv: list[str], spark: Any = None) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from consentry.domain.errors import ConsentryError
-
     try:
         result = run(sys.argv[1:] if argv is None else argv)
     except ConsentryError as error:  # a lake in the wrong format, a key that does not open
