@@ -33,11 +33,8 @@ FUNCTION_TODO = {
     ("consentry/adapters/sql/consent_report.py", "SqlConsentReport._read"),
     ("consentry/adapters/sql/engine.py", "make_engine"),
     ("consentry/entrypoints/api/middleware.py", "*.__call__"),
-    ("consentry/service/data_export.py", "export_account"),
     ("consentry/service/training_export.py", "write_export"),
-    ("consentry/spark/export.py", "export_run"),
     ("consentry/spark/runs.py", "create_run"),
-    ("consentry/spark/sweep.py", "sweep_lake"),
 }
 
 

@@ -7,8 +7,9 @@ from typing import Any
 from consentry.domain.clock import iso
 from consentry.domain.ledger import consent_receipt
 from consentry.service.accounts import load_account, privacy_view
-from consentry.service.context import Context
+from consentry.service.context import Context, UnitOfWork
 from consentry.service.ledger import run_proof
+from consentry.service.records import FeedbackRecord
 from consentry.service.views import privacy_json
 
 
@@ -18,49 +19,8 @@ def export_account(ctx: Context, *, account_id: str) -> dict[str, Any]:
     with ctx.uow(consistent=True, read_only=True) as uow:
         account = load_account(uow, account_id)
         events = list(uow.store.consent_events(account_id))
-        sessions = []
-        after: str | None = None
-        while True:
-            page = uow.store.list_sessions(account_id, limit=500, after=after)
-            for s in page:
-                sessions.append(
-                    {
-                        "session_id": s.id,
-                        "kind": s.kind.value,
-                        "surface": s.surface.value,
-                        "incognito": s.incognito,
-                        "scope": s.scope.value,
-                        "created_at": iso(s.created_at),
-                        "covered": s.first_covered_at is not None,
-                        "retain_until": iso(s.retain_until),
-                        "messages": [
-                            {
-                                "message_id": m.id,
-                                "role": m.role.value,
-                                "content": m.content,
-                                "at": iso(m.at),
-                                "covered": m.covered,
-                                "author": m.author.value,
-                            }
-                            for m in uow.store.messages(s.id)
-                        ],
-                    }
-                )
-            if len(page) < 500:
-                break
-            after = page[-1].id
-        feedback = [
-            {
-                "feedback_id": f.id,
-                "session_id": f.session_id,
-                "message_id": f.message_id,
-                "rating": f.rating.value,
-                "comment": f.comment,
-                "at": iso(f.at),
-                "retain_until": iso(f.retain_until),
-            }
-            for f in uow.store.account_feedback(account_id)
-        ]
+        sessions = _sessions_with_messages(uow, account_id)
+        feedback = [_feedback_json(f) for f in uow.store.account_feedback(account_id)]
         runs = uow.runs.runs_for_account(account_id)
     return {
         "account": {
@@ -93,4 +53,52 @@ def export_account(ctx: Context, *, account_id: str) -> dict[str, Any]:
             }
             for r in runs
         ],
+    }
+
+
+def _sessions_with_messages(uow: UnitOfWork, account_id: str) -> list[dict[str, Any]]:
+    """Every session of the account with its messages, read a page of 500 at a time."""
+    sessions = []
+    after: str | None = None
+    while True:
+        page = uow.store.list_sessions(account_id, limit=500, after=after)
+        for s in page:
+            sessions.append(
+                {
+                    "session_id": s.id,
+                    "kind": s.kind.value,
+                    "surface": s.surface.value,
+                    "incognito": s.incognito,
+                    "scope": s.scope.value,
+                    "created_at": iso(s.created_at),
+                    "covered": s.first_covered_at is not None,
+                    "retain_until": iso(s.retain_until),
+                    "messages": [
+                        {
+                            "message_id": m.id,
+                            "role": m.role.value,
+                            "content": m.content,
+                            "at": iso(m.at),
+                            "covered": m.covered,
+                            "author": m.author.value,
+                        }
+                        for m in uow.store.messages(s.id)
+                    ],
+                }
+            )
+        if len(page) < 500:
+            break
+        after = page[-1].id
+    return sessions
+
+
+def _feedback_json(f: FeedbackRecord) -> dict[str, Any]:
+    return {
+        "feedback_id": f.id,
+        "session_id": f.session_id,
+        "message_id": f.message_id,
+        "rating": f.rating.value,
+        "comment": f.comment,
+        "at": iso(f.at),
+        "retain_until": iso(f.retain_until),
     }
