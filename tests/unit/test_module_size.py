@@ -33,7 +33,6 @@ FUNCTION_TODO = {
     ("consentry/adapters/sql/consent_report.py", "SqlConsentReport._read"),
     ("consentry/adapters/sql/engine.py", "make_engine"),
     ("consentry/entrypoints/api/middleware.py", "*.__call__"),
-    ("consentry/service/training_export.py", "write_export"),
     ("consentry/spark/runs.py", "create_run"),
 }
 

@@ -145,25 +145,8 @@ def write_export(
         ),
     ):
         batches = _batches(rows, schema, batch_rows=batch_rows, shard_rows=shard_rows)
-        for index, shard in groupby(batches, key=lambda item: item[0]):
-            parts = (batch for _, batch in shard)
-            name = shard_name(kind, index, encoder.extension)
-            stored.append(_put_shard(sink, run, name, _writer(encoder, schema, parts)))
-        if not stored or not stored[-1].name.startswith(kind):
-            # An empty kind still gets one empty shard, so readers always find a schema.
-            name = shard_name(kind, 0, encoder.extension)
-            stored.append(_put_shard(sink, run, name, _writer(encoder, schema, iter(()))))
-    with ctx.uow(read_only=True) as uow:
-        purged_sessions = uow.runs.export_unavailable(run.id).sessions
-    if tally.messages > run.messages or tally.feedback > run.feedback:
-        raise InvalidState(
-            f"run {run.id}: the store now yields more rows than were counted at the cutoff"
-            f" ({tally.messages}/{run.messages} messages, {tally.feedback}/{run.feedback} feedback)"
-        )
-    counts = ExportCounts(run.sessions, run.messages, run.feedback)
-    unavailable = ExportCounts(
-        purged_sessions, run.messages - tally.messages, run.feedback - tally.feedback
-    )
+        stored += _put_shards(sink, run, encoder, kind, schema, batches)
+    counts, unavailable = _counts(ctx, run, tally)
     manifest = build_manifest(
         run,
         encoder.name,
@@ -182,6 +165,44 @@ def write_export(
     sink.seal()
     files = [ExportedFile(f.path, f.sha256, f.rows) for f in [*stored, manifest_file]]
     return ExportResult(sink.location, files, counts, unavailable)
+
+
+def _put_shards(
+    sink: ExportSink,
+    run: RunRecord,
+    encoder: ShardEncoder,
+    kind: str,
+    schema: pa.Schema,
+    batches: Iterator[tuple[int, pa.RecordBatch]],
+) -> list[StoredFile]:
+    """One kind's batches as shards, numbered from 0; an empty kind still gets one empty
+    shard, so readers always find a schema."""
+    stored: list[StoredFile] = []
+    for index, shard in groupby(batches, key=lambda item: item[0]):
+        parts = (batch for _, batch in shard)
+        name = shard_name(kind, index, encoder.extension)
+        stored.append(_put_shard(sink, run, name, _writer(encoder, schema, parts)))
+    if not stored:
+        name = shard_name(kind, 0, encoder.extension)
+        stored.append(_put_shard(sink, run, name, _writer(encoder, schema, iter(()))))
+    return stored
+
+
+def _counts(ctx: Context, run: RunRecord, tally: _Tally) -> tuple[ExportCounts, ExportCounts]:
+    """The run's counts, and what of them the export could no longer find (purged since
+    the cutoff); refused when the store yields more than the run counted."""
+    with ctx.uow(read_only=True) as uow:
+        purged_sessions = uow.runs.export_unavailable(run.id).sessions
+    if tally.messages > run.messages or tally.feedback > run.feedback:
+        raise InvalidState(
+            f"run {run.id}: the store now yields more rows than were counted at the cutoff"
+            f" ({tally.messages}/{run.messages} messages, {tally.feedback}/{run.feedback} feedback)"
+        )
+    counts = ExportCounts(run.sessions, run.messages, run.feedback)
+    unavailable = ExportCounts(
+        purged_sessions, run.messages - tally.messages, run.feedback - tally.feedback
+    )
+    return counts, unavailable
 
 
 def _put_shard(
