@@ -49,3 +49,18 @@ def test_policy_page_in_german_P3(german: Page, site: Site) -> None:
         german.get_by_role("region", name="Wie lange wir Ihre Daten aufbewahren")
     ).to_contain_text("5 Jahre")
     assert axe_violations(german) == []
+
+
+def test_policy_page_shows_auto_delete_and_rules_by_region_P3_P12_P14(page: Page) -> None:
+    """P3 (with P12, P14): the page lists the auto-delete periods offered with the one
+    preselected, and each rule set with its regions; still accessible (axe)."""
+    page.goto("/privacy/policy")
+    periods = page.get_by_role("region", name="Auto-delete")
+    expect(periods.get_by_role("listitem")).to_have_text(
+        ["After 3 months", "After 18 months", "After 36 months", "Until I delete them"]
+    )
+    expect(periods).to_contain_text("Preselected until you choose: after 18 months.")
+    regions = page.get_by_role("region", name="Rules by region")
+    expect(regions.get_by_role("row", name="opt_in")).to_contain_text("CA-QC")
+    expect(regions.get_by_role("row", name="seed")).to_contain_text("every other region")
+    assert axe_violations(page) == []
