@@ -209,3 +209,29 @@ def test_a_lake_exported_before_the_period_is_refused_then_rewritten_P12(
     with world.app.engine.connect() as conn:
         total = conn.execute(select(t.consent_events.c.seq)).all()
     assert sorted(rows.column("seq").to_pylist()) == sorted(r.seq for r in total)
+
+
+def test_spark_add_months_equals_the_domains_at_month_ends_P13(spark: Any) -> None:
+    """P13's calendar months: the Spark column adds months as `domain.retention.add_months`
+    does (day clamped to the month's last, time of day and microseconds kept, UTC)."""
+    from datetime import UTC, datetime
+
+    from pyspark.sql import functions as F
+
+    from consentry.domain.retention import add_months as domain_add_months
+    from consentry.spark.rules import add_months
+
+    instants = [
+        datetime(2024, 1, 31, 23, 59, 59, 999_999, tzinfo=UTC),
+        datetime(2024, 2, 29, 0, 0, tzinfo=UTC),
+        datetime(2025, 3, 31, 12, 30, 1, 5, tzinfo=UTC),
+        datetime(2025, 8, 30, 1, 2, 3, tzinfo=UTC),
+        datetime(2025, 12, 31, 6, 0, tzinfo=UTC),
+        datetime(1999, 11, 30, 0, 0, 0, 1, tzinfo=UTC),
+    ]
+    cases = [(t, m) for t in instants for m in (1, 2, 3, 13, 18, 36)]
+    frame = spark.createDataFrame(cases, "t timestamp, m int")
+    rows = frame.select("t", "m", add_months(F.col("t"), F.col("m")).alias("got")).collect()
+    got = {(r["t"].timestamp(), r["m"]): r["got"].timestamp() for r in rows}
+    want = {(t.timestamp(), m): domain_add_months(t, m).timestamp() for t, m in cases}
+    assert got == want and len(got) == len(cases)
