@@ -250,12 +250,19 @@ def _wrk(base: str, pairs: list[tuple[str, str]], args: argparse.Namespace, work
     ).stdout
 
 
-def _profiler(path: str | None, pid: int, seconds: float) -> subprocess.Popen[bytes] | None:
-    """py-spy recording a flame graph (SVG) of the server's processes while wrk runs."""
+def _profiler(
+    path: str | None, pid: int, seconds: float, gil: bool = False
+) -> subprocess.Popen[bytes] | None:
+    """py-spy recording a flame graph (SVG) of the server's processes while wrk runs;
+    with `gil`, only the thread holding the GIL is sampled (CPU in Python, not waits)."""
     if path is None:
         return None
     spy = Path(sys.executable).parent / "py-spy"
     command = [str(spy), "record", "-o", path, "-d", str(int(seconds)), "-p", str(pid)]
+    if path.endswith(".txt"):  # collapsed stacks, for reading (or grep) rather than looking
+        command += ["--format", "raw"]
+    if gil:
+        command.append("--gil")
     return subprocess.Popen(
         [*command, "--subprocesses", "--nonblocking"],
         stdout=subprocess.DEVNULL,
@@ -281,7 +288,10 @@ def measure(target: str, kind: str, workers: int, args: argparse.Namespace) -> d
                 warm = argparse.Namespace(**{**vars(args), "duration": args.warmup})
                 _wrk(base, pairs, warm, workdir)
                 pids = process_tree(pid)
-                spy = _profiler(args.profile, pid, args.duration) if consentry else None
+                profile = args.profile and args.profile.replace("{target}", target)
+                spy = (
+                    _profiler(profile, pid, args.duration, args.profile_gil) if consentry else None
+                )
                 load_before, cpu0 = os.getloadavg()[0], cpu_seconds(pids)
                 out = _wrk(base, pairs, args, workdir)
                 cpu = cpu_seconds(pids) - cpu0
@@ -321,7 +331,14 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--rounds", type=int, default=2, help="floor/consentry alternations")
     parser.add_argument("--only", choices=["floor", "consentry"])
-    parser.add_argument("--profile", help="a py-spy flame graph (SVG) of consentry here")
+    parser.add_argument(
+        "--profile",
+        help="a py-spy flame graph of consentry here (SVG; collapsed stacks if .txt); "
+        "`{target}` in it becomes consentry or before",
+    )
+    parser.add_argument(
+        "--profile-gil", action="store_true", help="profile only the thread holding the GIL"
+    )
     parser.add_argument(
         "--before-src",
         help="also serve consentry imported from this src/ folder (e.g. `git archive` of an "

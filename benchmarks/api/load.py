@@ -7,6 +7,7 @@ they are answered for `--duration` seconds (after `--warmup`). Prints one JSON l
 database and removes what it created.
 
     .venv/bin/python benchmarks/api/load.py --db sqlite --db postgres --duration 20
+    .venv/bin/python benchmarks/api/load.py --db sqlite --rate 1000   # open loop (issue 22)
 """
 
 from __future__ import annotations
@@ -123,7 +124,7 @@ def server(url: str, workers: int, workdir: Path, factory: str) -> Iterator[tupl
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # a loaded machine imports slowly
         while True:
             try:
                 if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
@@ -131,7 +132,8 @@ def server(url: str, workers: int, workdir: Path, factory: str) -> Iterator[tupl
             except httpx.TransportError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not start; see {workdir / 'server.log'}")
+                tail = (workdir / "server.log").read_text(errors="replace")[-1500:]
+                raise RuntimeError(f"the server did not start:\n{tail}")
             time.sleep(0.2)
         yield base, process.pid
     finally:
@@ -205,18 +207,27 @@ async def load(
     warmup: float,
     profile: str | None,
     client_kind: str,
+    rate: float | None = None,
 ) -> dict[str, object]:
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
         pairs = await prepare(client, clients)
         latencies: list[float] = []
+        unsent = [0]
         errors = 0
         start = time.perf_counter()
         measure_from = start + warmup
         stop = measure_from + duration
 
-        async def worker(headers: dict[str, str], session_id: str) -> None:
+        async def worker(headers: dict[str, str], session_id: str, index: int) -> None:
+            """Closed loop: the next request when the last is answered. Open loop (`rate`):
+            each connection sends at its own fixed times (`rate` over all connections)
+            and a latency counts from the time the request was due, so a server that
+            falls behind shows its queue (no coordinated omission); in the open loop an
+            append counts when it is answered inside the measured window."""
             nonlocal errors
+            gap = clients / rate if rate else 0.0
+            due = start + index / rate if rate else 0.0
             path = f"/v1/me/sessions/{session_id}/messages"
             body = {"role": "user", "content": CONTENT}
             raw = RawClient(base) if client_kind == "raw" else None
@@ -225,6 +236,11 @@ async def load(
                 await raw.connect()
             try:
                 while (now := time.perf_counter()) < stop:
+                    if rate:
+                        if due >= stop:
+                            break
+                        await asyncio.sleep(max(0.0, due - now))
+                        now, due = due, due + gap
                     try:
                         if raw is not None:
                             status = await raw.send(request)
@@ -237,7 +253,7 @@ async def load(
                             raw.close()
                             await raw.connect()
                     done = time.perf_counter()
-                    if now >= measure_from:
+                    if (done if rate else now) >= measure_from:
                         if status == 201:
                             latencies.append(done - now)
                         else:
@@ -245,6 +261,8 @@ async def load(
             finally:
                 if raw is not None:
                     raw.close()
+                if rate and due < stop:  # due in the window, never sent: the queue left
+                    unsent[0] += int((stop - due) / gap) + 1
 
         async def measure() -> tuple[float, float]:
             await asyncio.sleep(max(0.0, measure_from - time.perf_counter()))
@@ -278,7 +296,7 @@ async def load(
 
         load_before = os.getloadavg()
         *_, (server_cpu, client_cpu) = await asyncio.gather(
-            *(worker(h, s) for h, s in pairs), measure()
+            *(worker(h, s, i) for i, (h, s) in enumerate(pairs)), measure()
         )
         load_after = os.getloadavg()
     latencies.sort()
@@ -291,6 +309,7 @@ async def load(
         "appends": count,
         "errors": errors,
         "appends_per_s": round(count / duration, 1),
+        "due_but_never_sent": unsent[0],
         "p50_ms": pct(0.50),
         "p99_ms": pct(0.99),
         "mean_ms": round(statistics.fmean(latencies) * 1000, 2) if count else 0.0,
@@ -318,6 +337,12 @@ def main() -> None:
         "--factory",
         default="consentry.entrypoints.api.server:app_from_env",
         help="the application factory uvicorn serves",
+    )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        help="open loop: offer this many appends per second in all (spread over the "
+        "connections) and time each from when it was due; default: closed loop",
     )
     parser.add_argument("--profile", help="write a py-spy speedscope profile of the server here")
     parser.add_argument(
@@ -348,6 +373,7 @@ def main() -> None:
                         args.warmup,
                         profile,
                         args.client,
+                        args.rate,
                     )
                 )
         finally:
@@ -360,6 +386,7 @@ def main() -> None:
                     "concurrency": args.concurrency,
                     "workers": args.workers,
                     "client": args.client,
+                    "offered_per_s": args.rate,
                     "cpus": os.cpu_count(),
                     **result,
                 }

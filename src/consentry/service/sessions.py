@@ -16,12 +16,13 @@ from consentry.domain.errors import (
     InvalidInput,
     NotFound,
     TooLarge,
+    Unauthenticated,
 )
 from consentry.domain.ids import new_id
 from consentry.domain.retention import add_months, feedback_retain_until, retention_period
 from consentry.domain.scope import session_scope
 from consentry.domain.types import Author, Rating, Role, SessionKind, Surface
-from consentry.service.accounts import load_account, state_of
+from consentry.service.accounts import hash_token, load_account, state_of
 from consentry.service.context import Context, UnitOfWork
 from consentry.service.records import (
     AccountRecord,
@@ -156,30 +157,65 @@ def add_message(
     caller is the assistant's backend with a service token. Under the policy's
     `assistant_messages_from = "service"`, an account may not write `role: assistant`
     (403 `assistant_requires_service`, issue 17 item 7)."""
+    role_value = _message_role(ctx, role, content, author)
+    with ctx.uow() as uow:
+        account = load_account(uow, account_id)
+        return _append(ctx, uow, account, session_id, role_value, content, author)
+
+
+def add_message_with_token(
+    ctx: Context, *, token: str, session_id: str, role: str, content: str
+) -> MessageRecord:
+    """:func:`add_message` by the account whose token this is, looked up in the append's
+    own transaction (issue 22: one transaction per append instead of two). Refused like
+    :func:`~consentry.service.accounts.authenticate` (R15: a deleted account's token is
+    dead), and before anything about the message is looked at."""
+    digest = hash_token(token)
+    with ctx.uow() as uow:
+        account = uow.store.account_by_token_hash(digest)
+        if account is None or account.deleted_at is not None:
+            raise Unauthenticated("missing, invalid or revoked token")
+        role_value = _message_role(ctx, role, content, Author.ACCOUNT)
+        return _append(ctx, uow, account, session_id, role_value, content, Author.ACCOUNT)
+
+
+def _message_role(ctx: Context, role: str, content: str, author: Author) -> Role:
+    """The message's role, once the role, its author and the text are ones it may have."""
     role_value = parse_enum(Role, role, "role")
     refused = authorship.refusal(role=role_value, author=author, policy=ctx.policy)
     if refused is not None:
         raise AssistantNeedsService(refused)
     check_text(content, "a message", ctx.max_message_chars)
-    with ctx.uow() as uow:
-        account = load_account(uow, account_id)
-        _require_open(ctx, account)
-        session = _own_session(uow, account.id, session_id)
-        at, covered = _activity(ctx, uow, account, session, "message")
-        message = MessageRecord(new_id("msg"), session.id, role_value, content, at, covered, author)
-        uow.store.insert_message(message)
-        uow.store.publish(
-            "message.added",
-            {
-                "account_id": account.id,
-                "session_id": session.id,
-                "message_id": message.id,
-                "covered": covered,
-                "author": author.value,
-            },
-            at,
-        )
-        uow.commit()
+    return role_value
+
+
+def _append(
+    ctx: Context,
+    uow: UnitOfWork,
+    account: AccountRecord,
+    session_id: str,
+    role_value: Role,
+    content: str,
+    author: Author,
+) -> MessageRecord:
+    """The append itself, in the caller's unit of work, committed before it returns."""
+    _require_open(ctx, account)
+    session = _own_session(uow, account.id, session_id)
+    at, covered = _activity(ctx, uow, account, session, "message")
+    message = MessageRecord(new_id("msg"), session.id, role_value, content, at, covered, author)
+    uow.store.insert_message(message)
+    uow.store.publish(
+        "message.added",
+        {
+            "account_id": account.id,
+            "session_id": session.id,
+            "message_id": message.id,
+            "covered": covered,
+            "author": author.value,
+        },
+        at,
+    )
+    uow.commit()
     return message
 
 

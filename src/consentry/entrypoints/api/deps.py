@@ -56,12 +56,26 @@ def _token(credentials: HTTPAuthorizationCredentials | None) -> str:
     return credentials.credentials
 
 
+async def bearer_token(credentials: Bearer) -> str:
+    """The presented bearer token, unchecked (401 when there is none); for a route that
+    looks it up itself with :func:`account_of` in the same worker thread as its work."""
+    return _token(credentials)
+
+
+BearerToken = Annotated[str, Depends(bearer_token)]
+
+
 def current_account(
     core: Core, credentials: Bearer, guards: Guards, request: Request
 ) -> AccountRecord:
     """The live account the bearer token belongs to (R15: dead after account deletion),
     after its `Sec-GPC: 1` signal is honoured as the policy says (P5)."""
-    token = _token(credentials)
+    return account_of(core, _token(credentials), guards, request)
+
+
+def account_of(core: App, token: str, guards: AbuseGuards, request: Request) -> AccountRecord:
+    """What :func:`current_account` answers, for a token already taken from the header.
+    Blocking (database): call it from a worker thread."""
     guards.before_auth(request)
     try:
         account = accounts.authenticate(core.ctx, token)
