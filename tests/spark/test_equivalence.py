@@ -10,6 +10,7 @@ and ``spark sweep`` must purge the same items, provably gone from the lake (R17)
 from __future__ import annotations
 
 import dataclasses
+import json
 import shutil
 from collections.abc import Iterator
 from datetime import timedelta
@@ -262,10 +263,56 @@ def test_run_records_versions_and_audit_time_travels_to_them_issue25_item3(
     spark.createDataFrame(kept, schema).write.parquet(str(sessions_dir))
     findings = audit_run(spark, lake=lake, run_id=run.id, policy=DEFAULT_POLICY).findings
     assert findings and "1 eligible at the recorded versions but not in the manifest" in findings[0]
-    # Once the retention has passed, the old version is gone and the audit says so.
+    # Once the retention has passed, the old version is gone: the audit falls back to
+    # today's rows the run read, and says that the ones the rewrite dropped are gone.
     open_table(lake, "sessions", retention=0).vacuum()
+    assert not open_table(lake, "sessions").readable(run.versions["sessions"])
     findings = audit_run(spark, lake=lake, run_id=run.id, policy=DEFAULT_POLICY).findings
-    assert any("sessions version" in f and "no longer readable" in f for f in findings)
+    assert any(f.startswith("sessions: ") and "no longer in the table" in f for f in findings)
+
+
+def test_audit_re_proves_a_run_after_a_sweep_purged_what_it_read_r17_r26_issue25(
+    spark: Any, world: World, tmp_path: Path
+) -> None:
+    """R26 after R17: a sweep's purge commits delete the files of the versions the run
+    read (no version may bring a purged row back); `consentry spark audit` re-proves the
+    manifest from the rows the run read, as the embedded audit does after a sweep, and
+    still catches a manifest that does not follow from them."""
+    from typer.testing import CliRunner
+
+    from consentry.entrypoints.cli import app as cli
+    from consentry.spark.runs import create_run, run_dir
+    from consentry.spark.sweep import sweep_lake
+
+    lake = str(tmp_path / "lake")
+    shutil.copytree(world.lake, lake)
+    cutoff = world.clock.now()
+    run = create_run(
+        spark, lake=lake, purpose="model_training", cutoff=cutoff, policy=DEFAULT_POLICY
+    )
+    assert run.sessions > 0 and run.feedback > 0
+    swept = sweep_lake(spark, lake=lake, now=cutoff + timedelta(days=40), policy=DEFAULT_POLICY)
+    assert swept.sessions > 0 and swept.feedback > 0 and swept.proof == []
+    # The feedback version the run read is gone (the purge deleted its files).
+    assert not open_table(lake, "feedback").readable(run.versions["feedback"])
+    argv = ["spark", "audit", "--lake", lake, "--run-id", run.id]
+    result = CliRunner().invoke(cli, argv)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["ok"] and report["findings"] == []
+    assert any(n.startswith("feedback version") for n in report["notes"]), report["notes"]
+    # A tampered manifest (one eligible feedback item dropped) is still caught.
+    fb_dir = run_dir(lake, run.id) / "feedback"
+    kept = spark.read.parquet(str(fb_dir)).orderBy("feedback_id").offset(1).collect()
+    shutil.rmtree(fb_dir)
+    spark.createDataFrame(kept, "feedback_id string, account_id string").write.parquet(str(fb_dir))
+    result = CliRunner().invoke(cli, argv)
+    assert result.exit_code == 1, result.output
+    findings = json.loads(result.stdout)["findings"]
+    assert findings == [
+        "feedback: 1 eligible at the recorded versions but not in the manifest,"
+        " 0 in the manifest but not eligible"
+    ]
 
 
 def run_purpose() -> Any:

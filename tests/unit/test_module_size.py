@@ -33,9 +33,7 @@ FUNCTION_TODO = {
     ("consentry/adapters/sql/consent_report.py", "SqlConsentReport._read"),
     ("consentry/adapters/sql/engine.py", "make_engine"),
     ("consentry/entrypoints/api/middleware.py", "*.__call__"),
-    ("consentry/spark/export.py", "export_run"),
     ("consentry/spark/runs.py", "create_run"),
-    ("consentry/spark/sweep.py", "sweep_lake"),
 }
 
 

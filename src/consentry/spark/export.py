@@ -231,11 +231,9 @@ def export_run(
     """Write run `run_id` (created by ``spark run-create``) to ``<out_dir>/<run_id>/``.
 
     ``ner``: the policy's NER settings (default: the built-in policy's)."""
-    from pyspark.sql import Window
     from pyspark.sql import functions as F
 
     run = read_run(lake, run_id)
-    cutoff = parse_iso(run.cutoff)
     manifest_dir = run_dir(lake, run_id)
     m_sessions = spark.read.parquet(str(manifest_dir / "sessions"))
     m_feedback = spark.read.parquet(str(manifest_dir / "feedback"))
@@ -243,31 +241,9 @@ def export_run(
         F.col("id").alias("session_id"), "kind", "surface", "purged_at"
     )
     tomb = read_table(spark, lake, "tombstones")
-    messages = (
-        trainable_messages(read_table(spark, lake, "messages"), run.assistant_from)
-        .join(m_sessions, "session_id")
-        .join(sessions.select("session_id", "kind", "surface"), "session_id")
-        .where(
-            (F.col("at") <= F.lit(cutoff))
-            & (F.col("include_from").isNull() | (F.col("at") >= F.col("include_from")))
-        )
-        .withColumn(
-            "seq",
-            (F.row_number().over(Window.partitionBy("session_id").orderBy("at", "id")) - 1).cast(
-                "int"
-            ),
-        )
-        .select("session_id", "account_id", "kind", "surface", "id", "role", "content", "at", "seq")
-    )
-    purged_fb = tomb.where(F.col("item_type") == "feedback").select(F.col("item_id").alias("id"))
-    feedback = (
-        read_table(spark, lake, "feedback")
-        .join(m_feedback.select(F.col("feedback_id").alias("id")), "id")
-        .where(F.col("purged_at").isNull())
-        .join(purged_fb, "id", "left_anti")
-        .select("id", "rating", "comment", "at")
-    )
     ner = ner or NerPolicy()
+    messages = _run_messages(spark, lake, run, m_sessions, sessions)
+    feedback = _run_feedback(spark, lake, m_feedback, tomb)
     filtered_m = messages.mapInArrow(filter_messages(run.pseudonym_secret, ner), MESSAGE_ROWS)
     filtered_f = feedback.mapInArrow(filter_feedback(run.pseudonym_secret, ner), FEEDBACK_ROWS)
     directory = Path(out_dir) / run.id
@@ -289,33 +265,79 @@ def export_run(
                 batch_rows=batch_rows,
             )
             stored += files or [_empty_shard(sink, kind, schema)]
-        exported = {
-            k: sum(f.rows for f in stored if f.name.startswith(k)) for k in ("messages", "feedback")
-        }
-        purged_sessions = (
-            m_sessions.join(sessions, "session_id", "left")
-            .join(
-                tomb.where(F.col("item_type") == "session")
-                .select(F.col("item_id").alias("session_id"), F.lit(True).alias("tomb"))
-                .distinct(),
-                "session_id",
-                "left",
-            )
-            .where(
-                F.col("kind").isNull() | F.col("purged_at").isNotNull() | F.col("tomb").isNotNull()
-            )
-            .count()
-        )
-        manifest = build_manifest(run, stored, exported, int(purged_sessions), ner)
-        # The AI Act summary's counts (docs/rules.md P7), from the shards just written:
-        # the embedded exporter counts the same rows as it writes them.
-        manifest["content"] = content_of_shards(
-            directory, [f.name for f in stored], manifest["format"]
-        )
+        purged = _purged_sessions(m_sessions, sessions, tomb)
+        manifest = _manifest(run, stored, directory, purged, ner)
         sink.seal()
         sink.put(MANIFEST_NAME, lambda stream: _write(stream, canonical_json(manifest)))
         sink.seal()
     return manifest
+
+
+def _manifest(
+    run: SparkRun, stored: list[StoredFile], directory: Path, purged: int, ner: NerPolicy
+) -> dict[str, Any]:
+    """The export's manifest, with the content counts of the shards just written."""
+    exported = {
+        k: sum(f.rows for f in stored if f.name.startswith(k)) for k in ("messages", "feedback")
+    }
+    manifest = build_manifest(run, stored, exported, purged, ner)
+    # The AI Act summary's counts (docs/rules.md P7), from the shards just written:
+    # the embedded exporter counts the same rows as it writes them.
+    manifest["content"] = content_of_shards(directory, [f.name for f in stored], manifest["format"])
+    return manifest
+
+
+def _run_messages(
+    spark: Any, lake: str, run: SparkRun, m_sessions: DataFrame, sessions: DataFrame
+) -> DataFrame:
+    """The run's messages in its scope (cutoff, ``include_from``), numbered per session."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    cutoff = parse_iso(run.cutoff)
+    seq = F.row_number().over(Window.partitionBy("session_id").orderBy("at", "id")) - 1
+    return (
+        trainable_messages(read_table(spark, lake, "messages"), run.assistant_from)
+        .join(m_sessions, "session_id")
+        .join(sessions.select("session_id", "kind", "surface"), "session_id")
+        .where(
+            (F.col("at") <= F.lit(cutoff))
+            & (F.col("include_from").isNull() | (F.col("at") >= F.col("include_from")))
+        )
+        .withColumn("seq", seq.cast("int"))
+        .select("session_id", "account_id", "kind", "surface", "id", "role", "content", "at", "seq")
+    )
+
+
+def _run_feedback(spark: Any, lake: str, m_feedback: DataFrame, tomb: DataFrame) -> DataFrame:
+    """The manifest's feedback that no purge (row or tombstone) has reached since."""
+    from pyspark.sql import functions as F
+
+    purged_fb = tomb.where(F.col("item_type") == "feedback").select(F.col("item_id").alias("id"))
+    return (
+        read_table(spark, lake, "feedback")
+        .join(m_feedback.select(F.col("feedback_id").alias("id")), "id")
+        .where(F.col("purged_at").isNull())
+        .join(purged_fb, "id", "left_anti")
+        .select("id", "rating", "comment", "at")
+    )
+
+
+def _purged_sessions(m_sessions: DataFrame, sessions: DataFrame, tomb: DataFrame) -> int:
+    """How many of the manifest's sessions are gone or purged since (unavailable, R25)."""
+    from pyspark.sql import functions as F
+
+    tombstoned = (
+        tomb.where(F.col("item_type") == "session")
+        .select(F.col("item_id").alias("session_id"), F.lit(True).alias("tomb"))
+        .distinct()
+    )
+    return int(
+        m_sessions.join(sessions, "session_id", "left")
+        .join(tombstoned, "session_id", "left")
+        .where(F.col("kind").isNull() | F.col("purged_at").isNotNull() | F.col("tomb").isNotNull())
+        .count()
+    )
 
 
 def _write(stream: Any, data: bytes) -> int:

@@ -34,6 +34,7 @@ from consentry.domain.types import Author, EventType, Role
 from consentry.lake.catalog import check_lake, open_table
 from consentry.lake.hive import _write_durable
 from consentry.spark import rules
+from consentry.spark.audit import audit_frames, record_read_keys
 from consentry.spark.lakeio import read_table
 
 RUNS_DIR = "_runs"
@@ -241,6 +242,7 @@ def create_run(
     sessions = rules.eligible_sessions(lake_frames, purpose=purpose_value, at=at, policy=policy)
     feedback = rules.eligible_feedback(lake_frames, at=at, policy=policy)
     out = run_dir(lake, run_id)
+    record_read_keys(out, lake_frames)  # what the audit re-proves from after a purge
     sessions.write.mode("overwrite").parquet(str(out / "sessions"))
     feedback.write.mode("overwrite").parquet(str(out / "feedback"))
     sessions_m = spark.read.parquet(str(out / "sessions"))
@@ -297,6 +299,8 @@ class LakeAudit:
     run_id: str
     versions: dict[str, int]
     findings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """Versions a purge or the retention deleted, and what re-proved them instead."""
 
     @property
     def ok(self) -> bool:
@@ -308,8 +312,9 @@ def audit_run(spark: Any, *, lake: str, run_id: str, policy: Policy) -> LakeAudi
 
     Recomputes eligible sessions (with ``include_from``) and feedback at the run's cutoff
     over the recorded versions and compares them, the counts, the ledger head and the
-    policy digest with what the run stored. A version whose files a later purge deleted
-    cannot be read any more: that is reported, not hidden.
+    policy digest with what the run stored. A version whose files a later purge (or the
+    retention) deleted is re-proven from the table's current rows that the run read
+    (:mod:`consentry.spark.audit`), and the report's `notes` say so.
     """
     from pyspark.sql import functions as F
 
@@ -324,15 +329,13 @@ def audit_run(spark: Any, *, lake: str, run_id: str, policy: Policy) -> LakeAudi
             f"policy digest {policy.digest} differs from the run's {run.policy_digest}"
         )
         return report
-    for name, version in sorted(run.versions.items()):
-        if name != "messages" and not open_table(lake, name).readable(version):
-            report.findings.append(
-                f"{name} version {version} is no longer readable (a purge deleted its files)"
-            )
-    if report.findings:
+    frames, gone, report.notes = audit_frames(
+        spark, lake=lake, run_root=run_dir(lake, run_id), versions=run.versions
+    )
+    report.findings += gone
+    if frames is None:
         return report
     at = run.cutoff_at
-    frames = load_lake(spark, lake, run.versions)
     refuse_unreadable_auto_delete(frames, at)
     purpose = parse_purpose(run.purpose, policy)
     sessions = rules.eligible_sessions(frames, purpose=purpose, at=at, policy=policy)

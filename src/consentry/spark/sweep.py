@@ -58,14 +58,35 @@ def _buckets(frame: DataFrame, column: str, buckets: int) -> list[int]:
     return sorted(int(r["b"]) for r in rows)
 
 
+@dataclass(frozen=True)
+class _Due:
+    """What one sweep purges, frozen (checkpointed) before anything changes."""
+
+    sessions: DataFrame  # session_id, account_id, reason
+    messages: DataFrame  # id, session_id, account_id, reason
+    feedback: DataFrame  # id, session_id, account_id
+    scores: DataFrame  # id (of the hold), session_id
+
+
 def sweep_lake(spark: Any, *, lake: str, now: datetime, policy: Policy) -> LakeSweep:
     """Purge every item of the lake whose retention ended at `now` and no hold protects."""
-    from pyspark.sql import functions as F
-
     at = as_utc(now)
     report = LakeSweep(f"swp_{uuid.uuid4().hex}")
+    due = _due(spark, lake, at, policy)
+    report.sessions, report.messages = due.sessions.count(), due.messages.count()
+    report.feedback, report.scores = due.feedback.count(), due.scores.count()
+    if report.sessions or report.feedback or report.scores:
+        tombs = _tombstones(lake, due, at, report.sweep_id)
+        append_rows(spark, lake, "tombstones", tombs, note=f"sweep {report.sweep_id}: tombstones")
+        report.files_removed = _purge(spark, lake, due, at, report.sweep_id)
+    report.proof = prove_purged(spark, lake=lake)
+    return report
+
+
+def _due(spark: Any, lake: str, at: datetime, policy: Policy) -> _Due:
+    from pyspark.sql import functions as F
+
     frames = load_lake(spark, lake)
-    n = buckets_of(lake, "sessions")
     due_s = rules.sessions_due(frames, now=at, policy=policy).localCheckpoint(eager=True)
     due_f = rules.feedback_due(frames, now=at, policy=policy).localCheckpoint(eager=True)
     due_h = (
@@ -81,11 +102,12 @@ def sweep_lake(spark: Any, *, lake: str, now: datetime, policy: Policy) -> LakeS
         .select(F.col("id"), "session_id", "account_id", "reason")
         .localCheckpoint(eager=True)
     )
-    report.sessions, report.messages = due_s.count(), due_m.count()
-    report.feedback, report.scores = due_f.count(), due_h.count()
-    if not (report.sessions or report.feedback or report.scores):
-        report.proof = prove_purged(spark, lake=lake)
-        return report
+    return _Due(due_s, due_m, due_f, due_h)
+
+
+def _tombstones(lake: str, due: _Due, at: datetime, sweep_id: str) -> DataFrame:
+    """One tombstone per purged item (ids, reason, time, sweep id; no content), R17."""
+    from pyspark.sql import functions as F
 
     def tomb(frame: DataFrame, item_type: str, item: str, reason: Any) -> DataFrame:
         return frame.select(
@@ -96,17 +118,17 @@ def sweep_lake(spark: Any, *, lake: str, now: datetime, policy: Policy) -> LakeS
             F.col("account_id") if "account_id" in frame.columns else F.lit(None).cast("string"),
             reason.alias("reason"),
             F.lit(at).alias("purged_at"),
-            F.lit(report.sweep_id).alias("sweep_id"),
+            F.lit(sweep_id).alias("sweep_id"),
             F.lit("lake").alias("origin"),
         )
 
-    tombs = (
-        tomb(due_m, "message", "id", F.col("reason"))
-        .unionByName(tomb(due_s, "session", "session_id", F.col("reason")))
-        .unionByName(tomb(due_f, "feedback", "id", F.lit("retention_ended")))
+    return (
+        tomb(due.messages, "message", "id", F.col("reason"))
+        .unionByName(tomb(due.sessions, "session", "session_id", F.col("reason")))
+        .unionByName(tomb(due.feedback, "feedback", "id", F.lit("retention_ended")))
         .unionByName(
             tomb(
-                due_h.withColumn("account_id", F.lit(None).cast("string")),
+                due.scores.withColumn("account_id", F.lit(None).cast("string")),
                 "scores",
                 "id",
                 F.lit("retention_ended"),
@@ -114,10 +136,15 @@ def sweep_lake(spark: Any, *, lake: str, now: datetime, policy: Policy) -> LakeS
         )
         .withColumn("bucket", bucket_col("item_id", buckets_of(lake, "tombstones")))
     )
-    append_rows(spark, lake, "tombstones", tombs, note=f"sweep {report.sweep_id}: tombstones")
 
-    s_buckets = _buckets(due_s, "session_id", n)
-    gone = due_s.select("session_id", F.lit(True).alias("_due"))
+
+def _purge(spark: Any, lake: str, due: _Due, at: datetime, sweep_id: str) -> int:
+    """Rewrite the due buckets of messages, sessions, feedback and holds; files removed."""
+    from pyspark.sql import functions as F
+
+    n = buckets_of(lake, "sessions")
+    s_buckets = _buckets(due.sessions, "session_id", n)
+    gone = due.sessions.select("session_id", F.lit(True).alias("_due"))
     removed = 0
     _, k = rewrite_buckets(
         spark,
@@ -125,7 +152,7 @@ def sweep_lake(spark: Any, *, lake: str, now: datetime, policy: Policy) -> LakeS
         "messages",
         s_buckets,
         lambda cur: cur.join(gone, "session_id", "left_anti"),
-        note=f"sweep {report.sweep_id}: purge messages",
+        note=f"sweep {sweep_id}: purge messages",
     )
     removed += k
     _, k = rewrite_buckets(
@@ -138,18 +165,27 @@ def sweep_lake(spark: Any, *, lake: str, now: datetime, policy: Policy) -> LakeS
             .withColumn("purged_at", F.when(F.col("_due"), F.lit(at)).otherwise(F.col("purged_at")))
             .drop("_due")
         ),
-        note=f"sweep {report.sweep_id}: mark sessions purged",
+        note=f"sweep {sweep_id}: mark sessions purged",
         # Session rows hold no content (ids and instants, kept in the system of record
         # too): the old files stay for time travel until the retention ends.
         purge=False,
     )
     removed += k
-    fb = due_f.select("id", F.lit(True).alias("_due"))
-    _, k = rewrite_buckets(
+    return removed + _purge_feedback_and_scores(spark, lake, due, at, sweep_id)
+
+
+def _purge_feedback_and_scores(
+    spark: Any, lake: str, due: _Due, at: datetime, sweep_id: str
+) -> int:
+    from pyspark.sql import functions as F
+
+    n = buckets_of(lake, "sessions")
+    fb = due.feedback.select("id", F.lit(True).alias("_due"))
+    _, removed = rewrite_buckets(
         spark,
         lake,
         "feedback",
-        _buckets(due_f, "session_id", n),
+        _buckets(due.feedback, "session_id", n),
         lambda cur: (
             cur.join(fb, "id", "left")
             .withColumn("purged_at", F.when(F.col("_due"), F.lit(at)).otherwise(F.col("purged_at")))
@@ -157,25 +193,22 @@ def sweep_lake(spark: Any, *, lake: str, now: datetime, policy: Policy) -> LakeS
             .withColumn("rating", F.when(F.col("_due"), F.lit("")).otherwise(F.col("rating")))
             .drop("_due")
         ),
-        note=f"sweep {report.sweep_id}: purge feedback",
+        note=f"sweep {sweep_id}: purge feedback",
     )
-    removed += k
-    sc = due_h.select("id", F.lit(True).alias("_due"))
+    sc = due.scores.select("id", F.lit(True).alias("_due"))
     _, k = rewrite_buckets(
         spark,
         lake,
         "holds",
-        _buckets(due_h, "session_id", n),
+        _buckets(due.scores, "session_id", n),
         lambda cur: (
             cur.join(sc, "id", "left")
             .withColumn("scores", F.when(F.col("_due"), F.lit(None)).otherwise(F.col("scores")))
             .drop("_due")
         ),
-        note=f"sweep {report.sweep_id}: purge classifier scores",
+        note=f"sweep {sweep_id}: purge classifier scores",
     )
-    report.files_removed = removed + k
-    report.proof = prove_purged(spark, lake=lake)
-    return report
+    return removed + k
 
 
 def retained_rows(spark: Any, lake: str, name: str) -> DataFrame:
