@@ -17,7 +17,6 @@ from typing import Any
 from consentry.config.policy_file import load_policy
 from consentry.domain.clock import parse_iso
 from consentry.domain.errors import ConsentryError
-from consentry.lake.storage import is_object_store
 
 
 class LakeOnObjectStore(ConsentryError):
@@ -57,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
 def run(argv: list[str], spark: Any = None) -> dict[str, Any]:
     """Parse `argv`, run the command on `spark` (or a new session); return its JSON result."""
     from consentry.lake.catalog import check_lake
+    from consentry.lake.storage import is_object_store
     from consentry.spark.session import spark_session
 
     args = _parser().parse_args(argv)
