@@ -56,3 +56,15 @@ def test_wrong_tokens_on_the_append_count_against_the_address(limited) -> None: 
     for _ in range(20):
         expect(attacker.post(path, json=BODY, headers=guess), 401, "unauthenticated")
     expect(attacker.post(path, json=BODY, headers=guess), 429, "rate_limited")
+
+
+def test_a_wrong_token_is_refused_before_the_body_is_judged_R15(api: Api) -> None:
+    """Every other route authenticates before it validates the body: a caller with a
+    wrong token learns only 401, whatever it sends, and the failure counts (issue 17)."""
+    user = api.signup()
+    path = f"/v1/me/sessions/{_session(api, user.headers)}/messages"
+    guess = {"Authorization": "Bearer not-a-token"}
+    invalid = {"role": "nobody", "content": 7}
+    expect(api.client.post(path, json=invalid, headers=guess), 401, "unauthenticated")
+    expect(api.client.post("/v1/me/sessions", json={"kind": 7}, headers=guess), 401)
+    expect(api.client.post(path, json=invalid, headers=user.headers), 422, "validation_error")

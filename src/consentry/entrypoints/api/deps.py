@@ -14,13 +14,15 @@ over its allowance answers 429 ``rate_limited`` before its credential is looked 
 from __future__ import annotations
 
 import hmac
-from typing import Annotated, cast
+from collections.abc import Callable
+from typing import Annotated, TypeVar, cast
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from consentry.bootstrap import App
-from consentry.domain.errors import Forbidden, Unauthenticated
+from consentry.domain.errors import ConsentryError, Forbidden, Unauthenticated
 from consentry.entrypoints.api.metrics import ApiMetrics
 from consentry.entrypoints.ratelimit import AbuseGuards
 from consentry.service import accounts, gpc, service_tokens
@@ -63,6 +65,47 @@ async def bearer_token(credentials: Bearer) -> str:
 
 
 BearerToken = Annotated[str, Depends(bearer_token)]
+
+
+_AUTHENTICATES_ITSELF = "_consentry_authenticates_itself"
+_Endpoint = TypeVar("_Endpoint", bound=Callable[..., object])
+
+
+def authenticates_itself(endpoint: _Endpoint) -> _Endpoint:
+    """Mark a route that looks its bearer token up itself, inside its own work (the
+    message append, issue 22). FastAPI judges its body before that lookup runs, so
+    :func:`refusal_before_validation` gives its invalid bodies the 401 every other route
+    gives a wrong token first."""
+    setattr(endpoint, _AUTHENTICATES_ITSELF, True)
+    return endpoint
+
+
+async def refusal_before_validation(request: Request) -> ConsentryError | None:
+    """For a body FastAPI found invalid on a route marked :func:`authenticates_itself`:
+    the refusal its token gets (401, or 429 for an address over its allowance, the
+    failure counted as on every route), or None when the token is live or the route
+    authenticates through its dependencies (which ran before the body was judged)."""
+    endpoint = getattr(request.scope.get("route"), "endpoint", None)
+    if not getattr(endpoint, _AUTHENTICATES_ITSELF, False):
+        return None
+    core = cast(App, request.app.state.core)
+    guards = cast(AbuseGuards, request.app.state.guards)
+    credentials = await _bearer(request)
+
+    def check() -> None:
+        token = _token(credentials)
+        guards.before_auth(request)
+        try:
+            accounts.authenticate(core.ctx, token)
+        except Unauthenticated:
+            guards.auth_failed(request)
+            raise
+
+    try:
+        await run_in_threadpool(check)
+    except ConsentryError as refused:
+        return refused
+    return None
 
 
 def current_account(

@@ -28,6 +28,7 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 
 from consentry.domain.errors import ConsentryError
+from consentry.entrypoints.api.deps import refusal_before_validation
 from consentry.entrypoints.api.schemas import ErrorBody
 from consentry.entrypoints.errors import answer_for
 from consentry.entrypoints.web.http_errors import browser_error_page
@@ -91,8 +92,11 @@ async def _answer(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(answer.status, answer.code, answer.message, answer.headers or None)
 
 
-async def _validation(_request: Request, exc: Exception) -> JSONResponse:
+async def _validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    refused = await refusal_before_validation(request)  # a wrong token answers 401 first
+    if refused is not None:
+        return await _answer(request, refused)
     return error_response(422, "validation_error", _describe(exc))
 
 

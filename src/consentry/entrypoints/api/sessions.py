@@ -22,7 +22,14 @@ from fastapi.responses import JSONResponse
 from consentry.domain.clock import iso
 from consentry.domain.errors import InvalidInput, Unauthenticated
 from consentry.entrypoints.api import schemas as s
-from consentry.entrypoints.api.deps import BearerToken, Core, CurrentAccount, Guards, account_of
+from consentry.entrypoints.api.deps import (
+    BearerToken,
+    Core,
+    CurrentAccount,
+    Guards,
+    account_of,
+    authenticates_itself,
+)
 from consentry.entrypoints.api.errors import ERROR_RESPONSES
 from consentry.entrypoints.api.render import message_json, session_json
 from consentry.service import gpc, sessions
@@ -96,6 +103,7 @@ def get_session(session_id: str, core: Core, me: CurrentAccount) -> dict[str, An
 
 
 @router.post("/{session_id}/messages", status_code=201, response_model=s.MessageCreated)
+@authenticates_itself
 async def add_message(
     session_id: str,
     body: s.MessageIn,
