@@ -42,40 +42,51 @@ def make_engine(
         raise ValueError(f"sqlite_synchronous must be one of {', '.join(SQLITE_SYNCHRONOUS)}")
     kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
-        private_sqlite_files(url)
-        if ":memory:" not in url and url.rstrip("/") not in ("sqlite:", "sqlite+pysqlite:"):
-            # Readers no longer queue (uow.py), so up to a thread pool's worth (40) of
-            # them run at once: past the default 5 + 10, connections were opened (PRAGMAs,
-            # WAL) and closed per request (issue 22).
-            kwargs.setdefault("pool_size", 20)
-            kwargs.setdefault("max_overflow", 30)
-        engine = create_engine(
-            url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs
-        )
+        return _sqlite_engine(url, sqlite_synchronous, **kwargs)
+    return _postgres_engine(url, statement_timeout_ms, lock_timeout_ms, **kwargs)
 
-        @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
-            # Let SQLAlchemy issue BEGIN itself so writes take the lock up front.
-            dbapi_connection.isolation_level = None
-            cursor = dbapi_connection.cursor()
-            if ":memory:" not in url:
-                cursor.execute("PRAGMA journal_mode=WAL")
-                # Checkpoint (and fsync) every ~40 MiB of WAL rather than every 4 MiB:
-                # a sweep commits one bounded batch at a time, and checkpointing after
-                # each one made fsync, not the purge, most of its cost (docs/bench/scale.md).
-                cursor.execute("PRAGMA wal_autocheckpoint=10000")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute(f"PRAGMA synchronous={sqlite_synchronous}")
-            cursor.close()
 
-        @event.listens_for(engine, "begin")
-        def _begin(conn: Any) -> None:
-            # A reader (READ_ONLY_OPTION) begins deferred: in WAL it reads one snapshot
-            # without taking the write lock, so it never queues behind a writer's fsync.
-            deferred = conn.get_execution_options().get(READ_ONLY_OPTION, False)
-            conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+def _sqlite_engine(url: str, synchronous: str, **kwargs: Any) -> Engine:
+    """A private file, WAL with a long checkpoint interval, foreign keys, the chosen
+    `synchronous`, and writers that take the lock when they begin."""
+    private_sqlite_files(url)
+    if ":memory:" not in url and url.rstrip("/") not in ("sqlite:", "sqlite+pysqlite:"):
+        # Readers no longer queue (uow.py), so up to a thread pool's worth (40) of
+        # them run at once: past the default 5 + 10, connections were opened (PRAGMAs,
+        # WAL) and closed per request (issue 22).
+        kwargs.setdefault("pool_size", 20)
+        kwargs.setdefault("max_overflow", 30)
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
 
-        return engine
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy issue BEGIN itself so writes take the lock up front.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if ":memory:" not in url:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            # Checkpoint (and fsync) every ~40 MiB of WAL rather than every 4 MiB:
+            # a sweep commits one bounded batch at a time, and checkpointing after
+            # each one made fsync, not the purge, most of its cost (docs/bench/scale.md).
+            cursor.execute("PRAGMA wal_autocheckpoint=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        # A reader (READ_ONLY_OPTION) begins deferred: in WAL it reads one snapshot
+        # without taking the write lock, so it never queues behind a writer's fsync.
+        deferred = conn.get_execution_options().get(READ_ONLY_OPTION, False)
+        conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+
+    return engine
+
+
+def _postgres_engine(
+    url: str, statement_timeout_ms: int, lock_timeout_ms: int, **kwargs: Any
+) -> Engine:
+    """A pre-pinged pool whose connections carry the timeouts, with errors scrubbed."""
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
