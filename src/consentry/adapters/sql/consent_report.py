@@ -12,9 +12,11 @@ one read snapshot on SQLite, so the sections agree with each other.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, Engine, TextClause, bindparam, text
+from sqlalchemy import Connection, Engine, Row, bindparam, text
 
 from consentry.adapters.sql.engine import READ_ONLY_OPTION
 from consentry.adapters.sql.tables import UTCDateTime
@@ -65,108 +67,151 @@ class SqlConsentReport:
             with conn.begin():
                 return self._read(conn, since, until, bucket, terms_version)
 
-    def _read(  # size: one grouped statement per report section, in one transaction
+    def _read(
         self, conn: Connection, since: datetime, until: datetime, bucket: Bucket, version: str
     ) -> ReportFacts:
-        def q(sql: str) -> TextClause:
-            stmt = text(sql)
-            names = {"since", "until"} & set(stmt._bindparams)
-            return stmt.bindparams(*(bindparam(n, type_=UTCDateTime()) for n in names))
-
+        """One grouped statement per report section, all in the caller's transaction."""
         window = {"since": since, "until": until}
-        b = self._bucket
-        choices = conn.execute(
-            q(
-                "WITH c AS (SELECT e.at, e.value, e.source, a.plan, "
-                "LAG(e.value) OVER (PARTITION BY e.account_id ORDER BY e.seq) AS prev "
-                "FROM consent_events e JOIN accounts a ON a.id = e.account_id "
-                "WHERE e.type = 'choice' AND a.scope = 'consumer') "
-                f"SELECT {b('c.at', bucket)} AS b, c.plan, c.source, c.value, "
-                "CASE WHEN c.prev = 'on' THEN 1 ELSE 0 END AS after_on, count(*) "
-                "FROM c WHERE c.at >= :since AND c.at <= :until "
-                "GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"
-            ),
-            window,
-        ).all()
-        surfaces = conn.execute(
-            q(
-                f"SELECT {b('created_at', bucket)} AS b, surface, count(*), "
-                "count(first_covered_at) FROM sessions "
-                "WHERE scope = 'consumer' AND NOT incognito "
-                "AND created_at >= :since AND created_at <= :until "
-                "GROUP BY 1, 2 ORDER BY 1, 2"
-            ),
-            window,
-        ).all()
-        pending = conn.execute(
-            text(
-                "SELECT a.plan, count(*), "
-                "sum(CASE WHEN a.training = 'unset' THEN 1 ELSE 0 END), "
-                "sum(CASE WHEN EXISTS (SELECT 1 FROM consent_events d "
-                "WHERE d.account_id = a.id AND d.type = 'deferral' "
-                "AND d.terms_version = :version) THEN 1 ELSE 0 END) "
-                f"FROM accounts a WHERE {_PENDING} GROUP BY a.plan ORDER BY a.plan"
-            ),
-            {"version": version},
-        ).all()
-        state = conn.execute(
-            text(
-                "SELECT plan, training, count(*) FROM accounts "
-                "WHERE scope = 'consumer' AND deleted_at IS NULL "
-                "GROUP BY plan, training ORDER BY plan, training"
-            )
-        ).all()
-        deferrals = conn.execute(
-            q(
-                f"SELECT {b('at', bucket)} AS b, count(*) FROM consent_events "
-                "WHERE type = 'deferral' AND at >= :since AND at <= :until "
-                "GROUP BY 1 ORDER BY 1"
-            ),
-            window,
-        ).all()
-        deletions = conn.execute(
-            q(
-                " UNION ALL ".join(
-                    f"SELECT {b('deleted_at', bucket)} AS b, '{kind}' AS kind, count(*) AS n "
-                    f"FROM {table} WHERE deleted_at >= :since AND deleted_at <= :until "
-                    "GROUP BY 1"
-                    for kind, table in (
-                        ("accounts", "accounts"),
-                        ("sessions", "sessions"),
-                        ("feedback", "feedback"),
-                    )
-                )
-                + " ORDER BY 1, 2"
-            ),
-            window,
-        ).all()
-        sweeps = conn.execute(
-            q(
-                f"SELECT {b('started_at', bucket)} AS b, count(*), sum(sessions), "
-                "sum(messages), sum(feedback), sum(scores) FROM sweeps "
-                "WHERE started_at >= :since AND started_at <= :until GROUP BY 1 ORDER BY 1"
-            ),
-            window,
-        ).all()
-        runs = conn.execute(
-            q(
-                f"SELECT {b('created_at', bucket)} AS b, purpose, count(*), "
-                "sum(sessions_count), sum(messages_count), sum(feedback_count) FROM runs "
-                "WHERE created_at >= :since AND created_at <= :until "
-                "GROUP BY 1, 2 ORDER BY 1, 2"
-            ),
-            window,
-        ).all()
+
+        def b(col: str) -> str:
+            return self._bucket(col, bucket)
+
         return ReportFacts(
-            choices=[
-                ChoiceCount(r[0], r[1], r[2] or "", r[3] or "", bool(r[4]), int(r[5]))
-                for r in choices
-            ],
-            surfaces=[SurfaceCount(r[0], r[1], int(r[2]), int(r[3])) for r in surfaces],
-            pending=[PendingCount(r[0], int(r[1]), int(r[2]), int(r[3])) for r in pending],
-            state=[StateCount(r[0], r[1], int(r[2])) for r in state],
-            deferrals=[KeyedCount(r[0], "deferral", int(r[1])) for r in deferrals],
-            deletions=[KeyedCount(r[0], r[1], int(r[2])) for r in deletions],
-            sweeps=[SweepTotals(r[0], *(int(v or 0) for v in r[1:])) for r in sweeps],
-            runs=[RunTotals(r[0], r[1], *(int(v or 0) for v in r[2:])) for r in runs],
+            choices=_choices(conn, window, b),
+            surfaces=_surfaces(conn, window, b),
+            pending=_pending(conn, version),
+            state=_state(conn),
+            deferrals=_deferrals(conn, window, b),
+            deletions=_deletions(conn, window, b),
+            sweeps=_sweeps(conn, window, b),
+            runs=_runs(conn, window, b),
         )
+
+
+Window = dict[str, datetime]
+BucketOf = Callable[[str], str]
+"""The bucket expression of a column (day, ISO week or month, in the engine's dialect)."""
+
+
+def _windowed(conn: Connection, sql: str, window: Window) -> Sequence[Row[*tuple[Any, ...]]]:
+    """The rows of a statement over the report's window (its datetimes bound as UTC)."""
+    stmt = text(sql)
+    names = {"since", "until"} & set(stmt._bindparams)
+    stmt = stmt.bindparams(*(bindparam(n, type_=UTCDateTime()) for n in names))
+    return conn.execute(stmt, window).all()
+
+
+def _choices(conn: Connection, window: Window, b: BucketOf) -> list[ChoiceCount]:
+    """Consumer choices by bucket, plan, source and value, and whether the one before was on."""
+    rows = _windowed(
+        conn,
+        "WITH c AS (SELECT e.at, e.value, e.source, a.plan, "
+        "LAG(e.value) OVER (PARTITION BY e.account_id ORDER BY e.seq) AS prev "
+        "FROM consent_events e JOIN accounts a ON a.id = e.account_id "
+        "WHERE e.type = 'choice' AND a.scope = 'consumer') "
+        f"SELECT {b('c.at')} AS b, c.plan, c.source, c.value, "
+        "CASE WHEN c.prev = 'on' THEN 1 ELSE 0 END AS after_on, count(*) "
+        "FROM c WHERE c.at >= :since AND c.at <= :until "
+        "GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5",
+        window,
+    )
+    return [ChoiceCount(r[0], r[1], r[2] or "", r[3] or "", bool(r[4]), int(r[5])) for r in rows]
+
+
+def _surfaces(conn: Connection, window: Window, b: BucketOf) -> list[SurfaceCount]:
+    """Consumer sessions (not incognito) by bucket and surface, and how many were covered."""
+    rows = _windowed(
+        conn,
+        f"SELECT {b('created_at')} AS b, surface, count(*), "
+        "count(first_covered_at) FROM sessions "
+        "WHERE scope = 'consumer' AND NOT incognito "
+        "AND created_at >= :since AND created_at <= :until "
+        "GROUP BY 1, 2 ORDER BY 1, 2",
+        window,
+    )
+    return [SurfaceCount(r[0], r[1], int(r[2]), int(r[3])) for r in rows]
+
+
+def _pending(conn: Connection, version: str) -> list[PendingCount]:
+    """Accounts still to decide, by plan: unset, and deferred on these terms."""
+    rows = conn.execute(
+        text(
+            "SELECT a.plan, count(*), "
+            "sum(CASE WHEN a.training = 'unset' THEN 1 ELSE 0 END), "
+            "sum(CASE WHEN EXISTS (SELECT 1 FROM consent_events d "
+            "WHERE d.account_id = a.id AND d.type = 'deferral' "
+            "AND d.terms_version = :version) THEN 1 ELSE 0 END) "
+            f"FROM accounts a WHERE {_PENDING} GROUP BY a.plan ORDER BY a.plan"
+        ),
+        {"version": version},
+    ).all()
+    return [PendingCount(r[0], int(r[1]), int(r[2]), int(r[3])) for r in rows]
+
+
+def _state(conn: Connection) -> list[StateCount]:
+    """Live consumer accounts now, by plan and training setting."""
+    rows = conn.execute(
+        text(
+            "SELECT plan, training, count(*) FROM accounts "
+            "WHERE scope = 'consumer' AND deleted_at IS NULL "
+            "GROUP BY plan, training ORDER BY plan, training"
+        )
+    ).all()
+    return [StateCount(r[0], r[1], int(r[2])) for r in rows]
+
+
+def _deferrals(conn: Connection, window: Window, b: BucketOf) -> list[KeyedCount]:
+    """Deferrals by bucket."""
+    rows = _windowed(
+        conn,
+        f"SELECT {b('at')} AS b, count(*) FROM consent_events "
+        "WHERE type = 'deferral' AND at >= :since AND at <= :until "
+        "GROUP BY 1 ORDER BY 1",
+        window,
+    )
+    return [KeyedCount(r[0], "deferral", int(r[1])) for r in rows]
+
+
+def _deletions(conn: Connection, window: Window, b: BucketOf) -> list[KeyedCount]:
+    """Deleted accounts, sessions and feedback by bucket."""
+    rows = _windowed(
+        conn,
+        " UNION ALL ".join(
+            f"SELECT {b('deleted_at')} AS b, '{kind}' AS kind, count(*) AS n "
+            f"FROM {table} WHERE deleted_at >= :since AND deleted_at <= :until "
+            "GROUP BY 1"
+            for kind, table in (
+                ("accounts", "accounts"),
+                ("sessions", "sessions"),
+                ("feedback", "feedback"),
+            )
+        )
+        + " ORDER BY 1, 2",
+        window,
+    )
+    return [KeyedCount(r[0], r[1], int(r[2])) for r in rows]
+
+
+def _sweeps(conn: Connection, window: Window, b: BucketOf) -> list[SweepTotals]:
+    """Retention sweeps by bucket, with what they removed."""
+    rows = _windowed(
+        conn,
+        f"SELECT {b('started_at')} AS b, count(*), sum(sessions), "
+        "sum(messages), sum(feedback), sum(scores) FROM sweeps "
+        "WHERE started_at >= :since AND started_at <= :until GROUP BY 1 ORDER BY 1",
+        window,
+    )
+    return [SweepTotals(r[0], *(int(v or 0) for v in r[1:])) for r in rows]
+
+
+def _runs(conn: Connection, window: Window, b: BucketOf) -> list[RunTotals]:
+    """Training-data runs by bucket and purpose, with what they took."""
+    rows = _windowed(
+        conn,
+        f"SELECT {b('created_at')} AS b, purpose, count(*), "
+        "sum(sessions_count), sum(messages_count), sum(feedback_count) FROM runs "
+        "WHERE created_at >= :since AND created_at <= :until "
+        "GROUP BY 1, 2 ORDER BY 1, 2",
+        window,
+    )
+    return [RunTotals(r[0], r[1], *(int(v or 0) for v in r[2:])) for r in rows]
