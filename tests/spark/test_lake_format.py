@@ -81,7 +81,7 @@ def test_bucket_function_is_crc32_mod_n() -> None:
 def test_lake_export_cli_writes_every_table_as_delta(tmp_path: Path, sqlite_url: str) -> None:
     from deltalake import DeltaTable
 
-    from consentry.lake.cli import app
+    from consentry.entrypoints.cli_lake import app
 
     lake = tmp_path / "lake"
     args = ["export", "--lake", str(lake), "--database-url", sqlite_url]
@@ -282,7 +282,7 @@ def test_migrate_converts_a_pointer_lake_in_one_command_issue25_item5(
 ) -> None:
     import polars as pl
 
-    from consentry.lake.cli import app
+    from consentry.entrypoints.cli_lake import app
 
     monkeypatch.setenv("CONSENTRY_SECRET_KEY", "k" * 40)
     lake = tmp_path / "lake"
@@ -310,7 +310,7 @@ def test_migrate_converts_a_pointer_lake_in_one_command_issue25_item5(
 def test_a_mixed_lake_is_refused_with_a_clear_error_issue25_item5(
     tmp_path: Path, sqlite_url: str
 ) -> None:
-    from consentry.lake.cli import app
+    from consentry.entrypoints.cli_lake import app
 
     lake = tmp_path / "lake"
     pointer_lake(lake)

@@ -118,7 +118,7 @@ def test_lake_export_to_s3_reads_back_with_polars_and_pyarrow_issue25(
     import polars as pl
     from deltalake import DeltaTable
 
-    from consentry.lake.cli import app as lake_cli
+    from consentry.entrypoints.cli_lake import app as lake_cli
 
     app, _ = world
     populate(app, chats=3)

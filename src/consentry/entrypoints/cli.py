@@ -257,13 +257,13 @@ def _register_extension_commands() -> None:
     from consentry.entrypoints.cli_demo import demo
     from consentry.entrypoints.cli_export import register
     from consentry.entrypoints.cli_keys import register as register_keys
+    from consentry.entrypoints.cli_lake import app as lake_app
     from consentry.entrypoints.cli_outbox import app as outbox_app
     from consentry.entrypoints.cli_region import register as register_region
     from consentry.entrypoints.cli_secrets import app as secrets_app
+    from consentry.entrypoints.cli_spark import app as spark_app
     from consentry.entrypoints.cli_summary import register as register_summary
     from consentry.entrypoints.ledger_cli import register as register_ledger
-    from consentry.lake.cli import app as lake_app
-    from consentry.spark.cli import app as spark_app
 
     register(runs_app)  # `runs export` and `runs audit-export` (R25, R26)
     register_summary(runs_app)  # `runs summary` (docs/rules.md P7)

@@ -2,7 +2,7 @@
 
 Plain argparse (no Typer) so the file runs under spark-submit with only the
 consentry package on the executors' path (``--py-files consentry.zip``). The same
-functions back ``consentry spark ...`` (:mod:`consentry.spark.cli`).
+functions back ``consentry spark ...`` (:mod:`consentry.entrypoints.cli_spark`).
 """
 
 from __future__ import annotations
