@@ -121,6 +121,33 @@ def _add_security_headers(headers: list[tuple[bytes, bytes]], path: str, https: 
         headers.append((b"cache-control", b"no-store"))
 
 
+def _request_id(scope: Scope) -> str:
+    """The request's sane ``X-Request-ID``, or a new id."""
+    given = _header(scope, b"x-request-id")
+    text = given.decode("latin-1") if given else ""
+    return text if _REQUEST_ID.match(text) else new_request_id()
+
+
+def _sender_with_id(scope: Scope, send: Send, request_id: str, state: dict[str, Any]) -> Send:
+    """``send`` that adds the request id and the security headers to the response's start
+    (and makes a redirect to the request's own Host relative), noting in ``state`` that
+    the response started and with which status."""
+
+    async def send_with_id(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            state["started"] = True
+            state["status"] = message["status"]
+            headers = list(message.get("headers", []))
+            headers.append((b"x-request-id", request_id.encode()))
+            https = scope.get("scheme") == "https"
+            _add_security_headers(headers, scope.get("path", ""), https)
+            _relative_location(headers, scope)
+            message = {**message, "headers": headers}
+        await send(message)
+
+    return send_with_id
+
+
 class RequestMiddleware:
     def __init__(
         self,
@@ -140,46 +167,13 @@ class RequestMiddleware:
             await self.app(scope, receive, send)
             return
         started_at = time.perf_counter()
-        given = _header(scope, b"x-request-id")
-        text = given.decode("latin-1") if given else ""
-        request_id = text if _REQUEST_ID.match(text) else new_request_id()
+        request_id = _request_id(scope)
         token = REQUEST_ID.set(request_id)
         state: dict[str, Any] = {"status": 500, "started": False}
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                state["started"] = True
-                state["status"] = message["status"]
-                headers = list(message.get("headers", []))
-                headers.append((b"x-request-id", request_id.encode()))
-                https = scope.get("scheme") == "https"
-                _add_security_headers(headers, scope.get("path", ""), https)
-                _relative_location(headers, scope)
-                message = {**message, "headers": headers}
-            await send(message)
-
+        send_with_id = _sender_with_id(scope, send, request_id, state)
         try:
-            try:
-                if not host_allowed(_host_name(scope), self.allowed_hosts):
-                    raise _BadHost
-                if "\x00" in scope.get("path", ""):
-                    # No id holds NUL, and PostgreSQL refuses it in a query: not found.
-                    raise _NulInPath
-                bounded = await self._bounded_receive(scope, receive)
-            except _BadHost:
-                answer = error_response(400, "invalid_host", "this server does not serve that host")
-                await answer(scope, receive, send_with_id)
-            except _NulInPath:
-                answer = error_response(404, "not_found", "no such resource")
-                await answer(scope, receive, send_with_id)
-            except _TooLarge:
-                limit = self.max_body_bytes
-                answer = error_response(413, "too_large", f"the request body exceeds {limit} bytes")
-                await answer(scope, receive, send_with_id)
-            except ValueError:
-                answer = error_response(400, "bad_request", "invalid Content-Length header")
-                await answer(scope, receive, send_with_id)
-            else:
+            bounded = await self._admit(scope, receive, send_with_id)
+            if bounded is not None:
                 await self.app(scope, bounded, send_with_id)
         except Exception:
             error = sys.exc_info()[1]
@@ -192,25 +186,51 @@ class RequestMiddleware:
                 await internal_error()(scope, receive, send_with_id)
             state["status"] = 500
         finally:
-            elapsed = time.perf_counter() - started_at
-            route = scope.get("route")
-            template = getattr(route, "path", None) or UNMATCHED
-            method = scope["method"]
-            self.metrics.observe_request(method, template, state["status"], elapsed)
-            access_log.info(
-                "%s %s %s",
-                method,
-                scope.get("path"),
-                state["status"],
-                extra={
-                    "method": method,
-                    "path": scope.get("path"),
-                    "route": template,
-                    "status": state["status"],
-                    "duration_ms": round(elapsed * 1000, 3),
-                },
-            )
+            self._record(scope, state["status"], time.perf_counter() - started_at)
             REQUEST_ID.reset(token)
+
+    async def _admit(self, scope: Scope, receive: Receive, send: Send) -> Receive | None:
+        """The receive channel the app may read, or None once a refusal has been answered:
+        a Host not served (400), a NUL in the path (404), a body over the limit (413) or an
+        invalid Content-Length (400)."""
+        try:
+            if not host_allowed(_host_name(scope), self.allowed_hosts):
+                raise _BadHost
+            if "\x00" in scope.get("path", ""):
+                # No id holds NUL, and PostgreSQL refuses it in a query: not found.
+                raise _NulInPath
+            return await self._bounded_receive(scope, receive)
+        except _BadHost:
+            answer = error_response(400, "invalid_host", "this server does not serve that host")
+        except _NulInPath:
+            answer = error_response(404, "not_found", "no such resource")
+        except _TooLarge:
+            limit = self.max_body_bytes
+            answer = error_response(413, "too_large", f"the request body exceeds {limit} bytes")
+        except ValueError:
+            answer = error_response(400, "bad_request", "invalid Content-Length header")
+        await answer(scope, receive, send)
+        return None
+
+    def _record(self, scope: Scope, status: int, elapsed: float) -> None:
+        """Count and time the request by its route template; one access-log line."""
+        route = scope.get("route")
+        template = getattr(route, "path", None) or UNMATCHED
+        method = scope["method"]
+        self.metrics.observe_request(method, template, status, elapsed)
+        access_log.info(
+            "%s %s %s",
+            method,
+            scope.get("path"),
+            status,
+            extra={
+                "method": method,
+                "path": scope.get("path"),
+                "route": template,
+                "status": status,
+                "duration_ms": round(elapsed * 1000, 3),
+            },
+        )
 
     async def _bounded_receive(self, scope: Scope, receive: Receive) -> Receive:
         """A declared length over the limit is refused unread; an undeclared (chunked)
