@@ -8,8 +8,9 @@ assignment, comparison, call or element in any common syntax (``x = "…"``,
 ``--x=…``, ``export X=…``, ``if (x == "…")``, ``$x['key'] = …``, prose's
 ``the password is …``); a second finds the reversed comparison ``"…" == x``.
 Commands, flags, headers and name-value lists are :mod:`.commands`'. The
-validators here read the value after (or before) the match, at most
-:data:`MAX_VALUE` bytes, so the scan stays linear.
+validators here find the key word's identifier and what it names; :mod:`.keyvalues`
+reads the value after (or before) the match, at most :data:`MAX_VALUE` bytes, so the
+scan stays linear, and judges it.
 
 What counts as a secret depends on the key word:
 
@@ -29,12 +30,23 @@ from __future__ import annotations
 import functools
 import re
 
-from .checksums import entropy_at_least, looks_random
 from .detector import PatternDetector, compile_pattern
+
+# Re-exported (``X as X``): commands.py and the tests import these from here.
+from .keyvalues import _PLACEHOLDER_VALUES as _PLACEHOLDER_VALUES
+from .keyvalues import _PLACEHOLDER_WORDS as _PLACEHOLDER_WORDS
+from .keyvalues import _QUOTES, _REFERENCE_WORDS
+from .keyvalues import _TEMPLATE as _TEMPLATE
+from .keyvalues import MAX_QUOTED as MAX_QUOTED
+from .keyvalues import MAX_VALUE as MAX_VALUE
+from .keyvalues import _decide as _decide
+from .keyvalues import _read_value as _read_value
+from .keyvalues import extend_value as extend_value
+from .keyvalues import is_placeholder as is_placeholder
+from .keyvalues import is_reference as is_reference
+from .keyvalues import looks_generated as looks_generated
 from .model import PASSWORD, SECRET
 
-MAX_VALUE = 300  # bytes of a value read after or before a match
-MAX_QUOTED = 4096  # bytes searched for the closing quote of a quoted value
 RANK = {PASSWORD: 30, SECRET: 31}
 
 _PASSWORD_WORDS = "password|passwd|passwort|passphrase|passcode|pwd|pass"  # noqa: S105
@@ -94,89 +106,6 @@ _NOT_SECRET_SUFFIXES = (
     "function", "fn", "callback", "bytes", "bits", "encoding", "usage", "used", "needed",
 )  # fmt: skip
 _KEY_BOUNDARY = frozenset(b"_.-")
-_PLACEHOLDER_WORDS = (
-    b"your", b"example", b"placeholder", b"changeme", b"change_me", b"redacted", b"dummy",
-    b"fake", b"sample", b"insert", b"replace", b"todo", b"fixme", b"secret_here",
-    b"password_here", b"token_here", b"key_here", b"xxxx", b"****", b"....", b"[redacted",
-    b"[secret", b"[password", b"[filtered",
-)  # fmt: skip
-# Reads of a secret from somewhere else: never the secret itself.
-_REFERENCE_WORDS = (
-    b"getenv", b"environ", b"process.env", b"secrets.", b"vault(", b"settings.", b"config.",
-    b"config[", b"env(", b"env[", b"env.", b"params[", b"request.", b"args.", b"options.",
-)  # fmt: skip
-# A whole value that is a template or a variable: ${X}, {{ x }}, %(x)s, <token>, $X, %X%.
-_TEMPLATE = re.compile(
-    rb"\$\{[^{}]{1,80}\}|\{\{[^{}]{1,80}\}\}|\{[A-Za-z_][\w.]{0,60}\}|%\(\w{1,60}\)[sdr]"
-    rb"|<[^<>]{1,60}>|#\{[^{}]{1,60}\}|\$[A-Za-z_]\w{0,60}|%[A-Za-z_]\w{0,60}%|%[sdr]|\?{1,3}"
-    rb"|\[[A-Z_ ]{1,40}\]"
-)
-_PLACEHOLDER_VALUES = frozenset(
-    b"none null nil true false undefined password passwd pass secret changeme token key "
-    b"empty default string str required optional test admin root user username value "
-    b"hidden masked unset yes no on off".split()
-)
-_OPENERS = frozenset(b"({[")
-_CLOSERS = frozenset(b")}]")
-_TOKEN_CHARS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_.~=-")
-_ALNUM_TEXT = re.compile(r"[^\W_]")  # a letter or digit of any script
-_VALUE_END = frozenset(b" \t\r\n,;)}]")
-_QUERY_NEXT = re.compile(rb"&[A-Za-z_][A-Za-z0-9_.-]{0,40}=")
-_QUOTES = frozenset(b"\"'`")
-
-
-def looks_generated(value: bytes) -> bool:
-    """True for values that look machine-made: tokens, keys, random strings.
-
-    Digits and letters mixed with entropy >= 3.0 bits per character (>= 8 long),
-    mixed-case letters only with entropy >= 4.0 (>= 16 long), or three kinds of
-    characters (lower, upper, digit, symbol) with entropy >= 3.3 (>= 12 long).
-    """
-    core = value.strip(b"=")
-    n = len(core)
-    if n < 8:
-        return False
-    if looks_random(core) and entropy_at_least(core, 3.0):
-        return True
-    if n >= 16 and core.lower() != core and core.upper() != core and core.isalpha():
-        return entropy_at_least(core, 4.0)
-    if n >= 12:
-        kinds = (
-            any(97 <= c <= 122 for c in core)
-            + any(65 <= c <= 90 for c in core)
-            + any(48 <= c <= 57 for c in core)
-            + any(not (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122) for c in core)
-        )
-        return kinds >= 3 and entropy_at_least(core, 3.3)
-    return False
-
-
-def is_placeholder(value: bytes) -> bool:
-    """Empty, symbols only, a template, an obvious stand-in, or a repeated character."""
-    low = value.lower().strip()
-    if not low or _ALNUM_TEXT.search(low.decode("utf-8", "replace")) is None:
-        return True
-    if low in _PLACEHOLDER_VALUES or len(set(low.replace(b"-", b"").replace(b"_", b""))) <= 2:
-        return True
-    if _TEMPLATE.fullmatch(value.strip()) or any(word in low for word in _REFERENCE_WORDS):
-        return True
-    # "your_api_key_here", "somefakekey"; a generated value that happens to hold
-    # such a word (AWS's documented ...EXAMPLEKEY) is still a secret.
-    return any(word in low for word in _PLACEHOLDER_WORDS) and not looks_generated(value)
-
-
-def is_reference(value: bytes) -> bool:
-    """A name rather than a literal: ``settings.local.py``, ``os.environ``, ``$VAR``, ``cfg[x]``."""
-    if value[:1] in (b"$", b"%", b"&", b"*", b"@", b"!", b"[", b"{", b"<") or value[-1:] in (
-        b"(",
-        b")",
-    ):
-        return True
-    stripped = value.replace(b".", b"").replace(b"_", b"").replace(b"-", b"")
-    if stripped.isalpha():
-        return True  # identifiers, dotted names, kebab-case words
-    # settings.local.py, a.b2.c
-    return b"." in value and all(part[:1].isalpha() for part in value.split(b".") if part)
 
 
 def _key_kind(data: bytes, key_start: int, key_end: int) -> str | None:
@@ -223,70 +152,6 @@ def _camel_tail(raw: bytes) -> str:
     if 0 < i < len(raw) and 65 <= raw[i - 1] <= 90 and i - 1 > 0:
         return raw[i - 1 :].decode("ascii", "replace").lower()
     return ""
-
-
-def _read_value(data: bytes, pos: int) -> tuple[int, int, bool] | None:
-    """The value starting at ``pos`` (after spaces, ``@``): (start, end, quoted)."""
-    n = len(data)
-    limit = min(n, pos + MAX_VALUE)
-    quote_limit = min(n, pos + MAX_QUOTED)
-    while pos < limit and data[pos] in (0x20, 0x09):
-        pos += 1
-    if pos < limit and data[pos] == 0x40 and pos + 1 < n and data[pos + 1] in _QUOTES:  # @"..."
-        pos += 1
-    if pos >= limit:
-        return None
-    quote = data[pos]
-    if quote in _QUOTES:
-        close = data.find(bytes([quote]), pos + 1, quote_limit)
-        newline = data.find(b"\n", pos + 1, quote_limit)
-        if close < 0 or (0 <= newline < close):
-            # An unclosed quote (a truncated paste): the token-like run after it.
-            end = pos + 1
-            while end < limit and data[end] in _TOKEN_CHARS:
-                end += 1
-            while end > pos + 1 and data[end - 1] == 0x2E:  # a sentence's full stop
-                end -= 1
-            return (pos + 1, end, False) if end > pos + 1 else None
-        words = data[pos + 1 : close].split(None, 1)  # [] for "" and for "   "
-        first = words[0].rstrip(b".,:;") if words else b""
-        if len(first) >= 16 and close - pos - 1 > len(first) and looks_generated(first):
-            # 'Kx8…Q2. Then more prose …': an unclosed quote met a later one; the token
-            # is the value, not the sentence up to that quote.
-            return pos + 1, pos + 1 + len(first), False
-        return pos + 1, close, True
-    if quote in b"\r\n":
-        return None  # the value is on the next line: not this key's value
-    end = pos
-    depth = 0  # brackets opened inside the value: their closers belong to it
-    while end < limit:
-        b = data[end]
-        if b in _OPENERS:
-            depth += 1
-        elif b in _CLOSERS and depth > 0:
-            depth -= 1
-        elif b in _VALUE_END or (b == 0x3C and data[end + 1 : end + 2] == b"/"):
-            break  # a space, a separator, a closer of the code around, or </key>
-        elif b == 0x26 and _QUERY_NEXT.match(data, end):
-            break  # ?password=VALUE&next=...: the next query parameter
-        end += 1
-    # A trailing quote, backquote or comma closes the value ("Last character is ignored"),
-    # and a full stop or colon ends the sentence or clause around it.
-    while end > pos and data[end - 1] in b"\"'`,;.:":
-        end -= 1
-    return (pos, end, False) if end > pos else None
-
-
-def _decide(kind: str, value: bytes, quoted: bool, after: int) -> bool:
-    if is_placeholder(value) or (not quoted and value[:1] in (b"[", b"{", b"<", b"$", b"%")):
-        return False
-    if kind == PASSWORD or kind.endswith(":strong"):
-        if quoted:
-            return True
-        if after in b"([" or is_reference(value):
-            return looks_generated(value) and not is_reference(value)
-        return True
-    return looks_generated(value) and not (after in b"(" and not quoted)
 
 
 def _is_alnum(b: int) -> bool:
@@ -337,21 +202,6 @@ def _assignment(data: bytes, start: int, end: int, password: bool) -> tuple[str,
     if not _decide(kind, value, quoted, after):
         return None
     return kind, vstart, extend_value(data, vend, quoted, min(n, value_at + MAX_VALUE))
-
-
-def extend_value(data: bytes, vend: int, quoted: bool, limit: int) -> int:
-    """A bare value read up to the limit goes on through its token characters.
-
-    Long tokens (OAuth refresh tokens, Fly.io macaroons) exceed MAX_VALUE; the
-    whole run is the secret (no partial leak). Only an accepted value is extended
-    and the search resumes after it, so the scan stays linear.
-    """
-    if quoted or vend < limit:
-        return vend
-    n = len(data)
-    while vend < n and data[vend] in _TOKEN_CHARS:
-        vend += 1
-    return vend
 
 
 def _password_assignment(data: bytes, start: int, end: int) -> tuple[int, int] | None:

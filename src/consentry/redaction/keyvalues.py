@@ -1,0 +1,180 @@
+"""The value after a key word: where it ends, and whether it is a secret (SPEC §4).
+
+:mod:`.keywords` and :mod:`.commands` find a key word; the functions here read the
+value after it (or before it, for ``"…" == x``), at most :data:`MAX_VALUE` bytes so
+the scan stays linear, and judge it: a placeholder, a template or a reference to
+something else is not a secret; a password-like key word's literal is; a token-like
+key word's value is only when it looks generated (:func:`looks_generated`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .checksums import entropy_at_least, looks_random
+from .model import PASSWORD
+
+MAX_VALUE = 300  # bytes of a value read after or before a match
+MAX_QUOTED = 4096  # bytes searched for the closing quote of a quoted value
+_PLACEHOLDER_WORDS = (
+    b"your", b"example", b"placeholder", b"changeme", b"change_me", b"redacted", b"dummy",
+    b"fake", b"sample", b"insert", b"replace", b"todo", b"fixme", b"secret_here",
+    b"password_here", b"token_here", b"key_here", b"xxxx", b"****", b"....", b"[redacted",
+    b"[secret", b"[password", b"[filtered",
+)  # fmt: skip
+# Reads of a secret from somewhere else: never the secret itself.
+_REFERENCE_WORDS = (
+    b"getenv", b"environ", b"process.env", b"secrets.", b"vault(", b"settings.", b"config.",
+    b"config[", b"env(", b"env[", b"env.", b"params[", b"request.", b"args.", b"options.",
+)  # fmt: skip
+# A whole value that is a template or a variable: ${X}, {{ x }}, %(x)s, <token>, $X, %X%.
+_TEMPLATE = re.compile(
+    rb"\$\{[^{}]{1,80}\}|\{\{[^{}]{1,80}\}\}|\{[A-Za-z_][\w.]{0,60}\}|%\(\w{1,60}\)[sdr]"
+    rb"|<[^<>]{1,60}>|#\{[^{}]{1,60}\}|\$[A-Za-z_]\w{0,60}|%[A-Za-z_]\w{0,60}%|%[sdr]|\?{1,3}"
+    rb"|\[[A-Z_ ]{1,40}\]"
+)
+_PLACEHOLDER_VALUES = frozenset(
+    b"none null nil true false undefined password passwd pass secret changeme token key "
+    b"empty default string str required optional test admin root user username value "
+    b"hidden masked unset yes no on off".split()
+)
+_OPENERS = frozenset(b"({[")
+_CLOSERS = frozenset(b")}]")
+_TOKEN_CHARS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_.~=-")
+_ALNUM_TEXT = re.compile(r"[^\W_]")  # a letter or digit of any script
+_VALUE_END = frozenset(b" \t\r\n,;)}]")
+_QUERY_NEXT = re.compile(rb"&[A-Za-z_][A-Za-z0-9_.-]{0,40}=")
+_QUOTES = frozenset(b"\"'`")
+
+
+def looks_generated(value: bytes) -> bool:
+    """True for values that look machine-made: tokens, keys, random strings.
+
+    Digits and letters mixed with entropy >= 3.0 bits per character (>= 8 long),
+    mixed-case letters only with entropy >= 4.0 (>= 16 long), or three kinds of
+    characters (lower, upper, digit, symbol) with entropy >= 3.3 (>= 12 long).
+    """
+    core = value.strip(b"=")
+    n = len(core)
+    if n < 8:
+        return False
+    if looks_random(core) and entropy_at_least(core, 3.0):
+        return True
+    if n >= 16 and core.lower() != core and core.upper() != core and core.isalpha():
+        return entropy_at_least(core, 4.0)
+    if n >= 12:
+        kinds = (
+            any(97 <= c <= 122 for c in core)
+            + any(65 <= c <= 90 for c in core)
+            + any(48 <= c <= 57 for c in core)
+            + any(not (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122) for c in core)
+        )
+        return kinds >= 3 and entropy_at_least(core, 3.3)
+    return False
+
+
+def is_placeholder(value: bytes) -> bool:
+    """Empty, symbols only, a template, an obvious stand-in, or a repeated character."""
+    low = value.lower().strip()
+    if not low or _ALNUM_TEXT.search(low.decode("utf-8", "replace")) is None:
+        return True
+    if low in _PLACEHOLDER_VALUES or len(set(low.replace(b"-", b"").replace(b"_", b""))) <= 2:
+        return True
+    if _TEMPLATE.fullmatch(value.strip()) or any(word in low for word in _REFERENCE_WORDS):
+        return True
+    # "your_api_key_here", "somefakekey"; a generated value that happens to hold
+    # such a word (AWS's documented ...EXAMPLEKEY) is still a secret.
+    return any(word in low for word in _PLACEHOLDER_WORDS) and not looks_generated(value)
+
+
+def is_reference(value: bytes) -> bool:
+    """A name rather than a literal: ``settings.local.py``, ``os.environ``, ``$VAR``, ``cfg[x]``."""
+    if value[:1] in (b"$", b"%", b"&", b"*", b"@", b"!", b"[", b"{", b"<") or value[-1:] in (
+        b"(",
+        b")",
+    ):
+        return True
+    stripped = value.replace(b".", b"").replace(b"_", b"").replace(b"-", b"")
+    if stripped.isalpha():
+        return True  # identifiers, dotted names, kebab-case words
+    # settings.local.py, a.b2.c
+    return b"." in value and all(part[:1].isalpha() for part in value.split(b".") if part)
+
+
+def _read_value(data: bytes, pos: int) -> tuple[int, int, bool] | None:
+    """The value starting at ``pos`` (after spaces, ``@``): (start, end, quoted)."""
+    n = len(data)
+    limit = min(n, pos + MAX_VALUE)
+    quote_limit = min(n, pos + MAX_QUOTED)
+    while pos < limit and data[pos] in (0x20, 0x09):
+        pos += 1
+    if pos < limit and data[pos] == 0x40 and pos + 1 < n and data[pos + 1] in _QUOTES:  # @"..."
+        pos += 1
+    if pos >= limit:
+        return None
+    quote = data[pos]
+    if quote in _QUOTES:
+        close = data.find(bytes([quote]), pos + 1, quote_limit)
+        newline = data.find(b"\n", pos + 1, quote_limit)
+        if close < 0 or (0 <= newline < close):
+            # An unclosed quote (a truncated paste): the token-like run after it.
+            end = pos + 1
+            while end < limit and data[end] in _TOKEN_CHARS:
+                end += 1
+            while end > pos + 1 and data[end - 1] == 0x2E:  # a sentence's full stop
+                end -= 1
+            return (pos + 1, end, False) if end > pos + 1 else None
+        words = data[pos + 1 : close].split(None, 1)  # [] for "" and for "   "
+        first = words[0].rstrip(b".,:;") if words else b""
+        if len(first) >= 16 and close - pos - 1 > len(first) and looks_generated(first):
+            # 'Kx8…Q2. Then more prose …': an unclosed quote met a later one; the token
+            # is the value, not the sentence up to that quote.
+            return pos + 1, pos + 1 + len(first), False
+        return pos + 1, close, True
+    if quote in b"\r\n":
+        return None  # the value is on the next line: not this key's value
+    end = pos
+    depth = 0  # brackets opened inside the value: their closers belong to it
+    while end < limit:
+        b = data[end]
+        if b in _OPENERS:
+            depth += 1
+        elif b in _CLOSERS and depth > 0:
+            depth -= 1
+        elif b in _VALUE_END or (b == 0x3C and data[end + 1 : end + 2] == b"/"):
+            break  # a space, a separator, a closer of the code around, or </key>
+        elif b == 0x26 and _QUERY_NEXT.match(data, end):
+            break  # ?password=VALUE&next=...: the next query parameter
+        end += 1
+    # A trailing quote, backquote or comma closes the value ("Last character is ignored"),
+    # and a full stop or colon ends the sentence or clause around it.
+    while end > pos and data[end - 1] in b"\"'`,;.:":
+        end -= 1
+    return (pos, end, False) if end > pos else None
+
+
+def _decide(kind: str, value: bytes, quoted: bool, after: int) -> bool:
+    if is_placeholder(value) or (not quoted and value[:1] in (b"[", b"{", b"<", b"$", b"%")):
+        return False
+    if kind == PASSWORD or kind.endswith(":strong"):
+        if quoted:
+            return True
+        if after in b"([" or is_reference(value):
+            return looks_generated(value) and not is_reference(value)
+        return True
+    return looks_generated(value) and not (after in b"(" and not quoted)
+
+
+def extend_value(data: bytes, vend: int, quoted: bool, limit: int) -> int:
+    """A bare value read up to the limit goes on through its token characters.
+
+    Long tokens (OAuth refresh tokens, Fly.io macaroons) exceed MAX_VALUE; the
+    whole run is the secret (no partial leak). Only an accepted value is extended
+    and the search resumes after it, so the scan stays linear.
+    """
+    if quoted or vend < limit:
+        return vend
+    n = len(data)
+    while vend < n and data[vend] in _TOKEN_CHARS:
+        vend += 1
+    return vend
