@@ -228,8 +228,6 @@ def create_run(
     equivalence tests compare exports byte for byte. The versions of the tables read
     are resolved once, first, and recorded in ``run.json``.
     """
-    from pyspark.sql import functions as F
-
     check_lake(lake)
     purpose_value = parse_purpose(purpose, policy)
     at = as_utc(cutoff)
@@ -243,6 +241,35 @@ def create_run(
     feedback = rules.eligible_feedback(lake_frames, at=at, policy=policy)
     out = run_dir(lake, run_id)
     record_read_keys(out, lake_frames)  # what the audit re-proves from after a purge
+    sessions_m, feedback_m = _write_manifest(spark, out, sessions, feedback)
+    messages = trainable_messages(
+        read_table(spark, lake, "messages", version=versions["messages"]),
+        policy.export_assistant_messages_from.value,
+    )
+    n_messages = _count_messages(messages, sessions_m, at)
+    head_hash, head_seq = _ledger_head(lake_frames, at)
+    run = SparkRun(
+        id=run_id,
+        purpose=purpose_value.value,
+        cutoff=iso(at),
+        policy_digest=policy.digest,
+        resume_scope=policy.resume_scope.value,
+        ledger_head=head_hash,
+        ledger_events=head_seq,
+        sessions=sessions_m.count(),
+        messages=n_messages,
+        feedback=feedback_m.count(),
+        pseudonym_secret=secret,
+        versions=versions,
+        assistant_from=policy.export_assistant_messages_from.value,
+    )
+    write_run(lake, run, key=key)
+    return run
+
+
+def _write_manifest(spark: Any, out: Path, sessions: Any, feedback: Any) -> tuple[Any, Any]:
+    """Write the manifest's sessions and feedback under `out`, then its accounts (R21: the
+    accounts either names); the written sessions and feedback, read back."""
     sessions.write.mode("overwrite").parquet(str(out / "sessions"))
     feedback.write.mode("overwrite").parquet(str(out / "feedback"))
     sessions_m = spark.read.parquet(str(out / "sessions"))
@@ -254,11 +281,15 @@ def create_run(
         .write.mode("overwrite")
         .parquet(str(out / "accounts"))
     )
-    messages = trainable_messages(
-        read_table(spark, lake, "messages", version=versions["messages"]),
-        policy.export_assistant_messages_from.value,
-    )
-    n_messages = (
+    return sessions_m, feedback_m
+
+
+def _count_messages(messages: Any, sessions_m: Any, at: datetime) -> int:
+    """The run's messages: those of its sessions at or before `at`, from each session's
+    ``include_from`` on."""
+    from pyspark.sql import functions as F
+
+    return int(
         messages.join(sessions_m, "session_id")
         .where(
             (F.col("at") <= F.lit(at))
@@ -266,30 +297,20 @@ def create_run(
         )
         .count()
     )
+
+
+def _ledger_head(lake: rules.Lake, at: datetime) -> tuple[str, int]:
+    """The hash and sequence number of the last ledger event at or before `at`."""
+    from pyspark.sql import functions as F
+
     head = (
-        lake_frames.consent_events.where(F.col("at") <= F.lit(at))
+        lake.consent_events.where(F.col("at") <= F.lit(at))
         .orderBy(F.col("seq").desc())
         .select("seq", "hash")
         .limit(1)
         .collect()
     )
-    run = SparkRun(
-        id=run_id,
-        purpose=purpose_value.value,
-        cutoff=iso(at),
-        policy_digest=policy.digest,
-        resume_scope=policy.resume_scope.value,
-        ledger_head=head[0]["hash"] if head else GENESIS,
-        ledger_events=int(head[0]["seq"]) if head else 0,
-        sessions=sessions_m.count(),
-        messages=int(n_messages),
-        feedback=feedback_m.count(),
-        pseudonym_secret=secret,
-        versions=versions,
-        assistant_from=policy.export_assistant_messages_from.value,
-    )
-    write_run(lake, run, key=key)
-    return run
+    return (head[0]["hash"], int(head[0]["seq"])) if head else (GENESIS, 0)
 
 
 @dataclass
