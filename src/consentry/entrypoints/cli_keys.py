@@ -197,6 +197,14 @@ def keys_collect(
             "(its encrypted export shards then open no more).",
         ),
     ] = DEFAULT_RUN_KEY_DAYS,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Destroy even when more than half of the vault's keys look orphaned "
+            "(refused otherwise with collect_refused: a wrong --database-url looks so).",
+        ),
+    ] = False,
 ) -> None:
     """Destroy the data keys whose item the database does not hold (orphans of a restore:
     items written after the backup), unless under hold, logging them in the purge log
@@ -216,6 +224,7 @@ def keys_collect(
                 dry_run=dry_run,
                 run_key_days=run_key_days,
                 progress=_collect_progress,
+                force=force,
             )
         )
     finally:

@@ -106,3 +106,32 @@ def test_collect_destroys_keys_orphaned_by_a_restore_but_not_young_ones_R17(
         assert [m.content for m in view.messages] == ["kept"]
     finally:
         app.engine.dispose()
+
+
+def test_collect_refuses_a_database_that_is_not_the_vaults(world: World, tmp_path: Path) -> None:
+    """Safe by default: pointed at an empty (or the wrong) database, every key looks
+    orphaned; destroying them would make every copy of the content unreadable, so the
+    collection refuses (exit 2, collect_refused) and destroys nothing unless forced."""
+    places = KeyPlaces.from_settings(world.app.settings)
+    uid = world.user(training="on")
+    chats = [world.chat(uid, f"chat {i}") for i in range(12)]
+    scopes = [session_scope(c) for c in chats]
+    for scope in scopes:
+        _age(places, scope, 0)
+    other = tmp_path / "other.sqlite"
+    build(Settings(database_url=f"sqlite:///{other}"), migrate=True).engine.dispose()
+    wrong = ["keys", "collect", "--database-url", f"sqlite:///{other}"]
+    env = {
+        "CONSENTRY_KEY_VAULT_URL": places.vault_url,
+        "CONSENTRY_KEK_FILE": str(places.kek_file),
+        "CONSENTRY_PURGE_LOG": str(places.purge_log),
+    }
+    refused = runner.invoke(cli, wrong, env=env)
+    assert refused.exit_code == 2 and "collect_refused" in refused.output, refused.output
+    assert _keys(places, *scopes) == set(scopes)
+    counted = runner.invoke(cli, [*wrong, "--dry-run"], env=env)
+    assert counted.exit_code == 0 and '"destroyed": 12' in counted.output, counted.output
+    assert _keys(places, *scopes) == set(scopes)
+    forced = runner.invoke(cli, [*wrong, "--force"], env=env)
+    assert forced.exit_code == 0, forced.output
+    assert _keys(places, *scopes) == set()  # forced: the operator said so

@@ -19,6 +19,11 @@ like the others, when the run is not in the database and the key is past the gra
 
 Resumable: the vault is walked once by scope in pages, a transaction per page; a rerun
 starts over and finds only what is left.
+
+Refused without ``force`` when it would destroy more than half of the vault's keys (and
+more than :data:`ORPHAN_FLOOR`): a restore orphans the items of the days since its backup,
+not most of a vault, and a database URL naming the wrong or an empty database would
+otherwise make every key an orphan and every copy of the content unreadable at once.
 """
 
 from __future__ import annotations
@@ -32,12 +37,15 @@ from sqlalchemy import Engine, select
 
 from consentry.adapters.crypto.vault import SqlKeyVault
 from consentry.adapters.sql import tables as t
+from consentry.domain.errors import ConsentryError
 from consentry.domain.ids import new_id
 from consentry.service.keys import PurgeEntry, PurgeRecorder
 
 DEFAULT_GRACE_S = 3600
 DEFAULT_BATCH = 1000
 DEFAULT_RUN_KEY_DAYS = 90
+ORPHAN_FLOOR = 10
+"""Orphans a collection may always destroy; above it, at most half the vault (`force`)."""
 _KINDS = {"session": "sessions", "feedback": "feedback", "scores": "scores", "run": "runs"}
 
 
@@ -52,6 +60,12 @@ class CollectResult:
     run_keys_expired: int = 0
     """Run export keys destroyed because the run's export retention ended."""
     pages: int = 0
+
+
+class CollectRefused(ConsentryError):
+    """Most of the vault looks orphaned: the database is probably not the vault's."""
+
+    code = "collect_refused"
 
 
 def _present(engine: Engine, kind: str, ids: list[str]) -> set[str]:
@@ -87,7 +101,18 @@ def collect_orphan_keys(
     run_key_days: int | None = None,
     now: Callable[[], float] = time.time,
     progress: Callable[[CollectResult], None] | None = None,
+    force: bool = False,
 ) -> CollectResult:
+    if not dry_run and not force:
+        survey = collect_orphan_keys(
+            engine, vault, log, grace_s=grace_s, batch_size=batch_size, dry_run=True, now=now
+        )
+        if survey.destroyed > max(ORPHAN_FLOOR, survey.examined // 2):
+            raise CollectRefused(
+                f"{survey.destroyed} of the vault's {survey.examined} keys have no item in "
+                "this database: is it the vault's database? Check --database-url and the "
+                "vault; pass --force if a restore really orphaned most keys"
+            )
     result = CollectResult()
     collect_id = new_id("kcl")
     after: str | None = None
