@@ -30,10 +30,14 @@ from consentry.domain.errors import ConsentryError
 from consentry.domain.policy import (
     DEFAULT_POLICY,
     AutoDeletePolicy,
+    GpcMode,
+    JurisdictionPolicy,
     OnOptOut,
     Policy,
     ResumeScope,
     RetentionPolicy,
+    RuleSet,
+    SignupPreset,
 )
 from consentry.domain.retention import purge_due, retain_until
 from consentry.domain.types import Author, Purpose
@@ -169,6 +173,41 @@ histories_with_auto_delete = st.builds(
 instants and the Spark rules."""
 
 
+REGIONS = ("DE", "US", None)
+"""P21: the regions a regional policy's accounts sign up from, in turn (DE: shortened)."""
+
+
+def regional_policy(resume: ResumeScope, opt_out: OnOptOut, grace: int, flagged: bool) -> Policy:
+    """:func:`short_policy` (12 days on, 5 standard) whose `short` rule set, applied to
+    DE, shortens retention to 6 and 2 days (docs/rules.md P21)."""
+    base = short_policy(resume, opt_out, grace, flagged)
+    short = RuleSet("short", True, SignupPreset.NONE, GpcMode.RECORD, None, 6, 2)
+    return dataclasses.replace(
+        base, jurisdictions=JurisdictionPolicy(rule_sets=(short,), regions=(("DE", "short"),))
+    )
+
+
+histories_regional = st.builds(
+    History,
+    policy=st.builds(
+        regional_policy,
+        st.sampled_from(ResumeScope),
+        st.sampled_from(OnOptOut),
+        st.sampled_from([0, 2]),
+        st.booleans(),
+    ),
+    accounts=st.lists(
+        st.sampled_from([("free", "on"), ("pro", "on"), ("free", "off"), ("team", None)]),
+        min_size=2,
+        max_size=3,
+    ).map(tuple),
+    steps=st.lists(steps, max_size=24).map(tuple),
+    tail_hours=st.integers(0, 24 * 16),
+)
+"""Histories under a policy whose rule set shortens retention for DE (P21); accounts
+sign up from :data:`REGIONS` in turn."""
+
+
 @dataclass
 class Played:
     account_ids: list[str]
@@ -180,7 +219,13 @@ class Played:
 def play(base: Context, clock: TestClock, history: History) -> Played:
     """Run `history` through the use cases from the clock's current instant."""
     ctx = dataclasses.replace(base, policy=history.policy)
-    ids = [accounts.sign_up(ctx, plan=p, training=c).account_id for p, c in history.accounts]
+    regional = history.policy.jurisdictions.regional_retention  # P21: regions in turn
+    ids = [
+        accounts.sign_up(
+            ctx, plan=p, training=c, region=REGIONS[i % len(REGIONS)] if regional else None
+        ).account_id
+        for i, (p, c) in enumerate(history.accounts)
+    ]
     live: list[str] = []
     holds: list[str] = []
     for account in ids:  # every account starts with one chat on the web
@@ -297,6 +342,7 @@ def stored_and_derived_purge(
                 choices=facts.choices,
                 policy=policy,
                 auto_delete=facts.auto_delete,
+                region=facts.region,  # P21
             )
             assert until is not None  # every session starts with a message
             due = purge_due(

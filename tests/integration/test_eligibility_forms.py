@@ -25,6 +25,7 @@ from tests.histories import (
     History,
     domain_verdicts,
     histories,
+    histories_regional,
     histories_with_auto_delete,
     play,
     short_policy,
@@ -62,6 +63,22 @@ def test_forms_stay_equal_with_auto_delete_choices_P13_R12_R17_R20(
     months, or until deleted) amid everything else, the stored `retain_until` and
     `purge_at` still equal the domain's over the stored history, and the run builder's
     SQL still picks exactly the sessions `decide_eligibility` passes."""
+    played = play(app.ctx, clock, history)
+    for purpose in Purpose:
+        assert sql_verdicts(app.engine, played, purpose) == domain_verdicts(played, purpose)
+    stored, derived = stored_and_derived_purge(app.engine, played)
+    assert stored == derived
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=SHARED_DATABASE)
+@given(history=histories_regional)
+def test_forms_stay_equal_with_regional_retention_periods_P21_R12_R17_R20(
+    app: App, clock: TestClock, history: History
+) -> None:
+    """P21 (with R12, R17, R18, R20): under a policy whose rule set shortens retention for
+    DE (6 and 2 days against 12 and 5), with accounts from DE, US and nowhere, the stored
+    `retain_until` and `purge_at` equal the domain's for each account's region, and the
+    run builder's SQL picks exactly the sessions `decide_eligibility` passes."""
     played = play(app.ctx, clock, history)
     for purpose in Purpose:
         assert sql_verdicts(app.engine, played, purpose) == domain_verdicts(played, purpose)

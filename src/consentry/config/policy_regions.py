@@ -51,6 +51,10 @@ class RuleSetModel(_Strict):
     signup_preset: SignupPreset = SignupPreset.NONE
     gpc: GpcMode | None = None
     auto_delete_default_months: int | None = Field(None, ge=0)
+    retention_training_on: int | None = Field(None, ge=1)
+    """P21: days; only shorter than `retention.training_on` (checked by the policy)."""
+    retention_standard: int | None = Field(None, ge=1)
+    """P21: days; only shorter than `retention.standard` (checked by the policy)."""
 
 
 def _default_rule_sets() -> dict[str, RuleSetModel]:
@@ -60,6 +64,8 @@ def _default_rule_sets() -> dict[str, RuleSetModel]:
             signup_preset=r.signup_preset,
             gpc=r.gpc,
             auto_delete_default_months=r.auto_delete_default_months,
+            retention_training_on=r.retention_training_on,
+            retention_standard=r.retention_standard,
         )
         for r in _J.rule_sets
     }
@@ -103,6 +109,8 @@ class JurisdictionsModel(_Strict):
                 signup_preset=r.signup_preset,
                 gpc=gpc if r.gpc is None else r.gpc,
                 auto_delete_default_months=r.auto_delete_default_months or None,
+                retention_training_on=r.retention_training_on,
+                retention_standard=r.retention_standard,
             )
             for name, r in sorted(j.rule_sets.items())
         )
@@ -134,6 +142,14 @@ def auto_delete_and_jurisdictions_toml(policy: Policy) -> list[str]:
             f"signup_preset = {_q(r.signup_preset)}",
             f"gpc = {_q(r.gpc)}",
             f"auto_delete_default_months = {r.auto_delete_default_months or 0}",
+        ]
+        lines += [  # P21: only where the rule set shortens retention
+            f"{key} = {days}"
+            for key, days in (
+                ("retention_training_on", r.retention_training_on),
+                ("retention_standard", r.retention_standard),
+            )
+            if days is not None
         ]
     return lines
 

@@ -80,6 +80,8 @@ class SessionFacts:
     holds: tuple[HoldFact, ...] = field(default=())
     auto_delete: tuple[AutoDeletePoint, ...] = field(default=())
     """The account's auto-delete choices (P12), oldest first."""
+    region: str | None = None
+    """The account's region (P16); its rule set may shorten retention (P21)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +162,7 @@ def decide_eligibility(
         policy=policy,
         at=at,
         auto_delete=facts.auto_delete,
+        region=facts.region,
     )
     if until is None or until <= at:
         failed.append("R12")
@@ -237,6 +240,7 @@ def check_eligibility(
         policy=policy,
         at=at,
         auto_delete=facts.auto_delete,
+        region=facts.region,
     )
     checks.append(
         Check(

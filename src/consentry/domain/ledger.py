@@ -191,6 +191,9 @@ def consent_receipt(event: ConsentEvent, policy: Policy) -> dict[str, object]:
     terms = policy.terms_version(event.terms_version)
     on = event.value is Training.ON
     days = policy.retention.training_on if on else policy.retention.standard
+    applied = dict(event.extra).get("rule_set")
+    if applied is not None:  # P21: the periods of the rule set applied
+        days = policy.retention_days(policy.rule_set(applied))[0 if on else 1]
     receipt = _receipt_core(event, policy, on, days, terms)
     # P12/P16 (issue 23): the auto-delete option, the region and the rule set applied,
     # as the event's canonical entry carries them; absent on older events.

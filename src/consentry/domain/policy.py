@@ -95,6 +95,8 @@ class RetentionPeriods:
 
 DERIVED = {"derived": True}
 """Field metadata: computed from the other fields, so left out of :meth:`Policy.to_dict`."""
+OMIT_NONE = {"omit_none": True}
+"""Field metadata: left out of :meth:`Policy.to_dict` when None (P21: digests unchanged)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +193,9 @@ class RuleSet:
     `notice_default_training` is R5's preset of the notice; `signup_preset` the sign-up
     form's; `gpc` how a GPC signal is honoured (P4-P6); `auto_delete_default_months`
     the auto-delete option preselected (P12; None: the policy's ``auto_delete`` default).
+    `retention_training_on` / `retention_standard` (days; None: the policy's) shorten
+    the R12 periods for accounts of these regions (P21); left out of the canonical form
+    when None, so a policy without them keeps its digest.
     """
 
     name: str
@@ -198,6 +203,13 @@ class RuleSet:
     signup_preset: SignupPreset
     gpc: GpcMode
     auto_delete_default_months: int | None = None
+    retention_training_on: int | None = field(default=None, metadata=OMIT_NONE)
+    retention_standard: int | None = field(default=None, metadata=OMIT_NONE)
+
+    @property
+    def shortens_retention(self) -> bool:
+        """P21: whether this rule set sets a retention period of its own."""
+        return self.retention_training_on is not None or self.retention_standard is not None
 
 
 OPT_IN_REGIONS: tuple[str, ...] = (
@@ -227,6 +239,11 @@ class JurisdictionPolicy:
     rule_sets: tuple[RuleSet, ...] = (RuleSet("opt_in", False, SignupPreset.NONE, GpcMode.OPT_OUT),)
     regions: tuple[tuple[str, str], ...] = tuple(sorted((c, "opt_in") for c in OPT_IN_REGIONS))
     default: str = "seed"
+
+    @property
+    def regional_retention(self) -> bool:
+        """P21: whether any rule set shortens the retention periods."""
+        return any(r.shortens_retention for r in self.rule_sets)
 
     def __post_init__(self) -> None:
         names = {r.name for r in self.rule_sets} | {"seed"}
@@ -290,6 +307,30 @@ class Policy:
                     f"jurisdictions.rule_sets.{rule_set.name}.auto_delete_default_months: "
                     "must be one of auto_delete.offered_months"
                 )
+            self._check_regional_retention(rule_set)
+
+    def _check_regional_retention(self, rule_set: RuleSet) -> None:
+        """P21: a rule set's retention periods may only shorten the policy's (R12); P13's
+        check above then holds for the region too (its standard period is no longer)."""
+        prefix = f"jurisdictions.rule_sets.{rule_set.name}"
+        own = (
+            ("retention_training_on", rule_set.retention_training_on, self.retention.training_on),
+            ("retention_standard", rule_set.retention_standard, self.retention.standard),
+        )
+        for key, days, ceiling in own:
+            if days is not None and not 1 <= days <= ceiling:
+                raise ValueError(
+                    f"{prefix}.{key}: must be 1 to {ceiling} days (a region may only "
+                    "shorten the policy's retention, R12)"
+                )
+
+    def retention_days(self, rule_set: RuleSet) -> tuple[int, int]:
+        """P21: (training-on, standard) retention days for accounts under `rule_set`."""
+        r = self.retention
+        return (
+            rule_set.retention_training_on or r.training_on,
+            rule_set.retention_standard or r.standard,
+        )
 
     def rule_set(self, name: str) -> RuleSet:
         """The rule set called `name`; ``seed`` is the top-level keys unless redefined."""
@@ -308,6 +349,7 @@ class Policy:
                     f.name: norm(getattr(value, f.name))
                     for f in fields(value)
                     if not f.metadata.get("derived")
+                    and not (f.metadata.get("omit_none") and getattr(value, f.name) is None)
                 }
             if isinstance(value, frozenset | set):
                 return sorted(str(v) for v in value)

@@ -7,22 +7,38 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from consentry.domain.jurisdiction import rule_set_for
 from consentry.domain.policy import OnOptOut, Policy
 from consentry.domain.types import ActivityFact, ChoicePoint, HoldFact, HoldKind, Scope, Training
 
 
-def retention_period(*, scope: Scope, incognito: bool, covered: bool, policy: Policy) -> timedelta:
-    """The period one activity earns (R2, R11, R12)."""
-    return _periods(scope, incognito, policy)[0 if covered else 1]
+def retention_period(
+    *, scope: Scope, incognito: bool, covered: bool, policy: Policy, region: str | None = None
+) -> timedelta:
+    """The period one activity earns (R2, R11, R12; P21: the account's `region`)."""
+    return _periods(scope, incognito, policy, region)[0 if covered else 1]
 
 
-def _periods(scope: Scope, incognito: bool, policy: Policy) -> tuple[timedelta, timedelta]:
-    """(covered, uncovered): the periods a session's activities earn (R2, R11, R12)."""
+def standard_days(policy: Policy, region: str | None) -> int:
+    """P21: the standard retention in days for an account of `region` (R18 `shorten`)."""
+    if not policy.jurisdictions.regional_retention:
+        return policy.retention.standard
+    return policy.retention_days(rule_set_for(region, policy))[1]
+
+
+def _periods(
+    scope: Scope, incognito: bool, policy: Policy, region: str | None = None
+) -> tuple[timedelta, timedelta]:
+    """(covered, uncovered): the periods a session's activities earn (R2, R11, R12);
+    P21: the rule set of the account's `region` may shorten the consumer ones."""
     p = policy.retention.periods
     if scope is Scope.COMMERCIAL:
         return p.commercial, p.commercial
     if incognito:
         return p.incognito, p.incognito
+    if policy.jurisdictions.regional_retention:
+        on, standard = policy.retention_days(rule_set_for(region, policy))
+        return timedelta(days=on), timedelta(days=standard)
     return p.training_on, p.standard
 
 
@@ -60,6 +76,7 @@ def retain_until(
     policy: Policy,
     at: datetime | None = None,
     auto_delete: Sequence[AutoDeletePoint] = (),
+    region: str | None = None,
 ) -> datetime | None:
     """R12: the latest over activities (at or before `at`) of activity time + its period.
 
@@ -68,11 +85,12 @@ def retain_until(
 
     Every activity earns one of two periods, so this is the later of the last covered
     activity + the covered period and the last uncovered one + the uncovered period.
-    With auto-delete choices (P12, P13) see :func:`_retain_until_auto_deleted`.
+    With auto-delete choices (P12, P13) see :func:`_retain_until_auto_deleted`; P21:
+    the periods are those of the rule set of the account's `region`.
     """
     if auto_delete:
         return _retain_until_auto_deleted(
-            scope, incognito, list(activities), choices, policy, at, auto_delete
+            scope, incognito, list(activities), choices, policy, at, auto_delete, region
         )
     last_off: datetime | None = None
     if policy.retention.on_opt_out is OnOptOut.SHORTEN:
@@ -90,7 +108,7 @@ def retain_until(
                 last_covered = t
         elif last_uncovered is None or t > last_uncovered:
             last_uncovered = t
-    covered_period, uncovered_period = _periods(scope, incognito, policy)
+    covered_period, uncovered_period = _periods(scope, incognito, policy, region)
     if last_covered is None:
         return None if last_uncovered is None else last_uncovered + uncovered_period
     until = last_covered + covered_period
@@ -107,6 +125,7 @@ def _retain_until_auto_deleted(
     policy: Policy,
     at: datetime | None,
     points: Sequence[AutoDeletePoint],
+    region: str | None,
 ) -> datetime | None:
     """P13: R12 (with R18) where auto-delete can only shorten. An activity at t earns the
     earlier of its R12 period's end and t + the auto-delete months in force at t; each
@@ -133,6 +152,7 @@ def _retain_until_auto_deleted(
             choices=choices,
             policy=policy,
             at=at,
+            region=region,
         )
         assert end is not None
         months = auto_delete_in_force(points, t)

@@ -38,6 +38,9 @@ def register(policy_app: typer.Typer) -> None:
             "auto_delete_default_months": rules.auto_delete_default_months
             or loaded.auto_delete.default_months,
         }
+        # P21: the retention days accounts of this region get (the policy's unless shortened)
+        on, standard = loaded.retention_days(rules)
+        answer |= {"retention_training_on": on, "retention_standard": standard}
         typer.echo(json.dumps(answer))
 
 

@@ -264,7 +264,7 @@ def _record(
     uow.store.set_privacy(account.id, training=value, terms_accepted=accepted, at=now)
     turned_off = account.training is Training.ON and value is Training.OFF
     if turned_off and ctx.policy.retention.on_opt_out.value == "shorten":
-        uow.store.shorten_retention(account.id, period_days=ctx.policy.retention.standard)
+        jurisdiction.shorten_retention(ctx.policy, uow.store, account)
     uow.store.publish(
         "consent.choice",
         {
@@ -364,7 +364,7 @@ def delete_account(ctx: Context, *, account_id: str) -> None:
         if account.training is Training.ON and ctx.policy.retention.on_opt_out.value == "shorten":
             # R18: the final `off` below is an opt-out like any other (the domain's
             # retain_until and the audit count it so; the property test found the gap).
-            uow.store.shorten_retention(account.id, period_days=ctx.policy.retention.standard)
+            jurisdiction.shorten_retention(ctx.policy, uow.store, account)
         if account.scope is Scope.CONSUMER:
             terms = notice_rules.current_terms(ctx.policy, now)
             uow.store.append_consent_event(

@@ -13,6 +13,8 @@ from consentry.config.regions import check_region
 from consentry.domain.errors import InvalidInput
 from consentry.domain.jurisdiction import rule_set_for
 from consentry.domain.policy import Policy, RuleSet
+from consentry.domain.retention import standard_days
+from consentry.service.ports.retention import RetentionStore
 from consentry.service.records import AccountRecord
 
 
@@ -46,3 +48,9 @@ def event_members(policy: Policy, account: AccountRecord) -> tuple[tuple[str, st
         members.append(("region", account.region))
     members.append(("rule_set", rule_set_of(policy, account).name))
     return tuple(members)
+
+
+def shorten_retention(policy: Policy, store: RetentionStore, account: AccountRecord) -> None:
+    """R18 `shorten` after an opt-out: the account's covered sessions keep the standard
+    period of its region's rule set (P21), not the policy's when that one is shorter."""
+    store.shorten_retention(account.id, period_days=standard_days(policy, account.region))

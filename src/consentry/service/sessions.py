@@ -94,7 +94,11 @@ def _activity(
         scope=session.scope, incognito=session.incognito, training=account.training
     ).covered
     period = retention_period(
-        scope=session.scope, incognito=session.incognito, covered=covered, policy=ctx.policy
+        scope=session.scope,
+        incognito=session.incognito,
+        covered=covered,
+        policy=ctx.policy,
+        region=account.region,  # P21
     )
     until = now + period
     if account.auto_delete_months:  # P13: the user's auto-delete only shortens

@@ -62,7 +62,11 @@ class SqlFactsStore:
         last = ""
         while True:
             rows = self.conn.execute(
-                select(t.sessions, a.deleted_at.label("account_deleted_at"))
+                select(
+                    t.sessions,
+                    a.deleted_at.label("account_deleted_at"),
+                    a.region.label("account_region"),  # P21: its rule set's periods
+                )
                 .join(t.accounts, a.id == s.account_id)
                 .where(s.id > last if only is None else s.id == only)
                 .order_by(s.id)
@@ -89,6 +93,7 @@ class SqlFactsStore:
                     purged_at=r.purged_at if only is not None else None,
                     holds=tuple(held[r.id]),
                     auto_delete=tuple(auto[r.account_id]),
+                    region=r.account_region,
                 )
             if only is not None:
                 return
