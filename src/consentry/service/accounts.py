@@ -205,14 +205,14 @@ def load_account(uow: UnitOfWork, account_id: str) -> AccountRecord:
 def privacy_view(ctx: Context, account: AccountRecord) -> PrivacyView:
     now = ctx.clock.now()
     state = state_of(account)
-    r = ctx.policy.retention
+    rule_set = jurisdiction.rule_set_of(ctx.policy, account)
     if account.scope is Scope.COMMERCIAL:
-        days = r.commercial
-    else:
-        days = r.training_on if account.training is Training.ON else r.standard
+        days = ctx.policy.retention.commercial
+    else:  # P21: the periods of the account's rule set
+        on_days, standard_days = ctx.policy.retention_days(rule_set)
+        days = on_days if account.training is Training.ON else standard_days
     notice = notice_rules.pending_notice(state, ctx.policy, now)
     consumer = account.scope is Scope.CONSUMER
-    rule_set = jurisdiction.rule_set_of(ctx.policy, account)
     if notice is not None and account.training is Training.UNSET:
         # P15: the notice's preset is the account's rule set's (R5 for the seed's)
         preset = Training.ON if rule_set.notice_default_training else Training.OFF

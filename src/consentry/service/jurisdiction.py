@@ -9,10 +9,12 @@ region and the rule set applied.
 
 from __future__ import annotations
 
+import dataclasses
+
 from consentry.config.regions import check_region
 from consentry.domain.errors import InvalidInput
 from consentry.domain.jurisdiction import rule_set_for
-from consentry.domain.policy import Policy, RuleSet
+from consentry.domain.policy import Policy, RetentionPolicy, RuleSet
 from consentry.domain.retention import standard_days
 from consentry.service.ports.retention import RetentionStore
 from consentry.service.records import AccountRecord
@@ -54,3 +56,13 @@ def shorten_retention(policy: Policy, store: RetentionStore, account: AccountRec
     """R18 `shorten` after an opt-out: the account's covered sessions keep the standard
     period of its region's rule set (P21), not the policy's when that one is shorter."""
     store.shorten_retention(account.id, period_days=standard_days(policy, account.region))
+
+
+def retention_of(policy: Policy, account: AccountRecord | None) -> RetentionPolicy:
+    """P21: the policy's retention with the training-on and standard days of `account`'s
+    rule set (the policy's own when nobody is signed in or nothing is shortened), for
+    the pages that state how long data is kept."""
+    if account is None or not policy.jurisdictions.regional_retention:
+        return policy.retention
+    on, standard = policy.retention_days(rule_set_of(policy, account))
+    return dataclasses.replace(policy.retention, training_on=on, standard=standard)

@@ -22,7 +22,7 @@ from consentry.domain.policy import (
     SignupPreset,
 )
 from consentry.domain.retention import purge_due, retain_until
-from consentry.service import accounts, retention
+from consentry.service import accounts, jurisdiction, retention
 from tests.integration.service.conftest import World
 
 SHORT = RuleSet("short", True, SignupPreset.NONE, GpcMode.RECORD, None, 365, 7)
@@ -81,7 +81,8 @@ def _derived(world: World, session_id: str) -> tuple[object, object]:
 def test_stored_purge_instants_follow_the_accounts_region_P21_R12_R18(world: World) -> None:
     """P21 (R12, R18 `shorten`): a DE account's covered chat is kept 365 days, a French
     one's 1825; after an opt-out DE's is kept 7 days from its last activity, France's 30.
-    The stored `retain_until`/`purge_at` equal the domain's over the stored history."""
+    The stored `retain_until`/`purge_at` equal the domain's over the stored history, and
+    privacy settings state the account's own days."""
     de, fr = _user(world, "DE"), _user(world, "FR")
     de_chat, fr_chat = world.chat(de), world.chat(fr)
     start = world.clock.now()
@@ -89,6 +90,8 @@ def test_stored_purge_instants_follow_the_accounts_region_P21_R12_R18(world: Wor
     assert _stored(world, fr_chat)[0] == start + timedelta(days=1825)
     for chat in (de_chat, fr_chat):
         assert _stored(world, chat) == _derived(world, chat)
+    assert accounts.get_privacy(world.ctx, account_id=de).retention_days == 365
+    assert accounts.get_privacy(world.ctx, account_id=fr).retention_days == 1825
     world.advance(days=1)
     world.choose(de, "off")
     world.choose(fr, "off")
@@ -115,3 +118,17 @@ def test_the_sweeper_purges_a_shortened_regions_session_at_its_time_P21_R17(
     assert purged[de_chat] is not None and purged[us_chat] is None
     world.advance(days=23)
     assert retention.sweep_expired(world.ctx).purged.sessions == 1
+
+
+def test_pages_state_the_signed_in_accounts_days_P21(world: World) -> None:
+    """P21: the retention the pages render from (`retention` in their context) has the
+    account's region's days; nobody signed in, or another region, the policy's."""
+    de, us = _user(world, "DE"), _user(world, "US")
+    with world.ctx.uow(read_only=True) as uow:
+        de_account, us_account = uow.store.get_account(de), uow.store.get_account(us)
+    policy = world.ctx.policy
+    shown = jurisdiction.retention_of(policy, de_account)
+    assert (shown.training_on, shown.standard, shown.periods.standard.days) == (365, 7, 7)
+    assert shown.on_opt_out is policy.retention.on_opt_out
+    assert jurisdiction.retention_of(policy, us_account) == policy.retention
+    assert jurisdiction.retention_of(policy, None) == policy.retention

@@ -158,3 +158,17 @@ def test_a_receipt_states_the_period_of_the_rule_set_applied_P21() -> None:
     assert consent_receipt(event(short, Training.ON), policy)["retention_period_days"] == 365
     assert consent_receipt(event(short, Training.OFF), policy)["retention_period_days"] == 7
     assert consent_receipt(event((), Training.OFF), policy)["retention_period_days"] == 30
+
+
+def test_policy_show_round_trips_regional_periods_P21() -> None:
+    """P21: `consentry policy show`'s TOML carries a rule set's periods, and loading it
+    gives the same policy (same digest); without them no key is written."""
+    import tomllib
+
+    from consentry.config.policy_file import policy_to_toml
+
+    policy = regional(on=400, standard=None)
+    text = policy_to_toml(policy)
+    assert "retention_training_on = 400" in text and "retention_standard =" not in text
+    assert parse_policy(tomllib.loads(text)).digest == policy.digest
+    assert "retention_training_on" not in policy_to_toml(DEFAULT_POLICY)

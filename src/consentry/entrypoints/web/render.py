@@ -40,7 +40,7 @@ from consentry.entrypoints.web.browser import (
 )
 from consentry.entrypoints.web.i18n import gettext as _
 from consentry.entrypoints.web.wording import N_
-from consentry.service import accounts, gpc, web_sessions
+from consentry.service import accounts, gpc, jurisdiction, web_sessions
 from consentry.service.accounts import PrivacyView
 from consentry.service.records import AccountRecord
 from consentry.service.web_sessions import WebSessionLimits
@@ -276,7 +276,10 @@ class Web:
             "test_clock": isinstance(self.ctx.clock, TestClock),
             "terms": terms,
             "policy": self.ctx.policy,
-            "retention": self.ctx.policy.retention,
+            # P21: the signed-in account's region may shorten the days the pages state
+            "retention": jurisdiction.retention_of(
+                self.ctx.policy, visit.account if visit else None
+            ),
             "visit": visit,
             "account": visit.account if visit else None,
             "privacy": privacy,
