@@ -90,6 +90,15 @@ def _expired_runs(engine: Engine, ids: list[str], before: datetime) -> set[str]:
         return {row[0] for row in rows}
 
 
+def _refuse_most_orphaned(survey: CollectResult) -> None:
+    if survey.destroyed > max(ORPHAN_FLOOR, survey.examined // 2):
+        raise CollectRefused(
+            f"{survey.destroyed} of the vault's {survey.examined} keys have no item in "
+            "this database: is it the vault's database? Check --database-url and the "
+            "vault; pass --force if a restore really orphaned most keys"
+        )
+
+
 def collect_orphan_keys(
     engine: Engine,
     vault: SqlKeyVault,
@@ -107,12 +116,7 @@ def collect_orphan_keys(
         survey = collect_orphan_keys(
             engine, vault, log, grace_s=grace_s, batch_size=batch_size, dry_run=True, now=now
         )
-        if survey.destroyed > max(ORPHAN_FLOOR, survey.examined // 2):
-            raise CollectRefused(
-                f"{survey.destroyed} of the vault's {survey.examined} keys have no item in "
-                "this database: is it the vault's database? Check --database-url and the "
-                "vault; pass --force if a restore really orphaned most keys"
-            )
+        _refuse_most_orphaned(survey)
     result = CollectResult()
     collect_id = new_id("kcl")
     after: str | None = None
