@@ -6,6 +6,7 @@ keys) is pinned in tests/integration/service/test_crypto_shredding.py.
 
 from __future__ import annotations
 
+import sqlite3
 import stat
 from pathlib import Path
 
@@ -155,3 +156,22 @@ def test_a_vault_from_before_key_ages_gains_the_column_and_keeps_its_keys_R17(
     finally:
         vault.engine.dispose()
         again.engine.dispose()
+
+
+def test_new_data_key_is_committed_before_it_is_returned_R17(tmp_path: Path) -> None:
+    """A key must be durable before content sealed under it commits (issue 26): once
+    ``data_key(create=True)`` returns, another connection reads the row with its age, and
+    a second process asking to create the same scope gets the same key, not a new one."""
+    vault_file = tmp_path / "keys.sqlite"
+    ring = KeyRingFile(tmp_path / "k.kek")
+    vault = SqlKeyVault.open(f"sqlite:///{vault_file}", ring)
+    key = vault.data_key("session:s1", create=True)
+    assert key is not None and len(key) == 32
+    with sqlite3.connect(vault_file) as other:
+        rows = other.execute("SELECT scope, kek_id, created_at FROM data_keys").fetchall()
+    assert [(r[0], r[1]) for r in rows] == [("session:s1", ring.current_id)]
+    assert rows[0][2] is not None and rows[0][2] > 0
+    other_process = SqlKeyVault.open(f"sqlite:///{vault_file}", KeyRingFile(tmp_path / "k.kek"))
+    assert other_process.data_key("session:s1", create=True) == key  # met the primary key
+    assert other_process.data_key("session:s2", create=True) != key
+    assert vault.data_keys(["session:s1", "session:s2"]).keys() == {"session:s1", "session:s2"}
