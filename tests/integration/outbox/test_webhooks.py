@@ -95,7 +95,15 @@ def test_a_receiver_that_times_out_gets_the_event_again(
     receiver.script = ["hang"]
     receiver.hang_s = 1.5
     worker = make_worker(timeout_s=0.3, lease_s=1.0, concurrency=1)
-    deliver_until(worker, lambda: receiver.delivered_ids() == events)
+    # Done when the worker has recorded every delivery, not when the receiver has
+    # answered: the hung request is answered 204 after 1.5 s although the worker gave up
+    # at 0.3 s, and a retry that comes after that (a loaded machine, or a retry waiting
+    # for the next pass) would end the loop before the event was sent again.
+    deliver_until(
+        worker,
+        lambda: set(statuses(app)) == events and set(statuses(app).values()) == {"delivered"},
+    )
+    assert receiver.delivered_ids() == events
     first = receiver.requests[0].event_id
     assert receiver.count(first) >= 2  # timed out, then delivered again: dedupe by event id
     d = t.webhook_deliveries.c
