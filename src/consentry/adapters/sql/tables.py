@@ -102,6 +102,8 @@ consent_events = Table(
     Column("auto_delete", String(8), nullable=True),
     Column("region", String(8), nullable=True),
     Column("rule_set", String(32), nullable=True),
+    # P22 (migration 0014): the retention days the event's receipt promises, as text
+    Column("retention_days", String(8), nullable=True),
 )
 
 ledger_head = Table(
