@@ -153,19 +153,7 @@ class LakeExporter:
                     add += extra_add
                     purge = True
         else:
-            since = state.get("since")
-            purge = self._purged_since(conn, table, parse_iso(since) if since else None, upto)
-            query = self._changed(table, parse_iso(since) if since else None, upto)
-            rows = [r for chunk in _chunks(conn, query) for r in chunk]
-            data = _rows_to_arrow(table, rows, self.buckets)
-            keys = {
-                str(r[table.key]): ls.bucket_of(str(r[table.bucket_key]), self.buckets)
-                for r in rows
-            }
-            if keys:
-                add, remove, _ = self._rewrite(lt, snap, table, keys, replacement=data)
-            report.replaced = data.num_rows
-            state["since"] = iso(upto)
+            add, remove, purge = self._merge(conn, lt, snap, table, state, upto, report)
         if add or remove or state != dict(snap.state):
             new = lt.commit(
                 expected_version=snap.version,
@@ -179,6 +167,51 @@ class LakeExporter:
         else:
             report.version = snap.version
         return report
+
+    def _merge(
+        self,
+        conn: Connection,
+        lt: TableFormat,
+        snap: Snapshot,
+        table: ls.LakeTable,
+        state: dict[str, Any],
+        upto: datetime,
+        report: TableReport,
+    ) -> tuple[list[DataFile], list[DataFile], bool]:
+        """A ``merge`` table: re-read the rows whose key changed since the watermark and
+        replace them bucket by bucket; (files added, files removed, purge commit)."""
+        since = state.get("since")
+        rebuild = table is ls.ACCOUNTS and self._upgrade_accounts(state)
+        if rebuild:
+            since = None  # every account again, with its region (P21)
+        purge = self._purged_since(conn, table, parse_iso(since) if since else None, upto)
+        query = self._changed(table, parse_iso(since) if since else None, upto)
+        rows = [r for chunk in _chunks(conn, query) for r in chunk]
+        data = _rows_to_arrow(table, rows, self.buckets)
+        keys = {
+            str(r[table.key]): ls.bucket_of(str(r[table.bucket_key]), self.buckets) for r in rows
+        }
+        add: list[DataFile] = []
+        remove: list[DataFile] = []
+        if rebuild:
+            add, remove = (_write_by_bucket(lt, data) if rows else []), list(snap.files)
+        elif keys:
+            add, remove, _ = self._rewrite(lt, snap, table, keys, replacement=data)
+        report.replaced = data.num_rows
+        state["since"] = iso(upto)
+        return add, remove, purge
+
+    @staticmethod
+    def _upgrade_accounts(state: dict[str, Any]) -> bool:
+        """Whether the accounts table must be written again from every account: its
+        ``schema`` is older than :data:`ls.ACCOUNTS_SCHEMA` (files without ``region``: a
+        Spark run over them would give every account the default rule set's retention,
+        P21). The same commit removes every old file, so no version holds an account
+        twice; older versions stay readable for time travel until vacuumed."""
+        if int(state.get("schema", 1)) >= ls.ACCOUNTS_SCHEMA:
+            return False
+        state["schema"] = ls.ACCOUNTS_SCHEMA
+        return True
 
     @staticmethod
     def _upgrade_consent_events(snap: Snapshot, state: dict[str, Any]) -> list[DataFile]:

@@ -49,6 +49,10 @@ ACCOUNTS = LakeTable(
         ("terms_accepted", STR),
         ("choice_at", TS),
         ("deleted_at", TS),
+        # P21: the region recorded at sign-up (P16; null: none), whose rule set may shorten
+        # retention. A table exported before it is rewritten by the next export
+        # (``ACCOUNTS_SCHEMA``, :mod:`consentry.lake.export`).
+        ("region", STR),
     ),
     key="id",
     bucket_key="id",
@@ -190,6 +194,12 @@ CONSENT_EVENTS_SCHEMA = 2
 """The version of ``consent_events``' columns, kept in its export state (``schema``):
 2 added ``auto_delete``, ``region`` and ``rule_set``. A table without it holds files
 written before them, which the next ``lake export`` replaces (docs/spark.md)."""
+
+ACCOUNTS_SCHEMA = 2
+"""The version of ``accounts``' columns, kept in its export state (``schema``): 2 added
+``region`` (P21). A table without it holds rows written before it, whose null region
+cannot be told from an account without one; the next ``lake export`` re-reads every
+account and replaces those files (docs/spark.md)."""
 
 TABLES: tuple[LakeTable, ...] = (
     ACCOUNTS,

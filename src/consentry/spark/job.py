@@ -27,15 +27,6 @@ class LakeOnObjectStore(ConsentryError):
     code = "spark_lake_on_object_store"
 
 
-class RegionalRetentionUnsupported(ConsentryError):
-    """P21: the Spark rules apply the policy's retention periods to every account; the
-    lake's rows do not yet give them the account's region, so a policy whose rule sets
-    shorten retention is refused by every command that computes retention (run-create,
-    audit, sweep) rather than keeping a shortened region's content too long."""
-
-    code = "spark_regional_retention"
-
-
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="consentry-spark", description=__doc__)
     p.add_argument("--master", default=None, help="e.g. local[2]; omit under spark-submit")
@@ -76,13 +67,13 @@ def run(argv: list[str], spark: Any = None) -> dict[str, Any]:
             " its path; `consentry lake export` and Delta readers use s3:// directly"
         )
     policy = load_policy(args.policy)
-    if policy.jurisdictions.regional_retention and args.command != "export":
-        raise RegionalRetentionUnsupported(
-            f"spark {args.command}: the policy's rule sets set regional retention periods"
-            " (P21), which the Spark rules do not apply yet; use `consentry runs create` /"
-            " `consentry sweep` on the database, or a policy without them"
-        )
     check_lake(args.lake)  # before a JVM starts: a pointer-format or mixed lake is refused
+    if args.command != "export":  # P21: regional periods need the accounts' regions
+        from consentry.spark.regions import recorded_accounts_version as recorded
+        from consentry.spark.regions import refuse_regionless_accounts
+
+        at = recorded(args.lake, args.run_id) if args.command == "audit" else None
+        refuse_regionless_accounts(args.lake, policy, at)
     spark = spark or spark_session(args.master, shuffle_partitions=args.shuffle_partitions)
     if args.command == "run-create":
         from consentry.spark.runs import create_run

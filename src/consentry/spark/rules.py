@@ -9,6 +9,8 @@ timestamps and periods added in microseconds, so no time zone enters.
 - :func:`session_facts` — ``first_covered_at`` (R10) and
   :func:`consentry.domain.retention.retain_until` (R12, R18 ``shorten``, and the
   auto-delete choices of P12/P13, with :func:`add_months` for ``add_months``).
+- :func:`region_days` — P21: the periods of the rule set of the account's region
+  (:func:`consentry.domain.jurisdiction.rule_set_for`), in :func:`session_facts`.
 - :func:`eligible_sessions` — :func:`consentry.domain.eligibility.check_eligibility`.
 - :func:`eligible_feedback` — ``check_feedback_eligibility`` (R23).
 - :func:`sessions_due` / :func:`feedback_due` — :func:`consentry.domain.retention.purge_due`.
@@ -16,6 +18,7 @@ timestamps and periods added in microseconds, so no time zone enters.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -92,6 +95,31 @@ def add_months(column: Any, months: Any) -> Any:
     return F.timestamp_micros(F.unix_date(shifted).cast("long") * F.lit(DAY_US) + time_of_day)
 
 
+def region_days(region: Any, policy: Policy, index: int) -> Any:
+    """P21: the retention days (`index` 0: training on, 1: standard) of the rule set
+    :func:`consentry.domain.jurisdiction.rule_set_for` picks for a `region` column: the
+    region's own entry in the policy's table, else its country's (the code before its
+    ``-``), else the default rule set's, a null region included; as
+    :meth:`consentry.domain.policy.Policy.retention_days` gives them."""
+    F = _f()
+    table = dict(policy.jurisdictions.regions)
+    default = F.lit(policy.retention_days(policy.rule_set(policy.jurisdictions.default))[index])
+    if not table:
+        return default
+    by_days: dict[int, list[str]] = defaultdict(list)
+    for code, name in sorted(table.items()):
+        by_days[policy.retention_days(policy.rule_set(name))[index]].append(code)
+
+    def lookup(key: Any) -> Any:
+        cases = sorted(by_days.items())
+        expr = F.when(key.isin(cases[0][1]), F.lit(cases[0][0]))
+        for days, codes in cases[1:]:
+            expr = expr.when(key.isin(codes), F.lit(days))
+        return expr  # null for a code not in the table (or a null one)
+
+    return F.coalesce(lookup(region), lookup(F.substring_index(region, "-", 1)), default)
+
+
 def _activity_ends(lake: Lake, at: datetime, policy: Policy) -> DataFrame:
     """Each activity at or before `at` (not a delete) with its session and ``until``, the
     end of the period it earns (R2, R11, R12; R18 ``shorten``: a covered activity
@@ -105,6 +133,12 @@ def _activity_ends(lake: Lake, at: datetime, policy: Policy) -> DataFrame:
         .join(s, "session_id")
     )
     covered = F.col("covered")
+    on_days, standard_days = F.lit(r.training_on), F.lit(r.standard)
+    if policy.jurisdictions.regional_retention:  # P21: the account's region's rule set
+        regions = lake.accounts.select(F.col("id").alias("account_id"), "region")
+        work = work.join(regions, "account_id", "left")
+        on_days = region_days(F.col("region"), policy, 0)
+        standard_days = region_days(F.col("region"), policy, 1)
     if r.on_opt_out is OnOptOut.SHORTEN:
         last_off = (
             lake.consent_events.where(
@@ -120,8 +154,8 @@ def _activity_ends(lake: Lake, at: datetime, policy: Policy) -> DataFrame:
     period = (
         F.when(F.col("scope") == Scope.COMMERCIAL.value, F.lit(r.commercial))
         .when(F.col("incognito"), F.lit(r.incognito))
-        .when(covered, F.lit(r.training_on))
-        .otherwise(F.lit(r.standard))
+        .when(covered, on_days)
+        .otherwise(standard_days)
     )
     until = F.timestamp_micros(F.unix_micros("at") + period.cast("long") * F.lit(DAY_US))
     return work.select("id", "session_id", "account_id", "at", "covered", until.alias("until"))
