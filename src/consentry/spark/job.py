@@ -53,8 +53,12 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def run(argv: list[str], spark: Any = None) -> dict[str, Any]:
-    """Parse `argv`, run the command on `spark` (or a new session); return its JSON result."""
+def run(argv: list[str], spark: Any = None, keys: Any = None) -> dict[str, Any]:
+    """Parse `argv`, run the command on `spark` (or a new session); return its JSON result.
+
+    ``keys`` (issue 26): the data keys' port (:class:`consentry.spark.shredded.ContentKeys`)
+    that ``consentry spark export`` hands over with crypto-shredding on; spark-submit passes
+    none, so its export refuses a lake holding ciphertext (``lake_encrypted``)."""
     from consentry.lake.catalog import check_lake
     from consentry.lake.storage import is_object_store
     from consentry.spark.session import spark_session
@@ -99,6 +103,7 @@ def run(argv: list[str], spark: Any = None) -> dict[str, Any]:
             shard_rows=args.shard_rows,
             batch_rows=args.batch_rows,
             ner=policy.ner,
+            keys=keys,
         )
     if args.command == "audit":
         from consentry.spark.runs import audit_run
