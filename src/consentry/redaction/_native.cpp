@@ -1259,6 +1259,7 @@ enum class Gate {
   kKeywordPassword, kKeywordSecret,  // keywords.py: the whole validator (kw:: below)
   kQuotedGenerated,                   // tokens._quoted_generated, the whole validator
   kTwoPartJwt,                        // credentials._two_part_jwt where the header is simple
+  kHeader,                            // commands._header, the whole validator (kw:: below)
 };
 enum class Verdict { kReject, kAccept, kAsk };
 
@@ -1274,6 +1275,7 @@ Gate gate_named(const std::string& name) {
       {"keyword_secret", Gate::kKeywordSecret},
       {"quoted_generated", Gate::kQuotedGenerated},
       {"two_part_jwt", Gate::kTwoPartJwt},
+      {"header", Gate::kHeader},
   };
   auto it = names.find(name);
   if (it == names.end()) throw std::invalid_argument("unknown gate " + name);
@@ -1735,6 +1737,32 @@ Answer assignment(const Text& t, Pos start, Pos end, const std::vector<std::uniq
   return Answer::kYes;
 }
 
+// commands._header on the match [start, end) (`Authorization: Bearer `, `X-Api-Key: `):
+// the value after it, unless a placeholder, shorter than 8 bytes, a word after a
+// header's colon, or a reference; kYes sets the value's span (extended as
+// keywords.extend_value does). As in assignment(), a non-ASCII value without an ASCII
+// letter or digit is left to the Python validator (is_placeholder reads its letters
+// as Unicode). Pinned in native.GATE_PINS.
+Answer header(const Text& t, Pos start, Pos end, const std::vector<std::unique_ptr<RE2>>& w,
+              Pos max_value, Pos max_quoted, Pos& vstart, Pos& vend) {
+  bool quoted = false;
+  if (!read_value(t, end, max_value, max_quoted, vstart, vend, quoted)) return Answer::kNo;
+  const std::string_view value = t.view(vstart, vend);
+  if (value.size() < 8) return Answer::kNo;
+  bool ascii = true, alnum = false;
+  for (unsigned char c : value) ascii &= c < 0x80, alnum |= is_alnum(c);
+  if (!ascii && !alnum) return Answer::kAsk;
+  if (is_placeholder(value, w)) return Answer::kNo;
+  Pos match_end = end;  // data[start:end].rstrip().endswith(b":")
+  while (match_end > start && is_py_space(t.d[match_end - 1])) --match_end;
+  const bool generated = looks_generated(value);
+  if (match_end > start && t.d[match_end - 1] == ':' && !generated) return Answer::kNo;
+  if (!generated && is_reference(value)) return Answer::kNo;
+  if (!quoted && vend >= std::min(t.n, end + max_value))  // keywords.extend_value
+    while (vend < t.n && in(t.d[vend], kTokenChars)) ++vend;
+  return Answer::kYes;
+}
+
 }  // namespace kw
 
 enum class Kind { kPattern, kPrivateKey, kTokens };
@@ -2071,6 +2099,16 @@ class Engine {
         bool bare = t.d[start] == '0';
         for (Pos i = start; i < end && bare; ++i) bare = is_digit(t.d[i]);
         return bare || ssn_shaped(t.view(start, end)) ? Verdict::kAsk : Verdict::kAccept;
+      }
+      case Gate::kHeader: {  // [suffixes, values, templates, references, words, limits]
+        Pos vstart = start, vend = end;
+        const kw::Answer a = kw::header(t, start, end, words, std::stoi(words.at(5)->pattern()),
+                                        std::stoi(words.at(6)->pattern()), vstart, vend);
+        if (a == kw::Answer::kAsk) return Verdict::kAsk;
+        if (a == kw::Answer::kNo) return Verdict::kReject;
+        start = vstart;
+        end = vend;
+        return Verdict::kAccept;
       }
       case Gate::kKeywordPassword:
       case Gate::kKeywordSecret: {  // [suffixes, values, templates, references, words, limits]

@@ -27,6 +27,7 @@ from typing import Any, Protocol
 import re2
 
 from . import (
+    commands,
     credentials,
     fieldnumbers,
     keywords,
@@ -96,6 +97,7 @@ _GATES: dict[Any, tuple[str, tuple[bytes, ...]]] = {
     keywords._secret_assignment: ("keyword_secret", keywords.NATIVE_GATE_PATTERNS),
     tokens._quoted_generated: ("quoted_generated", ()),
     credentials._two_part_jwt: ("two_part_jwt", ()),
+    commands._header: ("header", keywords.NATIVE_GATE_PATTERNS),
 }
 
 # Gates that port a whole Python validator (accept as well as reject) are pinned to
@@ -108,6 +110,7 @@ GATE_PINS: dict[Any, str] = {
     tokens._quoted_generated: "b16fbc0bbb433f19",
     spellings._iban_any_case: "0bbb143580bdd10a",
     credentials._two_part_jwt: "10d2812523eeed48",
+    commands._header: "bdf3a3166479d0f9",
 }
 
 

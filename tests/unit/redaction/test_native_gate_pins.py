@@ -16,7 +16,7 @@ import random
 import pytest
 from tests.conftest import require_or_skip
 
-from consentry.redaction import _native, credentials, native, tokens
+from consentry.redaction import _native, commands, credentials, native, tokens
 from consentry.redaction.model import Finding
 
 # Each condition of _quoted_generated at its edge (my own examples): matching
@@ -165,4 +165,77 @@ def test_two_part_jwt_gate_decides_as_the_python_validator() -> None:
         found = ported.candidates(data)  # type: ignore[attr-defined]
         assert found == called_back.candidates(data), data  # type: ignore[attr-defined]
         decided.add(bool(found))
+    assert decided == {True, False}
+
+
+def _called_back(function: object) -> tuple[object, object]:
+    """The built-in scan as built, and with ``function``'s gate dropped (called back)."""
+    ported, called_back = [], []
+    for spec in (native._spec(d) for d in native._BUILTIN):
+        assert spec is not None
+        ported.append(spec)
+        if spec[0] == "pattern" and spec[5] == "python" and spec[7] is function:
+            assert spec[8] != ""
+            spec = (*spec[:8], "", [])
+        called_back.append(spec)
+    tables = native._tables()
+    return (
+        _native.Engine(ported, tables, credentials.jwt_header_ok, Finding),
+        _native.Engine(called_back, tables, credentials.jwt_header_ok, Finding),
+    )
+
+
+HEADER_EDGES = [
+    "Authorization: Bearer Zq8wM2xR7vLp4nKs9TyBh3Jd",
+    "curl -H 'Authorization: Basic dXNlcjpwYXNzd29yZA=='",
+    'headers = {"Authorization": "Bearer ${TOKEN}"}',
+    "Authorization: Bearer <token>",
+    "Authorization: Bearer abc123",
+    "X-Api-Key: production",
+    "X-Api-Key: Zq8wM2xR7vLp4nKs9TyBh3Jd",
+    "X-Auth-Token:  settings.local.token",
+    "bearer   os.environ",
+    "Authorization: Bearer your_token_here",
+    "Authorization: Bearer \u00e9\u00e8\u00e0\u00e7\u00e9\u00e8\u00e0\u00e7",
+    "Authorization: Bearer \u00e9\u00e8\u00e0\u00e7\u00e9\u00e8a1",
+    "Authorization: Bearer " + "Zq8wM2xR7vLp4nKs9TyBh3Jd" * 20,
+    'Authorization: Bearer "Zq8wM2xR7vLp4nKs9TyBh3Jd',
+    "Proxy-Authorization: Negotiate YIIJvwYGKwYBBQUCoIIJszCCCa+gMDAuBgkqhkiC9xIB",
+]
+
+
+@pytest.mark.parametrize("text", HEADER_EDGES)
+def test_header_gate_decides_as_the_python_validator(text: str) -> None:
+    """SPEC §4 (secrets in commands and headers, issue 16): commands._header ported whole
+    into the C++ gate finds what the call-back finds."""
+    ported, called_back = _called_back(commands._header)
+    data = text.encode()
+    assert ported.candidates(data) == called_back.candidates(data)  # type: ignore[attr-defined]
+
+
+def test_header_gate_on_generated_headers() -> None:
+    """SPEC §4: the header gate against commands._header called back, same candidates on
+    3,000 seeded headers (schemes, colon or not, quotes, placeholders, templates,
+    references, short, long and non-ASCII values, line ends) and both verdicts seen."""
+    ported, called_back = _called_back(commands._header)
+    rng = random.Random(16)
+    heads = [
+        "Authorization: Bearer ", "authorization=token ", "Proxy-Authorization: Basic ",
+        '"Authorization": "Bearer ', "bearer ", "Bearer\t", "X-Api-Key: ", "x-auth-token:",
+        "X-Goog-Signature : ", "X-Session-Secret-Id:",
+    ]  # fmt: skip
+    pools = [_ALPHABET, "abcdefghij", "ABCDEF0123456789", "x*", "$${}<>%._-", "é漢a1 \t"]
+    decided = set()
+    for _ in range(3000):
+        value = "".join(
+            rng.choice(rng.choice(pools)) for _ in range(rng.choice([3, 7, 8, 9, 16, 40, 320]))
+        )
+        if rng.random() < 0.2:
+            value = rng.choice(["your_api_key_here", "os.environ.get", "${TOKEN}", "changeme"])
+        quote = rng.choice(["", "", '"', "'"])
+        end = rng.choice(["", "\n", '"', "'", ", next", ")", " more words"])
+        data = f"{rng.choice(['', 'curl -H ', 'x '])}{rng.choice(heads)}{quote}{value}{end}"
+        found = ported.candidates(data.encode())  # type: ignore[attr-defined]
+        assert found == called_back.candidates(data.encode()), data  # type: ignore[attr-defined]
+        decided.add(any(c[2] == "SECRET" for c in found))
     assert decided == {True, False}
