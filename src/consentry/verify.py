@@ -356,6 +356,10 @@ def verify_receipt(receipt: dict[str, Any], key: Ed25519PublicKey) -> Checkpoint
     for member in ("auto_delete", "region", "rule_set"):  # P16: as the entry says
         if receipt.get(member) != fields.get(member):
             raise VerificationError(f"the receipt's {member} differs from the ledger entry's")
+    promised = fields.get("retention_days")  # P22: the days recorded when it was made
+    days = receipt.get("retention_period_days")
+    if promised is not None and (type(days) is not int or str(days) != str(promised)):
+        raise VerificationError("the receipt's retention_period_days differs from the entry's")
     if receipt.get("event_state") != state:
         raise VerificationError(
             f"the receipt says {receipt.get('event_state')!r}, the entry {state!r}"

@@ -33,13 +33,14 @@ class ConsentEvent:
     prev_hash: str
     hash: str
     extra: tuple[tuple[str, str], ...] = ()
-    """Members added after the first ledgers (issue 23, docs/rules.md P12, P16): the
-    auto-delete option, the account's region and the rule set applied. Only those
-    present enter the canonical entry, so older events hash as they always did."""
+    """Members added after the first ledgers (issue 23, docs/rules.md P12, P16, P22): the
+    auto-delete option, the account's region, the retention days in force when the event
+    was appended (decimal text) and the rule set applied. Only those present enter the
+    canonical entry, so older events hash as they always did."""
 
 
-EXTRA_MEMBERS = ("auto_delete", "region", "rule_set")
-"""The names :attr:`ConsentEvent.extra` may hold (P16)."""
+EXTRA_MEMBERS = ("auto_delete", "region", "retention_days", "rule_set")
+"""The names :attr:`ConsentEvent.extra` may hold (P16, P22), in canonical order."""
 
 
 LedgerEvent = ConsentEvent | RunManifestEvent
@@ -62,8 +63,8 @@ def canonical_entry(
     """The event's canonical serialisation: JSON of its nine fields, keys sorted, no spaces,
     ASCII only (``json.dumps(sort_keys=True, separators=(",", ":"))``). Its SHA-256 is the
     chain hash; SHA-256(0x00 ‖ it) is the event's leaf in the Merkle tree."""
-    # P16: `extra` members (auto_delete, region, rule_set) join the object only when
-    # present, so an event without them serialises exactly as before they existed.
+    # P16/P22: `extra` members (auto_delete, region, retention_days, rule_set) join the
+    # object only when present, so an event without them serialises exactly as before.
     unknown = [name for name, _ in extra if name not in EXTRA_MEMBERS]
     if unknown:
         raise ValueError(f"unknown ledger members {unknown}")
@@ -186,18 +187,43 @@ def verify_chain(
     return LedgerVerification(True, count, prev, clock_backwards_at=step)
 
 
+def promised_days(policy: Policy, value: Training | None, rule_set: str | None) -> int:
+    """R12/P21: the retention in days a consent event with `value` promises under
+    `policy`: the training-on period for ``on``, the standard period otherwise, of the
+    rule set `rule_set` names (the policy's own when None)."""
+    on = value is Training.ON
+    if rule_set is None:
+        return policy.retention.training_on if on else policy.retention.standard
+    return policy.retention_days(policy.rule_set(rule_set))[0 if on else 1]
+
+
+RECORDED = "recorded"
+"""P22: the receipt's days are the event's `retention_days`, fixed when it was appended."""
+CURRENT_POLICY = "current_policy"
+"""P22: an event appended before `retention_days` existed: the days are computed from
+the policy in force now (for the rule set the event records, P21)."""
+
+
 def consent_receipt(event: ConsentEvent, policy: Policy) -> dict[str, object]:
-    """An ISO/IEC TS 27560-style consent record with its core fields."""
+    """An ISO/IEC TS 27560-style consent record with its core fields.
+
+    P22: `retention_period_days` is what the event promised when it was made (its
+    recorded `retention_days`), so a later change of the policy's retention or region
+    table does not change an old receipt; `retention_period_basis` says whether it is
+    that recorded value or, for an event older than the field, today's computation."""
     terms = policy.terms_version(event.terms_version)
     on = event.value is Training.ON
-    days = policy.retention.training_on if on else policy.retention.standard
-    applied = dict(event.extra).get("rule_set")
-    if applied is not None:  # P21: the periods of the rule set applied
-        days = policy.retention_days(policy.rule_set(applied))[0 if on else 1]
+    members = dict(event.extra)
+    recorded = members.pop("retention_days", None)
+    if recorded is not None:
+        days, basis = int(recorded), RECORDED
+    else:
+        days, basis = promised_days(policy, event.value, members.get("rule_set")), CURRENT_POLICY
     receipt = _receipt_core(event, policy, on, days, terms)
+    receipt["retention_period_basis"] = basis
     # P12/P16 (issue 23): the auto-delete option, the region and the rule set applied,
     # as the event's canonical entry carries them; absent on older events.
-    receipt.update(dict(event.extra))
+    receipt.update(members)
     if event.type is EventType.AUTO_DELETE:
         receipt["event_state"] = "given"
         receipt["withdrawal_method"] = (

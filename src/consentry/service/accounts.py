@@ -256,7 +256,7 @@ def _record(
         value=value,
         source=source,
         terms_version=terms.version,
-        extra=jurisdiction.event_members(ctx.policy, account),
+        extra=jurisdiction.event_members(ctx.policy, account, value),
     )
     # A GPC opt-out of a signed-in account is the browser's signal, not the user answering
     # the notice: it accepts no terms (P5), so a pending notice stays pending.
@@ -329,7 +329,7 @@ def defer_notice(ctx: Context, *, account_id: str) -> PrivacyView:
             value=None,
             source=ChoiceSource.NOTICE,
             terms_version=notice.terms_version,
-            extra=jurisdiction.event_members(ctx.policy, account),
+            extra=jurisdiction.event_members(ctx.policy, account, None),
         )
         uow.store.publish("consent.deferral", {"account_id": account.id}, now)
         uow.commit()
@@ -374,7 +374,7 @@ def delete_account(ctx: Context, *, account_id: str) -> None:
                 value=Training.OFF,
                 source=ChoiceSource.ACCOUNT_DELETED,
                 terms_version=account.terms_accepted or terms.version,
-                extra=jurisdiction.event_members(ctx.policy, account),
+                extra=jurisdiction.event_members(ctx.policy, account, Training.OFF),
             )
             uow.store.set_privacy(
                 account.id, training=Training.OFF, terms_accepted=account.terms_accepted, at=now

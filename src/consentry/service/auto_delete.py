@@ -75,7 +75,10 @@ def choose_auto_delete(
         if account.scope is not Scope.CONSUMER:
             raise NotApplicable("commercial plans keep data for their contract's period")
         terms = notice_rules.current_terms(ctx.policy, now)
-        members = (("auto_delete", option(value)), *jurisdiction.event_members(ctx.policy, account))
+        members = (
+            ("auto_delete", option(value)),
+            *jurisdiction.event_members(ctx.policy, account, None),
+        )
         uow.store.append_consent_event(
             account_id=account.id,
             at=now,

@@ -4,7 +4,7 @@ The account's region comes from the sign-up (an explicit field, or the header th
 operator's edge sets when a setting names it; never the IP address) and stays on the
 account. The rule set the policy maps it to decides the notice's and the sign-up form's
 presets and how GPC is honoured; every consent event recorded afterwards carries the
-region and the rule set applied.
+region, the rule set applied and the retention days it promises (P22).
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ import dataclasses
 from consentry.config.regions import check_region
 from consentry.domain.errors import InvalidInput
 from consentry.domain.jurisdiction import rule_set_for
+from consentry.domain.ledger import promised_days
 from consentry.domain.policy import Policy, RetentionPolicy, RuleSet
 from consentry.domain.retention import standard_days
+from consentry.domain.types import Training
 from consentry.service.ports.retention import RetentionStore
 from consentry.service.records import AccountRecord
 
@@ -42,13 +44,19 @@ def rule_set_of(policy: Policy, account: AccountRecord) -> RuleSet:
     return rule_set_for(account.region, policy)
 
 
-def event_members(policy: Policy, account: AccountRecord) -> tuple[tuple[str, str], ...]:
-    """P16: the members every new consent event of `account` carries: its region (when
-    known) and the rule set applied, in canonical order."""
+def event_members(
+    policy: Policy, account: AccountRecord, value: Training | None
+) -> tuple[tuple[str, str], ...]:
+    """P16/P22: the members every new consent event of `account` carries: its region
+    (when known), the retention days the event with `value` promises now (its rule set's
+    R12 period, P21: fixed in the entry so its receipt never drifts) and the rule set
+    applied, in canonical order."""
+    rule_set = rule_set_of(policy, account).name
     members: list[tuple[str, str]] = []
     if account.region is not None:
         members.append(("region", account.region))
-    members.append(("rule_set", rule_set_of(policy, account).name))
+    members.append(("retention_days", str(promised_days(policy, value, rule_set))))
+    members.append(("rule_set", rule_set))
     return tuple(members)
 
 
