@@ -85,7 +85,8 @@ class AutoDeleteFact(_Closed):
 
 
 class RuleSetFact(_Closed):
-    """P15: what a rule set presets and how it honours GPC."""
+    """P15/P21: what a rule set presets, how it honours GPC, and the retention days its
+    accounts' sessions earn."""
 
     name: str
     notice_default_training: bool = Field(description="The notice toggle's preset (R5).")
@@ -93,6 +94,14 @@ class RuleSetFact(_Closed):
     gpc: str = Field(description="`opt_out`, `record` or `ignore` (P4-P6).")
     auto_delete_default_months: int | None = Field(
         description="The auto-delete option preselected (null: the policy's default)."
+    )
+    retention_training_on: int = Field(
+        description="Days a session of this rule set's accounts is kept when training is"
+        " allowed: the policy's `retention.training_on` unless the rule set shortens it (P21)."
+    )
+    retention_standard: int = Field(
+        description="Days it is kept otherwise: the policy's `retention.standard` unless the"
+        " rule set shortens it (P21)."
     )
 
 
@@ -207,8 +216,11 @@ def _jurisdictions(policy: Policy) -> JurisdictionsFact:
                 signup_preset=str(r.signup_preset),
                 gpc=str(r.gpc),
                 auto_delete_default_months=r.auto_delete_default_months,
+                retention_training_on=days[0],
+                retention_standard=days[1],
             )
             for r in sets
+            for days in [policy.retention_days(r)]
         ],
     )
 

@@ -148,6 +148,8 @@ def test_policy_facts_list_auto_delete_periods_and_the_region_table_P1_P12_P14(
         "signup_preset": "none",
         "gpc": "opt_out",
         "auto_delete_default_months": None,
+        "retention_training_on": policy.retention.training_on,
+        "retention_standard": policy.retention.standard,
     }
     assert sets["seed"]["notice_default_training"] is policy.notice_default_training
     assert sets["seed"]["gpc"] == str(policy.gpc)
@@ -196,8 +198,66 @@ def test_an_operators_auto_delete_and_regions_change_the_facts_P1_P12_P14(core: 
                 "signup_preset": "off",
                 "gpc": "opt_out",
                 "auto_delete_default_months": 6,
+                "retention_training_on": custom.retention.training_on,
+                "retention_standard": custom.retention.standard,
             }
         ],
     }
     assert "Preselected until you choose: until you delete it." in html
     assert "FR, US-CA, every other region" in html
+
+
+def test_policy_facts_state_each_rule_sets_retention_days_P1_P2_P3_P21(core: App) -> None:
+    """P1/P21: each rule set of the facts states the days its accounts' sessions are kept
+    with training on and otherwise (its own where it shortens them, the policy's where
+    not); the answer still validates (P2), the page shows the days in words in English
+    and German (P3), and a policy without regional periods keeps its digest."""
+    from consentry.domain.policy import GpcMode, JurisdictionPolicy, RuleSet, SignupPreset
+
+    policy = core.ctx.policy
+    short = RuleSet("short", True, SignupPreset.NONE, GpcMode.RECORD, None, 365, 7)
+    half = RuleSet("half", False, SignupPreset.NONE, GpcMode.OPT_OUT, None, None, 14)
+    regional = dataclasses.replace(
+        policy,
+        jurisdictions=JurisdictionPolicy(
+            rule_sets=(*policy.jurisdictions.rule_sets, short, half),
+            regions=(("DE", "short"), ("FR", "half"), ("BR", "opt_in")),
+        ),
+    )
+    other = dataclasses.replace(core, ctx=dataclasses.replace(core.ctx, policy=regional))
+    with client_for(other) as client:
+        facts = expect(client.get("/v1/policy"), 200)
+        schema = expect(client.get("/v1/policy/schema"), 200)
+        html = client.get("/privacy/policy").text
+        german = client.get("/privacy/policy", headers={"Accept-Language": "de"}).text
+    days = {
+        r["name"]: (r["retention_training_on"], r["retention_standard"])
+        for r in facts["jurisdictions"]["rule_sets"]
+    }
+    assert days == {"seed": (1825, 30), "short": (365, 7), "half": (1825, 14), "opt_in": (1825, 30)}
+    assert facts["retention"]["per_choice"]["training_on"] == 1825  # the policy's own, unchanged
+    assert facts["policy_digest"] == regional.digest != policy.digest
+    validator = jsonschema_rs.validator_for(schema)
+    validator.validate(facts)
+    rule_set = schema["$defs"]["RuleSetFact"]
+    assert {"retention_training_on", "retention_standard"} <= set(rule_set["required"])
+    dropped = [
+        {k: v for k, v in r.items() if k != "retention_standard"}
+        for r in facts["jurisdictions"]["rule_sets"]
+    ]
+    assert not validator.is_valid(
+        {**facts, "jurisdictions": {**facts["jurisdictions"], "rule_sets": dropped}}
+    )
+    for page, words in ((html, ("1 year", "7 days")), (german, ("1 Jahr", "7 Tage"))):
+        row = page[page.index('data-rule-set="short"') :]
+        row = row[: row.index("</tr>")]
+        assert f'<td data-days="365">{words[0]}</td><td data-days="7">{words[1]}</td>' in row
+    assert "never for more" in html and "nie länger" in german
+    # a policy whose rule sets set no days of their own states the policy's everywhere
+    with client_for(core) as client:
+        plain = expect(client.get("/v1/policy"), 200)
+    assert {
+        (r["retention_training_on"], r["retention_standard"])
+        for r in plain["jurisdictions"]["rule_sets"]
+    } == {(policy.retention.training_on, policy.retention.standard)}
+    assert plain["policy_digest"] == policy.digest

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from consentry.domain.policy import (
+    DEFAULT_POLICY,
+    GpcMode,
+    JurisdictionPolicy,
+    RuleSet,
+    SignupPreset,
+)
 from tests.e2e.web.conftest import DESKTOP, Site, axe_violations
 
 pytestmark = pytest.mark.browser
@@ -64,3 +72,38 @@ def test_policy_page_shows_auto_delete_and_rules_by_region_P3_P12_P14(page: Page
     expect(regions.get_by_role("row", name="opt_in")).to_contain_text("CA-QC")
     expect(regions.get_by_role("row", name="seed")).to_contain_text("every other region")
     assert axe_violations(page) == []
+
+
+SHORT = RuleSet("short", True, SignupPreset.NONE, GpcMode.RECORD, None, 365, 7)
+REGIONAL = dataclasses.replace(
+    DEFAULT_POLICY,
+    jurisdictions=JurisdictionPolicy(
+        rule_sets=(*DEFAULT_POLICY.jurisdictions.rule_sets, SHORT),
+        regions=(("DE", "short"), ("FR", "opt_in")),
+    ),
+)
+
+
+@pytest.mark.parametrize("policy", [REGIONAL])
+def test_policy_page_shows_each_rule_sets_retention_P3_P21(page: Page, german: Page) -> None:
+    """P3 with P21: the rules-by-region table states, for each rule set, how long chats
+    are kept with training allowed and otherwise, in words: a rule set's own shorter
+    days, the policy's for the others; in English and German; still accessible (axe)."""
+    page.goto("/privacy/policy")
+    regions = page.get_by_role("region", name="Rules by region")
+    expect(
+        regions.get_by_role("columnheader", name="Chats kept when you allow model training")
+    ).to_be_visible()
+    short = regions.get_by_role("row", name="short")
+    expect(short.get_by_role("cell")).to_have_text(["DE", "on", "record", "1 year", "7 days"])
+    expect(regions.get_by_role("row", name="opt_in").get_by_role("cell")).to_have_text(
+        ["FR", "off", "opt_out", "5 years", "30 days"]
+    )
+    expect(regions).to_contain_text("never for more")
+    assert axe_violations(page) == []
+    german.goto("/privacy/policy")
+    rules = german.get_by_role("region", name="Regeln nach Region")
+    expect(rules.get_by_role("row", name="short").get_by_role("cell")).to_have_text(
+        ["DE", "an", "record", "1 Jahr", "7 Tage"]
+    )
+    assert axe_violations(german) == []
