@@ -190,7 +190,38 @@ struct Tables {
   double min_letters_only_entropy = 0;
   int credential_rank_limit = 0;
   size_t pseudonym_hex_chars = 0;
+  // nationalids.length_table(): per stdnum module, what compact() does to a value's
+  // length and the compact lengths validate() does not refuse (up to id_probed; a
+  // longer compact form counts as possible).
+  struct IdModule {
+    std::string deletes;
+    Pos pad = 1, strip = 0, grow = 0;
+    std::vector<bool> accepted;  // by length
+  };
+  std::vector<IdModule> id_modules;
+  Pos id_probed = 0;
 };
+
+// Whether some module's compact form of `value` can have a length it accepts: a
+// necessary condition of nationalids._valid_national_id (any module's is_valid).
+// With no table loaded every value is possible.
+bool national_id_length_possible(std::string_view value, const Tables& tables) {
+  if (tables.id_modules.empty()) return true;
+  const Pos n = static_cast<Pos>(value.size());
+  for (const auto& m : tables.id_modules) {
+    Pos deletable = 0;
+    for (unsigned char c : value) deletable += m.deletes.find(static_cast<char>(c)) != std::string::npos;
+    const Pos lo = std::max<Pos>(0, n - deletable - m.strip), hi = n + m.grow;
+    auto accepts = [&](Pos length) {
+      return length > tables.id_probed ||
+             (length >= 0 && length < static_cast<Pos>(m.accepted.size()) && m.accepted[length]);
+    };
+    if (lo <= m.pad && accepts(m.pad)) return true;
+    for (Pos length = lo; length <= hi; ++length)
+      if (accepts(length)) return true;
+  }
+  return false;
+}
 
 bool luhn_ok(std::string_view digits) {
   int total = 0;
@@ -1927,6 +1958,24 @@ class Engine {
     tables_.min_letters_only_entropy = tables["min_letters_only_entropy"].cast<double>();
     tables_.credential_rank_limit = tables["credential_rank_limit"].cast<int>();
     tables_.pseudonym_hex_chars = tables["pseudonym_hex_chars"].cast<size_t>();
+    if (tables.contains("national_id_lengths")) {
+      tables_.id_probed = tables["national_id_probed"].cast<Pos>();
+      for (auto item : tables["national_id_lengths"]) {
+        py::tuple row = item.cast<py::tuple>();  // (deletes, pad, strip, grow, lengths)
+        Tables::IdModule m;
+        m.deletes = row[0].cast<std::string>();
+        m.pad = row[1].cast<Pos>();
+        m.strip = row[2].cast<Pos>();
+        m.grow = row[3].cast<Pos>();
+        m.accepted.assign(static_cast<size_t>(tables_.id_probed) + 1, false);
+        for (auto length : row[4].cast<py::tuple>()) {
+          const Pos l = length.cast<Pos>();
+          if (l < 0 || l > tables_.id_probed) throw std::invalid_argument("national id length");
+          m.accepted[static_cast<size_t>(l)] = true;
+        }
+        tables_.id_modules.push_back(std::move(m));
+      }
+    }
   }
 
   int type_index(const std::string& name) {
@@ -2044,7 +2093,8 @@ class Engine {
           return Verdict::kReject;
         return Verdict::kAsk;
       case Gate::kNationalId: {  // [id words] or [id words, not-phone words]
-        if (field_glued(t, start, end)) return Verdict::kReject;
+        if (field_glued(t, start, end) || !national_id_length_possible(t.view(start, end), tables_))
+          return Verdict::kReject;
         bool letter = false;
         for (Pos i = start; i + 1 < end && !letter; ++i) letter = is_alpha(t.d[i]);
         if (words.size() < 2) {

@@ -88,6 +88,104 @@ def _validators(shape: str) -> tuple[Callable[[str], bool], ...]:
     return tuple(kept)
 
 
+# The bytes other than letters and digits that the detector's pattern admits in a value.
+_SEPARATORS = ".-/+ "
+# Lengths probed for the table below (35 modules x 5 probes each, ~0.1 s once per
+# process); a compact form longer than this is taken as possible (the gate asks stdnum).
+_PROBED_LENGTHS = 48
+
+
+@functools.cache
+def length_table() -> tuple[tuple[str, int, int, int, tuple[int, ...]], ...]:
+    """Per stdnum module of ``_ID_MODULES``: what its ``compact`` can do to a value's
+    length, and the lengths of a compact form its ``validate`` does not refuse.
+
+    Issue 16 (speed): the compiled scan's gate rejects a candidate where no module's
+    compact form of it can have a length that module accepts, so stdnum is not asked.
+    Generated from the installed modules, never copied by hand:
+
+    * *deletes*: the separators of ``_SEPARATORS`` that ``compact`` removes anywhere in a
+      long probe (se.personnummer removes ``-`` and ``+`` but in its last five places);
+      *strip*: letters of a prefix it removes (its country code: cl.rut's ``CL``); *pad*: the length
+      ``compact`` pads a short number to (nl.bsn's ``zfill``); *grow*: characters it
+      inserts (se.personnummer's ``-``). So a value's compact form has a length between
+      ``len - deletable - strip`` and ``len + grow``, or ``pad``.
+    * the accepted lengths: 1 to ``_PROBED_LENGTHS``, less those where every probe
+      (digits, digits after ``X``, digits before ``A``, letters) raises ``InvalidLength``
+      or ``InvalidFormat`` and at least one raises ``InvalidLength`` (the convention of
+      ``_validators``: a module checks the length whatever the digits), and less those
+      outside the width of an anchored format regex that ``validate`` matches first
+      (fi.hetu, is_.kennitala, ie.pps: the documented format). test_pii_native_gates.py
+      checks the compact model on random values and every listed valid identifier.
+    """
+    return tuple(_module_lengths(module) for module in _modules())
+
+
+def _module_lengths(module: ModuleType) -> tuple[str, int, int, int, tuple[int, ...]]:
+    from stdnum.exceptions import InvalidFormat, InvalidLength
+
+    compact = module.compact
+    deletes = "".join(
+        c
+        for c in _SEPARATORS
+        for probe in [f"12{c}34{c}5678{c}9012345{c}67{c}8"]
+        if compact(probe).count(c) < probe.count(c)
+    )
+    pad = max(len(compact("1")), 1)
+    country = module.__name__.split(".")[1][:2].upper()  # the prefix a compact may strip
+    strip = max(0, *(len(p) + 7 - len(compact(p + "1234567")) for p in (country, "AB", "X")))
+    grow = max(0, *(len(compact(v)) - len(v) for v in _grow_probes(pad)))
+    width = _format_width(module)
+    accepted = []
+    for length in range(1, _PROBED_LENGTHS + 1):
+        if width is not None and not width[0] <= length <= width[1]:
+            continue
+        answers = set()
+        for probe in ("1" * length, "7" * length, "X" + "1" * (length - 1),
+                      "1" * (length - 1) + "A", "A" * length):  # fmt: skip
+            try:
+                module.validate(probe)
+                answers.add("valid")
+                break
+            except InvalidLength:
+                answers.add("length")
+            except InvalidFormat:
+                answers.add("format")
+            except Exception:  # any other refusal says nothing of the length
+                answers.add("other")
+        if "length" not in answers or not answers <= {"length", "format"}:
+            accepted.append(length)
+    return deletes, pad, strip, grow, tuple(accepted)
+
+
+def _grow_probes(pad: int) -> list[str]:
+    return ["1" * n for n in range(pad, 24)] + ["1" * 6 + sep + "1" * 4 for sep in "-+"]
+
+
+def _format_width(module: ModuleType) -> tuple[int, int] | None:
+    """(min, max) length of the anchored regex that ``validate`` matches before it
+    raises or returns anything else, or None."""
+    import inspect
+    from re import _parser  # type: ignore[attr-defined]
+
+    source = inspect.getsource(module.validate)
+    # the first raise or return (a docstring's mention only makes this stricter)
+    first_raise = min(
+        (i for i in (source.find("raise "), source.find("return ")) if i >= 0), default=-1
+    )
+    for name, value in vars(module).items():
+        if not isinstance(value, re.Pattern) or not isinstance(value.pattern, str):
+            continue
+        call = re.search(rf"\b{name}\.(?:search|match|fullmatch)\(number\)", source)
+        if call is None or (0 <= first_raise < call.start()):
+            continue
+        pattern = value.pattern
+        if pattern.startswith("^") and pattern.endswith("$") and not value.flags & re.MULTILINE:
+            low, high = _parser.parse(pattern).getwidth()
+            return int(low), int(high)
+    return None
+
+
 @functools.lru_cache(maxsize=CACHE_SIZE)
 def _valid_national_id(value: str) -> bool:
     shape = value.translate(_DIGITS_TO_ONE) if value.isdigit() and value.isascii() else ""

@@ -285,4 +285,6 @@ def _tables() -> dict[str, object]:
         "min_letters_only_entropy": credentials.MIN_LETTERS_ONLY_ENTROPY,
         "credential_rank_limit": CREDENTIAL_RANK_LIMIT,
         "pseudonym_hex_chars": PSEUDONYM_HEX_CHARS,
+        "national_id_lengths": list(nationalids.length_table()),
+        "national_id_probed": nationalids._PROBED_LENGTHS,
     }
