@@ -25,7 +25,8 @@ from consentry.adapters.sql.engine import refresh_statistics
 from consentry.demo.population import Mix, plan_account
 from consentry.demo.simulate import Ids, Row, Rows, Simulator
 from consentry.demo.texts import Pools, TextMaker
-from consentry.domain.ledger import GENESIS, event_hash
+from consentry.domain.jurisdiction import rule_set_for
+from consentry.domain.ledger import GENESIS, event_hash, promised_days
 from consentry.domain.policy import Policy
 from consentry.domain.types import ChoiceSource, EventType, Training
 
@@ -36,7 +37,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "consent_events": (
         "seq", "event_id", "account_id", "at", "type", "value", "source", "terms_version",
-        "prev_hash", "hash",
+        "prev_hash", "hash", "retention_days", "rule_set",
     ),
     "sessions": (
         "id", "account_id", "kind", "surface", "incognito", "scope", "created_at",
@@ -169,23 +170,31 @@ class _Writer:
         self.raw.close()
 
 
-def _chain(events: list[Row], seq: int, prev: str) -> tuple[list[Row], int, str]:
-    """Give each event its sequence number and hash, continuing the ledger's chain (R27)."""
+def _chain(events: list[Row], seq: int, prev: str, policy: Policy) -> tuple[list[Row], int, str]:
+    """Give each event its sequence number and hash, continuing the ledger's chain (R27),
+    with the members the service records (P16, P22): demo accounts have no region, so
+    the default rule set and the retention days its events promise."""
+    rule_set = rule_set_for(None, policy).name
+    days = {v: str(promised_days(policy, v, rule_set)) for v in (Training.ON, Training.OFF, None)}
     chained = []
     for event_id, account_id, at, type_, value, source, terms in events:
         seq += 1
+        choice = Training(value) if value is not None else None
+        extra = (("retention_days", days[choice]), ("rule_set", rule_set))
         digest = event_hash(
             seq=seq,
             event_id=event_id,
             account_id=account_id,
             at=datetime.fromtimestamp(at, UTC),
             type=EventType(type_),
-            value=Training(value) if value is not None else None,
+            value=choice,
             source=ChoiceSource(source) if source is not None else None,
             terms_version=terms,
             prev_hash=prev,
+            extra=extra,
         )
-        chained.append((seq, event_id, account_id, at, type_, value, source, terms, prev, digest))
+        row = (seq, event_id, account_id, at, type_, value, source, terms, prev, digest)
+        chained.append((*row, days[choice], rule_set))
         prev = digest
     return chained, seq, prev
 
@@ -221,7 +230,7 @@ def load_population(
             for ordinal in range(lo, hi):
                 plan = plan_account(ordinal, seed=seed, mix=mix, policy=policy, texts=texts)
                 sim.account(plan, rows)
-            events, seq, prev = _chain(rows.events, seq, prev)
+            events, seq, prev = _chain(rows.events, seq, prev, policy)
             activities = [(next_activity + i + 1, *row) for i, row in enumerate(rows.activities)]
             next_activity += len(activities)
             _write_batch(writer, rows, events, activities, seq=seq, head=prev)

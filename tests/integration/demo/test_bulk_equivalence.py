@@ -81,7 +81,8 @@ def _events(engine: Engine, mapping: dict[str, str]) -> dict[str, list[Any]]:
     with engine.connect() as conn:
         for r in conn.execute(select(t.consent_events).order_by(ce.seq)):
             per_account[mapping.get(r.account_id, r.account_id)].append(
-                (r.at, r.type, r.value, r.source, r.terms_version)
+                # P16/P22: the rule set and the days the receipt promises, as the service
+                (r.at, r.type, r.value, r.source, r.terms_version, r.rule_set, r.retention_days)
             )
     return dict(per_account)
 
