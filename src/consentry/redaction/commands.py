@@ -169,6 +169,8 @@ DETECTORS = (
         RANK[PASSWORD],
         compile_pattern(_COMMAND),
         _command,
+        # every alternative holds one of these literals (-u in --user and --proxy-user)
+        triggers=(b"-u", b"mysql", b"mariadb", b"sshpass", b"redis-cli"),
         prefilter=r"-u|--user|--proxy-user|mysql|mariadb|sshpass|redis-cli",
     ),
 )

@@ -221,7 +221,7 @@ FORMAT_DETECTORS = (
     ),
     PatternDetector(  # Facebook app access token: app id | secret
         SECRET, RANK, compile_pattern(r"\b[0-9]{15,16}[|%][0-9A-Za-z_-]{27,40}"), _random_body,
-        prefilter="[0-9]{15}[|%]",
+        triggers=(b"|", b"%"), prefilter="[0-9]{15}[|%]",
     ),
     PatternDetector(  # Asana personal access token: <n>/<user id>[/<app id>]:<secret>
         SECRET, RANK,

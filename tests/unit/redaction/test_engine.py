@@ -121,3 +121,38 @@ def test_redactor_pickles_and_copies() -> None:
     r = Redactor(pseudonym_key=b"k")
     for clone in (pickle.loads(pickle.dumps(r)), copy.deepcopy(r)):
         assert clone.redact(MIXED) == r.redact(MIXED)
+
+
+TRIGGER_EXAMPLES = [
+    "mysql -u root -pS3cr3tPass db",
+    "mysqldump --host db -pS3cr3tPass",
+    "mariadb-dump -pS3cr3tPass all",
+    "curl --user bob:Hunter22 https://x",
+    "curl --proxy-user alice:Hunter22 https://x",
+    "curl -u bob:Hunter22 https://x",
+    "sshpass -p Hunter22 ssh host",
+    "redis-cli -h cache -a Hunter22Secret",
+    "token 1234567890123456|abcdefghijklmnopqrstuvwxyz0123",
+    "token 123456789012345%7Cabcdefghijklmnopqrstuvwxyz01",
+]
+
+
+def test_every_match_of_a_built_in_detector_holds_one_of_its_triggers() -> None:
+    """SPEC §4, issue 16 (speed): a detector's triggers skip its pattern on inputs holding
+    none of them, so every match must hold one; checked on my examples, the labelled corpus
+    and the outside suite."""
+    from benchmarks.redaction.corpus import build_corpus
+    from benchmarks.redaction.outside.corpus import build
+
+    texts = TRIGGER_EXAMPLES + [r.text for r in build_corpus(600)] + [r.text for r in build()]
+    checked = 0
+    for detector in DEFAULT_DETECTORS:
+        triggers = getattr(detector, "triggers", ())
+        if not triggers:
+            continue
+        for text in texts:
+            data = text.encode("utf-8", "surrogatepass")
+            for match in detector.regex.finditer(data):  # type: ignore[attr-defined]
+                assert any(t in match.group() for t in triggers), (detector, match.group())
+                checked += 1
+    assert checked > 1000
