@@ -199,19 +199,27 @@ def test_spark_run_and_sweep_apply_regional_periods_as_the_embedded_path_P21(
 
 
 def _strip_regions(lake: str) -> None:
-    """Make `lake`'s accounts as exported before they carried the region (P21)."""
+    """Make `lake`'s accounts a table as exported before they carried the region (P21):
+    a Delta table whose schema, files and export state have no ``region``."""
+    from deltalake import DeltaTable
+
+    from consentry.lake.delta import DeltaTableFormat
+
     lt = open_table(lake, "accounts")
     snap = lt.snapshot()
-    old = pq.read_table(lt.uris(snap), partitioning=None).drop_columns(["region"])
-    rel, path = lt.new_file(0)
-    pq.write_table(old, path)
-    lt.commit(
-        expected_version=snap.version,
-        add=[DataFile(rel, 0, old.num_rows)],
-        remove=list(snap.files),
+    rows = pq.read_table(lt.uris(snap), partitioning=None).drop_columns(["region"])
+    shutil.rmtree(lt.root)
+    old = DeltaTableFormat(lake, "accounts", rows.schema)
+    rel, path = old.new_file(0)
+    pq.write_table(rows, path)
+    old.commit(
+        expected_version=old.snapshot().version,
+        add=[DataFile(rel, 0, rows.num_rows)],
+        remove=[],
         state={k: v for k, v in snap.state.items() if k != "schema"},
         note="test: an accounts table as exported before region",
     )
+    assert "region" not in DeltaTable(str(lt.root)).schema().to_arrow().names
 
 
 def test_a_lake_exported_before_the_region_is_refused_then_rewritten_P21(
@@ -222,6 +230,8 @@ def test_a_lake_exported_before_the_region_is_refused_then_rewritten_P21(
     (``region_not_in_lake``, before a JVM is needed), not under one without regional
     periods; the next ``lake export`` rewrites the table from every account, after which
     the run is computed and equals the embedded one."""
+    from deltalake import DeltaTable
+
     from consentry.spark.job import run
     from consentry.spark.regions import RegionNotInLake, refuse_regionless_accounts
 
@@ -240,6 +250,7 @@ def test_a_lake_exported_before_the_region_is_refused_then_rewritten_P21(
         world.export(lake)
         lt = open_table(lake, "accounts")
         assert lt.snapshot().state["schema"] == ls.ACCOUNTS_SCHEMA
+        assert "region" in DeltaTable(str(lt.root)).schema().to_arrow().names
         cutoff = iso(world.clock.now())
         made = run([*base, "run-create", "--lake", lake, "--cutoff", cutoff], spark=spark)
         embedded = runs.create_run(world.ctx, purpose="model_training")
