@@ -13,6 +13,10 @@ a deferral ("Not now", R6) is ``dpv:ConsentRequestDeferred``. Events that are no
 training choice or deferral (the auto-delete period, P12) are a retention preference,
 not consent, and are left out.
 
+The storage duration is the receipt's ``retention_period_days``: since P22 the days
+recorded in the event when the choice was made, so a later policy change does not alter
+an old record's duration either.
+
 Pure: a function of the receipt dicts and the event kinds; the document carries its own
 ``@context`` (no remote context to fetch).
 """
