@@ -61,6 +61,7 @@ def run(argv: list[str], spark: Any = None, keys: Any = None) -> dict[str, Any]:
     none, so its export refuses a lake holding ciphertext (``lake_encrypted``)."""
     from consentry.lake.catalog import check_lake
     from consentry.lake.storage import is_object_store
+    from consentry.spark.regions import refuse_regionless_lake
     from consentry.spark.session import spark_session
 
     args = _parser().parse_args(argv)
@@ -73,11 +74,8 @@ def run(argv: list[str], spark: Any = None, keys: Any = None) -> dict[str, Any]:
     policy = load_policy(args.policy)
     check_lake(args.lake)  # before a JVM starts: a pointer-format or mixed lake is refused
     if args.command != "export":  # P21: regional periods need the accounts' regions
-        from consentry.spark.regions import recorded_accounts_version as recorded
-        from consentry.spark.regions import refuse_regionless_accounts
-
-        at = recorded(args.lake, args.run_id) if args.command == "audit" else None
-        refuse_regionless_accounts(args.lake, policy, at)
+        audited = args.run_id if args.command == "audit" else None
+        refuse_regionless_lake(args.lake, policy, audited_run=audited)
     spark = spark or spark_session(args.master, shuffle_partitions=args.shuffle_partitions)
     if args.command == "run-create":
         from consentry.spark.runs import create_run

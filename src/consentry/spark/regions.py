@@ -51,3 +51,10 @@ def refuse_regionless_accounts(lake: str, policy: Policy, version: int | None = 
             " `consentry lake export` once, which rewrites the table with it, then run this"
             " again"
         )
+
+
+def refuse_regionless_lake(lake: str, policy: Policy, *, audited_run: str | None = None) -> None:
+    """:func:`refuse_regionless_accounts` for a job command: over the current ``accounts``
+    (run-create, sweep), or the version the `audited_run` read (audit)."""
+    version = recorded_accounts_version(lake, audited_run) if audited_run else None
+    refuse_regionless_accounts(lake, policy, version)
