@@ -5,7 +5,9 @@ Thin wrappers over :func:`consentry.spark.job.run`, which spark-submit also call
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from typing import Annotated
 
 import typer
@@ -46,29 +48,37 @@ def _echo(result: dict[str, object]) -> None:
     typer.echo(json.dumps(result, indent=2, default=str))
 
 
-def run(argv: list[str]) -> dict[str, object]:
+def run(argv: list[str], keys: object = None) -> dict[str, object]:
     """:func:`consentry.spark.job.run`; a lake in the wrong format, or a run secret that
     does not open with this secret key, exits 2 with why."""
     from consentry.domain.errors import ConsentryError
 
     try:
-        return job.run(argv)
+        return job.run(argv, keys=keys)
     except ConsentryError as error:
         typer.echo(f"error {error.code}: {error.message}", err=True)
         raise typer.Exit(2) from error
 
 
-def _refuse_ciphertext(lake: str) -> None:
-    """Issue 26: a lake written with crypto-shredding on holds ciphertext the job has no
-    keys for; run-create and export exit 2 with ``lake_encrypted`` (spark/shredded.py)."""
-    from consentry.domain.errors import ConsentryError
-    from consentry.spark.shredded import refuse_encrypted_lake
+@contextlib.contextmanager
+def _job_keys() -> Iterator[object]:
+    """Issue 26: with crypto-shredding on (``CONSENTRY_CRYPTO_SHREDDING=1``), the key vault
+    opened from the settings (``bootstrap.shredder_for``: ``KeyPlaces``), as the
+    export's :class:`~consentry.spark.shredded.ContentKeys`; closed when the job ends.
+    Off: None, and an export over a lake holding ciphertext exits 2 with ``lake_encrypted``."""
+    from consentry.bootstrap import shredder_for
+    from consentry.config.settings import Settings
 
+    shredder = shredder_for(Settings.from_env())  # the one switch, as the service's
+    if shredder is None:
+        yield None
+        return
     try:
-        refuse_encrypted_lake(lake)
-    except ConsentryError as error:
-        typer.echo(f"error {error.code}: {error.message}", err=True)
-        raise typer.Exit(2) from error
+        yield shredder.keys
+    finally:
+        engine = getattr(shredder.keys, "engine", None)
+        if engine is not None:
+            engine.dispose()
 
 
 @app.command("run-create")
@@ -82,8 +92,8 @@ def run_create(
     master: Master = None,
     policy: Policy = None,
 ) -> None:
-    """Compute a run's manifest at a cutoff with the domain rules (R20–R23)."""
-    _refuse_ciphertext(lake)
+    """Compute a run's manifest at a cutoff with the domain rules (R20–R23); it reads no
+    text, so a lake holding ciphertext (crypto-shredding) needs no keys."""
     argv = [*_common(master, policy), "run-create", "--lake", lake, "--purpose", purpose]
     if cutoff:
         argv += ["--cutoff", cutoff]
@@ -102,8 +112,8 @@ def export(
     master: Master = None,
     policy: Policy = None,
 ) -> None:
-    """Write a run's filtered, pseudonymised shards and manifest.json (R24, R25)."""
-    _refuse_ciphertext(lake)
+    """Write a run's filtered, pseudonymised shards and manifest.json (R24, R25); with
+    crypto-shredding on, opened with the run's data keys for this job only (issue 26)."""
     argv = [
         *_common(master, policy),
         "export",
@@ -118,7 +128,8 @@ def export(
         "--batch-rows",
         str(batch_rows),
     ]
-    _echo(run(argv))
+    with _job_keys() as keys:
+        _echo(run(argv, keys=keys))
 
 
 @app.command("sweep")

@@ -21,25 +21,27 @@ Executors must see `out_dir` (a shared or local file system in local mode).
 
 from __future__ import annotations
 
-import hashlib
-import math
-import os
+import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
-from consentry.adapters.files import open_private
 from consentry.domain.clock import parse_iso
 from consentry.domain.policy import NerPolicy
 from consentry.domain.types import Purpose
 from consentry.export.content import content_of_shards
-from consentry.export.formats import FEEDBACK_SCHEMA, MESSAGE_SCHEMA, encoder_for
-from consentry.export.manifest import MANIFEST_NAME, canonical_json, shard_name
-from consentry.export.sink import DirectorySink, StoredFile
+from consentry.export.formats import FEEDBACK_SCHEMA, MESSAGE_SCHEMA
+from consentry.export.manifest import MANIFEST_NAME, canonical_json
+from consentry.export.sealed import SealingSink, encryption_entry
+from consentry.export.sink import DirectorySink, ExportSink, StoredFile
+from consentry.service.keys import run_scope
+from consentry.spark.decrypt import JobKeys, content_of_sealed, handed_out, opener
 from consentry.spark.lakeio import read_table
 from consentry.spark.runs import SparkRun, read_run, run_dir, trainable_messages
+from consentry.spark.shards import empty_shard, write_shards
+from consentry.spark.shredded import ContentKeys, needed_keys, refuse_encrypted_lake
 
 DataFrame = Any
 MESSAGE_ROWS = (
@@ -47,13 +49,17 @@ MESSAGE_ROWS = (
     " surface string, seq int, role string, text string, at timestamp"
 )
 FEEDBACK_ROWS = "feedback_id string, feedback string, rating string, comment string, at timestamp"
-SHARD_ROWS = "kind string, shard long, name string, sha256 string, rows long"
+AAD_IDS = {"messages": ("session_id", "message_id"), "feedback": ("feedback_id",)}
+"""The ids a sealed row's associated data names, kept until its shard's task opens it."""
 
 
 def filter_messages(
-    secret_hex: str, ner: NerPolicy | None = None
+    secret_hex: str, ner: NerPolicy | None = None, *, sealed: bool = False
 ) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
-    """The executor-side filter for messages: pseudonyms for ids, the §4 filter for text."""
+    """The executor-side filter for messages: pseudonyms for ids, the §4 filter for text.
+
+    ``sealed`` (issue 26): the text passes through as ciphertext; the shard's write task
+    opens and filters it (:mod:`consentry.spark.decrypt`), so no shuffle holds it in clear."""
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         from consentry.export.pseudonyms import Pseudonymizer
@@ -74,7 +80,9 @@ def filter_messages(
                     "surface": cols["surface"],
                     "seq": pa.array(cols["seq"], pa.int32()),
                     "role": cols["role"],
-                    "text": [r.text for r in redactor.redact_many(cols["content"])],
+                    "text": cols["content"]
+                    if sealed
+                    else [r.text for r in redactor.redact_many(cols["content"])],
                     "at": batch.column(batch.schema.get_field_index("at")),
                 }
             )
@@ -83,9 +91,10 @@ def filter_messages(
 
 
 def filter_feedback(
-    secret_hex: str, ner: NerPolicy | None = None
+    secret_hex: str, ner: NerPolicy | None = None, *, sealed: bool = False
 ) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
-    """The executor-side filter for feedback: a pseudonym for its id, the filter for comments."""
+    """The executor-side filter for feedback: a pseudonym for its id, the filter for comments
+    (``sealed``: passed through as ciphertext, as in :func:`filter_messages`)."""
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         from consentry.export.pseudonyms import Pseudonymizer
@@ -96,126 +105,21 @@ def filter_feedback(
         redactor = build_redactor(ner, pseudonym.key)
         for batch in batches:
             cols = batch.to_pydict()
-            redactor.prefetch(v for v in cols["comment"] if v is not None)
+            if not sealed:
+                redactor.prefetch(v for v in cols["comment"] if v is not None)
             yield pa.RecordBatch.from_pydict(
                 {
                     "feedback_id": cols["id"],
                     "feedback": [pseudonym("feedback", v) for v in cols["id"]],
                     "rating": cols["rating"],
-                    "comment": [
-                        None if v is None else redactor.redact(v).text for v in cols["comment"]
-                    ],
+                    "comment": cols["comment"]
+                    if sealed
+                    else [None if v is None else redactor.redact(v).text for v in cols["comment"]],
                     "at": batch.column(batch.schema.get_field_index("at")),
                 }
             )
 
     return run
-
-
-def write_shard_tasks(
-    directory: str, kind: str, schema: pa.Schema, batch_rows: int
-) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
-    """Executor side: write each shard of the partition (rows sorted by shard, index)."""
-
-    def flush(shard: int, parts: list[pa.RecordBatch]) -> pa.RecordBatch:
-        table = pa.Table.from_batches(parts).select(schema.names).cast(schema)
-        batches = [
-            table.slice(i, batch_rows).combine_chunks().to_batches()[0]
-            for i in range(0, table.num_rows, batch_rows)
-        ]
-        name = shard_name(kind, shard, encoder_for("parquet").extension)
-        final = Path(directory) / name
-        temporary = Path(directory) / f".{name}.partial"
-        with open_private(temporary) as stream:  # 0600, like DirectorySink (issue 17)
-            rows = encoder_for("parquet").encode(stream, schema, iter(batches))
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, final)
-        digest = hashlib.sha256(final.read_bytes()).hexdigest()
-        return pa.RecordBatch.from_pydict(
-            {"kind": [kind], "shard": [shard], "name": [name], "sha256": [digest], "rows": [rows]}
-        )
-
-    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        current: int | None = None
-        parts: list[pa.RecordBatch] = []
-        for batch in batches:
-            shards = batch.column(batch.schema.get_field_index("_shard")).to_pylist()
-            start = 0
-            for i in range(1, len(shards) + 1):
-                if i == len(shards) or shards[i] != shards[start]:
-                    if current is not None and shards[start] != current:
-                        yield flush(current, parts)
-                        parts = []
-                    current = shards[start]
-                    parts.append(batch.slice(start, i - start))
-                    start = i
-        if current is not None:
-            yield flush(current, parts)
-
-    return run
-
-
-def write_shards(
-    spark: Any,
-    rows: DataFrame,
-    *,
-    order: list[str],
-    kind: str,
-    schema: pa.Schema,
-    directory: str,
-    shard_rows: int,
-    batch_rows: int,
-) -> list[StoredFile]:
-    """Sort `rows` by `order` across the cluster, number them, write `kind` shards."""
-    from pyspark.sql import functions as F
-
-    parts = max(1, int(spark.conf.get("spark.sql.shuffle.partitions")))
-    ranged = (
-        rows.repartitionByRange(parts, *order)
-        .sortWithinPartitions(*order)
-        .withColumn("_pid", F.spark_partition_id())
-        .withColumn("_mid", F.monotonically_increasing_id())
-        .localCheckpoint(eager=True)
-    )
-    stats = sorted(
-        (r["_pid"], r["n"], r["m0"])
-        for r in ranged.groupBy("_pid")
-        .agg(F.count("*").alias("n"), F.min("_mid").alias("m0"))
-        .collect()
-    )
-    offsets, total = [], 0
-    for pid, n, first in stats:
-        offsets.append((pid, total - first))
-        total += n
-    if total == 0:
-        return []
-    deltas = spark.createDataFrame(offsets, "_pid int, _delta long")
-    indexed = (
-        ranged.join(F.broadcast(deltas), "_pid")
-        .withColumn("_idx", F.col("_mid") + F.col("_delta"))
-        .withColumn("_shard", F.floor(F.col("_idx") / F.lit(shard_rows)).cast("long"))
-    )
-    shards = math.ceil(total / shard_rows)
-    written = (
-        indexed.repartition(shards, "_shard")
-        .sortWithinPartitions("_shard", "_idx")
-        .select(*schema.names, "_shard")
-        .mapInArrow(write_shard_tasks(directory, kind, schema, batch_rows), SHARD_ROWS)
-        .collect()
-    )
-    return [
-        StoredFile(r["name"], str(Path(directory) / r["name"]), r["sha256"], int(r["rows"]))
-        for r in sorted(written, key=lambda r: r["shard"])
-    ]
-
-
-def _empty_shard(sink: DirectorySink, kind: str, schema: pa.Schema) -> StoredFile:
-    encoder = encoder_for("parquet")
-    return sink.put(
-        shard_name(kind, 0, encoder.extension),
-        lambda stream: encoder.encode(stream, schema, iter(())),
-    )
 
 
 def export_run(
@@ -227,12 +131,16 @@ def export_run(
     shard_rows: int = 50_000,
     batch_rows: int = 5_000,
     ner: NerPolicy | None = None,
+    keys: ContentKeys | None = None,
 ) -> dict[str, Any]:
     """Write run `run_id` (created by ``spark run-create``) to ``<out_dir>/<run_id>/``.
 
-    ``ner``: the policy's NER settings (default: the built-in policy's)."""
+    ``ner``: the policy's NER settings (default: the built-in policy's). ``keys``: issue 26,
+    :mod:`consentry.spark.decrypt`; without it a lake with ciphertext is ``lake_encrypted``."""
     from pyspark.sql import functions as F
 
+    if keys is None:
+        refuse_encrypted_lake(lake)
     run = read_run(lake, run_id)
     manifest_dir = run_dir(lake, run_id)
     m_sessions = spark.read.parquet(str(manifest_dir / "sessions"))
@@ -244,46 +152,91 @@ def export_run(
     ner = ner or NerPolicy()
     messages = _run_messages(spark, lake, run, m_sessions, sessions)
     feedback = _run_feedback(spark, lake, m_feedback, tomb)
-    filtered_m = messages.mapInArrow(filter_messages(run.pseudonym_secret, ner), MESSAGE_ROWS)
-    filtered_f = feedback.mapInArrow(filter_feedback(run.pseudonym_secret, ner), FEEDBACK_ROWS)
+    found = None if keys is None else needed_keys(keys, run.id, messages, feedback)
+    frames = _filtered(run.pseudonym_secret, ner, messages, feedback, sealed=found is not None)
     directory = Path(out_dir) / run.id
-    with DirectorySink(directory) as sink:
+    out, job = _outputs(spark, directory, run.id, found)
+    with out as sink, job as keyed:
         sink.begin()
         stored: list[StoredFile] = []
-        for kind, frame, order, schema in (
-            ("messages", filtered_m, ["session_id", "at", "message_id"], MESSAGE_SCHEMA),
-            ("feedback", filtered_f, ["feedback_id"], FEEDBACK_SCHEMA),
+        for kind, order, schema in (
+            ("messages", ["session_id", "at", "message_id"], MESSAGE_SCHEMA),
+            ("feedback", ["feedback_id"], FEEDBACK_SCHEMA),
         ):
             files = write_shards(
                 spark,
-                frame,
+                frames[kind],
                 order=order,
                 kind=kind,
                 schema=schema,
                 directory=str(directory),
                 shard_rows=shard_rows,
                 batch_rows=batch_rows,
+                **_opening(kind, run, ner, keyed),
             )
-            stored += files or [_empty_shard(sink, kind, schema)]
+            stored += files or [empty_shard(sink, kind, schema)]
         purged = _purged_sessions(m_sessions, sessions, tomb)
-        manifest = _manifest(run, stored, directory, purged, ner)
+        run_key = None if found is None else found[run_scope(run.id)]
+        manifest = _manifest(run, stored, directory, purged, ner, run_key)
         sink.seal()
         sink.put(MANIFEST_NAME, lambda stream: _write(stream, canonical_json(manifest)))
         sink.seal()
     return manifest
 
 
+def _filtered(
+    secret: str, ner: NerPolicy, messages: DataFrame, feedback: DataFrame, *, sealed: bool
+) -> dict[str, DataFrame]:
+    """The rows to export, by kind, through the executor-side filters."""
+    return {
+        "messages": messages.mapInArrow(filter_messages(secret, ner, sealed=sealed), MESSAGE_ROWS),
+        "feedback": feedback.mapInArrow(filter_feedback(secret, ner, sealed=sealed), FEEDBACK_ROWS),
+    }
+
+
+def _outputs(
+    spark: Any, directory: Path, run_id: str, found: dict[str, bytes] | None
+) -> tuple[ExportSink, Any]:
+    """The export's sink and the keys' hand-out: with `found` (issue 26), shards sealed under
+    the run's key (as the embedded export's) and the keys broadcast for the job only."""
+    if found is None:
+        return DirectorySink(directory), contextlib.nullcontext()
+    sealing = SealingSink(DirectorySink(directory), found[run_scope(run_id)], run_id)
+    return sealing, handed_out(spark, found)
+
+
+def _opening(kind: str, run: SparkRun, ner: NerPolicy, keyed: JobKeys | None) -> dict[str, Any]:
+    """``write_shards``' arguments that open sealed rows in the write tasks (issue 26)."""
+    if keyed is None:
+        return {}
+    return {
+        "finish": opener(kind, run.pseudonym_secret, ner, run.id, keyed),
+        "keep": AAD_IDS[kind],
+    }
+
+
 def _manifest(
-    run: SparkRun, stored: list[StoredFile], directory: Path, purged: int, ner: NerPolicy
+    run: SparkRun,
+    stored: list[StoredFile],
+    directory: Path,
+    purged: int,
+    ner: NerPolicy,
+    run_key: bytes | None = None,
 ) -> dict[str, Any]:
-    """The export's manifest, with the content counts of the shards just written."""
+    """The export's manifest, with the content counts of the shards just written (opened
+    in memory with `run_key` when they are sealed, issue 26)."""
     exported = {
         k: sum(f.rows for f in stored if f.name.startswith(k)) for k in ("messages", "feedback")
     }
     manifest = build_manifest(run, stored, exported, purged, ner)
     # The AI Act summary's counts (docs/rules.md P7), from the shards just written:
     # the embedded exporter counts the same rows as it writes them.
-    manifest["content"] = content_of_shards(directory, [f.name for f in stored], manifest["format"])
+    names = [f.name for f in stored]
+    if run_key is None:
+        manifest["content"] = content_of_shards(directory, names, manifest["format"])
+    else:
+        manifest["content"] = content_of_sealed(directory, names, run.id, run_key)
+        manifest["encryption"] = encryption_entry(run.id)  # as the embedded SealingSink's
     return manifest
 
 

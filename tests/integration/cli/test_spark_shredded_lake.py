@@ -1,14 +1,18 @@
-"""Issue 26 item 4: the Spark job refuses a lake that holds crypto-shredded content.
+"""Issue 26 item 3: the Spark job opens a crypto-shredded lake only with keys handed to it.
 
-With crypto-shredding on, the lake carries ciphertext and the Spark job has no data keys:
-`spark run-create` and `spark export` exit 2 with `lake_encrypted` before a JVM starts,
-instead of filtering ciphertext into a run (R24: shards hold filtered plain text); a
-lake written with shredding off is not refused.
+`consentry spark export` with shredding on opens the vault and hands the job the run's
+data keys (tests/spark/test_shredded_export.py holds its export equal to the embedded
+one, R24/R25). Without keys -- spark-submit running job.py, which opens no vault, or the
+CLI with shredding off -- an export over a lake holding ciphertext is refused with
+`lake_encrypted` instead of filtering ciphertext into a run (R24: shards hold filtered
+plain text); a lake written with shredding off is not refused. `spark run-create` reads
+no text and needs no keys.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +25,7 @@ from consentry.config.settings import Settings
 from consentry.domain.clock import TestClock
 from consentry.entrypoints.cli import app as cli
 from consentry.lake.export import LakeExporter
+from consentry.spark import job
 from consentry.spark.shredded import LakeEncrypted, encrypted_table, refuse_encrypted_lake
 from tests.conftest import require_or_skip
 from tests.integration.cli.test_db_backup_keys import shredding  # noqa: F401 (fixture)
@@ -65,16 +70,42 @@ def test_a_lake_with_ciphertext_is_refused_and_a_plain_one_is_not_R24(
     refuse_encrypted_lake(plain)  # no error: Spark may read it
 
 
-def test_spark_run_create_and_export_exit_2_with_lake_encrypted_R24(
+def test_job_py_without_keys_refuses_an_encrypted_lake_R24_issue26(
     world: World, tmp_path: Path
 ) -> None:
-    require_or_skip(importlib.util.find_spec("pyspark") is not None, "pyspark (spark extra)")
+    """spark-submit runs job.py with no vault: its export is refused before any Spark work
+    (a stand-in session that fails on use proves nothing ran), and nothing is written."""
     lake = _lake(world, tmp_path / "lake", "secret words")
-    for args in (
-        ["spark", "run-create", "--lake", lake],
-        ["spark", "export", "--lake", lake, "--run-id", "run_x", "--out", str(tmp_path / "o")],
-    ):
-        done = runner.invoke(cli, args)
-        assert done.exit_code == 2, done.output
-        assert "lake_encrypted" in done.output and "consentry runs export" in done.output
-    assert not (tmp_path / "o").exists()
+    out = tmp_path / "o"
+
+    class NoSpark:
+        def __getattr__(self, name: str) -> object:
+            raise AssertionError(f"Spark was used ({name}) before the refusal")
+
+    argv = ["export", "--lake", lake, "--run-id", "run_x", "--out", str(out)]
+    with pytest.raises(LakeEncrypted) as refused:
+        job.run(argv, spark=NoSpark())
+    assert refused.value.code == "lake_encrypted"
+    assert "CONSENTRY_CRYPTO_SHREDDING=1" in refused.value.message
+    assert not out.exists()
+
+
+def test_cli_export_with_shredding_off_exits_2_and_run_create_needs_no_keys_R24(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    require_or_skip(
+        importlib.util.find_spec("pyspark") is not None and bool(shutil.which("java")),
+        "pyspark with a Java runtime (spark extra)",
+    )
+    lake = _lake(world, tmp_path / "lake", "secret words")
+    created = runner.invoke(cli, ["spark", "run-create", "--lake", lake, "--master", "local[2]"])
+    assert created.exit_code == 0, created.output
+    assert '"sessions": 1' in created.output and '"messages": 1' in created.output
+    monkeypatch.setenv("CONSENTRY_CRYPTO_SHREDDING", "0")  # no vault: no keys
+    run_id = created.output.split('"id": "')[1].split('"')[0]
+    out = tmp_path / "o"
+    args = ["spark", "export", "--lake", lake, "--run-id", run_id, "--out", str(out)]
+    done = runner.invoke(cli, [*args, "--master", "local[2]"])
+    assert done.exit_code == 2, done.output
+    assert "lake_encrypted" in done.output and "consentry runs export" in done.output
+    assert not out.exists()
