@@ -59,7 +59,10 @@ def _cpu(run: Run, datas: Sequence[bytes], repeats: int = 3) -> float:
 
 
 def _engine(specs: list[tuple[object, ...]]) -> Any:
-    return _native.Engine(specs, native._tables(), credentials.jwt_header_ok, Finding)
+    # a whole built-in scan gets the prefilter Set native.build gives it (native.SET_GATED)
+    whole = len(specs) == len(native._BUILTIN)
+    tables = native._tables(native.prefilter_tables(native._BUILTIN) if whole else None)
+    return _native.Engine(specs, tables, credentials.jwt_header_ok, Finding)
 
 
 def _specs() -> list[tuple[object, ...]]:

@@ -1811,6 +1811,7 @@ struct Detector {
   std::vector<TokenBody> tokens;  // in the order of the prefix pattern's alternatives
   std::unique_ptr<PrefixFinder> prefixes;
   py::object python_validator;  // for Validator::kPython
+  int set_slot = -1;  // its prefilter's index in Engine::prefilters_, or -1 (not gated)
   Gate gate = Gate::kNone;       // checked before python_validator is called
   std::vector<std::unique_ptr<RE2>> gate_words;  // its context patterns (Latin-1)
 };
@@ -1874,6 +1875,7 @@ class Engine {
       }
       detectors_.push_back(std::move(det));
     }
+    load_prefilters(tables);
     names_[0] = py::reinterpret_steal<py::object>(PyUnicode_InternFromString("type"));
     names_[1] = py::reinterpret_steal<py::object>(PyUnicode_InternFromString("start"));
     names_[2] = py::reinterpret_steal<py::object>(PyUnicode_InternFromString("end"));
@@ -1883,7 +1885,10 @@ class Engine {
   // most detectors search regions of the text rather than all of it (see Scope).
   void collect(const Text& t, std::vector<Cand>& out) const {
     Scope scope(t);
+    std::vector<bool> present;
+    if (prefilters_) present = prefilters_present(t);
     for (const auto& det : detectors_) {
+      if (det.set_slot >= 0 && !present[static_cast<size_t>(det.set_slot)]) continue;
       switch (det.kind) {
         case Kind::kPattern:
           collect_pattern(det, t, scope, out);
@@ -1976,6 +1981,42 @@ class Engine {
         tables_.id_modules.push_back(std::move(m));
       }
     }
+  }
+
+  // tables["prefilters"]: [(detector index, prefilter pattern)], absent for none.
+  void load_prefilters(const py::dict& tables) {
+    if (!tables.contains("prefilters")) return;
+    auto set = std::make_unique<RE2::Set>(re2_options(), RE2::UNANCHORED);
+    int slots = 0;
+    for (auto item : tables["prefilters"]) {
+      py::tuple entry = item.cast<py::tuple>();
+      const size_t index = entry[0].cast<size_t>();
+      const std::string pattern = entry[1].cast<std::string>();
+      if (index >= detectors_.size() || detectors_[index].set_slot >= 0)
+        throw std::invalid_argument("prefilter of no detector");
+      std::string error;
+      if (set->Add(pattern, &error) != slots)
+        throw std::invalid_argument("RE2::Set cannot add " + pattern + ": " + error);
+      detectors_[index].set_slot = slots++;
+    }
+    if (slots == 0) return;
+    if (!set->Compile()) throw std::invalid_argument("RE2::Set cannot compile the prefilters");
+    prefilters_ = std::move(set);
+  }
+
+  // Which prefilters occur in the text. Where the Set's DFA fails (out of memory) every
+  // prefilter counts as present: the detectors are searched as without the Set.
+  std::vector<bool> prefilters_present(const Text& t) const {
+    std::vector<int> hits;
+    RE2::Set::ErrorInfo error{};
+    const bool any = prefilters_->Match(
+        re2::StringPiece(reinterpret_cast<const char*>(t.d), static_cast<size_t>(t.n)), &hits, &error);
+    size_t slots = 0;
+    for (const auto& det : detectors_) slots += det.set_slot >= 0;
+    if (!any && error.kind != RE2::Set::kNoError) return std::vector<bool>(slots, true);
+    std::vector<bool> present(slots, false);
+    for (int h : hits) present[static_cast<size_t>(h)] = true;
+    return present;
   }
 
   int type_index(const std::string& name) {
@@ -2392,6 +2433,10 @@ class Engine {
 
   Tables tables_;
   std::vector<Detector> detectors_;
+  // One RE2::Set pass over the text of the prefilters native.SET_GATED names (each a
+  // necessary condition of its detector's pattern, as the Python scan's prefilter Set
+  // uses them): a detector whose prefilter does not occur is not searched.
+  std::unique_ptr<RE2::Set> prefilters_;
   std::vector<std::string> type_names_;
   std::vector<py::str> types_;
   py::object names_[3];   // "type", "start", "end", interned
