@@ -1,7 +1,7 @@
 """The crypto adapter between the SQL store and the service (issue 26).
 
-:class:`EncryptingStore` wraps a unit of work's store: message texts and feedback
-comments are sealed (:mod:`consentry.adapters.crypto.content`) on their way in, under the
+:class:`EncryptingStore` is the unit of work's SQL store with message texts and feedback
+comments sealed (:mod:`consentry.adapters.crypto.content`) on their way in, under the
 data key of their scope, and opened on their way out, so the service reads plain text
 and never sees a key. One AEAD call per value; the key comes from the vault's in-process
 cache after the first message of a session, so an append costs no extra round trip.
@@ -23,10 +23,11 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import Connection, and_, func, select, update
 
 from consentry.adapters.crypto.content import is_encrypted, open_text, row_context, seal_text
 from consentry.adapters.sql import tables as t
+from consentry.adapters.sql.store import SqlStore
 from consentry.service.keys import (
     DataKeyStore,
     KeyUnavailable,
@@ -40,31 +41,34 @@ from consentry.service.records import FeedbackRecord, HoldRecord, MessageRecord
 PURGED_TEXT = ""
 
 
-class EncryptingStore:
-    """Forwards everything to ``inner``; seals and opens message and comment texts."""
+class EncryptingStore(SqlStore):
+    """The SQL store over the same connection; seals and opens message and comment texts.
 
-    def __init__(self, inner: Any, keys: DataKeyStore) -> None:
-        self._inner = inner
+    A subclass, not a wrapper: every other method is the SQL store's own, so an append
+    pays no forwarding (a ``__getattr__`` wrapper cost each forwarded call a failed
+    lookup and an ``AttributeError``: about a third of what shredding added to an
+    append, counted with callgrind, BENCHMARKS.md).
+    """
+
+    def __init__(self, conn: Connection, keys: DataKeyStore) -> None:
+        super().__init__(conn)
         self._keys = keys
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
 
     def insert_message(self, message: MessageRecord) -> None:
         key = self._keys.data_key(session_scope(message.session_id), create=True)
         assert key is not None
         sealed = seal_text(key, message.content, context=_message_context(message))
-        self._inner.insert_message(dataclasses.replace(message, content=sealed))
+        super().insert_message(with_content(message, sealed))
 
     def messages(self, session_id: str, *, upto: datetime | None = None) -> list[MessageRecord]:
-        rows: list[MessageRecord] = self._inner.messages(session_id, upto=upto)
+        rows = super().messages(session_id, upto=upto)
         if not rows:
             return rows
         key = self._keys.data_key(session_scope(session_id), create=False)
         return [self._open_message(key, m) for m in rows]
 
     def get_message(self, message_id: str) -> MessageRecord | None:
-        m: MessageRecord | None = self._inner.get_message(message_id)
+        m = super().get_message(message_id)
         if m is None:
             return None
         return self._open_message(self._keys.data_key(session_scope(m.session_id), create=False), m)
@@ -76,10 +80,10 @@ class EncryptingStore:
             fb = dataclasses.replace(
                 fb, comment=seal_text(key, fb.comment, context=_feedback_context(fb))
             )
-        self._inner.insert_feedback(fb)
+        super().insert_feedback(fb)
 
     def account_feedback(self, account_id: str) -> list[FeedbackRecord]:
-        rows: list[FeedbackRecord] = self._inner.account_feedback(account_id)
+        rows = super().account_feedback(account_id)
         keys = self._keys.data_keys(feedback_scope(f.id) for f in rows if f.comment)
         return [self._open_feedback(keys.get(feedback_scope(f.id)), f) for f in rows]
 
@@ -87,16 +91,14 @@ class EncryptingStore:
         self, hold: HoldRecord, *, scores: dict[str, float] | None, scores_until: datetime | None
     ) -> None:
         """Scores are sealed under the hold's own key (scope ``scores:<hold id>``, R16)."""
-        self._inner.insert_hold(hold, scores=scores, scores_until=scores_until)
+        super().insert_hold(hold, scores=scores, scores_until=scores_until)
         if scores is None:
             return
         key = self._keys.data_key(scores_scope(hold.id), create=True)
         assert key is not None
         plain = json.dumps(scores, sort_keys=True)
         sealed = seal_text(key, plain, context=scores_context(hold.id, hold.session_id))
-        self._inner.conn.execute(
-            update(t.holds).where(t.holds.c.id == hold.id).values(scores=sealed)
-        )
+        self.conn.execute(update(t.holds).where(t.holds.c.id == hold.id).values(scores=sealed))
 
     @staticmethod
     def _open_message(key: bytes | None, m: MessageRecord) -> MessageRecord:
@@ -115,6 +117,13 @@ class EncryptingStore:
         except KeyUnavailable:
             text = None
         return dataclasses.replace(f, comment=text)
+
+
+def with_content(m: MessageRecord, content: str) -> MessageRecord:
+    """``m`` with another text, built directly: ``dataclasses.replace`` costs 2.4 times as
+    much on this frozen, slotted record (5 against 2 us). A unit test pins the fields, so
+    a field added to the record fails it until it is carried here."""
+    return MessageRecord(m.id, m.session_id, m.role, content, m.at, m.covered, m.author)
 
 
 def _message_context(m: MessageRecord) -> bytes:
@@ -230,7 +239,16 @@ def _open_or_none(key: bytes | None, stored: str | None, context: bytes) -> str 
 
 
 class CryptoUnitOfWork:
-    """A unit of work whose store is an :class:`EncryptingStore`; the rest is forwarded."""
+    """A unit of work whose store is an :class:`EncryptingStore` over its connection and
+    whose run store is a :class:`DecryptingRuns`; the rest is the inner unit of work's.
+
+    Both are made once per transaction, in ``__enter__``, and ``commit`` is forwarded by
+    a method of its own: an append reads ``uow.store`` six times and commits once, and a
+    wrapper made per read and a ``__getattr__`` per commit were measurable (BENCHMARKS.md).
+    """
+
+    store: EncryptingStore
+    runs: DecryptingRuns
 
     def __init__(self, inner: Any, keys: DataKeyStore) -> None:
         self._inner = inner
@@ -239,16 +257,13 @@ class CryptoUnitOfWork:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
 
-    @property
-    def store(self) -> EncryptingStore:
-        return EncryptingStore(self._inner.store, self._keys)
-
-    @property
-    def runs(self) -> DecryptingRuns:
-        return DecryptingRuns(self._inner.runs, self._keys)
+    def commit(self) -> None:
+        self._inner.commit()
 
     def __enter__(self) -> CryptoUnitOfWork:
-        self._inner.__enter__()
+        inner = self._inner.__enter__()
+        self.store = EncryptingStore(inner.store.conn, self._keys)
+        self.runs = DecryptingRuns(inner.runs, self._keys)
         return self
 
     def __exit__(self, *exc: Any) -> None:
