@@ -13,6 +13,7 @@
    off and on (a vault holding every session's key), alternating rounds; wall and CPU.
 
     .venv/bin/python benchmarks/crypto_shredding.py [--messages 2000] [--per-session 20]
+        [--rounds 3] [--no-destruction]
     .venv/bin/python benchmarks/crypto_shredding.py --purge-messages 1000000 --rounds 1
 """
 
@@ -213,6 +214,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--per-session", type=int, default=20, help="messages per session")
     parser.add_argument("--purge-messages", type=int, default=0, help="see 3. above")
+    parser.add_argument(
+        "--no-destruction", action="store_true", help="skip 2. (filling a 1M-key vault)"
+    )
     args = parser.parse_args()
     if args.purge_messages:
         purge_main(args.purge_messages, args.rounds)
@@ -248,6 +252,8 @@ def main() -> None:
             f"sealing one message {seal_us:.1f}: {key_us / args.per_session + seal_us:.1f} "
             f"per message at {args.per_session}/session"
         )
+        if args.no_destruction:
+            return
         small = destruction(work, 100_000, 1000)
         large = destruction(work, 1_000_000, 1000)
         print(
