@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from datetime import datetime
 
 from faker import Faker
 
@@ -43,8 +44,14 @@ def versions(rng: random.Random, f: Fakers) -> str:
     )
 
 
+_EARLIEST = datetime(2021, 12, 6)
+_LATEST = datetime(2027, 12, 6)
+
+
 def timestamps(rng: random.Random, f: Fakers) -> str:
-    dt = f["en_US"].date_time_between("-5y", "+1y")
+    # fixed bounds ("-5y"/"+1y" around 2026-12-06): bounds relative to the clock made the
+    # corpus differ from one run to the next, so findings could not be compared across runs
+    dt = f["en_US"].date_time_between(_EARLIEST, _LATEST)
     return rng.choice(
         [
             dt.isoformat() + "Z",
