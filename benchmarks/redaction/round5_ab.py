@@ -4,10 +4,11 @@
 
 The round moved work out of the compiled scan's slow paths without changing a finding:
 the ``Authorization:``/``X-…-Key:`` header validator ported whole into a C++ gate
-(``commands._header``, pinned), a length table generated from python-stdnum behind the
+(``commands._header``, pinned), hex UUIDs refused in C++ before
+``tokens._base36_in_uuid_layout`` (pinned), a length table generated from python-stdnum behind the
 national-id gate (``nationalids.length_table``), triggers for two detectors, and one
 RE2::Set pass over the prefilters of ``native.SET_GATED``. "Off" builds the same engine
-with each of them undone (the header called back, no table, no triggers, no Set), which
+with each of them undone (both validators called back, no table, no triggers, no Set), which
 is what the code before the round ran; the candidates of both are checked equal on every
 text first. Each pass times one engine over all texts; the order alternates per round.
 """
@@ -18,7 +19,7 @@ import argparse
 import time
 from typing import Any
 
-from consentry.redaction import _native, commands, credentials, native
+from consentry.redaction import _native, commands, credentials, native, tokens
 from consentry.redaction.engine import DEFAULT_DETECTORS
 from consentry.redaction.model import Finding
 
@@ -34,7 +35,8 @@ def engines() -> tuple[Any, Any]:
     before = []
     for detector, spec in zip(DEFAULT_DETECTORS, specs, strict=True):
         assert spec is not None
-        if spec[0] == "pattern" and spec[5] == "python" and spec[7] is commands._header:
+        undone = (commands._header, tokens._base36_in_uuid_layout)
+        if spec[0] == "pattern" and spec[5] == "python" and spec[7] in undone:
             spec = (*spec[:8], "", [])
         if getattr(detector, "prefilter", None) in _TRIGGERED:
             spec = (*spec[:4], [], *spec[5:])

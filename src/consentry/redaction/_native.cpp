@@ -1291,6 +1291,7 @@ enum class Gate {
   kQuotedGenerated,                   // tokens._quoted_generated, the whole validator
   kTwoPartJwt,                        // credentials._two_part_jwt where the header is simple
   kHeader,                            // commands._header, the whole validator (kw:: below)
+  kUuidLayout,                        // tokens._base36_in_uuid_layout's letter count (pinned)
 };
 enum class Verdict { kReject, kAccept, kAsk };
 
@@ -1307,6 +1308,7 @@ Gate gate_named(const std::string& name) {
       {"quoted_generated", Gate::kQuotedGenerated},
       {"two_part_jwt", Gate::kTwoPartJwt},
       {"header", Gate::kHeader},
+      {"uuid_layout", Gate::kUuidLayout},
   };
   auto it = names.find(name);
   if (it == names.end()) throw std::invalid_argument("unknown gate " + name);
@@ -2190,6 +2192,11 @@ class Engine {
         bool bare = t.d[start] == '0';
         for (Pos i = start; i < end && bare; ++i) bare = is_digit(t.d[i]);
         return bare || ssn_shaped(t.view(start, end)) ? Verdict::kAsk : Verdict::kAccept;
+      }
+      case Gate::kUuidLayout: {  // fewer than 3 letters beyond hex: an id, not a key
+        int beyond_hex = 0;
+        for (Pos i = start; i < end; ++i) beyond_hex += lower_byte_beyond_f(t.d[i]);
+        return beyond_hex < 3 ? Verdict::kReject : Verdict::kAsk;
       }
       case Gate::kHeader: {  // [suffixes, values, templates, references, words, limits]
         Pos vstart = start, vend = end;

@@ -98,6 +98,7 @@ _GATES: dict[Any, tuple[str, tuple[bytes, ...]]] = {
     tokens._quoted_generated: ("quoted_generated", ()),
     credentials._two_part_jwt: ("two_part_jwt", ()),
     commands._header: ("header", keywords.NATIVE_GATE_PATTERNS),
+    tokens._base36_in_uuid_layout: ("uuid_layout", ()),
 }
 
 # Gates that port a whole Python validator (accept as well as reject) are pinned to
@@ -111,6 +112,8 @@ GATE_PINS: dict[Any, str] = {
     spellings._iban_any_case: "0bbb143580bdd10a",
     credentials._two_part_jwt: "10d2812523eeed48",
     commands._header: "bdf3a3166479d0f9",
+    # a reject-only gate (the letter count), pinned too: it reads one of the function's rules
+    tokens._base36_in_uuid_layout: "924b55bbf0692f44",
 }
 
 

@@ -239,3 +239,25 @@ def test_header_gate_on_generated_headers() -> None:
         assert found == called_back.candidates(data.encode()), data  # type: ignore[attr-defined]
         decided.add(any(c[2] == "SECRET" for c in found))
     assert decided == {True, False}
+
+
+def test_uuid_layout_gate_decides_as_the_python_validator() -> None:
+    """SPEC §4 (keys in a UUID's layout; hex UUIDs are ids, issue 16): the gate refuses in
+    C++ a token with fewer than 3 letters beyond hex and asks tokens._base36_in_uuid_layout
+    otherwise; same candidates as the call-back on 3,000 seeded tokens with 0 to 8 such
+    letters in either case, glued or not, and hex UUIDs never reach Python."""
+    ported, called_back = _called_back(tokens._base36_in_uuid_layout)
+    rng = random.Random(16)
+    hex_digits, beyond = "0123456789abcdef", "ghijklmnopqrstuvwxyz"
+    decided = set()
+    for _ in range(3000):
+        chars = [rng.choice(hex_digits) for _ in range(32)]
+        for i in rng.sample(range(32), rng.randint(0, 8)):
+            chars[i] = rng.choice(beyond)
+        value = "".join(c.upper() if rng.random() < 0.3 else c for c in chars)
+        token = "-".join(value[a:b] for a, b in ((0, 8), (8, 12), (12, 16), (16, 20), (20, 32)))
+        data = f"{rng.choice(['key ', 'id=', 'x-', ''])}{token}{rng.choice(['', ' ', '-x', '_'])}"
+        found = ported.candidates(data.encode())  # type: ignore[attr-defined]
+        assert found == called_back.candidates(data.encode()), data  # type: ignore[attr-defined]
+        decided.add(any(c[2] == "SECRET" for c in found))
+    assert decided == {True, False}
