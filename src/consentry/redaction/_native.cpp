@@ -208,9 +208,11 @@ struct Tables {
 bool national_id_length_possible(std::string_view value, const Tables& tables) {
   if (tables.id_modules.empty()) return true;
   const Pos n = static_cast<Pos>(value.size());
+  Pos count[256] = {0};  // each byte's count, so a module's deletable bytes are summed once
+  for (unsigned char c : value) ++count[c];
   for (const auto& m : tables.id_modules) {
     Pos deletable = 0;
-    for (unsigned char c : value) deletable += m.deletes.find(static_cast<char>(c)) != std::string::npos;
+    for (unsigned char c : m.deletes) deletable += count[c];
     const Pos lo = std::max<Pos>(0, n - deletable - m.strip), hi = n + m.grow;
     auto accepts = [&](Pos length) {
       return length > tables.id_probed ||
@@ -1970,7 +1972,8 @@ class Engine {
       for (auto item : tables["national_id_lengths"]) {
         py::tuple row = item.cast<py::tuple>();  // (deletes, pad, strip, grow, lengths)
         Tables::IdModule m;
-        m.deletes = row[0].cast<std::string>();
+        for (char c : row[0].cast<std::string>())  // each byte once (summed per byte below)
+          if (m.deletes.find(c) == std::string::npos) m.deletes.push_back(c);
         m.pad = row[1].cast<Pos>();
         m.strip = row[2].cast<Pos>();
         m.grow = row[3].cast<Pos>();
