@@ -179,3 +179,18 @@ def test_a_row_whose_key_was_destroyed_stops_the_export_R17_issue26(
     manifest = read_manifest(tmp_path / "out2" / embedded.id)
     assert manifest["unavailable"]["sessions"] == 1  # the purged session, as embedded (R25)
     assert manifest["counts"]["sessions"] == len(kept)
+
+
+def test_keys_reach_executors_sealed_and_only_for_the_job_issue26(spark: Any) -> None:
+    """The broadcast holds the keys sealed under the job key (its driver file has no key
+    bytes), executors open them, and leaving the block destroys it (file gone)."""
+    from consentry.spark.decrypt import handed_out
+
+    key = bytes(range(32))
+    keys = {"session:s1": key, "run:r1": bytes(32)}
+    with handed_out(spark, keys) as job:
+        stored = Path(job.handle._path)
+        assert key not in stored.read_bytes() and b"session:s1" not in stored.read_bytes()
+        opened = spark.sparkContext.parallelize([0], 1).map(lambda _: job.open()).collect()
+        assert opened == [keys]
+    assert not stored.exists()
