@@ -114,24 +114,31 @@ def main() -> None:
     p.add_argument("--partitions", type=int, default=8)
     p.add_argument("--rounds", type=int, default=1)
     p.add_argument("--delta-first", action="store_true", help="run Delta before pointer")
+    p.add_argument(
+        "--spark-only",
+        action="store_true",
+        help="again only the Spark steps, over the lakes and embedded reference that an"
+        " earlier run left in --dir (lake-<format>-<round>)",
+    )
     a = p.parse_args()
     become_subreaper()
     d = Path(a.dir)
     py = sys.executable
     env = {"CONSENTRY_SECRET_KEY": "bench-lake-master-key-" + "x" * 20}
-    prepared = run(
-        [py, str(BENCH), "prepare", "--dir", str(d), "--accounts", str(a.accounts)],
-        ROOT / "src",
-        env,
-    )
-    print(prepared, flush=True)
-    shutil.rmtree(d / "lake")  # prepare's own export; each format exports its own below
+    if not a.spark_only:
+        prepared = run(
+            [py, str(BENCH), "prepare", "--dir", str(d), "--accounts", str(a.accounts)],
+            ROOT / "src",
+            env,
+        )
+        print(prepared, flush=True)
+        shutil.rmtree(d / "lake")  # prepare's own export; each format exports its own below
     trees = {"pointer": base_tree(d, a.base), "delta": ROOT / "src"}
     if a.delta_first:
         trees = {"delta": trees["delta"], "pointer": trees["pointer"]}
     url = f"sqlite:///{d / 'sor.db'}"
     results: dict[str, dict[str, list[float]]] = {f: {} for f in trees}
-    for r in range(a.rounds):
+    for r in range(0 if a.spark_only else a.rounds):
         for fmt, src in trees.items():
             lake = d / f"lake-{fmt}-{r}"
             shutil.rmtree(lake, ignore_errors=True)
@@ -141,7 +148,8 @@ def main() -> None:
             line = {"format": fmt, "round": r, "lake_export_s": seconds}
             print(json.dumps(line | {"lake_export_cpu_s": CPU["last"]}), flush=True)
     # The embedded reference (it sweeps the system of record, so after the exports).
-    print(run([py, str(BENCH), "embedded", "--dir", str(d)], ROOT / "src", env), flush=True)
+    if not a.spark_only:
+        print(run([py, str(BENCH), "embedded", "--dir", str(d)], ROOT / "src", env), flush=True)
     for r in range(a.rounds):
         for fmt, src in trees.items():
             link = d / "lake"
@@ -170,7 +178,7 @@ def main() -> None:
                 results[fmt].setdefault(key, []).append(float(line[key]))
             print(json.dumps(line), flush=True)
     summary = {}
-    for key in results["delta"]:
+    for key in results["delta"]:  # with --spark-only, the Spark steps alone
         delta, pointer = min(results["delta"][key]), min(results["pointer"][key])
         summary[key] = {"pointer": pointer, "delta": delta, "ratio": round(delta / pointer, 2)}
     print(json.dumps({"summary": summary, "accounts": a.accounts, "master": a.master}))
