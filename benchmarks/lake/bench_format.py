@@ -46,9 +46,9 @@ print(round(time.perf_counter() - t0, 2))
 """
 
 
-def base_tree(d: Path, base: str) -> Path:
-    """This tree's src/ with the lake and Spark packages of commit `base`."""
-    out = d / "base"
+def base_tree(d: Path, base: str, name: str = "base") -> Path:
+    """This tree's src/ with the lake and Spark packages of commit `base` (in d/`name`)."""
+    out = d / name
     shutil.rmtree(out, ignore_errors=True)
     shutil.copytree(ROOT / "src", out / "src", ignore=shutil.ignore_patterns("__pycache__"))
     for rel in SWAPPED:
@@ -120,6 +120,12 @@ def main() -> None:
         help="again only the Spark steps, over the lakes and embedded reference that an"
         " earlier run left in --dir (lake-<format>-<round>)",
     )
+    p.add_argument(
+        "--delta-at",
+        default=None,
+        help="also run the Spark steps with lake/ and spark/ of this (Delta-format) commit"
+        " over the Delta lake: separates the format's cost from features added since",
+    )
     a = p.parse_args()
     become_subreaper()
     d = Path(a.dir)
@@ -136,10 +142,14 @@ def main() -> None:
     trees = {"pointer": base_tree(d, a.base), "delta": ROOT / "src"}
     if a.delta_first:
         trees = {"delta": trees["delta"], "pointer": trees["pointer"]}
+    if a.delta_at:
+        trees[f"delta@{a.delta_at}"] = base_tree(d, a.delta_at, "delta-at")
     url = f"sqlite:///{d / 'sor.db'}"
     results: dict[str, dict[str, list[float]]] = {f: {} for f in trees}
     for r in range(0 if a.spark_only else a.rounds):
         for fmt, src in trees.items():
+            if "@" in fmt:
+                continue  # it reads the Delta lake this tree exports
             lake = d / f"lake-{fmt}-{r}"
             shutil.rmtree(lake, ignore_errors=True)
             seconds = float(run([py, "-c", EXPORT, url, str(lake)], src, env))
@@ -155,9 +165,9 @@ def main() -> None:
             link = d / "lake"
             if link.is_symlink() or link.exists():
                 link.unlink()
-            copy = d / f"lake-{fmt}-{r}-spark"
+            copy = d / f"lake-{fmt.replace('@', '-at-')}-{r}-spark"
             shutil.rmtree(copy, ignore_errors=True)
-            shutil.copytree(d / f"lake-{fmt}-{r}", copy)
+            shutil.copytree(d / f"lake-{fmt.split('@')[0]}-{r}", copy)
             link.symlink_to(copy)
             t0 = time.perf_counter()
             cmd = [
@@ -177,11 +187,19 @@ def main() -> None:
             for key in ("create_run_s", "export_s", "sweep_s", "process_s", "process_cpu_s"):
                 results[fmt].setdefault(key, []).append(float(line[key]))
             print(json.dumps(line), flush=True)
-    summary = {}
-    for key in results["delta"]:  # with --spark-only, the Spark steps alone
-        delta, pointer = min(results["delta"][key]), min(results["pointer"][key])
-        summary[key] = {"pointer": pointer, "delta": delta, "ratio": round(delta / pointer, 2)}
-    print(json.dumps({"summary": summary, "accounts": a.accounts, "master": a.master}))
+    print(json.dumps({"summary": ratios(results), "accounts": a.accounts, "master": a.master}))
+
+
+def ratios(results: dict[str, dict[str, list[float]]]) -> dict[str, dict[str, float]]:
+    """Each step's best time per tree and its ratio to the pointer format's best."""
+    summary: dict[str, dict[str, float]] = {}
+    for key, pointer in results["pointer"].items():  # with --spark-only, the Spark steps
+        summary[key] = {"pointer": min(pointer)}
+        for fmt, steps in results.items():
+            if fmt != "pointer" and key in steps:
+                summary[key][fmt] = min(steps[key])
+                summary[key][f"{fmt} ratio"] = round(min(steps[key]) / min(pointer), 2)
+    return summary
 
 
 if __name__ == "__main__":
