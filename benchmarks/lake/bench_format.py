@@ -126,6 +126,12 @@ def main() -> None:
         help="also run the Spark steps with lake/ and spark/ of this (Delta-format) commit"
         " over the Delta lake: separates the format's cost from features added since",
     )
+    p.add_argument(
+        "--trees",
+        default=None,
+        help="with --spark-only: the trees to run, comma-separated (pointer,delta,delta@C);"
+        " their lines are printed, ratios only where the pointer format ran",
+    )
     a = p.parse_args()
     become_subreaper()
     d = Path(a.dir)
@@ -144,6 +150,8 @@ def main() -> None:
         trees = {"delta": trees["delta"], "pointer": trees["pointer"]}
     if a.delta_at:
         trees[f"delta@{a.delta_at}"] = base_tree(d, a.delta_at, "delta-at")
+    if a.trees:
+        trees = {name: trees[name] for name in a.trees.split(",")}
     url = f"sqlite:///{d / 'sor.db'}"
     results: dict[str, dict[str, list[float]]] = {f: {} for f in trees}
     for r in range(0 if a.spark_only else a.rounds):
@@ -193,7 +201,7 @@ def main() -> None:
 def ratios(results: dict[str, dict[str, list[float]]]) -> dict[str, dict[str, float]]:
     """Each step's best time per tree and its ratio to the pointer format's best."""
     summary: dict[str, dict[str, float]] = {}
-    for key, pointer in results["pointer"].items():  # with --spark-only, the Spark steps
+    for key, pointer in results.get("pointer", {}).items():  # with --spark-only, the Spark steps
         summary[key] = {"pointer": min(pointer)}
         for fmt, steps in results.items():
             if fmt != "pointer" and key in steps:
