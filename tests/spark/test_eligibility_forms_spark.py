@@ -6,7 +6,10 @@ Each example is played through the service layer on one SQLite database, exporte
 the lake incrementally, and `rules.eligible_sessions` over the lake must pick exactly the
 sessions `decide_eligibility` passes, with the same `include_from`. Spark costs seconds
 per example, so this draws fewer than the SQL test; derandomized in CI like every
-property test.
+property test. The same module holds the rules to the domain for auto-delete (P13) and for
+retention periods by region (P21: `histories_regional`, a policy whose `short` rule set
+shortens DE's periods; accounts from DE, US and no region): eligibility, ``retain_until``
+and the sessions due.
 """
 
 from __future__ import annotations
@@ -29,8 +32,10 @@ from consentry.lake.export import LakeExporter
 from tests.conftest import BEFORE_DEADLINE
 from tests.histories import (
     History,
+    Played,
     domain_verdicts,
     histories,
+    histories_regional,
     histories_with_auto_delete,
     play,
     stored_and_derived_purge,
@@ -107,12 +112,35 @@ def test_spark_rules_apply_auto_delete_as_the_domain_P13_R12_R17_R20(
     months, or until deleted) amid everything else, Spark's eligible sessions, its
     ``retain_until`` and the sessions its sweep finds due equal the domain's
     (`decide_eligibility`, `retain_until`, `purge_due`) over the same stored history."""
+    played = play(lakeside.app.ctx, lakeside.clock, history)
+    _rules_decide_as_the_domain(spark, lakeside, played)
+
+
+@settings(
+    max_examples=3,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(history=histories_regional)
+def test_spark_rules_apply_regional_periods_as_the_domain_P21_R12_R17_R18_R20(
+    spark: Any, lakeside: Lakeside, history: History
+) -> None:
+    """P21 (with R12, R17, R18, R20): Spark's eligible sessions, its ``retain_until`` and
+    the sessions its sweep finds due equal the domain's for accounts of a shortened
+    region (DE), of a region without a rule set of its own (US) and of none."""
+    played = play(lakeside.app.ctx, lakeside.clock, history)
+    assert played.ctx.policy.jurisdictions.regional_retention
+    _rules_decide_as_the_domain(spark, lakeside, played)
+
+
+def _rules_decide_as_the_domain(spark: Any, lakeside: Lakeside, played: Played) -> None:
+    """Export `played` to the lake; Spark's eligible sessions per purpose, its
+    ``retain_until`` and its sessions due equal the domain's over the stored history."""
     from pyspark.sql import functions as F
 
     from consentry.spark import rules
     from consentry.spark.runs import load_lake
 
-    played = play(lakeside.app.ctx, lakeside.clock, history)
     LakeExporter(lakeside.app.engine, lakeside.lake, buckets=2).export(now=played.cutoff)
     lake = load_lake(spark, lakeside.lake)
     policy = played.ctx.policy
