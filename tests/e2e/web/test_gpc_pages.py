@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from consentry.domain.policy import DEFAULT_POLICY, GpcMode, Policy
 from consentry.service import accounts
-from tests.e2e.web.conftest import DESKTOP, Site, sign_in
+from tests.e2e.web.conftest import BROWSER_TIMEOUT_MS, DESKTOP, Site, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +27,7 @@ def gpc_page(browser: Browser, site: Site) -> Iterator[Page]:
     context = browser.new_context(
         viewport=DESKTOP, base_url=site.url, locale="en-GB", extra_http_headers={"Sec-GPC": "1"}
     )
-    context.set_default_timeout(5000)
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
     tab = context.new_page()
     yield tab
     context.close()

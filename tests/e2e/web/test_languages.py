@@ -10,7 +10,15 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from consentry.service import accounts, runs
-from tests.e2e.web.conftest import ADMIN_TOKEN, DESKTOP, Site, axe_violations, shoot, sign_in
+from tests.e2e.web.conftest import (
+    ADMIN_TOKEN,
+    BROWSER_TIMEOUT_MS,
+    DESKTOP,
+    Site,
+    axe_violations,
+    shoot,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -19,7 +27,7 @@ pytestmark = pytest.mark.browser
 def german(browser: Browser, site: Site) -> Iterator[Page]:
     """A browser whose user prefers German (Accept-Language: de-DE)."""
     context = browser.new_context(viewport=DESKTOP, base_url=site.url, locale="de-DE")
-    context.set_default_timeout(5000)
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
     tab = context.new_page()
     yield tab
     context.close()

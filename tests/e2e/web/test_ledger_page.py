@@ -15,7 +15,7 @@ from consentry.config.settings import Settings
 from consentry.domain.clock import TestClock
 from consentry.service import accounts, ledger, runs, sessions
 from consentry.service.ledger_ports import CheckpointSigner
-from tests.e2e.web.conftest import DESKTOP, axe_violations, serve
+from tests.e2e.web.conftest import BROWSER_TIMEOUT_MS, DESKTOP, axe_violations, serve
 
 pytestmark = pytest.mark.browser
 
@@ -41,7 +41,7 @@ def test_the_privacy_page_says_verified_R27(
                 ("de-DE", "Ihr Eintrag ist im signierten Stand", "geprüft"),
             ):
                 context = browser.new_context(viewport=DESKTOP, base_url=url, locale=locale)
-                context.set_default_timeout(5000)
+                context.set_default_timeout(BROWSER_TIMEOUT_MS)
                 page = context.new_page()
                 try:
                     page.goto("/signin")

@@ -15,7 +15,7 @@ from consentry.domain.policy import (
     RuleSet,
     SignupPreset,
 )
-from tests.e2e.web.conftest import DESKTOP, Site, axe_violations
+from tests.e2e.web.conftest import BROWSER_TIMEOUT_MS, DESKTOP, Site, axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def german(browser: Browser, site: Site) -> Iterator[Page]:
     context = browser.new_context(viewport=DESKTOP, base_url=site.url, locale="de-DE")
-    context.set_default_timeout(5000)
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
     tab = context.new_page()
     yield tab
     context.close()

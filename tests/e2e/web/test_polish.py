@@ -8,7 +8,7 @@ from playwright.sync_api import Browser, Page, expect
 from consentry.bootstrap import build
 from consentry.config.settings import Settings
 from consentry.service import accounts, sessions
-from tests.e2e.web.conftest import DESKTOP, Site, serve, sign_in
+from tests.e2e.web.conftest import BROWSER_TIMEOUT_MS, DESKTOP, Site, serve, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -57,7 +57,7 @@ def test_the_test_clock_bar_shows_only_with_a_test_clock(browser: Browser, sqlit
     try:
         with serve(core) as url:
             context = browser.new_context(viewport=DESKTOP, base_url=url, locale="en-GB")
-            context.set_default_timeout(5000)
+            context.set_default_timeout(BROWSER_TIMEOUT_MS)
             page = context.new_page()
             try:
                 page.goto("/signin")
