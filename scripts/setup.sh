@@ -9,7 +9,7 @@ PYTHON="${PYTHON:-python3}"
 if { [ ! -f /usr/include/re2/re2.h ] || ! command -v g++ >/dev/null 2>&1; } \
   && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   echo "== installing RE2's headers and g++ (Debian packages) for the compiled filter scan"
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+  (apt-get -o DPkg::Lock::Timeout=300 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends \
     libre2-dev g++ >/dev/null) || echo "could not install libre2-dev/g++; the filter will run in Python"
 fi
 if [ ! -x .venv/bin/python ]; then
