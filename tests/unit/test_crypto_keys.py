@@ -99,12 +99,15 @@ def test_kek_rotation_rewraps_without_changing_data_keys_and_resumes(tmp_path: P
 
 def test_purge_log_round_trip_and_torn_last_line(tmp_path: Path) -> None:
     log = PurgeLog(tmp_path / "p.jsonl")
+    scopes = tuple(scopes_of("sessions", ["s1", "s2"], {"s2": "k2"}))
+    assert scopes == ("session:s1", "pool:k2", "session:s2")  # a pooled session's key too
     entry = PurgeEntry("2026-01-01T00:00:00+00:00", "swp_1", "sessions", ("s1", "s2"), True)
+    pooled = PurgeEntry("2026-01-01T00:00:01+00:00", "swp_1", "sessions", ("s2",), True, scopes)
     log.append(entry)
+    log.append(pooled)
     with (tmp_path / "p.jsonl").open("a") as handle:
         handle.write('{"at": "2026')  # a crash mid-append
-    assert list(log.entries()) == [entry]
-    assert scopes_of("sessions", entry.ids) == ["session:s1", "session:s2"]
+    assert list(log.entries()) == [entry, pooled]  # the scopes destroyed are recorded
 
 
 def test_a_key_destroyed_by_another_process_leaves_this_cache_within_the_ttl_R17(

@@ -6,8 +6,14 @@ replicas, and any lake or export file that carries the ciphertext. The scopes fo
 retention of what they protect (R12-R16), because one key cannot outlive a part of what
 it encrypts nor die before another part:
 
-- ``session:<session id>``: the session's message texts; destroyed when the sweeper purges
-  the session (retention ended, deletion, account deletion; holds keep it, R16);
+- ``pool:<key id>``: the session's message texts, for a session whose first sealed message
+  claimed a pool key (``sessions.key_id``, set in that message's transaction); pool keys
+  are made in batches, one durable vault write per batch, so a new session costs none
+  (docs/retention.md "Key pool"); destroyed when the sweeper purges the session
+  (retention ended, deletion, account deletion; holds keep it, R16);
+- ``session:<session id>``: the same for a session without a pool key (``key_id`` NULL:
+  one made before the pool, or one with clear-text messages from before shredding);
+  :func:`session_key_scope` is the one place that picks between the two;
 - ``feedback:<feedback id>``: one feedback comment (R13: its own retention);
 - ``scores:<hold id>``: one safety hold's classifier scores (R16: ``safety_scores``);
 - ``run:<run id>``: a training run's export shards (export/sealed.py); destroyed by
@@ -20,7 +26,7 @@ KMS elsewhere). Destroying a key is O(1) per scope.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -35,6 +41,19 @@ class KeyUnavailable(ConsentryError):
 
 def session_scope(session_id: str) -> str:
     return f"session:{session_id}"
+
+
+def pool_scope(key_id: str) -> str:
+    return f"pool:{key_id}"
+
+
+def session_key_scope(session_id: str, key_id: str | None) -> str:
+    """The scope of a session's message key: its claimed pool key, else ``session:<id>``.
+
+    Every reader and destroyer of a session's key goes through here (the SQL store's
+    reads and appends, export pages, ``keys collect``, ``encrypt-existing``, the sweeper,
+    the Spark driver), with ``key_id`` read from ``sessions.key_id``."""
+    return f"pool:{key_id}" if key_id else f"session:{session_id}"
 
 
 def feedback_scope(feedback_id: str) -> str:
@@ -96,6 +115,12 @@ class DataKeyStore(Protocol):
         the rotation is complete). Content is never re-encrypted."""
         ...
 
+    def pool_key(self) -> tuple[str, bytes]:
+        """``(key id, key)`` of a pool key no one else was handed: durable in the store
+        before it is returned (its scope is ``pool:<key id>``). Made in batches, so most
+        calls cost no write; never one older than the pool's maximum age."""
+        ...
+
 
 @dataclass(frozen=True)
 class PurgeEntry:
@@ -104,9 +129,13 @@ class PurgeEntry:
     at: str
     sweep_id: str
     kind: str
-    """``sessions``, ``feedback`` or ``scores``: what the ids name."""
+    """``sessions``, ``feedback`` or ``scores``: what the ids name; or ``pool``: pool key
+    ids ``keys collect`` destroyed unclaimed (a restored newer backup's sessions that did
+    claim them are purged by ``db restore``)."""
     ids: tuple[str, ...]
     keys_destroyed: bool
+    scopes: tuple[str, ...] = ()
+    """The key scopes destroyed for these ids (empty in entries written before the pool)."""
 
 
 class PurgeRecorder(Protocol):
@@ -130,7 +159,17 @@ class Shredder:
 _SCOPES = {"sessions": session_scope, "feedback": feedback_scope, "scores": scores_scope}
 
 
-def scopes_of(kind: str, ids: Iterable[str]) -> list[str]:
-    """The key scopes that a purge of these items destroys (``kind`` as in PurgeEntry)."""
+def scopes_of(kind: str, ids: Iterable[str], key_ids: Mapping[str, str | None]) -> list[str]:
+    """The key scopes that a purge of these items destroys (``kind`` as in PurgeEntry).
+
+    A session's are its claimed pool key (``key_ids``: ``sessions.key_id`` by session id)
+    and ``session:<id>`` always: a pooled session has no such key, but destroying a
+    scope that does not exist costs nothing and leaves no key of it behind either way."""
     scope = _SCOPES[kind]
-    return [scope(i) for i in ids]
+    found: list[str] = []
+    for i in ids:
+        key_id = key_ids.get(i) if kind == "sessions" else None
+        if key_id:
+            found.append(session_key_scope(i, key_id))
+        found.append(scope(i))
+    return found

@@ -12,7 +12,7 @@ from consentry.domain.ids import new_id
 from consentry.domain.policy import Policy
 from consentry.domain.types import HoldKind
 from consentry.service.context import Context, UnitOfWork
-from consentry.service.keys import PurgeEntry, scopes_of
+from consentry.service.keys import PurgeEntry
 from consentry.service.ports import HoldStore
 from consentry.service.records import HoldRecord, PurgeCounts
 
@@ -88,10 +88,11 @@ def _shred(
     items are never due (R16). O(1) per item."""
     if ctx.shredder is None:
         return
+    scopes = uow.runs.key_scopes(kind, ids)  # a session's pool key: sessions.key_id
     ctx.shredder.log.append(
-        PurgeEntry(now.isoformat(), sweep_id, kind, tuple(ids), keys_destroyed=True)
+        PurgeEntry(now.isoformat(), sweep_id, kind, tuple(ids), True, tuple(scopes))
     )
-    ctx.shredder.keys.destroy(scopes_of(kind, ids))
+    ctx.shredder.keys.destroy(scopes)
     uow.runs.mark_keys_destroyed(kind, ids, sweep_id=sweep_id)
 
 
@@ -167,7 +168,8 @@ def reapply_purges(ctx: Context, pending: list[tuple[str, list[str]]]) -> SweepR
         uow.store.start_sweep(sweep_id, now)
         uow.commit()
     total, batches = PurgeCounts(), 0
-    for kind, ids in pending:
+    for logged, ids in pending:
+        kind = "sessions" if logged == "pool" else logged  # the sessions that claimed them
         if not ids:
             continue
         with ctx.uow() as uow:
@@ -178,7 +180,7 @@ def reapply_purges(ctx: Context, pending: list[tuple[str, list[str]]]) -> SweepR
                 "retention.purged", {"sweep_id": sweep_id, "kind": kind, "ids": ids}, now
             )
             if ctx.shredder is not None:
-                ctx.shredder.keys.destroy(scopes_of(kind, ids))
+                ctx.shredder.keys.destroy(uow.runs.key_scopes(kind, ids))
                 uow.runs.mark_keys_destroyed(kind, ids, sweep_id=sweep_id)
             uow.commit()
         batches += 1

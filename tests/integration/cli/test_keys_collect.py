@@ -9,6 +9,7 @@ unknown age is stamped first and collected by a later run; a live item keeps its
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from consentry.config.settings import Settings
 from consentry.domain.clock import TestClock
 from consentry.entrypoints.cli import app as cli
 from consentry.service import sessions
-from consentry.service.keys import session_scope
+from consentry.service.keys import session_key_scope, session_scope
 from tests.integration.cli.test_db_backup_keys import shredding  # noqa: F401 (fixture)
 from tests.integration.service.conftest import World
 
@@ -62,6 +63,15 @@ def _keys(places: KeyPlaces, *scopes: str) -> set[str]:
         vault.engine.dispose()
 
 
+def _pool_scope(db: Path, session_id: str) -> str:
+    """The pool key scope the session claimed, as the database file ``db`` records it."""
+    with sqlite3.connect(db) as conn:
+        (key_id,) = conn.execute(
+            "SELECT key_id FROM sessions WHERE id = ?", (session_id,)
+        ).fetchone()
+    return session_key_scope(session_id, key_id)
+
+
 def test_collect_destroys_keys_orphaned_by_a_restore_but_not_young_ones_R17(
     world: World, tmp_path: Path
 ) -> None:
@@ -82,9 +92,12 @@ def test_collect_destroys_keys_orphaned_by_a_restore_but_not_young_ones_R17(
     _cli("db", "restore", str(old), "--database-url", url)
     collect = ("keys", "collect", "--database-url", url, "--batch-size", "1")
     first = _cli(*collect)
-    assert first["destroyed"] == 0 and first["young"] == 2  # both orphans are recent
+    # both orphans are recent: `late`'s pool key (claimed in no row of the old backup)
+    # and the in-flight key; the 62 pool keys no session took yet are young as well
+    assert first["destroyed"] == 0 and first["young"] == 2 + 62
 
-    scopes = [session_scope(s) for s in (keep, late, "ses_in_flight")]
+    scopes = [_pool_scope(new, keep), _pool_scope(new, late), session_scope("ses_in_flight")]
+    assert scopes[0].startswith("pool:") and scopes[1].startswith("pool:")
     _age(places, scopes[1], 0)  # `late`'s key: made long ago
     _age(places, scopes[2], None)  # a key from before the vault recorded ages
     assert _cli(*collect, "--dry-run")["destroyed"] == 1
@@ -96,7 +109,7 @@ def test_collect_destroys_keys_orphaned_by_a_restore_but_not_young_ones_R17(
     assert _keys(places, *scopes) == {scopes[0]}
 
     # The newer backup still holds `late` (ciphertext): restoring it tombstones `late`,
-    # whose key the collection logged in the purge log, and `keep` still reads.
+    # whose pool key the collection logged (kind `pool`), and `keep` still reads.
     restored = _cli("db", "restore", str(new), "--database-url", url)
     assert restored["purges_reapplied"]["sessions"] == 1  # type: ignore[index]
     assert restored["ledger_ok"] is True
@@ -115,7 +128,8 @@ def test_collect_refuses_a_database_that_is_not_the_vaults(world: World, tmp_pat
     places = KeyPlaces.from_settings(world.app.settings)
     uid = world.user(training="on")
     chats = [world.chat(uid, f"chat {i}") for i in range(12)]
-    scopes = [session_scope(c) for c in chats]
+    url = world.app.settings.database_url
+    scopes = [_pool_scope(Path(url.removeprefix("sqlite:///")), c) for c in chats]
     for scope in scopes:
         _age(places, scope, 0)
     other = tmp_path / "other.sqlite"

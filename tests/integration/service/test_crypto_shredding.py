@@ -25,7 +25,7 @@ from consentry.config.settings import Settings
 from consentry.domain.clock import TestClock
 from consentry.domain.policy import Policy
 from consentry.service import accounts, ledger, retention, sessions
-from consentry.service.keys import KeyUnavailable
+from consentry.service.keys import KeyUnavailable, session_key_scope
 from tests.integration.service.conftest import World
 
 
@@ -61,14 +61,29 @@ def _stored(app: App, session_id: str) -> list[tuple[str, str]]:
         return [(r[0], r[1]) for r in rows]
 
 
+def _scope(app: App, session_id: str) -> str:
+    """The session's key scope as its database says (``sessions.key_id``: the pool key its
+    first message claimed, issue 26); every new session here has one."""
+    with app.engine.connect() as conn:
+        key_id = conn.execute(
+            text("SELECT key_id FROM sessions WHERE id = :s"), {"s": session_id}
+        ).scalar()
+    assert key_id, "a new session's first message claims a pool key"
+    return session_key_scope(session_id, key_id)
+
+
 def _operator_reads(url: str, places: KeyPlaces, session_id: str) -> list[str]:
     """Everything an operator holds: the database copy, the KEK ring, the vault. Opens
-    whatever it can; raises KeyUnavailable where a key is gone."""
+    whatever it can; raises KeyUnavailable where a key is gone. The key's scope is the
+    copy's own ``sessions.key_id`` (a pool key) or, NULL, ``session:<id>``."""
     vault = SqlKeyVault.open(places.vault_url, KeyRingFile(places.kek_file))
-    key = vault.data_key(f"session:{session_id}", create=False)
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
+            key_id = conn.execute(
+                text("SELECT key_id FROM sessions WHERE id = :s"), {"s": session_id}
+            ).scalar()
+            key = vault.data_key(session_key_scope(session_id, key_id), create=False)
             rows = conn.execute(
                 text("SELECT id, content FROM messages WHERE session_id = :s"), {"s": session_id}
             ).all()
@@ -112,13 +127,15 @@ def test_sweep_destroys_the_key_and_logs_the_purge_R14_R17(sw: World) -> None:
     sid = sw.chat(uid, "delete me")
     places = KeyPlaces.from_settings(sw.app.settings)
     assert sw.ctx.shredder is not None
-    assert sw.ctx.shredder.keys.data_key(f"session:{sid}", create=False) is not None
+    scope = _scope(sw.app, sid)
+    assert sw.ctx.shredder.keys.data_key(scope, create=False) is not None
     sessions.delete_session(sw.ctx, account_id=uid, session_id=sid)
     sw.advance(days=31)
     retention.sweep_expired(sw.ctx)
-    assert sw.ctx.shredder.keys.data_key(f"session:{sid}", create=False) is None
+    assert sw.ctx.shredder.keys.data_key(scope, create=False) is None
     logged = [e for e in places.open_purge_log().entries() if sid in e.ids]
     assert logged and logged[0].kind == "sessions" and logged[0].keys_destroyed
+    assert scope in logged[0].scopes  # the log names the pool key it destroyed
     with sw.app.engine.connect() as conn:
         marks = (
             conn.execute(
@@ -142,10 +159,10 @@ def test_a_held_session_keeps_its_key_until_release_R16(sw: World) -> None:
     sw.advance(days=40)
     retention.sweep_expired(sw.ctx)
     assert sw.ctx.shredder is not None
-    assert sw.ctx.shredder.keys.data_key(f"session:{sid}", create=False) is not None
+    assert sw.ctx.shredder.keys.data_key(_scope(sw.app, sid), create=False) is not None
     retention.release_hold(sw.ctx, hold_id=hold.id)
     retention.sweep_expired(sw.ctx)
-    assert sw.ctx.shredder.keys.data_key(f"session:{sid}", create=False) is None
+    assert sw.ctx.shredder.keys.data_key(_scope(sw.app, sid), create=False) is None
 
 
 def test_account_deletion_destroys_every_session_key_R15(sw: World) -> None:
@@ -155,7 +172,8 @@ def test_account_deletion_destroys_every_session_key_R15(sw: World) -> None:
     sw.advance(days=31)
     retention.sweep_expired(sw.ctx)
     assert sw.ctx.shredder is not None
-    assert sw.ctx.shredder.keys.data_keys(f"session:{s}" for s in sids) == {}
+    scopes = [_scope(sw.app, s) for s in sids]
+    assert len(set(scopes)) == 3 and sw.ctx.shredder.keys.data_keys(scopes) == {}
 
 
 def _copy_database(url: str, out: Path) -> str:
@@ -318,7 +336,7 @@ def test_lake_files_carry_ciphertext_that_a_purge_makes_unreadable_R17(
     places = KeyPlaces.from_settings(sw.app.settings)
     vault = SqlKeyVault.open(places.vault_url, Ring(places.kek_file))
     try:
-        key = vault.data_key(f"session:{sid}", create=False)
+        key = vault.data_key(_scope(sw.app, sid), create=False)
     finally:
         vault.engine.dispose()
     assert key is None

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Engine, Table, select, update
+from sqlalchemy import Engine, Select, Table, select, update
 
 from consentry.adapters.crypto.content import is_encrypted, row_context, seal_text
 from consentry.adapters.crypto.store import feedback_context, scores_context
 from consentry.adapters.sql import tables as t
-from consentry.service.keys import DataKeyStore, feedback_scope, scores_scope, session_scope
+from consentry.service.keys import DataKeyStore, feedback_scope, scores_scope, session_key_scope
 
 DEFAULT_BATCH = 1000
 
@@ -36,7 +37,7 @@ _PLAN: list[tuple[Table, str, Callable[..., str], Callable[..., bytes]]] = [
     (
         t.messages,
         "content",
-        lambda r: session_scope(r.session_id),
+        lambda r: session_key_scope(r.session_id, r.key_id),
         lambda r: row_context("messages", r.id, r.session_id),
     ),
     (t.feedback, "comment", lambda r: feedback_scope(r.id), lambda r: feedback_context(r.id)),
@@ -47,6 +48,18 @@ _PLAN: list[tuple[Table, str, Callable[..., str], Callable[..., bytes]]] = [
         lambda r: scores_context(r.id, r.session_id),
     ),
 ]
+
+
+def _page_query(table: Table, col: Any) -> Select[Any]:
+    """A page's rows; a message's with its session's pool key (``sessions.key_id``), so
+    it is sealed under the key its session's reads use (``session_key_scope``)."""
+    if table is t.messages:
+        s = t.sessions.c
+        key_id = select(s.key_id).where(s.id == table.c.session_id).scalar_subquery()
+        return select(table.c.id, table.c.session_id, col, key_id.label("key_id")).where(
+            col.is_not(None)
+        )
+    return select(table.c.id, table.c.session_id, col).where(col.is_not(None))
 
 
 def encrypt_existing(
@@ -61,7 +74,7 @@ def encrypt_existing(
         col = table.c[column]
         last: str | None = None
         while True:
-            query = select(table.c.id, table.c.session_id, col).where(col.is_not(None))
+            query = _page_query(table, col)
             if last is not None:
                 query = query.where(table.c.id > last)
             with engine.begin() as conn:

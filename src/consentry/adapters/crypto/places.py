@@ -39,7 +39,16 @@ class KeyPlaces:
         )
 
     def open_vault(self) -> SqlKeyVault:
-        return SqlKeyVault.open(self.vault_url, KeyRingFile(self.kek_file))
+        """The vault, with the key pool's size and maximum age from
+        ``CONSENTRY_KEY_POOL_SIZE`` and ``CONSENTRY_KEY_POOL_MAX_AGE_S`` when set."""
+        pool: dict[str, int] = {}
+        for name, env in (
+            ("pool_size", "CONSENTRY_KEY_POOL_SIZE"),
+            ("pool_max_age_s", "CONSENTRY_KEY_POOL_MAX_AGE_S"),
+        ):
+            if os.environ.get(env):
+                pool[name] = int(os.environ[env])
+        return SqlKeyVault.open(self.vault_url, KeyRingFile(self.kek_file), **pool)
 
     def open_purge_log(self) -> PurgeLog:
         return PurgeLog(self.purge_log)

@@ -1,6 +1,7 @@
 """The purge log: every purge the sweeper commits, kept outside the database (issue 26).
 
-One JSON line per swept batch: ``{"at", "sweep_id", "kind", "ids", "keys_destroyed"}``,
+One JSON line per swept batch: ``{"at", "sweep_id", "kind", "ids", "keys_destroyed"}`` and
+``scopes``, the key scopes destroyed (a pooled session's is ``pool:<key id>``, issue 26),
 appended and fsynced before the batch's data keys are destroyed. A database restored from
 an older backup has not seen the purges made since; ``consentry db restore`` replays this
 log so each of them is applied again (R17: idempotent, already purged items are skipped).
@@ -31,6 +32,7 @@ class PurgeLog:
                 "kind": entry.kind,
                 "ids": list(entry.ids),
                 "keys_destroyed": entry.keys_destroyed,
+                **({"scopes": list(entry.scopes)} if entry.scopes else {}),
             },
             separators=(",", ":"),
         )
@@ -57,6 +59,7 @@ class PurgeLog:
                     kind=str(raw["kind"]),
                     ids=tuple(str(i) for i in raw["ids"]),
                     keys_destroyed=bool(raw["keys_destroyed"]),
+                    scopes=tuple(str(s) for s in raw.get("scopes", ())),
                 )
             except (ValueError, KeyError, TypeError):
                 if number == len(lines):

@@ -23,16 +23,20 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select, update
+from sqlalchemy import Connection, and_, exists, func, select, update
 
 from consentry.adapters.crypto.content import is_encrypted, open_text, row_context, seal_text
+from consentry.adapters.crypto.memo import ScopeMemo, memo_for
 from consentry.adapters.sql import tables as t
+from consentry.adapters.sql.key_scopes import session_key_scopes
 from consentry.adapters.sql.store import SqlStore
 from consentry.service.keys import (
     DataKeyStore,
     KeyUnavailable,
     feedback_scope,
+    pool_scope,
     scores_scope,
+    session_key_scope,
     session_scope,
 )
 from consentry.service.ports.runs import ExportFeedbackRow, ExportMessageRow
@@ -53,25 +57,72 @@ class EncryptingStore(SqlStore):
     def __init__(self, conn: Connection, keys: DataKeyStore) -> None:
         super().__init__(conn)
         self._keys = keys
+        self._memo: ScopeMemo = memo_for(keys)
+        self.claims: dict[str, str] = {}
+        """This transaction's pool-key claims (session id -> scope): the process's memo
+        learns them only once the transaction committed (:class:`CryptoUnitOfWork`)."""
 
     def insert_message(self, message: MessageRecord) -> None:
-        key = self._keys.data_key(session_scope(message.session_id), create=True)
-        assert key is not None
+        """Sealed under the session's key; a session's first sealed message claims a pool
+        key (``sessions.key_id``) in this transaction, so the claim is exactly as durable
+        as the ciphertext, and the key was durable before either (issue 26 key pool)."""
+        sid = message.session_id
+        scope = self.claims.get(sid) or self._memo.get(sid) or self._scope_for_append(sid)
+        key = self._keys.data_key(scope, create=not scope.startswith("pool:"))
+        if key is None:
+            raise KeyUnavailable(f"the data key of session {sid} was destroyed")
         sealed = seal_text(key, message.content, context=_message_context(message))
         super().insert_message(with_content(message, sealed))
+
+    def _scope_for_append(self, session_id: str) -> str:
+        """A session not in the memo: its claimed key; else, with no message yet, a pool
+        key claimed now (compare-and-set on a NULL ``key_id``); else (messages from before
+        the pool or before shredding) ``session:<id>`` as they are."""
+        s, m = t.sessions.c, t.messages.c
+        has_messages = exists().where(m.session_id == session_id)
+        row = self.conn.execute(select(s.key_id, has_messages).where(s.id == session_id)).first()
+        if row is not None and row[0] is None and not row[1]:
+            key_id, _ = self._keys.pool_key()
+            claimed = self.conn.execute(
+                update(t.sessions)
+                .where(s.id == session_id, s.key_id.is_(None))
+                .values(key_id=key_id)
+            ).rowcount
+            if claimed == 1:
+                self.claims[session_id] = pool_scope(key_id)
+                return pool_scope(key_id)
+            # another writer claimed first: its key, unclaimed ours (collected later)
+            row = self.conn.execute(select(s.key_id, s.id).where(s.id == session_id)).first()
+        if row is None:  # no such session: the insert fails on its own
+            return session_scope(session_id)
+        self._memo.put(session_id, session_key_scope(session_id, row[0]))
+        return session_key_scope(session_id, row[0])
+
+    def session_key_scope(self, session_id: str) -> str:
+        """The scope of this session's message key, for reads."""
+        scope = self.claims.get(session_id) or self._memo.get(session_id)
+        if scope is None:
+            key_id = self.conn.execute(
+                select(t.sessions.c.key_id).where(t.sessions.c.id == session_id)
+            ).scalar()
+            scope = session_key_scope(session_id, key_id)
+            if key_id:  # a claim never changes; a NULL may still be claimed
+                self._memo.put(session_id, scope)
+        return scope
 
     def messages(self, session_id: str, *, upto: datetime | None = None) -> list[MessageRecord]:
         rows = super().messages(session_id, upto=upto)
         if not rows:
             return rows
-        key = self._keys.data_key(session_scope(session_id), create=False)
+        key = self._keys.data_key(self.session_key_scope(session_id), create=False)
         return [self._open_message(key, m) for m in rows]
 
     def get_message(self, message_id: str) -> MessageRecord | None:
         m = super().get_message(message_id)
         if m is None:
             return None
-        return self._open_message(self._keys.data_key(session_scope(m.session_id), create=False), m)
+        key = self._keys.data_key(self.session_key_scope(m.session_id), create=False)
+        return self._open_message(key, m)
 
     def insert_feedback(self, fb: FeedbackRecord) -> None:
         if fb.comment is not None:
@@ -160,14 +211,15 @@ class DecryptingRuns:
         """A row whose key is gone (a purge whose batch failed to commit) stops the export
         with ``key_unavailable``: the next sweep tombstones it, then the export reruns."""
         rows: list[ExportMessageRow] = self._inner.export_messages_page(run_id, **kw)
-        keys = self._keys.data_keys(
-            session_scope(r.session_id) for r in rows if is_encrypted(r.content)
+        scopes = session_key_scopes(
+            self._inner.conn, (r.session_id for r in rows if is_encrypted(r.content))
         )
+        keys = self._keys.data_keys(scopes.values())
         return [
             dataclasses.replace(
                 r,
                 content=open_text(
-                    keys.get(session_scope(r.session_id)),
+                    keys.get(scopes.get(r.session_id, "")),
                     r.content,
                     context=row_context("messages", r.message_id, r.session_id),
                 ),
@@ -217,13 +269,14 @@ class DecryptingRuns:
             .where(m.role == "user")
             .order_by(m.session_id, m.id)
         ).all()
-        keys = self._keys.data_keys(session_scope(r[0]) for r in rows if is_encrypted(r[2]))
+        scopes = session_key_scopes(self._inner.conn, (r[0] for r in rows if is_encrypted(r[2])))
+        keys = self._keys.data_keys(scopes.values())
         found: dict[str, str] = {}
         for sid, mid, content in rows:
             if sid in found:
                 continue
             text = _open_or_none(
-                keys.get(session_scope(sid)), content, row_context("messages", mid, sid)
+                keys.get(scopes.get(sid, "")), content, row_context("messages", mid, sid)
             )
             found[sid] = (text or PURGED_TEXT)[:chars]
         return found
@@ -259,6 +312,10 @@ class CryptoUnitOfWork:
 
     def commit(self) -> None:
         self._inner.commit()
+        if self.store.claims:  # committed: the process may now trust these claims
+            for session_id, scope in self.store.claims.items():
+                self.store._memo.put(session_id, scope)
+            self.store.claims.clear()
 
     def __enter__(self) -> CryptoUnitOfWork:
         inner = self._inner.__enter__()

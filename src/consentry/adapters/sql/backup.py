@@ -93,11 +93,14 @@ def restore_sqlite(database_url: str, backup: Path) -> None:
 
 
 def unpurged(engine: Engine, kind: str, ids: Iterable[str]) -> list[str]:
-    """Of these logged ids, those the (restored) database still holds unpurged."""
+    """Of these logged ids, those the (restored) database still holds unpurged; for kind
+    ``pool`` (pool keys ``keys collect`` destroyed, issue 26) the unpurged sessions that
+    claimed them (``sessions.key_id``), which ``reapply_purges`` purges as sessions."""
     wanted = list(dict.fromkeys(ids))
     if not wanted:
         return []
     table, column, still = {
+        "pool": (t.sessions, "key_id", t.sessions.c.purged_at.is_(None)),
         "sessions": (t.sessions, "id", t.sessions.c.purged_at.is_(None)),
         "feedback": (t.feedback, "id", t.feedback.c.purged_at.is_(None)),
         "scores": (t.holds, "id", t.holds.c.scores.is_not(None)),
@@ -107,5 +110,6 @@ def unpurged(engine: Engine, kind: str, ids: Iterable[str]) -> list[str]:
     with engine.connect() as conn:
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
-            found += [r[0] for r in conn.execute(select(key).where(key.in_(chunk), still))]
+            query = select(table.c.id).where(key.in_(chunk), still)
+            found += [r[0] for r in conn.execute(query)]
     return found

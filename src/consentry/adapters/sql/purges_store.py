@@ -12,6 +12,8 @@ from datetime import datetime
 from sqlalchemy import Connection, case, delete, insert, literal, select, update
 
 from consentry.adapters.sql import tables as t
+from consentry.adapters.sql.key_scopes import session_key_ids
+from consentry.service.keys import scopes_of
 from consentry.service.records import PurgeCounts
 
 s, f, h = t.sessions.c, t.feedback.c, t.holds.c
@@ -135,6 +137,10 @@ class SqlPurgeStore:
         )
         n = self.conn.execute(update(t.holds).where(h.id.in_(ids)).values(scores=None)).rowcount
         return PurgeCounts(scores=n)
+
+    def key_scopes(self, kind: str, ids: list[str]) -> list[str]:
+        key_ids = session_key_ids(self.conn, ids) if kind == "sessions" else {}
+        return scopes_of(kind, ids, key_ids)
 
     def mark_keys_destroyed(self, kind: str, ids: list[str], *, sweep_id: str) -> int:
         tb = t.tombstones.c

@@ -180,6 +180,10 @@ sessions = Table(
     Column("hold_keep_until", TS, nullable=True),
     Column("purge_at", TS, nullable=True),
     Column("purged_at", TS, nullable=True),
+    # Issue 26's key pool (migration 0015): the pool data key the session's first sealed
+    # message claimed, in that message's transaction; NULL: scope ``session:<id>``.
+    Column("key_id", String(64), nullable=True),
+    Index("ux_sessions_key_id", "key_id", unique=True),
     Index(
         "ix_sessions_purge_due",
         "purge_at",

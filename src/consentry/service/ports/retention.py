@@ -146,6 +146,12 @@ class PurgeStore(Protocol):
         """Drop these holds' scores (the holds stay), with tombstones."""
         ...
 
+    def key_scopes(self, kind: str, ids: list[str]) -> list[str]:
+        """Issue 26: the data-key scopes a purge of these items destroys (a session's
+        claimed pool key, ``sessions.key_id``, and ``session:<id>``:
+        :func:`consentry.service.keys.scopes_of`); read before the purge."""
+        ...
+
     def mark_keys_destroyed(self, kind: str, ids: list[str], *, sweep_id: str) -> int:
         """Issue 26: record on the tombstones of this sweep that the data keys of these
         items were destroyed (`kind`: sessions, feedback or scores; a session's tombstone
