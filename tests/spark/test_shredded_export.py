@@ -66,6 +66,38 @@ def _populate(w: World) -> list[str]:
     return kept
 
 
+def _as_legacy(w: World, session_id: str) -> None:
+    """Make a session what the code before the key pool wrote (issue 26): ``key_id`` NULL
+    and its messages sealed under ``session:<id>``, with the vault as the service's."""
+    from sqlalchemy import text as sql
+
+    from consentry.adapters.crypto.content import open_text, row_context, seal_text
+
+    vault = KeyPlaces.from_settings(w.app.settings).open_vault()
+    try:
+        with w.app.engine.begin() as conn:
+            key_id = conn.execute(
+                sql("SELECT key_id FROM sessions WHERE id = :s"), {"s": session_id}
+            ).scalar_one()
+            pooled = vault.data_key(f"pool:{key_id}", create=False)
+            own = vault.data_key(f"session:{session_id}", create=True)
+            assert pooled is not None and own is not None
+            rows = conn.execute(
+                sql("SELECT id, content FROM messages WHERE session_id = :s"), {"s": session_id}
+            ).all()
+            for mid, stored in rows:
+                context = row_context("messages", mid, session_id)
+                plain = open_text(pooled, stored, context=context)
+                conn.execute(
+                    sql("UPDATE messages SET content = :c WHERE id = :i"),
+                    {"c": seal_text(own, plain, context=context), "i": mid},
+                )
+            conn.execute(sql("UPDATE sessions SET key_id = NULL WHERE id = :s"), {"s": session_id})
+        vault.destroy([f"pool:{key_id}"])
+    finally:
+        vault.engine.dispose()
+
+
 def _spark_export(lake: str, run_id: str, out: Path) -> Any:
     args = ["spark", "export", "--lake", lake, "--run-id", run_id, "--out", str(out)]
     return runner.invoke(
@@ -84,12 +116,15 @@ def _opened(directory: Path, manifest: dict[str, Any], key: bytes) -> dict[str, 
 def test_spark_export_of_an_encrypted_lake_equals_the_embedded_export_R24_R25_issue26(
     spark: Any, world: World, tmp_path: Path
 ) -> None:
+    """Pooled sessions (key scope from the lake's ``sessions.key_id``) and one legacy
+    session (``session:<id>``) side by side: both exports open both."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     from consentry.spark.runs import create_run
 
-    _populate(world)
+    kept = _populate(world)
+    _as_legacy(world, kept[1])  # one session from before the key pool (key_id NULL)
     lake = str(tmp_path / "lake")
     LakeExporter(world.app.engine, lake).export(now=world.clock.now())
     embedded = runs.create_run(world.ctx, purpose="model_training")
@@ -171,7 +206,8 @@ def test_a_row_whose_key_was_destroyed_stops_the_export_R17_issue26(
     retention.sweep_expired(world.ctx)  # destroys the session's key; the lake is stale
     done = _spark_export(lake, embedded.id, tmp_path / "out")
     assert done.exit_code == 2, done.output
-    assert "spark_key_missing" in done.output and f"session:{kept[0]}" in done.output
+    # named by session and by the pool key it claimed (issue 26's key pool)
+    assert "spark_key_missing" in done.output and f"session {kept[0]} (pool:" in done.output
     assert not list((tmp_path / "out").rglob("*.parquet"))
     LakeExporter(world.app.engine, lake).export(now=world.clock.now())  # carries the purge
     again = _spark_export(lake, embedded.id, tmp_path / "out2")

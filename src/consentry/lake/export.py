@@ -181,9 +181,9 @@ class LakeExporter:
         """A ``merge`` table: re-read the rows whose key changed since the watermark and
         replace them bucket by bucket; (files added, files removed, purge commit)."""
         since = state.get("since")
-        rebuild = table is ls.ACCOUNTS and self._upgrade_accounts(state)
+        rebuild = self._upgrade_merge(table, state)
         if rebuild:
-            since = None  # every account again, with its region (P21)
+            since = None  # every row again: accounts with region (P21), sessions key_id
         purge = self._purged_since(conn, table, parse_iso(since) if since else None, upto)
         query = self._changed(table, parse_iso(since) if since else None, upto)
         rows = [r for chunk in _chunks(conn, query) for r in chunk]
@@ -202,15 +202,19 @@ class LakeExporter:
         return add, remove, purge
 
     @staticmethod
-    def _upgrade_accounts(state: dict[str, Any]) -> bool:
-        """Whether the accounts table must be written again from every account: its
-        ``schema`` is older than :data:`ls.ACCOUNTS_SCHEMA` (files without ``region``: a
-        Spark run over them would give every account the default rule set's retention,
-        P21). The same commit removes every old file, so no version holds an account
-        twice; older versions stay readable for time travel until vacuumed."""
-        if int(state.get("schema", 1)) >= ls.ACCOUNTS_SCHEMA:
+    def _upgrade_merge(table: ls.LakeTable, state: dict[str, Any]) -> bool:
+        """Whether a merge table must be written again from every row: its ``schema`` is
+        older than :data:`ls.ACCOUNTS_SCHEMA` (files without ``region``: a Spark run over
+        them would give every account the default rule set's retention, P21) or
+        :data:`ls.SESSIONS_SCHEMA` (files without ``key_id``: ``spark export`` would look
+        for a pooled session's key under ``session:<id>``, issue 26). The same commit
+        removes every old file, so no version holds a row twice; older versions stay
+        readable for time travel until vacuumed."""
+        wanted = {ls.ACCOUNTS.name: ls.ACCOUNTS_SCHEMA, ls.SESSIONS.name: ls.SESSIONS_SCHEMA}
+        version = wanted.get(table.name)
+        if version is None or int(state.get("schema", 1)) >= version:
             return False
-        state["schema"] = ls.ACCOUNTS_SCHEMA
+        state["schema"] = version
         return True
 
     @staticmethod

@@ -101,6 +101,9 @@ SESSIONS = LakeTable(
         ("hold_keep_until", TS),
         ("purge_at", TS),
         ("purged_at", TS),
+        # Issue 26's key pool: the pool key the session's messages are sealed under
+        # (scope ``pool:<key_id>``); null: ``session:<id>`` (SESSIONS_SCHEMA 2).
+        ("key_id", STR),
     ),
     key="id",
     bucket_key="id",
@@ -200,6 +203,12 @@ ACCOUNTS_SCHEMA = 2
 ``region`` (P21). A table without it holds rows written before it, whose null region
 cannot be told from an account without one; the next ``lake export`` re-reads every
 account and replaces those files (docs/spark.md)."""
+
+SESSIONS_SCHEMA = 2
+"""The version of ``sessions``' columns, kept in its export state (``schema``): 2 added
+``key_id`` (issue 26's key pool). A table without it holds rows whose null key id would
+send ``spark export`` to the wrong data key; the next ``lake export`` re-reads every
+session and replaces those files, as for ``accounts``."""
 
 TABLES: tuple[LakeTable, ...] = (
     ACCOUNTS,

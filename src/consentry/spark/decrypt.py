@@ -2,9 +2,11 @@
 
 What reaches executors, and what touches disk:
 
-- **Keys.** The driver reads the run's data keys (:func:`consentry.spark.shredded.needed_keys`)
-  and broadcasts them *sealed* (AES-256-GCM) under a fresh 256-bit job key. Only the
-  sealed blob is a broadcast variable, so PySpark's broadcast file on the driver and the
+- **Keys.** The driver reads the run's data keys (:func:`consentry.spark.shredded.needed_keys`;
+  a session's key is named ``session:<id>`` here whether the vault keeps it under that
+  scope or under the pool key the session claimed, issue 26) and broadcasts them
+  *sealed* (AES-256-GCM) under a fresh 256-bit job key. Only the sealed blob is a
+  broadcast variable, so PySpark's broadcast file on the driver and the
   broadcast blocks on executors hold ciphertext; the job key travels in the write task's
   closure (memory: the task's serialized function). :func:`handed_out` destroys the
   broadcast (blocks and driver file) in a ``finally``, and the job key dies with the job:

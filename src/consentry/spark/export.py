@@ -146,13 +146,13 @@ def export_run(
     m_sessions = spark.read.parquet(str(manifest_dir / "sessions"))
     m_feedback = spark.read.parquet(str(manifest_dir / "feedback"))
     sessions = read_table(spark, lake, "sessions").select(
-        F.col("id").alias("session_id"), "kind", "surface", "purged_at"
+        F.col("id").alias("session_id"), "kind", "surface", "purged_at", "key_id"
     )
     tomb = read_table(spark, lake, "tombstones")
     ner = ner or NerPolicy()
     messages = _run_messages(spark, lake, run, m_sessions, sessions)
     feedback = _run_feedback(spark, lake, m_feedback, tomb)
-    found = None if keys is None else needed_keys(keys, run.id, messages, feedback)
+    found = None if keys is None else needed_keys(keys, run.id, messages, feedback, sessions)
     frames = _filtered(run.pseudonym_secret, ner, messages, feedback, sealed=found is not None)
     directory = Path(out_dir) / run.id
     out, job = _outputs(spark, directory, run.id, found)

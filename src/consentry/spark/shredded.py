@@ -6,7 +6,8 @@ the vault, :mod:`consentry.adapters.crypto.content`). ``spark export`` opens the
 when its entry point hands it a :class:`ContentKeys` (``consentry spark export`` with
 shredding on passes the vault opened from the settings). The driver then reads, in
 batches, the data keys of exactly the scopes the run's rows need
-(:func:`needed_keys`): a row whose key is gone (its session or feedback was purged)
+(:func:`needed_keys`; a session's scope from the lake's ``sessions.key_id``, issue 26's
+key pool): a row whose key is gone (its session or feedback was purged)
 stops the export with ``spark_key_missing`` instead of being skipped or leaked.
 Executors get the keys for the job's lifetime only (:mod:`consentry.spark.decrypt`).
 
@@ -30,7 +31,7 @@ import pyarrow.parquet as pq
 from consentry.adapters.crypto.content import PREFIX
 from consentry.domain.errors import Conflict, ConsentryError
 from consentry.lake.catalog import open_table
-from consentry.service.keys import feedback_scope, run_scope, session_scope
+from consentry.service.keys import feedback_scope, run_scope, session_key_scope, session_scope
 
 TEXT_COLUMNS = (("messages", "content"), ("feedback", "comment"), ("holds", "scores"))
 
@@ -86,17 +87,38 @@ def _sealed_ids(frame: Any, id_column: str, text_column: str) -> list[str]:
     return sorted(r[id_column] for r in rows)
 
 
-def needed_keys(keys: ContentKeys, run_id: str, messages: Any, feedback: Any) -> dict[str, bytes]:
+def _sealed_sessions(messages: Any, sessions: Any) -> dict[str, str]:
+    """The key scope of each session with a sealed message in `messages`: the lake's
+    ``sessions.key_id`` (issue 26's key pool; null: ``session:<id>``) through
+    :func:`~consentry.service.keys.session_key_scope`. Ids only reach the driver."""
+    from pyspark.sql import functions as F
+
+    sealed = messages.where(F.col("content").startswith(PREFIX)).select("session_id").distinct()
+    rows = sealed.join(sessions.select("session_id", "key_id"), "session_id", "left").collect()
+    return {r["session_id"]: session_key_scope(r["session_id"], r["key_id"]) for r in rows}
+
+
+def needed_keys(
+    keys: ContentKeys, run_id: str, messages: Any, feedback: Any, sessions: Any
+) -> dict[str, bytes]:
     """The data keys of the scopes the run's rows are sealed under, and ``run:<run id>``
     (the export's shards are sealed under it, as the embedded export's), read in batches.
+
+    `sessions`: the lake's sessions (``session_id``, ``key_id``). A session's key is
+    handed to the job under ``session:<session id>``, whichever scope the vault keeps it
+    under (its pool key or its own), which is the name the executors open its messages
+    by (:mod:`consentry.spark.decrypt`).
 
     Raises :class:`KeyMissing` when any sealed row's key is absent: a session or comment
     purged since the lake was exported (its key destroyed) is never exported, and the job
     says which instead of writing a run that silently lacks rows."""
-    scopes = [session_scope(s) for s in _sealed_ids(messages, "session_id", "content")]
-    scopes += [feedback_scope(f) for f in _sealed_ids(feedback, "id", "comment")]
-    found = keys.data_keys(scopes)
-    missing = [s for s in scopes if s not in found]
+    by_session = _sealed_sessions(messages, sessions)
+    comments = [feedback_scope(f) for f in _sealed_ids(feedback, "id", "comment")]
+    found = keys.data_keys([*sorted(set(by_session.values())), *comments])
+    missing = [
+        f"session {s} ({scope})" for s, scope in sorted(by_session.items()) if scope not in found
+    ]
+    missing += [s for s in comments if s not in found]
     if missing:
         raise KeyMissing(
             f"{len(missing)} data key(s) the run's rows are sealed under are gone (purged "
@@ -107,4 +129,6 @@ def needed_keys(keys: ContentKeys, run_id: str, messages: Any, feedback: Any) ->
     run_key = keys.data_key(run_scope(run_id), create=True)
     if run_key is None:  # pragma: no cover - create=True always returns a key
         raise KeyMissing(f"the vault made no key for {run_scope(run_id)}")
-    return {**found, run_scope(run_id): run_key}
+    handed = {session_scope(s): found[scope] for s, scope in by_session.items()}
+    handed.update({s: found[s] for s in comments})
+    return {**handed, run_scope(run_id): run_key}

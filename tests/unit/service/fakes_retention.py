@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from consentry.domain.retention import add_months
 from consentry.domain.types import Scope
+from consentry.service.keys import scopes_of
 from consentry.service.ports import PurgeStore, RetentionStore, SweepLog, SweepRecord
 from consentry.service.records import FeedbackRecord, PurgeCounts, SessionRecord
 from tests.unit.service.fakes import HoldState, InMemoryHolds, InMemorySessions
@@ -210,6 +211,9 @@ class InMemoryPurges(InMemoryRetention):
                 self.scores[hid] = (None, self.scores[hid][1])
                 n += 1
         return PurgeCounts(scores=n)
+
+    def key_scopes(self, kind: str, ids: list[str]) -> list[str]:
+        return scopes_of(kind, ids, {})  # the fake's sessions claim no pool key
 
     def mark_keys_destroyed(self, kind: str, ids: list[str], *, sweep_id: str) -> int:
         item_type = {"sessions": "session", "feedback": "feedback", "scores": "scores"}[kind]
