@@ -1187,6 +1187,177 @@ class Scope {
   std::optional<NumberRegions> numbers_;
 };
 
+// ---------------------------------------------------------------- anchored starts
+
+// Some detectors' matches can only start where a cheap byte test holds: at a key word
+// (the password assignments), at a '-' after a non-word byte (the flags), at a quote
+// followed by 20 body bytes (quoted generated values), at a digit after a non-word byte
+// that begins 12 digits joined by single [ .-] (other card numbers). Where such positions are sparse, the scan runs RE2
+// anchored at each of them in turn instead of one unanchored search over the text:
+// the first position (from where the search would start) at which the pattern matches
+// is the leftmost match, and the anchored match there is the one the unanchored search
+// returns (leftmost-first, same text as context for \b). So every rule must list every
+// position a match can start at (a superset); native.START_RULES pins each rule to the
+// digest of the pattern it was worked out from. Where the positions are dense (more
+// than one per kStartsSparse bytes) the text is searched whole as before.
+enum class StartRule { kNone, kKeyword, kDash, kQuoted, kDigitChain };
+
+constexpr Pos kStartsSparse = 24;
+
+// Calls f(i) for each position i whose byte, ORed with 0x20 where `fold` (A-Z to a-z),
+// is one of `bytes`, in order, until f returns false; 16 bytes at a time with SSE2 (a
+// byte loop costs about what an RE2 pass does). Returns false when f did.
+template <typename F>
+bool each_byte_in(const Text& t, const std::vector<unsigned char>& bytes, bool fold, F f) {
+  Pos i = 0;
+#if defined(__SSE2__)
+  __m128i wanted[16];
+  const size_t k = std::min<size_t>(bytes.size(), 16);
+  for (size_t j = 0; j < k; ++j) wanted[j] = _mm_set1_epi8(static_cast<char>(bytes[j]));
+  const __m128i case_bit = _mm_set1_epi8(fold ? 0x20 : 0);
+  if (bytes.size() <= 16) {
+    for (; i + 16 <= t.n; i += 16) {
+      const __m128i v = _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(t.d + i)), case_bit);
+      __m128i any = _mm_cmpeq_epi8(v, wanted[0]);
+      for (size_t j = 1; j < k; ++j) any = _mm_or_si128(any, _mm_cmpeq_epi8(v, wanted[j]));
+      for (unsigned m = static_cast<unsigned>(_mm_movemask_epi8(any)); m; m &= m - 1)
+        if (!f(i + __builtin_ctz(m))) return false;
+    }
+  }
+#endif
+  for (; i < t.n; ++i) {
+    const unsigned char c = fold ? (t.d[i] | 0x20) : t.d[i];
+    if (std::find(bytes.begin(), bytes.end(), c) != bytes.end() && !f(i)) return false;
+  }
+  return true;
+}
+
+struct Starts {
+  StartRule rule = StartRule::kNone;
+  std::vector<std::string> words[128];  // kKeyword: lower-case ASCII key words by first byte
+  bool first[256] = {false};       // kKeyword: bytes a match can start with
+  std::vector<unsigned char> folded_first;  // kKeyword: those bytes ORed with 0x20
+  std::vector<uint64_t> pairs;     // kKeyword: (lower(b0) << 8 | lower(b1)) that may start one
+
+  void set_pair(unsigned a, unsigned b) {
+    const size_t k = a << 8 | b;
+    pairs[k >> 6] |= uint64_t{1} << (k & 63);
+  }
+  bool has_pair(unsigned char a, unsigned char b) const {
+    const size_t k = static_cast<size_t>(lower(a)) << 8 | lower(b);
+    return pairs[k >> 6] >> (k & 63) & 1;
+  }
+
+  // Key words in any case: RE2's (?i) also folds U+212A KELVIN SIGN to k and U+017F
+  // LONG S to s (the only non-ASCII characters that fold to ASCII letters), so a
+  // non-ASCII byte where a key word's letter would be counts as a possible start.
+  void keywords(const std::vector<std::string>& list) {
+    rule = StartRule::kKeyword;
+    pairs.assign(65536 / 64, 0);
+    for (const auto& raw : list) {
+      std::string w;
+      for (char c : raw) w.push_back(static_cast<char>(lower(static_cast<unsigned char>(c))));
+      if (w.size() < 2 || static_cast<unsigned char>(w[0]) >= 0x80)
+        throw std::invalid_argument("a start key word holds two ASCII bytes");
+      const unsigned char w0 = static_cast<unsigned char>(w[0]), w1 = static_cast<unsigned char>(w[1]);
+      first[w0] = first[static_cast<unsigned char>(w0 >= 'a' && w0 <= 'z' ? w0 - 32 : w0)] = true;
+      set_pair(w0, w1);
+      for (unsigned b = 0x80; b < 0x100; ++b) set_pair(w0, b);
+      const unsigned lead = w0 == 'k' ? 0xE2 : w0 == 's' ? 0xC5 : 0;
+      if (lead) {
+        first[lead] = true;
+        for (unsigned b = 0; b < 0x100; ++b) set_pair(lead, b);
+      }
+      words[w0 & 0x7F].push_back(std::move(w));
+    }
+    for (unsigned b = 0; b < 0x100; ++b) {
+      const unsigned char f = static_cast<unsigned char>(b | 0x20);
+      if (first[b] && std::find(folded_first.begin(), folded_first.end(), f) == folded_first.end())
+        folded_first.push_back(f);
+    }
+  }
+
+  bool keyword_at(const Text& t, Pos i) const {
+    if (t.d[i] >= 0x80) return true;  // K or long s (the lead bytes `first` holds)
+    for (const auto& w : words[lower(t.d[i])]) {
+      const Pos m = static_cast<Pos>(w.size());
+      Pos j = 1;
+      for (; j < m && i + j < t.n; ++j) {
+        const unsigned char c = t.d[i + j];
+        if (c >= 0x80) return true;  // may fold to w[j]
+        if (lower(c) != static_cast<unsigned char>(w[static_cast<size_t>(j)])) break;
+      }
+      if (j == m) return true;
+    }
+    return false;
+  }
+
+  // Every position a match may start at, ascending; false (and `out` unfinished) when
+  // there are more than one per kStartsSparse bytes.
+  bool find(const Text& t, std::vector<Pos>& out) const {
+    out.clear();
+    const size_t most = static_cast<size_t>(t.n / kStartsSparse) + 1;
+    auto add = [&](Pos i) {
+      out.push_back(i);
+      return out.size() <= most;
+    };
+    const unsigned char* d = t.d;
+    switch (rule) {
+      case StartRule::kKeyword:
+        return each_byte_in(t, folded_first, true, [&](Pos i) {
+          return !(i + 1 < t.n && first[d[i]] && has_pair(d[i], d[i + 1]) && keyword_at(t, i)) || add(i);
+        });
+      case StartRule::kDash:  // \B--? : a '-' after a non-word byte or at the start
+        for (Pos i = t.find_byte('-', 0, t.n); i >= 0; i = t.find_byte('-', i + 1, t.n)) {
+          if ((i == 0 || !is_word(d[i - 1])) && !add(i)) return false;
+        }
+        return true;
+      case StartRule::kQuoted: {  // [\"'`][A-Za-z0-9_+/=-]{20,100}[\"'`]
+        static const std::vector<unsigned char> quotes = {'"', '\'', '`'};
+        return each_byte_in(t, quotes, false, [&](Pos i) {
+          if (i + 21 > t.n) return true;
+          for (Pos j = i + 1; j <= i + 20; ++j) {
+            const unsigned char c = d[j];
+            if (!(is_word(c) || c == '+' || c == '/' || c == '=' || c == '-')) return true;
+          }
+          return add(i);
+        });
+      }
+      case StartRule::kDigitChain:  // \b[0-9](?:[ \-.]?[0-9]){11,18}\b: its first 12 digits
+        for (Pos i = next_digit(t, 0); i < t.n; i = next_digit(t, i)) {
+          if ((i == 0 || !is_word(d[i - 1])) && digit_chain(t, i, 12) && !add(i)) return false;
+          while (i < t.n && is_digit(d[i])) ++i;
+        }
+        return true;
+      case StartRule::kNone: break;
+    }
+    return false;
+  }
+
+  // [0-9](?:[ \-.]?[0-9]){count - 1} at i.
+  static bool digit_chain(const Text& t, Pos i, int count) {
+    Pos k = i + 1;
+    for (int seen = 1; seen < count; ++seen) {
+      if (k < t.n && (t.d[k] == ' ' || t.d[k] == '-' || t.d[k] == '.')) ++k;
+      if (k >= t.n || !is_digit(t.d[k])) return false;
+      ++k;
+    }
+    return true;
+  }
+};
+
+StartRule start_rule_named(const std::string& name) {
+  static const std::map<std::string, StartRule> names = {
+      {"keyword", StartRule::kKeyword},
+      {"dash", StartRule::kDash},
+      {"quoted", StartRule::kQuoted},
+      {"digit_chain", StartRule::kDigitChain},
+  };
+  auto it = names.find(name);
+  if (it == names.end()) throw std::invalid_argument("unknown start rule " + name);
+  return it->second;
+}
+
 struct TokenBody {
   std::string prefix;
   Alphabet body;  // the bytes [alphabet]+ matches (ASCII classes; computed by RE2 in native.py)
@@ -1818,6 +1989,7 @@ struct Detector {
   int set_slot = -1;  // its prefilter's index in Engine::prefilters_, or -1 (not gated)
   Gate gate = Gate::kNone;       // checked before python_validator is called
   std::vector<std::unique_ptr<RE2>> gate_words;  // its context patterns (Latin-1)
+  Starts starts;  // where its matches can start (native.START_RULES), rule kNone: anywhere
 };
 
 class Engine {
@@ -1880,6 +2052,7 @@ class Engine {
       detectors_.push_back(std::move(det));
     }
     load_prefilters(tables);
+    load_starts(tables);
     names_[0] = py::reinterpret_steal<py::object>(PyUnicode_InternFromString("type"));
     names_[1] = py::reinterpret_steal<py::object>(PyUnicode_InternFromString("start"));
     names_[2] = py::reinterpret_steal<py::object>(PyUnicode_InternFromString("end"));
@@ -2009,6 +2182,25 @@ class Engine {
     prefilters_ = std::move(set);
   }
 
+  // tables["starts"]: [(detector index, rule name, [key words])], absent for none.
+  void load_starts(const py::dict& tables) {
+    if (!tables.contains("starts")) return;
+    for (auto item : tables["starts"]) {
+      py::tuple entry = item.cast<py::tuple>();
+      const size_t index = entry[0].cast<size_t>();
+      if (index >= detectors_.size() || detectors_[index].kind != Kind::kPattern ||
+          detectors_[index].regional || detectors_[index].starts.rule != StartRule::kNone)
+        throw std::invalid_argument("start rule of no whole-text pattern detector");
+      Starts& starts = detectors_[index].starts;
+      const StartRule rule = start_rule_named(entry[1].cast<std::string>());
+      if (rule == StartRule::kKeyword) {
+        starts.keywords(entry[2].cast<std::vector<std::string>>());
+      } else {
+        starts.rule = rule;
+      }
+    }
+  }
+
   // Which prefilters occur in the text. Where the Set's DFA fails (out of memory) every
   // prefilter counts as present: the detectors are searched as without the Set.
   std::vector<bool> prefilters_present(const Text& t) const {
@@ -2047,7 +2239,9 @@ class Engine {
     }
     const Regions* regions = det.regional ? scope.regions(det.validator) : nullptr;
     if (regions == nullptr) {
-      search(det, t, 0, t.n, out);
+      std::vector<Pos> starts;
+      const bool sparse = det.starts.rule != StartRule::kNone && det.starts.find(t, starts);
+      search(det, t, 0, t.n, out, false, sparse ? &starts : nullptr);
       return;
     }
     // Regions closer than this are searched as one span: scanning the bytes between
@@ -2064,13 +2258,27 @@ class Engine {
 
   // PatternDetector.collect's loop over the matches in [pos, stop), which no match
   // crosses; returns where the next search would start.
+  // With `starts` (every position a match can start at, ascending), RE2 runs anchored at
+  // each start from `pos` on instead of searching [pos, stop) unanchored.
   Pos search(const Detector& det, const Text& t, Pos pos, Pos stop, std::vector<Cand>& out,
-             bool regional = false) const {
+             bool regional = false, const std::vector<Pos>* starts = nullptr) const {
     std::vector<Span> many;
+    size_t next = 0;  // the first of `starts` not tried yet
     for (bool first = true; pos < stop || (pos == stop && !det.nonempty); first = false) {
       if (regional && !first && !more_possible(det.validator, t, pos, stop)) break;
       Pos start, end;
-      if (!match(*det.regex, t, pos, stop, RE2::UNANCHORED, start, end)) break;
+      if (starts != nullptr) {
+        bool found = false;
+        for (; next < starts->size(); ++next) {
+          const Pos at = (*starts)[next];
+          if (at < pos) continue;
+          if (at > stop) break;
+          if ((found = match(*det.regex, t, at, stop, RE2::ANCHOR_START, start, end))) break;
+        }
+        if (!found) break;
+      } else if (!match(*det.regex, t, pos, stop, RE2::UNANCHORED, start, end)) {
+        break;
+      }
       pos = end == start ? std::max(end, pos + 1) : end;
       if (det.validator == Validator::kCards) {
         many.clear();

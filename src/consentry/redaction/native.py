@@ -20,6 +20,7 @@ import functools
 import hashlib
 import inspect
 import os
+import re
 from collections.abc import Sequence
 from types import ModuleType
 from typing import Any, Protocol
@@ -161,6 +162,41 @@ SET_GATED: frozenset[str] = frozenset(
 )
 
 
+# Detectors whose matches can only start where a cheap byte test holds (the rules of
+# ``Starts`` in _native.cpp): where such positions are sparse in a text, the compiled scan
+# runs RE2 anchored at each instead of one search over the whole text (issue 16, speed).
+# Pinned by pattern digest as REGION_RULES are; a "keyword" rule reads its key words from
+# the detector's prefilter ``(?i)word|word|…``, which every match starts with.
+# Chosen by measurement (docs/bench/redaction.md, sixth round): the secret assignments'
+# key words (30, most starting with common letters) and the headers' word starts are
+# found no faster than RE2 searches for them, so those detectors search the whole text.
+START_RULES: dict[str, str] = {
+    "16fe29004968f60b": "keyword",  # keywords: password assignments
+    "3179937fdb4776de": "dash",  # commands: --password / --secret flags
+    "d3eab9c1d8b07133": "quoted",  # tokens: quoted generated values
+    "16a1f50c729f20b1": "digit_chain",  # pii: other card numbers (12 to 19 digits)
+}
+_KEY_WORDS = re.compile(r"\(\?i\)[a-z_-]+(?:\|[a-z_-]+)*")
+
+
+def start_tables(detectors: Sequence[Detector]) -> list[tuple[int, str, list[str]]]:
+    """(index, start rule, key words) of the detectors START_RULES names, for the scan."""
+    out = []
+    for i, detector in enumerate(detectors):
+        regex = getattr(detector, "regex", None)
+        rule = START_RULES.get(pattern_digest(regex.pattern)) if regex is not None else None
+        if rule is None or _spec(detector) is None:
+            continue
+        words: list[str] = []
+        if rule == "keyword":
+            prefilter = getattr(detector, "prefilter", None) or ""
+            if not _KEY_WORDS.fullmatch(prefilter):
+                continue
+            words = prefilter[4:].split("|")
+        out.append((i, rule, words))
+    return out
+
+
 def function_digest(function: Any) -> str:
     """The digest GATE_PINS pins a validator by: its source and the constants it names."""
     constants = {
@@ -227,9 +263,8 @@ def build(detectors: Sequence[Detector]) -> NativeScan | None:
         if spec is None:
             return None
         specs.append(spec)
-    scan: NativeScan = _native.Engine(
-        specs, _tables(prefilter_tables(detectors)), credentials.jwt_header_ok, Finding
-    )
+    tables = _tables(prefilter_tables(detectors), start_tables(detectors))
+    scan: NativeScan = _native.Engine(specs, tables, credentials.jwt_header_ok, Finding)
     return scan
 
 
@@ -312,9 +347,15 @@ def _byte_table(char_class: str) -> bytes:
     return table
 
 
-def _tables(prefilters: list[tuple[int, str]] | None = None) -> dict[str, object]:
-    """The tables the scan reads; ``prefilters`` (see ``prefilter_tables``) gate detectors."""
+def _tables(
+    prefilters: list[tuple[int, str]] | None = None,
+    starts: list[tuple[int, str, list[str]]] | None = None,
+) -> dict[str, object]:
+    """The tables the scan reads; ``prefilters`` (see ``prefilter_tables``) gate detectors,
+    ``starts`` (see ``start_tables``) anchor them."""
     extra: dict[str, object] = {} if prefilters is None else {"prefilters": prefilters}
+    if starts:
+        extra["starts"] = starts
     return extra | {
         "iban_lengths": IBAN_LENGTHS,
         "file_extensions": sorted(pii._FILE_EXTENSIONS),
