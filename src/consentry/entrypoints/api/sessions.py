@@ -19,6 +19,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from consentry.bootstrap import App
 from consentry.domain.clock import iso
 from consentry.domain.errors import InvalidInput, Unauthenticated
 from consentry.entrypoints.api import schemas as s
@@ -32,6 +33,7 @@ from consentry.entrypoints.api.deps import (
 )
 from consentry.entrypoints.api.errors import ERROR_RESPONSES
 from consentry.entrypoints.api.render import message_json, session_json
+from consentry.entrypoints.ratelimit import AbuseGuards
 from consentry.service import gpc, sessions
 from consentry.service.records import MessageRecord
 
@@ -121,32 +123,46 @@ async def add_message(
     ``/v1/service/accounts/{account_id}/sessions/{session_id}/messages``. Under
     `assistant_messages_from = "service"`, `role: assistant` answers 403
     ``assistant_requires_service``."""
+    message = await run_in_threadpool(
+        append_blocking, core, guards, request, token, session_id, body.role, body.content
+    )
+    return message_created(message)
 
-    # The hottest route (issue 22): the token's account is looked up in the append's own
-    # transaction, in one worker thread (one thread-pool hand-off and one transaction
-    # instead of two each), and the answer's three fields are written here: the same bytes
-    # as dumping them through `response_model`, which stays for the OpenAPI document.
-    # A `Sec-GPC: 1` request takes the general path: its opt-out (P5) commits first.
-    def append() -> MessageRecord:
-        if gpc.signal(request.headers.get("sec-gpc")):
-            me = account_of(core, token, guards, request)
-            return sessions.add_message(
-                core.ctx,
-                account_id=me.id,
-                session_id=session_id,
-                role=body.role,
-                content=body.content,
-            )
-        guards.before_auth(request)
-        try:
-            return sessions.add_message_with_token(
-                core.ctx, token=token, session_id=session_id, role=body.role, content=body.content
-            )
-        except Unauthenticated:
-            guards.auth_failed(request)
-            raise
 
-    message = await run_in_threadpool(append)
+def append_blocking(
+    core: App,
+    guards: AbuseGuards,
+    request: Request,
+    token: str,
+    session_id: str,
+    role: str,
+    content: str,
+) -> MessageRecord:
+    """The append behind `POST /v1/me/sessions/{id}/messages`, in one worker thread.
+
+    The hottest route (issue 22): the token's account is looked up in the append's own
+    transaction (one thread-pool hand-off and one transaction instead of two each). A
+    `Sec-GPC: 1` request takes the general path: its opt-out (P5) commits first. Shared
+    by the route above and its fast path (:mod:`~consentry.entrypoints.api.append_route`).
+    """
+    if gpc.signal(request.headers.get("sec-gpc")):
+        me = account_of(core, token, guards, request)
+        return sessions.add_message(
+            core.ctx, account_id=me.id, session_id=session_id, role=role, content=content
+        )
+    guards.before_auth(request)
+    try:
+        return sessions.add_message_with_token(
+            core.ctx, token=token, session_id=session_id, role=role, content=content
+        )
+    except Unauthenticated:
+        guards.auth_failed(request)
+        raise
+
+
+def message_created(message: MessageRecord) -> JSONResponse:
+    """201 with the answer's three fields, written here: the same bytes as dumping them
+    through `response_model` (s.MessageCreated), which stays for the OpenAPI document."""
     answer = {"message_id": message.id, "at": iso(message.at), "covered": message.covered}
     return JSONResponse(answer, status_code=201)
 
