@@ -55,6 +55,27 @@ def test_sqlite_database_wal_and_shm_are_created_0600(tmp_path: Path) -> None:
         app.engine.dispose()
 
 
+def test_crypto_shredding_files_are_created_private(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 26 with issue 17 item 5: the key vault (wrapped data keys) with its WAL and SHM,
+    the KEK ring and the purge log beside the database are owner-only too, under umask 0022.
+    The vault's WAL was 0644 before it was opened through ``private_sqlite_files``."""
+    monkeypatch.setenv("CONSENTRY_CRYPTO_SHREDDING", "1")
+    database = tmp_path / "data" / "consentry.db"
+    database.parent.mkdir()
+    app = _populate(f"sqlite:///{database}")
+    try:
+        names = {p.name: _mode(p) for p in database.parent.iterdir()}
+        assert {"consentry.db.kek", "consentry.db.keys.sqlite", "consentry.db.keys.sqlite-wal"} <= (
+            set(names)
+        )
+        shared = [f"{name} {mode:o}" for name, mode in names.items() if mode & 0o077]
+        assert shared == []
+    finally:
+        app.engine.dispose()
+
+
 def test_an_existing_world_readable_database_is_made_private(tmp_path: Path) -> None:
     database = tmp_path / "old.db"
     app = _populate(f"sqlite:///{database}")

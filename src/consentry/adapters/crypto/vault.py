@@ -42,6 +42,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from consentry.adapters.sql.engine import private_sqlite_files
 from consentry.service.keys import KeyEncryptionKey, pool_scope
 
 metadata = MetaData()
@@ -116,6 +117,7 @@ class SqlKeyVault:
     def open(cls, url: str, kek: KeyEncryptionKey, **pool: int) -> SqlKeyVault:
         engine = create_engine(url)
         if engine.dialect.name == "sqlite":
+            private_sqlite_files(url)  # wrapped keys: owner-only, with their WAL and SHM
             event.listen(engine, "connect", _sqlite_pragmas)
         return cls(engine, kek, **pool)
 
