@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +15,7 @@ from consentry.adapters.sql.group_commit import enable_group_commit
 from consentry.adapters.sql.uow import SqlUnitOfWork
 from consentry.config.policy_file import load_policy
 from consentry.config.sealing import SecretBox
-from consentry.config.settings import Settings
+from consentry.config.settings import Settings, crypto_shredding_on
 from consentry.domain.clock import Clock, SystemClock, TestClock, parse_instant
 from consentry.domain.policy import Policy
 from consentry.service.context import Context
@@ -28,7 +27,7 @@ from consentry.service.observers import Observer
 def shredder_for(settings: Settings) -> Shredder | None:
     """Crypto-shredding (issue 26), on with CONSENTRY_CRYPTO_SHREDDING=1: the key vault
     and purge log beside the secret key file (:mod:`consentry.adapters.crypto.places`)."""
-    if os.environ.get("CONSENTRY_CRYPTO_SHREDDING", "") not in ("1", "true", "yes"):
+    if not crypto_shredding_on():
         return None
     places = KeyPlaces.from_settings(settings)
     return Shredder(places.open_vault(), places.open_purge_log())

@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 import consentry
+from consentry.config.settings import crypto_shredding_on
 from consentry.extras import EXTRAS
 from consentry.extras import status as extra_status
 from consentry.redaction import Redactor, native
@@ -71,4 +72,16 @@ def collect(*, database_url: str, policy_digest: str) -> dict[str, Any]:
             for name, s in ((n, extra_status(n)) for n in EXTRAS)
         },
         "policy_digest": policy_digest,
+        "crypto_shredding": shredding_state(),
+    }
+
+
+def shredding_state() -> dict[str, Any]:
+    """Issue 26: whether purges reach copies consentry cannot rewrite (backups, replicas)."""
+    if crypto_shredding_on():
+        return {"on": True, "note": "purges destroy data keys: old backups cannot be read"}
+    return {
+        "on": False,
+        "note": "purged content stays readable in database backups and replicas until they "
+        "expire; CONSENTRY_CRYPTO_SHREDDING=1 (docs/retention.md)",
     }

@@ -56,3 +56,47 @@ def test_parse_instant_keeps_date_arithmetic_in_range() -> None:
     for text in ("0001-01-01T00:00:00Z", "not a date", "2025-13-01"):
         with pytest.raises(InvalidInput):
             parse_instant(text)
+
+
+@pytest.mark.parametrize(
+    ("raw", "on"),
+    [
+        (None, False),
+        ("", False),
+        ("1", True),
+        ("on", True),
+        ("True", True),
+        ("YES", True),
+        ("0", False),
+        ("off", False),
+        ("false", False),
+    ],
+)
+def test_crypto_shredding_switch_reads_every_spelling_of_on_and_off(
+    raw: str | None, on: bool
+) -> None:
+    """Issue 26: the switch takes the spellings every other flag takes. `on` and `True` used
+    to be read as off without a word, leaving an operator who asked for shredding without it."""
+    from consentry.config.settings import crypto_shredding_on
+
+    environ = {} if raw is None else {"CONSENTRY_CRYPTO_SHREDDING": raw}
+    assert crypto_shredding_on(environ) is on
+
+
+def test_a_misspelt_crypto_shredding_switch_is_refused_not_read_as_off() -> None:
+    from consentry.config.settings import crypto_shredding_on
+
+    with pytest.raises(InvalidInput, match="CONSENTRY_CRYPTO_SHREDDING"):
+        crypto_shredding_on({"CONSENTRY_CRYPTO_SHREDDING": "enabled"})
+
+
+def test_info_says_whether_purges_reach_backups(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 26: `consentry info` (and the line `serve` logs at start) says shredding is off
+    and what that means for backups, so the default is a stated choice, not a silent one."""
+    from consentry.diagnostics import shredding_state
+
+    monkeypatch.delenv("CONSENTRY_CRYPTO_SHREDDING", raising=False)
+    off = shredding_state()
+    assert off["on"] is False and "backups" in off["note"]
+    monkeypatch.setenv("CONSENTRY_CRYPTO_SHREDDING", "1")
+    assert shredding_state()["on"] is True

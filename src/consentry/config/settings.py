@@ -289,6 +289,20 @@ def _hosts(raw: str | None) -> tuple[str, ...]:
     return hosts
 
 
+SHREDDING_ENV = "CONSENTRY_CRYPTO_SHREDDING"
+
+
+def crypto_shredding_on(environ: dict[str, str] | None = None) -> bool:
+    """Issue 26: whether content is sealed under data keys (``CONSENTRY_CRYPTO_SHREDDING``).
+
+    Off unless set; ``1/true/yes/on`` and ``0/false/no/off`` in any case, anything else is
+    refused (``invalid_input``) rather than read as off, so a typo cannot leave an operator
+    who asked for shredding without it.
+    """
+    env = os.environ if environ is None else environ
+    return _flag(env.get(SHREDDING_ENV), SHREDDING_ENV)
+
+
 def _flag(raw: str | None, name: str) -> bool:
     if raw is None or raw == "":
         return False

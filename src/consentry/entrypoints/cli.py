@@ -77,7 +77,9 @@ def info(
 
     settings = guarded(lambda: Settings.from_env(database_url=database_url, policy_path=policy))
     loaded = guarded(lambda: load_policy(settings.policy_path))
-    found = collect(database_url=settings.database_url, policy_digest=loaded.digest)
+    found = guarded(
+        lambda: collect(database_url=settings.database_url, policy_digest=loaded.digest)
+    )
     if as_json:
         print_json(found)
         return
@@ -92,6 +94,8 @@ def info(
         missing = f"not installed: pip install 'consentry[{name}]'"
         table.add_row(f"extra {name}", "installed" if extra["installed"] else escape(missing))
     table.add_row("policy digest", found["policy_digest"])
+    shredding = found["crypto_shredding"]
+    table.add_row("crypto-shredding", f"{'on' if shredding['on'] else 'off'}: {shredding['note']}")
     out.print(table)
 
 

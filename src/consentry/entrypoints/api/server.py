@@ -84,7 +84,8 @@ def log_install(database_url: str, policy_digest: str) -> None:
         f"{name}={'yes' if e['installed'] else 'no'}" for name, e in found["extras"].items()
     )
     log.info(
-        "consentry %s on %s; database %s; filter scan %s (%s); extras %s; policy %s",
+        "consentry %s on %s; database %s; filter scan %s (%s); extras %s; policy %s; "
+        "crypto-shredding %s (%s)",
         found["version"],
         found["python"],
         found["database_url"],
@@ -92,6 +93,8 @@ def log_install(database_url: str, policy_digest: str) -> None:
         found["filter"]["reason"],
         extras,
         found["policy_digest"],
+        "on" if found["crypto_shredding"]["on"] else "off",
+        found["crypto_shredding"]["note"],
     )
 
 
