@@ -34,6 +34,7 @@ def account_of_row(row: Row[Any]) -> AccountRecord:
 
 
 _ACCOUNT_BY_ID = select(t.accounts).where(t.accounts.c.id == bindparam("p_id"))
+_ACCOUNT_BY_TOKEN_HASH = select(t.accounts).where(t.accounts.c.token_hash == bindparam("p_hash"))
 
 
 class SqlAccountStore:
@@ -63,9 +64,7 @@ class SqlAccountStore:
         return account_of_row(row) if row else None
 
     def account_by_token_hash(self, token_hash: str) -> AccountRecord | None:
-        row = self.conn.execute(
-            select(t.accounts).where(t.accounts.c.token_hash == token_hash)
-        ).first()
+        row = self.conn.execute(_ACCOUNT_BY_TOKEN_HASH, {"p_hash": token_hash}).first()
         return account_of_row(row) if row else None
 
     def set_privacy(

@@ -12,6 +12,8 @@ from sqlalchemy import Connection, insert
 from consentry.adapters.sql import tables as t
 from consentry.domain.ids import new_id
 
+_INSERT = insert(t.outbox)  # built once: every change writes one (issue 22)
+
 
 class SqlOutbox:
     """Outbox rows over the unit of work's connection."""
@@ -20,7 +22,7 @@ class SqlOutbox:
 
     def publish(self, type: str, payload: dict[str, Any], at: datetime) -> None:
         self.conn.execute(
-            insert(t.outbox),
+            _INSERT,
             {
                 "event_id": new_id("chg"),
                 "type": type,
