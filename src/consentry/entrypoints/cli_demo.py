@@ -27,13 +27,15 @@ from rich.progress import (
 from consentry.adapters.sql.engine import make_engine, upgrade
 from consentry.bootstrap import App, build
 from consentry.config.policy_file import load_policy
-from consentry.config.settings import Settings
+from consentry.config.settings import Settings, crypto_shredding_on
 from consentry.domain.clock import TestClock, iso, parse_iso
 from consentry.domain.errors import ConsentryError
 from consentry.extras import require
 from consentry.service import accounts as account_service
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from consentry.demo.bulk import LoadStats
     from consentry.demo.population import Mix
     from consentry.domain.policy import Policy
@@ -149,12 +151,32 @@ def _load_in_bulk(settings: Settings, population: _Population) -> None:
             short_texts=population.short_texts,
             progress=step,
         )
-    engine.dispose()
     out.print(
         f"[green]loaded[/] {stats.accounts} accounts, {stats.sessions} sessions, "
         f"{stats.messages} messages, {stats.feedback} feedback, {stats.holds} holds, "
         f"{stats.events} consent events in {stats.seconds:.1f} s"
     )
+    try:
+        if crypto_shredding_on():
+            _seal_bulk_rows(settings, engine)
+    finally:
+        engine.dispose()
+
+
+def _seal_bulk_rows(settings: Settings, engine: Engine) -> None:
+    """Issue 26: rows written straight into the tables bypass the sealing store, so with
+    crypto-shredding on they are sealed afterwards as ``consentry keys encrypt-existing``
+    does (resumable: a rerun of either skips what is sealed)."""
+    from consentry.adapters.crypto.encrypt_existing import encrypt_existing
+    from consentry.adapters.crypto.places import KeyPlaces
+
+    vault = KeyPlaces.from_settings(settings).open_vault()
+    try:
+        result = encrypt_existing(engine, vault)
+    finally:
+        vault.engine.dispose()
+    counts = ", ".join(f"{n} {what}" for what, n in result.sealed.items())
+    out.print(f"[green]sealed[/] {counts or 'nothing'} under their data keys (crypto-shredding)")
 
 
 def _seed_through_the_service(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 import typer
 from sqlalchemy import create_engine, func, select
 from typer.testing import CliRunner
@@ -73,6 +74,29 @@ def test_demo_bulk_is_deterministic(tmp_path: Path, sqlite_template: Path) -> No
         engine.dispose()
     assert dumps[0] == dumps[1]
     assert len(dumps[0][2]) > 20
+
+
+def test_demo_bulk_seals_its_rows_when_crypto_shredding_is_on(
+    tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 26 (R17): bulk rows skip the sealing store; with shredding on they are sealed
+    before the command ends, so no message text or comment is left in clear. Before, the
+    bulk path left every text in clear while the service path sealed it."""
+    monkeypatch.setenv("CONSENTRY_CRYPTO_SHREDDING", "1")
+    shutil.copy(sqlite_template, tmp_path / "s.db")
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    args = ["--accounts", "12", "--seed", "4", "--bulk", "--database-url", url]
+    result = CliRunner().invoke(_app(), [*args, "--until", "2025-11-30T00:00:00Z"])
+    assert result.exit_code == 0, result.output
+    assert "sealed" in result.output
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        texts = conn.execute(select(t.messages.c.content)).scalars().all()
+        comments = conn.execute(select(t.feedback.c.comment)).scalars().all()
+    engine.dispose()
+    assert len(texts) > 20
+    assert all(x.startswith("enc:v1:") for x in texts)
+    assert all(c is None or c.startswith("enc:v1:") for c in comments)
 
 
 def test_demo_labels_the_tokens_it_prints_and_shows_a_pending_notice(
