@@ -23,7 +23,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, func, select, update
+from sqlalchemy import Connection, and_, bindparam, exists, func, select, update
 
 from consentry.adapters.crypto.content import is_encrypted, open_text, row_context, seal_text
 from consentry.adapters.crypto.memo import ScopeMemo, memo_for
@@ -43,6 +43,17 @@ from consentry.service.ports.runs import ExportFeedbackRow, ExportMessageRow
 from consentry.service.records import FeedbackRecord, HoldRecord, MessageRecord
 
 PURGED_TEXT = ""
+_S, _M = t.sessions.c, t.messages.c
+_KEY_OF_SESSION = select(_S.key_id, exists().where(_M.session_id == bindparam("p_id"))).where(
+    _S.id == bindparam("p_id")
+)
+"""A session's ``key_id`` and whether it has a message: built once (a statement built per
+new session cost about half of what finding its key cost, measured with cProfile)."""
+_CLAIM = (
+    update(t.sessions)
+    .where(_S.id == bindparam("p_id"), _S.key_id.is_(None))
+    .values(key_id=bindparam("p_key"))
+)
 
 
 class EncryptingStore(SqlStore):
@@ -78,33 +89,31 @@ class EncryptingStore(SqlStore):
         """A session not in the memo: its claimed key; else, with no message yet, a pool
         key claimed now (compare-and-set on a NULL ``key_id``); else (messages from before
         the pool or before shredding) ``session:<id>`` as they are."""
-        s, m = t.sessions.c, t.messages.c
-        has_messages = exists().where(m.session_id == session_id)
-        row = self.conn.execute(select(s.key_id, has_messages).where(s.id == session_id)).first()
+        row = self.conn.execute(_KEY_OF_SESSION, {"p_id": session_id}).first()
         if row is not None and row[0] is None and not row[1]:
             key_id, _ = self._keys.pool_key()
-            claimed = self.conn.execute(
-                update(t.sessions)
-                .where(s.id == session_id, s.key_id.is_(None))
-                .values(key_id=key_id)
-            ).rowcount
+            claimed = self.conn.execute(_CLAIM, {"p_id": session_id, "p_key": key_id}).rowcount
             if claimed == 1:
                 self.claims[session_id] = pool_scope(key_id)
                 return pool_scope(key_id)
             # another writer claimed first: its key, unclaimed ours (collected later)
-            row = self.conn.execute(select(s.key_id, s.id).where(s.id == session_id)).first()
+            row = self.conn.execute(_KEY_OF_SESSION, {"p_id": session_id}).first()
         if row is None:  # no such session: the insert fails on its own
             return session_scope(session_id)
         self._memo.put(session_id, session_key_scope(session_id, row[0]))
         return session_key_scope(session_id, row[0])
 
+    def claims_committed(self) -> None:
+        """The transaction committed: the process may now trust its claims."""
+        for session_id, scope in self.claims.items():
+            self._memo.put(session_id, scope)
+        self.claims.clear()
+
     def session_key_scope(self, session_id: str) -> str:
         """The scope of this session's message key, for reads."""
         scope = self.claims.get(session_id) or self._memo.get(session_id)
         if scope is None:
-            key_id = self.conn.execute(
-                select(t.sessions.c.key_id).where(t.sessions.c.id == session_id)
-            ).scalar()
+            key_id = self.conn.execute(_KEY_OF_SESSION, {"p_id": session_id}).scalar()
             scope = session_key_scope(session_id, key_id)
             if key_id:  # a claim never changes; a NULL may still be claimed
                 self._memo.put(session_id, scope)
@@ -312,10 +321,8 @@ class CryptoUnitOfWork:
 
     def commit(self) -> None:
         self._inner.commit()
-        if self.store.claims:  # committed: the process may now trust these claims
-            for session_id, scope in self.store.claims.items():
-                self.store._memo.put(session_id, scope)
-            self.store.claims.clear()
+        if self.store.claims:
+            self.store.claims_committed()
 
     def __enter__(self) -> CryptoUnitOfWork:
         inner = self._inner.__enter__()
