@@ -273,3 +273,29 @@ def test_a_session_from_before_the_pool_keeps_its_own_key_R17(
     w.advance(days=31)
     retention.sweep_expired(w.ctx)
     assert vault.data_keys([f"session:{sid}"]) == {}
+
+
+def test_encrypt_existing_seals_a_pooled_sessions_clear_rows_under_its_pool_key_R17(
+    shred_app: App,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Shredding turned off after a session claimed a pool key, then on again: its rows
+    written in clear are sealed under the session's pool key, the one its reads use."""
+    from consentry.adapters.crypto.encrypt_existing import encrypt_existing
+    from consentry.bootstrap import build
+
+    clock = shred_app.ctx.clock
+    w = World(shred_app, clock)  # type: ignore[arg-type]
+    uid = w.user(training="on")
+    sid = w.chat(uid, "sealed first")
+    key_id = _key_id(shred_app, sid)
+    assert key_id
+    monkeypatch.setenv("CONSENTRY_CRYPTO_SHREDDING", "0")
+    plain = build(shred_app.settings, migrate=False, clock=clock)
+    World(plain, clock).say(uid, sid, "then in clear")  # type: ignore[arg-type]
+    plain.engine.dispose()
+    result = encrypt_existing(shred_app.engine, _vault(w))
+    assert result.sealed["messages"] == 1 and result.already == 1
+    assert _vault(w).data_keys([f"session:{sid}"]) == {}  # no second key for the session
+    view = sessions.get_session(w.ctx, account_id=uid, session_id=sid)
+    assert [m.content for m in view.messages] == ["sealed first", "then in clear"]
