@@ -1195,7 +1195,8 @@ class Scope {
 // Some detectors' matches can only start where a cheap byte test holds: at a key word
 // (the password assignments), at a '-' after a non-word byte (the flags), at a quote
 // followed by 20 body bytes (quoted generated values), at a digit after a non-word byte
-// that begins 12 digits joined by single [ .-] (other card numbers). Where such positions are sparse, the scan runs RE2
+// that begins 12 digits joined by single [ .-] (other card numbers), two letters before
+// two digits (IBANs in any case). Where such positions are sparse, the scan runs RE2
 // anchored at each of them in turn instead of one unanchored search over the text:
 // the first position (from where the search would start) at which the pattern matches
 // is the leftmost match, and the anchored match there is the one the unanchored search
@@ -1203,7 +1204,7 @@ class Scope {
 // position a match can start at (a superset); native.START_RULES pins each rule to the
 // digest of the pattern it was worked out from. Where the positions are dense (more
 // than one per kStartsSparse bytes) the text is searched whole as before.
-enum class StartRule { kNone, kKeyword, kDash, kQuoted, kDigitChain };
+enum class StartRule { kNone, kKeyword, kDash, kQuoted, kDigitChain, kIbanAnyCase };
 
 constexpr Pos kStartsSparse = 24;
 
@@ -1326,37 +1327,81 @@ struct Starts {
           return add(i);
         });
       }
-      case StartRule::kDigitChain: {  // \b[0-9](?:[ \-.]?[0-9]){11,18}\b: its first 12 digits
-        // the first digit of each run of digits, 16 bytes at a time with SSE2
-        auto at_start = [&](Pos i) {
+      case StartRule::kDigitChain:  // \b[0-9](?:[ \-.]?[0-9]){11,18}\b: its first 12 digits
+        return each_digit_run(t, [&](Pos i) {
           return !((i == 0 || !is_word(d[i - 1])) && digit_chain(t, i, 12)) || add(i);
+        });
+      case StartRule::kIbanAnyCase: {  // (?i)\b[a-z]{2}[ \-]?[0-9]{2}(?:[ \-]?[a-z0-9]){11,40}
+        // The two digits start a run of digits; the two letters are 2 or 3 bytes before
+        // it, or up to 7 where a non-ASCII byte may be U+212A or U+017F (k and s in any case).
+        Pos last = -1;
+        auto push = [&](Pos p) {
+          if (p <= last) return true;
+          last = p;
+          return add(p);
         };
-        Pos i = 0;
-        bool digit_before = false;
-#if defined(__SSE2__)
-        const __m128i low = _mm_set1_epi8(static_cast<char>('0' - 1 - 128));
-        const __m128i high = _mm_set1_epi8(static_cast<char>('9' + 1 - 128));
-        const __m128i flip = _mm_set1_epi8(static_cast<char>(-128));
-        for (; i + 16 <= t.n; i += 16) {
-          const __m128i v = _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(d + i)), flip);
-          const unsigned digits = static_cast<unsigned>(
-              _mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(v, low), _mm_cmplt_epi8(v, high))));
-          unsigned firsts = digits & ~((digits << 1) | (digit_before ? 1u : 0u));
-          digit_before = digits >> 15 & 1;
-          for (; firsts; firsts &= firsts - 1)
-            if (!at_start(i + __builtin_ctz(firsts))) return false;
-        }
-#endif
-        for (; i < t.n; ++i) {
-          const bool digit = is_digit(d[i]);
-          if (digit && !digit_before && !at_start(i)) return false;
-          digit_before = digit;
-        }
-        return true;
+        return each_digit_run(t, [&](Pos r) {
+          if (r + 1 >= t.n || !is_digit(d[r + 1])) return true;
+          const Pos from = std::max<Pos>(0, r - 7);
+          bool wide = false;
+          for (Pos k = from; k < r; ++k) wide |= d[k] >= 0x80;
+          if (wide) {
+            for (Pos p = from; p <= r - 2; ++p)
+              if (!push(p)) return false;
+            return true;
+          }
+          for (Pos p = r - 3; p <= r - 2; ++p) {
+            if (p < 0 || (p == r - 3 && d[r - 1] != ' ' && d[r - 1] != '-')) continue;
+            if (!is_alpha(d[p]) || !is_alpha(d[p + 1]) || (p > 0 && is_word(d[p - 1]))) continue;
+            if (alnum_chain(t, r + 2, 11) && !push(p)) return false;
+          }
+          return true;
+        });
       }
       case StartRule::kNone: break;
     }
     return false;
+  }
+
+  // f(i) at the first digit of each run of digits, in order, until f returns false; 16
+  // bytes at a time with SSE2. Returns false when f did.
+  template <typename F>
+  static bool each_digit_run(const Text& t, F f) {
+    Pos i = 0;
+    bool digit_before = false;
+#if defined(__SSE2__)
+    const __m128i low = _mm_set1_epi8(static_cast<char>('0' - 1 - 128));
+    const __m128i high = _mm_set1_epi8(static_cast<char>('9' + 1 - 128));
+    const __m128i flip = _mm_set1_epi8(static_cast<char>(-128));
+    for (; i + 16 <= t.n; i += 16) {
+      const __m128i v = _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(t.d + i)), flip);
+      const unsigned digits = static_cast<unsigned>(
+          _mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(v, low), _mm_cmplt_epi8(v, high))));
+      unsigned firsts = digits & ~((digits << 1) | (digit_before ? 1u : 0u));
+      digit_before = digits >> 15 & 1;
+      for (; firsts; firsts &= firsts - 1)
+        if (!f(i + __builtin_ctz(firsts))) return false;
+    }
+#endif
+    for (; i < t.n; ++i) {
+      const bool digit = is_digit(t.d[i]);
+      if (digit && !digit_before && !f(i)) return false;
+      digit_before = digit;
+    }
+    return true;
+  }
+
+  // (?:[ \-]?[a-z0-9]){count} in any case at i: false only where it surely does not match
+  // (a non-ASCII byte may be a letter that folds to k or s).
+  static bool alnum_chain(const Text& t, Pos i, int count) {
+    for (int seen = 0; seen < count; ++seen) {
+      if (i < t.n && (t.d[i] == ' ' || t.d[i] == '-')) ++i;
+      if (i >= t.n) return false;
+      if (t.d[i] >= 0x80) return true;
+      if (!is_alpha(t.d[i]) && !is_digit(t.d[i])) return false;
+      ++i;
+    }
+    return true;
   }
 
   // [0-9](?:[ \-.]?[0-9]){count - 1} at i.
@@ -1377,6 +1422,7 @@ StartRule start_rule_named(const std::string& name) {
       {"dash", StartRule::kDash},
       {"quoted", StartRule::kQuoted},
       {"digit_chain", StartRule::kDigitChain},
+      {"iban_any_case", StartRule::kIbanAnyCase},
   };
   auto it = names.find(name);
   if (it == names.end()) throw std::invalid_argument("unknown start rule " + name);

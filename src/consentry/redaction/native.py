@@ -176,6 +176,7 @@ START_RULES: dict[str, str] = {
     "3179937fdb4776de": "dash",  # commands: --password / --secret flags
     "d3eab9c1d8b07133": "quoted",  # tokens: quoted generated values
     "16a1f50c729f20b1": "digit_chain",  # pii: other card numbers (12 to 19 digits)
+    "1c96531117fdb929": "iban_any_case",  # spellings: IBANs in any case
 }
 _KEY_WORDS = re.compile(r"\(\?i\)[a-z_-]+(?:\|[a-z_-]+)*")
 

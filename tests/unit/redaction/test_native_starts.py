@@ -2,10 +2,11 @@
 
 Where a detector's matches can only start at positions a cheap byte test finds
 (``native.START_RULES``: the password key words, ``-`` flags, quoted values, chains of
-12 digits) and those positions are sparse, the scan runs RE2 anchored at each of them
-instead of searching the whole text. That must find exactly what the whole-text search
-finds: the candidates are compared with and without the start tables on my own edge
-cases, on 3,000 seeded texts built from the pieces the rules look at, and on the corpora.
+12 digits, two letters before two digits) and those positions are sparse, the scan runs
+RE2 anchored at each of them instead of searching the whole text. That must find exactly
+what the whole-text search finds: the candidates are compared with and without the start
+tables on my own edge cases, on 3,000 seeded texts built from the pieces the rules look
+at, and on the corpora.
 """
 
 from __future__ import annotations
@@ -44,6 +45,11 @@ EXAMPLES = [
     "card 4111-1111-1111-1111 and 6011.0009.9013.9424.123 then 3782 822463 10005",
     "glued x4111111111111111 and _4111111111111111, 12 digits at the end 123456789012",
     "4111 1111 1111 111 (eleven) and 4111  1111 1111 1111 (two spaces)",
+    "iban de89 3704 0044 0532 0130 00 and GB82-WEST-1234-5698-7654-32",
+    "and fr7630006000011234567890189 at the end",
+    "\u017fe89 3704 0044 0532 0130 00, \u212ae12 3456 7890 1234 5678",
+    "and x\u017f89370400440532013000",
+    "at 12:30 we said de 89 but meant ab12cd34ef56gh78ij90",
     "pwd=1 " * 60,  # dense: the whole text is searched
     "-x " * 80 + "--password hunter22hunter",
 ]
@@ -87,6 +93,12 @@ PIECES = [
     ".",
     "-4",
     " 42",
+    "de",
+    "GB",
+    "89",
+    " 3704",
+    "-WEST",
+    "\u017f",
 ]
 
 
