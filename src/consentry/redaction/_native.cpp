@@ -1196,7 +1196,9 @@ class Scope {
 // (the password assignments), at a '-' after a non-word byte (the flags), at a quote
 // followed by 20 body bytes (quoted generated values), at a digit after a non-word byte
 // that begins 12 digits joined by single [ .-] (other card numbers), two letters before
-// two digits (IBANs in any case). Where such positions are sparse, the scan runs RE2
+// two digits (IBANs in any case), where a phone number's three layouts can start (a '+'
+// or '(' before a digit, a digit at a word start followed as each layout needs). Where
+// such positions are sparse, the scan runs RE2
 // anchored at each of them in turn instead of one unanchored search over the text:
 // the first position (from where the search would start) at which the pattern matches
 // is the leftmost match, and the anchored match there is the one the unanchored search
@@ -1204,7 +1206,7 @@ class Scope {
 // position a match can start at (a superset); native.START_RULES pins each rule to the
 // digest of the pattern it was worked out from. Where the positions are dense (more
 // than one per kStartsSparse bytes) the text is searched whole as before.
-enum class StartRule { kNone, kKeyword, kDash, kQuoted, kDigitChain, kIbanAnyCase };
+enum class StartRule { kNone, kKeyword, kDash, kQuoted, kDigitChain, kIbanAnyCase, kPhoneInContext };
 
 constexpr Pos kStartsSparse = 24;
 
@@ -1358,6 +1360,33 @@ struct Starts {
           return true;
         });
       }
+      case StartRule::kPhoneInContext: {
+        // \+[1-9]… | (?:\b1[ .-]?)?(?:\([2-9]…|\b[2-9][0-9]{2}[ .-])[2-9]… | (?:\b0[1-9]|\(0[1-9])…
+        auto at = [&](Pos k) -> unsigned char { return k < t.n ? d[k] : 0; };
+        auto nonzero = [](unsigned char c) { return c >= '1' && c <= '9'; };
+        auto sep = [](unsigned char c) { return c == ' ' || c == '.' || c == '-'; };
+        const bool sparse = each_digit_run(t, [&](Pos i) {
+          if (i > 0 && is_word(d[i - 1])) return true;
+          bool maybe;
+          if (d[i] == '0') {
+            maybe = nonzero(at(i + 1));
+          } else if (d[i] == '1') {
+            const unsigned char next = sep(at(i + 1)) ? at(i + 2) : at(i + 1);
+            maybe = next == '(' || (next >= '2' && next <= '9');
+          } else {
+            maybe = is_digit(at(i + 1)) && is_digit(at(i + 2)) && sep(at(i + 3)) && at(i + 4) >= '2' &&
+                    at(i + 4) <= '9';
+          }
+          return !maybe || add(i);
+        });
+        if (!sparse) return false;
+        for (Pos i = t.find_byte('+', 0, t.n); i >= 0; i = t.find_byte('+', i + 1, t.n))
+          if (nonzero(at(i + 1)) && !add(i)) return false;
+        for (Pos i = t.find_byte('(', 0, t.n); i >= 0; i = t.find_byte('(', i + 1, t.n))
+          if (is_digit(at(i + 1)) && !add(i)) return false;
+        std::sort(out.begin(), out.end());
+        return true;
+      }
       case StartRule::kNone: break;
     }
     return false;
@@ -1423,6 +1452,7 @@ StartRule start_rule_named(const std::string& name) {
       {"quoted", StartRule::kQuoted},
       {"digit_chain", StartRule::kDigitChain},
       {"iban_any_case", StartRule::kIbanAnyCase},
+      {"phone_in_context", StartRule::kPhoneInContext},
   };
   auto it = names.find(name);
   if (it == names.end()) throw std::invalid_argument("unknown start rule " + name);

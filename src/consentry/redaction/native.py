@@ -177,6 +177,7 @@ START_RULES: dict[str, str] = {
     "d3eab9c1d8b07133": "quoted",  # tokens: quoted generated values
     "16a1f50c729f20b1": "digit_chain",  # pii: other card numbers (12 to 19 digits)
     "1c96531117fdb929": "iban_any_case",  # spellings: IBANs in any case
+    "87af0e36e2c54996": "phone_in_context",  # pii: phone numbers in three layouts
 }
 _KEY_WORDS = re.compile(r"\(\?i\)[a-z_-]+(?:\|[a-z_-]+)*")
 
@@ -187,8 +188,9 @@ def start_tables(detectors: Sequence[Detector]) -> list[tuple[int, str, list[str
     for i, detector in enumerate(detectors):
         regex = getattr(detector, "regex", None)
         rule = START_RULES.get(pattern_digest(regex.pattern)) if regex is not None else None
-        if rule is None or _spec(detector) is None:
-            continue
+        spec = _spec(detector)
+        if rule is None or spec is None or spec[0] != "pattern" or spec[6]:
+            continue  # only whole-text pattern detectors (not regional ones) take a rule
         words: list[str] = []
         if rule == "keyword":
             prefilter = getattr(detector, "prefilter", None) or ""

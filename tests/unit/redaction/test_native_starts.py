@@ -2,11 +2,11 @@
 
 Where a detector's matches can only start at positions a cheap byte test finds
 (``native.START_RULES``: the password key words, ``-`` flags, quoted values, chains of
-12 digits, two letters before two digits) and those positions are sparse, the scan runs
-RE2 anchored at each of them instead of searching the whole text. That must find exactly
-what the whole-text search finds: the candidates are compared with and without the start
-tables on my own edge cases, on 3,000 seeded texts built from the pieces the rules look
-at, and on the corpora.
+12 digits, two letters before two digits, phone layouts) and those positions are sparse,
+the scan runs RE2 anchored at each of them instead of searching the whole text. That must
+find exactly what the whole-text search finds: the candidates are compared with and
+without the start tables on my own edge cases, on 3,000 seeded texts built from the
+pieces the rules look at, and on the corpora.
 """
 
 from __future__ import annotations
@@ -50,6 +50,8 @@ EXAMPLES = [
     "\u017fe89 3704 0044 0532 0130 00, \u212ae12 3456 7890 1234 5678",
     "and x\u017f89370400440532013000",
     "at 12:30 we said de 89 but meant ab12cd34ef56gh78ij90",
+    "call +1 555 123 4567, (555) 123-4567, 1-555-123-4567 or 1(555)123-4567",
+    "Berlin 030 1234567, (030) 12345 67, +44 20 7946 0958, x555 123 4567, 1 555.123.4567",
     "pwd=1 " * 60,  # dense: the whole text is searched
     "-x " * 80 + "--password hunter22hunter",
 ]
@@ -99,6 +101,11 @@ PIECES = [
     " 3704",
     "-WEST",
     "\u017f",
+    "+1",
+    "(555)",
+    "555-",
+    "123 4567",
+    "0",
 ]
 
 
@@ -197,7 +204,7 @@ def test_anchored_starts_keep_every_raw_match() -> None:
             got = engines[0].candidates(data)
             assert got == engines[1].candidates(data), (rule, text)
             matched += bool(got)
-        assert matched > 50, rule
+        assert matched > 20, rule
 
 
 def test_anchored_starts_keep_the_candidates_of_the_corpora() -> None:
