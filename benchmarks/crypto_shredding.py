@@ -16,6 +16,10 @@
     .venv/bin/python benchmarks/crypto_shredding.py [--messages 2000] [--per-session 20]
         [--rounds 3] [--no-destruction]
     .venv/bin/python benchmarks/crypto_shredding.py --purge-messages 1000000 --rounds 1
+    .venv/bin/python benchmarks/crypto_shredding.py --pool-ab --per-session 20 --rounds 12
+
+4. With ``--pool-ab``: only the appends, shredding off, on with the key pool and on with a
+   pool of one key (a durable vault write per new session), alternating in one process.
 """
 
 from __future__ import annotations
@@ -215,6 +219,35 @@ def purge_main(messages: int, rounds: int) -> None:
         )
 
 
+def pool_ab(messages: int, rounds: int, per_session: int) -> None:
+    """Appends in one process: shredding off, on with the key pool (64 keys a vault write),
+    and on with a pool of 1 (one durable vault write per new session, the cost before
+    the pool), alternating, min CPU: the pool's own effect, the rest of the code equal."""
+    modes = [("off", False, "64"), ("pool 64", True, "64"), ("pool 1", True, "1")]
+    spent: dict[str, list[float]] = {name: [] for name, _, _ in modes}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        template = work / "template.db"
+        upgrade(f"sqlite:///{template}")
+        appends(template, work, 20, False, per_session)  # warm-up
+        for i in range(rounds):
+            for name, on, size in modes if i % 2 == 0 else modes[::-1]:
+                os.environ["CONSENTRY_KEY_POOL_SIZE"] = size
+                for vault in work.glob("keys-*"):
+                    vault.unlink()
+                spent[name].append(appends(template, work, messages, on, per_session)[0])
+    os.environ.pop("CONSENTRY_KEY_POOL_SIZE", None)
+    off = min(spent["off"])
+    print(
+        f"appends {messages} msgs, {per_session}/session, {rounds} rounds, CPU s: off "
+        f"{off:.3f}; "
+        + "; ".join(
+            f"{name} {min(spent[name]):.3f} ratio {min(spent[name]) / off:.3f}"
+            for name, _, _ in modes[1:]
+        )
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=2000)
@@ -222,11 +255,17 @@ def main() -> None:
     parser.add_argument("--per-session", type=int, default=20, help="messages per session")
     parser.add_argument("--purge-messages", type=int, default=0, help="see 3. above")
     parser.add_argument(
+        "--pool-ab", action="store_true", help="only the appends: off, pool 64, pool 1"
+    )
+    parser.add_argument(
         "--no-destruction", action="store_true", help="skip 2. (filling a 1M-key vault)"
     )
     args = parser.parse_args()
     if args.purge_messages:
         purge_main(args.purge_messages, args.rounds)
+        return
+    if args.pool_ab:
+        pool_ab(args.messages, args.rounds, args.per_session)
         return
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
