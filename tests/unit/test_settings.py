@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from consentry.config.settings import Settings
@@ -100,3 +102,19 @@ def test_info_says_whether_purges_reach_backups(monkeypatch: pytest.MonkeyPatch)
     assert off["on"] is False and "backups" in off["note"]
     monkeypatch.setenv("CONSENTRY_CRYPTO_SHREDDING", "1")
     assert shredding_state()["on"] is True
+
+
+@pytest.mark.parametrize("raw", ["lots", "0", "-3", "2.5"])
+def test_a_bad_key_pool_setting_is_named_not_a_traceback(
+    raw: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 26: the key pool's size and age come from the environment; a value that is not a
+    whole number of 1 or more is `invalid_input` naming the variable (it was a ValueError
+    from int(), a traceback from every command that opens the vault)."""
+    from consentry.adapters.crypto.places import KeyPlaces
+
+    monkeypatch.setenv("CONSENTRY_KEY_POOL_SIZE", raw)
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'c.db'}")
+    with pytest.raises(InvalidInput, match="CONSENTRY_KEY_POOL_SIZE"):
+        KeyPlaces.from_settings(settings).open_vault()
+    assert not (tmp_path / "c.db.keys.sqlite").exists()

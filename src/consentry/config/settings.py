@@ -303,6 +303,13 @@ def crypto_shredding_on(environ: dict[str, str] | None = None) -> bool:
     return _flag(env.get(SHREDDING_ENV), SHREDDING_ENV)
 
 
+def env_whole(name: str, minimum: int, environ: dict[str, str] | None = None) -> int | None:
+    """A whole-number setting read straight from the environment (``None`` when unset); a
+    value that is not a whole number of ``minimum`` or more is ``invalid_input``."""
+    raw = (os.environ if environ is None else environ).get(name)
+    return None if not raw else _whole(raw.strip(), name, 0, minimum)
+
+
 def _flag(raw: str | None, name: str) -> bool:
     if raw is None or raw == "":
         return False

@@ -18,7 +18,7 @@ from consentry.adapters.crypto.kek_file import KeyRingFile
 from consentry.adapters.crypto.purge_log import PurgeLog
 from consentry.adapters.crypto.vault import SqlKeyVault
 from consentry.config.secret_key import key_file_path
-from consentry.config.settings import Settings
+from consentry.config.settings import Settings, env_whole
 
 
 @dataclass(frozen=True)
@@ -46,8 +46,9 @@ class KeyPlaces:
             ("pool_size", "CONSENTRY_KEY_POOL_SIZE"),
             ("pool_max_age_s", "CONSENTRY_KEY_POOL_MAX_AGE_S"),
         ):
-            if os.environ.get(env):
-                pool[name] = int(os.environ[env])
+            value = env_whole(env, minimum=1)
+            if value is not None:
+                pool[name] = value
         return SqlKeyVault.open(self.vault_url, KeyRingFile(self.kek_file), **pool)
 
     def open_purge_log(self) -> PurgeLog:
