@@ -34,8 +34,15 @@ def is_encrypted(stored: str | None) -> bool:
 def seal_text(key: bytes, text: str, *, context: bytes) -> str:
     """One AEAD call: a fresh 96-bit nonce per value (random; 2^32 values per key is far
     beyond any session's messages)."""
+    return seal_with(AESGCM(key), text, context=context)
+
+
+def seal_with(aead: AESGCM, text: str, *, context: bytes) -> str:
+    """:func:`seal_text` with the key's AEAD object already made: the vault keeps one per
+    cached key (:meth:`~consentry.adapters.crypto.vault.SqlKeyVault.aead`), so a message
+    does not construct one (an OpenSSL cipher fetch by name each time)."""
     nonce = os.urandom(_NONCE)
-    sealed = AESGCM(key).encrypt(nonce, text.encode("utf-8"), context)
+    sealed = aead.encrypt(nonce, text.encode("utf-8"), context)
     return PREFIX + base64.b64encode(nonce + sealed).decode("ascii")
 
 
@@ -45,13 +52,24 @@ def open_text(key: bytes | None, stored: str, *, context: bytes) -> str:
     Raises :class:`KeyUnavailable` when the key is gone (destroyed by a purge) or the
     value does not open under it (another row's ciphertext, or damage).
     """
+    if not stored.startswith(PREFIX) or key is None:
+        return open_with(None, stored, context=context)
+    try:
+        aead = AESGCM(key)
+    except ValueError:  # not a 128/192/256-bit key: as a value that does not open
+        raise KeyUnavailable(f"the stored value of {context.decode()} does not open") from None
+    return open_with(aead, stored, context=context)
+
+
+def open_with(aead: AESGCM | None, stored: str, *, context: bytes) -> str:
+    """:func:`open_text` with the key's AEAD object already made (None: the key is gone)."""
     if not stored.startswith(PREFIX):
         return stored
-    if key is None:
+    if aead is None:
         raise KeyUnavailable(f"the data key of {context.decode()} was destroyed")
     try:
         raw = base64.b64decode(stored[len(PREFIX) :], validate=True)
-        plain = AESGCM(key).decrypt(raw[:_NONCE], raw[_NONCE:], context)
+        plain = aead.decrypt(raw[:_NONCE], raw[_NONCE:], context)
     except (InvalidTag, binascii.Error, ValueError):
         raise KeyUnavailable(f"the stored value of {context.decode()} does not open") from None
     return plain.decode("utf-8")

@@ -23,9 +23,17 @@ import json
 from datetime import datetime
 from typing import Any
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Connection, and_, bindparam, exists, func, select, update
 
-from consentry.adapters.crypto.content import is_encrypted, open_text, row_context, seal_text
+from consentry.adapters.crypto.content import (
+    is_encrypted,
+    open_text,
+    open_with,
+    row_context,
+    seal_text,
+    seal_with,
+)
 from consentry.adapters.crypto.memo import ScopeMemo, memo_for
 from consentry.adapters.sql import tables as t
 from consentry.adapters.sql.key_scopes import session_key_scopes
@@ -69,6 +77,7 @@ class EncryptingStore(SqlStore):
         super().__init__(conn)
         self._keys = keys
         self._memo: ScopeMemo = memo_for(keys)
+        self._vault_aead: Any = getattr(keys, "aead", None)
         self.claims: dict[str, str] = {}
         """This transaction's pool-key claims (session id -> scope): the process's memo
         learns them only once the transaction committed (:class:`CryptoUnitOfWork`)."""
@@ -79,11 +88,20 @@ class EncryptingStore(SqlStore):
         as the ciphertext, and the key was durable before either (issue 26 key pool)."""
         sid = message.session_id
         scope = self.claims.get(sid) or self._memo.get(sid) or self._scope_for_append(sid)
-        key = self._keys.data_key(scope, create=not scope.startswith("pool:"))
-        if key is None:
+        aead = self._aead(scope, create=not scope.startswith("pool:"))
+        if aead is None:
             raise KeyUnavailable(f"the data key of session {sid} was destroyed")
-        sealed = seal_text(key, message.content, context=_message_context(message))
+        sealed = seal_with(aead, message.content, context=_message_context(message))
         super().insert_message(with_content(message, sealed))
+
+    def _aead(self, scope: str, *, create: bool) -> AESGCM | None:
+        """The scope's AEAD object: the vault's, kept with its cached key (one per key,
+        not per message); made here from the key for a key store without one."""
+        if self._vault_aead is not None:
+            aead: AESGCM | None = self._vault_aead(scope, create=create)
+            return aead
+        key = self._keys.data_key(scope, create=create)
+        return None if key is None else AESGCM(key)
 
     def _scope_for_append(self, session_id: str) -> str:
         """A session not in the memo: its claimed key; else, with no message yet, a pool
@@ -123,15 +141,15 @@ class EncryptingStore(SqlStore):
         rows = super().messages(session_id, upto=upto)
         if not rows:
             return rows
-        key = self._keys.data_key(self.session_key_scope(session_id), create=False)
-        return [self._open_message(key, m) for m in rows]
+        aead = self._aead(self.session_key_scope(session_id), create=False)
+        return [self._open_message(aead, m) for m in rows]
 
     def get_message(self, message_id: str) -> MessageRecord | None:
         m = super().get_message(message_id)
         if m is None:
             return None
-        key = self._keys.data_key(self.session_key_scope(m.session_id), create=False)
-        return self._open_message(key, m)
+        aead = self._aead(self.session_key_scope(m.session_id), create=False)
+        return self._open_message(aead, m)
 
     def insert_feedback(self, fb: FeedbackRecord) -> None:
         if fb.comment is not None:
@@ -161,9 +179,9 @@ class EncryptingStore(SqlStore):
         self.conn.execute(update(t.holds).where(t.holds.c.id == hold.id).values(scores=sealed))
 
     @staticmethod
-    def _open_message(key: bytes | None, m: MessageRecord) -> MessageRecord:
+    def _open_message(aead: AESGCM | None, m: MessageRecord) -> MessageRecord:
         try:
-            text = open_text(key, m.content, context=_message_context(m))
+            text = open_with(aead, m.content, context=_message_context(m))
         except KeyUnavailable:
             text = PURGED_TEXT
         return dataclasses.replace(m, content=text)

@@ -23,6 +23,7 @@ from collections import OrderedDict, deque
 from collections.abc import Iterable
 from typing import Any
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -82,7 +83,8 @@ class SqlKeyVault:
 
     Unwrapped keys are cached in this process (bounded, least recently used first out,
     each for at most :data:`CACHE_TTL_S`), so an append unwraps its session's key once,
-    not per message; :meth:`destroy` evicts them at once.
+    not per message; :meth:`destroy` evicts them at once. A cached key's AEAD object
+    (:meth:`aead`) lives in the same entry, so it goes exactly when the key goes.
     """
 
     def __init__(
@@ -99,7 +101,7 @@ class SqlKeyVault:
         self.kek = kek
         self.pool_size = pool_size
         self.pool_max_age_s = pool_max_age_s
-        self._cache: OrderedDict[str, tuple[bytes, float]] = OrderedDict()
+        self._cache: OrderedDict[str, _Entry] = OrderedDict()
         self._lock = threading.Lock()
         self._pool: deque[tuple[str, bytes, int]] = deque()
         """Unclaimed pool keys this process made: (key id, key, stored created_at)."""
@@ -166,21 +168,42 @@ class SqlKeyVault:
 
     def _remember(self, scope: str, key: bytes) -> None:
         with self._lock:
-            self._cache[scope] = (key, time.monotonic() + CACHE_TTL_S)
+            self._cache[scope] = _Entry(key, time.monotonic() + CACHE_TTL_S)
             self._cache.move_to_end(scope)
             while len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
 
     def _cached(self, scope: str) -> bytes | None:
+        entry = self._entry(scope)
+        return None if entry is None else entry.key
+
+    def _entry(self, scope: str) -> _Entry | None:
         with self._lock:
             entry = self._cache.get(scope)
             if entry is None:
                 return None
-            if entry[1] < time.monotonic():  # another process may have destroyed it
+            if entry.until < time.monotonic():  # another process may have destroyed it
                 del self._cache[scope]
                 return None
             self._cache.move_to_end(scope)
-            return entry[0]
+            return entry
+
+    def aead(self, scope: str, *, create: bool) -> AESGCM | None:
+        """The scope's key as an AES-GCM object, made once per cached key and kept in its
+        cache entry (same TTL, evicted with it by :meth:`destroy`); None as
+        :meth:`data_key`. Constructing one per message was an OpenSSL cipher fetch each
+        time (issue 26, counted with callgrind, BENCHMARKS.md)."""
+        entry = self._entry(scope)
+        if entry is None:
+            key = self.data_key(scope, create=create)
+            if key is None:
+                return None
+            entry = self._entry(scope)
+            if entry is None or entry.key is not key:  # evicted meanwhile: not kept
+                return AESGCM(key)
+        if entry.aead is None:
+            entry.aead = AESGCM(entry.key)
+        return entry.aead
 
     def data_key(self, scope: str, *, create: bool) -> bytes | None:
         key = self._cached(scope)
@@ -279,6 +302,17 @@ class SqlKeyVault:
                 select(data_keys.c.kek_id, func.count()).group_by(data_keys.c.kek_id)
             )
             return {str(kid): int(n) for kid, n in rows}
+
+
+class _Entry:
+    """A cached key, until when it is trusted, and its AEAD object once one was asked for."""
+
+    __slots__ = ("aead", "key", "until")
+
+    def __init__(self, key: bytes, until: float) -> None:
+        self.key = key
+        self.until = until
+        self.aead: AESGCM | None = None
 
 
 def _has_created_at(engine: Engine) -> bool:
