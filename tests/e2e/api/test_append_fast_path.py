@@ -4,12 +4,14 @@ path is answered by the general route exactly as before (R9, R10, R15, P5)."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
 
 from consentry.entrypoints.api import append_route
 from consentry.entrypoints.api import sessions as sessions_http
+from consentry.entrypoints.api.logs import REQUEST_ID
 from tests.e2e.api.conftest import Api, expect
 
 BODY = {"role": "user", "content": "hello"}
@@ -136,3 +138,25 @@ def test_other_methods_and_paths_are_not_taken(api: Api, general: list[str]) -> 
     sid = path.split("/")[4]
     expect(api.client.post(f"/v1/me/sessions/{sid}/feedback", json={}, headers=user.headers), 422)
     assert general == []
+
+
+def test_the_append_runs_in_its_workers_with_the_request_id(
+    api: Api, fast: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fast path's worker thread runs in the request's context: log lines written
+    there carry the request's id (the structured logs' correlation, issue 22)."""
+    seen: list[tuple[str | None, str]] = []
+    original = sessions_http.append_blocking
+
+    def spy(*args: Any) -> Any:
+        seen.append((REQUEST_ID.get(), threading.current_thread().name))
+        return original(*args)
+
+    monkeypatch.setattr(sessions_http, "append_blocking", spy)
+    user = api.signup()
+    path = _path(api, user.headers)
+    headers = {**user.headers, "X-Request-ID": "req-fast-1"}
+    expect(api.client.post(path, json=BODY, headers=headers), 201)
+    assert fast == [path]
+    assert seen and seen[0][0] == "req-fast-1"
+    assert seen[0][1].startswith("consentry-append")
