@@ -992,21 +992,33 @@ Regions runs_with(const Text& t, std::string_view seed, const Alphabet& a) {
   return out;
 }
 
-// The next ASCII digit at or after i, or n: 16 bytes at a time with SSE2.
-Pos next_digit(const Text& t, Pos i) {
+// The first digit of each run of ASCII digits, ascending, 16 bytes at a time with SSE2.
+// Worked out once per text (Scope::digit_runs) and shared by the number regions and
+// every start rule that walks digit runs.
+std::vector<Pos> find_digit_runs(const Text& t) {
+  std::vector<Pos> out;
+  Pos i = 0;
+  bool digit_before = false;
 #if defined(__SSE2__)
   const __m128i low = _mm_set1_epi8(static_cast<char>('0' - 1 - 128));
   const __m128i high = _mm_set1_epi8(static_cast<char>('9' + 1 - 128));
   const __m128i flip = _mm_set1_epi8(static_cast<char>(-128));
   for (; i + 16 <= t.n; i += 16) {
     // Signed compares on bytes shifted by 128 compare them as unsigned.
-    __m128i v = _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(t.d + i)), flip);
-    int mask = _mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(v, low), _mm_cmplt_epi8(v, high)));
-    if (mask) return i + __builtin_ctz(static_cast<unsigned>(mask));
+    const __m128i v = _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(t.d + i)), flip);
+    const unsigned digits = static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(v, low), _mm_cmplt_epi8(v, high))));
+    unsigned firsts = digits & ~((digits << 1) | (digit_before ? 1u : 0u));
+    digit_before = digits >> 15 & 1;
+    for (; firsts; firsts &= firsts - 1) out.push_back(i + __builtin_ctz(firsts));
   }
 #endif
-  while (i < t.n && !is_digit(t.d[i])) ++i;
-  return i;
+  for (; i < t.n; ++i) {
+    const bool digit = is_digit(t.d[i]);
+    if (digit && !digit_before) out.push_back(i);
+    digit_before = digit;
+  }
+  return out;
 }
 
 // Appends a window to sorted windows, merging it with the last one if they overlap.
@@ -1023,9 +1035,13 @@ struct NumberRegions {
   Regions cards, ssn, ipv4, phone, iban;
   Regions ssn_keyword;  // the 64 bytes before each run of exactly 9 digits, and the run
 
-  explicit NumberRegions(const Text& t) {
+  // `runs`: find_digit_runs(t). A cluster ends at a byte that is not a digit, so the first
+  // run starting at or after its end is the next digit.
+  NumberRegions(const Text& t, const std::vector<Pos>& runs) {
     Pos i = 0, iban_covered = 0;
-    while ((i = next_digit(t, i)) < t.n) {
+    for (const Pos r : runs) {
+      if (r < i) continue;
+      i = r;
       Span c = run_around(t, i, 0, kNumberBytes);
       cluster(t, c);
       if (c.first == i && i >= iban_covered && iban_at(t, i - 2)) {
@@ -1176,15 +1192,24 @@ class Scope {
   }
 
   const NumberRegions& numbers() {
-    if (!numbers_) numbers_.emplace(t_);
+    if (!numbers_) numbers_.emplace(t_, digit_runs());
     return *numbers_;
   }
 
+ public:
+  // The first digit of each run of digits in the text, worked out on first use.
+  const std::vector<Pos>& digit_runs() {
+    if (!runs_) runs_ = find_digit_runs(t_);
+    return *runs_;
+  }
+
+ private:
   const Text& t_;
   std::optional<Regions> email_, jwt_, url_, ipv6_;
   int separator_ = -1;  // ":" or "=" in the text: -1 not looked yet
   const Regions none_;
   std::optional<NumberRegions> numbers_;
+  std::optional<std::vector<Pos>> runs_;
 
  public:
   std::vector<Pos> starts;  // each detector's anchored starts in turn (one allocation)
@@ -1298,9 +1323,10 @@ struct Starts {
     return false;
   }
 
-  // Every position a match may start at, ascending; false (and `out` unfinished) when
-  // there are more than one per kStartsSparse bytes.
-  bool find(const Text& t, std::vector<Pos>& out) const {
+  // Every position a match may start at, ascending, into scope.starts; false (and the
+  // list unfinished) when there are more than one per kStartsSparse bytes.
+  bool find(const Text& t, Scope& scope) const {
+    std::vector<Pos>& out = scope.starts;
     out.clear();
     const size_t most = static_cast<size_t>(t.n / kStartsSparse) + 1;
     auto add = [&](Pos i) {
@@ -1330,7 +1356,7 @@ struct Starts {
         });
       }
       case StartRule::kDigitChain:  // \b[0-9](?:[ \-.]?[0-9]){11,18}\b: its first 12 digits
-        return each_digit_run(t, [&](Pos i) {
+        return each_digit_run(scope.digit_runs(), [&](Pos i) {
           return !((i == 0 || !is_word(d[i - 1])) && digit_chain(t, i, 12)) || add(i);
         });
       case StartRule::kIbanAnyCase: {  // (?i)\b[a-z]{2}[ \-]?[0-9]{2}(?:[ \-]?[a-z0-9]){11,40}
@@ -1342,7 +1368,7 @@ struct Starts {
           last = p;
           return add(p);
         };
-        return each_digit_run(t, [&](Pos r) {
+        return each_digit_run(scope.digit_runs(), [&](Pos r) {
           if (r + 1 >= t.n || !is_digit(d[r + 1])) return true;
           const Pos from = std::max<Pos>(0, r - 7);
           bool wide = false;
@@ -1365,7 +1391,7 @@ struct Starts {
         auto at = [&](Pos k) -> unsigned char { return k < t.n ? d[k] : 0; };
         auto nonzero = [](unsigned char c) { return c >= '1' && c <= '9'; };
         auto sep = [](unsigned char c) { return c == ' ' || c == '.' || c == '-'; };
-        const bool sparse = each_digit_run(t, [&](Pos i) {
+        const bool sparse = each_digit_run(scope.digit_runs(), [&](Pos i) {
           if (i > 0 && is_word(d[i - 1])) return true;
           bool maybe;
           if (d[i] == '0') {
@@ -1392,31 +1418,12 @@ struct Starts {
     return false;
   }
 
-  // f(i) at the first digit of each run of digits, in order, until f returns false; 16
-  // bytes at a time with SSE2. Returns false when f did.
+  // f(i) at the first digit of each run of digits (Scope::digit_runs), in order, until
+  // f returns false. Returns false when f did.
   template <typename F>
-  static bool each_digit_run(const Text& t, F f) {
-    Pos i = 0;
-    bool digit_before = false;
-#if defined(__SSE2__)
-    const __m128i low = _mm_set1_epi8(static_cast<char>('0' - 1 - 128));
-    const __m128i high = _mm_set1_epi8(static_cast<char>('9' + 1 - 128));
-    const __m128i flip = _mm_set1_epi8(static_cast<char>(-128));
-    for (; i + 16 <= t.n; i += 16) {
-      const __m128i v = _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(t.d + i)), flip);
-      const unsigned digits = static_cast<unsigned>(
-          _mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(v, low), _mm_cmplt_epi8(v, high))));
-      unsigned firsts = digits & ~((digits << 1) | (digit_before ? 1u : 0u));
-      digit_before = digits >> 15 & 1;
-      for (; firsts; firsts &= firsts - 1)
-        if (!f(i + __builtin_ctz(firsts))) return false;
-    }
-#endif
-    for (; i < t.n; ++i) {
-      const bool digit = is_digit(t.d[i]);
-      if (digit && !digit_before && !f(i)) return false;
-      digit_before = digit;
-    }
+  static bool each_digit_run(const std::vector<Pos>& runs, F f) {
+    for (const Pos i : runs)
+      if (!f(i)) return false;
     return true;
   }
 
@@ -2340,7 +2347,7 @@ class Engine {
     }
     const Regions* regions = det.regional ? scope.regions(det.validator) : nullptr;
     if (regions == nullptr) {
-      const bool sparse = det.starts.rule != StartRule::kNone && det.starts.find(t, scope.starts);
+      const bool sparse = det.starts.rule != StartRule::kNone && det.starts.find(t, scope);
       search(det, t, 0, t.n, out, false, sparse ? &scope.starts : nullptr);
       return;
     }

@@ -1,0 +1,82 @@
+"""Two builds of ``_native`` in one process, alternated, for A/B runs across trees.
+
+    .venv/bin/python -m benchmarks.redaction.builds_ab A.so B.so --rounds 15
+
+Loads both compiled modules (each under its own module name), builds the same engine with
+each (``DEFAULT_DETECTORS``, prefilters, start tables), checks that both give the same
+candidates on every labelled record, then times a pass of each in turn, ``--rounds``
+times, in process CPU. Prints both medians and the median of the per-round ratios A/B.
+Alternating in one process takes the load of the machine out of the comparison better
+than process pairs (``scan_speed``), whose per-process noise is ±10 % here; run it with
+the two builds also in the other order, as the first of each round tends to be slower.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.machinery
+import importlib.util
+import time
+from collections.abc import Sequence
+from types import ModuleType
+from typing import Any
+
+from consentry.redaction import credentials, native
+from consentry.redaction.engine import DEFAULT_DETECTORS
+from consentry.redaction.model import Finding
+
+from .corpus import build_corpus
+
+
+def _load(path: str, name: str) -> ModuleType:
+    loader = importlib.machinery.ExtensionFileLoader(name, path)
+    spec = importlib.util.spec_from_file_location(name, path, loader=loader)
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+def _cpu(engine: Any, datas: Sequence[bytes]) -> float:
+    start = time.process_time()
+    for d in datas:
+        engine.candidates(d)
+    return time.process_time() - start
+
+
+def main() -> None:
+    """Print the medians and the median ratio A/B."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("a", help="path of build A's _native*.so")
+    parser.add_argument("b", help="path of build B's _native*.so")
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--records", type=int, default=3000)
+    args = parser.parse_args()
+    datas = [r.text.encode("utf-8", "surrogatepass") for r in build_corpus(args.records)]
+    specs = [native._spec(d) for d in DEFAULT_DETECTORS]
+    tables = native._tables(
+        native.prefilter_tables(DEFAULT_DETECTORS), native.start_tables(DEFAULT_DETECTORS)
+    )
+    engines = [
+        _load(path, f"build_{tag}._native").Engine(
+            specs, tables, credentials.jwt_header_ok, Finding
+        )
+        for tag, path in (("a", args.a), ("b", args.b))
+    ]
+    for d in datas:
+        if engines[0].candidates(d) != engines[1].candidates(d):
+            raise SystemExit("the two builds give different candidates")
+    times: list[list[float]] = [[], []]
+    for _ in range(args.rounds):
+        for k, engine in enumerate(engines):
+            times[k].append(_cpu(engine, datas))
+    mid = [sorted(t)[args.rounds // 2] * 1000 for t in times]
+    ratios = sorted(a / b for a, b in zip(times[0], times[1], strict=True))
+    print(
+        f"A {mid[0]:.1f} ms, B {mid[1]:.1f} ms per pass; A/B median {ratios[len(ratios) // 2]:.3f}"
+        f" (rounds {ratios[0]:.3f}-{ratios[-1]:.3f})"
+    )
+
+
+if __name__ == "__main__":
+    main()
