@@ -81,3 +81,22 @@ def test_open_with_no_aead_or_a_bad_value_is_key_unavailable_R17() -> None:
     assert open_with(None, "in clear", context=ctx) == "in clear"
     with pytest.raises(KeyUnavailable):
         open_text(b"short", PREFIX + "AAAA", context=ctx)  # as before: not a key
+
+
+def test_the_scope_memo_is_the_vaults_own_and_one_per_key_store(tmp_path: Path) -> None:
+    """One memo per key store (issue 26 key pool, R17: a session's key scope is read once
+    and kept with that store); the vault carries its own, other stores get one here."""
+    from consentry.adapters.crypto.memo import memo_for
+
+    vault = _vault(tmp_path)
+    try:
+        assert memo_for(vault) is vault.scope_memo
+        assert memo_for(vault) is memo_for(vault)
+
+        class OtherStore:
+            pass
+
+        other = OtherStore()
+        assert memo_for(other) is memo_for(other) is not vault.scope_memo
+    finally:
+        vault.engine.dispose()

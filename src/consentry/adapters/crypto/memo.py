@@ -52,7 +52,12 @@ _MEMOS_LOCK = threading.Lock()
 
 
 def memo_for(keys: Any) -> ScopeMemo:
-    """The memo of this key store (made on first use)."""
+    """The memo of this key store (made on first use), read from the store's own
+    ``scope_memo`` attribute where it has one (the vault: an attribute read, where the weak
+    dictionary's ``get`` made a weak reference per transaction); else kept here."""
+    memo: ScopeMemo | None = getattr(keys, "scope_memo", None)
+    if memo is not None:
+        return memo
     memo = _MEMOS.get(keys)
     if memo is None:
         with _MEMOS_LOCK:

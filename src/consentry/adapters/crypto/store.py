@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -77,7 +79,12 @@ class EncryptingStore(SqlStore):
         super().__init__(conn)
         self._keys = keys
         self._memo: ScopeMemo = memo_for(keys)
-        self._vault_aead: Any = getattr(keys, "aead", None)
+        self._aead: Callable[..., AESGCM | None] = getattr(keys, "aead", None) or partial(
+            _aead_of_key, keys
+        )
+        """The scope's AEAD object: the vault's, kept with its cached key (one per key, not
+        per message), called directly (a method between cost more than it saved);
+        made from the key for a key store without one."""
         self.claims: dict[str, str] = {}
         """This transaction's pool-key claims (session id -> scope): the process's memo
         learns them only once the transaction committed (:class:`CryptoUnitOfWork`)."""
@@ -91,17 +98,9 @@ class EncryptingStore(SqlStore):
         aead = self._aead(scope, create=not scope.startswith("pool:"))
         if aead is None:
             raise KeyUnavailable(f"the data key of session {sid} was destroyed")
-        sealed = seal_with(aead, message.content, context=_message_context(message))
+        context = f"messages:{message.id}:{sid}".encode()  # row_context, inlined
+        sealed = seal_with(aead, message.content, context=context)
         super().insert_message(with_content(message, sealed))
-
-    def _aead(self, scope: str, *, create: bool) -> AESGCM | None:
-        """The scope's AEAD object: the vault's, kept with its cached key (one per key,
-        not per message); made here from the key for a key store without one."""
-        if self._vault_aead is not None:
-            aead: AESGCM | None = self._vault_aead(scope, create=create)
-            return aead
-        key = self._keys.data_key(scope, create=create)
-        return None if key is None else AESGCM(key)
 
     def _scope_for_append(self, session_id: str) -> str:
         """A session not in the memo: its claimed key; else, with no message yet, a pool
@@ -195,6 +194,11 @@ class EncryptingStore(SqlStore):
         except KeyUnavailable:
             text = None
         return dataclasses.replace(f, comment=text)
+
+
+def _aead_of_key(keys: DataKeyStore, scope: str, *, create: bool) -> AESGCM | None:
+    key = keys.data_key(scope, create=create)
+    return None if key is None else AESGCM(key)
 
 
 def with_content(m: MessageRecord, content: str) -> MessageRecord:
@@ -322,17 +326,26 @@ class CryptoUnitOfWork:
     """A unit of work whose store is an :class:`EncryptingStore` over its connection and
     whose run store is a :class:`DecryptingRuns`; the rest is the inner unit of work's.
 
-    Both are made once per transaction, in ``__enter__``, and ``commit`` is forwarded by
+    The store is made once per transaction, in ``__enter__``, the run store on first use
+    in it, and ``commit`` is forwarded by
     a method of its own: an append reads ``uow.store`` six times and commits once, and a
     wrapper made per read and a ``__getattr__`` per commit were measurable (BENCHMARKS.md).
     """
 
     store: EncryptingStore
-    runs: DecryptingRuns
 
     def __init__(self, inner: Any, keys: DataKeyStore) -> None:
         self._inner = inner
         self._keys = keys
+        self._runs: DecryptingRuns | None = None
+
+    @property
+    def runs(self) -> DecryptingRuns:
+        """Made on first use in the transaction: an append never reads the run store."""
+        runs = self._runs
+        if runs is None:
+            runs = self._runs = DecryptingRuns(self._inner.runs, self._keys)
+        return runs
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
@@ -345,7 +358,7 @@ class CryptoUnitOfWork:
     def __enter__(self) -> CryptoUnitOfWork:
         inner = self._inner.__enter__()
         self.store = EncryptingStore(inner.store.conn, self._keys)
-        self.runs = DecryptingRuns(inner.runs, self._keys)
+        self._runs = None
         return self
 
     def __exit__(self, *exc: Any) -> None:

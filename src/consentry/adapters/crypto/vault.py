@@ -43,6 +43,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from consentry.adapters.crypto.memo import ScopeMemo
 from consentry.adapters.sql.engine import private_sqlite_files
 from consentry.service.keys import KeyEncryptionKey, pool_scope
 
@@ -106,6 +107,8 @@ class SqlKeyVault:
         self._pool: deque[tuple[str, bytes, int]] = deque()
         """Unclaimed pool keys this process made: (key id, key, stored created_at)."""
         self._pool_lock = threading.Lock()
+        self.scope_memo = ScopeMemo()
+        """Which scope each session's messages use (:func:`~.memo.memo_for`)."""
         metadata.create_all(engine)
         if not _has_created_at(engine):
             try:
@@ -191,18 +194,24 @@ class SqlKeyVault:
     def aead(self, scope: str, *, create: bool) -> AESGCM | None:
         """The scope's key as an AES-GCM object, made once per cached key and kept in its
         cache entry (same TTL, evicted with it by :meth:`destroy`); None as
-        :meth:`data_key`. Constructing one per message was an OpenSSL cipher fetch each
-        time (issue 26, counted with callgrind, BENCHMARKS.md)."""
+        :meth:`data_key`. One per message was 3.5k of OpenSSL's 8.1k instructions per
+        sealed append (issue 26, callgrind, BENCHMARKS.md). A hit is inlined here: every
+        append takes it."""
+        with self._lock:
+            entry = self._cache.get(scope)
+            if entry is not None and entry.until >= time.monotonic():
+                self._cache.move_to_end(scope)
+                if entry.aead is None:
+                    entry.aead = AESGCM(entry.key)
+                return entry.aead
+        key = self.data_key(scope, create=create)  # drops an expired entry; may read or make
+        if key is None:
+            return None
         entry = self._entry(scope)
-        if entry is None:
-            key = self.data_key(scope, create=create)
-            if key is None:
-                return None
-            entry = self._entry(scope)
-            if entry is None or entry.key is not key:  # evicted meanwhile: not kept
-                return AESGCM(key)
+        if entry is None or entry.key is not key:  # evicted meanwhile: not kept
+            return AESGCM(key)
         if entry.aead is None:
-            entry.aead = AESGCM(entry.key)
+            entry.aead = AESGCM(key)
         return entry.aead
 
     def data_key(self, scope: str, *, create: bool) -> bytes | None:
