@@ -4,6 +4,7 @@ path is answered by the general route exactly as before (R9, R10, R15, P5)."""
 
 from __future__ import annotations
 
+import inspect
 import threading
 from typing import Any
 
@@ -160,3 +161,52 @@ def test_the_append_runs_in_its_workers_with_the_request_id(
     assert fast == [path]
     assert seen and seen[0][0] == "req-fast-1"
     assert seen[0][1].startswith("consentry-append")
+
+
+def _tree(dependant: Any) -> list[Any]:
+    return [(_name(d.call), _tree(d)) for d in dependant.dependencies]
+
+
+def _name(call: Any) -> str:
+    return str(call.__name__) if inspect.isfunction(call) else type(call).__name__
+
+
+def test_the_fast_path_is_told_when_the_general_route_changes(api: Api) -> None:
+    """The fast path reproduces what FastAPI resolves for the general route: its
+    parameters and dependencies, and those of its router and of the application. A
+    dependency added to any of them (a new header check, say) would be skipped by every
+    ordinary append; this fails first, so that whoever adds it adds it to append_route.py."""
+    route = next(
+        r
+        for r in sessions_http.router.routes
+        if getattr(r, "endpoint", None) is sessions_http.add_message
+    )
+    dependant = route.dependant  # type: ignore[attr-defined]
+    seen = {
+        "path": [p.name for p in dependant.path_params],
+        "query": [p.name for p in dependant.query_params],
+        "headers": [p.name for p in dependant.header_params],
+        "cookies": [p.name for p in dependant.cookie_params],
+        "body": [p.name for p in dependant.body_params],
+        "request": dependant.request_param_name,
+        "dependencies": _tree(dependant),
+        "declared": [
+            *sessions_http.router.dependencies,
+            *route.dependencies,  # type: ignore[attr-defined]
+            *api.client.app.router.dependencies,  # type: ignore[attr-defined]
+        ],
+    }
+    assert seen == {
+        "path": ["session_id"],
+        "query": [],
+        "headers": [],
+        "cookies": [],
+        "body": ["body"],
+        "request": "request",
+        "dependencies": [
+            ("get_core", []),
+            ("bearer_token", [("HTTPBearer", [])]),
+            ("get_guards", []),
+        ],
+        "declared": [],
+    }, "add_message's parameters or dependencies changed: update entrypoints/api/append_route.py"
