@@ -100,7 +100,9 @@ class AppendRoute(BaseRoute):
                 break
         try:
             given = s.MessageIn.model_validate(json.loads(body))
-        except (ValueError, ValidationError):  # JSONDecodeError and UnicodeDecodeError too
+        except (ValueError, ValidationError, RecursionError):
+            # JSONDecodeError, UnicodeDecodeError, and JSON nested too deep for json.loads:
+            # the general route answers each of them with its 4xx.
             await self._general(scope, messages, receive, send)
             return
         token = credentials.credentials
