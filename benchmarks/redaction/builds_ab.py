@@ -16,16 +16,14 @@ from __future__ import annotations
 import argparse
 import importlib.machinery
 import importlib.util
-import time
-from collections.abc import Sequence
 from types import ModuleType
-from typing import Any
 
 from consentry.redaction import credentials, native
 from consentry.redaction.engine import DEFAULT_DETECTORS
 from consentry.redaction.model import Finding
 
 from .corpus import build_corpus
+from .engine_ab import cpu_per_pass
 
 
 def _load(path: str, name: str) -> ModuleType:
@@ -35,13 +33,6 @@ def _load(path: str, name: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     loader.exec_module(module)
     return module
-
-
-def _cpu(engine: Any, datas: Sequence[bytes]) -> float:
-    start = time.process_time()
-    for d in datas:
-        engine.candidates(d)
-    return time.process_time() - start
 
 
 def main() -> None:
@@ -69,7 +60,7 @@ def main() -> None:
     times: list[list[float]] = [[], []]
     for _ in range(args.rounds):
         for k, engine in enumerate(engines):
-            times[k].append(_cpu(engine, datas))
+            times[k].append(cpu_per_pass(engine, datas))
     mid = [sorted(t)[args.rounds // 2] * 1000 for t in times]
     ratios = sorted(a / b for a, b in zip(times[0], times[1], strict=True))
     print(

@@ -15,16 +15,13 @@ text first. Each pass times one engine over all texts; the order alternates per 
 
 from __future__ import annotations
 
-import argparse
-import time
 from typing import Any
 
 from consentry.redaction import _native, commands, credentials, native, tokens
 from consentry.redaction.engine import DEFAULT_DETECTORS
 from consentry.redaction.model import Finding
 
-from .corpus import build_corpus
-from .outside.corpus import build as build_outside
+from . import engine_ab
 
 _TRIGGERED = ("[0-9]{15}[|%]", "-u|--user|--proxy-user|mysql|mariadb|sshpass|redis-cli")
 
@@ -52,43 +49,5 @@ def engines() -> tuple[Any, Any]:
     return now, _native.Engine(before, plain, credentials.jwt_header_ok, Finding)
 
 
-def compare(name: str, datas: list[bytes], rounds: int) -> None:
-    """Print the median and best CPU per pass of both engines over ``datas``."""
-    now, before = engines()
-    for d in datas:
-        if now.candidates(d) != before.candidates(d):
-            raise SystemExit(f"{name}: the engines find different candidates")
-    times: dict[str, list[float]] = {"before": [], "after": []}
-    for r in range(rounds):
-        order = [("before", before), ("after", now)]
-        for label, engine in order if r % 2 == 0 else order[::-1]:
-            start = time.process_time()
-            for d in datas:
-                engine.candidates(d)
-            times[label].append(time.process_time() - start)
-    size = sum(map(len, datas)) / 1e6
-    b, a = sorted(times["before"]), sorted(times["after"])
-    mid = rounds // 2
-    print(
-        f"- {name} ({len(datas)} texts, {size:.2f} MB): before {b[mid] * 1000:.1f} ms "
-        f"({size / b[mid]:.1f} MB/s), after {a[mid] * 1000:.1f} ms ({size / a[mid]:.1f} MB/s) "
-        f"(medians of {rounds}); **×{b[mid] / a[mid]:.2f}**, bests ×{b[0] / a[0]:.2f}"
-    )
-
-
-def main() -> None:
-    """Print the comparison as Markdown."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--records", type=int, default=3000)
-    args = parser.parse_args()
-    labelled = [r.text.encode("utf-8", "surrogatepass") for r in build_corpus(args.records)]
-    compare("labelled corpus", labelled, args.rounds)
-    outside = [r.text.encode("utf-8", "surrogatepass") for r in build_outside()]
-    compare("outside suite", outside, args.rounds)
-    prose = b"Could you book a table for two at seven tonight, near the station? " * 11
-    compare("clean prose", [prose] * 3000, args.rounds)
-
-
 if __name__ == "__main__":
-    main()
+    engine_ab.main(engines, __doc__)

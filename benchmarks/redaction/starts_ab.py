@@ -12,22 +12,13 @@ START_RULES and see whether its detector gets faster alone.
 from __future__ import annotations
 
 import argparse
-import time
-from collections.abc import Sequence
-from typing import Any
 
 from consentry.redaction import _native, credentials, native
 from consentry.redaction.engine import DEFAULT_DETECTORS
 from consentry.redaction.model import Finding
 
 from .corpus import build_corpus
-
-
-def _cpu(engine: Any, datas: Sequence[bytes]) -> float:
-    start = time.process_time()
-    for d in datas:
-        engine.candidates(d)
-    return time.process_time() - start
+from .engine_ab import cpu_per_pass
 
 
 def main() -> None:
@@ -55,7 +46,7 @@ def main() -> None:
         times: dict[str, list[float]] = {name: [] for name in engines}
         for _ in range(args.rounds):
             for name, engine in engines.items():
-                times[name].append(_cpu(engine, datas))
+                times[name].append(cpu_per_pass(engine, datas))
         mid = {name: sorted(t)[args.rounds // 2] * 1000 for name, t in times.items()}
         pattern = DEFAULT_DETECTORS[index].regex.pattern[:40]  # type: ignore[attr-defined]
         print(f"| `{pattern}` | {rule} | {mid['off']:.2f} | {mid['on']:.2f} | {mid['empty']:.2f} |")
