@@ -55,6 +55,18 @@ def require_or_skip(available: bool, what: str) -> None:
     pytest.skip(f"{what} is not available here")
 
 
+@pytest.fixture(scope="module")
+def compiled_scan() -> None:
+    """The filter's compiled scan, for the modules that test it:
+    ``pytestmark = pytest.mark.usefixtures("compiled_scan")``."""
+    from consentry.redaction import native
+
+    require_or_skip(
+        native.available(),
+        "the compiled filter scan (build needs libre2-dev and a C++ compiler)",
+    )
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"

@@ -17,7 +17,6 @@ import pytest
 from benchmarks.redaction.corpus import build_corpus
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.conftest import require_or_skip
 
 from consentry.redaction import GazetteerNer, Redactor, native
 from consentry.redaction.detector import PatternDetector, compile_pattern
@@ -26,12 +25,7 @@ from consentry.redaction.engine import DEFAULT_DETECTORS
 KEY = b"native-test-key"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _compiled() -> None:
-    require_or_skip(
-        native.available(),
-        "the compiled filter scan (build needs libre2-dev and a C++ compiler)",
-    )
+pytestmark = pytest.mark.usefixtures("compiled_scan")
 
 
 def _pair(**kwargs: object) -> tuple[Redactor, Redactor]:

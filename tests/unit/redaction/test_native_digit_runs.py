@@ -11,9 +11,8 @@ compiled candidates are compared with the Python scan's.
 from __future__ import annotations
 
 import pytest
-from tests.conftest import require_or_skip
 
-from consentry.redaction import Redactor, native
+from consentry.redaction import Redactor
 
 NUMBERS = [
     "4111 1111 1111 1111",
@@ -29,12 +28,7 @@ NUMBERS = [
 ]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _compiled() -> None:
-    require_or_skip(
-        native.available(),
-        "the compiled filter scan (build needs libre2-dev and a C++ compiler)",
-    )
+pytestmark = pytest.mark.usefixtures("compiled_scan")
 
 
 def _texts() -> list[str]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import random
 
 import pytest
-from tests.conftest import require_or_skip
 
 from consentry.redaction import _native, commands, credentials, native, tokens
 from consentry.redaction.model import Finding
@@ -46,12 +45,7 @@ EDGES = [
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_+/=-."
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _compiled() -> None:
-    require_or_skip(
-        native.available(),
-        "the compiled filter scan (build needs libre2-dev and a C++ compiler)",
-    )
+pytestmark = pytest.mark.usefixtures("compiled_scan")
 
 
 def _engines() -> tuple[object, object]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import random
 
 import pytest
-from tests.conftest import require_or_skip
 
 from consentry.redaction import _native, credentials, native
 from consentry.redaction.engine import DEFAULT_DETECTORS
@@ -109,12 +108,7 @@ PIECES = [
 ]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _compiled() -> None:
-    require_or_skip(
-        native.available(),
-        "the compiled filter scan (build needs libre2-dev and a C++ compiler)",
-    )
+pytestmark = pytest.mark.usefixtures("compiled_scan")
 
 
 def _specs() -> list[tuple[object, ...]]:

@@ -11,7 +11,6 @@ the edges of each gate, and count the callbacks a gate saves.
 from __future__ import annotations
 
 import pytest
-from tests.conftest import require_or_skip
 
 from consentry.redaction import Redactor, fieldnumbers, nationalids, native, pii, spellings
 from consentry.redaction.detector import PatternDetector
@@ -21,12 +20,7 @@ PYTHON = Redactor(native=False)
 COMPILED = Redactor() if native.available() else None
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _compiled() -> None:
-    require_or_skip(
-        native.available(),
-        "the compiled filter scan (build needs libre2-dev and a C++ compiler)",
-    )
+pytestmark = pytest.mark.usefixtures("compiled_scan")
 
 
 # Edges of each gate (SPEC §4 phone numbers, national identifiers with checksums,

@@ -9,7 +9,6 @@ detector's pattern, so the candidates must be the same with and without the Set.
 from __future__ import annotations
 
 import pytest
-from tests.conftest import require_or_skip
 
 from consentry.redaction import _native, credentials, native
 from consentry.redaction.engine import DEFAULT_DETECTORS
@@ -30,12 +29,7 @@ EXAMPLES = [
 ]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _compiled() -> None:
-    require_or_skip(
-        native.available(),
-        "the compiled filter scan (build needs libre2-dev and a C++ compiler)",
-    )
+pytestmark = pytest.mark.usefixtures("compiled_scan")
 
 
 def _engines() -> tuple[object, object]:
