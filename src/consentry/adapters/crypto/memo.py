@@ -17,34 +17,61 @@ import threading
 import time
 import weakref
 from collections import OrderedDict
-from typing import Any
+from typing import Any, Generic, TypeVar
+
+V = TypeVar("V")
 
 SIZE = 8192
 TTL_S = 300.0
 
 
-class ScopeMemo:
-    def __init__(self) -> None:
-        self._entries: OrderedDict[str, tuple[str, float]] = OrderedDict()
-        self._lock = threading.Lock()
+class TtlCache(Generic[V]):
+    """Bounded, least recently used first out, each entry trusted for ``ttl_s`` seconds,
+    safe across threads. The vault keeps its unwrapped keys in one, this module each
+    session's scope."""
 
-    def get(self, session_id: str) -> str | None:
+    def __init__(self, size: int, ttl_s: float) -> None:
+        self._entries: OrderedDict[str, tuple[V, float]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._size, self._ttl_s = size, ttl_s
+
+    def get(self, key: str) -> V | None:
         with self._lock:
-            entry = self._entries.get(session_id)
+            entry = self._entries.get(key)
             if entry is None:
                 return None
-            if entry[1] < time.monotonic():
-                del self._entries[session_id]
+            if entry[1] < time.monotonic():  # another process may have changed it
+                del self._entries[key]
                 return None
-            self._entries.move_to_end(session_id)
+            self._entries.move_to_end(key)
             return entry[0]
 
-    def put(self, session_id: str, scope: str) -> None:
+    def put(self, key: str, value: V) -> None:
         with self._lock:
-            self._entries[session_id] = (scope, time.monotonic() + TTL_S)
-            self._entries.move_to_end(session_id)
-            while len(self._entries) > SIZE:
+            self._entries[key] = (value, time.monotonic() + self._ttl_s)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
+
+    def pop(self, key: str) -> None:
+        with self._lock:
+            self._entries.pop(key, None)
+
+    def values(self) -> list[V]:
+        """What is held now, expired or not (for checks that nothing holds a value)."""
+        with self._lock:
+            return [value for value, _ in self._entries.values()]
+
+    def __contains__(self, key: object) -> bool:
+        with self._lock:
+            return key in self._entries
+
+
+class ScopeMemo(TtlCache[str]):
+    """Session id -> the scope of its message key."""
+
+    def __init__(self) -> None:
+        super().__init__(SIZE, TTL_S)
 
 
 _MEMOS: weakref.WeakKeyDictionary[Any, ScopeMemo] = weakref.WeakKeyDictionary()

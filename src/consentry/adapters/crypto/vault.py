@@ -19,7 +19,7 @@ from __future__ import annotations
 import secrets
 import threading
 import time
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Iterable
 from typing import Any
 
@@ -43,7 +43,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from consentry.adapters.crypto.memo import ScopeMemo
+from consentry.adapters.crypto.memo import ScopeMemo, TtlCache
 from consentry.adapters.sql.engine import private_sqlite_files
 from consentry.service.keys import KeyEncryptionKey, pool_scope
 
@@ -102,8 +102,7 @@ class SqlKeyVault:
         self.kek = kek
         self.pool_size = pool_size
         self.pool_max_age_s = pool_max_age_s
-        self._cache: OrderedDict[str, _Entry] = OrderedDict()
-        self._lock = threading.Lock()
+        self._cache: TtlCache[_Entry] = TtlCache(CACHE_SIZE, CACHE_TTL_S)
         self._pool: deque[tuple[str, bytes, int]] = deque()
         """Unclaimed pool keys this process made: (key id, key, stored created_at)."""
         self._pool_lock = threading.Lock()
@@ -170,26 +169,11 @@ class SqlKeyVault:
             return len(self._pool)
 
     def _remember(self, scope: str, key: bytes) -> None:
-        with self._lock:
-            self._cache[scope] = _Entry(key, time.monotonic() + CACHE_TTL_S)
-            self._cache.move_to_end(scope)
-            while len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
+        self._cache.put(scope, _Entry(key))
 
     def _cached(self, scope: str) -> bytes | None:
-        entry = self._entry(scope)
+        entry = self._cache.get(scope)
         return None if entry is None else entry.key
-
-    def _entry(self, scope: str) -> _Entry | None:
-        with self._lock:
-            entry = self._cache.get(scope)
-            if entry is None:
-                return None
-            if entry.until < time.monotonic():  # another process may have destroyed it
-                del self._cache[scope]
-                return None
-            self._cache.move_to_end(scope)
-            return entry
 
     def aead(self, scope: str, *, create: bool) -> AESGCM | None:
         """The scope's key as an AES-GCM object, made once per cached key and kept in its
@@ -197,17 +181,15 @@ class SqlKeyVault:
         :meth:`data_key`. One per message was 3.5k of OpenSSL's 8.1k instructions per
         sealed append (issue 26, callgrind, BENCHMARKS.md). A hit is inlined here: every
         append takes it."""
-        with self._lock:
-            entry = self._cache.get(scope)
-            if entry is not None and entry.until >= time.monotonic():
-                self._cache.move_to_end(scope)
-                if entry.aead is None:
-                    entry.aead = AESGCM(entry.key)
-                return entry.aead
+        entry = self._cache.get(scope)
+        if entry is not None:
+            if entry.aead is None:  # two threads may both make one: either is right
+                entry.aead = AESGCM(entry.key)
+            return entry.aead
         key = self.data_key(scope, create=create)  # drops an expired entry; may read or make
         if key is None:
             return None
-        entry = self._entry(scope)
+        entry = self._cache.get(scope)
         if entry is None or entry.key is not key:  # evicted meanwhile: not kept
             return AESGCM(key)
         if entry.aead is None:
@@ -253,9 +235,8 @@ class SqlKeyVault:
 
     def destroy(self, scopes: Iterable[str]) -> int:
         wanted = list(dict.fromkeys(scopes))
-        with self._lock:
-            for scope in wanted:
-                self._cache.pop(scope, None)
+        for scope in wanted:
+            self._cache.pop(scope)
         n = 0
         with self.engine.begin() as conn:
             for chunk in _chunks(wanted):
@@ -314,13 +295,12 @@ class SqlKeyVault:
 
 
 class _Entry:
-    """A cached key, until when it is trusted, and its AEAD object once one was asked for."""
+    """A cached key and its AEAD object once one was asked for."""
 
-    __slots__ = ("aead", "key", "until")
+    __slots__ = ("aead", "key")
 
-    def __init__(self, key: bytes, until: float) -> None:
+    def __init__(self, key: bytes) -> None:
         self.key = key
-        self.until = until
         self.aead: AESGCM | None = None
 
 
