@@ -1,19 +1,21 @@
-"""The floor under consentry's appends (issue 22): a minimal app beside the real one.
+"""The floor under consentry's endpoints (issue 22): a minimal app beside the real one.
 
-The floor app does only the essential work of `POST /v1/me/sessions/{id}/messages`:
-hash the bearer token, find the account, check the session belongs to it, insert one
-row, commit, answer 201 JSON. On SQLite it uses one `sqlite3` connection per worker,
-called straight from the event loop (WAL, ``synchronous=FULL`` as consentry's
-default, ``BEGIN IMMEDIATE``); on PostgreSQL a few `psycopg` async connections per
-worker (``synchronous_commit`` left on). Both servers are started by the same command
-(`load.server`: ``python -m uvicorn --factory ... --workers N --no-access-log``) and
-loaded by the same C generator, ``wrk`` (one thread, 64 connections, a Lua script that
-posts each request with the next of 64 account/session pairs), alternating floor and
-consentry ``--rounds`` times. One JSON line per measurement: appends/s, p50/p99 from
-wrk, server CPU per append (uvicorn and its workers, from /proc; PostgreSQL's backends
-not included) and, on consentry's lines, the ratio to the floor of the same round.
+The floor app (``floor_apps.py``) does only the essential work of the endpoint measured
+(``--endpoint``): the message append (default), session create, privacy read or choice
+change. On SQLite it uses one `sqlite3` connection per worker, called straight from the
+event loop (WAL, ``synchronous=FULL`` as consentry's default, ``BEGIN IMMEDIATE``); on
+PostgreSQL a few `psycopg` async connections per worker (``synchronous_commit`` left on).
+Both servers are started by the same command (`load.server`: ``python -m uvicorn
+--factory ... --workers N --no-access-log``) and loaded by the same C generator, ``wrk``
+(one thread, 64 connections, a Lua script that sends each request with the next of 64
+account/session pairs), alternating floor and consentry ``--rounds`` times. One JSON line
+per measurement: requests/s, p50/p99 from wrk, server CPU per request (uvicorn and its
+workers, from /proc; PostgreSQL's backends not included) and, on consentry's lines, the
+ratio to the floor of the same round.
 
     .venv/bin/python benchmarks/api/floor.py --db sqlite --db postgres --workers 1 --workers 2
+    .venv/bin/python benchmarks/api/floor.py --endpoint session --endpoint privacy \
+        --endpoint choice --db sqlite --workers 1 --rounds 2 --duration 8 --warmup 2
 """
 
 from __future__ import annotations
@@ -32,171 +34,74 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from floor_apps import ENDPOINTS, SCHEMA, SEED_HEAD, TERMS
 
 HERE = Path(__file__).resolve().parent
-SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS accounts (id TEXT PRIMARY KEY, token_hash TEXT UNIQUE NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, account_id TEXT NOT NULL"
-    " REFERENCES accounts(id))",
-    "CREATE TABLE IF NOT EXISTS messages (id TEXT PRIMARY KEY, session_id TEXT NOT NULL"
-    " REFERENCES sessions(id), role TEXT NOT NULL, content TEXT NOT NULL, at TEXT NOT NULL)",
-)
-PG_POOL = 4  # async connections per floor worker
-
-
-def _error(status: int, code: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": code}}, status_code=status)
-
-
-def _parse(token_header: str | None, body: Any) -> tuple[str, str, str] | JSONResponse:
-    if not token_header or not token_header.startswith("Bearer "):
-        return _error(401, "unauthenticated")
-    if not isinstance(body, dict) or body.get("role") not in ("user", "assistant"):
-        return _error(400, "invalid_input")
-    content = body.get("content")
-    if not isinstance(content, str) or not content:
-        return _error(400, "invalid_input")
-    digest = hashlib.sha256(token_header[7:].encode()).hexdigest()
-    return digest, body["role"], content
-
-
-def _sqlite_app(path: str) -> FastAPI:
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
-    conn.execute("PRAGMA journal_mode=WAL")
-    synchronous = os.environ.get("CONSENTRY_SQLITE_SYNCHRONOUS", "FULL")  # consentry's knob
-    conn.execute(f"PRAGMA synchronous={'NORMAL' if synchronous == 'NORMAL' else 'FULL'}")
-    app = FastAPI()
-
-    @app.post("/v1/me/sessions/{session_id}/messages", status_code=201)
-    async def append(session_id: str, request: Request) -> JSONResponse:
-        parsed = _parse(request.headers.get("authorization"), await request.json())
-        if isinstance(parsed, JSONResponse):
-            return parsed
-        digest, role, content = parsed
-        row = conn.execute("SELECT id FROM accounts WHERE token_hash = ?", (digest,)).fetchone()
-        if row is None:
-            return _error(401, "unauthenticated")
-        owner = conn.execute("SELECT account_id FROM sessions WHERE id = ?", (session_id,))
-        found = owner.fetchone()
-        if found is None or found[0] != row[0]:
-            return _error(404, "not_found")
-        message_id, at = "msg_" + secrets.token_hex(12), datetime.now(UTC).isoformat()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            conn.execute(
-                "INSERT INTO messages VALUES (?, ?, ?, ?, ?)",
-                (message_id, session_id, role, content, at),
-            )
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        return JSONResponse({"message_id": message_id, "at": at}, status_code=201)
-
-    return app
-
-
-def _postgres_app(url: str) -> FastAPI:
-    import psycopg
-
-    pool: asyncio.Queue[psycopg.AsyncConnection[Any]] = asyncio.Queue()
-
-    @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        opened = [await psycopg.AsyncConnection.connect(url) for _ in range(PG_POOL)]
-        for conn in opened:
-            pool.put_nowait(conn)
-        yield
-        for conn in opened:
-            await conn.close()
-
-    app = FastAPI(lifespan=lifespan)
-
-    @app.post("/v1/me/sessions/{session_id}/messages", status_code=201)
-    async def append(session_id: str, request: Request) -> JSONResponse:
-        parsed = _parse(request.headers.get("authorization"), await request.json())
-        if isinstance(parsed, JSONResponse):
-            return parsed
-        digest, role, content = parsed
-        conn = await pool.get()
-        try:
-            cursor = await conn.execute(
-                "SELECT a.id FROM accounts a JOIN sessions s ON s.account_id = a.id"
-                " WHERE a.token_hash = %s AND s.id = %s",
-                (digest, session_id),
-            )
-            if await cursor.fetchone() is None:
-                await conn.rollback()
-                return _error(404, "not_found")
-            message_id, at = "msg_" + secrets.token_hex(12), datetime.now(UTC).isoformat()
-            await conn.execute(
-                "INSERT INTO messages VALUES (%s, %s, %s, %s, %s)",
-                (message_id, session_id, role, content, at),
-            )
-            await conn.commit()
-        except BaseException:
-            await conn.rollback()
-            raise
-        finally:
-            pool.put_nowait(conn)
-        return JSONResponse({"message_id": message_id, "at": at}, status_code=201)
-
-    return app
-
-
-def floor_app() -> FastAPI:
-    """The floor application, for ``uvicorn --factory floor:floor_app``."""
-    url = os.environ["FLOOR_DATABASE_URL"]
-    if url.startswith("sqlite:///"):
-        app = _sqlite_app(url.removeprefix("sqlite:///"))
-    else:
-        app = _postgres_app(url)
-    app.add_api_route("/healthz", lambda: {"status": "ok"})  # what load.server polls
-    return app
-
-
-# --- the runner -------------------------------------------------------------------------
 
 LUA = """
 local pairs_ = {%s}
-local body = '%s'
-local i = 0
+local bodies = {%s}
+local method, prefix, suffix, by_session = '%s', '%s', '%s', %s
+local headers = {["Content-Type"] = "application/json"}
+local i, n = 0, 0
 request = function()
   i = i %% #pairs_ + 1
+  n = n + 1
   local p = pairs_[i]
-  return wrk.format("POST", "/v1/me/sessions/" .. p[2] .. "/messages",
-    {["Authorization"] = "Bearer " .. p[1], ["Content-Type"] = "application/json"}, body)
+  local path = prefix
+  if by_session then path = prefix .. p[2] .. suffix end
+  headers["Authorization"] = "Bearer " .. p[1]
+  local body = bodies[math.floor((n - 1) / #pairs_) %% #bodies + 1]
+  return wrk.format(method, path, headers, body)
 end
 """
 
 
+def _request(endpoint: str) -> tuple[str, str, str, list[str | None]]:
+    """Method, path before and after the session id ("" after: no session in the path),
+    and the bodies sent in turn (each pass over the 64 pairs takes the next)."""
+    from load import CONTENT
+
+    if endpoint == "append":
+        body = json.dumps({"role": "user", "content": CONTENT})
+        return "POST", "/v1/me/sessions/", "/messages", [body]
+    if endpoint == "session":
+        return "POST", "/v1/me/sessions", "", [json.dumps({"kind": "chat"})]
+    if endpoint == "privacy":
+        return "GET", "/v1/me/privacy", "", [None]
+    choices = [json.dumps({"training": value}) for value in ("off", "on")]
+    return "PUT", "/v1/me/privacy", "", choices
+
+
 def _seed_floor(url: str, clients: int) -> list[tuple[str, str]]:
     pairs = [(secrets.token_urlsafe(32), f"ses_{uuid.uuid4().hex}") for _ in range(clients)]
-    rows = [(f"acc_{i}", hashlib.sha256(t.encode()).hexdigest()) for i, (t, _) in enumerate(pairs)]
+    rows = [
+        (f"acc_{i}", hashlib.sha256(t.encode()).hexdigest(), TERMS)
+        for i, (t, _) in enumerate(pairs)
+    ]
     sessions = [(s, f"acc_{i}") for i, (_, s) in enumerate(pairs)]
+    accounts = "INSERT INTO accounts (id, token_hash, terms_accepted) VALUES (?, ?, ?)"
+    owned = "INSERT INTO sessions (id, account_id) VALUES (?, ?)"
     if url.startswith("sqlite:///"):
         with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
-            for statement in SCHEMA:
+            for statement in (*SCHEMA, SEED_HEAD):
                 conn.execute(statement)
-            conn.executemany("INSERT INTO accounts VALUES (?, ?)", rows)
-            conn.executemany("INSERT INTO sessions VALUES (?, ?)", sessions)
+            conn.executemany(accounts, rows)
+            conn.executemany(owned, sessions)
         return pairs
     import psycopg
 
     with psycopg.connect(url) as conn:
-        for statement in SCHEMA:
-            conn.execute(statement)
+        for statement in (*SCHEMA, SEED_HEAD):
+            conn.execute(statement.replace("INTEGER PRIMARY KEY", "BIGINT PRIMARY KEY"))
         with conn.cursor() as cursor:
-            cursor.executemany("INSERT INTO accounts VALUES (%s, %s)", rows)
-            cursor.executemany("INSERT INTO sessions VALUES (%s, %s)", sessions)
+            cursor.executemany(accounts.replace("?", "%s"), rows)
+            cursor.executemany(owned.replace("?", "%s"), sessions)
     return pairs
 
 
@@ -235,12 +140,12 @@ def _ms(text: str) -> float:
 
 
 def _wrk(base: str, pairs: list[tuple[str, str]], args: argparse.Namespace, workdir: Path) -> str:
-    from load import CONTENT
-
-    body = json.dumps({"role": "user", "content": CONTENT})
+    method, prefix, suffix, bodies = _request(args.endpoint)
     table = ", ".join(f"{{'{t}', '{s}'}}" for t, s in pairs)
-    script = workdir / "append.lua"
-    script.write_text(LUA % (table, body))
+    listed = ", ".join("nil" if b is None else f"'{b}'" for b in bodies)
+    script = workdir / "request.lua"
+    by_session = "true" if suffix else "false"
+    script.write_text(LUA % (table, listed, method, prefix, suffix, by_session))
     command = ["wrk", "-t1", f"-c{args.connections}", "--latency", "-s", str(script)]
     return subprocess.run(
         [*command, f"-d{int(args.duration)}s", "--timeout", "10s", base],
@@ -275,11 +180,13 @@ def measure(target: str, kind: str, workers: int, args: argparse.Namespace) -> d
 
     workdir = Path(tempfile.mkdtemp(prefix="consentry-floor-"))
     consentry = target != "floor"
-    factory = "consentry.entrypoints.api.server:app_from_env" if consentry else "floor:floor_app"
+    factory = "consentry.entrypoints.api.server:app_from_env"
+    factory = factory if consentry else "floor_apps:floor_app"
     try:
         with _database(kind, workdir, "floor", consentry) as url:
             pairs = [] if consentry else _seed_floor(url, args.connections)
             os.environ["FLOOR_DATABASE_URL"] = url
+            os.environ["FLOOR_ENDPOINT"] = args.endpoint
             before = [args.before_src] if target == "before" else []
             os.environ["PYTHONPATH"] = os.pathsep.join([str(HERE), *before])
             with server(url, workers, workdir, factory) as (base, pid):
@@ -308,15 +215,16 @@ def measure(target: str, kind: str, workers: int, args: argparse.Namespace) -> d
         raise RuntimeError(f"no latency distribution in wrk's output:\n{out}")
     return {
         "target": target,
+        "endpoint": args.endpoint,
         "db": kind,
         "workers": workers,
         "synchronous": args.sqlite_synchronous if kind == "sqlite" else None,
         "group_commit": args.group_commit and kind == "sqlite" and target == "consentry",
-        "appends_per_s": round(ok / args.duration, 1),
+        "requests_per_s": round(ok / args.duration, 1),
         "errors": errors,
         "p50_ms": round(_ms(latency["50"]), 1),
         "p99_ms": round(_ms(latency["99"]), 1),
-        "server_cpu_ms_per_append": round(cpu / ok * 1000, 3) if ok else None,
+        "server_cpu_ms_per_request": round(cpu / ok * 1000, 3) if ok else None,
         "loadavg": [round(load_before, 1), round(os.getloadavg()[0], 1)],
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
@@ -325,6 +233,9 @@ def measure(target: str, kind: str, workers: int, args: argparse.Namespace) -> d
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", action="append", choices=["sqlite", "postgres"])
+    parser.add_argument(
+        "--endpoint", action="append", choices=ENDPOINTS, help="what is measured (default: append)"
+    )
     parser.add_argument("--workers", action="append", type=int)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--duration", type=float, default=12.0, help="measured seconds")
@@ -360,25 +271,36 @@ def main() -> None:
     os.environ["CONSENTRY_SQLITE_GROUP_COMMIT"] = "1" if args.group_commit else "0"
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (Debian: apt-get install wrk)")
-    for kind in args.db or ["sqlite", "postgres"]:
-        for workers in args.workers or [1, 2]:
-            for _ in range(args.rounds):
-                floor: dict[str, Any] | None = None
-                targets = ["floor", "consentry"] + (["before"] if args.before_src else [])
-                for target in targets:
-                    if args.only and target != args.only:
-                        continue
-                    try:
-                        result = measure(target, kind, workers, args)
-                    except (RuntimeError, subprocess.CalledProcessError) as error:
-                        failed = {"target": target, "db": kind, "workers": workers}
-                        print(json.dumps({**failed, "error": str(error)}), flush=True)
-                        continue
-                    if floor is not None and floor["appends_per_s"]:
-                        ratio = result["appends_per_s"] / floor["appends_per_s"]
-                        result["ratio_to_floor"] = round(ratio, 3)
-                    floor = result if target == "floor" else floor
-                    print(json.dumps(result), flush=True)
+    for endpoint in args.endpoint or ["append"]:
+        for kind in args.db or ["sqlite", "postgres"]:
+            for workers in args.workers or [1, 2]:
+                for _ in range(args.rounds):
+                    _round(
+                        argparse.Namespace(**{**vars(args), "endpoint": endpoint}), kind, workers
+                    )
+
+
+def _round(args: argparse.Namespace, kind: str, workers: int) -> None:
+    """The floor, then consentry (and `before`), one JSON line each."""
+    floor: dict[str, Any] | None = None
+    targets = ["floor", "consentry"] + (["before"] if args.before_src else [])
+    for target in targets:
+        if args.only and target != args.only:
+            continue
+        try:
+            result = measure(target, kind, workers, args)
+        except (RuntimeError, subprocess.CalledProcessError) as error:
+            failed = {"target": target, "endpoint": args.endpoint, "db": kind, "workers": workers}
+            print(json.dumps({**failed, "error": str(error)}), flush=True)
+            continue
+        if floor is not None and floor["requests_per_s"]:
+            ratio = result["requests_per_s"] / floor["requests_per_s"]
+            result["ratio_to_floor"] = round(ratio, 3)
+            cpu = floor["server_cpu_ms_per_request"]
+            if cpu and result["server_cpu_ms_per_request"]:
+                result["cpu_ratio_to_floor"] = round(result["server_cpu_ms_per_request"] / cpu, 2)
+        floor = result if target == "floor" else floor
+        print(json.dumps(result), flush=True)
 
 
 if __name__ == "__main__":
