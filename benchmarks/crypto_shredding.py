@@ -25,12 +25,14 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import shutil
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from statistics import median
 
 from consentry.adapters.crypto.content import row_context, seal_text
 from consentry.adapters.crypto.kek_file import KeyRingFile
@@ -64,7 +66,8 @@ def appends(
     app = build(settings, migrate=False, clock=clock)
     uid = accounts.sign_up(app.ctx, plan="pro", training="on").account_id
     text = "How do I reverse a list in Python? " * 4
-    start = time.process_time()
+    gc.collect()  # no full collection of the earlier rounds' garbage inside this one
+    start, before = time.process_time(), os.times()
     sid = ""
     for i in range(n):
         if i % per_session == 0:
@@ -73,7 +76,8 @@ def appends(
             app.ctx, account_id=uid, session_id=sid, role="user", content=text,
             author=Author.ACCOUNT,
         )  # fmt: skip
-    spent = time.process_time() - start
+    spent, after = time.process_time() - start, os.times()
+    SYSTEM[shred].append(after.system - before.system)
     clock.set(clock.now() + timedelta(days=1))
     run = runs.create_run(app.ctx, purpose="model_training")
     start = time.process_time()
@@ -87,6 +91,16 @@ def appends(
     assert swept.purged.messages == n
     app.engine.dispose()
     return spent, export, sweep
+
+
+SYSTEM: dict[bool, list[float]] = {False: [], True: []}
+"""Kernel CPU s of each round's appends (write and getrandom calls), off and on."""
+
+
+def paired(plain: list[float], shred: list[float]) -> str:
+    """Each round's on/off ratio (the two measured back to back), and their median."""
+    ratios = sorted(s / p for p, s in zip(plain, shred, strict=True))
+    return f"per-round ratios {' '.join(f'{r:.3f}' for r in ratios)}, median {median(ratios):.3f}"
 
 
 def destruction(work: Path, size: int, k: int) -> float:
@@ -291,6 +305,11 @@ def main() -> None:
         print(
             f"appends {args.messages} msgs, {args.per_session}/session, CPU s: plain {p:.3f} "
             f"encrypted {s:.3f} ratio {s / p:.3f}"
+        )
+        print(f"appends, {paired([r[0] for r in plain], [r[0] for r in shred])}")
+        print(
+            f"appends, kernel CPU s (median): plain {median(SYSTEM[False]):.3f} "
+            f"encrypted {median(SYSTEM[True]):.3f}"
         )
         key_us, pool_us, seal_us = parts(work)
         print(
