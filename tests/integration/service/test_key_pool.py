@@ -1,7 +1,8 @@
 """Issue 26's key pool: a new session costs no durable vault write of its own.
 
-The vault makes pool keys in batches, one durable transaction each; a session's first
-sealed message claims one in ``sessions.key_id`` in the message's own transaction. R17:
+The vault makes pool keys in batches, one durable transaction each; a new session claims
+one in ``sessions.key_id`` in its own insert, and a session made while shredding was off
+claims one with its first sealed message, in the message's own transaction. R17:
 a purge destroys exactly the claimed key, so no copy taken before it opens the content;
 R16: a hold keeps it; ``keys collect`` destroys only pool keys no session claimed and
 that no live process can still hand out. docs/rules.md has no issue-26 P-rule: these
@@ -24,10 +25,10 @@ from consentry.adapters.crypto.places import KeyPlaces
 from consentry.adapters.crypto.vault import SqlKeyVault, data_keys
 from consentry.bootstrap import App
 from consentry.domain.clock import TestClock
-from consentry.domain.types import Author, Role
+from consentry.domain.types import Author, Role, Scope, SessionKind, Surface
 from consentry.service import retention, sessions
 from consentry.service.keys import KeyUnavailable, session_key_scope
-from consentry.service.records import MessageRecord
+from consentry.service.records import MessageRecord, SessionRecord
 from tests.integration.service.conftest import World
 from tests.integration.service.test_crypto_shredding import (  # noqa: F401 (fixtures)
     _copy_database,
@@ -63,26 +64,81 @@ def _pool_rows(vault: SqlKeyVault) -> dict[str, int | None]:
     return {s: c for s, c in rows if s.startswith("pool:")}
 
 
-def test_first_message_claims_a_pool_key_and_reads_back_R17(sw: World) -> None:
+def test_a_new_session_claims_a_pool_key_and_reads_back_R17(sw: World) -> None:
     """One vault transaction makes the batch; sessions take its keys in turn, each key
-    claimed in the first message's transaction and read back through it."""
+    claimed in the session's own insert and read back through it."""
     uid = sw.user(training="on")
     vault = _vault(sw)
-    started = sessions.start_session(sw.ctx, account_id=uid, kind="chat").session.id
-    assert _key_id(sw.app, started) is None  # no message, no key
     assert _pool_rows(vault) == {}
+    started = sessions.start_session(sw.ctx, account_id=uid, kind="chat").session.id
+    first = _key_id(sw.app, started)
+    assert first is not None  # claimed with the session, before any message
     sids = [sw.chat(uid, f"secret {i}") for i in range(10)]
     key_ids = [_key_id(sw.app, s) for s in sids]
-    assert all(key_ids) and len(set(key_ids)) == 10
+    assert all(key_ids) and len({first, *key_ids}) == 11
     pool = _pool_rows(vault)
-    assert len(pool) == vault.pool_size == 64  # ONE batch for ten sessions
-    assert len(set(pool.values())) == 1 and vault.pool_held() == 54
-    assert {f"pool:{k}" for k in key_ids} <= set(pool)
+    assert len(pool) == vault.pool_size == 64  # ONE batch for eleven sessions
+    assert len(set(pool.values())) == 1 and vault.pool_held() == 53
+    assert {f"pool:{k}" for k in [first, *key_ids]} <= set(pool)
     for i, sid in enumerate(sids):
         sw.say(uid, sid, f"more {i}")
         view = sessions.get_session(sw.ctx, account_id=uid, session_id=sid)
         assert [m.content for m in view.messages] == [f"secret {i}", f"more {i}"]
         assert _key_id(sw.app, sid) == key_ids[i]  # the claim never changes
+
+
+def _session_made_in_clear(app: App, monkeypatch: pytest.MonkeyPatch, uid: str) -> str:
+    """A session started by a process with shredding off: no key claimed, no message."""
+    from consentry.bootstrap import build
+
+    with monkeypatch.context() as env:
+        env.setenv("CONSENTRY_CRYPTO_SHREDDING", "0")
+        plain = build(app.settings, migrate=False, clock=app.ctx.clock)
+    try:
+        return sessions.start_session(plain.ctx, account_id=uid, kind="chat").session.id
+    finally:
+        plain.engine.dispose()
+
+
+def test_a_session_made_in_clear_claims_with_its_first_sealed_message_R17(
+    sw: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    uid = sw.user(training="on")
+    sid = _session_made_in_clear(sw.app, monkeypatch, uid)
+    assert _key_id(sw.app, sid) is None
+    sw.say(uid, sid, "sealed")
+    claimed = _key_id(sw.app, sid)
+    assert claimed is not None and f"pool:{claimed}" in _pool_rows(_vault(sw))
+    view = sessions.get_session(sw.ctx, account_id=uid, session_id=sid)
+    assert [m.content for m in view.messages] == ["sealed"]
+
+
+def test_a_failed_session_start_leaves_its_key_unclaimed_and_unused_R17(sw: World) -> None:
+    """The claim in the session's insert commits with it or not at all, and is never
+    trusted by the process when it did not commit."""
+    uid = sw.user(training="on")
+    lost: list[str] = []
+
+    class Boom(Exception):
+        pass
+
+    def fail_before_commit() -> None:
+        with sw.ctx.uow() as uow:
+            at = sw.clock.now()
+            session = SessionRecord(
+                "ses_lost", uid, SessionKind.CHAT, Surface.WEB, False, Scope.CONSUMER,
+                at, at, None, at, None, None, None,
+            )  # fmt: skip
+            uow.store.insert_session(session)  # claims a pool key in this transaction
+            store: Any = uow.store  # the crypto adapter's EncryptingStore
+            lost.extend(store.claims.values())
+            raise Boom
+
+    with pytest.raises(Boom):
+        fail_before_commit()
+    assert len(lost) == 1 and lost[0].startswith("pool:")
+    sid = sw.chat(uid, "kept")
+    assert f"pool:{_key_id(sw.app, sid)}" != lost[0]
 
 
 def test_two_sessions_never_share_a_pool_key_R17(sw: World) -> None:
@@ -129,12 +185,14 @@ def test_a_held_session_keeps_its_pool_key_R16(sw: World) -> None:
     assert _vault(sw).data_keys([scope]) == {}
 
 
-def test_a_failed_append_leaves_its_key_unclaimed_and_unused_R17(sw: World) -> None:
-    """Crash safety: the claim commits with the ciphertext or not at all, and a process
-    never reuses a claim its transaction did not commit (the key would be no session's
-    and `keys collect` would destroy it under live content)."""
+def test_a_failed_append_leaves_its_key_unclaimed_and_unused_R17(
+    sw: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Crash safety: a first-message claim commits with the ciphertext or not at all, and
+    a process never reuses a claim its transaction did not commit (the key would be no
+    session's and `keys collect` would destroy it under live content)."""
     uid = sw.user(training="on")
-    sid = sessions.start_session(sw.ctx, account_id=uid, kind="chat").session.id
+    sid = _session_made_in_clear(sw.app, monkeypatch, uid)
 
     class Boom(Exception):
         pass

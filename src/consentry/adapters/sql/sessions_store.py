@@ -82,7 +82,9 @@ class SqlSessionStore:
     conn: Connection
 
     # -- sessions and activities ----------------------------------------------------
-    def insert_session(self, session: SessionRecord) -> None:
+    def insert_session(self, session: SessionRecord, *, key_id: str | None = None) -> None:
+        """``key_id``: the pool key the session's content is sealed under, claimed in
+        this same statement (crypto-shredding on, issue 26); None leaves it unclaimed."""
         self.conn.execute(
             insert(t.sessions).values(
                 id=session.id,
@@ -97,6 +99,7 @@ class SqlSessionStore:
                 retain_until=session.retain_until,
                 legal_hold=False,
                 purge_at=session.retain_until,
+                key_id=key_id,
             )
         )
 
