@@ -1822,6 +1822,96 @@ inline bool full(const RE2& re, std::string_view s) {
 inline bool partial(const RE2& re, std::string_view s) {
   return RE2::PartialMatch(re2::StringPiece(s.data(), s.size()), re);
 }
+
+// The words of a pattern written as keywords._alternation writes it,
+// b"(?:" + b"|".join(re.escape(w) for w in words) + b")". RE2 (Latin-1, case-sensitive)
+// fully matches such a pattern exactly where the string is one of the words, and
+// partially where it holds one, so the gates test the words themselves: a per-value
+// RE2 call cost more than the rest of the gate (issue 16, speed). A pattern of any
+// other form gives nullopt, and the gate calls RE2.
+class Words {
+ public:
+  static std::optional<Words> of(std::string_view pattern) {
+    if (pattern.size() < 4 || pattern.substr(0, 3) != "(?:" || pattern.back() != ')')
+      return std::nullopt;
+    Words out;
+    std::string word;
+    for (size_t i = 3; i + 1 < pattern.size(); ++i) {
+      const char c = pattern[i];
+      if (c == '\\') {  // re.escape escapes only punctuation and whitespace
+        if (i + 2 >= pattern.size() || std::isalnum(static_cast<unsigned char>(pattern[i + 1])))
+          return std::nullopt;
+        word.push_back(pattern[++i]);
+      } else if (c == '|') {
+        out.add(std::move(word));
+        word.clear();
+      } else if (std::strchr("()[]{}?*+.^$", c) != nullptr || c == '\0') {
+        return std::nullopt;  // not a literal
+      } else {
+        word.push_back(c);
+      }
+    }
+    out.add(std::move(word));
+    return out;
+  }
+  // RE2::FullMatch: s is one of the words.
+  bool is(std::string_view s) const {
+    if (s.empty()) return empty_;
+    for (const auto& w : by_first_[static_cast<unsigned char>(s[0])])
+      if (w == s) return true;
+    return false;
+  }
+  // RE2::PartialMatch: s holds one of the words.
+  bool inside(std::string_view s) const {
+    if (empty_) return true;
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const size_t n = s.size();
+    for (size_t i = 0; i < n; ++i) {
+      if (one_[p[i]]) return true;
+      if (i + 1 == n || !pairs_[p[i] << 8 | p[i + 1]]) continue;
+      for (const auto& w : by_first_[p[i]])
+        if (w.size() <= n - i && std::memcmp(p + i, w.data(), w.size()) == 0) return true;
+    }
+    return false;
+  }
+
+ private:
+  void add(std::string w) {
+    const auto* b = reinterpret_cast<const unsigned char*>(w.data());
+    if (w.empty()) empty_ = true;
+    else if (w.size() == 1) one_[b[0]] = true;
+    else pairs_[b[0] << 8 | b[1]] = true;
+    if (!w.empty()) by_first_[b[0]].push_back(std::move(w));
+  }
+  std::vector<std::string> by_first_[256];  // the words by first byte
+  std::vector<bool> pairs_ = std::vector<bool>(1 << 16);  // first two bytes of the longer ones
+  bool one_[256] = {false};  // the words of one byte
+  bool empty_ = false;
+};
+
+// A gate's pattern: its words where it is an alternation of literals, else RE2.
+struct Matcher {
+  std::unique_ptr<RE2> re;
+  std::optional<Words> words;
+  explicit Matcher(const std::string& pattern)
+      : re(compile_latin1(pattern)), words(Words::of(pattern)) {}
+  bool full(std::string_view s) const { return words ? words->is(s) : kw::full(*re, s); }
+  bool partial(std::string_view s) const { return words ? words->inside(s) : kw::partial(*re, s); }
+};
+
+// keywords.NATIVE_GATE_PATTERNS, read once per detector: identifier suffixes that name
+// something else, stand-in values, templates, reference words, placeholder words
+// (Latin-1 patterns), then MAX_VALUE and MAX_QUOTED.
+struct KeyTables {
+  Matcher suffixes, values;
+  std::unique_ptr<RE2> templates;
+  Matcher references, placeholders;
+  Pos max_value, max_quoted;
+  explicit KeyTables(const std::vector<std::string>& p)
+      : suffixes(p.at(0)), values(p.at(1)), templates(compile_latin1(p.at(2))),
+        references(p.at(3)), placeholders(p.at(4)), max_value(std::stoi(p.at(5))),
+        max_quoted(std::stoi(p.at(6))) {}
+};
 inline bool key_byte(unsigned char b) { return is_alnum(b) || b == '_' || b == '.' || b == '-'; }
 inline bool is_quote(unsigned char b) { return b == '"' || b == '\'' || b == '`'; }
 std::string lowered(std::string_view s) {
@@ -1838,7 +1928,7 @@ std::string_view py_strip(std::string_view s) {
 }
 
 // keywords._identifier_kind (with _camel_tail) of an identifier of [A-Za-z0-9_.-].
-KeyKind identifier_kind(std::string_view raw, const RE2& suffixes) {
+KeyKind identifier_kind(std::string_view raw, const Matcher& suffixes) {
   std::string ident = lowered(raw);
   const size_t lead = ident.find_first_not_of('-');
   ident = lead == std::string::npos ? std::string() : ident.substr(lead);
@@ -1857,7 +1947,7 @@ KeyKind identifier_kind(std::string_view raw, const RE2& suffixes) {
   std::string tail;
   if (0 < i && i < raw.size() && is_upper(static_cast<unsigned char>(raw[i - 1])) && i - 1 > 0)
     tail = lowered(raw.substr(i - 1));
-  if (full(suffixes, parts.back()) || (!tail.empty() && full(suffixes, tail))) return KeyKind::kNone;
+  if (suffixes.full(parts.back()) || (!tail.empty() && suffixes.full(tail))) return KeyKind::kNone;
   for (const char* w : {"password", "passwd", "passwort", "passphrase", "passcode", "pwd"})
     if (ident.find(w) != std::string::npos) return KeyKind::kPassword;
   for (std::string_view p : parts)
@@ -1919,24 +2009,24 @@ bool is_reference(std::string_view v) {
 }
 
 // keywords.is_placeholder, for an ASCII value.
-bool is_placeholder(std::string_view value, const std::vector<std::unique_ptr<RE2>>& w) {
+bool is_placeholder(std::string_view value, const KeyTables& w) {
   const std::string low_all = lowered(value);
   const std::string_view low = py_strip(low_all);
   bool alnum = false;
   for (unsigned char c : low) alnum |= is_alnum(c);
-  if (!alnum || full(*w[1], low)) return true;
+  if (!alnum || w.values.full(low)) return true;
   bool seen[256] = {false};
   int distinct = 0;
   for (unsigned char c : low)
     if (c != '-' && c != '_' && !seen[c]) seen[c] = true, ++distinct;
   if (distinct <= 2) return true;
-  if (full(*w[2], py_strip(value)) || partial(*w[3], low)) return true;
-  return partial(*w[4], low) && !looks_generated(value);
+  if (full(*w.templates, py_strip(value)) || w.references.partial(low)) return true;
+  return w.placeholders.partial(low) && !looks_generated(value);
 }
 
 // keywords._decide
 bool decide(KeyKind kind, std::string_view value, bool quoted, unsigned char after,
-            const std::vector<std::unique_ptr<RE2>>& w) {
+            const KeyTables& w) {
   if (is_placeholder(value, w) || (!quoted && !value.empty() && in(value[0], "[{<$%"))) return false;
   if (kind == KeyKind::kPassword || kind == KeyKind::kStrong) {
     if (quoted) return true;
@@ -2020,14 +2110,15 @@ bool read_value(const Text& t, Pos pos, Pos max_value, Pos max_quoted, Pos& vsta
 // keywords._assignment on the match [start, end) for a password-like key word (`password`)
 // or any other; kYes sets the value's span. The kind is checked before the value is read,
 // so a value is never extended for a key word the caller drops (linear on password=…).
-Answer assignment(const Text& t, Pos start, Pos end, const std::vector<std::unique_ptr<RE2>>& w,
-                  Pos max_value, Pos max_quoted, bool password, Pos& vstart, Pos& vend) {
+Answer assignment(const Text& t, Pos start, Pos end, const KeyTables& w, bool password,
+                  Pos& vstart, Pos& vend) {
+  const Pos max_value = w.max_value, max_quoted = w.max_quoted;
   const Pos key_word = start, floor = std::max<Pos>(0, start - 40);
   while (start > floor && key_byte(t.d[start - 1])) --start;
   if (start > 0 && (key_byte(t.d[start - 1]) || t.d[start - 1] >= 0x80)) return Answer::kNo;
   Pos key_end = key_word;
   while (key_end < end && key_byte(t.d[key_end])) ++key_end;
-  const KeyKind kind = identifier_kind(t.view(start, key_end), *w[0]);
+  const KeyKind kind = identifier_kind(t.view(start, key_end), w.suffixes);
   if (kind == KeyKind::kNone || (kind == KeyKind::kPassword) != password) return Answer::kNo;
   std::string_view tail = t.view(key_end, end), op = tail;
   auto stripped = [](unsigned char c) { return in(c, "\"'`[]0123456789 \t@"); };
@@ -2057,8 +2148,8 @@ Answer assignment(const Text& t, Pos start, Pos end, const std::vector<std::uniq
 // keywords.extend_value does). As in assignment(), a non-ASCII value without an ASCII
 // letter or digit is left to the Python validator (is_placeholder reads its letters
 // as Unicode). Pinned in native.GATE_PINS.
-Answer header(const Text& t, Pos start, Pos end, const std::vector<std::unique_ptr<RE2>>& w,
-              Pos max_value, Pos max_quoted, Pos& vstart, Pos& vend) {
+Answer header(const Text& t, Pos start, Pos end, const KeyTables& w, Pos& vstart, Pos& vend) {
+  const Pos max_value = w.max_value, max_quoted = w.max_quoted;
   bool quoted = false;
   if (!read_value(t, end, max_value, max_quoted, vstart, vend, quoted)) return Answer::kNo;
   const std::string_view value = t.view(vstart, vend);
@@ -2097,6 +2188,7 @@ struct Detector {
   int set_slot = -1;  // its prefilter's index in Engine::prefilters_, or -1 (not gated)
   Gate gate = Gate::kNone;       // checked before python_validator is called
   std::vector<std::unique_ptr<RE2>> gate_words;  // its context patterns (Latin-1)
+  std::unique_ptr<kw::KeyTables> key_tables;  // the same, read, for the key-word gates
   Starts starts;  // where its matches can start (native.START_RULES), rule kNone: anywhere
 };
 
@@ -2128,8 +2220,12 @@ class Engine {
           // (..., function, gate, [context patterns as bytes]): see Gate above.
           if (spec.size() >= 10) {
             det.gate = gate_named(spec[8].cast<std::string>());
-            for (const auto& w : spec[9].cast<py::list>())
-              det.gate_words.push_back(compile_latin1(w.cast<std::string>()));
+            const auto words = spec[9].cast<std::vector<std::string>>();
+            if (det.gate == Gate::kHeader || det.gate == Gate::kKeywordPassword ||
+                det.gate == Gate::kKeywordSecret)
+              det.key_tables = std::make_unique<kw::KeyTables>(words);
+            else
+              for (const auto& w : words) det.gate_words.push_back(compile_latin1(w));
           }
         }
         // The lexicographically smallest string a match can be is empty if an empty
@@ -2518,8 +2614,7 @@ class Engine {
       }
       case Gate::kHeader: {  // [suffixes, values, templates, references, words, limits]
         Pos vstart = start, vend = end;
-        const kw::Answer a = kw::header(t, start, end, words, std::stoi(words.at(5)->pattern()),
-                                        std::stoi(words.at(6)->pattern()), vstart, vend);
+        const kw::Answer a = kw::header(t, start, end, *det.key_tables, vstart, vend);
         if (a == kw::Answer::kAsk) return Verdict::kAsk;
         if (a == kw::Answer::kNo) return Verdict::kReject;
         start = vstart;
@@ -2530,10 +2625,7 @@ class Engine {
       case Gate::kKeywordSecret: {  // [suffixes, values, templates, references, words, limits]
         const bool password = det.gate == Gate::kKeywordPassword;
         Pos vstart = start, vend = end;
-        const Pos max_value = std::stoi(words.at(5)->pattern());
-        const Pos max_quoted = std::stoi(words.at(6)->pattern());
-        const kw::Answer a =
-            kw::assignment(t, start, end, words, max_value, max_quoted, password, vstart, vend);
+        const kw::Answer a = kw::assignment(t, start, end, *det.key_tables, password, vstart, vend);
         if (a == kw::Answer::kAsk) return Verdict::kAsk;
         if (a == kw::Answer::kNo) return Verdict::kReject;
         start = vstart;
