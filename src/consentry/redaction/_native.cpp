@@ -24,6 +24,7 @@
 #include <re2/set.h>
 
 #include <algorithm>
+#include <array>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -99,12 +100,15 @@ struct Text {
   Pos find(std::string_view needle, Pos a, Pos b) const {
     if (a < 0) a = 0;
     if (b > n) b = n;
-    const Pos m = static_cast<Pos>(needle.size());
-    if (b - a < m) return -1;
-    if (m == 0) return a;
+    if (needle.empty()) return a <= b ? a : -1;
     // memchr for the needle's rarest byte (by a rough guess for text), then compare:
     // much faster than memmem or a scan for the first byte on short needles.
-    const Pos r = rarest(needle);
+    return find_by(needle, rarest(needle), a, b);
+  }
+  // find() with memchr for needle[r].
+  Pos find_by(std::string_view needle, Pos r, Pos a, Pos b) const {
+    const Pos m = static_cast<Pos>(needle.size());
+    if (b - a < m) return -1;
     const unsigned char key = static_cast<unsigned char>(needle[static_cast<size_t>(r)]);
     for (Pos k = a + r; k < b - (m - 1 - r);) {
       const void* hit = std::memchr(d + k, key, static_cast<size_t>(b - (m - 1 - r) - k));
@@ -1197,6 +1201,26 @@ class Scope {
   }
 
  public:
+  // needle in the text (bytes.__contains__), found by memchr for whichever of its bytes
+  // the text holds fewest of (counted on first use): a trigger's rarest byte is often
+  // absent, and a guess by letter class (Text::find) is often wrong (issue 16, speed).
+  bool contains(std::string_view needle) {
+    if (!counts_) {
+      counts_.emplace();
+      std::array<uint32_t, 256>& c = *counts_;
+      c.fill(0);
+      for (Pos i = 0; i < t_.n; ++i) ++c[t_.d[i]];
+    }
+    if (needle.empty()) return true;
+    Pos r = 0;
+    for (Pos i = 1; i < static_cast<Pos>(needle.size()); ++i)
+      if ((*counts_)[static_cast<unsigned char>(needle[static_cast<size_t>(i)])] <
+          (*counts_)[static_cast<unsigned char>(needle[static_cast<size_t>(r)])])
+        r = i;
+    if ((*counts_)[static_cast<unsigned char>(needle[static_cast<size_t>(r)])] == 0) return false;
+    return t_.find_by(needle, r, 0, t_.n) >= 0;
+  }
+
   // The first digit of each run of digits in the text, worked out on first use.
   const std::vector<Pos>& digit_runs() {
     if (!runs_) runs_ = find_digit_runs(t_);
@@ -1210,6 +1234,7 @@ class Scope {
   const Regions none_;
   std::optional<NumberRegions> numbers_;
   std::optional<std::vector<Pos>> runs_;
+  std::optional<std::array<uint32_t, 256>> counts_;  // of each byte value
 
  public:
   std::vector<Pos> starts;  // each detector's anchored starts in turn (one allocation)
@@ -2434,7 +2459,7 @@ class Engine {
     if (!det.triggers.empty()) {
       bool any = false;
       for (const auto& trig : det.triggers) {
-        if (t.contains(trig)) {
+        if (scope.contains(trig)) {
           any = true;
           break;
         }
