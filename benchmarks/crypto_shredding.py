@@ -16,6 +16,8 @@
     .venv/bin/python benchmarks/crypto_shredding.py [--messages 2000] [--per-session 20]
         [--rounds 3] [--no-destruction]
     .venv/bin/python benchmarks/crypto_shredding.py --purge-messages 1000000 --rounds 1
+    .venv/bin/python benchmarks/crypto_shredding.py --purge-messages 1000000 --rounds 0 \
+        --purge-dir /tmp/purge1m    # load once now; sweep later with --rounds 1 and the same dir
     .venv/bin/python benchmarks/crypto_shredding.py --pool-ab --per-session 20 --rounds 12
 
 4. With ``--pool-ab``: only the appends, shredding off, on with the key pool and on with a
@@ -164,6 +166,12 @@ PURGE_AT = datetime(2025, 7, 20, 0, 0, 1, tzinfo=UTC)
 def purge_population(work: Path, messages: int) -> tuple[Path, list[str]]:
     """A database of ``messages`` expired messages (ten per session); its session ids."""
     db = work / "purge-template.db"
+    if db.exists():  # --purge-dir: loaded by an earlier run (a quiet window is short)
+        engine = make_engine(f"sqlite:///{db}")
+        with engine.connect() as conn:
+            ids = [r[0] for r in conn.exec_driver_sql("SELECT id FROM sessions")]
+        engine.dispose()
+        return db, ids
     upgrade(f"sqlite:///{db}")
     engine = make_engine(f"sqlite:///{db}")
     started = time.perf_counter()
@@ -218,10 +226,13 @@ def purge_sweep(work: Path, template: Path, ids: list[str], shred: bool) -> tupl
     return wall, cpu
 
 
-def purge_main(messages: int, rounds: int) -> None:
+def purge_main(messages: int, rounds: int, keep: str | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
+        work = Path(keep or tmp)
+        work.mkdir(parents=True, exist_ok=True)
         template, ids = purge_population(work, messages)
+        if keep and not rounds:
+            return
         plain, shred = [], []
         for _ in range(rounds):
             plain.append(purge_sweep(work, template, ids, False))
@@ -269,6 +280,10 @@ def main() -> None:
     parser.add_argument("--per-session", type=int, default=20, help="messages per session")
     parser.add_argument("--purge-messages", type=int, default=0, help="see 3. above")
     parser.add_argument(
+        "--purge-dir",
+        help="keep the loaded database here and reuse it in later runs (--rounds 0: only load)",
+    )
+    parser.add_argument(
         "--pool-ab", action="store_true", help="only the appends: off, pool 64, pool 1"
     )
     parser.add_argument(
@@ -276,7 +291,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.purge_messages:
-        purge_main(args.purge_messages, args.rounds)
+        purge_main(args.purge_messages, args.rounds, args.purge_dir)
         return
     if args.pool_ab:
         pool_ab(args.messages, args.rounds, args.per_session)
