@@ -6,8 +6,9 @@ replicas, and any lake or export file that carries the ciphertext. The scopes fo
 retention of what they protect (R12-R16), because one key cannot outlive a part of what
 it encrypts nor die before another part:
 
-- ``pool:<key id>``: the session's message texts, for a session whose first sealed message
-  claimed a pool key (``sessions.key_id``, set in that message's transaction); pool keys
+- ``pool:<key id>``: the session's message texts, for a session that claimed a pool key
+  (``sessions.key_id``, set in the session's insert, or in its first sealed message's
+  transaction for a session made while shredding was off); pool keys
   are made in batches, one durable vault write per batch, so a new session costs none
   (docs/retention.md "Key pool"); destroyed when the sweeper purges the session
   (retention ended, deletion, account deletion; holds keep it, R16);

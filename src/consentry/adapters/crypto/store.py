@@ -100,9 +100,10 @@ class EncryptingStore(SqlStore):
         self.claims[session.id] = pool_scope(key_id)
 
     def insert_message(self, message: MessageRecord) -> None:
-        """Sealed under the session's key; a session's first sealed message claims a pool
-        key (``sessions.key_id``) in this transaction, so the claim is exactly as durable
-        as the ciphertext, and the key was durable before either (issue 26 key pool)."""
+        """Sealed under the session's key. A session made while shredding was off (no
+        key claimed in its insert) claims a pool key (``sessions.key_id``) with its first
+        sealed message, in this transaction, so the claim is exactly as durable as the
+        ciphertext, and the key was durable before either (issue 26 key pool)."""
         sid = message.session_id
         scope = self.claims.get(sid) or self._memo.get(sid) or self._scope_for_append(sid)
         aead = self._aead(scope, create=not scope.startswith("pool:"))

@@ -128,8 +128,8 @@ class SqlKeyVault:
     def pool_key(self) -> tuple[str, bytes]:
         """A pool key for a new session (``pool:<key id>``), durable before it is returned.
 
-        Handed out once: the caller claims it in ``sessions.key_id`` in the transaction
-        of the session's first sealed message; if that transaction fails the key stays
+        Handed out once: the caller claims it in ``sessions.key_id`` in the session's
+        insert (or its first sealed message's transaction); if that transaction fails the key stays
         unclaimed and ``keys collect`` destroys it after :attr:`pool_max_age_s` plus its
         grace age. Keys past the maximum age are dropped here, never handed out."""
         with self._pool_lock:

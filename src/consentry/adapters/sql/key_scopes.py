@@ -1,7 +1,8 @@
 """Which data key protects a session's messages: ``sessions.key_id`` read in batches.
 
-Issue 26's key pool (docs/retention.md "Key pool"): a session whose first sealed message
-claimed a pool key has ``key_id`` set (migration 0015); NULL is the older scheme, scope
+Issue 26's key pool (docs/retention.md "Key pool"): a session that claimed a pool key
+(in its insert, or with its first sealed message) has ``key_id`` set (migration 0015);
+NULL is the older scheme, scope
 ``session:<id>``. :func:`consentry.service.keys.session_key_scope` maps the two; these
 are the reads it is fed from, for the crypto adapter, the sweeper's purge store and
 ``keys collect``.
