@@ -82,7 +82,7 @@ protects by more than this."""
 class SqlKeyVault:
     """A :class:`~consentry.service.keys.DataKeyStore` over SQLite or PostgreSQL.
 
-    Unwrapped keys are cached in this process (bounded, least recently used first out,
+    Unwrapped keys are cached in this process (bounded, oldest first out,
     each for at most :data:`CACHE_TTL_S`), so an append unwraps its session's key once,
     not per message; :meth:`destroy` evicts them at once. A cached key's AEAD object
     (:meth:`aead`) lives in the same entry, so it goes exactly when the key goes.
