@@ -1598,6 +1598,7 @@ enum class Gate {
   kTwoPartJwt,                        // credentials._two_part_jwt where the header is simple
   kHeader,                            // commands._header, the whole validator (kw:: below)
   kUuidLayout,                        // tokens._base36_in_uuid_layout's letter count (pinned)
+  kIpv4Block, kIpv6Network,           // networks.py: the whole validators (pinned)
 };
 enum class Verdict { kReject, kAccept, kAsk };
 
@@ -1615,6 +1616,8 @@ Gate gate_named(const std::string& name) {
       {"two_part_jwt", Gate::kTwoPartJwt},
       {"header", Gate::kHeader},
       {"uuid_layout", Gate::kUuidLayout},
+      {"ipv4_block", Gate::kIpv4Block},
+      {"ipv6_network", Gate::kIpv6Network},
   };
   auto it = names.find(name);
   if (it == names.end()) throw std::invalid_argument("unknown gate " + name);
@@ -1812,6 +1815,86 @@ bool quoted_generated(const Text& t, Pos& start, Pos& end) {
   ++start;
   --end;
   return true;
+}
+
+// ---------------------------------------------------------------- networks.py gates
+
+// networks._ipv4_block and networks._ipv6_network, whole (issue 16, speed: ~340 call-backs
+// per pass over the labelled corpus). Pinned in native.GATE_PINS with their helpers
+// _free and _whole_value (native.GATE_HELPER_PINS).
+
+// networks._free: no word, colon or dot before; no word, colon, slash or .digit after.
+bool network_free(const Text& t, Pos start, Pos end) {
+  const unsigned char before = t.before(start), after = t.at(end);
+  if (is_word(before) || in(before, ":./") || is_word(after) || in(after, ":/")) return false;
+  return !(after == '.' && is_digit(t.at(end + 1)));
+}
+
+// int(digits) for the 1-3 digits of a prefix length, or -1 for anything else.
+int prefix_length(std::string_view digits) {
+  if (digits.empty() || digits.size() > 3) return -1;
+  for (unsigned char c : digits)
+    if (!is_digit(c)) return -1;
+  return leading_int(digits, 3);
+}
+
+// networks._ipv4_block on a match of \b(?:[0-9]{1,3}\.){3}[0-9]{1,3}/[0-9]{1,3}\b.
+Verdict ipv4_block(const Text& t, Pos start, Pos end) {
+  if (!network_free(t, start, end)) return Verdict::kReject;
+  const std::string_view value = t.view(start, end);
+  const size_t slash = value.find('/');
+  const int prefix = slash == value.npos ? -1 : prefix_length(value.substr(slash + 1));
+  if (prefix < 0) return Verdict::kAsk;  // not the pattern's shape
+  if (!py_ipv4_address(value.substr(0, slash))) return Verdict::kReject;
+  std::string context(t.view(std::max<Pos>(0, start - 10), start));
+  for (auto& c : context) c = static_cast<char>(lower(static_cast<unsigned char>(c)));
+  const std::string_view ctx(context);
+  for (std::string_view tail : {"v", "==", ">=", "<=", "~="})
+    if (ctx.size() >= tail.size() && ctx.substr(ctx.size() - tail.size()) == tail) return Verdict::kReject;
+  if (ctx.find("version") != ctx.npos) return Verdict::kReject;
+  return prefix <= 32 ? Verdict::kAccept : Verdict::kReject;
+}
+
+// networks._whole_value: '::', (::), "ref: ::" at a line's end.
+bool whole_value(const Text& t, Pos start, Pos end) {
+  const unsigned char before = t.before(start), after = t.at(end);
+  if (end < t.n && !in(after, "'\"`)]}>,;\r\n\t")) return false;
+  if (start == 0 || in(before, "'\"`([{<=\n\t")) return true;
+  return before == ' ' && t.before(start - 1) == ':';
+}
+
+// networks._ipv6_network on a match of its pattern (ASCII hex, ':', '.', a zone, a prefix).
+Verdict ipv6_network(const Text& t, Pos start, Pos end) {
+  if (!network_free(t, start, end)) return Verdict::kReject;
+  std::string_view value = t.view(start, end);
+  for (unsigned char c : value)
+    if (c >= 0x80) return Verdict::kAsk;  // never in its matches (address.decode("ascii"))
+  const size_t slash = value.find('/');
+  const bool has_slash = slash != value.npos;
+  const std::string_view prefix = has_slash ? value.substr(slash + 1) : std::string_view();
+  value = value.substr(0, slash);
+  const size_t percent = value.find('%');
+  const std::string_view address = value.substr(0, percent);
+  if (!py_ipv6_address(address)) return Verdict::kReject;
+  if (has_slash) {
+    const int length = prefix_length(prefix);
+    if (length < 0) return Verdict::kAsk;  // not the pattern's shape
+    if (length > 128) return Verdict::kReject;
+  }
+  if (has_slash || percent != value.npos || address.find('.') != address.npos) return Verdict::kAccept;
+  if (t.before(start) == '[' &&
+      (is_word(t.before(start - 1)) || (start >= 2 && in(t.d[start - 2], ")]"))))
+    return Verdict::kReject;  // xs[::2], f(x)[::1]: a slice
+  size_t groups = 0;
+  bool hex_letters = true;
+  for (auto g : split(address, ':')) {
+    if (g.empty()) continue;
+    ++groups;
+    for (unsigned char c : g) hex_letters &= is_hex(c) && !is_digit(c);
+  }
+  if (groups == 0) return whole_value(t, start, end) ? Verdict::kAccept : Verdict::kReject;
+  if (groups <= 2 && hex_letters) return Verdict::kReject;  // ::add, ::face, dead::beef
+  return Verdict::kAccept;
 }
 
 bool card_other(const Text& t, Pos start, Pos end) {
@@ -2632,6 +2715,8 @@ class Engine {
         for (Pos i = start; i < end && bare; ++i) bare = is_digit(t.d[i]);
         return bare || ssn_shaped(t.view(start, end)) ? Verdict::kAsk : Verdict::kAccept;
       }
+      case Gate::kIpv4Block: return ipv4_block(t, start, end);
+      case Gate::kIpv6Network: return ipv6_network(t, start, end);
       case Gate::kUuidLayout: {  // fewer than 3 letters beyond hex: an id, not a key
         int beyond_hex = 0;
         for (Pos i = start; i < end; ++i) beyond_hex += lower_byte_beyond_f(t.d[i]);

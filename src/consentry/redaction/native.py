@@ -33,6 +33,7 @@ from . import (
     fieldnumbers,
     keywords,
     nationalids,
+    networks,
     pii,
     spellings,
     token_shapes,
@@ -100,6 +101,8 @@ _GATES: dict[Any, tuple[str, tuple[bytes, ...]]] = {
     credentials._two_part_jwt: ("two_part_jwt", ()),
     commands._header: ("header", keywords.NATIVE_GATE_PATTERNS),
     tokens._base36_in_uuid_layout: ("uuid_layout", ()),
+    networks._ipv4_block: ("ipv4_block", ()),
+    networks._ipv6_network: ("ipv6_network", ()),
 }
 
 # Gates that port a whole Python validator (accept as well as reject) are pinned to
@@ -115,7 +118,27 @@ GATE_PINS: dict[Any, str] = {
     commands._header: "bdf3a3166479d0f9",
     # a reject-only gate (the letter count), pinned too: it reads one of the function's rules
     tokens._base36_in_uuid_layout: "924b55bbf0692f44",
+    networks._ipv4_block: "0fd88443dc19d6c4",
+    networks._ipv6_network: "e49af373a524f1ba",
 }
+# The module's own helpers a pinned validator calls, pinned the same way: a change to
+# any of them, too, sends the validator's matches back to Python.
+GATE_HELPERS: dict[Any, tuple[Any, ...]] = {
+    networks._ipv4_block: (networks._free,),
+    networks._ipv6_network: (networks._free, networks._whole_value),
+}
+GATE_HELPER_PINS: dict[Any, str] = {
+    networks._free: "523c3eea2f82e201",
+    networks._whole_value: "accb4cf1e6c1ed67",
+}
+
+
+def _port_current(function: Any) -> bool:
+    """False when ``function`` or a helper of it changed since its C++ port was checked."""
+    if function in GATE_PINS and GATE_PINS[function] != function_digest(function):
+        return False
+    helpers = GATE_HELPERS.get(function, ())
+    return all(GATE_HELPER_PINS.get(h) == function_digest(h) for h in helpers)
 
 
 # The compiled scan searches most detectors only in regions of the text: runs of
@@ -321,7 +344,7 @@ def _spec(detector: Detector) -> tuple[object, ...] | None:
         # Python validator back on each match (the same function, so the same spans).
         kind, rank = detector.type, detector.rank
         gate, words = _GATES.get(function, ("", ()))
-        if function in GATE_PINS and GATE_PINS[function] != function_digest(function):
+        if not _port_current(function):
             gate, words = "", ()  # the validator changed since its port: call it back
         return (
             "pattern",
