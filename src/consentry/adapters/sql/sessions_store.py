@@ -14,6 +14,7 @@ from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, u
 from sqlalchemy.engine import Row
 
 from consentry.adapters.sql import tables as t
+from consentry.adapters.sql.engine import DriverStatement
 from consentry.adapters.sql.retention_store import purge_at_expr
 from consentry.adapters.sql.sqlfuncs import greatest
 from consentry.domain.types import Author, Rating, Role, Scope, SessionKind, Surface, Training
@@ -68,12 +69,17 @@ def _record_activity_statement(covered: bool) -> Any:
     return update(t.sessions).where(s.id == bindparam("p_session_id")).values(**values)
 
 
-_RECORD_ACTIVITY = {covered: _record_activity_statement(covered) for covered in (False, True)}
 _SESSION_BY_ID = select(t.sessions).where(t.sessions.c.id == bindparam("p_id"))
-# Built once: a statement built per call costs its construction and its cache key
-# (~40 µs each on SQLite, issue 22); the compiled form is cached either way.
-_INSERT_ACTIVITY = insert(t.activities)
-_INSERT_MESSAGE = insert(t.messages)
+# The append's three writes: built once (a statement built per call cost its construction
+# and its cache key, ~40 µs each on SQLite) and sent as their compiled text (another
+# ~12 µs each of SQLAlchemy's execution machinery; issue 22, engine.DriverStatement).
+_RECORD_ACTIVITY = {
+    covered: DriverStatement(_record_activity_statement(covered)) for covered in (False, True)
+}
+_INSERT_ACTIVITY = DriverStatement(insert(t.activities), ("session_id", "at", "covered", "kind"))
+_INSERT_MESSAGE = DriverStatement(
+    insert(t.messages), ("id", "session_id", "role", "content", "at", "covered", "author")
+)
 
 
 class SqlSessionStore:
@@ -137,27 +143,22 @@ class SqlSessionStore:
         )
 
     def add_activity(self, session_id: str, *, at: datetime, covered: bool, kind: str) -> int:
-        result = self.conn.execute(
-            _INSERT_ACTIVITY,
-            {"session_id": session_id, "at": at, "covered": covered, "kind": kind},
+        return _INSERT_ACTIVITY.insert(
+            self.conn, {"session_id": session_id, "at": at, "covered": covered, "kind": kind}
         )
-        key = result.inserted_primary_key
-        assert key is not None
-        return int(key[0])
 
     def record_activity(
         self, session_id: str, *, at: datetime, covered: bool, retain_until: datetime
     ) -> None:
         """Move the session's projections forward after an activity (R10, R12)."""
-        self.conn.execute(
-            _RECORD_ACTIVITY[covered],
-            {"p_session_id": session_id, "p_at": at, "p_retain_until": retain_until},
+        _RECORD_ACTIVITY[covered].execute(
+            self.conn, {"p_session_id": session_id, "p_at": at, "p_retain_until": retain_until}
         )
 
     # -- messages -------------------------------------------------------------------
     def insert_message(self, message: MessageRecord) -> None:
-        self.conn.execute(
-            _INSERT_MESSAGE,
+        _INSERT_MESSAGE.execute(
+            self.conn,
             {
                 "id": message.id,
                 "session_id": message.session_id,
