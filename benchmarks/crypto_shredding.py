@@ -12,6 +12,10 @@
    sessions of ten, commercial API accounts with 30-day retention, bulk-loaded as
    benchmarks/scale/bench_store.py's cohort A2) on two copies of one database, shredding
    off and on (a vault holding every session's key), alternating rounds; wall and CPU.
+   The keys are laid out as the key pool makes them (``--key-layout pool``: batches of
+   64 handed out in session creation order, claimed in ``sessions.key_id``), or one
+   ``session:<id>`` key per session as before the pool (``--key-layout session``: a
+   batch's keys spread over the whole vault, the worst case for the vault's pages).
 
     .venv/bin/python benchmarks/crypto_shredding.py [--messages 2000] [--per-session 20]
         [--rounds 3] [--no-destruction]
@@ -29,7 +33,9 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import secrets
 import shutil
+import sqlite3
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -186,7 +192,25 @@ def purge_population(work: Path, messages: int) -> tuple[Path, list[str]]:
     return db, ids
 
 
-def purge_sweep(work: Path, template: Path, ids: list[str], shred: bool) -> tuple[float, float]:
+def vault_scopes(db: Path, ids: list[str], layout: str) -> list[str]:
+    """Every session's key scope. ``pool`` (the service since the key pool): keys made 64
+    at a time under a random batch id, handed out in session creation order, each claimed
+    in ``sessions.key_id`` of ``db``, so sessions that expire together have neighbouring
+    keys. ``session``: ``session:<id>`` for each (the scheme before the pool; random ids,
+    so a batch's keys are spread over the whole vault)."""
+    if layout == "session":
+        return [f"session:{i}" for i in ids]
+    with sqlite3.connect(db) as conn:
+        order = [r[0] for r in conn.execute("SELECT id FROM sessions ORDER BY created_at, id")]
+        batches = [secrets.token_hex(12) for _ in range(0, len(order), 64)]
+        claims = [(f"{batches[n // 64]}-{n % 64:04d}", sid) for n, sid in enumerate(order)]
+        conn.executemany("UPDATE sessions SET key_id = ? WHERE id = ?", claims)
+    return [f"pool:{key_id}" for key_id, _ in claims]
+
+
+def purge_sweep(
+    work: Path, template: Path, ids: list[str], shred: bool, layout: str = "pool"
+) -> tuple[float, float]:
     """(wall s, CPU s) of the sweep at PURGE_AT on a fresh copy of the template."""
     db = work / f"purge-{shred}.db"
     shutil.copy(template, db)
@@ -203,7 +227,7 @@ def purge_sweep(work: Path, template: Path, ids: list[str], shred: bool) -> tupl
             conn.exec_driver_sql(
                 "INSERT INTO data_keys (scope, kek_id, wrapped, created_at) "
                 "VALUES (?, 'kek-x', randomblob(60), 0)",
-                [(f"session:{i}",) for i in ids],
+                [(scope,) for scope in vault_scopes(db, ids, layout)],
             )
         vault.engine.dispose()
     settings = Settings(database_url=f"sqlite:///{db}", secret_key="b" * 40)
@@ -219,14 +243,15 @@ def purge_sweep(work: Path, template: Path, ids: list[str], shred: bool) -> tupl
         vault.engine.dispose()
     db.unlink()
     print(
-        f"sweep {'shredding' if shred else 'plain    '}: {swept.purged.messages} messages, "
+        f"sweep {f'shredding ({layout} keys)' if shred else 'plain'}: {swept.purged.messages} "
+        "messages, "
         f"{swept.purged.sessions} sessions, {swept.batches} batches: wall {wall:.2f} s, "
         f"CPU {cpu:.2f} s"
     )
     return wall, cpu
 
 
-def purge_main(messages: int, rounds: int, keep: str | None) -> None:
+def purge_main(messages: int, rounds: int, keep: str | None, layout: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(keep or tmp)
         work.mkdir(parents=True, exist_ok=True)
@@ -236,7 +261,7 @@ def purge_main(messages: int, rounds: int, keep: str | None) -> None:
         plain, shred = [], []
         for _ in range(rounds):
             plain.append(purge_sweep(work, template, ids, False))
-            shred.append(purge_sweep(work, template, ids, True))
+            shred.append(purge_sweep(work, template, ids, True, layout))
         (pw, pc), (sw, sc) = min(plain), min(shred)
         print(
             f"purge {messages} msgs: plain wall {pw:.2f} s CPU {pc:.2f} s; shredding wall "
@@ -280,6 +305,12 @@ def main() -> None:
     parser.add_argument("--per-session", type=int, default=20, help="messages per session")
     parser.add_argument("--purge-messages", type=int, default=0, help="see 3. above")
     parser.add_argument(
+        "--key-layout",
+        choices=["pool", "session"],
+        default="pool",
+        help="3.: the vault's keys as the key pool makes them, or one per session id",
+    )
+    parser.add_argument(
         "--purge-dir",
         help="keep the loaded database here and reuse it in later runs (--rounds 0: only load)",
     )
@@ -291,7 +322,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.purge_messages:
-        purge_main(args.purge_messages, args.rounds, args.purge_dir)
+        purge_main(args.purge_messages, args.rounds, args.purge_dir, args.key_layout)
         return
     if args.pool_ab:
         pool_ab(args.messages, args.rounds, args.per_session)
