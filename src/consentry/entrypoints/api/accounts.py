@@ -13,7 +13,7 @@ from fastapi.responses import StreamingResponse
 
 from consentry.domain.clock import iso
 from consentry.entrypoints.api import schemas as s
-from consentry.entrypoints.api.deps import Core, CurrentAccount, Guards
+from consentry.entrypoints.api.deps import Core, CurrentAccount, Guards, account_route
 from consentry.entrypoints.api.errors import ERROR_RESPONSES
 from consentry.entrypoints.api.render import run_ref_json
 from consentry.service import (
@@ -53,11 +53,13 @@ def sign_up(body: s.SignUp, core: Core, guards: Guards, request: Request) -> dic
 
 
 @router.get("/v1/me/privacy", response_model=s.PrivacyOut, tags=["privacy"])
+@account_route
 def get_privacy(core: Core, me: CurrentAccount) -> dict[str, Any]:
     return privacy_json(accounts.privacy_view(core.ctx, me))
 
 
 @router.put("/v1/me/privacy", response_model=s.PrivacyOut, tags=["privacy"])
+@account_route
 def change_choice(body: s.ChoiceIn, core: Core, me: CurrentAccount) -> Any:
     """R8: change the choice any time; commercial plans answer 409 ``not_applicable``."""
     view = accounts.record_choice(core.ctx, account_id=me.id, training=body.training)
@@ -65,6 +67,7 @@ def change_choice(body: s.ChoiceIn, core: Core, me: CurrentAccount) -> Any:
 
 
 @router.put("/v1/me/privacy/auto-delete", response_model=s.PrivacyOut, tags=["privacy"])
+@account_route
 def choose_auto_delete(body: s.AutoDeleteIn, core: Core, me: CurrentAccount) -> Any:
     """P12/P13: keep history for ``months`` (one of the offered periods) after its last
     activity, or ``null``: until the user deletes it. Only ever shortens retention (R12);
@@ -75,12 +78,14 @@ def choose_auto_delete(body: s.AutoDeleteIn, core: Core, me: CurrentAccount) -> 
 
 
 @router.post("/v1/me/notice/accept", response_model=s.PrivacyOut, tags=["privacy"])
+@account_route
 def accept_notice(body: s.ChoiceIn, core: Core, me: CurrentAccount) -> Any:
     view = accounts.accept_notice(core.ctx, account_id=me.id, training=body.training)
     return privacy_json(view)
 
 
 @router.post("/v1/me/notice/defer", response_model=s.PrivacyOut, tags=["privacy"])
+@account_route
 def defer_notice(core: Core, me: CurrentAccount) -> dict[str, Any]:
     """R6: "Not now", only before the deadline (409 ``deadline_passed`` after it)."""
     view = accounts.defer_notice(core.ctx, account_id=me.id)
@@ -88,6 +93,7 @@ def defer_notice(core: Core, me: CurrentAccount) -> dict[str, Any]:
 
 
 @router.get("/v1/me/consent-history", response_model=list[s.HistoryItemOut], tags=["privacy"])
+@account_route
 def consent_history(core: Core, me: CurrentAccount) -> list[dict[str, Any]]:
     return [
         {
@@ -108,6 +114,7 @@ def consent_history(core: Core, me: CurrentAccount) -> list[dict[str, Any]]:
     tags=["privacy"],
     responses={200: {"content": {"application/ld+json": {}}}},
 )
+@account_route
 def consent_receipts(
     core: Core,
     me: CurrentAccount,
@@ -129,6 +136,7 @@ def consent_receipts(
 
 
 @router.get("/v1/me/training-runs", response_model=list[s.RunRef], tags=["privacy"])
+@account_route
 def my_runs(core: Core, me: CurrentAccount) -> list[dict[str, Any]]:
     """R21: the runs that contain this account's data."""
     return [run_ref_json(run) for run in runs.runs_for_account(core.ctx, account_id=me.id)]
@@ -140,6 +148,7 @@ def my_runs(core: Core, me: CurrentAccount) -> list[dict[str, Any]]:
     tags=["privacy"],
     responses={200: {"content": {"application/zip": {}}}},
 )
+@account_route
 def export_my_data(
     core: Core,
     me: CurrentAccount,
@@ -165,6 +174,7 @@ def export_my_data(
 
 
 @router.post("/v1/me/tokens/rotate", response_model=s.CredentialsOut, tags=["accounts"])
+@account_route
 def rotate_token(core: Core, me: CurrentAccount) -> dict[str, Any]:
     """A new account token: the old one answers 401 from now on, and every browser
     session of the account is signed out (issue 17). Not blocked by a pending notice (R7)."""
@@ -173,6 +183,7 @@ def rotate_token(core: Core, me: CurrentAccount) -> dict[str, Any]:
 
 
 @router.delete("/v1/me", status_code=204, tags=["accounts"])
+@account_route
 def delete_me(core: Core, me: CurrentAccount) -> None:
     """R15: sessions and feedback deleted, a final ``off``, the token dead (401 after)."""
     accounts.delete_account(core.ctx, account_id=me.id)

@@ -14,8 +14,9 @@ over its allowance answers 429 ``rate_limited`` before its credential is looked 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
-from typing import Annotated, TypeVar, cast
+import inspect
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Annotated, Any, TypeVar, cast
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
@@ -24,6 +25,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from consentry.bootstrap import App
 from consentry.domain.errors import ConsentryError, Forbidden, Unauthenticated
 from consentry.entrypoints.api.metrics import ApiMetrics
+from consentry.entrypoints.api.workers import in_worker
 from consentry.entrypoints.ratelimit import AbuseGuards
 from consentry.service import accounts, gpc, service_tokens
 from consentry.service.records import AccountRecord, ServiceTokenRecord
@@ -69,6 +71,7 @@ BearerToken = Annotated[str, Depends(bearer_token)]
 
 _AUTHENTICATES_ITSELF = "_consentry_authenticates_itself"
 _Endpoint = TypeVar("_Endpoint", bound=Callable[..., object])
+T = TypeVar("T")
 
 
 def authenticates_itself(endpoint: _Endpoint) -> _Endpoint:
@@ -80,13 +83,22 @@ def authenticates_itself(endpoint: _Endpoint) -> _Endpoint:
     return endpoint
 
 
-async def refusal_before_validation(request: Request) -> ConsentryError | None:
-    """For a body FastAPI found invalid on a route marked :func:`authenticates_itself`:
-    the refusal its token gets (401, or 429 for an address over its allowance, the
-    failure counted as on every route), or None when the token is live or the route
-    authenticates through its dependencies (which ran before the body was judged)."""
+async def refusal_before_validation(
+    request: Request, errors: Sequence[Any] = ()
+) -> ConsentryError | None:
+    """For a body FastAPI found invalid (`errors`) on a route that looks its token up
+    itself: the refusal its token gets (401, or 429 for an address over its allowance,
+    the failure counted as on every route), or None when the token is live or the route
+    authenticates through its dependencies (which ran before the body was judged).
+
+    A route of :func:`account_route` gets what its ``CurrentAccount`` dependency gave:
+    a body that is not JSON at all was refused before dependencies ran (None), and a live
+    token's `Sec-GPC: 1` is honoured (P5) before the 422."""
     endpoint = getattr(request.scope.get("route"), "endpoint", None)
-    if not getattr(endpoint, _AUTHENTICATES_ITSELF, False):
+    as_dependency = getattr(endpoint, _ACCOUNT_ROUTE, False)
+    if not (as_dependency or getattr(endpoint, _AUTHENTICATES_ITSELF, False)):
+        return None
+    if as_dependency and any(error.get("type") == "json_invalid" for error in errors):
         return None
     core = cast(App, request.app.state.core)
     guards = cast(AbuseGuards, request.app.state.guards)
@@ -94,6 +106,9 @@ async def refusal_before_validation(request: Request) -> ConsentryError | None:
 
     def check() -> None:
         token = _token(credentials)
+        if as_dependency:
+            account_of(core, token, guards, request)
+            return
         guards.before_auth(request)
         try:
             accounts.authenticate(core.ctx, token)
@@ -164,5 +179,49 @@ def current_service(
 
 
 CurrentAccount = Annotated[AccountRecord, Depends(current_account)]
+
+
+_ACCOUNT_ROUTE = "_consentry_account_route"
+_REQUEST = "consentry_request_"
+
+
+def account_route(endpoint: Callable[..., T]) -> Callable[..., Awaitable[T]]:
+    """A ``def`` route taking ``me: CurrentAccount`` as one ``async`` route whose token
+    lookup and work share **one** worker thread (issue 22): FastAPI sees ``me`` as the
+    bare :data:`BearerToken` (401 without one, from where ``me`` stands among the
+    dependencies; the same security in the OpenAPI document), and the route then runs
+    :func:`account_of` and `endpoint` in one :func:`~.workers.in_worker` call, instead
+    of a hand-off to anyio's pool for the dependency, another for the route and a third
+    to validate its answer. Answers, refusals and their order stay as they were: a wrong
+    token on an invalid body is refused by :func:`refusal_before_validation`."""
+    signature = inspect.signature(endpoint, eval_str=True)
+    parameters = list(signature.parameters.values())
+    if "me" not in signature.parameters:
+        raise TypeError(f"{endpoint.__name__} takes no 'me' parameter")
+    parameters = [p.replace(annotation=BearerToken) if p.name == "me" else p for p in parameters]
+    given = [p.name for p in parameters if p.annotation is Request]
+    if not given:
+        parameters.append(
+            inspect.Parameter(_REQUEST, inspect.Parameter.KEYWORD_ONLY, annotation=Request)
+        )
+
+    async def route(**values: Any) -> T:
+        token = values.pop("me")
+        request = values[given[0]] if given else values.pop(_REQUEST)
+        core = cast(App, request.app.state.core)
+        guards = cast(AbuseGuards, request.app.state.guards)
+
+        def work() -> T:
+            return endpoint(**values, me=account_of(core, token, guards, request))
+
+        return await in_worker(work)
+
+    for name in ("__module__", "__name__", "__qualname__", "__doc__"):
+        setattr(route, name, getattr(endpoint, name))
+    route.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    setattr(route, _ACCOUNT_ROUTE, True)
+    return route
+
+
 ServiceCaller = Annotated[ServiceTokenRecord, Depends(current_service)]
 Admin = Annotated[None, Depends(require_admin)]

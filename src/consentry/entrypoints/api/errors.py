@@ -94,7 +94,7 @@ async def _answer(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    refused = await refusal_before_validation(request)  # a wrong token answers 401 first
+    refused = await refusal_before_validation(request, exc.errors())  # 401 first
     if refused is not None:
         return await _answer(request, refused)
     return error_response(422, "validation_error", _describe(exc))

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from consentry.bootstrap import App
 from consentry.domain.clock import iso
 from consentry.domain.errors import InvalidInput
-from consentry.entrypoints.api.deps import Admin, Core, CurrentAccount
+from consentry.entrypoints.api.deps import Admin, Core, CurrentAccount, account_route
 from consentry.entrypoints.api.errors import ERROR_RESPONSES
 from consentry.service import ledger
 
@@ -88,6 +88,7 @@ def consistency(
 
 
 @router.get("/v1/me/training-runs/{run_id}/proof", tags=["privacy"])
+@account_route
 def run_proof(run_id: str, core: Core, me: CurrentAccount) -> dict[str, Any]:
     """For each of my sessions, a proof that it is in this run's manifest, or that it is
     not (the adjacent leaves in id order), against a root a signed checkpoint carries

@@ -29,6 +29,7 @@ from consentry.entrypoints.api.deps import (
     CurrentAccount,
     Guards,
     account_of,
+    account_route,
     authenticates_itself,
 )
 from consentry.entrypoints.api.errors import ERROR_RESPONSES
@@ -57,6 +58,7 @@ def _decode_cursor(cursor: str) -> str:
 
 
 @router.post("", status_code=201, response_model=s.SessionCreated)
+@account_route
 def start_session(body: s.SessionIn, core: Core, me: CurrentAccount) -> dict[str, Any]:
     view = sessions.start_session(
         core.ctx, account_id=me.id, kind=body.kind, surface=body.surface, incognito=body.incognito
@@ -69,6 +71,7 @@ def start_session(body: s.SessionIn, core: Core, me: CurrentAccount) -> dict[str
 
 
 @router.get("", response_model=list[s.SessionOut] | s.SessionPage)
+@account_route
 def list_sessions(
     core: Core,
     me: CurrentAccount,
@@ -96,6 +99,7 @@ def list_sessions(
 
 
 @router.get("/{session_id}", response_model=s.SessionDetail)
+@account_route
 def get_session(session_id: str, core: Core, me: CurrentAccount) -> dict[str, Any]:
     view = sessions.get_session(core.ctx, account_id=me.id, session_id=session_id)
     return {
@@ -168,12 +172,14 @@ def message_created(message: MessageRecord) -> JSONResponse:
 
 
 @router.delete("/{session_id}", status_code=204)
+@account_route
 def delete_session(session_id: str, core: Core, me: CurrentAccount) -> None:
     """R14: gone from every read at once; purged within the grace period."""
     sessions.delete_session(core.ctx, account_id=me.id, session_id=session_id)
 
 
 @router.post("/{session_id}/feedback", status_code=201, response_model=s.FeedbackCreated)
+@account_route
 def give_feedback(
     session_id: str, body: s.FeedbackIn, core: Core, me: CurrentAccount
 ) -> dict[str, Any]:
