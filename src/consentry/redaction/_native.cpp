@@ -1763,6 +1763,171 @@ bool one_phone_refused(const Text& t, Pos start, Pos end, bool said_false, const
   return RE2::PartialMatch(re2::StringPiece(before.data(), before.size()), id_named);
 }
 
+// The library calls of fieldnumbers._one_phone, made back into Python by the phone port
+// below (phonenumbers and stdnum decide), and the calling codes phonenumbers knows
+// (native._tables: fieldnumbers' own functions and phonenumbers.COUNTRY_CODE_TO_REGION_CODE).
+struct PhoneLibrary {
+  py::object valid_internationally, possible_internationally, valid_nationally, other_number;
+  std::vector<bool> calling_codes = std::vector<bool>(1000, false);
+  bool ask(const py::object& f, std::string_view s) const {
+    return f(py::str(s.data(), s.size())).cast<bool>();
+  }
+  // fieldnumbers._country_code
+  bool country_code(std::string_view g) const {
+    return !g.empty() && g.size() <= 3 && calling_codes[static_cast<size_t>(leading_int(g, 3))];
+  }
+};
+
+// re.search(pattern, s) for a pattern whose only anchor is a final "$": Python's "$" also
+// matches before a final "\n", RE2's only at the end.
+bool py_search_to_end(const RE2& re, std::string_view s) {
+  if (RE2::PartialMatch(re2::StringPiece(s.data(), s.size()), re)) return true;
+  return !s.empty() && s.back() == '\n' &&
+         RE2::PartialMatch(re2::StringPiece(s.data(), s.size() - 1), re);
+}
+
+// fieldnumbers._SSN_INSIDE.search(main) finds something other than all of main:
+// (?<![0-9])[0-9]{3}([- ])[0-9]{2}\1[0-9]{4}(?![0-9]) (11 bytes, so only a match at 0 of
+// an 11-byte main is all of it).
+bool ssn_inside_part(std::string_view m) {
+  auto digits = [&](size_t a, size_t b) {
+    for (size_t i = a; i < b; ++i)
+      if (!is_digit(static_cast<unsigned char>(m[i]))) return false;
+    return true;
+  };
+  for (size_t i = 0; i + 11 <= m.size(); ++i) {
+    if (i > 0 && is_digit(static_cast<unsigned char>(m[i - 1]))) continue;
+    const char sep = m[i + 3];
+    if ((sep == '-' || sep == ' ') && m[i + 6] == sep && digits(i, i + 3) && digits(i + 4, i + 6) &&
+        digits(i + 7, i + 11) && (i + 11 == m.size() || !is_digit(static_cast<unsigned char>(m[i + 11]))))
+      return m.size() != 11;  // the leftmost match; at 0 when main is 11 bytes
+  }
+  return false;
+}
+
+enum class Phone { kNo, kYes, kAsk };
+
+// [g for g in re.split(rb"[^0-9]+", s) if g]
+std::vector<std::string_view> digit_groups(std::string_view s) {
+  std::vector<std::string_view> groups;
+  for (size_t i = 0; i < s.size();) {
+    size_t j = i;
+    while (j < s.size() && is_digit(static_cast<unsigned char>(s[j]))) ++j;
+    if (j > i) groups.push_back(s.substr(i, j - i));
+    i = j > i ? j : i + 1;
+  }
+  return groups;
+}
+
+// fieldnumbers._bare_number(digits, data[max(0, start - 48):start]) for an ASCII context.
+bool bare_number(const Text& t, Pos start, std::string_view digits, const RE2& id_named) {
+  if ((digits.size() != 10 && digits.size() != 11) || digits[0] == '0') return false;
+  if (digits.size() == 10 && digits >= "1000000000" && digits < "2200000000") return false;
+  std::string_view before = t.view(std::max<Pos>(0, start - 48), start);
+  const size_t cut = before.find_last_of(",;|\n");  // _clause
+  if (cut != before.npos) before.remove_prefix(cut + 1);
+  return !RE2::PartialMatch(re2::StringPiece(before.data(), before.size()), id_named);
+}
+
+// fieldnumbers._one_phone on [start, end), whole but for the library calls, for a span of
+// digits and " .-/()+" (no extension) with ``said`` known; kYes sets end. The words are
+// the field_phone gate's [not-phone, phone, number, id named, date-like, ipv4 inside].
+Phone one_phone(const Text& t, Pos start, Pos& end, bool said,
+                const std::vector<std::unique_ptr<RE2>>& w, const PhoneLibrary& lib) {
+  while (end > start && in(t.d[end - 1], " .-/(")) --end;
+  if (end == start) return Phone::kAsk;
+  if (field_glued(t, start, end)) return Phone::kNo;
+  const std::string_view main = t.view(start, end);
+  std::string digits;
+  for (unsigned char c : main)
+    if (is_digit(c)) digits.push_back(static_cast<char>(c));
+  if (digits.size() < 7 || digits.size() > 17) return Phone::kNo;
+  if (py_search_to_end(*w.at(0), t.view(std::max<Pos>(0, start - 24), start))) return Phone::kNo;
+  std::string_view bare = main;  // main.strip(b"()")
+  while (!bare.empty() && in(static_cast<unsigned char>(bare.front()), "()")) bare.remove_prefix(1);
+  while (!bare.empty() && in(static_cast<unsigned char>(bare.back()), "()")) bare.remove_suffix(1);
+  if (RE2::FullMatch(re2::StringPiece(bare.data(), bare.size()), *w.at(4))) return Phone::kNo;
+  if (!said && ssn_shaped(main)) return Phone::kNo;
+  const std::vector<std::string_view> groups = digit_groups(main);
+  const size_t lead = main.find_first_not_of("( ");
+  const bool plus = lead != main.npos && main[lead] == '+';
+  const std::string_view first = groups.empty() ? std::string_view() : groups[0];
+  const bool international =
+      groups.size() > 1 &&
+      (plus ? lib.country_code(first)
+            : (first.substr(0, 2) == "00" && lib.country_code(first.substr(2))) ||
+                  (first.substr(0, 3) == "011" && lib.country_code(first.substr(3))));
+  if (!(said || international))
+    for (size_t k = 1; k < groups.size(); ++k)
+      if (groups[k].size() < 2) return Phone::kNo;
+  if (ssn_inside_part(main)) return Phone::kNo;
+  if (RE2::PartialMatch(re2::StringPiece(main.data(), main.size()), *w.at(5))) return Phone::kNo;
+  if (main.find('.') != main.npos && main.find_first_of(" -/()") == main.npos) {
+    bool short_groups = true;
+    for (const auto& g : groups) short_groups &= g.size() <= 3;
+    if (groups.size() < 3 || short_groups) return Phone::kNo;
+  }
+  // _other_number counts 10 or 13 digits (no trailing X here) or takes NNNN-NNNN
+  if ((digits.size() == 10 || digits.size() == 13 || (main.size() == 9 && main[4] == '-')) &&
+      lib.ask(lib.other_number, main))
+    return Phone::kNo;
+  if (plus) {
+    return lib.ask(lib.valid_internationally, digits) ||
+                   ((said || international) && lib.ask(lib.possible_internationally, digits))
+               ? Phone::kYes
+               : Phone::kNo;
+  }
+  for (std::string_view prefix : {"00", "011"}) {
+    if (std::string_view(digits).substr(0, prefix.size()) != prefix) continue;
+    const std::string_view rest = std::string_view(digits).substr(prefix.size());
+    if (lib.ask(lib.valid_internationally, rest) ||
+        (international && lib.ask(lib.possible_internationally, rest)))
+      return Phone::kYes;
+  }
+  if (said && digits.size() <= 15) return Phone::kYes;
+  if (main.find_first_of(" .-/()") == main.npos) {  // not grouped: a bare run
+    if (digits.size() > 11 || !(said || bare_number(t, start, digits, *w.at(3)))) return Phone::kNo;
+  }
+  return lib.ask(lib.valid_nationally, digits) ? Phone::kYes : Phone::kNo;
+}
+
+// fieldnumbers._phone, whole but for the library calls, where the match holds only digits
+// and " .-/()+" and the 48 bytes before it are ASCII (so _phone_said is phone_not_said's
+// negation); kAsk otherwise. kYes sets end.
+Phone field_phone(const Text& t, Pos start, Pos& end, const std::vector<std::unique_ptr<RE2>>& w,
+                  const PhoneLibrary& lib) {
+  for (Pos i = start; i < end; ++i)
+    if (!is_digit(t.d[i]) && !in(t.d[i], " .-/()+")) return Phone::kAsk;
+  const Pos a = std::max<Pos>(0, start - 48);
+  for (Pos i = a; i < start; ++i)
+    if (t.d[i] >= 0x80) return Phone::kAsk;
+  const bool said = !phone_not_said(t.view(a, start), *w.at(1), *w.at(2), *w.at(3));
+  Pos e = end;
+  Phone found = one_phone(t, start, e, said, w, lib);
+  if (found != Phone::kNo) {
+    if (found == Phone::kYes) end = e;
+    return found;
+  }
+  Pos cut = end;
+  for (int k = 0; k < 8; ++k) {
+    Pos space = -1;  // data.rfind(b" ", start, cut)
+    for (Pos i = cut - 1; i >= start; --i)
+      if (t.d[i] == ' ') {
+        space = i;
+        break;
+      }
+    if (space <= start) return Phone::kNo;
+    cut = space;
+    e = cut;
+    found = one_phone(t, start, e, said, w, lib);
+    if (found != Phone::kNo) {
+      if (found == Phone::kYes) end = e;
+      return found;
+    }
+  }
+  return Phone::kNo;
+}
+
 // fieldnumbers._phone on a match: true when every prefix it tries is refused above.
 bool field_phone_refused(const Text& t, Pos start, Pos end, const std::vector<std::unique_ptr<RE2>>& w) {
   for (Pos i = start; i < end; ++i)
@@ -2452,6 +2617,21 @@ class Engine {
     tables_.min_letters_only_entropy = tables["min_letters_only_entropy"].cast<double>();
     tables_.credential_rank_limit = tables["credential_rank_limit"].cast<int>();
     tables_.pseudonym_hex_chars = tables["pseudonym_hex_chars"].cast<size_t>();
+    if (tables.contains("phone_library")) {
+      // (valid_internationally, possible_internationally, valid_nationally, other_number,
+      //  [calling codes])
+      py::tuple lib = tables["phone_library"].cast<py::tuple>();
+      phone_ = std::make_unique<PhoneLibrary>();
+      phone_->valid_internationally = lib[0];
+      phone_->possible_internationally = lib[1];
+      phone_->valid_nationally = lib[2];
+      phone_->other_number = lib[3];
+      for (auto code : lib[4]) {
+        const int c = code.cast<int>();
+        if (c < 0 || c >= 1000) throw std::invalid_argument("calling code");
+        phone_->calling_codes[static_cast<size_t>(c)] = true;
+      }
+    }
     if (tables.contains("national_id_lengths")) {
       tables_.id_probed = tables["national_id_probed"].cast<Pos>();
       for (auto item : tables["national_id_lengths"]) {
@@ -2656,6 +2836,15 @@ class Engine {
             found_before(*words.at(0), t, start, 24) ||
             (words.size() >= 6 && field_phone_refused(t, start, end, words)))
           return Verdict::kReject;
+        if (phone_ && words.size() >= 6) {  // the port, where native.py passed the library
+          Pos e = end;
+          const Phone p = field_phone(t, start, e, words, *phone_);
+          if (p == Phone::kNo) return Verdict::kReject;
+          if (p == Phone::kYes) {
+            end = e;
+            return Verdict::kAccept;
+          }
+        }
         return Verdict::kAsk;
       case Gate::kNationalId: {  // [id words] or [id words, not-phone words]
         if (field_glued(t, start, end) || !national_id_length_possible(t.view(start, end), tables_))
@@ -2959,6 +3148,7 @@ class Engine {
   }
 
   Tables tables_;
+  std::unique_ptr<PhoneLibrary> phone_;  // tables["phone_library"], for the phone port
   std::vector<Detector> detectors_;
   // One RE2::Set pass over the text of the prefilters native.SET_GATED names (each a
   // necessary condition of its detector's pattern, as the Python scan's prefilter Set

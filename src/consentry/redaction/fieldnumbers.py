@@ -305,6 +305,34 @@ _ID_NAMED = re.compile(
     rb"aadhaar|codice fiscale|\bssn\b|social security)"
 )
 
+# The compiled scan's port of _phone (field_phone in _native.cpp) decides in C++ but for
+# these library calls, made back into Python, with the calling codes phonenumbers knows;
+# it reproduces the helpers and patterns below and is pinned to them (native.GATE_HELPERS).
+NATIVE_LIBRARY = (
+    _valid_internationally,
+    _possible_internationally,
+    _valid_nationally,
+    _other_number,
+)
+# The gate's words, in the order it reads them (RE2, Latin-1; as Python reads them on ASCII).
+NATIVE_GATE_WORDS = (
+    _NOT_PHONE_WORDS,
+    _PHONE_WORDS,
+    _NUMBER_WORD,
+    _ID_NAMED,
+    _DATE_LIKE,
+    _IPV4_INSIDE,
+)
+NATIVE_PORTED = (
+    _one_phone, _glued, iban_group_before, _calling_code_group, _country_code, _phone_said,
+    _bare_number, _clause, ssn_shaped, _other_number, _SSN_INSIDE, _EXTENSION, *NATIVE_GATE_WORDS,
+)  # fmt: skip
+
+
+def calling_codes() -> list[int]:
+    """The country calling codes phonenumbers knows (all below 1000)."""
+    return sorted(c for c in phonenumbers.COUNTRY_CODE_TO_REGION_CODE if c < 1000)
+
 
 DETECTORS = (
     PatternDetector(

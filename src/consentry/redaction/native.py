@@ -77,17 +77,7 @@ _VALIDATORS: dict[Any, str] = {
 # of the validator, so most matches never reach Python. Same findings either way
 # (tests/unit/redaction/test_pii_native_gates.py).
 _GATES: dict[Any, tuple[str, tuple[bytes, ...]]] = {
-    fieldnumbers._phone: (
-        "field_phone",
-        (
-            fieldnumbers._NOT_PHONE_WORDS.pattern,
-            fieldnumbers._PHONE_WORDS.pattern,
-            fieldnumbers._NUMBER_WORD.pattern,
-            fieldnumbers._ID_NAMED.pattern,
-            fieldnumbers._DATE_LIKE.pattern,
-            fieldnumbers._IPV4_INSIDE.pattern,
-        ),
-    ),
+    fieldnumbers._phone: ("field_phone", tuple(p.pattern for p in fieldnumbers.NATIVE_GATE_WORDS)),
     nationalids._national_id: (
         "national_id",
         (nationalids._ID_WORDS.pattern, fieldnumbers._NOT_PHONE_WORDS.pattern),
@@ -120,16 +110,19 @@ GATE_PINS: dict[Any, str] = {
     tokens._base36_in_uuid_layout: "924b55bbf0692f44",
     networks._ipv4_block: "0fd88443dc19d6c4",
     networks._ipv6_network: "e49af373a524f1ba",
+    fieldnumbers._phone: "0284d190f42eb60b",
 }
-# The module's own helpers a pinned validator calls, pinned the same way: a change to
-# any of them, too, sends the validator's matches back to Python.
+# The helpers (and patterns) a pinned validator's port reproduces, one digest per validator
+# (``helpers_digest``): a change to any of them, too, sends its matches back to Python.
 GATE_HELPERS: dict[Any, tuple[Any, ...]] = {
     networks._ipv4_block: (networks._free,),
     networks._ipv6_network: (networks._free, networks._whole_value),
+    fieldnumbers._phone: fieldnumbers.NATIVE_PORTED,
 }
 GATE_HELPER_PINS: dict[Any, str] = {
-    networks._free: "523c3eea2f82e201",
-    networks._whole_value: "accb4cf1e6c1ed67",
+    networks._ipv4_block: "ddfb1e3e787fff20",
+    networks._ipv6_network: "c90c557e4f4bf643",
+    fieldnumbers._phone: "a8ffa44944e592af",
 }
 
 
@@ -137,8 +130,17 @@ def _port_current(function: Any) -> bool:
     """False when ``function`` or a helper of it changed since its C++ port was checked."""
     if function in GATE_PINS and GATE_PINS[function] != function_digest(function):
         return False
-    helpers = GATE_HELPERS.get(function, ())
-    return all(GATE_HELPER_PINS.get(h) == function_digest(h) for h in helpers)
+    return function not in GATE_HELPERS or GATE_HELPER_PINS[function] == helpers_digest(function)
+
+
+def helpers_digest(function: Any) -> str:
+    """GATE_HELPER_PINS' digest: of each helper's source (through lru_cache) and constants
+    (``function_digest``), or of a regex's pattern."""
+    parts = [
+        repr(h.pattern) if isinstance(h, re.Pattern) else function_digest(inspect.unwrap(h))
+        for h in GATE_HELPERS[function]
+    ]
+    return hashlib.sha256(" ".join(parts).encode()).hexdigest()[:16]
 
 
 # The compiled scan searches most detectors only in regions of the text: runs of
@@ -383,6 +385,8 @@ def _tables(
     extra: dict[str, object] = {} if prefilters is None else {"prefilters": prefilters}
     if starts:
         extra["starts"] = starts
+    if _port_current(fieldnumbers._phone):  # the library calls the phone port makes back
+        extra["phone_library"] = (*fieldnumbers.NATIVE_LIBRARY, fieldnumbers.calling_codes())
     return extra | {
         "iban_lengths": IBAN_LENGTHS,
         "file_extensions": sorted(pii._FILE_EXTENSIONS),
