@@ -1766,12 +1766,16 @@ bool one_phone_refused(const Text& t, Pos start, Pos end, bool said_false, const
 // The library calls of fieldnumbers._one_phone, made back into Python by the phone port
 // below (phonenumbers and stdnum decide), and the calling codes phonenumbers knows
 // (native._tables: fieldnumbers' own functions and phonenumbers.COUNTRY_CODE_TO_REGION_CODE).
+// f(s.decode("ascii")), a library call made back into Python.
+bool py_ask(const py::object& f, std::string_view s) {
+  return f(py::str(s.data(), s.size())).cast<bool>();
+}
+
 struct PhoneLibrary {
+  py::object validator;  // the function ported (fieldnumbers._phone): only it is replaced
   py::object valid_internationally, possible_internationally, valid_nationally, other_number;
   std::vector<bool> calling_codes = std::vector<bool>(1000, false);
-  bool ask(const py::object& f, std::string_view s) const {
-    return f(py::str(s.data(), s.size())).cast<bool>();
-  }
+  bool ask(const py::object& f, std::string_view s) const { return py_ask(f, s); }
   // fieldnumbers._country_code
   bool country_code(std::string_view g) const {
     return !g.empty() && g.size() <= 3 && calling_codes[static_cast<size_t>(leading_int(g, 3))];
@@ -1926,6 +1930,31 @@ Phone field_phone(const Text& t, Pos start, Pos& end, const std::vector<std::uni
     }
   }
   return Phone::kNo;
+}
+
+// The library calls of nationalids._national_id (stdnum), made back into Python:
+// (nationalids._national_id, fieldnumbers._other_number, nationalids._valid_national_id).
+struct IdLibrary {
+  py::object validator, other_number, valid_national_id;  // validator: the function ported
+};
+
+// nationalids._national_id after the national_id gate's refusals (glue, no letter and no
+// ID word in the value's field), whole but for its library calls, where the match and
+// the 48 bytes before it are ASCII (RE2 reads the gate's words as Python does there);
+// kAsk elsewhere. ``named``: the gate's ID word in the value's field.
+Verdict national_id(const Text& t, Pos start, Pos end, bool named, const RE2& not_phone,
+                    const IdLibrary& lib) {
+  const Pos a = std::max<Pos>(0, start - 48);
+  for (Pos i = a; i < end; ++i)
+    if (t.d[i] >= 0x80) return Verdict::kAsk;
+  const std::string_view raw = t.view(start, end);
+  // _other_number: only 10 or 13 digits (a final X counting as one) or NNNN-NNNN can be one
+  const Pos digits = count_digits(raw) + (raw.back() == 'X' || raw.back() == 'x');
+  if ((digits == 10 || digits == 13 || (raw.size() == 9 && raw[4] == '-')) &&
+      py_ask(lib.other_number, raw))
+    return Verdict::kReject;
+  if (!named && py_search_to_end(not_phone, t.view(a, start))) return Verdict::kReject;
+  return py_ask(lib.valid_national_id, raw) ? Verdict::kAccept : Verdict::kReject;
 }
 
 // fieldnumbers._phone on a match: true when every prefix it tries is refused above.
@@ -2617,16 +2646,21 @@ class Engine {
     tables_.min_letters_only_entropy = tables["min_letters_only_entropy"].cast<double>();
     tables_.credential_rank_limit = tables["credential_rank_limit"].cast<int>();
     tables_.pseudonym_hex_chars = tables["pseudonym_hex_chars"].cast<size_t>();
+    if (tables.contains("national_library")) {
+      py::tuple lib = tables["national_library"].cast<py::tuple>();
+      ids_ = std::make_unique<IdLibrary>(IdLibrary{lib[0], lib[1], lib[2]});
+    }
     if (tables.contains("phone_library")) {
-      // (valid_internationally, possible_internationally, valid_nationally, other_number,
-      //  [calling codes])
+      // (_phone, valid_internationally, possible_internationally, valid_nationally,
+      //  other_number, [calling codes])
       py::tuple lib = tables["phone_library"].cast<py::tuple>();
       phone_ = std::make_unique<PhoneLibrary>();
-      phone_->valid_internationally = lib[0];
-      phone_->possible_internationally = lib[1];
-      phone_->valid_nationally = lib[2];
-      phone_->other_number = lib[3];
-      for (auto code : lib[4]) {
+      phone_->validator = lib[0];
+      phone_->valid_internationally = lib[1];
+      phone_->possible_internationally = lib[2];
+      phone_->valid_nationally = lib[3];
+      phone_->other_number = lib[4];
+      for (auto code : lib[5]) {
         const int c = code.cast<int>();
         if (c < 0 || c >= 1000) throw std::invalid_argument("calling code");
         phone_->calling_codes[static_cast<size_t>(c)] = true;
@@ -2836,7 +2870,8 @@ class Engine {
             found_before(*words.at(0), t, start, 24) ||
             (words.size() >= 6 && field_phone_refused(t, start, end, words)))
           return Verdict::kReject;
-        if (phone_ && words.size() >= 6) {  // the port, where native.py passed the library
+        // the port, where native.py passed the library for this very validator
+        if (phone_ && words.size() >= 6 && det.python_validator.is(phone_->validator)) {
           Pos e = end;
           const Phone p = field_phone(t, start, e, words, *phone_);
           if (p == Phone::kNo) return Verdict::kReject;
@@ -2864,7 +2899,8 @@ class Engine {
         const bool named = found_before(*words.at(0), Text{t.d + cut, start - cut}, start - cut, 48);
         if (!letter && !named) return Verdict::kReject;
         if (!named && found_before(*words.at(1), t, start, 48)) return Verdict::kReject;
-        return Verdict::kAsk;
+        if (!ids_ || !det.python_validator.is(ids_->validator)) return Verdict::kAsk;
+        return national_id(t, start, end, named, *words.at(1), *ids_);
       }
       case Gate::kCardOther: return card_other(t, start, end) ? Verdict::kAccept : Verdict::kReject;
       case Gate::kQuotedGenerated:
@@ -3149,6 +3185,7 @@ class Engine {
 
   Tables tables_;
   std::unique_ptr<PhoneLibrary> phone_;  // tables["phone_library"], for the phone port
+  std::unique_ptr<IdLibrary> ids_;  // tables["national_library"], for the national id port
   std::vector<Detector> detectors_;
   // One RE2::Set pass over the text of the prefilters native.SET_GATED names (each a
   // necessary condition of its detector's pattern, as the Python scan's prefilter Set

@@ -327,11 +327,15 @@ NATIVE_PORTED = (
     _one_phone, _glued, iban_group_before, _calling_code_group, _country_code, _phone_said,
     _bare_number, _clause, ssn_shaped, _other_number, _SSN_INSIDE, _EXTENSION, *NATIVE_GATE_WORDS,
 )  # fmt: skip
+# What the national id port (nationalids.py's detector) reproduces from this module.
+NATIVE_ID_PORTED = (_glued, iban_group_before, _clause, _other_number, _NOT_PHONE_WORDS)
 
 
-def calling_codes() -> list[int]:
-    """The country calling codes phonenumbers knows (all below 1000)."""
-    return sorted(c for c in phonenumbers.COUNTRY_CODE_TO_REGION_CODE if c < 1000)
+def native_library() -> tuple[object, ...]:
+    """The port's table: the validator it stands for, the library calls it makes back, and
+    the country calling codes phonenumbers knows (all below 1000)."""
+    codes = sorted(c for c in phonenumbers.COUNTRY_CODE_TO_REGION_CODE if c < 1000)
+    return (_phone, *NATIVE_LIBRARY, codes)
 
 
 DETECTORS = (

@@ -95,12 +95,12 @@ _GATES: dict[Any, tuple[str, tuple[bytes, ...]]] = {
     networks._ipv6_network: ("ipv6_network", ()),
 }
 
-# Gates that port a whole Python validator (accept as well as reject) are pinned to
-# the digest of that function's source and of the module constants it reads
-# (``function_digest``): when the function changes, its gate is not used and the
-# Python validator is called back on every match, until the port in _native.cpp is
-# checked again and the digest updated (tests/unit/redaction/test_native_gate_pins.py
-# fails meanwhile).
+# Gates that port a whole Python validator (accept as well as reject; the phone and national
+# id ports call their libraries back) are pinned to the digest of that function's source
+# and module constants (``function_digest``), and of the helpers and patterns the port
+# reproduces (GATE_HELPERS, one ``helpers_digest`` each): when any changes, the gate is not
+# used and the validator is called back on every match, until the port is checked again
+# (test_native_gate_pins.py, test_native_networks.py fail meanwhile).
 GATE_PINS: dict[Any, str] = {
     tokens._quoted_generated: "b16fbc0bbb433f19",
     spellings._iban_any_case: "0bbb143580bdd10a",
@@ -111,18 +111,19 @@ GATE_PINS: dict[Any, str] = {
     networks._ipv4_block: "0fd88443dc19d6c4",
     networks._ipv6_network: "e49af373a524f1ba",
     fieldnumbers._phone: "0284d190f42eb60b",
+    nationalids._national_id: "cc17284c43f54b12",
 }
-# The helpers (and patterns) a pinned validator's port reproduces, one digest per validator
-# (``helpers_digest``): a change to any of them, too, sends its matches back to Python.
 GATE_HELPERS: dict[Any, tuple[Any, ...]] = {
     networks._ipv4_block: (networks._free,),
     networks._ipv6_network: (networks._free, networks._whole_value),
     fieldnumbers._phone: fieldnumbers.NATIVE_PORTED,
+    nationalids._national_id: (*fieldnumbers.NATIVE_ID_PORTED, nationalids._ID_WORDS),
 }
 GATE_HELPER_PINS: dict[Any, str] = {
     networks._ipv4_block: "ddfb1e3e787fff20",
-    networks._ipv6_network: "c90c557e4f4bf643",
-    fieldnumbers._phone: "a8ffa44944e592af",
+    networks._ipv6_network: "34be3ffa895c3357",
+    fieldnumbers._phone: "b714a673af279ffa",
+    nationalids._national_id: "cb84d7bf15b85d76",
 }
 
 
@@ -134,13 +135,10 @@ def _port_current(function: Any) -> bool:
 
 
 def helpers_digest(function: Any) -> str:
-    """GATE_HELPER_PINS' digest: of each helper's source (through lru_cache) and constants
-    (``function_digest``), or of a regex's pattern."""
-    parts = [
-        repr(h.pattern) if isinstance(h, re.Pattern) else function_digest(inspect.unwrap(h))
-        for h in GATE_HELPERS[function]
-    ]
-    return hashlib.sha256(" ".join(parts).encode()).hexdigest()[:16]
+    """GATE_HELPER_PINS' digest: of its helpers' function_digest (through lru_cache) or pattern."""
+    pins = [repr(h.pattern) if isinstance(h, re.Pattern) else function_digest(inspect.unwrap(h))
+            for h in GATE_HELPERS[function]]  # fmt: skip
+    return hashlib.sha256("".join(pins).encode()).hexdigest()[:16]
 
 
 # The compiled scan searches most detectors only in regions of the text: runs of
@@ -385,8 +383,10 @@ def _tables(
     extra: dict[str, object] = {} if prefilters is None else {"prefilters": prefilters}
     if starts:
         extra["starts"] = starts
-    if _port_current(fieldnumbers._phone):  # the library calls the phone port makes back
-        extra["phone_library"] = (*fieldnumbers.NATIVE_LIBRARY, fieldnumbers.calling_codes())
+    if _port_current(fieldnumbers._phone):  # the library calls the ports make back
+        extra["phone_library"] = fieldnumbers.native_library()
+    if _port_current(f := nationalids._national_id):
+        extra["national_library"] = (f, fieldnumbers._other_number, nationalids._valid_national_id)
     return extra | {
         "iban_lengths": IBAN_LENGTHS,
         "file_extensions": sorted(pii._FILE_EXTENSIONS),

@@ -101,11 +101,36 @@ def test_port_calls_only_the_library_back() -> None:
         calls.append("validator")
         return fieldnumbers._phone(data, start, end)
 
+    tables = native._tables()
+    tables["phone_library"] = (
+        validator,
+        *tables["phone_library"][1:],
+    )  # the port stands for this validator
     engine = _native.Engine(
-        [(*spec[:7], validator, *spec[8:])], native._tables(), credentials.jwt_header_ok, Finding
+        [(*spec[:7], validator, *spec[8:])], tables, credentials.jwt_header_ok, Finding
     )
     assert engine.candidates(b"call me on +1 415 555 2671 or 020 7946 0958") != []
     assert calls == []
     assert engine.candidates("Telefon: 020 7946 0958 (é)".encode()) != []
     assert engine.candidates("Téléphone : 020 7946 0958".encode()) != []
     assert calls == ["validator"]  # non-ASCII context: the validator decides
+
+
+def test_port_stands_only_for_the_validator_it_ports() -> None:
+    """Another function behind the same gate (a wrapper, a replacement) is called as given."""
+    detector = next(
+        d for d in native._BUILTIN if getattr(d, "validate", None) is fieldnumbers._phone
+    )
+    spec = native._spec(detector)
+    assert spec is not None and _native is not None
+    calls: list[bytes] = []
+
+    def validator(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+        calls.append(data[start:end])
+        return None
+
+    engine = _native.Engine(
+        [(*spec[:7], validator, *spec[8:])], native._tables(), credentials.jwt_header_ok, Finding
+    )
+    assert engine.candidates(b"call me on +1 415 555 2671") == []
+    assert calls == [b"+1 415 555 2671"]
