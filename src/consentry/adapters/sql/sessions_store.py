@@ -58,7 +58,10 @@ def _record_activity_statement(covered: bool) -> Any:
     Built once: the message append is the hottest write path, and constructing the
     expression tree on each call cost a third of its CPU (BENCHMARKS.md, API load)."""
     s = t.sessions.c
-    retain = greatest(s.retain_until, bindparam("p_retain_until"))
+    # Typed: untyped, the sqlite3 module's own adapter wrote an aware datetime as
+    # '… .ffffff+00:00' (or without the fraction), where every other timestamp is stored
+    # naive ('… .ffffff'), so equal instants compared unequal as strings.
+    retain = greatest(s.retain_until, bindparam("p_retain_until", type_=t.UTCDateTime()))
     values: dict[str, Any] = {
         "last_activity_at": bindparam("p_at"),
         "retain_until": retain,
