@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +18,9 @@ from consentry.service import jurisdiction
 from consentry.service.auto_delete import AutoDeleteState, auto_delete_state
 from consentry.service.context import Context, UnitOfWork
 from consentry.service.records import AccountRecord
+from consentry.service.tokens import account_by_token
+from consentry.service.tokens import authenticate as authenticate  # re-exported
+from consentry.service.tokens import hash_token as hash_token
 
 
 @dataclass(frozen=True)
@@ -55,11 +56,6 @@ class HistoryItem:
     terms_version: str
     auto_delete: str | None = None
     """For an `auto_delete` event (P12): ``3m``, ``18m``, ``36m`` or ``off``."""
-
-
-def hash_token(token: str) -> str:
-    """Tokens carry 256 random bits, so one SHA-256 is a safe at-rest form."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def parse_plan(value: str) -> Plan:
@@ -170,19 +166,6 @@ def _observe_new(ctx: Context, plan: Plan, choice: Training | None, source: Choi
         ctx.observer.choice_recorded(choice, source)
 
 
-def authenticate(ctx: Context, token: str) -> AccountRecord:
-    """The live account a token belongs to; dead tokens (deleted accounts) fail (R15)."""
-    digest = hash_token(token)
-    with ctx.uow(read_only=True) as uow:
-        account = uow.store.account_by_token_hash(digest)
-    if account is None or account.deleted_at is not None:
-        raise Unauthenticated("missing, invalid or revoked token")
-    # The lookup is by hash; compare again in constant time as defence in depth.
-    if not hmac.compare_digest(digest, hash_token(token)):
-        raise Unauthenticated("missing, invalid or revoked token")
-    return account
-
-
 def rotate_token(ctx: Context, *, account_id: str) -> Credentials:
     """A new account token; the old one is dead at once and every browser session of the
     account ends, in one transaction (issue 17 item 3). The new token is shown once."""
@@ -284,17 +267,37 @@ def record_choice(
     ctx: Context, *, account_id: str, training: str, source: ChoiceSource = ChoiceSource.SETTINGS
 ) -> PrivacyView:
     """R8: change the choice any time; R5: answering the notice is the same act."""
-    value = parse_choice(training)
-    if value is None:
-        raise InvalidInput("training is required")
+    value = _given_choice(training)
     with ctx.uow() as uow:
-        account = load_account(uow, account_id)
-        if account.scope is Scope.COMMERCIAL:
-            raise NotApplicable("commercial plans have no training choice; their data never trains")
-        account = _record(ctx, uow, account, value, source)
-        uow.commit()
+        account = _record_choice(ctx, uow, load_account(uow, account_id), value, source)
     ctx.observer.choice_recorded(value, source)
     return privacy_view(ctx, account)
+
+
+def record_choice_with_token(ctx: Context, *, token: str, training: str) -> PrivacyView:
+    """:func:`record_choice` (settings) by a token's account, found in its transaction."""
+    with ctx.uow() as uow:
+        account = account_by_token(uow, token)
+        value = _given_choice(training)
+        account = _record_choice(ctx, uow, account, value, ChoiceSource.SETTINGS)
+    ctx.observer.choice_recorded(value, ChoiceSource.SETTINGS)
+    return privacy_view(ctx, account)
+
+
+def _given_choice(training: str) -> Training:
+    if (value := parse_choice(training)) is None:
+        raise InvalidInput("training is required")
+    return value
+
+
+def _record_choice(
+    ctx: Context, uow: UnitOfWork, account: AccountRecord, value: Training, source: ChoiceSource
+) -> AccountRecord:
+    if account.scope is Scope.COMMERCIAL:
+        raise NotApplicable("commercial plans have no training choice; their data never trains")
+    account = _record(ctx, uow, account, value, source)
+    uow.commit()
+    return account
 
 
 def gpc_opt_out(ctx: Context, *, account_id: str) -> AccountRecord:

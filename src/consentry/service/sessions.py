@@ -22,7 +22,7 @@ from consentry.domain.ids import new_id
 from consentry.domain.retention import add_months, feedback_retain_until, retention_period
 from consentry.domain.scope import session_scope
 from consentry.domain.types import Author, Rating, Role, SessionKind, Surface
-from consentry.service.accounts import hash_token, load_account, state_of
+from consentry.service.accounts import load_account, state_of
 from consentry.service.context import Context, UnitOfWork
 from consentry.service.records import (
     AccountRecord,
@@ -30,6 +30,7 @@ from consentry.service.records import (
     MessageRecord,
     SessionRecord,
 )
+from consentry.service.tokens import account_by_token, hash_token
 
 
 @dataclass(frozen=True)
@@ -111,38 +112,63 @@ def _activity(
 def start_session(
     ctx: Context, *, account_id: str, kind: str, surface: str | None = None, incognito: bool = False
 ) -> SessionView:
+    kind_value, surface_value = _session_kind(kind, surface)
+    with ctx.uow() as uow:
+        account = load_account(uow, account_id)
+        return _start(ctx, uow, account, kind_value, surface_value, incognito)
+
+
+def start_session_with_token(
+    ctx: Context, *, token: str, kind: str, surface: str | None = None, incognito: bool = False
+) -> SessionView:
+    """:func:`start_session` by the account whose token this is, looked up in the new
+    session's own transaction (issue 22: one transaction instead of two). Refused like
+    :func:`~consentry.service.accounts.authenticate` (R15), before anything else."""
+    with ctx.uow() as uow:
+        account = account_by_token(uow, token)
+        kind_value, surface_value = _session_kind(kind, surface)
+        return _start(ctx, uow, account, kind_value, surface_value, incognito)
+
+
+def _session_kind(kind: str, surface: str | None) -> tuple[SessionKind, Surface]:
     kind_value = parse_enum(SessionKind, kind, "session kind")
     surface_value = parse_enum(
         Surface, surface or ("code" if kind_value is SessionKind.CODE else "web"), "surface"
     )
-    with ctx.uow() as uow:
-        account = load_account(uow, account_id)
-        _require_open(ctx, account)
-        now = ctx.clock.now()
-        scope = session_scope(account.plan, surface_value, ctx.policy)
-        session = SessionRecord(
-            id=new_id("ses"),
-            account_id=account.id,
-            kind=kind_value,
-            surface=surface_value,
-            incognito=incognito,
-            scope=scope,
-            created_at=now,
-            last_activity_at=now,
-            first_covered_at=None,
-            retain_until=now,
-            deleted_at=None,
-            purge_at=None,
-            purged_at=None,
-        )
-        uow.store.insert_session(session)
-        _, covered = _activity(ctx, uow, account, session, "start")
-        uow.store.publish(
-            "session.created", {"account_id": account.id, "session_id": session.id}, now
-        )
-        stored = uow.store.get_session(session.id)
-        assert stored is not None
-        uow.commit()
+    return kind_value, surface_value
+
+
+def _start(
+    ctx: Context,
+    uow: UnitOfWork,
+    account: AccountRecord,
+    kind: SessionKind,
+    surface: Surface,
+    incognito: bool,
+) -> SessionView:
+    _require_open(ctx, account)
+    now = ctx.clock.now()
+    session = SessionRecord(
+        id=new_id("ses"),
+        account_id=account.id,
+        kind=kind,
+        surface=surface,
+        incognito=incognito,
+        scope=session_scope(account.plan, surface, ctx.policy),
+        created_at=now,
+        last_activity_at=now,
+        first_covered_at=None,
+        retain_until=now,
+        deleted_at=None,
+        purge_at=None,
+        purged_at=None,
+    )
+    uow.store.insert_session(session)
+    _, covered = _activity(ctx, uow, account, session, "start")
+    uow.store.publish("session.created", {"account_id": account.id, "session_id": session.id}, now)
+    stored = uow.store.get_session(session.id)
+    assert stored is not None
+    uow.commit()
     return SessionView(stored, covered)
 
 

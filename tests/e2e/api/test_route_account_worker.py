@@ -115,3 +115,82 @@ def test_every_current_account_route_takes_one_worker() -> None:
     assert deps.current_account not in calls
     marked = [r.path for r in routes if getattr(r.endpoint, "_consentry_account_route", False)]
     assert "/v1/me/privacy" in marked and "/v1/me/sessions" in marked
+
+
+WRITES = [
+    ("POST", "/v1/me/sessions", {"kind": "chat"}, 201),
+    ("PUT", "/v1/me/privacy", {"training": "off"}, 200),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "status"), WRITES)
+def test_session_create_and_choice_look_the_token_up_in_their_transaction(
+    api: Api,
+    monkeypatch: pytest.MonkeyPatch,
+    method: str,
+    path: str,
+    body: dict[str, str],
+    status: int,
+) -> None:
+    """One transaction: no separate token lookup (accounts.authenticate) before the work."""
+    looked_up: list[str] = []
+    original = accounts.authenticate
+
+    def spy(ctx: Any, token: str) -> Any:
+        looked_up.append(token)
+        return original(ctx, token)
+
+    user = api.signup()
+    monkeypatch.setattr(accounts, "authenticate", spy)
+    expect(api.client.request(method, path, json=body, headers=user.headers), status)
+    assert looked_up == []
+
+
+@pytest.mark.parametrize(("method", "path", "body", "status"), WRITES)
+def test_a_dead_or_rotated_token_writes_nothing_R15(
+    api: Api, method: str, path: str, body: dict[str, str], status: int
+) -> None:
+    user = api.signup()
+    rotated = expect(api.client.post("/v1/me/tokens/rotate", headers=user.headers), 200)
+    expect(
+        api.client.request(method, path, json=body, headers=user.headers), 401, "unauthenticated"
+    )
+    new = {"Authorization": f"Bearer {rotated['token']}"}
+    expect(api.client.delete("/v1/me", headers=new), 204)
+    expect(api.client.request(method, path, json=body, headers=new), 401, "unauthenticated")
+    expect(api.client.request(method, path, json=body, headers=WRONG), 401, "unauthenticated")
+
+
+def test_failures_of_the_writes_count_against_the_address(
+    limited: tuple[TestClient, TestClient],  # noqa: F811
+) -> None:
+    attacker, _ = limited
+    for index in range(20):
+        method, path, body, _ = WRITES[index % 2]
+        expect(attacker.request(method, path, json=body, headers=WRONG), 401, "unauthenticated")
+    expect(attacker.get("/v1/me/privacy", headers=WRONG), 429, "rate_limited")
+
+
+def test_the_gpc_signal_opts_out_before_a_session_starts_P5(
+    modes: dict[GpcMode, Api],  # noqa: F811
+) -> None:
+    api = modes[GpcMode.OPT_OUT]
+    user = api.signup(training="on")
+    made = expect(
+        api.client.post("/v1/me/sessions", json={"kind": "chat"}, headers={**user.headers, **GPC}),
+        201,
+    )
+    assert made["covered"] is False
+    privacy = expect(api.client.get("/v1/me/privacy", headers=user.headers), 200)
+    assert privacy["training"] == "off"
+    on = expect(
+        api.client.put("/v1/me/privacy", json={"training": "on"}, headers={**user.headers, **GPC}),
+        200,
+    )
+    assert on["training"] == "on"  # the signal's opt-out first, then the choice made
+    history = expect(api.client.get("/v1/me/consent-history", headers=user.headers), 200)
+    assert [(e["value"], e["source"]) for e in history] == [
+        ("on", "signup"),
+        ("off", "gpc"),
+        ("on", "settings"),
+    ]

@@ -13,7 +13,7 @@ from fastapi.responses import StreamingResponse
 
 from consentry.domain.clock import iso
 from consentry.entrypoints.api import schemas as s
-from consentry.entrypoints.api.deps import Core, CurrentAccount, Guards, account_route
+from consentry.entrypoints.api.deps import Caller, Core, CurrentAccount, Guards, account_route
 from consentry.entrypoints.api.errors import ERROR_RESPONSES
 from consentry.entrypoints.api.render import run_ref_json
 from consentry.service import (
@@ -60,9 +60,16 @@ def get_privacy(core: Core, me: CurrentAccount) -> dict[str, Any]:
 
 @router.put("/v1/me/privacy", response_model=s.PrivacyOut, tags=["privacy"])
 @account_route
-def change_choice(body: s.ChoiceIn, core: Core, me: CurrentAccount) -> Any:
+def change_choice(body: s.ChoiceIn, core: Core, me: Caller) -> Any:
     """R8: change the choice any time; commercial plans answer 409 ``not_applicable``."""
-    view = accounts.record_choice(core.ctx, account_id=me.id, training=body.training)
+    view = me.acting(
+        lambda token: accounts.record_choice_with_token(
+            core.ctx, token=token, training=body.training
+        ),
+        lambda account: accounts.record_choice(
+            core.ctx, account_id=account.id, training=body.training
+        ),
+    )
     return privacy_json(view)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hmac
 import inspect
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar, cast
 
 from fastapi import Depends, Request
@@ -181,6 +182,34 @@ def current_service(
 CurrentAccount = Annotated[AccountRecord, Depends(current_account)]
 
 
+@dataclass(frozen=True)
+class Caller:
+    """The bearer of an account token, not looked up yet: what an :func:`account_route`
+    route that names ``me: Caller`` gets, to look the token up inside its own work."""
+
+    token: str
+    core: App
+    guards: AbuseGuards
+    request: Request
+
+    def account(self) -> AccountRecord:
+        return account_of(self.core, self.token, self.guards, self.request)
+
+    def acting(self, by_token: Callable[[str], T], by_account: Callable[[AccountRecord], T]) -> T:
+        """``by_token(token)``: work that looks the token up in its own transaction (one
+        transaction instead of two, issue 22), with the abuse guard and the failure
+        count of :func:`account_of`. A request with `Sec-GPC: 1` takes
+        ``by_account(account)`` after :func:`account_of`: its opt-out (P5) commits first."""
+        if gpc.signal(self.request.headers.get("sec-gpc")):
+            return by_account(self.account())
+        self.guards.before_auth(self.request)
+        try:
+            return by_token(self.token)
+        except Unauthenticated:
+            self.guards.auth_failed(self.request)
+            raise
+
+
 _ACCOUNT_ROUTE = "_consentry_account_route"
 _REQUEST = "consentry_request_"
 
@@ -188,17 +217,23 @@ _REQUEST = "consentry_request_"
 def account_route(endpoint: Callable[..., T]) -> Callable[..., Awaitable[T]]:
     """A ``def`` route taking ``me: CurrentAccount`` as one ``async`` route whose token
     lookup and work share **one** worker thread (issue 22): FastAPI sees ``me`` as the
-    bare :data:`BearerToken` (401 without one, from where ``me`` stands among the
-    dependencies; the same security in the OpenAPI document), and the route then runs
+    bare bearer credentials (the same security in the OpenAPI document) and no ``Core``
+    dependency (the route passes the application's core), and the route then runs
     :func:`account_of` and `endpoint` in one :func:`~.workers.in_worker` call, instead
     of a hand-off to anyio's pool for the dependency, another for the route and a third
-    to validate its answer. Answers, refusals and their order stay as they were: a wrong
-    token on an invalid body is refused by :func:`refusal_before_validation`."""
+    to validate its answer. Answers, refusals and their order stay as they were: no
+    token is 401 before the work, and an invalid body's token is judged first by
+    :func:`refusal_before_validation`."""
     signature = inspect.signature(endpoint, eval_str=True)
-    parameters = list(signature.parameters.values())
     if "me" not in signature.parameters:
         raise TypeError(f"{endpoint.__name__} takes no 'me' parameter")
-    parameters = [p.replace(annotation=BearerToken) if p.name == "me" else p for p in parameters]
+    by_caller = signature.parameters["me"].annotation is Caller
+    cores = [p.name for p in signature.parameters.values() if p.annotation is Core]
+    parameters = [
+        p.replace(annotation=Bearer) if p.name == "me" else p
+        for p in signature.parameters.values()
+        if p.name not in cores
+    ]
     given = [p.name for p in parameters if p.annotation is Request]
     if not given:
         parameters.append(
@@ -206,12 +241,15 @@ def account_route(endpoint: Callable[..., T]) -> Callable[..., Awaitable[T]]:
         )
 
     async def route(**values: Any) -> T:
-        token = values.pop("me")
+        token = _token(values.pop("me"))
         request = values[given[0]] if given else values.pop(_REQUEST)
         core = cast(App, request.app.state.core)
         guards = cast(AbuseGuards, request.app.state.guards)
+        values.update((name, core) for name in cores)
 
         def work() -> T:
+            if by_caller:
+                return endpoint(**values, me=Caller(token, core, guards, request))
             return endpoint(**values, me=account_of(core, token, guards, request))
 
         return await in_worker(work)

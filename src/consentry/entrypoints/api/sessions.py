@@ -25,6 +25,7 @@ from consentry.domain.errors import InvalidInput, Unauthenticated
 from consentry.entrypoints.api import schemas as s
 from consentry.entrypoints.api.deps import (
     BearerToken,
+    Caller,
     Core,
     CurrentAccount,
     Guards,
@@ -59,9 +60,15 @@ def _decode_cursor(cursor: str) -> str:
 
 @router.post("", status_code=201, response_model=s.SessionCreated)
 @account_route
-def start_session(body: s.SessionIn, core: Core, me: CurrentAccount) -> dict[str, Any]:
-    view = sessions.start_session(
-        core.ctx, account_id=me.id, kind=body.kind, surface=body.surface, incognito=body.incognito
+def start_session(body: s.SessionIn, core: Core, me: Caller) -> dict[str, Any]:
+    options: dict[str, Any] = {
+        "kind": body.kind,
+        "surface": body.surface,
+        "incognito": body.incognito,
+    }
+    view = me.acting(
+        lambda token: sessions.start_session_with_token(core.ctx, token=token, **options),
+        lambda account: sessions.start_session(core.ctx, account_id=account.id, **options),
     )
     return {
         "session_id": view.session.id,
