@@ -10,9 +10,12 @@ from typing import Any
 from sqlalchemy import Connection, insert
 
 from consentry.adapters.sql import tables as t
+from consentry.adapters.sql.engine import DriverStatement
 from consentry.domain.ids import new_id
 
-_INSERT = insert(t.outbox)  # built once: every change writes one (issue 22)
+# Built once and sent as its compiled text: every change writes one (issue 22). No
+# RETURNING: nobody reads the row's id.
+_INSERT = DriverStatement(insert(t.outbox).inline(), ("event_id", "type", "payload", "created_at"))
 
 
 class SqlOutbox:
@@ -21,8 +24,8 @@ class SqlOutbox:
     conn: Connection
 
     def publish(self, type: str, payload: dict[str, Any], at: datetime) -> None:
-        self.conn.execute(
-            _INSERT,
+        _INSERT.execute(
+            self.conn,
             {
                 "event_id": new_id("chg"),
                 "type": type,
