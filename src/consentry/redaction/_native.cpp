@@ -2938,7 +2938,15 @@ class Engine {
           return Verdict::kReject;
         bool bare = t.d[start] == '0';
         for (Pos i = start; i < end && bare; ++i) bare = is_digit(t.d[i]);
-        return bare || ssn_shaped(t.view(start, end)) ? Verdict::kAsk : Verdict::kAccept;
+        if (!bare && !ssn_shaped(t.view(start, end))) return Verdict::kAccept;
+        // fieldnumbers.phone_word_before: phone_not_said is exact on an ASCII context
+        // ([not-phone, phone, number, id named, …] words, pinned in native.GATE_HELPERS)
+        const Pos a = std::max<Pos>(0, start - 48);
+        for (Pos i = a; i < start; ++i)
+          if (t.d[i] >= 0x80 || words.size() < 4) return Verdict::kAsk;
+        return phone_not_said(t.view(a, start), *words.at(1), *words.at(2), *words.at(3))
+                   ? Verdict::kReject
+                   : Verdict::kAccept;
       }
       case Gate::kIpv4Block: return ipv4_block(t, start, end);
       case Gate::kIpv6Network: return ipv6_network(t, start, end);

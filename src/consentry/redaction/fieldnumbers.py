@@ -327,8 +327,16 @@ NATIVE_PORTED = (
     _one_phone, _glued, iban_group_before, _calling_code_group, _country_code, _phone_said,
     _bare_number, _clause, ssn_shaped, _other_number, _SSN_INSIDE, _EXTENSION, *NATIVE_GATE_WORDS,
 )  # fmt: skip
-# What the national id port (nationalids.py's detector) reproduces from this module.
+NATIVE_GATE_PATTERNS = tuple(p.pattern for p in NATIVE_GATE_WORDS)
+# What the national id port and pii._phone_in_context's gate reproduce from this module.
 NATIVE_ID_PORTED = (_glued, iban_group_before, _clause, _other_number, _NOT_PHONE_WORDS)
+NATIVE_CONTEXT_PORTED = (
+    iban_group_before,
+    ssn_shaped,
+    phone_word_before,
+    _phone_said,
+    *NATIVE_GATE_WORDS[1:4],
+)
 
 
 def native_library() -> tuple[object, ...]:

@@ -77,14 +77,14 @@ _VALIDATORS: dict[Any, str] = {
 # of the validator, so most matches never reach Python. Same findings either way
 # (tests/unit/redaction/test_pii_native_gates.py).
 _GATES: dict[Any, tuple[str, tuple[bytes, ...]]] = {
-    fieldnumbers._phone: ("field_phone", tuple(p.pattern for p in fieldnumbers.NATIVE_GATE_WORDS)),
+    fieldnumbers._phone: ("field_phone", fieldnumbers.NATIVE_GATE_PATTERNS),
     nationalids._national_id: (
         "national_id",
         (nationalids._ID_WORDS.pattern, fieldnumbers._NOT_PHONE_WORDS.pattern),
     ),
     spellings._card_other: ("card_other", ()),
     spellings._iban_any_case: ("iban_any_case", ()),
-    pii._phone_in_context: ("phone_in_context", ()),
+    pii._phone_in_context: ("phone_in_context", fieldnumbers.NATIVE_GATE_PATTERNS),
     keywords._password_assignment: ("keyword_password", keywords.NATIVE_GATE_PATTERNS),
     keywords._secret_assignment: ("keyword_secret", keywords.NATIVE_GATE_PATTERNS),
     tokens._quoted_generated: ("quoted_generated", ()),
@@ -98,7 +98,7 @@ _GATES: dict[Any, tuple[str, tuple[bytes, ...]]] = {
 # Gates that port a whole Python validator (accept as well as reject; the phone and national
 # id ports call their libraries back) are pinned to the digest of that function's source
 # and module constants (``function_digest``), and of the helpers and patterns the port
-# reproduces (GATE_HELPERS, one ``helpers_digest`` each): when any changes, the gate is not
+# reproduces (GATE_HELPERS, a ``helpers_digest`` each): when any changes, the gate is not
 # used and the validator is called back on every match, until the port is checked again
 # (test_native_gate_pins.py, test_native_networks.py fail meanwhile).
 GATE_PINS: dict[Any, str] = {
@@ -112,32 +112,29 @@ GATE_PINS: dict[Any, str] = {
     networks._ipv6_network: "e49af373a524f1ba",
     fieldnumbers._phone: "0284d190f42eb60b",
     nationalids._national_id: "cc17284c43f54b12",
+    pii._phone_in_context: "c52ef8fbc0f1765a",
 }
-GATE_HELPERS: dict[Any, tuple[Any, ...]] = {
-    networks._ipv4_block: (networks._free,),
-    networks._ipv6_network: (networks._free, networks._whole_value),
-    fieldnumbers._phone: fieldnumbers.NATIVE_PORTED,
-    nationalids._national_id: (*fieldnumbers.NATIVE_ID_PORTED, nationalids._ID_WORDS),
-}
-GATE_HELPER_PINS: dict[Any, str] = {
-    networks._ipv4_block: "ddfb1e3e787fff20",
-    networks._ipv6_network: "34be3ffa895c3357",
-    fieldnumbers._phone: "b714a673af279ffa",
-    nationalids._national_id: "cb84d7bf15b85d76",
-}
+GATE_HELPERS: dict[Any, tuple[str, tuple[Any, ...]]] = {  # validator: (digest, helpers)
+    networks._ipv4_block: ("ddfb1e3e787fff20", (networks._free,)),
+    networks._ipv6_network: ("34be3ffa895c3357", (networks._free, networks._whole_value)),
+    fieldnumbers._phone: ("b714a673af279ffa", fieldnumbers.NATIVE_PORTED),
+    nationalids._national_id: ("cb84d7bf15b85d76",
+                               (*fieldnumbers.NATIVE_ID_PORTED, nationalids._ID_WORDS)),
+    pii._phone_in_context: ("af0477634f02b0bd", (pii._phone, *fieldnumbers.NATIVE_CONTEXT_PORTED)),
+}  # fmt: skip
 
 
 def _port_current(function: Any) -> bool:
     """False when ``function`` or a helper of it changed since its C++ port was checked."""
     if function in GATE_PINS and GATE_PINS[function] != function_digest(function):
         return False
-    return function not in GATE_HELPERS or GATE_HELPER_PINS[function] == helpers_digest(function)
+    return function not in GATE_HELPERS or GATE_HELPERS[function][0] == helpers_digest(function)
 
 
 def helpers_digest(function: Any) -> str:
-    """GATE_HELPER_PINS' digest: of its helpers' function_digest (through lru_cache) or pattern."""
+    """GATE_HELPERS' digest: of its helpers' function_digest (through lru_cache) or pattern."""
     pins = [repr(h.pattern) if isinstance(h, re.Pattern) else function_digest(inspect.unwrap(h))
-            for h in GATE_HELPERS[function]]  # fmt: skip
+            for h in GATE_HELPERS[function][1]]  # fmt: skip
     return hashlib.sha256("".join(pins).encode()).hexdigest()[:16]
 
 

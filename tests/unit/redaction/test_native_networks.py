@@ -4,7 +4,7 @@ Issue 16 (speed): ``networks._ipv4_block`` and ``networks._ipv6_network`` were c
 from C++ on every match (~340 per pass over the labelled corpus). Their ports
 (``ipv4_block`` and ``ipv6_network`` in _native.cpp) decide in C++ and must decide exactly
 as the Python functions do; they are pinned (``native.GATE_PINS``) with the helpers they
-call (``native.GATE_HELPER_PINS``), so a change to any of them sends the matches back to
+call (``native.GATE_HELPERS``), so a change to any of them sends the matches back to
 Python until the port is checked again.
 """
 
@@ -93,11 +93,11 @@ def test_ports_decide_as_the_validators_on_random_addresses() -> None:
 
 
 def test_helpers_of_pinned_validators_are_unchanged() -> None:
-    for function, helpers in native.GATE_HELPERS.items():
+    for function, (pinned, helpers) in native.GATE_HELPERS.items():
         assert function in native.GATE_PINS, function.__qualname__
-        assert native.helpers_digest(function) == native.GATE_HELPER_PINS[function], (
+        assert native.helpers_digest(function) == pinned, (
             f"a helper of {function.__qualname__} changed ({helpers}): check the port in "
-            "_native.cpp, then update native.GATE_HELPER_PINS"
+            "_native.cpp, then update its digest in native.GATE_HELPERS"
         )
 
 

@@ -17,7 +17,7 @@ import random
 
 import pytest
 
-from consentry.redaction import _native, credentials, fieldnumbers, native
+from consentry.redaction import _native, credentials, fieldnumbers, native, pii
 from consentry.redaction.model import Finding
 
 pytestmark = pytest.mark.usefixtures("compiled_scan")
@@ -134,3 +134,25 @@ def test_port_stands_only_for_the_validator_it_ports() -> None:
     )
     assert engine.candidates(b"call me on +1 415 555 2671") == []
     assert calls == [b"+1 415 555 2671"]
+
+
+def test_phone_in_context_gate_decides_as_the_validator() -> None:
+    """pii._phone_in_context: a bare 0… run or an SSN's shape is a phone only after a phone
+    word; its gate reads the phone words itself on an ASCII context."""
+    detector = next(
+        d for d in native._BUILTIN if getattr(d, "validate", None) is pii._phone_in_context
+    )
+    spec = native._spec(detector)
+    assert spec is not None and spec[8] == "phone_in_context" and _native is not None
+    tables = native._tables()
+    gated = _native.Engine([spec], tables, credentials.jwt_header_ok, Finding)
+    called_back = _native.Engine([(*spec[:8], "", [])], tables, credentials.jwt_header_ok, Finding)
+    found = 0
+    for number in [*NUMBERS, "0241 524 746", "024524746", "0800 123 4567", "(078) 05-1120"]:
+        for before in [*BEFORE, "Téléphone ", "номер тел "]:
+            for after in AFTER:
+                data = f"{before}{number}{after}".encode()
+                ours = gated.candidates(data)
+                assert ours == called_back.candidates(data), data
+                found += bool(ours)
+    assert found > 500
