@@ -15,11 +15,8 @@ there and is what the general routing reaches.
 
 from __future__ import annotations
 
-import asyncio
-import contextvars
 import functools
 import json
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, cast
 
 from fastapi.routing import APIRoute
@@ -34,14 +31,11 @@ from consentry.bootstrap import App
 from consentry.entrypoints.api import schemas as s
 from consentry.entrypoints.api import sessions as sessions_http
 from consentry.entrypoints.api.deps import _bearer
+from consentry.entrypoints.api.workers import in_worker
 from consentry.entrypoints.ratelimit import AbuseGuards
 
 PATH = "/v1/me/sessions/{session_id}/messages"
 _PREFIX, _SUFFIX = "/v1/me/sessions/", "/messages"
-_WORKERS = ThreadPoolExecutor(max_workers=40, thread_name_prefix="consentry-append")
-"""The appends' worker threads: as many as anyio's default for FastAPI's thread pool
-(40), handed work by ``run_in_executor``, which costs less per call than anyio's
-``to_thread`` (its limiter, cancel scope and run-var look-ups; issue 22)."""
 _GENERAL = "consentry.append_general"
 """Scope key: this request is on its way through the general routing; do not match it."""
 
@@ -119,9 +113,9 @@ class AppendRoute(BaseRoute):
                 given.role,
                 given.content,
             )
-            # In the request's context (its request id reaches the worker's log lines).
-            run = functools.partial(contextvars.copy_context().run, work)
-            message = await asyncio.get_running_loop().run_in_executor(_WORKERS, run)
+            # The account routes' worker threads (one pool of 40, not one more beside them),
+            # in the request's context: its request id reaches the worker's log lines.
+            message = await in_worker(work)
             await sessions_http.message_created(message)(scope, receive, send)
 
         await wrap_app_handling_exceptions(answer, request)(scope, receive, send)
