@@ -32,7 +32,7 @@ from pathlib import Path
 from statistics import median, quantiles
 
 from consentry.adapters.sql.engine import upgrade
-from consentry.bootstrap import build
+from consentry.bootstrap import App, build
 from consentry.config.settings import Settings
 from consentry.domain.clock import TestClock
 from consentry.domain.types import Author
@@ -43,8 +43,8 @@ TEXT = "How do I reverse a list in Python? " * 4
 
 def service(
     template: Path, work: Path, shred: bool, per_session: int, name: str
-) -> Callable[[int], None]:
-    """A service on its own copy of the database; returns `append(n)` for it."""
+) -> tuple[App, Callable[[int], None]]:
+    """A service on its own copy of the database, and `append(n)` for it."""
     db = work / f"bench-{name}.db"
     shutil.copy(template, db)
     os.environ["CONSENTRY_CRYPTO_SHREDDING"] = "1" if shred else "0"
@@ -70,7 +70,7 @@ def service(
                 content=TEXT, author=Author.ACCOUNT,
             )  # fmt: skip
 
-    return append
+    return app, append
 
 
 def timed(append: Callable[[int], None], n: int) -> tuple[float, float]:
@@ -98,7 +98,7 @@ def main() -> None:
         template = work / "template.db"
         upgrade(f"sqlite:///{template}")
         sides = {
-            on: service(template, work, on and not args.aa, args.per_session, name=str(on))
+            on: service(template, work, on and not args.aa, args.per_session, name=str(on))[1]
             for on in (False, True)
         }
         for append in sides.values():

@@ -203,19 +203,17 @@ def test_a_sealed_message_keeps_every_other_field_of_its_record_R17() -> None:
 
 
 def test_an_opened_export_row_keeps_every_other_field_of_its_row_R17() -> None:
-    """``_opened_row`` builds the export row field by field, as ``with_content`` does: a
-    field added to ExportMessageRow must be carried there, or the export would lose it."""
+    """``opened_rows`` replaces the text and keeps every other field of the row."""
     import os
-    from dataclasses import fields
     from datetime import UTC, datetime
 
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     from consentry.adapters.crypto.content import row_context, seal_text
-    from consentry.adapters.crypto.store import _opened_row
+    from consentry.adapters.crypto.store import opened_rows
     from consentry.service.ports.runs import ExportMessageRow
 
-    names = [f.name for f in fields(ExportMessageRow)]
+    names = list(ExportMessageRow._fields)
     assert names == [
         "session_id", "account_id", "kind", "surface", "message_id", "role", "content", "at"
     ]  # fmt: skip
@@ -223,10 +221,10 @@ def test_an_opened_export_row_keeps_every_other_field_of_its_row_R17() -> None:
     sealed = seal_text(key, "opened", context=row_context("messages", "msg_1", "ses_1"))
     at = datetime(2026, 1, 2, tzinfo=UTC)
     row = ExportMessageRow("ses_1", "acc_1", "chat", "web", "msg_1", "user", sealed, at)
-    opened = _opened_row(row, AESGCM(key))
+    (opened,) = opened_rows([row], {"ses_1": AESGCM(key)})
     assert opened.content == "opened"
     assert {n: getattr(opened, n) for n in names if n != "content"} == {
         n: getattr(row, n) for n in names if n != "content"
     }
     clear = ExportMessageRow("ses_1", "acc_1", "chat", "web", "msg_2", "user", "as is", at)
-    assert _opened_row(clear, None) is clear
+    assert opened_rows([clear], {}) == [clear] and opened_rows([clear], {})[0] is clear

@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Connection, and_, bindparam, exists, func, select, update
 
 from consentry.adapters.crypto.content import (
+    PREFIX,
     is_encrypted,
     open_text,
     open_with,
@@ -254,10 +255,10 @@ class DecryptingRuns:
         with ``key_unavailable``: the next sweep tombstones it, then the export reruns."""
         rows: list[ExportMessageRow] = self._inner.export_messages_page(run_id, **kw)
         scopes = session_key_scopes(
-            self._inner.conn, (r.session_id for r in rows if is_encrypted(r.content))
+            self._inner.conn, (r.session_id for r in rows if r.content.startswith(PREFIX))
         )
         aeads = _aeads(self._keys.data_keys(scopes.values()))
-        return [_opened_row(r, aeads.get(scopes.get(r.session_id, ""))) for r in rows]
+        return opened_rows(rows, {sid: aeads.get(scope) for sid, scope in scopes.items()})
 
     def export_feedback_page(self, run_id: str, **kw: Any) -> list[ExportFeedbackRow]:
         rows: list[ExportFeedbackRow] = self._inner.export_feedback_page(run_id, **kw)
@@ -267,8 +268,7 @@ class DecryptingRuns:
         return [
             r
             if r.comment is None
-            else dataclasses.replace(
-                r,
+            else r._replace(
                 comment=open_text(
                     keys.get(feedback_scope(r.feedback_id)),
                     r.comment,
@@ -314,16 +314,21 @@ class DecryptingRuns:
         return found
 
 
-def _opened_row(r: ExportMessageRow, aead: AESGCM | None) -> ExportMessageRow:
-    """``r`` with its text opened, built directly: ``dataclasses.replace`` per row cost
-    about 2 us more (a unit test pins the fields, as for :func:`with_content`)."""
-    if not is_encrypted(r.content):
-        return r
-    context = f"messages:{r.message_id}:{r.session_id}".encode()  # row_context, inlined
-    text = open_with(aead, r.content, context=context)
-    return ExportMessageRow(
-        r.session_id, r.account_id, r.kind, r.surface, r.message_id, r.role, text, r.at
-    )
+def opened_rows(
+    rows: list[ExportMessageRow], aeads: dict[str, AESGCM | None]
+) -> list[ExportMessageRow]:
+    """``rows`` with their texts opened, ``aeads`` by session id. One loop, no call per
+    row but the opening itself, and the row rebuilt as a named tuple (a frozen dataclass
+    rebuilt per row cost 2.9 us; issue 26, exports within 10 %)."""
+    out: list[ExportMessageRow] = []
+    for r in rows:
+        stored = r.content
+        if stored.startswith(PREFIX):
+            context = f"messages:{r.message_id}:{r.session_id}".encode()  # row_context
+            text = open_with(aeads.get(r.session_id), stored, context=context)
+            r = ExportMessageRow._make((*r[:6], text, r[7]))
+        out.append(r)
+    return out
 
 
 def _aeads(keys: dict[str, bytes]) -> dict[str, AESGCM | None]:

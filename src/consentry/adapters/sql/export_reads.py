@@ -81,7 +81,7 @@ class SqlExportReads:
                 ),
             )
         rows = self.conn.execute(query.order_by(rs.session_id, m.at, m.id).limit(limit))
-        return [ExportMessageRow(*r) for r in rows]  # frozen rows, not SQLAlchemy Rows
+        return [ExportMessageRow._make(r) for r in rows]  # named tuples, not SQLAlchemy Rows
 
     def export_feedback_page(
         self, run_id: str, *, after: str | None, limit: int
@@ -99,7 +99,7 @@ class SqlExportReads:
         if after is not None:
             query = query.where(rf.feedback_id > after)
         rows = self.conn.execute(query.order_by(rf.feedback_id).limit(limit))
-        return [ExportFeedbackRow(*r) for r in rows]
+        return [ExportFeedbackRow._make(r) for r in rows]
 
     def export_unavailable(self, run_id: str) -> ExportUnavailable:
         """(sessions, feedback) of a run's manifest whose content has been purged since."""

@@ -2,7 +2,8 @@
 reads of the pages (issue 18), audit facts (R26) and export reads (R25).
 
 Every method runs inside the caller's unit of work. Rows are frozen, slotted dataclasses
-(`service/records.py` and the rows below), read by attribute.
+(`service/records.py` and the rows below) or, for the export's per-message rows, named
+tuples; all are read by attribute.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from consentry.domain.eligibility import FeedbackFacts, SessionFacts
 from consentry.domain.policy import Policy
@@ -28,9 +29,12 @@ class ManifestSession:
     include_from: datetime | None
 
 
-@dataclass(frozen=True, slots=True)
-class ExportMessageRow:
-    """One exportable message with its session's facts (R25)."""
+class ExportMessageRow(NamedTuple):
+    """One exportable message with its session's facts (R25). A named tuple, not a frozen
+    dataclass like the other rows: an export builds one per message (two with
+    crypto-shredding on, the opened row), and a frozen dataclass's ``__init__`` sets each
+    field through ``object.__setattr__``: 2.9 us a row against the 3.4 us of opening its
+    text (issue 26, measured in place)."""
 
     session_id: str
     account_id: str
@@ -42,9 +46,9 @@ class ExportMessageRow:
     at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class ExportFeedbackRow:
-    """One exportable feedback item (R25); nothing links it to a session (R13)."""
+class ExportFeedbackRow(NamedTuple):
+    """One exportable feedback item (R25); nothing links it to a session (R13). A named
+    tuple, as :class:`ExportMessageRow`."""
 
     feedback_id: str
     rating: str
