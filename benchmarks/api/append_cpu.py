@@ -33,9 +33,12 @@ HERE = Path(__file__).resolve().parent
 CONTENT = "Could you explain how the retention period is computed for my chats? " * 3
 
 
-async def _call(app: Any, method: str, path: str, token: str | None, body: bytes) -> bytes:
-    headers = [(b"host", b"127.0.0.1"), (b"content-type", b"application/json")]
-    headers.append((b"content-length", str(len(body)).encode()))
+async def _call(app: Any, method: str, path: str, token: str | None, body: bytes | None) -> bytes:
+    """One request straight into the ASGI app (also routes_cpu.py's; body None: a GET)."""
+    headers = [(b"host", b"127.0.0.1")]
+    if body is not None:
+        headers.append((b"content-type", b"application/json"))
+        headers.append((b"content-length", str(len(body)).encode()))
     if token is not None:
         headers.append((b"authorization", f"Bearer {token}".encode()))
     scope = {
@@ -62,7 +65,7 @@ async def _call(app: Any, method: str, path: str, token: str | None, body: bytes
         if sent:
             await asyncio.sleep(3600)
         sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.request", "body": body or b"", "more_body": False}
 
     async def send(message: dict[str, Any]) -> None:
         if message["type"] == "http.response.start":
@@ -108,7 +111,9 @@ async def _child(args: argparse.Namespace, url: str) -> dict[str, Any]:
     return {"cpu_ms_per_append": round(cpu / done * 1000, 4), "appends_per_s": round(done / wall)}
 
 
-def _measure(src: str, args: argparse.Namespace) -> dict[str, Any]:
+def _measure(src: str, args: argparse.Namespace, script: str = __file__) -> dict[str, Any]:
+    """``script --child`` (this one, or routes_cpu.py) on a throwaway database, ``src``
+    first on its path; its last line of JSON."""
     sys.path.insert(0, str(HERE))
     from load import database
 
@@ -116,7 +121,7 @@ def _measure(src: str, args: argparse.Namespace) -> dict[str, Any]:
     try:
         with database(args.db, workdir) as url:
             env = {**os.environ, "PYTHONPATH": os.path.abspath(src)}
-            command = [sys.executable, __file__, "--child", url, *sys.argv[1:]]
+            command = [sys.executable, script, "--child", url, *sys.argv[1:]]
             done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
             if done.returncode != 0:
                 raise RuntimeError(done.stderr[-2000:])

@@ -17,61 +17,15 @@ import argparse
 import asyncio
 import json
 import os
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from append_cpu import _call, _measure
+
 BENCH = Path(__file__).resolve().parent
-
-
-async def _call(app: Any, method: str, path: str, token: str | None, body: bytes | None) -> bytes:
-    headers = [(b"host", b"127.0.0.1")]
-    if body is not None:
-        headers.append((b"content-type", b"application/json"))
-        headers.append((b"content-length", str(len(body)).encode()))
-    if token is not None:
-        headers.append((b"authorization", f"Bearer {token}".encode()))
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": headers,
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 8000),
-        "state": {},
-    }
-    sent = False
-    out: list[bytes] = []
-    status: list[int] = []
-
-    async def receive() -> dict[str, Any]:
-        nonlocal sent
-        if sent:
-            await asyncio.sleep(3600)
-        sent = True
-        return {"type": "http.request", "body": body or b"", "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        if message["type"] == "http.response.start":
-            status.append(message["status"])
-        else:
-            out.append(message.get("body", b""))
-
-    await app(scope, receive, send)
-    if status[0] >= 300:
-        raise RuntimeError(f"{method} {path}: {status[0]} {b''.join(out)[:200]!r}")
-    return b"".join(out)
 
 
 def _request(endpoint: str, n: int) -> tuple[str, str, bytes | None]:
@@ -134,23 +88,6 @@ async def _child(args: argparse.Namespace, url: str) -> dict[str, Any]:
     return {"cpu_ms_per_request": round(cpu / done * 1000, 4), "requests_per_s": round(done / wall)}
 
 
-def _measure(src: str, args: argparse.Namespace) -> dict[str, Any]:
-    sys.path.insert(0, str(BENCH))
-    from load import database
-
-    workdir = Path(tempfile.mkdtemp(prefix="h3-routes-cpu-"))
-    try:
-        with database(args.db, workdir) as url:
-            env = {**os.environ, "PYTHONPATH": os.path.abspath(src)}
-            command = [sys.executable, __file__, "--child", url, *sys.argv[1:]]
-            done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-            if done.returncode != 0:
-                raise RuntimeError(done.stderr[-3000:])
-            return dict(json.loads(done.stdout.strip().splitlines()[-1]))
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--src", action="append")
@@ -166,11 +103,11 @@ def main() -> None:
     if args.child:
         print(json.dumps(asyncio.run(_child(args, args.child))))
         return
-    sources = args.src or ["/work/main/src"]
+    sources = args.src or [str(BENCH.parent.parent / "src")]
     results: dict[str, list[float]] = {src: [] for src in sources}
     for index in range(args.rounds):
         for src in sources if index % 2 == 0 else list(reversed(sources)):
-            got = _measure(src, args)
+            got = _measure(src, args, script=__file__)
             results[src].append(got["cpu_ms_per_request"])
             load = Path("/proc/loadavg").read_text().split()[0]
             print(json.dumps({"src": src, "round": index, **got, "loadavg": load}), flush=True)
