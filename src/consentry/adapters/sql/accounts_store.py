@@ -13,6 +13,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.engine import Row
 
 from consentry.adapters.sql import tables as t
+from consentry.adapters.sql.engine import DriverStatement
 from consentry.domain.types import Plan, Scope, Training
 from consentry.service.records import AccountRecord
 
@@ -35,6 +36,18 @@ def account_of_row(row: Row[Any]) -> AccountRecord:
 
 _ACCOUNT_BY_ID = select(t.accounts).where(t.accounts.c.id == bindparam("p_id"))
 _ACCOUNT_BY_TOKEN_HASH = select(t.accounts).where(t.accounts.c.token_hash == bindparam("p_hash"))
+_a = t.accounts.c
+# A choice's projection onto the account: built once and sent as its compiled text
+# (issue 22; built per call it was ~8 % of choice change's worker-thread CPU).
+_SET_PRIVACY = DriverStatement(
+    update(t.accounts)
+    .where(_a.id == bindparam("p_id"))
+    .values(
+        training=bindparam("p_training", type_=_a.training.type),
+        terms_accepted=bindparam("p_terms_accepted", type_=_a.terms_accepted.type),
+        choice_at=bindparam("p_at", type_=_a.choice_at.type),
+    )
+)
 
 
 class SqlAccountStore:
@@ -70,10 +83,14 @@ class SqlAccountStore:
     def set_privacy(
         self, account_id: str, *, training: Training, terms_accepted: str | None, at: datetime
     ) -> None:
-        self.conn.execute(
-            update(t.accounts)
-            .where(t.accounts.c.id == account_id)
-            .values(training=training.value, terms_accepted=terms_accepted, choice_at=at)
+        _SET_PRIVACY.execute(
+            self.conn,
+            {
+                "p_id": account_id,
+                "p_training": training.value,
+                "p_terms_accepted": terms_accepted,
+                "p_at": at,
+            },
         )
 
     def set_auto_delete(self, account_id: str, *, months: int) -> None:

@@ -16,16 +16,58 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.engine import Row
 
 from consentry.adapters.sql import tables as t
+from consentry.adapters.sql.engine import DriverStatement
 from consentry.domain.ids import new_id
 from consentry.domain.ledger import EXTRA_MEMBERS, GENESIS, ConsentEvent, LedgerEvent
 from consentry.domain.run_manifest import RunManifestEvent, run_event_entry
 from consentry.domain.types import ChoiceSource, EventType, Training
 
 BATCH = 5000
+
+_h = t.ledger_head.c
+# The head row's lock and move, shared by every append (consent events and runs): built
+# once and sent as their compiled text (issue 22: choice change built them per call).
+_LOCK_HEAD = DriverStatement(
+    select(_h.seq, _h.hash, _h.tree_size, _h.tree_range)
+    .where(_h.id == bindparam("p_id"))
+    .with_for_update()
+)
+_MOVE_HEAD = DriverStatement(
+    update(t.ledger_head)
+    .where(_h.id == bindparam("p_id"))
+    .values(
+        seq=bindparam("p_seq", type_=_h.seq.type),
+        hash=bindparam("p_hash", type_=_h.hash.type),
+        tree_size=bindparam("p_tree_size", type_=_h.tree_size.type),
+        tree_range=bindparam("p_tree_range", type_=_h.tree_range.type),
+    )
+)
+
+
+def locked_head(conn: Connection) -> Row[Any]:
+    """The ledger head row (``seq``, ``hash``, ``tree_size``, ``tree_range``), locked until
+    the transaction ends (PostgreSQL: FOR UPDATE; SQLite: the writer's BEGIN IMMEDIATE)."""
+    row: Row[Any] = _LOCK_HEAD.execute(conn, {"p_id": 1}).one()
+    return row
+
+
+def move_head(conn: Connection, *, seq: int, digest: str, tree: dict[str, Any]) -> None:
+    """Point the head at event ``seq`` (its hash ``digest``) and the tree columns
+    :func:`~consentry.adapters.sql.ledger_tree.append_to_tree` returned."""
+    _MOVE_HEAD.execute(
+        conn,
+        {
+            "p_id": 1,
+            "p_seq": seq,
+            "p_hash": digest,
+            "p_tree_size": tree["tree_size"],
+            "p_tree_range": tree["tree_range"],
+        },
+    )
 
 
 def event_of_row(row: Row[Any]) -> ConsentEvent:
@@ -132,8 +174,7 @@ def lock_head(conn: Connection) -> None:
     """Take the ledger head's row lock (released at commit). Run creation takes it
     before its snapshot, so the run's event follows the ledger the run was built from
     directly and no concurrent append can make the snapshot's head stale."""
-    h = t.ledger_head.c
-    conn.execute(select(h.seq).where(h.id == 1).with_for_update()).one()
+    locked_head(conn)
 
 
 def append_run_event(
@@ -143,10 +184,7 @@ def append_run_event(
     which has just inserted the run; the head row is locked as a consent append locks it."""
     from consentry.adapters.sql.ledger_tree import append_to_tree  # the tree imports us
 
-    h = t.ledger_head.c
-    head = conn.execute(
-        select(h.seq, h.hash, h.tree_size, h.tree_range).where(h.id == 1).with_for_update()
-    ).one()
+    head = locked_head(conn)
     r = t.runs.c
     run = conn.execute(select(r.purpose, r.cutoff, r.created_at).where(r.id == run_id)).one()
     event = RunManifestEvent(
@@ -188,5 +226,5 @@ def append_run_event(
         )
     )
     tree = append_to_tree(conn, head=head, seq=event.seq, entry=entry)
-    conn.execute(update(t.ledger_head).where(h.id == 1).values(seq=event.seq, hash=digest, **tree))
+    move_head(conn, seq=event.seq, digest=digest, tree=tree)
     return replace(event, hash=digest)

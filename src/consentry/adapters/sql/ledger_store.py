@@ -10,14 +10,41 @@ import hashlib
 from collections.abc import Iterator
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, select
 
 from consentry.adapters.sql import tables as t
+from consentry.adapters.sql.engine import DriverStatement
+from consentry.adapters.sql.ledger_events import locked_head, move_head
 from consentry.adapters.sql.ledger_tree import append_to_tree, event_of_row
 from consentry.domain.ids import new_id
 from consentry.domain.ledger import GENESIS, ConsentEvent, canonical_entry
 from consentry.domain.types import ChoiceSource, EventType, Training
 from consentry.service.ports.accounts import LedgerHead
+
+_EVENT_COLUMNS = (
+    "seq",
+    "event_id",
+    "account_id",
+    "at",
+    "type",
+    "value",
+    "source",
+    "terms_version",
+    "prev_hash",
+    "hash",
+)
+_INSERT_EVENT: dict[tuple[str, ...], DriverStatement] = {}
+"""One prebuilt INSERT per set of optional members written (issue 22): an event writes
+the columns of the members it has and no others, as when the statement was built per call."""
+
+
+def _insert_event(members: tuple[str, ...]) -> DriverStatement:
+    statement = _INSERT_EVENT.get(members)
+    if statement is None:
+        # Few keys: canonical_entry has refused any name outside EXTRA_MEMBERS by now.
+        statement = DriverStatement(insert(t.consent_events), _EVENT_COLUMNS + members)
+        _INSERT_EVENT[members] = statement
+    return statement
 
 
 class SqlLedgerStore:
@@ -38,12 +65,7 @@ class SqlLedgerStore:
     ) -> ConsentEvent:
         """Append one event to the chain and its leaf to the Merkle tree (issue 21); the
         head row, which holds both heads, is locked so appends serialise."""
-        h = t.ledger_head.c
-        head = self.conn.execute(
-            select(h.seq, h.hash, h.tree_size, h.tree_range)
-            .where(t.ledger_head.c.id == 1)
-            .with_for_update()
-        ).one()
+        head = locked_head(self.conn)
         seq, prev = head.seq + 1, head.hash or GENESIS
         event_id = new_id("evt")
         entry = canonical_entry(
@@ -59,25 +81,25 @@ class SqlLedgerStore:
             extra=extra,
         )
         digest = hashlib.sha256(entry).hexdigest()
-        self.conn.execute(
-            insert(t.consent_events).values(
-                seq=seq,
-                event_id=event_id,
-                account_id=account_id,
-                at=at,
-                type=type.value,
-                value=value.value if value else None,
-                source=source.value if source else None,
-                terms_version=terms_version,
-                prev_hash=prev,
-                hash=digest,
-                **dict(extra),  # P16: the columns of the members present
-            )
+        members = dict(extra)  # P16: the columns of the members present
+        _insert_event(tuple(members)).execute(
+            self.conn,
+            {
+                "seq": seq,
+                "event_id": event_id,
+                "account_id": account_id,
+                "at": at,
+                "type": type.value,
+                "value": value.value if value else None,
+                "source": source.value if source else None,
+                "terms_version": terms_version,
+                "prev_hash": prev,
+                "hash": digest,
+                **members,
+            },
         )
         tree = append_to_tree(self.conn, head=head, seq=seq, entry=entry)
-        self.conn.execute(
-            update(t.ledger_head).where(h.id == 1).values(seq=seq, hash=digest, **tree)
-        )
+        move_head(self.conn, seq=seq, digest=digest, tree=tree)
         return ConsentEvent(
             seq, event_id, account_id, at, type, value, source, terms_version, prev, digest, extra
         )

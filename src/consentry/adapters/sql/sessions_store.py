@@ -83,6 +83,26 @@ _INSERT_ACTIVITY = DriverStatement(insert(t.activities), ("session_id", "at", "c
 _INSERT_MESSAGE = DriverStatement(
     insert(t.messages), ("id", "session_id", "role", "content", "at", "covered", "author")
 )
+# Session create's insert, the same way (its 13 values built per call were ~1/6 of the
+# route's worker-thread CPU: docs/bench/api.md, fifth pass).
+_INSERT_SESSION = DriverStatement(
+    insert(t.sessions),
+    (
+        "id",
+        "account_id",
+        "kind",
+        "surface",
+        "incognito",
+        "scope",
+        "created_at",
+        "last_activity_at",
+        "first_covered_at",
+        "retain_until",
+        "legal_hold",
+        "purge_at",
+        "key_id",
+    ),
+)
 
 
 class SqlSessionStore:
@@ -94,22 +114,23 @@ class SqlSessionStore:
     def insert_session(self, session: SessionRecord, *, key_id: str | None = None) -> None:
         """``key_id``: the pool key the session's content is sealed under, claimed in
         this same statement (crypto-shredding on, issue 26); None leaves it unclaimed."""
-        self.conn.execute(
-            insert(t.sessions).values(
-                id=session.id,
-                account_id=session.account_id,
-                kind=session.kind.value,
-                surface=session.surface.value,
-                incognito=session.incognito,
-                scope=session.scope.value,
-                created_at=session.created_at,
-                last_activity_at=session.last_activity_at,
-                first_covered_at=session.first_covered_at,
-                retain_until=session.retain_until,
-                legal_hold=False,
-                purge_at=session.retain_until,
-                key_id=key_id,
-            )
+        _INSERT_SESSION.execute(
+            self.conn,
+            {
+                "id": session.id,
+                "account_id": session.account_id,
+                "kind": session.kind.value,
+                "surface": session.surface.value,
+                "incognito": session.incognito,
+                "scope": session.scope.value,
+                "created_at": session.created_at,
+                "last_activity_at": session.last_activity_at,
+                "first_covered_at": session.first_covered_at,
+                "retain_until": session.retain_until,
+                "legal_hold": False,
+                "purge_at": session.retain_until,
+                "key_id": key_id,
+            },
         )
 
     def get_session(self, session_id: str) -> SessionRecord | None:
