@@ -203,14 +203,15 @@ def test_a_sealed_message_keeps_every_other_field_of_its_record_R17() -> None:
 
 
 def test_an_opened_export_row_keeps_every_other_field_of_its_row_R17() -> None:
-    """``opened_rows`` replaces the text and keeps every other field of the row."""
+    """``opened_rows`` turns a keyed row (the eight fields and the session's key id) into
+    an export row: the text opened, every other field kept, the key id dropped."""
     import os
     from datetime import UTC, datetime
 
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     from consentry.adapters.crypto.content import row_context, seal_text
-    from consentry.adapters.crypto.store import opened_rows
+    from consentry.adapters.crypto.export_pages import opened_rows
     from consentry.service.ports.runs import ExportMessageRow
 
     names = list(ExportMessageRow._fields)
@@ -220,11 +221,35 @@ def test_an_opened_export_row_keeps_every_other_field_of_its_row_R17() -> None:
     key = os.urandom(32)
     sealed = seal_text(key, "opened", context=row_context("messages", "msg_1", "ses_1"))
     at = datetime(2026, 1, 2, tzinfo=UTC)
-    row = ExportMessageRow("ses_1", "acc_1", "chat", "web", "msg_1", "user", sealed, at)
+    row = ("ses_1", "acc_1", "chat", "web", "msg_1", "user", sealed, at, "k1")
     (opened,) = opened_rows([row], {"ses_1": AESGCM(key)})
-    assert opened.content == "opened"
-    assert {n: getattr(opened, n) for n in names if n != "content"} == {
-        n: getattr(row, n) for n in names if n != "content"
-    }
-    clear = ExportMessageRow("ses_1", "acc_1", "chat", "web", "msg_2", "user", "as is", at)
-    assert opened_rows([clear], {}) == [clear] and opened_rows([clear], {})[0] is clear
+    assert type(opened) is ExportMessageRow
+    assert opened == ExportMessageRow(
+        "ses_1", "acc_1", "chat", "web", "msg_1", "user", "opened", at
+    )
+    clear = ("ses_1", "acc_1", "chat", "web", "msg_2", "user", "as is", at, None)
+    assert opened_rows([clear], {}) == [ExportMessageRow._make(clear[:8])]
+
+
+def test_a_sealed_export_text_does_not_open_in_another_row_R17() -> None:
+    """The page binds each text to its own row: moved to another message id, or under a
+    session whose key is gone, it stops the export with ``KeyUnavailable``."""
+    import os
+    from datetime import UTC, datetime
+
+    import pytest
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    from consentry.adapters.crypto.content import row_context, seal_text
+    from consentry.adapters.crypto.export_pages import opened_rows
+    from consentry.service.keys import KeyUnavailable
+
+    key = os.urandom(32)
+    sealed = seal_text(key, "secret", context=row_context("messages", "msg_1", "ses_1"))
+    at = datetime(2026, 1, 2, tzinfo=UTC)
+    moved = ("ses_1", "acc_1", "chat", "web", "msg_2", "user", sealed, at, "k1")
+    with pytest.raises(KeyUnavailable):
+        opened_rows([moved], {"ses_1": AESGCM(key)})
+    gone = ("ses_1", "acc_1", "chat", "web", "msg_1", "user", sealed, at, "k1")
+    with pytest.raises(KeyUnavailable):
+        opened_rows([gone], {"ses_1": None})

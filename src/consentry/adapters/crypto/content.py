@@ -18,7 +18,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from consentry.service.keys import KeyUnavailable
 
 PREFIX = "enc:v1:"
-_NONCE = 12
+NONCE = 12
+"""Bytes of the random nonce that opens every sealed value."""
 
 
 def row_context(table: str, row_id: str, session_id: str) -> bytes:
@@ -40,7 +41,7 @@ def seal_with(aead: AESGCM, text: str, *, context: bytes) -> str:
     """:func:`seal_text` with the key's AEAD object already made: the vault keeps one per
     cached key (:meth:`~consentry.adapters.crypto.vault.SqlKeyVault.aead`), so a message
     does not construct one (an OpenSSL cipher fetch by name each time)."""
-    nonce = os.urandom(_NONCE)
+    nonce = os.urandom(NONCE)
     sealed = aead.encrypt(nonce, text.encode("utf-8"), context)
     # binascii directly: base64.b64encode is a Python frame around the same call, and
     # measured in an append (cold caches) the encoding cost 3 us (issue 26)
@@ -71,7 +72,7 @@ def open_with(aead: AESGCM | None, stored: str, *, context: bytes) -> str:
     try:
         # base64.b64decode(validate=True) is this call behind a Python frame
         raw = binascii.a2b_base64(stored[len(PREFIX) :], strict_mode=True)
-        plain = aead.decrypt(raw[:_NONCE], raw[_NONCE:], context)
+        plain = aead.decrypt(raw[:NONCE], raw[NONCE:], context)
     except (InvalidTag, binascii.Error, ValueError):
         raise KeyUnavailable(f"the stored value of {context.decode()} does not open") from None
     return plain.decode("utf-8")

@@ -29,7 +29,6 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Connection, and_, bindparam, exists, func, select, update
 
 from consentry.adapters.crypto.content import (
-    PREFIX,
     is_encrypted,
     open_text,
     open_with,
@@ -37,6 +36,7 @@ from consentry.adapters.crypto.content import (
     seal_text,
     seal_with,
 )
+from consentry.adapters.crypto.export_pages import opened_page
 from consentry.adapters.crypto.memo import ScopeMemo, memo_for
 from consentry.adapters.sql import tables as t
 from consentry.adapters.sql.key_scopes import session_key_scopes
@@ -253,12 +253,7 @@ class DecryptingRuns:
     def export_messages_page(self, run_id: str, **kw: Any) -> list[ExportMessageRow]:
         """A row whose key is gone (a purge whose batch failed to commit) stops the export
         with ``key_unavailable``: the next sweep tombstones it, then the export reruns."""
-        rows: list[ExportMessageRow] = self._inner.export_messages_page(run_id, **kw)
-        scopes = session_key_scopes(
-            self._inner.conn, (r.session_id for r in rows if r.content.startswith(PREFIX))
-        )
-        aeads = _aeads(self._keys.data_keys(scopes.values()))
-        return opened_rows(rows, {sid: aeads.get(scope) for sid, scope in scopes.items()})
+        return opened_page(self._inner.export_messages_keyed(run_id, **kw), self._keys)
 
     def export_feedback_page(self, run_id: str, **kw: Any) -> list[ExportFeedbackRow]:
         rows: list[ExportFeedbackRow] = self._inner.export_feedback_page(run_id, **kw)
@@ -312,35 +307,6 @@ class DecryptingRuns:
             )
             found[sid] = (text or PURGED_TEXT)[:chars]
         return found
-
-
-def opened_rows(
-    rows: list[ExportMessageRow], aeads: dict[str, AESGCM | None]
-) -> list[ExportMessageRow]:
-    """``rows`` with their texts opened, ``aeads`` by session id. One loop, no call per
-    row but the opening itself, and the row rebuilt as a named tuple (a frozen dataclass
-    rebuilt per row cost 2.9 us; issue 26, exports within 10 %)."""
-    out: list[ExportMessageRow] = []
-    for r in rows:
-        stored = r.content
-        if stored.startswith(PREFIX):
-            context = f"messages:{r.message_id}:{r.session_id}".encode()  # row_context
-            text = open_with(aeads.get(r.session_id), stored, context=context)
-            r = ExportMessageRow._make((*r[:6], text, r[7]))
-        out.append(r)
-    return out
-
-
-def _aeads(keys: dict[str, bytes]) -> dict[str, AESGCM | None]:
-    """One AES-GCM object per key of a page, not per row (a construction per row was a
-    third of the export's decryption cost, issue 26); None for a key that is not one."""
-    made: dict[str, AESGCM | None] = {}
-    for scope, key in keys.items():
-        try:
-            made[scope] = AESGCM(key)
-        except ValueError:  # not a 128/192/256-bit key: its values do not open
-            made[scope] = None
-    return made
 
 
 def _open_or_none(key: bytes | None, stored: str | None, context: bytes) -> str | None:

@@ -224,6 +224,8 @@ class SqlKeyVault:
                 missing.append(scope)
             else:
                 found[scope] = key
+        if not missing:  # every key cached: no pool checkout (an export asks per chunk)
+            return found
         with self.engine.connect() as conn:
             for chunk in _chunks(missing):
                 rows = conn.execute(select(data_keys).where(data_keys.c.scope.in_(chunk)))
