@@ -1205,12 +1205,7 @@ class Scope {
   // the text holds fewest of (counted on first use): a trigger's rarest byte is often
   // absent, and a guess by letter class (Text::find) is often wrong (issue 16, speed).
   bool contains(std::string_view needle) {
-    if (!counts_) {
-      counts_.emplace();
-      std::array<uint32_t, 256>& c = *counts_;
-      c.fill(0);
-      for (Pos i = 0; i < t_.n; ++i) ++c[t_.d[i]];
-    }
+    counts();
     if (needle.empty()) return true;
     Pos r = 0;
     for (Pos i = 1; i < static_cast<Pos>(needle.size()); ++i)
@@ -1219,6 +1214,17 @@ class Scope {
         r = i;
     if ((*counts_)[static_cast<unsigned char>(needle[static_cast<size_t>(r)])] == 0) return false;
     return t_.find_by(needle, r, 0, t_.n) >= 0;
+  }
+
+  // How often each byte value occurs in the text, counted on first use.
+  const std::array<uint32_t, 256>& counts() {
+    if (!counts_) {
+      counts_.emplace();
+      std::array<uint32_t, 256>& c = *counts_;
+      c.fill(0);
+      for (Pos i = 0; i < t_.n; ++i) ++c[t_.d[i]];
+    }
+    return *counts_;
   }
 
   // The first digit of each run of digits in the text, worked out on first use.
@@ -1238,6 +1244,58 @@ class Scope {
 
  public:
   std::vector<Pos> starts;  // each detector's anchored starts in turn (one allocation)
+};
+
+// ---------------------------------------------------------------- fixed-shape prefilters
+
+// A prefilter that is a fixed-length run of byte classes (pattern_shapes.fixed_shape
+// reads one class per position off the pattern; some positions hold a single byte),
+// checked without the RE2::Set: memchr for whichever single byte the text holds fewest
+// of, then every position compared around each hit, the ones after it first. At most
+// pattern_shapes.MAX_SHAPE comparisons a hit, so linear (issue 16, speed).
+struct Shape {
+  std::vector<Alphabet> at;
+  std::vector<Pos> singles;  // positions whose class is one byte
+  std::vector<unsigned char> single_bytes;
+  size_t slot = 0;  // its detector's prefilter slot
+
+  explicit Shape(const std::vector<std::string>& tables) {
+    if (tables.empty() || tables.size() > 64) throw std::invalid_argument("prefilter shape");
+    for (const auto& table : tables) {
+      if (table.size() != 256) throw std::invalid_argument("a shape table has 256 entries");
+      Alphabet a;
+      int count = 0, last = 0;
+      for (int b = 0; b < 256; ++b)
+        if ((a.in[b] = table[static_cast<size_t>(b)] != 0)) ++count, last = b;
+      if (count == 1) {
+        singles.push_back(static_cast<Pos>(at.size()));
+        single_bytes.push_back(static_cast<unsigned char>(last));
+      }
+      at.push_back(a);
+    }
+    if (singles.empty()) throw std::invalid_argument("a prefilter shape needs a one-byte position");
+  }
+
+  bool occurs(const Text& t, Scope& scope) const {
+    const auto& counts = scope.counts();
+    size_t r = 0;
+    for (size_t i = 1; i < singles.size(); ++i)
+      if (counts[single_bytes[i]] < counts[single_bytes[r]]) r = i;
+    if (counts[single_bytes[r]] == 0) return false;
+    const Pos k = singles[r], len = static_cast<Pos>(at.size());
+    const Pos last = t.n - (len - k - 1);  // a hit at or past it leaves too few bytes after
+    for (Pos i = t.find_byte(single_bytes[r], k, last); i >= 0;
+         i = t.find_byte(single_bytes[r], i + 1, last)) {
+      const unsigned char* s = t.d + (i - k);
+      Pos j = k + 1;
+      while (j < len && at[static_cast<size_t>(j)].in[s[j]]) ++j;
+      if (j < len) continue;
+      j = k - 1;
+      while (j >= 0 && at[static_cast<size_t>(j)].in[s[j]]) --j;
+      if (j < 0) return true;
+    }
+    return false;
+  }
 };
 
 // ---------------------------------------------------------------- anchored starts
@@ -2487,7 +2545,7 @@ struct Detector {
   std::vector<TokenBody> tokens;  // in the order of the prefix pattern's alternatives
   std::unique_ptr<PrefixFinder> prefixes;
   py::object python_validator;  // for Validator::kPython
-  int set_slot = -1;  // its prefilter's index in Engine::prefilters_, or -1 (not gated)
+  int set_slot = -1;  // its prefilter's slot (Engine::prefilters_present), or -1 (not gated)
   Gate gate = Gate::kNone;       // checked before python_validator is called
   std::vector<std::unique_ptr<RE2>> gate_words;  // its context patterns (Latin-1)
   std::unique_ptr<kw::KeyTables> key_tables;  // the same, read, for the key-word gates
@@ -2569,7 +2627,7 @@ class Engine {
   void collect(const Text& t, std::vector<Cand>& out) const {
     Scope scope(t);
     std::vector<bool> present;
-    if (prefilters_) present = prefilters_present(t);
+    if (prefilter_slots_) present = prefilters_present(t, scope);
     for (const auto& det : detectors_) {
       if (det.set_slot >= 0 && !present[static_cast<size_t>(det.set_slot)]) continue;
       switch (det.kind) {
@@ -2687,23 +2745,35 @@ class Engine {
     }
   }
 
-  // tables["prefilters"]: [(detector index, prefilter pattern)], absent for none.
+  // tables["prefilters"]: [(detector index, prefilter pattern, shape)], absent for none;
+  // a prefilter with a shape (a table per position, see Shape) is checked by it, the
+  // others in one RE2::Set.
   void load_prefilters(const py::dict& tables) {
     if (!tables.contains("prefilters")) return;
     auto set = std::make_unique<RE2::Set>(re2_options(), RE2::UNANCHORED);
-    int slots = 0;
+    int slots = 0, in_set = 0;
     for (auto item : tables["prefilters"]) {
       py::tuple entry = item.cast<py::tuple>();
       const size_t index = entry[0].cast<size_t>();
       const std::string pattern = entry[1].cast<std::string>();
       if (index >= detectors_.size() || detectors_[index].set_slot >= 0)
         throw std::invalid_argument("prefilter of no detector");
-      std::string error;
-      if (set->Add(pattern, &error) != slots)
-        throw std::invalid_argument("RE2::Set cannot add " + pattern + ": " + error);
+      const auto shape =
+          entry.size() > 2 && !entry[2].is_none() ? entry[2].cast<std::vector<std::string>>()
+                                                   : std::vector<std::string>();
+      if (!shape.empty()) {
+        shapes_.emplace_back(shape);
+        shapes_.back().slot = static_cast<size_t>(slots);
+      } else {
+        std::string error;
+        if (set->Add(pattern, &error) != in_set++)
+          throw std::invalid_argument("RE2::Set cannot add " + pattern + ": " + error);
+        set_slots_.push_back(static_cast<size_t>(slots));
+      }
       detectors_[index].set_slot = slots++;
     }
-    if (slots == 0) return;
+    prefilter_slots_ = static_cast<size_t>(slots);
+    if (in_set == 0) return;
     if (!set->Compile()) throw std::invalid_argument("RE2::Set cannot compile the prefilters");
     prefilters_ = std::move(set);
   }
@@ -2729,16 +2799,19 @@ class Engine {
 
   // Which prefilters occur in the text. Where the Set's DFA fails (out of memory) every
   // prefilter counts as present: the detectors are searched as without the Set.
-  std::vector<bool> prefilters_present(const Text& t) const {
+  std::vector<bool> prefilters_present(const Text& t, Scope& scope) const {
+    std::vector<bool> present(prefilter_slots_, false);
+    for (const auto& shape : shapes_) present[shape.slot] = shape.occurs(t, scope);
+    if (!prefilters_) return present;
     std::vector<int> hits;
     RE2::Set::ErrorInfo error{};
     const bool any = prefilters_->Match(
         re2::StringPiece(reinterpret_cast<const char*>(t.d), static_cast<size_t>(t.n)), &hits, &error);
-    size_t slots = 0;
-    for (const auto& det : detectors_) slots += det.set_slot >= 0;
-    if (!any && error.kind != RE2::Set::kNoError) return std::vector<bool>(slots, true);
-    std::vector<bool> present(slots, false);
-    for (int h : hits) present[static_cast<size_t>(h)] = true;
+    if (!any && error.kind != RE2::Set::kNoError) {
+      for (size_t slot : set_slots_) present[slot] = true;
+      return present;
+    }
+    for (int h : hits) present[set_slots_[static_cast<size_t>(h)]] = true;
     return present;
   }
 
@@ -3199,6 +3272,9 @@ class Engine {
   // necessary condition of its detector's pattern, as the Python scan's prefilter Set
   // uses them): a detector whose prefilter does not occur is not searched.
   std::unique_ptr<RE2::Set> prefilters_;
+  std::vector<size_t> set_slots_;  // the prefilter slot of each of the Set's patterns
+  std::vector<Shape> shapes_;  // the prefilters checked by their shape instead
+  size_t prefilter_slots_ = 0;
   std::vector<std::string> type_names_;
   std::vector<py::str> types_;
   py::object names_[3];   // "type", "start", "end", interned

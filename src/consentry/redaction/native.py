@@ -16,7 +16,6 @@ slower). ``CONSENTRY_FILTER_NATIVE=0`` switches it off at run time.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import inspect
 import os
@@ -40,8 +39,9 @@ from . import (
     tokens,
 )
 from .checksums import IBAN_LENGTHS
-from .detector import Detector, PatternDetector, RawCandidate, compile_pattern
+from .detector import Detector, PatternDetector, RawCandidate
 from .model import CREDENTIAL_RANK_LIMIT, PRIVATE_KEY, SECRET, Finding
+from .pattern_shapes import byte_table, fixed_shape
 from .replacement import PSEUDONYM_HEX_CHARS
 
 _native: ModuleType | None
@@ -180,6 +180,11 @@ SET_GATED: frozenset[str] = frozenset(
         r"::|(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}[%/]",  # IPv6 network
     }
 )
+# Of those, the ones checked by their shape (pattern_shapes.fixed_shape: memchr and byte
+# tables) instead of in the Set. Chosen by measurement (docs/bench/redaction.md, round
+# nine): the Discord token's counted runs cost the Set's DFA more than the check costs;
+# the other four shapes cost more to check (their anchors ':' '.' are common) or the same.
+SHAPED: frozenset[str] = frozenset({r"[A-Za-z0-9_-]{23}\.[A-Za-z0-9_-]{6}\."})
 
 
 # Detectors whose matches can only start where a cheap byte test holds (the rules of
@@ -324,7 +329,7 @@ def _spec(detector: Detector) -> tuple[object, ...] | None:
         if detector.prefilter != expected:
             return None
         shapes = {
-            prefix: (prefix, _byte_table(f"[{shape.alphabet}]"), shape.min_body, shape.max_body)
+            prefix: (prefix, byte_table(f"[{shape.alphabet}]"), shape.min_body, shape.max_body)
             for shape in token_shapes.SHAPES
             for prefix in shape.prefixes
         }
@@ -361,23 +366,17 @@ def _spec(detector: Detector) -> tuple[object, ...] | None:
     return ("pattern", detector.type, detector.rank, pattern, triggers, validator, regional)
 
 
-@functools.cache
-def _byte_table(char_class: str) -> bytes:
-    """256 flags: which single bytes RE2 matches with ``char_class`` (ASCII classes only)."""
-    regex = compile_pattern(char_class)
-    table = bytes(b < 0x80 and regex.fullmatch(chr(b)) is not None for b in range(256))
-    if any(regex.fullmatch(chr(b)) for b in range(0x80, 0x100)):
-        raise ValueError(f"{char_class} matches non-ASCII characters")
-    return table
-
-
 def _tables(
     prefilters: list[tuple[int, str]] | None = None,
     starts: list[tuple[int, str, list[str]]] | None = None,
 ) -> dict[str, object]:
     """The tables the scan reads; ``prefilters`` (see ``prefilter_tables``) gate detectors,
     ``starts`` (see ``start_tables``) anchor them."""
-    extra: dict[str, object] = {} if prefilters is None else {"prefilters": prefilters}
+    extra: dict[str, object] = {}
+    if prefilters is not None:  # with its shape where SHAPED names it (checked without the Set)
+        extra["prefilters"] = [
+            (i, p, fixed_shape(p) if p in SHAPED else None) for i, p in prefilters
+        ]
     if starts:
         extra["starts"] = starts
     if _port_current(fieldnumbers._phone):  # the library calls the ports make back
