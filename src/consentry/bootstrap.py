@@ -83,10 +83,9 @@ def build(
     shredder = shredder_for(settings)  # issue 26: None unless CONSENTRY_CRYPTO_SHREDDING=1
 
     def uow(**kwargs: Any) -> SqlUnitOfWork:
-        plain = SqlUnitOfWork(engine, box=box, **kwargs)
         if shredder is None:
-            return plain
-        return CryptoUnitOfWork(plain, shredder.keys)  # type: ignore[return-value]
+            return SqlUnitOfWork(engine, box=box, **kwargs)
+        return CryptoUnitOfWork(engine, keys=shredder.keys, box=box, **kwargs)
 
     ctx = Context(
         uow=uow,

@@ -180,28 +180,6 @@ def test_new_data_key_is_committed_before_it_is_returned_R17(tmp_path: Path) -> 
     assert vault.data_keys(["session:s1", "session:s2"]).keys() == {"session:s1", "session:s2"}
 
 
-def test_a_sealed_message_keeps_every_other_field_of_its_record_R17() -> None:
-    """``with_content`` builds the record field by field (faster than
-    ``dataclasses.replace``): a field added to MessageRecord must be carried there, or
-    the stored message would lose it. This list fails until it is."""
-    from dataclasses import fields
-    from datetime import UTC, datetime
-
-    from consentry.adapters.crypto.store import with_content
-    from consentry.domain.types import Author, Role
-    from consentry.service.records import MessageRecord
-
-    names = [f.name for f in fields(MessageRecord)]
-    assert names == ["id", "session_id", "role", "content", "at", "covered", "author"]
-    at = datetime(2026, 1, 2, tzinfo=UTC)
-    m = MessageRecord("msg_1", "ses_1", Role.ASSISTANT, "plain", at, True, Author.SERVICE)
-    sealed = with_content(m, "enc:v1:x")
-    assert sealed.content == "enc:v1:x"
-    assert {n: getattr(sealed, n) for n in names if n != "content"} == {
-        n: getattr(m, n) for n in names if n != "content"
-    }
-
-
 def test_an_opened_export_row_keeps_every_other_field_of_its_row_R17() -> None:
     """``opened_rows`` turns a keyed row (the eight fields and the session's key id) into
     an export row: the text opened, every other field kept, the key id dropped."""

@@ -109,6 +109,32 @@ def test_messages_and_comments_are_stored_encrypted_and_read_plain_R17(sw: World
     assert comment.startswith("enc:v1:") and "PIN" not in comment
 
 
+def test_a_sealed_message_keeps_every_other_field_of_its_record_R17(sw: World) -> None:
+    """The crypto store hands the SQL store the record and its sealed text apart (it
+    does not rebuild the record): every field but the text is stored as the record says,
+    and the text opens back to the record's."""
+    from dataclasses import fields
+
+    from consentry.domain.types import Author, Role
+    from consentry.service.records import MessageRecord
+
+    assert [f.name for f in fields(MessageRecord)] == [
+        "id", "session_id", "role", "content", "at", "covered", "author"
+    ]  # fmt: skip
+    uid = sw.user(training="on")
+    sid = sw.chat(uid, "first")
+    for covered, author in ((True, Author.SERVICE), (False, Author.ACCOUNT)):
+        m = MessageRecord(
+            f"msg_{author.value}", sid, Role.ASSISTANT, "kept", sw.clock.now(), covered, author
+        )
+        with sw.ctx.uow() as uow:
+            uow.store.insert_message(m)
+            uow.commit()
+        with sw.ctx.uow() as uow:
+            assert uow.store.get_message(m.id) == m
+        assert dict(_stored(sw.app, sid))[m.id].startswith("enc:v1:")
+
+
 def test_ciphertext_moved_to_another_row_does_not_open_R17(sw: World) -> None:
     uid = sw.user(training="on")
     sid = sw.chat(uid, "first")

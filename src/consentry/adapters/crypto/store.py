@@ -26,7 +26,7 @@ from functools import partial
 from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Connection, and_, bindparam, exists, func, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, exists, func, select, update
 
 from consentry.adapters.crypto.content import (
     is_encrypted,
@@ -40,7 +40,11 @@ from consentry.adapters.crypto.export_pages import opened_page
 from consentry.adapters.crypto.memo import ScopeMemo, memo_for
 from consentry.adapters.sql import tables as t
 from consentry.adapters.sql.key_scopes import session_key_scopes
+from consentry.adapters.sql.ledger_tree import SqlLedgerTree
+from consentry.adapters.sql.runs_store import SqlRunStore
 from consentry.adapters.sql.store import SqlStore
+from consentry.adapters.sql.uow import SqlUnitOfWork
+from consentry.config.sealing import SecretBox
 from consentry.service.keys import (
     DataKeyStore,
     KeyUnavailable,
@@ -100,7 +104,7 @@ class EncryptingStore(SqlStore):
         super().insert_session(session, key_id=key_id)
         self.claims[session.id] = pool_scope(key_id)
 
-    def insert_message(self, message: MessageRecord) -> None:
+    def insert_message(self, message: MessageRecord, *, content: str | None = None) -> None:
         """Sealed under the session's key. A session made while shredding was off (no
         key claimed in its insert) claims a pool key (``sessions.key_id``) with its first
         sealed message, in this transaction, so the claim is exactly as durable as the
@@ -111,8 +115,8 @@ class EncryptingStore(SqlStore):
         if aead is None:
             raise KeyUnavailable(f"the data key of session {sid} was destroyed")
         context = f"messages:{message.id}:{sid}".encode()  # row_context, inlined
-        sealed = seal_with(aead, message.content, context=context)
-        super().insert_message(with_content(message, sealed))
+        text = message.content if content is None else content
+        super().insert_message(message, content=seal_with(aead, text, context=context))
 
     def _scope_for_append(self, session_id: str) -> str:
         """A session not in the memo: its claimed key; else, with no message yet, a pool
@@ -213,13 +217,6 @@ def _aead_of_key(keys: DataKeyStore, scope: str, *, create: bool) -> AESGCM | No
     return None if key is None else AESGCM(key)
 
 
-def with_content(m: MessageRecord, content: str) -> MessageRecord:
-    """``m`` with another text, built directly: ``dataclasses.replace`` costs 2.4 times as
-    much on this frozen, slotted record (5 against 2 us). A unit test pins the fields, so
-    a field added to the record fails it until it is carried here."""
-    return MessageRecord(m.id, m.session_id, m.role, content, m.at, m.covered, m.author)
-
-
 def _message_context(m: MessageRecord) -> bytes:
     return row_context("messages", m.id, m.session_id)
 
@@ -238,25 +235,22 @@ def scores_context(hold_id: str, session_id: str) -> bytes:
     return row_context("holds", hold_id, session_id)
 
 
-class DecryptingRuns:
-    """Wraps a unit of work's run store: the set-based reads that carry text (run export
-    pages, the data-use page's first messages) are decrypted here, in Python, after the
-    query, with one batch read of the page's keys."""
+class DecryptingRuns(SqlRunStore):
+    """The run store with the set-based reads that carry text (run export pages, the
+    data-use page's first messages) decrypted here, in Python, after the query, with one
+    batch read of a chunk's keys. A subclass, like :class:`EncryptingStore`."""
 
-    def __init__(self, inner: Any, keys: DataKeyStore) -> None:
-        self._inner = inner
+    def __init__(self, conn: Connection, keys: DataKeyStore, *, box: SecretBox | None) -> None:
+        super().__init__(conn, box=box)
         self._keys = keys
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
 
     def export_messages_page(self, run_id: str, **kw: Any) -> list[ExportMessageRow]:
         """A row whose key is gone (a purge whose batch failed to commit) stops the export
         with ``key_unavailable``: the next sweep tombstones it, then the export reruns."""
-        return opened_page(self._inner.export_messages_keyed(run_id, **kw), self._keys)
+        return opened_page(self.export_messages_keyed(run_id, **kw), self._keys)
 
     def export_feedback_page(self, run_id: str, **kw: Any) -> list[ExportFeedbackRow]:
-        rows: list[ExportFeedbackRow] = self._inner.export_feedback_page(run_id, **kw)
+        rows = super().export_feedback_page(run_id, **kw)
         keys = self._keys.data_keys(
             feedback_scope(r.feedback_id) for r in rows if is_encrypted(r.comment)
         )
@@ -290,13 +284,13 @@ class DecryptingRuns:
             .group_by(m.session_id)
             .subquery()
         )
-        rows = self._inner.conn.execute(
+        rows = self.conn.execute(
             select(m.session_id, m.id, m.content)
             .join(first, and_(m.session_id == first.c.session_id, m.at == first.c.at))
             .where(m.role == "user")
             .order_by(m.session_id, m.id)
         ).all()
-        scopes = session_key_scopes(self._inner.conn, (r[0] for r in rows if is_encrypted(r[2])))
+        scopes = session_key_scopes(self.conn, (r[0] for r in rows if is_encrypted(r[2])))
         keys = self._keys.data_keys(scopes.values())
         found: dict[str, str] = {}
         for sid, mid, content in rows:
@@ -318,44 +312,30 @@ def _open_or_none(key: bytes | None, stored: str | None, context: bytes) -> str 
         return None
 
 
-class CryptoUnitOfWork:
-    """A unit of work whose store is an :class:`EncryptingStore` over its connection and
-    whose run store is a :class:`DecryptingRuns`; the rest is the inner unit of work's.
+class CryptoUnitOfWork(SqlUnitOfWork):
+    """A unit of work whose store is an :class:`EncryptingStore` and whose run store is a
+    :class:`DecryptingRuns`, both over its connection; the rest is the SQL unit of
+    work's own.
 
-    The store is made once per transaction, in ``__enter__``, the run store on first use
-    in it, and ``commit`` is forwarded by
-    a method of its own: an append reads ``uow.store`` six times and commits once, and a
-    wrapper made per read and a ``__getattr__`` per commit were measurable (BENCHMARKS.md).
+    A subclass, not a wrapper around one: a wrapper's ``__enter__`` made the plain stores
+    and then the crypto ones, and forwarded every other attribute through
+    ``__getattr__`` (about 5 us an append, issue 26). ``commit`` tells the store once the
+    transaction's pool-key claims are durable.
     """
 
     store: EncryptingStore
+    runs: DecryptingRuns
 
-    def __init__(self, inner: Any, keys: DataKeyStore) -> None:
-        self._inner = inner
+    def __init__(self, engine: Engine, *, keys: DataKeyStore, **kwargs: Any) -> None:
+        super().__init__(engine, **kwargs)
         self._keys = keys
-        self._runs: DecryptingRuns | None = None
 
-    @property
-    def runs(self) -> DecryptingRuns:
-        """Made on first use in the transaction: an append never reads the run store."""
-        runs = self._runs
-        if runs is None:
-            runs = self._runs = DecryptingRuns(self._inner.runs, self._keys)
-        return runs
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
+    def _open_stores(self, conn: Connection) -> None:
+        self.store = EncryptingStore(conn, self._keys)
+        self.runs = DecryptingRuns(conn, self._keys, box=self._box)
+        self.ledger = SqlLedgerTree(conn)
 
     def commit(self) -> None:
-        self._inner.commit()
+        super().commit()
         if self.store.claims:
             self.store.claims_committed()
-
-    def __enter__(self) -> CryptoUnitOfWork:
-        inner = self._inner.__enter__()
-        self.store = EncryptingStore(inner.store.conn, self._keys)
-        self._runs = None
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self._inner.__exit__(*exc)

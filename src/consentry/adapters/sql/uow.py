@@ -126,9 +126,7 @@ class SqlUnitOfWork:
             self._release()
             raise
         self._conn = conn
-        self.store = SqlStore(conn)
-        self.runs = SqlRunStore(conn, box=self._box)
-        self.ledger = SqlLedgerTree(conn)
+        self._open_stores(conn)
         return self
 
     def _enter_group(self, group: SqliteGroupCommit) -> SqlUnitOfWork:
@@ -140,10 +138,15 @@ class SqlUnitOfWork:
             group.leave(committed=False, broken=True)
             raise
         self._group, self._conn = group, conn
+        self._open_stores(conn)
+        return self
+
+    def _open_stores(self, conn: Connection) -> None:
+        """The transaction's stores over its connection (the crypto unit of work's are
+        subclasses of these, made here instead)."""
         self.store = SqlStore(conn)
         self.runs = SqlRunStore(conn, box=self._box)
         self.ledger = SqlLedgerTree(conn)
-        return self
 
     def _exit_group(self, group: SqliteGroupCommit) -> None:
         self._group, self._conn = None, None
