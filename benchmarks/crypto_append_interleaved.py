@@ -42,18 +42,26 @@ TEXT = "How do I reverse a list in Python? " * 4
 
 
 def service(
-    template: Path, work: Path, shred: bool, per_session: int, name: str
+    template: Path,
+    work: Path,
+    shred: bool,
+    per_session: int,
+    name: str,
+    database_url: str | None = None,
 ) -> tuple[App, Callable[[int], None]]:
-    """A service on its own copy of the database, and `append(n)` for it."""
+    """A service on its own copy of the database (or on ``database_url``, migrated), and
+    `append(n)` for it."""
     db = work / f"bench-{name}.db"
-    shutil.copy(template, db)
+    if database_url is None:
+        shutil.copy(template, db)
+        database_url = f"sqlite:///{db}"
+    else:
+        upgrade(database_url)
     os.environ["CONSENTRY_CRYPTO_SHREDDING"] = "1" if shred else "0"
     os.environ["CONSENTRY_KEK_FILE"] = str(work / "b.kek")
     os.environ["CONSENTRY_KEY_VAULT_URL"] = f"sqlite:///{work / f'keys-{name}.sqlite'}"
     os.environ["CONSENTRY_PURGE_LOG"] = str(work / "purges.jsonl")
-    settings = Settings(
-        database_url=f"sqlite:///{db}", secret_key="b" * 40, sqlite_synchronous="NORMAL"
-    )
+    settings = Settings(database_url=database_url, secret_key="b" * 40, sqlite_synchronous="NORMAL")
     app = build(settings, migrate=False, clock=TestClock(datetime(2026, 1, 5, tzinfo=UTC)))
     uid = accounts.sign_up(app.ctx, plan="pro", training="on").account_id
     state = {"sid": "", "count": 0}
