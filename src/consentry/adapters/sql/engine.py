@@ -19,7 +19,6 @@ from sqlalchemy import (
     make_url,
 )
 from sqlalchemy.engine import Dialect, ExceptionContext
-from sqlalchemy.sql import Select
 from sqlalchemy.sql.dml import UpdateBase
 
 from consentry.adapters.files import PRIVATE_FILE, create_private, restrict
@@ -133,8 +132,8 @@ _Processor = Callable[[Any], Any] | None
 
 
 class DriverStatement:
-    """A prebuilt INSERT, UPDATE or SELECT sent as its compiled text (issue 22: the append,
-    then session create and choice change).
+    """A prebuilt INSERT or UPDATE sent as its compiled text (issue 22: the append, then
+    session create and choice change).
 
     ``Connection.execute`` of a prebuilt statement still pays, per call, the compiled
     cache's look-up, an execution context that builds the parameters, and a result that
@@ -145,14 +144,13 @@ class DriverStatement:
     its transaction and its wrapping of driver errors (``OperationalError`` answering
     503 ``busy``, PostgreSQL's scrubbed messages) stay SQLAlchemy's.
 
-    A SELECT's rows come back as the driver returns them, named by the cursor's columns:
-    only a SELECT whose columns SQLAlchemy would not convert on this dialect is taken
-    (integers and text; not ``UTCDateTime``, which SQLite returns as text).
+    Not for a SELECT: ``exec_driver_sql`` builds the result's metadata from the cursor
+    on every call, where ``Connection.execute`` of a prebuilt SELECT reuses its cached
+    metadata; the ledger head's lock measured 14.2 µs this way against 12.9 µs prebuilt
+    (SQLite, in process).
     """
 
-    def __init__(
-        self, statement: UpdateBase | Select[Any], keys: tuple[str, ...] | None = None
-    ) -> None:
+    def __init__(self, statement: UpdateBase, keys: tuple[str, ...] | None = None) -> None:
         """`keys`: the columns an INSERT is given (its VALUES); None for a statement
         whose values are all bound parameters (``bindparam``)."""
         self._statement = statement
@@ -180,9 +178,7 @@ class DriverStatement:
 class _Compiled:
     """One statement's text, parameter order and bind processors for one dialect."""
 
-    def __init__(
-        self, statement: UpdateBase | Select[Any], keys: list[str] | None, dialect: Dialect
-    ) -> None:
+    def __init__(self, statement: UpdateBase, keys: list[str] | None, dialect: Dialect) -> None:
         compiled = statement.compile(dialect=dialect, column_keys=keys)
         if (
             compiled.insert_prefetch
@@ -192,13 +188,6 @@ class _Compiled:
             or compiled.escaped_bind_names
         ):
             raise ValueError("a DriverStatement takes no Python-side defaults or expanding binds")
-        converted = [
-            column.keyname
-            for column in compiled._result_columns
-            if column.type._cached_result_processor(dialect, None) is not None
-        ]
-        if converted:
-            raise ValueError(f"a DriverStatement returns raw values; {converted} would not be")
         self.sql = compiled.string
         self.returning = bool(compiled.effective_returning)
         processors: Mapping[str, Any] = compiled._bind_processors
