@@ -2261,16 +2261,26 @@ struct Matcher {
 
 // keywords.NATIVE_GATE_PATTERNS, read once per detector: identifier suffixes that name
 // something else, stand-in values, templates, reference words, placeholder words
-// (Latin-1 patterns), then MAX_VALUE and MAX_QUOTED.
+// (Latin-1 patterns), then MAX_VALUE and MAX_QUOTED, then the bytes a template can start
+// with (pattern_shapes.first_bytes: 256 flags, or empty where not known).
 struct KeyTables {
   Matcher suffixes, values;
   std::unique_ptr<RE2> templates;
   Matcher references, placeholders;
   Pos max_value, max_quoted;
+  bool template_first[256];
   explicit KeyTables(const std::vector<std::string>& p)
       : suffixes(p.at(0)), values(p.at(1)), templates(compile_latin1(p.at(2))),
         references(p.at(3)), placeholders(p.at(4)), max_value(std::stoi(p.at(5))),
-        max_quoted(std::stoi(p.at(6))) {}
+        max_quoted(std::stoi(p.at(6))) {
+    const bool known = p.size() > 7 && p[7].size() == 256;
+    for (size_t b = 0; b < 256; ++b) template_first[b] = !known || p[7][b] != 0;
+  }
+  // _TEMPLATE.fullmatch(value): RE2 only where the value's first byte can start one.
+  bool is_template(std::string_view value) const {
+    if (!value.empty() && !template_first[static_cast<unsigned char>(value[0])]) return false;
+    return full(*templates, value);
+  }
 };
 inline bool key_byte(unsigned char b) { return is_alnum(b) || b == '_' || b == '.' || b == '-'; }
 inline bool is_quote(unsigned char b) { return b == '"' || b == '\'' || b == '`'; }
@@ -2380,7 +2390,7 @@ bool is_placeholder(std::string_view value, const KeyTables& w) {
   for (unsigned char c : low)
     if (c != '-' && c != '_' && !seen[c]) seen[c] = true, ++distinct;
   if (distinct <= 2) return true;
-  if (full(*w.templates, py_strip(value)) || w.references.partial(low)) return true;
+  if (w.is_template(py_strip(value)) || w.references.partial(low)) return true;
   return w.placeholders.partial(low) && !looks_generated(value);
 }
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 import functools
 import re
 
+from . import pattern_shapes
 from .detector import PatternDetector, compile_pattern
 
 # Re-exported (``X as X``): commands.py and the tests import these from here.
@@ -242,7 +243,8 @@ def _alternation(words: tuple[bytes, ...] | frozenset[bytes]) -> bytes:
 # _password_assignment and _secret_assignment in _native.cpp (native._GATES), in
 # this order: identifier suffixes that name something else (whole word), stand-in
 # values (whole value), templates (whole value), reference words and placeholder
-# words (anywhere in the lower-cased value); then MAX_VALUE and MAX_QUOTED.
+# words (anywhere in the lower-cased value); then MAX_VALUE and MAX_QUOTED; then the
+# bytes a template can start with (256 flags read off _TEMPLATE, b"" where not known).
 NATIVE_GATE_PATTERNS = (
     _alternation(tuple(w.encode() for w in _NOT_SECRET_SUFFIXES)),
     _alternation(_PLACEHOLDER_VALUES),
@@ -251,6 +253,7 @@ NATIVE_GATE_PATTERNS = (
     _alternation(_PLACEHOLDER_WORDS),
     str(MAX_VALUE).encode(),
     str(MAX_QUOTED).encode(),
+    pattern_shapes.first_bytes(_TEMPLATE.pattern) or b"",
 )
 
 DETECTORS = (

@@ -109,3 +109,50 @@ def test_key_word_gates_decide_as_the_validators() -> None:
         assert ours == called_back.candidates(data), text  # type: ignore[attr-defined]
         found += len(ours)
     assert 0 < found < 2 * len(texts)  # both accepted and refused values among them
+
+
+# Whole values that are templates (keyvalues._TEMPLATE), one per alternative, my own.
+_TEMPLATES = [
+    "${DB_PASSWORD}", "{{ vault_token }}", "{api_key}", "%(secret)s", "<your-token-here>",
+    "#{smtp_password}", "$SECRET_KEY", "%APP_SECRET%", "%s", "???", "[REDACTED TOKEN]",
+]  # fmt: skip
+
+
+def _template_texts() -> list[str]:
+    """Templates as values, whole, padded, with a byte before or after, cut short."""
+    texts = []
+    for template in _TEMPLATES:
+        for value in (template, f" {template} ", "x" + template, template + "x", template[:-1]):
+            texts.append(f'password = "{value}"\napi_secret: {value}\nAuthorization: {value}')
+    return texts
+
+
+def test_templates_are_decided_as_the_validators() -> None:
+    """SPEC §4: a template is a placeholder, not a secret; the first-byte check before the
+    template pattern (pattern_shapes.first_bytes) refuses nothing the pattern accepts."""
+    gated, called_back = _engines()
+    found = 0
+    for text in _template_texts():
+        data = text.encode()
+        ours = gated.candidates(data)  # type: ignore[attr-defined]
+        assert ours == called_back.candidates(data), text  # type: ignore[attr-defined]
+        found += len(ours)
+    assert found > 0  # the templates with a byte added are secrets again
+
+
+def test_the_first_byte_table_is_consulted() -> None:
+    """With the flags of the templates' first bytes cleared, templates count as secrets:
+    the table reaches the gate (and the test above would catch a byte missing from it)."""
+    gated, _ = _engines()
+    assert _native is not None
+    specs = []
+    for detector in native._BUILTIN:
+        spec = native._spec(detector)
+        if spec is not None and spec[0] == "pattern" and spec[5] == "python" and spec[7] in _GATED:
+            words = list(spec[9])
+            assert len(words[7]) == 256
+            words[7] = bytes(256)
+            specs.append((*spec[:9], words))
+    blind = _native.Engine(specs, native._tables(), credentials.jwt_header_ok, Finding)
+    text = "\n".join(f'password = "{t}"' for t in _TEMPLATES).encode()
+    assert len(blind.candidates(text)) > len(gated.candidates(text))  # type: ignore[attr-defined]

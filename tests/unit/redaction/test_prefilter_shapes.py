@@ -15,6 +15,7 @@ import pytest
 import re2
 
 from consentry.redaction import _native, credentials, native, pattern_shapes
+from consentry.redaction.keyvalues import _TEMPLATE
 from consentry.redaction.model import Finding
 
 DISCORD = r"[A-Za-z0-9_-]{23}\.[A-Za-z0-9_-]{6}\."
@@ -102,3 +103,32 @@ def test_the_compiled_check_gates_exactly_where_re2_finds_it(pattern: str) -> No
         found += bool(got)
         absent += not got
     assert found > 300 and absent > 300
+
+
+def test_the_templates_first_bytes_read_off_the_pattern() -> None:
+    """Every byte that can start a template is flagged: each template with its first byte
+    replaced by each of the 256 bytes still matches only where that byte is flagged."""
+    table = pattern_shapes.first_bytes(_TEMPLATE.pattern)
+    assert table is not None
+    assert {b for b in range(256) if table[b]} == set(b"#$%<?[{")
+    examples = [b"${A}", b"{{ a }}", b"{a.b}", b"%(a)s", b"<a>", b"#{a}", b"$a", b"%a%", b"%d"]
+    examples += [b"??", b"[A B]", b"{ab}", b"{{a}}"]
+    for example in examples:
+        assert _TEMPLATE.fullmatch(example), example
+        for b in range(256):
+            if _TEMPLATE.fullmatch(bytes([b]) + example[1:]):
+                assert table[b], (b, example)
+
+
+@pytest.mark.parametrize(
+    "pattern", [rb"a*", rb"(?i)ab", rb"(?=a)ab", rb"a|", rb"(a?)\1b", rb"(?:x?)*"]
+)
+def test_no_first_bytes_where_not_known(pattern: bytes) -> None:
+    """An empty match, a flag, a look-ahead or a back-reference: no table, RE2 decides."""
+    assert pattern_shapes.first_bytes(pattern) is None
+
+
+def test_first_bytes_through_groups_and_optional_parts() -> None:
+    table = pattern_shapes.first_bytes(rb"(?:a?|b)?\bc[d-f]|[0-9]x")
+    assert table is not None
+    assert {b for b in range(256) if table[b]} == set(b"abc0123456789")
