@@ -1,7 +1,9 @@
-"""CLI commands for exports: ``consentry runs export`` and ``consentry runs audit-export``.
+"""CLI commands for exports: ``consentry runs export``, ``runs audit-export`` and
+``runs open``.
 
-Thin wrappers over :func:`consentry.service.training_export.export_run` and
-:func:`consentry.service.export_audit.audit_export`; registered on ``runs_app`` in
+Thin wrappers over :func:`consentry.service.training_export.export_run`,
+:func:`consentry.service.export_audit.audit_export` and
+:func:`consentry.export.opened.open_export`; registered on ``runs_app`` in
 :mod:`consentry.entrypoints.cli`.
 """
 
@@ -115,7 +117,36 @@ def audit_export_command(
         raise typer.Exit(1)
 
 
+def open_command(
+    run_id: Annotated[str, typer.Argument(help="The run whose sealed export to open.")],
+    to: Annotated[
+        str, typer.Option("--to", help="A new directory for the plain shards (made 0700).")
+    ],
+    directory: Annotated[
+        str | None, typer.Argument(help="Its export directory (default: OUT/RUN_ID).")
+    ] = None,
+    out_dir: OutOpt = None,
+    database_url: DatabaseUrl = None,
+    policy: PolicyPath = None,
+) -> None:
+    """Decrypt a run's sealed export (crypto-shredding on) into a new directory, for its
+    trainer, while the run key exists (issue 26)."""
+    from consentry.export.opened import open_export
+
+    try:
+        settings = Settings.from_env(database_url=database_url, policy_path=policy)
+        app = build(settings)
+        where = directory or str(Path(out_dir or settings.export_dir) / run_id)
+        with err.status("opening"):
+            opened = open_export(app.ctx, run_id=run_id, directory=where, target=to)
+        app.engine.dispose()
+    except ConsentryError as error:
+        raise _fail(error.code, error.message) from error
+    out.print_json(json.dumps(asdict(opened)))
+
+
 def register(runs_app: typer.Typer) -> None:
-    """Add ``export`` and ``audit-export`` to the ``runs`` command group."""
+    """Add ``export``, ``audit-export`` and ``open`` to the ``runs`` command group."""
     runs_app.command("export")(export_command)
     runs_app.command("audit-export")(audit_export_command)
+    runs_app.command("open")(open_command)

@@ -117,14 +117,15 @@ class SealingSink:
 
 @contextlib.contextmanager
 def opened_shards(
-    root: Path, manifest: dict[str, Any], key: bytes
+    root: Path, manifest: dict[str, Any], key: bytes, *, parent: Path | None = None
 ) -> Iterator[tuple[Path, list[str]]]:
-    """The manifest's shards decrypted into a private temporary directory (0700, removed
-    on exit), and the problems found opening them (a shard that does not open, or whose
-    plain rows differ from the manifest's)."""
+    """The manifest's shards decrypted into a private temporary directory (0700, in
+    ``parent`` or the system's temporary folder; removed on exit unless the caller moved
+    it), and the problems found opening them (a shard that does not open, or whose plain
+    rows differ from the manifest's)."""
     run_id = str(manifest["run_id"])
     problems: list[str] = []
-    plain = Path(tempfile.mkdtemp(prefix="consentry-audit-"))
+    plain = Path(tempfile.mkdtemp(prefix="consentry-opened-", dir=parent))
     try:
         for entry in manifest["shards"]:
             name = str(entry["path"])
