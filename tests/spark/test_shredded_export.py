@@ -12,18 +12,13 @@ key a purge destroyed is never exported: the job stops with `spark_key_missing`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from typer.testing import CliRunner
 
 from consentry.adapters.crypto.places import KeyPlaces
-from consentry.bootstrap import App, build
-from consentry.config.settings import Settings
-from consentry.domain.clock import TestClock
 from consentry.entrypoints.cli import app as cli
 from consentry.export.manifest import read_manifest, verify_export
 from consentry.export.sealed import open_shard
@@ -31,18 +26,11 @@ from consentry.lake.export import LakeExporter
 from consentry.service import retention, runs, sessions
 from consentry.service.keys import run_scope
 from consentry.service.training_export import export_run as embedded_export
-from tests.integration.cli.test_db_backup_keys import shredding  # noqa: F401 (fixture)
 from tests.integration.service.conftest import World
+from tests.shredding import shredding, world  # noqa: F401 (fixtures)
 
 runner = CliRunner()
 PII = ("jane.doe@example.com", "+1 415 555 0100")
-
-
-@pytest.fixture
-def world(sqlite_url: str, clock: TestClock, shredding: Path) -> Iterator[World]:  # noqa: F811
-    app: App = build(Settings.from_env(database_url=sqlite_url), migrate=False, clock=clock)
-    yield World(app, clock)
-    app.engine.dispose()
 
 
 def _populate(w: World) -> list[str]:

@@ -21,10 +21,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from consentry.domain.errors import ExportInvalid, NotExported, SummaryUnavailable
+from consentry.domain.errors import SummaryUnavailable
 from consentry.domain.policy import Policy
 from consentry.export.formats import iso_utc
-from consentry.export.manifest import MANIFEST_NAME, read_manifest, verify_export
+from consentry.export.verified import verified_manifest
 from consentry.service.context import Context
 from consentry.service.records import RunRecord
 from consentry.service.runs import get_run
@@ -54,20 +54,7 @@ def training_content_summary(ctx: Context, *, run_id: str, directory: str | Path
     SummaryUnavailable for an export written before manifests counted content.
     """
     run = get_run(ctx, run_id=run_id)
-    root = Path(directory)
-    if not (root / MANIFEST_NAME).is_file():
-        raise NotExported(f"run {run.id} has no complete export in {root}; export it first")
-    problems = verify_export(root)
-    if problems:
-        raise ExportInvalid(f"the export of run {run.id} does not verify: {problems[0]}")
-    manifest = read_manifest(root)
-    for key, value in (
-        ("run_id", run.id),
-        ("cutoff", iso_utc(run.cutoff)),
-        ("policy_digest", run.policy_digest),
-    ):
-        if manifest.get(key) != value:
-            raise ExportInvalid(f"{root / MANIFEST_NAME}: {key} is not run {run.id}'s")
+    manifest = verified_manifest(run, Path(directory))
     content = manifest.get("content")
     if not isinstance(content, dict):
         raise SummaryUnavailable(

@@ -15,9 +15,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from consentry.domain.errors import ExportInvalid, InvalidInput, NotExported
-from consentry.export.manifest import MANIFEST_NAME, read_manifest, verify_export
+from consentry.domain.errors import ExportInvalid, InvalidInput
 from consentry.export.sealed import opened_shards
+from consentry.export.verified import verified_manifest
 from consentry.service.context import Context
 from consentry.service.keys import KeyUnavailable, run_scope
 from consentry.service.runs import get_run
@@ -42,19 +42,13 @@ def open_export(ctx: Context, *, run_id: str, directory: str, target: str) -> Op
     sealed files, its digests cover them).
 
     Raises NotFound for an unknown run, NotExported without a manifest, ExportInvalid
-    when the export does not verify, is another run's or is not sealed (its shards are
+    when the export does not verify, is another run's (its run id, cutoff or policy
+    digest) or is not sealed (its shards are
     plain already), KeyUnavailable when the run key is destroyed or shredding is off, and
     InvalidInput when ``target`` exists."""
     run = get_run(ctx, run_id=run_id)
     root, out = Path(directory), Path(target)
-    if not (root / MANIFEST_NAME).is_file():
-        raise NotExported(f"run {run.id} has no complete export in {root}; export it first")
-    problems = verify_export(root)
-    if problems:
-        raise ExportInvalid(f"the export of run {run.id} does not verify: {problems[0]}")
-    manifest = read_manifest(root)
-    if manifest.get("run_id") != run.id:
-        raise ExportInvalid(f"{root / MANIFEST_NAME}: run_id is not run {run.id}'s")
+    manifest = verified_manifest(run, root)
     if "encryption" not in manifest:
         raise ExportInvalid(f"the export of run {run.id} is not sealed: read {root} as it is")
     if out.exists() or out.is_symlink():

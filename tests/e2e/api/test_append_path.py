@@ -47,7 +47,7 @@ def test_an_append_with_the_gpc_signal_is_answered_P5(api: Api) -> None:
     assert [m["message_id"] for m in detail["messages"]] == [added["message_id"]]
 
 
-def test_wrong_tokens_on_the_append_count_against_the_address(limited) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_wrong_tokens_on_the_append_count_against_the_address(limited) -> None:  # type: ignore[no-untyped-def]
     """Issue 17 item 4: failed credentials count, and an address over its allowance is
     refused before its token is looked at, on the append's own path too."""
     attacker, _operator = limited

@@ -87,7 +87,7 @@ def test_a_body_that_is_not_json_is_422_before_the_token_as_before(api: Api, pat
 
 
 def test_a_live_tokens_gpc_signal_is_honoured_before_its_422_P5(
-    modes: dict[GpcMode, Api],  # noqa: F811
+    modes: dict[GpcMode, Api],
 ) -> None:
     api = modes[GpcMode.OPT_OUT]
     user = api.signup(training="on")
@@ -98,7 +98,7 @@ def test_a_live_tokens_gpc_signal_is_honoured_before_its_422_P5(
 
 
 def test_wrong_tokens_count_and_an_address_over_its_allowance_gets_429(
-    limited: tuple[TestClient, TestClient],  # noqa: F811
+    limited: tuple[TestClient, TestClient],
 ) -> None:
     attacker, _ = limited
     for _ in range(20):
@@ -162,7 +162,7 @@ def test_a_dead_or_rotated_token_writes_nothing_R15(
 
 
 def test_failures_of_the_writes_count_against_the_address(
-    limited: tuple[TestClient, TestClient],  # noqa: F811
+    limited: tuple[TestClient, TestClient],
 ) -> None:
     attacker, _ = limited
     for index in range(20):
@@ -172,7 +172,7 @@ def test_failures_of_the_writes_count_against_the_address(
 
 
 def test_the_gpc_signal_opts_out_before_a_session_starts_P5(
-    modes: dict[GpcMode, Api],  # noqa: F811
+    modes: dict[GpcMode, Api],
 ) -> None:
     api = modes[GpcMode.OPT_OUT]
     user = api.signup(training="on")

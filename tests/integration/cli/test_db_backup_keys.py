@@ -8,39 +8,21 @@ from __future__ import annotations
 
 import json
 import stat
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from consentry.bootstrap import App, build
+from consentry.bootstrap import build
 from consentry.config.settings import Settings
 from consentry.domain.clock import TestClock
 from consentry.entrypoints.cli import app as cli
 from consentry.service import accounts, retention, sessions
 from tests.integration.service.conftest import World
+from tests.shredding import shredding, world  # noqa: F401 (fixtures)
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def shredding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    ops = tmp_path / "ops"
-    monkeypatch.setenv("CONSENTRY_CRYPTO_SHREDDING", "1")
-    monkeypatch.setenv("CONSENTRY_SECRET_KEY_FILE", str(ops / "app.key"))
-    monkeypatch.setenv("CONSENTRY_KEK_FILE", str(ops / "app.kek"))
-    monkeypatch.setenv("CONSENTRY_KEY_VAULT_URL", f"sqlite:///{ops / 'keys.sqlite'}")
-    monkeypatch.setenv("CONSENTRY_PURGE_LOG", str(ops / "purges.jsonl"))
-    return ops
-
-
-@pytest.fixture
-def world(sqlite_url: str, clock: TestClock, shredding: Path) -> Iterator[World]:
-    app: App = build(Settings.from_env(database_url=sqlite_url), migrate=False, clock=clock)
-    yield World(app, clock)
-    app.engine.dispose()
 
 
 def _json(output: str) -> dict[str, object]:

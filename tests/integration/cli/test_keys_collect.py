@@ -10,32 +10,22 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import update
 from typer.testing import CliRunner
 
 from consentry.adapters.crypto.places import KeyPlaces
 from consentry.adapters.crypto.vault import data_keys
-from consentry.bootstrap import App, build
+from consentry.bootstrap import build
 from consentry.config.settings import Settings
-from consentry.domain.clock import TestClock
 from consentry.entrypoints.cli import app as cli
 from consentry.service import sessions
 from consentry.service.keys import session_key_scope, session_scope
-from tests.integration.cli.test_db_backup_keys import shredding  # noqa: F401 (fixture)
 from tests.integration.service.conftest import World
+from tests.shredding import shredding, world  # noqa: F401 (fixtures)
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def world(sqlite_url: str, clock: TestClock, shredding: Path) -> Iterator[World]:  # noqa: F811
-    app: App = build(Settings.from_env(database_url=sqlite_url), migrate=False, clock=clock)
-    yield World(app, clock)
-    app.engine.dispose()
 
 
 def _cli(*args: str) -> dict[str, object]:

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from consentry.bootstrap import App, build
+from consentry.bootstrap import build
 from consentry.config.settings import Settings
 from consentry.domain.clock import TestClock
 from consentry.domain.errors import ExportInvalid, InvalidInput
@@ -25,17 +24,10 @@ from consentry.export.opened import open_export
 from consentry.service import runs
 from consentry.service.keys import KeyUnavailable, run_scope
 from consentry.service.training_export import export_run
-from tests.integration.cli.test_db_backup_keys import shredding  # noqa: F401 (fixture)
 from tests.integration.service.conftest import World
+from tests.shredding import shredding, world  # noqa: F401 (fixtures)
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def world(sqlite_url: str, clock: TestClock, shredding: Path) -> Iterator[World]:  # noqa: F811
-    app: App = build(Settings.from_env(database_url=sqlite_url), migrate=False, clock=clock)
-    yield World(app, clock)
-    app.engine.dispose()
 
 
 def _exported(w: World, out: Path) -> tuple[str, Path]:

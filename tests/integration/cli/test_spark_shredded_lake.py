@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from consentry.adapters.sql.engine import upgrade
-from consentry.bootstrap import App, build
+from consentry.bootstrap import build
 from consentry.config.settings import Settings
 from consentry.domain.clock import TestClock
 from consentry.entrypoints.cli import app as cli
@@ -28,17 +27,10 @@ from consentry.lake.export import LakeExporter
 from consentry.spark import job
 from consentry.spark.shredded import LakeEncrypted, encrypted_table, refuse_encrypted_lake
 from tests.conftest import require_or_skip
-from tests.integration.cli.test_db_backup_keys import shredding  # noqa: F401 (fixture)
 from tests.integration.service.conftest import World
+from tests.shredding import shredding, world  # noqa: F401 (fixtures)
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def world(sqlite_url: str, clock: TestClock, shredding: Path) -> Iterator[World]:  # noqa: F811
-    app: App = build(Settings.from_env(database_url=sqlite_url), migrate=False, clock=clock)
-    yield World(app, clock)
-    app.engine.dispose()
 
 
 def _lake(world: World, root: Path, text: str) -> str:

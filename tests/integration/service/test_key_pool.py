@@ -38,7 +38,7 @@ from tests.integration.service.test_crypto_shredding import (  # noqa: F401 (fix
 
 
 @pytest.fixture
-def sw(shred_app: App, clock: TestClock) -> World:  # noqa: F811
+def sw(shred_app: App, clock: TestClock) -> World:
     return World(shred_app, clock)
 
 
@@ -293,7 +293,7 @@ def test_collect_refuses_when_no_old_pool_batch_is_claimed_here(sw: World, tmp_p
 
 
 def test_a_session_from_before_the_pool_keeps_its_own_key_R17(
-    shred_app: App,  # noqa: F811
+    shred_app: App,
     database_url: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -334,7 +334,7 @@ def test_a_session_from_before_the_pool_keeps_its_own_key_R17(
 
 
 def test_encrypt_existing_seals_a_pooled_sessions_clear_rows_under_its_pool_key_R17(
-    shred_app: App,  # noqa: F811
+    shred_app: App,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Shredding turned off after a session claimed a pool key, then on again: its rows
