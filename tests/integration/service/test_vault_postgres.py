@@ -8,7 +8,6 @@ is never used; R16, a hold keeps its key.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from consentry.domain.clock import TestClock
 from consentry.domain.policy import Policy
 from consentry.service import retention, sessions
 from consentry.service.keys import KeyUnavailable
-from tests.conftest import PG_ADMIN_URL, require_or_skip
+from tests.conftest import throwaway_pg_database
 from tests.integration.service.conftest import World
 from tests.integration.service.test_crypto_shredding import _copy_database, _operator_reads
 
@@ -32,18 +31,8 @@ from tests.integration.service.test_crypto_shredding import _copy_database, _ope
 @pytest.fixture(scope="module")
 def vault_url() -> Iterator[str]:
     """A PostgreSQL database of the vault's own for this module, dropped at the end."""
-    name = f"consentry_vault_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:
-        admin.dispose()
-        require_or_skip(False, f"PostgreSQL at {PG_ADMIN_URL} ({error.__class__.__name__})")
-    yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with throwaway_pg_database("consentry_vault") as url:
+        yield url
 
 
 @pytest.fixture
