@@ -76,6 +76,7 @@ inline bool is_upper(unsigned char b) { return b >= 'A' && b <= 'Z'; }
 inline bool is_lower(unsigned char b) { return b >= 'a' && b <= 'z'; }
 inline bool is_alpha(unsigned char b) { return is_upper(b) || is_lower(b); }
 inline unsigned char lower(unsigned char b) { return is_upper(b) ? b + 32 : b; }
+inline unsigned char upper(unsigned char b) { return is_lower(b) ? b - 32 : b; }
 inline bool lower_byte_beyond_f(unsigned char b) { return lower(b) >= 'g' && lower(b) <= 'z'; }
 
 // Python's bytes.strip()/isspace() whitespace.
@@ -1293,6 +1294,47 @@ struct Shape {
       j = k - 1;
       while (j >= 0 && at[static_cast<size_t>(j)].in[s[j]]) --j;
       if (j < 0) return true;
+    }
+    return false;
+  }
+};
+
+// A prefilter (?i)word|word|… (pattern_shapes.word_list: ASCII words without the two
+// letters whose case folding reaches beyond ASCII) checked without the RE2::Set: each
+// word's byte that the text holds fewest of (both cases counted) is memchr'd in either
+// case and the word compared around each hit, ignoring ASCII case.
+struct WordList {
+  std::vector<std::string> words;  // lower case
+  size_t slot = 0;
+
+  explicit WordList(std::vector<std::string> w) : words(std::move(w)) {
+    for (const auto& word : words) {
+      if (word.empty()) throw std::invalid_argument("an empty prefilter word");
+      for (unsigned char c : word)
+        if (c >= 0x80 || lower(c) != c || c == 'k' || c == 's')
+          throw std::invalid_argument("a prefilter word must be lower-case ASCII without k, s");
+    }
+  }
+
+  bool occurs(const Text& t, Scope& scope) const {
+    const auto& counts = scope.counts();
+    for (const auto& word : words) {
+      const Pos m = static_cast<Pos>(word.size());
+      auto both = [&](unsigned char c) { return counts[c] + (upper(c) != c ? counts[upper(c)] : 0); };
+      size_t r = 0;
+      for (size_t i = 1; i < word.size(); ++i)
+        if (both(static_cast<unsigned char>(word[i])) < both(static_cast<unsigned char>(word[r]))) r = i;
+      const unsigned char key = static_cast<unsigned char>(word[r]);
+      if (both(key) == 0) continue;
+      const Pos k = static_cast<Pos>(r), last = t.n - (m - k - 1);
+      for (unsigned char variant : {key, upper(key)}) {
+        for (Pos i = t.find_byte(variant, k, last); i >= 0; i = t.find_byte(variant, i + 1, last)) {
+          Pos j = 0;
+          while (j < m && lower(t.d[i - k + j]) == static_cast<unsigned char>(word[static_cast<size_t>(j)])) ++j;
+          if (j == m) return true;
+        }
+        if (upper(key) == key) break;
+      }
     }
     return false;
   }
@@ -2768,12 +2810,16 @@ class Engine {
       const std::string pattern = entry[1].cast<std::string>();
       if (index >= detectors_.size() || detectors_[index].set_slot >= 0)
         throw std::invalid_argument("prefilter of no detector");
-      const auto shape =
-          entry.size() > 2 && !entry[2].is_none() ? entry[2].cast<std::vector<std::string>>()
-                                                   : std::vector<std::string>();
-      if (!shape.empty()) {
-        shapes_.emplace_back(shape);
+      // ("shape", [a table per position]) or ("words", [lower-case words]), or None
+      py::tuple check = entry.size() > 2 && !entry[2].is_none() ? entry[2].cast<py::tuple>()
+                                                                 : py::tuple();
+      const std::string how = check.size() == 2 ? check[0].cast<std::string>() : "";
+      if (how == "shape") {
+        shapes_.emplace_back(check[1].cast<std::vector<std::string>>());
         shapes_.back().slot = static_cast<size_t>(slots);
+      } else if (how == "words") {
+        word_lists_.emplace_back(check[1].cast<std::vector<std::string>>());
+        word_lists_.back().slot = static_cast<size_t>(slots);
       } else {
         std::string error;
         if (set->Add(pattern, &error) != in_set++)
@@ -2812,6 +2858,7 @@ class Engine {
   std::vector<bool> prefilters_present(const Text& t, Scope& scope) const {
     std::vector<bool> present(prefilter_slots_, false);
     for (const auto& shape : shapes_) present[shape.slot] = shape.occurs(t, scope);
+    for (const auto& words : word_lists_) present[words.slot] = words.occurs(t, scope);
     if (!prefilters_) return present;
     std::vector<int> hits;
     RE2::Set::ErrorInfo error{};
@@ -3284,6 +3331,7 @@ class Engine {
   std::unique_ptr<RE2::Set> prefilters_;
   std::vector<size_t> set_slots_;  // the prefilter slot of each of the Set's patterns
   std::vector<Shape> shapes_;  // the prefilters checked by their shape instead
+  std::vector<WordList> word_lists_;  // and by their words
   size_t prefilter_slots_ = 0;
   std::vector<std::string> type_names_;
   std::vector<py::str> types_;

@@ -41,7 +41,7 @@ from . import (
 from .checksums import IBAN_LENGTHS
 from .detector import Detector, PatternDetector, RawCandidate
 from .model import CREDENTIAL_RANK_LIMIT, PRIVATE_KEY, SECRET, Finding
-from .pattern_shapes import byte_table, fixed_shape
+from .pattern_shapes import byte_table, prefilter_check
 from .replacement import PSEUDONYM_HEX_CHARS
 
 _native: ModuleType | None
@@ -165,7 +165,7 @@ REGION_RULES: dict[str, str] = {
 # all checked in one RE2::Set pass per text. Chosen by measurement (issue 16, speed;
 # docs/bench/redaction.md): on the labelled corpus each of these passes costs ~3.3 ms per
 # 2 MB while its prefilter occurs in at most a fifth of the records, and the Set of
-# these nine costs less than two passes. Named by prefilter: a detector whose
+# these costs less than two passes. Named by prefilter: a detector whose
 # prefilter changes leaves the Set and is searched on every text again.
 SET_GATED: frozenset[str] = frozenset(
     {
@@ -178,13 +178,17 @@ SET_GATED: frozenset[str] = frozenset(
         r"[0-9]{3}\.[0-9]{2}\.[0-9]{4}",  # dotted SSN
         r"[0-9]\.[0-9]{1,3}/[0-9]",  # IPv4 block
         r"::|(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}[%/]",  # IPv6 network
+        r"(?i)authorization|bearer|x-",  # headers (checked by its words, see SHAPED)
     }
 )
-# Of those, the ones checked by their shape (pattern_shapes.fixed_shape: memchr and byte
-# tables) instead of in the Set. Chosen by measurement (docs/bench/redaction.md, round
-# nine): the Discord token's counted runs cost the Set's DFA more than the check costs;
+# Of those, the ones checked by shape or words (pattern_shapes.prefilter_check: memchr
+# and byte tables) instead of in the Set. Chosen by measurement (docs/bench/redaction.md,
+# round nine): the Discord token's counted runs cost the Set's DFA more than the check;
 # the other four shapes cost more to check (their anchors ':' '.' are common) or the same.
-SHAPED: frozenset[str] = frozenset({r"[A-Za-z0-9_-]{23}\.[A-Za-z0-9_-]{6}\."})
+# The headers' words occur in a tenth of the text; in the Set they cost what they saved.
+SHAPED: frozenset[str] = frozenset(
+    {r"[A-Za-z0-9_-]{23}\.[A-Za-z0-9_-]{6}\.", r"(?i)authorization|bearer|x-"}
+)
 
 
 # Detectors whose matches can only start where a cheap byte test holds (the rules of
@@ -375,7 +379,7 @@ def _tables(
     extra: dict[str, object] = {}
     if prefilters is not None:  # with its shape where SHAPED names it (checked without the Set)
         extra["prefilters"] = [
-            (i, p, fixed_shape(p) if p in SHAPED else None) for i, p in prefilters
+            (i, p, prefilter_check(p) if p in SHAPED else None) for i, p in prefilters
         ]
     if starts:
         extra["starts"] = starts

@@ -7,6 +7,8 @@ subset of syntax these patterns use as RE2 does), so no byte is ever hand-listed
   (``[A-Za-z0-9_-]{23}\\.[A-Za-z0-9_-]{6}\\.``, the Discord bot token's) as one
   class per position; the compiled scan finds it with ``memchr`` for its rarest
   one-byte position instead of adding it to its ``RE2::Set``.
+- ``word_list``: a prefilter ``(?i)word|word|…`` (the headers') as its words, found by
+  memchr for each word's rarest byte in either case.
 - ``first_bytes``: the bytes a match can start with, so a whole-value test
   (``keyvalues._TEMPLATE``) is skipped for values that start with none of them.
 
@@ -17,6 +19,7 @@ Issue 16 (speed), docs/bench/redaction.md "Round nine".
 from __future__ import annotations
 
 import functools
+import re
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
 from typing import Any
@@ -85,6 +88,32 @@ def fixed_shape(pattern: str) -> tuple[bytes, ...] | None:
     if not 0 < len(positions) <= MAX_SHAPE or min(map(len, positions)) != 1:
         return None
     return tuple(bytes(b in p for b in range(256)) for p in positions)
+
+
+_WORD_LIST = re.compile(r"\(\?i\)([a-z0-9_-]+(?:\|[a-z0-9_-]+)*)")
+
+
+def word_list(pattern: str) -> tuple[str, ...] | None:
+    """The words of a prefilter ``(?i)word|word|…`` of ASCII letters, digits, ``_``, ``-``.
+
+    None for any other pattern, and where a word holds ``k`` or ``s``: under ``(?i)``
+    those also match the Kelvin sign and the long s (Unicode simple case folding, in
+    RE2 as in Python), which a byte comparison would miss.
+    """
+    found = _WORD_LIST.fullmatch(pattern)
+    if found is None or any(c in found[1] for c in "ks"):
+        return None
+    return tuple(found[1].split("|"))
+
+
+def prefilter_check(pattern: str) -> tuple[str, list[bytes]] | None:
+    """How the compiled scan checks a prefilter without its RE2::Set: ``("shape", tables)``
+    (``fixed_shape``), ``("words", words)`` (``word_list``), or None (only RE2 can)."""
+    if (shape := fixed_shape(pattern)) is not None:
+        return "shape", list(shape)
+    if (words := word_list(pattern)) is not None:
+        return "words", [w.encode() for w in words]
+    return None
 
 
 def _first(items: list[tuple[Any, Any]]) -> tuple[set[int], bool] | None:

@@ -75,10 +75,10 @@ def test_no_shape_where_the_pattern_is_not_one(pattern: str) -> None:
     assert pattern_shapes.fixed_shape(pattern) is None
 
 
-def test_every_shaped_prefilter_is_set_gated_and_has_a_shape() -> None:
+def test_every_shaped_prefilter_is_set_gated_and_has_a_check() -> None:
     for pattern in native.SHAPED:
         assert pattern in native.SET_GATED
-        assert pattern_shapes.fixed_shape(pattern) is not None
+        assert pattern_shapes.prefilter_check(pattern) is not None
 
 
 @pytest.mark.usefixtures("compiled_scan")
@@ -132,3 +132,53 @@ def test_first_bytes_through_groups_and_optional_parts() -> None:
     table = pattern_shapes.first_bytes(rb"(?:a?|b)?\bc[d-f]|[0-9]x")
     assert table is not None
     assert {b for b in range(256) if table[b]} == set(b"abc0123456789")
+
+
+HEADER = r"(?i)authorization|bearer|x-"
+
+
+def test_the_header_words_read_off_the_pattern() -> None:
+    assert pattern_shapes.word_list(HEADER) == ("authorization", "bearer", "x-")
+    for pattern in [r"(?i)ssn|bearer", r"(?i)key", r"authorization|bearer", r"(?i)a b", r"(?i)a|"]:
+        assert pattern_shapes.word_list(pattern) is None, pattern  # k, s: Kelvin sign, long s
+
+
+def _word_texts(seed: int, count: int) -> list[str]:
+    """Words in random case, whole, cut, with a byte changed (ASCII or not), in context."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        word = "".join(c.upper() if rng.random() < 0.3 else c for c in rng.choice(_WORDS))
+        if rng.random() < 0.4:
+            i = rng.randrange(len(word))
+            word = word[:i] + rng.choice(["", "ı", "İ", "é", "-", "r", "X"]) + word[i + 1 :]
+        before = "".join(rng.choice("ab x-:é") for _ in range(rng.randrange(0, 4)))
+        after = "".join(rng.choice("ab x-:é") for _ in range(rng.randrange(0, 4)))
+        out.append(before + word + after)
+    return out
+
+
+_WORDS = ["authorization", "bearer", "x-", "Proxy-Authorization", "X-Api-Key"]
+
+
+@pytest.mark.usefixtures("compiled_scan")
+def test_the_compiled_word_check_gates_exactly_where_re2_finds_them() -> None:
+    """SPEC §4: the headers' detector is gated by its words; the check must say present
+    exactly where RE2 (?i) finds one, in any case, at either end of the text."""
+    assert _native is not None
+    spec = ("pattern", "SECRET", 1, HEADER, [], "", False)
+    check = pattern_shapes.prefilter_check(HEADER)
+    assert check is not None and check[0] == "words"
+    gated = _native.Engine(
+        [spec], native._tables() | {"prefilters": [(0, HEADER, check)]},
+        credentials.jwt_header_ok, Finding,
+    )  # fmt: skip
+    plain = _native.Engine([spec], native._tables(), credentials.jwt_header_ok, Finding)
+    found = absent = 0
+    for text in _word_texts(5, 4000):
+        data = text.encode()
+        got = gated.candidates(data)
+        assert got == plain.candidates(data), text
+        found += bool(got)
+        absent += not got
+    assert found > 500 and absent > 300
