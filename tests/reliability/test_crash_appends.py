@@ -1,5 +1,7 @@
 """kill -9 of a serving API under concurrent appends (issue 22, R26): every append that
-was answered 201 is in the database afterwards, with and without SQLite group commit.
+was answered 201 is in the database afterwards, with and without SQLite group commit, and
+with crypto-shredding on (issue 26) every one of them still opens: its key was durable in
+the vault before its ciphertext was answered.
 
 A real uvicorn process serves a SQLite file (``synchronous=FULL``); 16 client threads
 append to their own sessions and keep the ids of the answered messages; once some have
@@ -23,6 +25,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from consentry.bootstrap import build
+from consentry.config.settings import Settings
+
 from .conftest import budget
 
 CLIENTS = 16
@@ -34,7 +39,19 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _serve(db: Path, group_commit: bool) -> tuple[subprocess.Popen[bytes], str]:
+def _shredding_env(ops: Path) -> dict[str, str]:
+    return {
+        "CONSENTRY_CRYPTO_SHREDDING": "1",
+        "CONSENTRY_SECRET_KEY_FILE": str(ops / "app.key"),
+        "CONSENTRY_KEK_FILE": str(ops / "app.kek"),
+        "CONSENTRY_KEY_VAULT_URL": f"sqlite:///{ops / 'keys.sqlite'}",
+        "CONSENTRY_PURGE_LOG": str(ops / "purges.jsonl"),
+    }
+
+
+def _serve(
+    db: Path, group_commit: bool, extra: dict[str, str]
+) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     env = {
         **os.environ,
@@ -42,6 +59,7 @@ def _serve(db: Path, group_commit: bool) -> tuple[subprocess.Popen[bytes], str]:
         "CONSENTRY_SIGNUPS_PER_HOUR": "0",
         "CONSENTRY_SQLITE_GROUP_COMMIT": "1" if group_commit else "0",
         "CONSENTRY_DELIVERY_IN_SERVE": "0",
+        **extra,
     }
     command = [sys.executable, "-m", "uvicorn", "--factory"]
     command += ["consentry.entrypoints.api.server:app_from_env", "--port", str(port)]
@@ -63,8 +81,10 @@ def _serve(db: Path, group_commit: bool) -> tuple[subprocess.Popen[bytes], str]:
     raise AssertionError("the server did not start")
 
 
-def _kill_under_load(db: Path, group_commit: bool, rng: random.Random) -> tuple[int, int]:
-    proc, base = _serve(db, group_commit)
+def _kill_under_load(
+    db: Path, group_commit: bool, rng: random.Random, extra: dict[str, str]
+) -> tuple[list[str], int]:
+    proc, base = _serve(db, group_commit, extra)
     answered: list[str] = []
     stop = threading.Event()
     try:
@@ -77,12 +97,24 @@ def _kill_under_load(db: Path, group_commit: bool, rng: random.Random) -> tuple[
                 pairs.append((headers, created.json()["session_id"]))
 
         def append(headers: dict[str, str], session_id: str) -> None:
-            path = f"/v1/me/sessions/{session_id}/messages"
+            """Appends; with shredding on, a new session every 4 (each claims a pool key,
+            and new key batches are made in the vault under load)."""
             with httpx.Client(base_url=base, timeout=30) as mine:
+                sent = 0
                 while not stop.is_set():
                     try:
+                        if extra and sent and sent % 4 == 0:
+                            created = mine.post(
+                                "/v1/me/sessions", json={"kind": "chat"}, headers=headers
+                            )
+                            if created.status_code != 201:
+                                continue
+                            session_id = created.json()["session_id"]
+                        sent += 1
                         response = mine.post(
-                            path, json={"role": "user", "content": "hello"}, headers=headers
+                            f"/v1/me/sessions/{session_id}/messages",
+                            json={"role": "user", "content": "hello"},
+                            headers=headers,
                         )
                     except httpx.TransportError:
                         return  # the server is gone
@@ -109,17 +141,46 @@ def _kill_under_load(db: Path, group_commit: bool, rng: random.Random) -> tuple[
         stored = {row[0] for row in conn.execute("SELECT id FROM messages")}
     missing = [m for m in answered if m not in stored]
     assert not missing, f"{len(missing)} answered appends lost: {missing[:5]}"
-    return len(answered), len(stored)
+    return answered, len(stored)
 
 
-@pytest.mark.parametrize("group_commit", [False, True], ids=["plain", "group-commit"])
+def _texts(
+    db: Path, extra: dict[str, str], ids: list[str], monkeypatch: pytest.MonkeyPatch
+) -> set[str]:
+    """What the service reads for these messages after the crash, with the same settings."""
+    for name, value in extra.items():
+        monkeypatch.setenv(name, value)
+    app = build(Settings.from_env(database_url=f"sqlite:///{db}"), migrate=False)
+    try:
+        with app.ctx.uow(read_only=True) as uow:
+            return {getattr(uow.store.get_message(i), "content", "<missing>") for i in ids}
+    finally:
+        app.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("group_commit", "shredding"),
+    [(False, False), (True, False), (False, True)],
+    ids=["plain", "group-commit", "shredding"],
+)
 def test_r26_sigkill_under_load_loses_no_answered_append(
-    group_commit: bool, tmp_path: Path, sqlite_template: Path, request: pytest.FixtureRequest
+    group_commit: bool,
+    shredding: bool,
+    tmp_path: Path,
+    sqlite_template: Path,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     rng = random.Random(22)
+    extra = _shredding_env(tmp_path / "ops") if shredding else {}
     for kill in range(budget(2, 8, request)):
         db = tmp_path / f"kill{kill}.db"
         shutil.copy(sqlite_template, db)
-        answered, stored = _kill_under_load(db, group_commit, rng)
-        assert answered >= 50
-        assert stored >= answered
+        answered, stored = _kill_under_load(db, group_commit, rng, extra)
+        assert len(answered) >= 50
+        assert stored >= len(answered)
+        if shredding:  # sealed, and every answered one opens again (not PURGED_TEXT)
+            with sqlite3.connect(db) as conn:
+                sealed = {r[0][:7] for r in conn.execute("SELECT content FROM messages")}
+            assert sealed == {"enc:v1:"}
+            assert _texts(db, extra, answered, monkeypatch) == {"hello"}
