@@ -10,7 +10,7 @@ handlers. Every other request to the path (no or another credential, another con
 type, a body that is not valid JSON or not a valid message) is handed, body and all, to
 the general routing, which answers it exactly as before (401, 415, 422 with the token
 refusal first, …). The route is not in the OpenAPI document; the FastAPI route stays
-there and is what the general routing reaches.
+there and is what the general routing reaches (:class:`~.fast_routes.FastRoute`).
 """
 
 from __future__ import annotations
@@ -19,60 +19,39 @@ import functools
 import json
 from typing import Any, cast
 
-from fastapi.routing import APIRoute
 from pydantic import ValidationError
 from starlette._exception_handler import wrap_app_handling_exceptions
-from starlette._utils import get_route_path
 from starlette.requests import Request
-from starlette.routing import BaseRoute, Match
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from consentry.bootstrap import App
 from consentry.entrypoints.api import schemas as s
 from consentry.entrypoints.api import sessions as sessions_http
 from consentry.entrypoints.api.deps import _bearer
+from consentry.entrypoints.api.fast_routes import FastRoute, route_of
 from consentry.entrypoints.api.workers import in_worker
 from consentry.entrypoints.ratelimit import AbuseGuards
 
-PATH = "/v1/me/sessions/{session_id}/messages"
 _PREFIX, _SUFFIX = "/v1/me/sessions/", "/messages"
-_GENERAL = "consentry.append_general"
-"""Scope key: this request is on its way through the general routing; do not match it."""
 
 
 def append_route(router: Any) -> AppendRoute:
     """The fast path for the append route of ``sessions.router``, to be put first in the
     application's routes; `router` is the application's router (the general path)."""
-    for route in sessions_http.router.routes:
-        if isinstance(route, APIRoute) and route.endpoint is sessions_http.add_message:
-            return AppendRoute(route, router.app)
-    raise LookupError("sessions.router has no append route")
+    return AppendRoute(route_of(sessions_http.router.routes, sessions_http.add_message), router.app)
 
 
-class AppendRoute(BaseRoute):
-    include_in_schema = False
-    path = path_format = PATH
+class AppendRoute(FastRoute):
+    method = "POST"
 
-    def __init__(self, route: APIRoute, general: ASGIApp) -> None:
-        self.route = route
-        self.general = general
-
-    def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        """A POST to the append path, as Starlette's `[^/]+` parameter matches it."""
-        if scope["type"] != "http" or scope["method"] != "POST" or _GENERAL in scope:
-            return Match.NONE, {}
-        path = get_route_path(scope)
+    def path_params(self, path: str) -> dict[str, str] | None:
+        """The session id, as Starlette's `[^/]+` parameter matches it."""
         if not (path.startswith(_PREFIX) and path.endswith(_SUFFIX)):
-            return Match.NONE, {}
+            return None
         session_id = path[len(_PREFIX) : -len(_SUFFIX)]
         if not session_id or "/" in session_id:
-            return Match.NONE, {}
-        params = {**scope.get("path_params", {}), "session_id": session_id}
-        return Match.FULL, {
-            "endpoint": self.route.endpoint,
-            "path_params": params,
-            "route": self.route,
-        }
+            return None
+        return {"session_id": session_id}
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive, send)
@@ -119,16 +98,3 @@ class AppendRoute(BaseRoute):
             await sessions_http.message_created(message)(scope, receive, send)
 
         await wrap_app_handling_exceptions(answer, request)(scope, receive, send)
-
-    async def _general(
-        self, scope: Scope, consumed: list[Message], receive: Receive, send: Send
-    ) -> None:
-        """Route the request as if this route were not there, replaying what was read."""
-        for key in ("endpoint", "path_params", "route"):
-            scope.pop(key, None)
-        scope[_GENERAL] = True
-
-        async def replay() -> Message:
-            return consumed.pop(0) if consumed else await receive()
-
-        await self.general(scope, replay, send)
