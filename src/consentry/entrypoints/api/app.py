@@ -13,7 +13,7 @@ from consentry.entrypoints.api import outbox as outbox_http
 from consentry.entrypoints.api import policy as policy_http
 from consentry.entrypoints.api.append_route import append_route
 from consentry.entrypoints.api.errors import install_error_handlers
-from consentry.entrypoints.api.fast_routes import privacy_route
+from consentry.entrypoints.api.fast_routes import choice_route, privacy_route, session_route
 from consentry.entrypoints.api.metrics import ApiMetrics
 from consentry.entrypoints.api.middleware import RequestMiddleware
 from consentry.entrypoints.api.tracing import TracingMiddleware, start_tracing
@@ -59,9 +59,11 @@ def create_app(core: App, *, session_clock: Clock | None = None) -> FastAPI:
     app.include_router(outbox_http.router)  # change feed and webhooks (issue 7)
     app.include_router(api_docs.router)  # /docs, offline (issue 24)
     app.include_router(policy_http.router)  # public policy facts (issue 23, docs/rules.md P1)
-    # The message append and the privacy read, tried before every route above; not in the
-    # OpenAPI document, where the routers' routes stay (issue 22, fast_routes.py).
-    app.router.routes[0:0] = [append_route(app.router), privacy_route(app.router)]
+    # The message append, the privacy read, session create and choice change, tried
+    # before every route above; not in the OpenAPI document, where the routers' routes
+    # stay (issue 22, fast_routes.py).
+    fast = (append_route, privacy_route, session_route, choice_route)
+    app.router.routes[0:0] = [make(app.router) for make in fast]
     api_examples.install(app)  # recorded request and answer examples (issue 24)
     install_error_handlers(app)
     app.add_middleware(

@@ -16,16 +16,13 @@ there and is what the general routing reaches (:class:`~.fast_routes.FastRoute`)
 from __future__ import annotations
 
 import functools
-import json
 from typing import Any, cast
 
-from pydantic import ValidationError
 from starlette._exception_handler import wrap_app_handling_exceptions
 from starlette.requests import Request
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from consentry.bootstrap import App
-from consentry.entrypoints.api import schemas as s
 from consentry.entrypoints.api import sessions as sessions_http
 from consentry.entrypoints.api.deps import _bearer
 from consentry.entrypoints.api.fast_routes import FastRoute, route_of
@@ -56,27 +53,11 @@ class AppendRoute(FastRoute):
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive, send)
         credentials = await _bearer(request)
-        content_type = request.headers.get("content-type")
-        if credentials is None or not credentials.credentials or content_type != "application/json":
+        if credentials is None or not credentials.credentials:
             await self._general(scope, [], receive, send)
             return
-        messages: list[Message] = []
-        body = b""
-        while True:
-            message = await receive()
-            messages.append(message)
-            if message["type"] != "http.request":
-                await self._general(scope, messages, receive, send)
-                return
-            body += message.get("body", b"")
-            if not message.get("more_body", False):
-                break
-        try:
-            given = s.MessageIn.model_validate(json.loads(body))
-        except (ValueError, ValidationError, RecursionError):
-            # JSONDecodeError, UnicodeDecodeError, and JSON nested too deep for json.loads:
-            # the general route answers each of them with its 4xx.
-            await self._general(scope, messages, receive, send)
+        given = await self._json_body(request, receive, send)
+        if given is None:
             return
         token = credentials.credentials
 

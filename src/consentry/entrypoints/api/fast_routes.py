@@ -10,15 +10,19 @@ OpenAPI document: the FastAPI route stays there, and is what the general routing
 
 * :class:`~consentry.entrypoints.api.append_route.AppendRoute`: the message append.
 * :class:`BearerReadRoute`: ``GET /v1/me/privacy`` (:func:`privacy_route`).
+* :class:`BearerWriteRoute`: ``POST /v1/me/sessions`` (:func:`session_route`) and
+  ``PUT /v1/me/privacy`` (:func:`choice_route`).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any
 
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.routing import APIRoute, serialize_response
+from pydantic import BaseModel
 from starlette._exception_handler import wrap_app_handling_exceptions
 from starlette._utils import get_route_path
 from starlette.requests import Request
@@ -27,6 +31,7 @@ from starlette.routing import BaseRoute, Match, NoMatchFound
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from consentry.entrypoints.api import accounts as accounts_http
+from consentry.entrypoints.api import sessions as sessions_http
 from consentry.entrypoints.api.deps import _bearer
 
 GENERAL = "consentry.general"
@@ -48,7 +53,7 @@ class FastRoute(BaseRoute):
     :meth:`handle` the request, calling :meth:`_general` for anything unusual."""
 
     include_in_schema = False
-    method: ClassVar[str]
+    method: str
 
     def __init__(self, route: APIRoute, general: ASGIApp) -> None:
         self.route = route
@@ -87,6 +92,37 @@ class FastRoute(BaseRoute):
 
         await self.general(scope, replay, send)
 
+    async def _json_body(self, request: Request, receive: Receive, send: Send) -> Any:
+        """The request's JSON body as the route's body field validates it (FastAPI's own
+        validation, as the general route runs it), or None once the request is handed,
+        with what was read of it, to the general routing: another content type than
+        ``application/json``, a body that is not JSON, or one the field refuses. The
+        general route answers those (415, 422, the token's refusal first, ...)."""
+        scope, field = request.scope, self.route.body_field
+        if field is None or request.headers.get("content-type") != "application/json":
+            await self._general(scope, [], receive, send)
+            return None
+        messages: list[Message] = []
+        body = b""
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                await self._general(scope, messages, receive, send)
+                return None
+            body += message.get("body", b"")
+            if not message.get("more_body", False):
+                break
+        try:
+            given, errors = field.validate(json.loads(body), {}, loc=("body",))
+        except (ValueError, RecursionError):
+            # JSONDecodeError, UnicodeDecodeError, and JSON nested too deep for json.loads.
+            given, errors = None, []
+        if given is None or errors:
+            await self._general(scope, messages, receive, send)
+            return None
+        return given
+
 
 def privacy_route(router: Any) -> BearerReadRoute:
     """The fast path for ``GET /v1/me/privacy`` of ``accounts.router``, to be put first in
@@ -95,16 +131,27 @@ def privacy_route(router: Any) -> BearerReadRoute:
     return BearerReadRoute(route, router.app)
 
 
-class BearerReadRoute(FastRoute):
-    """A GET of a fixed path whose route takes only the bearer credentials and the
-    request (an :func:`~.deps.account_route`, ``me: CurrentAccount``). With a Bearer
-    token, the route's own endpoint is called with the values FastAPI would solve and
-    its answer is validated and dumped by the route's response model, as FastAPI does
-    (``serialize_response``, JSON bytes by pydantic); the refusals (401, 429, …) are
-    raised inside the endpoint's work as on the general path. Without one, the general
-    route answers (401)."""
+def session_route(router: Any) -> BearerWriteRoute:
+    """The fast path for ``POST /v1/me/sessions`` (session create) of ``sessions.router``."""
+    route = route_of(sessions_http.router.routes, sessions_http.start_session)
+    return BearerWriteRoute(route, router.app)
 
-    method = "GET"
+
+def choice_route(router: Any) -> BearerWriteRoute:
+    """The fast path for ``PUT /v1/me/privacy`` (choice change) of ``accounts.router``."""
+    route = route_of(accounts_http.router.routes, accounts_http.change_choice)
+    return BearerWriteRoute(route, router.app)
+
+
+class BearerRoute(FastRoute):
+    """One method of a fixed path whose route takes only the bearer credentials, the
+    request and at most one JSON body model (an :func:`~.deps.account_route`, ``me:
+    CurrentAccount`` or ``me: Caller``). With a Bearer token (and a body the route
+    accepts), the route's own endpoint is called with the values FastAPI would solve and
+    its answer is validated and dumped by the route's response model, as FastAPI does
+    (``serialize_response``, JSON bytes by pydantic); the refusals (401, 429, 403, 409,
+    ...) are raised inside the endpoint's work as on the general path. Without a token, or
+    with a body :meth:`FastRoute._json_body` does not take, the general route answers."""
 
     def __init__(self, route: APIRoute, general: ASGIApp) -> None:
         super().__init__(route, general)
@@ -114,9 +161,9 @@ class BearerReadRoute(FastRoute):
             dependant.query_params,
             dependant.header_params,
             dependant.cookie_params,
-            dependant.body_params,
         ]
         credentials = [d for d in dependant.dependencies if d.call is _bearer]
+        bodies = dependant.body_params
         if (
             any(inputs)
             or len(dependant.dependencies) != 1
@@ -127,10 +174,16 @@ class BearerReadRoute(FastRoute):
             or not isinstance(route.response_class, DefaultPlaceholder)
             or route.dependencies
             or "{" in route.path
+            or route.methods is None
+            or len(route.methods) != 1
+            or len(bodies) > 1
+            or (bodies and not _one_model(route))
         ):
-            raise TypeError(f"{route.path}: not a bearer-only read with a response model")
+            raise TypeError(f"{route.path}: not a bearer-only route with a response model")
+        self.method = next(iter(route.methods or ()))
         self._credentials = credentials[0].name
         self._request = dependant.request_param_name
+        self._body = bodies[0].name if bodies else None
 
     def path_params(self, path: str) -> dict[str, str] | None:
         return {} if path == self.path else None
@@ -142,7 +195,12 @@ class BearerReadRoute(FastRoute):
             await self._general(scope, [], receive, send)
             return
         route = self.route
-        values = {self._credentials: credentials, self._request: request}
+        values: dict[str, Any] = {self._credentials: credentials, self._request: request}
+        if self._body is not None:
+            given = await self._json_body(request, receive, send)
+            if given is None:
+                return
+            values[self._body] = given
 
         async def answer(scope: Scope, receive: Receive, send: Send) -> None:
             raw = await route.endpoint(**values)
@@ -163,3 +221,34 @@ class BearerReadRoute(FastRoute):
             await response(scope, receive, send)
 
         await wrap_app_handling_exceptions(answer, request)(scope, receive, send)
+
+
+def _one_model(route: APIRoute) -> bool:
+    """Whether the route's body is one pydantic model, not embedded (FastAPI validates
+    the whole JSON body by it)."""
+    field = route.body_field
+    annotation = getattr(getattr(field, "field_info", None), "annotation", None)
+    return (
+        field is not None
+        and field.name == route.dependant.body_params[0].name
+        and isinstance(annotation, type)
+        and issubclass(annotation, BaseModel)
+    )
+
+
+class BearerReadRoute(BearerRoute):
+    """A :class:`BearerRoute` without a body (the privacy read)."""
+
+    def __init__(self, route: APIRoute, general: ASGIApp) -> None:
+        super().__init__(route, general)
+        if self._body is not None:
+            raise TypeError(f"{route.path}: takes a body")
+
+
+class BearerWriteRoute(BearerRoute):
+    """A :class:`BearerRoute` with one JSON body model (session create, choice change)."""
+
+    def __init__(self, route: APIRoute, general: ASGIApp) -> None:
+        super().__init__(route, general)
+        if self._body is None:
+            raise TypeError(f"{route.path}: takes no body")
