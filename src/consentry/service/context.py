@@ -42,7 +42,8 @@ class UnitOfWork(Protocol):
 class Context:
     uow: Callable[..., UnitOfWork]
     """Opens a unit of work. Keywords: `read_only=True` for reads (they never wait for a
-    run), `consistent=True` for one snapshot across statements, `barrier=True` for run
+    run), `single_read=True` for a read of one statement (no transaction around it),
+    `consistent=True` for one snapshot across statements, `barrier=True` for run
     creation (writers held until `freeze()`). Writers read the clock inside it."""
     policy: Policy
     clock: Clock

@@ -17,7 +17,7 @@ def hash_token(token: str) -> str:
 
 def authenticate(ctx: Context, token: str) -> AccountRecord:
     """The live account a token belongs to; dead tokens (deleted accounts) fail (R15)."""
-    with ctx.uow(read_only=True) as uow:
+    with ctx.uow(single_read=True) as uow:  # one statement: no transaction around it
         return account_by_token(uow, token)
 
 

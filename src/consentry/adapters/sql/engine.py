@@ -100,7 +100,10 @@ class _SqliteConnection(Connection):
 
     def begin(self) -> RootTransaction:
         transaction = super().begin()
-        deferred = self.get_execution_options().get(READ_ONLY_OPTION, False)
+        options = self.get_execution_options()
+        if options.get(SINGLE_READ_OPTION, False):
+            return transaction  # no BEGIN: one statement reads one snapshot by itself
+        deferred = options.get(READ_ONLY_OPTION, False)
         try:
             self.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
         except BaseException:
@@ -126,6 +129,10 @@ def _postgres_engine(
 
 READ_ONLY_OPTION = "consentry_read_only"
 """Connection execution option: this transaction promises not to write (SQLite: BEGIN)."""
+
+SINGLE_READ_OPTION = "consentry_single_read"
+"""Connection execution option: the unit of work runs one read statement, so it opens no
+transaction of its own (SQLite: no BEGIN; the statement is its own snapshot)."""
 
 
 _Processor = Callable[[Any], Any] | None
