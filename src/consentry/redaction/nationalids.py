@@ -189,7 +189,34 @@ def _format_width(module: ModuleType) -> tuple[int, int] | None:
 @functools.lru_cache(maxsize=CACHE_SIZE)
 def _valid_national_id(value: str) -> bool:
     shape = value.translate(_DIGITS_TO_ONE) if value.isdigit() and value.isascii() else ""
-    return any(_valid(is_valid, value) for is_valid in _validators(shape))
+    possible = _length_validators(len(value), tuple(map(value.count, _SEPARATORS)))
+    return any(_valid(is_valid, value) for is_valid in _validators(shape) if is_valid in possible)
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _length_validators(
+    length: int, separators: tuple[int, ...]
+) -> frozenset[Callable[[str], bool]]:
+    """The ``is_valid`` of the modules whose compact form of a value of ``length``
+    characters, ``separators`` of them each of ``_SEPARATORS`` (counted in that order),
+    can have a length the module accepts (``length_table``).
+
+    Issue 16 (speed, text not seen before): the compiled gate asks this of all modules
+    together (``national_id_length_possible``); asked of each module, it leaves 3,663 of
+    9,255 stdnum calls for the 315 distinct values of the labelled corpus, with the same
+    answers (test_pii_kinds.py and test_pii_native_gates.py compare every refused module
+    with its ``is_valid`` on the corpus, the outside suite and random values).
+    """
+    counts = dict(zip(_SEPARATORS, separators, strict=True))
+    out = []
+    for module, (deletes, pad, strip, grow, accepted) in zip(
+        _modules(), length_table(), strict=True
+    ):
+        low = max(0, length - sum(counts.get(c, 0) for c in deletes) - strip)
+        lengths = [*range(low, length + grow + 1), *([pad] if low <= pad else [])]
+        if any(n in accepted or n > _PROBED_LENGTHS for n in lengths):
+            out.append(module.is_valid)
+    return frozenset(out)
 
 
 _DIGITS_TO_ONE = str.maketrans("0123456789", "1111111111")
