@@ -1,0 +1,434 @@
+"""The fast paths of session create and choice change (issue 22, fast_routes.py): the
+same request sent by two accounts in one state, one to the fast path and one, with the
+scope key that forces it, to the general routing, gets the same status, headers and bytes
+and leaves the same rows: sessions, activities, the account, its consent ledger and the
+outbox (R3, R7, R8, R9, R15, P5, issue 17 item 4)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import threading
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.engine import Engine
+
+from consentry.adapters.sql import tables as t
+from consentry.bootstrap import App
+from consentry.domain.policy import GpcMode
+from consentry.entrypoints.api import fast_routes
+from consentry.entrypoints.api import sessions as sessions_http
+from consentry.entrypoints.api.app import create_app
+from consentry.entrypoints.api.logs import REQUEST_ID
+from consentry.entrypoints.ratelimit import AbuseGuards, SlidingWindow
+from consentry.service import accounts as accounts_service
+from consentry.service import sessions as sessions_service
+from tests.e2e.api.conftest import ADMIN, AFTER_DEADLINE, expect
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+SESSIONS, PRIVACY = "/v1/me/sessions", "/v1/me/privacy"
+WRITES = {
+    "session": ("POST", SESSIONS, {"kind": "chat"}),
+    "choice": ("PUT", PRIVACY, {"training": "off"}),
+}
+FAST, GENERAL = ("203.0.113.7", 40000), ("198.51.100.2", 40000)
+
+
+class FakeTime:
+    now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def forced_general(app: ASGIApp) -> ASGIApp:
+    """`app`, with every request marked for the general routing (no fast route)."""
+
+    async def forced(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            scope[fast_routes.GENERAL] = True
+        await app(scope, receive, send)
+
+    return forced
+
+
+@dataclasses.dataclass
+class Paths:
+    """Two clients of one application, from two addresses: `fast` as deployed, `general`
+    through the general routing; `served` lists the requests the fast paths answered;
+    `swaps` pairs each id made on the fast side with its twin on the general side."""
+
+    fast: TestClient
+    general: TestClient
+    served: list[str]
+    engine: Engine
+    swaps: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+
+    def twins(self, **body: Any) -> tuple[dict[str, str], dict[str, str]]:
+        """Two accounts signed up alike: the fast side's headers, the general side's."""
+        body = {"plan": "free", "training": "on", **body}
+        made = [expect(c.post("/v1/accounts", json=body), 201) for c in (self.fast, self.general)]
+        return self.paired(made)
+
+    def paired(self, made: list[dict[str, Any]]) -> tuple[dict[str, str], dict[str, str]]:
+        """The two sides' headers for two accounts made alike (their ids paired)."""
+        self.swaps.append((made[0]["account_id"], made[1]["account_id"]))
+        mine, theirs = ({"Authorization": f"Bearer {m['token']}"} for m in made)
+        return mine, theirs
+
+    def both(
+        self,
+        method: str,
+        path: str,
+        headers: tuple[dict[str, str], dict[str, str]],
+        **sent: Any,
+    ) -> tuple[httpx.Response, httpx.Response]:
+        """The request on each side (each with its account's headers), compared: answers,
+        and the rows and outbox events each one wrote."""
+        mark = self._outbox_mark()
+        extra = sent.pop("extra_headers", {})
+        answers, events = [], []
+        for client, own in zip((self.fast, self.general), headers, strict=True):
+            answer = client.request(
+                method,
+                path,
+                headers={"X-Request-ID": "req-write", **own, **extra},
+                follow_redirects=False,
+                **sent,
+            )
+            answers.append(answer)
+            events.append(self._outbox_since(mark))
+            mark = self._outbox_mark()
+        fast, general = answers
+        if fast.status_code == 201 and "session_id" in fast.json():
+            self.swaps.append((fast.json()["session_id"], general.json()["session_id"]))
+        self.same(fast, general)
+        assert self._swapped(events[0]) == events[1]
+        self.same_rows()
+        return fast, general
+
+    def _swapped(self, value: Any) -> Any:
+        text = json.dumps(value, default=str)
+        for mine, theirs in self.swaps:
+            text = text.replace(mine, theirs)
+        return json.loads(text)
+
+    def same(self, fast: httpx.Response, general: httpx.Response) -> None:
+        """Status, headers (names, values, order) and body byte for byte, the fast side's
+        ids replaced by their twins."""
+        assert fast.status_code == general.status_code
+        assert fast.headers.multi_items() == general.headers.multi_items()
+        assert self._swapped(fast.content.decode()) == general.content.decode()
+
+    def same_rows(self) -> None:
+        """Every row of each pair of accounts, ids aside: the account, its sessions and
+        their activities, its consent events (the ledger's chain hashes cover the ids)."""
+        for mine, theirs in self.swaps:
+            if mine.startswith("acc"):
+                assert self._swapped(self._rows(mine)) == self._rows(theirs)
+
+    def _rows(self, account_id: str) -> list[str]:
+        with self.engine.connect() as db:
+            account = db.execute(select(t.accounts).where(t.accounts.c.id == account_id))
+            owned = db.execute(select(t.sessions).where(t.sessions.c.account_id == account_id))
+            activities = db.execute(
+                select(t.activities)
+                .join(t.sessions, t.sessions.c.id == t.activities.c.session_id)
+                .where(t.sessions.c.account_id == account_id)
+            )
+            events = db.execute(
+                select(t.consent_events).where(t.consent_events.c.account_id == account_id)
+            )
+            hidden = {"token_hash", "seq", "event_id", "prev_hash", "hash"}
+            rows = [
+                json.dumps(
+                    {k: v for k, v in row.items() if k not in hidden and k != "id"}
+                    | {"table": table},
+                    default=str,
+                    sort_keys=True,
+                )
+                for table, result in (
+                    ("accounts", account),
+                    ("sessions", owned),
+                    ("activities", activities),
+                    ("consent_events", events),
+                )
+                for row in result.mappings()
+            ]
+        return sorted(rows)
+
+    def _outbox_mark(self) -> int:
+        with self.engine.connect() as db:
+            return int(db.execute(select(func.coalesce(func.max(t.outbox.c.id), 0))).scalar_one())
+
+    def _outbox_since(self, mark: int) -> list[list[str]]:
+        with self.engine.connect() as db:
+            rows = db.execute(
+                select(t.outbox.c.type, t.outbox.c.payload)
+                .where(t.outbox.c.id > mark)
+                .order_by(t.outbox.c.id)
+            )
+            return [[row.type, row.payload] for row in rows]
+
+
+def _make(
+    core: App, url: str, served: list[str], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Paths]:
+    app = create_app(core)
+    app.state.guards = AbuseGuards(
+        auth_failures=SlidingWindow(core.settings.auth_failures_per_minute, 60, clock=FakeTime()),
+        signups=SlidingWindow(core.settings.signups_per_hour, 3600, clock=FakeTime()),
+    )
+    original = fast_routes.BearerWriteRoute.handle
+
+    async def spy(self: Any, scope: Scope, receive: Receive, send: Send) -> None:
+        await original(self, scope, receive, send)
+        if fast_routes.GENERAL not in scope:
+            served.append(f"{scope['method']} {scope['path']}")
+
+    monkeypatch.setattr(fast_routes.BearerWriteRoute, "handle", spy)
+    engine = create_engine(url)
+    try:
+        with TestClient(app, client=FAST) as fast:
+            yield Paths(fast, TestClient(forced_general(app), client=GENERAL), served, engine)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def paths(core: App, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Paths]:
+    yield from _make(core, database_url, [], monkeypatch)
+
+
+@pytest.mark.parametrize(
+    ("body", "covered"),
+    [
+        ({"kind": "chat"}, True),
+        ({"kind": "code", "surface": "code", "incognito": True}, False),  # incognito: R11
+        ({"kind": "chat", "surface": "api", "incognito": False}, False),  # API surface: R1
+    ],
+)
+def test_a_session_is_started_alike_R9(paths: Paths, body: dict[str, Any], covered: bool) -> None:
+    me = paths.twins()
+    fast, _ = paths.both("POST", SESSIONS, me, json=body)
+    assert fast.status_code == 201 and fast.json()["covered"] is covered
+    assert paths.served == [f"POST {SESSIONS}"]
+
+
+@pytest.mark.parametrize("training", ["off", "on"])
+def test_the_choice_is_changed_alike_R8(paths: Paths, training: str) -> None:
+    me = paths.twins()
+    fast, _ = paths.both("PUT", PRIVACY, me, json={"training": training})
+    assert fast.status_code == 200 and fast.json()["training"] == training
+    paths.both("POST", SESSIONS, me, json={"kind": "chat"})
+    paths.both("PUT", PRIVACY, me, json={"training": "on" if training == "off" else "off"})
+    assert len(paths.served) == 3
+
+
+def test_a_pending_notice_blocks_a_session_but_not_the_choice_alike_R7(paths: Paths) -> None:
+    """Imported accounts have a notice to answer: after its deadline 403
+    ``choice_required`` for a session, and the choice (which answers it) is taken."""
+    made = [
+        expect(c.post("/v1/admin/accounts", json={"plan": "free"}, headers=ADMIN), 201)
+        for c in (paths.fast, paths.general)
+    ]
+    me = paths.paired(made)
+    fast, _ = paths.both("POST", SESSIONS, me, json={"kind": "chat"})
+    assert fast.status_code == 201  # before the notice's deadline
+    clock = {"now": AFTER_DEADLINE}
+    expect(paths.fast.post("/v1/admin/test-clock", json=clock, headers=ADMIN), 200)
+    fast, _ = paths.both("POST", SESSIONS, me, json={"kind": "chat"})
+    assert fast.status_code == 403 and fast.json()["error"]["code"] == "choice_required"
+    fast, _ = paths.both("PUT", PRIVACY, me, json={"training": "off"})
+    assert fast.status_code == 200 and fast.json()["notice"] is None
+    fast, _ = paths.both("POST", SESSIONS, me, json={"kind": "chat"})
+    assert fast.status_code == 201
+    assert len(paths.served) == 4
+
+
+def test_a_commercial_plan_starts_sessions_and_has_no_choice_alike_R2(paths: Paths) -> None:
+    me = paths.twins(plan="team", training=None)
+    fast, _ = paths.both("POST", SESSIONS, me, json={"kind": "chat"})
+    assert fast.status_code == 201
+    fast, _ = paths.both("PUT", PRIVACY, me, json={"training": "on"})
+    assert fast.status_code == 409 and fast.json()["error"]["code"] == "not_applicable"
+    assert len(paths.served) == 2
+
+
+@pytest.mark.parametrize("write", sorted(WRITES))
+@pytest.mark.parametrize(
+    ("headers", "taken"),
+    [
+        ({}, False),
+        ({"Authorization": "Basic abc"}, False),
+        ({"Authorization": "Bearer "}, False),
+        ({"Authorization": "Bearer not-a-token"}, True),
+        ({"Authorization": "bearer not-a-token"}, True),
+    ],
+)
+def test_missing_and_wrong_tokens_are_refused_alike(
+    paths: Paths, write: str, headers: dict[str, str], taken: bool
+) -> None:
+    method, path, body = WRITES[write]
+    fast, _ = paths.both(method, path, (headers, headers), json=body)
+    assert fast.status_code == 401 and fast.json()["error"]["code"] == "unauthenticated"
+    assert paths.served == ([f"{method} {path}"] if taken else [])
+
+
+@pytest.mark.parametrize("write", sorted(WRITES))
+def test_a_dead_token_is_refused_alike_R15(paths: Paths, write: str) -> None:
+    method, path, body = WRITES[write]
+    me = paths.twins()
+    for client, own in zip((paths.fast, paths.general), me, strict=True):
+        expect(client.delete("/v1/me", headers=own), 204)
+    fast, _ = paths.both(method, path, me, json=body)
+    assert fast.status_code == 401 and len(paths.served) == 1
+
+
+@pytest.mark.parametrize("write", sorted(WRITES))
+def test_an_address_over_its_allowance_is_refused_alike(
+    paths: Paths, core: App, write: str
+) -> None:
+    """Issue 17 item 4: failures count on both paths, and then even a live token is 429
+    (`Retry-After` and all) before it is looked at, and nothing is written."""
+    method, path, body = WRITES[write]
+    me = paths.twins()
+    wrong = {"Authorization": "Bearer " + "g" * 40}
+    for _ in range(core.settings.auth_failures_per_minute):
+        paths.both(method, path, (wrong, wrong), json=body)
+    fast, _ = paths.both(method, path, (wrong, wrong), json=body)
+    assert fast.status_code == 429 and "retry-after" in fast.headers
+    fast, _ = paths.both(method, path, me, json=body)
+    assert fast.status_code == 429
+    assert len(paths.served) == core.settings.auth_failures_per_minute + 2
+
+
+@pytest.mark.parametrize("write", sorted(WRITES))
+@pytest.mark.parametrize("mode", [GpcMode.RECORD, GpcMode.OPT_OUT])
+def test_the_gpc_signal_is_honoured_alike_P5(
+    core: App, database_url: str, monkeypatch: pytest.MonkeyPatch, mode: GpcMode, write: str
+) -> None:
+    """P5: under `opt_out` the signal turns the choice off before the write (the
+    session then starts uncovered, the choice change records both), on both paths."""
+    policy = dataclasses.replace(core.ctx.policy, gpc=mode)
+    core = dataclasses.replace(core, ctx=dataclasses.replace(core.ctx, policy=policy))
+    method, path, _ = WRITES[write]
+    body = {"kind": "chat"} if write == "session" else {"training": "on"}
+    for paths in _make(core, database_url, [], monkeypatch):
+        me = paths.twins()
+        fast, _ = paths.both(method, path, me, json=body, extra_headers={"Sec-GPC": "1"})
+        assert fast.status_code in (200, 201)
+        if write == "session":
+            assert fast.json()["covered"] is (mode is GpcMode.RECORD)
+        assert paths.served == [f"{method} {path}"]
+
+
+_NOT_TAKEN = [
+    ({"content": b"{", "extra_headers": {"Content-Type": "application/json"}}),
+    ({"content": b"", "extra_headers": {"Content-Type": "application/json"}}),
+    ({"content": b"\xff\xfe", "extra_headers": {"Content-Type": "application/json"}}),
+    ({"content": b"[" * 100_000, "extra_headers": {"Content-Type": "application/json"}}),
+    ({"content": b"null", "extra_headers": {"Content-Type": "application/json"}}),
+    ({"content": b'["chat"]', "extra_headers": {"Content-Type": "application/json"}}),
+    ({"json": {"kind": "letter", "training": "maybe"}}),
+    ({"json": {"kind": "chat", "training": "off", "typo": 1}}),
+    ({"json": {}}),
+    ({"content": b'{"kind":"chat"}', "extra_headers": {"Content-Type": "text/plain"}}),
+    ({"content": b'{"training":"off"}'}),
+    ({"json": {"kind": "chat", "training": "off"}, "extra_headers": {"Content-Type": "a/b"}}),
+    (
+        {
+            "content": b'{"kind":"chat","training":"off"}',
+            "extra_headers": {"Content-Type": "application/json; charset=utf-8"},
+        }
+    ),
+]
+
+
+@pytest.mark.parametrize("write", sorted(WRITES))
+@pytest.mark.parametrize("token", ["live", "wrong", "none"])
+@pytest.mark.parametrize("sent", _NOT_TAKEN)
+def test_unusual_bodies_go_to_the_general_route_and_are_answered_alike(
+    paths: Paths, write: str, token: str, sent: dict[str, Any]
+) -> None:
+    """A body FastAPI cannot parse is 422 whatever the token; one it parses but finds
+    invalid gets its token judged first (401 for a wrong one); another content type is
+    judged by the general route too. The fast path hands each over, body replayed."""
+    method, path, _ = WRITES[write]
+    me = (
+        paths.twins()
+        if token == "live"
+        else (({"Authorization": "Bearer " + "w" * 40},) * 2 if token == "wrong" else ({}, {}))
+    )
+    fast, _ = paths.both(method, path, me, **sent)
+    assert fast.status_code != 500
+    assert paths.served == []
+
+
+@pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE", "OPTIONS", "HEAD"])
+def test_other_methods_and_paths_are_answered_by_the_general_routing(
+    paths: Paths, method: str
+) -> None:
+    me = paths.twins()
+    for path in (SESSIONS, SESSIONS + "/", PRIVACY, PRIVACY + "/", "/v1/me/sessionsx"):
+        if method != "GET" or path != PRIVACY:  # GET /v1/me/privacy: the read's fast path
+            paths.both(method, path, me)
+    paths.both("POST", SESSIONS + "/", me, json={"kind": "chat"})
+    paths.both("PUT", PRIVACY + "/", me, json={"training": "off"})
+    assert paths.served == []
+
+
+@pytest.mark.parametrize("write", sorted(WRITES))
+def test_the_write_runs_in_the_account_workers_with_the_request_id(
+    paths: Paths, monkeypatch: pytest.MonkeyPatch, write: str
+) -> None:
+    """The token lookup and the write run in one worker thread of the account routes, in
+    the request's context: log lines written there carry the request's id."""
+    seen: list[tuple[str | None, str]] = []
+    module, name = (
+        (sessions_service, "start_session_with_token")
+        if write == "session"
+        else (accounts_service, "record_choice_with_token")
+    )
+    original = getattr(module, name)
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append((REQUEST_ID.get(), threading.current_thread().name))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, spy)
+    method, path, body = WRITES[write]
+    (me, _) = paths.twins()
+    answer = paths.fast.request(method, path, json=body, headers={**me, "X-Request-ID": "req-w2"})
+    assert answer.status_code in (200, 201)
+    assert paths.served == [f"{method} {path}"]
+    assert seen == [("req-w2", seen[0][1])] and seen[0][1].startswith("consentry-api")
+
+
+def test_routes_with_other_inputs_are_refused() -> None:
+    """A write's fast path calls the endpoint with the credentials, the request and the
+    body only: every other route of the sessions router (a path parameter, a query) and
+    a route without a body fail at start-up, not silently."""
+    general = sessions_http.router
+    others = [r for r in general.routes if getattr(r, "endpoint", None) is not None]
+    for route in others:
+        if route.endpoint is not sessions_http.start_session:  # type: ignore[attr-defined]
+            with pytest.raises(TypeError):
+                fast_routes.BearerWriteRoute(route, general)  # type: ignore[arg-type]
+    assert len(others) == 6
+    assert fast_routes.session_route(general).method == "POST"
+    choice = fast_routes.choice_route(general)
+    assert (choice.method, choice.path) == ("PUT", PRIVACY)
+    with pytest.raises(TypeError):
+        fast_routes.BearerReadRoute(choice.route, general)
+    with pytest.raises(TypeError):
+        fast_routes.BearerWriteRoute(fast_routes.privacy_route(general).route, general)
