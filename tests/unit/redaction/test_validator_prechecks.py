@@ -62,6 +62,28 @@ def test_national_id_length_check_on_every_corpus_candidate() -> None:
 _ID_ALPHABET = "0123456789ABCKXZ -./+"
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    prefix=st.sampled_from(["", "CL", "X", "AB", "SE"]),
+    body=st.text(_ID_ALPHABET, min_size=0, max_size=30),
+)
+def test_exact_compact_length_model(prefix: str, body: str) -> None:
+    """SPEC §4: where ``compact_exact`` says so, a module's compact form has exactly the
+    value's length less its deletes (or the module's pad length): checked against
+    ``compact`` itself on random values."""
+    value = prefix + "1" + body.strip() + "7"
+    rows = zip(
+        nationalids._modules(), nationalids.length_table(), nationalids.compact_exact(), strict=True
+    )
+    exact = 0
+    for module, (deletes, pad, _, _, _), is_exact in rows:
+        if is_exact:
+            exact += 1
+            kept = len(value) - sum(c in deletes for c in value)
+            assert len(module.compact(value)) == (pad if kept <= pad else kept), module.__name__
+    assert exact >= 30
+
+
 @settings(max_examples=400, deadline=None)
 @given(
     prefix=st.sampled_from(["", "CL", "X", "Y", "AB", "ES", "SE", "CN", "RO"]),
