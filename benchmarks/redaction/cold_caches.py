@@ -29,9 +29,12 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=3000)
     args = parser.parse_args()
     specs, tables = _engine_args([])
-    path = args.build or getattr(native._native, "__file__", "")
-    assert path, "the compiled scan is not built"
-    engine = _engine(_load(path, "cold._native"), specs, tables)
+    # the installed build as imported (loading its file again under another name fails:
+    # pybind11 registers each type once per process)
+    module = _load(args.build, "cold._native") if args.build else native._native
+    if module is None:
+        raise SystemExit("the compiled scan is not built")
+    engine = _engine(module, specs, tables)
     datas = [r.text.encode("utf-8", "surrogatepass") for r in build_corpus(args.records)]
 
     def one_pass(cold: bool) -> float:

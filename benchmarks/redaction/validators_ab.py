@@ -76,6 +76,8 @@ def main() -> None:
     assert isinstance(port, tuple)
     base_tables["national_library"] = (port[0], base_fn._other_number, base_ids._valid_national_id)
     module = native._native
+    if module is None:
+        raise SystemExit("the compiled scan is not built")
     engines = {"a": _engine(module, specs, base_tables), "b": _engine(module, specs, tables)}
     caches = _caches(fieldnumbers, nationalids, base_fn, base_ids)
     datas = [r.text.encode("utf-8", "surrogatepass") for r in build_corpus(args.records)]
