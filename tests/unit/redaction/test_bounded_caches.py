@@ -15,6 +15,7 @@ def test_validator_caches_keyed_on_input_are_bounded() -> None:
         fieldnumbers._other_number,
         fieldnumbers._phone_said,
         nationalids._validators,
+        nationalids._length_validators,
         nationalids._valid_national_id,
     ]
     for function in cached:
