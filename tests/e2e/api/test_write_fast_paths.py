@@ -6,207 +6,36 @@ outbox (R3, R7, R8, R9, R15, P5, issue 17 item 4)."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
-import json
 import threading
-import warnings
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 
-import httpx
 import pytest
-from sqlalchemy import create_engine, func, select
-from sqlalchemy.engine import Engine
+from starlette.types import Message, Receive, Scope, Send
 
-from consentry.adapters.sql import tables as t
 from consentry.bootstrap import App
 from consentry.domain.policy import GpcMode
 from consentry.entrypoints.api import fast_routes
 from consentry.entrypoints.api import sessions as sessions_http
-from consentry.entrypoints.api.app import create_app
 from consentry.entrypoints.api.logs import REQUEST_ID
-from consentry.entrypoints.ratelimit import AbuseGuards, SlidingWindow
 from consentry.service import accounts as accounts_service
 from consentry.service import sessions as sessions_service
 from tests.e2e.api.conftest import ADMIN, AFTER_DEADLINE, expect
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    from starlette.testclient import TestClient
-from starlette.types import ASGIApp, Receive, Scope, Send
+from tests.e2e.api.twins import Paths, make_paths
 
 SESSIONS, PRIVACY = "/v1/me/sessions", "/v1/me/privacy"
 WRITES = {
     "session": ("POST", SESSIONS, {"kind": "chat"}),
     "choice": ("PUT", PRIVACY, {"training": "off"}),
 }
-FAST, GENERAL = ("203.0.113.7", 40000), ("198.51.100.2", 40000)
-
-
-class FakeTime:
-    now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def forced_general(app: ASGIApp) -> ASGIApp:
-    """`app`, with every request marked for the general routing (no fast route)."""
-
-    async def forced(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            scope[fast_routes.GENERAL] = True
-        await app(scope, receive, send)
-
-    return forced
-
-
-@dataclasses.dataclass
-class Paths:
-    """Two clients of one application, from two addresses: `fast` as deployed, `general`
-    through the general routing; `served` lists the requests the fast paths answered;
-    `swaps` pairs each id made on the fast side with its twin on the general side."""
-
-    fast: TestClient
-    general: TestClient
-    served: list[str]
-    engine: Engine
-    swaps: list[tuple[str, str]] = dataclasses.field(default_factory=list)
-
-    def twins(self, **body: Any) -> tuple[dict[str, str], dict[str, str]]:
-        """Two accounts signed up alike: the fast side's headers, the general side's."""
-        body = {"plan": "free", "training": "on", **body}
-        made = [expect(c.post("/v1/accounts", json=body), 201) for c in (self.fast, self.general)]
-        return self.paired(made)
-
-    def paired(self, made: list[dict[str, Any]]) -> tuple[dict[str, str], dict[str, str]]:
-        """The two sides' headers for two accounts made alike (their ids paired)."""
-        self.swaps.append((made[0]["account_id"], made[1]["account_id"]))
-        mine, theirs = ({"Authorization": f"Bearer {m['token']}"} for m in made)
-        return mine, theirs
-
-    def both(
-        self,
-        method: str,
-        path: str,
-        headers: tuple[dict[str, str], dict[str, str]],
-        **sent: Any,
-    ) -> tuple[httpx.Response, httpx.Response]:
-        """The request on each side (each with its account's headers), compared: answers,
-        and the rows and outbox events each one wrote."""
-        mark = self._outbox_mark()
-        extra = sent.pop("extra_headers", {})
-        answers, events = [], []
-        for client, own in zip((self.fast, self.general), headers, strict=True):
-            answer = client.request(
-                method,
-                path,
-                headers={"X-Request-ID": "req-write", **own, **extra},
-                follow_redirects=False,
-                **sent,
-            )
-            answers.append(answer)
-            events.append(self._outbox_since(mark))
-            mark = self._outbox_mark()
-        fast, general = answers
-        if fast.status_code == 201 and "session_id" in fast.json():
-            self.swaps.append((fast.json()["session_id"], general.json()["session_id"]))
-        self.same(fast, general)
-        assert self._swapped(events[0]) == events[1]
-        self.same_rows()
-        return fast, general
-
-    def _swapped(self, value: Any) -> Any:
-        text = json.dumps(value, default=str)
-        for mine, theirs in self.swaps:
-            text = text.replace(mine, theirs)
-        return json.loads(text)
-
-    def same(self, fast: httpx.Response, general: httpx.Response) -> None:
-        """Status, headers (names, values, order) and body byte for byte, the fast side's
-        ids replaced by their twins."""
-        assert fast.status_code == general.status_code
-        assert fast.headers.multi_items() == general.headers.multi_items()
-        assert self._swapped(fast.content.decode()) == general.content.decode()
-
-    def same_rows(self) -> None:
-        """Every row of each pair of accounts, ids aside: the account, its sessions and
-        their activities, its consent events (the ledger's chain hashes cover the ids)."""
-        for mine, theirs in self.swaps:
-            if mine.startswith("acc"):
-                assert self._swapped(self._rows(mine)) == self._rows(theirs)
-
-    def _rows(self, account_id: str) -> list[str]:
-        with self.engine.connect() as db:
-            account = db.execute(select(t.accounts).where(t.accounts.c.id == account_id))
-            owned = db.execute(select(t.sessions).where(t.sessions.c.account_id == account_id))
-            activities = db.execute(
-                select(t.activities)
-                .join(t.sessions, t.sessions.c.id == t.activities.c.session_id)
-                .where(t.sessions.c.account_id == account_id)
-            )
-            events = db.execute(
-                select(t.consent_events).where(t.consent_events.c.account_id == account_id)
-            )
-            hidden = {"token_hash", "seq", "event_id", "prev_hash", "hash"}
-            rows = [
-                json.dumps(
-                    {k: v for k, v in row.items() if k not in hidden and k != "id"}
-                    | {"table": table},
-                    default=str,
-                    sort_keys=True,
-                )
-                for table, result in (
-                    ("accounts", account),
-                    ("sessions", owned),
-                    ("activities", activities),
-                    ("consent_events", events),
-                )
-                for row in result.mappings()
-            ]
-        return sorted(rows)
-
-    def _outbox_mark(self) -> int:
-        with self.engine.connect() as db:
-            return int(db.execute(select(func.coalesce(func.max(t.outbox.c.id), 0))).scalar_one())
-
-    def _outbox_since(self, mark: int) -> list[list[str]]:
-        with self.engine.connect() as db:
-            rows = db.execute(
-                select(t.outbox.c.type, t.outbox.c.payload)
-                .where(t.outbox.c.id > mark)
-                .order_by(t.outbox.c.id)
-            )
-            return [[row.type, row.payload] for row in rows]
-
-
-def _make(
-    core: App, url: str, served: list[str], monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Paths]:
-    app = create_app(core)
-    app.state.guards = AbuseGuards(
-        auth_failures=SlidingWindow(core.settings.auth_failures_per_minute, 60, clock=FakeTime()),
-        signups=SlidingWindow(core.settings.signups_per_hour, 3600, clock=FakeTime()),
-    )
-    original = fast_routes.BearerWriteRoute.handle
-
-    async def spy(self: Any, scope: Scope, receive: Receive, send: Send) -> None:
-        await original(self, scope, receive, send)
-        if fast_routes.GENERAL not in scope:
-            served.append(f"{scope['method']} {scope['path']}")
-
-    monkeypatch.setattr(fast_routes.BearerWriteRoute, "handle", spy)
-    engine = create_engine(url)
-    try:
-        with TestClient(app, client=FAST) as fast:
-            yield Paths(fast, TestClient(forced_general(app), client=GENERAL), served, engine)
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture
 def paths(core: App, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Paths]:
-    yield from _make(core, database_url, [], monkeypatch)
+    yield from make_paths(core, database_url, [], monkeypatch)
 
 
 @pytest.mark.parametrize(
@@ -323,7 +152,7 @@ def test_the_gpc_signal_is_honoured_alike_P5(
     core = dataclasses.replace(core, ctx=dataclasses.replace(core.ctx, policy=policy))
     method, path, _ = WRITES[write]
     body = {"kind": "chat"} if write == "session" else {"training": "on"}
-    for paths in _make(core, database_url, [], monkeypatch):
+    for paths in make_paths(core, database_url, [], monkeypatch):
         me = paths.twins()
         fast, _ = paths.both(method, path, me, json=body, extra_headers={"Sec-GPC": "1"})
         assert fast.status_code in (200, 201)
@@ -432,3 +261,48 @@ def test_routes_with_other_inputs_are_refused() -> None:
         fast_routes.BearerReadRoute(choice.route, general)
     with pytest.raises(TypeError):
         fast_routes.BearerWriteRoute(fast_routes.privacy_route(general).route, general)
+
+
+@pytest.mark.parametrize(
+    "chunks",
+    [
+        [b'{"kind": "letter"}'],
+        [b'{"kind":', b' "chat", "x": 1}'],
+        [b"{", b"", b'"kind": "chat"'],
+        [b'{"kind":', None],  # the client went away mid-body
+    ],
+)
+def test_what_was_read_is_replayed_to_the_general_routing(chunks: list[bytes | None]) -> None:
+    """A body the fast path does not take reaches the general routing message by
+    message as the server gave it (chunks and a disconnect included), and nothing is
+    read twice or skipped."""
+    sent: list[Message] = [
+        {"type": "http.disconnect"}
+        if chunk is None
+        else {"type": "http.request", "body": chunk, "more_body": n < len(chunks) - 1}
+        for n, chunk in enumerate(chunks)
+    ]
+    queue = list(sent)
+    replayed: list[Message] = []
+
+    async def receive() -> Message:
+        return queue.pop(0)
+
+    async def general(scope: Scope, receive: Receive, send: Send) -> None:
+        assert scope[fast_routes.GENERAL] is True and "route" not in scope
+        for _ in sent:
+            replayed.append(await receive())
+
+    async def send(message: Message) -> None:
+        raise AssertionError("the fast path answered itself")
+
+    route = fast_routes.session_route(SimpleNamespace(app=general))
+    scope: Scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/v1/me/sessions",
+        "query_string": b"",
+        "headers": [(b"authorization", b"Bearer abc"), (b"content-type", b"application/json")],
+    }
+    asyncio.run(route.handle(scope, receive, send))
+    assert replayed == sent and queue == []
