@@ -21,32 +21,14 @@ from consentry.entrypoints.api.app import create_app
 from consentry.entrypoints.api.logs import REQUEST_ID
 from consentry.entrypoints.ratelimit import AbuseGuards, SlidingWindow
 from tests.e2e.api.conftest import ADMIN, expect
+from tests.e2e.api.twins import FAST, GENERAL, TOKEN_CASES, FakeTime, forced_general
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 PATH = "/v1/me/privacy"
-FAST, GENERAL = ("203.0.113.7", 40000), ("198.51.100.2", 40000)
-
-
-class FakeTime:
-    now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def forced_general(app: ASGIApp) -> ASGIApp:
-    """`app`, with every request marked for the general routing (no fast route)."""
-
-    async def forced(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            scope[fast_routes.GENERAL] = True
-        await app(scope, receive, send)
-
-    return forced
 
 
 @dataclasses.dataclass
@@ -131,13 +113,7 @@ def test_a_pending_notice_and_a_commercial_plan_are_read_alike_R2_R7(paths: Path
 
 @pytest.mark.parametrize(
     ("headers", "taken"),
-    [
-        ({}, False),
-        ({"Authorization": "Basic abc"}, False),
-        ({"Authorization": "Bearer "}, False),
-        ({"Authorization": "Bearer not-a-token"}, True),
-        ({"Authorization": "bearer not-a-token"}, True),
-    ],
+    TOKEN_CASES,
 )
 def test_missing_and_wrong_tokens_are_refused_alike(
     paths: Paths, headers: dict[str, str], taken: bool

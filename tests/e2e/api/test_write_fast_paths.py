@@ -24,7 +24,7 @@ from consentry.entrypoints.api.logs import REQUEST_ID
 from consentry.service import accounts as accounts_service
 from consentry.service import sessions as sessions_service
 from tests.e2e.api.conftest import ADMIN, AFTER_DEADLINE, expect
-from tests.e2e.api.twins import Paths, make_paths
+from tests.e2e.api.twins import TOKEN_CASES, Paths, make_paths
 
 SESSIONS, PRIVACY = "/v1/me/sessions", "/v1/me/privacy"
 WRITES = {
@@ -96,13 +96,7 @@ def test_a_commercial_plan_starts_sessions_and_has_no_choice_alike_R2(paths: Pat
 @pytest.mark.parametrize("write", sorted(WRITES))
 @pytest.mark.parametrize(
     ("headers", "taken"),
-    [
-        ({}, False),
-        ({"Authorization": "Basic abc"}, False),
-        ({"Authorization": "Bearer "}, False),
-        ({"Authorization": "Bearer not-a-token"}, True),
-        ({"Authorization": "bearer not-a-token"}, True),
-    ],
+    TOKEN_CASES,
 )
 def test_missing_and_wrong_tokens_are_refused_alike(
     paths: Paths, write: str, headers: dict[str, str], taken: bool

@@ -27,6 +27,15 @@ with warnings.catch_warnings():
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 FAST, GENERAL = ("203.0.113.7", 40000), ("198.51.100.2", 40000)
+TOKEN_CASES: list[tuple[dict[str, str], bool]] = [
+    ({}, False),
+    ({"Authorization": "Basic abc"}, False),
+    ({"Authorization": "Bearer "}, False),
+    ({"Authorization": "Bearer not-a-token"}, True),
+    ({"Authorization": "bearer not-a-token"}, True),
+]
+"""(headers, whether the fast path takes the request): no, another or an empty
+credential goes to the general routing; a Bearer token of any case is the fast path's."""
 
 
 class FakeTime:
