@@ -31,6 +31,7 @@ from sqlalchemy import create_engine, text
 
 from tests.conftest import PG_ADMIN_URL, require_or_skip
 
+pytestmark = pytest.mark.timeout(2400)  # builds the wheel (<= 900 s) and fresh venvs
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN = "smoke-admin-token-" + "x" * 40
 # Past every default limit a security setting might add; the receiver is on loopback.
