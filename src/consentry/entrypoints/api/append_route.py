@@ -24,7 +24,6 @@ from starlette.types import Receive, Scope, Send
 
 from consentry.bootstrap import App
 from consentry.entrypoints.api import sessions as sessions_http
-from consentry.entrypoints.api.deps import _bearer
 from consentry.entrypoints.api.fast_routes import FastRoute, route_of
 from consentry.entrypoints.api.workers import in_worker
 from consentry.entrypoints.ratelimit import AbuseGuards
@@ -52,9 +51,8 @@ class AppendRoute(FastRoute):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive, send)
-        credentials = await _bearer(request)
-        if credentials is None or not credentials.credentials:
-            await self._general(scope, [], receive, send)
+        credentials = await self._bearer_or_general(request, receive, send)
+        if credentials is None:
             return
         given = await self._json_body(request, receive, send)
         if given is None:

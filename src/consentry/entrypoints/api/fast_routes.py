@@ -92,6 +92,15 @@ class FastRoute(BaseRoute):
 
         await self.general(scope, replay, send)
 
+    async def _bearer_or_general(self, request: Request, receive: Receive, send: Send) -> Any:
+        """The request's Bearer credentials; without a non-empty one (no credential,
+        another scheme) the request is handed to the general routing and None returned."""
+        credentials = await _bearer(request)
+        if credentials is None or not credentials.credentials:
+            await self._general(request.scope, [], receive, send)
+            return None
+        return credentials
+
     async def _json_body(self, request: Request, receive: Receive, send: Send) -> Any:
         """The request's JSON body as the route's body field validates it (FastAPI's own
         validation, as the general route runs it), or None once the request is handed,
@@ -190,9 +199,8 @@ class BearerRoute(FastRoute):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive, send)
-        credentials = await _bearer(request)
-        if credentials is None or not credentials.credentials:
-            await self._general(scope, [], receive, send)
+        credentials = await self._bearer_or_general(request, receive, send)
+        if credentials is None:
             return
         route = self.route
         values: dict[str, Any] = {self._credentials: credentials, self._request: request}
