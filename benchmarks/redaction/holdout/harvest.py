@@ -13,12 +13,13 @@ the other project's. Five sources, none of them in ``outside/sources.json``:
   matches them). Rules whose categories say ``identifier`` and not ``secret``
   (public keys, account ids) and Kingfisher's ``visible: false`` helper rules (host
   names and ids its secret rules depend on) are not sensitive by their own label:
-  written as ``NOT_ASKED:IDENTIFIER``. In a URL's credentials the secret is the group
-  that ends at the ``@`` (the rules capture user, password and host);
+  written as ``NOT_ASKED:IDENTIFIER``. Where a rule captures several groups and one
+  ends at an ``@`` (user, password, host of a URL), that one is the secret;
 * Whispers' fixtures: the values of each fixture's noncompliant section (the
   project's ``test_detection_by_value`` asserts that every value it reports holds
-  ``hardcoded``, literally or base64-encoded), and the lines of the compliant
-  sections as negatives;
+  ``hardcoded``, literally or base64-encoded), in their line (an indented line with
+  the two lines before it, where the key of a list or element is), and the lines of
+  the compliant sections as negatives;
 * ripsecrets' ``test/one_per_line`` files (one secret a line; the file name is the
   label) and ``test/none`` (lines that must not be reported; those that carry an
   allowlist comment are left out: they hold secrets on purpose);
@@ -113,14 +114,14 @@ def _rule_label(rule: dict[str, Any]) -> str | None:
     return "TOKEN_PREFIXED"
 
 
-def _rule_secret(pattern: Any, text: str, url: bool = False) -> str | None:
+def _rule_secret(pattern: Any, text: str) -> str | None:
     """The last capture group of the rule's first match (the secret), or the match;
-    in a URL's credentials (``url``), the group that ends at the ``@``."""
+    in a URL's credentials, the group that ends at the ``@``."""
     m = pattern.search(text)
     if not m:
         return None
     groups = [i for i in range(1, len(m.groups()) + 1) if m.group(i)]
-    if url:
+    if len(groups) > 1:
         for i in groups:
             if text[m.end(i) : m.end(i) + 1] == "@":
                 return str(m.group(i))
@@ -143,7 +144,7 @@ def rule_sets(h: Harvest, mirrors: Path, source: str, not_asked: Counter[str]) -
     for path, rule, compiled in rules:
         label = _rule_label(rule)
         for example in rule.get("examples") or []:
-            secret = _rule_secret(compiled, example, url=label == "URL_PASSWORD")
+            secret = _rule_secret(compiled, example)
             if not secret or len(secret) < 8:
                 continue
             if _entropy(secret) < float(rule.get("min_entropy", 0)):
@@ -169,7 +170,7 @@ WHISPERS_SKIP = {"webhooks.yml"}  # the whole URL is the secret there, not a val
 _SECTION = re.compile(r"(?i)\b(non[- ]?)?compliant\b")
 _BY_VALUE = re.compile(r'\("([^"]+)", (\d+)\),')
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-_HARDCODED = re.compile(r"(?i)[^\s\"'<>=:,;()\[\]{}@`]*hardcoded[^\s\"'<>,;()\[\]{}@`]*")
+_HARDCODED = re.compile(r"(?i)[^\s\"'<>=:,;()\[\]{}@`]*hardcoded[^\s\"'<>=:,;()\[\]{}@`]*")
 _B64 = re.compile(r"[A-Za-z0-9+/]{12,}={0,2}")
 
 
@@ -207,6 +208,7 @@ def whispers(h: Harvest, mirrors: Path) -> None:
         except UnicodeDecodeError:
             continue
         section = None
+        previous: list[str] = []  # the lines before, for the key of a value in a list
         for line in text.splitlines():
             m = _SECTION.search(line)
             if m and len(line.strip()) < 60 and not _HARDCODED.search(line):
@@ -236,8 +238,10 @@ def whispers(h: Harvest, mirrors: Path) -> None:
                     continue
                 if b"hardcoded" in decoded.lower():
                     values.append(token)
+            context = "\n".join([*previous[-2:], line]) if line[:1] in " \t" else stripped
+            previous.append(line)
             for value in values:
-                h.add("KEYWORD_SECRET", value, "whispers", path, context=stripped)
+                h.add("KEYWORD_SECRET", value, "whispers", path, context=context)
 
 
 # ---------------------------------------------------------------- ripsecrets' tests
