@@ -128,6 +128,9 @@ def _rule_secret(pattern: Any, text: str) -> str | None:
     return str(m.group(groups[-1])) if groups else str(m.group(0))
 
 
+_URL_PASSWORD = re.compile(r"://[^:/@\s]*:([^/\s]+)@[^@/\s]*(?:[/?].*)?$")
+
+
 def rule_sets(h: Harvest, mirrors: Path, source: str, not_asked: Counter[str]) -> None:
     """Positive and negative examples of every rule of Nosey Parker or Kingfisher."""
     rules: list[tuple[str, dict[str, Any], Any]] = []
@@ -154,6 +157,11 @@ def rule_sets(h: Harvest, mirrors: Path, source: str, not_asked: Counter[str]) -
                 h.add("NOT_ASKED:IDENTIFIER", secret, source, path, context=example)
                 continue
             text = example.strip()
+            if len(secret) > 4 and secret[:2] == secret[-2:] == '\\"':
+                secret = secret[2:-2]  # escaped quotes are syntax, as quotes are
+            url = _URL_PASSWORD.search(secret) if label == "URL_PASSWORD" else None
+            if url:
+                secret = url.group(1)  # the password of a whole URL (up to the last '@')
             if label == "TOKEN_PREFIXED" and text != secret:
                 h.add("TOKEN_CONTEXT", secret, source, path, context=text)
             else:
