@@ -109,7 +109,8 @@ def test_another_content_type_or_the_gpc_signal_still_appends_P5(
     api: Api, general: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """P5: with `Sec-GPC: 1` the fast path takes the signal's path (`account_of`, which
-    honours it before the append) like the general route."""
+    honours it before the append) like the general route. JSON declared UTF-8 is the
+    fast path's (issue 22, eleventh pass); another charset goes to the general route."""
     honoured: list[str] = []
     original = sessions_http.account_of
 
@@ -120,8 +121,12 @@ def test_another_content_type_or_the_gpc_signal_still_appends_P5(
     monkeypatch.setattr(sessions_http, "account_of", spy)
     user = api.signup()
     path = _path(api, user.headers)
-    typed = {**user.headers, "Content-Type": "application/json; charset=utf-8"}
     content = b'{"role":"user","content":"x"}'
+    for declared in ("application/json; charset=utf-8", "Application/JSON ;Charset = UTF-8"):
+        typed = {**user.headers, "Content-Type": declared}
+        expect(api.client.post(path, content=content, headers=typed), 201)
+    assert general == []
+    typed = {**user.headers, "Content-Type": "application/json; charset=latin-1"}
     expect(api.client.post(path, content=content, headers=typed), 201)
     assert general == [path]
     assert honoured == []

@@ -71,6 +71,7 @@ def create_app(core: App, *, session_clock: Clock | None = None) -> FastAPI:
         metrics=app.state.metrics,
         max_body_bytes=core.settings.max_body_bytes,
         allowed_hosts=core.settings.allowed_hosts,
+        fast_routes=fast,  # served right under it, before FastAPI's inner layers
     )
     if start_tracing():  # OTEL_* variables with consentry[otel]; otherwise nothing
         app.add_middleware(TracingMiddleware)  # outermost: a server span per request

@@ -17,6 +17,7 @@ OpenAPI document: the FastAPI route stays there, and is what the general routing
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -33,6 +34,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from consentry.entrypoints.api import accounts as accounts_http
 from consentry.entrypoints.api import sessions as sessions_http
 from consentry.entrypoints.api.deps import _bearer
+
+_JSON = re.compile(r"application/json(?:\s*;\s*charset\s*=\s*utf-8)?", re.IGNORECASE)
+"""The content types a fast path reads: JSON, bare or declared UTF-8 (any case, spaces
+around ``;`` and ``=``). FastAPI's general route reads each of them as JSON too."""
 
 GENERAL = "consentry.general"
 """Scope key: this request is on its way through the general routing (every fast route
@@ -105,10 +110,10 @@ class FastRoute(BaseRoute):
         """The request's JSON body as the route's body field validates it (FastAPI's own
         validation, as the general route runs it), or None once the request is handed,
         with what was read of it, to the general routing: another content type than
-        ``application/json``, a body that is not JSON, or one the field refuses. The
-        general route answers those (415, 422, the token's refusal first, ...)."""
+        :data:`_JSON`'s, a body that is not JSON, or one the field refuses. The general
+        route answers those (415, 422, the token's refusal first, ...)."""
         scope, field = request.scope, self.route.body_field
-        if field is None or request.headers.get("content-type") != "application/json":
+        if field is None or not _JSON.fullmatch(request.headers.get("content-type", "")):
             await self._general(scope, [], receive, send)
             return None
         messages: list[Message] = []

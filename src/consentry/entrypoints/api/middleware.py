@@ -19,9 +19,14 @@ import re
 import secrets
 import sys
 import time
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping, Sequence
 from typing import Any
 
+from fastapi.middleware.asyncexitstack import AsyncExitStackMiddleware
+from starlette._exception_handler import wrap_app_handling_exceptions
+from starlette.middleware.exceptions import ExceptionMiddleware
+from starlette.requests import Request
+from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from consentry.entrypoints.api.errors import error_response, internal_error
@@ -149,6 +154,9 @@ def _sender_with_id(scope: Scope, send: Send, request_id: str, state: dict[str, 
 
 
 class RequestMiddleware:
+    """`fast_routes`: factories of the fast routes (``fast_routes.py``), each called with
+    an object whose ``app`` is where the route hands what it does not serve."""
+
     def __init__(
         self,
         app: ASGIApp,
@@ -156,11 +164,17 @@ class RequestMiddleware:
         metrics: ApiMetrics,
         max_body_bytes: int,
         allowed_hosts: tuple[str, ...] = (),
+        fast_routes: Sequence[Callable[[Any], BaseRoute]] = (),
     ) -> None:
         self.app = app
         self.metrics = metrics
         self.max_body_bytes = max_body_bytes
         self.allowed_hosts = allowed_hosts
+        self.fast: list[BaseRoute] = []
+        if isinstance(app, ExceptionMiddleware) and isinstance(app.app, AsyncExitStackMiddleware):
+            self.fast = [make(app) for make in fast_routes]
+            self.handlers = (app._exception_handlers, app._status_handlers)
+            self.router = app.app.app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -174,7 +188,7 @@ class RequestMiddleware:
         try:
             bounded = await self._admit(scope, receive, send_with_id)
             if bounded is not None:
-                await self.app(scope, bounded, send_with_id)
+                await self._inner(scope, bounded, send_with_id)
         except Exception:
             error = sys.exc_info()[1]
             assert error is not None
@@ -188,6 +202,26 @@ class RequestMiddleware:
         finally:
             self._record(scope, state["status"], time.perf_counter() - started_at)
             REQUEST_ID.reset(token)
+
+    async def _inner(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A fast route's request goes straight to it (issue 22), with what the layers
+        below would have given it: the exception handlers and their wrapping
+        (``ExceptionMiddleware``), the router and the route's keys in the scope. They
+        skip FastAPI's ``AsyncExitStackMiddleware`` (for uploaded files, which no fast
+        route reads) and the router's matching; a request a fast route hands on goes
+        through both (the routes' ``general`` is the layer below the exception handling).
+        Under FastAPI's own telemetry (``fastapi.telemetry``), which the router tells
+        the route it chose, every request takes the layers."""
+        for route in self.fast:
+            match, child = route.matches(scope)
+            if match is Match.FULL and "fastapi.telemetry" not in scope:
+                scope["starlette.exception_handlers"] = self.handlers
+                scope.setdefault("router", self.router)
+                scope.update(child)
+                request = Request(scope, receive, send)
+                await wrap_app_handling_exceptions(route.handle, request)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
     async def _admit(self, scope: Scope, receive: Receive, send: Send) -> Receive | None:
         """The receive channel the app may read, or None once a refusal has been answered:
