@@ -196,9 +196,7 @@ def measure(target: str, kind: str, workers: int, args: argparse.Namespace) -> d
                 _wrk(base, pairs, warm, workdir)
                 pids = process_tree(pid)
                 profile = args.profile and args.profile.replace("{target}", target)
-                spy = (
-                    _profiler(profile, pid, args.duration, args.profile_gil) if consentry else None
-                )
+                spy = _profiler(profile, pid, args.duration, args.profile_gil)
                 load_before, cpu0 = os.getloadavg()[0], cpu_seconds(pids)
                 out = _wrk(base, pairs, args, workdir)
                 cpu = cpu_seconds(pids) - cpu0
@@ -244,8 +242,8 @@ def main() -> None:
     parser.add_argument("--only", choices=["floor", "consentry"])
     parser.add_argument(
         "--profile",
-        help="a py-spy flame graph of consentry here (SVG; collapsed stacks if .txt); "
-        "`{target}` in it becomes consentry or before",
+        help="a py-spy flame graph of each server here (SVG; collapsed stacks if .txt); "
+        "`{target}` in it becomes floor, consentry or before",
     )
     parser.add_argument(
         "--profile-gil", action="store_true", help="profile only the thread holding the GIL"
