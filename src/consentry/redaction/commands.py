@@ -34,9 +34,11 @@ _HEADER = (
     r"|(?i)\bbearer[ \t]{1,3}"
     r"|(?i)\bx-[a-z0-9-]{0,30}(?:key|token|secret|auth|signature)[a-z0-9-]{0,20}[ \t]*:[ \t]*"
 )
-# An entry of a name-value list whose name holds a key word, then its value.
+# An entry of a name-value list whose name holds a key word, then its value; the name's
+# field is ``name`` or ``key`` (.NET's <add key="…" value="…"/>, AWS tags, JSON pairs).
 _NAME_VALUE = (
-    r"(?i)\bname[\"']?[ \t]*[:=][ \t]*[\"']?[A-Za-z0-9_.-]{0,40}(?:" + _STRONG + "|" + _WEAK + ")"
+    r"(?i)\b(?:name|key)[\"']?[ \t]*[:=][ \t]*[\"']?[A-Za-z0-9_.-]{0,40}"
+    r"(?:" + _STRONG + "|" + _WEAK + ")"
     r"[A-Za-z0-9_.-]{0,40}[\"']?[ \t]*,?[ \t]*\r?\n?[ \t-]{0,40}[\"']?value[\"']?[ \t]*[:=][ \t]*"
 )
 # A command-line flag whose name holds a key word, then its value after a space.
@@ -76,8 +78,8 @@ def _flag(data: bytes, start: int, end: int) -> tuple[str, int, int] | None:
         return None
     vstart, vend, quoted = found
     value = data[vstart:vend]
-    if value[:1] == b"-" and not quoted:
-        return None  # the next flag
+    if (value[:1] == b"-" or b"://" in value) and not quoted:
+        return None  # the next flag, or the command's URL after a flag that takes none
     n = len(data)
     after = (
         (data[vend + 1] if vend + 1 < n else 0x20) if quoted else (data[vend] if vend < n else 0x20)
@@ -100,7 +102,8 @@ def _secret_flag(data: bytes, start: int, end: int) -> tuple[int, int] | None:
 
 
 def _name_value(data: bytes, start: int, end: int) -> tuple[int, int] | None:
-    """``name: API_TOKEN`` then ``value: …`` (Kubernetes/CI env lists, JSON name-value pairs)."""
+    """``name: API_TOKEN`` (or ``key:``) then ``value: …`` (Kubernetes/CI env lists, JSON
+    name-value pairs, .NET settings)."""
     match = data[start:end]
     seps = [i for i in (match.find(b":"), match.find(b"=")) if i >= 0]
     i = start + min(seps) + 1
@@ -125,6 +128,8 @@ def _name_value(data: bytes, start: int, end: int) -> tuple[int, int] | None:
 
 def _command(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     """The password after ``-u user:``, ``mysql … -p``, ``sshpass -p``, ``redis-cli … -a``."""
+    if data[end - 1 : end] == b":" and data[end : end + 1] in (b"", b" ", b"\t", b"\r", b"\n"):
+        return None  # ``-u user: URL``: no password, the next word is another argument
     found = _read_value(data, end)
     if found is None:
         return None

@@ -105,6 +105,8 @@ _NOT_SECRET_SUFFIXES = (
     "env", "var", "variable", "ref", "reference", "location", "source", "kind", "list",
     "map", "set", "params", "param", "arg", "args", "option", "options", "config", "method",
     "function", "fn", "callback", "bytes", "bits", "encoding", "usage", "used", "needed",
+    # words that hold a key word but name something else
+    "secretary", "secretaries", "passenger", "passengers", "passthrough", "passage",
 )  # fmt: skip
 _KEY_BOUNDARY = frozenset(b"_.-")
 
