@@ -75,7 +75,11 @@ def _require_open(ctx: Context, account: AccountRecord) -> None:
 def _own_session(uow: UnitOfWork, account_id: str, session_id: str) -> SessionRecord:
     """Another account's session, or a deleted or purged one, is simply not found (never
     403). A purged session (R17) takes no new content: the sweeper never selects it again."""
-    session = uow.store.get_session(session_id)
+    return _owned(uow.store.get_session(session_id), account_id, session_id)
+
+
+def _owned(session: SessionRecord | None, account_id: str, session_id: str) -> SessionRecord:
+    """:func:`_own_session` of a session already read."""
     if (
         session is None
         or session.account_id != account_id
@@ -202,11 +206,15 @@ def add_message_with_token(
     dead), and before anything about the message is looked at."""
     digest = hash_token(token)
     with ctx.uow() as uow:
-        account = uow.store.account_by_token_hash(digest)
+        # One read for the token's account and the session (issue 22); judged in the
+        # order of two: the token, the message, the notice (R7), then the session.
+        account, session = uow.store.token_account_and_session(digest, session_id)
         if account is None or account.deleted_at is not None:
             raise Unauthenticated("missing, invalid or revoked token")
         role_value = _message_role(ctx, role, content, Author.ACCOUNT)
-        return _append(ctx, uow, account, session_id, role_value, content, Author.ACCOUNT)
+        _require_open(ctx, account)
+        owned = _owned(session, account.id, session_id)
+        return _write(ctx, uow, account, owned, role_value, content, Author.ACCOUNT)
 
 
 def _message_role(ctx: Context, role: str, content: str, author: Author) -> Role:
@@ -231,6 +239,19 @@ def _append(
     """The append itself, in the caller's unit of work, committed before it returns."""
     _require_open(ctx, account)
     session = _own_session(uow, account.id, session_id)
+    return _write(ctx, uow, account, session, role_value, content, author)
+
+
+def _write(
+    ctx: Context,
+    uow: UnitOfWork,
+    account: AccountRecord,
+    session: SessionRecord,
+    role_value: Role,
+    content: str,
+    author: Author,
+) -> MessageRecord:
+    """The append's writes (R9, R10, R12) in the caller's unit of work, committed."""
     at, covered = _activity(ctx, uow, account, session, "message")
     message = MessageRecord(new_id("msg"), session.id, role_value, content, at, covered, author)
     uow.store.insert_message(message)

@@ -16,6 +16,7 @@ from consentry.domain.run_manifest import ManifestTree, RunManifestEvent
 from consentry.service.context import UnitOfWork
 from consentry.service.ledger_ports import CheckpointRecord, LedgerTreeStore, ManifestItem
 from consentry.service.ports import RunStore, Store
+from consentry.service.records import AccountRecord, SessionRecord
 from tests.unit.service.fakes import InMemoryOutbox
 from tests.unit.service.fakes_credentials import InMemoryCredentials
 from tests.unit.service.fakes_retention import InMemorySweeps
@@ -31,6 +32,12 @@ class InMemoryStore(InMemoryRuns, InMemoryCredentials, InMemorySweeps, InMemoryO
         InMemoryCredentials.__init__(self)
         InMemorySweeps.__init__(self)
         InMemoryOutbox.__init__(self)
+
+    def token_account_and_session(
+        self, token_hash: str, session_id: str
+    ) -> tuple[AccountRecord | None, SessionRecord | None]:
+        account = self.account_by_token_hash(token_hash)
+        return (None, None) if account is None else (account, self.get_session(session_id))
 
 
 class InMemoryLedgerTree:

@@ -6,11 +6,11 @@ Every method runs inside the caller's unit of work (:mod:`consentry.adapters.sql
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
-from sqlalchemy.engine import Row
 
 from consentry.adapters.sql import tables as t
 from consentry.adapters.sql.engine import DriverStatement
@@ -18,8 +18,8 @@ from consentry.domain.types import Plan, Scope, Training
 from consentry.service.records import AccountRecord
 
 
-def account_of_row(row: Row[Any]) -> AccountRecord:
-    m = row._mapping
+def account_of_row(m: Mapping[Any, Any]) -> AccountRecord:
+    """An account row's record (a row's ``_mapping``, or the account's columns of a join)."""
     return AccountRecord(
         id=m["id"],
         plan=Plan(m["plan"]),
@@ -74,11 +74,11 @@ class SqlAccountStore:
 
     def get_account(self, account_id: str) -> AccountRecord | None:
         row = self.conn.execute(_ACCOUNT_BY_ID, {"p_id": account_id}).first()
-        return account_of_row(row) if row else None
+        return account_of_row(row._mapping) if row else None
 
     def account_by_token_hash(self, token_hash: str) -> AccountRecord | None:
         row = self.conn.execute(_ACCOUNT_BY_TOKEN_HASH, {"p_hash": token_hash}).first()
-        return account_of_row(row) if row else None
+        return account_of_row(row._mapping) if row else None
 
     def set_privacy(
         self, account_id: str, *, training: Training, terms_accepted: str | None, at: datetime

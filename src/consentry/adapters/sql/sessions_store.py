@@ -7,6 +7,7 @@ Every method runs inside the caller's unit of work.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -14,15 +15,21 @@ from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, u
 from sqlalchemy.engine import Row
 
 from consentry.adapters.sql import tables as t
+from consentry.adapters.sql.accounts_store import account_of_row
 from consentry.adapters.sql.engine import DriverStatement
 from consentry.adapters.sql.retention_store import purge_at_expr
 from consentry.adapters.sql.sqlfuncs import greatest
 from consentry.domain.types import Author, Rating, Role, Scope, SessionKind, Surface, Training
-from consentry.service.records import FeedbackRecord, MessageRecord, SessionRecord
+from consentry.service.records import (
+    AccountRecord,
+    FeedbackRecord,
+    MessageRecord,
+    SessionRecord,
+)
 
 
-def session_of_row(row: Row[Any]) -> SessionRecord:
-    m = row._mapping
+def session_of_row(m: Mapping[Any, Any]) -> SessionRecord:
+    """A session row's record (a row's ``_mapping``, or the session's columns of a join)."""
     return SessionRecord(
         id=m["id"],
         account_id=m["account_id"],
@@ -73,6 +80,16 @@ def _record_activity_statement(covered: bool) -> Any:
 
 
 _SESSION_BY_ID = select(t.sessions).where(t.sessions.c.id == bindparam("p_id"))
+# An append's two reads as one (issue 22): the token's account and, joined to it, the
+# session named in the path (whoever owns it: the service checks that, as before).
+_ACCOUNT_KEYS = tuple(c.key for c in t.accounts.c)
+_SESSION_KEYS = tuple(c.key for c in t.sessions.c)
+_SESSION_ID_AT = len(_ACCOUNT_KEYS) + _SESSION_KEYS.index("id")
+_TOKEN_ACCOUNT_AND_SESSION = (
+    select(*t.accounts.c, *t.sessions.c)
+    .select_from(t.accounts.outerjoin(t.sessions, t.sessions.c.id == bindparam("p_session_id")))
+    .where(t.accounts.c.token_hash == bindparam("p_hash"))
+)
 # The append's three writes: built once (a statement built per call cost its construction
 # and its cache key, ~40 µs each on SQLite) and sent as their compiled text (another
 # ~12 µs each of SQLAlchemy's execution machinery; issue 22, engine.DriverStatement).
@@ -135,7 +152,21 @@ class SqlSessionStore:
 
     def get_session(self, session_id: str) -> SessionRecord | None:
         row = self.conn.execute(_SESSION_BY_ID, {"p_id": session_id}).first()
-        return session_of_row(row) if row else None
+        return session_of_row(row._mapping) if row else None
+
+    def token_account_and_session(
+        self, token_hash: str, session_id: str
+    ) -> tuple[AccountRecord | None, SessionRecord | None]:
+        row = self.conn.execute(
+            _TOKEN_ACCOUNT_AND_SESSION, {"p_hash": token_hash, "p_session_id": session_id}
+        ).first()
+        if row is None:
+            return None, None
+        account = account_of_row(dict(zip(_ACCOUNT_KEYS, row, strict=False)))
+        if row[_SESSION_ID_AT] is None:
+            return account, None
+        values = row[len(_ACCOUNT_KEYS) :]
+        return account, session_of_row(dict(zip(_SESSION_KEYS, values, strict=True)))
 
     def list_sessions(
         self, account_id: str, *, limit: int, after: str | None = None
@@ -156,7 +187,7 @@ class SqlSessionStore:
                     )
                 )
         rows = self.conn.execute(query.order_by(s.created_at.desc(), s.id.desc()).limit(limit))
-        return [session_of_row(r) for r in rows]
+        return [session_of_row(r._mapping) for r in rows]
 
     def account_session_ids(self, account_id: str) -> list[str]:
         s = t.sessions.c

@@ -58,6 +58,7 @@ from consentry.service.ports.runs import (
     RunCatalog,
 )
 from consentry.service.ports.sessions import SessionStore
+from consentry.service.records import AccountRecord, SessionRecord
 
 __all__ = [
     "AccountStore",
@@ -99,6 +100,16 @@ class Store(
     """Accounts, the consent ledger, sessions, messages, feedback, holds, sweeps, the
     outbox and credentials, read and written inside one transaction (R1–R18, R27, R28):
     ``uow.store``."""
+
+    def token_account_and_session(
+        self, token_hash: str, session_id: str
+    ) -> tuple[AccountRecord | None, SessionRecord | None]:
+        """What an append by token reads, in one read (issue 22): the account whose token
+        has this digest (as :meth:`~AccountStore.account_by_token_hash`: None for an
+        unknown token and a deleted account) and the session (as
+        :meth:`~SessionStore.get_session`, whoever owns it); (None, None) when no account
+        has the token. SQL: one SELECT joining the two (``sessions_store.py``)."""
+        ...
 
 
 class RunStore(
