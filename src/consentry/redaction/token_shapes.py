@@ -109,12 +109,10 @@ SHAPES = (
     TokenShape(("CLOJARS_",), "a-z0-9", 60, 60, "Clojars"),  # deploy token
     TokenShape(("CFPAT-",), "A-Za-z0-9_-", 43, 43, "Contentful"),
     TokenShape(
-        ("dp.pt.", "dp.st.", "dp.sa.", "dp.ct.", "dp.scim.", "dp.audit."),
-        "A-Za-z0-9",
-        40,
-        44,
-        "Doppler",
+        ("dp.pt.", "dp.sa.", "dp.ct.", "dp.scim.", "dp.audit."), "A-Za-z0-9", 40, 44, "Doppler"
     ),
+    # service tokens may name their config first: dp.st.<config>.<40-44>
+    TokenShape(("dp.st.",), "A-Za-z0-9._-", 40, 80, "Doppler"),
     TokenShape(("sl.u.", "sl."), "A-Za-z0-9_=-", 130, 1400, "Dropbox"),  # short-lived
     TokenShape(("duffel_test_", "duffel_live_"), "A-Za-z0-9_=-", 43, 43, "Duffel"),
     TokenShape(("dt0c01.", "dt0s01.", "dt0s16."), "A-Z0-9.", 89, 89, "Dynatrace"),
@@ -270,6 +268,11 @@ SHAPES = (
     TokenShape(("thog-key-",), "a-f0-9", 16, 16, "Truffle Security"),
     TokenShape(("thog-secret-",), "a-f0-9", 32, 32, "Truffle Security"),
     TokenShape(("VF.DM.", "VF.WS.", "VF."), "A-Za-z0-9.", 41, 41, "Voiceflow"),  # 24 hex . 16
+    # issue 16, round eleven (the holdout): shapes public rule sets state
+    TokenShape(("odt_",), "A-Za-z0-9", 32, 255, "Dependency-Track"),
+    TokenShape(("ion_",), "A-Za-z0-9", 42, 42, "Ionic"),
+    TokenShape(("mdb_sa_sk_",), "A-Za-z0-9_-", 40, 40, "MongoDB Atlas"),  # service account
+    TokenShape(("https://outlook.office.com/webhook/",), "A-Za-z0-9@/_-", 40, 400, "Microsoft"),
     TokenShape(("live_",), "A-Za-z0-9_-", 40, 40, "GoCardless"),
     TokenShape(("figp_",), "A-Za-z0-9_=-", 40, 54, "Figma"),
     TokenShape(("alcht_",), "A-Za-z0-9", 30, 30, "Alchemy"),
