@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import threading
+import time
 import warnings
 from collections.abc import Iterator
 from typing import Any
@@ -262,3 +263,23 @@ def test_in_worker_skips_work_whose_caller_was_cancelled_before_it_started() -> 
 
     assert asyncio.run(main()) == ["done"] * workers.WORKERS
     assert ran == []
+
+
+def test_the_pool_starts_a_thread_only_when_none_is_idle() -> None:
+    """One job after another keeps to one thread (as ``ThreadPoolExecutor`` did); a job
+    that finds every started thread busy starts one more; stopping ends them all."""
+    pool, release = workers._Pool(), threading.Event()
+    for _ in range(5):
+        done = threading.Event()
+        pool.put(done.set)
+        assert done.wait(5)
+        time.sleep(0.01)  # the thread counts itself idle after the job
+    assert len(pool.threads) == 1
+    pool.put(lambda: release.wait(5) and None)
+    finished = threading.Event()
+    pool.put(finished.set)
+    assert finished.wait(5) and len(pool.threads) == 2
+    release.set()
+    threads = list(pool.threads)
+    pool.stop()
+    assert not any(thread.is_alive() for thread in threads)

@@ -6,7 +6,7 @@ capacity limiter, a cancel scope and run-var look-ups: ~70 µs of CPU each, more
 the work of a privacy read. :func:`in_worker` is one hand-off, the request's context
 copied in, so the worker's log lines keep the request id.
 
-The hand-off is a job on a queue that 40 threads (anyio's default number) take from,
+The hand-off is a job on a queue that up to 40 threads (anyio's default number) take from,
 whose result comes back to the event loop with one ``call_soon_threadsafe``: about half
 the CPU of ``loop.run_in_executor`` on a ``ThreadPoolExecutor`` (its executor future,
 ``wrap_future``, the state copied between the two futures, the executor's lock and idle
@@ -33,28 +33,28 @@ _Job = Callable[[], None] | None
 
 
 class _Pool:
-    """`WORKERS` daemon threads named ``consentry-api_N``, started at the first job."""
+    """Up to `WORKERS` daemon threads named ``consentry-api_N``; one more is started
+    only when a job finds none idle (as ``ThreadPoolExecutor`` does)."""
 
     def __init__(self) -> None:
         self.jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
         self.threads: list[threading.Thread] = []
+        self.idle = threading.Semaphore(0)
         self.lock = threading.Lock()
 
     def put(self, job: Callable[[], None]) -> None:
-        if not self.threads:
-            self._start()
         self.jobs.put(job)
-
-    def _start(self) -> None:
-        with self.lock:
-            for n in range(len(self.threads), WORKERS):
-                thread = threading.Thread(target=self._work, name=f"consentry-api_{n}", daemon=True)
+        if not self.idle.acquire(blocking=False) and len(self.threads) < WORKERS:
+            with self.lock:
+                name = f"consentry-api_{len(self.threads)}"
+                thread = threading.Thread(target=self._work, name=name, daemon=True)
                 thread.start()
                 self.threads.append(thread)
 
     def _work(self) -> None:
         while (job := self.jobs.get()) is not None:
             job()
+            self.idle.release()
 
     def stop(self) -> None:
         """Let every thread finish the jobs before it, then end (at interpreter exit)."""
