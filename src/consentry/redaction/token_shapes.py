@@ -273,6 +273,23 @@ SHAPES = (
     TokenShape(("ion_",), "A-Za-z0-9", 42, 42, "Ionic"),
     TokenShape(("mdb_sa_sk_",), "A-Za-z0-9_-", 40, 40, "MongoDB Atlas"),  # service account
     TokenShape(("https://outlook.office.com/webhook/",), "A-Za-z0-9@/_-", 40, 400, "Microsoft"),
+    # A private key's PEM block base64-encoded whole (Kubernetes secrets, CI variables): the
+    # encodings of "-----BEGIN <kind> PRIVATE KEY-----" up to its last whole 3 bytes.
+    TokenShape(
+        (
+            "LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0t",  # RSA
+            "LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0t",  # PKCS #8
+            "LS0tLS1CRUdJTiBFQyBQUklWQVRFIEtFWS0tLS0t",  # EC
+            "LS0tLS1CRUdJTiBEU0EgUFJJVkFURSBLRVktLS0t",  # DSA
+            "LS0tLS1CRUdJTiBPUEVOU1NIIFBSSVZBVEUgS0VZLS0t",  # OpenSSH
+            "LS0tLS1CRUdJTiBFTkNSWVBURUQgUFJJVkFURSBLRVktLS0t",  # encrypted PKCS #8
+            "LS0tLS1CRUdJTiBQR1AgUFJJVkFURSBLRVkgQkxPQ0stLS0t",  # PGP
+        ),
+        "A-Za-z0-9+/=",
+        40,
+        20000,
+        "PEM private key, base64",
+    ),
     TokenShape(("live_",), "A-Za-z0-9_-", 40, 40, "GoCardless"),
     TokenShape(("figp_",), "A-Za-z0-9_=-", 40, 54, "Figma"),
     TokenShape(("alcht_",), "A-Za-z0-9", 30, 30, "Alchemy"),

@@ -1,12 +1,15 @@
 """Provider tokens the holdout found missed (issue 16, round eleven).
 
 SPEC §4: "provider API keys and tokens". The holdout (benchmarks/redaction/holdout)
-showed four providers' shapes unknown and Doppler's service tokens cut short where they
-name their config (``dp.st.<config>.<token>``). The shapes are the ones public rule sets
-state; the values below are my own, made to the shape. Both scans read the same table.
+showed four providers' shapes unknown, Doppler's service tokens cut short where they
+name their config (``dp.st.<config>.<token>``), and private keys missed where their PEM
+block is base64-encoded whole. The shapes are the ones public rule sets state; the
+values below are my own, made to the shape. Both scans read the same table.
 """
 
 from __future__ import annotations
+
+import base64
 
 import pytest
 
@@ -49,3 +52,31 @@ def test_prefixes_without_their_body_are_left(text: str) -> None:
     """A prefix followed by too short a body is not one of these tokens."""
     for redactor in (PYTHON, COMPILED):
         assert redactor.redact(text).findings == (), text
+
+
+def _b64_pem(kind: str) -> str:
+    body = "MIIEowIBAAKCAQEAx7Qz" + "Kx8fQ2mZ9pLr4tW7vB3n" * 12  # my own, not a real key
+    pem = f"-----BEGIN {kind}-----\n{body}\n-----END {kind}-----\n"
+    return base64.b64encode(pem.encode()).decode()
+
+
+@pytest.mark.parametrize(
+    "kind",
+    ["RSA PRIVATE KEY", "PRIVATE KEY", "EC PRIVATE KEY", "OPENSSH PRIVATE KEY",
+     "ENCRYPTED PRIVATE KEY", "DSA PRIVATE KEY", "PGP PRIVATE KEY BLOCK"],
+)  # fmt: skip
+def test_base64_encoded_private_keys_are_found_whole(kind: str) -> None:
+    """SPEC §4 "private-key blocks", here base64-encoded whole (a Kubernetes secret's
+    ``tls.key`` pasted alone, with no key word before it): found, all of it, by both scans."""
+    encoded = _b64_pem(kind)
+    text = f"I copied this from the cluster, is it the right one?\n\n{encoded}\n"
+    for redactor in (PYTHON, COMPILED):
+        assert [text[f.start : f.end] for f in redactor.redact(text).findings] == [encoded]
+
+
+def test_base64_encoded_certificates_are_left() -> None:
+    """A certificate or public key, base64-encoded, is not a secret."""
+    for kind in ("CERTIFICATE", "PUBLIC KEY"):
+        text = f"I copied this from the cluster:\n\n{_b64_pem(kind)}\n"
+        for redactor in (PYTHON, COMPILED):
+            assert redactor.redact(text).findings == (), kind
