@@ -237,6 +237,50 @@ def _reversed(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     return (open_at + 1, start) if _decide(kind, value, True, 0x20) else None
 
 
+# "api key Kx8…", "SECRET_KEY a9F…", netrc's "password 7cc9…": a key word whose value
+# follows after spaces alone, no operator or quote. Without the operator only a value
+# that looks generated counts (so one with a digit: the pattern stops at the value's
+# first digit, which keeps its automaton small; the validator reads the rest), and the
+# value must end where a token ends.
+_SPACED = r"(?i)(?:" + _STRONG + r"|token|key)[ \t]+[A-Za-z+/_~=-]*[0-9]"
+_SPACED_REST = re.compile(rb"[A-Za-z0-9+/_.~=-]*")
+_SPACED_END = frozenset(b" \t\r\n,;)}]\"'")
+
+
+def _spaced(data: bytes, match_start: int, end: int) -> tuple[int, int] | None:
+    """A generated-looking value after a key word and spaces (the match's last word)."""
+    start = end
+    while start > match_start and data[start - 1] not in (0x20, 0x09):
+        start -= 1
+    key_end = start
+    while key_end > 0 and data[key_end - 1] in (0x20, 0x09):
+        key_end -= 1
+    key_start = key_end
+    floor = max(0, key_end - 40)
+    while key_start > floor and (
+        data[key_start - 1] in _KEY_BOUNDARY or _is_alnum(data[key_start - 1])
+    ):
+        key_start -= 1
+    if key_start > 0 and (
+        data[key_start - 1] in _KEY_BOUNDARY
+        or _is_alnum(data[key_start - 1])
+        or data[key_start - 1] >= 0x80
+    ):
+        return None
+    if _identifier_kind(data[key_start:key_end]) is None:
+        return None
+    rest = _SPACED_REST.match(data, end, min(len(data), start + MAX_VALUE))
+    end = rest.end() if rest else end
+    while end > start and data[end - 1] == 0x2E:  # a sentence's full stop
+        end -= 1
+    if end < len(data) and data[end] not in _SPACED_END and data[end] != 0x2E:
+        return None  # the token goes on (``key abc:def``, an e-mail address)
+    value = data[start:end]
+    if is_reference(value) or not looks_generated(value) or is_placeholder(value):
+        return None
+    return start, end
+
+
 def _alternation(words: tuple[bytes, ...] | frozenset[bytes]) -> bytes:
     return b"(?:" + b"|".join(re.escape(w) for w in sorted(words)) + b")"
 
@@ -272,6 +316,13 @@ DETECTORS = (
         compile_pattern(_assignment_pattern(_STRONG + "|" + _WEAK)),
         _secret_assignment,
         prefilter="(?i)" + _STRONG + "|" + _WEAK,
+    ),
+    PatternDetector(
+        SECRET,
+        RANK[SECRET],
+        compile_pattern(_SPACED),
+        _spaced,
+        prefilter="(?i)" + _STRONG + "|token|key",
     ),
     PatternDetector(
         SECRET,
