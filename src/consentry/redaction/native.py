@@ -146,7 +146,7 @@ def helpers_digest(function: Any) -> str:
 # digest updated (tests/unit/redaction/test_native.py fails meanwhile).
 REGION_RULES: dict[str, str] = {
     "jwt": "6d53ba0eba951af5",
-    "url_password": "ea78b62ce67a0346",
+    "url_password": "e960efee6e66b48a",
     "password": "e9e21539c78677bc",
     "keyword_secret": "1bb0bf1c40d9e7fb",
     "email": "b89234764244e360",

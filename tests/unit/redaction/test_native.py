@@ -96,6 +96,7 @@ EDGES = [
     "\u017fecret=abcdefghijklmnop1234", "api\u212aey: Zx9yW8vU7tS6rQ5p",
     "pa\u017f\u017fword: hunter2",
     "redis://:secretpass@host", "https://user:p4ss@example.com/x", "bearer abcdefghijklmnopq12",
+    "mysql://u:p@ss@db@host:1/x", "ftp://u:a@b?c@d", "a://u:p@@h#x@y", "s://:q@r s@t",
     "203.0.113.7", "1.2.3.4.5", "version 10.0.0.1", "12.34.56.78:8080", "123-45-6789",
     "123 45 6789",
 ]  # fmt: skip
