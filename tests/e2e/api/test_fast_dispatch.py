@@ -28,6 +28,7 @@ from consentry.domain.errors import InvalidInput
 from consentry.entrypoints.api import workers
 from consentry.entrypoints.api.app import create_app
 from consentry.entrypoints.api.logs import REQUEST_ID
+from consentry.entrypoints.api.metrics import ApiMetrics
 from consentry.entrypoints.api.middleware import RequestMiddleware
 from consentry.service import accounts as accounts_service
 from consentry.service import sessions as sessions_service
@@ -283,3 +284,16 @@ def test_the_pool_starts_a_thread_only_when_none_is_idle() -> None:
     threads = list(pool.threads)
     pool.stop()
     assert not any(thread.is_alive() for thread in threads)
+
+
+def test_each_request_is_counted_under_its_own_labels() -> None:
+    """`ApiMetrics.observe_request` keeps the labelled children: each method, route
+    and status still has its own count and latency."""
+    metrics = ApiMetrics()
+    for method, status in (("GET", 200), ("GET", 401), ("GET", 200), ("PUT", 200)):
+        metrics.observe_request(method, PRIVACY, status, 0.002)
+    text = metrics.render().decode()
+    for method, status, count in (("GET", 200, 2), ("GET", 401, 1), ("PUT", 200, 1)):
+        labels = f'method="{method}",route="{PRIVACY}",status="{status}"'
+        assert f"consentry_http_requests_total{{{labels}}} {count}.0" in text
+        assert f"consentry_http_request_duration_seconds_count{{{labels}}} {count}.0" in text

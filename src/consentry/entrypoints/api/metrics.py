@@ -8,6 +8,8 @@ deferrals, runs, purges) are reported by the service layer through its
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
 from prometheus_client import generate_latest as _generate_latest
 
@@ -22,6 +24,7 @@ class ApiMetrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
+        self._by_request: dict[tuple[str, str, int], tuple[Any, Any]] = {}
         r = self.registry
         self.requests = Counter(
             "consentry_http_requests",
@@ -59,9 +62,20 @@ class ApiMetrics:
         )
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
-        code = str(status)
-        self.requests.labels(method, route, code).inc()
-        self.latency.labels(method, route, code).observe(seconds)
+        """Count and time one request. The labelled children are kept per (method, route,
+        status), the label sets the registry holds anyway: ``labels()`` validates and
+        looks them up under a lock, twice per request (issue 22)."""
+        key = (method, route, status)
+        children = self._by_request.get(key)
+        if children is None:
+            code = str(status)
+            children = (
+                self.requests.labels(method, route, code),
+                self.latency.labels(method, route, code),
+            )
+            self._by_request[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
 
     # The service's Observer (service/observers.py): told after each committed change,
     # whichever entry point made it, so web pages and API routes count alike (issue 20).
