@@ -95,6 +95,16 @@ def _activity(
 ) -> tuple[datetime, bool]:
     """R9 and R12: record one activity, its coverage, and push retention forward."""
     now = ctx.clock.now()
+    covered, until = _coverage(ctx, account, session, now)
+    uow.store.add_activity(session.id, at=now, covered=covered, kind=kind)
+    uow.store.record_activity(session.id, at=now, covered=covered, retain_until=until)
+    return now, covered
+
+
+def _coverage(
+    ctx: Context, account: AccountRecord, session: SessionRecord, now: datetime
+) -> tuple[bool, datetime]:
+    """An activity's coverage (R9) and the retention it pushes the session to (R12)."""
     covered = is_covered(
         scope=session.scope, incognito=session.incognito, training=account.training
     ).covered
@@ -108,9 +118,7 @@ def _activity(
     until = now + period
     if account.auto_delete_months:  # P13: the user's auto-delete only shortens
         until = min(until, add_months(now, account.auto_delete_months))
-    uow.store.add_activity(session.id, at=now, covered=covered, kind=kind)
-    uow.store.record_activity(session.id, at=now, covered=covered, retain_until=until)
-    return now, covered
+    return covered, until
 
 
 def start_session(
@@ -251,20 +259,23 @@ def _write(
     content: str,
     author: Author,
 ) -> MessageRecord:
-    """The append's writes (R9, R10, R12) in the caller's unit of work, committed."""
-    at, covered = _activity(ctx, uow, account, session, "message")
+    """The append's writes (R9, R10, R12) in the caller's unit of work, committed: its
+    activity, the session's projections, the message and its event (one statement on
+    PostgreSQL, issue 22)."""
+    at = ctx.clock.now()
+    covered, until = _coverage(ctx, account, session, at)
     message = MessageRecord(new_id("msg"), session.id, role_value, content, at, covered, author)
-    uow.store.insert_message(message)
-    uow.store.publish(
-        "message.added",
-        {
+    uow.store.record_message(
+        message,
+        retain_until=until,
+        event="message.added",
+        payload={
             "account_id": account.id,
             "session_id": session.id,
             "message_id": message.id,
             "covered": covered,
             "author": author.value,
         },
-        at,
     )
     uow.commit()
     return message

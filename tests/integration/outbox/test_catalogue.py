@@ -11,7 +11,8 @@ from consentry.outbox.events import EVENT_TYPES
 from consentry.outbox.settings import DeliverySettings
 
 ROOT = Path(__file__).parents[3]
-PUBLISH = re.compile(r"publish\(\s*\"([a-z_.]+)\"")
+# `publish("type", …)`, and the append's `record_message(…, event="type", …)` (issue 22).
+PUBLISH = re.compile(r"(?:publish\(\s*|\bevent=)\"([a-z_.]+)\"")
 
 
 def test_every_published_type_is_in_the_catalogue_and_vice_versa() -> None:

@@ -16,7 +16,7 @@ from consentry.domain.run_manifest import ManifestTree, RunManifestEvent
 from consentry.service.context import UnitOfWork
 from consentry.service.ledger_ports import CheckpointRecord, LedgerTreeStore, ManifestItem
 from consentry.service.ports import RunStore, Store
-from consentry.service.records import AccountRecord, SessionRecord
+from consentry.service.records import AccountRecord, MessageRecord, SessionRecord
 from tests.unit.service.fakes import InMemoryOutbox
 from tests.unit.service.fakes_credentials import InMemoryCredentials
 from tests.unit.service.fakes_retention import InMemorySweeps
@@ -38,6 +38,20 @@ class InMemoryStore(InMemoryRuns, InMemoryCredentials, InMemorySweeps, InMemoryO
     ) -> tuple[AccountRecord | None, SessionRecord | None]:
         account = self.account_by_token_hash(token_hash)
         return (None, None) if account is None else (account, self.get_session(session_id))
+
+    def record_message(
+        self,
+        message: MessageRecord,
+        *,
+        retain_until: datetime,
+        event: str,
+        payload: dict[str, Any],
+    ) -> None:
+        sid, at, covered = message.session_id, message.at, message.covered
+        self.add_activity(sid, at=at, covered=covered, kind="message")
+        self.record_activity(sid, at=at, covered=covered, retain_until=retain_until)
+        self.insert_message(message)
+        self.publish(event, payload, at)
 
 
 class InMemoryLedgerTree:

@@ -109,6 +109,24 @@ class EncryptingStore(SqlStore):
         key claimed in its insert) claims a pool key (``sessions.key_id``) with its first
         sealed message, in this transaction, so the claim is exactly as durable as the
         ciphertext, and the key was durable before either (issue 26 key pool)."""
+        super().insert_message(message, content=self._sealed(message, content))
+
+    def record_message(
+        self,
+        message: MessageRecord,
+        *,
+        retain_until: datetime,
+        event: str,
+        payload: dict[str, Any],
+        content: str | None = None,
+    ) -> None:
+        """The append's writes with the text sealed as :meth:`insert_message` seals it."""
+        sealed = self._sealed(message, content)
+        super().record_message(
+            message, retain_until=retain_until, event=event, payload=payload, content=sealed
+        )
+
+    def _sealed(self, message: MessageRecord, content: str | None) -> str:
         sid = message.session_id
         scope = self.claims.get(sid) or self._memo.get(sid) or self._scope_for_append(sid)
         aead = self._aead(scope, create=not scope.startswith("pool:"))
@@ -116,7 +134,7 @@ class EncryptingStore(SqlStore):
             raise KeyUnavailable(f"the data key of session {sid} was destroyed")
         context = f"messages:{message.id}:{sid}".encode()  # row_context, inlined
         text = message.content if content is None else content
-        super().insert_message(message, content=seal_with(aead, text, context=context))
+        return seal_with(aead, text, context=context)
 
     def _scope_for_append(self, session_id: str) -> str:
         """A session not in the memo: its claimed key; else, with no message yet, a pool

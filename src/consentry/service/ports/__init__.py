@@ -34,7 +34,8 @@ Rows are frozen, slotted dataclasses read by attribute: `service/records.py`,
 
 from __future__ import annotations
 
-from typing import Protocol
+from datetime import datetime
+from typing import Any, Protocol
 
 from consentry.service.ports.accounts import AccountStore, ConsentLedgerStore, LedgerHead
 from consentry.service.ports.credentials import CredentialStore
@@ -58,7 +59,7 @@ from consentry.service.ports.runs import (
     RunCatalog,
 )
 from consentry.service.ports.sessions import SessionStore
-from consentry.service.records import AccountRecord, SessionRecord
+from consentry.service.records import AccountRecord, MessageRecord, SessionRecord
 
 __all__ = [
     "AccountStore",
@@ -109,6 +110,20 @@ class Store(
         unknown token and a deleted account) and the session (as
         :meth:`~SessionStore.get_session`, whoever owns it); (None, None) when no account
         has the token. SQL: one SELECT joining the two (``sessions_store.py``)."""
+        ...
+
+    def record_message(
+        self,
+        message: MessageRecord,
+        *,
+        retain_until: datetime,
+        event: str,
+        payload: dict[str, Any],
+    ) -> None:
+        """An append's writes (issue 22): what :meth:`~SessionStore.add_activity` (kind
+        ``message``), :meth:`~SessionStore.record_activity` (to `retain_until`),
+        :meth:`~SessionStore.insert_message` and :meth:`~Outbox.publish` (`event`,
+        `payload`, at the message's time) write. SQL: one statement on PostgreSQL."""
         ...
 
 
