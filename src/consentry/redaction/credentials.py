@@ -236,6 +236,23 @@ _PEM_BODY = compile_pattern(r"(?:[A-Za-z0-9+/=:,.-]|\s|\\[rn])*")
 _PEM_HEADER_MATCH = raw_matcher(_PEM_HEADER)
 _PEM_BODY_MATCH = raw_matcher(_PEM_BODY)
 
+# A signed JWT (header.payload.signature) or an encrypted one (RFC 7516's compact form:
+# header.key.iv.ciphertext.tag, the key empty for direct encryption), read whole.
+_JWT = (
+    r"\beyJ[A-Za-z0-9_-]{8,}\.(?:[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"
+    r"(?:\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+)?|\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)"
+)
+
+# An OpenSSH private key's body without its PEM lines: base64 of "openssh-key-v1\0"
+# then more, as pasted into code split over quoted strings ("..." +), escaped line
+# breaks (\r\n) or lines; the separators between the pieces, and one before the
+# first and after the last, are read with it, so no piece is left out.
+_BREAK = r"[\"'][ \t]*(?:\+[ \t]*\r?\n?|\r?\n)[ \t]*[\"']|\\r\\n|\\n"  # "..." + "...", \r\n
+_OPENSSH_BODY = (
+    r"(?:" + _BREAK + r")?b3BlbnNzaC1rZXktdjE[A-Za-z0-9+/=]*"
+    r"(?:(?:" + _BREAK + r"|\r?\n)[A-Za-z0-9+/=]+)*(?:" + _BREAK + r")?"
+)
+
 # A JWT split over lines at a dot (a wrapped paste, a string continued with \\).
 _LINE_BREAK = r"(?:[ \t]*\\?\r?\n[ \t]*)?"
 _SECRET_WORDS = (
@@ -249,9 +266,16 @@ _QUOTED_OR_BARE = r"(?:\"[^\"\r\n]+\"?|'[^'\r\n]+'?|[^\s;,&'\"(){}\[\]<>]+)"
 DETECTORS = (
     PrivateKeyDetector(),
     PatternDetector(
+        PRIVATE_KEY,
+        RANK[PRIVATE_KEY],
+        compile_pattern(_OPENSSH_BODY),
+        triggers=(b"b3BlbnNzaC1rZXktdjE",),
+        prefilter="b3BlbnNzaC1rZXktdjE",
+    ),
+    PatternDetector(
         JWT,
         RANK[JWT],
-        compile_pattern(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"),
+        compile_pattern(_JWT),
         _jwt,
         triggers=(b"eyJ",),
         prefilter="eyJ",

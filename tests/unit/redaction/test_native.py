@@ -97,6 +97,9 @@ EDGES = [
     "pa\u017f\u017fword: hunter2",
     "redis://:secretpass@host", "https://user:p4ss@example.com/x", "bearer abcdefghijklmnopq12",
     "mysql://u:p@ss@db@host:1/x", "ftp://u:a@b?c@d", "a://u:p@@h#x@y", "s://:q@r s@t",
+    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln.aXY.dGFn", "eyJhbGciOiJkaXIifQ..aXY.Y3Q.dGFn",
+    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln..x", 'k = "b3BlbnNzaC1rZXktdjEAAA" +\n "QUJD";',
+    "\\r\\nb3BlbnNzaC1rZXktdjEAAA\\r\\nQUJD\\r\\n", "b3BlbnNzaC1rZXktdjE\nAb\n\nCd",
     "203.0.113.7", "1.2.3.4.5", "version 10.0.0.1", "12.34.56.78:8080", "123-45-6789",
     "123 45 6789",
 ]  # fmt: skip
@@ -120,6 +123,7 @@ FRAGMENTS = [
     "postgres://user:pa55word@db/x", "https://", "://", "@", "jane.doe@example.org",
     "a@b.co", "x@y.png", "eyJhbGciOiJIUzI1NiJ9", "eyJzdWIiOiIxIn0", ".", "-", "_",
     "-----BEGIN RSA PRIVATE KEY-----", "MIIEow", "-----END RSA PRIVATE KEY-----",
+    "b3BlbnNzaC1rZXktdjE", "AAAA", '" +\n"', "' + '", "\\r\\n", "\\n",
     "[EMAIL]", "[SECRET_1a2b3c4d]", *EDGES[:12],
     # text around them, including what RE2 folds (ſ, K) and other non-ASCII
     " ", "\n", "\t", "\r\n", "the ", "word", "ſ", "K", "é", "日本", "Ünïcode", "\ud800",
