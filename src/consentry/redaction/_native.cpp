@@ -2438,10 +2438,10 @@ bool is_placeholder(std::string_view value, const KeyTables& w) {
 
 // keywords._decide
 bool decide(KeyKind kind, std::string_view value, bool quoted, unsigned char after,
-            const KeyTables& w) {
+            const KeyTables& w, bool literal = false) {
   if (is_placeholder(value, w) || (!quoted && !value.empty() && in(value[0], "[{<$%"))) return false;
   if (kind == KeyKind::kPassword || kind == KeyKind::kStrong) {
-    if (quoted) return true;
+    if (quoted || literal) return true;
     if (after == '(' || after == '[' || is_reference(value))
       return looks_generated(value) && !is_reference(value);
     return true;
@@ -2519,6 +2519,16 @@ bool read_value(const Text& t, Pos pos, Pos max_value, Pos max_quoted, Pos& vsta
   return true;
 }
 
+// keywords._env_assignment: NAME (upper case, digits, '_') at a line's start or after
+// "export ", for an env file's or a shell's NAME=value.
+bool env_assignment(const Text& t, Pos start, Pos key_end) {
+  if (key_end <= start || !is_upper(t.d[start])) return false;
+  for (Pos i = start; i < key_end; ++i)
+    if (!(is_upper(t.d[i]) || is_digit(t.d[i]) || t.d[i] == '_')) return false;
+  if (start >= 7 && t.view(start - 7, start) == "export ") start -= 7;
+  return start == 0 || t.d[start - 1] == '\n';
+}
+
 // keywords._assignment on the match [start, end) for a password-like key word (`password`)
 // or any other; kYes sets the value's span. The kind is checked before the value is read,
 // so a value is never extended for a key word the caller drops (linear on password=…).
@@ -2548,7 +2558,8 @@ Answer assignment(const Text& t, Pos start, Pos end, const KeyTables& w, bool pa
   for (unsigned char c : value) ascii &= c < 0x80, alnum |= is_alnum(c);
   if (!ascii && !alnum) return Answer::kAsk;  // is_placeholder reads its letters as Unicode
   const unsigned char after = quoted ? t.at(vend + 1) : t.at(vend);
-  if (!decide(kind, value, quoted, after, w)) return Answer::kNo;
+  const bool literal = !quoted && tail == "=" && env_assignment(t, start, key_end);
+  if (!decide(kind, value, quoted, after, w, literal)) return Answer::kNo;
   if (!quoted && vend >= std::min(t.n, value_at + max_value))  // keywords.extend_value
     while (vend < t.n && in(t.d[vend], kTokenChars)) ++vend;
   return Answer::kYes;

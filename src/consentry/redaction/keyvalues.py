@@ -159,11 +159,13 @@ def _read_value(data: bytes, pos: int) -> tuple[int, int, bool] | None:
     return (pos, end, False) if end > pos else None
 
 
-def _decide(kind: str, value: bytes, quoted: bool, after: int) -> bool:
+def _decide(kind: str, value: bytes, quoted: bool, after: int, literal: bool = False) -> bool:
+    """Whether ``value`` after a key word of ``kind`` is a secret; ``literal`` when the
+    line's shape makes a bare value a literal (an env file's ``NAME=value``), not a name."""
     if is_placeholder(value) or (not quoted and value[:1] in (b"[", b"{", b"<", b"$", b"%")):
         return False
     if kind == PASSWORD or kind.endswith(":strong"):
-        if quoted:
+        if quoted or literal:
             return True
         if after in b"([" or is_reference(value):
             return looks_generated(value) and not is_reference(value)

@@ -202,9 +202,22 @@ def _assignment(data: bytes, start: int, end: int, password: bool) -> tuple[str,
     after = (
         (data[vend + 1] if vend + 1 < n else 0x20) if quoted else (data[vend] if vend < n else 0x20)
     )
-    if not _decide(kind, value, quoted, after):
+    literal = not quoted and tail == b"=" and _env_assignment(data, start, key_end)
+    if not _decide(kind, value, quoted, after, literal):
         return None
     return kind, vstart, extend_value(data, vend, quoted, min(n, value_at + MAX_VALUE))
+
+
+def _env_assignment(data: bytes, start: int, key_end: int) -> bool:
+    """``NAME=`` at a line's start (or after ``export ``), NAME in upper case: an env
+    file's or a shell's assignment, whose bare value is a literal (``DB_PASSWORD=hunter2``),
+    where ``password = hunter2`` in code names a variable."""
+    name = data[start:key_end]
+    if not name[:1].isupper() or not all(b == 0x5F or 65 <= b <= 90 or 48 <= b <= 57 for b in name):
+        return False
+    if start >= 7 and data[start - 7 : start] == b"export ":
+        start -= 7
+    return start == 0 or data[start - 1] == 0x0A
 
 
 def _password_assignment(data: bytes, start: int, end: int) -> tuple[int, int] | None:

@@ -100,6 +100,8 @@ EDGES = [
     "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln.aXY.dGFn", "eyJhbGciOiJkaXIifQ..aXY.Y3Q.dGFn",
     "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln..x", 'k = "b3BlbnNzaC1rZXktdjEAAA" +\n "QUJD";',
     "\\r\\nb3BlbnNzaC1rZXktdjEAAA\\r\\nQUJD\\r\\n", "b3BlbnNzaC1rZXktdjE\nAb\n\nCd",
+    "DB_PASSWORD=bluejay", "export SMTP_PASS=a.b", "x\nAPP_SECRET=owl\n", "APP_SECRET==owl",
+    "ex DB_PASSWORD=jay", "port DB_PASSWORD=jay", "db_PASSWORD=jay", "\nexport X_PWD=k=",
     "203.0.113.7", "1.2.3.4.5", "version 10.0.0.1", "12.34.56.78:8080", "123-45-6789",
     "123 45 6789",
 ]  # fmt: skip
@@ -124,6 +126,7 @@ FRAGMENTS = [
     "a@b.co", "x@y.png", "eyJhbGciOiJIUzI1NiJ9", "eyJzdWIiOiIxIn0", ".", "-", "_",
     "-----BEGIN RSA PRIVATE KEY-----", "MIIEow", "-----END RSA PRIVATE KEY-----",
     "b3BlbnNzaC1rZXktdjE", "AAAA", '" +\n"', "' + '", "\\r\\n", "\\n",
+    "DB_PASSWORD", "APP_SECRET", "export ", "bluejay",
     "[EMAIL]", "[SECRET_1a2b3c4d]", *EDGES[:12],
     # text around them, including what RE2 folds (ſ, K) and other non-ASCII
     " ", "\n", "\t", "\r\n", "the ", "word", "ſ", "K", "é", "日本", "Ünïcode", "\ud800",
