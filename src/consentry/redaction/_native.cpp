@@ -2519,13 +2519,18 @@ bool read_value(const Text& t, Pos pos, Pos max_value, Pos max_quoted, Pos& vsta
   return true;
 }
 
-// keywords._env_assignment: NAME (upper case, digits, '_') at a line's start or after
-// "export ", for an env file's or a shell's NAME=value.
+// keywords._env_assignment: NAME (upper case, digits, '_') at a line's start, after
+// "export ", "#" or "# " (a line commented out), for an env file's or a shell's NAME=value.
 bool env_assignment(const Text& t, Pos start, Pos key_end) {
   if (key_end <= start || !is_upper(t.d[start])) return false;
   for (Pos i = start; i < key_end; ++i)
     if (!(is_upper(t.d[i]) || is_digit(t.d[i]) || t.d[i] == '_')) return false;
   if (start >= 7 && t.view(start - 7, start) == "export ") start -= 7;
+  if (start >= 2 && t.view(start - 2, start) == "# ") {
+    start -= 2;
+  } else if (start >= 1 && t.d[start - 1] == '#') {
+    start -= 1;
+  }
   return start == 0 || t.d[start - 1] == '\n';
 }
 

@@ -209,14 +209,18 @@ def _assignment(data: bytes, start: int, end: int, password: bool) -> tuple[str,
 
 
 def _env_assignment(data: bytes, start: int, key_end: int) -> bool:
-    """``NAME=`` at a line's start (or after ``export ``), NAME in upper case: an env
-    file's or a shell's assignment, whose bare value is a literal (``DB_PASSWORD=hunter2``),
-    where ``password = hunter2`` in code names a variable."""
+    """``NAME=`` at a line's start (or after ``export ``, ``#`` or ``# ``: a line commented
+    out), NAME in upper case: an env file's or a shell's assignment, whose bare value is a
+    literal (``DB_PASSWORD=hunter2``), where ``password = hunter2`` in code names a variable."""
     name = data[start:key_end]
     if not name[:1].isupper() or not all(b == 0x5F or 65 <= b <= 90 or 48 <= b <= 57 for b in name):
         return False
     if start >= 7 and data[start - 7 : start] == b"export ":
         start -= 7
+    if start >= 2 and data[start - 2 : start] == b"# ":
+        start -= 2
+    elif start >= 1 and data[start - 1] == 0x23:
+        start -= 1
     return start == 0 or data[start - 1] == 0x0A
 
 

@@ -29,6 +29,8 @@ ENV_LINES = [
     ("VITE_APP_PASSWD=moss-garden", "PASSWORD", "moss-garden"),
     ("REDIS_PASSWORD=alpha.bravo", "PASSWORD", "alpha.bravo"),
     ("MAIL_SECRET=lanternfish", "SECRET", "lanternfish"),
+    ("# DB_PASSWORD=bluefalcon", "PASSWORD", "bluefalcon"),  # a line commented out
+    ("PORT=1\n#export SMTP_PASS=quietriver", "PASSWORD", "quietriver"),
 ]
 
 
@@ -48,6 +50,7 @@ NOT_ENV = [
     "DB_PASSWORD=${VAULT_DB_PW}",  # a reference
     "DB_PASSWORD=changeme",  # a placeholder
     "run with DB_PASSWORD=bluefalcon",  # not at the line's start
+    "x = 1  # DB_PASSWORD=bluefalcon",  # a comment after code
 ]
 
 

@@ -102,6 +102,7 @@ EDGES = [
     "\\r\\nb3BlbnNzaC1rZXktdjEAAA\\r\\nQUJD\\r\\n", "b3BlbnNzaC1rZXktdjE\nAb\n\nCd",
     "DB_PASSWORD=bluejay", "export SMTP_PASS=a.b", "x\nAPP_SECRET=owl\n", "APP_SECRET==owl",
     "ex DB_PASSWORD=jay", "port DB_PASSWORD=jay", "db_PASSWORD=jay", "\nexport X_PWD=k=",
+    "# DB_PASSWORD=jay", "#DB_PASSWORD=jay", "x# DB_PASSWORD=jay", "\n#export Y_PASS=jay",
     "203.0.113.7", "1.2.3.4.5", "version 10.0.0.1", "12.34.56.78:8080", "123-45-6789",
     "123 45 6789",
 ]  # fmt: skip
