@@ -1933,6 +1933,18 @@ bool bare_number(const Text& t, Pos start, std::string_view digits, const RE2& i
   return !RE2::PartialMatch(re2::StringPiece(before.data(), before.size()), id_named);
 }
 
+// fieldnumbers._timestamp(digits): 14 digits that are YYYYMMDDhhmmss (1970-2099) or 13
+// that are Unix time in milliseconds (2001-2039).
+bool phone_timestamp(std::string_view digits) {
+  if (digits.size() == 13) return digits >= "1000000000000" && digits < "2200000000000";
+  if (digits.size() != 14) return false;
+  auto two = [&](size_t i) { return (digits[i] - '0') * 10 + (digits[i + 1] - '0'); };
+  const int year = two(0) * 100 + two(2);
+  if (year < 1970 || year > 2099) return false;
+  return two(4) >= 1 && two(4) <= 12 && two(6) >= 1 && two(6) <= 31 && two(8) < 24 && two(10) < 60 &&
+         two(12) < 60;
+}
+
 // fieldnumbers._one_phone on [start, end), whole but for the library calls, for a span of
 // digits and " .-/()+" (no extension) with ``said`` known; kYes sets end. The words are
 // the field_phone gate's [not-phone, phone, number, id named, date-like, ipv4 inside].
@@ -1968,9 +1980,14 @@ Phone one_phone(const Text& t, Pos start, Pos& end, bool said,
   if (RE2::PartialMatch(re2::StringPiece(main.data(), main.size()), *w.at(5))) return Phone::kNo;
   if (main.find('.') != main.npos && main.find_first_of(" -/()") == main.npos) {
     bool short_groups = true;
-    for (const auto& g : groups) short_groups &= g.size() <= 3;
-    if (groups.size() < 3 || short_groups) return Phone::kNo;
+    size_t one_digit = 0;
+    for (const auto& g : groups) {
+      short_groups &= g.size() <= 3;
+      one_digit += g.size() == 1;
+    }
+    if (groups.size() < 3 || short_groups || one_digit > 1) return Phone::kNo;
   }
+  if (main.size() == digits.size() && phone_timestamp(digits)) return Phone::kNo;
   // _other_number counts 10 or 13 digits (no trailing X here) or takes NNNN-NNNN
   if ((digits.size() == 10 || digits.size() == 13 || (main.size() == 9 && main[4] == '-')) &&
       lib.ask(lib.other_number, main))

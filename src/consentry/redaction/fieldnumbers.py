@@ -206,6 +206,19 @@ def _bare_number(digits: str, before: bytes) -> bool:
     return not _ID_NAMED.search(_clause(before))
 
 
+def _timestamp(digits: str) -> bool:
+    """A bare run of 14 digits that is a date and time (``YYYYMMDDhhmmss``, 1970-2099) or
+    of 13 that is Unix time in milliseconds (2001-2039): no phone number of these lengths
+    starts so (a national number has a trunk digit; no calling code is 19, 20 or 21 with
+    this many digits after it)."""
+    if len(digits) == 13:
+        return 1_000_000_000_000 <= int(digits) < 2_200_000_000_000
+    if len(digits) != 14 or not 1970 <= int(digits[:4]) <= 2099:
+        return False
+    month, day, hour, minute, second = (int(digits[i : i + 2]) for i in range(4, 14, 2))
+    return 1 <= month <= 12 and 1 <= day <= 31 and hour < 24 and minute < 60 and second < 60
+
+
 def _clause(before: bytes) -> bytes:
     """The end of ``before`` after its last field or clause break (``{"id": 42, "ref": "``)."""
     cut = max(before.rfind(c) for c in (b",", b";", b"|", b"\n"))
@@ -269,8 +282,12 @@ def _one_phone(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     if _IPV4_INSIDE.search(main):
         return None  # 93.15.41.183/24: an address and its prefix length
     dotted = b"." in main and not any(c in main for c in b" -/()")
-    if dotted and (len(groups) < 3 or all(len(g) <= 3 for g in groups)):
-        return None  # 3.14159265, 192.168.1: a number or an address, not a phone
+    if dotted and (
+        len(groups) < 3 or all(len(g) <= 3 for g in groups) or sum(len(g) == 1 for g in groups) > 1
+    ):
+        return None  # 3.14159265, 192.168.1, 1.0.0.39532: a number, an address, a version
+    if main.isdigit() and _timestamp(digits):
+        return None  # 20221019075634, 1713260029710: a time, not a phone, even when said
     if _other_number(main.decode("ascii")):
         return None
     head = main.lstrip(b"( ")
@@ -325,7 +342,8 @@ NATIVE_GATE_WORDS = (
 )
 NATIVE_PORTED = (
     _one_phone, _glued, iban_group_before, _calling_code_group, _country_code, _phone_said,
-    _bare_number, _clause, ssn_shaped, _other_number, _SSN_INSIDE, _EXTENSION, *NATIVE_GATE_WORDS,
+    _bare_number, _timestamp, _clause, ssn_shaped, _other_number, _SSN_INSIDE, _EXTENSION,
+    *NATIVE_GATE_WORDS,
 )  # fmt: skip
 NATIVE_GATE_PATTERNS = tuple(p.pattern for p in NATIVE_GATE_WORDS)
 # What the national id port and pii._phone_in_context's gate reproduce from this module.

@@ -117,7 +117,7 @@ GATE_PINS: dict[Any, str] = {
 GATE_HELPERS: dict[Any, tuple[str, tuple[Any, ...]]] = {  # validator: (digest, helpers)
     networks._ipv4_block: ("ddfb1e3e787fff20", (networks._free,)),
     networks._ipv6_network: ("34be3ffa895c3357", (networks._free, networks._whole_value)),
-    fieldnumbers._phone: ("b714a673af279ffa", fieldnumbers.NATIVE_PORTED),
+    fieldnumbers._phone: ("4fa514fc45df2512", fieldnumbers.NATIVE_PORTED),
     nationalids._national_id: ("cb84d7bf15b85d76",
                                (*fieldnumbers.NATIVE_ID_PORTED, nationalids._ID_WORDS)),
     pii._phone_in_context: ("af0477634f02b0bd", (pii._phone, *fieldnumbers.NATIVE_CONTEXT_PORTED)),
