@@ -111,9 +111,15 @@ async def _child(args: argparse.Namespace, url: str) -> dict[str, Any]:
     return {"cpu_ms_per_append": round(cpu / done * 1000, 4), "appends_per_s": round(done / wall)}
 
 
-def _measure(src: str, args: argparse.Namespace, script: str = __file__) -> dict[str, Any]:
-    """``script --child`` (this one, or routes_cpu.py) on a throwaway database, ``src``
-    first on its path; its last line of JSON."""
+def _measure(
+    src: str,
+    args: argparse.Namespace,
+    script: str = __file__,
+    child_args: list[str] | None = None,
+) -> dict[str, Any]:
+    """``script --child URL`` (this one, routes_cpu.py, loop_cpu.py, ...) on a throwaway
+    database of ``args.db``, ``src`` first on its path, with `child_args` (default: this
+    process's arguments); its last line of JSON."""
     sys.path.insert(0, str(HERE))
     from load import database
 
@@ -121,7 +127,8 @@ def _measure(src: str, args: argparse.Namespace, script: str = __file__) -> dict
     try:
         with database(args.db, workdir) as url:
             env = {**os.environ, "PYTHONPATH": os.path.abspath(src)}
-            command = [sys.executable, script, "--child", url, *sys.argv[1:]]
+            given = sys.argv[1:] if child_args is None else child_args
+            command = [sys.executable, script, "--child", url, *given]
             done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
             if done.returncode != 0:
                 raise RuntimeError(done.stderr[-2000:])

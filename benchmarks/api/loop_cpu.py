@@ -19,16 +19,13 @@ import argparse
 import asyncio
 import json
 import os
-import shutil
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from append_cpu import CONTENT, _call
+from append_cpu import _measure as measure_child
 from routes_cpu import _request
 
 ENDPOINTS = ("append", "session", "privacy", "choice")
@@ -70,21 +67,9 @@ async def _child(args: argparse.Namespace, url: str) -> dict[str, Any]:
 
 def _measure(src: str, args: argparse.Namespace) -> dict[str, Any]:
     """A child on a throwaway SQLite database (``load.database``), `src` on its path."""
-    from load import database
-
-    workdir = Path(tempfile.mkdtemp(prefix="consentry-loop-cpu-"))
-    try:
-        with database("sqlite", workdir) as url:
-            env = {**os.environ, "PYTHONPATH": os.path.abspath(src)}
-            command = [sys.executable, __file__, "--child", url, "--endpoint", args.endpoint]
-            command += ["--requests", str(args.requests), "--clients", str(args.clients)]
-            command += ["--concurrency", str(args.concurrency)]
-            done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-            if done.returncode != 0:
-                raise RuntimeError(done.stderr[-2000:])
-            return dict(json.loads(done.stdout.strip().splitlines()[-1]))
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    child = ["--endpoint", args.endpoint, "--requests", str(args.requests)]
+    child += ["--clients", str(args.clients), "--concurrency", str(args.concurrency)]
+    return measure_child(src, argparse.Namespace(db="sqlite"), __file__, child)
 
 
 def main() -> None:
