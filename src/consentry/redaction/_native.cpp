@@ -2551,6 +2551,76 @@ bool env_assignment(const Text& t, Pos start, Pos key_end) {
   return start == 0 || t.d[start - 1] == '\n';
 }
 
+// keyvalues._ini_section_before: a `[section]` line among the lines before `line`
+// (4 KB back at most).
+bool ini_section_before(const Text& t, Pos line) {
+  const Pos floor = std::max<Pos>(0, line - 4096);
+  Pos end = line - 1;
+  while (end > 0) {
+    Pos nl = end - 1;  // data.rfind(b"\n", floor, end)
+    while (nl >= floor && t.d[nl] != '\n') --nl;
+    if (nl < floor) nl = -1;
+    if (nl < 0 && floor > 0) return false;
+    const Pos b = nl + 1;
+    Pos e = end;
+    while (e > b && in(t.d[e - 1], " \t\r")) --e;
+    if (e - b > 2 && t.d[b] == '[' && t.d[e - 1] == ']') {
+      bool inner = false;
+      for (Pos i = b + 1; i < e - 1; ++i) inner |= t.d[i] == ']';
+      if (!inner) return true;
+    }
+    end = nl;
+  }
+  return false;
+}
+
+// keyvalues.config_literal: the key alone at its line's start (indented, or after YAML's
+// `- `) and a bare value that is the rest of the line, in a YAML mapping line (`key:
+// value`, the value not a type) or an INI entry under a `[section]` line (`Key=value`).
+bool config_literal(const Text& t, Pos start, std::string_view tail, Pos vstart, Pos vend) {
+  if (vend < t.n && t.d[vend] != '\r' && t.d[vend] != '\n') return false;
+  // `password: DB_PASSWORD`, `real_key`: a constant's or variable's name (bytes.isupper,
+  // islower: cased letters of one case only, at least one; isalnum once '_' is dropped)
+  bool underscore = false, alnum = true, upper = false, lower = false;
+  for (Pos i = vstart; i < vend; ++i) {
+    const unsigned char c = t.d[i];
+    underscore |= c == '_';
+    alnum &= c == '_' || is_upper(c) || is_digit(c) || (c >= 'a' && c <= 'z');
+    upper |= is_upper(c), lower |= c >= 'a' && c <= 'z';
+  }
+  if (underscore && alnum && upper != lower) return false;
+  Pos line = start;
+  while (line > 0 && in(t.d[line - 1], " \t")) --line;
+  if (line > 0 && t.d[line - 1] == '-' && line < start) {  // YAML's list item
+    --line;
+    while (line > 0 && in(t.d[line - 1], " \t")) --line;
+  }
+  if (line > 0 && t.d[line - 1] != '\n') return false;
+  if (tail.size() > 1 && tail[0] == ':') {
+    bool blank = true;
+    for (size_t i = 1; i < tail.size(); ++i) blank &= tail[i] == ' ' || tail[i] == '\t';
+    if (blank) {
+      std::string low(t.view(vstart, vend));
+      for (char& c : low) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+      for (std::string_view type : {"str", "string", "bytes", "int", "bool", "any", "object", "text"})
+        if (low == type) return false;
+      for (Pos i = vstart; i < vend; ++i)
+        if (in(t.d[i], "[]()<>|")) return false;
+      // PascalCase (`SecretStr`): letters only, an upper-case first, not lower-case after
+      // (bytes.islower: a cased letter, none upper; so `A` and `AB` count too)
+      bool letters = vend > vstart, later_upper = false;
+      for (Pos i = vstart; i < vend; ++i) letters &= is_upper(t.d[i]) || (t.d[i] >= 'a' && t.d[i] <= 'z');
+      for (Pos i = vstart + 1; i < vend; ++i) later_upper |= is_upper(t.d[i]);
+      const bool rest_lower = vend - vstart > 1 && !later_upper;
+      if (letters && is_upper(t.d[vstart]) && !rest_lower) return false;
+      return true;
+    }
+  }
+  while (!tail.empty() && (tail.front() == ' ' || tail.front() == '\t')) tail.remove_prefix(1);
+  while (!tail.empty() && (tail.back() == ' ' || tail.back() == '\t')) tail.remove_suffix(1);
+  return tail == "=" && ini_section_before(t, line);
+}
+
 // keywords._assignment on the match [start, end) for a password-like key word (`password`)
 // or any other; kYes sets the value's span. The kind is checked before the value is read,
 // so a value is never extended for a key word the caller drops (linear on password=…).
@@ -2580,7 +2650,8 @@ Answer assignment(const Text& t, Pos start, Pos end, const KeyTables& w, bool pa
   for (unsigned char c : value) ascii &= c < 0x80, alnum |= is_alnum(c);
   if (!ascii && !alnum) return Answer::kAsk;  // is_placeholder reads its letters as Unicode
   const unsigned char after = quoted ? t.at(vend + 1) : t.at(vend);
-  const bool literal = !quoted && tail == "=" && env_assignment(t, start, key_end);
+  const bool literal = !quoted && ((tail == "=" && env_assignment(t, start, key_end)) ||
+                                   config_literal(t, start, tail, vstart, vend));
   if (!decide(kind, value, quoted, after, w, literal)) return Answer::kNo;
   if (!quoted && vend >= std::min(t.n, value_at + max_value))  // keywords.extend_value
     while (vend < t.n && in(t.d[vend], kTokenChars)) ++vend;

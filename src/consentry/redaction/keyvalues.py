@@ -173,6 +173,73 @@ def _decide(kind: str, value: bytes, quoted: bool, after: int, literal: bool = F
     return looks_generated(value) and not (after in b"(" and not quoted)
 
 
+def env_assignment(data: bytes, start: int, key_end: int) -> bool:
+    """``NAME=`` at a line's start (or after ``export ``, ``#`` or ``# ``: a line commented
+    out), NAME in upper case: an env file's or a shell's assignment, whose bare value is a
+    literal (``DB_PASSWORD=hunter2``), where ``password = hunter2`` in code names a variable."""
+    name = data[start:key_end]
+    if not name[:1].isupper() or not all(b == 0x5F or 65 <= b <= 90 or 48 <= b <= 57 for b in name):
+        return False
+    if start >= 7 and data[start - 7 : start] == b"export ":
+        start -= 7
+    if start >= 2 and data[start - 2 : start] == b"# ":
+        start -= 2
+    elif start >= 1 and data[start - 1] == 0x23:
+        start -= 1
+    return start == 0 or data[start - 1] == 0x0A
+
+
+# Annotations look like YAML's mapping lines (``password: str`` in a Python class body).
+_TYPE_NAMES = frozenset((b"str", b"string", b"bytes", b"int", b"bool", b"any", b"object", b"text"))
+
+
+def config_literal(data: bytes, start: int, tail: bytes, vstart: int, vend: int) -> bool:
+    """A key alone at its line's start (indented, or after YAML's ``- ``) and a bare value
+    that is the rest of the line, in a YAML mapping line (``key: value``) or an INI entry
+    under a ``[section]`` line (``Key=value``): the value is a literal, not a name."""
+    if vend < len(data) and data[vend] not in b"\r\n":
+        return False  # more on the value's line: code, or a comment
+    value = data[vstart:vend]
+    if (
+        b"_" in value
+        and (value.isupper() or value.islower())
+        and value.replace(b"_", b"").isalnum()
+    ):
+        return False  # ``password: DB_PASSWORD``, ``real_key``: a constant's or variable's name
+    line = start
+    while line > 0 and data[line - 1] in b" \t":
+        line -= 1
+    if line > 0 and data[line - 1] == 0x2D and line < start:  # YAML's list item
+        line -= 1
+        while line > 0 and data[line - 1] in b" \t":
+            line -= 1
+    if line > 0 and data[line - 1] != 0x0A:
+        return False
+    if tail[:1] == b":" and len(tail) > 1 and not tail[1:].strip(b" \t"):
+        # not a type: ``str``, ``Optional[str]``, ``int | None``, ``SecretStr`` (PascalCase)
+        pascal = value.isalpha() and value[:1].isupper() and not value[1:].islower()
+        return (
+            value.lower() not in _TYPE_NAMES
+            and not pascal
+            and not any(c in b"[]()<>|" for c in value)
+        )
+    return tail.strip(b" \t") == b"=" and _ini_section_before(data, line)
+
+
+def _ini_section_before(data: bytes, line: int) -> bool:
+    """A ``[section]`` line among the lines before ``line`` (4 KB back at most)."""
+    floor, end = max(0, line - 4096), line - 1
+    while end > 0:
+        nl = data.rfind(b"\n", floor, end)
+        if nl < 0 and floor > 0:
+            return False  # the line starts before the window
+        text = data[nl + 1 : end].rstrip(b" \t\r")
+        if text[:1] == b"[" and text[-1:] == b"]" and b"]" not in text[1:-1] and len(text) > 2:
+            return True
+        end = nl
+    return False
+
+
 def extend_value(data: bytes, vend: int, quoted: bool, limit: int) -> int:
     """A bare value read up to the limit goes on through its token characters.
 

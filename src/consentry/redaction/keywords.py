@@ -36,12 +36,13 @@ from .detector import PatternDetector, compile_pattern
 # Re-exported (``X as X``): commands.py and the tests import these from here.
 from .keyvalues import _PLACEHOLDER_VALUES as _PLACEHOLDER_VALUES
 from .keyvalues import _PLACEHOLDER_WORDS as _PLACEHOLDER_WORDS
-from .keyvalues import _QUOTES, _REFERENCE_WORDS
+from .keyvalues import _QUOTES, _REFERENCE_WORDS, config_literal
 from .keyvalues import _TEMPLATE as _TEMPLATE
 from .keyvalues import MAX_QUOTED as MAX_QUOTED
 from .keyvalues import MAX_VALUE as MAX_VALUE
 from .keyvalues import _decide as _decide
 from .keyvalues import _read_value as _read_value
+from .keyvalues import env_assignment as _env_assignment
 from .keyvalues import extend_value as extend_value
 from .keyvalues import is_placeholder as is_placeholder
 from .keyvalues import is_reference as is_reference
@@ -202,26 +203,13 @@ def _assignment(data: bytes, start: int, end: int, password: bool) -> tuple[str,
     after = (
         (data[vend + 1] if vend + 1 < n else 0x20) if quoted else (data[vend] if vend < n else 0x20)
     )
-    literal = not quoted and tail == b"=" and _env_assignment(data, start, key_end)
+    literal = not quoted and (
+        (tail == b"=" and _env_assignment(data, start, key_end))
+        or config_literal(data, start, tail, vstart, vend)
+    )
     if not _decide(kind, value, quoted, after, literal):
         return None
     return kind, vstart, extend_value(data, vend, quoted, min(n, value_at + MAX_VALUE))
-
-
-def _env_assignment(data: bytes, start: int, key_end: int) -> bool:
-    """``NAME=`` at a line's start (or after ``export ``, ``#`` or ``# ``: a line commented
-    out), NAME in upper case: an env file's or a shell's assignment, whose bare value is a
-    literal (``DB_PASSWORD=hunter2``), where ``password = hunter2`` in code names a variable."""
-    name = data[start:key_end]
-    if not name[:1].isupper() or not all(b == 0x5F or 65 <= b <= 90 or 48 <= b <= 57 for b in name):
-        return False
-    if start >= 7 and data[start - 7 : start] == b"export ":
-        start -= 7
-    if start >= 2 and data[start - 2 : start] == b"# ":
-        start -= 2
-    elif start >= 1 and data[start - 1] == 0x23:
-        start -= 1
-    return start == 0 or data[start - 1] == 0x0A
 
 
 def _password_assignment(data: bytes, start: int, end: int) -> tuple[int, int] | None:
@@ -305,8 +293,7 @@ def _spaced(data: bytes, match_start: int, end: int) -> tuple[int, int] | None:
 
 
 def _glued(data: bytes, match_start: int, end: int) -> tuple[int, int] | None:
-    """The whole token ``<name with a key word>[-_.]<generated value>``, or None: the
-    value starts at the first ``-``/``_``/``.`` piece after the key word that is not letters."""
+    """``<name with a key word>[-_.]<value>`` whole, the value from the first non-letter piece."""
     ident_start = _name_start(data, match_start)
     if ident_start is None:
         return None
