@@ -30,6 +30,7 @@ from .detector import (
 from .keywords import DETECTORS as KEYWORD_DETECTORS
 from .model import JWT, PASSWORD, PASSWORD_HASH, PRIVATE_KEY, SECRET
 from .tokens import FORMAT_DETECTORS, SHAPE_DETECTORS, ProviderTokenDetector
+from .xmlpairs import DETECTORS as XML_PAIR_DETECTORS
 
 RANK = {PRIVATE_KEY: 0, JWT: 10, SECRET: 20, PASSWORD_HASH: 25, PASSWORD: 30}
 KEYWORD_SECRET_RANK = 50
@@ -316,4 +317,5 @@ DETECTORS = (
     ),
     *KEYWORD_DETECTORS,
     *COMMAND_DETECTORS,
+    *XML_PAIR_DETECTORS,
 )
