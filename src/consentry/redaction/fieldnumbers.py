@@ -374,6 +374,6 @@ DETECTORS = (
         ),
         _phone,
         triggers=DIGIT_TRIGGERS,
-        prefilter=r"[0-9][0-9 ().\-/]{5}[0-9]",
+        prefilter=r"[0-9][0-9 ().\-/]{5}",  # the pattern's first 6 bytes: a necessary condition
     ),
 )
