@@ -79,7 +79,9 @@ async def _call(app: Any, method: str, path: str, token: str | None, body: bytes
     return b"".join(out)
 
 
-async def _child(args: argparse.Namespace, url: str) -> dict[str, Any]:
+async def app_and_sessions(clients: int, url: str) -> tuple[Any, list[tuple[str, str]]]:
+    """The application on `url` and `clients` (token, message path) pairs: one account
+    that trains and one chat session each."""
     from consentry.bootstrap import build
     from consentry.config.settings import Settings
     from consentry.entrypoints.api.app import create_app
@@ -88,13 +90,16 @@ async def _child(args: argparse.Namespace, url: str) -> dict[str, Any]:
     os.environ.setdefault("CONSENTRY_SIGNUPS_PER_HOUR", "0")
     app = create_app(build(Settings.from_env(), migrate=False))
     pairs = []
-    for _ in range(args.clients):
-        signup = json.loads(
-            await _call(app, "POST", "/v1/accounts", None, b'{"plan":"free","training":"on"}')
-        )
-        token = signup["token"]
+    for _ in range(clients):
+        signup = b'{"plan":"free","training":"on"}'
+        token = json.loads(await _call(app, "POST", "/v1/accounts", None, signup))["token"]
         made = json.loads(await _call(app, "POST", "/v1/me/sessions", token, b'{"kind":"chat"}'))
         pairs.append((token, f"/v1/me/sessions/{made['session_id']}/messages"))
+    return app, pairs
+
+
+async def _child(args: argparse.Namespace, url: str) -> dict[str, Any]:
+    app, pairs = await app_and_sessions(args.clients, url)
     body = json.dumps({"role": "user", "content": CONTENT}).encode()
 
     async def client(index: int, count: int) -> None:

@@ -18,13 +18,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
 import time
 from pathlib import Path
 from typing import Any
 
-from append_cpu import CONTENT, _call
+from append_cpu import CONTENT, _call, app_and_sessions
 from append_cpu import _measure as measure_child
 from routes_cpu import _request
 
@@ -32,19 +31,7 @@ ENDPOINTS = ("append", "session", "privacy", "choice")
 
 
 async def _child(args: argparse.Namespace, url: str) -> dict[str, Any]:
-    from consentry.bootstrap import build
-    from consentry.config.settings import Settings
-    from consentry.entrypoints.api.app import create_app
-
-    os.environ["CONSENTRY_DATABASE_URL"] = url
-    os.environ.setdefault("CONSENTRY_SIGNUPS_PER_HOUR", "0")
-    app = create_app(build(Settings.from_env(), migrate=False))
-    pairs = []
-    for _ in range(args.clients):
-        signup = b'{"plan":"free","training":"on"}'
-        token = json.loads(await _call(app, "POST", "/v1/accounts", None, signup))["token"]
-        made = json.loads(await _call(app, "POST", "/v1/me/sessions", token, b'{"kind":"chat"}'))
-        pairs.append((token, f"/v1/me/sessions/{made['session_id']}/messages"))
+    app, pairs = await app_and_sessions(args.clients, url)
     message = json.dumps({"role": "user", "content": CONTENT}).encode()
 
     async def client(index: int, count: int) -> None:
