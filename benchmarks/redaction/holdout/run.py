@@ -28,11 +28,11 @@ from ..outside.run import _covered_chars, report, score
 HERE = Path(__file__).parent
 
 
-def records() -> tuple[list[Record], list[Record], dict[int, str]]:
+def records(seed: int = 16) -> tuple[list[Record], list[Record], dict[int, str]]:
     """The scored records, the not-asked ones, and each scored record's source path."""
     values = load_values(HERE / "values.jsonl")
     asked = [v for v in values if not v["label"].startswith("NOT_ASKED:")]
-    built = build(asked)
+    built = build(asked, seed=seed)
     paths = {i: v["path"] for i, v in enumerate(asked)}
     apart = []
     for v in values:
@@ -45,6 +45,30 @@ def records() -> tuple[list[Record], list[Record], dict[int, str]]:
                 Record(text, v["label"], v["label"], start, start + len(v["value"]), v["source"])
             )
     return built, apart, paths
+
+
+def other_draws(redactor: Redactor, n: int) -> None:
+    """Recall and false positives with the same values in other templates.
+
+    ``corpus.build`` draws each value's template with a seeded random generator,
+    so the default table (seed 16) is one draw; a value found in one template and
+    missed in another shows a context the filter depends on.
+    """
+    print(f"\nother template draws (seeds 17-{16 + n}):")
+    print("| seed | recall | partial | false positives |")
+    print("|---:|---:|---:|---:|")
+    for seed in range(17, 17 + n):
+        recs = records(seed)[0]
+        found = [[(f.start, f.end) for f in redactor.redact(r.text).findings] for r in recs]
+        per_type = score(recs, found)
+        total = per_type.pop("*")
+        values = sum(c["values"] for c in per_type.values())
+        recalled = sum(c["recalled"] for c in per_type.values())
+        partial = sum(c["partial"] for c in per_type.values())
+        print(
+            f"| {seed} | {recalled / values:.3f} | {partial} "
+            f"| {total['fp_records']}/{total['negatives']} |"
+        )
 
 
 def _bad(rec: Record, spans: list[tuple[int, int]]) -> bool:
@@ -60,6 +84,9 @@ def main() -> None:
     parser.add_argument("--python-scan", action="store_true", help="consentry without _native")
     parser.add_argument("--check-scans", action="store_true", help="compiled == Python scan")
     parser.add_argument("--misses", type=int, default=0, help="print this many misses/FPs")
+    parser.add_argument(
+        "--seeds", type=int, default=0, help="also score N other template draws (seeds 17...)"
+    )
     args = parser.parse_args()
     recs, apart, paths = records()
     redactor = Redactor(native=not args.python_scan)
@@ -86,6 +113,8 @@ def main() -> None:
     for label, c in sorted(stats.items()):
         if label != "*":
             print(f"  {label}: {c['recalled']}/{c['values']} found ({c['partial']} partial)")
+    if args.seeds:
+        other_draws(redactor, args.seeds)
     if args.check_scans:
         other = Redactor(native=args.python_scan)
         differ = sum(
