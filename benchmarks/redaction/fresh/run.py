@@ -7,7 +7,9 @@ As ``holdout/run.py``: the records are made by the outside suite's ``corpus.buil
 ``run.score``, with one difference: a value of a PII type that came with its own
 sentence (Recognizers-Text's ``Input``), and a negative that is such a sentence, is
 scored in that sentence as it is, the value where its text first occurs, instead of
-in a template. ``--check-scans`` runs the compiled and the Python scan and fails
+in a template (``--templated`` puts them in the templates too, as the holdout does:
+Recognizers-Text's sentences nearly all say "my phone number is").
+``--check-scans`` runs the compiled and the Python scan and fails
 unless every record gets the same findings. Values of types SPEC §4 does not ask for
 (``NOT_ASKED:*``) are scored apart, in their source's own line. ``--misses`` prints
 the misses and false positives grouped by source file.
@@ -37,10 +39,13 @@ def _in_sentence(item: dict[str, str]) -> bool:
     return item["label"] in PII and item["value"] in context
 
 
-def records() -> tuple[list[Record], list[Record], dict[int, str]]:
-    """The scored records, the not-asked ones, and each scored record's source path."""
+def records(templated_pii: bool = False) -> tuple[list[Record], list[Record], dict[int, str]]:
+    """The scored records, the not-asked ones, and each scored record's source path
+    (``templated_pii``: every item through ``build``, sentences or not, as the holdout)."""
     values = load_values(HERE / "values.jsonl")
     asked = [v for v in values if not v["label"].startswith("NOT_ASKED:")]
+    if templated_pii:
+        return build(asked), [], {i: v["path"] for i, v in enumerate(asked)}
     templated = iter(build([v for v in asked if not _in_sentence(v)]))
     built = []
     for v in asked:
@@ -74,8 +79,13 @@ def main() -> None:
     parser.add_argument("--python-scan", action="store_true", help="consentry without _native")
     parser.add_argument("--check-scans", action="store_true", help="compiled == Python scan")
     parser.add_argument("--misses", type=int, default=0, help="print this many misses/FPs")
+    parser.add_argument(
+        "--templated",
+        action="store_true",
+        help="PII values in the outside suite's templates, not in their own sentence",
+    )
     args = parser.parse_args()
-    recs, apart, paths = records()
+    recs, apart, paths = records(templated_pii=args.templated)
     redactor = Redactor(native=not args.python_scan)
     found = [[(f.start, f.end) for f in redactor.redact(r.text).findings] for r in recs]
     positives = sum(r.label != "NEGATIVE" for r in recs)
