@@ -228,7 +228,9 @@ SHAPES = (
     # Prefix, alphabet and length as published by the vendor or in gitleaks' / trufflehog's rules.
     TokenShape(("4b1d",), "A-Za-z0-9", 38, 38, "ClickHouse Cloud"),  # API secret key
     TokenShape(("v1.0-",), "a-f0-9-", 171, 171, "Cloudflare"),  # origin CA key: 24 - 146 hex
-    TokenShape(("cfk_",), "A-Za-z0-9", 48, 48, "Cloudflare"),  # global API key, v2
+    # global API key v2, user and account API tokens: 40 alphanumerics then an 8-hex
+    # checksum (developers.cloudflare.com/fundamentals/api/get-started/token-formats)
+    TokenShape(("cfk_", "cfut_", "cfat_"), "A-Za-z0-9", 48, 48, "Cloudflare"),
     TokenShape(("ABSK",), "A-Za-z0-9+/=", 109, 271, "AWS"),  # long-lived API key
     TokenShape(("EAAM", "EAAC"), "A-Za-z0-9", 100, 400, "Facebook"),  # page / app access token
     TokenShape(("pubkey-",), "a-f0-9", 32, 32, "Mailgun"),  # public validation key
