@@ -27,11 +27,18 @@ on the next line is not a value.
 
 from __future__ import annotations
 
-import functools
 import re
 
 from . import pattern_shapes
 from .detector import PatternDetector, compile_pattern
+from .keynames import _KEY_BOUNDARY as _KEY_BOUNDARY
+from .keynames import _NOT_SECRET_SUFFIXES as _NOT_SECRET_SUFFIXES
+from .keynames import _PASSWORD_WORDS as _PASSWORD_WORDS
+from .keynames import _STRONG as _STRONG
+from .keynames import _WEAK as _WEAK
+from .keynames import RANK as RANK
+from .keynames import _identifier_kind as _identifier_kind
+from .keynames import _is_alnum as _is_alnum
 
 # Re-exported (``X as X``): commands.py and the tests import these from here.
 from .keyvalues import _PLACEHOLDER_VALUES as _PLACEHOLDER_VALUES
@@ -48,15 +55,10 @@ from .keyvalues import is_placeholder as is_placeholder
 from .keyvalues import is_reference as is_reference
 from .keyvalues import looks_generated as looks_generated
 from .model import PASSWORD, SECRET
+from .spacedkeys import DETECTOR as SPACED_DETECTOR
+from .spacedkeys import _glued as _glued
+from .spacedkeys import _spaced as _spaced
 
-RANK = {PASSWORD: 30, SECRET: 31}
-
-_PASSWORD_WORDS = "password|passwd|passwort|passphrase|passcode|pwd|pass"  # noqa: S105
-_STRONG = (
-    _PASSWORD_WORDS + "|secret|credential|apikey|api_key|api-key|privatekey|private_key"
-    "|private-key|accesskey|access_key|access-key|authkey|auth_key|auth-key"
-)
-_WEAK = "token|key|auth|bearer|signature|sig|salt|cookie|session"
 _IDENT = r"[A-Za-z0-9_.-]{0,40}"
 _OPERATOR = r"(?:===|!==|==|!=|::=|:=|\?=|\+=|=>|=|:|>|\(|,)"
 
@@ -93,73 +95,11 @@ _REVERSED = (
     + ")"
     + _IDENT
 )
-# Identifiers that name something about a secret, not the secret itself.
-_NOT_SECRET_SUFFIXES = (
-    "id", "ids", "name", "names", "type", "types", "url", "uri", "urls", "path", "file", "dir",
-    "length", "len", "size", "count", "hint", "hints", "field", "fields", "label", "prompt",
-    "placeholder", "format", "policy", "expiry", "expires", "expiration", "ttl", "timeout",
-    "header", "endpoint", "version", "required", "enabled", "min", "max", "regex", "pattern",
-    "strength", "reset", "confirm", "confirmation", "changed", "updated", "at", "mode",
-    "algorithm", "alg", "scope", "scopes", "prefix", "suffix", "template", "validator",
-    "error", "errors", "message", "description", "text", "input", "button", "icon", "class",
-    "style", "index", "idx", "store", "manager", "provider", "service", "client", "handler",
-    "env", "var", "variable", "ref", "reference", "location", "source", "kind", "list",
-    "map", "set", "params", "param", "arg", "args", "option", "options", "config", "method",
-    "function", "fn", "callback", "bytes", "bits", "encoding", "usage", "used", "needed",
-    # words that hold a key word but name something else
-    "secretary", "secretaries", "passenger", "passengers", "passthrough", "passage",
-)  # fmt: skip
-_KEY_BOUNDARY = frozenset(b"_.-")
 
 
 def _key_kind(data: bytes, key_start: int, key_end: int) -> str | None:
     """PASSWORD, SECRET or None for the identifier data[key_start:key_end]."""
     return _identifier_kind(data[key_start:key_end])
-
-
-@functools.lru_cache(maxsize=4096)
-def _identifier_kind(identifier: bytes) -> str | None:
-    """What a key names (identifiers repeat, so the answer is cached)."""
-    ident = identifier.strip(b"\"'`[] \t").lower()
-    ident = ident.lstrip(b"-")  # --password
-    parts = [p for p in ident.replace(b"-", b"_").replace(b".", b"_").split(b"_") if p]
-    if not parts:
-        return None
-    last = parts[-1].decode("ascii", "replace")
-    # camelCase: credentialsId -> "id"
-    raw = identifier.strip(b"\"'`[] \t")
-    tail = _camel_tail(raw)
-    if last in _NOT_SECRET_SUFFIXES or (tail and tail in _NOT_SECRET_SUFFIXES):
-        return None
-    for word in (b"password", b"passwd", b"passwort", b"passphrase", b"passcode", b"pwd"):
-        if word in ident:
-            return PASSWORD
-    for part in parts:
-        if part in (b"pass", b"pw", b"pword"):
-            return PASSWORD
-    for word in (b"secret", b"credential", b"apikey", b"api_key", b"privatekey",
-                 b"private_key", b"accesskey", b"access_key", b"authkey", b"auth_key"):  # fmt: skip
-        if word in ident.replace(b"-", b"_"):
-            return SECRET + ":strong"
-    for word in (b"token", b"key", b"auth", b"bearer", b"signature", b"sig", b"salt",
-                 b"cookie", b"session"):  # fmt: skip
-        if word in ident:
-            return SECRET
-    return None
-
-
-def _camel_tail(raw: bytes) -> str:
-    """The last camelCase word of an identifier, lower-cased (``credentialsId`` -> ``id``)."""
-    i = len(raw)
-    while i > 0 and 97 <= raw[i - 1] <= 122:
-        i -= 1
-    if 0 < i < len(raw) and 65 <= raw[i - 1] <= 90 and i - 1 > 0:
-        return raw[i - 1 :].decode("ascii", "replace").lower()
-    return ""
-
-
-def _is_alnum(b: int) -> bool:
-    return 48 <= b <= 57 or 65 <= b <= 90 or 97 <= b <= 122
 
 
 def _assignment(data: bytes, start: int, end: int, password: bool) -> tuple[str, int, int] | None:
@@ -242,97 +182,6 @@ def _reversed(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     return (open_at + 1, start) if _decide(kind, value, True, 0x20) else None
 
 
-# "api key Kx8…", "SECRET_KEY a9F…", netrc's "password 7cc9…": a key word whose value
-# follows after spaces alone, no operator or quote. Without the operator only a value
-# that looks generated counts (so one with a digit: the pattern stops at the value's
-# first digit, which keeps its automaton small; the validator reads the rest), and the
-# value must end where a token ends. Or glued (``dd-apikey-<hex>``, ``acmeSECRETKEY-<token>``):
-_GLUED = r"[A-Za-z]{0,12}[-_.][A-Za-z+/_~-]*"  # no '=': NAME_SECRET_KEY=value is assigned
-_SPACED = r"(?i)(?:" + _STRONG + r"|token|key)(?:[ \t]+[A-Za-z+/_~=-]*|" + _GLUED + ")[0-9]"
-_SPACED_REST = re.compile(rb"[A-Za-z0-9+/_.~=-]*")
-_SPACED_END = frozenset(b" \t\r\n,;)}]\"'")
-
-
-def _name_start(data: bytes, at: int) -> int | None:
-    """Where the identifier ending at ``at`` starts (at most 40 bytes back), or None."""
-    start = at
-    while start > max(0, at - 40) and (
-        data[start - 1] in _KEY_BOUNDARY or _is_alnum(data[start - 1])
-    ):
-        start -= 1
-    if start > 0 and (
-        data[start - 1] in _KEY_BOUNDARY or _is_alnum(data[start - 1]) or data[start - 1] >= 0x80
-    ):
-        return None  # longer than 40 bytes, or in another script
-    return start
-
-
-def _spaced(data: bytes, match_start: int, end: int) -> tuple[int, int] | None:
-    """A generated-looking value after a key word and spaces (the match's last word)."""
-    start = end
-    while start > match_start and data[start - 1] not in (0x20, 0x09):
-        start -= 1
-    if start == match_start:
-        return _glued(data, match_start, end)
-    key_end = start
-    while key_end > 0 and data[key_end - 1] in (0x20, 0x09):
-        key_end -= 1
-    key_start = _name_start(data, key_end)
-    if key_start is None or _identifier_kind(data[key_start:key_end]) is None:
-        return None
-    rest = _SPACED_REST.match(data, end, min(len(data), start + MAX_VALUE))
-    end = rest.end() if rest else end
-    while end > start and data[end - 1] == 0x2E:  # a sentence's full stop
-        end -= 1
-    if end < len(data) and data[end] not in _SPACED_END and data[end] != 0x2E:
-        return None  # the token goes on (``key abc:def``, an e-mail address)
-    value = data[start:end]
-    if is_reference(value) or not looks_generated(value) or is_placeholder(value):
-        return None
-    return start, end
-
-
-def _glued(data: bytes, match_start: int, end: int) -> tuple[int, int] | None:
-    """``<name with a key word>[-_.]<value>`` whole, the value from the first non-letter piece."""
-    ident_start = _name_start(data, match_start)
-    if ident_start is None:
-        return None
-    rest = _SPACED_REST.match(data, match_start, min(len(data), match_start + MAX_VALUE))
-    token_end = rest.end() if rest else end
-    if token_end < len(data) and data[token_end] not in _SPACED_END:
-        return None  # the token goes on (``key-abc:def``, an e-mail address, > MAX_VALUE)
-    if data[token_end - 1] == 0x2E and data[token_end - 2] != 0x2E:
-        token_end -= 1  # a sentence's full stop (a run of dots is the token's)
-    if b"=" in data[match_start:token_end].rstrip(b"="):
-        return None  # ``NAME_SECRET_KEY=value``: an assignment, the other detectors'
-    word_start, value_start = match_start, match_start
-    while word_start > ident_start and data[word_start - 1 : word_start].isalpha():
-        word_start -= 1
-    while value_start < token_end and data[value_start] not in _KEY_BOUNDARY:
-        value_start += 1  # the key word and the letters glued to it
-    if data[word_start:value_start].lower().decode("latin-1") in _NOT_SECRET_SUFFIXES:
-        return None  # ``secretary-…``, ``passenger_…``: a word that holds a key word
-    while True:
-        while value_start < token_end and data[value_start] in _KEY_BOUNDARY:
-            value_start += 1
-        piece_end = value_start
-        while piece_end < token_end and data[piece_end] not in _KEY_BOUNDARY:
-            piece_end += 1
-        piece = data[value_start:piece_end]
-        if not piece or not piece.isalpha():
-            break
-        value_start = piece_end
-    name_end = value_start
-    while name_end > ident_start and data[name_end - 1] in _KEY_BOUNDARY:
-        name_end -= 1
-    if value_start >= token_end or _identifier_kind(data[ident_start:name_end]) is None:
-        return None
-    value = data[value_start:token_end]
-    if len(value) < 16 or not looks_generated(value) or is_placeholder(value):
-        return None  # short: a version, a date, a size (no operator says it is a value)
-    return ident_start, token_end
-
-
 def _alternation(words: tuple[bytes, ...] | frozenset[bytes]) -> bytes:
     return b"(?:" + b"|".join(re.escape(w) for w in sorted(words)) + b")"
 
@@ -369,13 +218,7 @@ DETECTORS = (
         _secret_assignment,
         prefilter="(?i)" + _STRONG + "|" + _WEAK,
     ),
-    PatternDetector(
-        SECRET,
-        RANK[SECRET],
-        compile_pattern(_SPACED),
-        _spaced,
-        prefilter="(?i)" + _STRONG + "|token|key",
-    ),
+    SPACED_DETECTOR,
     PatternDetector(
         SECRET,
         RANK[SECRET],
