@@ -77,9 +77,9 @@ def _spaced(data: bytes, match_start: int, end: int) -> tuple[int, int] | None:
     if end < len(data) and data[end] not in _SPACED_END and data[end] != 0x2E:
         return None  # the token goes on (``key abc:def``, an e-mail address)
     value = data[start:end]
-    if is_reference(value) or not looks_generated(value) or is_placeholder(value):
-        return None
     if _identifier_kind(data[key_start:key_end]) is None and not _naming_value(value):
+        return None  # named by a naming word alone (checked first: it costs less)
+    if is_reference(value) or not looks_generated(value) or is_placeholder(value):
         return None
     return start, end
 
