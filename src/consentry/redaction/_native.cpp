@@ -717,6 +717,12 @@ bool url_password_match(const Text& t, Pos& start, Pos& end) {
   if ((!value.empty() && (value[0] == '$' || value[0] == '{')) || is_template(value) ||
       only_of(value, "*x"))
     return false;
+  // credentials._url_password: `user:user@`, the user name repeated
+  const Pos size = static_cast<Pos>(value.size());
+  Pos user = start - 2;  // data.rfind(b"/", max(0, start - 2 - len), start - 1)
+  const Pos floor = std::max<Pos>(0, start - 2 - size);
+  while (user >= floor && t.d[user] != '/') --user;
+  if (user >= floor && t.view(user + 1, start - 1) == value) return false;
   return true;
 }
 
@@ -761,6 +767,27 @@ bool keyword_secret_match(const Text& t, const Tables& tables, Pos& start, Pos& 
   if (!entropy_at_least(value, threshold)) return false;
   start = value_start;
   return true;
+}
+
+// credentials._KEY_MATERIAL.search: 16 bytes of [A-Za-z0-9+/=] in a row.
+bool key_material(std::string_view body) {
+  int run = 0;
+  for (unsigned char c : body) {
+    run = (is_digit(c) || is_alpha(c) || c == '+' || c == '/' || c == '=') ? run + 1 : 0;
+    if (run >= 16) return true;
+  }
+  return false;
+}
+
+// tokens.placeholder_body: of 8+ letters and digits, 80 % or more are x, X or 0.
+bool placeholder_body(std::string_view body) {
+  Pos alnum = 0, stand_ins = 0;
+  const Pos most = static_cast<Pos>(body.size());
+  for (unsigned char c : body) {
+    alnum += is_digit(c) || is_alpha(c), stand_ins += c == 'x' || c == 'X' || c == '0';
+    if ((alnum - stand_ins) * 4 > most) return false;  // stand-ins can no longer be 80 %
+  }
+  return alnum >= 8 && stand_ins * 5 >= alnum * 4;
 }
 
 bool random_openai_body(std::string_view body) {
@@ -2437,6 +2464,125 @@ bool is_reference(std::string_view v) {
   return dotted;
 }
 
+// keyvalues._TEMPLATE_PIECE.search(v): {} or {N}/{NN} (not in a brace run), ${NAME},
+// {{ name }}, %(name)s|d|r.
+bool holds_template_piece(std::string_view v) {
+  const size_t n = v.size();
+  auto word = [](unsigned char c) { return is_alnum(c) || c == '_'; };
+  for (size_t i = 0; i < n; ++i) {
+    const unsigned char c = v[i];
+    if (c == '{') {
+      size_t k = i + 1;
+      while (k < n && k - i - 1 < 2 && is_digit(v[k])) ++k;
+      // {}, {0}, {12}, not inside a brace run (q{{7}x): (?<!\{)\{[0-9]{0,2}\}(?!\})
+      if (k < n && v[k] == '}' && !(i > 0 && v[i - 1] == '{') && !(k + 1 < n && v[k + 1] == '}'))
+        return true;
+      if (i + 1 < n && v[i + 1] == '{') {      // {{ ?[A-Za-z_][\w.]{0,60} ?}}
+        k = i + 2;
+        if (k < n && v[k] == ' ') ++k;
+        if (k < n && (is_alpha(v[k]) || v[k] == '_')) {
+          const size_t first = k++;
+          while (k < n && k - first <= 60 && (word(v[k]) || v[k] == '.')) ++k;
+          // the run may give back a byte to the optional space: only ' ' follows it here
+          if (k - first <= 61) {
+            size_t e = k;
+            if (e < n && v[e] == ' ') ++e;
+            if (e + 1 < n && v[e] == '}' && v[e + 1] == '}') return true;
+          }
+        }
+      }
+    } else if (c == '$' && i + 1 < n && v[i + 1] == '{') {  // ${[A-Za-z_][A-Za-z0-9_]{0,60}}
+      size_t k = i + 2;
+      if (k < n && (is_alpha(v[k]) || v[k] == '_')) {
+        const size_t first = k++;
+        while (k < n && k - first <= 60 && word(v[k])) ++k;
+        if (k - first <= 61 && k < n && v[k] == '}') return true;
+      }
+    } else if (c == '%' && i + 1 < n && v[i + 1] == '(') {  // %([A-Za-z0-9_]{1,60})[sdr]
+      size_t k = i + 2;
+      while (k < n && k - i - 2 < 60 && word(v[k])) ++k;
+      if (k > i + 2 && k + 1 < n && v[k] == ')' && in(v[k + 1], "sdr")) return true;
+    }
+  }
+  return false;
+}
+
+// keyvalues._CALL.match(v): a dotted name and "(" (obj.method(, Buffer.from().
+bool dotted_call(std::string_view v) {
+  auto head = [](unsigned char c) { return is_alpha(c) || c == '_' || c == '$'; };
+  auto rest = [](unsigned char c) { return is_alnum(c) || c == '_' || c == '$'; };
+  size_t i = 0, n = v.size();
+  int parts = 0;
+  while (true) {
+    if (i >= n || !head(v[i])) return false;
+    ++i;
+    while (i < n && rest(v[i])) ++i;
+    ++parts;
+    if (i < n && v[i] == '.') { ++i; continue; }
+    return parts >= 2 && i < n && v[i] == '(';
+  }
+}
+
+// keyvalues._repeats: a unit of at most 8 bytes repeated 3 times or more over the value.
+bool repeats(std::string_view low) {
+  const size_t n = low.size();
+  if (n < 8) return false;
+  for (size_t p = 1; p <= std::min<size_t>(8, n / 3); ++p)
+    if (low.substr(p) == low.substr(0, n - p)) return true;
+  return false;
+}
+
+// keyvalues._URL.match(v): (?i)[a-z][a-z0-9+.-]{1,15}:// or arn:
+bool url_like(std::string_view v) {
+  const size_t n = v.size();
+  if (n >= 4 && lower(v[0]) == 'a' && lower(v[1]) == 'r' && lower(v[2]) == 'n' && v[3] == ':')
+    return true;
+  if (n == 0 || !is_alpha(v[0])) return false;
+  size_t k = 1;
+  while (k < n && k <= 16 && (is_alnum(v[k]) || in(v[k], "+.-"))) ++k;
+  // the scheme's run is greedy but may end anywhere from 2 to 16 bytes: "://" must follow one
+  for (size_t e = 2; e <= std::min<size_t>(k, 16); ++e)
+    if (v.substr(e, 3) == "://") return true;
+  return false;
+}
+
+// any(looks_generated(r) for r in keyvalues._ALNUM_RUN.findall(v)): a run of 16+ letters
+// and digits that looks generated.
+bool generated_run(std::string_view v) {
+  size_t i = 0;
+  while (i < v.size()) {
+    if (!is_alnum(v[i])) { ++i; continue; }
+    size_t k = i;
+    while (k < v.size() && is_alnum(v[k])) ++k;
+    if (k - i >= 16 && looks_generated(v.substr(i, k - i))) return true;
+    i = k;
+  }
+  return false;
+}
+
+// keyvalues._built_or_located: a string built at run time, code, a repeated pattern, a URL
+// (no "@") or a lower-case path, unless a generated run rides in it.
+bool built_or_located(std::string_view value, std::string_view low) {
+  // one pass for the bytes each shape needs, so most values skip the checks below
+  bool brace = false, percent = false, paren = false, colon = false, at = false, space = false;
+  size_t slashes = 0;
+  for (unsigned char c : value) {
+    brace |= c == '{', percent |= c == '%', paren |= c == '(', colon |= c == ':', at |= c == '@';
+    space |= c == ' ', slashes += c == '/';
+  }
+  const std::string_view two = value.substr(0, 2);
+  if ((brace || percent) && (holds_template_piece(value) ||
+                             (brace && (two == "f\"" || two == "f'" || two == "$\""))))
+    return true;
+  if ((paren && dotted_call(value)) || repeats(low)) return true;
+  bool located;
+  if (colon && url_like(value))
+    located = !at;
+  else
+    located = slashes >= 2 && value == low && !space;
+  return located && !generated_run(value);
+}
+
 // keywords.is_placeholder, for an ASCII value.
 bool is_placeholder(std::string_view value, const KeyTables& w) {
   const std::string low_all = lowered(value);
@@ -2449,14 +2595,18 @@ bool is_placeholder(std::string_view value, const KeyTables& w) {
   for (unsigned char c : low)
     if (c != '-' && c != '_' && !seen[c]) seen[c] = true, ++distinct;
   if (distinct <= 2) return true;
-  if (w.is_template(py_strip(value)) || w.references.partial(low)) return true;
+  std::string_view inner = py_strip(value);
+  if (inner.size() > 2 && inner.front() == inner.back() && is_quote(inner.front()))
+    inner = inner.substr(1, inner.size() - 2);  // quoted twice: "'$PRECOMPILE_PASSWORD'"
+  if (w.is_template(inner) || w.references.partial(low)) return true;
+  if (built_or_located(value, low)) return true;
   return w.placeholders.partial(low) && !looks_generated(value);
 }
 
 // keywords._decide
 bool decide(KeyKind kind, std::string_view value, bool quoted, unsigned char after,
             const KeyTables& w, bool literal = false) {
-  if (is_placeholder(value, w) || (!quoted && !value.empty() && in(value[0], "[{<$%"))) return false;
+  if (is_placeholder(value, w) || (!quoted && !value.empty() && in(value[0], "[{<$%("))) return false;
   if (kind == KeyKind::kPassword || kind == KeyKind::kStrong) {
     if (quoted || literal) return true;
     if (after == '(' || after == '[' || is_reference(value))
@@ -2468,6 +2618,65 @@ bool decide(KeyKind kind, std::string_view value, bool quoted, unsigned char aft
 
 constexpr std::string_view kTokenChars =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_.~=-";
+
+// keyvalues._closes_a_string: the quote at pos closes a string opened before it on its line
+// (an odd count of that quote, within max_value bytes; escaped quotes and apostrophes
+// between letters not counted) and code follows it (+ . , ; ) & |, after spaces).
+bool closes_a_string(const Text& t, Pos pos, Pos max_value) {
+  const unsigned char quote = t.d[pos];
+  Pos after = pos + 1;
+  while (after < t.n && (t.d[after] == ' ' || t.d[after] == '\t')) ++after;
+  if (after >= t.n || !in(t.d[after], "+.,;)&|")) return false;
+  const Pos floor = std::max<Pos>(0, pos - max_value);
+  Pos line = pos;  // data.rfind(b"\n", floor, pos) + 1
+  while (line > floor && t.d[line - 1] != '\n') --line;
+  if (line == floor && floor > 0) return false;  // the line starts before the window
+  int count = 0;
+  for (Pos i = line; i < pos; ++i)
+    if (t.d[i] == quote &&
+        !(i > 0 && (t.d[i - 1] == '\\' || (is_alpha(t.d[i - 1]) && is_alpha(t.d[i + 1])))))
+      ++count;
+  return count % 2 == 1;
+}
+
+// keyvalues._flag_before: `--name=` (a command-line flag, after a space or at a line's
+// start) ends at `at`.
+bool flag_before(const Text& t, Pos at) {
+  if (at == 0 || t.d[at - 1] != '=') return false;
+  Pos start = at - 1;
+  const Pos floor = std::max<Pos>(0, at - 42);
+  while (start > floor && key_byte(t.d[start - 1])) --start;
+  return start < t.n && t.d[start] == '-' && (start == 0 || in(t.d[start - 1], " \t\n"));
+}
+
+// keyvalues._names_its_key: the value ends with the name of the key before it (letters and
+// digits, case ignored; the part after the last '.'), a name longer than a bare key word.
+bool names_its_key(const Text& t, Pos key_end, Pos vstart, Pos vend) {
+  Pos at = key_end;
+  const Pos floor = std::max<Pos>(0, key_end - 16);
+  while (at > floor && in(t.d[at - 1], " \t\"'`:=>,([]@")) --at;
+  // The key's part after its last '.' (within 40 bytes), compared from the end with the
+  // value's letters and digits, no copies: most values differ at their last one.
+  const Pos key_floor = std::max<Pos>(0, at - 40);
+  Pos k = at, v = vend, length = 0;
+  while (k > key_floor && key_byte(t.d[k - 1]) && t.d[k - 1] != '.') {
+    if (is_alnum(t.d[k - 1])) {
+      while (v > vstart && !is_alnum(t.d[v - 1])) --v;
+      if (v == vstart || lower(t.d[v - 1]) != lower(t.d[k - 1])) return false;
+      --v, ++length;
+    }
+    --k;
+  }
+  if (length < 6) return false;
+  std::string key;
+  for (Pos i = k; i < at; ++i)
+    if (is_alnum(t.d[i])) key.push_back(static_cast<char>(lower(t.d[i])));
+  for (const char* bare : {"password", "passwd", "pwd", "pass", "passphrase", "secret", "token",
+                           "key", "apikey", "auth", "credential", "credentials", "privatekey",
+                           "accesskey", "secretkey"})
+    if (key == bare) return false;
+  return true;
+}
 
 // keywords._QUERY_NEXT.match(data, at): &[A-Za-z_][A-Za-z0-9_.-]{0,40}=
 bool query_next(const Text& t, Pos at) {
@@ -2483,11 +2692,16 @@ bool query_next(const Text& t, Pos at) {
 bool read_value(const Text& t, Pos pos, Pos max_value, Pos max_quoted, Pos& vstart, Pos& vend,
                 bool& quoted) {
   const Pos n = t.n, limit = std::min(n, pos + max_value), quote_limit = std::min(n, pos + max_quoted);
+  Pos spaced = pos;
+  const Pos spaced_floor = std::max<Pos>(0, pos - 4);
+  while (spaced > spaced_floor && (t.d[spaced - 1] == ' ' || t.d[spaced - 1] == '\t')) --spaced;
   while (pos < limit && (t.d[pos] == ' ' || t.d[pos] == '\t')) ++pos;
+  if (pos > spaced && flag_before(t, spaced)) return false;  // --password= https://…
   if (pos < limit && t.d[pos] == '@' && pos + 1 < n && is_quote(t.d[pos + 1])) ++pos;
   if (pos >= limit) return false;
   const unsigned char quote = t.d[pos];
   if (is_quote(quote)) {
+    if (closes_a_string(t, pos, max_value)) return false;  // "Password: " + x
     const Pos close = t.find_byte(quote, pos + 1, quote_limit);
     const Pos newline = t.find_byte('\n', pos + 1, quote_limit);
     if (close < 0 || (0 <= newline && newline < close)) {
@@ -2511,6 +2725,8 @@ bool read_value(const Text& t, Pos pos, Pos max_value, Pos max_quoted, Pos& vsta
       vstart = pos + 1, vend = pos + 1 + len, quoted = false;
       return true;
     }
+    if (t.view(close + 1, std::min(n, close + 9)) == ".format(" || names_its_key(t, pos, pos + 1, close))
+      return false;
     vstart = pos + 1, vend = close, quoted = true;
     return true;
   }
@@ -2531,7 +2747,7 @@ bool read_value(const Text& t, Pos pos, Pos max_value, Pos max_quoted, Pos& vsta
     ++end;
   }
   while (end > pos && in(t.d[end - 1], "\"'`,;.:")) --end;
-  if (end <= pos) return false;
+  if (end <= pos || names_its_key(t, pos, pos, end)) return false;
   vstart = pos, vend = end, quoted = false;
   return true;
 }
@@ -3270,7 +3486,9 @@ class Engine {
         end = t.find("-----END", header_end, n);
         if (end < 0) no_end_from = header_end;
       }
+      bool keyless = false;
       if (end >= 0) {
+        keyless = !key_material(t.view(header_end, end));
         Pos close = t.find("-----", end + 8, end + 8 + 80);
         end = close >= 0 ? close + 5 : end + 8;
       } else {
@@ -3279,7 +3497,7 @@ class Engine {
         end = std::max(header_end, e);
       }
       covered_to = end;
-      out.push_back({start, end, det.type, det.rank, 0, 0});
+      if (!keyless) out.push_back({start, end, det.type, det.rank, 0, 0});
     }
   }
 
@@ -3303,6 +3521,7 @@ class Engine {
       unsigned char after = t.at(end);
       if (is_word(after) || after == '-') continue;
       if (shape.prefix == "sk-" && !random_openai_body(t.view(body_start, end))) continue;
+      if (placeholder_body(t.view(body_start, end))) continue;
       out.push_back({start, end, det.type, det.rank, 0, 0});
     }
   }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import ClassVar
@@ -92,6 +93,9 @@ def _url_password(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     value = data[start:end]
     if value[:1] in (b"$", b"{") or _is_template(value) or set(value) <= set(b"*x"):
         return None
+    user = data.rfind(b"/", max(0, start - 2 - len(value)), start - 1)  # scheme://USER:
+    if user >= 0 and data[user + 1 : start - 1] == value:
+        return None  # ``user:user@``: the user name repeated, a stand-in
     return start, end
 
 
@@ -223,17 +227,21 @@ class PrivateKeyDetector:
                 end = data.find(b"-----END", header_end)
                 if end < 0:
                     no_end_from = header_end
+            keyless = False
             if end >= 0:
+                keyless = _KEY_MATERIAL.search(data, header_end, end) is None
                 close = data.find(b"-----", end + 8, end + 8 + 80)
                 end = close + 5 if close >= 0 else end + 8
             else:
                 end = max(header_end, _PEM_BODY_MATCH(ANCHOR_START, data, header_end, n)[0][1])
             covered_to = end
-            out.append((start, end, PRIVATE_KEY, RANK[PRIVATE_KEY]))
+            if not keyless:  # a body without 16 base64 bytes in a row holds no key
+                out.append((start, end, PRIVATE_KEY, RANK[PRIVATE_KEY]))
 
 
 _PEM_HEADER = compile_pattern(r"-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----")
 _PEM_BODY = compile_pattern(r"(?:[A-Za-z0-9+/=:,.-]|\s|\\[rn])*")
+_KEY_MATERIAL = re.compile(rb"[A-Za-z0-9+/=]{16}")  # ``this is not a private key``, ``...``
 _PEM_HEADER_MATCH = raw_matcher(_PEM_HEADER)
 _PEM_BODY_MATCH = raw_matcher(_PEM_BODY)
 

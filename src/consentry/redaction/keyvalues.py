@@ -51,6 +51,22 @@ _ALNUM_TEXT = re.compile(r"[^\W_]")  # a letter or digit of any script
 _VALUE_END = frozenset(b" \t\r\n,;)}]")
 _QUERY_NEXT = re.compile(rb"&[A-Za-z_][A-Za-z0-9_.-]{0,40}=")
 _QUOTES = frozenset(b"\"'`")
+# Pieces of a string built at run time: ``{}``/``{0}`` (str.format; not inside a brace run,
+# ``q{{7}x``), ``${NAME}`` (shells, CI), ``{{ name }}`` (Jinja, Helm), ``%(name)s``; a stricter
+# set than _TEMPLATE's, since a real secret may hold braces (``m{{h}o)p${e]…``) and these
+# are matched anywhere in the value.
+_TEMPLATE_PIECE = re.compile(
+    rb"(?<!\{)\{[0-9]{0,2}\}(?!\})|\$\{[A-Za-z_][A-Za-z0-9_]{0,60}\}"
+    rb"|\{\{ ?[A-Za-z_][\w.]{0,60} ?\}\}|%\([A-Za-z0-9_]{1,60}\)[sdr]"
+)
+_CALL = re.compile(rb"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+\(")  # obj.method(, Buffer.from(
+_URL = re.compile(rb"(?i)[a-z][a-z0-9+.-]{1,15}://|arn:")
+_ALNUM_RUN = re.compile(rb"[A-Za-z0-9]{16,}")
+# The names a key is made of alone: a value equal to one of these is _PLACEHOLDER_VALUES'.
+_BARE_KEYS = frozenset(
+    b"password passwd pwd pass passphrase secret token key apikey auth credential credentials "
+    b"privatekey accesskey secretkey".split()
+)
 
 
 def looks_generated(value: bytes) -> bool:
@@ -86,11 +102,41 @@ def is_placeholder(value: bytes) -> bool:
         return True
     if low in _PLACEHOLDER_VALUES or len(set(low.replace(b"-", b"").replace(b"_", b""))) <= 2:
         return True
-    if _TEMPLATE.fullmatch(value.strip()) or any(word in low for word in _REFERENCE_WORDS):
+    inner = value.strip()
+    if len(inner) > 2 and inner[0] == inner[-1] and inner[0] in _QUOTES:
+        inner = inner[1:-1]  # quoted twice: ``"'$PRECOMPILE_PASSWORD'"``
+    if _TEMPLATE.fullmatch(inner) or any(word in low for word in _REFERENCE_WORDS):
+        return True
+    if _built_or_located(value, low):
         return True
     # "your_api_key_here", "somefakekey"; a generated value that happens to hold
     # such a word (AWS's documented ...EXAMPLEKEY) is still a secret.
     return any(word in low for word in _PLACEHOLDER_WORDS) and not looks_generated(value)
+
+
+def _built_or_located(value: bytes, low: bytes) -> bool:
+    """A string built at run time, code, a repeated pattern, a URL or a path: not a secret.
+
+    ``"prefix_{}"``, ``f"…{name}"``, ``"pre${SUFFIX}"``; ``obj.method()``; ``asdfasdf…``;
+    ``https://…``, ``s3://{bucket}/…``, ``arn:aws:…``, ``/en/docs/auth``,
+    ``cms/sites/passwords#edit`` (a path in lower case: base64 holds upper-case letters);
+    unless a generated run of 16+ letters and digits rides in it (a webhook's token) or a
+    URL holds ``user:password@`` (found whole)."""
+    if _TEMPLATE_PIECE.search(value) or (value[:2] in (b'f"', b"f'", b'$"') and b"{" in value):
+        return True
+    if _CALL.match(value) or _repeats(low):
+        return True
+    if _URL.match(value):
+        located = b"@" not in value
+    else:
+        located = low.count(b"/") >= 2 and value == low and b" " not in value
+    return bool(located) and not any(looks_generated(r) for r in _ALNUM_RUN.findall(value))
+
+
+def _repeats(low: bytes) -> bool:
+    """A unit of at most 8 bytes repeated 3 times or more over the whole value."""
+    n = len(low)
+    return n >= 8 and any(low[p:] == low[:-p] for p in range(1, min(8, n // 3) + 1))
 
 
 def is_reference(value: bytes) -> bool:
@@ -112,14 +158,21 @@ def _read_value(data: bytes, pos: int) -> tuple[int, int, bool] | None:
     n = len(data)
     limit = min(n, pos + MAX_VALUE)
     quote_limit = min(n, pos + MAX_QUOTED)
+    spaced = pos
+    while spaced > max(0, pos - 4) and data[spaced - 1] in (0x20, 0x09):
+        spaced -= 1  # spaces the key word's match took
     while pos < limit and data[pos] in (0x20, 0x09):
         pos += 1
+    if pos > spaced and _flag_before(data, spaced):
+        return None  # ``--password= https://…``: the flag's value is empty, the next argument
     if pos < limit and data[pos] == 0x40 and pos + 1 < n and data[pos + 1] in _QUOTES:  # @"..."
         pos += 1
     if pos >= limit:
         return None
     quote = data[pos]
     if quote in _QUOTES:
+        if _closes_a_string(data, pos):
+            return None  # ``"Password: " + x``, ``'password = '.$p[…]``: the key is text
         close = data.find(bytes([quote]), pos + 1, quote_limit)
         newline = data.find(b"\n", pos + 1, quote_limit)
         if close < 0 or (0 <= newline < close):
@@ -136,6 +189,8 @@ def _read_value(data: bytes, pos: int) -> tuple[int, int, bool] | None:
             # 'Kx8…Q2. Then more prose …': an unclosed quote met a later one; the token
             # is the value, not the sentence up to that quote.
             return pos + 1, pos + 1 + len(first), False
+        if data.startswith(b".format(", close + 1) or _names_its_key(data, pos, pos + 1, close):
+            return None  # ``"…{}".format(x)``; ``"API_KEY": "API_KEY"``, ``"#add-password"``
         return pos + 1, close, True
     if quote in b"\r\n":
         return None  # the value is on the next line: not this key's value
@@ -156,14 +211,76 @@ def _read_value(data: bytes, pos: int) -> tuple[int, int, bool] | None:
     # and a full stop or colon ends the sentence or clause around it.
     while end > pos and data[end - 1] in b"\"'`,;.:":
         end -= 1
-    return (pos, end, False) if end > pos else None
+    if end <= pos or _names_its_key(data, pos, pos, end):
+        return None
+    return pos, end, False
+
+
+def _closes_a_string(data: bytes, pos: int) -> bool:
+    """The quote at ``pos`` closes a string opened before it on its line (an odd count of
+    that quote there, within MAX_VALUE bytes; escaped quotes and apostrophes between
+    letters not counted) and code follows it (``+``, ``.``, ``,``, ``;``, ``)``, ``&``,
+    ``|``, after spaces): the key and its operator are that string's text. A literal
+    after it (``"cfg appSecret = "ce3f…"``, a paste whose quotes nest) is still a value."""
+    quote = data[pos]
+    after = pos + 1
+    while after < len(data) and data[after] in (0x20, 0x09):
+        after += 1
+    if after >= len(data) or data[after] not in b"+.,;)&|":
+        return False
+    floor = max(0, pos - MAX_VALUE)
+    line = data.rfind(b"\n", floor, pos) + 1
+    if line == 0 and floor > 0:
+        return False  # the line starts before the window
+    count = 0
+    for i in range(line, pos):
+        if data[i] == quote and not (
+            i > 0 and (data[i - 1] == 0x5C or (_is_letter(data[i - 1]) and _is_letter(data[i + 1])))
+        ):
+            count += 1
+    return count % 2 == 1
+
+
+def _is_letter(b: int) -> bool:
+    return 65 <= b <= 90 or 97 <= b <= 122
+
+
+def _flag_before(data: bytes, at: int) -> bool:
+    """``--name=`` (a command-line flag, after a space or at a line's start) ends at ``at``."""
+    if at == 0 or data[at - 1] != 0x3D:
+        return False
+    start = at - 1
+    while start > max(0, at - 42) and (data[start - 1] in b"_.-" or _is_alnum(data[start - 1])):
+        start -= 1
+    return data[start : start + 1] == b"-" and (start == 0 or data[start - 1] in b" \t\n")
+
+
+def _is_alnum(b: int) -> bool:
+    return 48 <= b <= 57 or _is_letter(b)
+
+
+def _names_its_key(data: bytes, key_end: int, vstart: int, vend: int) -> bool:
+    """The value ends with the name of the key before it (letters and digits compared,
+    case ignored), a name longer than a bare key word: ``"TRAVEL_API_KEY": "TRAVEL_API_KEY"``,
+    ``addPassword = "#add-password"``, ``ChangePassword = "arn:…:policy/ChangePassword"``."""
+    at = key_end
+    while at > max(0, key_end - 16) and data[at - 1] in b" \t\"'`:=>,([]@":
+        at -= 1
+    start = at
+    while start > max(0, at - 40) and (data[start - 1] in b"_.-" or _is_alnum(data[start - 1])):
+        start -= 1
+    key = bytes(b for b in data[start:at].rsplit(b".", 1)[-1].lower() if _is_alnum(b))
+    if len(key) < 6 or key in _BARE_KEYS:
+        return False
+    value = bytes(b for b in data[vstart:vend].lower() if _is_alnum(b))
+    return value.endswith(key)
 
 
 def _decide(kind: str, value: bytes, quoted: bool, after: int, literal: bool = False) -> bool:
     """Whether ``value`` after a key word of ``kind`` is a secret; ``literal`` when the
     line's shape makes a bare value a literal (an env file's ``NAME=value``), not a name."""
-    if is_placeholder(value) or (not quoted and value[:1] in (b"[", b"{", b"<", b"$", b"%")):
-        return False
+    if is_placeholder(value) or (not quoted and value[:1] in (b"[", b"{", b"<", b"$", b"%", b"(")):
+        return False  # ``(char *) p``: a cast, an expression
     if kind == PASSWORD or kind.endswith(":strong"):
         if quoted or literal:
             return True

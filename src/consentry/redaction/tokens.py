@@ -93,7 +93,19 @@ class ProviderTokenDetector:
                 continue
             if prefix == b"sk-" and not _random_openai_body(data[body_start:end]):
                 continue
+            if placeholder_body(data[body_start:end]):
+                continue
             out.append((start, end, SECRET, RANK))
+
+
+def placeholder_body(body: bytes) -> bool:
+    """A stand-in after a real prefix: of 8+ letters and digits, 80 % or more are the usual
+    stand-ins ``x``, ``X`` and ``0`` (``xoxb-0000000000-…-xxxx``, ``tvly-xxxx…``,
+    ``…/services/Txxxxxxxx/Bxxxxxxxx/xxxx``). Other repeated letters (``AKIAZZZZ…``,
+    ``shippo_live_aaaa…``) are labelled secrets in other projects' suites, and kept."""
+    alnum = sum(48 <= b <= 57 or 65 <= b <= 90 or 97 <= b <= 122 for b in body)
+    stand_ins = body.count(b"x") + body.count(b"X") + body.count(b"0")
+    return alnum >= 8 and stand_ins * 5 >= alnum * 4
 
 
 def _random_openai_body(body: bytes) -> bool:
