@@ -566,7 +566,18 @@ std::optional<Span> card(const Text& t, Pos start, Pos end) {
 }
 
 // pii._cards: every card in a digit-group run, and where to resume scanning.
+// pii._iban_head_before: "XX99 " (an IBAN's country code and check digits, alone) right
+// before start.
+bool iban_head_before(const Text& t, Pos start) {
+  if (start < 5 || t.d[start - 1] != ' ') return false;
+  if (!is_upper(t.d[start - 5]) || !is_upper(t.d[start - 4]) || !is_digit(t.d[start - 3]) ||
+      !is_digit(t.d[start - 2]))
+    return false;
+  return start == 5 || !word_byte(t.d[start - 6]);
+}
+
 Pos cards(const Text& t, Pos start, Pos end, std::vector<Span>& found) {
+  if (iban_head_before(t, start)) return end;  // RS35 2600 0560 1001 6113 70: an IBAN's groups
   Pos stop = end;
   while (start < stop) {
     auto best = card(t, start, stop);

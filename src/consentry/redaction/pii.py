@@ -186,6 +186,8 @@ def _cards(data: bytes, start: int, end: int) -> tuple[list[tuple[int, int]], in
     whose digits through ``end`` number fewer than 19 (the longest card), so a card
     across the cut is found with the groups that follow (re-reading < 19 digits).
     """
+    if _iban_head_before(data, start):
+        return [], end  # RS35 2600 0560 1001 6113 70: an IBAN's groups (its check may fail)
     found: list[tuple[int, int]] = []
     stop = end
     while start < stop:
@@ -210,6 +212,19 @@ def _cards(data: bytes, start: int, end: int) -> tuple[list[tuple[int, int]], in
             group_end = resume - 1
         return found, resume
     return found, end
+
+
+def _iban_head_before(data: bytes, start: int) -> bool:
+    """``XX99 `` (an IBAN's country code and check digits, alone) right before ``start``."""
+    head = data[start - 5 : start - 1]
+    return (
+        start >= 5
+        and data[start - 1] == 0x20
+        and head[:2].isalpha()
+        and head[:2].isupper()
+        and head[2:].isdigit()
+        and (start == 5 or not is_word_byte(data[start - 6]))
+    )
 
 
 def _card_digits_ok(digits: bytes) -> bool:
