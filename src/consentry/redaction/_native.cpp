@@ -1822,6 +1822,48 @@ bool field_glued(const Text& t, Pos start, Pos end) {
   return field_glued_before(t, start);
 }
 
+// fieldnumbers._word_opens: a letter glued to the number's opening ':', '+' or '('.
+bool word_opens(const Text& t, Pos start) {
+  unsigned char word;
+  if (start > 1 && t.d[start - 1] == ':')
+    word = t.d[start - 2];
+  else if (start > 0 && in(t.d[start], "+("))
+    word = t.d[start - 1];
+  else
+    return false;
+  return is_alpha(word);
+}
+
+// fieldnumbers._continues: _glued's end.
+bool continues(const Text& t, Pos end) {
+  const unsigned char after = t.at(end);
+  if (is_alnum(after) || after == '_') return true;
+  return in(after, ".-/:") && end + 1 < t.n && is_alnum(t.d[end + 1]);
+}
+
+// fieldnumbers._operand on a main of digits and " .-/()+": after '*', a '+' after a
+// number's ')', or a negative number.
+bool phone_operand(const Text& t, Pos start, std::string_view main) {
+  const unsigned char before = t.before(start);
+  const unsigned char two = start > 1 ? t.d[start - 2] : 0x20;
+  if (before == '*') return is_alnum(two) || two == ')';
+  if (before == ')' && t.d[start] == '+') return is_digit(two);
+  if (before != '-' || !in(two, " \t\n([{=,:")) return false;
+  for (unsigned char c : main)
+    if (!is_digit(c)) return false;
+  return true;
+}
+
+// fieldnumbers._dash_extension may read [start, end) as a number and its extension: it
+// starts with '+' and, its end trimmed as _one_phone trims it, ends in '-' and 1-5 digits.
+bool dash_extension_tail(const Text& t, Pos start, Pos end) {
+  while (end > start && in(t.d[end - 1], " .-/(")) --end;
+  if (end == start || t.d[start] != '+') return false;
+  Pos i = end;
+  while (i > start && is_digit(t.d[i - 1])) --i;
+  return end - i >= 1 && end - i <= 5 && i > start && t.d[i - 1] == '-';
+}
+
 // fieldnumbers._phone_said(before) is certainly False: every phone word in ``before``
 // (re.finditer, leftmost first) is a "number" word and an identifier is named, or
 // there is none. ``before`` must be ASCII (Python's bytes patterns fold case in ASCII
@@ -1848,8 +1890,9 @@ bool phone_not_said(std::string_view before, const RE2& words, const RE2& number
 bool one_phone_refused(const Text& t, Pos start, Pos end, bool said_false, const RE2& date_like,
                        const RE2& ipv4_inside, const RE2& id_named) {
   while (end > start && in(t.d[end - 1], " .-/(")) --end;
-  if (end == start) return false;
-  if (field_glued(t, start, end)) return true;
+  if (end == start) return true;
+  if (field_glued(t, start, end) && !(!said_false && word_opens(t, start) && !continues(t, end)))
+    return true;
   const std::string_view main = t.view(start, end);
   const Pos digits = count_digits(main);
   if (digits < 7 || digits > 17) return true;
@@ -1985,12 +2028,14 @@ bool phone_timestamp(std::string_view digits) {
 
 // fieldnumbers._one_phone on [start, end), whole but for the library calls, for a span of
 // digits and " .-/()+" (no extension) with ``said`` known; kYes sets end. The words are
-// the field_phone gate's [not-phone, phone, number, id named, date-like, ipv4 inside].
+// the field_phone gate's [not-phone, phone, number, id named, date-like, ipv4 inside,
+// number sign].
 Phone one_phone(const Text& t, Pos start, Pos& end, bool said,
                 const std::vector<std::unique_ptr<RE2>>& w, const PhoneLibrary& lib) {
   while (end > start && in(t.d[end - 1], " .-/(")) --end;
-  if (end == start) return Phone::kAsk;
-  if (field_glued(t, start, end)) return Phone::kNo;
+  if (end == start) return Phone::kNo;
+  if (field_glued(t, start, end) && !(said && word_opens(t, start) && !continues(t, end)))
+    return Phone::kNo;
   const std::string_view main = t.view(start, end);
   std::string digits;
   for (unsigned char c : main)
@@ -2002,6 +2047,9 @@ Phone one_phone(const Text& t, Pos start, Pos& end, bool said,
   while (!bare.empty() && in(static_cast<unsigned char>(bare.back()), "()")) bare.remove_suffix(1);
   if (RE2::FullMatch(re2::StringPiece(bare.data(), bare.size()), *w.at(4))) return Phone::kNo;
   if (!said && ssn_shaped(main)) return Phone::kNo;
+  if (phone_operand(t, start, main) ||
+      (!said && py_search_to_end(*w.at(6), t.view(std::max<Pos>(0, start - 48), start))))
+    return Phone::kNo;
   const std::vector<std::string_view> groups = digit_groups(main);
   const size_t lead = main.find_first_not_of("( ");
   const bool plus = lead != main.npos && main[lead] == '+';
@@ -2067,6 +2115,7 @@ Phone field_phone(const Text& t, Pos start, Pos& end, const std::vector<std::uni
     if (found == Phone::kYes) end = e;
     return found;
   }
+  if (dash_extension_tail(t, start, end)) return Phone::kAsk;  // _dash_extension: Python reads it
   Pos cut = end;
   for (int k = 0; k < 8; ++k) {
     Pos space = -1;  // data.rfind(b" ", start, cut)
@@ -2116,6 +2165,7 @@ Verdict national_id(const Text& t, Pos start, Pos end, bool named, const RE2& no
 bool field_phone_refused(const Text& t, Pos start, Pos end, const std::vector<std::unique_ptr<RE2>>& w) {
   for (Pos i = start; i < end; ++i)
     if (!is_digit(t.d[i]) && !in(t.d[i], " .-/()+")) return false;  // an extension: ask
+  if (dash_extension_tail(t, start, end)) return false;
   const Pos a = std::max<Pos>(0, start - 48);
   bool ascii = true;
   for (Pos i = a; i < start; ++i) ascii &= t.d[i] < 0x80;
@@ -3325,14 +3375,15 @@ class Engine {
     switch (det.gate) {
       case Gate::kNone: return Verdict::kAsk;
       case Gate::kFieldPhone:  // [not-phone words] or [not-phone words, phone words, number
-                               // word, id named, date-like, ipv4 inside]: every prefix
-                               // _one_phone tries fails
-        if (field_glued_before(t, start) || count_digits(t.view(start, end)) < 7 ||
+                               // word, id named, date-like, ipv4 inside, number sign]: every
+                               // prefix _one_phone tries fails
+        if ((field_glued_before(t, start) && !word_opens(t, start)) ||
+            count_digits(t.view(start, end)) < 7 ||
             found_before(*words.at(0), t, start, 24) ||
             (words.size() >= 6 && field_phone_refused(t, start, end, words)))
           return Verdict::kReject;
         // the port, where native.py passed the library for this very validator
-        if (phone_ && words.size() >= 6 && det.python_validator.is(phone_->validator)) {
+        if (phone_ && words.size() >= 7 && det.python_validator.is(phone_->validator)) {
           Pos e = end;
           const Phone p = field_phone(t, start, e, words, *phone_);
           if (p == Phone::kNo) return Verdict::kReject;

@@ -10,14 +10,18 @@ hold the world's numbering plans and checksums:
   one written nationally must be a valid number of some region, and either be
   grouped like a phone number or follow a word such as "phone" or "call"; after
   such a word a number of a possible length is enough (made-up area codes).
-  Extensions (``x235``, ``ext. 12``) belong to the number.
+  Extensions (``x235``, ``ext. 12``, ``+86 20 61302222-8866``) belong to the number.
+  A phone word may be glued to the number (``is+45 …``, ``tel:+49…``); a term of
+  arithmetic, a range of years or a number after "No." the text does not call a
+  phone is none.
 * ``python-stdnum``: a national identifier of a person must pass its country's
   checksum and format; one written with digits only (and separators) must
   follow a word such as "ID" or "number", since dates, versions and amounts
   pass some country's checksum too.
 
 Each validator reads the candidate and at most 48 bytes before it. The national
-identifiers' detector is in :mod:`.nationalids`; it shares the helpers here.
+identifiers' detector is in :mod:`.nationalids`; it shares the helpers here. The
+library calls are in :mod:`.phoneplans`.
 """
 
 from __future__ import annotations
@@ -26,26 +30,32 @@ import functools
 import re
 
 import phonenumbers
-from phonenumbers import PhoneMetadata
 
 from .detector import DIGIT_TRIGGERS, PatternDetector, compile_pattern
 from .model import CARD, EMAIL, IBAN, NATIONAL_ID, PHONE, SSN
+from .phoneplans import CACHE_SIZE as CACHE_SIZE  # re-exported: nationalids sizes by it
+from .phoneplans import (
+    _possible_internationally,
+    _valid_internationally,
+    _valid_nationally,
+)
 
 RANK = {IBAN: 40, CARD: 41, SSN: 42, EMAIL: 43, PHONE: 46, NATIONAL_ID: 47}
 _CONTEXT = 48
-# Validator results memoised per distinct value: bounded, so that a long export's
-# memory does not grow with every number it has seen.
-CACHE_SIZE = 1 << 16
 
 _PHONE_WORDS = re.compile(
     rb"(?i)(?:phone|tel\b|tel\.|telephone|mobile|cell|fax|call|ring|text me|sms|whatsapp|"
     rb"signal|contact|reach|dial|number|nummer|num[e\xc3\xa9]ro|telefon|handy|portable|"
-    rb"\xd1\x82\xd0\xb5\xd0\xbb|\xe9\x9b\xbb\xe8\xa9\xb1|\xe7\x94\xb5\xe8\xaf\x9d)"
+    rb"\xd1\x82\xd0\xb5\xd0\xbb|\xe9\x9b\xbb\xe8\xa9\xb1|\xe7\x94\xb5\xe8\xaf\x9d|"
+    rb"\xe0\xa4\xab(?:\xe0\xa4\xbc)?\xe0\xa5\x8b\xe0\xa4\xa8)"  # Hindi "phone" (nukta or not)
 )
 _NOT_PHONE_WORDS = re.compile(
     rb"(?i)(?:isbn|issn|ean|gtin|upc|version|v\.|order|invoice|ticket|serial|sku|tracking|"
-    rb"account|iban|card|ssn|zip|postcode|lat|lon|epoch|timestamp|#)\W{0,3}$"
+    rb"account|iban|card|ssn|zip|postcode|lat|lon|epoch|timestamp)"
+    rb"(?:\W{1,3}(?:number|no|nr|num))?\W{0,3}$|#[^\w@-]{0,3}$"  # "#-", "#@": not "number"
 )
+# "No." or "Nr." just before a number the text does not call a phone: a form, a part, a lot.
+_NUMBER_SIGN = re.compile(rb"\b(?:[Nn][Oo]|[Nn]r)\.[ \t:]{0,3}$")
 _NUMBER_WORD = re.compile(rb"(?i)number|nummer|num[e\xc3\xa9]ro")
 _SSN_SHAPE = re.compile(rb"[0-9]{3}[-. ][0-9]{2}[-. ][0-9]{4}")
 _SSN_INSIDE = re.compile(rb"(?<![0-9])[0-9]{3}([- ])[0-9]{2}\1[0-9]{4}(?![0-9])")
@@ -54,71 +64,13 @@ _NOT_DIGITS = bytes(c for c in range(256) if not 48 <= c <= 57)
 _EXTENSION = re.compile(rb"(?i)[ \t]*(?:x|ext\.?|extension|#)[ \t]*[0-9]{1,6}$")
 _DATE_LIKE = re.compile(
     rb"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{1,3}(?:\.\d{1,3}){3}"
+    rb"|(?:19|20)\d\d[-/](?:19|20)\d\d"  # 2009/2010: a range of years
 )
-
-
-@functools.cache
-def _national_patterns() -> dict[int, tuple[re.Pattern[str], list[tuple[str, re.Pattern[str]]]]]:
-    """Per national-number length: one pattern of every region's numbers, and each region's."""
-    by_length: dict[int, list[tuple[str, str]]] = {}
-    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
-        meta = PhoneMetadata.metadata_for_region(region)
-        if meta is None or meta.general_desc is None:
-            continue
-        pattern = meta.general_desc.national_number_pattern
-        lengths = meta.general_desc.possible_length or ()
-        if not pattern:
-            continue
-        for length in lengths:
-            by_length.setdefault(length, []).append((region, pattern))
-    out = {}
-    for length, entries in by_length.items():
-        combined = re.compile("|".join(f"(?:{p})" for _, p in entries))
-        out[length] = (combined, [(r, re.compile(p)) for r, p in entries])
-    return out
-
-
-@functools.lru_cache(maxsize=CACHE_SIZE)
-def _valid_nationally(digits: str) -> bool:
-    """True when ``digits`` (a national number, trunk prefix and all) is valid in some region."""
-    patterns = _national_patterns()
-    variants = [digits]
-    if digits[:1] in "018":
-        variants.append(digits[1:])  # trunk prefix: 0 in most regions, 8 in some, 1 in NANP
-    for nsn in variants:
-        entry = patterns.get(len(nsn))
-        if entry is None or not entry[0].fullmatch(nsn):
-            continue
-        for region, pattern in entry[1]:
-            if not pattern.fullmatch(nsn):
-                continue
-            try:
-                number = phonenumbers.parse(digits, region)
-            except phonenumbers.NumberParseException:
-                continue
-            if phonenumbers.is_valid_number(number):
-                return True
-    return False
-
-
-@functools.lru_cache(maxsize=CACHE_SIZE)
-def _valid_internationally(digits: str) -> bool:
-    try:
-        return phonenumbers.is_valid_number(phonenumbers.parse("+" + digits, None))
-    except phonenumbers.NumberParseException:
-        return False
+_DASH_EXTENSION = re.compile(rb"-[0-9]{1,5}$")
 
 
 def _alnum(b: int) -> bool:
     return 48 <= b <= 57 or 65 <= b <= 90 or 97 <= b <= 122
-
-
-@functools.lru_cache(maxsize=CACHE_SIZE)
-def _possible_internationally(digits: str) -> bool:
-    try:
-        return phonenumbers.is_possible_number(phonenumbers.parse("+" + digits, None))
-    except phonenumbers.NumberParseException:
-        return False
 
 
 def _glued(data: bytes, start: int, end: int) -> bool:
@@ -133,6 +85,38 @@ def _glued(data: bytes, start: int, end: int) -> bool:
     if after in b".-/:" and end + 1 < n and _alnum(data[end + 1]):
         return True
     return iban_group_before(data, start)
+
+
+def _word_opens(data: bytes, start: int) -> bool:
+    """A word glued to the number's opening ":", "+" or "(": "is:1234 5678", "tel:+49…",
+    "is+45 12 34 56 78", "is(+45)12-34-56-78" (a phone number when the text says so)."""
+    if start > 1 and data[start - 1] == 0x3A:
+        word = data[start - 2]
+    elif start > 0 and data[start] in b"+(":
+        word = data[start - 1]
+    else:
+        return False
+    return 65 <= word <= 90 or 97 <= word <= 122
+
+
+def _continues(data: bytes, end: int) -> bool:
+    """The span runs on into a word, a hex id or a dotted number after it (_glued's end)."""
+    after = data[end] if end < len(data) else 0x20
+    if _alnum(after) or after == 0x5F:
+        return True
+    return after in b".-/:" and end + 1 < len(data) and _alnum(data[end + 1])
+
+
+def _operand(data: bytes, start: int, main: bytes) -> bool:
+    """A term of arithmetic, not a phone number: after "*" ("45*31-339243873"), a "+"
+    after a number's ")" ("(45)+(31)-278394"), or a negative number ("-2208960000")."""
+    before = data[start - 1] if start > 0 else 0x20
+    two = data[start - 2] if start > 1 else 0x20
+    if before == 0x2A:
+        return _alnum(two) or two == 0x29
+    if before == 0x29 and data[start] == 0x2B:
+        return 48 <= two <= 57
+    return before == 0x2D and main.isdigit() and two in b" \t\n([{=,:"
 
 
 def iban_group_before(data: bytes, start: int) -> bool:
@@ -237,7 +221,7 @@ def _phone(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     is not one, its prefixes that end at a space are tried, longest first; the
     scan resumes after the one found and finds the next.
     """
-    found = _one_phone(data, start, end)
+    found = _one_phone(data, start, end) or _dash_extension(data, start, end)
     if found is not None:
         return found
     cut = end
@@ -251,11 +235,30 @@ def _phone(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     return None
 
 
+def _dash_extension(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """``+86 20 61302222-8866``: a number written with its country code, then "-" and an
+    extension of 1 to 5 digits; the number is read with the extension cut out."""
+    while end > start and data[end - 1] in b" .-/(":
+        end -= 1
+    tail = _DASH_EXTENSION.search(data, start, end)
+    if data[start] != 0x2B or tail is None:
+        return None
+    a = max(0, start - _CONTEXT)
+    window = data[a : tail.start()] + data[end : end + 2]
+    found = _one_phone(window, start - a, tail.start() - a)
+    return (start, end) if found == (start - a, tail.start() - a) else None
+
+
 def _one_phone(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     """A phone number, national or international, with its extension."""
     while end > start and data[end - 1] in b" .-/(":
         end -= 1
-    if _glued(data, start, end):
+    if end == start:
+        return None  # "( 20 ) …" cut at its first space: "(" alone
+    before = data[max(0, start - _CONTEXT) : start]
+    if _glued(data, start, end) and not (
+        _word_opens(data, start) and not _continues(data, end) and _phone_said(before)
+    ):
         return None
     raw = data[start:end]
     ext = _EXTENSION.search(raw) if 97 <= raw[-1] <= 122 or raw[-1] in b"#0123456789" else None
@@ -263,12 +266,13 @@ def _one_phone(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     digits = main.translate(None, _NOT_DIGITS).decode()
     if not 7 <= len(digits) <= 17:
         return None
-    before = data[max(0, start - _CONTEXT) : start]
     if _NOT_PHONE_WORDS.search(before[-24:]) or _DATE_LIKE.fullmatch(main.strip(b"()")):
         return None
     said = _phone_said(before)
     if not said and ssn_shaped(main.strip()):
         return None  # an SSN's shape (valid or not): not a phone unless the text says so
+    if _operand(data, start, main) or (not said and _NUMBER_SIGN.search(before)):
+        return None
     groups = [g for g in re.split(rb"[^0-9]+", main) if g]
     # Written with a country code as its own group ("+1-439-577-6340", "+(371) 5417 5651",
     # "00421 2 4707 8129", "001-874-845-0334"): the grouping says what it is, so a
@@ -339,10 +343,12 @@ NATIVE_GATE_WORDS = (
     _ID_NAMED,
     _DATE_LIKE,
     _IPV4_INSIDE,
+    _NUMBER_SIGN,
 )
 NATIVE_PORTED = (
     _one_phone, _glued, iban_group_before, _calling_code_group, _country_code, _phone_said,
     _bare_number, _timestamp, _clause, ssn_shaped, _other_number, _SSN_INSIDE, _EXTENSION,
+    _word_opens, _continues, _operand, _dash_extension, _DASH_EXTENSION,
     *NATIVE_GATE_WORDS,
 )  # fmt: skip
 NATIVE_GATE_PATTERNS = tuple(p.pattern for p in NATIVE_GATE_WORDS)
@@ -369,7 +375,7 @@ DETECTORS = (
         PHONE,
         RANK[PHONE],
         compile_pattern(
-            r"(?:\+\(?|\(\+?)?[0-9][0-9 ().\-/]{5,24}[0-9]"
+            r"(?:\+\(?|\( ?\+?)?[0-9][0-9 ().\-/]{5,24}[0-9]"
             r"(?:[ \t]*(?i:x|ext\.?|extension|#)[ \t]*[0-9]{1,6})?"
         ),
         _phone,

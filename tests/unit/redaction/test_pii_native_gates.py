@@ -221,7 +221,7 @@ def test_phone_gate_refuses_only_what_python_refuses() -> None:
     compared with the same validator called back on every match, and saves callbacks."""
     detector = fieldnumbers.DETECTORS[0]
     spec = native._spec(detector)
-    assert spec is not None and spec[8] == "field_phone" and len(spec[9]) == 6
+    assert spec is not None and spec[8] == "field_phone" and len(spec[9]) == 7
     pattern = detector.regex.pattern
     gated, gated_calls = _counting_engine(
         PHONE, detector.validate, "field_phone", tuple(spec[9]), pattern
