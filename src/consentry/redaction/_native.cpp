@@ -1634,6 +1634,8 @@ struct TokenBody {
   Alphabet body;  // the bytes [alphabet]+ matches (ASCII classes; computed by RE2 in native.py)
   Pos min_body;
   Pos max_body;
+  bool loose = false;  // tokens.ProviderTokenDetector.loose_prefixes
+  Alphabet loose_body;  // tokens.loose_alphabet
 };
 
 // The token detector's prefix search, \b(?:p1|p2|...) with the literal prefixes in
@@ -3039,8 +3041,14 @@ class Engine {
           if (bytes.size() != 256) throw std::invalid_argument("a token body table has 256 entries");
           Alphabet body;
           for (size_t i = 0; i < 256; ++i) body.in[i] = bytes[i] != 0;
-          det.tokens.push_back(TokenBody{shape[0].cast<std::string>(), body, shape[2].cast<Pos>(),
-                                         shape[3].cast<Pos>()});
+          TokenBody token{shape[0].cast<std::string>(), body, shape[2].cast<Pos>(), shape[3].cast<Pos>()};
+          std::string loose = shape[4].cast<std::string>();  // "" when the body must fit its shape
+          if (!loose.empty()) {
+            if (loose.size() != 256) throw std::invalid_argument("a loose body table has 256 entries");
+            token.loose = true;
+            for (size_t i = 0; i < 256; ++i) token.loose_body.in[i] = loose[i] != 0;
+          }
+          det.tokens.push_back(std::move(token));
         }
         det.prefixes = std::make_unique<PrefixFinder>(det.tokens);
       } else {
@@ -3563,6 +3571,35 @@ class Engine {
     }
   }
 
+  // tokens._loose_end: where a body read off its shape ends, or -1.
+  static Pos loose_token_end(const Text& t, const TokenBody& shape, Pos body_start) {
+    constexpr Pos kMaxLoose = 256;  // tokens.MAX_LOOSE
+    const Pos stop = std::min(t.n, body_start + kMaxLoose + 1);
+    Pos end = body_start;
+    while (end < stop && shape.loose_body.in[t.d[end]]) ++end;
+    while (end > body_start && t.d[end - 1] == '.') --end;
+    const unsigned char after = t.at(end);
+    if (is_word(after) || after == '-') return -1;
+    const std::string_view body = t.view(body_start, end);
+    if (!looks_random(body) || !entropy_at_least(body, 4.5)) return -1;
+    return counts_up(body) ? -1 : end;
+  }
+
+  // tokens._counts_up: five steps up in a run that only counts up or repeats a letter.
+  static bool counts_up(std::string_view body) {
+    int ups = 0;
+    for (size_t i = 1; i < body.size(); ++i) {
+      const int a = static_cast<unsigned char>(body[i - 1]) | 0x20;
+      const int b = static_cast<unsigned char>(body[i]) | 0x20;
+      if (b - a == 1 && a != 0x39 && a != 0x7A) {
+        if (++ups == 5) return true;
+      } else if (b != a) {
+        ups = 0;
+      }
+    }
+    return false;
+  }
+
   // tokens.ProviderTokenDetector.collect
   void collect_tokens(const Detector& det, const Text& t, std::vector<Cand>& out) const {
     const Pos n = t.n;
@@ -3578,10 +3615,15 @@ class Engine {
       Pos end = body_start;
       while (end < n && shape.body.in[t.d[end]]) ++end;
       covered_to = end;
+      while (end > body_start && t.d[end - 1] == '.') --end;  // a sentence's full stop
       const Pos length = end - body_start;
-      if (!(shape.min_body <= length && length <= shape.max_body)) continue;
       unsigned char after = t.at(end);
-      if (is_word(after) || after == '-') continue;
+      if (!(shape.min_body <= length && length <= shape.max_body) || is_word(after) || after == '-') {
+        if (!shape.loose) continue;
+        const Pos loose = loose_token_end(t, shape, body_start);
+        if (loose < 0) continue;
+        end = covered_to = loose;
+      }
       if (shape.prefix == "sk-" && !random_openai_body(t.view(body_start, end))) continue;
       if (placeholder_body(t.view(body_start, end))) continue;
       out.push_back({start, end, det.type, det.rank, 0, 0});

@@ -332,8 +332,15 @@ def _spec(detector: Detector) -> tuple[object, ...] | None:
         expected = r"\b(?:" + "|".join(re2.escape(p) for p in tokens.prefix_order()) + ")"
         if detector.prefilter != expected:
             return None
+        loose = detector.loose_prefixes()
         shapes = {
-            prefix: (prefix, byte_table(f"[{shape.alphabet}]"), shape.min_body, shape.max_body)
+            prefix: (
+                prefix,
+                byte_table(f"[{shape.alphabet}]"),
+                shape.min_body,
+                shape.max_body,
+                byte_table(tokens.loose_alphabet(shape.alphabet)) if prefix in loose else "",
+            )
             for shape in token_shapes.SHAPES
             for prefix in shape.prefixes
         }

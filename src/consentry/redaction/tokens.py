@@ -9,6 +9,7 @@ automaton stays small.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 
 import re2
@@ -28,6 +29,13 @@ from .model import SECRET
 from .token_shapes import SHAPES
 
 RANK = 20
+MAX_LOOSE = 256  # the longest body read when a token misses its documented shape
+
+
+def loose_alphabet(alphabet: str) -> str:
+    """The bytes of a body read off its shape: the shape's alphabet, the token
+    characters and ``.`` (GitHub's ``ghs_<id>_<JWT>``), so no part of it is left."""
+    return f"[A-Za-z0-9_.{alphabet.rstrip('-')}-]"
 
 
 def prefix_order() -> list[str]:
@@ -38,7 +46,7 @@ def prefix_order() -> list[str]:
 class ProviderTokenDetector:
     """Finds tokens of the :data:`SHAPES` above."""
 
-    __slots__ = ("_bodies", "_prefixes", "_search")
+    __slots__ = ("_bodies", "_loose", "_prefixes", "_search")
 
     def __init__(self) -> None:
         literals = prefix_order()
@@ -49,6 +57,18 @@ class ProviderTokenDetector:
             for s in SHAPES
             for p in s.prefixes
         }
+        self._loose = {
+            p.encode(): raw_matcher(compile_pattern(loose_alphabet(s.alphabet) + "+"))
+            for s in SHAPES
+            for p in s.prefixes
+            if p in self.loose_prefixes()
+        }
+
+    @staticmethod
+    def loose_prefixes() -> frozenset[str]:
+        """The prefixes whose body may miss its shape (``_loose_end``): 4+ bytes ending
+        in a separator; short ones (``pk_``, ``sk-``) and glued ones (``AKIA``) never."""
+        return frozenset(p for s in SHAPES for p in s.prefixes if len(p) >= 4 and p[-1] in "_-.")
 
     def __reduce__(self) -> tuple[type[ProviderTokenDetector], tuple[()]]:
         return (ProviderTokenDetector, ())  # rebuilt from SHAPES (raw matchers do not pickle)
@@ -86,11 +106,19 @@ class ProviderTokenDetector:
             if end < 0:
                 end = body_start
             covered_to = end
-            if not min_body <= end - body_start <= max_body:
-                continue
+            while end > body_start and data[end - 1] == 0x2E:
+                end -= 1  # a sentence's full stop after a token whose alphabet has '.'
             after = data[end] if end < n else 0x20
-            if is_word_byte(after) or after == 0x2D:
-                continue
+            if not min_body <= end - body_start <= max_body or is_word_byte(after) or after == 0x2D:
+                loose = self._loose.get(prefix)
+                if loose is None:
+                    continue
+                stop = min(n, body_start + MAX_LOOSE + 1)
+                run_end = loose(ANCHOR_START, data, body_start, stop)[0][1]
+                loose_end = None if run_end < 0 else _loose_end(data, body_start, run_end)
+                if loose_end is None:
+                    continue
+                end = covered_to = loose_end
             if prefix == b"sk-" and not _random_openai_body(data[body_start:end]):
                 continue
             if placeholder_body(data[body_start:end]):
@@ -106,6 +134,47 @@ def placeholder_body(body: bytes) -> bool:
     alnum = sum(48 <= b <= 57 or 65 <= b <= 90 or 97 <= b <= 122 for b in body)
     stand_ins = body.count(b"x") + body.count(b"X") + body.count(b"0")
     return alnum >= 8 and stand_ins * 5 >= alnum * 4
+
+
+def _loose_end(data: bytes, body_start: int, end: int) -> int | None:
+    """Where a known prefix's body ends when it misses the documented shape, or None.
+
+    Rule tests and docs write tokens with a provider's prefix whose body is longer,
+    shorter or of a wider alphabet than the provider documents (``tfp_`` + 45 where
+    Typeform issues 59); a real token of another version of the format looks the
+    same. Such a body (``data[body_start:end]``, read with the shape's alphabet, the
+    token characters and ``.``, at most ``MAX_LOOSE`` bytes) counts when it mixes
+    digits and letters, carries at least 4.5 bits per byte (so 23 bytes at least;
+    detect-secrets' default limit for base64 strings: words with digits such as
+    gitleaks' wrong-length GitLab cases, ``hellOworld380_testin``, stay below it, as
+    placeholders do) and does not count up (``_counts_up``: ``aBcDeFgH…1234567890``,
+    written for an example).
+    """
+    while end > body_start and data[end - 1] == 0x2E:
+        end -= 1  # a sentence's full stop
+    after = data[end] if end < len(data) else 0x20
+    if is_word_byte(after) or after == 0x2D:
+        return None
+    body = data[body_start:end]
+    if not (looks_random(body) and entropy_at_least(body, 4.5)):  # so 23 bytes at least
+        return None
+    return None if _counts_up(body) else end
+
+
+def _counts_up(body: bytes) -> bool:
+    """Five steps up in a run that only counts up or repeats a letter (``abcdef``,
+    ``123456``, ``aAbBcCdDeEfF``, case ignored): a value made up for an example, not
+    generated (a random body holds one with odds below 1e-5)."""
+    ups = 0
+    for a, b in itertools.pairwise(body):
+        step = (b | 0x20) - (a | 0x20)
+        if step == 1 and (a | 0x20) not in (0x39, 0x7A):
+            ups += 1
+            if ups == 5:
+                return True
+        elif step != 0:
+            ups = 0
+    return False
 
 
 def _random_openai_body(body: bytes) -> bool:
