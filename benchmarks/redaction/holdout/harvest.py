@@ -14,7 +14,10 @@ the other project's. Five sources, none of them in ``outside/sources.json``:
   (public keys, account ids) and Kingfisher's ``visible: false`` helper rules (host
   names and ids its secret rules depend on) are not sensitive by their own label:
   written as ``NOT_ASKED:IDENTIFIER``. Where a rule captures several groups and one
-  ends at an ``@`` (user, password, host of a URL), that one is the secret;
+  ends at an ``@`` (user, password, host of a URL), that one is the secret; where
+  it captures a whole URL or connection string, its password or key field is
+  (``_narrow``); a capture that is a whole JSON object is not one value (dropped);
+  a "JSON Web Token Secret" rule's value is the signing key, a key-word secret;
 * Whispers' fixtures: the values of each fixture's noncompliant section (the
   project's ``test_detection_by_value`` asserts that every value it reports holds
   ``hardcoded``, literally or base64-encoded), in their line (an indented line with
@@ -29,7 +32,8 @@ the other project's. Five sources, none of them in ``outside/sources.json``:
 Items whose value the outside suite already holds are dropped, so that nothing
 here was seen. Types SPEC §4 does not ask for (names, URLs, dates of birth, UK
 National Insurance numbers, ...) are written with label ``NOT_ASKED:<type>`` and
-reported apart by ``run.py``.
+reported apart by ``run.py``; so are values that are wholly a variable reference
+(``NOT_ASKED:REFERENCE``, see ``_REFERENCE``).
 """
 
 from __future__ import annotations
@@ -101,8 +105,8 @@ def _rule_label(rule: dict[str, Any]) -> str | None:
         return None  # Kingfisher's helper rules (host names, ids) that others depend on
     if "private key" in name or "pem" in name.split():
         return "PRIVATE_KEY"
-    if "jwt" in name or "json web token" in name:
-        return "JWT"
+    if ("jwt" in name or "json web token" in name) and "secret" not in name:
+        return "JWT"  # a "JSON Web Token Secret" rule finds the signing key: a key-word secret
     if "hash" in name and ("password" in name or "crypt" in name):
         return "PASSWORD_HASH"
     if "url" in name and ("credential" in name or "password" in name):
@@ -129,6 +133,35 @@ def _rule_secret(pattern: Any, text: str) -> str | None:
 
 
 _URL_PASSWORD = re.compile(r"://[^:/@\s]*:([^/\s]+)@[^@/\s]*(?:[/?].*)?$")
+# A connection string's secret field (ADO.NET, ODBC, Azure): ``Password=…;``.
+_SECRET_FIELD = re.compile(
+    r"(?i)(?:^|[;\s\"'])(?:password|pwd|sharedaccesskey|accountkey)=([^;\s\"']+)"
+)
+_PAST_QUOTE = re.compile(r"[\"'][\s}\],]*$")  # a closing quote and what follows it
+
+
+def _narrow(label: str, secret: str) -> str | None:
+    """The secret inside a rule's capture that holds more than the secret.
+
+    A URL's password (up to the last ``@``); a connection string's password or key
+    field, up to its ``;``, quote or white space (rules that capture the whole
+    string, or run past its closing quote); None for a capture that is a whole
+    JSON object (Kingfisher's GCP rule locates a service account's fields: its
+    values are e-mail addresses, ids and URLs, found or not by their own types,
+    not one value).
+    """
+    if secret.startswith("{") and secret.rstrip().endswith("}") and "\n" in secret:
+        return None
+    if label != "URL_PASSWORD":
+        return secret
+    secret = _PAST_QUOTE.sub("", secret)
+    url = _URL_PASSWORD.search(secret)
+    if url:
+        return url.group(1)
+    field = _SECRET_FIELD.search(secret)
+    if field and (field.start(1) > 0 or field.end(1) < len(secret)):
+        return field.group(1)
+    return secret
 
 
 def rule_sets(h: Harvest, mirrors: Path, source: str, not_asked: Counter[str]) -> None:
@@ -159,9 +192,11 @@ def rule_sets(h: Harvest, mirrors: Path, source: str, not_asked: Counter[str]) -
             text = example.strip()
             if len(secret) > 4 and secret[:2] == secret[-2:] == '\\"':
                 secret = secret[2:-2]  # escaped quotes are syntax, as quotes are
-            url = _URL_PASSWORD.search(secret) if label == "URL_PASSWORD" else None
-            if url:
-                secret = url.group(1)  # the password of a whole URL (up to the last '@')
+            narrowed = _narrow(label, secret)
+            if narrowed is None:
+                not_asked["rule-structure"] += 1
+                continue
+            secret = narrowed
             if label == "TOKEN_PREFIXED" and text != secret:
                 h.add("TOKEN_CONTEXT", secret, source, path, context=text)
             else:
@@ -361,6 +396,14 @@ def scrubadub(h: Harvest, mirrors: Path) -> None:
                               context=f"My phone number is {arg.value}")  # fmt: skip
 
 
+# A value that is wholly a variable reference or a template (``$Password``, ``%nothing%``,
+# ``#{datastore['DBPASSWORD']}``) names where the secret is kept; issue 16 asks the filter
+# not to flag such references (``${SECRET}``), so they are scored apart, not as secrets.
+_REFERENCE = re.compile(
+    r"^(?:\$\{?[A-Za-z_][\w.]*\}?|#\{[^}]*\}|%[A-Za-z_]\w*%|\$\([^)]*\)|\{\{[^}]*\}\})$"
+)
+
+
 def main() -> None:
     """Write values.jsonl and print the counts per label."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -374,6 +417,9 @@ def main() -> None:
     whispers(h, args.mirrors)
     ripsecrets(h, args.mirrors)
     scrubadub(h, args.mirrors)
+    for item in h.items:
+        if item["label"] != "NEGATIVE" and _REFERENCE.match(item["value"]):
+            item["label"] = "NOT_ASKED:REFERENCE"
     seen = {item["value"] for item in load_values()}
     kept = []
     values_kept: set[tuple[str, str, str]] = set()
