@@ -71,6 +71,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--records", type=int, default=3000)
     parser.add_argument("--only", default="", help="detector indices, comma-separated")
+    parser.add_argument(
+        "--allow-different",
+        action="store_true",
+        help="time builds whose candidates differ by design (prints on how many records)",
+    )
     args = parser.parse_args()
     datas = [r.text.encode("utf-8", "surrogatepass") for r in build_corpus(args.records)]
     specs, tables = _engine_args([int(i) for i in args.only.split(",") if i])
@@ -78,9 +83,11 @@ def main() -> None:
         _engine(_load(path, f"build_{tag}._native"), specs, tables)
         for tag, path in (("a", args.a), ("b", args.b))
     ]
-    for d in datas:
-        if engines[0].candidates(d) != engines[1].candidates(d):
-            raise SystemExit("the two builds give different candidates")
+    differ = sum(engines[0].candidates(d) != engines[1].candidates(d) for d in datas)
+    if differ and not args.allow_different:
+        raise SystemExit("the two builds give different candidates")
+    if differ:
+        print(f"candidates differ on {differ} of {len(datas)} records (--allow-different)")
     times: list[list[float]] = [[], []]
     for _ in range(args.rounds):
         for k, engine in enumerate(engines):
