@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import ClassVar
 
+from .azurekeys import DETECTOR as AZURE_KEY_DETECTOR
 from .checksums import entropy_at_least, looks_random
 from .commands import DETECTORS as COMMAND_DETECTORS
 from .detector import (
@@ -292,6 +293,7 @@ DETECTORS = (
     ProviderTokenDetector(),
     *FORMAT_DETECTORS,
     *SHAPE_DETECTORS,
+    AZURE_KEY_DETECTOR,
     PatternDetector(
         PASSWORD,
         RANK[PASSWORD],

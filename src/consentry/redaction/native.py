@@ -163,10 +163,9 @@ REGION_RULES: dict[str, str] = {
 # Detectors the compiled scan searches only where their ``prefilter`` (a necessary
 # condition of the pattern, which the Python scan's prefilter Set relies on too) occurs,
 # all checked in one RE2::Set pass per text. Chosen by measurement (issue 16, speed;
-# docs/bench/redaction.md): on the labelled corpus each of these passes costs ~3.3 ms per
-# 2 MB while its prefilter occurs in at most a fifth of the records, and the Set of
-# these costs less than two passes. Named by prefilter: a detector whose
-# prefilter changes leaves the Set and is searched on every text again.
+# docs/bench/redaction.md): each such pass costs ~3.3 ms per 2 MB of the labelled corpus
+# while its prefilter occurs in at most a fifth of the records; the Set costs less than
+# two. Named by prefilter: a changed prefilter leaves the Set (searched on every text).
 SET_GATED: frozenset[str] = frozenset(
     {
         r"[A-Za-z0-9_-]{23}\.[A-Za-z0-9_-]{6}\.",  # Discord bot token
@@ -179,6 +178,7 @@ SET_GATED: frozenset[str] = frozenset(
         r"[0-9]\.[0-9]{1,3}/[0-9]",  # IPv4 block
         r"::|(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}[%/]",  # IPv6 network
         r"(?i)authorization|bearer|x-",  # headers (checked by its words, see SHAPED)
+        r"JQQJ|\+A(?:S[bt]|Eh|Rm|Ba|MC|CR)|Az(?:Ca|Fu|Se)|AIoT|AZEG|APIM|ACDb",  # Azure keys
     }
 )
 # Of those, the ones checked by shape or words (pattern_shapes.prefilter_check: memchr
