@@ -153,6 +153,7 @@ def is_reference(value: bytes) -> bool:
     return b"." in value and all(part[:1].isalpha() for part in value.split(b".") if part)
 
 
+# size: one reader, ported line by line to _native.cpp's read_value; the two read alike
 def _read_value(data: bytes, pos: int) -> tuple[int, int, bool] | None:
     """The value starting at ``pos`` (after spaces, ``@``): (start, end, quoted)."""
     n = len(data)

@@ -27,20 +27,19 @@ from typing import Any, Protocol
 import re2
 
 from . import (
-    commands,
     credentials,
     fieldnumbers,
-    keywords,
     nationalids,
-    networks,
     pii,
-    spellings,
     token_shapes,
     tokens,
 )
 from .checksums import IBAN_LENGTHS
 from .detector import Detector, PatternDetector, RawCandidate
 from .model import CREDENTIAL_RANK_LIMIT, PRIVATE_KEY, SECRET, Finding
+from .native_ports import GATE_HELPERS, GATE_PINS
+from .native_ports import GATES as _GATES
+from .native_ports import VALIDATORS as _VALIDATORS
 from .pattern_shapes import byte_table, prefilter_check
 from .replacement import PSEUDONYM_HEX_CHARS
 
@@ -55,73 +54,7 @@ except ImportError as _error:  # not built: the Python scan runs instead
 ENV_SWITCH = "CONSENTRY_FILTER_NATIVE"
 _BUILTIN: tuple[Detector, ...] = (*credentials.DETECTORS, *pii.DETECTORS)
 
-# Python validator -> the name of its C++ port. A built-in PatternDetector whose
-# validator has none runs in the compiled scan too, its validator called back.
-_VALIDATORS: dict[Any, str] = {
-    pii._email: "email",
-    pii._phone: "phone",
-    pii._cards: "cards",
-    pii._ssn: "ssn",
-    pii._ssn_after_key_word: "ssn_keyword",
-    pii._iban: "iban",
-    pii._ipv4: "ipv4",
-    pii._ipv6: "ipv6",
-    credentials._jwt: "jwt",
-    credentials._url_password_match: "url_password",
-    credentials._password_match: "password",
-    credentials._keyword_secret_match: "keyword_secret",
-}
-
-# Python validator -> the C++ gate that runs before it is called back, and the
-# context patterns the gate reads (``Gate`` in _native.cpp): a necessary condition
-# of the validator, so most matches never reach Python. Same findings either way
-# (tests/unit/redaction/test_pii_native_gates.py).
-_GATES: dict[Any, tuple[str, tuple[bytes, ...]]] = {
-    fieldnumbers._phone: ("field_phone", fieldnumbers.NATIVE_GATE_PATTERNS),
-    nationalids._national_id: (
-        "national_id",
-        (nationalids._ID_WORDS.pattern, fieldnumbers._NOT_PHONE_WORDS.pattern),
-    ),
-    spellings._card_other: ("card_other", ()),
-    spellings._iban_any_case: ("iban_any_case", ()),
-    pii._phone_in_context: ("phone_in_context", fieldnumbers.NATIVE_GATE_PATTERNS),
-    keywords._password_assignment: ("keyword_password", keywords.NATIVE_GATE_PATTERNS),
-    keywords._secret_assignment: ("keyword_secret", keywords.NATIVE_GATE_PATTERNS),
-    tokens._quoted_generated: ("quoted_generated", ()),
-    credentials._two_part_jwt: ("two_part_jwt", ()),
-    commands._header: ("header", keywords.NATIVE_GATE_PATTERNS),
-    tokens._base36_in_uuid_layout: ("uuid_layout", ()),
-    networks._ipv4_block: ("ipv4_block", ()),
-    networks._ipv6_network: ("ipv6_network", ()),
-}
-
-# Gates that port a whole Python validator (accept as well as reject; the phone and national
-# id ports call their libraries back) are pinned to the digest of that function's source
-# and module constants (``function_digest``), and of the helpers and patterns the port
-# reproduces (GATE_HELPERS, a ``helpers_digest`` each): when any changes, the gate is not
-# used and the validator is called back on every match, until the port is checked again
-# (test_native_gate_pins.py, test_native_networks.py fail meanwhile).
-GATE_PINS: dict[Any, str] = {
-    tokens._quoted_generated: "b16fbc0bbb433f19",
-    spellings._iban_any_case: "0bbb143580bdd10a",
-    credentials._two_part_jwt: "10d2812523eeed48",
-    commands._header: "bdf3a3166479d0f9",
-    # a reject-only gate (the letter count), pinned too: it reads one of the function's rules
-    tokens._base36_in_uuid_layout: "924b55bbf0692f44",
-    networks._ipv4_block: "0fd88443dc19d6c4",
-    networks._ipv6_network: "e49af373a524f1ba",
-    fieldnumbers._phone: "c8d7095445de0af5",
-    nationalids._national_id: "cc17284c43f54b12",
-    pii._phone_in_context: "c52ef8fbc0f1765a",
-}
-GATE_HELPERS: dict[Any, tuple[str, tuple[Any, ...]]] = {  # validator: (digest, helpers)
-    networks._ipv4_block: ("ddfb1e3e787fff20", (networks._free,)),
-    networks._ipv6_network: ("34be3ffa895c3357", (networks._free, networks._whole_value)),
-    fieldnumbers._phone: ("1ed439656a81a3b7", fieldnumbers.NATIVE_PORTED),
-    nationalids._national_id: ("e902a61eb5f0e25a",
-                               (*fieldnumbers.NATIVE_ID_PORTED, nationalids._ID_WORDS)),
-    pii._phone_in_context: ("23b8d4945ce15289", (pii._phone, *fieldnumbers.NATIVE_CONTEXT_PORTED)),
-}  # fmt: skip
+# The C++ ports of Python validators and their pins live in native_ports.py.
 
 
 def _port_current(function: Any) -> bool:
@@ -310,6 +243,30 @@ def prefilter_tables(detectors: Sequence[Detector]) -> list[tuple[int, str]]:
     ]
 
 
+def _tokens_spec(detector: tokens.ProviderTokenDetector) -> tuple[object, ...] | None:
+    """The provider tokens' table: (prefix, body bytes, min, max, loose body bytes or "")
+    in the order of the prefix pattern's alternatives."""
+    # The compiled scan finds the literal prefixes without RE2; that only holds
+    # for this exact pattern (see PrefixFinder in _native.cpp).
+    expected = r"\b(?:" + "|".join(re2.escape(p) for p in tokens.prefix_order()) + ")"
+    if detector.prefilter != expected:
+        return None
+    loose = detector.loose_prefixes()
+    shapes = {
+        prefix: (
+            prefix,
+            byte_table(f"[{shape.alphabet}]"),
+            shape.min_body,
+            shape.max_body,
+            byte_table(tokens.loose_alphabet(shape.alphabet)) if prefix in loose else "",
+        )
+        for shape in token_shapes.SHAPES
+        for prefix in shape.prefixes
+    }
+    ordered = [shapes[prefix] for prefix in tokens.prefix_order()]
+    return ("tokens", SECRET, tokens.RANK, detector.prefilter, ordered)
+
+
 def _spec(detector: Detector) -> tuple[object, ...] | None:
     """The compiled scan's description of a built-in detector, None for any other.
 
@@ -327,25 +284,7 @@ def _spec(detector: Detector) -> tuple[object, ...] | None:
             credentials._PEM_BODY.pattern,
         )
     if isinstance(detector, tokens.ProviderTokenDetector):
-        # The compiled scan finds the literal prefixes without RE2; that only holds
-        # for this exact pattern (see PrefixFinder in _native.cpp).
-        expected = r"\b(?:" + "|".join(re2.escape(p) for p in tokens.prefix_order()) + ")"
-        if detector.prefilter != expected:
-            return None
-        loose = detector.loose_prefixes()
-        shapes = {
-            prefix: (
-                prefix,
-                byte_table(f"[{shape.alphabet}]"),
-                shape.min_body,
-                shape.max_body,
-                byte_table(tokens.loose_alphabet(shape.alphabet)) if prefix in loose else "",
-            )
-            for shape in token_shapes.SHAPES
-            for prefix in shape.prefixes
-        }
-        ordered = [shapes[prefix] for prefix in tokens.prefix_order()]
-        return ("tokens", SECRET, tokens.RANK, detector.prefilter, ordered)
+        return _tokens_spec(detector)
     if not isinstance(detector, PatternDetector) or detector.groups != (0,):
         return None
     function = detector.validate_many if detector.validate_many is not None else detector.validate

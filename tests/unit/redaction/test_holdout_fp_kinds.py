@@ -4,8 +4,8 @@ SPEC §4 asks for "high-entropy tokens next to key words", "provider API keys an
 "private-key blocks" and "passwords in URLs"; issue 16 asks for no false positives on
 "obvious placeholders (``YOUR_API_KEY``, ``<token>``, ``${SECRET}``, ``xxxx``)". The
 holdout (benchmarks/redaction/holdout, 338 negatives from five projects) flagged 43; the
-kinds below (the last from the outside suite's negatives), each with examples of my own and, beside them, a real-looking secret in the
-same syntax that must stay found:
+kinds below (the last from the outside suite's negatives), each with examples of my own
+and, beside them, a real-looking secret in the same syntax that must stay found:
 
 * a key word inside a string, and the quote after it closes that string (``"Password: " +
   x``, ``'secret = '.$cfg[…]``): no value follows;
