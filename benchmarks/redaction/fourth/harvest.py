@@ -52,7 +52,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import subprocess
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -60,35 +59,18 @@ from typing import Any
 import regex  # type: ignore[import-untyped]
 import yaml  # type: ignore[import-untyped]
 
+from ..mirrors import PinnedSources
 from ..outside.corpus import load_values
 from ..outside.harvest import Harvest
 from . import ggshield, secutils
 
 HERE = Path(__file__).parent
-SOURCES = json.loads((HERE / "sources.json").read_text())
+PINNED = PinnedSources(HERE / "sources.json")
 SEEN = tuple(HERE.parent / name / "values.jsonl" for name in ("outside", "holdout", "fresh"))
 
 
-def git_show(mirrors: Path, source: str, path: str) -> str:
-    """A file of a source's repository at the commit pinned in sources.json."""
-    info = SOURCES[source]
-    out = subprocess.run(
-        ["git", "--git-dir", str(mirrors / info["mirror"] / "repo"), "show",
-         f"{info['commit']}:{path}"],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return out.stdout.decode("utf-8-sig")
-
-
-def git_ls(mirrors: Path, source: str, folder: str) -> list[str]:
-    """Paths under ``folder`` at the pinned commit."""
-    info = SOURCES[source]
-    out = subprocess.run(
-        ["git", "--git-dir", str(mirrors / info["mirror"] / "repo"), "ls-tree", "-r",
-         "--name-only", info["commit"], folder],
-        check=True, capture_output=True, text=True,
-    )  # fmt: skip
-    return out.stdout.splitlines()
+git_show = PINNED.show
+git_ls = PINNED.ls
 
 
 # ---------------------------------------------------------------- semgrep-rules
@@ -335,22 +317,7 @@ def main() -> None:
         lambda path: git_show(args.mirrors, "ggshield", path),
     )
     seen = {item["value"] for path in SEEN for item in load_values(path)}
-    kept = []
-    values_kept: set[tuple[str, str, str]] = set()
-    dropped = 0
-    for item in h.items:
-        key = (item["label"], item["value"], item.get("context", ""))
-        if item["value"] in seen:
-            dropped += 1
-            continue  # in the outside suite, the holdout or the fresh set
-        if item["label"] != "NEGATIVE" and key in values_kept:
-            continue
-        values_kept.add(key)
-        kept.append(item)
-    with args.out.open("w", encoding="utf-8") as out:
-        for item in kept:
-            out.write(json.dumps(item, ensure_ascii=False) + "\n")
-    counts = Counter(f"{i['source']}/{i['label']}" for i in kept)
+    counts, dropped = h.write_unseen(args.out, seen)  # the outside suite, the holdout, fresh
     print(f"dropped {dropped} items whose value another set holds")
     for note, n in sorted(notes.items()):
         print(f"semgrep-rules: {note}: {n}")

@@ -40,40 +40,21 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import subprocess
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from ..mirrors import PinnedSources
 from ..outside.corpus import load_values
 from ..outside.harvest import Harvest
 from . import trivy
 
 HERE = Path(__file__).parent
-SOURCES = json.loads((HERE / "sources.json").read_text())
+PINNED = PinnedSources(HERE / "sources.json")
 SEEN = (HERE.parent / "outside" / "values.jsonl", HERE.parent / "holdout" / "values.jsonl")
 
 
-def git_show(mirrors: Path, source: str, path: str) -> str:
-    """A file of a source's repository at the commit pinned in sources.json."""
-    info = SOURCES[source]
-    out = subprocess.run(
-        ["git", "--git-dir", str(mirrors / info["mirror"] / "repo"), "show",
-         f"{info['commit']}:{path}"],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return out.stdout.decode("utf-8-sig")
-
-
-def git_ls(mirrors: Path, source: str, folder: str) -> list[str]:
-    """Paths under ``folder`` at the pinned commit."""
-    info = SOURCES[source]
-    out = subprocess.run(
-        ["git", "--git-dir", str(mirrors / info["mirror"] / "repo"), "ls-tree", "-r",
-         "--name-only", info["commit"], folder],
-        check=True, capture_output=True, text=True,
-    )  # fmt: skip
-    return out.stdout.splitlines()
+git_show = PINNED.show
+git_ls = PINNED.ls
 
 
 def _line_of(text: str, start: int, end: int) -> str:
@@ -251,22 +232,7 @@ def main() -> None:
     trivy_tests(h, args.mirrors)
     recognizers(h, args.mirrors)
     seen = {item["value"] for path in SEEN for item in load_values(path)}
-    kept = []
-    values_kept: set[tuple[str, str, str]] = set()
-    dropped = 0
-    for item in h.items:
-        key = (item["label"], item["value"], item.get("context", ""))
-        if item["value"] in seen:
-            dropped += 1
-            continue  # in the outside suite or the holdout
-        if item["label"] != "NEGATIVE" and key in values_kept:
-            continue
-        values_kept.add(key)
-        kept.append(item)
-    with args.out.open("w", encoding="utf-8") as out:
-        for item in kept:
-            out.write(json.dumps(item, ensure_ascii=False) + "\n")
-    counts = Counter(f"{i['source']}/{i['label']}" for i in kept)
+    counts, dropped = h.write_unseen(args.out, seen)  # the outside suite and the holdout
     print(f"dropped {dropped} items whose value the outside suite or the holdout holds")
     print(json.dumps(dict(sorted(counts.items())), indent=1))
 

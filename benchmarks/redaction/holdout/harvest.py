@@ -45,7 +45,6 @@ import binascii
 import json
 import math
 import re
-import subprocess
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -53,33 +52,16 @@ from typing import Any
 import regex  # type: ignore[import-untyped]
 import yaml  # type: ignore[import-untyped]
 
+from ..mirrors import PinnedSources
 from ..outside.corpus import load_values
 from ..outside.harvest import Harvest
 
 HERE = Path(__file__).parent
-SOURCES = json.loads((HERE / "sources.json").read_text())
+PINNED = PinnedSources(HERE / "sources.json")
 
 
-def git_show(mirrors: Path, source: str, path: str) -> str:
-    """A file of a source's repository at the commit pinned in sources.json."""
-    info = SOURCES[source]
-    out = subprocess.run(
-        ["git", "--git-dir", str(mirrors / info["mirror"] / "repo"), "show",
-         f"{info['commit']}:{path}"],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return out.stdout.decode("utf-8")
-
-
-def git_ls(mirrors: Path, source: str, folder: str) -> list[str]:
-    """Paths under ``folder`` at the pinned commit."""
-    info = SOURCES[source]
-    out = subprocess.run(
-        ["git", "--git-dir", str(mirrors / info["mirror"] / "repo"), "ls-tree", "-r",
-         "--name-only", info["commit"], folder],
-        check=True, capture_output=True, text=True,
-    )  # fmt: skip
-    return out.stdout.split()
+git_show = PINNED.show
+git_ls = PINNED.ls
 
 
 # ---------------------------------------------------------------- rule sets with examples
@@ -420,19 +402,7 @@ def main() -> None:
     for item in h.items:
         if item["label"] != "NEGATIVE" and _REFERENCE.match(item["value"]):
             item["label"] = "NOT_ASKED:REFERENCE"
-    seen = {item["value"] for item in load_values()}
-    kept = []
-    values_kept: set[tuple[str, str, str]] = set()
-    for item in h.items:
-        key = (item["label"], item["value"], item.get("context", ""))
-        if item["value"] in seen or (item["label"] != "NEGATIVE" and key in values_kept):
-            continue  # in the outside suite, or the same item twice (first source wins)
-        values_kept.add(key)
-        kept.append(item)
-    with args.out.open("w", encoding="utf-8") as out:
-        for item in kept:
-            out.write(json.dumps(item, ensure_ascii=False) + "\n")
-    counts = Counter(f"{i['source']}/{i['label']}" for i in kept)
+    counts, _ = h.write_unseen(args.out, {item["value"] for item in load_values()})  # outside
     print(json.dumps(dict(sorted(counts.items())), indent=1))
 
 

@@ -42,6 +42,7 @@ with warnings.catch_warnings():
     import sre_parse
 import subprocess
 import tomllib
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,25 @@ class Harvest:
     def negative(self, group: str, value: str, source: str, path: str) -> None:
         """A clean look-alike: nothing in it may be found (``group`` says what it mimics)."""
         self.add("NEGATIVE", value, source, path, context=group)
+
+    def write_unseen(self, out: Path, seen: set[str]) -> tuple[Counter[str], int]:
+        """Write the items to ``out`` (JSON lines) but those whose value ``seen`` (another
+        set's values) holds, a value once per label and context (first source wins).
+        Returns the items written per ``source/label`` and how many were dropped as seen."""
+        kept: list[dict[str, Any]] = []
+        keys: set[tuple[str, str, str]] = set()
+        dropped = 0
+        for item in self.items:
+            key = (item["label"], item["value"], item.get("context", ""))
+            if item["value"] in seen:
+                dropped += 1
+            elif item["label"] == "NEGATIVE" or key not in keys:
+                keys.add(key)
+                kept.append(item)
+        with out.open("w", encoding="utf-8") as f:
+            for item in kept:
+                f.write(json.dumps(item, ensure_ascii=False) + "\n")
+        return Counter(f"{i['source']}/{i['label']}" for i in kept), dropped
 
 
 def git_show(mirrors: Path, source: str, path: str) -> str:
