@@ -14,8 +14,10 @@ Labels, by validator (each holds for the whole kind):
   ``EMAIL``; ``isMobilePhone`` is ``PHONE_INTL`` when written with ``+``/``00``, else
   ``PHONE_NATIONAL``; ``isCreditCard`` ``CARD``; ``isIBAN`` ``IBAN``; ``isJWT`` ``JWT``;
   ``isIP`` ``IPV4``/``IPV6``; ``isIdentityCard`` and ``isTaxID`` (personal identity and
-  tax numbers with check digits) ``NATIONAL_ID``, but for the US tax id (an EIN, a
-  company's) and Brazil's 14-digit CNPJ (a company's): ``NOT_ASKED:COMPANY_ID``;
+  tax numbers with check digits) ``NATIONAL_ID``, but for tax numbers whose format
+  says they are not a person's (the US EIN, Brazil's CNPJ, Argentina's CUIT with a
+  legal-entity prefix, India's PAN of a non-individual: ``_company_tax_id``):
+  ``NOT_ASKED:COMPANY_ID``;
 * valid values of personal types SPEC §4 does not ask for, scored apart:
   ``isPassportNumber``, ``isVAT`` (mostly companies'), ``isLicensePlate``, ``isIMEI``,
   ``isMACAddress``, ``isEthereumAddress``/``isBtcAddress`` (public addresses),
@@ -161,7 +163,24 @@ def _literal_list(tokens: list[str], i: int) -> tuple[list[str], int]:
 _EMAIL_LIKE = re.compile(r"[^\s@]@[^\s@]*\.[^\W\d_]")
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1?\d?\d)"
 _QUAD = re.compile(rf"(?<!\d)(?:{_OCTET}\.){{3}}{_OCTET}(?!\d)")
-_COMPANY_ID = {"en-US"}
+
+
+def _company_tax_id(locale: str, value: str) -> bool:
+    """A tax number that its own format says is not a natural person's: the US one (an
+    EIN), Brazil's 14-character CNPJ (digits or the new alphanumeric form; a CPF has 11),
+    Argentina's CUIT with a legal-entity prefix (30, 33, 34; persons have 20, 23, 24,
+    27), India's PAN whose fourth letter is not ``P`` (the holder's status: company,
+    firm, association, ...)."""
+    plain = re.sub(r"[\W_]", "", value)
+    if locale == "en-US":
+        return True
+    if locale == "pt-BR":
+        return len(plain) == 14
+    if locale == "es-AR":
+        return plain[:2] in ("30", "33", "34")
+    if locale == "en-IN":
+        return len(plain) == 10 and plain[3].upper() != "P"
+    return False
 
 
 def label(validator: str, locale: str, kind: str, value: str) -> str | None:
@@ -174,9 +193,7 @@ def label(validator: str, locale: str, kind: str, value: str) -> str | None:
         return "PHONE_INTL" if value.startswith(("+", "00")) else "PHONE_NATIONAL"
     if validator == "isIP":
         return "IPV6" if ":" in value else "IPV4"
-    if validator == "isTaxID" and (
-        locale in _COMPANY_ID or (locale == "pt-BR" and len(re.sub(r"\D", "", value)) == 14)
-    ):
+    if validator == "isTaxID" and _company_tax_id(locale, value):
         return "NOT_ASKED:COMPANY_ID"
     if validator in ASKED:
         return ASKED[validator]

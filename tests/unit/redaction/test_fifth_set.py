@@ -84,6 +84,17 @@ def test_validatorjs_labels_by_kind() -> None:
     assert ("NEGATIVE", "3836221195", "ISBN") in got
 
 
+def test_company_tax_numbers_by_their_documented_format() -> None:
+    # SPEC §4 asks for national identifiers of people; a company's tax number is not one.
+    company = "NOT_ASKED:COMPANY_ID"
+    assert validatorjs.label("isTaxID", "es-AR", "valid", "30678561165") == company
+    assert validatorjs.label("isTaxID", "es-AR", "valid", "20271633638") == "NATIONAL_ID"
+    assert validatorjs.label("isTaxID", "en-IN", "valid", "AAACC1111A") == company
+    assert validatorjs.label("isTaxID", "en-IN", "valid", "ABCPE1234F") == "NATIONAL_ID"
+    assert validatorjs.label("isTaxID", "pt-BR", "valid", "12ABC34501DE35") == company
+    assert validatorjs.label("isTaxID", "pt-BR", "valid", "123.456.789-09") == "NATIONAL_ID"
+
+
 def test_invalid_values_are_negatives_only_without_the_type_in_them() -> None:
     assert validatorjs.label("isJWT", "", "invalid", "eyJhbGciOiJIUzI1NiJ9") == "NEGATIVE:JWT"
     assert validatorjs.label("isJWT", "", "invalid", "a.b.c.d") is None
