@@ -34,6 +34,8 @@ _ID_MODULES = (
     "tr.tckimlik", "th.pin", "do.cedula", "gr.amka", "bg.egn", "pl.pesel", "br.cpf", "ee.ik",
     "lt.asmens", "ro.cnp", "be.nn", "nl.bsn", "in_.aadhaar", "fr.nir", "ca.sin", "ie.pps",
     "ch.ssn", "de.idnr", "cz.rc", "si.emso", "mu.nid", "my.nric",
+    "at.vnr", "be.bis", "bg.pnf", "cu.ni", "ec.ci", "hr.oib", "il.idnr", "in_.pan", "jp.in_",
+    "ua.rntrc", "ar.cuit", "lv.pvn", "id.nik",
 )  # fmt: skip
 _ID_WORDS = re.compile(
     rb"(?i)(?:\bid\b|identity|identification|national|personal|citizen|number|\bnr\b|\bno\b|"
@@ -41,6 +43,10 @@ _ID_WORDS = re.compile(
     rb"f[o\xc3\xb8]dselsnummer|kennitala|\brrn\b|\bpin\b|pesel|\bbsn\b|\bcpr\b|\bcpf\b|\bnif\b|"
     rb"\bnie\b|\bdni\b|tckn|ausweis|passport|\btax\b|\bsin\b|\bnir\b|aadhaar|codice fiscale)"
 )
+
+
+# Modules of stdnum's shape for identifiers stdnum lacks (``idnumbers``), tried after it.
+_OWN_MODULES = ("ir", "tw", "hk")
 
 
 @functools.cache
@@ -51,6 +57,7 @@ def _modules() -> tuple[ModuleType, ...]:
             out.append(importlib.import_module(f"stdnum.{name}"))
         except ImportError:  # pragma: no cover - a module missing from an older stdnum
             continue
+    out += (importlib.import_module(f"{__package__}.idnumbers.{n}") for n in _OWN_MODULES)
     return tuple(out)
 
 
@@ -89,7 +96,7 @@ def _validators(shape: str) -> tuple[Callable[[str], bool], ...]:
 
 
 # The bytes other than letters and digits that the detector's pattern admits in a value.
-_SEPARATORS = ".-/+ "
+_SEPARATORS = ".-/+ ()[]"
 # Lengths probed for the table below (35 modules x 5 probes each, ~0.1 s once per
 # process); a compact form longer than this is taken as possible (the gate asks stdnum).
 _PROBED_LENGTHS = 48
@@ -132,7 +139,7 @@ def _module_lengths(module: ModuleType) -> tuple[str, int, int, int, tuple[int, 
         if compact(probe).count(c) < probe.count(c)
     )
     pad = max(len(compact("1")), 1)
-    country = module.__name__.split(".")[1][:2].upper()  # the prefix a compact may strip
+    country = module.__name__.split(".")[-2][:2].upper()  # the prefix a compact may strip
     strip = max(0, *(len(p) + 7 - len(compact(p + "1234567")) for p in (country, "AB", "X")))
     grow = max(0, *(len(compact(v)) - len(v) for v in _grow_probes(pad)))
     width = _format_width(module)
@@ -186,8 +193,16 @@ def _format_width(module: ModuleType) -> tuple[int, int] | None:
     return None
 
 
+# A decimal number ("pi = 3.701011544"): one dot after at most three digits, digits only.
+_DECIMAL = re.compile(r"[0-9]{1,3}\.[0-9]+")
+
+
 @functools.lru_cache(maxsize=CACHE_SIZE)
 def _valid_national_id(value: str) -> bool:
+    if _DECIMAL.fullmatch(value):
+        return (
+            False  # no identifier is written with one dot as a decimal (bg.pnf takes 3.701011544)
+        )
     shape = value.translate(_DIGITS_TO_ONE) if value.isdigit() and value.isascii() else ""
     possible = _length_validators(len(value), tuple(map(value.count, _SEPARATORS)))
     return any(_valid(is_valid, value) for is_valid in _validators(shape) if is_valid in possible)
@@ -280,7 +295,9 @@ DETECTORS = (
         RANK[NATIONAL_ID],
         # grouped by spaces too: "3 5099 00736 90 7" (Thai PIN), "450401 3150"
         compile_pattern(
-            r"\b(?:[0-9]|[A-Z]{1,6}[0-9])(?:[0-9A-Z.\-/+]| {1,4}[0-9A-Z]){5,24} {0,4}[0-9A-Za-z]\b"
+            r"\b(?:[0-9]|[A-Z]{1,6}[0-9])(?:[0-9A-Z.\-/+]| {1,4}[0-9A-Z]){5,24}"
+            # a check character in brackets (Hong Kong: "A123456(3)"), else the last one
+            r"(?:[(\[][0-9A][)\]]| {0,4}[0-9A-Za-z]\b)"
         ),
         _national_id,
         triggers=DIGIT_TRIGGERS,

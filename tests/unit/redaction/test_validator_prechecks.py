@@ -29,6 +29,7 @@ def _assert_length_check_exact(value: str) -> None:
     for module in _refused_by_length(value):
         assert not nationalids._valid(module.is_valid, value), (module.__name__, value)
     every = any(nationalids._valid(m.is_valid, value) for m in nationalids._modules())
+    every = every and not nationalids._DECIMAL.fullmatch(value)  # a decimal is no id
     assert nationalids._valid_national_id.__wrapped__(value) == every, value
 
 
