@@ -29,8 +29,11 @@ from .detector import (
     is_word_byte,
     raw_matcher,
 )
+from .jwts import DETECTOR as ENCODED_JWT_DETECTOR
+from .jwts import jwt_header_ok as jwt_header_ok  # native.py hands it to the compiled scan
 from .keywords import DETECTORS as KEYWORD_DETECTORS
 from .model import JWT, PASSWORD, PASSWORD_HASH, PRIVATE_KEY, SECRET
+from .npmrc import DETECTORS as NPMRC_DETECTORS
 from .tokens import FORMAT_DETECTORS, SHAPE_DETECTORS, ProviderTokenDetector
 from .xmlpairs import DETECTORS as XML_PAIR_DETECTORS
 
@@ -47,13 +50,9 @@ def _jwt(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     return (start, end) if jwt_header_ok(header) else None
 
 
-def jwt_header_ok(header: bytes) -> bool:
-    """True when ``header`` (base64url) decodes to a JSON object naming an ``alg``."""
-    try:
-        decoded = json.loads(base64.urlsafe_b64decode(header + b"=" * (-len(header) % 4)))
-    except (binascii.Error, ValueError):
-        return False
-    return isinstance(decoded, dict) and "alg" in decoded
+def _spaced_jwt(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """A JWT whose header opens with white space (``_SPACED_JWT``), checked as ``_jwt``."""
+    return _jwt(data, start, end)
 
 
 _PLACEHOLDER_VALUES = frozenset(
@@ -248,10 +247,16 @@ _PEM_BODY_MATCH = raw_matcher(_PEM_BODY)
 
 # A signed JWT (header.payload.signature) or an encrypted one (RFC 7516's compact form:
 # header.key.iv.ciphertext.tag, the key empty for direct encryption), read whole.
-_JWT = (
-    r"\beyJ[A-Za-z0-9_-]{8,}\.(?:[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"
+_JWT_TAIL = (
+    r"[A-Za-z0-9_-]{8,}\.(?:[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"
     r"(?:\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+)?|\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)"
 )
+_JWT = r"\beyJ" + _JWT_TAIL  # base64url of '{"'
+# The header's JSON may open with white space (RFC 7515 allows any: ``{ "alg" : ...}``, a
+# pretty-printed ``{\n  "typ"``): base64url of "{", then a space (yA), tab (wk), LF (wo)
+# or CR (w0), then '"' (i) or more white space (g J K N). Checked as _JWT is.
+_SPACED_JWT = r"\be(?:yA|w[ko0])[igJKN]" + _JWT_TAIL
+SPACED_JWT_PREFILTER = r"e(?:yA|w[ko0])[igJKN]"
 
 # An OpenSSH private key's body without its PEM lines: base64 of "openssh-key-v1\0"
 # then more, as pasted into code split over quoted strings ("..." +), escaped line
@@ -290,6 +295,14 @@ DETECTORS = (
         triggers=(b"eyJ",),
         prefilter="eyJ",
     ),
+    PatternDetector(
+        JWT,
+        RANK[JWT],
+        compile_pattern(_SPACED_JWT),
+        _spaced_jwt,
+        prefilter=SPACED_JWT_PREFILTER,
+    ),
+    ENCODED_JWT_DETECTOR,
     ProviderTokenDetector(),
     *FORMAT_DETECTORS,
     *SHAPE_DETECTORS,
@@ -328,4 +341,5 @@ DETECTORS = (
     *KEYWORD_DETECTORS,
     *COMMAND_DETECTORS,
     *XML_PAIR_DETECTORS,
+    *NPMRC_DETECTORS,
 )

@@ -3,7 +3,7 @@
 SPEC §4: "passwords in URLs and connection strings, high-entropy tokens next to
 key words". One RE2 pattern finds a key word inside an identifier followed by an
 assignment, comparison, call or element in any common syntax (``x = "…"``,
-``x := "…"``, ``x ?= …``, ``"x": "…"``, ``x => '…'``, ``<x>…</x>``,
+``x := "…"``, ``x :::= "…"``, ``x ?= …``, ``"x": "…"``, ``x => '…'``, ``<x>…</x>``,
 ``x="…"`` attributes, ``setProperty("x", "…")``, ``x("…")``, ``x[] = "…"``,
 ``--x=…``, ``export X=…``, ``if (x == "…")``, ``$x['key'] = …``, prose's
 ``the password is …``); a second finds the reversed comparison ``"…" == x``.
@@ -60,7 +60,8 @@ from .spacedkeys import _glued as _glued
 from .spacedkeys import _spaced as _spaced
 
 _IDENT = r"[A-Za-z0-9_.-]{0,40}"
-_OPERATOR = r"(?:===|!==|==|!=|::=|:=|\?=|\+=|=>|=|:|>|\(|,)"
+# ``:::=`` and ``::=``: GNU make 4.4's and POSIX make's assignments (``TOKEN :::= "…"``)
+_OPERATOR = r"(?:===|!==|==|!=|:::=|::=|:=|\?=|\+=|=>|=|:|>|\(|,)"
 
 
 def _assignment_pattern(words: str) -> str:

@@ -27,6 +27,16 @@ class TokenShape:
     provider: str
 
 
+def url_prefixes(*hosts_and_paths: str) -> tuple[str, ...]:
+    """A webhook URL's host and path after ``https://``, ``http://`` and alone: the host
+    and path are the secret's documented shape with or without the scheme (pasted from a
+    config that adds it, or cut at ``//``). The prefix pattern tries the longest first,
+    so a written scheme is part of the finding."""
+    return tuple(
+        f"{scheme}{hp}" for hp in hosts_and_paths for scheme in ("https://", "http://", "")
+    )
+
+
 SHAPES = (
     TokenShape(
         ("AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA", "AIPA", "ANPA", "ANVA", "APKA", "AROA"),
@@ -54,7 +64,7 @@ SHAPES = (
         "Slack",
     ),
     TokenShape(
-        ("https://hooks.slack.com/services/", "https://hooks.slack.com/workflows/"),
+        url_prefixes("hooks.slack.com/services/", "hooks.slack.com/workflows/"),
         "A-Za-z0-9/_-",
         20,
         1024,
@@ -85,13 +95,13 @@ SHAPES = (
     TokenShape(("dapi",), "a-f0-9-", 32, 34, "Databricks"),  # optional -N suffix
     TokenShape(("api_org_",), "A-Za-z", 34, 34, "Hugging Face"),  # organisation token
     TokenShape(("xoxe.xoxp-", "xoxe-", "xoxc-"), "A-Za-z0-9-", 10, 1024, "Slack"),  # refresh/config
-    TokenShape(("https://hooks.slack.com/triggers/",), "A-Za-z0-9/_-", 20, 1024, "Slack"),
+    TokenShape(url_prefixes("hooks.slack.com/triggers/"), "A-Za-z0-9/_-", 20, 1024, "Slack"),
     TokenShape(
-        (
-            "https://discord.com/api/webhooks/",
-            "https://discordapp.com/api/webhooks/",
-            "https://ptb.discord.com/api/webhooks/",
-            "https://canary.discord.com/api/webhooks/",
+        url_prefixes(
+            "discord.com/api/webhooks/",
+            "discordapp.com/api/webhooks/",
+            "ptb.discord.com/api/webhooks/",
+            "canary.discord.com/api/webhooks/",
         ),
         "A-Za-z0-9/_-",
         40,
@@ -119,8 +129,8 @@ SHAPES = (
     TokenShape(("EZAK", "EZTK"), "A-Za-z0-9", 54, 54, "EasyPost"),
     TokenShape(("figd_", "figu_"), "A-Za-z0-9_-", 40, 44, "Figma"),
     TokenShape(
-        ("FLWSECK_TEST-", "FLWSECK-", "FLWPUBK_TEST-"), "a-hA-H0-9X-", 32, 34, "Flutterwave"
-    ),
+        ("FLWSECK_TEST-", "FLWSECK-", "FLWPUBK_TEST-"), "a-hA-H0-9X-", 12, 34, "Flutterwave"
+    ),  # the encryption key is FLWSECK_TEST- + 12 (gitleaks' flutterwave-encryption-key)
     TokenShape(("fio-u-",), "A-Za-z0-9_=-", 64, 64, "Frame.io"),
     TokenShape(("glc_",), "A-Za-z0-9+/=", 32, 400, "Grafana"),  # Cloud
     TokenShape(("glsa_",), "A-Za-z0-9_", 41, 41, "Grafana"),  # service account
@@ -172,8 +182,14 @@ SHAPES = (
     TokenShape(("AQVN",), "A-Za-z0-9_-", 35, 38, "Yandex"),  # API key
     TokenShape(("y0_",), "A-Za-z0-9_-", 50, 60, "Yandex"),  # OAuth token
     TokenShape(("EAACEdEose0cBA",), "A-Za-z0-9", 20, 300, "Facebook"),  # access token
-    TokenShape(("fm2_", "fm1r_", "fo1_"), "A-Za-z0-9+/=,_-", 40, 900, "Fly.io"),
-    TokenShape(("FlyV1 fm2_", "FlyV1 fm1r_", "FlyV1 fo1_"), "A-Za-z0-9+/=,_-", 40, 2000, "Fly.io"),
+    TokenShape(("fm2_", "fm1r_", "fm1a_", "fo1_"), "A-Za-z0-9+/=,_-", 40, 900, "Fly.io"),
+    TokenShape(
+        ("FlyV1 fm2_", "FlyV1 fm1r_", "FlyV1 fm1a_", "FlyV1 fo1_"),
+        "A-Za-z0-9+/=,_-",
+        40,
+        2000,
+        "Fly.io",
+    ),
     TokenShape(("ico-",), "A-Za-z0-9", 32, 32, "Infracost"),
     TokenShape(("dckr_pat_", "dckr_oat_"), "A-Za-z0-9_-", 27, 36, "Docker Hub"),
     TokenShape(("ddp_", "ddw_"), "A-Za-z0-9", 36, 36, "Deno Deploy"),
@@ -265,7 +281,7 @@ SHAPES = (
     TokenShape(("bb_pr_", "bb_ma_"), "a-f0-9", 30, 30, "Bannerbear"),
     TokenShape(("3MVG9", "5AEP861"), "A-Za-z0-9._+/=", 80, 251, "Salesforce"),  # OAuth, refresh
     TokenShape(("apify_api_",), "A-Za-z0-9-", 36, 36, "Apify"),
-    TokenShape(("https://hooks.zapier.com/hooks/catch/",), "A-Za-z0-9/", 16, 60, "Zapier"),
+    TokenShape(url_prefixes("hooks.zapier.com/hooks/catch/"), "A-Za-z0-9/", 16, 60, "Zapier"),
     TokenShape(("1000.",), "a-f0-9.", 65, 65, "Zoho"),  # 32 hex . 32 hex
     TokenShape(("thog-key-",), "a-f0-9", 16, 16, "Truffle Security"),
     TokenShape(("thog-secret-",), "a-f0-9", 32, 32, "Truffle Security"),
@@ -274,7 +290,9 @@ SHAPES = (
     TokenShape(("odt_",), "A-Za-z0-9", 32, 255, "Dependency-Track"),
     TokenShape(("ion_",), "A-Za-z0-9", 42, 42, "Ionic"),
     TokenShape(("mdb_sa_sk_",), "A-Za-z0-9_-", 40, 40, "MongoDB Atlas"),  # service account
-    TokenShape(("https://outlook.office.com/webhook/",), "A-Za-z0-9@/_-", 40, 400, "Microsoft"),
+    # Office 365 connector: <group uuid>@<tenant uuid>/IncomingWebhook/...; the group's UUID
+    # (36) is where public rule sets (semgrep's detected-outlook-team) stop reading
+    TokenShape(url_prefixes("outlook.office.com/webhook/"), "A-Za-z0-9@/_-", 36, 400, "Microsoft"),
     # A private key's PEM block base64-encoded whole (Kubernetes secrets, CI variables): the
     # encodings of "-----BEGIN <kind> PRIVATE KEY-----" up to its last whole 3 bytes.
     TokenShape(
@@ -298,4 +316,22 @@ SHAPES = (
     TokenShape(("tkn.v1_",), "A-Za-z0-9=", 72, 72, "Teamwork"),  # 71 and a final =
     TokenShape(("sk_pr_", "sandbox_sk_pr_"), "A-Za-z0-9_", 42, 105, "Photoroom"),  # <1-64>_<40 hex>
     TokenShape(("sk_sbox_",), "a-z0-9", 26, 30, "Checkout.com"),  # sandbox secret key
+    # issue 16, the fourth set: prefixes the table lacked, with their published body shapes
+    # Onfido API token: api_<live|sandbox>[_<region>].<11>.<32> (Onfido's dashboard tokens)
+    TokenShape(
+        tuple(
+            f"api_{env}{region}." for env in ("live", "sandbox") for region in ("", "_us", "_ca")
+        ),
+        "A-Za-z0-9_.-",
+        44,
+        44,
+        "Onfido",
+    ),
+    TokenShape(("amzn.mws.",), "a-f0-9-", 36, 36, "Amazon"),  # MWS auth token: a UUID
+    TokenShape(("da2-",), "a-z0-9", 26, 26, "AWS"),  # AppSync GraphQL API key
+    TokenShape(("k2sk_v1_",), "A-Za-z0-9", 24, 24, "Kolide"),  # API key
+    # gitleaks' prefixed rules the table lacked: AWS's A3T access key ids (aws-access-token)
+    # and Bedrock's short-lived keys (base64 of a presigned bedrock.amazonaws.com URL)
+    TokenShape(("A3T",), "A-Z0-9", 17, 17, "AWS"),
+    TokenShape(("bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t",), "A-Za-z0-9+/=", 20, 8000, "AWS"),
 )

@@ -277,10 +277,11 @@ FORMAT_DETECTORS = (
         SECRET, RANK, compile_pattern(r"\b[0-9a-f]{32}-us[0-9]{1,2}\b"), _random_body,
         triggers=(b"-us",), prefilter="-us[0-9]",
     ),
-    PatternDetector(  # Microsoft Teams incoming webhook
+    PatternDetector(  # Microsoft Teams incoming webhook, with or without its scheme
         SECRET, RANK,
         compile_pattern(
-            r"https://[a-z0-9.-]{1,60}\.webhook\.office\.com/webhookb2/[A-Za-z0-9@/_-]{40,400}"
+            r"(?:https?://)?[a-z0-9.-]{1,60}\.webhook\.office\.com/webhookb2/"
+            r"[A-Za-z0-9@/_-]{40,400}"
         ),
         None, triggers=(b"webhook.office.com",), prefilter="webhook\\.office\\.com",
     ),

@@ -1,4 +1,5 @@
-"""Secrets in XML name-value lists: ``<key>NAME</key>`` then ``<value>VALUE</value>``.
+"""Secrets in XML name-value lists: ``<key>NAME</key>`` then ``<value>VALUE</value>``, and
+Android's string resources, ``<string name="NAME">VALUE</string>``.
 
 SPEC §4: "passwords ... next to key words". Java properties in XML, Spring and plist-like
 configs list settings as entries of a key element and a value element, the value on the
@@ -7,6 +8,13 @@ The key names the value as an assignment's identifier does (:func:`keywords._ide
 ``password`` for a password, a strong key word for any literal, ``token`` or ``key`` for
 a value that looks generated); the element's text is a literal. The pattern runs only
 where ``</key>`` occurs (its trigger), so other text pays a ``memchr``.
+
+Android apps keep keys in ``res/values/*.xml`` as string resources whose ``name``
+attribute names the value (``<string name="maps_api_key">…</string>``). The name is read
+as an identifier is, but string resources are mostly the app's UI text (``<string
+name="password_hint">``, ``name="enter_password">Password</string>``): a value holding
+white space is text, and a bare word is judged as a bare value after a key word is (a
+name unless it looks generated), so only literals that look like secrets count.
 """
 
 from __future__ import annotations
@@ -20,6 +28,12 @@ from .model import PASSWORD, SECRET
 
 _PAIR = r"<key>[ \t]*[A-Za-z0-9_.-]{1,60}[ \t]*</key>[ \t]*\r?\n?[ \t]*<value>"
 _NAME = re.compile(rb"<key>[ \t]*([A-Za-z0-9_.-]{1,60})")
+# <string name="NAME" (other attributes: translatable="false", tools:ignore="…")>
+_STRING = (
+    r"<string[ \t]+name[ \t]*=[ \t]*\"[A-Za-z0-9_.]{1,60}\""
+    r"(?:[ \t]+[A-Za-z_:.-]{1,40}[ \t]*=[ \t]*\"[^\"<>\r\n]{0,60}\")*[ \t]*>"
+)
+_STRING_NAME = re.compile(rb'<string[ \t]+name[ \t]*=[ \t]*"([A-Za-z0-9_.]{1,60})"')
 
 
 def _pair(data: bytes, start: int, end: int, password: bool) -> tuple[int, int] | None:
@@ -40,6 +54,28 @@ def _pair(data: bytes, start: int, end: int, password: bool) -> tuple[int, int] 
     return (vstart, vend) if value and _decide(kind, value, True, 0x3C) else None
 
 
+def _string_resource(data: bytes, start: int, end: int, password: bool) -> tuple[int, int] | None:
+    """The text of a ``<string>`` resource whose name names a secret, when it is one."""
+    name = _STRING_NAME.match(data, start)
+    kind = _identifier_kind(name.group(1)) if name else None
+    if kind is None or (kind == PASSWORD) != password:
+        return None
+    close = data.find(b"</string>", end, min(len(data), end + MAX_VALUE))
+    value = data[end:close].strip(b" \t")
+    if close < 0 or not value or any(b in value for b in b"<\r\n \t"):
+        return None  # markup, more lines or words: the app's text
+    vstart = data.index(value, end)
+    return (vstart, vstart + len(value)) if _decide(kind, value, False, 0x3C) else None
+
+
+def _password_string(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    return _string_resource(data, start, end, password=True)
+
+
+def _secret_string(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    return _string_resource(data, start, end, password=False)
+
+
 def _password_pair(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     return _pair(data, start, end, password=True)
 
@@ -54,5 +90,15 @@ DETECTORS = (
     ),
     PatternDetector(
         SECRET, RANK[SECRET], compile_pattern(_PAIR), _secret_pair, triggers=(b"</key>",)
+    ),
+    PatternDetector(
+        PASSWORD,
+        RANK[PASSWORD],
+        compile_pattern(_STRING),
+        _password_string,
+        triggers=(b"<string",),
+    ),
+    PatternDetector(
+        SECRET, RANK[SECRET], compile_pattern(_STRING), _secret_string, triggers=(b"<string",)
     ),
 )
