@@ -657,6 +657,9 @@ bool ipv4(const Text& t, Pos& start, Pos& end) {
   if (ends_with("v") || ends_with("==") || ends_with(">=") || ends_with("<=") || ends_with("~=") ||
       ctx.find("version") != ctx.npos)
     return false;
+  // a release's name-version (hasql-1.6.0.1): '-' after a letter (context is lower-cased)
+  if (before == '-' && ctx.size() >= 2 && is_lower(static_cast<unsigned char>(ctx[ctx.size() - 2])))
+    return false;
   return true;
 }
 
@@ -717,6 +720,96 @@ bool password_value(const Text& t, const Tables& tables, Pos& start, Pos& end) {
   return !tables.placeholder_values.count(low);
 }
 
+// urlstandins.documentation_host: the URL host at data[at:] is reserved for documentation
+// (RFC 2606/6761 names, RFC 5737 and RFC 3849 blocks) or is loopback.
+bool documentation_host(std::string_view data, size_t at) {
+  auto starts = [](std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; };
+  if (at < data.size() && data[at] == '[') {
+    const size_t limit = std::min(data.size(), at + 48);
+    size_t close = at;
+    while (close < limit && data[close] != ']') ++close;
+    std::string literal;
+    if (close < limit && close > 0)
+      for (size_t i = at + 1; i < close; ++i) literal.push_back(static_cast<char>(lower(data[i])));
+    return literal == "::1" || starts(literal, "2001:db8:");
+  }
+  size_t stop = at;
+  const size_t limit = std::min(data.size(), at + 253);
+  while (stop < limit) {
+    const unsigned char c = data[stop];
+    if (!(is_digit(c) || is_alpha(c) || c == '.' || c == '-' || c == '_')) break;
+    ++stop;
+  }
+  std::string host;
+  for (size_t i = at; i < stop; ++i) host.push_back(static_cast<char>(lower(data[i])));
+  while (!host.empty() && host.back() == '.') host.pop_back();
+  for (std::string_view block : {"127.", "192.0.2.", "198.51.100.", "203.0.113."})
+    if (starts(host, block)) return true;
+  std::vector<std::string> labels(1);
+  for (char c : host) {
+    if (c == '.') labels.emplace_back();
+    else labels.back().push_back(c);
+  }
+  const std::string& last = labels.back();
+  if (last == "test" || last == "example" || last == "invalid" || last == "localhost") return true;
+  return labels.size() >= 2 && labels[labels.size() - 2] == "example" &&
+         (last == "com" || last == "net" || last == "org");
+}
+
+// urlstandins.stand_in: the URL password data[start:end] (its '@' at end) is a mask, two
+// distinct characters, a template, an instruction, or the field's name on a
+// documentation host.
+bool url_stand_in(std::string_view data, size_t start, size_t end) {
+  const std::string_view value = data.substr(start, end - start);
+  bool mask = true;
+  for (size_t i = 0; i < value.size();) {
+    const std::string_view rest = value.substr(i);
+    if (rest.substr(0, 3) == "\xE2\x80\xA2" || rest.substr(0, 3) == "\xE2\x97\x8F") {
+      i += 3;
+      continue;
+    }
+    if (!in(static_cast<unsigned char>(value[i]), "*xX#.")) { mask = false; break; }
+    ++i;
+  }
+  if (mask) return true;
+  std::string low, compact;
+  for (unsigned char c : value) {
+    low.push_back(static_cast<char>(lower(c)));
+    if (c != '-' && c != '_') compact.push_back(static_cast<char>(lower(c)));
+  }
+  bool seen[256] = {false};
+  int distinct = 0;
+  for (unsigned char c : compact)
+    if (!seen[c]) seen[c] = true, ++distinct;
+  if (distinct <= 2 || in(static_cast<unsigned char>(value[0]), "${[<")) return true;
+  for (const char* word : {"your", "replace", "changeme", "change_me", "placeholder", "_here"})
+    if (low.find(word) != std::string::npos) return true;
+  for (const char* name :
+       {"password", "passwd", "pwd", "secret", "mypassword", "mysecret", "dbpassword"})
+    if (compact == name) return documentation_host(data, end + 1);
+  return false;
+}
+
+// urlstandins.holds_password: scheme://user:PASS@ with a PASS that is neither the user
+// name repeated nor a stand-in; an arn: holding '@', too.
+bool url_holds_password(std::string_view url) {
+  const size_t sep = url.find("://");
+  if (sep == std::string_view::npos) return url.find('@') != std::string_view::npos;
+  size_t end = url.size();
+  for (char stop : {'/', '?', '#'}) {
+    const size_t found = url.find(stop, sep + 3);
+    if (found != std::string_view::npos && found < end) end = found;
+  }
+  const std::string_view authority = url.substr(sep + 3, end - sep - 3);
+  const size_t at_rel = authority.rfind('@');
+  if (at_rel == std::string_view::npos) return false;
+  const size_t colon_rel = authority.substr(0, at_rel).find(':');
+  if (colon_rel == std::string_view::npos || colon_rel + 1 == at_rel) return false;
+  const size_t colon = sep + 3 + colon_rel, at = sep + 3 + at_rel;
+  if (url.substr(sep + 3, colon - sep - 3) == url.substr(colon + 1, at - colon - 1)) return false;
+  return !url_stand_in(url, colon + 1, at);
+}
+
 bool url_password_match(const Text& t, Pos& start, Pos& end) {
   Pos scheme = t.find("://", start, end);
   if (scheme < 0) throw std::logic_error("URL match without ://");
@@ -734,7 +827,7 @@ bool url_password_match(const Text& t, Pos& start, Pos& end) {
   const Pos floor = std::max<Pos>(0, start - 2 - size);
   while (user >= floor && t.d[user] != '/') --user;
   if (user >= floor && t.view(user + 1, start - 1) == value) return false;
-  return true;
+  return !url_stand_in(t.view(0, t.n), static_cast<size_t>(start), static_cast<size_t>(end));
 }
 
 bool password_match(const Text& t, const Tables& tables, Pos& start, Pos& end) {
@@ -2319,7 +2412,8 @@ bool card_other(const Text& t, Pos start, Pos end) {
 // without an ASCII letter or digit (is_placeholder reads such letters as Unicode),
 // which is left to the Python validator. The tables come from keywords.NATIVE_GATE_PATTERNS (Latin-1 RE2): [0]
 // identifier suffixes that name something else, [1] stand-in values, [2] templates,
-// [3] reference words, [4] placeholder words, [5] MAX_VALUE, [6] MAX_QUOTED.
+// [3] reference words, [4] placeholder words, [5] MAX_VALUE, [6] MAX_QUOTED, [7] the bytes
+// a template starts with, [8]-[10] codevalues.NATIVE_PATTERNS.
 namespace kw {
 
 enum class KeyKind { kNone, kPassword, kStrong, kWeak };
@@ -2418,10 +2512,13 @@ struct KeyTables {
   Matcher references, placeholders;
   Pos max_value, max_quoted;
   bool template_first[256];
+  // codevalues.NATIVE_PATTERNS: a member path, a version, a public client token
+  std::unique_ptr<RE2> member_path, version, public_token;
   explicit KeyTables(const std::vector<std::string>& p)
       : suffixes(p.at(0)), values(p.at(1)), templates(compile_latin1(p.at(2))),
         references(p.at(3)), placeholders(p.at(4)), max_value(std::stoi(p.at(5))),
-        max_quoted(std::stoi(p.at(6))) {
+        max_quoted(std::stoi(p.at(6))), member_path(compile_latin1(p.at(8))),
+        version(compile_latin1(p.at(9))), public_token(compile_latin1(p.at(10))) {
     const bool known = p.size() > 7 && p[7].size() == 256;
     for (size_t b = 0; b < 256; ++b) template_first[b] = !known || p[7][b] != 0;
   }
@@ -2467,6 +2564,12 @@ KeyKind identifier_kind(std::string_view raw, const Matcher& suffixes) {
   if (0 < i && i < raw.size() && is_upper(static_cast<unsigned char>(raw[i - 1])) && i - 1 > 0)
     tail = lowered(raw.substr(i - 1));
   if (suffixes.full(parts.back()) || (!tail.empty() && suffixes.full(tail))) return KeyKind::kNone;
+  std::string joined;  // keynames._PUBLIC_NAMES: public material
+  for (std::string_view p : parts) joined.append(p);
+  for (std::string_view name : {"publickey", "pubkey", "publickeytoken", "publishablekey"})
+    if (joined.size() >= name.size() &&
+        joined.compare(joined.size() - name.size(), name.size(), name) == 0)
+      return KeyKind::kNone;
   for (const char* w : {"password", "passwd", "passwort", "passphrase", "passcode", "pwd"})
     if (ident.find(w) != std::string::npos) return KeyKind::kPassword;
   for (std::string_view p : parts)
@@ -2640,7 +2743,7 @@ bool built_or_located(std::string_view value, std::string_view low) {
   if ((paren && dotted_call(value)) || repeats(low)) return true;
   bool located;
   if (colon && url_like(value))
-    located = !at;
+    located = !(at && url_holds_password(value));
   else
     located = slashes >= 2 && value == low && !space;
   return located && !generated_run(value);
@@ -2666,6 +2769,25 @@ bool is_placeholder(std::string_view value, const KeyTables& w) {
   return w.placeholders.partial(low) && !looks_generated(value);
 }
 
+// codevalues.code_shape: kPath for dot-separated identifiers with at most 3 digits (code
+// unless a generated run rides in it), kCode for a version, an ellipsis (three dots
+// exactly, or U+2026) or a public client token.
+enum class CodeShape { kNone, kPath, kCode };
+CodeShape code_shape(std::string_view value, const KeyTables& w) {
+  if (full(*w.version, value) || full(*w.public_token, value)) return CodeShape::kCode;
+  if (value.find("\xE2\x80\xA6") != std::string_view::npos) return CodeShape::kCode;
+  for (size_t i = 0; i < value.size();) {  // three dots exactly: a longer run is a hash's
+    size_t k = i;
+    while (k < value.size() && value[k] == '.') ++k;
+    if (k - i == 3) return CodeShape::kCode;
+    i = k > i ? k : i + 1;
+  }
+  if (!full(*w.member_path, value)) return CodeShape::kNone;
+  int digits = 0;
+  for (unsigned char c : value) digits += is_digit(c);
+  return digits <= 3 ? CodeShape::kPath : CodeShape::kNone;
+}
+
 // keywords._decide
 bool decide(KeyKind kind, std::string_view value, bool quoted, unsigned char after,
             const KeyTables& w, bool literal = false) {
@@ -2676,7 +2798,9 @@ bool decide(KeyKind kind, std::string_view value, bool quoted, unsigned char aft
       return looks_generated(value) && !is_reference(value);
     return true;
   }
-  return looks_generated(value) && !(after == '(' && !quoted);
+  if (!looks_generated(value) || (after == '(' && !quoted)) return false;
+  const CodeShape shape = code_shape(value, w);  // a version, a member path: code
+  return shape == CodeShape::kNone || (shape == CodeShape::kPath && generated_run(value));
 }
 
 constexpr std::string_view kTokenChars =

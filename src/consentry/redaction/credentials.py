@@ -35,6 +35,7 @@ from .keywords import DETECTORS as KEYWORD_DETECTORS
 from .model import JWT, PASSWORD, PASSWORD_HASH, PRIVATE_KEY, SECRET
 from .npmrc import DETECTORS as NPMRC_DETECTORS
 from .tokens import FORMAT_DETECTORS, SHAPE_DETECTORS, ProviderTokenDetector
+from .urlstandins import stand_in as url_stand_in
 from .xmlpairs import DETECTORS as XML_PAIR_DETECTORS
 
 RANK = {PRIVATE_KEY: 0, JWT: 10, SECRET: 20, PASSWORD_HASH: 25, PASSWORD: 30}
@@ -96,7 +97,7 @@ def _url_password(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     user = data.rfind(b"/", max(0, start - 2 - len(value)), start - 1)  # scheme://USER:
     if user >= 0 and data[user + 1 : start - 1] == value:
         return None  # ``user:user@``: the user name repeated, a stand-in
-    return start, end
+    return None if url_stand_in(data, start, end) else (start, end)
 
 
 # The patterns below have no capture groups: RE2 then answers from its DFA alone,

@@ -40,6 +40,11 @@ _NOT_SECRET_SUFFIXES = (
     "secretary", "secretaries", "passenger", "passengers", "passthrough", "passage",
 )  # fmt: skip
 _KEY_BOUNDARY = frozenset(b"_.-")
+# Identifiers ending in these (separators dropped) name public material: a key pair's
+# public key (``publicKey``, ``DOTENV_PUBLIC_KEY``, ``"pubkey"``), .NET's strong-name
+# ``PublicKeyToken`` (a hash of a public key), a publishable key (Stripe's, shipped to
+# browsers). ``flutterPubKey_api_token`` ends in ``token``: still a key word.
+_PUBLIC_NAMES = (b"publickey", b"pubkey", b"publickeytoken", b"publishablekey")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -56,6 +61,8 @@ def _identifier_kind(identifier: bytes) -> str | None:
     tail = _camel_tail(raw)
     if last in _NOT_SECRET_SUFFIXES or (tail and tail in _NOT_SECRET_SUFFIXES):
         return None
+    if b"".join(parts).endswith(_PUBLIC_NAMES):
+        return None  # the public half of a key pair, or a key published by design
     for word in (b"password", b"passwd", b"passwort", b"passphrase", b"passcode", b"pwd"):
         if word in ident:
             return PASSWORD

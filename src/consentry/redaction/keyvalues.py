@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 
 from .checksums import entropy_at_least, looks_random
+from .codevalues import code_shape
 from .model import PASSWORD
+from .urlstandins import holds_password
 
 MAX_VALUE = 300  # bytes of a value read after or before a match
 MAX_QUOTED = 4096  # bytes searched for the closing quote of a quoted value
@@ -121,16 +123,17 @@ def _built_or_located(value: bytes, low: bytes) -> bool:
     ``https://…``, ``s3://{bucket}/…``, ``arn:aws:…``, ``/en/docs/auth``,
     ``cms/sites/passwords#edit`` (a path in lower case: base64 holds upper-case letters);
     unless a generated run of 16+ letters and digits rides in it (a webhook's token) or a
-    URL holds ``user:password@`` (found whole)."""
+    URL holds ``user:password@`` (found whole), a password that is not a stand-in
+    (:func:`.urlstandins.holds_password`)."""
     if _TEMPLATE_PIECE.search(value) or (value[:2] in (b'f"', b"f'", b'$"') and b"{" in value):
         return True
     if _CALL.match(value) or _repeats(low):
         return True
     if _URL.match(value):
-        located = b"@" not in value
+        located = not holds_password(value)
     else:
         located = low.count(b"/") >= 2 and value == low and b" " not in value
-    return bool(located) and not any(looks_generated(r) for r in _ALNUM_RUN.findall(value))
+    return bool(located) and not _generated_run(value)
 
 
 def _repeats(low: bytes) -> bool:
@@ -288,7 +291,15 @@ def _decide(kind: str, value: bytes, quoted: bool, after: int, literal: bool = F
         if after in b"([" or is_reference(value):
             return looks_generated(value) and not is_reference(value)
         return True
-    return looks_generated(value) and not (after in b"(" and not quoted)
+    if not looks_generated(value) or (after in b"(" and not quoted):
+        return False
+    shape = code_shape(value)  # a version, a member path: code (a token's run is not)
+    return shape is None or (shape == "path" and _generated_run(value))
+
+
+def _generated_run(value: bytes) -> bool:
+    """A run of 16+ letters and digits in ``value`` that looks generated."""
+    return any(looks_generated(r) for r in _ALNUM_RUN.findall(value))
 
 
 def env_assignment(data: bytes, start: int, key_end: int) -> bool:

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 
-from . import pattern_shapes
+from . import codevalues, pattern_shapes
 from .detector import PatternDetector, compile_pattern
 from .keynames import _KEY_BOUNDARY as _KEY_BOUNDARY
 from .keynames import _NOT_SECRET_SUFFIXES as _NOT_SECRET_SUFFIXES
@@ -192,7 +192,8 @@ def _alternation(words: tuple[bytes, ...] | frozenset[bytes]) -> bytes:
 # this order: identifier suffixes that name something else (whole word), stand-in
 # values (whole value), templates (whole value), reference words and placeholder
 # words (anywhere in the lower-cased value); then MAX_VALUE and MAX_QUOTED; then the
-# bytes a template can start with (256 flags read off _TEMPLATE, b"" where not known).
+# bytes a template can start with (256 flags read off _TEMPLATE, b"" where not known);
+# then codevalues.NATIVE_PATTERNS (a member path, a version, a public client token).
 NATIVE_GATE_PATTERNS = (
     _alternation(tuple(w.encode() for w in _NOT_SECRET_SUFFIXES)),
     _alternation(_PLACEHOLDER_VALUES),
@@ -202,6 +203,7 @@ NATIVE_GATE_PATTERNS = (
     str(MAX_VALUE).encode(),
     str(MAX_QUOTED).encode(),
     pattern_shapes.first_bytes(_TEMPLATE.pattern) or b"",
+    *codevalues.NATIVE_PATTERNS,
 )
 
 DETECTORS = (

@@ -273,6 +273,8 @@ def _ipv4(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     context = data[max(0, start - 10) : start].lower()
     if context.endswith((b"v", b"==", b">=", b"<=", b"~=")) or b"version" in context:
         return None
+    if before == 0x2D and 97 <= (context[-2:-1] or b" ")[0] <= 122:
+        return None  # a release's name-version (``hasql-1.6.0.1``, ``foo-2.0.1.3.tar.gz``)
     return start, end
 
 

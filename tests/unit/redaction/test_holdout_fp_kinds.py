@@ -138,7 +138,8 @@ SECRETS = [
     ),
     # URL passwords that are not the user's name
     ("mysql://admin:Kq9mZ2w@db.internal/app", "Kq9mZ2w"),
-    ("https://username:password@example.com", "password"),
+    # (on a host not reserved for documentation: urlstandins, h8)
+    ("https://username:password@shop.acme.io", "password"),
     # cards after a word that is not an IBAN's country and check digits
     ("paid with VISA 4111 1111 1111 1111 today", "4111 1111 1111 1111"),
     ("card 5500 0000 0000 0004, ref 12", "5500 0000 0000 0004"),

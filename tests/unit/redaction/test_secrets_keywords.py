@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from consentry.redaction import Redactor, keywords, native, pattern_shapes
+from consentry.redaction import Redactor, codevalues, keywords, native, pattern_shapes
 
 PYTHON = Redactor(native=False)
 COMPILED = Redactor()
@@ -86,17 +86,18 @@ def test_a_blank_quoted_value_is_no_secret_and_no_crash(text: str) -> None:
 
 def test_the_gate_tables_are_the_python_tables() -> None:
     """The patterns handed to the C++ port are built from keywords' own tables."""
-    suffixes, values, template, references, words, max_value, max_quoted, first = (
+    suffixes, values, template, references, words, max_value, max_quoted, first, *code = (
         keywords.NATIVE_GATE_PATTERNS
     )
+    assert tuple(code) == codevalues.NATIVE_PATTERNS
     assert template == keywords._TEMPLATE.pattern
     assert first == pattern_shapes.first_bytes(template)
     assert int(max_value) == keywords.MAX_VALUE
     assert int(max_quoted) == keywords.MAX_QUOTED
     for word in keywords._PLACEHOLDER_VALUES:
         assert word in values
-    for word in ("id", "name", "url", "hint"):
-        assert word.encode() in suffixes
+    for suffix in ("id", "name", "url", "hint"):
+        assert suffix.encode() in suffixes
     assert b"getenv" in references and b"your" in words
 
 

@@ -1,0 +1,60 @@
+"""Values after a token-like key word that are code or public by design (SPEC §4).
+
+SPEC §4 asks for "high-entropy tokens next to key words": a token-like key word
+(``token``, ``key``, ``auth``, ...) names a secret only when its value looks generated
+(:func:`.keyvalues.looks_generated`, a mix of letters, digits and symbols). These
+shapes have that mix and are still not secrets (issue 16, the fourth set's negatives):
+
+* code: two or more dot-separated identifiers, a member access, a message key or a
+  file name (``this._cacheKey2.name``, ``ui.keyCode.ESCAPE``, ``checkout.PAYMENT.title``,
+  ``deploy2.yaml``), with at most three digits in all and no generated run of 16+
+  letters and digits (a JWT's parts, a dotted provider token);
+* a version: numbers joined by dots, the last may be ``x`` or ``*``, an optional
+  ``v``, package name before and pre-release or build after (``node-18.2.x``,
+  ``v1.2.3-beta.1``);
+* an abbreviated value: an ellipsis (three dots, or ``…``) inside, the display of a token
+  masked in the middle (``Kq9mZ2wX...8Tz1Lm3K``): the secret is not in the text;
+* a client token public by design: Datadog's (``pub`` and 32 hex digits), which its
+  documentation says are meant for browser and mobile code.
+
+:mod:`.keyvalues` asks :func:`code_shape` when it decides (a generated run in a member
+path is its own check there). The compiled scan reads the same patterns
+(:data:`NATIVE_PATTERNS`, passed with ``keywords.NATIVE_GATE_PATTERNS``), so both scans
+decide alike (``code_shape`` in _native.cpp).
+"""
+
+from __future__ import annotations
+
+import re
+
+_MEMBER_PATH = re.compile(rb"[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)+")
+# The name's words and separators are disjoint classes, so no input backtracks more than
+# linearly (SPEC §4: linear time); the compiled scan runs it in RE2.
+_VERSION = re.compile(
+    rb"(?:[A-Za-z][A-Za-z0-9]*(?:[-_.][A-Za-z][A-Za-z0-9]*)*[-_@/])?[vV]?[0-9]{1,5}"
+    rb"(?:\.(?:[0-9]{1,5}|[xX*])){1,3}(?:[-+][0-9A-Za-z]{1,20}(?:\.[0-9A-Za-z]{1,20}){0,3})?"
+)
+# Names are words (``utf8``, ``sha256``); a generator's pieces hold digits throughout
+# (``acme.v1.QX83_TK9.d41f7c2903ab``, a token whose parts are each too short to judge).
+_MAX_PATH_DIGITS = 3
+_PUBLIC_TOKEN = re.compile(rb"pub[0-9a-f]{32}")
+# Three dots exactly: crypt's and bcrypt's alphabets hold ``.``, and a longer run of them
+# (``$7$C6..../....``) is a hash's, not an ellipsis.
+_ELLIPSIS = re.compile(rb"(?<!\.)\.\.\.(?!\.)|\xe2\x80\xa6")
+
+# For _native.cpp's KeyTables, after keywords.NATIVE_GATE_PATTERNS' own eight entries.
+NATIVE_PATTERNS = (_MEMBER_PATH.pattern, _VERSION.pattern, _PUBLIC_TOKEN.pattern)
+
+
+def code_shape(value: bytes) -> str | None:
+    """``"path"`` for dot-separated identifiers (code, unless a generated run rides in
+    it: the caller's check), ``"code"`` for a version, an abbreviated value or a public
+    client token, None otherwise."""
+    if _VERSION.fullmatch(value) or _PUBLIC_TOKEN.fullmatch(value):
+        return "code"
+    if _ELLIPSIS.search(value):
+        return "code"
+    if _MEMBER_PATH.fullmatch(value) is None:
+        return None
+    digits = sum(48 <= c <= 57 for c in value)
+    return "path" if digits <= _MAX_PATH_DIGITS else None
