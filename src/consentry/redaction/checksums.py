@@ -31,6 +31,10 @@ IBAN_LENGTHS: dict[bytes, int] = {
         # mod-97 check still decides, so a wrong guess can only miss, not flag
         "AO": 25, "BF": 28, "BJ": 28, "CI": 28, "CM": 27, "CV": 25, "DZ": 26, "IR": 26,
         "MA": 28, "MG": 27, "ML": 28, "MZ": 25, "SN": 28,
+        # territories whose banks issue IBANs in another country's format under their own
+        # code (the registry's notes to FR and FI): France's overseas ones, and Åland
+        "BL": 27, "GF": 27, "GP": 27, "MF": 27, "MQ": 27, "NC": 27, "PF": 27, "PM": 27,
+        "RE": 27, "TF": 27, "WF": 27, "YT": 27, "AX": 18,
     }.items()
 }  # fmt: skip
 
