@@ -35,7 +35,7 @@ _ID_MODULES = (
     "lt.asmens", "ro.cnp", "be.nn", "nl.bsn", "in_.aadhaar", "fr.nir", "ca.sin", "ie.pps",
     "ch.ssn", "de.idnr", "cz.rc", "si.emso", "mu.nid", "my.nric",
     "at.vnr", "be.bis", "bg.pnf", "cu.ni", "ec.ci", "hr.oib", "il.idnr", "in_.pan", "jp.in_",
-    "ua.rntrc", "ar.cuit", "lv.pvn", "id.nik",
+    "ua.rntrc", "ar.cuit", "lv.pvn", "id.nik", "es.nif",
 )  # fmt: skip
 _ID_WORDS = re.compile(
     rb"(?i)(?:\bid\b|identity|identification|national|personal|citizen|number|\bnr\b|\bno\b|"
@@ -46,7 +46,7 @@ _ID_WORDS = re.compile(
 
 
 # Modules of stdnum's shape for identifiers stdnum lacks (``idnumbers``), tried after it.
-_OWN_MODULES = ("ir", "tw", "hk")
+_OWN_MODULES = ("ir", "tw", "hk", "ru_inn")
 
 
 @functools.cache

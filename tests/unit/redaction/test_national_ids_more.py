@@ -25,6 +25,8 @@ VALID = {
     "ir": "8814401901",
     "tw": "A152016128",
     "hk": "G6116603",
+    "es.nif": "K7877893W",  # a K-form NIF (a Spaniard under 14)
+    "ru_inn": "509310986961",  # a person's twelve-digit INN
 }
 
 
@@ -58,6 +60,7 @@ def test_hong_kong_check_in_brackets_is_covered(redactor: Redactor, text: str) -
         "national id: G611660(4)",  # Hong Kong, check character off by one
         "retry id=7: pi = 3.701011544",  # a decimal is no identifier (bg.pnf took it)
         "ref 8814401901 in the build log",  # digits with no ID word in their field
+        "national id: 7792589913",  # a ten-digit INN is an organisation's
     ],
 )
 def test_look_alikes_are_left(redactor: Redactor, text: str) -> None:
