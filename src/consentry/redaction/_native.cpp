@@ -260,7 +260,7 @@ bool card_prefix_ok(std::string_view d) {
     return 14 <= n && n <= 19;                                               // Diners
   if (two == 35) return 16 <= n && n <= 19;                                  // JCB
   if (four == 6011 || two == 65 || (644 <= three && three <= 649)) return 16 <= n && n <= 19;
-  if (two == 62) return 16 <= n && n <= 19;                                  // UnionPay
+  if (two == 62 || two == 81) return 16 <= n && n <= 19;                    // UnionPay
   if (two == 50 || two == 56 || two == 57 || two == 58 || two == 63 || two == 67 || two == 69)
     return 12 < n && n <= 19;                                                // Maestro
   return false;

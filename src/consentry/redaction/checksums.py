@@ -69,7 +69,7 @@ def card_prefix_ok(digits: bytes) -> bool:
         return 16 <= n <= 19
     if four == 6011 or two == 65 or 644 <= int(digits[:3]) <= 649:  # Discover
         return 16 <= n <= 19
-    if two == 62:  # UnionPay
+    if two in (62, 81):  # UnionPay (its IIN ranges 62 and 81, 16-19 digits)
         return 16 <= n <= 19
     if two in (50, 56, 57, 58, 63, 67, 69):  # Maestro
         return 12 < n <= 19

@@ -44,7 +44,7 @@ _NAME_VALUE = (
 # A command-line flag whose name holds a key word, then its value after a space.
 _FLAG = r"\B--?[A-Za-z0-9_-]{0,30}(?i:" + _STRONG + "|" + _WEAK + r")[A-Za-z0-9_-]{0,20}[ \t]+"
 _COMMAND = (
-    r"(?:^|[ \t])(?:-u|--user|--proxy-user)[ \t=]+[\"']?[^\s:\"'@/]{1,64}:"
+    r"(?:^|[ \t])(?:-u|--user|--proxy-user)[ \t=]+[\"']?[^\s:\"'/<>]{0,64}[\"']?:"
     r"|\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\n]{0,200}?[ \t]-p"
     r"|\bsshpass[ \t]+-p[ \t]*|\bredis-cli\b[^\n]{0,200}?[ \t]-a[ \t]+"
 )
@@ -135,9 +135,20 @@ def _command(data: bytes, start: int, end: int) -> tuple[int, int] | None:
         return None
     vstart, vend, quoted = found
     value = data[vstart:vend]
-    if is_placeholder(value) or (is_reference(value) and not looks_generated(value)):
+    if is_placeholder(value) or (_shell_reference(value) and not looks_generated(value)):
         return None
     return vstart, extend_value(data, vend, quoted, min(len(data), end + MAX_VALUE))
+
+
+def _shell_reference(value: bytes) -> bool:
+    """Not a literal password: ``$PASS``, ``%PASS%``, ``{pass}``, ``<pass>``, a remote path
+    (``-u me@host:/backup``, ``~/…``), a word in one case (``changeme``, a documented
+    stand-in). A shell argument is otherwise a literal, so a mixed-case run of letters
+    (``yqDVtkqPECriaLRi``) is a password here where in code it would name a variable."""
+    if value[:1] in b"$%&*@![{<(/~":
+        return True
+    word = value.replace(b"_", b"").replace(b"-", b"").replace(b".", b"")
+    return word.isalpha() and (word.islower() or word.isupper())
 
 
 DETECTORS = (

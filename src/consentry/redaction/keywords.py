@@ -60,8 +60,9 @@ from .spacedkeys import _glued as _glued
 from .spacedkeys import _spaced as _spaced
 
 _IDENT = r"[A-Za-z0-9_.-]{0,40}"
-# ``:::=`` and ``::=``: GNU make 4.4's and POSIX make's assignments (``TOKEN :::= "…"``)
-_OPERATOR = r"(?:===|!==|==|!=|:::=|::=|:=|\?=|\+=|=>|=|:|>|\(|,)"
+# ``:::=`` and ``::=``: GNU make 4.4's and POSIX make's assignments (``TOKEN :::= "…"``);
+# ``.=``: PHP's and Perl's appending assignment (``$token .= "…"``)
+_OPERATOR = r"(?:===|!==|==|!=|:::=|::=|:=|\?=|\+=|\.=|=>|=|:|>|\(|,)"
 
 
 def _assignment_pattern(words: str) -> str:

@@ -28,6 +28,8 @@ from .detector import (
 )
 from .fieldnumbers import DETECTORS as FIELD_DETECTORS
 from .fieldnumbers import iban_group_before, phone_word_before, ssn_shaped
+from .mailboxes import _FILE_EXTENSIONS as _FILE_EXTENSIONS  # native.py hands it to C++
+from .mailboxes import DETECTORS as MAILBOX_DETECTORS
 from .model import CARD, EMAIL, IBAN, IP, PHONE, SSN
 from .nationalids import DETECTORS as NATIONAL_ID_DETECTORS
 from .networks import DETECTORS as NETWORK_DETECTORS
@@ -36,10 +38,6 @@ from .spellings import DETECTORS as SPELLING_DETECTORS
 # Ranks order overlapping candidates of equal length: lower is more specific.
 RANK = {IBAN: 40, CARD: 41, SSN: 42, EMAIL: 43, IP: 44, PHONE: 45}
 
-_FILE_EXTENSIONS = frozenset(
-    b"png jpg jpeg gif svg webp ico css js ts tsx jsx json html htm txt lock yml yaml "
-    b"toml cfg ini log csv map".split()
-)
 _NUMERIC_JOINERS = frozenset(b".-/:,")
 _DIGITS = b"0123456789"
 _CARD_SEPARATORS = frozenset(b" -")
@@ -370,6 +368,7 @@ DETECTORS = (
         prefilter=rf"(?:{_HEX}{{1,4}}:){{6}}|::",
     ),
     *SPELLING_DETECTORS,
+    *MAILBOX_DETECTORS,
     *FIELD_DETECTORS,
     *NATIONAL_ID_DETECTORS,
     *NETWORK_DETECTORS,

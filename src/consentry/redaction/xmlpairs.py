@@ -9,6 +9,10 @@ The key names the value as an assignment's identifier does (:func:`keywords._ide
 a value that looks generated); the element's text is a literal. The pattern runs only
 where ``</key>`` occurs (its trigger), so other text pays a ``memchr``.
 
+An element named like a secret (``<flickrToken>``, ``<db:password>``) whose text is
+alone on the line between its opening and closing tags is read the same way: the
+key-word assignments read a value on the tag's own line only.
+
 Android apps keep keys in ``res/values/*.xml`` as string resources whose ``name``
 attribute names the value (``<string name="maps_api_key">…</string>``). The name is read
 as an identifier is, but string resources are mostly the app's UI text (``<string
@@ -34,6 +38,9 @@ _STRING = (
     r"(?:[ \t]+[A-Za-z_:.-]{1,40}[ \t]*=[ \t]*\"[^\"<>\r\n]{0,60}\")*[ \t]*>"
 )
 _STRING_NAME = re.compile(rb'<string[ \t]+name[ \t]*=[ \t]*"([A-Za-z0-9_.]{1,60})"')
+# <flickrToken>, the value alone on the next line, then </flickrToken> on its own line
+_TAG = r"[A-Za-z_][A-Za-z0-9_.:-]{0,59}"
+_ELEMENT = r"<" + _TAG + r">[ \t]*\r?\n[ \t]*[^\s<>]{1,200}[ \t]*\r?\n[ \t]*</" + _TAG + r">"
 
 
 def _pair(data: bytes, start: int, end: int, password: bool) -> tuple[int, int] | None:
@@ -68,6 +75,28 @@ def _string_resource(data: bytes, start: int, end: int, password: bool) -> tuple
     return (vstart, vstart + len(value)) if _decide(kind, value, False, 0x3C) else None
 
 
+def _element(data: bytes, start: int, end: int, password: bool) -> tuple[int, int] | None:
+    """The text of an element named like a secret, alone on the line between its tags."""
+    name_end = data.index(b">", start)
+    name = data[start + 1 : name_end]
+    if data[end - len(name) - 1 : end - 1] != name or data[end - len(name) - 3] != 0x3C:
+        return None  # <a>…</b>: not one element
+    kind = _identifier_kind(name.rsplit(b":", 1)[-1])
+    if kind is None or (kind == PASSWORD) != password:
+        return None
+    value = data[name_end + 1 : end - len(name) - 3].strip()
+    vstart = data.index(value, name_end + 1)
+    return (vstart, vstart + len(value)) if _decide(kind, value, False, 0x3C) else None
+
+
+def _password_element(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    return _element(data, start, end, password=True)
+
+
+def _secret_element(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    return _element(data, start, end, password=False)
+
+
 def _password_string(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     return _string_resource(data, start, end, password=True)
 
@@ -100,5 +129,11 @@ DETECTORS = (
     ),
     PatternDetector(
         SECRET, RANK[SECRET], compile_pattern(_STRING), _secret_string, triggers=(b"<string",)
+    ),
+    PatternDetector(
+        PASSWORD, RANK[PASSWORD], compile_pattern(_ELEMENT), _password_element, triggers=(b"</",)
+    ),
+    PatternDetector(
+        SECRET, RANK[SECRET], compile_pattern(_ELEMENT), _secret_element, triggers=(b"</",)
     ),
 )
