@@ -2124,7 +2124,7 @@ bool phone_timestamp(std::string_view digits) {
 // fieldnumbers._one_phone on [start, end), whole but for the library calls, for a span of
 // digits and " .-/()+" (no extension) with ``said`` known; kYes sets end. The words are
 // the field_phone gate's [not-phone, phone, number, id named, date-like, ipv4 inside,
-// number sign].
+// number sign, currency before, thousands, ISBN written].
 Phone one_phone(const Text& t, Pos start, Pos& end, bool said,
                 const std::vector<std::unique_ptr<RE2>>& w, const PhoneLibrary& lib) {
   while (end > start && in(t.d[end - 1], " .-/(")) --end;
@@ -2142,8 +2142,12 @@ Phone one_phone(const Text& t, Pos start, Pos& end, bool said,
   while (!bare.empty() && in(static_cast<unsigned char>(bare.back()), "()")) bare.remove_suffix(1);
   if (RE2::FullMatch(re2::StringPiece(bare.data(), bare.size()), *w.at(4))) return Phone::kNo;
   if (!said && ssn_shaped(main)) return Phone::kNo;
+  // "No. 1234567"; an amount: a currency sign or code, then thousands ("R 6 954 231")
+  const std::string_view before = t.view(std::max<Pos>(0, start - 48), start);
   if (phone_operand(t, start, main) ||
-      (!said && py_search_to_end(*w.at(6), t.view(std::max<Pos>(0, start - 48), start))))
+      (!said && (py_search_to_end(*w.at(6), before) ||
+                 (py_search_to_end(*w.at(7), before) &&
+                  RE2::FullMatch(re2::StringPiece(main.data(), main.size()), *w.at(8))))))
     return Phone::kNo;
   const std::vector<std::string_view> groups = digit_groups(main);
   const size_t lead = main.find_first_not_of("( ");
@@ -2169,9 +2173,12 @@ Phone one_phone(const Text& t, Pos start, Pos& end, bool said,
     if (groups.size() < 3 || short_groups || one_digit > 1) return Phone::kNo;
   }
   if (main.size() == digits.size() && phone_timestamp(digits)) return Phone::kNo;
-  // _other_number counts 10 or 13 digits (no trailing X here) or takes NNNN-NNNN
+  // _other_number counts 10 or 13 digits (no trailing X here) or takes NNNN-NNNN; after a
+  // phone word a number valid in some numbering plan is a phone number all the same
   if ((digits.size() == 10 || digits.size() == 13 || (main.size() == 9 && main[4] == '-')) &&
-      lib.ask(lib.other_number, main))
+      lib.ask(lib.other_number, main) &&
+      !(said && (lib.ask(lib.valid_nationally, digits) ||
+                 lib.ask(lib.valid_internationally, digits))))
     return Phone::kNo;
   if (plus) {
     return lib.ask(lib.valid_internationally, digits) ||
@@ -2204,6 +2211,13 @@ Phone field_phone(const Text& t, Pos start, Pos& end, const std::vector<std::uni
   for (Pos i = a; i < start; ++i)
     if (t.d[i] >= 0x80) return Phone::kAsk;
   const bool said = !phone_not_said(t.view(a, start), *w.at(1), *w.at(2), *w.at(3));
+  // an ISBN as ISO 2108 prints it ("3 8362 2119 5", "3 401 01319 X"), whatever the text says
+  const bool checked =
+      end + 1 < t.n && in(t.d[end], " -") && t.d[end + 1] == 'X' && !continues(t, end + 2);
+  const std::string_view run = t.view(start, checked ? end + 2 : end);
+  if (RE2::FullMatch(re2::StringPiece(run.data(), run.size()), *w.at(9)) &&
+      lib.ask(lib.other_number, run))
+    return Phone::kNo;
   Pos e = end;
   Phone found = one_phone(t, start, e, said, w, lib);
   if (found != Phone::kNo) {
@@ -3507,15 +3521,16 @@ class Engine {
     switch (det.gate) {
       case Gate::kNone: return Verdict::kAsk;
       case Gate::kFieldPhone:  // [not-phone words] or [not-phone words, phone words, number
-                               // word, id named, date-like, ipv4 inside, number sign]: every
-                               // prefix _one_phone tries fails
+                               // word, id named, date-like, ipv4 inside, number sign, currency
+                               // before, thousands, ISBN written]: every prefix _one_phone
+                               // tries fails
         if ((field_glued_before(t, start) && !word_opens(t, start)) ||
             count_digits(t.view(start, end)) < 7 ||
             found_before(*words.at(0), t, start, 24) ||
             (words.size() >= 6 && field_phone_refused(t, start, end, words)))
           return Verdict::kReject;
         // the port, where native.py passed the library for this very validator
-        if (phone_ && words.size() >= 7 && det.python_validator.is(phone_->validator)) {
+        if (phone_ && words.size() >= 10 && det.python_validator.is(phone_->validator)) {
           Pos e = end;
           const Phone p = field_phone(t, start, e, words, *phone_);
           if (p == Phone::kNo) return Verdict::kReject;

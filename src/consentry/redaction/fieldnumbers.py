@@ -33,6 +33,7 @@ import phonenumbers
 
 from .detector import DIGIT_TRIGGERS, PatternDetector, compile_pattern
 from .model import CARD, EMAIL, IBAN, NATIONAL_ID, PHONE, SSN
+from .notphones import _CURRENCY_BEFORE, _DATE_LIKE, _ISBN_WRITTEN, _THOUSANDS, _timestamp
 from .phoneplans import CACHE_SIZE as CACHE_SIZE  # re-exported: nationalids sizes by it
 from .phoneplans import (
     _possible_internationally,
@@ -62,10 +63,6 @@ _SSN_INSIDE = re.compile(rb"(?<![0-9])[0-9]{3}([- ])[0-9]{2}\1[0-9]{4}(?![0-9])"
 _IPV4_INSIDE = re.compile(rb"(?:^|[^0-9.])[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?:$|[^0-9.])")
 _NOT_DIGITS = bytes(c for c in range(256) if not 48 <= c <= 57)
 _EXTENSION = re.compile(rb"(?i)[ \t]*(?:x|ext\.?|extension|#)[ \t]*[0-9]{1,6}$")
-_DATE_LIKE = re.compile(
-    rb"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{1,3}(?:\.\d{1,3}){3}"
-    rb"|(?:19|20)\d\d[-/](?:19|20)\d\d"  # 2009/2010: a range of years
-)
 _DASH_EXTENSION = re.compile(rb"-[0-9]{1,5}$")
 
 
@@ -190,19 +187,6 @@ def _bare_number(digits: str, before: bytes) -> bool:
     return not _ID_NAMED.search(_clause(before))
 
 
-def _timestamp(digits: str) -> bool:
-    """A bare run of 14 digits that is a date and time (``YYYYMMDDhhmmss``, 1970-2099) or
-    of 13 that is Unix time in milliseconds (2001-2039): no phone number of these lengths
-    starts so (a national number has a trunk digit; no calling code is 19, 20 or 21 with
-    this many digits after it)."""
-    if len(digits) == 13:
-        return 1_000_000_000_000 <= int(digits) < 2_200_000_000_000
-    if len(digits) != 14 or not 1970 <= int(digits[:4]) <= 2099:
-        return False
-    month, day, hour, minute, second = (int(digits[i : i + 2]) for i in range(4, 14, 2))
-    return 1 <= month <= 12 and 1 <= day <= 31 and hour < 24 and minute < 60 and second < 60
-
-
 def _clause(before: bytes) -> bytes:
     """The end of ``before`` after its last field or clause break (``{"id": 42, "ref": "``)."""
     cut = max(before.rfind(c) for c in (b",", b";", b"|", b"\n"))
@@ -221,6 +205,11 @@ def _phone(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     is not one, its prefixes that end at a space are tried, longest first; the
     scan resumes after the one found and finds the next.
     """
+    # "3 8362 2119 5", "3 401 01319 X": an ISBN as printed, not a phone number and a digit
+    checked = data[end : end + 2] in (b" X", b"-X") and not _continues(data, end + 2)
+    tail = end + 2 if checked else end
+    if _ISBN_WRITTEN.fullmatch(data, start, tail) and _other_number(data[start:tail].decode()):
+        return None
     found = _one_phone(data, start, end) or _dash_extension(data, start, end)
     if found is not None:
         return found
@@ -272,8 +261,12 @@ def _one_phone(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     said = _phone_said(before)
     if not said and ssn_shaped(main.strip()):
         return None  # an SSN's shape (valid or not): not a phone unless the text says so
-    if _operand(data, start, main) or (not said and _NUMBER_SIGN.search(before)):
+    if _operand(data, start, main):
         return None
+    if not said and _NUMBER_SIGN.search(before):
+        return None  # "No. 1234567": a form, a part
+    if not said and _CURRENCY_BEFORE.search(before) and _THOUSANDS.fullmatch(main):
+        return None  # "R 6 954 231": an amount
     groups = [g for g in re.split(rb"[^0-9]+", main) if g]
     # Written with a country code as its own group ("+1-439-577-6340", "+(371) 5417 5651",
     # "00421 2 4707 8129", "001-874-845-0334"): the grouping says what it is, so a
@@ -293,7 +286,11 @@ def _one_phone(data: bytes, start: int, end: int) -> tuple[int, int] | None:
         return None  # 3.14159265, 192.168.1, 1.0.0.39532: a number, an address, a version
     if main.isdigit() and _timestamp(digits):
         return None  # 20221019075634, 1713260029710: a time, not a phone, even when said
-    if _other_number(main.decode("ascii")):
+    # An ISBN-10's or EAN-13's checksum holds for one number in ten or eleven: after a phone
+    # word, a number valid in some numbering plan is a phone number ("call me on 8763511274").
+    if _other_number(main.decode("ascii")) and not (
+        said and (_valid_nationally(digits) or _valid_internationally(digits))
+    ):
         return None
     head = main.lstrip(b"( ")
     # After "call", "phone", "my number is"…, a number of a possible length is taken
@@ -345,6 +342,9 @@ NATIVE_GATE_WORDS = (
     _DATE_LIKE,
     _IPV4_INSIDE,
     _NUMBER_SIGN,
+    _CURRENCY_BEFORE,
+    _THOUSANDS,
+    _ISBN_WRITTEN,
 )
 NATIVE_PORTED = (
     _one_phone, _glued, iban_group_before, _calling_code_group, _country_code, _phone_said,
