@@ -894,6 +894,38 @@ bool placeholder_body(std::string_view body) {
   return alnum >= 8 && stand_ins * 5 >= alnum * 4;
 }
 
+// tokenstandins.slack_stand_in: a numbered Slack body without <id with a digit>-...<10+ bytes>.
+bool slack_stand_in(std::string_view prefix, std::string_view body) {
+  static const std::string_view kNumbered[] = {"xoxb-", "xoxp-", "xoxo-", "xoxs-",
+                                               "xoxe-", "xoxe.xoxp-", "xoxe.xoxb-", "xapp-"};
+  if (std::find(std::begin(kNumbered), std::end(kNumbered), prefix) == std::end(kNumbered))
+    return false;
+  const size_t dash = body.find('-');
+  if (dash == std::string_view::npos) return true;
+  bool numbered = false;
+  for (size_t i = 0; i < dash; ++i) numbered |= is_digit(static_cast<unsigned char>(body[i]));
+  if (!numbered) return true;
+  const size_t last = body.rfind('-');
+  const bool config = prefix == "xoxe.xoxp-" || prefix == "xoxe.xoxb-";  // SLACK_CONFIG
+  return body.size() - (last + 1) < (config ? 146u : 10u);  // SLACK_CONFIG_MIN, SLACK_MIN_SECRET
+}
+
+// tokenstandins.slack_stand_in_value: a value opening with a numbered Slack prefix whose
+// token (the run of [A-Za-z0-9-] after it) slack_stand_in rejects.
+bool slack_stand_in_value(std::string_view value) {
+  for (std::string_view prefix : {"xoxb-", "xoxp-", "xoxo-", "xoxs-", "xoxe-", "xoxe.xoxp-",
+                                  "xoxe.xoxb-", "xapp-"}) {
+    if (value.substr(0, prefix.size()) != prefix) continue;
+    size_t end = prefix.size();
+    for (; end < value.size(); ++end) {
+      const unsigned char c = static_cast<unsigned char>(value[end]);
+      if (!(is_digit(c) || is_alpha(c) || c == '-')) break;
+    }
+    return slack_stand_in(prefix, value.substr(prefix.size(), end - prefix.size()));
+  }
+  return false;
+}
+
 bool random_openai_body(std::string_view body) {
   std::string_view tail = body;
   if (body.size() > 40) {
@@ -2765,7 +2797,7 @@ bool is_placeholder(std::string_view value, const KeyTables& w) {
   if (inner.size() > 2 && inner.front() == inner.back() && is_quote(inner.front()))
     inner = inner.substr(1, inner.size() - 2);  // quoted twice: "'$PRECOMPILE_PASSWORD'"
   if (w.is_template(inner) || w.references.partial(low)) return true;
-  if (built_or_located(value, low)) return true;
+  if (built_or_located(value, low) || slack_stand_in_value(inner)) return true;
   return w.placeholders.partial(low) && !looks_generated(value);
 }
 
@@ -3749,7 +3781,8 @@ class Engine {
         end = covered_to = loose;
       }
       if (shape.prefix == "sk-" && !random_openai_body(t.view(body_start, end))) continue;
-      if (placeholder_body(t.view(body_start, end))) continue;
+      const std::string_view body = t.view(body_start, end);
+      if (placeholder_body(body) || slack_stand_in(shape.prefix, body)) continue;
       out.push_back({start, end, det.type, det.rank, 0, 0});
     }
   }

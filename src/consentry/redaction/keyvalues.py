@@ -14,6 +14,7 @@ import re
 from .checksums import entropy_at_least, looks_random
 from .codevalues import code_shape
 from .model import PASSWORD
+from .tokenstandins import slack_stand_in_value
 from .urlstandins import holds_password
 
 MAX_VALUE = 300  # bytes of a value read after or before a match
@@ -109,7 +110,7 @@ def is_placeholder(value: bytes) -> bool:
         inner = inner[1:-1]  # quoted twice: ``"'$PRECOMPILE_PASSWORD'"``
     if _TEMPLATE.fullmatch(inner) or any(word in low for word in _REFERENCE_WORDS):
         return True
-    if _built_or_located(value, low):
+    if _built_or_located(value, low) or slack_stand_in_value(inner):
         return True
     # "your_api_key_here", "somefakekey"; a generated value that happens to hold
     # such a word (AWS's documented ...EXAMPLEKEY) is still a secret.
