@@ -2798,6 +2798,10 @@ bool is_placeholder(std::string_view value, const KeyTables& w) {
     inner = inner.substr(1, inner.size() - 2);  // quoted twice: "'$PRECOMPILE_PASSWORD'"
   if (w.is_template(inner) || w.references.partial(low)) return true;
   if (built_or_located(value, low) || slack_stand_in_value(inner)) return true;
+  // keyvalues._MASKED: a bracketed marker its writer left; no generated value holds one
+  for (std::string_view marker :
+       {"[redacted", "<redacted", "(redacted", "[filtered", "[masked", "<masked"})
+    if (low.find(marker) != std::string_view::npos) return true;
   return w.placeholders.partial(low) && !looks_generated(value);
 }
 
@@ -2946,6 +2950,11 @@ bool read_value(const Text& t, Pos pos, Pos max_value, Pos max_quoted, Pos& vsta
     }
     if (t.view(close + 1, std::min(n, close + 9)) == ".format(" || names_its_key(t, pos, pos + 1, close))
       return false;
+    if (quote == '`') {  // KEY=`etcdctl get /k`: a shell command substitution, run later
+      size_t c = b;
+      while (c < inner.size() && is_py_space(static_cast<unsigned char>(inner[c]))) ++c;
+      if (c < inner.size()) return false;  // a second word
+    }
     vstart = pos + 1, vend = close, quoted = true;
     return true;
   }
@@ -3768,6 +3777,8 @@ class Engine {
       const Pos body_start = start + static_cast<Pos>(shape.prefix.size());
       pos = body_start;
       if (start < covered_to) continue;
+      // tokenstandins.in_dotted_name: box.ico-7a38..., a prefix inside a dotted name
+      if (start > 1 && t.d[start - 1] == '.' && is_word(t.d[start - 2])) continue;
       Pos end = body_start;
       while (end < n && shape.body.in[t.d[end]]) ++end;
       covered_to = end;

@@ -27,7 +27,7 @@ from .detector import (
 )
 from .model import SECRET
 from .token_shapes import SHAPES
-from .tokenstandins import slack_stand_in
+from .tokenstandins import in_dotted_name, slack_stand_in
 
 RANK = 20
 MAX_LOOSE = 256  # the longest body read when a token misses its documented shape
@@ -99,7 +99,7 @@ class ProviderTokenDetector:
             if start < 0:
                 return
             pos = body_start  # literal prefixes are never empty
-            if start < covered_to:
+            if start < covered_to or in_dotted_name(data, start):
                 continue
             prefix = data[start:body_start]
             body, min_body, max_body = bodies[prefix]

@@ -5,12 +5,14 @@ Docs, tests and rule suites write a provider's prefix with a body no provider is
 carries such a body is an example, not a leaked secret. Each rule here holds for the
 whole kind, from the provider's documented token format;
 :meth:`.tokens.ProviderTokenDetector.collect` and the compiled scan's ``collect_tokens``
-(``slack_stand_in``) apply them alike. Bodies of one or two repeated characters
-(``AKIAZZZZ…``, ``sk_test_BBBB…``, ``ghp_abab…``) are not a rule: the suites label them
-secrets as often as stand-ins.
+(``slack_stand_in``, ``in_dotted_name``) apply them alike. Bodies of one or two repeated
+characters (``AKIAZZZZ…``, ``sk_test_BBBB…``, ``ghp_abab…``) are not a rule: the suites
+label them secrets as often as stand-ins.
 """
 
 from __future__ import annotations
+
+from .detector import is_word_byte
 
 # Slack's numbered tokens: bot (xoxb-<team id>-<bot id>-<secret>, legacy xoxb-<id>-<secret>),
 # user (xoxp-<team>-<user>-<team>-<secret>), legacy xoxo/xoxs (<id>-<id>-<id>-<hex>), refresh
@@ -56,3 +58,10 @@ def slack_stand_in_value(value: bytes) -> bool:
                 end += 1
             return slack_stand_in(prefix, value[len(prefix) : end])
     return False
+
+
+def in_dotted_name(data: bytes, start: int) -> bool:
+    """A prefix right after ``<letter, digit or _>.``: a piece of a dotted name, a file's
+    extension or a host (``video_box.ico-7a38…``, Infracost's ``ico-`` after ``.ico``), not
+    the start of a token, which stands after a separator."""
+    return start > 1 and data[start - 1] == 0x2E and is_word_byte(data[start - 2])

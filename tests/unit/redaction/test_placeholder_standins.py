@@ -11,7 +11,10 @@ covered here, each by a rule that holds for the kind:
   after a key word (``tokenstandins``);
 - masks of ``x``/``X``/``0`` in shapes fixed by a pattern (Azure AD client secrets,
   Terraform Cloud tokens), as ``tokens.placeholder_body`` already rules for prefixes;
-- a private-key header and footer with nothing between them.
+- a private-key header and footer with nothing between them;
+- a prefix inside a dotted name (``logo.ico-<md5>.png``: a file's extension, not a token);
+- after a key word: a value its writer masked with a bracketed marker (``…[Redacted]``),
+  and a backquoted value of several words (a shell command substitution, run later).
 
 Real-shaped tokens of the same kinds are still found whole. Every value is my own; both
 scans must give the same findings.
@@ -127,3 +130,55 @@ def test_private_key_blocks_with_a_body_are_still_found() -> None:
         "-----END RSA PRIVATE KEY-----"
     )
     assert found(glued) == [glued]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://cdn.example.org/img/logo.ico-3f9a1c7e5b2d4e6f8091a2b3c4d5e6f7.png",
+        "cp build/app.ico-0a1b2c3d4e5f60718293a4b5c6d7e8f9.svg dist/",
+    ],
+)
+def test_a_prefix_inside_a_dotted_name_is_not_a_token(text: str) -> None:
+    """SPEC §4 provider tokens: ``.ico-<hash>`` is a file name's piece, not Infracost's key."""
+    assert found(text) == []
+
+
+def test_a_prefixed_token_after_a_separator_is_found() -> None:
+    """SPEC §4 provider tokens: the same prefix after a space or ``=`` is still a token."""
+    token = "ico-" + "Vq7Lm2Xc9Rt4Kp8Wz3Nb6Hd1Fs5Jg0Ty"
+    for text in (f"INFRACOST_API_KEY={token}", f"key {token} here", f"[{token}]"):
+        assert token in found(text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "api_token: sk_9fK2mQ7vLx..[REDACTED]",
+        'client_secret = "Vq7Lm2Xc9Rt4Kp8Wz3N[filtered]"',
+        "SERVICE_TOKEN=ops_eyJhbGciOiJFUzI1NiIs<redacted>",
+    ],
+)
+def test_a_value_masked_by_its_writer_is_not_a_secret(text: str) -> None:
+    """SPEC §4 key-word secrets: a bracketed redaction marker means the value is masked."""
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "docker run -e API_KEY=`vault kv get -field=key secret/app` image",
+        "export ACCESS_TOKEN=`gcloud auth print-access-token`",
+        "SECRET_KEY=`openssl rand -hex 32`",
+    ],
+)
+def test_a_command_substitution_after_a_key_word_is_not_a_secret(text: str) -> None:
+    """SPEC §4 key-word secrets: ``KEY=`cmd args` `` is computed when run, like ``$(…)``."""
+    assert found(text) == []
+
+
+def test_a_backquoted_generated_value_is_still_a_secret() -> None:
+    """SPEC §4 key-word secrets: one generated word in backquotes is the value itself."""
+    value = "Vq7Lm2Xc9Rt4Kp8Wz3Nb6Hd1Fs5Jg0Ty"
+    assert value in found(f"API_KEY=`{value}`")
+    assert value in found(f"the api_key is `{value}`")
