@@ -894,6 +894,38 @@ bool placeholder_body(std::string_view body) {
   return alnum >= 8 && stand_ins * 5 >= alnum * 4;
 }
 
+// tokenstandins.slack_stand_in: a numbered Slack body without <id with a digit>-...<10+ bytes>.
+bool slack_stand_in(std::string_view prefix, std::string_view body) {
+  static const std::string_view kNumbered[] = {"xoxb-", "xoxp-", "xoxo-", "xoxs-",
+                                               "xoxe-", "xoxe.xoxp-", "xoxe.xoxb-", "xapp-"};
+  if (std::find(std::begin(kNumbered), std::end(kNumbered), prefix) == std::end(kNumbered))
+    return false;
+  const size_t dash = body.find('-');
+  if (dash == std::string_view::npos) return true;
+  bool numbered = false;
+  for (size_t i = 0; i < dash; ++i) numbered |= is_digit(static_cast<unsigned char>(body[i]));
+  if (!numbered) return true;
+  const size_t last = body.rfind('-');
+  const bool config = prefix == "xoxe.xoxp-" || prefix == "xoxe.xoxb-";  // SLACK_CONFIG
+  return body.size() - (last + 1) < (config ? 146u : 10u);  // SLACK_CONFIG_MIN, SLACK_MIN_SECRET
+}
+
+// tokenstandins.slack_stand_in_value: a value opening with a numbered Slack prefix whose
+// token (the run of [A-Za-z0-9-] after it) slack_stand_in rejects.
+bool slack_stand_in_value(std::string_view value) {
+  for (std::string_view prefix : {"xoxb-", "xoxp-", "xoxo-", "xoxs-", "xoxe-", "xoxe.xoxp-",
+                                  "xoxe.xoxb-", "xapp-"}) {
+    if (value.substr(0, prefix.size()) != prefix) continue;
+    size_t end = prefix.size();
+    for (; end < value.size(); ++end) {
+      const unsigned char c = static_cast<unsigned char>(value[end]);
+      if (!(is_digit(c) || is_alpha(c) || c == '-')) break;
+    }
+    return slack_stand_in(prefix, value.substr(prefix.size(), end - prefix.size()));
+  }
+  return false;
+}
+
 bool random_openai_body(std::string_view body) {
   std::string_view tail = body;
   if (body.size() > 40) {
@@ -2779,7 +2811,11 @@ bool is_placeholder(std::string_view value, const KeyTables& w) {
   if (inner.size() > 2 && inner.front() == inner.back() && is_quote(inner.front()))
     inner = inner.substr(1, inner.size() - 2);  // quoted twice: "'$PRECOMPILE_PASSWORD'"
   if (w.is_template(inner) || w.references.partial(low)) return true;
-  if (built_or_located(value, low)) return true;
+  if (built_or_located(value, low) || slack_stand_in_value(inner)) return true;
+  // keyvalues._MASKED: a bracketed marker its writer left; no generated value holds one
+  for (std::string_view marker :
+       {"[redacted", "<redacted", "(redacted", "[filtered", "[masked", "<masked"})
+    if (low.find(marker) != std::string_view::npos) return true;
   return w.placeholders.partial(low) && !looks_generated(value);
 }
 
@@ -2928,6 +2964,11 @@ bool read_value(const Text& t, Pos pos, Pos max_value, Pos max_quoted, Pos& vsta
     }
     if (t.view(close + 1, std::min(n, close + 9)) == ".format(" || names_its_key(t, pos, pos + 1, close))
       return false;
+    if (quote == '`') {  // KEY=`etcdctl get /k`: a shell command substitution, run later
+      size_t c = b;
+      while (c < inner.size() && is_py_space(static_cast<unsigned char>(inner[c]))) ++c;
+      if (c < inner.size()) return false;  // a second word
+    }
     vstart = pos + 1, vend = close, quoted = true;
     return true;
   }
@@ -3751,6 +3792,8 @@ class Engine {
       const Pos body_start = start + static_cast<Pos>(shape.prefix.size());
       pos = body_start;
       if (start < covered_to) continue;
+      // tokenstandins.in_dotted_name: box.ico-7a38..., a prefix inside a dotted name
+      if (start > 1 && t.d[start - 1] == '.' && is_word(t.d[start - 2])) continue;
       Pos end = body_start;
       while (end < n && shape.body.in[t.d[end]]) ++end;
       covered_to = end;
@@ -3764,7 +3807,8 @@ class Engine {
         end = covered_to = loose;
       }
       if (shape.prefix == "sk-" && !random_openai_body(t.view(body_start, end))) continue;
-      if (placeholder_body(t.view(body_start, end))) continue;
+      const std::string_view body = t.view(body_start, end);
+      if (placeholder_body(body) || slack_stand_in(shape.prefix, body)) continue;
       out.push_back({start, end, det.type, det.rank, 0, 0});
     }
   }

@@ -240,7 +240,7 @@ class PrivateKeyDetector:
                 out.append((start, end, PRIVATE_KEY, RANK[PRIVATE_KEY]))
 
 
-_PEM_HEADER = compile_pattern(r"-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----")
+_PEM_HEADER = compile_pattern(r"-----BEGIN[ A-Z0-9_-]{0,100}?PRIVATE KEY(?: BLOCK)?-----")
 _PEM_BODY = compile_pattern(r"(?:[A-Za-z0-9+/=:,.-]|\s|\\[rn])*")
 _KEY_MATERIAL = re.compile(rb"[A-Za-z0-9+/=]{16}")  # ``this is not a private key``, ``...``
 _PEM_HEADER_MATCH = raw_matcher(_PEM_HEADER)

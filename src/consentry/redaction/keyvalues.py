@@ -14,6 +14,7 @@ import re
 from .checksums import entropy_at_least, looks_random
 from .codevalues import code_shape
 from .model import PASSWORD
+from .tokenstandins import slack_stand_in_value
 from .urlstandins import holds_password
 
 MAX_VALUE = 300  # bytes of a value read after or before a match
@@ -24,6 +25,8 @@ _PLACEHOLDER_WORDS = (
     b"password_here", b"token_here", b"key_here", b"xxxx", b"****", b"....", b"[redacted",
     b"[secret", b"[password", b"[filtered",
 )  # fmt: skip
+# A value its writer masked already: a bracketed marker no generated value can hold.
+_MASKED = (b"[redacted", b"<redacted", b"(redacted", b"[filtered", b"[masked", b"<masked")
 # Reads of a secret from somewhere else: never the secret itself.
 _REFERENCE_WORDS = (
     b"getenv", b"environ", b"process.env", b"secrets.", b"vault(", b"settings.", b"config.",
@@ -109,8 +112,10 @@ def is_placeholder(value: bytes) -> bool:
         inner = inner[1:-1]  # quoted twice: ``"'$PRECOMPILE_PASSWORD'"``
     if _TEMPLATE.fullmatch(inner) or any(word in low for word in _REFERENCE_WORDS):
         return True
-    if _built_or_located(value, low):
+    if _built_or_located(value, low) or slack_stand_in_value(inner):
         return True
+    if any(marker in low for marker in _MASKED):
+        return True  # ``ops_eyJz…..[Redacted]``: its writer masked it; no token holds brackets
     # "your_api_key_here", "somefakekey"; a generated value that happens to hold
     # such a word (AWS's documented ...EXAMPLEKEY) is still a secret.
     return any(word in low for word in _PLACEHOLDER_WORDS) and not looks_generated(value)
@@ -195,6 +200,8 @@ def _read_value(data: bytes, pos: int) -> tuple[int, int, bool] | None:
             return pos + 1, pos + 1 + len(first), False
         if data.startswith(b".format(", close + 1) or _names_its_key(data, pos, pos + 1, close):
             return None  # ``"…{}".format(x)``; ``"API_KEY": "API_KEY"``, ``"#add-password"``
+        if quote == 0x60 and len(words) > 1:
+            return None  # ``KEY=`etcdctl get /k` ``: a shell command substitution, run later
         return pos + 1, close, True
     if quote in b"\r\n":
         return None  # the value is on the next line: not this key's value

@@ -27,6 +27,7 @@ from .detector import (
 )
 from .model import SECRET
 from .token_shapes import SHAPES
+from .tokenstandins import in_dotted_name, slack_stand_in
 
 RANK = 20
 MAX_LOOSE = 256  # the longest body read when a token misses its documented shape
@@ -98,7 +99,7 @@ class ProviderTokenDetector:
             if start < 0:
                 return
             pos = body_start  # literal prefixes are never empty
-            if start < covered_to:
+            if start < covered_to or in_dotted_name(data, start):
                 continue
             prefix = data[start:body_start]
             body, min_body, max_body = bodies[prefix]
@@ -121,7 +122,8 @@ class ProviderTokenDetector:
                 end = covered_to = loose_end
             if prefix == b"sk-" and not _random_openai_body(data[body_start:end]):
                 continue
-            if placeholder_body(data[body_start:end]):
+            found_body = data[body_start:end]
+            if placeholder_body(found_body) or slack_stand_in(prefix, found_body):
                 continue
             out.append((start, end, SECRET, RANK))
 
@@ -240,20 +242,22 @@ def glued_run(data: bytes, start: int, end: int) -> tuple[int, int]:
 
 
 def _random_body(data: bytes, start: int, end: int) -> tuple[int, int] | None:
-    """A token whose shape the pattern fixes; it must end there and mix characters."""
+    """A token whose shape the pattern fixes: it ends there, mixes characters, is no x mask."""
     if start > 0 and is_word_byte(data[start - 1]):
         return None
-    return (start, end) if _token_end_ok(data, end) and looks_random(data[start:end]) else None
+    token = data[start:end]
+    ok = _token_end_ok(data, end) and looks_random(token) and not placeholder_body(token)
+    return (start, end) if ok else None
 
 
 def _azure_secret(data: bytes, start: int, end: int) -> tuple[int, int] | None:
-    """Azure AD (Entra ID) client secret: 3 chars, a digit, ``Q~``, 31-34 chars."""
+    """Azure AD (Entra ID) client secret: 3 chars, a digit, ``Q~``, 31-34 chars (no x mask)."""
     n = len(data)
     after = data[end] if end < n else 0x20
     before = data[start - 1] if start > 0 else 0x20
     if after in _AZURE_ALPHABET or before in _AZURE_ALPHABET:
         return None
-    return start, end
+    return None if placeholder_body(data[start + 6 : end]) else (start, end)
 
 
 _AZURE_ALPHABET = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_~.-")

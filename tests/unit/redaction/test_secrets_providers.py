@@ -16,6 +16,12 @@ import pytest
 
 from consentry.redaction import Redactor, tokens
 from consentry.redaction.token_shapes import SHAPES, TokenShape
+from consentry.redaction.tokenstandins import (
+    SLACK_CONFIG,
+    SLACK_CONFIG_MIN,
+    SLACK_MIN_SECRET,
+    SLACK_NUMBERED,
+)
 
 PYTHON = Redactor(native=False)
 COMPILED = Redactor()
@@ -36,10 +42,27 @@ def _body(shape: TokenShape, rng: random.Random) -> str:
     return "".join(chars)
 
 
+def _slack_body(prefix: str, rng: random.Random) -> str:
+    """Slack's numbered layout (tokenstandins): an id, a '-', then the generated part."""
+    need = SLACK_CONFIG_MIN if prefix.encode() in SLACK_CONFIG else SLACK_MIN_SECRET
+    alnum = string.ascii_letters + string.digits
+    return (
+        "".join(rng.choice(string.digits) for _ in range(11))
+        + "-"
+        + "".join(rng.choice(alnum) for _ in range(need))
+    )
+
+
 def _tokens() -> list[tuple[str, str]]:
     rng = random.Random(16)
     return [
-        (f"{shape.provider} {prefix}", prefix + _body(shape, rng))
+        (
+            f"{shape.provider} {prefix}",
+            prefix
+            + (
+                _slack_body(prefix, rng) if prefix.encode() in SLACK_NUMBERED else _body(shape, rng)
+            ),
+        )
         for shape in SHAPES
         for prefix in shape.prefixes
     ]
