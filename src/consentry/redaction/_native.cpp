@@ -255,6 +255,7 @@ bool card_prefix_ok(std::string_view d) {
   const int two = leading_int(d, 2), three = leading_int(d, 3), four = leading_int(d, 4);
   if (d[0] == '4') return n == 13 || n == 16 || n == 19;                    // Visa
   if ((51 <= two && two <= 55) || (2221 <= four && four <= 2720)) return n == 16;  // Mastercard
+  if (2200 <= four && four <= 2204) return 16 <= n && n <= 19;               // Mir
   if (two == 34 || two == 37) return n == 15;                                // Amex
   if (two == 36 || two == 38 || two == 39 || (300 <= three && three <= 305))
     return 14 <= n && n <= 19;                                               // Diners

@@ -61,6 +61,8 @@ def card_prefix_ok(digits: bytes) -> bool:
         return n in (13, 16, 19)
     if 51 <= two <= 55 or 2221 <= four <= 2720:  # Mastercard
         return n == 16
+    if 2200 <= four <= 2204:  # Mir (NSPK's published IIN range, 16-19 digits)
+        return 16 <= n <= 19
     if two in (34, 37):  # American Express
         return n == 15
     if two in (36, 38, 39) or 300 <= int(digits[:3]) <= 305:  # Diners Club
