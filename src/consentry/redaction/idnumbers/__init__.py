@@ -4,5 +4,20 @@ Each module has python-stdnum's shape (``compact``, ``validate`` raising stdnum'
 exceptions, ``is_valid``), so ``nationalids`` tries it like a stdnum module and
 derives its length table the same way. Each checksum is the issuing authority's
 published algorithm: Iran's national code (``ir``), Taiwan's national identification
-card (``tw``) and Hong Kong's identity card (``hk``).
+card (``tw``) and Hong Kong's identity card (``hk``); ``ru_inn`` narrows stdnum's Russian
+INN to the twelve-digit form of a person.
 """
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from stdnum.exceptions import ValidationError
+
+
+def accepts(validate: Callable[[str], str], number: str) -> bool:
+    """True when ``validate`` returns for ``number`` rather than raise (stdnum's ``is_valid``)."""
+    try:
+        return bool(validate(number))
+    except ValidationError:
+        return False

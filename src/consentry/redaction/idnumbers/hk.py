@@ -8,8 +8,10 @@ eight places plus the check (``A`` = 10) is a multiple of 11.
 
 from __future__ import annotations
 
-from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, ValidationError
+from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
 from stdnum.util import clean, isdigits
+
+from . import accepts
 
 
 def compact(number: str) -> str:
@@ -34,7 +36,4 @@ def validate(number: str) -> str:
 
 def is_valid(number: str) -> bool:
     """True when ``validate`` accepts the number."""
-    try:
-        return bool(validate(number))
-    except ValidationError:
-        return False
+    return accepts(validate, number)

@@ -6,8 +6,10 @@ The check digit ``c`` of digits ``d1..d9`` with ``s = sum(d_i * (11 - i)) % 11``
 
 from __future__ import annotations
 
-from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, ValidationError
+from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
 from stdnum.util import clean, isdigits
+
+from . import accepts
 
 
 def compact(number: str) -> str:
@@ -30,7 +32,4 @@ def validate(number: str) -> str:
 
 def is_valid(number: str) -> bool:
     """True when ``validate`` accepts the number."""
-    try:
-        return bool(validate(number))
-    except ValidationError:
-        return False
+    return accepts(validate, number)

@@ -8,8 +8,10 @@ checking to stdnum.
 
 from __future__ import annotations
 
-from stdnum.exceptions import InvalidLength, ValidationError
+from stdnum.exceptions import InvalidLength
 from stdnum.ru import inn
+
+from . import accepts
 
 
 def compact(number: str) -> str:
@@ -27,7 +29,4 @@ def validate(number: str) -> str:
 
 def is_valid(number: str) -> bool:
     """True when ``validate`` accepts the number."""
-    try:
-        return bool(validate(number))
-    except ValidationError:
-        return False
+    return accepts(validate, number)

@@ -8,8 +8,10 @@ the authority's order, with ``I``, ``O``, ``W``-``Z`` out of sequence); the weig
 
 from __future__ import annotations
 
-from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, ValidationError
+from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
 from stdnum.util import clean, isdigits
+
+from . import accepts
 
 # The two digits each letter stands for (Ministry of the Interior's table).
 _LETTERS = dict(zip("ABCDEFGHJKLMNPQRSTUVXYWZIO", range(10, 36), strict=True))
@@ -37,7 +39,4 @@ def validate(number: str) -> str:
 
 def is_valid(number: str) -> bool:
     """True when ``validate`` accepts the number."""
-    try:
-        return bool(validate(number))
-    except ValidationError:
-        return False
+    return accepts(validate, number)
