@@ -163,3 +163,20 @@ def _print_misses(
         print(f"## {group} ({len(items)})")
         for line in items[:3]:
             print("   ", line)
+
+
+def file_name(path: str) -> str:
+    """A source file's short name (its last path part)."""
+    return path.split("/")[-1]
+
+
+def templated_main(
+    name: str, doc: str | None, values_jsonl: Path, where: Callable[[str], str] = file_name
+) -> None:
+    """The whole run of a set whose values go through ``corpus.build``'s templates
+    (``templated``): flags from ``arguments(doc)``, misses grouped by ``where(path)``."""
+
+    def draw(seed: int = 16) -> Records:
+        return templated(values_jsonl, seed)
+
+    run(name, arguments(doc).parse_args(), draw(), lambda _source, path: where(path), draw)

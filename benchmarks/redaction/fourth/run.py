@@ -10,14 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..setrun import Records, arguments, run, templated
-
-HERE = Path(__file__).parent
-
-
-def records(seed: int = 16) -> Records:
-    """The scored records, the not-asked ones, and each scored record's source path."""
-    return templated(HERE / "values.jsonl", seed)
+from ..setrun import templated_main
 
 
 def _where(path: str) -> str:
@@ -28,8 +21,7 @@ def _where(path: str) -> str:
 
 def main() -> None:
     """Scan the fourth set and print the per-type table."""
-    args = arguments(__doc__).parse_args()
-    run("fourth", args, records(), lambda _source, path: _where(path), records)
+    templated_main("fourth", __doc__, Path(__file__).parent / "values.jsonl", _where)
 
 
 if __name__ == "__main__":

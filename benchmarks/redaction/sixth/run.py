@@ -10,25 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..setrun import Records, arguments, run, templated
-
-HERE = Path(__file__).parent
-
-
-def records(seed: int = 16) -> Records:
-    """The scored records, the not-asked ones, and each scored record's source path."""
-    return templated(HERE / "values.jsonl", seed)
-
-
-def _where(path: str) -> str:
-    """A source file's short name."""
-    return path.split("/")[-1]
+from ..setrun import templated_main
 
 
 def main() -> None:
     """Scan the sixth set and print the per-type table."""
-    args = arguments(__doc__).parse_args()
-    run("sixth", args, records(), lambda _source, path: _where(path), records)
+    templated_main("sixth", __doc__, Path(__file__).parent / "values.jsonl")
 
 
 if __name__ == "__main__":
