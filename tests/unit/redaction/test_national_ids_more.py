@@ -27,6 +27,7 @@ VALID = {
     "hk": "G6116603",
     "es.nif": "K7877893W",  # a K-form NIF (a Spaniard under 14)
     "ru_inn": "509310986961",  # a person's twelve-digit INN
+    "fi_hetu": "250591-958J",  # a Finnish temporary code (individual number 900-999)
 }
 
 

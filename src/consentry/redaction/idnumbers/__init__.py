@@ -5,7 +5,8 @@ exceptions, ``is_valid``), so ``nationalids`` tries it like a stdnum module and
 derives its length table the same way. Each checksum is the issuing authority's
 published algorithm: Iran's national code (``ir``), Taiwan's national identification
 card (``tw``) and Hong Kong's identity card (``hk``); ``ru_inn`` narrows stdnum's Russian
-INN to the twelve-digit form of a person.
+INN to the twelve-digit form of a person, and ``fi_hetu`` widens its Finnish code to the
+temporary ones.
 """
 
 from __future__ import annotations
