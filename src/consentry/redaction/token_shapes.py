@@ -134,7 +134,7 @@ SHAPES = (
     TokenShape(("fio-u-",), "A-Za-z0-9_=-", 64, 64, "Frame.io"),
     TokenShape(("glc_",), "A-Za-z0-9+/=", 32, 400, "Grafana"),  # Cloud
     TokenShape(("glsa_",), "A-Za-z0-9_", 41, 41, "Grafana"),  # service account
-    TokenShape(("hvs.", "hvb.", "hvr."), "A-Za-z0-9_-", 90, 300, "HashiCorp"),
+    TokenShape(("hvs.", "hvb.", "hvr."), "A-Za-z0-9_.-", 90, 300, "HashiCorp"),  # hvb. holds .
     TokenShape(("HRKU-",), "A-Za-z0-9_-", 60, 70, "Heroku"),
     TokenShape(("pat-na1-", "pat-eu1-"), "a-f0-9-", 36, 36, "HubSpot"),  # private app
     TokenShape(("lin_api_", "lin_oauth_"), "A-Za-z0-9", 40, 64, "Linear"),
@@ -347,4 +347,8 @@ SHAPES = (
     # any Dynatrace token: dt0<letter><2 digits>.<24>.<64>, so 3 bytes of fixed length
     TokenShape(("dt0",), "A-Za-z0-9.", 93, 93, "Dynatrace"),
     TokenShape(("pk.",), "A-Za-z0-9", 32, 32, "LocationIQ"),  # access token
+    TokenShape(("fc-",), "a-f0-9", 32, 32, "Firecrawl"),
+    TokenShape(("jina_",), "A-Za-z0-9", 60, 60, "Jina AI"),
+    # TeamCity access token: base64url of {"typ": "TCV2"} . 36 . 48
+    TokenShape(("eyJ0eXAiOiAiVENWMiJ9.",), "A-Za-z0-9_.-", 85, 85, "TeamCity"),
 )

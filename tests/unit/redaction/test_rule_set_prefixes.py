@@ -35,6 +35,18 @@ TOKENS = [
         "CGS1LCXIZH8PJFHEN4W1Y5NFVQM9ZKPBF1UTQTGYL45MP8D9ACKB2A806FAFK5NH",
     ),
     ("LocationIQ access token", "pk.brqHwatHSYBRgqNjpRwR4s4V2tUhWZmY"),
+    ("Firecrawl API key", "fc-647b4757a5b5844e75c4eda3334b7b95"),
+    ("Jina AI API key", "jina_KfKXPl42XG0dJP4siT22ZsmRbuwEtNydnU66yuZ7fWoeeucPaK1BZ82HsCFD"),
+    (
+        "TeamCity access token",
+        "eyJ0eXAiOiAiVENWMiJ9.9ckw5qUdiw0TYwGg9jBIneIAIxDxRlYfm47b."
+        "DQlFXJGs2mw4rxBrh3ySFBzQkNZV-kJ5XMmHBC0V-oWW3oA2",
+    ),
+    (
+        "Vault batch token with '.'",
+        "hvb.wPVsGRrpbc2xS9HUkdyBmYl20tf5Ch7JD4WUTkRTzqax.W"
+        "GClioAcM9YonVZFB51bHsK2U43YDFc3OP0Sdi0EgTGHAWcoo2",
+    ),
     ("Adobe client secret with '-'", "p8e-8rAl867D26oYBg-gPgQOelPignnuO30H"),
     ("Alibaba Cloud AccessKey id, 17", "LTAIPP1Vc53DEpnfjk8k9"),
     ("Alibaba Cloud AccessKey id, 21", "LTAIrDob2eEq2quWFFPrtLisT"),
@@ -72,6 +84,8 @@ def test_rule_set_prefix_token_is_found_whole(kind: str, token: str) -> None:
         "SELECT * FROM pgar_reports_monthly WHERE id = 3",
         "see px-api-docs and px-dep-graph in the tree",
         "the scp-live-server flag and scp-test-harness target",
+        "the fc-daygrid-event-harness and fc-timegrid-slot-label classes",
+        "jina_embeddings_v3_model_name and hvs.lookup_table_for_services",
         # shorter than the shape the rule sets give: LocationIQ 32, Dynatrace 93
         "pk.brqHwatHSYBRgqNjpRwR4s4V2tUhWZm is cut",
         "dt0s08.YKOM27RV4XQIOFHELZWPAR04.HDM1DAR44K095QO246GS27EUXP4VAY2X8VV3A5AQBGMV9B3",
