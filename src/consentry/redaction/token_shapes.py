@@ -90,7 +90,7 @@ SHAPES = (
     TokenShape(("hf_",), "A-Za-z0-9", 34, 40, "Hugging Face"),
     TokenShape(("SG.",), "A-Za-z0-9_.-", 66, 66, "SendGrid"),  # 22 . 43
     TokenShape(("SK",), "0-9a-fA-F", 32, 32, "Twilio"),  # API key sid
-    TokenShape(("shpat_", "shpca_", "shppa_", "shpss_"), "a-fA-F0-9", 32, 32, "Shopify"),
+    TokenShape(("shpat_", "shpca_", "shppa_", "shpss_"), "a-fA-F0-9", 30, 34, "Shopify"),
     TokenShape(("dop_v1_", "doo_v1_", "dor_v1_"), "a-f0-9", 64, 64, "DigitalOcean"),
     TokenShape(("dapi",), "a-f0-9-", 32, 34, "Databricks"),  # optional -N suffix
     TokenShape(("api_org_",), "A-Za-z", 34, 34, "Hugging Face"),  # organisation token
@@ -115,7 +115,7 @@ SHAPES = (
     TokenShape(("ATBB",), "A-Za-z0-9_=.-", 32, 40, "Bitbucket"),  # app password
     TokenShape(("aio_",), "A-Za-z0-9", 28, 28, "Adafruit IO"),
     TokenShape(("pat",), "A-Za-z0-9.", 79, 79, "Airtable"),  # PAT, 14 . 64
-    TokenShape(("LTAI",), "A-Za-z0-9", 20, 20, "Alibaba Cloud"),  # AccessKey id
+    TokenShape(("LTAI",), "A-Za-z0-9", 17, 21, "Alibaba Cloud"),  # AccessKey id
     TokenShape(("CLOJARS_",), "a-z0-9", 60, 60, "Clojars"),  # deploy token
     TokenShape(("CFPAT-",), "A-Za-z0-9_-", 43, 43, "Contentful"),
     TokenShape(
@@ -129,12 +129,12 @@ SHAPES = (
     TokenShape(("EZAK", "EZTK"), "A-Za-z0-9", 54, 54, "EasyPost"),
     TokenShape(("figd_", "figu_"), "A-Za-z0-9_-", 40, 44, "Figma"),
     TokenShape(
-        ("FLWSECK_TEST-", "FLWSECK-", "FLWPUBK_TEST-"), "a-hA-H0-9X-", 12, 34, "Flutterwave"
+        ("FLWSECK_TEST-", "FLWSECK-", "FLWPUBK_TEST-"), "a-zA-Z0-9-", 12, 34, "Flutterwave"
     ),  # the encryption key is FLWSECK_TEST- + 12 (gitleaks' flutterwave-encryption-key)
     TokenShape(("fio-u-",), "A-Za-z0-9_=-", 64, 64, "Frame.io"),
     TokenShape(("glc_",), "A-Za-z0-9+/=", 32, 400, "Grafana"),  # Cloud
     TokenShape(("glsa_",), "A-Za-z0-9_", 41, 41, "Grafana"),  # service account
-    TokenShape(("hvs.", "hvb.", "hvr."), "A-Za-z0-9_-", 90, 300, "HashiCorp"),
+    TokenShape(("hvs.", "hvb.", "hvr."), "A-Za-z0-9_.-", 90, 300, "HashiCorp"),  # hvb. holds .
     TokenShape(("HRKU-",), "A-Za-z0-9_-", 60, 70, "Heroku"),
     TokenShape(("pat-na1-", "pat-eu1-"), "a-f0-9-", 36, 36, "HubSpot"),  # private app
     TokenShape(("lin_api_", "lin_oauth_"), "A-Za-z0-9", 40, 64, "Linear"),
@@ -153,7 +153,7 @@ SHAPES = (
     TokenShape(("pplx-",), "A-Za-z0-9", 48, 48, "Perplexity"),
     TokenShape(("gsk_",), "A-Za-z0-9", 52, 52, "Groq"),
     TokenShape(("xai-",), "A-Za-z0-9", 70, 90, "xAI"),
-    TokenShape(("r8_",), "A-Za-z0-9", 37, 37, "Replicate"),
+    TokenShape(("r8_",), "A-Za-z0-9_-", 37, 37, "Replicate"),
     TokenShape(("lsv2_pt_", "lsv2_sk_"), "a-f0-9_", 43, 43, "LangSmith"),
     TokenShape(("tvly-",), "A-Za-z0-9-", 32, 40, "Tavily"),
     TokenShape(("pcsk_",), "A-Za-z0-9_", 50, 90, "Pinecone"),
@@ -162,8 +162,8 @@ SHAPES = (
     ),
     TokenShape(("PMAK-",), "a-f0-9-", 59, 59, "Postman"),
     TokenShape(("pnu_",), "A-Za-z0-9", 36, 36, "Prefect"),
-    TokenShape(("pul-",), "a-f0-9", 40, 40, "Pulumi"),
-    TokenShape(("rubygems_",), "a-f0-9", 48, 48, "RubyGems"),
+    TokenShape(("pul-",), "a-z0-9", 40, 40, "Pulumi"),
+    TokenShape(("rubygems_",), "a-z0-9", 42, 52, "RubyGems"),
     TokenShape(("rdme_",), "a-z0-9", 70, 70, "ReadMe"),
     TokenShape(("rootly_",), "a-f0-9", 64, 64, "Rootly"),
     TokenShape(("tk-us-",), "A-Za-z0-9_-", 48, 48, "Scalingo"),
@@ -175,7 +175,7 @@ SHAPES = (
     TokenShape(("sq0atp-",), "A-Za-z0-9_-", 22, 22, "Square"),  # access token
     TokenShape(("sq0csp-",), "A-Za-z0-9_-", 43, 43, "Square"),  # OAuth secret
     TokenShape(("EAAA",), "A-Za-z0-9_-", 22, 60, "Square"),  # production token
-    TokenShape(("sbp_",), "a-f0-9", 40, 40, "Supabase"),
+    TokenShape(("sbp_",), "a-z0-9", 40, 40, "Supabase"),
     TokenShape(("sb_secret_",), "A-Za-z0-9_-", 31, 60, "Supabase"),  # secret key
     TokenShape(("tfp_",), "A-Za-z0-9_.=-", 59, 59, "Typeform"),
     TokenShape(("vcp_", "vci_", "vca_", "vcr_", "vck_"), "A-Za-z0-9", 24, 64, "Vercel"),
@@ -193,7 +193,7 @@ SHAPES = (
     TokenShape(("ico-",), "A-Za-z0-9", 32, 32, "Infracost"),
     TokenShape(("dckr_pat_", "dckr_oat_"), "A-Za-z0-9_-", 27, 36, "Docker Hub"),
     TokenShape(("ddp_", "ddw_"), "A-Za-z0-9", 36, 36, "Deno Deploy"),
-    TokenShape(("bkua_",), "a-f0-9", 40, 40, "Buildkite"),
+    TokenShape(("bkua_",), "a-z0-9", 40, 40, "Buildkite"),
     TokenShape(("CCIPAT_", "CCIPRJ_"), "A-Za-z0-9_", 50, 70, "CircleCI"),
     TokenShape(("rzp_live_", "rzp_test_"), "A-Za-z0-9", 14, 14, "Razorpay"),  # key id
     TokenShape(("napi_",), "a-z0-9", 64, 64, "Neon"),
@@ -206,7 +206,7 @@ SHAPES = (
     TokenShape(
         ("packagist_uat_", "packagist_ort_", "packagist_out_"), "a-f0-9", 68, 68, "Packagist"
     ),
-    TokenShape(("p8e-",), "A-Za-z0-9", 32, 32, "Adobe"),  # client secret
+    TokenShape(("p8e-",), "A-Za-z0-9-", 32, 32, "Adobe"),  # client secret
     TokenShape(("dnkey-",), "a-z0-9=_-", 79, 79, "Defined Networking"),
     TokenShape(("s-s4t2ud-", "s-s4t2af-"), "a-f0-9", 64, 64, "42"),  # intra
     TokenShape(("xkeysib-", "xsmtpsib-"), "A-Za-z0-9-", 81, 81, "Brevo"),  # Sendinblue
@@ -251,11 +251,11 @@ SHAPES = (
     TokenShape(("EAAM", "EAAC"), "A-Za-z0-9", 100, 400, "Facebook"),  # page / app access token
     TokenShape(("pubkey-",), "a-f0-9", 32, 32, "Mailgun"),  # public validation key
     TokenShape(("live_pub_", "test_pub_"), "a-f0-9", 31, 31, "Lob"),
-    TokenShape(("eyJrIjoi",), "A-Za-z0-9=", 70, 400, "Grafana"),  # API key (base64 JSON)
+    TokenShape(("eyJrIjoi",), "A-Za-z0-9=", 60, 400, "Grafana"),  # API key (base64 JSON)
     TokenShape(("cmVmd",), "A-Za-z0-9", 59, 59, "JFrog"),  # reference token, as gitleaks has it
     TokenShape(("_gitlab_session=",), "a-z0-9", 32, 32, "GitLab"),  # session cookie
     TokenShape(("xoxe.xoxb-",), "A-Za-z0-9-", 10, 1024, "Slack"),  # bot refresh token
-    TokenShape(("spu-",), "a-f0-9", 32, 32, "SpectralOps"),
+    TokenShape(("spu-",), "a-z0-9", 32, 32, "SpectralOps"),
     TokenShape(("sk-or-v1-",), "a-f0-9", 64, 64, "OpenRouter"),
     TokenShape(("nvapi-",), "A-Za-z0-9_-", 64, 64, "NVIDIA"),
     TokenShape(("sk-lf-", "pk-lf-"), "a-f0-9-", 36, 36, "Langfuse"),
@@ -310,7 +310,7 @@ SHAPES = (
         20000,
         "PEM private key, base64",
     ),
-    TokenShape(("live_",), "A-Za-z0-9_-", 40, 40, "GoCardless"),
+    TokenShape(("live_",), "A-Za-z0-9_=-", 40, 42, "GoCardless"),
     TokenShape(("figp_",), "A-Za-z0-9_=-", 40, 54, "Figma"),
     TokenShape(("alcht_",), "A-Za-z0-9", 30, 30, "Alchemy"),
     TokenShape(("tkn.v1_",), "A-Za-z0-9=", 72, 72, "Teamwork"),  # 71 and a final =
@@ -334,4 +334,21 @@ SHAPES = (
     # and Bedrock's short-lived keys (base64 of a presigned bedrock.amazonaws.com URL)
     TokenShape(("A3T",), "A-Z0-9", 17, 17, "AWS"),
     TokenShape(("bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t",), "A-Za-z0-9+/=", 20, 8000, "AWS"),
+    # issue 16, h13: prefixed rules of trufflehog's detectors, Nosey Parker's and Kingfisher's
+    # rule sets that the table lacked (shapes as those rules state them). Entries above were
+    # widened to those rules' alphabet or length where no set's negative holds the wider shape:
+    # Shopify 30-34, LTAI 17-21, Flutterwave, r8_, pul-, rubygems_, sbp_, bkua_, spu-, p8e-,
+    # Grafana's eyJrIjoi from 60, GoCardless live_ with '='.
+    TokenShape(("scp-live-", "scp-test-"), "a-z0-9", 32, 32, "Scrapfly"),
+    TokenShape(("hawk.",), "A-Za-z0-9_.-", 41, 41, "StackHawk"),  # 20 . 20
+    TokenShape(("NRRA-",), "a-f0-9", 42, 42, "New Relic"),  # REST API key
+    TokenShape(("px-api-", "px-dep-"), "a-f0-9-", 36, 36, "Pixie"),  # API / deploy key: a UUID
+    TokenShape(("pgar_",), "A-Za-z0-9", 27, 27, "pganalyze"),  # read key
+    # any Dynatrace token: dt0<letter><2 digits>.<24>.<64>, so 3 bytes of fixed length
+    TokenShape(("dt0",), "A-Za-z0-9.", 93, 93, "Dynatrace"),
+    TokenShape(("pk.",), "A-Za-z0-9", 32, 32, "LocationIQ"),  # access token
+    TokenShape(("fc-",), "a-f0-9", 32, 32, "Firecrawl"),
+    TokenShape(("jina_",), "A-Za-z0-9", 60, 60, "Jina AI"),
+    # TeamCity access token: base64url of {"typ": "TCV2"} . 36 . 48
+    TokenShape(("eyJ0eXAiOiAiVENWMiJ9.",), "A-Za-z0-9_.-", 85, 85, "TeamCity"),
 )
