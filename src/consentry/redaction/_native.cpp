@@ -2010,6 +2010,48 @@ bool phone_not_said(std::string_view before, const RE2& words, const RE2& number
   return !generic || RE2::PartialMatch(text, id_named);
 }
 
+// fieldnumbers._phone_named(before): a phone word in ``before`` that is not a "number" word
+// (ASCII ``before``, as phone_not_said). [phone words, number word].
+bool phone_named(std::string_view before, const RE2& words, const RE2& number) {
+  re2::StringPiece text(before.data(), before.size());
+  re2::StringPiece m;
+  for (size_t pos = 0; pos < text.size();) {
+    if (!words.Match(text, pos, text.size(), RE2::UNANCHORED, &m, 1)) break;
+    if (!RE2::FullMatch(m, number)) return true;
+    pos = static_cast<size_t>(m.data() - text.data()) + std::max<size_t>(m.size(), 1);
+  }
+  return false;
+}
+
+bool all_digits(std::string_view m, size_t a, size_t b) {
+  for (size_t i = a; i < b; ++i)
+    if (!is_digit(static_cast<unsigned char>(m[i]))) return false;
+  return true;
+}
+
+// notphones._FOURS.fullmatch(m): blocks of four digits joined by one of " .-", two or more,
+// then one of " .-" and one or two digits ("1234 5678 90").
+bool printed_in_fours(std::string_view m) {
+  auto digits = [&](size_t a, size_t b) { return all_digits(m, a, b); };
+  size_t i = 0, fours = 0;
+  while (i + 5 <= m.size() && digits(i, i + 4) && in(static_cast<unsigned char>(m[i + 4]), " .-")) {
+    ++fours;
+    i += 5;
+  }
+  return fours >= 2 && m.size() - i >= 1 && m.size() - i <= 2 && digits(i, m.size());
+}
+
+// notphones._no_plan_groups(main): _ZIP_SHAPED.fullmatch(main) (five digits led by 1-9, '-',
+// three; led by 1-8, four; led by 1-5, five) or printed_in_fours(main).
+bool no_plan_groups(std::string_view m) {
+  if (m.size() >= 9 && m.size() <= 11 && m[5] == '-' && all_digits(m, 0, 5) &&
+      all_digits(m, 6, m.size())) {
+    const char lead = m[0], top = m.size() == 9 ? '9' : m.size() == 10 ? '8' : '5';
+    if (lead >= '1' && lead <= top) return true;
+  }
+  return printed_in_fours(m);
+}
+
 // Issue 16 (speed): a part of fieldnumbers._one_phone that rejects without Python, for
 // one prefix [start, end) that _phone tries (digits and " .-/()+" only, no extension),
 // when the text says no phone word (``said`` false) and no country code can lead it.
@@ -2194,6 +2236,7 @@ Phone one_phone(const Text& t, Pos start, Pos& end, bool said,
   if (!(said || international))
     for (size_t k = 1; k < groups.size(); ++k)
       if (groups[k].size() < 2) return Phone::kNo;
+  if (!(said || international) && no_plan_groups(main)) return Phone::kNo;  // ZIP+4, fours
   if (ssn_inside_part(main)) return Phone::kNo;
   if (RE2::PartialMatch(re2::StringPiece(main.data(), main.size()), *w.at(5))) return Phone::kNo;
   if (main.find('.') != main.npos && main.find_first_of(" -/()") == main.npos) {
@@ -2226,6 +2269,11 @@ Phone one_phone(const Text& t, Pos start, Pos& end, bool said,
         (international && lib.ask(lib.possible_internationally, rest)))
       return Phone::kYes;
   }
+  // after "number" alone, a bare run of 12+ digits with no trunk 0: a phone number only
+  // as a possible E.164 number's digits (phoneplans._possible_as_e164): Python decides
+  if (said && digits.size() > 11 && main.size() == digits.size() && digits[0] != '0' &&
+      !phone_named(before, *w.at(1), *w.at(2)))
+    return Phone::kAsk;
   if (said && digits.size() <= 15) return Phone::kYes;
   if (main.find_first_of(" .-/()") == main.npos) {  // not grouped: a bare run
     if (digits.size() > 11 || !(said || bare_number(t, start, digits, *w.at(3)))) return Phone::kNo;
@@ -2258,6 +2306,8 @@ Phone field_phone(const Text& t, Pos start, Pos& end, const std::vector<std::uni
     return found;
   }
   if (dash_extension_tail(t, start, end)) return Phone::kAsk;  // _dash_extension: Python reads it
+  // "1234 5678 90": one number printed in fours, no prefix of it is a phone number
+  if (!said && printed_in_fours(t.view(start, end))) return Phone::kNo;
   Pos cut = end;
   for (int k = 0; k < 8; ++k) {
     Pos space = -1;  // data.rfind(b" ", start, cut)

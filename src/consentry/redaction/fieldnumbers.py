@@ -31,11 +31,13 @@ import re
 
 import phonenumbers
 
+from . import notphones
 from .detector import DIGIT_TRIGGERS, PatternDetector, compile_pattern
 from .model import CARD, EMAIL, IBAN, NATIONAL_ID, PHONE, SSN
 from .notphones import _CURRENCY_BEFORE, _DATE_LIKE, _ISBN_WRITTEN, _THOUSANDS, _timestamp
 from .phoneplans import CACHE_SIZE as CACHE_SIZE  # re-exported: nationalids sizes by it
 from .phoneplans import (
+    _possible_as_e164,
     _possible_internationally,
     _valid_internationally,
     _valid_nationally,
@@ -174,6 +176,12 @@ def _phone_said(before: bytes) -> bool:
     return generic and not _ID_NAMED.search(before)
 
 
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _phone_named(before: bytes) -> bool:
+    """A phone word other than "number", "Nummer" or "numéro" in ``before``."""
+    return any(not _NUMBER_WORD.fullmatch(w.group()) for w in _PHONE_WORDS.finditer(before))
+
+
 def _bare_number(digits: str, before: bytes) -> bool:
     """A bare run taken as a phone number without a phone word: 10 or 11 digits as mobile
     numbers are written in many countries (``3582268663``, ``13812345678``), not led by 0
@@ -211,8 +219,9 @@ def _phone(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     if _ISBN_WRITTEN.fullmatch(data, start, tail) and _other_number(data[start:tail].decode()):
         return None
     found = _one_phone(data, start, end) or _dash_extension(data, start, end)
-    if found is not None:
-        return found
+    fours = notphones._FOURS.fullmatch(data, start, end) and not phone_word_before(data, start)
+    if found is not None or fours:
+        return found  # "1234 5678 90": one number printed in fours, no prefix of it is a phone
     cut = end
     for _ in range(8):
         cut = data.rfind(b" ", start, cut)
@@ -274,6 +283,8 @@ def _one_phone(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     international = len(groups) > 1 and _calling_code_group(main, groups[0])
     if not (said or international) and any(len(g) < 2 for g in groups[1:]):
         return None  # 1.0.0.12345, 10.0.0.0/24: only a leading group (a trunk digit) is short
+    if not (said or international) and notphones._no_plan_groups(main):
+        return None  # "12345-6789": a ZIP+4; "1234 5678 90": a card's or a serial's fours
     ssn = _SSN_INSIDE.search(main)
     if ssn and ssn.group() != main.strip():
         return None  # an SSN run into the next number: the SSN detector's, not a phone
@@ -307,6 +318,9 @@ def _one_phone(data: bytes, start: int, end: int) -> tuple[int, int] | None:
             _valid_internationally(rest) or (international and _possible_internationally(rest))
         ):
             return start, end
+    # "Numbers 111222333444": after "number" alone, 12+ bare digits (no trunk 0) are E.164's
+    if said and len(digits) > 11 and main.isdigit() and digits[0] != "0":
+        said = _phone_named(before) or _possible_as_e164(digits)
     if said and 7 <= len(digits) <= 15:
         return start, end
     grouped = any(c in b" .-/()" for c in main.strip())
@@ -350,7 +364,7 @@ NATIVE_PORTED = (
     _one_phone, _glued, iban_group_before, _calling_code_group, _country_code, _phone_said,
     _bare_number, _timestamp, _clause, ssn_shaped, _other_number, _SSN_INSIDE, _EXTENSION,
     _word_opens, _continues, _operand, _dash_extension, _DASH_EXTENSION,
-    *NATIVE_GATE_WORDS,
+    _phone_named, *notphones.NATIVE_PORTED, *NATIVE_GATE_WORDS,
 )  # fmt: skip
 NATIVE_GATE_PATTERNS = tuple(p.pattern for p in NATIVE_GATE_WORDS)
 # What the national id port and pii._phone_in_context's gate reproduce from this module.

@@ -79,14 +79,14 @@ GATE_PINS: dict[Any, str] = {
     tokens._base36_in_uuid_layout: "924b55bbf0692f44",
     networks._ipv4_block: "0fd88443dc19d6c4",
     networks._ipv6_network: "e49af373a524f1ba",
-    fieldnumbers._phone: "b452b63090167735",
+    fieldnumbers._phone: "b9dcafea4b3a94dd",
     nationalids._national_id: "cc17284c43f54b12",
     pii._phone_in_context: "c52ef8fbc0f1765a",
 }
 GATE_HELPERS: dict[Any, tuple[str, tuple[Any, ...]]] = {  # validator: (digest, helpers)
     networks._ipv4_block: ("ddfb1e3e787fff20", (networks._free,)),
     networks._ipv6_network: ("34be3ffa895c3357", (networks._free, networks._whole_value)),
-    fieldnumbers._phone: ("aa5719fa0ce64cf4", fieldnumbers.NATIVE_PORTED),
+    fieldnumbers._phone: ("987973e003cf2976", fieldnumbers.NATIVE_PORTED),
     nationalids._national_id: ("e902a61eb5f0e25a",
                                (*fieldnumbers.NATIVE_ID_PORTED, nationalids._ID_WORDS)),
     pii._phone_in_context: ("23b8d4945ce15289", (pii._phone, *fieldnumbers.NATIVE_CONTEXT_PORTED)),

@@ -3,8 +3,10 @@
 The phone validator of :mod:`.fieldnumbers` refuses these by their documented shape:
 dates (ISO 8601 calendar and ordinal dates, year month day with spaces, ranges of years), times
 (``YYYYMMDDhhmmss``, Unix time in milliseconds), amounts (a currency sign or code before
-a number grouped in thousands) and ISBNs as ISO 2108 prints them. The compiled scan's
-port of that validator reads the same patterns (``fieldnumbers.NATIVE_GATE_WORDS``).
+a number grouped in thousands), ISBNs as ISO 2108 prints them, and, where the text names no
+phone, groupings no numbering plan prints: ZIP+4 codes and blocks of four with a remainder.
+The compiled scan's port of that validator reads the same patterns
+(``fieldnumbers.NATIVE_GATE_WORDS``, ``NATIVE_PORTED`` below).
 """
 
 from __future__ import annotations
@@ -23,8 +25,26 @@ _CURRENCY_BEFORE = re.compile(
     rb"(?:\$|\xc2[\xa2-\xa5]|\xe2\x82[\xa0-\xbf]|\b(?:[A-Z]{3}|R\$?|Rs\.?|kr\.?))[ \t]?$"
 )
 _THOUSANDS = re.compile(rb"[0-9]{1,3}(?:(?: [0-9]{3})+|(?:\.[0-9]{3})+)")
+# A ZIP+4 (USPS: five digits, "-", four) and codes of its shape (five, "-", three to five):
+# libphonenumber's formats print a five-digit first group before 3-5 digits only where the
+# trunk prefix 0 leads it (AT, BD, DE...) or a mobile's leading digit does: Brazil's
+# 9xxxx-xxxx, India's 6-9 (five and five). Led otherwise and joined by "-", it is no phone's.
+_ZIP_SHAPED = re.compile(rb"[1-9][0-9]{4}-[0-9]{3}|[1-8][0-9]{4}-[0-9]{4}|[1-5][0-9]{4}-[0-9]{5}")
+# Blocks of four from the left and a remainder of one or two digits ("1234 5678 90"): a card,
+# an IBAN or a serial as printed in fours; no plan's format groups a number so.
+_FOURS = re.compile(rb"[0-9]{4}(?:[ .-][0-9]{4})+[ .-][0-9]{1,2}")
 # An ISBN as ISO 2108 prints it: [978/979,] group, publisher, title, one check character.
 _ISBN_WRITTEN = re.compile(rb"(?:97[89][ -])?[0-9]{1,5}[ -][0-9]{1,7}[ -][0-9]{1,7}[ -][0-9X]")
+
+
+def _no_plan_groups(main: bytes) -> bool:
+    """``main`` (a number as written, trimmed) is grouped as no numbering plan groups a phone
+    number: a ZIP+4's shape or blocks of four with a remainder of one or two digits."""
+    return _ZIP_SHAPED.fullmatch(main) is not None or _FOURS.fullmatch(main) is not None
+
+
+# What the compiled scan's phone port reproduces from this module beyond its gate words.
+NATIVE_PORTED = (_no_plan_groups, _ZIP_SHAPED, _FOURS)
 
 
 def _timestamp(digits: str) -> bool:

@@ -76,3 +76,16 @@ def _possible_internationally(digits: str) -> bool:
         return phonenumbers.is_possible_number(phonenumbers.parse("+" + digits, None))
     except phonenumbers.NumberParseException:
         return False
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _possible_as_e164(digits: str) -> bool:
+    """``digits`` as they stand are a possible E.164 number: a calling code and a national
+    number of a possible length, no trunk prefix dropped (``111222333444`` is not ``+1
+    1222333444``'s E.164 form, though phonenumbers parses it so)."""
+    try:
+        number = phonenumbers.parse("+" + digits, None)
+    except phonenumbers.NumberParseException:
+        return False
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return phonenumbers.is_possible_number(number) and e164 == "+" + digits
