@@ -43,7 +43,7 @@ with warnings.catch_warnings():
 import subprocess
 import tomllib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +91,26 @@ class Harvest:
             for item in kept:
                 f.write(json.dumps(item, ensure_ascii=False) + "\n")
         return Counter(f"{i['source']}/{i['label']}" for i in kept), dropped
+
+
+def write_set(
+    doc: str | None, out: Path, seen: Iterable[Path], collect: Callable[[Path], Harvest]
+) -> None:
+    """A set's harvest command: ``collect`` from ``--mirrors``, write ``--out`` (default
+    ``out``) without the values of the ``seen`` sets, print the counts per source and label."""
+    parser = argparse.ArgumentParser(description=doc)
+    parser.add_argument("--mirrors", type=Path, default=Path("/work/.mirror"))
+    parser.add_argument("--out", type=Path, default=out)
+    args = parser.parse_args()
+    held = {
+        json.loads(line)["value"]
+        for path in seen
+        for line in path.read_text().splitlines()
+        if line.strip()
+    }
+    counts, dropped = collect(args.mirrors).write_unseen(args.out, held)
+    print(f"dropped {dropped} items whose value another set holds")
+    print(json.dumps(dict(sorted(counts.items())), indent=1))
 
 
 def git_show(mirrors: Path, source: str, path: str) -> str:

@@ -33,13 +33,10 @@ apart as ``NOT_ASKED:*``. Items whose value another set already holds are droppe
 
 from __future__ import annotations
 
-import argparse
-import json
 from pathlib import Path
 
 from ..mirrors import PinnedSources
-from ..outside.corpus import load_values
-from ..outside.harvest import Harvest
+from ..outside.harvest import Harvest, write_set
 from . import commonregex, datafog, redactpii
 
 HERE = Path(__file__).parent
@@ -61,15 +58,7 @@ def collect(mirrors: Path) -> Harvest:
 
 def main() -> None:
     """Write values.jsonl and print the counts per source and label."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--mirrors", type=Path, default=Path("/work/.mirror"))
-    parser.add_argument("--out", type=Path, default=HERE / "values.jsonl")
-    args = parser.parse_args()
-    h = collect(args.mirrors)
-    seen = {item["value"] for path in SEEN for item in load_values(path)}
-    counts, dropped = h.write_unseen(args.out, seen)
-    print(f"dropped {dropped} items whose value another set holds")
-    print(json.dumps(dict(sorted(counts.items())), indent=1))
+    write_set(__doc__, HERE / "values.jsonl", SEEN, collect)
 
 
 if __name__ == "__main__":

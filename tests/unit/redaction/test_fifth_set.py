@@ -12,12 +12,11 @@ here) that the harvest rewrites it byte for byte.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-import pytest
 from benchmarks.redaction.fifth import emailvalidator, harvest, twoms, validatorjs
 from benchmarks.redaction.outside.harvest import Harvest
+from tests.outside_sets import check_shape_and_provenance, mirrors_or_skip, seen_values
 
 FIFTH = Path(harvest.__file__).parent
 VALIDATORS_JS = """
@@ -217,26 +216,10 @@ def test_email_validator_rows() -> None:
 
 
 def test_values_jsonl_shape_and_provenance() -> None:
-    sources = json.loads((FIFTH / "sources.json").read_text())
-    assert all(s["commit"] and s["licence"] for s in sources.values())
-    items = [json.loads(line) for line in (FIFTH / "values.jsonl").read_text().splitlines()]
-    assert len(items) >= 400
-    assert sum(i["label"] == "NEGATIVE" for i in items) >= 100
-    other = {json.loads(line)["value"] for path in harvest.SEEN
-             for line in path.read_text().splitlines() if line.strip()}  # fmt: skip
-    for item in items:
-        assert item["source"] in sources and item["path"] and item["value"].strip()
-        assert item["value"] not in other
-        assert item["label"] == "NEGATIVE" or item["label"].isupper() or ":" in item["label"]
+    check_shape_and_provenance(FIFTH, harvest.SEEN, values=1500, negatives=100)
 
 
 def test_harvest_rewrites_values_jsonl(tmp_path: Path) -> None:
-    mirrors = Path("/work/.mirror")
-    sources = json.loads((FIFTH / "sources.json").read_text())
-    if not all((mirrors / s["mirror"] / "repo").is_dir() for s in sources.values()):
-        pytest.skip("the sources' mirrors are not on this machine")
-    h, _notes = harvest.collect(mirrors)
-    seen = {json.loads(line)["value"] for path in harvest.SEEN
-            for line in path.read_text().splitlines() if line.strip()}  # fmt: skip
-    h.write_unseen(tmp_path / "values.jsonl", seen)
+    h, _notes = harvest.collect(mirrors_or_skip(FIFTH))
+    h.write_unseen(tmp_path / "values.jsonl", seen_values(harvest.SEEN))
     assert (tmp_path / "values.jsonl").read_bytes() == (FIFTH / "values.jsonl").read_bytes()

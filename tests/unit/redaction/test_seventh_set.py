@@ -17,9 +17,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from benchmarks.redaction.outside.harvest import Harvest
 from benchmarks.redaction.seventh import commonregex, datafog, harvest, redactpii
+from tests.outside_sets import check_shape_and_provenance, mirrors_or_skip, seen_values
 
 SEVENTH = Path(harvest.__file__).parent
 CORPUS = json.dumps(
@@ -146,25 +146,10 @@ def test_commonregex_labels_by_kind() -> None:
 
 
 def test_values_jsonl_shape_and_provenance() -> None:
-    sources = json.loads((SEVENTH / "sources.json").read_text())
-    assert all(s["commit"] and s["licence"] for s in sources.values())
-    items = [json.loads(line) for line in (SEVENTH / "values.jsonl").read_text().splitlines()]
-    assert sum(not i["label"].startswith(("NEGATIVE", "NOT_ASKED:")) for i in items) >= 100
-    assert sum(i["label"] == "NEGATIVE" for i in items) >= 70
-    other = {json.loads(line)["value"] for path in harvest.SEEN
-             for line in path.read_text().splitlines() if line.strip()}  # fmt: skip
-    for item in items:
-        assert item["source"] in sources and item["path"] and item["value"].strip()
-        assert item["value"] not in other
-        assert item["label"] == "NEGATIVE" or item["label"].isupper() or ":" in item["label"]
+    check_shape_and_provenance(SEVENTH, harvest.SEEN, values=100, negatives=70)
 
 
 def test_harvest_rewrites_values_jsonl(tmp_path: Path) -> None:
-    mirrors = Path("/work/.mirror")
-    sources = json.loads((SEVENTH / "sources.json").read_text())
-    if not all((mirrors / s["mirror"] / "repo").is_dir() for s in sources.values()):
-        pytest.skip("the sources' mirrors are not on this machine")
-    seen = {json.loads(line)["value"] for path in harvest.SEEN
-            for line in path.read_text().splitlines() if line.strip()}  # fmt: skip
-    harvest.collect(mirrors).write_unseen(tmp_path / "values.jsonl", seen)
+    collected = harvest.collect(mirrors_or_skip(SEVENTH))
+    collected.write_unseen(tmp_path / "values.jsonl", seen_values(harvest.SEEN))
     assert (tmp_path / "values.jsonl").read_bytes() == (SEVENTH / "values.jsonl").read_bytes()

@@ -13,12 +13,11 @@ here) that the harvest rewrites it byte for byte.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-import pytest
 from benchmarks.redaction.outside.harvest import Harvest
 from benchmarks.redaction.sixth import commons, goplayground, harvest, pyvalidators
+from tests.outside_sets import check_shape_and_provenance, mirrors_or_skip, seen_values
 
 SIXTH = Path(harvest.__file__).parent
 GO_TESTS = """
@@ -203,25 +202,10 @@ def test_commons_validator_literals() -> None:
 
 
 def test_values_jsonl_shape_and_provenance() -> None:
-    sources = json.loads((SIXTH / "sources.json").read_text())
-    assert all(s["commit"] and s["licence"] for s in sources.values())
-    items = [json.loads(line) for line in (SIXTH / "values.jsonl").read_text().splitlines()]
-    assert len(items) >= 400
-    assert sum(i["label"] == "NEGATIVE" for i in items) >= 100
-    other = {json.loads(line)["value"] for path in harvest.SEEN
-             for line in path.read_text().splitlines() if line.strip()}  # fmt: skip
-    for item in items:
-        assert item["source"] in sources and item["path"] and item["value"].strip()
-        assert item["value"] not in other
-        assert item["label"] == "NEGATIVE" or item["label"].isupper() or ":" in item["label"]
+    check_shape_and_provenance(SIXTH, harvest.SEEN, values=300, negatives=100)
 
 
 def test_harvest_rewrites_values_jsonl(tmp_path: Path) -> None:
-    mirrors = Path("/work/.mirror")
-    sources = json.loads((SIXTH / "sources.json").read_text())
-    if not all((mirrors / s["mirror"] / "repo").is_dir() for s in sources.values()):
-        pytest.skip("the sources' mirrors are not on this machine")
-    seen = {json.loads(line)["value"] for path in harvest.SEEN
-            for line in path.read_text().splitlines() if line.strip()}  # fmt: skip
-    harvest.collect(mirrors).write_unseen(tmp_path / "values.jsonl", seen)
+    collected = harvest.collect(mirrors_or_skip(SIXTH))
+    collected.write_unseen(tmp_path / "values.jsonl", seen_values(harvest.SEEN))
     assert (tmp_path / "values.jsonl").read_bytes() == (SIXTH / "values.jsonl").read_bytes()
