@@ -1895,7 +1895,7 @@ enum class Gate {
   kHeader,                            // commands._header, the whole validator (kw:: below)
   kUuidLayout,                        // tokens._base36_in_uuid_layout's letter count (pinned)
   kIpv4Block, kIpv6Network,           // networks.py: the whole validators (pinned)
-  kMailbox,                           // mailboxes._mailbox's domain and URL rules (pinned)
+  kMailbox,                           // mailboxes._mailbox, whole on ASCII matches (pinned)
 };
 enum class Verdict { kReject, kAccept, kAsk };
 
@@ -2411,36 +2411,97 @@ int prefix_length(std::string_view digits) {
   return leading_int(digits, 3);
 }
 
-// mailboxes._mailbox's rules that need no Unicode tables, as a reject-only gate: the
-// last "@" after the match's first byte, _domain_ok's label lengths, hyphens, file
-// extensions, "xn--" and ASCII top-level label, and _in_userinfo (a URL's user:password@).
-Verdict mailbox_domain(const Text& t, const Tables& tables, Pos at, Pos end) {
+// mailboxes._mailbox (pinned with its helpers): whole where the match is ASCII (its
+// Unicode rules, str.isalnum and category M, then read ASCII letters and digits); elsewhere
+// the rules that need no Unicode tables reject (the last "@" after the match's first byte,
+// _domain_ok's labels, file extensions and "xn--", _in_userinfo) and Python decides the rest.
+Verdict mailbox_domain(const Text& t, const Tables& tables, Pos at, Pos end) {  // _domain_ok
   auto labels = split(t.view(at + 1, end), '.');
   for (auto x : labels)
     if (x.empty() || x.size() > 63 || x.front() == '-' || x.back() == '-') return Verdict::kReject;
   std::string top(labels.back());
   for (auto& c : top) c = static_cast<char>(lower(static_cast<unsigned char>(c)));
   if (tables.file_extensions.count(top)) return Verdict::kReject;
-  if (top.compare(0, 4, "xn--") == 0) return top.size() > 5 ? Verdict::kAsk : Verdict::kReject;
+  if (top.compare(0, 4, "xn--") == 0) return top.size() > 5 ? Verdict::kAccept : Verdict::kReject;
   bool ascii = true, letters = true;
   for (unsigned char c : top) {
     ascii = ascii && c < 0x80;
     letters = letters && is_alpha(c);
   }
-  return ascii && (top.size() < 2 || !letters) ? Verdict::kReject : Verdict::kAsk;
+  if (!ascii) return Verdict::kAsk;
+  return top.size() >= 2 && letters ? Verdict::kAccept : Verdict::kReject;
 }
 
-Verdict mailbox(const Text& t, const Tables& tables, Pos start, Pos end) {
+// The last position in local[lo, hi) of a byte of `set` (max of str.rfind over it), or -1.
+Pos mailbox_rfind(std::string_view local, std::string_view set, Pos lo, Pos hi) {
+  for (Pos k = hi - 1; k >= std::max<Pos>(lo, 0); --k)
+    if (in(static_cast<unsigned char>(local[static_cast<size_t>(k)]), set)) return k;
+  return -1;
+}
+
+// _local_start on an ASCII local part: how many bytes before the name are not the address.
+Pos mailbox_cut(const Text& t, Pos start, std::string_view local) {
+  static const std::set<std::string, std::less<>> kFields = {
+      "email", "e-mail", "mail", "to", "from", "cc", "bcc", "reply-to", "user", "username",
+      "login", "address", "contact", "recipient", "sender"};  // _ADDRESS_FIELDS
+  const Pos n = static_cast<Pos>(local.size());
+  auto name = [&](Pos k) {
+    const auto c = static_cast<unsigned char>(local[static_cast<size_t>(k)]);
+    return is_alpha(c) || is_digit(c);
+  };
+  Pos cut = 0;
+  if (start >= 1 && t.d[start - 1] == ':' && local.substr(0, 2) == "//")
+    cut = mailbox_rfind(local, "/?&=#", 0, n) + 1;  // in a URL
+  const Pos eq = mailbox_rfind(local, "=", 0, n);
+  if (eq > cut) {
+    const Pos from = std::max(cut, mailbox_rfind(local, "/?&#;", cut, eq) + 1);
+    std::string key(local.substr(static_cast<size_t>(from), static_cast<size_t>(eq - from)));
+    key.erase(0, std::min(key.find_first_not_of('-'), key.size()));  // lstrip("-")
+    for (auto& c : key) c = static_cast<char>(lower(static_cast<unsigned char>(c)));
+    if (kFields.count(key)) cut = eq + 1;
+  }
+  auto kept = [&](Pos k) { return in(static_cast<unsigned char>(local[static_cast<size_t>(k)]), "_%+-"); };
+  while (cut < n && !name(cut) && !kept(cut)) {  // _KEPT_LEADING
+    bool later = false;
+    for (Pos k = cut + 1; k < n && !later; ++k) later = name(k);
+    if (!later) break;
+    ++cut;
+  }
+  return cut;
+}
+
+Verdict mailbox(const Text& t, const Tables& tables, Pos& start, Pos end) {
   Pos at = end - 1;
   while (at >= start && t.d[at] != '@') --at;
-  if (at <= start || mailbox_domain(t, tables, at, end) == Verdict::kReject) return Verdict::kReject;
+  if (at <= start) return Verdict::kReject;
+  const Verdict domain = mailbox_domain(t, tables, at, end);
+  if (domain == Verdict::kReject) return Verdict::kReject;
   for (Pos k = start - 3; k >= std::max<Pos>(0, start - 300); --k) {  // bytes.rfind(b"://")
     if (t.d[k] != ':' || t.d[k + 1] != '/' || t.d[k + 2] != '/') continue;
-    for (Pos i = k + 3; i < at; ++i)
-      if (in(t.d[i], " \t\r\n/")) return Verdict::kAsk;
-    return Verdict::kReject;
+    bool userinfo = true;
+    for (Pos i = k + 3; i < at && userinfo; ++i) userinfo = !in(t.d[i], " \t\r\n/");
+    if (userinfo) return Verdict::kReject;
+    break;
   }
-  return Verdict::kAsk;
+  if (domain == Verdict::kAsk) return Verdict::kAsk;
+  if (t.d[start] == '"') return start >= 1 && t.d[start - 1] == '\\' ? Verdict::kReject : Verdict::kAccept;
+  for (Pos i = start; i < at; ++i)
+    if (t.d[i] >= 0x80) return Verdict::kAsk;
+  const std::string_view local = t.view(start, at);
+  const Pos cut = mailbox_cut(t, start, local);
+  Pos name = start + cut;
+  while (name < at && t.d[name] == '.') ++name;
+  if (name >= at || t.d[at - 1] == '.') return Verdict::kReject;
+  bool letters = false, seen[128] = {false};
+  int distinct = 0;
+  for (Pos i = start + cut; i < at; ++i) {  // _symbols_only(local[cut:])
+    letters = letters || is_alpha(t.d[i]) || is_digit(t.d[i]);
+    distinct += !seen[t.d[i]];
+    seen[t.d[i]] = true;
+  }
+  if (!letters && distinct < 3) return Verdict::kReject;
+  start = name;
+  return Verdict::kAccept;
 }
 
 // networks._ipv4_block on a match of \b(?:[0-9]{1,3}\.){3}[0-9]{1,3}/[0-9]{1,3}\b.

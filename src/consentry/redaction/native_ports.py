@@ -84,7 +84,7 @@ GATE_PINS: dict[Any, str] = {
     fieldnumbers._phone: "b452b63090167735",
     nationalids._national_id: "cc17284c43f54b12",
     pii._phone_in_context: "c52ef8fbc0f1765a",
-    # reject-only: the domain and URL rules (no Unicode tables) of the second e-mail detector
+    # whole on ASCII matches; elsewhere the rules that need no Unicode tables reject
     mailboxes._mailbox: "74a8b6ca44033ccd",
 }
 GATE_HELPERS: dict[Any, tuple[str, tuple[Any, ...]]] = {  # validator: (digest, helpers)
@@ -94,5 +94,7 @@ GATE_HELPERS: dict[Any, tuple[str, tuple[Any, ...]]] = {  # validator: (digest, 
     nationalids._national_id: ("e902a61eb5f0e25a",
                                (*fieldnumbers.NATIVE_ID_PORTED, nationalids._ID_WORDS)),
     pii._phone_in_context: ("23b8d4945ce15289", (pii._phone, *fieldnumbers.NATIVE_CONTEXT_PORTED)),
-    mailboxes._mailbox: ("fe923b0a494f20fc", (mailboxes._domain_ok, mailboxes._in_userinfo)),
+    mailboxes._mailbox: ("bc8314bb3467ba66", (mailboxes._domain_ok, mailboxes._in_userinfo,
+                                              mailboxes._local_start, mailboxes._symbols_only,
+                                              mailboxes._is_name_char)),
 }  # fmt: skip

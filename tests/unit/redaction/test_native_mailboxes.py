@@ -37,6 +37,9 @@ EDGES = [
     "postgres://app:s3cretpw@db.internal:5432/db and see me@example.com",
     "https://example.com/?email=user@example.com&x=1",
     "https://example.com/a b@example.org",
+    "http://h/p?x=1&email=ann@example.com; mailto://ann@example.com :..a@b.com",
+    "--to=ann@example.com --E-MAIL=x@y.org key=-=ann@example.com data=ann@example.com",
+    "a.@b.com .a@b.com ..@b.com a@B.COM a@b.Co1 a@b.x x@ab.C",
     "image@2x.png icon@3x.webp a@b.c a@b.c0 a@b.xn--p1ai a@b.xn--p",
     "a@-b.com a@b-.com a@" + "b" * 64 + ".com a@..com",
     "राम@मोहन.ईन्फो and 用户@例子.广告",
@@ -47,6 +50,7 @@ EDGES = [
 FRAGMENTS = [
     "@", '"', "\\", "\n", "\r", " ", ".", "-", "a", "Z", "9", "://", "/", "=", "'", "é",
     "ा", "x.com", ".png", "xn--", "mail=", "?", "&", "#", ":", "_", "+", "\t", "\u00a0",
+    ";", "..", "?email=", "&Reply-To=", "--to=", "x:", "://u", "http://h/", "*", "!#",
     "ann@", "@ex.org", '"@mail.example.net', "b.o'neil", "राम@",
 ]  # fmt: skip
 
