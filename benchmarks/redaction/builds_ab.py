@@ -10,7 +10,7 @@ Alternating in one process takes the load of the machine out of the comparison b
 than process pairs (``scan_speed``), whose per-process noise is ±10 % here; run it with
 the two builds also in the other order, as the first of each round tends to be slower.
 ``--only 19,20`` builds both engines of those detectors alone (indices into
-``DEFAULT_DETECTORS``, with their start rules, without the prefilter Set), to time one
+``DEFAULT_DETECTORS``, with their start and region rules, without the prefilter Set), to time one
 detector's change without the noise of all the others.
 """
 
@@ -43,10 +43,14 @@ def _engine_args(only: list[int]) -> tuple[list[Any], dict[str, object]]:
     """Specs and tables of every built-in detector, or of those at indices ``only``."""
     if not only:
         specs: list[Any] = [native._spec(d) for d in DEFAULT_DETECTORS]
-        starts = native.start_tables(DEFAULT_DETECTORS)
-        return specs, native._tables(native.prefilter_tables(DEFAULT_DETECTORS), starts)
+        starts, regions = (
+            native.start_tables(DEFAULT_DETECTORS),
+            native.region_tables(DEFAULT_DETECTORS),
+        )
+        return specs, native._tables(native.prefilter_tables(DEFAULT_DETECTORS), starts, regions)
     chosen = [DEFAULT_DETECTORS[i] for i in only]
-    return [native._spec(d) for d in chosen], native._tables(None, native.start_tables(chosen))
+    tables = native._tables(None, native.start_tables(chosen), native.region_tables(chosen))
+    return [native._spec(d) for d in chosen], tables
 
 
 def _engine(module: ModuleType, specs: list[Any], tables: dict[str, object]) -> Any:

@@ -1053,6 +1053,7 @@ enum class Validator {
   kNone, kEmail, kPhone, kCards, kSsn, kSsnKeyword, kIban, kIpv4, kIpv6,
   kJwt, kUrlPassword, kPassword, kKeywordSecret,
   kPython,  // a Python function (data, start, end) -> (start, end) | None, called back
+  kMailbox,  // a region rule only (tables["regions"]): the mailboxes pattern, Python-validated
 };
 
 Validator validator_named(const std::string& name) {
@@ -1089,6 +1090,9 @@ Validator validator_named(const std::string& name) {
 //
 //   validator  pattern's bytes (superset)          seed / condition on the region
 //   email      ASCII alnum ._%+-@ and bytes >= 0x80 "@"
+//   mailbox    ASCII alnum, atext symbols           "@"; where a run opens with `"@` (a
+//              !#$%&'*+/=?^_`{|}~.-@, bytes >= 0x80 quoted local part ends there), from the
+//                                                   start of its line (no CR, LF inside quotes)
 //   jwt        [A-Za-z0-9_.-]                       "eyJ"
 //   url        anything but \t \n \f \r space "'<>  "://"
 //   ipv6       [0-9A-Fa-f:.]                        "::" or 6 colons
@@ -1121,6 +1125,9 @@ struct Alphabet {
 
 const Alphabet kEmailBytes = Alphabet::of([](unsigned char b) {
   return b >= 0x80 || is_word(b) || in(b, "._%+-@");
+});
+const Alphabet kMailboxBytes = Alphabet::of([](unsigned char b) {
+  return b >= 0x80 || is_word(b) || in(b, "!#$%&'*+/=?^_`{|}~.-@");
 });
 const Alphabet kJwtBytes = Alphabet::of([](unsigned char b) {
   return is_word(b) || b == '.' || b == '-';
@@ -1292,6 +1299,28 @@ struct NumberRegions {
   }
 };
 
+// The mailboxes pattern (mailboxes._PATTERN): an unquoted local part, "@" and the domain
+// are a run of kMailboxBytes holding "@"; a quoted local part ("…"@) may hold any byte but
+// CR and LF, so a run opening with `"@` reaches back to the start of its line (taking in
+// the regions found on that line before it, so that no match crosses two regions).
+Regions mailbox_regions(const Text& t) {
+  Regions out;
+  Pos covered = 0;
+  for (Pos at = t.find_byte('@', 0, t.n); at >= 0; at = t.find_byte('@', at + 1, t.n)) {
+    if (at < covered) continue;
+    Span run = run_around(t, at, covered, kMailboxBytes);
+    covered = run.second;
+    if (run.first > 0 && t.d[run.first - 1] == '"' && t.d[run.first] == '@') {
+      Pos line = run.first - 1;
+      while (line > 0 && t.d[line - 1] != '\n' && t.d[line - 1] != '\r') --line;
+      while (!out.empty() && out.back().second >= line) out.pop_back();  // on this line
+      run.first = line;
+    }
+    out.push_back(run);
+  }
+  return out;
+}
+
 // Runs of [0-9A-Fa-f:.] holding "::" or 6 colons.
 Regions ipv6_regions(const Text& t) {
   Regions out;
@@ -1321,6 +1350,7 @@ class Scope {
   const Regions* regions(Validator v) {
     switch (v) {
       case Validator::kEmail: return lazy(email_, [&] { return runs_with(t_, "@", kEmailBytes); });
+      case Validator::kMailbox: return lazy(mailbox_, [&] { return mailbox_regions(t_); });
       case Validator::kJwt: return lazy(jwt_, [&] { return runs_with(t_, "eyJ", kJwtBytes); });
       case Validator::kUrlPassword: return lazy(url_, [&] { return runs_with(t_, "://", kUrlBytes); });
       case Validator::kIpv6: return lazy(ipv6_, [&] { return ipv6_regions(t_); });
@@ -1400,7 +1430,7 @@ class Scope {
 
  private:
   const Text& t_;
-  std::optional<Regions> email_, jwt_, url_, ipv6_;
+  std::optional<Regions> email_, mailbox_, jwt_, url_, ipv6_;
   int separator_ = -1;  // ":" or "=" in the text: -1 not looked yet
   const Regions none_;
   std::optional<NumberRegions> numbers_;
@@ -1865,6 +1895,7 @@ enum class Gate {
   kHeader,                            // commands._header, the whole validator (kw:: below)
   kUuidLayout,                        // tokens._base36_in_uuid_layout's letter count (pinned)
   kIpv4Block, kIpv6Network,           // networks.py: the whole validators (pinned)
+  kMailbox,                           // mailboxes._mailbox, whole on ASCII matches (pinned)
 };
 enum class Verdict { kReject, kAccept, kAsk };
 
@@ -1884,6 +1915,7 @@ Gate gate_named(const std::string& name) {
       {"uuid_layout", Gate::kUuidLayout},
       {"ipv4_block", Gate::kIpv4Block},
       {"ipv6_network", Gate::kIpv6Network},
+      {"mailbox", Gate::kMailbox},
   };
   auto it = names.find(name);
   if (it == names.end()) throw std::invalid_argument("unknown gate " + name);
@@ -2427,6 +2459,99 @@ int prefix_length(std::string_view digits) {
   for (unsigned char c : digits)
     if (!is_digit(c)) return -1;
   return leading_int(digits, 3);
+}
+
+// mailboxes._mailbox (pinned with its helpers): whole where the match is ASCII (its
+// Unicode rules, str.isalnum and category M, then read ASCII letters and digits); elsewhere
+// the rules that need no Unicode tables reject (the last "@" after the match's first byte,
+// _domain_ok's labels, file extensions and "xn--", _in_userinfo) and Python decides the rest.
+Verdict mailbox_domain(const Text& t, const Tables& tables, Pos at, Pos end) {  // _domain_ok
+  auto labels = split(t.view(at + 1, end), '.');
+  for (auto x : labels)
+    if (x.empty() || x.size() > 63 || x.front() == '-' || x.back() == '-') return Verdict::kReject;
+  std::string top(labels.back());
+  for (auto& c : top) c = static_cast<char>(lower(static_cast<unsigned char>(c)));
+  if (tables.file_extensions.count(top)) return Verdict::kReject;
+  if (top.compare(0, 4, "xn--") == 0) return top.size() > 5 ? Verdict::kAccept : Verdict::kReject;
+  bool ascii = true, letters = true;
+  for (unsigned char c : top) {
+    ascii = ascii && c < 0x80;
+    letters = letters && is_alpha(c);
+  }
+  if (!ascii) return Verdict::kAsk;
+  return top.size() >= 2 && letters ? Verdict::kAccept : Verdict::kReject;
+}
+
+// The last position in local[lo, hi) of a byte of `set` (max of str.rfind over it), or -1.
+Pos mailbox_rfind(std::string_view local, std::string_view set, Pos lo, Pos hi) {
+  for (Pos k = hi - 1; k >= std::max<Pos>(lo, 0); --k)
+    if (in(static_cast<unsigned char>(local[static_cast<size_t>(k)]), set)) return k;
+  return -1;
+}
+
+// _local_start on an ASCII local part: how many bytes before the name are not the address.
+Pos mailbox_cut(const Text& t, Pos start, std::string_view local) {
+  static const std::set<std::string, std::less<>> kFields = {
+      "email", "e-mail", "mail", "to", "from", "cc", "bcc", "reply-to", "user", "username",
+      "login", "address", "contact", "recipient", "sender"};  // _ADDRESS_FIELDS
+  const Pos n = static_cast<Pos>(local.size());
+  auto name = [&](Pos k) {
+    const auto c = static_cast<unsigned char>(local[static_cast<size_t>(k)]);
+    return is_alpha(c) || is_digit(c);
+  };
+  Pos cut = 0;
+  if (start >= 1 && t.d[start - 1] == ':' && local.substr(0, 2) == "//")
+    cut = mailbox_rfind(local, "/?&=#", 0, n) + 1;  // in a URL
+  const Pos eq = mailbox_rfind(local, "=", 0, n);
+  if (eq > cut) {
+    const Pos from = std::max(cut, mailbox_rfind(local, "/?&#;", cut, eq) + 1);
+    std::string key(local.substr(static_cast<size_t>(from), static_cast<size_t>(eq - from)));
+    key.erase(0, std::min(key.find_first_not_of('-'), key.size()));  // lstrip("-")
+    for (auto& c : key) c = static_cast<char>(lower(static_cast<unsigned char>(c)));
+    if (kFields.count(key)) cut = eq + 1;
+  }
+  auto kept = [&](Pos k) { return in(static_cast<unsigned char>(local[static_cast<size_t>(k)]), "_%+-"); };
+  while (cut < n && !name(cut) && !kept(cut)) {  // _KEPT_LEADING
+    bool later = false;
+    for (Pos k = cut + 1; k < n && !later; ++k) later = name(k);
+    if (!later) break;
+    ++cut;
+  }
+  return cut;
+}
+
+Verdict mailbox(const Text& t, const Tables& tables, Pos& start, Pos end) {
+  Pos at = end - 1;
+  while (at >= start && t.d[at] != '@') --at;
+  if (at <= start) return Verdict::kReject;
+  const Verdict domain = mailbox_domain(t, tables, at, end);
+  if (domain == Verdict::kReject) return Verdict::kReject;
+  for (Pos k = start - 3; k >= std::max<Pos>(0, start - 300); --k) {  // bytes.rfind(b"://")
+    if (t.d[k] != ':' || t.d[k + 1] != '/' || t.d[k + 2] != '/') continue;
+    bool userinfo = true;
+    for (Pos i = k + 3; i < at && userinfo; ++i) userinfo = !in(t.d[i], " \t\r\n/");
+    if (userinfo) return Verdict::kReject;
+    break;
+  }
+  if (domain == Verdict::kAsk) return Verdict::kAsk;
+  if (t.d[start] == '"') return start >= 1 && t.d[start - 1] == '\\' ? Verdict::kReject : Verdict::kAccept;
+  for (Pos i = start; i < at; ++i)
+    if (t.d[i] >= 0x80) return Verdict::kAsk;
+  const std::string_view local = t.view(start, at);
+  const Pos cut = mailbox_cut(t, start, local);
+  Pos name = start + cut;
+  while (name < at && t.d[name] == '.') ++name;
+  if (name >= at || t.d[at - 1] == '.') return Verdict::kReject;
+  bool letters = false, seen[128] = {false};
+  int distinct = 0;
+  for (Pos i = start + cut; i < at; ++i) {  // _symbols_only(local[cut:])
+    letters = letters || is_alpha(t.d[i]) || is_digit(t.d[i]);
+    distinct += !seen[t.d[i]];
+    seen[t.d[i]] = true;
+  }
+  if (!letters && distinct < 3) return Verdict::kReject;
+  start = name;
+  return Verdict::kAccept;
 }
 
 // networks._ipv4_block on a match of \b(?:[0-9]{1,3}\.){3}[0-9]{1,3}/[0-9]{1,3}\b.
@@ -3207,6 +3332,8 @@ struct Detector {
   Validator validator = Validator::kNone;
   bool nonempty = false;  // no match is empty (so an empty span holds none)
   bool regional = false;  // search only the regions Scope gives (native.REGION_RULES)
+  Validator region = Validator::kNone;  // the rule of those regions: its validator's, or
+                                        // tables["regions"]'s for a Python-validated one
   std::vector<TokenBody> tokens;  // in the order of the prefix pattern's alternatives
   std::unique_ptr<PrefixFinder> prefixes;
   py::object python_validator;  // for Validator::kPython
@@ -3237,6 +3364,7 @@ class Engine {
         for (const auto& trig : spec[4].cast<py::list>()) det.triggers.push_back(trig.cast<std::string>());
         det.validator = validator_named(spec[5].cast<std::string>());
         det.regional = spec[6].cast<bool>();
+        det.region = det.validator;
         if (det.validator == Validator::kPython) {
           // ("pattern", ..., "python", False, function): the detector's own Python
           // validator, called with the text's bytes object and the match's offsets.
@@ -3287,6 +3415,7 @@ class Engine {
       detectors_.push_back(std::move(det));
     }
     load_prefilters(tables);
+    load_regions(tables);
     load_starts(tables);
     names_[0] = py::reinterpret_steal<py::object>(PyUnicode_InternFromString("type"));
     names_[1] = py::reinterpret_steal<py::object>(PyUnicode_InternFromString("start"));
@@ -3453,6 +3582,22 @@ class Engine {
     prefilters_ = std::move(set);
   }
 
+  // tables["regions"]: [(detector index, region rule name)] for Python-validated pattern
+  // detectors (native.region_tables), absent for none.
+  void load_regions(const py::dict& tables) {
+    if (!tables.contains("regions")) return;
+    for (auto item : tables["regions"]) {
+      py::tuple entry = item.cast<py::tuple>();
+      const size_t index = entry[0].cast<size_t>();
+      if (index >= detectors_.size() || detectors_[index].kind != Kind::kPattern ||
+          detectors_[index].validator != Validator::kPython ||
+          entry[1].cast<std::string>() != "mailbox")
+        throw std::invalid_argument("region rule of no Python-validated pattern detector");
+      detectors_[index].regional = true;
+      detectors_[index].region = Validator::kMailbox;
+    }
+  }
+
   // tables["starts"]: [(detector index, rule name, [key words])], absent for none.
   void load_starts(const py::dict& tables) {
     if (!tables.contains("starts")) return;
@@ -3512,7 +3657,7 @@ class Engine {
       }
       if (!any) return;
     }
-    const Regions* regions = det.regional ? scope.regions(det.validator) : nullptr;
+    const Regions* regions = det.regional ? scope.regions(det.region) : nullptr;
     if (regions == nullptr) {
       const bool sparse = det.starts.rule != StartRule::kNone && det.starts.find(t, scope);
       search(det, t, 0, t.n, out, false, sparse ? &scope.starts : nullptr);
@@ -3539,7 +3684,7 @@ class Engine {
     std::vector<Span> many;
     size_t next = 0;  // the first of `starts` not tried yet
     for (bool first = true; pos < stop || (pos == stop && !det.nonempty); first = false) {
-      if (regional && !first && !more_possible(det.validator, t, pos, stop)) break;
+      if (regional && !first && !more_possible(det.region, t, pos, stop)) break;
       Pos start, end;
       if (starts != nullptr) {
         bool found = false;
@@ -3591,7 +3736,8 @@ class Engine {
   // would find nothing.
   static bool more_possible(Validator v, const Text& t, Pos pos, Pos stop) {
     switch (v) {
-      case Validator::kEmail: return t.find_byte('@', pos, stop) >= 0;
+      case Validator::kEmail:
+      case Validator::kMailbox: return t.find_byte('@', pos, stop) >= 0;
       case Validator::kJwt: return t.find("eyJ", pos, stop) >= 0;
       case Validator::kUrlPassword: return t.find("://", pos, stop) >= 0;
       case Validator::kIpv6: {
@@ -3701,6 +3847,7 @@ class Engine {
       }
       case Gate::kIpv4Block: return ipv4_block(t, start, end);
       case Gate::kIpv6Network: return ipv6_network(t, start, end);
+      case Gate::kMailbox: return mailbox(t, tables_, start, end);
       case Gate::kUuidLayout: {  // fewer than 3 letters beyond hex: an id, not a key
         int beyond_hex = 0;
         for (Pos i = start; i < end; ++i) beyond_hex += lower_byte_beyond_f(t.d[i]);

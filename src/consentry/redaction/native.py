@@ -90,7 +90,21 @@ REGION_RULES: dict[str, str] = {
     "iban": "6de7d1529dc0f697",
     "ipv4": "78be42896a850899",
     "ipv6": "673a0c15b5bff46a",
+    "mailbox": "fc34b8d9bf080088",  # mailboxes: a pattern validated in Python (region_tables)
 }
+_PYTHON_REGION_RULES = ("mailbox",)
+
+
+def region_tables(detectors: Sequence[Detector]) -> list[tuple[int, str]]:
+    """(index, region rule) of the Python-validated pattern detectors REGION_RULES pins."""
+    out = []
+    for i, detector in enumerate(detectors):
+        spec = _spec(detector)
+        if spec is None or spec[0] != "pattern" or spec[5] != "python":
+            continue
+        digest = pattern_digest(str(spec[3]))
+        out += [(i, rule) for rule in _PYTHON_REGION_RULES if REGION_RULES[rule] == digest]
+    return out
 
 
 # Detectors the compiled scan searches only where their ``prefilter`` (a necessary
@@ -230,7 +244,7 @@ def build(detectors: Sequence[Detector]) -> NativeScan | None:
         if spec is None:
             return None
         specs.append(spec)
-    tables = _tables(prefilter_tables(detectors), start_tables(detectors))
+    tables = _tables(prefilter_tables(detectors), start_tables(detectors), region_tables(detectors))
     scan: NativeScan = _native.Engine(specs, tables, credentials.jwt_header_ok, Finding)
     return scan
 
@@ -320,9 +334,10 @@ def _spec(detector: Detector) -> tuple[object, ...] | None:
 def _tables(
     prefilters: list[tuple[int, str]] | None = None,
     starts: list[tuple[int, str, list[str]]] | None = None,
+    regions: list[tuple[int, str]] | None = None,
 ) -> dict[str, object]:
     """The tables the scan reads; ``prefilters`` (see ``prefilter_tables``) gate detectors,
-    ``starts`` (see ``start_tables``) anchor them."""
+    ``starts`` (see ``start_tables``) anchor them, ``regions`` (``region_tables``) bound them."""
     extra: dict[str, object] = {}
     if prefilters is not None:  # with its shape where SHAPED names it (checked without the Set)
         extra["prefilters"] = [
@@ -330,6 +345,8 @@ def _tables(
         ]
     if starts:
         extra["starts"] = starts
+    if regions:
+        extra["regions"] = regions
     if _port_current(fieldnumbers._phone):  # the library calls the ports make back
         extra["phone_library"] = fieldnumbers.native_library()
     if _port_current(f := nationalids._national_id):

@@ -17,6 +17,7 @@ from . import (
     credentials,
     fieldnumbers,
     keywords,
+    mailboxes,
     nationalids,
     networks,
     pii,
@@ -62,6 +63,7 @@ GATES: dict[Any, tuple[str, tuple[bytes, ...]]] = {
     tokens._base36_in_uuid_layout: ("uuid_layout", ()),
     networks._ipv4_block: ("ipv4_block", ()),
     networks._ipv6_network: ("ipv6_network", ()),
+    mailboxes._mailbox: ("mailbox", ()),
 }
 
 # Gates that port a whole Python validator (accept as well as reject; the phone and national
@@ -82,6 +84,8 @@ GATE_PINS: dict[Any, str] = {
     fieldnumbers._phone: "b9dcafea4b3a94dd",
     nationalids._national_id: "cc17284c43f54b12",
     pii._phone_in_context: "c52ef8fbc0f1765a",
+    # whole on ASCII matches; elsewhere the rules that need no Unicode tables reject
+    mailboxes._mailbox: "74a8b6ca44033ccd",
 }
 GATE_HELPERS: dict[Any, tuple[str, tuple[Any, ...]]] = {  # validator: (digest, helpers)
     networks._ipv4_block: ("ddfb1e3e787fff20", (networks._free,)),
@@ -90,4 +94,7 @@ GATE_HELPERS: dict[Any, tuple[str, tuple[Any, ...]]] = {  # validator: (digest, 
     nationalids._national_id: ("e902a61eb5f0e25a",
                                (*fieldnumbers.NATIVE_ID_PORTED, nationalids._ID_WORDS)),
     pii._phone_in_context: ("23b8d4945ce15289", (pii._phone, *fieldnumbers.NATIVE_CONTEXT_PORTED)),
+    mailboxes._mailbox: ("bc8314bb3467ba66", (mailboxes._domain_ok, mailboxes._in_userinfo,
+                                              mailboxes._local_start, mailboxes._symbols_only,
+                                              mailboxes._is_name_char)),
 }  # fmt: skip
