@@ -23,14 +23,11 @@ already holds are dropped (``Harvest.write_unseen``).
 
 from __future__ import annotations
 
-import argparse
-import json
 from collections import Counter
 from pathlib import Path
 
 from ..mirrors import PinnedSources
-from ..outside.corpus import load_values
-from ..outside.harvest import Harvest
+from ..outside.harvest import Harvest, write_set
 from . import emailvalidator, twoms, validatorjs
 
 HERE = Path(__file__).parent
@@ -55,17 +52,7 @@ def collect(mirrors: Path) -> tuple[Harvest, Counter[str]]:
 
 def main() -> None:
     """Write values.jsonl and print the counts per source and label."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--mirrors", type=Path, default=Path("/work/.mirror"))
-    parser.add_argument("--out", type=Path, default=HERE / "values.jsonl")
-    args = parser.parse_args()
-    h, notes = collect(args.mirrors)
-    seen = {item["value"] for path in SEEN for item in load_values(path)}
-    counts, dropped = h.write_unseen(args.out, seen)
-    print(f"dropped {dropped} items whose value another set holds")
-    for note, n in sorted(notes.items()):
-        print(f"2ms: {note}: {n}")
-    print(json.dumps(dict(sorted(counts.items())), indent=1))
+    write_set(__doc__, HERE / "values.jsonl", SEEN, collect, notes_of="2ms")
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ with warnings.catch_warnings():
 import subprocess
 import tomllib
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -94,10 +94,16 @@ class Harvest:
 
 
 def write_set(
-    doc: str | None, out: Path, seen: Iterable[Path], collect: Callable[[Path], Harvest]
+    doc: str | None,
+    out: Path,
+    seen: Iterable[Path],
+    collect: Callable[[Path], Harvest | tuple[Harvest, Mapping[str, int]]],
+    notes_of: str = "",
 ) -> None:
     """A set's harvest command: ``collect`` from ``--mirrors``, write ``--out`` (default
-    ``out``) without the values of the ``seen`` sets, print the counts per source and label."""
+    ``out``) without the values of the ``seen`` sets, print the counts per source and label.
+    A ``collect`` that also returns notes (what a source's harvest skipped, how often) has
+    them printed under the name ``notes_of``."""
     parser = argparse.ArgumentParser(description=doc)
     parser.add_argument("--mirrors", type=Path, default=Path("/work/.mirror"))
     parser.add_argument("--out", type=Path, default=out)
@@ -108,8 +114,12 @@ def write_set(
         for line in path.read_text().splitlines()
         if line.strip()
     }
-    counts, dropped = collect(args.mirrors).write_unseen(args.out, held)
+    got = collect(args.mirrors)
+    h, notes = got if isinstance(got, tuple) else (got, {})
+    counts, dropped = h.write_unseen(args.out, held)
     print(f"dropped {dropped} items whose value another set holds")
+    for note, n in sorted(notes.items()):
+        print(f"{notes_of}: {note}: {n}")
     print(json.dumps(dict(sorted(counts.items())), indent=1))
 
 
