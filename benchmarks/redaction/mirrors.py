@@ -25,10 +25,11 @@ class PinnedSources:
             ["git", "--git-dir", git_dir, *args], check=True, capture_output=True
         ).stdout
 
-    def show(self, mirrors: Path, source: str, path: str) -> str:
+    def show(self, mirrors: Path, source: str, path: str, errors: str = "strict") -> str:
         """A file of a source's repository at the pinned commit (a leading BOM dropped)."""
         commit = self.sources[source]["commit"]
-        return self._git(mirrors, source, "show", f"{commit}:{path}").decode("utf-8-sig")
+        raw = self._git(mirrors, source, "show", f"{commit}:{path}")
+        return raw.decode("utf-8-sig", errors)
 
     def ls(self, mirrors: Path, source: str, folder: str) -> list[str]:
         """Paths under ``folder`` at the pinned commit."""

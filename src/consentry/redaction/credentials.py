@@ -34,6 +34,7 @@ from .jwts import jwt_header_ok as jwt_header_ok  # native.py hands it to the co
 from .keywords import DETECTORS as KEYWORD_DETECTORS
 from .model import JWT, PASSWORD, PASSWORD_HASH, PRIVATE_KEY, SECRET
 from .npmrc import DETECTORS as NPMRC_DETECTORS
+from .storedhashes import DETECTORS as STORED_HASH_DETECTORS
 from .tokens import FORMAT_DETECTORS, SHAPE_DETECTORS, ProviderTokenDetector
 from .urlstandins import stand_in as url_stand_in
 from .xmlpairs import DETECTORS as XML_PAIR_DETECTORS
@@ -343,4 +344,5 @@ DETECTORS = (
     *COMMAND_DETECTORS,
     *XML_PAIR_DETECTORS,
     *NPMRC_DETECTORS,
+    *STORED_HASH_DETECTORS,
 )
