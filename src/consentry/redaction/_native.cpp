@@ -1943,17 +1943,19 @@ bool found_before(const RE2& re, const Text& t, Pos end, Pos width) {
 
 inline bool is_alnum(unsigned char b) { return is_digit(b) || is_alpha(b); }
 
-// fieldnumbers.iban_group_before: "DE89 3704 …", "BNBG 9661 …".
+// fieldnumbers.iban_group_before: "DE89 3704 …", "BG80 BNBG 9661 …"; not "PESEL 4405…".
 bool iban_group_before(const Text& t, Pos start) {
-  if (t.before(start) != ' ') return false;
-  const Span g = py_slice(std::max<Pos>(0, start - 5), start - 1, t.n);  // an IBAN's group
-  if (g.second - g.first != 4) return false;
-  bool upper = false;
-  for (Pos i = g.first; i < g.second; ++i) {
+  if (start < 5 || t.d[start - 1] != ' ') return false;
+  bool upper = false, digit = false;
+  for (Pos i = start - 5; i < start - 1; ++i) {  // the group: four upper-case letters, digits
     if (!is_alnum(t.d[i]) || is_lower(t.d[i])) return false;
     upper = upper || is_upper(t.d[i]);
+    digit = digit || is_digit(t.d[i]);
   }
-  return upper;
+  if (!upper || (start > 5 && is_alnum(t.d[start - 6]))) return false;
+  if (digit) return true;
+  // letters only ("BNBG"): a group where it follows one that ends in a digit ("BG80 ")
+  return start > 6 && t.d[start - 6] == ' ' && is_digit(t.d[start - 7]);
 }
 
 // fieldnumbers._glued, the part that looks before the span only.

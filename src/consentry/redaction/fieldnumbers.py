@@ -119,15 +119,22 @@ def _operand(data: bytes, start: int, main: bytes) -> bool:
 
 
 def iban_group_before(data: bytes, start: int) -> bool:
-    """The next group of an IBAN or account number: "DE89 3704 ..." / "BNBG 9661 ..."."""
-    group = data[max(0, start - 5) : start - 1]
-    return (
-        (data[start - 1] if start > 0 else 0x20) == 0x20
-        and len(group) == 4
-        and group.isalnum()
-        and group.upper() == group
-        and (any(65 <= c <= 90 for c in group))
-    )
+    """The next group of an IBAN or account number: "DE89 3704 ..." / "BG80 BNBG 9661 ...".
+
+    The group is four upper-case letters and digits, a word of its own, and holds a digit
+    or follows a group that ends in one; "PESEL 4405...", "CELL 0612...", "TCKN 1000..."
+    are words that name the number (issue 16), not groups of an account."""
+    if start < 5 or data[start - 1] != 0x20:
+        return False
+    group = data[start - 5 : start - 1]
+    if not (group.isalnum() and group.upper() == group and any(65 <= c <= 90 for c in group)):
+        return False
+    if start > 5 and _alnum(data[start - 6]):
+        return False
+    if any(48 <= c <= 57 for c in group):
+        return True
+    # letters only ("BNBG"): a group where it follows one that ends in a digit ("BG80 ")
+    return start > 6 and data[start - 6] == 0x20 and 48 <= data[start - 7] <= 57
 
 
 @functools.lru_cache(maxsize=CACHE_SIZE)

@@ -90,10 +90,10 @@ GATE_PINS: dict[Any, str] = {
 GATE_HELPERS: dict[Any, tuple[str, tuple[Any, ...]]] = {  # validator: (digest, helpers)
     networks._ipv4_block: ("ddfb1e3e787fff20", (networks._free,)),
     networks._ipv6_network: ("34be3ffa895c3357", (networks._free, networks._whole_value)),
-    fieldnumbers._phone: ("987973e003cf2976", fieldnumbers.NATIVE_PORTED),
-    nationalids._national_id: ("e902a61eb5f0e25a",
+    fieldnumbers._phone: ("185c37138f40cf05", fieldnumbers.NATIVE_PORTED),
+    nationalids._national_id: ("3d9238115f8eeef9",
                                (*fieldnumbers.NATIVE_ID_PORTED, nationalids._ID_WORDS)),
-    pii._phone_in_context: ("23b8d4945ce15289", (pii._phone, *fieldnumbers.NATIVE_CONTEXT_PORTED)),
+    pii._phone_in_context: ("d526e6fba7c78634", (pii._phone, *fieldnumbers.NATIVE_CONTEXT_PORTED)),
     mailboxes._mailbox: ("bc8314bb3467ba66", (mailboxes._domain_ok, mailboxes._in_userinfo,
                                               mailboxes._local_start, mailboxes._symbols_only,
                                               mailboxes._is_name_char)),
