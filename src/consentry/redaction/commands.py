@@ -1,10 +1,12 @@
 """Secrets in commands, flags, HTTP headers and name-value lists (SPEC §4, issue 16).
 
 ``Authorization: Basic|Bearer|Token …``, ``X-…-Key:`` headers, ``curl -u user:pass``,
-``mysql -pSECRET``, ``sshpass -p``, ``redis-cli -a``, a flag named like a secret with
-its value after a space (``--token VALUE``), and ``name: API_TOKEN`` / ``value: …``
-entries. The values are read and judged as :mod:`.keywords` reads and judges a key
-word's value (placeholders, templates and references are not secrets).
+``mysql -pSECRET``, ``sshpass -p``, ``redis-cli -a``, other tools' own password
+arguments (``docker login -p``, ``sqlcmd -P``, ``smbclient -U user%pass``…), a flag
+named like a secret with its value after a space (``--token VALUE``), and
+``name: API_TOKEN`` / ``value: …`` entries. The values are read and judged as
+:mod:`.keywords` reads and judges a key word's value (placeholders, templates and
+references are not secrets).
 """
 
 from __future__ import annotations
@@ -126,6 +128,36 @@ def _name_value(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     return vstart, extend_value(data, vend, quoted, min(n, end + MAX_VALUE))
 
 
+# Tools that take a password as an argument of their own syntax (issue 16, beyond mysql):
+# registry and cloud logins' ``-p``, MongoDB shells' ``-p``, SQL Server's ``-P``, Samba's
+# ``-U user%pass``, FreeRDP's ``/p:``, OpenLDAP's ``-w``, lftp's ``-u user,pass``,
+# Windows' ``net user NAME PASS``, ``rabbitmqctl add_user NAME PASS``, ``htpasswd -b``
+# (file, user, password; ``-n``: user, password) and keytool's ``-storepass``.
+_TOOL = (
+    r"\b(?:(?:docker|podman|nerdctl|buildah|oras|cf|az)|helm[ \t]+registry)[ \t]+login\b"
+    r"[^\n]{0,200}?[ \t]-p[ \t=]+"
+    r"|\b(?:mongo|mongosh|mongodump|mongorestore|mongoexport|mongoimport)\b[^\n]{0,200}?"
+    r"[ \t]-p[ \t]+"
+    r"|\b(?:sqlcmd|bcp|osql|isql)\b[^\n]{0,200}?[ \t]-P[ \t]*"
+    r"|(?:^|[ \t])(?:-U[ \t]*|--user(?:name)?[ \t=]+)[\"']?[A-Za-z0-9_.\\@-]{1,64}%"
+    r"|\b(?:xfreerdp|wlfreerdp|sdl-freerdp)\b[^\n]{0,200}?[ \t]/p:"
+    r"|\bldap(?:search|add|modify|delete|passwd|whoami|compare|modrdn)\b[^\n]{0,200}?[ \t]-w[ \t]+"
+    r"|\blftp\b[^\n]{0,200}?[ \t]-u[ \t]+[^\s,]{1,64},"
+    r"|(?i:\bnet[ \t]+user)[ \t]+[^\s/]{1,64}[ \t]+"
+    r"|\brabbitmqctl[ \t]+(?:add_user|change_password)[ \t]+\S{1,64}[ \t]+"
+    r"|\bhtpasswd[ \t]+-[A-Zac-mo-z]*b[A-Zac-mo-z]*(?:[ \t]+-[A-Za-z]+)*"
+    r"[ \t]+[^\s-]\S*[ \t]+[^\s-]\S*[ \t]+"
+    r"|\bhtpasswd[ \t]+-(?:[A-Za-z]*b[A-Za-z]*n|[A-Za-z]*n[A-Za-z]*b)[A-Za-z]*(?:[ \t]+-[A-Za-z]+)*"
+    r"[ \t]+[^\s-]\S*[ \t]+"
+    r"|\b(?:keytool|jarsigner)\b[^\n]{0,300}?[ \t]-(?:src|dest|new)?(?:store|key)?pass[ \t]+"
+)
+
+_TOOL_TRIGGERS = tuple(
+    b"login mongo sqlcmd bcp osql isql -U --user freerdp ldap lftp net NET Net rabbitmqctl "
+    b"htpasswd keytool jarsigner".split()
+)
+
+
 def _command(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     """The password after ``-u user:``, ``mysql … -p``, ``sshpass -p``, ``redis-cli … -a``."""
     if data[end - 1 : end] == b":" and data[end : end + 1] in (b"", b" ", b"\t", b"\r", b"\n"):
@@ -188,5 +220,14 @@ DETECTORS = (
         # every alternative holds one of these literals (-u in --user and --proxy-user)
         triggers=(b"-u", b"mysql", b"mariadb", b"sshpass", b"redis-cli"),
         prefilter=r"-u|--user|--proxy-user|mysql|mariadb|sshpass|redis-cli",
+    ),
+    PatternDetector(
+        PASSWORD,
+        RANK[PASSWORD],
+        compile_pattern(_TOOL),
+        _command,
+        triggers=_TOOL_TRIGGERS,
+        prefilter=r"login|mongo|sqlcmd|bcp|osql|isql|-U|--user|freerdp|ldap|lftp|(?i:net)"
+        r"|rabbitmqctl|htpasswd|keytool|jarsigner",
     ),
 )
