@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from .azurekeys import DETECTOR as AZURE_KEY_DETECTOR
+from .blockscalars import DETECTORS as BLOCK_SCALAR_DETECTORS
 from .checksums import entropy_at_least, looks_random
 from .commands import DETECTORS as COMMAND_DETECTORS
 from .detector import (
@@ -345,4 +346,5 @@ DETECTORS = (
     *XML_PAIR_DETECTORS,
     *NPMRC_DETECTORS,
     *STORED_HASH_DETECTORS,
+    *BLOCK_SCALAR_DETECTORS,
 )
