@@ -3016,6 +3016,14 @@ CodeShape code_shape(std::string_view value, const KeyTables& w) {
   return digits <= 3 ? CodeShape::kPath : CodeShape::kNone;
 }
 
+// keyvalues._CALLED.match: an identifier, then "(" (``makeToken("…")``: a call)
+bool starts_with_call(std::string_view v) {
+  if (v.empty() || !(is_alpha(v[0]) || v[0] == '_' || v[0] == '$')) return false;
+  size_t i = 1;
+  while (i < v.size() && (is_alnum(v[i]) || v[i] == '_' || v[i] == '.' || v[i] == '$')) ++i;
+  return i < v.size() && v[i] == '(';
+}
+
 // keywords._decide
 bool decide(KeyKind kind, std::string_view value, bool quoted, unsigned char after,
             const KeyTables& w, bool literal = false) {
@@ -3026,7 +3034,8 @@ bool decide(KeyKind kind, std::string_view value, bool quoted, unsigned char aft
       return looks_generated(value) && !is_reference(value);
     return true;
   }
-  if (!looks_generated(value) || (after == '(' && !quoted)) return false;
+  if (!looks_generated(value) || (!quoted && (after == '(' || starts_with_call(value))))
+    return false;  // ``token = makeToken("…")``: a call, whose arguments follow
   const CodeShape shape = code_shape(value, w);  // a version, a member path: code
   return shape == CodeShape::kNone || (shape == CodeShape::kPath && generated_run(value));
 }

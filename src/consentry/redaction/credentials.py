@@ -19,6 +19,7 @@ from .azurekeys import DETECTOR as AZURE_KEY_DETECTOR
 from .blockscalars import DETECTORS as BLOCK_SCALAR_DETECTORS
 from .checksums import entropy_at_least, looks_random
 from .commands import DETECTORS as COMMAND_DETECTORS
+from .credpairs import DETECTORS as CREDENTIAL_PAIR_DETECTORS
 from .detector import (
     ANCHOR_START,
     UNANCHORED,
@@ -347,4 +348,5 @@ DETECTORS = (
     *NPMRC_DETECTORS,
     *STORED_HASH_DETECTORS,
     *BLOCK_SCALAR_DETECTORS,
+    *CREDENTIAL_PAIR_DETECTORS,
 )

@@ -287,6 +287,9 @@ def _names_its_key(data: bytes, key_end: int, vstart: int, vend: int) -> bool:
     return value.endswith(key)
 
 
+_CALLED = re.compile(rb"[A-Za-z_$][A-Za-z0-9_.$]*\(")  # makeToken(, a call's name
+
+
 def _decide(kind: str, value: bytes, quoted: bool, after: int, literal: bool = False) -> bool:
     """Whether ``value`` after a key word of ``kind`` is a secret; ``literal`` when the
     line's shape makes a bare value a literal (an env file's ``NAME=value``), not a name."""
@@ -298,8 +301,8 @@ def _decide(kind: str, value: bytes, quoted: bool, after: int, literal: bool = F
         if after in b"([" or is_reference(value):
             return looks_generated(value) and not is_reference(value)
         return True
-    if not looks_generated(value) or (after in b"(" and not quoted):
-        return False
+    if not looks_generated(value) or (not quoted and (after in b"(" or _CALLED.match(value))):
+        return False  # ``token = makeToken("…")``: a call, whose arguments follow
     shape = code_shape(value)  # a version, a member path: code (a token's run is not)
     return shape is None or (shape == "path" and _generated_run(value))
 
