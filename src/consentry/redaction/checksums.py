@@ -31,6 +31,11 @@ IBAN_LENGTHS: dict[bytes, int] = {
         # mod-97 check still decides, so a wrong guess can only miss, not flag
         "AO": 25, "BF": 28, "BJ": 28, "CI": 28, "CM": 27, "CV": 25, "DZ": 26, "IR": 26,
         "MA": 28, "MG": 27, "ML": 28, "MZ": 25, "SN": 28,
+        # the rest of the two CFA franc unions, whose banks share one format (issue 16:
+        # schwifty's experimental territories): UEMOA (BCEAO) 28 but Guinea-Bissau 25,
+        # CEMAC (BEAC) 27, and the Comoros 27
+        "GW": 25, "NE": 28, "TG": 28, "CF": 27, "CG": 27, "GA": 27, "GQ": 27, "TD": 27,
+        "KM": 27,
         # territories whose banks issue IBANs in another country's format under their own
         # code (the registry's notes to FR and FI): France's overseas ones, and Åland
         "BL": 27, "GF": 27, "GP": 27, "MF": 27, "MQ": 27, "NC": 27, "PF": 27, "PM": 27,

@@ -46,7 +46,7 @@ _ID_WORDS = re.compile(
 
 
 # Modules of stdnum's shape for identifiers stdnum lacks (``idnumbers``), tried after it.
-_OWN_MODULES = ("fi_hetu", "ir", "tw", "hk", "ru_inn")
+_OWN_MODULES = ("fi_hetu", "ir", "tw", "hk", "ru_inn", "pt_cc", "pe_cui")
 
 
 @functools.cache

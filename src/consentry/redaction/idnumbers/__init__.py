@@ -6,7 +6,9 @@ derives its length table the same way. Each checksum is the issuing authority's
 published algorithm: Iran's national code (``ir``), Taiwan's national identification
 card (``tw``) and Hong Kong's identity card (``hk``); ``ru_inn`` narrows stdnum's Russian
 INN to the twelve-digit form of a person, and ``fi_hetu`` widens its Finnish code to the
-temporary ones.
+temporary ones; ``pt_cc`` and ``pe_cui`` narrow stdnum's Portuguese citizen card and
+Peruvian DNI to the layout the card prints (stdnum's take a tenth and all of bare digit
+runs).
 """
 
 from __future__ import annotations
