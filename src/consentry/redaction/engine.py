@@ -2,7 +2,8 @@
 
 Pipeline for one text:
 
-0. fold Unicode look-alikes, spaces, dashes and invisible characters
+0. decode escaped ASCII characters (``%40``, ``&#64;``, ``\\u0040``: :mod:`.escapes`),
+   then fold Unicode look-alikes, spaces, dashes and invisible characters
    (:mod:`.folding`; ASCII text is never folded), keeping a map to the
    original offsets;
 1. encode once to UTF-8 (ASCII text needs no offset mapping);
@@ -36,7 +37,8 @@ from .detector import (
     raw_matcher,
 )
 from .errors import RedactionError
-from .folding import Folded, fold
+from .escapes import Chained, TextMap, unescape
+from .folding import fold
 from .model import CREDENTIAL_RANK_LIMIT as _CREDENTIAL_RANK_LIMIT
 from .model import Finding, RedactionResult
 from .native import build as compiled_scan
@@ -124,13 +126,17 @@ class Redactor:
             raise RedactionError(f"filter failed: {type(exc).__name__}") from exc
 
     def _redact(self, text: str) -> RedactionResult:
-        if not text.isascii():
-            folded = fold(text)
-            if folded is not None:
-                return self._redact_folded(text, folded)
+        unescaped = unescape(text)
+        base = text if unescaped is None else unescaped.text
+        folded = None if base.isascii() else fold(base)
+        if folded is not None:
+            view: TextMap = folded if unescaped is None else Chained(unescaped, folded)
+            return self._redact_folded(text, view)
+        if unescaped is not None:
+            return self._redact_folded(text, unescaped)
         return self._redact_text(text)
 
-    def _redact_folded(self, text: str, folded: Folded) -> RedactionResult:
+    def _redact_folded(self, text: str, folded: TextMap) -> RedactionResult:
         """Scan the folded text; each finding covers the original characters it came from.
 
         Pseudonyms are keyed on the folded value, so an obfuscated copy of a value
