@@ -20,6 +20,9 @@ _BLOCK = (
     r"[-+1-9]{0,2}[ \t]*(?:#[^\r\n]*)?\r?\n[ \t]+"
 )
 
+# A block indicator after the key's colon, as YAML writers put it (one space or none).
+_INDICATORS = (b": |", b": >", b":|", b":>", b":\t|", b":\t>")
+
 
 def _indent(data: bytes, pos: int) -> int:
     """Spaces and tabs from the start of ``pos``'s line up to ``pos``'s first text."""
@@ -72,6 +75,7 @@ DETECTORS = (
         RANK[PASSWORD],
         compile_pattern(_BLOCK),
         _password_block,
+        triggers=_INDICATORS,
         prefilter=r":[ \t]*[|>][-+1-9]{0,2}[ \t]*(?:#[^\r\n]*)?\r?\n",
     ),
     PatternDetector(
@@ -79,6 +83,7 @@ DETECTORS = (
         RANK[SECRET],
         compile_pattern(_BLOCK),
         _secret_block,
+        triggers=_INDICATORS,
         prefilter=r":[ \t]*[|>][-+1-9]{0,2}[ \t]*(?:#[^\r\n]*)?\r?\n",
     ),
 )

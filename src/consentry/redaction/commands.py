@@ -152,9 +152,10 @@ _TOOL = (
     r"|\b(?:keytool|jarsigner)\b[^\n]{0,300}?[ \t]-(?:src|dest|new)?(?:store|key)?pass[ \t]+"
 )
 
-_TOOL_TRIGGERS = tuple(
-    b"login mongo sqlcmd bcp osql isql -U --user freerdp ldap lftp net NET Net rabbitmqctl "
-    b"htpasswd keytool jarsigner".split()
+_TOOL_TRIGGERS = (
+    *b"login mongo sqlcmd bcp osql isql -U --user freerdp ldap lftp rabbitmqctl htpasswd "
+    b"keytool jarsigner".split(),
+    *(b"net user", b"NET USER", b"Net user", b"Net User", b"net\tuser", b"net  user"),
 )
 
 

@@ -82,6 +82,21 @@ def _whole_lines(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     return start, end
 
 
+def _marked_hash(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """MySQL's ``*`` and 40 hex digits, SQL Server's ``0x0100…``, or the hashes of a
+    pwdump line or NetNTLM response (one pattern, one pass: the forms' markers differ)."""
+    first = data[start]
+    if first == 0x2A:
+        return _mysql_hash(data, start, end)
+    if first == 0x30:
+        return start, end
+    return _hex_tail(data, start, end)
+
+
+# The LDAP schemes' triggers: the spellings directory servers write (upper or lower case).
+_SCHEMES = ("SSHA", "SHA", "SMD5", "MD5", "CRYPT", "PKCS5S2", "PBKDF2", "ARGON2", "BCRYPT")
+_SCHEME_TRIGGERS = tuple(f"{{{w}".encode() for s in _SCHEMES for w in (s, s.lower()))
+
 DETECTORS = (
     PatternDetector(
         PASSWORD_HASH,
@@ -91,40 +106,21 @@ DETECTORS = (
             r"|argon2(?:id|i|d)?|bcrypt)\}[A-Za-z0-9+/=.$,_-]{16,1000}"
         ),
         _scheme_hash,
+        triggers=_SCHEME_TRIGGERS,
         prefilter=r"\{(?i:s?sha|s?md5|crypt|pkcs5s2|pbkdf2|argon2|bcrypt)",
     ),
     PatternDetector(
         PASSWORD_HASH,
         _RANK,
-        compile_pattern(r"\*[0-9A-Fa-f]{40}\b"),
-        _mysql_hash,
-        triggers=(b"*",),
-        prefilter=r"\*[0-9A-Fa-f]{40}",
-    ),
-    PatternDetector(
-        PASSWORD_HASH,
-        _RANK,
-        compile_pattern(r"\b0[xX]0[12]00[0-9A-Fa-f]{48,300}\b"),
-        triggers=(b"0x0100", b"0x0200", b"0X0100", b"0X0200"),
-        prefilter=r"0[xX]0[12]00[0-9A-Fa-f]{48}",
-    ),
-    PatternDetector(
-        PASSWORD_HASH,
-        _RANK,
-        compile_pattern(r"[0-9]{1,10}:[0-9A-Fa-f]{32}:[0-9A-Fa-f]{32}:::"),
-        _hex_tail,
-        triggers=(b":::",),
-        prefilter=r":[0-9A-Fa-f]{32}:::",
-    ),
-    PatternDetector(
-        PASSWORD_HASH,
-        _RANK,
         compile_pattern(
-            r"::[^\s:]{0,64}:[0-9A-Fa-f]{16,48}:[0-9A-Fa-f]{32,48}:[0-9A-Fa-f]{16}[0-9A-Fa-f]*"
+            r"\*[0-9A-Fa-f]{40}\b"
+            r"|\b0[xX]0[12]00[0-9A-Fa-f]{48,300}\b"
+            r"|:[0-9A-Fa-f]{32}:[0-9A-Fa-f]{32}:::"
+            r"|::[^\s:]{0,64}:[0-9A-Fa-f]{16,48}:[0-9A-Fa-f]{32,48}:[0-9A-Fa-f]{16}[0-9A-Fa-f]*"
         ),
-        _hex_tail,
-        triggers=(b"::",),
-        prefilter=r":[0-9A-Fa-f]{32}[0-9A-Fa-f]{0,16}:[0-9A-Fa-f]{16}",
+        _marked_hash,
+        triggers=(b"*", b"0x0100", b"0x0200", b"0X0100", b"0X0200", b"::"),
+        prefilter=r"\*[0-9A-Fa-f]{40}|0[xX]0[12]00|:[0-9A-Fa-f]{32}[0-9A-Fa-f]{0,16}:",
     ),
     PatternDetector(
         PRIVATE_KEY,
