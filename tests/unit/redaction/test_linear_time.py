@@ -61,6 +61,15 @@ PATTERNS = {
     "glued discord shapes": "MTIzNDU2Nzg5MDEyMzQ1Njc4.Gh7x2Q.kP3vR9sT2wX5yZ8aB1cD4eF7gH0!a",
     "uuid layouts": "q7wnmx2k-t4ra-p9zs-",
     "quoted literals": '"aB3dE6gH9jK2mN5pQ8sT1',
+    # fifteenth round: marked hashes, tool passwords, block scalars, call pairs, escapes
+    "double colons": "::a1",
+    "mysql stars": "*" + "a1" * 20 + " ",
+    "ldap schemes": "{SSHA}",
+    "login calls": 'HTTPBasicAuth("a", ',
+    "block scalars": "password: |\n  ",
+    "net user": "net user a ",
+    "percent escapes": "%41%",
+    "html references": "&#64;&commat;",
 }
 
 
