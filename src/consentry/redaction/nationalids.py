@@ -30,7 +30,7 @@ from .model import NATIONAL_ID
 # stdnum modules of identifiers of people, tried in order.
 _ID_MODULES = (
     "es.dni", "es.nie", "it.codicefiscale", "mx.curp", "se.personnummer",
-    "no.fodselsnummer", "dk.cpr", "is_.kennitala", "cl.rut", "kr.rrn", "cn.ric", "za.idnr",
+    "no.fodselsnummer", "dk.cpr", "is_.kennitala", "cl.rut", "kr.rrn", "za.idnr",
     "tr.tckimlik", "th.pin", "do.cedula", "gr.amka", "bg.egn", "pl.pesel", "br.cpf", "ee.ik",
     "lt.asmens", "ro.cnp", "be.nn", "nl.bsn", "in_.aadhaar", "fr.nir", "ca.sin", "ie.pps",
     "ch.ssn", "de.idnr", "cz.rc", "si.emso", "mu.nid", "my.nric",
@@ -46,7 +46,7 @@ _ID_WORDS = re.compile(
 
 
 # Modules of stdnum's shape for identifiers stdnum lacks (``idnumbers``), tried after it.
-_OWN_MODULES = ("fi_hetu", "ir", "tw", "hk", "ru_inn", "pt_cc", "pe_cui")
+_OWN_MODULES = ("fi_hetu", "ir", "tw", "hk", "ru_inn", "pt_cc", "pe_cui", "cn_ric")
 
 
 @functools.cache

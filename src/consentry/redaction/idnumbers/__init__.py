@@ -8,7 +8,8 @@ card (``tw``) and Hong Kong's identity card (``hk``); ``ru_inn`` narrows stdnum'
 INN to the twelve-digit form of a person, and ``fi_hetu`` widens its Finnish code to the
 temporary ones; ``pt_cc`` and ``pe_cui`` narrow stdnum's Portuguese citizen card and
 Peruvian DNI to the layout the card prints (stdnum's take a tenth and all of bare digit
-runs).
+runs); ``cn_ric`` checks China's resident identity number as stdnum does but without its
+table of county codes, which lacks counties that issue numbers.
 """
 
 from __future__ import annotations
