@@ -2382,7 +2382,7 @@ Verdict national_id(const Text& t, Pos start, Pos end, bool named, const RE2& no
   const Pos digits = count_digits(raw) + (raw.back() == 'X' || raw.back() == 'x');
   if ((digits == 10 || digits == 13 || (raw.size() == 9 && raw[4] == '-')) &&
       py_ask(lib.other_number, raw))
-    return Verdict::kReject;
+    return Verdict::kAsk;  // a book or product number unless words name a person's: Python
   if (!named && py_search_to_end(not_phone, t.view(a, start))) return Verdict::kReject;
   return py_ask(lib.valid_national_id, raw) ? Verdict::kAccept : Verdict::kReject;
 }

@@ -44,6 +44,16 @@ _ID_WORDS = re.compile(
     rb"\bnie\b|\bdni\b|tckn|ausweis|passport|\btax\b|\bsin\b|\bnir\b|aadhaar|codice fiscale)"
 )
 
+# Words that name a person's identifier, not any number ("number", "no", "ID" name books'
+# and products too): after one of them, a value that is also a valid ISBN or EAN is the
+# identifier (Swedish, Ukrainian, Romanian numbers collide with ISBN-10/EAN-13 checks).
+_NAMING_WORDS = re.compile(
+    rb"(?i)(?:identity|identification|national|personal|citizen|kimlik|c[e\xc3\xa9]dula|"
+    rb"\brut\b|curp|amka|\begn\b|personnummer|f[o\xc3\xb8]dselsnummer|kennitala|\brrn\b|"
+    rb"pesel|\bbsn\b|\bcpr\b|\bcpf\b|\bnif\b|\bnie\b|\bdni\b|tckn|ausweis|\bnir\b|aadhaar|"
+    rb"codice fiscale|social security|\bcnp\b|\bhetu\b|henkil[o\xc3\xb6]tunnus|rntrc)"
+)
+
 
 # Modules of stdnum's shape for identifiers stdnum lacks (``idnumbers``), tried after it.
 _OWN_MODULES = ("fi_hetu", "ir", "tw", "hk", "ru_inn", "pt_cc", "pe_cui", "cn_ric")
@@ -282,8 +292,8 @@ def _national_id(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     has_letter = any(65 <= c <= 90 or 97 <= c <= 122 for c in raw[:-1])
     if not has_letter and not named:
         return None  # digits (and separators): an identifier only where the text says so
-    if _other_number(raw.decode("ascii")):
-        return None
+    if _other_number(raw.decode("ascii")) and not _NAMING_WORDS.search(_clause(before)):
+        return None  # a book or product number, unless the text calls it a person's number
     if _NOT_PHONE_WORDS.search(before) and not named:
         return None
     return (start, end) if _valid_national_id(raw.decode("ascii")) else None

@@ -82,7 +82,7 @@ GATE_PINS: dict[Any, str] = {
     networks._ipv4_block: "0fd88443dc19d6c4",
     networks._ipv6_network: "e49af373a524f1ba",
     fieldnumbers._phone: "b9dcafea4b3a94dd",
-    nationalids._national_id: "cc17284c43f54b12",
+    nationalids._national_id: "eb055c28a4343495",
     pii._phone_in_context: "c52ef8fbc0f1765a",
     # whole on ASCII matches; elsewhere the rules that need no Unicode tables reject
     mailboxes._mailbox: "74a8b6ca44033ccd",

@@ -90,3 +90,17 @@ def test_chinese_resident_id_outside_stdnums_county_table(native: bool) -> None:
     wrong = "0" if check != "0" else "1"
     assert redactor.redact(f"national id: {body}{wrong}").findings == ()
     assert redactor.redact(f"national id: {body[:10]}0230123{check}").findings == ()
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["compiled", "python"])
+def test_person_number_that_is_also_an_isbn_after_its_name(native: bool) -> None:
+    """SPEC §4: a checksummed identifier that is also a valid ISBN-10 is found where words
+    name a person's number; after "ISBN", "product no" or "order number" it is a book's
+    or a product's (our own Swedish numbers, chosen so both checks hold)."""
+    redactor = Redactor(native=native)
+    for value in ("880314-1103", "910722-1088"):
+        for text in (f"my national ID number is {value}", f"personnummer: {value}"):
+            assert redactor.redact(text).text.endswith("[NATIONAL_ID]"), text
+        digits = value.replace("-", "")
+        for text in (f"ISBN {value}", f"order number {digits}", f"product no {digits}"):
+            assert not any(f.type == "NATIONAL_ID" for f in redactor.redact(text).findings)
