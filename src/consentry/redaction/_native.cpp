@@ -3016,6 +3016,41 @@ CodeShape code_shape(std::string_view value, const KeyTables& w) {
   return digits <= 3 ? CodeShape::kPath : CodeShape::kNone;
 }
 
+// codevalues.form_text: a form's label or sentence (two or more words between single
+// spaces, each ending in at most one of ,.!?:;; the first a capital then lower-case
+// letters, the others lower-case letters or a number, or capitalised after a sentence's
+// end, or an abbreviation of 2 to 5 capitals among three words or more); bytes of UTF-8
+// count as lower-case letters.
+bool form_text(std::string_view value) {
+  auto lower = [](std::string_view w) {
+    for (unsigned char c : w)
+      if (!((c >= 'a' && c <= 'z') || c >= 0x80)) return false;
+    return true;
+  };
+  size_t count = 1;
+  for (char c : value) count += c == ' ';
+  if (count < 2) return false;
+  bool ended = true;  // the text starts a sentence
+  size_t i = 0;
+  while (true) {
+    const size_t space = value.find(' ', i);
+    const std::string_view word = value.substr(i, space == value.npos ? value.npos : space - i);
+    std::string_view core = word;
+    if (!core.empty() && in(static_cast<unsigned char>(core.back()), ",.!?:;")) core.remove_suffix(1);
+    if (core.empty()) return false;
+    const unsigned char first = static_cast<unsigned char>(core[0]);
+    const bool capital = first >= 'A' && first <= 'Z' && core.size() > 1 && lower(core.substr(1));
+    bool abbreviation = core.size() >= 2 && core.size() <= 5, digits = true;
+    for (unsigned char c : core) abbreviation &= c >= 'A' && c <= 'Z', digits &= is_digit(c);
+    if (ended && !capital) return false;
+    if (!(ended || lower(core) || digits || (abbreviation && count > 2))) return false;
+    ended = in(static_cast<unsigned char>(word.back()), ".!?");
+    if (space == value.npos) break;
+    i = space + 1;
+  }
+  return true;
+}
+
 // keyvalues._CALLED.match: an identifier, then "(" (``makeToken("…")``: a call)
 bool starts_with_call(std::string_view v) {
   if (v.empty() || !(is_alpha(v[0]) || v[0] == '_' || v[0] == '$')) return false;
@@ -3029,7 +3064,7 @@ bool decide(KeyKind kind, std::string_view value, bool quoted, unsigned char aft
             const KeyTables& w, bool literal = false) {
   if (is_placeholder(value, w) || (!quoted && !value.empty() && in(value[0], "[{<$%("))) return false;
   if (kind == KeyKind::kPassword || kind == KeyKind::kStrong) {
-    if (quoted || literal) return true;
+    if (quoted || literal) return !form_text(value);  // "Gjenta passord": a form's text
     if (after == '(' || after == '[' || is_reference(value))
       return looks_generated(value) && !is_reference(value);
     return true;

@@ -17,6 +17,11 @@ shapes have that mix and are still not secrets (issue 16, the fourth set's negat
 * a client token public by design: Datadog's (``pub`` and 32 hex digits), which its
   documentation says are meant for browser and mobile code.
 
+After a password-like key word any quoted literal is a secret, but for a form's text
+(:func:`form_text`): a label or sentence under a message key (``"repeat_password":
+"Gjenta passord"``, ``"password_hint": "Minst 6 tegn."``; the ninth set's checkov
+negatives). A lower-case passphrase (``'open sesame'``) is still a password.
+
 :mod:`.keyvalues` asks :func:`code_shape` when it decides (a generated run in a member
 path is its own check there). The compiled scan reads the same patterns
 (:data:`NATIVE_PATTERNS`, passed with ``keywords.NATIVE_GATE_PATTERNS``), so both scans
@@ -58,3 +63,32 @@ def code_shape(value: bytes) -> str | None:
         return None
     digits = sum(48 <= c <= 57 for c in value)
     return "path" if digits <= _MAX_PATH_DIGITS else None
+
+
+def _lower(word: bytes) -> bool:
+    return all(97 <= c <= 122 or c >= 0x80 for c in word)  # a byte of UTF-8 counts as one
+
+
+def form_text(value: bytes) -> bool:
+    """A form's label or sentence: two or more words between single spaces, each ending
+    in at most one of ``,.!?:;``; the first a capital then lower-case letters, the others
+    lower-case letters or a number, or capitalised after a sentence's end, or an
+    abbreviation (2 to 5 capitals) among three words or more: ``Gjenta passord``,
+    ``Feil passord. Prøv igjen.``, ``Kode fra SMS`` (bytes of UTF-8 count as lower-case
+    letters); not ``Mrs Bloggs``."""
+    words = value.split(b" ")
+    if len(words) < 2:
+        return False
+    ended = True  # the text starts a sentence
+    for word in words:
+        core = word[:-1] if word[-1:] in (b",", b".", b"!", b"?", b":", b";") else word
+        if not core:
+            return False
+        capital = 65 <= core[0] <= 90 and len(core) > 1 and _lower(core[1:])
+        abbreviation = 2 <= len(core) <= 5 and all(65 <= c <= 90 for c in core)
+        if ended and not capital:
+            return False
+        if not (ended or _lower(core) or core.isdigit() or (abbreviation and len(words) > 2)):
+            return False
+        ended = word[-1:] in (b".", b"!", b"?")
+    return True
