@@ -65,3 +65,43 @@ def test_form_text_shape() -> None:
     assert not form_text(b"Hello  world")  # two spaces
     assert not form_text(b"HELLO world")
     assert not form_text(b"Hello wor!d")
+
+
+# SPEC §4 passwords in connection strings: the ninth set (secret-detector's Basic
+# credentials) showed ``Basic <base64>`` missed without an ``Authorization:`` header or
+# under 8 characters. Base64 that decodes to a printable ``user:password`` is one.
+BASIC = [
+    ("basic Ym9iOnM=", "Ym9iOnM="),  # bob:s
+    ("Authorization: Basic cTp3", "cTp3"),  # q:w
+    ('headers["Authorization"] = "Basic YWxpY2U6VDBwLXMzY3JldA=="', "YWxpY2U6VDBwLXMzY3JldA=="),
+    ("proxy: BASIC ZGVwbG95OmhWN3FMMnpY\n", "ZGVwbG95OmhWN3FMMnpY"),  # deploy:hV7qL2zX
+]
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["compiled", "python"])
+@pytest.mark.parametrize(("text", "secret"), BASIC)
+def test_basic_credential_is_found(native: bool, text: str, secret: str) -> None:
+    """SPEC §4: a Basic credential, with or without its header, however short (found
+    whole; a quoted header value is found with its scheme)."""
+    findings = Redactor(native=native).redact(text).findings
+    at = text.index(secret)
+    assert len(findings) == 1
+    assert findings[0].start <= at and at + len(secret) <= findings[0].end
+
+
+NOT_BASIC = [
+    "a basic idea here",
+    "basic test",
+    "Basic YWxpY2U=",  # alice: no colon
+    "Basic dXNlcjpwYXNzd29yZA==",  # user:password, a stand-in
+    "basic Og=",  # not whole base64
+    "Basic AAECAwQFBgc=",  # binary
+    "basic auth_token_here",
+]
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["compiled", "python"])
+@pytest.mark.parametrize("text", NOT_BASIC)
+def test_basic_words_are_not_credentials(native: bool, text: str) -> None:
+    """SPEC §4: the word, or base64 that is no ``user:password``, is not a credential."""
+    assert Redactor(native=native).redact(text).findings == ()
