@@ -15,7 +15,10 @@ shapes have that mix and are still not secrets (issue 16, the fourth set's negat
 * an abbreviated value: an ellipsis (three dots, or ``…``) inside, the display of a token
   masked in the middle (``Kq9mZ2wX...8Tz1Lm3K``): the secret is not in the text;
 * a client token public by design: Datadog's (``pub`` and 32 hex digits), which its
-  documentation says are meant for browser and mobile code.
+  documentation says are meant for browser and mobile code;
+* a constant's name: words of capitals joined by ``_``, a number of at most three digits
+  after the last (``CKV_SECRET_9``, ``ERROR_TOKEN_EXPIRED``; the ninth set's checkov
+  negatives): a generated token does not spell words between underscores.
 
 After a password-like key word any quoted literal is a secret, but for a form's text
 (:func:`form_text`): a label or sentence under a message key (``"repeat_password":
@@ -43,19 +46,27 @@ _VERSION = re.compile(
 # (``acme.v1.QX83_TK9.d41f7c2903ab``, a token whose parts are each too short to judge).
 _MAX_PATH_DIGITS = 3
 _PUBLIC_TOKEN = re.compile(rb"pub[0-9a-f]{32}")
+_CONSTANT_NAME = re.compile(rb"[A-Z]{2,}(?:_[A-Z]{2,})+(?:_[0-9]{1,3})?")
 # Three dots exactly: crypt's and bcrypt's alphabets hold ``.``, and a longer run of them
 # (``$7$C6..../....``) is a hash's, not an ellipsis.
 _ELLIPSIS = re.compile(rb"(?<!\.)\.\.\.(?!\.)|\xe2\x80\xa6")
 
 # For _native.cpp's KeyTables, after keywords.NATIVE_GATE_PATTERNS' own eight entries.
-NATIVE_PATTERNS = (_MEMBER_PATH.pattern, _VERSION.pattern, _PUBLIC_TOKEN.pattern)
+NATIVE_PATTERNS = (
+    _MEMBER_PATH.pattern,
+    _VERSION.pattern,
+    _PUBLIC_TOKEN.pattern,
+    _CONSTANT_NAME.pattern,
+)
 
 
 def code_shape(value: bytes) -> str | None:
     """``"path"`` for dot-separated identifiers (code, unless a generated run rides in
-    it: the caller's check), ``"code"`` for a version, an abbreviated value or a public
-    client token, None otherwise."""
+    it: the caller's check), ``"code"`` for a version, an abbreviated value, a public
+    client token or a constant's name, None otherwise."""
     if _VERSION.fullmatch(value) or _PUBLIC_TOKEN.fullmatch(value):
+        return "code"
+    if _CONSTANT_NAME.fullmatch(value):
         return "code"
     if _ELLIPSIS.search(value):
         return "code"

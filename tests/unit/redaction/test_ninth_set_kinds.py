@@ -105,3 +105,37 @@ NOT_BASIC = [
 def test_basic_words_are_not_credentials(native: bool, text: str) -> None:
     """SPEC §4: the word, or base64 that is no ``user:password``, is not a credential."""
     assert Redactor(native=native).redact(text).findings == ()
+
+
+# SPEC §4 high-entropy tokens next to key words: the ninth set (checkov's check table,
+# ``'Slack Token': 'CKV_SECRET_14'``) showed a constant's name taken for a token. Words of
+# capitals joined by ``_`` (a short number after the last) are a name; a generated value
+# mixes its characters.
+CONSTANT_NAMES = [
+    "'Stripe Token': 'RULE_STRIPE_KEY_3',",
+    'auth_token = "ERROR_TOKEN_EXPIRED"',
+    'API_KEY_NAME: "MY_SERVICE_API_KEY"',
+]
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["compiled", "python"])
+@pytest.mark.parametrize("text", CONSTANT_NAMES)
+def test_constant_name_after_a_token_key_word_is_no_token(native: bool, text: str) -> None:
+    """SPEC §4: a constant's name is not the generated token its key names."""
+    assert Redactor(native=native).redact(text).findings == ()
+
+
+GENERATED = [
+    ('api_token = "Zq8_LmX2_Pw9Rt"', "Zq8_LmX2_Pw9Rt"),
+    ('auth_token = "QWX_ZKV_8815_PLM"', "QWX_ZKV_8815_PLM"),
+]
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["compiled", "python"])
+@pytest.mark.parametrize(("text", "secret"), GENERATED)
+def test_generated_tokens_with_underscores_are_still_found(
+    native: bool, text: str, secret: str
+) -> None:
+    """SPEC §4: underscores in a generated token do not make it a name."""
+    findings = Redactor(native=native).redact(text).findings
+    assert [text[f.start : f.end] for f in findings] == [secret]
