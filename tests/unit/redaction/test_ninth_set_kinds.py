@@ -139,3 +139,22 @@ def test_generated_tokens_with_underscores_are_still_found(
     """SPEC §4: underscores in a generated token do not make it a name."""
     findings = Redactor(native=native).redact(text).findings
     assert [text[f.start : f.end] for f in findings] == [secret]
+
+
+# SPEC §4 passwords in URLs: the ninth set (secret-detector's URL cases) showed the
+# password missed where the login is an e-mail address written unencoded
+# (``smtp://me@host:PASS@server``); RFC 3986's userinfo ends at the host's ``@``.
+@pytest.mark.parametrize("native", [True, False], ids=["compiled", "python"])
+def test_url_password_after_an_email_login_is_found(native: bool) -> None:
+    """SPEC §4: the password of a URL whose user name is an e-mail address."""
+    text = "EMAIL_URL=smtp://alerts@acme.test:Vq3-Lm8Np2@smtp.acme.test:587/"
+    findings = Redactor(native=native).redact(text).findings
+    assert "Vq3-Lm8Np2" in [text[f.start : f.end] for f in findings]
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["compiled", "python"])
+def test_port_and_path_after_an_email_login_are_no_password(native: bool) -> None:
+    """SPEC §4: a port, a path or a variable after the login is no password."""
+    for text in ("ssh://git@forge.test:team/app.git@v2", "imap://me@mail.test:$PASS@imap.test"):
+        findings = Redactor(native=native).redact(text).findings
+        assert all(f.type != "PASSWORD" for f in findings), text
