@@ -2637,7 +2637,7 @@ bool card_other(const Text& t, Pos start, Pos end) {
 // which is left to the Python validator. The tables come from keywords.NATIVE_GATE_PATTERNS (Latin-1 RE2): [0]
 // identifier suffixes that name something else, [1] stand-in values, [2] templates,
 // [3] reference words, [4] placeholder words, [5] MAX_VALUE, [6] MAX_QUOTED, [7] the bytes
-// a template starts with, [8]-[10] codevalues.NATIVE_PATTERNS.
+// a template starts with, [8]-[11] codevalues.NATIVE_PATTERNS.
 namespace kw {
 
 enum class KeyKind { kNone, kPassword, kStrong, kWeak };
@@ -2736,13 +2736,15 @@ struct KeyTables {
   Matcher references, placeholders;
   Pos max_value, max_quoted;
   bool template_first[256];
-  // codevalues.NATIVE_PATTERNS: a member path, a version, a public client token
-  std::unique_ptr<RE2> member_path, version, public_token;
+  // codevalues.NATIVE_PATTERNS: a member path, a version, a public client token, a
+  // constant's name
+  std::unique_ptr<RE2> member_path, version, public_token, constant_name;
   explicit KeyTables(const std::vector<std::string>& p)
       : suffixes(p.at(0)), values(p.at(1)), templates(compile_latin1(p.at(2))),
         references(p.at(3)), placeholders(p.at(4)), max_value(std::stoi(p.at(5))),
         max_quoted(std::stoi(p.at(6))), member_path(compile_latin1(p.at(8))),
-        version(compile_latin1(p.at(9))), public_token(compile_latin1(p.at(10))) {
+        version(compile_latin1(p.at(9))), public_token(compile_latin1(p.at(10))),
+        constant_name(compile_latin1(p.at(11))) {
     const bool known = p.size() > 7 && p[7].size() == 256;
     for (size_t b = 0; b < 256; ++b) template_first[b] = !known || p[7][b] != 0;
   }
@@ -2999,10 +3001,11 @@ bool is_placeholder(std::string_view value, const KeyTables& w) {
 
 // codevalues.code_shape: kPath for dot-separated identifiers with at most 3 digits (code
 // unless a generated run rides in it), kCode for a version, an ellipsis (three dots
-// exactly, or U+2026) or a public client token.
+// exactly, or U+2026), a public client token or a constant's name.
 enum class CodeShape { kNone, kPath, kCode };
 CodeShape code_shape(std::string_view value, const KeyTables& w) {
   if (full(*w.version, value) || full(*w.public_token, value)) return CodeShape::kCode;
+  if (full(*w.constant_name, value)) return CodeShape::kCode;
   if (value.find("\xE2\x80\xA6") != std::string_view::npos) return CodeShape::kCode;
   for (size_t i = 0; i < value.size();) {  // three dots exactly: a longer run is a hash's
     size_t k = i;
@@ -3014,6 +3017,41 @@ CodeShape code_shape(std::string_view value, const KeyTables& w) {
   int digits = 0;
   for (unsigned char c : value) digits += is_digit(c);
   return digits <= 3 ? CodeShape::kPath : CodeShape::kNone;
+}
+
+// codevalues.form_text: a form's label or sentence (two or more words between single
+// spaces, each ending in at most one of ,.!?:;; the first a capital then lower-case
+// letters, the others lower-case letters or a number, or capitalised after a sentence's
+// end, or an abbreviation of 2 to 5 capitals among three words or more); bytes of UTF-8
+// count as lower-case letters.
+bool form_text(std::string_view value) {
+  auto lower = [](std::string_view w) {
+    for (unsigned char c : w)
+      if (!((c >= 'a' && c <= 'z') || c >= 0x80)) return false;
+    return true;
+  };
+  size_t count = 1;
+  for (char c : value) count += c == ' ';
+  if (count < 2) return false;
+  bool ended = true;  // the text starts a sentence
+  size_t i = 0;
+  while (true) {
+    const size_t space = value.find(' ', i);
+    const std::string_view word = value.substr(i, space == value.npos ? value.npos : space - i);
+    std::string_view core = word;
+    if (!core.empty() && in(static_cast<unsigned char>(core.back()), ",.!?:;")) core.remove_suffix(1);
+    if (core.empty()) return false;
+    const unsigned char first = static_cast<unsigned char>(core[0]);
+    const bool capital = first >= 'A' && first <= 'Z' && core.size() > 1 && lower(core.substr(1));
+    bool abbreviation = core.size() >= 2 && core.size() <= 5, digits = true;
+    for (unsigned char c : core) abbreviation &= c >= 'A' && c <= 'Z', digits &= is_digit(c);
+    if (ended && !capital) return false;
+    if (!(ended || lower(core) || digits || (abbreviation && count > 2))) return false;
+    ended = in(static_cast<unsigned char>(word.back()), ".!?");
+    if (space == value.npos) break;
+    i = space + 1;
+  }
+  return true;
 }
 
 // keyvalues._CALLED.match: an identifier, then "(" (``makeToken("…")``: a call)
@@ -3029,7 +3067,7 @@ bool decide(KeyKind kind, std::string_view value, bool quoted, unsigned char aft
             const KeyTables& w, bool literal = false) {
   if (is_placeholder(value, w) || (!quoted && !value.empty() && in(value[0], "[{<$%("))) return false;
   if (kind == KeyKind::kPassword || kind == KeyKind::kStrong) {
-    if (quoted || literal) return true;
+    if (quoted || literal) return !form_text(value);  // "Gjenta passord": a form's text
     if (after == '(' || after == '[' || is_reference(value))
       return looks_generated(value) && !is_reference(value);
     return true;

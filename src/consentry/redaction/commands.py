@@ -6,10 +6,15 @@ arguments (``docker login -p``, ``sqlcmd -P``, ``smbclient -U user%pass``…), a
 named like a secret with its value after a space (``--token VALUE``), and
 ``name: API_TOKEN`` / ``value: …`` entries. The values are read and judged as
 :mod:`.keywords` reads and judges a key word's value (placeholders, templates and
-references are not secrets).
+references are not secrets). A ``Basic`` credential is found without its header and
+however short where its base64 decodes to a printable ``user:password``
+(:func:`_basic`).
 """
 
 from __future__ import annotations
+
+import base64
+import binascii
 
 from .detector import PatternDetector, compile_pattern
 from .keywords import (
@@ -66,6 +71,37 @@ def _header(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     if not looks_generated(value) and is_reference(value):
         return None
     return vstart, extend_value(data, vend, quoted, min(len(data), end + MAX_VALUE))
+
+
+# HTTP Basic credentials (RFC 7617): the scheme, then base64 of ``user:password``.
+_BASIC = r"(?i)\bbasic[ \t]{1,3}[A-Za-z0-9+/]{4,1000}={0,2}"
+_BASE64_NEXT = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_.")
+
+
+def _basic(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """The credential after ``Basic`` (any case, with or without ``Authorization:``)
+    where it is whole base64 that decodes to printable ``user:password`` with both
+    parts present (``basic dTpw`` is ``u:p``), and the password no stand-in
+    (``dXNlcjpwYXNzd29yZA==`` is ``user:password``). Prose after the word (``basic
+    idea``) does not decode so."""
+    if end < len(data) and data[end] in _BASE64_NEXT:
+        return None  # a longer word, cut by the pattern's bound
+    vstart = start + 5
+    while data[vstart] in b" \t":
+        vstart += 1
+    value = data[vstart:end]
+    if len(value) % 4:
+        return None
+    try:
+        decoded = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    user, colon, password = decoded.partition(b":")
+    if not (user and colon and password) or any(not 32 <= c <= 126 for c in decoded):
+        return None
+    if len(password) >= 4 and is_placeholder(password):
+        return None
+    return vstart, end
 
 
 def _flag(data: bytes, start: int, end: int) -> tuple[str, int, int] | None:
@@ -191,6 +227,14 @@ DETECTORS = (
         compile_pattern(_HEADER),
         _header,
         prefilter=r"(?i)authorization|bearer|x-",
+    ),
+    PatternDetector(
+        SECRET,
+        RANK[SECRET],
+        compile_pattern(_BASIC),
+        _basic,
+        triggers=(b"basic", b"Basic", b"BASIC"),
+        prefilter=r"(?i)basic[ \t]",
     ),
     PatternDetector(
         PASSWORD,

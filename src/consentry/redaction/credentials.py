@@ -113,7 +113,9 @@ _RE2_SPACE = b" \t\n\f\r"  # RE2's \s
 def _url_password_match(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     """``scheme://user:PASS@``: neither scheme nor user holds ``:``; PASS ends before the
     last ``@`` of the authority (RFC 3986: userinfo ends at the host's ``@``, and the
-    authority at the first ``/``, ``?`` or ``#``), so a password holding ``@`` is whole."""
+    authority at the first ``/``, ``?`` or ``#``), so a password holding ``@`` is whole.
+    The user may hold ``@`` (``smtp://me@mail.example:PASS@smtp.example``: an e-mail
+    address as the login, unencoded)."""
     colon = data.index(b":", data.index(b"://", start, end) + 3, end)
     return _url_password(data, colon + 1, end - 1)
 
@@ -314,7 +316,7 @@ DETECTORS = (
     PatternDetector(
         PASSWORD,
         RANK[PASSWORD],
-        compile_pattern(r"\b[A-Za-z][A-Za-z0-9+.-]{1,30}://[^\s:/?#@\"'<>]*:[^\s/?#\"'<>]+@"),
+        compile_pattern(r"\b[A-Za-z][A-Za-z0-9+.-]{1,30}://[^\s:/?#\"'<>]*:[^\s/?#\"'<>]+@"),
         _url_password_match,
         triggers=(b"://",),
         prefilter="://",

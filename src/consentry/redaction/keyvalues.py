@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from .checksums import entropy_at_least, looks_random
-from .codevalues import code_shape
+from .codevalues import code_shape, form_text
 from .model import PASSWORD
 from .tokenstandins import slack_stand_in_value
 from .urlstandins import holds_password
@@ -297,7 +297,7 @@ def _decide(kind: str, value: bytes, quoted: bool, after: int, literal: bool = F
         return False  # ``(char *) p``: a cast, an expression
     if kind == PASSWORD or kind.endswith(":strong"):
         if quoted or literal:
-            return True
+            return not form_text(value)  # ``"Gjenta passord"``: a form's text
         if after in b"([" or is_reference(value):
             return looks_generated(value) and not is_reference(value)
         return True

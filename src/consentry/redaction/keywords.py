@@ -194,7 +194,8 @@ def _alternation(words: tuple[bytes, ...] | frozenset[bytes]) -> bytes:
 # values (whole value), templates (whole value), reference words and placeholder
 # words (anywhere in the lower-cased value); then MAX_VALUE and MAX_QUOTED; then the
 # bytes a template can start with (256 flags read off _TEMPLATE, b"" where not known);
-# then codevalues.NATIVE_PATTERNS (a member path, a version, a public client token).
+# then codevalues.NATIVE_PATTERNS (a member path, a version, a public client token, a
+# constant's name).
 NATIVE_GATE_PATTERNS = (
     _alternation(tuple(w.encode() for w in _NOT_SECRET_SUFFIXES)),
     _alternation(_PLACEHOLDER_VALUES),

@@ -79,7 +79,7 @@ def helpers_digest(function: Any) -> str:
 # digest updated (tests/unit/redaction/test_native.py fails meanwhile).
 REGION_RULES: dict[str, str] = {
     "jwt": "71d5c91dffd65032",
-    "url_password": "e960efee6e66b48a",
+    "url_password": "45ff4fb0220b6a4b",
     "password": "e9e21539c78677bc",
     "keyword_secret": "1bb0bf1c40d9e7fb",
     "email": "b89234764244e360",
