@@ -2489,8 +2489,19 @@ Pos mailbox_rfind(std::string_view local, std::string_view set, Pos lo, Pos hi) 
   return -1;
 }
 
+// _closing_run: the ASCII punctuation (at most 8 bytes) right after the address.
+std::string mailbox_closing(const Text& t, Pos end) {
+  std::string run;
+  for (Pos i = end; i < std::min<Pos>(end + 8, t.n); ++i) {
+    const unsigned char c = t.d[i];
+    if (c >= 0x80 || is_alpha(c) || is_digit(c) || in(c, " \t\n\r\v\f\x1c\x1d\x1e\x1f")) break;
+    run.push_back(static_cast<char>(c));
+  }
+  return run;
+}
+
 // _local_start on an ASCII local part: how many bytes before the name are not the address.
-Pos mailbox_cut(const Text& t, Pos start, std::string_view local) {
+Pos mailbox_cut(const Text& t, Pos start, std::string_view local, Pos end) {
   static const std::set<std::string, std::less<>> kFields = {
       "email", "e-mail", "mail", "to", "from", "cc", "bcc", "reply-to", "user", "username",
       "login", "address", "contact", "recipient", "sender"};  // _ADDRESS_FIELDS
@@ -2511,10 +2522,13 @@ Pos mailbox_cut(const Text& t, Pos start, std::string_view local) {
     if (kFields.count(key)) cut = eq + 1;
   }
   auto kept = [&](Pos k) { return in(static_cast<unsigned char>(local[static_cast<size_t>(k)]), "_%+-"); };
+  const std::string closing = mailbox_closing(t, end);
   while (cut < n && !name(cut) && !kept(cut)) {  // _KEPT_LEADING
     bool later = false;
     for (Pos k = cut + 1; k < n && !later; ++k) later = name(k);
     if (!later) break;
+    const char c = local[static_cast<size_t>(cut)];
+    if (!in(static_cast<unsigned char>(c), "'`/{") && closing.find(c) == std::string::npos) break;  // _OPENERS
     ++cut;
   }
   return cut;
@@ -2538,7 +2552,7 @@ Verdict mailbox(const Text& t, const Tables& tables, Pos& start, Pos end) {
   for (Pos i = start; i < at; ++i)
     if (t.d[i] >= 0x80) return Verdict::kAsk;
   const std::string_view local = t.view(start, at);
-  const Pos cut = mailbox_cut(t, start, local);
+  const Pos cut = mailbox_cut(t, start, local, end);
   Pos name = start + cut;
   while (name < at && t.d[name] == '.') ++name;
   if (name >= at || t.d[at - 1] == '.') return Verdict::kReject;
