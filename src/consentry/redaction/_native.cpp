@@ -2469,6 +2469,7 @@ Verdict mailbox_domain(const Text& t, const Tables& tables, Pos at, Pos end) {  
   auto labels = split(t.view(at + 1, end), '.');
   for (auto x : labels)
     if (x.empty() || x.size() > 63 || x.front() == '-' || x.back() == '-') return Verdict::kReject;
+  if (labels[labels.size() - 2].find('_') != std::string_view::npos) return Verdict::kReject;  // registered name
   std::string top(labels.back());
   for (auto& c : top) c = static_cast<char>(lower(static_cast<unsigned char>(c)));
   if (tables.file_extensions.count(top)) return Verdict::kReject;

@@ -21,7 +21,8 @@ is); inside a URL the address starts after the last ``/?&=#``, and a URL's
 (``email=``, ``to=``) is not part of it; a local part of symbols only needs three
 distinct ones (``*@`` is a glob, `` `@app.get `` a decorator); labels are 1-63 bytes
 without a hyphen at either end, the top-level label is letters (or ``xn--``) and not
-a file extension.
+a file extension, and ``_`` stands only in a subdomain's labels (``a@my_shop.host.com``,
+not ``a@new_type.com``: registries refuse it in the name they register).
 """
 
 from __future__ import annotations
@@ -39,7 +40,9 @@ _LOCAL = (
     r'(?:"(?:[^"\\\r\n]|\\[^\r\n])*"'
     r"|(?:[\pL\pM\pN!#$%&'*+/=?^_`{|}~.-]|[^\x00-\x7f\pZ])+)"
 )
-_DOMAIN = r"[\pL\pM\pN-]+(?:\.[\pL\pM\pN-]+)+"
+# A host's labels may hold "_" (DNS allows it, mail hosts use it: ``my_shop.example.com``),
+# the top-level label may not; _domain_ok refuses it in the registered name too.
+_DOMAIN = r"[\pL\pM\pN_-]+(?:\.[\pL\pM\pN_-]+)*\.[\pL\pM\pN-]+"
 _PATTERN = _LOCAL + "@" + _DOMAIN
 # An address literal: dotted IPv4, or "IPv6:" and an IPv6 address (RFC 5321 §4.1.3).
 _LITERAL_PATTERN = (
@@ -106,6 +109,8 @@ def _domain_ok(domain: bytes) -> bool:
     labels = domain.split(b".")
     if any(not 0 < len(x) <= 63 or x[:1] == b"-" or x[-1:] == b"-" for x in labels):
         return False
+    if b"_" in labels[-2]:
+        return False  # no registry takes "_" in a name (``new_type.com``); a subdomain may
     top = labels[-1]
     if top.lower() in _FILE_EXTENSIONS:
         return False

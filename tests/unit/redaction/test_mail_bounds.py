@@ -9,6 +9,8 @@ Python scan alike:
   it right after the domain (markdown ``*a@b*``, ``~~a@b~~``, a table's ``|a@b|``,
   ``{a@b}``), and quotes and a path's ``/`` before a name never are, nor is punctuation
   that is not atext (``(a@b)``, ``mail:a@b``, ``<a@b>``).
+- A subdomain's labels may hold ``_`` (``a@my_shop.host.example``); the registered name
+  and the top-level label may not (``a@new_type.com`` is no one's address).
 - RFC 5321 §4.1.3 address literals (``user@[192.0.2.7]``, ``user@[IPv6:2001:db8::7]``)
   are addresses when the literal parses; the loopback and unspecified addresses name the
   machine's own mailboxes, as ``root@localhost`` does, and are not taken.
@@ -97,3 +99,25 @@ def test_an_address_at_an_ip_literal_is_covered_whole(address: str) -> None:
 def test_no_mailbox_at_a_loopback_or_malformed_literal(text: str) -> None:
     """SPEC §4, EMAIL: only a literal that parses and is not the machine itself."""
     assert all(kind != "EMAIL" for kind, _ in _found(text))
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["ivo@ops_team.example.com", "ivo@_bounces.mail.example.org", "ivo@a_b.c_d.example.net"],
+)
+def test_an_underscore_in_a_subdomain_is_part_of_the_address(address: str) -> None:
+    """SPEC §4, EMAIL: the whole address, its underscored subdomain included."""
+    assert ("EMAIL", address) in _found(f"send it to {address} today")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ivo@new_name.com is wrong", []),  # "_" in the registered name
+        ("ivo@mail.new_name.org", []),
+        ("ivo@example.com_old", [("EMAIL", "ivo@example.com")]),  # not in the top label
+    ],
+)
+def test_no_underscore_in_the_registered_name(text: str, expected: list[tuple[str, str]]) -> None:
+    """SPEC §4, EMAIL: a name no registry would take is not an address."""
+    assert _found(text) == expected
