@@ -298,6 +298,9 @@ _LETTER_LED = (
     r"\b(?:[a-z]{1,2}[0-9]{6,8}(?:[(\[][0-9a][)\]]|[0-9a-z]\b)"
     r"|[A-Z]{3}[ABCFGHJLPT][A-Z][0-9]{4}[A-Z]\b)"
 )
+# What every match holds (in 98 of the labelled corpus' 3,000 records): the compiled scan
+# searches the pattern only where its RE2::Set pass found this (native.SET_GATED).
+LETTER_LED_PREFILTER = r"\b[a-z]{1,2}[0-9]{6}|[A-Z][A-Z][0-9]{4}[A-Z]\b"
 _PAN_WORDS = re.compile(rb"(?i)\bpan\b|permanent account")
 
 
@@ -331,6 +334,6 @@ DETECTORS = (
         compile_pattern(_LETTER_LED),
         _letter_led_id,
         triggers=DIGIT_TRIGGERS,
-        prefilter=r"[A-Za-z][0-9]{4}",
+        prefilter=LETTER_LED_PREFILTER,
     ),
 )

@@ -127,6 +127,8 @@ SET_GATED: frozenset[str] = frozenset(
         r"(?i)authorization|bearer|x-",  # headers (checked by its words, see SHAPED)
         r"JQQJ|\+A(?:S[bt]|Eh|Rm|Ba|MC|CR)|Az(?:Ca|Fu|Se)|AIoT|AZEG|APIM|ACDb",  # Azure keys
         r"e(?:yA|w[ko0])[igJKN]",  # JWTs whose header opens with white space
+        r"\b[a-z]{1,2}[0-9]{6}|[A-Z][A-Z][0-9]{4}[A-Z]\b",  # letter-led ids (nationalids)
+        r"@\[",  # e-mail at an address literal (mailboxes)
     }
 )
 # Of those, the ones checked by shape or words (pattern_shapes.prefilter_check: memchr
