@@ -453,7 +453,11 @@ bool looks_random(std::string_view value) {
 
 // ---------------------------------------------------------------- pii.py validators
 
-inline bool in(unsigned char b, std::string_view set) { return set.find(static_cast<char>(b)) != set.npos; }
+// memchr itself, not string_view::find: whether GCC inlines find here moved with unrelated
+// code (246,224 calls through an out-of-line clone per corpus pass, +0.36 % instructions).
+inline bool in(unsigned char b, std::string_view set) {
+  return std::memchr(set.data(), b, set.size()) != nullptr;
+}
 
 constexpr std::string_view kNumericJoiners = ".-/:,";
 
@@ -2495,7 +2499,8 @@ std::string mailbox_closing(const Text& t, Pos end) {
   std::string run;
   for (Pos i = end; i < std::min<Pos>(end + 8, t.n); ++i) {
     const unsigned char c = t.d[i];
-    if (c >= 0x80 || is_alpha(c) || is_digit(c) || in(c, " \t\n\r\v\f\x1c\x1d\x1e\x1f")) break;
+    const bool space = c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);  // str.isspace
+    if (c >= 0x80 || is_alpha(c) || is_digit(c) || space) break;
     run.push_back(static_cast<char>(c));
   }
   return run;
@@ -2523,13 +2528,17 @@ Pos mailbox_cut(const Text& t, Pos start, std::string_view local, Pos end) {
     if (kFields.count(key)) cut = eq + 1;
   }
   auto kept = [&](Pos k) { return in(static_cast<unsigned char>(local[static_cast<size_t>(k)]), "_%+-"); };
-  const std::string closing = mailbox_closing(t, end);
+  std::optional<std::string> closing;  // _closing_run, read where a symbol needs it
   while (cut < n && !name(cut) && !kept(cut)) {  // _KEPT_LEADING
     bool later = false;
     for (Pos k = cut + 1; k < n && !later; ++k) later = name(k);
     if (!later) break;
     const char c = local[static_cast<size_t>(cut)];
-    if (!in(static_cast<unsigned char>(c), "'`/{") && closing.find(c) == std::string::npos) break;  // _OPENERS
+    const bool opener = c == '\'' || c == '`' || c == '/' || c == '{';  // _OPENERS
+    if (!opener) {
+      if (!closing) closing = mailbox_closing(t, end);
+      if (closing->find(c) == std::string::npos) break;
+    }
     ++cut;
   }
   return cut;
