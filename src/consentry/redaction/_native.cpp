@@ -453,7 +453,11 @@ bool looks_random(std::string_view value) {
 
 // ---------------------------------------------------------------- pii.py validators
 
-inline bool in(unsigned char b, std::string_view set) { return set.find(static_cast<char>(b)) != set.npos; }
+// memchr itself, not string_view::find: whether GCC inlines find here moved with unrelated
+// code (246,224 calls through an out-of-line clone per corpus pass, +0.36 % instructions).
+inline bool in(unsigned char b, std::string_view set) {
+  return std::memchr(set.data(), b, set.size()) != nullptr;
+}
 
 constexpr std::string_view kNumericJoiners = ".-/:,";
 
@@ -2471,6 +2475,7 @@ Verdict mailbox_domain(const Text& t, const Tables& tables, Pos at, Pos end) {  
   auto labels = split(t.view(at + 1, end), '.');
   for (auto x : labels)
     if (x.empty() || x.size() > 63 || x.front() == '-' || x.back() == '-') return Verdict::kReject;
+  if (labels[labels.size() - 2].find('_') != std::string_view::npos) return Verdict::kReject;  // registered name
   std::string top(labels.back());
   for (auto& c : top) c = static_cast<char>(lower(static_cast<unsigned char>(c)));
   if (tables.file_extensions.count(top)) return Verdict::kReject;
@@ -2491,8 +2496,20 @@ Pos mailbox_rfind(std::string_view local, std::string_view set, Pos lo, Pos hi) 
   return -1;
 }
 
+// _closing_run: the ASCII punctuation (at most 8 bytes) right after the address.
+std::string mailbox_closing(const Text& t, Pos end) {
+  std::string run;
+  for (Pos i = end; i < std::min<Pos>(end + 8, t.n); ++i) {
+    const unsigned char c = t.d[i];
+    const bool space = c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);  // str.isspace
+    if (c >= 0x80 || is_alpha(c) || is_digit(c) || space) break;
+    run.push_back(static_cast<char>(c));
+  }
+  return run;
+}
+
 // _local_start on an ASCII local part: how many bytes before the name are not the address.
-Pos mailbox_cut(const Text& t, Pos start, std::string_view local) {
+Pos mailbox_cut(const Text& t, Pos start, std::string_view local, Pos end) {
   static const std::set<std::string, std::less<>> kFields = {
       "email", "e-mail", "mail", "to", "from", "cc", "bcc", "reply-to", "user", "username",
       "login", "address", "contact", "recipient", "sender"};  // _ADDRESS_FIELDS
@@ -2513,10 +2530,17 @@ Pos mailbox_cut(const Text& t, Pos start, std::string_view local) {
     if (kFields.count(key)) cut = eq + 1;
   }
   auto kept = [&](Pos k) { return in(static_cast<unsigned char>(local[static_cast<size_t>(k)]), "_%+-"); };
+  std::optional<std::string> closing;  // _closing_run, read where a symbol needs it
   while (cut < n && !name(cut) && !kept(cut)) {  // _KEPT_LEADING
     bool later = false;
     for (Pos k = cut + 1; k < n && !later; ++k) later = name(k);
     if (!later) break;
+    const char c = local[static_cast<size_t>(cut)];
+    const bool opener = c == '\'' || c == '`' || c == '/' || c == '{';  // _OPENERS
+    if (!opener) {
+      if (!closing) closing = mailbox_closing(t, end);
+      if (closing->find(c) == std::string::npos) break;
+    }
     ++cut;
   }
   return cut;
@@ -2540,7 +2564,7 @@ Verdict mailbox(const Text& t, const Tables& tables, Pos& start, Pos end) {
   for (Pos i = start; i < at; ++i)
     if (t.d[i] >= 0x80) return Verdict::kAsk;
   const std::string_view local = t.view(start, at);
-  const Pos cut = mailbox_cut(t, start, local);
+  const Pos cut = mailbox_cut(t, start, local, end);
   Pos name = start + cut;
   while (name < at && t.d[name] == '.') ++name;
   if (name >= at || t.d[at - 1] == '.') return Verdict::kReject;

@@ -252,9 +252,11 @@ _PEM_HEADER_MATCH = raw_matcher(_PEM_HEADER)
 _PEM_BODY_MATCH = raw_matcher(_PEM_BODY)
 
 # A signed JWT (header.payload.signature) or an encrypted one (RFC 7516's compact form:
-# header.key.iv.ciphertext.tag, the key empty for direct encryption), read whole.
+# header.key.iv.ciphertext.tag, the key empty for direct encryption), read whole. The one
+# payload shorter than four characters is the empty claims set, "{}" (e30): an unsigned
+# token (alg none, nothing after the last dot) carries it as often as a signed one.
 _JWT_TAIL = (
-    r"[A-Za-z0-9_-]{8,}\.(?:[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"
+    r"[A-Za-z0-9_-]{8,}\.(?:(?:[A-Za-z0-9_-]{4,}|e30)\.[A-Za-z0-9_-]*"
     r"(?:\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+)?|\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)"
 )
 _JWT = r"\beyJ" + _JWT_TAIL  # base64url of '{"'

@@ -78,7 +78,7 @@ def helpers_digest(function: Any) -> str:
 # changed is searched over the whole text until its rule is checked again and its
 # digest updated (tests/unit/redaction/test_native.py fails meanwhile).
 REGION_RULES: dict[str, str] = {
-    "jwt": "71d5c91dffd65032",
+    "jwt": "27ff5af6d1422c4c",
     "url_password": "45ff4fb0220b6a4b",
     "password": "e9e21539c78677bc",
     "keyword_secret": "1bb0bf1c40d9e7fb",
@@ -90,7 +90,7 @@ REGION_RULES: dict[str, str] = {
     "iban": "6de7d1529dc0f697",
     "ipv4": "78be42896a850899",
     "ipv6": "673a0c15b5bff46a",
-    "mailbox": "fc34b8d9bf080088",  # mailboxes: a pattern validated in Python (region_tables)
+    "mailbox": "127b98c1445e387d",  # mailboxes: a pattern validated in Python (region_tables)
 }
 _PYTHON_REGION_RULES = ("mailbox",)
 
@@ -127,6 +127,8 @@ SET_GATED: frozenset[str] = frozenset(
         r"(?i)authorization|bearer|x-",  # headers (checked by its words, see SHAPED)
         r"JQQJ|\+A(?:S[bt]|Eh|Rm|Ba|MC|CR)|Az(?:Ca|Fu|Se)|AIoT|AZEG|APIM|ACDb",  # Azure keys
         r"e(?:yA|w[ko0])[igJKN]",  # JWTs whose header opens with white space
+        r"\b[a-z]{1,2}[0-9]{6}|[A-Z][A-Z][0-9]{4}[A-Z]\b",  # letter-led ids (nationalids)
+        r"@\[",  # e-mail at an address literal (mailboxes)
     }
 )
 # Of those, the ones checked by shape or words (pattern_shapes.prefilter_check: memchr

@@ -85,7 +85,7 @@ GATE_PINS: dict[Any, str] = {
     nationalids._national_id: "eb055c28a4343495",
     pii._phone_in_context: "c52ef8fbc0f1765a",
     # whole on ASCII matches; elsewhere the rules that need no Unicode tables reject
-    mailboxes._mailbox: "74a8b6ca44033ccd",
+    mailboxes._mailbox: "2d7a3287db5d5cb5",
 }
 GATE_HELPERS: dict[Any, tuple[str, tuple[Any, ...]]] = {  # validator: (digest, helpers)
     networks._ipv4_block: ("ddfb1e3e787fff20", (networks._free,)),
@@ -94,7 +94,8 @@ GATE_HELPERS: dict[Any, tuple[str, tuple[Any, ...]]] = {  # validator: (digest, 
     nationalids._national_id: ("3d9238115f8eeef9",
                                (*fieldnumbers.NATIVE_ID_PORTED, nationalids._ID_WORDS)),
     pii._phone_in_context: ("d526e6fba7c78634", (pii._phone, *fieldnumbers.NATIVE_CONTEXT_PORTED)),
-    mailboxes._mailbox: ("bc8314bb3467ba66", (mailboxes._domain_ok, mailboxes._in_userinfo,
-                                              mailboxes._local_start, mailboxes._symbols_only,
+    mailboxes._mailbox: ("c9ac27c1a4b460e8", (mailboxes._domain_ok, mailboxes._in_userinfo,
+                                              mailboxes._name_start, mailboxes._local_start,
+                                              mailboxes._closing_run, mailboxes._symbols_only,
                                               mailboxes._is_name_char)),
 }  # fmt: skip

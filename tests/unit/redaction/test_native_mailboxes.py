@@ -44,6 +44,9 @@ EDGES = [
     "a@-b.com a@b-.com a@" + "b" * 64 + ".com a@..com",
     "राम@मोहन.ईन्फो and 用户@例子.广告",
     "*@x.com %@x.com '!@x.com !#$@x.com",
+    "!joe@x.org *bob@x.com* '*joe@x.org' {a@b.com} |c@d.org| ~~e@f.net~~ `g@h.io` {{i@j.com}}",
+    "~k@l.com\x1c =m@n.org\x0b ?o@p.org}}}}}}}}} &q@r.org.*;|~`!#$ ^s@t.org,",
+    "a@b_c.example.com a@b_c.com a@x.b_c d@e.com_f _@_._ a@_x.y.org a@b.c_d.e_f.org",
     "@example.com a@@b.com a@b@c.com",
     "",
 ]
@@ -52,6 +55,7 @@ FRAGMENTS = [
     "ा", "x.com", ".png", "xn--", "mail=", "?", "&", "#", ":", "_", "+", "\t", "\u00a0",
     ";", "..", "?email=", "&Reply-To=", "--to=", "x:", "://u", "http://h/", "*", "!#",
     "ann@", "@ex.org", '"@mail.example.net', "b.o'neil", "राम@",
+    "{", "}", "|", "~", "`", "**", "\x1c", "\x0b", "^", "$", "a_b.", "_x.com",
 ]  # fmt: skip
 
 
