@@ -3,7 +3,7 @@
 Pipeline for one text:
 
 0. fold Unicode look-alikes, spaces, dashes and invisible characters
-   (:mod:`.folding`; ASCII text is never folded), keeping a map to the
+   (:mod:`.folding`; ASCII text only where it spells an address out), keeping a map to the
    original offsets;
 1. encode once to UTF-8 (ASCII text needs no offset mapping);
 2. every detector scans the bytes (RE2, linear) and validates its matches;
@@ -124,10 +124,9 @@ class Redactor:
             raise RedactionError(f"filter failed: {type(exc).__name__}") from exc
 
     def _redact(self, text: str) -> RedactionResult:
-        if not text.isascii():
-            folded = fold(text)
-            if folded is not None:
-                return self._redact_folded(text, folded)
+        folded = fold(text)
+        if folded is not None:
+            return self._redact_folded(text, folded)
         return self._redact_text(text)
 
     def _redact_folded(self, text: str, folded: Folded) -> RedactionResult:
