@@ -305,6 +305,10 @@ def transforms() -> dict[str, Transform]:
     t["mail:_at_dot_"] = _mail(" at ", " dot ")
     t["mail:small-full-stop"] = _mail(None, "\ufe52")
     t["mail:fullwidth-full-stop"] = _mail(None, "\uff0e")
+    t["dot:ideographic-full-stop"] = _replace_sep(".", "\u3002")
+    t["dot:halfwidth-ideographic-full-stop"] = _replace_sep(".", "\uff61")
+    t["dot:fullwidth-full-stop"] = _replace_sep(".", "\uff0e")
+    t["dot:one-dot-leader"] = _replace_sep(".", "\u2024")
     t["combining:acute-on-digits"] = _after_each("\u0301", _is_digit)
     t["combining:enclosing-circle"] = _after_each("\u20dd", _is_digit)
     t["combining:low-line"] = _after_each("\u0332", _is_alnum)
@@ -316,11 +320,12 @@ def transforms() -> dict[str, Transform]:
     return t
 
 
-# One transform per family (the first of each) for the pairs.
+# Transforms of every family for the pairs.
 PAIR_SET = (
     "width:fullwidth", "math:bold", "enclosed:circled", "script:superscript",
     "digits:arabic-indic", "digits:devanagari", "space:nbsp", "space:ideographic-space",
-    "dash:en-dash", "dash:minus-sign", "invisible:zwsp", "invisible:soft-hyphen",
-    "invisible:rlo", "invisible:vs16", "invisible:tag-a", "lookalike:cyrillic-prefix",
-    "lookalike:greek", "mail:small-at", "mail:[at][dot]", "combining:acute-on-digits",
+    "dash:en-dash", "dash:minus-sign", "dot:ideographic-full-stop", "invisible:zwsp",
+    "invisible:soft-hyphen", "invisible:rlo", "invisible:vs16", "invisible:tag-a",
+    "lookalike:cyrillic-prefix", "lookalike:greek", "mail:small-at", "mail:[at][dot]",
+    "combining:acute-on-digits",
 )  # fmt: skip

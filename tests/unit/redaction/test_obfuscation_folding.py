@@ -116,6 +116,19 @@ def test_spec4_small_and_fullwidth_forms_of_at_and_stop() -> None:
         assert_covered(f"write to {mail} soon", mail, "EMAIL")
 
 
+@pytest.mark.parametrize("stop", ["\u3002", "\uff61"], ids=["ideographic", "halfwidth"])
+def test_spec4_ideographic_full_stops_are_dots(stop: str) -> None:
+    # IDNA reads them as the dot between a domain's labels.
+    mail = f"lena.moreau@relay-mail{stop}fr"
+    assert_covered(f"write to {mail} soon", mail, "EMAIL")
+    ip = stop.join(["84", "17", "203", "96"])
+    assert_covered(f"host {ip} is down", ip, "IP")
+
+
+def test_a_sentence_ending_in_an_ideographic_stop_stays_clean() -> None:
+    assert R.redact("会議は3時からです。Version 2。Thanks").findings == ()
+
+
 SPELLED = [
     "lena.moreau (at) relay-mail.fr",
     "lena.moreau[at]relay-mail[dot]fr",
