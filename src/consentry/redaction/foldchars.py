@@ -10,8 +10,7 @@ characters someone thought of:
   marks (an Indic vowel sign, an Arabic vowel) only after a visible ASCII
   character or a folded one, so that they stay on their script's letters;
 * spaces (Zs) become a space, line breaks (U+2028, U+2029, NEL) a newline, dashes
-  (Pd and the minus signs) a hyphen-minus, the ideographic full stops (``。``, which
-  IDNA reads as a domain's dot) a full stop;
+  (Pd and the minus signs) a hyphen-minus;
 * decimal digits of every script (Nd: Arabic-Indic, Devanagari, Thai...), which
   NFKC leaves alone, become ASCII digits; so do circled and parenthesised digits
   and numbers (``❶``, ``⑴``, ``⒈``: the number without its brackets or stop);
@@ -30,8 +29,6 @@ import re
 import unicodedata
 
 _LINE_BREAKS = frozenset("\u0085\u2028\u2029")
-# The ideographic full stops, which IDNA reads as the dot between a domain's labels.
-_IDEOGRAPHIC_STOPS = frozenset("\u3002\uff61")
 _HANGUL_FILLERS = frozenset("\u115f\u1160\u3164\uffa0")
 # Dashes that are not in category Pd.
 _OTHER_DASHES = frozenset("\u2043\u2212\u207b\u208b")
@@ -55,11 +52,9 @@ def _within(cp: int, ranges: tuple[tuple[int, int], ...]) -> bool:
 
 @functools.cache
 def fold_char(ch: str) -> str | None:
-    """What ``ch`` folds to (:data:`DROP`, :data:`SCRIPT_MARK` or ASCII); None to keep it."""
+    """What ``ch`` folds to (ASCII, :data:`DROP` or :data:`SCRIPT_MARK`); None to keep it."""
     if ch in _LINE_BREAKS:
         return "\n"
-    if ch in _IDEOGRAPHIC_STOPS:
-        return "."
     category = unicodedata.category(ch)
     if category == "Pd" or ch in _OTHER_DASHES:
         return "-"

@@ -16,8 +16,9 @@ It folds in two steps:
 * then, on that text, words: Cyrillic, Greek and other letters that look like
   Latin ones become those letters, but only inside a word that also holds
   ASCII letters or digits (a key word or token with a confusable in it) or one
-  written in look-alikes only (other Russian or Greek words are left alone);
-  and an address spelled out gets its ``@`` and dots (:mod:`.mailspelling`).
+  written in look-alikes only (other Russian or Greek words are left alone); an
+  ideographic full stop between ASCII letters or digits becomes a full stop; and
+  an address spelled out gets its ``@`` and dots (:mod:`.mailspelling`).
 
 Not folded: a line break inside a value (``4111 1111⏎1111 1111``). A line break
 ends a line, and lines hold unrelated values (a list of numbers, one a line);
@@ -53,6 +54,9 @@ _CONF = "".join(sorted(_CONFUSABLES))
 _CONF_ANY = re.compile(f"[{_CONF}]")
 # A word: letters, digits, _ and -, and the invisible characters that may hide inside one.
 _WORD = re.compile(r"[\w\u00ad\u200b-\u200d\u2060\ufeff-]+")
+# An ideographic full stop between ASCII letters or digits: a domain's or an address's dot
+# (IDNA reads it so: ``mailhost。net``, ``84。17``), not the end of a Japanese sentence.
+_IDEOGRAPHIC_STOP = re.compile(r"(?<=[A-Za-z0-9])[\u3002\uff61](?=[A-Za-z0-9])")
 _ONLY_CONF = re.compile(f"[{_CONF}][{_CONF}_\u00ad\u200b-\u200d\u2060\ufeff-]{{2,}}")
 
 # Replacements by original offset: (folded text, how many original characters it replaces).
@@ -110,9 +114,12 @@ def fold(text: str) -> Folded | None:
             chars = _build(text, replaced)
             text = chars.text
     words: _Replaced = {}
-    if not text.isascii() and _CONF_ANY.search(text):
-        _fold_confusables(text, words)
-    # Look-alikes fold one for one, so the offsets of the text they give are the same.
+    if not text.isascii():
+        if _CONF_ANY.search(text):
+            _fold_confusables(text, words)
+        for stop in _IDEOGRAPHIC_STOP.finditer(text):
+            words[stop.start()] = (".", 1)
+    # Look-alikes and stops fold one for one, so the offsets of the text they give are the same.
     spelled = _with(text, words) if words else text
     for start, end, rep in spelled_addresses(spelled):
         words[start] = (rep, end - start)

@@ -28,7 +28,7 @@ _DOT = re.compile(rf"{_DOT_WORD}|\.")
 _LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
 # Text this does not match spells no address: most text stops here. A long text takes
 # one RE2 pass; a short one a few substring tests, cheaper than a call into RE2.
-_GATE = re2.compile(rb"(?i)at ?[\]\)\}>]| dot ")
+_GATE = re2.compile(rb"(?i)[\[\(\{<] ?at ?[\]\)\}>]| dot ")
 _SHORT = 512
 
 
@@ -50,9 +50,14 @@ def spelled_addresses(text: str) -> list[tuple[int, int, str]]:
 
 
 def _may_spell(text: str) -> bool:
-    """False when ``text`` surely spells no address (a spelled ``at`` needs ``]`` or ``dot``)."""
-    if len(text) > _SHORT:
-        return _GATE.search(text.encode("utf-8", "surrogatepass")) is not None
+    """False when ``text`` surely spells no address (substring tests first when it is short)."""
+    if len(text) <= _SHORT and not _near(text):
+        return False
+    return _GATE.search(text.encode("utf-8", "surrogatepass")) is not None
+
+
+def _near(text: str) -> bool:
+    """Whether ``text`` holds an ``at`` before a closing bracket, or a ``dot``."""
     if "]" in text or ")" in text or "}" in text or ">" in text:
         low = text.lower()
         if "at]" in low or "at)" in low or "at}" in low or "at>" in low:
