@@ -9,7 +9,7 @@ characters someone thought of:
   enclosing circles and keycaps, half marks) wherever they stand, a script's own
   marks (an Indic vowel sign, an Arabic vowel) only after a visible ASCII
   character or a folded one, so that they stay on their script's letters;
-* spaces (Zs) become a space, line breaks (U+2028, U+2029, NEL) a newline, dashes
+* spaces (Zs) become a space, line breaks (U+2028, U+2029) a newline, dashes
   (Pd and the minus signs) a hyphen-minus;
 * decimal digits of every script (Nd: Arabic-Indic, Devanagari, Thai...), which
   NFKC leaves alone, become ASCII digits; so do circled and parenthesised digits
@@ -28,7 +28,8 @@ import functools
 import re
 import unicodedata
 
-_LINE_BREAKS = frozenset("\u0085\u2028\u2029")
+# NEL (U+0085) stays: a C1 control, kept as it was; folded, a value it splits ends there.
+_LINE_BREAKS = frozenset("\u2028\u2029")
 _HANGUL_FILLERS = frozenset("\u115f\u1160\u3164\uffa0")
 # Dashes that are not in category Pd.
 _OTHER_DASHES = frozenset("\u2043\u2212\u207b\u208b")
