@@ -97,10 +97,10 @@ def candidate_ranges() -> list[tuple[int, int]]:
 
 
 def _class(table: str) -> str:
-    """A pattern for the ranges of ``table`` in the BMP, and for any astral character.
+    """A class of the ranges of ``table`` in the BMP, and of any astral character.
 
-    A class of the BMP alone compiles to one bitmap, a test per character; one with
-    astral ranges would test them one by one. Astral characters are rare in text,
+    The BMP part compiles to one bitmap, a test per character; astral ranges would
+    be tested one by one, so the class takes every astral character (rare in text)
     and :func:`fold_char` keeps those that do not fold.
     """
     parts = []
@@ -109,7 +109,7 @@ def _class(table: str) -> str:
         lo, hi = int(first, 16), int(last or first, 16)
         if lo <= 0xFFFF:
             parts.append(f"\\u{lo:04x}-\\u{min(hi, 0xFFFF):04x}")
-    return "[" + "".join(parts) + "]|[\\U00010000-\\U0010ffff]"
+    return "[" + "".join(parts) + "\\U00010000-\\U0010ffff]"
 
 
 def format_ranges(ranges: list[tuple[int, int]]) -> str:

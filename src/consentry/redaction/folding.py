@@ -102,7 +102,8 @@ def fold(text: str) -> Folded | None:
     """The folded text and its offset map, or None when nothing folds.
 
     Two steps: characters fold one by one; then, on the result, look-alike
-    letters fold inside words and spelled-out addresses (``jane (at) example
+    letters fold inside words, an ideographic full stop between ASCII letters or
+    digits becomes a full stop, and spelled-out addresses (``jane (at) example
     (dot) org``, :mod:`.mailspelling`) get their ``@`` and dots back. ASCII text
     folds only in the second step.
     """
@@ -117,8 +118,9 @@ def fold(text: str) -> Folded | None:
     if not text.isascii():
         if _CONF_ANY.search(text):
             _fold_confusables(text, words)
-        for stop in _IDEOGRAPHIC_STOP.finditer(text):
-            words[stop.start()] = (".", 1)
+        if "\u3002" in text or "\uff61" in text:
+            for stop in _IDEOGRAPHIC_STOP.finditer(text):
+                words[stop.start()] = (".", 1)
     # Look-alikes and stops fold one for one, so the offsets of the text they give are the same.
     spelled = _with(text, words) if words else text
     for start, end, rep in spelled_addresses(spelled):
