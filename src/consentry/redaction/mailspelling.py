@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-import re2
+from .detector import UNANCHORED, compile_pattern, raw_matcher
 
 _OPEN = r"[\[\(\{<]"
 _CLOSE = r"[\]\)\}>]"
@@ -26,10 +26,9 @@ _DOT_WORD = rf"(?: ?{_OPEN} ?(?:dot|DOT|Dot) ?{_CLOSE} ?| (?:dot|DOT) )"
 _DOMAIN = re.compile(rf"[A-Za-z0-9-]{{1,63}}(?:(?:{_DOT_WORD}|\.)[A-Za-z0-9-]{{1,63}}){{1,8}}")
 _DOT = re.compile(rf"{_DOT_WORD}|\.")
 _LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
-# Text this does not match spells no address: most text stops here. A long text takes
-# one RE2 pass; a short one a few substring tests, cheaper than a call into RE2.
-_GATE = re2.compile(rb"(?i)[\[\(\{<] ?at ?[\]\)\}>]| dot ")
-_SHORT = 512
+# Text this does not match spells no address: most text stops here, after one RE2 pass
+# (the compiled Match itself: the wrapper's search cost more than the pass).
+_GATE = raw_matcher(compile_pattern(r"(?i)[\[\(\{<] ?at ?[\]\)\}>]| dot "))
 
 
 def spelled_addresses(text: str) -> list[tuple[int, int, str]]:
@@ -50,21 +49,9 @@ def spelled_addresses(text: str) -> list[tuple[int, int, str]]:
 
 
 def _may_spell(text: str) -> bool:
-    """False when ``text`` surely spells no address (substring tests first when it is short)."""
-    if len(text) <= _SHORT and not _near(text):
-        return False
-    return _GATE.search(text.encode("utf-8", "surrogatepass")) is not None
-
-
-def _near(text: str) -> bool:
-    """Whether ``text`` holds an ``at`` before a closing bracket, or a ``dot``."""
-    if "]" in text or ")" in text or "}" in text or ">" in text:
-        low = text.lower()
-        if "at]" in low or "at)" in low or "at}" in low or "at>" in low:
-            return True
-        if "at ]" in low or "at )" in low or "at }" in low or "at >" in low:
-            return True
-    return "dot" in text or "DOT" in text or "Dot" in text
+    """False when ``text`` surely spells no address."""
+    data = text.encode("utf-8", "surrogatepass")
+    return _GATE(UNANCHORED, data, 0, len(data))[0][0] >= 0
 
 
 def _has_local_part(text: str, end: int) -> bool:
