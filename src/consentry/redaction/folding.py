@@ -54,9 +54,10 @@ _CONF = "".join(sorted(_CONFUSABLES))
 _CONF_ANY = re.compile(f"[{_CONF}]")
 # A word: letters, digits, _ and -, and the invisible characters that may hide inside one.
 _WORD = re.compile(r"[\w\u00ad\u200b-\u200d\u2060\ufeff-]+")
-# An ideographic full stop between ASCII letters or digits: a domain's or an address's dot
-# (IDNA reads it so: ``mailhost。net``, ``84。17``), not the end of a Japanese sentence.
-_IDEOGRAPHIC_STOP = re.compile(r"(?<=[A-Za-z0-9])[\u3002\uff61](?=[A-Za-z0-9])")
+# An ideographic full stop before an ASCII letter or digit (and, checked in Python, after
+# one): a domain's or an address's dot (IDNA reads it so: ``mailhost。net``, ``84。17``),
+# not the end of a Japanese sentence. A stop leads the pattern, so re skips to it quickly.
+_IDEOGRAPHIC_STOP = re.compile(r"[\u3002\uff61](?=[A-Za-z0-9])")
 _ONLY_CONF = re.compile(f"[{_CONF}][{_CONF}_\u00ad\u200b-\u200d\u2060\ufeff-]{{2,}}")
 
 # Replacements by original offset: (folded text, how many original characters it replaces).
@@ -120,7 +121,9 @@ def fold(text: str) -> Folded | None:
             _fold_confusables(text, words)
         if "\u3002" in text or "\uff61" in text:
             for stop in _IDEOGRAPHIC_STOP.finditer(text):
-                words[stop.start()] = (".", 1)
+                i = stop.start()
+                if i and text[i - 1].isascii() and text[i - 1].isalnum():
+                    words[i] = (".", 1)
     # Look-alikes and stops fold one for one, so the offsets of the text they give are the same.
     spelled = _with(text, words) if words else text
     for start, end, rep in spelled_addresses(spelled):
