@@ -4,8 +4,8 @@ Pipeline for one text:
 
 0. decode escaped ASCII characters (``%40``, ``&#64;``, ``\\u0040``: :mod:`.escapes`),
    then fold Unicode look-alikes, spaces, dashes and invisible characters
-   (:mod:`.folding`; ASCII text is never folded), keeping a map to the
-   original offsets;
+   (:mod:`.folding`; ASCII text only where it spells an address out), keeping a map to
+   the original offsets;
 1. encode once to UTF-8 (ASCII text needs no offset mapping);
 2. every detector scans the bytes (RE2, linear) and validates its matches;
 3. byte offsets become str offsets; the optional NER stage adds its findings;
@@ -127,8 +127,7 @@ class Redactor:
 
     def _redact(self, text: str) -> RedactionResult:
         unescaped = unescape(text)
-        base = text if unescaped is None else unescaped.text
-        folded = None if base.isascii() else fold(base)
+        folded = fold(text if unescaped is None else unescaped.text)
         if folded is not None:
             view: TextMap = folded if unescaped is None else Chained(unescaped, folded)
             return self._redact_folded(text, view)

@@ -1,81 +1,67 @@
 """Unicode folding before the scan (issue 16, SPEC §4 "never fail open").
 
 Obfuscated or merely unusual writing must not hide a value from the detectors,
-which look at ASCII: ``jane＠example.com``, ``４１１１ １１１１ …``, a no-break or
-thin space between digit groups, an en-dash in ``123–45–6789``, a zero-width
-space or soft hyphen inside a token, ``раssword=`` with a Cyrillic ``р``.
-:func:`fold` rewrites such characters and returns a map back to the original
-offsets, so that each replacement covers the original characters:
+which look at ASCII: ``jane＠example.com``, ``４１１１ １１１１ …``, ``٤١١١`` in
+Arabic-Indic digits, a no-break or thin space between digit groups, an en-dash in
+``123–45–6789``, a zero-width space, soft hyphen, bidi mark or combining accent
+inside a token, ``раssword=`` with a Cyrillic ``р``, ``jane (at) example (dot)
+com``. :func:`fold` rewrites such characters and returns a map back to the
+original offsets, so that each replacement covers the original characters.
+It folds in two steps:
 
-* zero-width and other format characters (Unicode category Cf: U+200B…U+200F,
-  U+2060…U+2064, U+FEFF, U+00AD soft hyphen, bidi controls, tags) are dropped;
-* Unicode spaces become a space, line and paragraph separators a newline,
-  Unicode dashes and the minus sign a hyphen-minus;
-* characters whose compatibility form (NFKC) is ASCII become it: full-width
-  forms, mathematical letters and digits, ligatures, superscripts;
-* Cyrillic and Greek letters that look like Latin ones become those letters,
-  but only inside a word that also holds ASCII letters or digits (a key word
-  or token with a confusable in it) or one written in look-alikes only;
-  other Russian or Greek words are left alone.
+* each character by its Unicode properties (:mod:`.foldchars`): format
+  characters, variation selectors and combining marks dropped, spaces, line
+  breaks and dashes made ASCII, decimal digits of every script and enclosed
+  digits made ASCII digits, compatibility forms (NFKC) that are ASCII taken;
+* then, on that text, words: Cyrillic, Greek and other letters that look like
+  Latin ones become those letters, but only inside a word that also holds
+  ASCII letters or digits (a key word or token with a confusable in it) or one
+  written in look-alikes only (other Russian or Greek words are left alone); an
+  ideographic full stop between ASCII letters or digits becomes a full stop; and
+  an address spelled out gets its ``@`` and dots (:mod:`.mailspelling`).
+
+Not folded: a line break inside a value (``4111 1111⏎1111 1111``). A line break
+ends a line, and lines hold unrelated values (a list of numbers, one a line);
+joining them would make card numbers and tokens out of neighbours.
 
 Linear time: one regular-expression pass finds the characters to fold, each
 looked up in a cache; where a look-alike occurs at all, one more pass reads the
-words (in C) and Python looks only at those holding a non-ASCII character.
+words (in C) and Python looks only at those holding a non-ASCII character;
+spelled addresses cost a few substring tests unless the text holds one.
 """
 
 from __future__ import annotations
 
 import bisect
-import functools
 import re
-import unicodedata
 from dataclasses import dataclass
 
-# Characters that may fold: format chars, spaces, dashes, compatibility blocks, confusables.
-_CANDIDATES = re.compile(
-    "["
-    "\u00a0\u00ad\u00b2\u00b3\u00b9\u00bc-\u00be\u034f\u061c\u115f\u1160\u1680\u180e"
-    "\u2000-\u206f"  # spaces, zero-widths, dashes, bidi controls, invisible operators
-    "\u2070-\u209f\u2100-\u214f\u2160-\u217f\u2212\u2460-\u24ff\u3000\u3164"
-    "\ufb00-\ufb06\ufe58\ufe63\ufeff\uff01-\uff5e\uffa0\ufff9-\ufffb"
-    "\U0001d400-\U0001d7ff\U000e0000-\U000e007f"
-    "]"
-)
+from .foldchars import CANDIDATES, DROP, SCRIPT_MARK, fold_char
+from .mailspelling import spelled_addresses
 
-# Latin look-alikes among Cyrillic and Greek letters (Unicode confusables, the
-# ones that are the same glyph in common fonts).
+# Latin look-alikes among Cyrillic, Greek and other letters (Unicode confusables,
+# the ones that are the same glyph in common fonts).
 _CONFUSABLES = {
     **dict(zip("асеорхуіјѕԁһԛԝӏ", "aceopxyijsdhqwl", strict=True)),
     **dict(zip("АВЕКМНОРСТХУЅІЈ", "ABEKMHOPCTXYSIJ", strict=True)),
     **dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧοιρνκ", "ABEZHIKMNOPTYXoipvk", strict=True)),
+    **dict(zip("ѵϲϳυαԚԜӀϹͿ", "vcjuaQWICJ", strict=True)),
+    # Armenian and Latin letters of the same glyph (օ ս ո հ ց զ; script g, dotless i).
+    **dict(zip("օսոհցզɡıɑɩ", "ounhgqgiai", strict=True)),
 }
-_LINE_BREAKS = {"\u2028": "\n", "\u2029": "\n"}
-_DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\ufe58\ufe63")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]")
-_WORD_CHAR = re.compile(r"[\w\u00ad\u200b-\u200d\u2060\ufeff-]")
 _CONF = "".join(sorted(_CONFUSABLES))
 _CONF_ANY = re.compile(f"[{_CONF}]")
 # A word: letters, digits, _ and -, and the invisible characters that may hide inside one.
 _WORD = re.compile(r"[\w\u00ad\u200b-\u200d\u2060\ufeff-]+")
-_ONLY_CONF = re.compile(f"[{_CONF}][{_CONF}_\u00ad\u200b-\u200d\u2060\ufeff]{{2,}}")
+# An ideographic full stop before an ASCII letter or digit (and, checked in Python, after
+# one): a domain's or an address's dot (IDNA reads it so: ``mailhost。net``, ``84。17``),
+# not the end of a Japanese sentence. A stop leads the pattern, so re skips to it quickly.
+_IDEOGRAPHIC_STOP = re.compile(r"[\u3002\uff61](?=[A-Za-z0-9])")
+_ONLY_CONF = re.compile(f"[{_CONF}][{_CONF}_\u00ad\u200b-\u200d\u2060\ufeff-]{{2,}}")
 
-
-@functools.cache
-def _fold_char(ch: str) -> str | None:
-    """What ``ch`` folds to outside confusable handling; None to keep it."""
-    if ch in _LINE_BREAKS:
-        return _LINE_BREAKS[ch]
-    if ch in _DASHES:
-        return "-"
-    category = unicodedata.category(ch)
-    if category == "Cf" or ch in "\u115f\u1160\u3164\uffa0":  # Hangul fillers are blank
-        return ""
-    if category == "Zs":
-        return " "
-    compat = unicodedata.normalize("NFKC", ch)
-    if compat != ch and compat.isascii() and compat.isprintable():
-        return compat
-    return None
+# Replacements by original offset: (folded text, how many original characters it replaces).
+_Replaced = dict[int, tuple[str, int]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,65 +69,126 @@ class Folded:
     """Folded text and the map from its offsets back to the original's."""
 
     text: str
-    # One entry per replaced character, in order: where its replacement starts and
-    # ends in the folded text, and where the original character stands.
+    # One entry per replacement, in order: where it starts and ends in the folded
+    # text, and where the original characters it replaces start and end.
     _ends: tuple[int, ...]
     _starts: tuple[int, ...]
     _origins: tuple[int, ...]
+    _origin_ends: tuple[int, ...]
+    # The fold before this one, when folding took two steps (characters, then words).
+    _before: Folded | None = None
 
     def start(self, offset: int) -> int:
         """The original offset of a finding that starts at ``offset`` in the folded text."""
-        return self._map(offset, is_end=False)
+        at = self._map(offset, is_end=False)
+        return at if self._before is None else self._before.start(at)
 
     def end(self, offset: int) -> int:
         """The original offset of a finding that ends at ``offset`` in the folded text."""
-        return self._map(offset, is_end=True)
+        at = self._map(offset, is_end=True)
+        return at if self._before is None else self._before.end(at)
 
     def _map(self, offset: int, *, is_end: bool) -> int:
         # Replacements wholly before the offset shift it; one that straddles it
         # (a character folded to two, such as a ligature) is covered whole.
         i = bisect.bisect_right(self._ends, offset)
         if i < len(self._starts) and self._starts[i] < offset:
-            return self._origins[i] + (1 if is_end else 0)
+            return self._origin_ends[i] if is_end else self._origins[i]
         if i == 0:
             return offset
-        return self._origins[i - 1] + 1 + (offset - self._ends[i - 1])
+        return self._origin_ends[i - 1] + (offset - self._ends[i - 1])
 
 
 def fold(text: str) -> Folded | None:
-    """The folded text and its offset map, or None when nothing folds."""
-    replaced: dict[int, str] = {}
-    for match in _CANDIDATES.finditer(text):
-        folded = _fold_char(match.group())
-        if folded is not None:
-            replaced[match.start()] = folded
-    if _CONF_ANY.search(text):
-        for word in _WORD.finditer(text):
-            chunk = word.group()
-            if chunk.isascii() or not _CONF_ANY.search(chunk):
+    """The folded text and its offset map, or None when nothing folds.
+
+    Two steps: characters fold one by one; then, on the result, look-alike
+    letters fold inside words, an ideographic full stop between ASCII letters or
+    digits becomes a full stop, and spelled-out addresses (``jane (at) example
+    (dot) org``, :mod:`.mailspelling`) get their ``@`` and dots back. ASCII text
+    folds only in the second step.
+    """
+    chars: Folded | None = None
+    if not text.isascii():
+        replaced: _Replaced = {}
+        _fold_chars(text, replaced)
+        if replaced:
+            chars = _build(text, replaced)
+            text = chars.text
+    words: _Replaced = {}
+    if not text.isascii():
+        if _CONF_ANY.search(text):
+            _fold_confusables(text, words)
+        if "\u3002" in text or "\uff61" in text:
+            for stop in _IDEOGRAPHIC_STOP.finditer(text):
+                i = stop.start()
+                if i and text[i - 1].isascii() and text[i - 1].isalnum():
+                    words[i] = (".", 1)
+    # Look-alikes and stops fold one for one, so the offsets of the text they give are the same.
+    spelled = _with(text, words) if words else text
+    for start, end, rep in spelled_addresses(spelled):
+        words[start] = (rep, end - start)
+    if not words:
+        return chars
+    return _build(text, words, chars)
+
+
+def _fold_chars(text: str, replaced: _Replaced) -> None:
+    for match in CANDIDATES.finditer(text):
+        i = match.start()
+        folded = fold_char(match.group())
+        if folded is None:
+            continue
+        if folded == SCRIPT_MARK:
+            # A script's own mark stays on its letters; after ASCII it is a disguise.
+            before = text[i - 1] if i else " "
+            if not ("!" <= before <= "~" or i - 1 in replaced):
                 continue
-            if _ASCII_WORD.search(chunk) or _ONLY_CONF.fullmatch(chunk):
-                base = word.start()
-                for j, ch in enumerate(chunk):
-                    if ch in _CONFUSABLES:
-                        replaced[base + j] = _CONFUSABLES[ch]
-    if not replaced:
-        return None
+            folded = DROP
+        replaced[i] = (folded, 1)
+
+
+def _fold_confusables(text: str, replaced: _Replaced) -> None:
+    for word in _WORD.finditer(text):
+        chunk = word.group()
+        if chunk.isascii() or not _CONF_ANY.search(chunk):
+            continue
+        if _ASCII_WORD.search(chunk) or _ONLY_CONF.fullmatch(chunk):
+            base = word.start()
+            for j, ch in enumerate(chunk):
+                if ch in _CONFUSABLES:
+                    replaced[base + j] = (_CONFUSABLES[ch], 1)
+
+
+def _with(text: str, same_width: _Replaced) -> str:
+    chars = list(text)
+    for i, (rep, _) in same_width.items():
+        chars[i] = rep
+    return "".join(chars)
+
+
+def _build(text: str, replaced: _Replaced, before: Folded | None = None) -> Folded:
     pieces: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     origins: list[int] = []
+    origin_ends: list[int] = []
     pos = 0
     length = 0
     for i in sorted(replaced):
+        if i < pos:
+            continue  # inside a longer replacement before it
+        rep, width = replaced[i]
         pieces.append(text[pos:i])
         length += i - pos
-        rep = replaced[i]
         starts.append(length)
         pieces.append(rep)
         length += len(rep)
         ends.append(length)
         origins.append(i)
-        pos = i + 1
+        pos = i + width
+        origin_ends.append(pos)
     pieces.append(text[pos:])
-    return Folded("".join(pieces), tuple(ends), tuple(starts), tuple(origins))
+    return Folded(
+        "".join(pieces), tuple(ends), tuple(starts), tuple(origins), tuple(origin_ends), before
+    )

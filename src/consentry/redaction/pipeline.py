@@ -83,7 +83,7 @@ class PipelineRedactor(Redactor):
 
 
 def _as_scanned(text: str) -> str:
-    folded = None if text.isascii() else fold(text)
+    folded = fold(text)
     return text if folded is None else folded.text
 
 
