@@ -229,6 +229,20 @@ def _mail(at: str | None, dot: str | None) -> Transform:
     return apply
 
 
+def _escaped(template: str) -> Transform:
+    """The value's punctuation and spaces written as escapes (``%40``, ``&#64;``, ``\\u0040``),
+    as URLs, HTML and JSON carry them."""
+
+    def apply(pieces: Pieces, value: Value) -> Pieces:
+        return [template.format(ord(c)) if c in _ESCAPED else p
+                for c, p in zip(value.text, pieces, strict=True)]  # fmt: skip
+
+    return apply
+
+
+_ESCAPED = frozenset("@+-.:=/ ")
+
+
 def _is_digit(c: str) -> bool:
     return "0" <= c <= "9"
 
@@ -313,6 +327,10 @@ def transforms() -> dict[str, Transform]:
     t["combining:enclosing-circle"] = _after_each("\u20dd", _is_digit)
     t["combining:low-line"] = _after_each("\u0332", _is_alnum)
     t["combining:long-stroke"] = _after_each("\u0336", _is_alnum)
+    t["escape:percent"] = _escaped("%{:02X}")
+    t["escape:html-decimal"] = _escaped("&#{};")
+    t["escape:html-hex"] = _escaped("&#x{:x};")
+    t["escape:json-unicode"] = _escaped("\\u{:04x}")
     t["linebreak:lf"] = _line_break("\n")
     t["linebreak:crlf"] = _line_break("\r\n")
     t["linebreak:line-separator"] = _line_break("\u2028")
