@@ -56,6 +56,16 @@ _BUILTIN_DETECTOR_TYPES = (
 )
 
 
+def scanned_view(text: str) -> TextMap | None:
+    """The text the detectors scan, escapes decoded and Unicode folded, with its map back to
+    ``text``; None where neither changes it (step 0 of the pipeline above)."""
+    unescaped = unescape(text)
+    folded = fold(text if unescaped is None else unescaped.text)
+    if folded is None:
+        return unescaped
+    return folded if unescaped is None else Chained(unescaped, folded)
+
+
 class Redactor:
     """Detects and replaces sensitive data in text.
 
@@ -126,14 +136,8 @@ class Redactor:
             raise RedactionError(f"filter failed: {type(exc).__name__}") from exc
 
     def _redact(self, text: str) -> RedactionResult:
-        unescaped = unescape(text)
-        folded = fold(text if unescaped is None else unescaped.text)
-        if folded is not None:
-            view: TextMap = folded if unescaped is None else Chained(unescaped, folded)
-            return self._redact_folded(text, view)
-        if unescaped is not None:
-            return self._redact_folded(text, unescaped)
-        return self._redact_text(text)
+        view = scanned_view(text)
+        return self._redact_text(text) if view is None else self._redact_folded(text, view)
 
     def _redact_folded(self, text: str, folded: TextMap) -> RedactionResult:
         """Scan the folded text; each finding covers the original characters it came from.

@@ -20,9 +20,8 @@ from collections.abc import Iterable, Sequence
 from consentry.domain.policy import NerMode, NerPolicy, Policy
 
 from .addresses import AddressNer
-from .engine import Redactor
+from .engine import Redactor, scanned_view
 from .errors import RedactionError
-from .folding import fold
 from .model import ADDRESS, Finding, RedactionResult
 from .spacy_ner import NerModelMissing, SpacyNer, model_stage, spacy_installed
 
@@ -66,8 +65,8 @@ class PipelineRedactor(Redactor):
     def prefetch(self, texts: Iterable[str]) -> None:
         """Run the NER models over a page of texts at once (see :func:`prefetch`).
 
-        The models see each text as :meth:`redact` hands it to the NER stage: folded
-        (:func:`~consentry.redaction.folding.fold`) where folding changes it.
+        The models see each text as :meth:`redact` hands it to the NER stage
+        (:func:`~consentry.redaction.engine.scanned_view`: escapes decoded, Unicode folded).
         """
         if self._stage is None:
             return
@@ -83,8 +82,8 @@ class PipelineRedactor(Redactor):
 
 
 def _as_scanned(text: str) -> str:
-    folded = fold(text)
-    return text if folded is None else folded.text
+    view = scanned_view(text)
+    return text if view is None else view.text
 
 
 def ner_enabled(settings: NerPolicy, override: bool | None = None) -> bool:

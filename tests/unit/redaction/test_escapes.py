@@ -75,3 +75,15 @@ def test_escaped_at_never_leaks_an_address(
     result = REDACTOR.redact(f"{before} {address} {after}")
     assert address not in result.text
     assert "example.org" not in result.text
+
+
+def test_the_ner_stage_is_prefetched_on_the_text_it_scans() -> None:
+    """SPEC §4: the batched NER models see a text decoded and folded, as the scan does."""
+    from consentry.redaction.engine import scanned_view
+    from consentry.redaction.pipeline import _as_scanned
+
+    text = "write to kate%40example.org or ｋａｔｅ＠example.org"
+    view = scanned_view(text)
+    assert view is not None
+    assert _as_scanned(text) == view.text == "write to kate@example.org or kate@example.org"
+    assert scanned_view("plain text") is None
