@@ -19,18 +19,7 @@ the Python scan alike:
 from __future__ import annotations
 
 import pytest
-
-from consentry.redaction import Redactor
-
-SCANS = [Redactor(), Redactor(native=False)]
-
-
-def _found(text: str) -> list[tuple[str, str]]:
-    results = {
-        tuple((f.type, text[f.start : f.end]) for f in r.redact(text).findings) for r in SCANS
-    }
-    assert len(results) == 1, results  # the compiled and the Python scan agree
-    return list(results.pop())
+from tests.both_scans import found as _found
 
 
 @pytest.mark.parametrize(

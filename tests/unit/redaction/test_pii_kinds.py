@@ -8,19 +8,8 @@ covered (no partial leak).
 from __future__ import annotations
 
 import pytest
-
-from consentry.redaction import Redactor, native
-
-SCANS = [Redactor(native=False)] + ([Redactor()] if native.available() else [])
-
-
-def _found(text: str) -> list[tuple[str, str]]:
-    results = {
-        tuple((f.type, text[f.start : f.end]) for f in r.redact(text).findings) for r in SCANS
-    }
-    assert len(results) == 1, results  # both scans agree
-    return list(results.pop())
-
+from tests.both_scans import SCANS
+from tests.both_scans import found as _found
 
 POSITIVES = [
     # SPEC §4 IP addresses: CIDR blocks and zone ids whole, IPv6 short forms
