@@ -48,6 +48,8 @@ def _scheme_hash(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     """``{SCHEME}body`` whose body looks hashed, not glued to a word before it."""
     if start > 0 and is_word_byte(data[start - 1]):
         return None
+    while data[end - 1] == 0x2C:
+        end -= 1  # a list's comma after the hash ('.' is in crypt's alphabet: kept)
     body = data[data.index(b"}", start, end) + 1 : end]
     return (start, end) if hashed(body) else None
 

@@ -99,3 +99,12 @@ def test_look_alikes_are_left(native: bool, text: str) -> None:
     """SPEC §4 (false positives): scheme names, markdown around a digest, hex flags,
     C++ scopes and IPv6, a line that only looks like pwdump."""
     assert Redactor(native=native).redact(text).findings == ()
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["compiled", "python"])
+def test_punctuation_after_a_scheme_hash_stays(native: bool) -> None:
+    """SPEC §4: the comma after ``{SSHA}…`` is the list's, not the hash's (a full stop may
+    be the last character of a crypt-alphabet body, so it is covered)."""
+    value = _ssha("SSHA", "sha1")
+    text = f"hashes: {value}, then"
+    assert Redactor(native=native).redact(text).text == "hashes: [PASSWORD_HASH], then"
