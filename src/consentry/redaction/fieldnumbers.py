@@ -119,22 +119,17 @@ def _operand(data: bytes, start: int, main: bytes) -> bool:
 
 
 def iban_group_before(data: bytes, start: int) -> bool:
-    """The next group of an IBAN or account number: "DE89 3704 ..." / "BG80 BNBG 9661 ...".
-
-    The group is four upper-case letters and digits, a word of its own, and holds a digit
-    or follows a group that ends in one; "PESEL 4405...", "CELL 0612...", "TCKN 1000..."
-    are words that name the number (issue 16), not groups of an account."""
-    if start < 5 or data[start - 1] != 0x20:
-        return False
+    """The next group of an IBAN or account number ("DE89 3704 …", "BG80 BNBG 9661 …"): four
+    capitals and digits, a word of its own, holding a digit or after a group ending in one;
+    "PESEL 4405…", "CELL 0612…", "TCKN 1000…" are words naming the number (issue 16)."""
     group = data[start - 5 : start - 1]
-    if not (group.isalnum() and group.upper() == group and any(65 <= c <= 90 for c in group)):
+    if start < 5 or data[start - 1] != 0x20 or not group.isalnum() or not group.isupper():
         return False
     if start > 5 and _alnum(data[start - 6]):
-        return False
-    if any(48 <= c <= 57 for c in group):
-        return True
-    # letters only ("BNBG"): a group where it follows one that ends in a digit ("BG80 ")
-    return start > 6 and data[start - 6] == 0x20 and 48 <= data[start - 7] <= 57
+        return False  # the end of a longer word
+    return any(48 <= c <= 57 for c in group) or (
+        start > 6 and data[start - 6] == 0x20 and 48 <= data[start - 7] <= 57
+    )
 
 
 @functools.lru_cache(maxsize=CACHE_SIZE)
@@ -336,8 +331,7 @@ def _one_phone(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     return (start, end) if _valid_nationally(digits) else None
 
 
-# ID words that name an identifier (not "number" alone): they keep "number" from
-# meaning a phone number.
+# ID words that name an identifier (not "number" alone): "number" then means no phone.
 _ID_NAMED = re.compile(
     rb"(?i)(?:\bid\b|identity|identification|national|personal|citizen|kimlik|c[e\xc3\xa9]dula|"
     rb"\brut\b|curp|amka|egn|personnummer|f[o\xc3\xb8]dselsnummer|kennitala|\brrn\b|pesel|\bbsn\b|"
@@ -345,9 +339,8 @@ _ID_NAMED = re.compile(
     rb"aadhaar|codice fiscale|\bssn\b|social security)"
 )
 
-# The compiled scan's port of _phone (field_phone in _native.cpp) decides in C++ but for
-# these library calls, made back into Python, with the calling codes phonenumbers knows;
-# it reproduces the helpers and patterns below and is pinned to them (native.GATE_HELPERS).
+# _phone's port (field_phone, _native.cpp) calls these back, with phonenumbers' calling
+# codes; it reproduces the helpers and patterns below, pinned to them (GATE_HELPERS).
 NATIVE_LIBRARY = (
     _valid_internationally,
     _possible_internationally,

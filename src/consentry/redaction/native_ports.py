@@ -90,10 +90,10 @@ GATE_PINS: dict[Any, str] = {
 GATE_HELPERS: dict[Any, tuple[str, tuple[Any, ...]]] = {  # validator: (digest, helpers)
     networks._ipv4_block: ("ddfb1e3e787fff20", (networks._free,)),
     networks._ipv6_network: ("34be3ffa895c3357", (networks._free, networks._whole_value)),
-    fieldnumbers._phone: ("185c37138f40cf05", fieldnumbers.NATIVE_PORTED),
-    nationalids._national_id: ("3d9238115f8eeef9",
+    fieldnumbers._phone: ("aa07f6c41aa460c9", fieldnumbers.NATIVE_PORTED),
+    nationalids._national_id: ("7cf1c859de1e16b1",
                                (*fieldnumbers.NATIVE_ID_PORTED, nationalids._ID_WORDS)),
-    pii._phone_in_context: ("d526e6fba7c78634", (pii._phone, *fieldnumbers.NATIVE_CONTEXT_PORTED)),
+    pii._phone_in_context: ("6360b13eb5c93b4f", (pii._phone, *fieldnumbers.NATIVE_CONTEXT_PORTED)),
     mailboxes._mailbox: ("c9ac27c1a4b460e8", (mailboxes._domain_ok, mailboxes._in_userinfo,
                                               mailboxes._name_start, mailboxes._local_start,
                                               mailboxes._closing_run, mailboxes._symbols_only,
