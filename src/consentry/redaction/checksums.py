@@ -183,3 +183,17 @@ def looks_random(value: bytes) -> bool:
 
 _DIGITS = b"0123456789"
 _LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_HASH_FIELD = frozenset(_LETTERS + _DIGITS + b"./+=")
+HEX_DIGITS = frozenset(b"0123456789abcdefABCDEF")
+
+
+def looks_hashed(field: bytes) -> bool:
+    """True when one field of a password hash looks like a digest or salt: at least 16
+    characters of a hash alphabet (letters, digits, ``./+=``), and 32+ hex digits, or
+    digits mixed with letters, or at least 3.5 bits of entropy per character. The
+    crypt-style detector and the marked encodings of :mod:`.storedhashes` both ask it of
+    their longest field, so ``$HOME$PATH`` or ``{SHA}`` in prose is not a hash."""
+    if len(field) < 16 or not set(field) <= _HASH_FIELD:
+        return False
+    is_hex = len(field) >= 32 and set(field) <= HEX_DIGITS
+    return is_hex or looks_random(field) or entropy_at_least(field, 3.5)

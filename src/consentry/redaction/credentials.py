@@ -17,7 +17,7 @@ from typing import ClassVar
 
 from .azurekeys import DETECTOR as AZURE_KEY_DETECTOR
 from .blockscalars import DETECTORS as BLOCK_SCALAR_DETECTORS
-from .checksums import entropy_at_least, looks_random
+from .checksums import entropy_at_least, looks_hashed, looks_random
 from .commands import DETECTORS as COMMAND_DETECTORS
 from .credpairs import DETECTORS as CREDENTIAL_PAIR_DETECTORS
 from .detector import (
@@ -167,10 +167,6 @@ def _two_part_jwt(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     return start, end
 
 
-_HEX_DIGITS = frozenset(b"0123456789abcdefABCDEF")
-_HASH_FIELD = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789./+=")
-
-
 def _password_hash(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     """A crypt-style ``$id$...`` or ``scheme$...$...`` string whose longest field looks hashed.
 
@@ -183,16 +179,8 @@ def _password_hash(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     """
     if start > 0 and is_word_byte(data[start - 1]) and data[start] == 0x24:
         return None
-    fields = data[start:end].split(b"$")
-    longest = max(fields, key=len)
-    pieces = [p for f in fields for p in f.replace(b"#", b"*").replace(b":", b"*").split(b"*")]
-    longest = max(pieces, key=len)
-    if len(longest) < 16 or not set(longest) <= _HASH_FIELD:
-        return None
-    is_hex = len(longest) >= 32 and all(c in _HEX_DIGITS for c in longest)
-    if not (is_hex or looks_random(longest) or entropy_at_least(longest, 3.5)):
-        return None
-    return start, end
+    pieces = re.split(rb"[$#:*]", data[start:end])
+    return (start, end) if looks_hashed(max(pieces, key=len)) else None
 
 
 @dataclass(frozen=True, slots=True)

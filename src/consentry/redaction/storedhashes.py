@@ -20,12 +20,10 @@ prose or a markdown ``*`` before a word is not a hash.
 
 from __future__ import annotations
 
-from .checksums import entropy_at_least, looks_random
+from .checksums import HEX_DIGITS, looks_hashed
 from .detector import PatternDetector, compile_pattern, is_word_byte
 from .model import PASSWORD_HASH, PRIVATE_KEY
 
-_HASH_FIELD = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789./+=")
-_HEX = frozenset(b"0123456789abcdefABCDEF")
 _RANK = 25  # credentials.RANK[PASSWORD_HASH]
 _KEY_RANK = 0  # credentials.RANK[PRIVATE_KEY]
 
@@ -35,13 +33,7 @@ def hashed(body: bytes) -> bool:
     at least 16 characters of a hash alphabet, and 32+ hex digits, or digits mixed with
     letters, or at least 3.5 bits of entropy per character."""
     pieces = body.replace(b"$", b" ").replace(b",", b" ").replace(b"*", b" ").split()
-    if not pieces:
-        return False
-    longest = max(pieces, key=len).rstrip(b"=")
-    if len(longest) < 16 or not set(longest) <= _HASH_FIELD:
-        return False
-    is_hex = len(longest) >= 32 and set(longest) <= _HEX
-    return is_hex or looks_random(longest) or entropy_at_least(longest, 3.5)
+    return bool(pieces) and looks_hashed(max(pieces, key=len).rstrip(b"="))
 
 
 def _scheme_hash(data: bytes, start: int, end: int) -> tuple[int, int] | None:
@@ -70,7 +62,7 @@ def _hex_tail(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     user name, RID or domain before them)."""
     run = 0
     for i in range(start, end):
-        run = run + 1 if data[i] in _HEX else 0
+        run = run + 1 if data[i] in HEX_DIGITS else 0
         if run == 16:
             return i - 15, end
     return None
