@@ -15,7 +15,8 @@ a secret, its exact text (``match``). Read as YAML (no rule run). Labels by kind
 * a snippet the rule rejects (``containsSecret: false``) is a negative only where
   nothing secret-shaped is left in it: no example with a ``fileName`` (the rule rejects
   the file, not the text); no token-shaped run (16 or more key characters holding a
-  letter and a digit), key block, JWT or URL password other than a placeholder; and
+  letter and a digit), key block, JWT or URL password other than a placeholder, IPv4
+  or e-mail address (asked too: ``127.0.0.1`` in a URL is found as an address); and
   every value the rule's pattern takes is one its own ``patternNot`` rejects
   (``${DB_PASS}``, ``<enter password>``, ``pass``): a near-miss token is left out.
 """
@@ -41,6 +42,9 @@ _PLACEHOLDER = re.compile(r"[$%{<*\[(]|^(?:x+|\.+|pass(?:word|wd)?)$", re.I)
 _PASSWORD_WORD = re.compile(r"(?i)pass|pwd")
 _SCHEME = re.compile(r"(?i)\b(?:bearer|basic|token)\s+([A-Za-z0-9+/=_\-.]{8,})")
 _AFTER_PASSWORD = re.compile(r"(?i)(?:pass(?:word|wd)?|pwd)[\s'\"=:]{1,4}([^\s'\"`@)}]{6,})")
+_PII = re.compile(
+    r"\b(?:\d{1,3}\.){3}\d{1,3}\b|(?<![:/\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"
+)
 _REPEAT = re.compile(r"(.)\1{5}")
 
 
@@ -77,8 +81,9 @@ def rejected(value: str, nots: list[str]) -> bool:
 
 
 def token_shaped(text: str) -> bool:
-    """A key-shaped run, key block, JWT or URL password that is not a placeholder."""
-    if "-----BEGIN" in text or _JWT.search(text):
+    """A key-shaped run, key block, JWT or URL password that is not a placeholder, or an
+    IPv4 or e-mail address (kinds SPEC §4 asks for too)."""
+    if "-----BEGIN" in text or _JWT.search(text) or _PII.search(text):
         return True
     if any(re.search(r"\d", r) and re.search(r"[A-Za-z]", r) for r in _TOKEN_RUN.findall(text)):
         return True

@@ -82,6 +82,10 @@ def test_rejected_snippets_clean_only_without_secret_shapes() -> None:
     assert not clean(RULE, nots, "Authorization: Bearer k3.9xLq2")
     assert not clean(RULE, nots, "-pwd '987654' -port 22")
     assert not clean(RULE, nots, 'url = "redis://cache:Tq8mZ1@host:6379"')
+    # an IPv4 or e-mail address is a kind SPEC §4 asks for too: not a clean snippet
+    assert not clean(RULE, nots, 'url = "redis://cache:{{vault_pass}}@10.2.3.4:6379"')
+    assert not clean(RULE, nots, 'mail_from = "ops.h21@mail.example.org"')
+    assert clean(RULE, nots, 'url = "redis://cache:pass@db.example:6379"')
 
 
 YAML = f"""provider:
