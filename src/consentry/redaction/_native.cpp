@@ -762,8 +762,8 @@ bool documentation_host(std::string_view data, size_t at) {
 }
 
 // urlstandins.stand_in: the URL password data[start:end] (its '@' at end) is a mask, two
-// distinct characters, a template, an instruction, or the field's name on a
-// documentation host.
+// distinct characters, a template, an instruction, a regular expression's wildcard, or
+// the field's name on a documentation host.
 bool url_stand_in(std::string_view data, size_t start, size_t end) {
   const std::string_view value = data.substr(start, end - start);
   bool mask = true;
@@ -789,6 +789,8 @@ bool url_stand_in(std::string_view data, size_t start, size_t end) {
   if (distinct <= 2 || in(static_cast<unsigned char>(value[0]), "${[<")) return true;
   for (const char* word : {"your", "replace", "changeme", "change_me", "placeholder", "_here"})
     if (low.find(word) != std::string::npos) return true;
+  for (const char* wildcard : {".*", ".+"})  // urlstandins._WILDCARDS: a regular expression
+    if (value.find(wildcard) != std::string_view::npos) return true;
   for (const char* name :
        {"password", "passwd", "pwd", "secret", "mypassword", "mysecret", "dbpassword"})
     if (compact == name) return documentation_host(data, end + 1);
@@ -3365,9 +3367,29 @@ Answer assignment(const Text& t, Pos start, Pos end, const KeyTables& w, bool pa
   return Answer::kYes;
 }
 
+// commands._other_scheme: the match is `Authorization: <scheme> ` (or Proxy-) with a
+// scheme outside commands._SCHEMES, whose credential must look generated.
+bool other_scheme(const Text& t, Pos start, Pos end) {
+  std::string head;
+  for (Pos i = start; i < end && head.size() < 19; ++i)
+    head.push_back(static_cast<char>(lower(t.d[i])));
+  if (head.rfind("authorization", 0) != 0 && head.rfind("proxy-authorization", 0) != 0)
+    return false;
+  Pos stop = end;
+  while (stop > start && in(t.d[stop - 1], " \t")) --stop;
+  Pos word = stop;
+  while (word > start && (is_alnum(t.d[word - 1]) || in(t.d[word - 1], "_.-"))) --word;
+  std::string scheme;
+  for (Pos i = word; i < stop; ++i) scheme.push_back(static_cast<char>(lower(t.d[i])));
+  for (const char* known : {"basic", "bearer", "token", "digest", "apikey", "api-key", "key",
+                            "sso-key", "oauth", "otp", "negotiate", "ntlm"})
+    if (scheme == known) return false;
+  return true;
+}
+
 // commands._header on the match [start, end) (`Authorization: Bearer `, `X-Api-Key: `):
 // the value after it, unless a placeholder, shorter than 8 bytes, a word after a
-// header's colon, or a reference; kYes sets the value's span (extended as
+// header's colon, a reference, or a word after another scheme; kYes sets the value's span (extended as
 // keywords.extend_value does). As in assignment(), a non-ASCII value without an ASCII
 // letter or digit is left to the Python validator (is_placeholder reads its letters
 // as Unicode). Pinned in native.GATE_PINS.
@@ -3385,7 +3407,7 @@ Answer header(const Text& t, Pos start, Pos end, const KeyTables& w, Pos& vstart
   while (match_end > start && is_py_space(t.d[match_end - 1])) --match_end;
   const bool generated = looks_generated(value);
   if (match_end > start && t.d[match_end - 1] == ':' && !generated) return Answer::kNo;
-  if (!generated && is_reference(value)) return Answer::kNo;
+  if (!generated && (is_reference(value) || other_scheme(t, start, end))) return Answer::kNo;
   if (!quoted && vend >= std::min(t.n, end + max_value))  // keywords.extend_value
     while (vend < t.n && in(t.d[vend], kTokenChars)) ++vend;
   return Answer::kYes;

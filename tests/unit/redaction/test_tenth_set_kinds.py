@@ -1,0 +1,79 @@
+"""Kinds of miss and false positive the tenth outside set showed (issue 16), on our own
+examples.
+
+SPEC §4 asks for passwords in URLs and connection strings, high-entropy tokens next to
+key words and provider API keys. The tenth set (sonar-text's rule examples) showed:
+
+* a regular expression that reads URLs flagged as a URL's password
+  (``"(mysql://.*:)(.*)(@.*)"``);
+* a shell's command substitution under a password key word flagged as the password
+  (``DB_PASSWORD="$(openssl rand -hex 16)"``): the value is computed when it runs;
+* provider shapes the table lacked or read too narrowly: Riot Games' ``RGAPI-`` keys,
+  Zapier catch hooks with a short account id;
+* the credential after an ``Authorization:`` scheme other than the dozen the filter
+  knew (``BotConnector``, ``SharedAccessSignature``) missed: after any scheme word, a
+  credential that looks generated is found; a word or a reference is not.
+
+Real passwords in URLs and after key words, and the shapes' near-misses, stay as they were.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from consentry.redaction import Redactor
+
+NOT_SECRETS = [
+    'pattern = re.compile(r"(mysql://.*:)(.*)(@.*)")',
+    'masker.add("(amqps?://[^:]+:)(.+)(@.+)")',
+    'DB_PASSWORD="$(openssl rand -hex 16)"',
+    "export ADMIN_PASS=$(pass show infra/admin)",
+    "Authorization: Custom credentials-required",
+    "authorization: MyScheme $SESSION_TOKEN",
+    "Authorization: the caller must send a signed token",
+]
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["compiled", "python"])
+@pytest.mark.parametrize("text", NOT_SECRETS)
+def test_url_and_command_stand_ins_are_not_secrets(native: bool, text: str) -> None:
+    """SPEC §4: a regular expression where a URL's password goes, a command that
+    computes the value, and a word or reference after an Authorization scheme are not
+    secrets."""
+    assert Redactor(native=native).redact(text).findings == ()
+
+
+STILL_SECRETS = [
+    ('dsn = "mysql://app:pass@db.example/orders"', "pass"),  # sources label it a password
+    ('dsn = "mysql://app:Pq7.z9Lw@db.example/orders"', "Pq7.z9Lw"),  # a dot, no wildcard
+    ('DB_PASSWORD="Hq82(kLp)z"', "Hq82(kLp)z"),
+    ("Authorization: RelayKey Zx81kLq0Pw2mNb7VtY4cR9sD", "Zx81kLq0Pw2mNb7VtY4cR9sD"),
+    (
+        "Authorization: SharedAccessSignature sr=q1&sig=kQ9x%2BvLm2Pz7Rt4Wy1Nb8Cd3&se=1767225600",
+        "kQ9x%2BvLm2Pz7Rt4Wy1Nb8Cd3",  # the signature, after its own key word
+    ),
+    ("watcher = LolWatcher('RGAPI-3f9a0c12-7b4e-4d21-9c8a-5e6f7a8b9c0d')", None),
+    ('hook = "https://hooks.zapier.com/hooks/catch/481516/q2w9e7/"', None),
+]
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["compiled", "python"])
+@pytest.mark.parametrize(("text", "secret"), STILL_SECRETS)
+def test_passwords_and_provider_keys_are_found(native: bool, text: str, secret: str) -> None:
+    """SPEC §4: a URL password (also ``pass``, which the sources label a password) or
+    one with a dot, a literal password with brackets, a generated credential after any
+    Authorization scheme, Riot Games' and Zapier's keys are found whole."""
+    findings = Redactor(native=native).redact(text).findings
+    spans = [text[f.start : f.end] for f in findings]
+    if secret is not None:
+        assert spans == [secret]
+    else:
+        key = "RGAPI-3f9a0c12-7b4e-4d21-9c8a-5e6f7a8b9c0d" if "RGAPI" in text else "481516/q2w9e7"
+        assert len(spans) == 1 and key in spans[0]
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["compiled", "python"])
+def test_riot_near_misses_stay_clean(native: bool) -> None:
+    """SPEC §4 provider keys by their published shape: RGAPI- and a UUID, not a word."""
+    text = "see RGAPI-docs for the rate limits of RGAPI-keys"
+    assert Redactor(native=native).redact(text).findings == ()
