@@ -3330,6 +3330,27 @@ bool config_literal(const Text& t, Pos start, std::string_view tail, Pos vstart,
   return tail == "=" && ini_section_before(t, line);
 }
 
+// keywords._fallback: the quoted literal after `||`, `??` or `or ` at pos, the default a
+// reference falls back to; sets [dstart, dend) inside its quotes.
+bool fallback(const Text& t, Pos pos, Pos max_quoted, Pos& dstart, Pos& dend) {
+  while (pos < t.n && in(t.d[pos], " \t")) ++pos;
+  const std::string_view rest = t.view(pos, std::min(t.n, pos + 3));
+  if (rest.substr(0, 2) == "||" || rest.substr(0, 2) == "??") pos += 2;
+  else if (rest == "or ") pos += 3;
+  else return false;
+  while (pos < t.n && in(t.d[pos], " \t")) ++pos;
+  if (pos >= t.n || !is_quote(t.d[pos])) return false;
+  const Pos limit = std::min(t.n, pos + 1 + max_quoted);
+  for (Pos i = pos + 1; i < limit; ++i) {
+    if (t.d[i] == '\n') return false;
+    if (t.d[i] == t.d[pos]) {
+      dstart = pos + 1, dend = i;
+      return true;
+    }
+  }
+  return false;
+}
+
 // keywords._assignment on the match [start, end) for a password-like key word (`password`)
 // or any other; kYes sets the value's span. The kind is checked before the value is read,
 // so a value is never extended for a key word the caller drops (linear on password=…).
@@ -3361,7 +3382,17 @@ Answer assignment(const Text& t, Pos start, Pos end, const KeyTables& w, bool pa
   const unsigned char after = quoted ? t.at(vend + 1) : t.at(vend);
   const bool literal = !quoted && ((tail == "=" && env_assignment(t, start, key_end)) ||
                                    config_literal(t, start, tail, vstart, vend));
-  if (!decide(kind, value, quoted, after, w, literal)) return Answer::kNo;
+  if (!decide(kind, value, quoted, after, w, literal)) {
+    Pos dstart = 0, dend = 0;
+    if (quoted || !fallback(t, vend, max_quoted, dstart, dend)) return Answer::kNo;
+    const std::string_view dvalue = t.view(dstart, dend);
+    bool dascii = true, dalnum = false;
+    for (unsigned char c : dvalue) dascii &= c < 0x80, dalnum |= is_alnum(c);
+    if (!dascii && !dalnum) return Answer::kAsk;
+    if (!decide(kind, dvalue, true, t.at(dend + 1), w, false)) return Answer::kNo;
+    vstart = dstart, vend = dend;
+    return Answer::kYes;
+  }
   if (!quoted && vend >= std::min(t.n, value_at + max_value))  // keywords.extend_value
     while (vend < t.n && in(t.d[vend], kTokenChars)) ++vend;
   return Answer::kYes;

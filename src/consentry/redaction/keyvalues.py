@@ -47,8 +47,8 @@ _TEMPLATE = re.compile(
 _PLACEHOLDER_VALUES = frozenset(
     b"none null nil true false undefined password passwd pass secret changeme token key "
     b"empty default string str required optional test admin root user username value "
-    b"hidden masked unset yes no on off api_key apikey api_secret api_token auth_token "
-    b"access_token access_key secret_key client_secret private_key".split()
+    b"hidden masked unset not-set not_set notset yes no on off api_key apikey api_secret "
+    b"api_token auth_token access_token access_key secret_key client_secret private_key".split()
 )
 _OPENERS = frozenset(b"({[")
 _CLOSERS = frozenset(b")}]")

@@ -150,8 +150,37 @@ def _assignment(data: bytes, start: int, end: int, password: bool) -> tuple[str,
         or config_literal(data, start, tail, vstart, vend)
     )
     if not _decide(kind, value, quoted, after, literal):
-        return None
+        default = None if quoted else _fallback(data, vend)
+        if default is None:
+            return None
+        after = data[default[1] + 1] if default[1] + 1 < n else 0x20
+        if not _decide(kind, data[default[0] : default[1]], True, after, False):
+            return None
+        return kind, default[0], default[1]
     return kind, vstart, extend_value(data, vend, quoted, min(n, value_at + MAX_VALUE))
+
+
+_FALLBACKS = (b"||", b"??", b"or ")
+
+
+def _fallback(data: bytes, pos: int) -> tuple[int, int] | None:
+    """The quoted literal after ``||``, ``??`` or ``or`` at ``pos``: the default a
+    reference falls back to (``process.env.API_TOKEN || 'Zq81…'``), a literal in the code."""
+    n = len(data)
+    while pos < n and data[pos] in b" \t":
+        pos += 1
+    op = next((o for o in _FALLBACKS if data.startswith(o, pos)), None)
+    if op is None:
+        return None
+    pos += len(op)
+    while pos < n and data[pos] in b" \t":
+        pos += 1
+    if pos >= n or data[pos] not in _QUOTES:
+        return None
+    close = data.find(data[pos : pos + 1], pos + 1, min(n, pos + 1 + MAX_QUOTED))
+    if close < 0 or b"\n" in data[pos + 1 : close]:
+        return None
+    return pos + 1, close
 
 
 def _password_assignment(data: bytes, start: int, end: int) -> tuple[int, int] | None:

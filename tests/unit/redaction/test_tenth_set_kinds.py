@@ -12,7 +12,9 @@ key words and provider API keys. The tenth set (sonar-text's rule examples) show
   Zapier catch hooks with a short account id;
 * the credential after an ``Authorization:`` scheme other than the dozen the filter
   knew (``BotConnector``, ``SharedAccessSignature``) missed: after any scheme word, a
-  credential that looks generated is found; a word or a reference is not.
+  credential that looks generated is found; a word or a reference is not;
+* the literal default a reference falls back to after a key word missed
+  (``clientSecret: process.env.X || '…'``): the reference is no secret, its default is.
 
 Real passwords in URLs and after key words, and the shapes' near-misses, stay as they were.
 """
@@ -76,4 +78,41 @@ def test_passwords_and_provider_keys_are_found(native: bool, text: str, secret: 
 def test_riot_near_misses_stay_clean(native: bool) -> None:
     """SPEC §4 provider keys by their published shape: RGAPI- and a UUID, not a word."""
     text = "see RGAPI-docs for the rate limits of RGAPI-keys"
+    assert Redactor(native=native).redact(text).findings == ()
+
+
+FALLBACKS = [
+    (
+        "  clientSecret: process.env.APP_SECRET || 'c0ffee12deadbeef34567890abcdef12',",
+        "c0ffee12deadbeef34567890abcdef12",
+    ),
+    ("token = os.environ.get('SVC_TOKEN') or 'Zq81kLm0Pw2xNb7V'", "Zq81kLm0Pw2xNb7V"),
+    ("db_password = ENV['DB_PW'] || \"Hq8!z2Lp\"", "Hq8!z2Lp"),
+    ("const apiKey = config.apiKey ?? `Lw7xQ2nB9kRt4Vz8`;", "Lw7xQ2nB9kRt4Vz8"),
+]
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["compiled", "python"])
+@pytest.mark.parametrize(("text", "secret"), FALLBACKS)
+def test_a_references_literal_default_is_the_secret(native: bool, text: str, secret: str) -> None:
+    """SPEC §4 secrets next to key words: the literal a reference falls back to
+    (``process.env.X || '…'``, ``… or '…'``, ``… ?? '…'``) is written in the code."""
+    findings = Redactor(native=native).redact(text).findings
+    assert [text[f.start : f.end] for f in findings] == [secret]
+
+
+FALLBACK_STAND_INS = [
+    "password: process.env.DB_PASSWORD || ''",
+    "const secret = process.env.SESSION_SECRET || 'changeme'",
+    "api_key = os.getenv('API_KEY') or 'your-api-key-here'",
+    "token: env.TOKEN ?? '${TOKEN}'",
+    'const password = process.env.STAGING_PASSWORD || "not-set"',
+]
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["compiled", "python"])
+@pytest.mark.parametrize("text", FALLBACK_STAND_INS)
+def test_a_placeholder_default_is_not_a_secret(native: bool, text: str) -> None:
+    """SPEC §4: a default that is empty, a stand-in, a template or a sentinel saying no
+    value is set (``not-set``, as ``unset``) is no secret."""
     assert Redactor(native=native).redact(text).findings == ()
