@@ -3330,6 +3330,17 @@ bool config_literal(const Text& t, Pos start, std::string_view tail, Pos vstart,
   return tail == "=" && ini_section_before(t, line);
 }
 
+// keywords._shell_word_end: an env file's or a shell's bare value runs to white space,
+// `;`, `|`, `&&` or a quote (a closer, `=`, `#` inside it are the value's); a trailing
+// `,.:` is not the value's.
+Pos shell_word_end(const Text& t, Pos vstart, Pos vend, Pos limit) {
+  while (vend < limit && !in(t.d[vend], " \t\r\n;|`\"'") &&
+         !(t.d[vend] == '&' && t.at(vend + 1) == '&'))
+    ++vend;
+  while (vend > vstart && in(t.d[vend - 1], ",.:")) --vend;
+  return vend;
+}
+
 // keywords._fallback: the quoted literal after `||`, `??` or `or ` at pos, the default a
 // reference falls back to; sets [dstart, dend) inside its quotes.
 bool fallback(const Text& t, Pos pos, Pos max_quoted, Pos& dstart, Pos& dend) {
@@ -3375,13 +3386,14 @@ Answer assignment(const Text& t, Pos start, Pos end, const KeyTables& w, bool pa
   if (!read_value(t, value_at, max_value, max_quoted, vstart, vend, quoted)) return Answer::kNo;
   if ((op == "(" || op == ",") && !quoted) return Answer::kNo;
   if (op == "," && !(start > 0 && is_quote(t.d[start - 1]))) return Answer::kNo;
+  const bool env = !quoted && tail == "=" && env_assignment(t, start, key_end);
+  if (env) vend = shell_word_end(t, vstart, vend, std::min(t.n, value_at + max_value));
   const std::string_view value = t.view(vstart, vend);
   bool ascii = true, alnum = false;
   for (unsigned char c : value) ascii &= c < 0x80, alnum |= is_alnum(c);
   if (!ascii && !alnum) return Answer::kAsk;  // is_placeholder reads its letters as Unicode
   const unsigned char after = quoted ? t.at(vend + 1) : t.at(vend);
-  const bool literal = !quoted && ((tail == "=" && env_assignment(t, start, key_end)) ||
-                                   config_literal(t, start, tail, vstart, vend));
+  const bool literal = env || (!quoted && config_literal(t, start, tail, vstart, vend));
   if (!decide(kind, value, quoted, after, w, literal)) {
     Pos dstart = 0, dend = 0;
     if (quoted || !fallback(t, vend, max_quoted, dstart, dend)) return Answer::kNo;

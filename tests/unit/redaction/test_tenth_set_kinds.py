@@ -14,7 +14,9 @@ key words and provider API keys. The tenth set (sonar-text's rule examples) show
   knew (``BotConnector``, ``SharedAccessSignature``) missed: after any scheme word, a
   credential that looks generated is found; a word or a reference is not;
 * the literal default a reference falls back to after a key word missed
-  (``clientSecret: process.env.X || '…'``): the reference is no secret, its default is.
+  (``clientSecret: process.env.X || '…'``): the reference is no secret, its default is;
+* an env file's bare value cut at a closer or ``=`` inside it, a partial leak
+  (``SECRET_KEY=r&lv…)=x-!=0y…``, Django's generated keys): the value is a shell word.
 
 Real passwords in URLs and after key words, and the shapes' near-misses, stay as they were.
 """
@@ -116,3 +118,28 @@ def test_a_placeholder_default_is_not_a_secret(native: bool, text: str) -> None:
     """SPEC §4: a default that is empty, a stand-in, a template or a sentinel saying no
     value is set (``not-set``, as ``unset``) is no secret."""
     assert Redactor(native=native).redact(text).findings == ()
+
+
+SHELL_WORDS = [
+    ("SESSION_KEY=p7&kq)=z-!=2hd9#4mw!61@tx*v", "p7&kq)=z-!=2hd9#4mw!61@tx*v"),
+    ("DB_PASSWORD=Hq8)z2=Lp!x", "Hq8)z2=Lp!x"),
+    ("export API_SECRET=k9*Lm)2x=Qp; echo ready", "k9*Lm)2x=Qp"),
+    ("# SMTP_PASSWORD=Wz(4)k#Lp9.\nnext line", "Wz(4)k#Lp9"),
+]
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["compiled", "python"])
+@pytest.mark.parametrize(("text", "secret"), SHELL_WORDS)
+def test_an_env_files_value_runs_to_white_space(native: bool, text: str, secret: str) -> None:
+    """SPEC §4 secrets next to key words: an env file's or a shell's bare value is one
+    shell word; a closer, ``=`` or ``#`` inside it no longer cuts it (a partial leak)."""
+    findings = Redactor(native=native).redact(text).findings
+    assert [text[f.start : f.end] for f in findings] == [secret]
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["compiled", "python"])
+def test_code_around_a_key_word_still_closes_its_value(native: bool) -> None:
+    """SPEC §4: in code (not an env line) the call's closer ends the value."""
+    text = "connect(DB_PASSWORD=Hq8z2Lpx7)"
+    findings = Redactor(native=native).redact(text).findings
+    assert [text[f.start : f.end] for f in findings] == ["Hq8z2Lpx7"]
