@@ -16,7 +16,9 @@ key words and provider API keys. The tenth set (sonar-text's rule examples) show
 * the literal default a reference falls back to after a key word missed
   (``clientSecret: process.env.X || '…'``): the reference is no secret, its default is;
 * an env file's bare value cut at a closer or ``=`` inside it, a partial leak
-  (``SECRET_KEY=r&lv…)=x-!=0y…``, Django's generated keys): the value is a shell word.
+  (``SECRET_KEY=r&lv…)=x-!=0y…``, Django's generated keys): the value is a shell word;
+* JSON inside a string literal, its quotes escaped (``"{\\"client_secret\\": \\"…\\"}"``),
+  missed whole: escaped quotes are decoded before the scan, as ``\\u0022`` was.
 
 Real passwords in URLs and after key words, and the shapes' near-misses, stay as they were.
 """
@@ -143,3 +145,26 @@ def test_code_around_a_key_word_still_closes_its_value(native: bool) -> None:
     text = "connect(DB_PASSWORD=Hq8z2Lpx7)"
     findings = Redactor(native=native).redact(text).findings
     assert [text[f.start : f.end] for f in findings] == ["Hq8z2Lpx7"]
+
+
+ESCAPED_JSON = [
+    ('body = "{\\"password\\": \\"Hq8z2Lpx\\"}"', "Hq8z2Lpx"),
+    ('"  \\"client_secret\\": \\"Vd3-kQ8mZx1-Lp0Rt7Wn2Ys\\","', "Vd3-kQ8mZx1-Lp0Rt7Wn2Ys"),
+    ("payload = '{\\'api_token\\': \\'Zq81kLm0Pw2xNb7Vr\\'}'", "Zq81kLm0Pw2xNb7Vr"),
+]
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["compiled", "python"])
+@pytest.mark.parametrize(("text", "secret"), ESCAPED_JSON)
+def test_json_inside_a_string_literal_is_read_as_json(native: bool, text: str, secret: str) -> None:
+    """SPEC §4 secrets next to key words: JSON written inside a string literal, its quotes
+    escaped, is read as JSON; the finding covers the value in the original text."""
+    findings = Redactor(native=native).redact(text).findings
+    assert [text[f.start : f.end] for f in findings] == [secret]
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["compiled", "python"])
+def test_escaped_quotes_in_prose_stay_clean(native: bool) -> None:
+    """SPEC §4: quoted speech inside a string literal is not a secret."""
+    text = 'msg = "She said \\"the password is on the wiki\\" and left"'
+    assert Redactor(native=native).redact(text).findings == ()
