@@ -762,8 +762,8 @@ bool documentation_host(std::string_view data, size_t at) {
 }
 
 // urlstandins.stand_in: the URL password data[start:end] (its '@' at end) is a mask, two
-// distinct characters, a template, an instruction, or the field's name on a
-// documentation host.
+// distinct characters, a template, an instruction, a regular expression's wildcard, or
+// the field's name on a documentation host.
 bool url_stand_in(std::string_view data, size_t start, size_t end) {
   const std::string_view value = data.substr(start, end - start);
   bool mask = true;
@@ -789,6 +789,8 @@ bool url_stand_in(std::string_view data, size_t start, size_t end) {
   if (distinct <= 2 || in(static_cast<unsigned char>(value[0]), "${[<")) return true;
   for (const char* word : {"your", "replace", "changeme", "change_me", "placeholder", "_here"})
     if (low.find(word) != std::string::npos) return true;
+  for (const char* wildcard : {".*", ".+"})  // urlstandins._WILDCARDS: a regular expression
+    if (value.find(wildcard) != std::string_view::npos) return true;
   for (const char* name :
        {"password", "passwd", "pwd", "secret", "mypassword", "mysecret", "dbpassword"})
     if (compact == name) return documentation_host(data, end + 1);
@@ -3328,6 +3330,38 @@ bool config_literal(const Text& t, Pos start, std::string_view tail, Pos vstart,
   return tail == "=" && ini_section_before(t, line);
 }
 
+// keywords._shell_word_end: an env file's or a shell's bare value runs to white space,
+// `;`, `|`, `&&` or a quote (a closer, `=`, `#` inside it are the value's); a trailing
+// `,.:` is not the value's.
+Pos shell_word_end(const Text& t, Pos vstart, Pos vend, Pos limit) {
+  while (vend < limit && !in(t.d[vend], " \t\r\n;|`\"'") &&
+         !(t.d[vend] == '&' && t.at(vend + 1) == '&'))
+    ++vend;
+  while (vend > vstart && in(t.d[vend - 1], ",.:")) --vend;
+  return vend;
+}
+
+// keywords._fallback: the quoted literal after `||`, `??` or `or ` at pos, the default a
+// reference falls back to; sets [dstart, dend) inside its quotes.
+bool fallback(const Text& t, Pos pos, Pos max_quoted, Pos& dstart, Pos& dend) {
+  while (pos < t.n && in(t.d[pos], " \t")) ++pos;
+  const std::string_view rest = t.view(pos, std::min(t.n, pos + 3));
+  if (rest.substr(0, 2) == "||" || rest.substr(0, 2) == "??") pos += 2;
+  else if (rest == "or ") pos += 3;
+  else return false;
+  while (pos < t.n && in(t.d[pos], " \t")) ++pos;
+  if (pos >= t.n || !is_quote(t.d[pos])) return false;
+  const Pos limit = std::min(t.n, pos + 1 + max_quoted);
+  for (Pos i = pos + 1; i < limit; ++i) {
+    if (t.d[i] == '\n') return false;
+    if (t.d[i] == t.d[pos]) {
+      dstart = pos + 1, dend = i;
+      return true;
+    }
+  }
+  return false;
+}
+
 // keywords._assignment on the match [start, end) for a password-like key word (`password`)
 // or any other; kYes sets the value's span. The kind is checked before the value is read,
 // so a value is never extended for a key word the caller drops (linear on password=…).
@@ -3352,22 +3386,53 @@ Answer assignment(const Text& t, Pos start, Pos end, const KeyTables& w, bool pa
   if (!read_value(t, value_at, max_value, max_quoted, vstart, vend, quoted)) return Answer::kNo;
   if ((op == "(" || op == ",") && !quoted) return Answer::kNo;
   if (op == "," && !(start > 0 && is_quote(t.d[start - 1]))) return Answer::kNo;
+  const bool env = !quoted && tail == "=" && env_assignment(t, start, key_end);
+  if (env) vend = shell_word_end(t, vstart, vend, std::min(t.n, value_at + max_value));
   const std::string_view value = t.view(vstart, vend);
   bool ascii = true, alnum = false;
   for (unsigned char c : value) ascii &= c < 0x80, alnum |= is_alnum(c);
   if (!ascii && !alnum) return Answer::kAsk;  // is_placeholder reads its letters as Unicode
   const unsigned char after = quoted ? t.at(vend + 1) : t.at(vend);
-  const bool literal = !quoted && ((tail == "=" && env_assignment(t, start, key_end)) ||
-                                   config_literal(t, start, tail, vstart, vend));
-  if (!decide(kind, value, quoted, after, w, literal)) return Answer::kNo;
+  const bool literal = env || (!quoted && config_literal(t, start, tail, vstart, vend));
+  if (!decide(kind, value, quoted, after, w, literal)) {
+    Pos dstart = 0, dend = 0;
+    if (quoted || !fallback(t, vend, max_quoted, dstart, dend)) return Answer::kNo;
+    const std::string_view dvalue = t.view(dstart, dend);
+    bool dascii = true, dalnum = false;
+    for (unsigned char c : dvalue) dascii &= c < 0x80, dalnum |= is_alnum(c);
+    if (!dascii && !dalnum) return Answer::kAsk;
+    if (!decide(kind, dvalue, true, t.at(dend + 1), w, false)) return Answer::kNo;
+    vstart = dstart, vend = dend;
+    return Answer::kYes;
+  }
   if (!quoted && vend >= std::min(t.n, value_at + max_value))  // keywords.extend_value
     while (vend < t.n && in(t.d[vend], kTokenChars)) ++vend;
   return Answer::kYes;
 }
 
+// commands._other_scheme: the match is `Authorization: <scheme> ` (or Proxy-) with a
+// scheme outside commands._SCHEMES, whose credential must look generated.
+bool other_scheme(const Text& t, Pos start, Pos end) {
+  std::string head;
+  for (Pos i = start; i < end && head.size() < 19; ++i)
+    head.push_back(static_cast<char>(lower(t.d[i])));
+  if (head.rfind("authorization", 0) != 0 && head.rfind("proxy-authorization", 0) != 0)
+    return false;
+  Pos stop = end;
+  while (stop > start && in(t.d[stop - 1], " \t")) --stop;
+  Pos word = stop;
+  while (word > start && (is_alnum(t.d[word - 1]) || in(t.d[word - 1], "_.-"))) --word;
+  std::string scheme;
+  for (Pos i = word; i < stop; ++i) scheme.push_back(static_cast<char>(lower(t.d[i])));
+  for (const char* known : {"basic", "bearer", "token", "digest", "apikey", "api-key", "key",
+                            "sso-key", "oauth", "otp", "negotiate", "ntlm"})
+    if (scheme == known) return false;
+  return true;
+}
+
 // commands._header on the match [start, end) (`Authorization: Bearer `, `X-Api-Key: `):
 // the value after it, unless a placeholder, shorter than 8 bytes, a word after a
-// header's colon, or a reference; kYes sets the value's span (extended as
+// header's colon, a reference, or a word after another scheme; kYes sets the value's span (extended as
 // keywords.extend_value does). As in assignment(), a non-ASCII value without an ASCII
 // letter or digit is left to the Python validator (is_placeholder reads its letters
 // as Unicode). Pinned in native.GATE_PINS.
@@ -3385,7 +3450,7 @@ Answer header(const Text& t, Pos start, Pos end, const KeyTables& w, Pos& vstart
   while (match_end > start && is_py_space(t.d[match_end - 1])) --match_end;
   const bool generated = looks_generated(value);
   if (match_end > start && t.d[match_end - 1] == ':' && !generated) return Answer::kNo;
-  if (!generated && is_reference(value)) return Answer::kNo;
+  if (!generated && (is_reference(value) || other_scheme(t, start, end))) return Answer::kNo;
   if (!quoted && vend >= std::min(t.n, end + max_value))  // keywords.extend_value
     while (vend < t.n && in(t.d[vend], kTokenChars)) ++vend;
   return Answer::kYes;

@@ -1,6 +1,7 @@
 """Secrets in commands, flags, HTTP headers and name-value lists (SPEC §4, issue 16).
 
-``Authorization: Basic|Bearer|Token …``, ``X-…-Key:`` headers, ``curl -u user:pass``,
+``Authorization: <scheme> …`` (Basic, Bearer, Token, or another scheme before a
+generated credential), ``X-…-Key:`` headers, ``curl -u user:pass``,
 ``mysql -pSECRET``, ``sshpass -p``, ``redis-cli -a``, other tools' own password
 arguments (``docker login -p``, ``sqlcmd -P``, ``smbclient -U user%pass``…), a flag
 named like a secret with its value after a space (``--token VALUE``), and
@@ -37,7 +38,7 @@ from .model import PASSWORD, SECRET
 
 _HEADER = (
     r"(?i)\b(?:authorization|proxy-authorization)[\"']?[ \t]*[:=][ \t]*[\"']?"
-    r"(?:basic|bearer|token|digest|apikey|api-key|key|sso-key|oauth|otp|negotiate|ntlm)[ \t]+"
+    r"[a-z][a-z0-9_.-]{1,40}[ \t]+"
     r"|(?i)\bbearer[ \t]{1,3}"
     r"|(?i)\bx-[a-z0-9-]{0,30}(?:key|token|secret|auth|signature)[a-z0-9-]{0,20}[ \t]*:[ \t]*"
 )
@@ -57,6 +58,26 @@ _COMMAND = (
 )
 
 
+# Schemes whose credential may be any value of 8 bytes or more; after another scheme
+# (``Authorization: BotConnector …``, ``SharedAccessSignature …``) it must look generated.
+_SCHEMES = frozenset(
+    b"basic bearer token digest apikey api-key key sso-key oauth otp negotiate ntlm".split()
+)
+
+
+def _other_scheme(data: bytes, start: int, end: int) -> bool:
+    """Whether the match is ``Authorization: <scheme>`` with a scheme not in _SCHEMES."""
+    if not data[start:end].lower().startswith((b"authorization", b"proxy-authorization")):
+        return False
+    stop = end
+    while stop > start and data[stop - 1] in b" \t":
+        stop -= 1
+    word = stop
+    while word > start and (_is_alnum(data[word - 1]) or data[word - 1] in b"_.-"):
+        word -= 1
+    return data[word:stop].lower() not in _SCHEMES
+
+
 def _header(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     """The credential after ``Authorization: <scheme>``, ``Bearer`` or an ``X-…-Key:`` header."""
     found = _read_value(data, end)
@@ -68,7 +89,7 @@ def _header(data: bytes, start: int, end: int) -> tuple[int, int] | None:
         return None
     if data[start:end].rstrip().endswith(b":") and not looks_generated(value):
         return None  # X-Api-Key: <a word>
-    if not looks_generated(value) and is_reference(value):
+    if not looks_generated(value) and (is_reference(value) or _other_scheme(data, start, end)):
         return None
     return vstart, extend_value(data, vend, quoted, min(len(data), end + MAX_VALUE))
 

@@ -12,7 +12,10 @@ from (``[EMAIL]`` replaces ``jane%40example.com`` whole). Decoded are
 * HTML numeric references ``&#64;``, ``&#x40;`` and the named ones of punctuation
   (``&commat;``, ``&period;``, ``&plus;``, ``&colon;``, ``&sol;``, ``&equals;``…),
   ``&nbsp;`` as a space;
-* JSON, JavaScript and Python escapes ``\\u0040`` and ``\\x40``.
+* JSON, JavaScript and Python escapes ``\\u0040`` and ``\\x40``, and escaped quotes
+  ``\\"`` and ``\\'`` in a text holding an escaped JSON key: JSON inside a string literal
+  (``"{\\"password\\": \\"…\\"}"``) is read as JSON (an escaped backslash before a quote,
+  ``\\\\"``, is left as it is).
 
 Other characters' escapes stay as they are (a decoded letter outside ASCII is the Unicode
 folding's to read, a control character nobody's). Linear time: one regular-expression pass.
@@ -30,6 +33,7 @@ _ESCAPE = re.compile(
     r"|&#(?:[xX]0*([2-7][0-9A-Fa-f])|0*([3-9][0-9]|1[01][0-9]|12[0-6]));"
     r"|&([A-Za-z]{2,8});"
     r"|\\(?:u00([2-7][0-9A-Fa-f])|x([2-7][0-9A-Fa-f]))"
+    r"|\\([\"'])|(\\\\)(?=[\"'])"
 )
 _NAMED = {
     "commat": "@", "period": ".", "plus": "+", "colon": ":", "sol": "/", "equals": "=",
@@ -37,6 +41,10 @@ _NAMED = {
     "excl": "!", "quest": "?", "ast": "*", "comma": ",", "semi": ";", "apos": "'",
     "quot": '"', "amp": "&", "lt": "<", "gt": ">", "nbsp": " ", "tilde": "~",
 }  # fmt: skip
+# An escaped JSON key (``\"client_secret\":``): JSON written inside a string literal. Only
+# a text holding one has its escaped quotes decoded (an e-mail address's quoted local part
+# may hold ``\"`` too).
+_ESCAPED_KEY = re.compile(r"\\[\"'][A-Za-z0-9_.-]{1,60}\\[\"'][ \t]*:")
 # Cheap test before the pattern: every escape holds one of these characters.
 _MARKERS = ("%", "&", "\\")
 
@@ -66,7 +74,11 @@ class Unescaped:
         return offset if i == 0 else self._origin_ends[i - 1] + (offset - self._at[i - 1] - 1)
 
 
-def _decoded(match: re.Match[str]) -> str | None:
+def _decoded(match: re.Match[str], json_quotes: bool) -> str | None:
+    if match.group(7) is not None or match.group(8) is not None:
+        # an escaped quote, in a text holding an escaped JSON key; an escaped backslash
+        # before a quote stays as it is
+        return match.group(7) if json_quotes else None
     hex_code = match.group(1) or match.group(2) or match.group(5) or match.group(6)
     if hex_code is not None:
         char = chr(int(hex_code, 16))
@@ -87,8 +99,9 @@ def unescape(text: str) -> Unescaped | None:
     ends: list[int] = []
     pos = 0
     length = 0
+    json_quotes = _ESCAPED_KEY.search(text) is not None
     for match in _ESCAPE.finditer(text):
-        char = _decoded(match)
+        char = _decoded(match, json_quotes)
         if char is None:
             continue
         pieces.append(text[pos : match.start()])

@@ -36,18 +36,19 @@ _REFERENCE_WORDS = (
     b"!getatt", b"!sub ", b"fn::",
 )  # fmt: skip
 # A whole value that is a template or a variable: ${X}, {{ x }}, %(x)s, <token>, $X, %X%.
-# Also ${{ x }} (CI expressions), { x } and $$X (an escaped $).
+# Also ${{ x }} (CI expressions), { x } and $$X (an escaped $), and $(command): a shell's
+# command substitution computes the value when it runs (``$(openssl rand -hex 16)``).
 _TEMPLATE = re.compile(
     rb"\$\{\{[^{}]{1,80}\}\}|\$\$[A-Za-z_]\w{0,60}|\{ ?[A-Za-z_][\w.]{0,60} ?\}"
     rb"|\$\{[^{}]{1,80}\}|\{\{[^{}]{1,80}\}\}|\{[A-Za-z_][\w.]{0,60}\}|%\(\w{1,60}\)[sdr]"
     rb"|<[^<>]{1,60}>|#\{[^{}]{1,60}\}|\$[A-Za-z_]\w{0,60}|%[A-Za-z_]\w{0,60}%|%[sdr]|\?{1,3}"
-    rb"|\[[A-Z_ ]{1,40}\]"
+    rb"|\[[A-Z_ ]{1,40}\]|\$\([^()\n]{1,200}\)"
 )
 _PLACEHOLDER_VALUES = frozenset(
     b"none null nil true false undefined password passwd pass secret changeme token key "
     b"empty default string str required optional test admin root user username value "
-    b"hidden masked unset yes no on off api_key apikey api_secret api_token auth_token "
-    b"access_token access_key secret_key client_secret private_key".split()
+    b"hidden masked unset not-set not_set notset yes no on off api_key apikey api_secret "
+    b"api_token auth_token access_token access_key secret_key client_secret private_key".split()
 )
 _OPENERS = frozenset(b"({[")
 _CLOSERS = frozenset(b")}]")

@@ -140,18 +140,59 @@ def _assignment(data: bytes, start: int, end: int, password: bool) -> tuple[str,
         return None  # a call's argument that is a name, not a literal
     if operator == b"," and not (start > 0 and data[start - 1] in _QUOTES):
         return None  # "a, b": a list; setProperty("password", "…") quotes its key
-    value = data[vstart:vend]
     n = len(data)
+    env = not quoted and tail == b"=" and _env_assignment(data, start, key_end)
+    if env:  # a shell word: ``)``, ``=``, ``#`` inside it are the value's
+        vend = _shell_word_end(data, vstart, vend, min(n, value_at + MAX_VALUE))
+    value = data[vstart:vend]
     after = (
         (data[vend + 1] if vend + 1 < n else 0x20) if quoted else (data[vend] if vend < n else 0x20)
     )
-    literal = not quoted and (
-        (tail == b"=" and _env_assignment(data, start, key_end))
-        or config_literal(data, start, tail, vstart, vend)
-    )
+    literal = env or (not quoted and config_literal(data, start, tail, vstart, vend))
     if not _decide(kind, value, quoted, after, literal):
-        return None
+        default = None if quoted else _fallback(data, vend)
+        if default is None:
+            return None
+        after = data[default[1] + 1] if default[1] + 1 < n else 0x20
+        if not _decide(kind, data[default[0] : default[1]], True, after, False):
+            return None
+        return kind, default[0], default[1]
     return kind, vstart, extend_value(data, vend, quoted, min(n, value_at + MAX_VALUE))
+
+
+def _shell_word_end(data: bytes, vstart: int, vend: int, limit: int) -> int:
+    """Where an env file's or a shell's bare value read up to ``vend`` ends: at white space,
+    ``;``, ``|``, ``&&`` or a quote; a closer, ``=`` or ``#`` inside it is the value's
+    (``SECRET_KEY=r&lv…)=x-!=0y…``, ``DB_PASSWORD=Hq8)z2``), a trailing ``,.:`` is not."""
+    while vend < limit and data[vend] not in _SHELL_WORD_END and data[vend : vend + 2] != b"&&":
+        vend += 1
+    while vend > vstart and data[vend - 1] in b",.:":
+        vend -= 1
+    return vend
+
+
+_SHELL_WORD_END = frozenset(b" \t\r\n;|`\"'")
+_FALLBACKS = (b"||", b"??", b"or ")
+
+
+def _fallback(data: bytes, pos: int) -> tuple[int, int] | None:
+    """The quoted literal after ``||``, ``??`` or ``or`` at ``pos``: the default a
+    reference falls back to (``process.env.API_TOKEN || 'Zq81…'``), a literal in the code."""
+    n = len(data)
+    while pos < n and data[pos] in b" \t":
+        pos += 1
+    op = next((o for o in _FALLBACKS if data.startswith(o, pos)), None)
+    if op is None:
+        return None
+    pos += len(op)
+    while pos < n and data[pos] in b" \t":
+        pos += 1
+    if pos >= n or data[pos] not in _QUOTES:
+        return None
+    close = data.find(data[pos : pos + 1], pos + 1, min(n, pos + 1 + MAX_QUOTED))
+    if close < 0 or b"\n" in data[pos + 1 : close]:
+        return None
+    return pos + 1, close
 
 
 def _password_assignment(data: bytes, start: int, end: int) -> tuple[int, int] | None:

@@ -76,7 +76,7 @@ GATE_PINS: dict[Any, str] = {
     tokens._quoted_generated: "b16fbc0bbb433f19",
     spellings._iban_any_case: "0bbb143580bdd10a",
     credentials._two_part_jwt: "10d2812523eeed48",
-    commands._header: "bdf3a3166479d0f9",
+    commands._header: "6e993bc4a8dc3d9f",
     # a reject-only gate (the letter count), pinned too: it reads one of the function's rules
     tokens._base36_in_uuid_layout: "924b55bbf0692f44",
     networks._ipv4_block: "0fd88443dc19d6c4",
@@ -88,6 +88,7 @@ GATE_PINS: dict[Any, str] = {
     mailboxes._mailbox: "2d7a3287db5d5cb5",
 }
 GATE_HELPERS: dict[Any, tuple[str, tuple[Any, ...]]] = {  # validator: (digest, helpers)
+    commands._header: ("84d14510a77b2161", (commands._other_scheme,)),
     networks._ipv4_block: ("ddfb1e3e787fff20", (networks._free,)),
     networks._ipv6_network: ("34be3ffa895c3357", (networks._free, networks._whole_value)),
     fieldnumbers._phone: ("aa07f6c41aa460c9", fieldnumbers.NATIVE_PORTED),

@@ -281,7 +281,8 @@ SHAPES = (
     TokenShape(("bb_pr_", "bb_ma_"), "a-f0-9", 30, 30, "Bannerbear"),
     TokenShape(("3MVG9", "5AEP861"), "A-Za-z0-9._+/=", 80, 251, "Salesforce"),  # OAuth, refresh
     TokenShape(("apify_api_",), "A-Za-z0-9-", 36, 36, "Apify"),
-    TokenShape(url_prefixes("hooks.zapier.com/hooks/catch/"), "A-Za-z0-9/", 16, 60, "Zapier"),
+    # <account id>/<hook id>: 6+ digits, / and 6 letters and digits (hooks.zapier.com/hooks/catch/)
+    TokenShape(url_prefixes("hooks.zapier.com/hooks/catch/"), "A-Za-z0-9/", 13, 60, "Zapier"),
     TokenShape(("1000.",), "a-f0-9.", 65, 65, "Zoho"),  # 32 hex . 32 hex
     TokenShape(("thog-key-",), "a-f0-9", 16, 16, "Truffle Security"),
     TokenShape(("thog-secret-",), "a-f0-9", 32, 32, "Truffle Security"),
@@ -351,4 +352,6 @@ SHAPES = (
     TokenShape(("jina_",), "A-Za-z0-9", 60, 60, "Jina AI"),
     # TeamCity access token: base64url of {"typ": "TCV2"} . 36 . 48
     TokenShape(("eyJ0eXAiOiAiVENWMiJ9.",), "A-Za-z0-9_.-", 85, 85, "TeamCity"),
+    # issue 16, the tenth set: Riot Games' API key, RGAPI- and a UUID (sonar-text's riot rule)
+    TokenShape(("RGAPI-",), "a-f0-9-", 36, 36, "Riot Games"),
 )

@@ -9,6 +9,8 @@ Docs, templates and tests write a stand-in where the password goes, and it is no
 * a template (``${DB_PASS}``, ``$(PGPASSWORD)``, ``{{pass}}``, ``[PASSWORD]``) or an
   instruction to the reader (``YOUR_PASSWORD``, ``REPLACE_WITH_PASSWORD``, ``changeme``,
   ``password_here``);
+* a regular expression's wildcard (``.*``, ``.+``: ``"(postgres://.*:)(.*)(@.*)"`` is a
+  pattern that reads URLs, not one);
 * the field's own name (``password``, ``passwd``, ``pwd``, ``secret``, ``mypassword``)
   on a host reserved for documentation: RFC 2606/6761's ``example.com``, ``.net``,
   ``.org``, the ``.test``, ``.example``, ``.invalid`` and ``.localhost`` names and
@@ -29,6 +31,7 @@ _INSTRUCTIONS = (b"your", b"replace", b"changeme", b"change_me", b"placeholder",
 _FIELD_NAMES = frozenset(
     (b"password", b"passwd", b"pwd", b"secret", b"mypassword", b"mysecret", b"dbpassword")
 )
+_WILDCARDS = (b".*", b".+")  # a regular expression written where the URL's parts go
 _RESERVED_LABELS = (b"test", b"example", b"invalid", b"localhost")
 _EXAMPLE_DOMAINS = (b"com", b"net", b"org")
 _HOST_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-_")
@@ -46,7 +49,7 @@ def stand_in(data: bytes, start: int, end: int) -> bool:
     low = value.lower()
     if len(set(low.translate(None, b"-_"))) <= 2 or value[:1] in _TEMPLATE_STARTS:
         return True
-    if any(word in low for word in _INSTRUCTIONS):
+    if any(word in low for word in _INSTRUCTIONS) or any(w in value for w in _WILDCARDS):
         return True
     return low.translate(None, b"-_") in _FIELD_NAMES and documentation_host(data, end + 1)
 
