@@ -1,19 +1,17 @@
 """Phone numbers and national identifiers checked by the field's own libraries (issue 16).
 
-SPEC §4: "phone numbers", "national identifiers with checksums". The fast scan
-proposes a candidate (an RE2 pattern, run in the compiled scan with the
-validators below called back); the validator decides with the libraries that
-hold the world's numbering plans and checksums:
+SPEC §4: "phone numbers", "national identifiers with checksums". The fast scan proposes a
+candidate (an RE2 pattern, run in the compiled scan with the validators below called
+back); the validator decides with the libraries of numbering plans and checksums:
 
-* ``phonenumbers`` (Google's libphonenumber metadata): a number written with a
-  country code (``+``, ``00``, ``011``) must be a valid number of that country;
-  one written nationally must be a valid number of some region, and either be
-  grouped like a phone number or follow a word such as "phone" or "call"; after
-  such a word a number of a possible length is enough (made-up area codes).
-  Extensions (``x235``, ``ext. 12``, ``+86 20 61302222-8866``) belong to the number.
-  A phone word may be glued to the number (``is+45 …``, ``tel:+49…``); a term of
-  arithmetic, a range of years or a number after "No." the text does not call a
-  phone is none.
+* ``phonenumbers`` (Google's libphonenumber metadata): a number written with a country
+  code (``+``, ``00``, ``011``) must be a valid number of that country; one written
+  nationally a valid number of some region, grouped like a phone number or after a
+  word such as "phone" or "call" (then a possible length is enough: made-up area codes).
+  Extensions (``x235``, ``ext. 12``, ``+86 20 61302222-8866``) belong to the number
+  (a bare run glued to ``X`` and digits is one code). A phone word may be glued to it
+  (``tel:+49…``); arithmetic, years, a number after "No." or named otherwise ("the zip
+  is …", "#-", "the tracking number was …") is none.
 * ``python-stdnum``: a national identifier of a person must pass its country's
   checksum and format; one written with digits only (and separators) must
   follow a word such as "ID" or "number", since dates, versions and amounts
@@ -54,8 +52,8 @@ _PHONE_WORDS = re.compile(
 )
 _NOT_PHONE_WORDS = re.compile(
     rb"(?i)(?:isbn|issn|ean|gtin|upc|version|v\.|order|invoice|ticket|serial|sku|tracking|"
-    rb"account|iban|card|ssn|zip|postcode|lat|lon|epoch|timestamp)"
-    rb"(?:\W{1,3}(?:number|no|nr|num))?\W{0,3}$|#[^\w@-]{0,3}$"  # "#-", "#@": not "number"
+    rb"account|iban|card|ssn|zip|postcode|lat|lon|epoch|timestamp|routing|\bein)"
+    rb"(?:\W{1,3}(?:number|no|nr|num))?(?:\W{1,3}(?:is|was))?\W{0,3}$|#[^\w@-]{0,3}$"
 )
 # "No." or "Nr." just before a number the text does not call a phone: a form, a part, a lot.
 _NUMBER_SIGN = re.compile(rb"\b(?:[Nn][Oo]|[Nn]r)\.[ \t:]{0,3}$")
@@ -270,6 +268,8 @@ def _one_phone(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     if _NOT_PHONE_WORDS.search(before[-24:]) or _DATE_LIKE.fullmatch(main.strip(b"()")):
         return None
     said = _phone_said(before)
+    if ext and not said and main.isdigit() and raw[len(main)] not in b" \t#":
+        return None  # "11131517191X11111": a bare run glued to x and digits is one code
     if not said and ssn_shaped(main.strip()):
         return None  # an SSN's shape (valid or not): not a phone unless the text says so
     if _operand(data, start, main):
