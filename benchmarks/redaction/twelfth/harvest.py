@@ -7,10 +7,13 @@ tunes on it (issue 16).
 
 Same shape as ``eighth/harvest.py``: every item names its source (``sources.json``:
 project, commit, licence) and file, and the label is the other project's, mapped onto
-the suite's types by kind. One source, with its label rules in its module:
+the suite's types by kind. One project, its two kinds of test each with its label
+rules in its module:
 
 * philterd/phileas's filter tests (``phileas.py``): each filter's inputs with the spans
-  it must find, and inputs it must find nothing in.
+  it must find, and inputs it must find nothing in;
+* the same project's identifier validator tests (``validators.py``): the values each
+  checksum validator accepts (national ids, IBANs, cards, company numbers, BICs).
 
 The label rules by kind are the seventh and eighth sets': a card only where Luhn holds,
 a checksummed identifier or IBAN only where its check holds (a failing one is a
@@ -27,7 +30,7 @@ from pathlib import Path
 
 from ..mirrors import PinnedSources
 from ..outside.harvest import Harvest, write_set
-from . import phileas
+from . import phileas, validators
 
 HERE = Path(__file__).parent
 PINNED = PinnedSources(HERE / "sources.json")
@@ -44,11 +47,10 @@ SEEN = tuple(
 def collect(mirrors: Path) -> tuple[Harvest, Counter[str]]:
     """Every source's items, in order, and what the harvest skipped, by why."""
     h = Harvest()
-    skipped = phileas.harvest(
-        h,
-        lambda folder: PINNED.ls(mirrors, "phileas", folder),
-        lambda path: PINNED.show(mirrors, "phileas", path),
-    )
+    ls = lambda folder: PINNED.ls(mirrors, "phileas", folder)  # noqa: E731
+    show = lambda path: PINNED.show(mirrors, "phileas", path)  # noqa: E731
+    skipped = phileas.harvest(h, ls, show)
+    skipped.update(validators.harvest(h, ls, show))
     return h, skipped
 
 
