@@ -2251,6 +2251,8 @@ Phone one_phone(const Text& t, Pos start, Pos& end, bool said,
   for (unsigned char c : main)
     if (is_digit(c)) digits.push_back(static_cast<char>(c));
   if (digits.size() < 7 || digits.size() > 17) return Phone::kNo;
+  // 000-00-00-00: zeros only are a placeholder, no number of any plan
+  if (digits.find_first_not_of('0') == std::string::npos) return Phone::kNo;
   if (py_search_to_end(*w.at(0), t.view(std::max<Pos>(0, start - 24), start))) return Phone::kNo;
   std::string_view bare = main;  // main.strip(b"()")
   while (!bare.empty() && in(static_cast<unsigned char>(bare.front()), "()")) bare.remove_prefix(1);

@@ -263,8 +263,8 @@ def _one_phone(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     ext = _EXTENSION.search(raw) if 97 <= raw[-1] <= 122 or raw[-1] in b"#0123456789" else None
     main = raw[: ext.start()] if ext else raw
     digits = main.translate(None, _NOT_DIGITS).decode()
-    if not 7 <= len(digits) <= 17:
-        return None
+    if not 7 <= len(digits) <= 17 or not digits.strip("0"):
+        return None  # 000-00-00-00: zeros only are a placeholder, no number of any plan
     if _NOT_PHONE_WORDS.search(before[-24:]) or _DATE_LIKE.fullmatch(main.strip(b"()")):
         return None
     said = _phone_said(before)

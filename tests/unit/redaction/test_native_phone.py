@@ -33,13 +33,15 @@ NUMBERS = [
     "+1-439-577-6340", "+999 1234 5678", "+1 (202) 555-0143", "12 34 56 78 90",
     "06 12 34 56 78", "+33 6 12 34 56 78", "+7 (495) 123-45-67", "8 800 555 35 35",
     "555 1234 5678 9012 3456", "1 2 3 4 5 6 7 8", "+61 2 9374 4000 x", "(0) 20 7946 0958",
-    "123.456)789", "(12.345)678", "12.345)678.90",
+    "123.456)789", "(12.345)678", "12.345)678.90", "000-00-00-00", "000 000 0000",
+    "11131517191X11111", "90213-1544",
 ]  # fmt: skip
 BEFORE = [
     "", "call me on ", "Phone: ", "my number is ", "ID number ", "Personal number: ",
     "order #", "Invoice no. ", "order\n", "Order #   \n", "isbn ", "tel.", "Tel ",
     "ref: 12, id: 4, phone ", "id: 4; ", "dial ", "version ", "contact | ", "whatsapp\t",
-    "text me at ", "passport ", "The SSN ", "x", "a.", "DE89 ",
+    "text me at ", "passport ", "The SSN ", "x", "a.", "DE89 ", "the zip is ",
+    "routing number was ", "the ein is ",
 ]  # fmt: skip
 AFTER = ["", ".", " ", ", thanks", "a", "_", "-x", ".5", " ext. 12", " x235", "/", ")"]
 

@@ -11,7 +11,9 @@ set (philterd/phileas's filter tests) showed:
   phone (``the zip is 90213-1544``, ``the tracking number is 9400 …``, ``the routing
   number is 111000025``, ``the ein is 12-3456789``): the name words were only heard right
   before the number; a copula between them no longer hides the name, and a bank's routing
-  number and an employer's EIN are names of that kind too.
+  number and an employer's EIN are names of that kind too;
+* zeros only (``the id is 000-00-00-00``) read as a phone: some numbering plan's pattern
+  takes them, but no number is zeros only; a placeholder (as ``000-00-0000`` is no SSN).
 
 Phone numbers the text calls phones, and the national ids after ID words, stay found.
 """
@@ -33,6 +35,9 @@ NOT_PHONES = [
     "the ein is 36-2241870.",
     "EIN: 36-2241870",
     "the order number was 2671 8842 0931",
+    "ref 000-00-00-00",
+    "call 0000 000 000",
+    "the id is 000 000 000 on file",
 ]
 
 PHONES = [
@@ -48,7 +53,8 @@ PHONES = [
 @pytest.mark.parametrize("text", NOT_PHONES)
 def test_named_numbers_and_glued_codes_are_not_phones(text: str) -> None:
     """SPEC §4 phone numbers: a number the text names as a ZIP code, tracking, routing or
-    EIN number (a copula between), or a bare run glued to x and digits, is no phone."""
+    EIN number (a copula between), a bare run glued to x and digits, or zeros only, is
+    no phone."""
     assert [f.type for f in Redactor().redact(text).findings if f.type == "PHONE"] == []
 
 
