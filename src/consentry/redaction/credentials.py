@@ -37,7 +37,8 @@ from .keywords import DETECTORS as KEYWORD_DETECTORS
 from .model import JWT, PASSWORD, PASSWORD_HASH, PRIVATE_KEY, SECRET
 from .npmrc import DETECTORS as NPMRC_DETECTORS
 from .storedhashes import DETECTORS as STORED_HASH_DETECTORS
-from .tokens import FORMAT_DETECTORS, SHAPE_DETECTORS, ProviderTokenDetector
+from .tokenformats import FORMAT_DETECTORS
+from .tokens import SHAPE_DETECTORS, ProviderTokenDetector
 from .urlstandins import stand_in as url_stand_in
 from .xmlpairs import DETECTORS as XML_PAIR_DETECTORS
 

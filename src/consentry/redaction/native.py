@@ -122,6 +122,7 @@ SET_GATED: frozenset[str] = frozenset(
         r"[A-Za-z0-9_-]{23}\.[A-Za-z0-9_-]{6}\.",  # Discord bot token
         r"[0-9]{16}:",  # Asana
         r"_[0-9][A-Za-z0-9]{20}",  # ngrok
+        ":APA91b",  # Firebase Cloud Messaging keys and tokens
         r"[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-",  # keys in a UUID's layout
         r"(?i)value[\"']?[ \t]*[:=]",  # name-value lists
         r"(?i)ssn|social security",  # SSN after its key word
