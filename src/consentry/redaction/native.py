@@ -33,6 +33,7 @@ from . import (
     credpairs,
     fieldnumbers,
     nationalids,
+    nestedvalues,
     pii,
     storedhashes,
     token_shapes,
@@ -140,6 +141,7 @@ SET_GATED: frozenset[str] = frozenset(
         commands.TOOL_PREFILTER,  # docker login -p, sqlcmd -P, net user …
         commands.BASIC_PREFILTER,  # Basic <base64>
         blockscalars.PREFILTER,  # password: | and its indented line
+        nestedvalues.PREFILTER,  # "password": {"value": …} and other wrapped values
     }
 )
 # Of those, the ones checked by shape or words (pattern_shapes.prefilter_check: memchr

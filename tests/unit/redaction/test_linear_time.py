@@ -70,6 +70,9 @@ PATTERNS = {
     "net user": "net user a ",
     "percent escapes": "%41%",
     "html references": "&#64;&commat;",
+    # eleventh set: a secret one level down in an object under its key word
+    "key-word objects": 'password: {"a": 1, ',
+    "key-word values": '"token": {"value": ',
 }
 
 

@@ -1,0 +1,57 @@
+"""The kind the eleventh set (getsentry/relay's PII tests) showed missed, fixed (issue 16).
+
+SPEC §4 asks for "high-entropy tokens next to key words" and passwords in configuration.
+relay's attribute tests write them one level down, in an object the key word names
+(``"api_key": {"type": "string", "value": "…"}``); Terraform variables, MongoDB query
+operators and HCL objects do the same. Examples of our own; both scans.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from consentry.redaction import Redactor
+
+FOUND = [
+    # telemetry attributes, on one line and pretty-printed
+    ('"db_password": {"type": "string", "value": "Wq4!zN8pLm"}', "Wq4!zN8pLm"),
+    ('"password": {\n    "type": "string",\n    "value": "Wq4!zN8pLm"\n}', "Wq4!zN8pLm"),
+    ('"api_key": {"type": "string", "value": "qk-7f3a9c1e5b2d8f4a"}', "qk-7f3a9c1e5b2d8f4a"),
+    ('"session_token": {"value": "Zx81Lq0wVb72Nm4KpR9s"}', "Zx81Lq0wVb72Nm4KpR9s"),
+    # a Terraform variable's default
+    ('variable "admin_password" {\n  type    = string\n  default = "Ht5#kQ2vXz"\n}', "Ht5#kQ2vXz"),
+    # MongoDB query operators in a request log
+    ('db.users.find({"password": {"$ne": "Wq4!zN8pLm"}})', "Wq4!zN8pLm"),
+    ('{"secret": {"$eq": "Rb7kP2xQ9mWz4LcN"}}', "Rb7kP2xQ9mWz4LcN"),
+    # an HCL or Lua-style object
+    ('password = { value = "Wq4!zN8pLm" }', "Wq4!zN8pLm"),
+]
+
+CLEAN = [
+    '"token": {"type": "string", "default": "Bearer"}',  # a word under a weak key word
+    '"password": {"type": "string", "minLength": 8, "default": ""}',  # empty
+    '"password": {"value": "{{ .Values.db.password }}"}',  # a template
+    '"session": {"value": sessionId}',  # a name, not a literal
+    '"password_hint": {"value": "Your pet\'s name"}',  # about a password, not one
+    '"passwordPolicy": {"minLength": 12, "default": "strong"}',  # a setting's name
+    '"token": {"expires": 3600}, "value": "Regular text here"',  # the member is outside
+    'resource "random_password" "db" {\n  length = 24\n}',  # a resource, no value
+]
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["compiled", "python"])
+@pytest.mark.parametrize(("text", "secret"), FOUND)
+def test_value_member_under_key_word_is_found(text: str, secret: str, native: bool) -> None:
+    # SPEC §4: a password or a generated token named by its key word is redacted whole
+    # where the literal is the value member of the object the key word opens.
+    findings = Redactor(native=native).redact(text).findings
+    start = text.index(secret)
+    assert any(f.start <= start and start + len(secret) <= f.end for f in findings), findings
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["compiled", "python"])
+@pytest.mark.parametrize("text", CLEAN)
+def test_objects_without_a_secret_member_stay(text: str, native: bool) -> None:
+    # SPEC §4 asks for secrets, not for every value under a key word: placeholders,
+    # templates, names, words and members outside the object are not secrets.
+    assert Redactor(native=native).redact(text).findings == ()
