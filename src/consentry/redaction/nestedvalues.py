@@ -9,9 +9,19 @@ typed attributes, on one line or pretty-printed), a Terraform variable's default
 ``default``, ``$eq``, ``$ne``), inside the object the key word opens (no brace between),
 at most 200 bytes in. The key word and the literal are judged as :mod:`.keywords` judges
 ``password: VALUE`` (placeholders, templates, references and form text are not secrets).
+
+Name-value entries (:mod:`.commands` reads ``{"name": "DB_PASSWORD", "value": "…"}``)
+are read here where the value is further away: wrapped as OpenTelemetry's JSON writes
+attributes (``{"key": "db.password", "value": {"stringValue": "…"}}``), after other
+members (AWS SSM's ``{"Name": "/prod/db/password", "Type": "SecureString", "Value":
+"…"}``), or named by a path, whose last segment is the identifier. The entry's members
+between its name and its value hold no brace, no other ``name``/``key`` member and no
+YAML list item (``- name: …``): the value is the same entry's.
 """
 
 from __future__ import annotations
+
+import re
 
 from .detector import PatternDetector, compile_pattern
 from .keynames import _KEY_BOUNDARY, _STRONG, _WEAK, RANK, _identifier_kind, _is_alnum
@@ -25,6 +35,14 @@ _NESTED = (
     + _HOLDER
     + r"[\"']?[ \t]*[:=][ \t]*"
 )
+_ENTRY = (
+    r"(?i)\b(?:name|key)[\"']?[ \t]*[:=][ \t]*[\"']?[A-Za-z0-9_./-]{0,60}"
+    r"(?:" + _STRONG + "|" + _WEAK + r")[A-Za-z0-9_.-]{0,40}[\"']?"
+    r"(?:[^{}]{0,160}?[\s,\"'])?value[\"']?[ \t]*[:=][ \t]*"
+    r"(?:\{[ \t]*[\"']?string_?value[\"']?[ \t]*:[ \t]*)?"
+)
+_NAME_CHARS = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-")
+_OTHER_MEMBER = re.compile(rb"(?i)[\"'\s,](?:name|key)[\"']?[ \t]*[:=]|\n[ \t]*-[ \t]")
 # Every match holds a holder's name and its separator (checked in the prefilter Set).
 PREFILTER = r"(?i)(?:value|default|\$eq|\$ne)[\"']?[ \t]*[:=]"
 
@@ -44,9 +62,15 @@ def _key_kind(data: bytes, start: int, end: int) -> str | None:
 
 
 def _member(data: bytes, start: int, end: int, password: bool) -> tuple[int, int] | None:
+    """A value member of the object a key word of the kind asked (password or not) opens."""
     kind = _key_kind(data, start, end)
     if kind is None or (kind == PASSWORD) != password:
         return None
+    return _judged(data, end, kind)
+
+
+def _judged(data: bytes, end: int, kind: str) -> tuple[int, int] | None:
+    """The literal at ``end`` when it reads as a secret of ``kind``."""
     found = _read_value(data, end)
     if found is None:
         return None
@@ -60,6 +84,28 @@ def _member(data: bytes, start: int, end: int, password: bool) -> tuple[int, int
     return vstart, extend_value(data, vend, quoted, min(n, end + MAX_VALUE))
 
 
+def _entry(data: bytes, start: int, end: int, password: bool) -> tuple[int, int] | None:
+    """The value of a name-value entry whose name (a path's last segment) is of the kind
+    asked, where :mod:`.commands` does not read it (wrapped, members between, a path)."""
+    match = data[start:end]
+    i = start + min(k for k in (match.find(b":"), match.find(b"=")) if k >= 0) + 1
+    while i < end and data[i] in b" \t\"'":
+        i += 1
+    j = i
+    while j < end and data[j] in _NAME_CHARS:
+        j += 1
+    name, between = data[i:j], data[j:end]
+    if _OTHER_MEMBER.search(between):
+        return None  # the value belongs to another entry
+    adjacent = between.lstrip(b"\"' \t\r\n,-").lower().startswith(b"value")
+    if adjacent and b"{" not in between and b"/" not in name:
+        return None  # ``{"name": "DB_PASSWORD", "value": …}``: commands reads it
+    kind = _identifier_kind(name.rsplit(b"/", 1)[-1])
+    if kind is None or (kind == PASSWORD) != password:
+        return None
+    return _judged(data, end, kind)
+
+
 def _password_member(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     """A password as the value member of an object under a password-like key word."""
     return _member(data, start, end, password=True)
@@ -68,6 +114,16 @@ def _password_member(data: bytes, start: int, end: int) -> tuple[int, int] | Non
 def _secret_member(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     """A secret as the value member of an object under another key word."""
     return _member(data, start, end, password=False)
+
+
+def _password_entry(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """A password as the value of a name-value entry whose name is password-like."""
+    return _entry(data, start, end, password=True)
+
+
+def _secret_entry(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """A secret as the value of a name-value entry whose name holds another key word."""
+    return _entry(data, start, end, password=False)
 
 
 DETECTORS = (
@@ -83,6 +139,20 @@ DETECTORS = (
         RANK[SECRET],
         compile_pattern(_NESTED),
         _secret_member,
+        prefilter=PREFILTER,
+    ),
+    PatternDetector(
+        PASSWORD,
+        RANK[PASSWORD],
+        compile_pattern(_ENTRY),
+        _password_entry,
+        prefilter=PREFILTER,
+    ),
+    PatternDetector(
+        SECRET,
+        RANK[SECRET],
+        compile_pattern(_ENTRY),
+        _secret_entry,
         prefilter=PREFILTER,
     ),
 )

@@ -3,7 +3,9 @@
 SPEC §4 asks for "high-entropy tokens next to key words" and passwords in configuration.
 relay's attribute tests write them one level down, in an object the key word names
 (``"api_key": {"type": "string", "value": "…"}``); Terraform variables, MongoDB query
-operators and HCL objects do the same. Examples of our own; both scans.
+operators and HCL objects do the same, and name-value entries put the value further from
+its name (OpenTelemetry's ``{"stringValue": …}``, AWS SSM's members between, a path as
+the name). Examples of our own; both scans.
 """
 
 from __future__ import annotations
@@ -25,6 +27,11 @@ FOUND = [
     ('{"secret": {"$eq": "Rb7kP2xQ9mWz4LcN"}}', "Rb7kP2xQ9mWz4LcN"),
     # an HCL or Lua-style object
     ('password = { value = "Wq4!zN8pLm" }', "Wq4!zN8pLm"),
+    # name-value entries: OpenTelemetry's wrapped values, members between, a path's name
+    ('{"key": "smtp.password", "value": {"stringValue": "Wq4!zN8pLm"}}', "Wq4!zN8pLm"),
+    ('{"key": "app.api_key", "value": {"string_value": "Rb7kP2xQ9mWz4LcN"}}', "Rb7kP2xQ9mWz4LcN"),
+    ('{"Name": "/svc/mail/password", "Type": "SecureString", "Value": "Wq4!zN8pLm"}', "Wq4!zN8pLm"),
+    ("- name: /svc/api_token\n  type: SecureString\n  value: Rb7kP2xQ9mWz4LcN", "Rb7kP2xQ9mWz4LcN"),
 ]
 
 CLEAN = [
@@ -36,6 +43,11 @@ CLEAN = [
     '"passwordPolicy": {"minLength": 12, "default": "strong"}',  # a setting's name
     '"token": {"expires": 3600}, "value": "Regular text here"',  # the member is outside
     'resource "random_password" "db" {\n  length = 24\n}',  # a resource, no value
+    # a value of another entry: the next list item's, or after another name
+    "- name: DB_PASSWORD\n  valueFrom:\n    secretKeyRef:\n      name: db\n"
+    "      key: pw\n- name: LOG_LEVEL\n  value: debug",
+    '{"Name": "/svc/mail/password_length", "Type": "String", "Value": "24"}',
+    '{"key": "session.id", "value": {"stringValue": "a1"}}',
 ]
 
 

@@ -73,6 +73,7 @@ PATTERNS = {
     # eleventh set: a secret one level down in an object under its key word
     "key-word objects": 'password: {"a": 1, ',
     "key-word values": '"token": {"value": ',
+    "name-value entries": '{"key": "a_token", "b": 1, ',
 }
 
 
