@@ -74,6 +74,8 @@ PATTERNS = {
     "key-word objects": 'password: {"a": 1, ',
     "key-word values": '"token": {"value": ',
     "name-value entries": '{"key": "a_token", "b": 1, ',
+    "utf-16 read bytewise": "a\x00b\x00c\x00d\x00 ",
+    "nul separators": "a\x00b\x00c\x00 ",
 }
 
 
