@@ -142,6 +142,7 @@ SET_GATED: frozenset[str] = frozenset(
         commands.BASIC_PREFILTER,  # Basic <base64>
         blockscalars.PREFILTER,  # password: | and its indented line
         nestedvalues.PREFILTER,  # "password": {"value": …} and other wrapped values
+        nestedvalues.LIST_PREFILTER,  # "password": ["…"], parse_qs' lists
     }
 )
 # Of those, the ones checked by shape or words (pattern_shapes.prefilter_check: memchr

@@ -14,7 +14,13 @@ Name-value entries (:mod:`.commands` reads ``{"name": "DB_PASSWORD", "value": "�
 are read here where the value is further away: wrapped as OpenTelemetry's JSON writes
 attributes (``{"key": "db.password", "value": {"stringValue": "…"}}``), after other
 members (AWS SSM's ``{"Name": "/prod/db/password", "Type": "SecureString", "Value":
-"…"}``), or named by a path, whose last segment is the identifier. The entry's members
+"…"}``), or named by a path, whose last segment is the identifier.
+
+A list under the key word (``"password": ["…"]``; Python's ``parse_qs`` and Django's
+``QueryDict`` print every form field so: ``{'password': ['…']}``) holds literals each
+judged as the value would be; an element written as a constant's or a variable's name
+(``["DB_PASSWORD", "api_key"]``, a list of secrets' names) is not one, and the finding
+runs from the first literal kept to the last. The entry's members
 between its name and its value hold no brace, no other ``name``/``key`` member and no
 YAML list item (``- name: …``): the value is the same entry's.
 """
@@ -41,6 +47,17 @@ _ENTRY = (
     r"(?:[^{}]{0,160}?[\s,\"'])?value[\"']?[ \t]*[:=][ \t]*"
     r"(?:\{[ \t]*[\"']?string_?value[\"']?[ \t]*:[ \t]*)?"
 )
+_LISTED = (
+    r"(?i)(?:"
+    + _STRONG
+    + "|"
+    + _WEAK
+    + r")[A-Za-z0-9_.-]{0,40}[\"'`]?[ \t]*[:=][ \t]*\[[ \t]*[\"']"
+)
+# A necessary condition of _LISTED (its separator and bracket), for the prefilter Set.
+LIST_PREFILTER = r"[:=][ \t]*\[[ \t]*[\"']"
+_NAME_LIKE = re.compile(rb"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[a-z][a-z0-9]*(?:[_-][a-z0-9]+)+")
+_MAX_ELEMENTS = 16
 _NAME_CHARS = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-")
 _OTHER_MEMBER = re.compile(rb"(?i)[\"'\s,](?:name|key)[\"']?[ \t]*[:=]|\n[ \t]*-[ \t]")
 # Every match holds a holder's name and its separator (checked in the prefilter Set).
@@ -106,6 +123,31 @@ def _entry(data: bytes, start: int, end: int, password: bool) -> tuple[int, int]
     return _judged(data, end, kind)
 
 
+def _listed(data: bytes, start: int, end: int, password: bool) -> tuple[int, int] | None:
+    """The literals of a list under a key word of the kind asked (password or not)."""
+    kind = _key_kind(data, start, end)
+    if kind is None or (kind == PASSWORD) != password:
+        return None
+    n = len(data)
+    pos, first, last = end - 1, -1, -1
+    for _ in range(_MAX_ELEMENTS):
+        found = _read_value(data, pos)
+        if found is None or not found[2]:
+            break  # not a string literal: the list's end, or a name
+        vstart, vend, _quoted = found
+        value = data[vstart:vend]
+        after = data[vend + 1] if vend + 1 < n else 0x20
+        if not _NAME_LIKE.fullmatch(value) and _decide(kind, value, True, after):
+            first, last = (vstart if first < 0 else first), vend
+        pos = vend + 1
+        while pos < n and data[pos] in b" \t\r\n":
+            pos += 1
+        if pos >= n or data[pos] != 0x2C:  # ``,``
+            break
+        pos += 1
+    return (first, last) if first >= 0 else None
+
+
 def _password_member(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     """A password as the value member of an object under a password-like key word."""
     return _member(data, start, end, password=True)
@@ -114,6 +156,16 @@ def _password_member(data: bytes, start: int, end: int) -> tuple[int, int] | Non
 def _secret_member(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     """A secret as the value member of an object under another key word."""
     return _member(data, start, end, password=False)
+
+
+def _password_list(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """Passwords in a list under a password-like key word."""
+    return _listed(data, start, end, password=True)
+
+
+def _secret_list(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """Secrets in a list under another key word."""
+    return _listed(data, start, end, password=False)
 
 
 def _password_entry(data: bytes, start: int, end: int) -> tuple[int, int] | None:
@@ -154,5 +206,19 @@ DETECTORS = (
         compile_pattern(_ENTRY),
         _secret_entry,
         prefilter=PREFILTER,
+    ),
+    PatternDetector(
+        PASSWORD,
+        RANK[PASSWORD],
+        compile_pattern(_LISTED),
+        _password_list,
+        prefilter=LIST_PREFILTER,
+    ),
+    PatternDetector(
+        SECRET,
+        RANK[SECRET],
+        compile_pattern(_LISTED),
+        _secret_list,
+        prefilter=LIST_PREFILTER,
     ),
 )

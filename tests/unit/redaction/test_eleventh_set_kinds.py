@@ -34,6 +34,11 @@ FOUND = [
     ('{"key": "app.api_key", "value": {"string_value": "Rb7kP2xQ9mWz4LcN"}}', "Rb7kP2xQ9mWz4LcN"),
     ('{"Name": "/svc/mail/password", "Type": "SecureString", "Value": "Wq4!zN8pLm"}', "Wq4!zN8pLm"),
     ("- name: /svc/api_token\n  type: SecureString\n  value: Rb7kP2xQ9mWz4LcN", "Rb7kP2xQ9mWz4LcN"),
+    # lists under the key word: parse_qs and QueryDict print form fields so
+    ("<QueryDict: {'user': ['ola'], 'password': ['Wq4!zN8pLm']}>", "Wq4!zN8pLm"),
+    ("{'passwd': ['hunter-Two-7'], 'next': ['/home']}", "hunter-Two-7"),
+    ('admin_passwords = ["Wq4!zN8pLm", "Ht5#kQ2vXz"]', 'Wq4!zN8pLm", "Ht5#kQ2vXz'),
+    ('db_password: ["Wq4!zN8pLm"]', "Wq4!zN8pLm"),
 ]
 
 CLEAN = [
@@ -50,6 +55,11 @@ CLEAN = [
     "      key: pw\n- name: LOG_LEVEL\n  value: debug",
     '{"Name": "/svc/mail/password_length", "Type": "String", "Value": "24"}',
     '{"key": "session.id", "value": {"stringValue": "a1"}}',
+    # lists of names, empty or placeholder lists, words under weak key words
+    '"secrets": ["DB_PASSWORD"]',
+    '"password": []',
+    "{'password': [''], 'remember': ['on']}",
+    'tokens = ["abc", "def"]',
 ]
 
 

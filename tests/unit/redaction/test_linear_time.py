@@ -76,6 +76,7 @@ PATTERNS = {
     "name-value entries": '{"key": "a_token", "b": 1, ',
     "utf-16 read bytewise": "a\x00b\x00c\x00d\x00 ",
     "nul separators": "a\x00b\x00c\x00 ",
+    "key-word lists": "password: ['a', ",
 }
 
 
