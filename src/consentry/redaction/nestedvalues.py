@@ -3,11 +3,12 @@
 The key word names the object and the literal is a member of it: telemetry attributes
 (``"api_key": {"type": "string", "value": "…"}``, Sentry's and OpenTelemetry's
 typed attributes, on one line or pretty-printed), a Terraform variable's default
-(``variable "db_password" { type = string  default = "…" }``), MongoDB query operators
-(``{"password": {"$eq": "…"}}``, as request logs show them) and ``password = { value =
-"…" }``. The member is one that holds the object's value (``value``, ``stringValue``,
-``default``, ``$eq``, ``$ne``), inside the object the key word opens (no brace between),
-at most 200 bytes in. The key word and the literal are judged as :mod:`.keywords` judges
+(``variable "db_password" { type = string  default = "…" }``), query operators as
+request logs show them (MongoDB's ``{"password": {"$eq": "…"}}``, Hasura's ``_eq``,
+Prisma's ``equals``) and ``password = { value = "…" }``. The member is one that holds
+the object's value (``value``, ``stringValue``, ``default``, ``$eq``, ``$ne``, ``_eq``,
+``_neq``, ``equals``), inside the object the key word opens (no brace between), at most
+200 bytes in. The key word and the literal are judged as :mod:`.keywords` judges
 ``password: VALUE`` (placeholders, templates, references and form text are not secrets).
 
 Name-value entries (:mod:`.commands` reads ``{"name": "DB_PASSWORD", "value": "…"}``)
@@ -34,7 +35,7 @@ from .keynames import _KEY_BOUNDARY, _STRONG, _WEAK, RANK, _identifier_kind, _is
 from .keyvalues import MAX_VALUE, _decide, _read_value, extend_value
 from .model import PASSWORD, SECRET
 
-_HOLDER = r"(?:value|stringvalue|default|\$eq|\$ne)"
+_HOLDER = r"(?:value|stringvalue|default|\$eq|\$ne|_eq|_neq|equals)"
 _NESTED = (
     r"(?i)(?:" + _STRONG + "|" + _WEAK + r")[A-Za-z0-9_.-]{0,40}"
     r"(?:[\"'`]?[ \t]*[:=][ \t]*|[\"'][ \t]+)\{(?:[^{}]{0,200}?[\s,\"'])?"
@@ -61,7 +62,7 @@ _MAX_ELEMENTS = 16
 _NAME_CHARS = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-")
 _OTHER_MEMBER = re.compile(rb"(?i)[\"'\s,](?:name|key)[\"']?[ \t]*[:=]|\n[ \t]*-[ \t]")
 # Every match holds a holder's name and its separator (checked in the prefilter Set).
-PREFILTER = r"(?i)(?:value|default|\$eq|\$ne)[\"']?[ \t]*[:=]"
+PREFILTER = r"(?i)(?:value|default|\$eq|\$ne|_eq|_neq|equals)[\"']?[ \t]*[:=]"
 
 
 def _key_kind(data: bytes, start: int, end: int) -> str | None:

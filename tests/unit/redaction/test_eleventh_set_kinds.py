@@ -27,6 +27,8 @@ FOUND = [
     # MongoDB query operators in a request log
     ('db.users.find({"password": {"$ne": "Wq4!zN8pLm"}})', "Wq4!zN8pLm"),
     ('{"secret": {"$eq": "Rb7kP2xQ9mWz4LcN"}}', "Rb7kP2xQ9mWz4LcN"),
+    ('where: {password: {_eq: "Wq4!zN8pLm"}}', "Wq4!zN8pLm"),  # Hasura
+    ('where: { password: { equals: "Wq4!zN8pLm" } }', "Wq4!zN8pLm"),  # Prisma
     # an HCL or Lua-style object
     ('password = { value = "Wq4!zN8pLm" }', "Wq4!zN8pLm"),
     # name-value entries: OpenTelemetry's wrapped values, members between, a path's name
@@ -58,6 +60,7 @@ CLEAN = [
     # lists of names, empty or placeholder lists, words under weak key words
     '"secrets": ["DB_PASSWORD"]',
     '"password": []',
+    "where: {password: {_eq: $password}}",  # a GraphQL variable
     "{'password': [''], 'remember': ['on']}",
     'tokens = ["abc", "def"]',
 ]
