@@ -143,6 +143,7 @@ SET_GATED: frozenset[str] = frozenset(
         blockscalars.PREFILTER,  # password: | and its indented line
         nestedvalues.PREFILTER,  # "password": {"value": …} and other wrapped values
         nestedvalues.LIST_PREFILTER,  # "password": ["…"], parse_qs' lists
+        nestedvalues.WRAP_PREFILTER,  # String::from("…"), SecretValue.unsafePlainText("…")
     }
 )
 # Of those, the ones checked by shape or words (pattern_shapes.prefilter_check: memchr

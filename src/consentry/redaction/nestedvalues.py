@@ -21,7 +21,14 @@ A list under the key word (``"password": ["…"]``; Python's ``parse_qs`` and Dj
 ``QueryDict`` print every form field so: ``{'password': ['…']}``) holds literals each
 judged as the value would be; an element written as a constant's or a variable's name
 (``["DB_PASSWORD", "api_key"]``, a list of secrets' names) is not one, and the finding
-runs from the first literal kept to the last. The entry's members
+runs from the first literal kept to the last.
+
+A literal passed through a conversion under the key word (``password =
+String::from("…")``, ``Buffer.from("…")``, ``[]byte("…")``, ``Some("…".into())``,
+``SecretStr("…")``) is the value; so is the literal of a call that says it holds a secret
+in plain text, with or without a key word (AWS CDK's ``SecretValue.unsafePlainText("…")``
+and ``plainText``, Pulumi's ``pulumi.secret("…")``). Other calls are not read: their
+argument is a name, a prompt or a path (``keyring.get_password("system", …)``). The entry's members
 between its name and its value hold no brace, no other ``name``/``key`` member and no
 YAML list item (``- name: …``): the value is the same entry's.
 """
@@ -59,6 +66,23 @@ _LISTED = (
 LIST_PREFILTER = r"[:=][ \t]*\[[ \t]*[\"']"
 _NAME_LIKE = re.compile(rb"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[a-z][a-z0-9]*(?:[_-][a-z0-9]+)+")
 _MAX_ELEMENTS = 16
+_WRAP = (
+    r"(?:new[ \t]+String|String::from|Buffer\.from|\[\]byte|CString::new|OsString::from|Some"
+    r"|Zeroizing::new|Secret(?:String|Box)?::(?:new|from)|SecretStr|pulumi\.secret"
+    r"|Output\.secret|SecretValue\.(?:unsafe)?[Pp]lain[Tt]ext)\([ \t]*"
+)
+_CONVERTED = (
+    r"(?i)(?:" + _STRONG + "|" + _WEAK + r")[A-Za-z0-9_.-]{0,40}[\"'`]?[ \t]*(?::=|[:=])[ \t]*"
+    r"(?:" + _WRAP + r"){1,2}[bru]?[\"'`]"
+)
+_MARKED = (
+    r"\b(?:SecretValue\.(?:unsafe)?[Pp]lain[Tt]ext|pulumi\.secret|Output\.secret)\([ \t]*[\"'`]"
+)
+# Necessary conditions of _CONVERTED and _MARKED (a wrapper's name), for the prefilter Set.
+WRAP_PREFILTER = (
+    r"(?i)String::from|String\(|Buffer\.from|\[\]byte\(|CString::new|OsString::from|Some\("
+    r"|Zeroizing::new|Secret|\.secret\("
+)
 _NAME_CHARS = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-")
 _OTHER_MEMBER = re.compile(rb"(?i)[\"'\s,](?:name|key)[\"']?[ \t]*[:=]|\n[ \t]*-[ \t]")
 # Every match holds a holder's name and its separator (checked in the prefilter Set).
@@ -149,6 +173,43 @@ def _listed(data: bytes, start: int, end: int, password: bool) -> tuple[int, int
     return (first, last) if first >= 0 else None
 
 
+def _call_literal(data: bytes, end: int, kind: str) -> tuple[int, int] | None:
+    """The one string literal passed to the call whose quote ends the match."""
+    found = _read_value(data, end - 1)
+    if found is None or not found[2]:
+        return None
+    vstart, vend, _quoted = found
+    after = vend + 1
+    while after < len(data) and data[after] in b" \t":
+        after += 1
+    if after < len(data) and data[after] not in b").,":
+        return None  # ``f("a" + b)``: built, not a literal
+    return (vstart, vend) if _decide(kind, data[vstart:vend], True, 0x20) else None
+
+
+def _converted(data: bytes, start: int, end: int, password: bool) -> tuple[int, int] | None:
+    """A literal passed through a conversion under a key word of the kind asked."""
+    kind = _key_kind(data, start, end)
+    if kind is None or (kind == PASSWORD) != password:
+        return None
+    return _call_literal(data, end, kind)
+
+
+def _password_converted(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """A password passed through a conversion under a password-like key word."""
+    return _converted(data, start, end, password=True)
+
+
+def _secret_converted(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """A secret passed through a conversion under another key word."""
+    return _converted(data, start, end, password=False)
+
+
+def _marked(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """The literal of a call that says it holds a secret in plain text."""
+    return _call_literal(data, end, SECRET + ":strong")
+
+
 def _password_member(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     """A password as the value member of an object under a password-like key word."""
     return _member(data, start, end, password=True)
@@ -221,5 +282,26 @@ DETECTORS = (
         compile_pattern(_LISTED),
         _secret_list,
         prefilter=LIST_PREFILTER,
+    ),
+    PatternDetector(
+        PASSWORD,
+        RANK[PASSWORD],
+        compile_pattern(_CONVERTED),
+        _password_converted,
+        prefilter=WRAP_PREFILTER,
+    ),
+    PatternDetector(
+        SECRET,
+        RANK[SECRET],
+        compile_pattern(_CONVERTED),
+        _secret_converted,
+        prefilter=WRAP_PREFILTER,
+    ),
+    PatternDetector(
+        SECRET,
+        RANK[SECRET],
+        compile_pattern(_MARKED),
+        _marked,
+        prefilter=WRAP_PREFILTER,
     ),
 )

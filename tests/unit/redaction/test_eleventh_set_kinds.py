@@ -5,9 +5,11 @@ relay's attribute tests write them one level down, in an object the key word nam
 (``"api_key": {"type": "string", "value": "…"}``); Terraform variables, MongoDB query
 operators and HCL objects do the same, and name-value entries put the value further from
 its name (OpenTelemetry's ``{"stringValue": …}``, AWS SSM's members between, a path as
-the name). relay also scrubs attachments written in UTF-16; read one byte a character,
-such text has a NUL beside each character and hid every value. Examples of our own; both
-scans.
+the name), lists under the key word (``parse_qs``'s ``{'password': ['…']}``), and a
+literal passed through a conversion or marked a plain-text secret (``String::from("…")``,
+``SecretValue.unsafePlainText("…")``). relay also scrubs attachments written in UTF-16;
+read one byte a character, such text has a NUL beside each character and hid every value.
+Examples of our own; both scans.
 """
 
 from __future__ import annotations
@@ -41,6 +43,13 @@ FOUND = [
     ("{'passwd': ['hunter-Two-7'], 'next': ['/home']}", "hunter-Two-7"),
     ('admin_passwords = ["Wq4!zN8pLm", "Ht5#kQ2vXz"]', 'Wq4!zN8pLm", "Ht5#kQ2vXz'),
     ('db_password: ["Wq4!zN8pLm"]', "Wq4!zN8pLm"),
+    # a literal through a conversion under its key word, or marked a plain-text secret
+    ('let smtp_password = String::from("Wq4!zN8pLm");', "Wq4!zN8pLm"),
+    ('adminPassword := []byte("Wq4!zN8pLm")', "Wq4!zN8pLm"),
+    ('password: Some("Wq4!zN8pLm".into()),', "Wq4!zN8pLm"),
+    ('const password = Buffer.from("Wq4!zN8pLm");', "Wq4!zN8pLm"),
+    ("masterUserPassword: SecretValue.unsafePlainText('Ht5#kQ2vXz'),", "Ht5#kQ2vXz"),
+    ('const apiKey = SecretValue.plainText("Rb7kP2xQ9mWz4LcN");', "Rb7kP2xQ9mWz4LcN"),
 ]
 
 CLEAN = [
@@ -63,6 +72,12 @@ CLEAN = [
     "where: {password: {_eq: $password}}",  # a GraphQL variable
     "{'password': [''], 'remember': ['on']}",
     'tokens = ["abc", "def"]',
+    # conversions of names, of built strings, of other arguments; empty marked secrets
+    'password: Some(env::var("DB_PASSWORD")?)',
+    'token: Some("Bearer ".to_string() + &t)',
+    'password: Buffer.from(pw, "utf8")',
+    'SecretValue.unsafePlainText("")',
+    'SecretValue.secretsManager("prod/db/credentials")',
 ]
 
 

@@ -77,6 +77,7 @@ PATTERNS = {
     "utf-16 read bytewise": "a\x00b\x00c\x00d\x00 ",
     "nul separators": "a\x00b\x00c\x00 ",
     "key-word lists": "password: ['a', ",
+    "wrapped literals": 'password = Some(String::from("a") ',
 }
 
 

@@ -30,6 +30,7 @@ EXAMPLES = [
     '"smtp_password": {"type": "string", "value": "Wq4!zN8pLm"}',
     '{"key": "app.api_key", "value": {"stringValue": "Rb7kP2xQ9mWz4LcN"}}',
     "<QueryDict: {'password': ['Wq4!zN8pLm']}>",
+    'let password = String::from("Wq4!zN8pLm");',
 ]
 
 
@@ -57,6 +58,7 @@ def test_every_set_gated_prefilter_is_a_built_in_detectors() -> None:
         blockscalars.PREFILTER,
         nestedvalues.PREFILTER,
         nestedvalues.LIST_PREFILTER,
+        nestedvalues.WRAP_PREFILTER,
     }
 
 
