@@ -15,22 +15,27 @@ Name-value entries (:mod:`.commands` reads ``{"name": "DB_PASSWORD", "value": "�
 are read here where the value is further away: wrapped as OpenTelemetry's JSON writes
 attributes (``{"key": "db.password", "value": {"stringValue": "…"}}``), after other
 members (AWS SSM's ``{"Name": "/prod/db/password", "Type": "SecureString", "Value":
-"…"}``), or named by a path, whose last segment is the identifier.
+"…"}``), or named by a path, whose last segment is the identifier. Only members
+(``, "Type": "SecureString"``, YAML's ``type: SecureString`` lines) stand between the
+entry's name and its value: no brace, no code, no other ``name``/``key`` member and no
+YAML list item (``- name: …``), so the value is the same entry's.
 
-A list under the key word (``"password": ["…"]``; Python's ``parse_qs`` and Django's
-``QueryDict`` print every form field so: ``{'password': ['…']}``) holds literals each
-judged as the value would be; an element written as a constant's or a variable's name
-(``["DB_PASSWORD", "api_key"]``, a list of secrets' names) is not one, and the finding
-runs from the first literal kept to the last.
+A list under a password's key word (``"password": ["…"]``; Python's ``parse_qs`` and
+Django's ``QueryDict`` print every form field so: ``{'password': ['…']}``) holds literals
+each judged as the value would be; an element written as a constant's or a variable's
+name (``["DB_PASSWORD", "api_key"]``) is not one, and the finding runs from the first
+literal kept to the last. Lists under other key words (``keywords=[…]``, ``"authors":
+[…]``, ``tokens = […]``) are not read: on real files they hold names and words.
 
 A literal passed through a conversion under the key word (``password =
 String::from("…")``, ``Buffer.from("…")``, ``[]byte("…")``, ``Some("…".into())``,
 ``SecretStr("…")``) is the value; so is the literal of a call that says it holds a secret
 in plain text, with or without a key word (AWS CDK's ``SecretValue.unsafePlainText("…")``
 and ``plainText``, Pulumi's ``pulumi.secret("…")``). Other calls are not read: their
-argument is a name, a prompt or a path (``keyring.get_password("system", …)``). The entry's members
-between its name and its value hold no brace, no other ``name``/``key`` member and no
-YAML list item (``- name: …``): the value is the same entry's.
+argument is a name, a prompt or a path (``keyring.get_password("system", …)``).
+
+Values are string literals (a number or a name, ``"default": 3600``, ``value =
+keyval[1]``, is not a secret), except a YAML entry's bare rest of its line.
 """
 
 from __future__ import annotations
@@ -84,6 +89,16 @@ WRAP_PREFILTER = (
     r"|Zeroizing::new|Secret|\.secret\("
 )
 _NAME_CHARS = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-")
+# Members between an entry's name and its value: ``, "Type": "SecureString"`` or YAML's
+# ``type: SecureString`` lines, nothing else (no code, no call, no other statement).
+_MEMBERS = re.compile(
+    rb"[\"']?(?:\s*,?\s*[\"']?[A-Za-z_][\w.-]{0,40}[\"']?[ \t]*[:=][ \t]*"
+    rb"(?:\"[^\"\n]{0,80}\"|'[^'\n]{0,80}'|[\w./:-]{1,80}))*\s*,?\s*[\"']?"
+)
+_BRACKETS = re.compile(rb"[()\[\]{}]")
+_HOLDER_TAIL = re.compile(
+    rb"(?i)(value)[\"']?[ \t]*[:=][ \t]*(?:\{[ \t]*[\"']?string_?value[\"']?[ \t]*:[ \t]*)?\Z"
+)
 _OTHER_MEMBER = re.compile(rb"(?i)[\"'\s,](?:name|key)[\"']?[ \t]*[:=]|\n[ \t]*-[ \t]")
 # Every match holds a holder's name and its separator (checked in the prefilter Set).
 PREFILTER = r"(?i)(?:value|default|\$eq|\$ne|_eq|_neq|equals)[\"']?[ \t]*[:=]"
@@ -108,16 +123,23 @@ def _member(data: bytes, start: int, end: int, password: bool) -> tuple[int, int
     kind = _key_kind(data, start, end)
     if kind is None or (kind == PASSWORD) != password:
         return None
-    return _judged(data, end, kind)
+    return _judged(data, end, kind, line_value=False)
 
 
-def _judged(data: bytes, end: int, kind: str) -> tuple[int, int] | None:
-    """The literal at ``end`` when it reads as a secret of ``kind``."""
+def _judged(data: bytes, end: int, kind: str, line_value: bool) -> tuple[int, int] | None:
+    """The literal at ``end`` when it reads as a secret of ``kind``: quoted, or (where
+    ``line_value``, YAML's entries) the bare rest of its line without brackets."""
     found = _read_value(data, end)
     if found is None:
         return None
     vstart, vend, quoted = found
     n = len(data)
+    if not quoted and not (
+        line_value
+        and (vend >= n or data[vend] in b"\r\n")
+        and not _BRACKETS.search(data[vstart:vend])
+    ):
+        return None  # ``value = keyval[1]``, ``"default": 3600``: a name or a number
     after = (
         (data[vend + 1] if vend + 1 < n else 0x20) if quoted else (data[vend] if vend < n else 0x20)
     )
@@ -137,15 +159,17 @@ def _entry(data: bytes, start: int, end: int, password: bool) -> tuple[int, int]
     while j < end and data[j] in _NAME_CHARS:
         j += 1
     name, between = data[i:j], data[j:end]
-    if _OTHER_MEMBER.search(between):
-        return None  # the value belongs to another entry
+    holder = _HOLDER_TAIL.search(between)
+    members = between[: holder.start(1)] if holder else between
+    if _OTHER_MEMBER.search(between) or not _MEMBERS.fullmatch(members):
+        return None  # the value belongs to another entry, or code stands between
     adjacent = between.lstrip(b"\"' \t\r\n,-").lower().startswith(b"value")
     if adjacent and b"{" not in between and b"/" not in name:
         return None  # ``{"name": "DB_PASSWORD", "value": …}``: commands reads it
     kind = _identifier_kind(name.rsplit(b"/", 1)[-1])
     if kind is None or (kind == PASSWORD) != password:
         return None
-    return _judged(data, end, kind)
+    return _judged(data, end, kind, line_value=True)
 
 
 def _listed(data: bytes, start: int, end: int, password: bool) -> tuple[int, int] | None:
@@ -225,11 +249,6 @@ def _password_list(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     return _listed(data, start, end, password=True)
 
 
-def _secret_list(data: bytes, start: int, end: int) -> tuple[int, int] | None:
-    """Secrets in a list under another key word."""
-    return _listed(data, start, end, password=False)
-
-
 def _password_entry(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     """A password as the value of a name-value entry whose name is password-like."""
     return _entry(data, start, end, password=True)
@@ -274,13 +293,6 @@ DETECTORS = (
         RANK[PASSWORD],
         compile_pattern(_LISTED),
         _password_list,
-        prefilter=LIST_PREFILTER,
-    ),
-    PatternDetector(
-        SECRET,
-        RANK[SECRET],
-        compile_pattern(_LISTED),
-        _secret_list,
         prefilter=LIST_PREFILTER,
     ),
     PatternDetector(

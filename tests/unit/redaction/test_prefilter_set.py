@@ -50,14 +50,13 @@ def _engines() -> tuple[object, object]:
 def test_every_set_gated_prefilter_is_a_built_in_detectors() -> None:
     """A prefilter named in SET_GATED that no detector has any more is a stale entry; one
     may gate two detectors (the block scalars' password and token detectors share one, and
-    so do nestedvalues' pairs)."""
+    so do nestedvalues' objects, entries and conversions)."""
     gated = native.prefilter_tables(DEFAULT_DETECTORS)
     assert {p for _, p in gated} == native.SET_GATED
     shared = [p for p in native.SET_GATED if sum(q == p for _, q in gated) > 1]
     assert set(shared) == {
         blockscalars.PREFILTER,
         nestedvalues.PREFILTER,
-        nestedvalues.LIST_PREFILTER,
         nestedvalues.WRAP_PREFILTER,
     }
 
