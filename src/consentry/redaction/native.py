@@ -33,6 +33,7 @@ from . import (
     credpairs,
     fieldnumbers,
     nationalids,
+    nestedvalues,
     pii,
     storedhashes,
     token_shapes,
@@ -141,6 +142,9 @@ SET_GATED: frozenset[str] = frozenset(
         commands.TOOL_PREFILTER,  # docker login -p, sqlcmd -P, net user …
         commands.BASIC_PREFILTER,  # Basic <base64>
         blockscalars.PREFILTER,  # password: | and its indented line
+        nestedvalues.PREFILTER,  # "password": {"value": …} and other wrapped values
+        nestedvalues.LIST_PREFILTER,  # "password": ["…"], parse_qs' lists
+        nestedvalues.WRAP_PREFILTER,  # String::from("…"), SecretValue.unsafePlainText("…")
     }
 )
 # Of those, the ones checked by shape or words (pattern_shapes.prefilter_check: memchr
