@@ -35,9 +35,11 @@ from .jwts import DETECTOR as ENCODED_JWT_DETECTOR
 from .jwts import jwt_header_ok as jwt_header_ok  # native.py hands it to the compiled scan
 from .keywords import DETECTORS as KEYWORD_DETECTORS
 from .model import JWT, PASSWORD, PASSWORD_HASH, PRIVATE_KEY, SECRET
+from .nestedvalues import DETECTORS as NESTED_VALUE_DETECTORS
 from .npmrc import DETECTORS as NPMRC_DETECTORS
 from .storedhashes import DETECTORS as STORED_HASH_DETECTORS
-from .tokens import FORMAT_DETECTORS, SHAPE_DETECTORS, ProviderTokenDetector
+from .tokenformats import FORMAT_DETECTORS
+from .tokens import SHAPE_DETECTORS, ProviderTokenDetector
 from .urlstandins import stand_in as url_stand_in
 from .xmlpairs import DETECTORS as XML_PAIR_DETECTORS
 
@@ -341,4 +343,5 @@ DETECTORS = (
     *STORED_HASH_DETECTORS,
     *BLOCK_SCALAR_DETECTORS,
     *CREDENTIAL_PAIR_DETECTORS,
+    *NESTED_VALUE_DETECTORS,
 )

@@ -20,6 +20,11 @@ It folds in two steps:
   ideographic full stop between ASCII letters or digits becomes a full stop; and
   an address spelled out gets its ``@`` and dots (:mod:`.mailspelling`).
 
+Text written in UTF-16 and read as one byte a character (``strings -el``, a PowerShell
+redirect shown raw, an attachment) has a NUL after (or before) each ASCII character:
+in a run of four such pairs or more every NUL is dropped, with the characters. A single
+NUL between fields (``/proc/…/environ``, ``find -print0``) is not part of such a run.
+
 Not folded: a line break inside a value (``4111 1111⏎1111 1111``). A line break
 ends a line, and lines hold unrelated values (a list of numbers, one a line);
 joining them would make card numbers and tokens out of neighbours.
@@ -58,6 +63,8 @@ _WORD = re.compile(r"[\w\u00ad\u200b-\u200d\u2060\ufeff-]+")
 # one): a domain's or an address's dot (IDNA reads it so: ``mailhost。net``, ``84。17``),
 # not the end of a Japanese sentence. A stop leads the pattern, so re skips to it quickly.
 _IDEOGRAPHIC_STOP = re.compile(r"[\u3002\uff61](?=[A-Za-z0-9])")
+# UTF-16 read byte by byte: a NUL after each character (little-endian) or before it.
+_INTERLEAVED = re.compile(r"\x00?(?:[^\x00]\x00){4,}")
 _ONLY_CONF = re.compile(f"[{_CONF}][{_CONF}_\u00ad\u200b-\u200d\u2060\ufeff-]{{2,}}")
 
 # Replacements by original offset: (folded text, how many original characters it replaces).
@@ -109,9 +116,13 @@ def fold(text: str) -> Folded | None:
     folds only in the second step.
     """
     chars: Folded | None = None
-    if not text.isascii():
+    nul = "\x00" in text
+    if nul or not text.isascii():
         replaced: _Replaced = {}
-        _fold_chars(text, replaced)
+        if nul:
+            _drop_interleaved(text, replaced)
+        if not text.isascii():
+            _fold_chars(text, replaced)
         if replaced:
             chars = _build(text, replaced)
             text = chars.text
@@ -131,6 +142,13 @@ def fold(text: str) -> Folded | None:
     if not words:
         return chars
     return _build(text, words, chars)
+
+
+def _drop_interleaved(text: str, replaced: _Replaced) -> None:
+    for run in _INTERLEAVED.finditer(text):
+        for i in range(run.start(), run.end()):
+            if text[i] == "\x00":
+                replaced[i] = (DROP, 1)
 
 
 def _fold_chars(text: str, replaced: _Replaced) -> None:

@@ -33,6 +33,7 @@ from . import (
     credpairs,
     fieldnumbers,
     nationalids,
+    nestedvalues,
     pii,
     storedhashes,
     token_shapes,
@@ -122,6 +123,7 @@ SET_GATED: frozenset[str] = frozenset(
         r"[A-Za-z0-9_-]{23}\.[A-Za-z0-9_-]{6}\.",  # Discord bot token
         r"[0-9]{16}:",  # Asana
         r"_[0-9][A-Za-z0-9]{20}",  # ngrok
+        ":APA91b",  # Firebase Cloud Messaging keys and tokens
         r"[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-",  # keys in a UUID's layout
         r"(?i)value[\"']?[ \t]*[:=]",  # name-value lists
         r"(?i)ssn|social security",  # SSN after its key word
@@ -140,6 +142,9 @@ SET_GATED: frozenset[str] = frozenset(
         commands.TOOL_PREFILTER,  # docker login -p, sqlcmd -P, net user …
         commands.BASIC_PREFILTER,  # Basic <base64>
         blockscalars.PREFILTER,  # password: | and its indented line
+        nestedvalues.PREFILTER,  # "password": {"value": …} and other wrapped values
+        nestedvalues.LIST_PREFILTER,  # "password": ["…"], parse_qs' lists
+        nestedvalues.WRAP_PREFILTER,  # String::from("…"), SecretValue.unsafePlainText("…")
     }
 )
 # Of those, the ones checked by shape or words (pattern_shapes.prefilter_check: memchr

@@ -157,9 +157,9 @@ def test_provider_tokens(token: str) -> None:
 
 def test_provider_shapes_cover_many_providers() -> None:
     """Issue 16 asks for 150 providers: the prefix shapes plus the format detectors."""
-    from consentry.redaction import tokens
+    from consentry.redaction import tokenformats, tokens
 
-    assert len(tokens.SHAPES) + len(tokens.FORMAT_DETECTORS) >= 140
+    assert len(tokens.SHAPES) + len(tokenformats.FORMAT_DETECTORS) >= 140
 
 
 # -- false positives ------------------------------------------------------------------

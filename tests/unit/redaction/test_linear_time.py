@@ -70,6 +70,14 @@ PATTERNS = {
     "net user": "net user a ",
     "percent escapes": "%41%",
     "html references": "&#64;&commat;",
+    # eleventh set: a secret one level down in an object under its key word
+    "key-word objects": 'password: {"a": 1, ',
+    "key-word values": '"token": {"value": ',
+    "name-value entries": '{"key": "a_token", "b": 1, ',
+    "utf-16 read bytewise": "a\x00b\x00c\x00d\x00 ",
+    "nul separators": "a\x00b\x00c\x00 ",
+    "key-word lists": "password: ['a', ",
+    "wrapped literals": 'password = Some(String::from("a") ',
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from consentry.redaction import _native, blockscalars, credentials, native
+from consentry.redaction import _native, blockscalars, credentials, native, nestedvalues
 from consentry.redaction.engine import DEFAULT_DETECTORS
 from consentry.redaction.model import Finding
 
@@ -26,6 +26,11 @@ EXAMPLES = [
     "allow 10.12.0.0/16 and deny 192.168.1.0/24",
     "route fe80::1ff:fe23:4567:890a%eth2 and 2001:db8::/32",
     "none of them: 4111 1111 1111 1111 and 123-45-6789",
+    # the eleventh set's kinds (nestedvalues): a wrapped value, an entry, a list
+    '"smtp_password": {"type": "string", "value": "Wq4!zN8pLm"}',
+    '{"key": "app.api_key", "value": {"stringValue": "Rb7kP2xQ9mWz4LcN"}}',
+    "<QueryDict: {'password': ['Wq4!zN8pLm']}>",
+    'let password = String::from("Wq4!zN8pLm");',
 ]
 
 
@@ -44,11 +49,16 @@ def _engines() -> tuple[object, object]:
 
 def test_every_set_gated_prefilter_is_a_built_in_detectors() -> None:
     """A prefilter named in SET_GATED that no detector has any more is a stale entry; one
-    may gate two detectors (the block scalars' password and token detectors share one)."""
+    may gate two detectors (the block scalars' password and token detectors share one, and
+    so do nestedvalues' objects, entries and conversions)."""
     gated = native.prefilter_tables(DEFAULT_DETECTORS)
     assert {p for _, p in gated} == native.SET_GATED
     shared = [p for p in native.SET_GATED if sum(q == p for _, q in gated) > 1]
-    assert shared == [blockscalars.PREFILTER]
+    assert set(shared) == {
+        blockscalars.PREFILTER,
+        nestedvalues.PREFILTER,
+        nestedvalues.WRAP_PREFILTER,
+    }
 
 
 def test_the_set_keeps_the_candidates_of_my_examples() -> None:

@@ -14,7 +14,7 @@ import string
 
 import pytest
 
-from consentry.redaction import Redactor, tokens
+from consentry.redaction import Redactor, tokenformats, tokens
 from consentry.redaction.token_shapes import SHAPES, TokenShape
 from consentry.redaction.tokenstandins import (
     SLACK_CONFIG,
@@ -70,9 +70,9 @@ def _tokens() -> list[tuple[str, str]]:
 
 def test_at_least_150_distinct_providers() -> None:
     """Issue 16: cover at least 150 providers; several shapes of one vendor count once."""
-    providers = tokens.providers()
+    providers = tokenformats.providers()
     assert len(providers) >= 150, len(providers)
-    assert len(tokens.FORMAT_PROVIDERS) == len(tokens.FORMAT_DETECTORS)
+    assert len(tokenformats.FORMAT_PROVIDERS) == len(tokenformats.FORMAT_DETECTORS)
     # Names are vendors: no shape-level suffixes that would count one vendor twice.
     assert not any(p.endswith((" Vault", " Bedrock", " Azure", " Teams")) for p in providers)
 

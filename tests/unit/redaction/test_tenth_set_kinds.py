@@ -25,6 +25,9 @@ Real passwords in URLs and after key words, and the shapes' near-misses, stay as
 
 from __future__ import annotations
 
+import random
+import string
+
 import pytest
 
 from consentry.redaction import Redactor
@@ -168,3 +171,41 @@ def test_escaped_quotes_in_prose_stay_clean(native: bool) -> None:
     """SPEC §4: quoted speech inside a string literal is not a secret."""
     text = 'msg = "She said \\"the password is on the wiki\\" and left"'
     assert Redactor(native=native).redact(text).findings == ()
+
+
+def _fcm(seed: int) -> str:
+    rng = random.Random(seed)
+    alphabet = string.ascii_letters + string.digits + "_-"
+    head = "".join(rng.choice(alphabet) for _ in range(11))
+    return head + ":APA91b" + "".join(rng.choice(alphabet) for _ in range(134))
+
+
+FCM = [
+    ('messaging.send(token="{}")', _fcm(1)),
+    ("FCM_SERVER_KEY={}", "AAAA" + _fcm(2)[4:]),  # a server key: AAAA and 7 more
+    ("POST https://fcm.googleapis.com/fcm/send/{} HTTP/1.1", _fcm(3)),
+]
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["compiled", "python"])
+@pytest.mark.parametrize(("template", "token"), FCM)
+def test_firebase_cloud_messaging_keys_are_found_whole(
+    native: bool, template: str, token: str
+) -> None:
+    """SPEC §4 (provider API keys): Firebase Cloud Messaging server keys and device
+    tokens, ``<11>:APA91b<body>``, with or without a key word, found whole."""
+    text = template.format(token)
+    findings = Redactor(native=native).redact(text).findings
+    start = text.index(token)
+    assert any(f.start <= start and f.end >= start + len(token) for f in findings), findings
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["compiled", "python"])
+def test_firebase_shape_near_misses_stay_clean(native: bool) -> None:
+    """SPEC §4: the marker alone, a short body or a masked one is no FCM key."""
+    for text in (
+        "tokens start with APA91b in the legacy format",
+        "id = abcdefghijk:APA91bShortBody",
+        "key = XXXXXXXXXXX:APA91b" + "x" * 134,
+    ):
+        assert Redactor(native=native).redact(text).findings == (), text
