@@ -71,11 +71,12 @@ _LISTED = (
 LIST_PREFILTER = r"[:=][ \t]*\[[ \t]*[\"']"
 _NAME_LIKE = re.compile(rb"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[a-z][a-z0-9]*(?:[_-][a-z0-9]+)+")
 _MAX_ELEMENTS = 16
-_WRAP = (
-    r"(?:new[ \t]+String|String::from|Buffer\.from|\[\]byte|CString::new|OsString::from|Some"
+_WRAP_NAMES = (
+    r"new[ \t]+String|String::from|Buffer\.from|\[\]byte|CString::new|OsString::from|Some"
     r"|Zeroizing::new|Secret(?:String|Box)?::(?:new|from)|SecretStr|pulumi\.secret"
-    r"|Output\.secret|SecretValue\.(?:unsafe)?[Pp]lain[Tt]ext)\([ \t]*"
+    r"|Output\.secret|SecretValue\.(?:unsafe)?[Pp]lain[Tt]ext"
 )
+_WRAP = r"(?:" + _WRAP_NAMES + r")\([ \t]*"
 _CONVERTED = (
     r"(?i)(?:" + _STRONG + "|" + _WEAK + r")[A-Za-z0-9_.-]{0,40}[\"'`]?[ \t]*(?::=|[:=])[ \t]*"
     r"(?:" + _WRAP + r"){1,2}[bru]?[\"'`]"
@@ -84,10 +85,8 @@ _MARKED = (
     r"\b(?:SecretValue\.(?:unsafe)?[Pp]lain[Tt]ext|pulumi\.secret|Output\.secret)\([ \t]*[\"'`]"
 )
 # Necessary conditions of _CONVERTED and _MARKED (a wrapper's name), for the prefilter Set.
-WRAP_PREFILTER = (
-    r"(?i)String::from|String\(|Buffer\.from|\[\]byte\(|CString::new|OsString::from|Some\("
-    r"|Zeroizing::new|Secret|\.secret\("
-)
+# (?i) as _CONVERTED reads them; a bare "secret" would let nearly half the texts through.
+WRAP_PREFILTER = r"(?i)(?:" + _WRAP_NAMES + r")\("
 _NAME_CHARS = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-")
 # Members between an entry's name and its value: ``, "Type": "SecureString"`` or YAML's
 # ``type: SecureString`` lines, nothing else (no code, no call, no other statement).
