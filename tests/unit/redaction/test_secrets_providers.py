@@ -14,7 +14,7 @@ import string
 
 import pytest
 
-from consentry.redaction import Redactor, tokenformats, tokens
+from consentry.redaction import Redactor, tokenformats
 from consentry.redaction.token_shapes import SHAPES, TokenShape
 from consentry.redaction.tokenstandins import (
     SLACK_CONFIG,
