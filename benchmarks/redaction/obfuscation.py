@@ -47,7 +47,9 @@ def _render(pieces: Pieces, value: Value) -> tuple[str, list[int]]:
     for i, piece in enumerate(pieces):
         c = value.text[i]
         if start <= i < end and c.isascii() and c.isalnum():
-            positions.append(at)
+            # Where the character itself sits in its piece (after a NUL a transform put
+            # before it); a piece that rewrote it (full width) starts where it was.
+            positions.append(at + max(piece.find(c), 0))
         at += len(piece)
     return SENTENCE.replace("{v}", "".join(pieces)), positions
 

@@ -335,6 +335,11 @@ def transforms() -> dict[str, Transform]:
     t["linebreak:crlf"] = _line_break("\r\n")
     t["linebreak:line-separator"] = _line_break("\u2028")
     t["linebreak:nel"] = _line_break("\u0085")
+    # UTF-16 text read one byte a character: a NUL after (little-endian) or before each.
+    # Singles only, never in PAIR_SET: read so, another transform's non-ASCII characters
+    # would be two bytes each, not themselves with a NUL, so a pair models no real text.
+    t["utf16:le-bytewise"] = _charwise(lambda c: c + "\x00")
+    t["utf16:be-bytewise"] = _charwise(lambda c: "\x00" + c)
     return t
 
 

@@ -251,3 +251,23 @@ def test_spec4_folding_time_grows_linearly(unit: str) -> None:
         if ratios[-1] < 8:
             return
     pytest.fail(f"folding time grew superlinearly: {ratios}")
+
+
+@pytest.mark.parametrize("family", ["utf16:le-bytewise", "utf16:be-bytewise"])
+def test_spec4_every_matrix_value_in_utf16_read_bytewise_is_found_whole(family: str) -> None:
+    # SPEC §4 "never fail open": each value of the obfuscation matrix (every type the
+    # filter finds), written in UTF-16 and read one byte a character, in a sentence: both
+    # scans find every letter and digit of it, and give the same findings. Negatives so
+    # written stay clean.
+    from benchmarks.redaction.obfuscation import NEGATIVES, Matrix, _apply
+    from benchmarks.redaction.obfuscation_forms import VALUES, transforms
+
+    matrix = Matrix()
+    for value in (*VALUES, *NEGATIVES):
+        pieces = _apply((transforms()[family],), value)
+        assert pieces is not None
+        matrix.measure(family, value, pieces)
+    assert matrix.misses == []
+    assert matrix.disagreements == []
+    assert matrix.negative_findings == []
+    assert sum(sum(c.values()) for c in matrix.counts.values()) == len(VALUES) + len(NEGATIVES)
