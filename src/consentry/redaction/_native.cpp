@@ -3285,6 +3285,23 @@ bool ini_section_before(const Text& t, Pos line) {
   return false;
 }
 
+// letterruns.generated_letters: 16+ letters, and 7+ capitals in a row or words (a capital
+// that starts lower-case letters or a run of capitals) under 3 letters on average.
+bool generated_letters(const Text& t, Pos vstart, Pos vend) {
+  const Pos n = vend - vstart;
+  if (n < 16) return false;
+  Pos run = 0, longest = 0, words = 0;
+  for (Pos i = vstart; i < vend; ++i) {
+    const bool up = is_upper(t.d[i]);
+    run = up ? run + 1 : 0;
+    longest = std::max(longest, run);
+    const bool starts = i == vstart || !is_upper(t.d[i - 1]) ||
+                        (i + 1 < vend && t.d[i + 1] >= 'a' && t.d[i + 1] <= 'z');
+    words += (up && starts) ? 1 : 0;
+  }
+  return longest > 6 || n < 3 * words;
+}
+
 // keyvalues.config_literal: the key alone at its line's start (indented, or after YAML's
 // `- `) and a bare value that is the rest of the line, in a YAML mapping line (`key:
 // value`, the value not a type) or an INI entry under a `[section]` line (`Key=value`).
@@ -3323,7 +3340,10 @@ bool config_literal(const Text& t, Pos start, std::string_view tail, Pos vstart,
       for (Pos i = vstart; i < vend; ++i) letters &= is_upper(t.d[i]) || (t.d[i] >= 'a' && t.d[i] <= 'z');
       for (Pos i = vstart + 1; i < vend; ++i) later_upper |= is_upper(t.d[i]);
       const bool rest_lower = vend - vstart > 1 && !later_upper;
-      if (letters && is_upper(t.d[vstart]) && !rest_lower) return false;
+      // (unless generated: letterruns.generated_letters and looks_generated, `QmTnVxLp…`)
+      const bool generated =
+          generated_letters(t, vstart, vend) && looks_generated(t.view(vstart, vend));
+      if (letters && is_upper(t.d[vstart]) && !rest_lower && !generated) return false;
       return true;
     }
   }

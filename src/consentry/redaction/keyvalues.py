@@ -13,6 +13,7 @@ import re
 
 from .checksums import entropy_at_least, looks_random
 from .codevalues import code_shape, form_text
+from .letterruns import generated_letters
 from .model import PASSWORD
 from .tokenstandins import slack_stand_in_value
 from .urlstandins import holds_password
@@ -358,6 +359,7 @@ def config_literal(data: bytes, start: int, tail: bytes, vstart: int, vend: int)
     if tail[:1] == b":" and len(tail) > 1 and not tail[1:].strip(b" \t"):
         # not a type: ``str``, ``Optional[str]``, ``int | None``, ``SecretStr`` (PascalCase)
         pascal = value.isalpha() and value[:1].isupper() and not value[1:].islower()
+        pascal = pascal and not (generated_letters(value) and looks_generated(value))
         return (
             value.lower() not in _TYPE_NAMES
             and not pascal

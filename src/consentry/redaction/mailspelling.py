@@ -2,9 +2,11 @@
 
 ``jane.doe (at) example.org``, ``jane.doe[at]example[dot]org``,
 ``jane.doe {at} example {dot} org`` and ``jane.doe at example dot org`` are
-addresses. :func:`spelled_addresses` finds the spelled ``at`` and ``dot`` of
-such an address so that folding writes ``@`` and ``.`` in their place and the
-e-mail detector sees the address (and judges its domain). The bare words need a
+addresses, and so is one with its ``@`` written and only a dot spelled
+(``jane.doe@example[dot]org``, ``jane.doe@example dot org``).
+:func:`spelled_addresses` finds the spelled ``at`` and ``dot`` of such an address
+so that folding writes ``@`` and ``.`` in their place and the e-mail detector
+sees the address (and judges its domain). The bare words need a
 spelled ``dot`` too (``jane at example dot org``), so that prose such as
 ``meet at example.org`` is left alone.
 
@@ -21,14 +23,14 @@ from .detector import UNANCHORED, compile_pattern, raw_matcher
 
 _OPEN = r"[\[\(\{<]"
 _CLOSE = r"[\]\)\}>]"
-_AT = re.compile(rf"(?: ?{_OPEN} ?(?:at|AT|At) ?{_CLOSE} ?)| (?:at|AT) ")
+_AT = re.compile(rf"(?: ?{_OPEN} ?(?:at|AT|At) ?{_CLOSE} ?)| (?:at|AT) |@")
 _DOT_WORD = rf"(?: ?{_OPEN} ?(?:dot|DOT|Dot) ?{_CLOSE} ?| (?:dot|DOT) )"
 _DOMAIN = re.compile(rf"[A-Za-z0-9-]{{1,63}}(?:(?:{_DOT_WORD}|\.)[A-Za-z0-9-]{{1,63}}){{1,8}}")
 _DOT = re.compile(rf"{_DOT_WORD}|\.")
 _LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
 # Text this does not match spells no address: most text stops here, after one RE2 pass
 # (the compiled Match itself: the wrapper's search cost more than the pass).
-_GATE = raw_matcher(compile_pattern(r"(?i)[\[\(\{<] ?at ?[\]\)\}>]| dot "))
+_GATE = raw_matcher(compile_pattern(r"(?i)[\[\(\{<] ?(?:at|dot) ?[\]\)\}>]| dot "))
 
 
 def spelled_addresses(text: str) -> list[tuple[int, int, str]]:
@@ -41,9 +43,10 @@ def spelled_addresses(text: str) -> list[tuple[int, int, str]]:
         if domain is None or not _has_local_part(text, at.start()):
             continue
         spelled = [d for d in _DOT.finditer(text, domain.start(), domain.end()) if d.group() != "."]
-        if at.group().strip() in ("at", "AT") and not spelled:
-            continue  # "meet at example.org": prose, not an address
-        found.append((at.start(), at.end(), "@"))
+        if at.group().strip() in ("at", "AT", "@") and not spelled:
+            continue  # "meet at example.org": prose; "a@b.org": nothing spelled
+        if at.group() != "@":
+            found.append((at.start(), at.end(), "@"))
         found += [(d.start(), d.end(), ".") for d in spelled]
     return found
 
