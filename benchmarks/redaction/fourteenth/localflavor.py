@@ -14,7 +14,8 @@ holds for the whole kind, ``FIELDS``):
   python-stdnum has none (Singapore's NRIC/FIN, Uruguay's CI, Iran's and Kuwait's id
   numbers, Mexico's NSS, Portugal's NISS, the JMBG/UMCN of the former Yugoslavia) where
   the field itself checks a check digit (its ``valid`` is its verdict); Spain's field
-  takes NIF, NIE and CIF: a CIF (a company's) is ``COMPANY_ID``; an IBAN where mod 97
+  takes NIF, NIE and CIF: a CIF (a company's) is ``COMPANY_ID``, as is Portugal's NISS
+  led by ``2`` (a collective person's, an employer); an IBAN where mod 97
   holds ``IBAN``;
 * kinds SPEC §4 does not ask for, scored apart: postal codes (``POSTAL_CODE``), company
   and association numbers (``COMPANY_ID``), VAT and tax numbers that name no person
@@ -183,6 +184,8 @@ def label(field: str, value: str) -> str | None:
         return _rfc(value)
     if field in CHECKED:
         return "NATIONAL_ID" if any(m.is_valid(value) for m in CHECKED[field]) else None
+    if field == "PTSocialSecurityNumberField" and value.strip()[:1] == "2":
+        return "NOT_ASKED:COMPANY_ID"  # a NISS led by 2 is a collective person's (an employer)
     if field in FIELD_CHECKED:
         return "NATIONAL_ID"
     k = kind(field)

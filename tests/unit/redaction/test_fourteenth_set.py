@@ -68,6 +68,7 @@ def test_labels_by_kind() -> None:
     assert label("BRCPFField", "111.444.777-36") is None
     assert label("PLPESELField", "44051401458") == "NATIONAL_ID"
     assert label("SGNRICFINField", "S1234567D") == "NATIONAL_ID"  # the field's own check
+    assert label("PTSocialSecurityNumberField", "20000000001") == "NOT_ASKED:COMPANY_ID"
     assert label("IBANFormField", "DE89 3704 0044 0532 0130 00") == "IBAN"
     assert label("IBANFormField", "DE89 3704 0044 0532 0130 01") is None
     assert label("ESIdentityCardNumberField", "12345678Z") == "NATIONAL_ID"
