@@ -2082,8 +2082,12 @@ bool printed_in_fours(std::string_view m) {
 }
 
 // notphones._no_plan_groups(main): _ZIP_SHAPED.fullmatch(main) (five digits led by 1-9, '-',
-// three; led by 1-8, four; led by 1-5, five) or printed_in_fours(main).
+// three; led by 1-8, four; led by 1-5, five), printed_in_fours(main), or
+// _SIX_TWO_FOUR.fullmatch(main) (six digits, '-', two, '-', four: a MyKad's layout).
 bool no_plan_groups(std::string_view m) {
+  if (m.size() == 14 && m[6] == '-' && m[9] == '-' && all_digits(m, 0, 6) &&
+      all_digits(m, 7, 9) && all_digits(m, 10, 14))
+    return true;
   if (m.size() >= 9 && m.size() <= 11 && m[5] == '-' && all_digits(m, 0, 5) &&
       all_digits(m, 6, m.size())) {
     const char lead = m[0], top = m.size() == 9 ? '9' : m.size() == 10 ? '8' : '5';

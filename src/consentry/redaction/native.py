@@ -133,7 +133,7 @@ SET_GATED: frozenset[str] = frozenset(
         r"(?i)authorization|bearer|x-",  # headers (checked by its words, see SHAPED)
         r"JQQJ|\+A(?:S[bt]|Eh|Rm|Ba|MC|CR)|Az(?:Ca|Fu|Se)|AIoT|AZEG|APIM|ACDb",  # Azure keys
         r"e(?:yA|w[ko0])[igJKN]",  # JWTs whose header opens with white space
-        r"\b[a-z]{1,2}[0-9]{6}|[A-Z][A-Z][0-9]{4}[A-Z]\b",  # letter-led ids (nationalids)
+        nationalids.LETTER_LED_PREFILTER,  # letter-led ids
         r"@\[",  # e-mail at an address literal (mailboxes)
         # round fifteen: a trigger per word cost each a text search (callgrind +11 %)
         storedhashes.SCHEME_PREFILTER,  # {SSHA} and other LDAP schemes

@@ -4,7 +4,8 @@ The phone validator of :mod:`.fieldnumbers` refuses these by their documented sh
 dates (ISO 8601 calendar and ordinal dates, year month day with spaces, ranges of years), times
 (``YYYYMMDDhhmmss``, Unix time in milliseconds), amounts (a currency sign or code before
 a number grouped in thousands), ISBNs as ISO 2108 prints them, and, where the text names no
-phone, groupings no numbering plan prints: ZIP+4 codes and blocks of four with a remainder.
+phone, groupings no numbering plan prints: ZIP+4 codes, blocks of four with a remainder, and
+six, two and four digits joined by "-" (an identity card's).
 The compiled scan's port of that validator reads the same patterns
 (``fieldnumbers.NATIVE_GATE_WORDS``, ``NATIVE_PORTED`` below).
 """
@@ -33,18 +34,28 @@ _ZIP_SHAPED = re.compile(rb"[1-9][0-9]{4}-[0-9]{3}|[1-8][0-9]{4}-[0-9]{4}|[1-5][
 # Blocks of four from the left and a remainder of one or two digits ("1234 5678 90"): a card,
 # an IBAN or a serial as printed in fours; no plan's format groups a number so.
 _FOURS = re.compile(rb"[0-9]{4}(?:[ .-][0-9]{4})+[ .-][0-9]{1,2}")
+# Six, two and four digits joined by "-" ("940827-00-1234"): Malaysia's identity card
+# (MyKad: birth date, place code, serial) prints its number so; no plan's format groups a
+# phone number as 6-2-4 (libphonenumber's national and international formats, trunk
+# prefix or not). Spaced, a prefix of it may still be one ("940827 17").
+_SIX_TWO_FOUR = re.compile(rb"[0-9]{6}-[0-9]{2}-[0-9]{4}")
 # An ISBN as ISO 2108 prints it: [978/979,] group, publisher, title, one check character.
 _ISBN_WRITTEN = re.compile(rb"(?:97[89][ -])?[0-9]{1,5}[ -][0-9]{1,7}[ -][0-9]{1,7}[ -][0-9X]")
 
 
 def _no_plan_groups(main: bytes) -> bool:
     """``main`` (a number as written, trimmed) is grouped as no numbering plan groups a phone
-    number: a ZIP+4's shape or blocks of four with a remainder of one or two digits."""
-    return _ZIP_SHAPED.fullmatch(main) is not None or _FOURS.fullmatch(main) is not None
+    number: a ZIP+4's shape, blocks of four with a remainder of one or two digits, or six,
+    two and four digits joined by "-"."""
+    return (
+        _ZIP_SHAPED.fullmatch(main) is not None
+        or _FOURS.fullmatch(main) is not None
+        or _SIX_TWO_FOUR.fullmatch(main) is not None
+    )
 
 
 # What the compiled scan's phone port reproduces from this module beyond its gate words.
-NATIVE_PORTED = (_no_plan_groups, _ZIP_SHAPED, _FOURS)
+NATIVE_PORTED = (_no_plan_groups, _ZIP_SHAPED, _FOURS, _SIX_TWO_FOUR)
 
 
 def _timestamp(digits: str) -> bool:

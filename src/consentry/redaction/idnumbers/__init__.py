@@ -9,7 +9,9 @@ INN to the twelve-digit form of a person, and ``fi_hetu`` widens its Finnish cod
 temporary ones; ``pt_cc`` and ``pe_cui`` narrow stdnum's Portuguese citizen card and
 Peruvian DNI to the layout the card prints (stdnum's take a tenth and all of bare digit
 runs); ``cn_ric`` checks China's resident identity number as stdnum does but without its
-table of county codes, which lacks counties that issue numbers.
+table of county codes, which lacks counties that issue numbers; Singapore's NRIC/FIN
+(``sg_nric``) and Kuwait's civil ID (``kw_civil``) are checks stdnum lacks, and ``uy_ci``
+takes Uruguay's CI in the layout its card prints (the check digit after a hyphen).
 """
 
 from __future__ import annotations
