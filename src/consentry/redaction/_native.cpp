@@ -3332,6 +3332,32 @@ bool config_literal(const Text& t, Pos start, std::string_view tail, Pos vstart,
   return tail == "=" && ini_section_before(t, line);
 }
 
+// keywords.plain_literal: `key=value` alone on its line (indented or not) with no space
+// around `=`, or `<key>value</key>` (the caller checked the key's '<'): the bare value is a
+// literal, unless a dotted or called name or a constant's or variable's name in one case
+// with '_' (`password=args.password`, `password=DB_PASSWORD`), and for `=` the key not an
+// attribute (`cfg.password=hunter`).
+bool plain_literal(const Text& t, Pos start, Pos key_end, std::string_view tail, Pos vstart,
+                   Pos vend) {
+  bool underscore = false, alnum = true, upper = false, lower = false;
+  for (Pos i = vstart; i < vend; ++i) {
+    const unsigned char c = t.d[i];
+    if (c == '.' || c == '(') return false;
+    underscore |= c == '_';
+    alnum &= c == '_' || is_upper(c) || is_digit(c) || (c >= 'a' && c <= 'z');
+    upper |= is_upper(c), lower |= c >= 'a' && c <= 'z';
+  }
+  if (underscore && alnum && upper != lower) return false;
+  if (tail == ">") return t.at(vend) == '<' && t.at(vend + 1) == '/';
+  if (tail != "=") return false;
+  for (Pos i = start; i < key_end; ++i)
+    if (t.d[i] == '.') return false;
+  if (vend < t.n && t.d[vend] != '\r' && t.d[vend] != '\n') return false;
+  Pos line = start;
+  while (line > 0 && in(t.d[line - 1], " \t")) --line;
+  return line == 0 || t.d[line - 1] == '\n';
+}
+
 // keywords._shell_word_end: an env file's or a shell's bare value runs to white space,
 // `;`, `|`, `&&` or a quote (a closer, `=`, `#` inside it are the value's); a trailing
 // `,.:` is not the value's.
@@ -3395,7 +3421,8 @@ Answer assignment(const Text& t, Pos start, Pos end, const KeyTables& w, bool pa
   for (unsigned char c : value) ascii &= c < 0x80, alnum |= is_alnum(c);
   if (!ascii && !alnum) return Answer::kAsk;  // is_placeholder reads its letters as Unicode
   const unsigned char after = quoted ? t.at(vend + 1) : t.at(vend);
-  const bool literal = env || (!quoted && config_literal(t, start, tail, vstart, vend));
+  const bool literal = env || (!quoted && (config_literal(t, start, tail, vstart, vend) ||
+                                           plain_literal(t, start, key_end, tail, vstart, vend)));
   if (!decide(kind, value, quoted, after, w, literal)) {
     Pos dstart = 0, dend = 0;
     if (quoted || !fallback(t, vend, max_quoted, dstart, dend)) return Answer::kNo;

@@ -148,7 +148,13 @@ def _assignment(data: bytes, start: int, end: int, password: bool) -> tuple[str,
     after = (
         (data[vend + 1] if vend + 1 < n else 0x20) if quoted else (data[vend] if vend < n else 0x20)
     )
-    literal = env or (not quoted and config_literal(data, start, tail, vstart, vend))
+    literal = env or (
+        not quoted
+        and (
+            config_literal(data, start, tail, vstart, vend)
+            or plain_literal(data, start, key_end, tail, value, vend)
+        )
+    )
     if not _decide(kind, value, quoted, after, literal):
         default = None if quoted else _fallback(data, vend)
         if default is None:
@@ -158,6 +164,35 @@ def _assignment(data: bytes, start: int, end: int, password: bool) -> tuple[str,
             return None
         return kind, default[0], default[1]
     return kind, vstart, extend_value(data, vend, quoted, min(n, value_at + MAX_VALUE))
+
+
+def plain_literal(
+    data: bytes, start: int, key_end: int, tail: bytes, value: bytes, vend: int
+) -> bool:
+    """``key=value`` alone on its line (indented or not) with no space around ``=``, a
+    properties file's or a shell's assignment, or ``<key>value</key>``, an XML element's
+    text: the bare value is a literal, not a name (``password=hunter``, ``<pwd>hunter</pwd>``).
+    Not a dotted or called name (``password=args.password``, ``pwd=getpass()``) nor a
+    constant's or variable's name in one case with ``_`` (``password=DB_PASSWORD``), and
+    the key not an attribute (``cfg.password=hunter``): code."""
+    if b"." in value or b"(" in value:
+        return False
+    if (
+        b"_" in value
+        and (value.isupper() or value.islower())
+        and value.replace(b"_", b"").isalnum()
+    ):
+        return False
+    if tail == b">":  # the caller checked the key's '<'
+        return data[vend : vend + 2] == b"</"
+    if tail != b"=" or b"." in data[start:key_end]:
+        return False
+    if vend < len(data) and data[vend] not in b"\r\n":
+        return False
+    line = start
+    while line > 0 and data[line - 1] in b" \t":
+        line -= 1
+    return line == 0 or data[line - 1] == 0x0A
 
 
 def _shell_word_end(data: bytes, vstart: int, vend: int, limit: int) -> int:
