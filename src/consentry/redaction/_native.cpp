@@ -3332,8 +3332,19 @@ bool config_literal(const Text& t, Pos start, std::string_view tail, Pos vstart,
   return tail == "=" && ini_section_before(t, line);
 }
 
+// keywords._attributes: the tail is an XML element's attributes and its '>' (white space,
+// a name's first letter, an '=' in it, a '>' at its end).
+bool xml_attributes(std::string_view tail) {
+  size_t i = 0;
+  while (i < tail.size() && (tail[i] == ' ' || tail[i] == '\t')) ++i;
+  if (i == 0 || i >= tail.size() || tail.back() != '>') return false;
+  const unsigned char c = static_cast<unsigned char>(tail[i]);
+  if (!(is_upper(c) || (c >= 'a' && c <= 'z') || c == '_' || c == ':')) return false;
+  return tail.substr(i).find('=') != std::string_view::npos;
+}
+
 // keywords.plain_literal: `key=value` alone on its line (indented or not) with no space
-// around `=`, or `<key>value</key>` (the caller checked the key's '<'): the bare value is a
+// around `=`, or `<key attr="x"> value </key>` (the caller checked the key's '<'): the bare value is a
 // literal, unless a dotted or called name or a constant's or variable's name in one case
 // with '_' (`password=args.password`, `password=DB_PASSWORD`), and for `=` the key not an
 // attribute (`cfg.password=hunter`).
@@ -3348,7 +3359,13 @@ bool plain_literal(const Text& t, Pos start, Pos key_end, std::string_view tail,
     upper |= is_upper(c), lower |= c >= 'a' && c <= 'z';
   }
   if (underscore && alnum && upper != lower) return false;
-  if (tail == ">") return t.at(vend) == '<' && t.at(vend + 1) == '/';
+  std::string_view closed = tail;
+  while (!closed.empty() && (closed.back() == ' ' || closed.back() == '\t')) closed.remove_suffix(1);
+  if (closed == ">" || xml_attributes(tail)) {
+    Pos close = vend;
+    while (close < vend + 3 && close < t.n && (t.d[close] == ' ' || t.d[close] == '\t')) ++close;
+    return close + 1 < t.n && t.d[close] == '<' && t.d[close + 1] == '/';
+  }
   if (tail != "=") return false;
   for (Pos i = start; i < key_end; ++i)
     if (t.d[i] == '.') return false;
@@ -3407,6 +3424,7 @@ Answer assignment(const Text& t, Pos start, Pos end, const KeyTables& w, bool pa
   auto stripped = [](unsigned char c) { return in(c, "\"'`[]0123456789 \t@"); };
   while (!op.empty() && stripped(static_cast<unsigned char>(op.front()))) op.remove_prefix(1);
   while (!op.empty() && stripped(static_cast<unsigned char>(op.back()))) op.remove_suffix(1);
+  if (xml_attributes(tail)) op = ">";
   if (op == ">" && !(start > 0 && t.d[start - 1] == '<')) return Answer::kNo;
   const Pos value_at =
       (!tail.empty() && is_quote(static_cast<unsigned char>(tail.back())) && op.empty()) ? end - 1 : end;

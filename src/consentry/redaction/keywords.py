@@ -63,6 +63,11 @@ _IDENT = r"[A-Za-z0-9_.-]{0,40}"
 # ``:::=`` and ``::=``: GNU make 4.4's and POSIX make's assignments (``TOKEN :::= "…"``);
 # ``.=``: PHP's and Perl's appending assignment (``$token .= "…"``)
 _OPERATOR = r"(?:===|!==|==|!=|:::=|::=|:=|\?=|\+=|\.=|=>|=|:|>|\(|,)"
+# an XML element's attributes before its '>' (``<Pass encoding="base64">…</Pass>``)
+_ATTRIBUTES = (
+    r"(?:[ \t]{1,3}[A-Za-z_:][A-Za-z0-9_:.-]{0,30}[ \t]*=[ \t]*"
+    r"(?:\"[^\"<>\r\n]{0,60}\"|'[^'<>\r\n]{0,60}'|[A-Za-z0-9_.-]{1,30})){1,3}[ \t]*>"
+)
 
 
 def _assignment_pattern(words: str) -> str:
@@ -84,6 +89,7 @@ def _assignment_pattern(words: str) -> str:
         + r"[ \t]{0,3}"
         r"|" + key + r"[\"'`]?[ \t]{1,3}@?[\"'`]"
         r"|" + key + r"[ \t]{1,3}(?:is|was)[ \t]{1,3}"  # prose: "the password is …"
+        r"|" + key + _ATTRIBUTES
     )
 
 
@@ -128,7 +134,7 @@ def _assignment(data: bytes, start: int, end: int, password: bool) -> tuple[str,
     if kind is None or (kind == PASSWORD) != password:
         return None
     tail = data[key_end:end]
-    operator = tail.strip(b"\"'`[]0123456789 \t@")
+    operator = b">" if _attributes(tail) else tail.strip(b"\"'`[]0123456789 \t@")
     if operator == b">" and data[start - 1 : start] != b"<":
         return None  # a comparison; <key>VALUE</key> is the XML element
     value_at = end - 1 if tail and tail[-1] in _QUOTES and operator == b"" else end
@@ -166,12 +172,25 @@ def _assignment(data: bytes, start: int, end: int, password: bool) -> tuple[str,
     return kind, vstart, extend_value(data, vend, quoted, min(n, value_at + MAX_VALUE))
 
 
+def _attributes(tail: bytes) -> bool:
+    """``tail`` is an XML element's attributes and its '>' (the pattern's last form): white
+    space, a name's first letter, an ``=`` in it, a '>' at its end."""
+    rest = tail.lstrip(b" \t")
+    return (
+        len(rest) < len(tail)
+        and (rest[:1].isalpha() or rest[:1] in (b"_", b":"))
+        and b"=" in rest
+        and tail[-1:] == b">"
+    )
+
+
 def plain_literal(
     data: bytes, start: int, key_end: int, tail: bytes, value: bytes, vend: int
 ) -> bool:
     """``key=value`` alone on its line (indented or not) with no space around ``=``, a
     properties file's or a shell's assignment, or ``<key>value</key>``, an XML element's
-    text: the bare value is a literal, not a name (``password=hunter``, ``<pwd>hunter</pwd>``).
+    text (attributes and spaces around the text allowed): the bare value is a literal,
+    not a name (``password=hunter``, ``<pwd>hunter</pwd>``, ``<Pass enc="x"> hunter </Pass>``).
     Not a dotted or called name (``password=args.password``, ``pwd=getpass()``) nor a
     constant's or variable's name in one case with ``_`` (``password=DB_PASSWORD``), and
     the key not an attribute (``cfg.password=hunter``): code."""
@@ -183,8 +202,11 @@ def plain_literal(
         and value.replace(b"_", b"").isalnum()
     ):
         return False
-    if tail == b">":  # the caller checked the key's '<'
-        return data[vend : vend + 2] == b"</"
+    if tail.rstrip(b" \t") == b">" or _attributes(tail):  # the caller checked the '<'
+        close = vend
+        while close < vend + 3 and data[close : close + 1] in (b" ", b"\t"):
+            close += 1
+        return data[close : close + 2] == b"</"
     if tail != b"=" or b"." in data[start:key_end]:
         return False
     if vend < len(data) and data[vend] not in b"\r\n":

@@ -7,8 +7,10 @@ post-process tests) showed:
 * a bare word after a password key word read as a variable's name where the line's
   shape makes it a literal: ``key=value`` alone on its line with no space around ``=``
   (a properties file's or a shell's assignment: ``db_pass=Rosebud``), and an XML
-  element's text (``<password>Rosebud</password>``). In code, ``password = hunter``
-  names a variable and stays unfound, as do a dotted or called name and a constant's;
+  element's text (``<password>Rosebud</password>``), also with attributes and spaces
+  around the text (``<Pass encoding="base64"> … </Pass>``, FileZilla's). In code,
+  ``password = hunter`` names a variable and stays unfound, as do a dotted or called
+  name and a constant's;
 * ``pword``, an abbreviation of password the identifier rules knew (``pword`` as a
   part) but the key-word pattern did not, so ``pword=…`` was never matched.
 
@@ -30,6 +32,8 @@ LITERALS = [
     ("client_secret=Marigold", "Marigold"),
     ("<dbPassword>Rosebud</dbPassword>", "Rosebud"),
     ("<conf>\n  <smtp_pass>Bluebell</smtp_pass>\n</conf>", "Bluebell"),
+    ('<Pass encoding="base64">Um9zZWJ1ZA</Pass>', "Um9zZWJ1ZA"),  # attributes
+    ("<db_password enc='none' v=2> Marigold </db_password>", "Marigold"),  # spaced text
     ("pword=Zk9mQ2x", "Zk9mQ2x"),
     ("user_pword: 'Tansy4'", "Tansy4"),
     ("<pword>Larkspur</pword>", "Larkspur"),
@@ -55,6 +59,9 @@ NAMES = [
     "<password>${DB_PASS}</password>",  # a template
     "<password></password>",
     "<password_hint>Rosebud</password_hint>",  # names something about a password
+    '<password lang="en">Rose garden</password>',  # words: text, not one value
+    "<admin password> Rosebud </mypassword>",  # an attribute named so, not the element
+    '<input type="password" name="pwd">',
 ]
 
 
