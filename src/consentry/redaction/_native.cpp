@@ -3332,6 +3332,22 @@ bool config_literal(const Text& t, Pos start, std::string_view tail, Pos vstart,
   return tail == "=" && ini_section_before(t, line);
 }
 
+// keywords._PROMPT_DEFAULT: the tail after a prompt's current value shown before its colon
+// (`[None]`, `[****MPLE]`: 1 to 40 '*' then at most 4 letters or digits), else the tail.
+std::string_view prompt_default_end(std::string_view tail) {
+  for (size_t i = 0; i < tail.size(); ++i) {
+    if (tail[i] != '[') continue;
+    size_t j = i + 1;
+    if (tail.substr(j, 5) == "None]") return tail.substr(j + 5);
+    size_t stars = 0, alnum = 0;
+    while (j < tail.size() && tail[j] == '*' && stars < 40) ++j, ++stars;
+    while (stars > 0 && j < tail.size() && alnum < 4 && is_alnum(static_cast<unsigned char>(tail[j])))
+      ++j, ++alnum;
+    if (stars > 0 && j < tail.size() && tail[j] == ']') return tail.substr(j + 1);
+  }
+  return tail;
+}
+
 // keywords._attributes: the tail is an XML element's attributes and its '>' (white space,
 // a name's first letter, an '=' in it, a '>' at its end).
 bool xml_attributes(std::string_view tail) {
@@ -3420,7 +3436,7 @@ Answer assignment(const Text& t, Pos start, Pos end, const KeyTables& w, bool pa
   while (key_end < end && key_byte(t.d[key_end])) ++key_end;
   const KeyKind kind = identifier_kind(t.view(start, key_end), w.suffixes);
   if (kind == KeyKind::kNone || (kind == KeyKind::kPassword) != password) return Answer::kNo;
-  std::string_view tail = t.view(key_end, end), op = tail;
+  std::string_view tail = t.view(key_end, end), op = prompt_default_end(tail);
   auto stripped = [](unsigned char c) { return in(c, "\"'`[]0123456789 \t@"); };
   while (!op.empty() && stripped(static_cast<unsigned char>(op.front()))) op.remove_prefix(1);
   while (!op.empty() && stripped(static_cast<unsigned char>(op.back()))) op.remove_suffix(1);

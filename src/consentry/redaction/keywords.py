@@ -63,6 +63,9 @@ _IDENT = r"[A-Za-z0-9_.-]{0,40}"
 # ``:::=`` and ``::=``: GNU make 4.4's and POSIX make's assignments (``TOKEN :::= "…"``);
 # ``.=``: PHP's and Perl's appending assignment (``$token .= "…"``)
 _OPERATOR = r"(?:===|!==|==|!=|:::=|::=|:=|\?=|\+=|\.=|=>|=|:|>|\(|,)"
+# a prompt's current value shown before its colon: ``AWS Secret Access Key [None]: …``,
+# ``[****************MPLE]`` (``aws configure``)
+_PROMPT_DEFAULT = re.compile(rb"\[(?:None|\*{1,40}[A-Za-z0-9]{0,4})\]")
 # an XML element's attributes before its '>' (``<Pass encoding="base64">…</Pass>``)
 _ATTRIBUTES = (
     r"(?:[ \t]{1,3}[A-Za-z_:][A-Za-z0-9_:.-]{0,30}[ \t]*=[ \t]*"
@@ -84,7 +87,7 @@ def _assignment_pattern(words: str) -> str:
         key + r"[ \t]*:?[ \t]{1,3}(?:string|String|str|&str|\[\]byte)[ \t]{0,3}:?=[ \t]{0,3}"
         r"|"
         + key
-        + r"[\"'`]?\]?[ \t]{0,3}(?:\[[0-9]{0,4}\][ \t]{0,3})?"
+        + r"[\"'`]?\]?[ \t]{0,3}(?:\[(?:[0-9]{0,4}|None|\*{1,40}[A-Za-z0-9]{0,4})\][ \t]{0,3})?"
         + _OPERATOR
         + r"[ \t]{0,3}"
         r"|" + key + r"[\"'`]?[ \t]{1,3}@?[\"'`]"
@@ -134,7 +137,9 @@ def _assignment(data: bytes, start: int, end: int, password: bool) -> tuple[str,
     if kind is None or (kind == PASSWORD) != password:
         return None
     tail = data[key_end:end]
-    operator = b">" if _attributes(tail) else tail.strip(b"\"'`[]0123456789 \t@")
+    prompt = _PROMPT_DEFAULT.search(tail)  # the operator follows a prompt's default
+    core = tail[prompt.end() :] if prompt else tail
+    operator = b">" if _attributes(tail) else core.strip(b"\"'`[]0123456789 \t@")
     if operator == b">" and data[start - 1 : start] != b"<":
         return None  # a comparison; <key>VALUE</key> is the XML element
     value_at = end - 1 if tail and tail[-1] in _QUOTES and operator == b"" else end

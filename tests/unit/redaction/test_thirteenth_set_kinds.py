@@ -11,6 +11,9 @@ post-process tests) showed:
   around the text (``<Pass encoding="base64"> … </Pass>``, FileZilla's). In code,
   ``password = hunter`` names a variable and stays unfound, as do a dotted or called
   name and a constant's;
+* a key word followed by a prompt's current value before its colon, as ``aws configure``
+  prints it (``AWS Secret Access Key [None]: …``, ``[****…MPLE]``): the operator was
+  not found past the brackets (an index's digits were);
 * ``pword``, an abbreviation of password the identifier rules knew (``pword`` as a
   part) but the key-word pattern did not, so ``pword=…`` was never matched.
 
@@ -37,6 +40,9 @@ LITERALS = [
     ("pword=Zk9mQ2x", "Zk9mQ2x"),
     ("user_pword: 'Tansy4'", "Tansy4"),
     ("<pword>Larkspur</pword>", "Larkspur"),
+    # a prompt's current value before its colon (aws configure's transcript)
+    ("AWS Secret Access Key [None]: Zx81kLq0Pw2mNb7VtY4cR9sDq", "Zx81kLq0Pw2mNb7VtY4cR9sDq"),
+    ("Secret Access Key [*************9sDq]: Kd4Wz8Rt5Vb1Qm7x2Lp9Ab3", "Kd4Wz8Rt5Vb1Qm7x2Lp9Ab3"),
 ]
 
 
@@ -62,6 +68,8 @@ NAMES = [
     '<password lang="en">Rose garden</password>',  # words: text, not one value
     "<admin password> Rosebud </mypassword>",  # an attribute named so, not the element
     '<input type="password" name="pwd">',
+    "Default region name [None]: eu-west-1",  # no key word
+    "api_token [None]: pending",  # a word, not a generated token
 ]
 
 
