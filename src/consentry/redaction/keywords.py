@@ -137,9 +137,7 @@ def _assignment(data: bytes, start: int, end: int, password: bool) -> tuple[str,
     if kind is None or (kind == PASSWORD) != password:
         return None
     tail = data[key_end:end]
-    prompt = _PROMPT_DEFAULT.search(tail)  # the operator follows a prompt's default
-    core = tail[prompt.end() :] if prompt else tail
-    operator = b">" if _attributes(tail) else core.strip(b"\"'`[]0123456789 \t@")
+    operator = _operator(tail)
     if operator == b">" and data[start - 1 : start] != b"<":
         return None  # a comparison; <key>VALUE</key> is the XML element
     value_at = end - 1 if tail and tail[-1] in _QUOTES and operator == b"" else end
@@ -175,6 +173,15 @@ def _assignment(data: bytes, start: int, end: int, password: bool) -> tuple[str,
             return None
         return kind, default[0], default[1]
     return kind, vstart, extend_value(data, vend, quoted, min(n, value_at + MAX_VALUE))
+
+
+def _operator(tail: bytes) -> bytes:
+    """The match's operator: ``>`` after an XML element's attributes, else the tail past a
+    prompt's current value (``[None]``) without quotes, an index's brackets and spaces."""
+    if _attributes(tail):
+        return b">"
+    prompt = _PROMPT_DEFAULT.search(tail)
+    return (tail[prompt.end() :] if prompt else tail).strip(b"\"'`[]0123456789 \t@")
 
 
 def _attributes(tail: bytes) -> bool:
