@@ -3356,6 +3356,65 @@ bool config_literal(const Text& t, Pos start, std::string_view tail, Pos vstart,
   return tail == "=" && ini_section_before(t, line);
 }
 
+// keywords._PROMPT_DEFAULT: the tail after a prompt's current value shown before its colon
+// (`[None]`, `[****MPLE]`: 1 to 40 '*' then at most 4 letters or digits), else the tail.
+std::string_view prompt_default_end(std::string_view tail) {
+  for (size_t i = 0; i < tail.size(); ++i) {
+    if (tail[i] != '[') continue;
+    size_t j = i + 1;
+    if (tail.substr(j, 5) == "None]") return tail.substr(j + 5);
+    size_t stars = 0, alnum = 0;
+    while (j < tail.size() && tail[j] == '*' && stars < 40) ++j, ++stars;
+    while (stars > 0 && j < tail.size() && alnum < 4 && is_alnum(static_cast<unsigned char>(tail[j])))
+      ++j, ++alnum;
+    if (stars > 0 && j < tail.size() && tail[j] == ']') return tail.substr(j + 1);
+  }
+  return tail;
+}
+
+// keywords._attributes: the tail is an XML element's attributes and its '>' (white space,
+// a name's first letter, an '=' in it, a '>' at its end).
+bool xml_attributes(std::string_view tail) {
+  size_t i = 0;
+  while (i < tail.size() && (tail[i] == ' ' || tail[i] == '\t')) ++i;
+  if (i == 0 || i >= tail.size() || tail.back() != '>') return false;
+  const unsigned char c = static_cast<unsigned char>(tail[i]);
+  if (!(is_upper(c) || (c >= 'a' && c <= 'z') || c == '_' || c == ':')) return false;
+  return tail.substr(i).find('=') != std::string_view::npos;
+}
+
+// keywords.plain_literal: `key=value` alone on its line (indented or not) with no space
+// around `=`, or `<key attr="x"> value </key>` (the caller checked the key's '<'): the bare value is a
+// literal, unless a dotted or called name or a constant's or variable's name in one case
+// with '_' (`password=args.password`, `password=DB_PASSWORD`), and for `=` the key not an
+// attribute (`cfg.password=hunter`).
+bool plain_literal(const Text& t, Pos start, Pos key_end, std::string_view tail, Pos vstart,
+                   Pos vend) {
+  bool underscore = false, alnum = true, upper = false, lower = false;
+  for (Pos i = vstart; i < vend; ++i) {
+    const unsigned char c = t.d[i];
+    if (c == '.' || c == '(') return false;
+    underscore |= c == '_';
+    alnum &= c == '_' || is_upper(c) || is_digit(c) || (c >= 'a' && c <= 'z');
+    upper |= is_upper(c), lower |= c >= 'a' && c <= 'z';
+  }
+  if (underscore && alnum && upper != lower) return false;
+  std::string_view closed = tail;
+  while (!closed.empty() && (closed.back() == ' ' || closed.back() == '\t')) closed.remove_suffix(1);
+  if (closed == ">" || xml_attributes(tail)) {
+    Pos close = vend;
+    while (close < vend + 3 && close < t.n && (t.d[close] == ' ' || t.d[close] == '\t')) ++close;
+    return close + 1 < t.n && t.d[close] == '<' && t.d[close + 1] == '/';
+  }
+  if (tail != "=") return false;
+  for (Pos i = start; i < key_end; ++i)
+    if (t.d[i] == '.') return false;
+  if (vend < t.n && t.d[vend] != '\r' && t.d[vend] != '\n') return false;
+  Pos line = start;
+  while (line > 0 && in(t.d[line - 1], " \t")) --line;
+  return line == 0 || t.d[line - 1] == '\n';
+}
+
 // keywords._shell_word_end: an env file's or a shell's bare value runs to white space,
 // `;`, `|`, `&&` or a quote (a closer, `=`, `#` inside it are the value's); a trailing
 // `,.:` is not the value's.
@@ -3401,10 +3460,11 @@ Answer assignment(const Text& t, Pos start, Pos end, const KeyTables& w, bool pa
   while (key_end < end && key_byte(t.d[key_end])) ++key_end;
   const KeyKind kind = identifier_kind(t.view(start, key_end), w.suffixes);
   if (kind == KeyKind::kNone || (kind == KeyKind::kPassword) != password) return Answer::kNo;
-  std::string_view tail = t.view(key_end, end), op = tail;
+  std::string_view tail = t.view(key_end, end), op = prompt_default_end(tail);
   auto stripped = [](unsigned char c) { return in(c, "\"'`[]0123456789 \t@"); };
   while (!op.empty() && stripped(static_cast<unsigned char>(op.front()))) op.remove_prefix(1);
   while (!op.empty() && stripped(static_cast<unsigned char>(op.back()))) op.remove_suffix(1);
+  if (xml_attributes(tail)) op = ">";
   if (op == ">" && !(start > 0 && t.d[start - 1] == '<')) return Answer::kNo;
   const Pos value_at =
       (!tail.empty() && is_quote(static_cast<unsigned char>(tail.back())) && op.empty()) ? end - 1 : end;
@@ -3419,7 +3479,8 @@ Answer assignment(const Text& t, Pos start, Pos end, const KeyTables& w, bool pa
   for (unsigned char c : value) ascii &= c < 0x80, alnum |= is_alnum(c);
   if (!ascii && !alnum) return Answer::kAsk;  // is_placeholder reads its letters as Unicode
   const unsigned char after = quoted ? t.at(vend + 1) : t.at(vend);
-  const bool literal = env || (!quoted && config_literal(t, start, tail, vstart, vend));
+  const bool literal = env || (!quoted && (config_literal(t, start, tail, vstart, vend) ||
+                                           plain_literal(t, start, key_end, tail, vstart, vend)));
   if (!decide(kind, value, quoted, after, w, literal)) {
     Pos dstart = 0, dend = 0;
     if (quoted || !fallback(t, vend, max_quoted, dstart, dend)) return Answer::kNo;

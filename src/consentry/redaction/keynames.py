@@ -17,7 +17,7 @@ from .model import PASSWORD, SECRET
 
 RANK = {PASSWORD: 30, SECRET: 31}
 
-_PASSWORD_WORDS = "password|passwd|passwort|passphrase|passcode|pwd|pass"  # noqa: S105
+_PASSWORD_WORDS = "password|passwd|passwort|passphrase|passcode|pwd|pword|pass"  # noqa: S105
 _STRONG = (
     _PASSWORD_WORDS + "|secret|credential|apikey|api_key|api-key|privatekey|private_key"
     "|private-key|accesskey|access_key|access-key|authkey|auth_key|auth-key"

@@ -63,6 +63,14 @@ _IDENT = r"[A-Za-z0-9_.-]{0,40}"
 # ``:::=`` and ``::=``: GNU make 4.4's and POSIX make's assignments (``TOKEN :::= "…"``);
 # ``.=``: PHP's and Perl's appending assignment (``$token .= "…"``)
 _OPERATOR = r"(?:===|!==|==|!=|:::=|::=|:=|\?=|\+=|\.=|=>|=|:|>|\(|,)"
+# a prompt's current value shown before its colon: ``AWS Secret Access Key [None]: …``,
+# ``[****************MPLE]`` (``aws configure``)
+_PROMPT_DEFAULT = re.compile(rb"\[(?:None|\*{1,40}[A-Za-z0-9]{0,4})\]")
+# an XML element's attributes before its '>' (``<Pass encoding="base64">…</Pass>``)
+_ATTRIBUTES = (
+    r"(?:[ \t]{1,3}[A-Za-z_:][A-Za-z0-9_:.-]{0,30}[ \t]*=[ \t]*"
+    r"(?:\"[^\"<>\r\n]{0,60}\"|'[^'<>\r\n]{0,60}'|[A-Za-z0-9_.-]{1,30})){1,3}[ \t]*>"
+)
 
 
 def _assignment_pattern(words: str) -> str:
@@ -79,11 +87,12 @@ def _assignment_pattern(words: str) -> str:
         key + r"[ \t]*:?[ \t]{1,3}(?:string|String|str|&str|\[\]byte)[ \t]{0,3}:?=[ \t]{0,3}"
         r"|"
         + key
-        + r"[\"'`]?\]?[ \t]{0,3}(?:\[[0-9]{0,4}\][ \t]{0,3})?"
+        + r"[\"'`]?\]?[ \t]{0,3}(?:\[(?:[0-9]{0,4}|None|\*{1,40}[A-Za-z0-9]{0,4})\][ \t]{0,3})?"
         + _OPERATOR
         + r"[ \t]{0,3}"
         r"|" + key + r"[\"'`]?[ \t]{1,3}@?[\"'`]"
         r"|" + key + r"[ \t]{1,3}(?:is|was)[ \t]{1,3}"  # prose: "the password is …"
+        r"|" + key + _ATTRIBUTES
     )
 
 
@@ -128,7 +137,7 @@ def _assignment(data: bytes, start: int, end: int, password: bool) -> tuple[str,
     if kind is None or (kind == PASSWORD) != password:
         return None
     tail = data[key_end:end]
-    operator = tail.strip(b"\"'`[]0123456789 \t@")
+    operator = _operator(tail)
     if operator == b">" and data[start - 1 : start] != b"<":
         return None  # a comparison; <key>VALUE</key> is the XML element
     value_at = end - 1 if tail and tail[-1] in _QUOTES and operator == b"" else end
@@ -148,7 +157,13 @@ def _assignment(data: bytes, start: int, end: int, password: bool) -> tuple[str,
     after = (
         (data[vend + 1] if vend + 1 < n else 0x20) if quoted else (data[vend] if vend < n else 0x20)
     )
-    literal = env or (not quoted and config_literal(data, start, tail, vstart, vend))
+    literal = env or (
+        not quoted
+        and (
+            config_literal(data, start, tail, vstart, vend)
+            or plain_literal(data, start, key_end, tail, value, vend)
+        )
+    )
     if not _decide(kind, value, quoted, after, literal):
         default = None if quoted else _fallback(data, vend)
         if default is None:
@@ -158,6 +173,60 @@ def _assignment(data: bytes, start: int, end: int, password: bool) -> tuple[str,
             return None
         return kind, default[0], default[1]
     return kind, vstart, extend_value(data, vend, quoted, min(n, value_at + MAX_VALUE))
+
+
+def _operator(tail: bytes) -> bytes:
+    """The match's operator: ``>`` after an XML element's attributes, else the tail past a
+    prompt's current value (``[None]``) without quotes, an index's brackets and spaces."""
+    if _attributes(tail):
+        return b">"
+    prompt = _PROMPT_DEFAULT.search(tail)
+    return (tail[prompt.end() :] if prompt else tail).strip(b"\"'`[]0123456789 \t@")
+
+
+def _attributes(tail: bytes) -> bool:
+    """``tail`` is an XML element's attributes and its '>' (the pattern's last form): white
+    space, a name's first letter, an ``=`` in it, a '>' at its end."""
+    rest = tail.lstrip(b" \t")
+    return (
+        len(rest) < len(tail)
+        and (rest[:1].isalpha() or rest[:1] in (b"_", b":"))
+        and b"=" in rest
+        and tail[-1:] == b">"
+    )
+
+
+def plain_literal(
+    data: bytes, start: int, key_end: int, tail: bytes, value: bytes, vend: int
+) -> bool:
+    """``key=value`` alone on its line (indented or not) with no space around ``=``, a
+    properties file's or a shell's assignment, or ``<key>value</key>``, an XML element's
+    text (attributes and spaces around the text allowed): the bare value is a literal,
+    not a name (``password=hunter``, ``<pwd>hunter</pwd>``, ``<Pass enc="x"> hunter </Pass>``).
+    Not a dotted or called name (``password=args.password``, ``pwd=getpass()``) nor a
+    constant's or variable's name in one case with ``_`` (``password=DB_PASSWORD``), and
+    the key not an attribute (``cfg.password=hunter``): code."""
+    if b"." in value or b"(" in value:
+        return False
+    if (
+        b"_" in value
+        and (value.isupper() or value.islower())
+        and value.replace(b"_", b"").isalnum()
+    ):
+        return False
+    if tail.rstrip(b" \t") == b">" or _attributes(tail):  # the caller checked the '<'
+        close = vend
+        while close < vend + 3 and data[close : close + 1] in (b" ", b"\t"):
+            close += 1
+        return data[close : close + 2] == b"</"
+    if tail != b"=" or b"." in data[start:key_end]:
+        return False
+    if vend < len(data) and data[vend] not in b"\r\n":
+        return False
+    line = start
+    while line > 0 and data[line - 1] in b" \t":
+        line -= 1
+    return line == 0 or data[line - 1] == 0x0A
 
 
 def _shell_word_end(data: bytes, vstart: int, vend: int, limit: int) -> int:

@@ -29,6 +29,9 @@ LITERALS = [
     ("  api_key: Rkx_marzipanLoafTorte\n", "Rkx_marzipanLoafTorte"),
     ("[mail]\nUser=ann\nPassword=marzipanLoaf\n", "marzipanLoaf"),
     ("[mail]\r\nPassword = marzipanLoaf\r\n", "marzipanLoaf"),
+    # no [section], but alone on its line with no spaces around '=': a properties file's
+    # or a shell's assignment (keywords.plain_literal, the thirteenth set)
+    ("x = 1\nPassword=marzipanLoaf\n", "marzipanLoaf"),
 ]
 
 
@@ -47,7 +50,6 @@ NAMES = [
     "def login(password: str) -> None:",
     "password: marzipanLoaf  # the old one",
     "password = marzipanLoaf\n",  # code, no [section]
-    "x = 1\nPassword=marzipanLoaf\n",  # no [section] before it
     "password: ${DB_PASSWORD}\n",
     "  password: DB_PASSWORD\n",  # an environment variable's name
     "[mail]\nPassword=MAIL_PASSWORD\n",

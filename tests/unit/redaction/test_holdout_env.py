@@ -4,7 +4,8 @@ round eleven, continued).
 SPEC §4: "passwords ... next to key words". In code, ``password = hunter`` names a
 variable, so a bare run of letters is left (``keyvalues.is_reference``); in a line shaped
 like an env file's or a shell's assignment (``NAME=value`` at the line's start, NAME in
-upper case, ``=`` with no spaces) the value is a literal. Examples of my own; the compiled
+upper case, ``=`` with no spaces; since the thirteenth set any name alone on its line:
+``keywords.plain_literal``) the value is a literal. Examples of my own; the compiled
 scan (``kw::assignment``) and the Python one must agree.
 """
 
@@ -31,6 +32,9 @@ ENV_LINES = [
     ("MAIL_SECRET=lanternfish", "SECRET", "lanternfish"),
     ("# DB_PASSWORD=bluefalcon", "PASSWORD", "bluefalcon"),  # a line commented out
     ("PORT=1\n#export SMTP_PASS=quietriver", "PASSWORD", "quietriver"),
+    # any case alone on its line, no spaces around '=' (keywords.plain_literal, the
+    # thirteenth set): a shell's or a dotenv file's lower-case name, whispers' SSHpassword=
+    ("db_password=hunter", "PASSWORD", "hunter"),
 ]
 
 
@@ -43,7 +47,6 @@ def test_bare_value_of_an_env_assignment_is_a_literal(text: str, kind: str, valu
 
 NOT_ENV = [
     "password = settings.local",  # code: a name
-    "db_password=hunter",  # a lower-case name: code, not an env file
     "DB_PASSWORD = bluefalcon",  # spaces around '='
     "cfg.DB_PASSWORD=bluefalcon",  # an attribute, not a line's name
     "if DB_PASSWORD==bluefalcon",  # a comparison
