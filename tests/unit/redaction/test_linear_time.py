@@ -78,6 +78,17 @@ PATTERNS = {
     "nul separators": "a\x00b\x00c\x00 ",
     "key-word lists": "password: ['a', ",
     "wrapped literals": 'password = Some(String::from("a") ',
+    # seventeenth round: bare words by their line, element text, prompts, spelled dots,
+    # letter runs, identifiers by word and grouping
+    "bare key lines": "db_pass=Rosebud\n",
+    "element attributes": '<Pass encoding="b" ',
+    "element text": "<db_password a=1> Marigold ",
+    "prompt values": "AWS Secret Access Key [",
+    "spelled dots": "a@b[dot]",
+    "letter runs": "client_secret: QmTnVxLpRsWk ",
+    "accented id words": "cédula número ",
+    "six-two-four groups": "123456-12-",
+    "nie letters": "X-1234567-",
 }
 
 
