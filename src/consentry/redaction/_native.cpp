@@ -880,12 +880,19 @@ bool keyword_secret_match(const Text& t, const Tables& tables, Pos& start, Pos& 
   return true;
 }
 
-// credentials._KEY_MATERIAL.search: 16 bytes of [A-Za-z0-9+/=] in a row.
+// credentials._holds_key_material: a run of [A-Za-z0-9+/=] 16 long, or 8 long with a
+// digit, '+' or '/' in it.
 bool key_material(std::string_view body) {
   int run = 0;
+  bool marked = false;
   for (unsigned char c : body) {
-    run = (is_digit(c) || is_alpha(c) || c == '+' || c == '/' || c == '=') ? run + 1 : 0;
-    if (run >= 16) return true;
+    const bool mark = is_digit(c) || c == '+' || c == '/';
+    if (mark || is_alpha(c) || c == '=') {
+      ++run, marked = marked || mark;
+      if (run >= 16 || (run >= 8 && marked)) return true;
+    } else {
+      run = 0, marked = false;
+    }
   }
   return false;
 }

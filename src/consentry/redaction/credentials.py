@@ -225,19 +225,34 @@ class PrivateKeyDetector:
                     no_end_from = header_end
             keyless = False
             if end >= 0:
-                keyless = _KEY_MATERIAL.search(data, header_end, end) is None
+                keyless = not _holds_key_material(data, header_end, end)
                 close = data.find(b"-----", end + 8, end + 8 + 80)
                 end = close + 5 if close >= 0 else end + 8
             else:
                 end = max(header_end, _PEM_BODY_MATCH(ANCHOR_START, data, header_end, n)[0][1])
             covered_to = end
-            if not keyless:  # a body without 16 base64 bytes in a row holds no key
+            if not keyless:  # a body of words or stand-ins holds no key
                 out.append((start, end, PRIVATE_KEY, RANK[PRIVATE_KEY]))
 
 
 _PEM_HEADER = compile_pattern(r"-----BEGIN[ A-Z0-9_-]{0,100}?PRIVATE KEY(?: BLOCK)?-----")
 _PEM_BODY = compile_pattern(r"(?:[A-Za-z0-9+/=:,.-]|\s|\\[rn])*")
-_KEY_MATERIAL = re.compile(rb"[A-Za-z0-9+/=]{16}")  # ``this is not a private key``, ``...``
+# Key material: base64 runs between the PEM lines. ``this is not a private key``, ``...``,
+# ``<your key here>``, ``REDACTED`` or ``placeholder`` hold none; a run of 16 does, and so
+# does a shorter one of 8 or more that is not all letters (``wxyz+ABC=``, ``MHcCAQEE``):
+# the toy bodies of other projects' test keys, a block its markers call a private key.
+_BASE64_RUN = re.compile(rb"[A-Za-z0-9+/=]{8,}")
+_NOT_LETTERS = re.compile(rb"[0-9+/]")
+
+
+def _holds_key_material(data: bytes, start: int, end: int) -> bool:
+    """Whether ``data[start:end]`` (a PEM body) holds a base64 run that can be key material."""
+    for run in _BASE64_RUN.finditer(data, start, end):
+        if run.end() - run.start() >= 16 or _NOT_LETTERS.search(data, run.start(), run.end()):
+            return True
+    return False
+
+
 _PEM_HEADER_MATCH = raw_matcher(_PEM_HEADER)
 _PEM_BODY_MATCH = raw_matcher(_PEM_BODY)
 

@@ -117,6 +117,27 @@ def test_an_empty_private_key_block_is_not_a_key() -> None:
         assert found(text) == [], text
 
 
+@pytest.mark.parametrize(
+    "body",
+    ["wxyz+ABC=", "Qk9UaDE2", "ab12cd34ef", "Zm9v/YmFy", "kP3v\nR9sT2wX5"],
+)
+def test_spec4_private_key_blocks_with_a_toy_body_are_found(body: str) -> None:
+    """SPEC §4 private-key blocks: a block whose markers say private key and whose body is a
+    short base64 run that is not all letters (a test key, a truncated paste) is one."""
+    block = f"-----BEGIN EC PRIVATE KEY-----\n{body}\n-----END EC PRIVATE KEY-----"
+    assert found(f'key = """\n{block}\n"""') == [block]
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["REDACTED", "placeholder", "<your key here>", "...", "${PRIVATE_KEY}", "abc123", "your-key"],
+)
+def test_private_key_blocks_of_words_or_stand_ins_are_left(body: str) -> None:
+    """SPEC §4: a body of words, a template or fewer than 8 base64 bytes in a row holds no key."""
+    block = f"-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----"
+    assert found(f"key:\n{block}\nend") == []
+
+
 def test_private_key_blocks_with_a_body_are_still_found() -> None:
     """SPEC §4 private-key blocks: a block with key material is found whole."""
     block = (
