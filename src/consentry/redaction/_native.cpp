@@ -2551,6 +2551,8 @@ Pos mailbox_cut(const Text& t, Pos start, std::string_view local, Pos end) {
     for (Pos k = cut + 1; k < n && !later; ++k) later = name(k);
     if (!later) break;
     const char c = local[static_cast<size_t>(cut)];
+    if (c == '{' && local.find('}', static_cast<size_t>(cut) + 1) != std::string_view::npos)
+      break;  // {ops}@: a brace the local part closes itself is the address's
     const bool opener = c == '\'' || c == '`' || c == '/' || c == '{';  // _OPENERS
     if (!opener) {
       if (!closing) closing = mailbox_closing(t, end);

@@ -82,6 +82,8 @@ def _local_start(data: bytes, start: int, local: str, end: int) -> int:
     while cut < len(local) and not _is_name_char(local[cut]) and local[cut] not in _KEPT_LEADING:
         if not any(_is_name_char(c) for c in local[cut + 1 :]):
             break  # a local part of specials only (``!#$%&'*+-/=?^_`{|}~``) is kept whole
+        if local[cut] == "{" and "}" in local[cut + 1 :]:
+            break  # ``{ops}@``: a brace the local part closes itself is the address's
         if local[cut].isascii() and local[cut] not in _OPENERS and local[cut] not in closing:
             break  # ``!joe@``, ``'*joe@…'``: an atext symbol the text does not close is the name's
         cut += 1
