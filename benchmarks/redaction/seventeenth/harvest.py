@@ -36,6 +36,7 @@ SEEN = tuple(
     for name in (
         "outside", "holdout", "fresh", "fourth", "fifth", "sixth", "seventh", "eighth",
         "ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth",
+        "sixteenth",
     )
     if (p := HERE.parent / name / "values.jsonl").exists()
 )  # fmt: skip
