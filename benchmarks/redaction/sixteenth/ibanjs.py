@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from ..eighth.schwifty import mod97
 from ..outside.harvest import Harvest
 
 SOURCE = "ibanjs"
@@ -32,14 +33,6 @@ _FORMATTED = re.compile(r"(?:electronicFormat|printFormat|toBBAN)\('([^']*)'")
 _RESULT = re.compile(r"equal\('([^']*)'\)")
 _BBAN = re.compile(r"isValidBBAN\('[A-Z]{2}', '([^']*)'\)\)\.to\.be\.true")
 _EXAMPLE = re.compile(r'new Specification\("[A-Z]{2}",\s*\d+,\s*"\w+",\s*"(\w+)"\)')
-
-
-def mod97(value: str) -> bool:
-    """The IBAN check (ISO 13616): country and check digits moved to the end, letters as
-    10-35, the number mod 97 is 1."""
-    compact = value.replace(" ", "")
-    digits = "".join(str(int(c, 36)) for c in compact[4:] + compact[:4])
-    return int(digits) % 97 == 1
 
 
 def iban_label(value: str) -> str | None:
